@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs (idempotently) every Debian 12 package the fixture lab and the tests need.
+# Safe to run again: apt-get skips what is already installed.
+set -euo pipefail
+
+PKGS=(
+  qemu-system-x86      # guests (TCG), QMP dump-guest-memory
+  qemu-utils           # qemu-img (raw images)
+  busybox-static       # guest userspace
+  kmod                 # depmod -b for unpacked kernels
+  cpio                 # initramfs archives
+  e2fsprogs            # mkfs.ext4 / debugfs on image files
+  zstd xz-utils gzip   # module / initramfs (de)compression
+  python3 python3-libkdumpfile
+  makedumpfile         # Debian 12: 1.7.2
+  kexec-tools          # Debian 12: 2.0.25 (kexec is copied into the guest initramfs)
+  gcc libc6-dev        # static guest helper (gcc -static)
+  binutils file
+  debian-archive-keyring apt-utils ca-certificates
+  util-linux coreutils procps
+)
+
+if [[ $(id -u) -ne 0 ]]; then echo "install-deps.sh: must run as root" >&2; exit 1; fi
+export DEBIAN_FRONTEND=noninteractive
+# kexec-tools asks (debconf) whether kexec should handle reboots: answer no, never touch the host.
+echo 'kexec-tools kexec-tools/load_kexec boolean false' | debconf-set-selections 2>/dev/null || true
+
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+  echo "install-deps: all ${#PKGS[@]} packages already installed"
+  exit 0
+fi
+echo "install-deps: installing ${missing[*]}"
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# kexec-tools' service must never load a kernel on this host.
+if command -v systemctl >/dev/null 2>&1; then systemctl disable --now kexec-load.service kexec.service >/dev/null 2>&1 || true; fi
+echo "install-deps: done"

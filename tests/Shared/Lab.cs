@@ -1,0 +1,71 @@
+namespace Kdump.Tests.Shared;
+
+/// <summary>
+/// Locates the real-kernel fixtures and reference tools made by eng/lab/lab.sh. A missing
+/// fixture or tool is a test failure, never a skip: CI must prove the lab builds.
+/// </summary>
+internal static class Lab
+{
+    /// <summary>Debian releases the lab builds vmcores for (5.10, 6.1, 6.12).</summary>
+    public static readonly string[] Releases = ["bullseye", "bookworm", "trixie"];
+
+    public static TheoryData<string> ReleaseData => [.. Releases];
+
+    public static string RepoRoot { get; } = FindRepoRoot();
+
+    public static string Dir { get; } =
+        Environment.GetEnvironmentVariable("KDUMP_LAB_DIR") is { Length: > 0 } d ? d : Path.Combine(RepoRoot, ".lab");
+
+    /// <summary>Path of a fixture file of one release, e.g. <c>Fixture("bookworm", "proc-vmcore.elf")</c>.</summary>
+    public static string Fixture(string release, string relativePath)
+    {
+        var fixtureDir = Path.Combine(Dir, "fixtures", release);
+        if (!File.Exists(Path.Combine(fixtureDir, ".done")))
+            throw new FileNotFoundException(
+                $"lab fixtures for {release} are missing or incomplete in {fixtureDir}: run eng/lab/lab.sh all");
+        var path = Path.Combine(fixtureDir, relativePath);
+        return File.Exists(path) ? path : throw new FileNotFoundException($"lab fixture missing: {path}", path);
+    }
+
+    /// <summary><c>key=value</c> lines of a fixture's info.txt.</summary>
+    public static IReadOnlyDictionary<string, string> Info(string release)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var line in File.ReadAllLines(Fixture(release, "info.txt")))
+        {
+            var eq = line.IndexOf('=', StringComparison.Ordinal);
+            if (eq > 0) result[line[..eq]] = line[(eq + 1)..];
+        }
+        return result;
+    }
+
+    /// <summary>A reference tool wrapper made by eng/lab/reference-tools.sh, e.g. "makedumpfile-1.7.8".</summary>
+    public static string ReferenceTool(string name)
+    {
+        var path = Path.Combine(Dir, "ref", "bin", name);
+        return File.Exists(path) ? path : throw new FileNotFoundException(
+            $"reference tool {name} missing at {path}: run eng/lab/lab.sh all", path);
+    }
+
+    /// <summary>A reference tool from Debian 12's own packages, by absolute path.</summary>
+    public static string SystemTool(string absolutePath) =>
+        File.Exists(absolutePath) ? absolutePath : throw new FileNotFoundException(
+            $"reference tool {absolutePath} is not installed: run eng/lab/install-deps.sh", absolutePath);
+
+    /// <summary>A scratch directory under the lab folder, removed by the caller when done.</summary>
+    public static string NewScratchDir(string purpose)
+    {
+        var path = Path.Combine(Dir, "scratch", $"{purpose}-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(path);
+        return path;
+    }
+
+    private static string FindRepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Kdump.slnx"))) return dir.FullName;
+        }
+        throw new InvalidOperationException($"cannot find Kdump.slnx above {AppContext.BaseDirectory}");
+    }
+}

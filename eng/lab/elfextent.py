@@ -2,6 +2,7 @@
 """Prints the real length of an ELF64 core: the end of its furthest extent (ELF header, program
 header table, section header table, every segment's p_offset+p_filesz). Stdlib only.
   elfextent.py FILE            -> length in bytes
+  elfextent.py --phdrs-at-64 FILE  -> move the program headers to offset 64 (in place)
   elfextent.py --vmcoreinfo FILE -> the VMCOREINFO note text
   elfextent.py --check FILE    -> also verify the file is an x86_64 ELF core with PT_NOTE + PT_LOAD"""
 import struct, sys
@@ -17,6 +18,13 @@ def extent(path, check=False, want_notes=False):
         if e_phnum == 0xFFFF and e_shoff:  # PN_XNUM: real count in section 0's sh_info
             f.seek(e_shoff); sh0 = f.read(64); e_phnum = struct.unpack_from("<I", sh0, 44)[0]
         end = max(64, e_phoff + e_phnum * e_phentsize, e_shoff + e_shnum * e_shentsize if e_shoff else 0)
+        if e_shoff and e_shnum:  # section contents (QEMU adds a string table at the end)
+            f.seek(e_shoff); sh = f.read(e_shnum * e_shentsize)
+            for i in range(e_shnum):
+                sh_type, = struct.unpack_from("<I", sh, i * e_shentsize + 4)
+                sh_offset, sh_size = struct.unpack_from("<QQ", sh, i * e_shentsize + 24)
+                if sh_type != 8 and sh_size:  # SHT_NOBITS has no file contents
+                    end = max(end, sh_offset + sh_size)
         f.seek(e_phoff)
         ph = f.read(e_phnum * e_phentsize)
         kinds = {}
@@ -48,6 +56,19 @@ if __name__ == "__main__":
     check = args and args[0] == "--check"
     if check:
         args = args[1:]
+    if args and args[0] == "--phdrs-at-64":
+        # Rewrite an ELF64 core in place so that its program headers start at offset 64 (the
+        # layout older makedumpfile versions assume); section headers are dropped. Data stay put.
+        with open(args[1], "r+b") as f:
+            eh = bytearray(f.read(64))
+            e_phoff, = struct.unpack_from("<Q", eh, 32)
+            e_phentsize, e_phnum = struct.unpack_from("<HH", eh, 54)
+            if e_phoff != 64:
+                f.seek(e_phoff); ph = f.read(e_phentsize * e_phnum)
+                struct.pack_into("<QQ", eh, 32, 64, 0)        # e_phoff, e_shoff
+                struct.pack_into("<HHH", eh, 58, 0, 0, 0)     # e_shentsize, e_shnum, e_shstrndx
+                f.seek(0); f.write(eh); f.write(ph)
+        sys.exit(0)
     if args and args[0] == "--vmcoreinfo":
         _, _, notes = extent(args[1], False, True)
         if "VMCOREINFO" not in notes:

@@ -135,7 +135,7 @@ make_one() {
   truncate -s "$size" "$W/proc-vmcore.elf"
   [[ $(head -c 4096 "$W/proc-vmcore.elf" | md5sum | cut -d' ' -f1) == "$head" ]] || die "$rel: first 4 KiB differ from the guest's /proc/vmcore"
   chmod 644 "$W/qmp.elf"
-  "$LAB_SRC/elfextent.py" --check "$W/qmp.elf" >/dev/null
+  [[ $("$LAB_SRC/elfextent.py" --check "$W/qmp.elf") == "$(stat -c %s "$W/qmp.elf")" ]] || die "$rel: qmp.elf length differs from its ELF extent"
   fallocate --dig-holes "$W/qmp.elf" 2>/dev/null || true
   local osrel qosrel
   osrel=$(vmcoreinfo "$W/proc-vmcore.elf" OSRELEASE)
@@ -180,6 +180,15 @@ make_one() {
   if ((rc != 0)); then
     { echo "exit_code=$rc"; echo "output:"; cat "$D/qmp-dmesg.log"; } >"$D/qmp-dmesg-$mv.failed"
     rm -f "$D/qmp-dmesg-$mv.txt"
+    # makedumpfile assumes program headers at offset 64; QEMU puts section headers there. The same
+    # bytes with the program headers moved (a temporary copy) give the reference dmesg anyway.
+    cp --sparse=always "$W/qmp.elf" "$W/work/qmp-phdrs64.elf"
+    "$LAB_SRC/elfextent.py" --phdrs-at-64 "$W/work/qmp-phdrs64.elf"
+    rc=0; "$MDF" --message-level 22 --dump-dmesg "$W/work/qmp-phdrs64.elf" "$D/qmp-dmesg-$mv.txt" >"$D/qmp-dmesg.log" 2>&1 || rc=$?
+    { echo "### makedumpfile --dump-dmesg qmp.elf with program headers moved to offset 64"; cat "$D/qmp-dmesg.log"; } >>"$mlog"
+    echo "qmp-dmesg-$mv.txt via=phdrs-at-64 rc=$rc" >>"$D/RESULTS"
+    ((rc == 0)) || rm -f "$D/qmp-dmesg-$mv.txt"
+    rm -f "$W/work/qmp-phdrs64.elf"
   fi
   rm -f "$D/qmp-dmesg.log"
   rc=0
@@ -231,4 +240,15 @@ make_one() {
   log "$rel: fixtures ready in $fin ($(cat "$fin/timings.txt" | tr '\n' ' '))"
 }
 
+on_exit() {
+  local rc=$? p
+  ((rc != 0)) || return 0
+  p=$(ls -d "$KDUMP_LAB_DIR"/fixtures/*.partial 2>/dev/null | head -1)
+  if [[ -n $p && -f $p/guest.serial.log ]]; then
+    echo "---- tail of $p/guest.serial.log" >&2; tail -n 25 "$p/guest.serial.log" >&2
+    echo "---- the partial build is kept in $p (no .done)" >&2
+  fi
+  return "$rc"
+}
+trap on_exit EXIT
 for r in "${RELS[@]}"; do make_one "$r"; done

@@ -18,16 +18,18 @@ lab_apt_setup sid
 
 # Resolve the runtime library closure of the two tools in sid (libraries only: perl, debconf,
 # dpkg are install-time or script dependencies that the binaries do not load).
+# One apt-cache call per dependency level (each call parses sid's whole package list).
 declare -A seen=()
-queue=(makedumpfile kexec-tools)
-while ((${#queue[@]})); do
-  p=${queue[0]}; queue=("${queue[@]:1}")
-  [[ -n ${seen[$p]:-} ]] && continue
-  seen[$p]=1
-  deps=$(lab_apt_cache sid show --no-all-versions "$p" 2>/dev/null |
-    awk -F': ' '/^(Pre-)?Depends:/{print $2}' | tr ',' '\n' |
-    sed -E 's/\(.*\)//; s/\|.*//; s/:any//; s/[[:space:]]//g' | grep -E '^(lib|zlib)' || true)
-  for d in $deps; do [[ -z ${seen[$d]:-} ]] && queue+=("$d"); done
+level=(makedumpfile kexec-tools)
+while ((${#level[@]})); do
+  for p in "${level[@]}"; do seen[$p]=1; done
+  next=()
+  for d in $(lab_apt_cache sid show --no-all-versions "${level[@]}" 2>/dev/null |
+      awk -F': ' '/^(Pre-)?Depends:/{print $2}' | tr ',' '\n' |
+      sed -E 's/\(.*\)//; s/\|.*//; s/:any//; s/[[:space:]]//g' | grep -E '^(lib|zlib)' | sort -u); do
+    [[ -z ${seen[$d]:-} ]] && next+=("$d")
+  done
+  level=("${next[@]}")
 done
 pkgs=("${!seen[@]}")
 log "sid packages: ${pkgs[*]}"

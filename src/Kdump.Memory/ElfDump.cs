@@ -1,0 +1,63 @@
+using Kdump.Formats;
+using Kdump.Formats.Elf;
+using Kdump.Primitives;
+using Kdump.Primitives.IO;
+using Kdump.Primitives.Units;
+
+namespace Kdump.Memory;
+
+/// <summary>An ELF vmcore (/proc/vmcore, QEMU dump-guest-memory, makedumpfile -E) as an <see cref="IDump"/>.</summary>
+public sealed class ElfDump : IDump
+{
+    private readonly IByteSource _source;
+
+    private ElfDump(IByteSource source, ElfCore core, string formatName)
+    {
+        _source = source;
+        Core = core;
+        FormatName = formatName;
+        Physical = new ElfPhysicalMemory(source, core.Loads, PageSizeFor(core.Header.Machine));
+        KernelSegments = [.. core.Loads
+            .Where(p => p.VirtualAddress != 0)
+            .Select(p => new KernelSegment(new VirtAddr(p.VirtualAddress), new PhysAddr(p.PhysicalAddress), p.MemorySize))];
+    }
+
+    /// <summary>Reads the headers of <paramref name="source"/>; takes ownership of it.</summary>
+    public static ElfDump Open(IByteSource source, ParseLimits? limits = null, string? formatName = null)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        try
+        {
+            var core = ElfCoreReader.Read(source, limits);
+            return new ElfDump(source, core, formatName ?? (core.Layout.Is64Bit ? "elf64" : "elf32"));
+        }
+        catch
+        {
+            source.Dispose();
+            throw;
+        }
+    }
+
+    public ElfCore Core { get; }
+
+    public string Name => _source.Name;
+
+    public string FormatName { get; }
+
+    public DataLayout Layout => Core.Layout;
+
+    public ReadOnlyMemory<byte> VmcoreInfo => Core.VmcoreInfo;
+
+    public IPhysicalMemory Physical { get; }
+
+    public IReadOnlyList<KernelSegment> KernelSegments { get; }
+
+    // ELF cores do not record the page size; VMCOREINFO's PAGESIZE is the kernel layer's business.
+    private static int PageSizeFor(ushort machine) => machine switch
+    {
+        ElfConstants.EmPpc64 => 65536,
+        _ => 4096,
+    };
+
+    public void Dispose() => _source.Dispose();
+}

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# README command 2: the whole test suite, from a fresh Debian 12 machine (as root).
+# Installs what is missing, builds the real-kernel fixture lab (three kernels, reference tools),
+# publishes the NativeAOT tools, then runs every test project. Exit status: non-zero on any failure.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+start=$(date +%s)
+step() { printf '\n=== %s (+%ss)\n' "$*" $(( $(date +%s) - start )); }
+
+step "install dependencies"
+bash eng/lab/install-deps.sh
+
+step "build (Release)"
+dotnet build Kdump.slnx -c Release --nologo -v quiet
+
+step "fixture lab: reference tools and vmcores of three real kernels"
+bash eng/lab/lab.sh all --skip-deps
+
+step "NativeAOT publish of every tool"
+bash eng/aot/publish.sh
+
+step "tests"
+results=$ROOT/artifacts/test-results
+rm -rf "$results"
+set +e
+dotnet test Kdump.slnx -c Release --no-build --nologo \
+  --logger "trx" --results-directory "$results" -- RunConfiguration.TestSessionTimeout=3000000
+rc=$?
+set -e
+
+# One plain summary line over all projects, from the trx files.
+python3 - "$results" <<'PY'
+import glob, sys, xml.etree.ElementTree as ET
+p = f = s = 0
+for t in glob.glob(sys.argv[1] + "/*.trx"):
+    c = ET.parse(t).getroot().find("{*}ResultSummary/{*}Counters")
+    p += int(c.get("passed", 0)); f += int(c.get("failed", 0)) + int(c.get("error", 0)) + int(c.get("timeout", 0))
+    s += int(c.get("notExecuted", 0))
+print(f"{p} passed, {f} failed, {s} skipped")
+PY
+step "done (exit $rc)"
+exit $rc

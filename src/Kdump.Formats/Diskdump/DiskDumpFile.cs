@@ -181,7 +181,7 @@ public sealed class DiskDumpFile : IDisposable
 
     /// <summary>
     /// The header is in the dumped machine's byte order and alignment. Byte order: the one in
-    /// which block_size is a plausible power of two (libkdumpfile tries both the same way).
+    /// which header_version is small and block_size is a plausible power of two (libkdumpfile tries both the same way).
     /// Word size: from utsname.machine; only the 64-bit layout is implemented.
     /// </summary>
     private static DataLayout ProbeLayout(ReadOnlySpan<byte> block0, string file)
@@ -193,8 +193,11 @@ public sealed class DiskDumpFile : IDisposable
             { FilePath = file, Offset = DiskDumpHeader.FieldLocations.Utsname };
         foreach (var layout in (ReadOnlySpan<DataLayout>)[DataLayout.LittleEndian64, DataLayout.BigEndian64])
         {
-            var bs = new EndianReader(block0, layout).I32(DiskDumpHeader.FieldLocations.Bits64.BlockSize);
-            if (bs is >= MinBlockSize and <= MaxBlockSize && (bs & (bs - 1)) == 0) return layout;
+            var r = new EndianReader(block0, layout);
+            var bs = r.I32(DiskDumpHeader.FieldLocations.Bits64.BlockSize);
+            // header_version is small in the right order; alone, a block_size of 4096 byte-swapped is 1 MiB.
+            var version = r.I32(DiskDumpHeader.FieldLocations.HeaderVersion);
+            if (version is >= 0 and < 0x10000 && bs is >= MinBlockSize and <= MaxBlockSize && (bs & (bs - 1)) == 0) return layout;
         }
         var le = new EndianReader(block0, DataLayout.LittleEndian64).I32(DiskDumpHeader.FieldLocations.Bits64.BlockSize);
         throw DumpErrors.Corrupt(file, "block_size", le.ToString(), DiskDumpHeader.FieldLocations.Bits64.BlockSize,

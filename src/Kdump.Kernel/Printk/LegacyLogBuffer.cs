@@ -33,7 +33,7 @@ public sealed class LegacyLogBuffer : IPrintkLayout
         ArgumentNullException.ThrowIfNull(limits);
         var logBuf = memory.ReadWord(info.RequireSymbol("log_buf", Purpose));
         var logEnd = memory.ReadU32(info.RequireSymbol("log_end", Purpose));
-        var logBufLen = (int)memory.ReadU32(info.RequireSymbol("log_buf_len", Purpose));
+        var logBufLen = unchecked((int)memory.ReadU32(info.RequireSymbol("log_buf_len", Purpose)));
         if (logBufLen <= 0)
             throw DumpErrors.Corrupt(null, "log_buf_len", logBufLen.ToString(CultureInfo.InvariantCulture), null, "must be positive");
         var buffer = memory.ReadBytes(new VirtAddr(logBuf), (ulong)logBufLen, limits.MaxLogBufferBytes, "log_buf");

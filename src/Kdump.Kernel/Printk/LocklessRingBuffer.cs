@@ -71,9 +71,10 @@ public sealed class LocklessRingBuffer : IPrintkLayout
         var idMask = svBits == 64 ? ~(3UL << 62) : ~(3UL << 30) & 0xffffffffUL;
         // A sane ring has tail..head within one lap; a damaged one is cut to the newest lap so the
         // loop stays bounded (upstream would spin through up to 2^62 ids).
-        if (((head - tail) & idMask) >= ring.Count)
-            tail = (head - ring.Count + 1) & idMask;
-        for (var id = tail & idMask; ; id = (id + 1) & idMask)
+        // Ids are modular counters: their arithmetic wraps on purpose.
+        if ((unchecked(head - tail) & idMask) >= ring.Count)
+            tail = unchecked(head - ring.Count + 1) & idMask;
+        for (var id = tail & idMask; ; id = unchecked(id + 1) & idMask)
         {
             if (TryDecode(ring, id, idMask, svBits) is { } record) yield return record;
             if (id == (head & idMask)) yield break;

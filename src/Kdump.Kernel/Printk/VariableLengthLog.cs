@@ -38,7 +38,7 @@ public sealed class VariableLengthLog : IPrintkLayout
         var f = Fields.FromVmcoreInfo(info);
 
         var logBuf = memory.ReadWord(info.RequireSymbol("log_buf", Purpose));
-        var logBufLen = (int)memory.ReadU32(info.RequireSymbol("log_buf_len", Purpose));
+        var logBufLen = unchecked((int)memory.ReadU32(info.RequireSymbol("log_buf_len", Purpose)));
         var firstIdx = memory.ReadU32(info.RequireSymbol("log_first_idx", Purpose));
         var nextIdx = memory.ReadU32(info.RequireSymbol("log_next_idx", Purpose));
         if (logBufLen <= 0)
@@ -50,9 +50,9 @@ public sealed class VariableLengthLog : IPrintkLayout
     private static IEnumerable<PrintkRecord> Walk(Fields f, DataLayout layout, byte[] buffer, ulong logBuf, uint firstIdx, uint nextIdx)
     {
         // Without a wrap the index only grows (len > 0), so the walk ends; a second wrap is a cycle.
-        var lastHeader = (ulong)buffer.Length - (ulong)f.HeaderSize;
-        if (buffer.Length < f.HeaderSize || firstIdx > lastHeader)
+        if (buffer.Length < f.HeaderSize || firstIdx > (ulong)(buffer.Length - f.HeaderSize))
             throw new PrintkCorruptException(PrintkCorruptionKind.IndexOutOfRange, logBuf, firstIdx);
+        var lastHeader = (ulong)(buffer.Length - f.HeaderSize);
         var wrapped = false;
         ulong sequence = 0;
         ulong idx = firstIdx;

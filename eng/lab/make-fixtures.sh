@@ -151,7 +151,9 @@ make_one() {
   mdf() { # name args...: makedumpfile must succeed
     local name=$1; shift
     echo "### makedumpfile $*" >>"$mlog"
-    local rc=0; heavy "$MDF" --message-level 22 "$@" >>"$mlog" 2>&1 || rc=$?
+    local rc=0 t0; t0=$(now)
+    heavy "$MDF" --message-level 22 "$@" >>"$mlog" 2>&1 || rc=$?
+    echo "derive_${name%.*}_s=$(since "$t0")" >>"$T"
     echo "$name rc=$rc" >>"$D/RESULTS"
     ((rc == 0)) || { tail -n 20 "$mlog" >&2; die "$rel: makedumpfile $* failed (rc=$rc)"; }
   }

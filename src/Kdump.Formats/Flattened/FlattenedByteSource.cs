@@ -64,7 +64,7 @@ public sealed class FlattenedByteSource : IByteSource
             if (rec.Offset < 0)
                 DumpErrors.ThrowCorrupt(file, "flattened record offset", rec.Offset.ToString(), pos, "is negative and the header is not the end marker (-1, -1)");
             if (rec.Size <= 0)
-                DumpErrors.ThrowCorrupt(file, "flattened record buf_size", rec.Size.ToString(), pos + FlattenedRecordHeader.FieldLocations.Size, "must be positive, or the header must be the end marker (-1, -1)");
+                DumpErrors.ThrowCorrupt(file, "flattened record buf_size", rec.Size.ToString(), pos, "must be positive, or the header must be the end marker (-1, -1)");
             var dataAt = pos + rh.Length;
             if (!inner.Contains(dataAt, rec.Size))
                 throw new UnexpectedEndOfDumpException(DumpErrors.Describe(file, "flattened record buf_size", rec.Size.ToString(), pos,

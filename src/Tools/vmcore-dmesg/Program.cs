@@ -1,6 +1,12 @@
+using Kdump.Cli;
+
 namespace Kdump.Tools.VmcoreDmesg;
 
 internal static class Program
 {
-    private static int Main(string[] args) => args.Length >= 0 ? 0 : 1;
+    private static int Main(string[] args)
+    {
+        using var context = StreamToolContext.ForConsole(ProgramName.FromProcess("vmcore-dmesg"));
+        return VmcoreDmesgCommand.Run(context, args);
+    }
 }

@@ -17,6 +17,16 @@ heavy() {
   LAB_HEAVY_HELD=1 flock "$HEAVY_LOCK" "$@"
 }
 
+# Hold the heavy lock across several commands of this shell (fd 9): heavy_begin ... heavy_end.
+heavy_begin() {
+  [[ -n ${LAB_HEAVY_HELD:-} ]] && return 0
+  exec 9>>"$HEAVY_LOCK"; flock 9; LAB_HEAVY_HELD=fd9
+}
+heavy_end() {
+  [[ ${LAB_HEAVY_HELD:-} == fd9 ]] || return 0
+  flock -u 9; exec 9>&-; unset LAB_HEAVY_HELD
+}
+
 # Mirror URIs as configured for this machine (deb822 sources); fall back to Debian's defaults.
 _lab_uri() { # $1 = 'debian' or 'debian-security'
   local want=$1 u

@@ -32,10 +32,21 @@ public sealed class KernelView
         var translator = strategy switch
         {
             TranslationStrategy.Segments => SegmentTranslator.FromVmcoreInfo(dump.KernelSegments, info),
-            TranslationStrategy.SegmentsElsePageTables when dump.KernelSegments.Count > 0 => SegmentTranslator.FromVmcoreInfo(dump.KernelSegments, info),
+            TranslationStrategy.SegmentsElsePageTables when HasVirtualRanges(dump) => SegmentTranslator.FromVmcoreInfo(dump.KernelSegments, info),
             _ => PageTables(dump, info, architecture),
         };
         return new KernelView(info, new KernelMemory(dump.Physical, translator, dump.Layout, dump.Name), architecture);
+    }
+
+    /// <summary>
+    /// True when some segment carries a real kernel virtual address. QEMU's paging=false ELF has
+    /// PT_LOADs with <c>p_vaddr</c> 0 or equal to <c>p_paddr</c> (the BIOS ROM), which map nothing
+    /// the kernel uses; /proc/vmcore's kernel-text and direct-map ranges never have vaddr == paddr.
+    /// </summary>
+    public static bool HasVirtualRanges(IDump dump)
+    {
+        ArgumentNullException.ThrowIfNull(dump);
+        return dump.KernelSegments.Any(s => s.VirtualStart.Value != 0 && s.VirtualStart.Value != s.PhysicalStart.Value);
     }
 
     private static IVirtualTranslator PageTables(IDump dump, VmcoreInfo info, IKernelArchitecture? architecture)

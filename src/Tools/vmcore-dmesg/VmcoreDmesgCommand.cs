@@ -105,7 +105,7 @@ public static class VmcoreDmesgCommand
             err.WriteLine($"log_buf = 0x{e.LogBuf:x}, idx = 0x{e.Index:x}");
             return e.Kind == PrintkCorruptionKind.Cycle ? 68 : 69;
         }
-        catch (KernelAddressNotMappedException e) when (UsesSegments(dump))
+        catch (KernelAddressNotMappedException e) when (KernelView.HasVirtualRanges(dump))
         {
             err.WriteLine($"No program header covering vaddr 0x{e.Address:x} found kexec bug?");
             return 30;
@@ -122,7 +122,6 @@ public static class VmcoreDmesgCommand
         }
     }
 
-    private static bool UsesSegments(IDump dump) => dump.KernelSegments.Count > 0;
 
     private sealed record Failure(string Message, int ExitCode);
 

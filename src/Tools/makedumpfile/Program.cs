@@ -1,6 +1,12 @@
+using Kdump.Cli;
+
 namespace Kdump.Tools.Makedumpfile;
 
 internal static class Program
 {
-    private static int Main(string[] args) => args.Length >= 0 ? 0 : 1;
+    private static int Main(string[] args)
+    {
+        using var context = StreamToolContext.ForConsole(ProgramName.FromProcess("makedumpfile"));
+        return MakedumpfileCommand.Run(context, args);
+    }
 }

@@ -1,0 +1,330 @@
+using System.Globalization;
+using Kdump.Cli;
+using Kdump.Formats;
+using Kdump.Formats.Flattened;
+using Kdump.Kernel;
+using Kdump.Kernel.Printk;
+using Kdump.Kernel.Printk.Formatting;
+using Kdump.Memory;
+using Kdump.Primitives.Errors;
+
+namespace Kdump.Tools.Makedumpfile;
+
+/// <summary>
+/// makedumpfile's command line, messages and exit codes (docs/compat/makedumpfile.md). This build
+/// implements <c>--dump-dmesg</c>, <c>-R</c>, <c>-h</c> and <c>-v</c>; every other mode is parsed and
+/// refused (the dump engine comes later).
+/// </summary>
+public static class MakedumpfileCommand
+{
+    public const string Version = "1.7.8";
+    public const string ReleaseDate = "30 Oct 2025";
+
+    // print_info.h message-level bits.
+    private const int CommonMessages = 2;
+    private const int ErrorMessages = 4;
+
+    public static int Run(IToolContext context, IReadOnlyList<string> args)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(args);
+        var s = new Session(context);
+        var ok = s.Main(args);
+        if (!s.CheckParams)
+        {
+            s.Msg("\n");
+            s.Msg(ok ? "makedumpfile Completed.\n" : "makedumpfile Failed.\n");
+        }
+        return ok ? 0 : 1;
+    }
+
+    /// <summary>One run's state: the parsed options and message routing (upstream's global info, kept local).</summary>
+    private sealed class Session(IToolContext context)
+    {
+        private readonly HashSet<int> _seen = [];
+        private readonly Dictionary<int, string?> _args = [];
+        private int _messageLevel = 7;
+        private bool _toStderr;
+
+        public bool CheckParams { get; private set; }
+
+        public bool Main(IReadOnlyList<string> args)
+        {
+            var parsed = MakedumpfileOptions.Parser.Parse(args, context.ProgramName, context.IsPosixlyCorrect());
+            foreach (var o in parsed.Options)
+            {
+                if (o.IsError)
+                {
+                    context.Error.WriteLine(o.Error);
+                    return Invalid();
+                }
+                _seen.Add(o.Id);
+                _args[o.Id] = o.Argument;
+                if (o.Id == 'F') _toStderr = true;
+                if (o.Id == MakedumpfileOptions.CheckParams) CheckParams = true;
+                if (o.Id == MakedumpfileOptions.MessageLevel && !SetMessageLevel(o.Argument!)) return false;
+            }
+            if (Has('D')) _messageLevel |= 8;
+            if (CheckParams) _messageLevel = 7;
+            if (Has('h'))
+            {
+                Msg(Usage.Text);
+                return true;
+            }
+            if (Has('v'))
+            {
+                Msg($"makedumpfile: version {Version} (released on {ReleaseDate})\nlzo\tenabled\nsnappy\tenabled\nzstd\tenabled\n\n");
+                return true;
+            }
+            var operands = parsed.Operands;
+            if (Has('g')) return NotImplemented("-g (generating VMCOREINFO from a vmlinux)");
+            if (Has('R')) return Rearrange(operands);
+            if (Has(MakedumpfileOptions.Reassemble)) return NotImplemented("--reassemble");
+            if (Has(MakedumpfileOptions.DumpDmesg)) return DumpDmesg(operands);
+            if (!CheckCreatingDumpfile(operands)) return Invalid();
+            if (CheckParams) return true;
+            return NotImplemented(Has(MakedumpfileOptions.MemUsage) ? "--mem-usage" : "creating dump files");
+        }
+
+        private bool Has(int id) => _seen.Contains(id);
+
+        private bool Compress => Has('c') || Has('l') || Has('p') || Has('z');
+
+        private bool DumpLevelNonZero =>
+            _args.TryGetValue('d', out var d) && !(int.TryParse(d, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v == 0);
+
+        public void Msg(string text)
+        {
+            if ((_messageLevel & CommonMessages) == 0) return;
+            (_toStderr ? context.Error : context.Out).Write(text);
+        }
+
+        private void ErrMsg(string function, string text)
+        {
+            if ((_messageLevel & ErrorMessages) != 0) context.Error.Write($"{function}: {text}\n");
+        }
+
+        private bool Invalid()
+        {
+            Msg("Commandline parameter is invalid.\n");
+            Msg("Try `makedumpfile --help' for more information.\n");
+            return false;
+        }
+
+        private bool NotImplemented(string what)
+        {
+            context.Error.Write($"{context.ProgramName}: {what} is not implemented yet in this build; it supports --dump-dmesg, -R, -h and -v.\n");
+            return false;
+        }
+
+        private bool SetMessageLevel(string value)
+        {
+            var ml = Atoi(value);
+            if (ml is < 0 or > 31)
+            {
+                _messageLevel = 7;
+                Msg($"Message_level({ml}) is invalid.\n");
+                return false;
+            }
+            if (!CheckParams) _messageLevel = ml;
+            return true;
+        }
+
+        /// <summary>atoi(3): leading blanks, optional sign, digits; anything else stops it.</summary>
+        private static int Atoi(string s)
+        {
+            var i = 0;
+            while (i < s.Length && char.IsWhiteSpace(s[i])) i++;
+            var sign = 1;
+            if (i < s.Length && s[i] is '+' or '-') sign = s[i++] == '-' ? -1 : 1;
+            long v = 0;
+            while (i < s.Length && char.IsAsciiDigit(s[i]) && v < int.MaxValue) v = v * 10 + (s[i++] - '0');
+            return (int)Math.Clamp(sign * v, int.MinValue, int.MaxValue);
+        }
+
+        /// <summary>check_param_for_creating_dumpfile, for the modes this build knows.</summary>
+        private bool CheckCreatingDumpfile(IReadOnlyList<string> operands)
+        {
+            if ((Compress && Has('E')) || (Has('i') && Has('x')) || (Has('i') && Has(MakedumpfileOptions.XenSyms))) return false;
+            if (Has(MakedumpfileOptions.DryRun) && Has(MakedumpfileOptions.DumpDmesg))
+            {
+                Msg("--dry-run cannot be used with --dump-dmesg.\n");
+                return false;
+            }
+            if (Has('F') && Has(MakedumpfileOptions.Split)) return false;
+            if (Has(MakedumpfileOptions.Config) && !Has('x')) return false;
+            if (Has(MakedumpfileOptions.NumThreads) && Has(MakedumpfileOptions.Split))
+            {
+                Msg("--num-threads cannot used with --split.\n");
+                return false;
+            }
+            if (Has(MakedumpfileOptions.NumThreads) && Has('E'))
+            {
+                Msg("--num-threads cannot used with ELF format.\n");
+                return false;
+            }
+            if (Has(MakedumpfileOptions.PartialDmesg) && !Has(MakedumpfileOptions.DumpDmesg)) return false;
+            if (Has('e') && !Has(MakedumpfileOptions.WorkDir))
+            {
+                Msg("-e requires --work-dir\n");
+                return false;
+            }
+            var split = Has(MakedumpfileOptions.Split);
+            return (operands.Count == 2 && !Has('F') && !split)
+                || (split && operands.Count > 2)
+                || (operands.Count == 1 && (Has('F') || Has(MakedumpfileOptions.MemUsage)));
+        }
+
+        /// <summary>check_dump_file: an existing output is refused unless -f (and then must be writable).</summary>
+        private bool CheckDumpFile(string name)
+        {
+            var path = context.ResolvePath(name);
+            if (!File.Exists(path) && !Directory.Exists(path)) return true;
+            if (Has('f'))
+            {
+                try
+                {
+                    using var _ = new FileStream(path, FileMode.Open, FileAccess.Write);
+                    return true;
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    ErrMsg("check_dump_file", $"Can't open the dump file ({name}). {IoErrorText.StrError(e)}");
+                    return false;
+                }
+            }
+            ErrMsg("check_dump_file", $"Can't open the dump file ({name}). File exists");
+            return false;
+        }
+
+        /// <summary>open_dump_file: O_EXCL unless -f, which truncates.</summary>
+        private FileStream? OpenDumpFile(string name)
+        {
+            try
+            {
+                return new FileStream(context.ResolvePath(name), Has('f') ? FileMode.Create : FileMode.CreateNew, FileAccess.ReadWrite);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                ErrMsg("open_dump_file", $"Can't open the dump file({name}). {IoErrorText.StrError(e)}");
+                return null;
+            }
+        }
+
+        private bool Rearrange(IReadOnlyList<string> operands)
+        {
+            if (operands.Count != 1 || Compress || DumpLevelNonZero || Has('E') || Has('i') || Has('x')
+                || Has(MakedumpfileOptions.XenSyms) || Has('F') || Has('g') || Has('X'))
+                return Invalid();
+            if (CheckParams) return true;
+            var name = operands[0];
+            if (!CheckDumpFile(name)) return false;
+            using (var output = OpenDumpFile(name))
+            {
+                if (output is null) return false;
+                try
+                {
+                    FlattenedReassembler.Reassemble(context.StandardInput, output);
+                }
+                catch (KdumpException e)
+                {
+                    ErrMsg("rearrange_dumpdata", e.Message);
+                    return false;
+                }
+                catch (IOException e)
+                {
+                    ErrMsg("rearrange_dumpdata", $"Can't write the dump file({name}). {IoErrorText.StrError(e)}");
+                    return false;
+                }
+            }
+            Msg("\n");
+            Msg($"The dumpfile is saved to {name}.\n");
+            return true;
+        }
+
+        private bool DumpDmesg(IReadOnlyList<string> operands)
+        {
+            if (!CheckCreatingDumpfile(operands) || operands.Count != 2 || Has('F') || Has(MakedumpfileOptions.Split)) return Invalid();
+            if (CheckParams) return true;
+            if (Has('i') || Has('x') || Has(MakedumpfileOptions.XenSyms) || Has(MakedumpfileOptions.XenVmcoreinfo) || Has(MakedumpfileOptions.Diskset))
+                return NotImplemented("--dump-dmesg with -i, -x, --xen-* or --diskset");
+            if (Has(MakedumpfileOptions.PartialDmesg)) return NotImplemented("--partial-dmesg");
+            var (vmcore, logfile) = (operands[0], operands[1]);
+            if (!CheckDumpFile(logfile)) return false;
+            if (!WriteDmesg(vmcore, logfile)) return false;
+            Msg("\n");
+            Msg($"The dmesg log is saved to {logfile}.\n");
+            return true;
+        }
+
+        private bool WriteDmesg(string vmcore, string logfile)
+        {
+            IDump dump;
+            try
+            {
+                dump = DumpOpener.Open(context.ResolvePath(vmcore));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                ErrMsg("open_dump_memory", $"Can't open the dump memory({vmcore}). {IoErrorText.StrError(e)}");
+                return false;
+            }
+            catch (DumpFormatMismatchException e)
+            {
+                ErrMsg("check_elf_format", "Can't get valid ehdr.");
+                if (e.DetectedFormat == FormatProbe.ShortName(DumpFormat.Flattened))
+                    context.Error.Write($"{vmcore} is in the flattened format: reassemble it first with \"makedumpfile -R DUMPFILE < {vmcore}\".\n");
+                else
+                    context.Error.Write($"{e.Message}\n");
+                return false;
+            }
+            catch (KdumpException e)
+            {
+                ErrMsg("open_dump_memory", e.Message);
+                return false;
+            }
+            using (dump)
+            {
+                PrintkLog log;
+                try
+                {
+                    var view = KernelView.Open(dump, TranslationStrategy.PageTables);
+                    log = PrintkLayouts.Read(view.VmcoreInfo, view.Memory);
+                }
+                catch (KdumpException e)
+                {
+                    ErrMsg("dump_dmesg", e.Message);
+                    return false;
+                }
+                using var output = OpenDumpFile(logfile);
+                if (output is null)
+                {
+                    ErrMsg("dump_dmesg", "Can't open output file.");
+                    return false;
+                }
+                try
+                {
+                    MakedumpfileDmesgFormat.Write(log, output);
+                    return true;
+                }
+                catch (PrintkCorruptException e)
+                {
+                    ErrMsg("dump_dmesg", e.Message);
+                    ErrMsg("dump_dmesg", "The printk log_buf is most likely corrupted.");
+                    ErrMsg("dump_dmesg", $"log_buf = 0x{e.LogBuf:x}, idx = 0x{e.Index:x}");
+                    return false;
+                }
+                catch (KdumpException e)
+                {
+                    ErrMsg("dump_dmesg", e.Message);
+                    return false;
+                }
+                catch (IOException e)
+                {
+                    ErrMsg("write_and_check_space", $"Can't write the log file({logfile}). {IoErrorText.StrError(e)}");
+                    return false;
+                }
+            }
+        }
+    }
+}

@@ -35,10 +35,10 @@ internal static class TestDumps
     /// Two CPUs' NT_PRSTATUS, VMCOREINFO, a kernel-text PT_LOAD overlapping the first RAM segment
     /// (as /proc/vmcore has), a RAM segment with p_filesz &lt; p_memsz, and a segment without vaddr.
     /// </summary>
-    public static Generated SmallElf(DataLayout layout, bool sectionHeaderFirst = false)
+    public static Generated SmallElf(DataLayout layout, bool sectionHeaderFirst = false, ushort? machine = null)
     {
-        var machine = layout.Is64Bit ? ElfConstants.EmX8664 : ElfConstants.Em386;
-        var w = new ElfCoreWriter(layout, machine) { SectionHeaderFirst = sectionHeaderFirst };
+        var em = machine ?? (layout.Is64Bit ? ElfConstants.EmX8664 : ElfConstants.Em386);
+        var w = new ElfCoreWriter(layout, em) { SectionHeaderFirst = sectionHeaderFirst };
         var prstatus = new byte[layout.Is64Bit ? 336 : 144];
         w.AddNote("CORE", ElfConstants.NtPrstatus, prstatus);
         w.AddNote("CORE", ElfConstants.NtPrstatus, prstatus);
@@ -70,6 +70,6 @@ internal static class TestDumps
         // No virtual address (QEMU paging=false style).
         var ram3 = Range(0x300, 3);
         w.AddLoad(0x300 * PageSize, 0, ram3);
-        return new Generated(w.ToArray(), machine, pages);
+        return new Generated(w.ToArray(), em, pages);
     }
 }

@@ -6,6 +6,9 @@ REPO_ROOT=$(cd "$LAB_SRC/../.." && pwd)
 : "${KDUMP_LAB_DIR:=$REPO_ROOT/.lab}"
 export KDUMP_LAB_DIR
 HEAVY_LOCK=${KDUMP_HEAVY_LOCK:-/tmp/kdump-heavy.lock}
+# A caller that already holds the heavy lock around the whole lab (e.g. `flock LOCK lab.sh all`)
+# must say so with KDUMP_LAB_NO_LOCK=1, or the lab's own flock calls would wait for it forever.
+[[ ${KDUMP_LAB_NO_LOCK:-0} == 1 ]] && export LAB_HEAVY_HELD=external
 
 log() { printf '[lab %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { printf '[lab] ERROR: %s\n' "$*" >&2; exit 1; }

@@ -30,7 +30,8 @@ public static class MakedumpfileCommand
         ArgumentNullException.ThrowIfNull(args);
         var s = new Session(context);
         var ok = s.Main(args);
-        if (!s.CheckParams)
+        // -h and -v return from main before its "out:" epilogue.
+        if (!s.CheckParams && !s.ShowedInfo)
         {
             s.Msg("\n");
             s.Msg(ok ? "makedumpfile Completed.\n" : "makedumpfile Failed.\n");
@@ -47,6 +48,8 @@ public static class MakedumpfileCommand
         private bool _toStderr;
 
         public bool CheckParams { get; private set; }
+
+        public bool ShowedInfo { get; private set; }
 
         public bool Main(IReadOnlyList<string> args)
         {
@@ -69,11 +72,13 @@ public static class MakedumpfileCommand
             if (Has('h'))
             {
                 Msg(Usage.Text);
+                ShowedInfo = true;
                 return true;
             }
             if (Has('v'))
             {
                 Msg($"makedumpfile: version {Version} (released on {ReleaseDate})\nlzo\tenabled\nsnappy\tenabled\nzstd\tenabled\n\n");
+                ShowedInfo = true;
                 return true;
             }
             var operands = parsed.Operands;

@@ -1,0 +1,187 @@
+using System.Text;
+using Kdump.Kernel;
+using Kdump.Memory;
+using Kdump.Tests.Shared;
+using Kdump.Tools.Makedumpfile;
+
+namespace Kdump.Compat.Tests.Tools;
+
+public class MakedumpfileCompatTests
+{
+    private static InProcess.Result Run(params string[] args) => InProcess.Run(MakedumpfileCommand.Run, "makedumpfile", args);
+
+    public static TheoryData<string, string, string> DmesgData()
+    {
+        var data = new TheoryData<string, string, string>();
+        foreach (var r in Lab.Releases)
+        {
+            foreach (var f in new[] { "proc-vmcore.elf", "derived/l-d31.kdump", "derived/c-d1.kdump", "derived/z-d1.kdump", "derived/l-d0.kdump" })
+                data.Add(r, f, "derived/dmesg-1.7.8.txt");
+            data.Add(r, "qmp.elf", "derived/qmp-dmesg-1.7.8.txt");
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(DmesgData))]
+    public void Dump_dmesg_equals_makedumpfile_1_7_8_up_to_the_signed_char_fix(string release, string input, string expected)
+    {
+        var dir = Lab.NewScratchDir("dump-dmesg");
+        try
+        {
+            var log = Path.Combine(dir, "dmesg.txt");
+            var r = Run("--dump-dmesg", Lab.Fixture(release, input), log);
+            Assert.Equal("", r.Stderr);
+            Assert.Equal($"\nThe dmesg log is saved to {log}.\n\nmakedumpfile Completed.\n", r.StdoutText);
+            Assert.Equal(0, r.ExitCode);
+            var reference = InProcess.NormaliseSignedCharEscapes(Encoding.Latin1.GetString(File.ReadAllBytes(Lab.Fixture(release, expected))));
+            Assert.Equal(reference, Encoding.Latin1.GetString(File.ReadAllBytes(log)));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Lab.ReleaseData), MemberType = typeof(Lab))]
+    public void Rearranging_the_flattened_file_gives_makedumpfiles_own_result(string release)
+    {
+        var dir = Lab.NewScratchDir("rearrange");
+        try
+        {
+            var output = Path.Combine(dir, "out.kdump");
+            using var stdin = File.OpenRead(Lab.Fixture(release, "derived/F-l-d31.flat"));
+            var r = InProcess.Run(MakedumpfileCommand.Run, "makedumpfile", ["-R", output], stdin);
+            Assert.Equal("", r.Stderr);
+            Assert.Equal(0, r.ExitCode);
+            Assert.Equal($"\nThe dumpfile is saved to {output}.\n\nmakedumpfile Completed.\n", r.StdoutText);
+            Assert.True(File.ReadAllBytes(Lab.Fixture(release, "derived/R-l-d31.kdump")).AsSpan().SequenceEqual(File.ReadAllBytes(output)));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(UtsData))]
+    public void Kernel_virtual_reads_agree_with_libkdumpfile(string release, string input)
+    {
+        using var dump = DumpOpener.Open(Lab.Fixture(release, input));
+        var view = KernelView.Open(dump, TranslationStrategy.PageTables);
+        Assert.True(view.VmcoreInfo.TryGetSymbol("init_uts_ns", out var uts));
+        var name = uts.Add(view.VmcoreInfo.TryGetOffset("uts_namespace.name", out var off) ? off : 0);
+        var ours = new byte[8 + 6 * 65];
+        view.Memory.Read(name, ours);
+
+        var script = "import sys, kdumpfile\nk = kdumpfile.kdumpfile(sys.argv[1])\nk.attr['addrxlat.ostype'] = 'linux'\n"
+            + "sys.stdout.buffer.write(k.read(kdumpfile.KDUMP_KVADDR, int(sys.argv[2], 16), int(sys.argv[3])))\n";
+        var theirs = ExternalProcess.Run(Lab.SystemTool("/usr/bin/python3"), ["-c", script, Lab.Fixture(release, input), name.Value.ToString("x"), "398"]);
+        Assert.Equal("", theirs.Stderr);
+        Assert.Equal(theirs.Stdout, ours);
+        // Kernels before OFFSET(uts_namespace.name) was exported (5.10) leave the kref in front: find sysname.
+        var sysname = ours.AsSpan().IndexOf("Linux\0"u8);
+        Assert.True(sysname >= 0);
+        var releaseField = Encoding.ASCII.GetString(ours, sysname + (2 * 65), 65).TrimEnd('\0');
+        Assert.Equal(view.VmcoreInfo.OsRelease, releaseField);
+    }
+
+    public static TheoryData<string, string> UtsData()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var r in Lab.Releases)
+            foreach (var f in new[] { "proc-vmcore.elf", "derived/l-d31.kdump", "derived/c-d1.kdump", "derived/l-d0.kdump" })
+                data.Add(r, f);
+        return data;
+    }
+
+    /// <summary>argv → stdout, stderr, exit code, against makedumpfile 1.7.8 itself.</summary>
+    [Theory]
+    [InlineData("-q")]
+    [InlineData("-cq")]
+    [InlineData("--foo")]
+    [InlineData("--foo=3")]
+    [InlineData("--d")]
+    [InlineData("-d")]
+    [InlineData("--dump-dmesg=3")]
+    [InlineData("--message-level")]
+    [InlineData("--mess")]
+    [InlineData("--message-level", "99")]
+    [InlineData("--dump-dmesg")]
+    [InlineData("--dump-dmesg", "/nonexistent/vmcore", "SCRATCH/out.txt")]
+    [InlineData("--dump-dmesg", "--dry-run", "a", "b")]
+    [InlineData("--partial-dmesg", "a", "b")]
+    [InlineData("-R")]
+    [InlineData("-R", "a", "b")]
+    [InlineData("-c", "-R", "a")]
+    [InlineData("-v")]
+    [InlineData()]
+    public void Usage_errors_match_makedumpfile_1_7_8(params string[] args)
+    {
+        var dir = Lab.NewScratchDir("mdf-cli");
+        try
+        {
+            var argv = args.Select(a => a.Replace("SCRATCH", dir, StringComparison.Ordinal)).ToArray();
+            var theirs = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), argv);
+            var ours = Run(argv);
+            Assert.Equal(theirs.ExitCode, ours.ExitCode);
+            Assert.Equal(Encoding.UTF8.GetString(theirs.Stdout).Replace("version 1.7.8 (released on 30 Oct 2025)\nlzo\tenabled\nsnappy\tdisabled", "version 1.7.8 (released on 30 Oct 2025)\nlzo\tenabled\nsnappy\tenabled", StringComparison.Ordinal), ours.StdoutText);
+            Assert.Equal(System.Text.RegularExpressions.Regex.Replace(theirs.Stderr, @"^\S*makedumpfile: ", "makedumpfile: ", System.Text.RegularExpressions.RegexOptions.Multiline), ours.Stderr);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void An_existing_log_file_is_refused_without_f()
+    {
+        var dir = Lab.NewScratchDir("mdf-exists");
+        try
+        {
+            var log = Path.Combine(dir, "exists.txt");
+            File.WriteAllText(log, "");
+            var args = new[] { "--dump-dmesg", Lab.Fixture("bookworm", "proc-vmcore.elf"), log };
+            var theirs = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), args);
+            var ours = Run(args);
+            Assert.Equal((theirs.ExitCode, Encoding.UTF8.GetString(theirs.Stdout), theirs.Stderr), (ours.ExitCode, ours.StdoutText, ours.Stderr));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_flattened_input_to_dump_dmesg_fails_like_upstream_with_a_reassembly_hint()
+    {
+        var dir = Lab.NewScratchDir("mdf-flat");
+        try
+        {
+            var flat = Lab.Fixture("bookworm", "derived/F-l-d31.flat");
+            var theirs = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), ["--dump-dmesg", flat, Path.Combine(dir, "a.txt")]);
+            var ours = Run("--dump-dmesg", flat, Path.Combine(dir, "b.txt"));
+            Assert.Equal(1, theirs.ExitCode);
+            Assert.Equal(1, ours.ExitCode);
+            Assert.Equal(Encoding.UTF8.GetString(theirs.Stdout), ours.StdoutText);
+            Assert.Contains("check_elf_format: Can't get valid ehdr.\n", theirs.Stderr, StringComparison.Ordinal);
+            Assert.StartsWith("check_elf_format: Can't get valid ehdr.\n", ours.Stderr, StringComparison.Ordinal);
+            Assert.Contains("makedumpfile -R", ours.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Creating_a_dump_file_is_refused_until_the_engine_lands()
+    {
+        var r = Run("-l", "-d", "31", "in", "out");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("not implemented yet", r.Stderr, StringComparison.Ordinal);
+        Assert.Equal("\nmakedumpfile Failed.\n", r.StdoutText);
+    }
+}

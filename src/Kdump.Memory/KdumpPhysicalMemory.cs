@@ -7,6 +7,7 @@ namespace Kdump.Memory;
 /// <summary>
 /// Physical memory of a kdump-compressed set: page by page through page_desc. Pages excluded by
 /// filtering, holes, and pfns at or beyond max_mapnr are <see cref="PageReadStatus.NotStored"/>.
+/// A damaged page is <see cref="PageReadStatus.Corrupt"/>; <see cref="DiskDumpFile.ReadPage"/> gives the details.
 /// Keeps the last decoded page, because callers often read a page in small pieces.
 /// </summary>
 internal sealed class KdumpPhysicalMemory : IPhysicalMemory
@@ -41,7 +42,7 @@ internal sealed class KdumpPhysicalMemory : IPhysicalMemory
                 var file = FileFor(pfn);
                 if (file is null) return PageReadStatus.NotStored;
                 _cachedPfn = ulong.MaxValue;
-                var status = file.ReadPage(pfn, _page);
+                var status = file.TryReadPage(pfn, _page);
                 if (status != PageReadStatus.Ok) return status;
                 _cachedPfn = pfn;
             }

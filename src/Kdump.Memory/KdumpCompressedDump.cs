@@ -26,12 +26,7 @@ public sealed class KdumpCompressedDump : IDump
         var files = new List<DiskDumpFile>();
         try
         {
-            var opened = 0;
-            foreach (var s in sources)
-            {
-                files.Add(DiskDumpFile.Open(s, limits));
-                opened++;
-            }
+            foreach (var s in sources) files.Add(DiskDumpFile.Open(s, limits));
             CheckSet(files);
             files.Sort((a, b) => a.StartPfn.CompareTo(b.StartPfn));
             return new KdumpCompressedDump(files, formatName);

@@ -1,0 +1,61 @@
+using Kdump.Tests.Shared;
+
+namespace Kdump.Compat.Tests.Aot;
+
+/// <summary>
+/// The NativeAOT executables (eng/aot/publish.sh, run by eng/test.sh before the tests) behave
+/// like the in-process tools on real dumps: trimming and AOT compilation lost nothing.
+/// </summary>
+public class AotBinariesTests
+{
+    private static string Binary(string tool)
+    {
+        var path = Path.Combine(Lab.RepoRoot, "artifacts", "aot", tool, tool);
+        return File.Exists(path) ? path : throw new FileNotFoundException(
+            $"NativeAOT build of {tool} missing at {path}: run eng/aot/publish.sh", path);
+    }
+
+    [Theory]
+    [MemberData(nameof(Releases))]
+    public void Vmcore_dmesg_matches_kexec_tools(string release)
+    {
+        var result = ExternalProcess.Run(Binary("vmcore-dmesg"), [Lab.Fixture(release, "proc-vmcore.elf")]);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(File.ReadAllBytes(Lab.Fixture(release, "derived/vmcore-dmesg-2.0.32.txt")), result.Stdout);
+    }
+
+    [Fact]
+    public void Makedumpfile_dump_dmesg_writes_the_log()
+    {
+        var dir = Lab.NewScratchDir("aot-dmesg");
+        try
+        {
+            var log = Path.Combine(dir, "dmesg.txt");
+            var result = ExternalProcess.Run(Binary("makedumpfile"),
+                ["--dump-dmesg", Lab.Fixture("bookworm", "derived/l-d31.kdump"), log]);
+
+            Assert.Equal(0, result.ExitCode);
+            Assert.Contains("The dmesg log is saved to", System.Text.Encoding.ASCII.GetString(result.Stdout), StringComparison.Ordinal);
+            var text = File.ReadAllText(log);
+            Assert.Contains(Lab.Info("bookworm")["panic_string"], text, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Kdump_lab_shows_the_panic()
+    {
+        var result = ExternalProcess.Run(Binary("kdump-lab"), ["show", Lab.Fixture("trixie", "proc-vmcore.elf")]);
+
+        Assert.Equal(0, result.ExitCode);
+        var text = System.Text.Encoding.UTF8.GetString(result.Stdout);
+        Assert.Contains(Lab.Info("trixie")["osrelease"], text, StringComparison.Ordinal);
+        Assert.Contains(Lab.Info("trixie")["panic_string"], text, StringComparison.Ordinal);
+    }
+
+    public static TheoryData<string> Releases() => Lab.ReleaseData;
+}

@@ -1,0 +1,26 @@
+namespace Kdump.Kexec;
+
+/// <summary>
+/// What to load. <see cref="CommandLine"/> is upstream's <c>--command-line</c>/<c>--append</c>; with
+/// <see cref="ReuseCommandLine"/> it is appended to the running kernel's /proc/cmdline (minus
+/// BOOT_IMAGE, and minus crashkernel= for a crash kernel).
+/// </summary>
+public sealed record KexecLoadRequest(string KernelPath)
+{
+    public string? InitrdPath { get; init; }
+
+    public string? CommandLine { get; init; }
+
+    public bool ReuseCommandLine { get; init; }
+
+    /// <summary>-p: load for use on panic (KEXEC_FILE_ON_CRASH / KEXEC_ON_CRASH).</summary>
+    public bool Crash { get; init; }
+
+    /// <summary>-d: KEXEC_FILE_DEBUG.</summary>
+    public bool Debug { get; init; }
+
+    public KexecSyscallMode Mode { get; init; } = KexecSyscallMode.Auto;
+
+    /// <summary>--real-mode or --entry-32bit: refused by every file loader, as upstream.</summary>
+    public bool LegacyEntryPoint { get; init; }
+}

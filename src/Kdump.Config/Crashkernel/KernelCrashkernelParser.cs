@@ -39,7 +39,7 @@ public static class KernelCrashkernelParser
             }
             ParseOne(commandLine, 0, ",cma", messages, out cma, out _);
         }
-        if (size == 0 || size >= systemRam) status = CrashkernelStatus.Invalid;
+        if (status != CrashkernelStatus.NotFound && (size == 0 || size >= systemRam)) status = CrashkernelStatus.Invalid;
         return new(status, size, crashBase, low, high, cma, messages);
     }
 

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# VM proof of our kexec: boots a Debian lab kernel under QEMU/TCG with crashkernel=256M and an
+# initramfs holding our static NativeAOT kexec, busybox and the kernel itself; the guest loads,
+# queries and unloads a crash kernel, then kexec -e boots the second kernel (guest/init).
+#   kexec-vm.sh [RELEASE]        (default bookworm; needs .lab/kernels/RELEASE from eng/lab)
+# Output: $KDUMP_LAB_DIR/vmtest/RELEASE/{serial.log,timings.txt}; exit 0 when every marker is seen.
+# Host packages: qemu-system-x86, busybox-static, cpio, gcc + libc6-dev (static NativeAOT link),
+# all in eng/lab/install-deps.sh. Every heavy step holds /tmp/kdump-heavy.lock.
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+: "${KDUMP_LAB_DIR:=$REPO/.lab}"
+REL=${1:-bookworm}
+LOCK=${KDUMP_HEAVY_LOCK:-/tmp/kdump-heavy.lock}
+GUEST_TIMEOUT=${KDUMP_VMTEST_TIMEOUT:-150}
+KDIR=$KDUMP_LAB_DIR/kernels/$REL
+W=$KDUMP_LAB_DIR/vmtest/$REL
+T=$W/timings.txt
+
+die() { echo "kexec-vm: $*" >&2; exit 1; }
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN{printf "%.1f", b-a}'; }
+
+for tool in qemu-system-x86_64 cpio gcc dotnet; do command -v "$tool" >/dev/null || die "$tool is missing (eng/lab/install-deps.sh)"; done
+[[ -x /bin/busybox ]] && /bin/busybox --list >/dev/null || die "/bin/busybox (busybox-static) is missing"
+[[ -r $KDIR/vmlinuz ]] || die "no lab kernel in $KDIR: run eng/lab/fetch-kernel.sh $REL (or eng/lab/lab.sh $REL)"
+
+rm -rf "$W"; mkdir -p "$W"
+t_all=$(now)
+
+# 1. Our kexec, fully static (gcc links it; PIE off because bfd cannot make static-pie here).
+t=$(now)
+flock "$LOCK" dotnet publish "$REPO/src/Tools/kexec/kexec.csproj" -c Release -r linux-x64 --nologo -v q \
+  -p:PublishAot=true -p:StaticExecutable=true -p:PositionIndependentExecutable=false \
+  -o "$W/publish" >"$W/publish.log" 2>&1 || { cat "$W/publish.log" >&2; die "dotnet publish failed"; }
+file -L "$W/publish/kexec" | grep -q 'statically linked' || die "kexec is not statically linked: $(file -L "$W/publish/kexec")"
+echo "publish_s=$(since "$t")" >>"$T"
+echo "kexec_bytes=$(stat -c %s "$W/publish/kexec")" >>"$T"
+
+# 2. Initramfs: stage2 (busybox + init) for the second kernel; stage1 adds kexec, the kernel and stage2.
+t=$(now)
+mkroot() { # DIR
+  mkdir -p "$1"/{bin,sbin,dev,proc,sys,tmp,boot}
+  cp /bin/busybox "$1/bin/busybox"
+  cp "$HERE/guest/init" "$1/init"; chmod 755 "$1/init"
+}
+cpio_of() { (cd "$1" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$2"; }
+# Without a /dev/console node in the initramfs the kernel has no console for /init (its output is
+# lost); a node needs root, so it travels in its own small archive placed first.
+devimg=
+if [[ $(id -u) == 0 ]]; then
+  mkdir -p "$W/devroot/dev"; mknod -m 600 "$W/devroot/dev/console" c 5 1
+  cpio_of "$W/devroot" "$W/dev.img"; devimg=$W/dev.img
+fi
+mkroot "$W/stage2"
+cpio_of "$W/stage2" "$W/stage2.cpio"
+mkroot "$W/stage1"
+cat $devimg "$W/stage2.cpio" >"$W/stage1/boot/stage2.img"
+cp "$W/publish/kexec" "$W/stage1/sbin/kexec"
+cp -L "$KDIR/vmlinuz" "$W/stage1/boot/vmlinuz"
+cpio_of "$W/stage1" "$W/stage1.cpio"
+cat $devimg "$W/stage1.cpio" >"$W/initrd.img"
+echo "initramfs_s=$(since "$t")" >>"$T"
+echo "initramfs_bytes=$(stat -c %s "$W/initrd.img")" >>"$T"
+
+# 3. The guest.
+t=$(now)
+set +e
+flock "$LOCK" timeout "$GUEST_TIMEOUT" qemu-system-x86_64 -machine q35 -accel tcg -m 1024 -smp 1 \
+  -display none -monitor none -vga none -nic none -no-reboot \
+  -serial "file:$W/serial.log" \
+  -kernel "$KDIR/vmlinuz" -initrd "$W/initrd.img" \
+  -append "console=ttyS0 crashkernel=256M nokaslr panic=-1 kdumpvm.stage=first" >"$W/qemu.out" 2>&1
+rc=$?
+set -e
+echo "guest_s_incl_lock_wait=$(since "$t")" >>"$T"
+echo "qemu_rc=$rc" >>"$T"
+echo "total_s=$(since "$t_all")" >>"$T"
+tr -d '\r' <"$W/serial.log" >"$W/serial.txt"
+
+# 4. Verdict.
+fail=0
+need() { grep -qF -- "$1" "$W/serial.txt" || { echo "kexec-vm: missing marker: $1" >&2; fail=1; }; }
+need "KVM-FIRST-KERNEL-UP"
+need "KVM-IOMEM crash kernel reserved"
+need "KVM-STEP version rc=0"
+need "KVM-STEP guard-refuses-load rc=255"
+need "KVM-STEP load-panic rc=0"
+need "KVM-SYSFS kexec_crash_loaded=1"
+need "KVM-STEP status-default rc=1"
+need "KVM-STEP status-panic rc=1"
+need "KVM-STEP status-normal rc=0"
+need "KVM-STEP legacy-refused rc=255"
+need "KVM-STEP unload-panic rc=0"
+need "KVM-STEP status-after-unload rc=0"
+need "KVM-STEP load-panic-auto rc=0"
+need "KVM-STEP unload-u-then-p rc=255"
+need "KVM-STEP load-normal rc=0"
+need "KVM-SYSFS kexec_loaded=1"
+need "KVM-STEP status-normal-loaded rc=1"
+need "KVM-SECOND-KERNEL-UP"
+((rc == 0)) || { echo "kexec-vm: qemu exited with $rc (124 = timeout after ${GUEST_TIMEOUT}s)" >&2; fail=1; }
+if ((fail)); then
+  echo "---- tail of $W/serial.txt" >&2; tail -n 40 "$W/serial.txt" >&2
+  exit 1
+fi
+grep -E '^KVM-' "$W/serial.txt"
+cat "$T"
+echo "kexec-vm: PASS ($REL)"

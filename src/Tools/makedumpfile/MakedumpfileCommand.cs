@@ -15,7 +15,7 @@ namespace Kdump.Tools.Makedumpfile;
 /// implements <c>--dump-dmesg</c>, <c>-R</c>, <c>-h</c> and <c>-v</c>; every other mode is parsed and
 /// refused (the dump engine comes later).
 /// </summary>
-public static class MakedumpfileCommand
+public static partial class MakedumpfileCommand
 {
     public const string Version = "1.7.8";
     public const string ReleaseDate = "30 Oct 2025";
@@ -40,7 +40,7 @@ public static class MakedumpfileCommand
     }
 
     /// <summary>One run's state: the parsed options and message routing (upstream's global info, kept local).</summary>
-    private sealed class Session(IToolContext context)
+    private sealed partial class Session(IToolContext context)
     {
         private readonly HashSet<int> _seen = [];
         private readonly Dictionary<int, string?> _args = [];
@@ -64,6 +64,7 @@ public static class MakedumpfileCommand
                 _seen.Add(o.Id);
                 _args[o.Id] = o.Argument;
                 if (o.Id == 'F') _toStderr = true;
+                if (o.Id is 'c' or 'l' or 'p' or 'z') _codecOption = o.Id;
                 if (o.Id == MakedumpfileOptions.CheckParams) CheckParams = true;
                 if (o.Id == MakedumpfileOptions.MessageLevel && !SetMessageLevel(o.Argument!)) return false;
             }
@@ -88,7 +89,8 @@ public static class MakedumpfileCommand
             if (Has(MakedumpfileOptions.DumpDmesg)) return DumpDmesg(operands);
             if (!CheckCreatingDumpfile(operands)) return Invalid();
             if (CheckParams) return true;
-            return NotImplemented(Has(MakedumpfileOptions.MemUsage) ? "--mem-usage" : "creating dump files");
+            if (Has(MakedumpfileOptions.MemUsage)) return NotImplemented("--mem-usage");
+            return CreateDumpfile(operands);
         }
 
         private bool Has(int id) => _seen.Contains(id);
@@ -118,7 +120,7 @@ public static class MakedumpfileCommand
 
         private bool NotImplemented(string what)
         {
-            context.Error.Write($"{context.ProgramName}: {what} is not implemented yet in this build; it supports --dump-dmesg, -R, -h and -v.\n");
+            context.Error.Write($"{context.ProgramName}: {what} is not implemented in this build (see docs/compat/makedumpfile.md).\n");
             return false;
         }
 

@@ -1,0 +1,217 @@
+using Kdump.Formats;
+using Kdump.Formats.Diskdump;
+using Kdump.Formats.Elf;
+using Kdump.Kernel;
+using Kdump.Memory;
+using Kdump.Primitives;
+using Kdump.Primitives.Errors;
+using Kdump.Primitives.Units;
+
+namespace Kdump.Dump;
+
+/// <summary>
+/// What the engine needs from an input dump: its memory map (which pfns exist and which have data),
+/// the notes to copy, the header facts, and page reads. ELF (/proc/vmcore, QEMU) and kdump-compressed
+/// (re-filtering) inputs differ only here.
+/// </summary>
+public abstract class DumpInput : IDisposable
+{
+    protected DumpInput(IDump dump, int pageSize)
+    {
+        Dump = dump;
+        PageSize = pageSize;
+        PageShift = System.Numerics.BitOperations.Log2((uint)pageSize);
+        Info = VmcoreInfo.Parse(dump.VmcoreInfo.Span, null, dump.Name);
+    }
+
+    public IDump Dump { get; }
+
+    public VmcoreInfo Info { get; }
+
+    public int PageSize { get; }
+
+    protected int PageShift { get; }
+
+    /// <summary>Pfns the dumped machine had: end of the highest range, rounded up to a page.</summary>
+    public abstract ulong MaxMapNr { get; }
+
+    /// <summary>The ELF note segment, byte for byte (kdump v4 copies it after the sub header).</summary>
+    public abstract ReadOnlyMemory<byte> NoteBytes { get; }
+
+    /// <summary>Number of CPUs that saved registers (NT_PRSTATUS notes): header nr_cpus.</summary>
+    public abstract int CpuCount { get; }
+
+    /// <summary>The -d level the input was already filtered with (0 for ELF); makedumpfile ORs it in.</summary>
+    public virtual int PreviousDumpLevel => 0;
+
+    /// <summary>
+    /// Bits for pfns <c>[firstPfn, firstPfn + 8 × inMemory.Length)</c>: 1st bitmap (the pfn exists) and
+    /// the pfns that have data to copy. <paramref name="firstPfn"/> is a multiple of 8.
+    /// </summary>
+    public abstract void FillBitmaps(ulong firstPfn, Span<byte> inMemory, Span<byte> withData);
+
+    /// <summary>Reads <paramref name="count"/> consecutive pages; absent bytes read as zeros.</summary>
+    public virtual void ReadPages(ulong firstPfn, int count, Span<byte> destination)
+    {
+        var bytes = destination[..checked(count * PageSize)];
+        if (Dump.Physical.TryRead(new PhysAddr(firstPfn << PageShift), bytes) == PageReadStatus.Ok) return;
+        // Some page of the run is missing or damaged: go page by page so the rest is still copied.
+        for (var i = 0; i < count; i++)
+        {
+            var page = bytes.Slice(i * PageSize, PageSize);
+            var pfn = firstPfn + (ulong)i;
+            var status = Dump.Physical.TryRead(new PhysAddr(pfn << PageShift), page);
+            if (status == PageReadStatus.Corrupt)
+                throw new DumpCorruptException($"{Dump.Name}: the page of pfn 0x{pfn:x} is damaged and cannot be copied") { FilePath = Dump.Name };
+            if (status != PageReadStatus.Ok) page.Clear();
+        }
+    }
+
+    /// <summary>phys_base for the sub header: NUMBER(phys_base) (x86_64), else 0.</summary>
+    public ulong PhysBase => Info.TryGetNumber("phys_base", out var v) ? unchecked((ulong)v) : 0;
+
+    /// <summary>header timestamp: CRASHTIME from VMCOREINFO.</summary>
+    public ulong CrashTime => Info.CrashTime is { } t ? unchecked((ulong)t) : 0;
+
+    /// <summary>
+    /// utsname read from init_uts_ns in the dump, as makedumpfile does: the name member is at
+    /// OFFSET(uts_namespace.name), exported since Linux commit 9a56493f6942 ("uts: Use generic
+    /// ns_common::count") (v5.11) moved it to the front; before, it followed a 4-byte kref.
+    /// </summary>
+    public virtual DiskDumpHeader.UtsName ReadUtsName()
+    {
+        var empty = new DiskDumpHeader.UtsName("", "", Info.OsRelease ?? "", "", "", "");
+        if (!Info.TryGetSymbol("init_uts_ns", out var uts)) return empty;
+        var offset = Info.TryGetOffset("uts_namespace.name", out var o) ? o : sizeof(int);
+        try
+        {
+            var view = KernelView.Open(Dump, TranslationStrategy.PageTables);
+            var bytes = new byte[DiskDumpHeader.UtsName.Size];
+            view.Memory.Read(new VirtAddr(uts.Value + offset), bytes);
+            return DiskDumpHeader.UtsName.ReadCore(bytes);
+        }
+        catch (KdumpException)
+        {
+            return empty;
+        }
+    }
+
+    public static DumpInput Open(IDump dump)
+    {
+        ArgumentNullException.ThrowIfNull(dump);
+        return dump switch
+        {
+            ElfDump elf => new ElfDumpInput(elf),
+            KdumpCompressedDump kdump => new KdumpDumpInput(kdump),
+            _ => throw new DumpFeatureNotSupportedException($"{dump.Name}: {dump.FormatName} input is not supported") { FilePath = dump.Name },
+        };
+    }
+
+    public void Dispose()
+    {
+        Dump.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Sets bits [from, to) of a window starting at <paramref name="firstPfn"/>.</summary>
+    protected static void SetRange(Span<byte> bits, ulong firstPfn, ulong from, ulong to, bool value)
+    {
+        var end = firstPfn + (ulong)bits.Length * 8;
+        from = Math.Max(from, firstPfn);
+        to = Math.Min(to, end);
+        for (var p = from; p < to; p++)
+        {
+            var i = p - firstPfn;
+            if ((i & 7) == 0 && to - p >= 8)
+            {
+                bits[(int)(i >> 3)] = value ? (byte)0xff : (byte)0;
+                p += 7;
+                continue;
+            }
+            var mask = (byte)(1 << (int)(i & 7));
+            if (value) bits[(int)(i >> 3)] |= mask;
+            else bits[(int)(i >> 3)] &= unchecked((byte)~mask);
+        }
+    }
+}
+
+/// <summary>An ELF vmcore: PT_LOADs give the memory map (makedumpfile create_1st_bitmap, exclude_nodata_pages).</summary>
+internal sealed class ElfDumpInput : DumpInput
+{
+    private readonly ElfDump _elf;
+    private readonly List<ElfProgramHeader> _loads;
+
+    public ElfDumpInput(ElfDump elf) : base(elf, 4096)
+    {
+        _elf = elf;
+        _loads = [.. elf.Core.Loads.Where(p => p.PhysicalAddress != ElfConstants.NoPhysicalAddress)];
+        var end = _loads.Count == 0 ? 0 : _loads.Max(p => checked(p.PhysicalAddress + p.MemorySize));
+        MaxMapNr = checked(end + (ulong)PageSize - 1) >> PageShift;
+        var notes = new byte[elf.Core.Notes.Sum(n => n.EncodedSize)];
+        var at = 0;
+        foreach (var n in elf.Core.Notes) at += n.WriteCore(notes.AsSpan(at), elf.Layout);
+        NoteBytes = notes;
+    }
+
+    public override ulong MaxMapNr { get; }
+
+    public override ReadOnlyMemory<byte> NoteBytes { get; }
+
+    public override int CpuCount => _elf.Core.PrStatusCount;
+
+    public override void FillBitmaps(ulong firstPfn, Span<byte> inMemory, Span<byte> withData)
+    {
+        inMemory.Clear();
+        foreach (var p in _loads)
+            SetRange(inMemory, firstPfn, p.PhysicalAddress >> PageShift, (p.PhysicalAddress + p.MemorySize) >> PageShift, true);
+        inMemory.CopyTo(withData);
+        // Pages past p_filesz have no bytes in the file.
+        foreach (var p in _loads)
+        {
+            if (p.FileSize >= p.MemorySize) continue;
+            var from = (p.PhysicalAddress + p.FileSize + (ulong)PageSize - 1) >> PageShift;
+            var to = (p.PhysicalAddress + p.MemorySize + (ulong)PageSize - 1) >> PageShift;
+            SetRange(withData, firstPfn, from, to, false);
+        }
+    }
+}
+
+/// <summary>A kdump-compressed input (re-filtering): its own bitmaps give the memory map.</summary>
+internal sealed class KdumpDumpInput : DumpInput
+{
+    private readonly KdumpCompressedDump _kdump;
+
+    public KdumpDumpInput(KdumpCompressedDump kdump) : base(kdump, kdump.Primary.PageSize)
+    {
+        _kdump = kdump;
+        var notes = new byte[kdump.Primary.Notes.Sum(n => n.EncodedSize)];
+        var at = 0;
+        foreach (var n in kdump.Primary.Notes) at += n.WriteCore(notes.AsSpan(at), kdump.Layout);
+        NoteBytes = notes;
+    }
+
+    public override ulong MaxMapNr => _kdump.Primary.MaxMapNr;
+
+    public override ReadOnlyMemory<byte> NoteBytes { get; }
+
+    public override int CpuCount => _kdump.Primary.Header.CpuCount;
+
+    public override int PreviousDumpLevel => _kdump.Primary.SubHeader.DumpLevel;
+
+    public override DiskDumpHeader.UtsName ReadUtsName() => _kdump.Primary.Header.Uts;
+
+    public override void FillBitmaps(ulong firstPfn, Span<byte> inMemory, Span<byte> withData)
+    {
+        inMemory.Clear();
+        withData.Clear();
+        var file = _kdump.Primary;
+        for (var i = 0; i < inMemory.Length * 8; i++)
+        {
+            var pfn = firstPfn + (ulong)i;
+            if (pfn >= file.MaxMapNr) break;
+            var mask = (byte)(1 << (i & 7));
+            if (file.InMemoryBitmap.IsSet(pfn)) inMemory[i >> 3] |= mask;
+            if (_kdump.Files.Any(f => f.IsStored(pfn))) withData[i >> 3] |= mask;
+        }
+    }
+}

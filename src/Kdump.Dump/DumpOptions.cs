@@ -1,0 +1,29 @@
+using Kdump.Compression;
+using Kdump.Kernel.Pages;
+
+namespace Kdump.Dump;
+
+/// <summary>What to write: the makedumpfile options that shape a kdump-compressed dump.</summary>
+public sealed record DumpOptions
+{
+    /// <summary>-d: what to leave out.</summary>
+    public DumpLevel Level { get; init; }
+
+    /// <summary>-c/-l/-p/-z; null stores every page raw.</summary>
+    public IPageCodec? Codec { get; init; }
+
+    /// <summary>--num-threads: compression workers besides the reading/writing thread; 0 or 1 = all on one thread.</summary>
+    public int Threads { get; init; }
+
+    /// <summary>Pfns per window (cyclic mode): bounds the bitmap and classification memory.</summary>
+    public int WindowPfns { get; init; } = 1 << 20;
+
+    /// <summary>-b order: each write cache holds 2^order pages (makedumpfile's default 4 = 64 KiB).</summary>
+    public int CacheOrder { get; init; } = 4;
+
+    /// <summary>Classifies pages by struct page for -d bits 2/4/8/16; null keeps every page.</summary>
+    public IPageFilter? Filter { get; init; }
+
+    /// <summary>Called with (pages copied, pages to copy) as the copy advances.</summary>
+    public Action<long, long>? Progress { get; init; }
+}

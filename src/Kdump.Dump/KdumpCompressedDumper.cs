@@ -1,0 +1,257 @@
+using System.Numerics;
+using Kdump.Formats.Diskdump;
+using Kdump.Kernel.Pages;
+
+namespace Kdump.Dump;
+
+/// <summary>
+/// Writes a kdump-compressed dump from a <see cref="DumpInput"/> (makedumpfile's create_dumpfile for
+/// kdump output). Two passes over windows of pfns, as makedumpfile's cyclic mode: the first counts the
+/// dumpable pages (the descriptor table's size fixes where data starts), the second writes each
+/// window's bitmaps and pages. Memory is a window's bitmaps plus a few page batches, whatever the dump
+/// size. With <see cref="DumpOptions.Threads"/> &gt; 1, workers compress batches while this thread
+/// reads and writes them in pfn order, so the file is the same bytes for any thread count.
+/// </summary>
+public sealed class KdumpCompressedDumper
+{
+    private const int BatchPages = 64;
+
+    private readonly DumpInput _input;
+    private readonly IDumpOutput _output;
+    private readonly DumpOptions _options;
+    private readonly int _pageSize;
+    private readonly ulong _maxMapNr;
+    private readonly int _windowPfns;
+    private readonly byte[] _inMemory;
+    private readonly byte[] _dumpable;
+    private readonly PageCategory[]? _categories;
+
+    public KdumpCompressedDumper(DumpInput input, IDumpOutput output, DumpOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(options);
+        _input = input;
+        _output = output;
+        _options = options;
+        _pageSize = input.PageSize;
+        _maxMapNr = input.MaxMapNr;
+        // Windows cover whole bitmap blocks so every bitmap byte is written exactly once.
+        var blockPfns = _pageSize * 8;
+        _windowPfns = Math.Max(blockPfns, options.WindowPfns / blockPfns * blockPfns);
+        _inMemory = new byte[_windowPfns / 8];
+        _dumpable = new byte[_windowPfns / 8];
+        if (UsesFilter) _categories = new PageCategory[_windowPfns];
+        Level = (DumpLevel)((int)options.Level | input.PreviousDumpLevel);
+    }
+
+    /// <summary>The level written: the requested one ORed with the input's (re-filtering keeps what was dropped).</summary>
+    public DumpLevel Level { get; }
+
+    private bool UsesFilter => _options.Filter is not null && ((int)_options.Level & ~(int)DumpLevel.Zero) != 0;
+
+    public DumpReport Report { get; } = new();
+
+    public DumpReport Write(CancellationToken cancellation = default)
+    {
+        var layout = new KdumpCompressedLayout
+        {
+            BlockSize = _pageSize,
+            MaxMapNr = _maxMapNr,
+            NoteBytes = _input.NoteBytes.Length,
+            DescriptorCount = CountDumpable(),
+        };
+        Report.TotalPages = _maxMapNr;
+        Report.DescriptorPages = layout.DescriptorCount;
+
+        var header = MakeHeader(layout);
+        var writer = new KdumpCompressedWriter(_output, layout, _input.Dump.Layout, _pageSize << _options.CacheOrder);
+        try
+        {
+            writer.WriteHeaders(header, MakeSubHeader(layout), _input.NoteBytes.Span);
+            if ((Level & DumpLevel.Zero) != 0) writer.WriteSharedZeroPage();
+            using var pipeline = new PagePipeline(_options.Threads, BatchPages, _pageSize, _options.Codec, (Level & DumpLevel.Zero) != 0);
+            long copied = 0;
+            for (ulong w = 0; w < (ulong)layout.BitmapBytes * 8; w += (ulong)_windowPfns)
+            {
+                FillWindow(w, count: false);
+                var bytes = (int)Math.Min(_inMemory.Length, layout.BitmapBytes - (long)(w / 8));
+                writer.WriteBitmaps(w, _inMemory.AsSpan(0, bytes), _dumpable.AsSpan(0, bytes));
+                pipeline.Run(
+                    EnumerateRuns(w, bytes * 8),
+                    _input,
+                    batch =>
+                    {
+                        for (var i = 0; i < batch.Count; i++)
+                        {
+                            if (batch.Sizes[i] == PageBatch.ZeroPage)
+                            {
+                                writer.AddZeroPage();
+                                Report.AddExcluded(PageCategory.Zero, 1);
+                            }
+                            else
+                            {
+                                writer.AddPage(batch.Stored(i), batch.Flags[i]);
+                            }
+                        }
+                        copied += batch.Count;
+                        _options.Progress?.Invoke(copied, layout.DescriptorCount);
+                    },
+                    cancellation);
+            }
+            writer.Finish();
+            Report.WriteBytes = writer.DataEnd;
+            return Report;
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or UnauthorizedAccessException)
+        {
+            Report.Incomplete = true;
+            Report.WriteBytes = writer.DataEnd;
+            try
+            {
+                writer.FlushCaches();
+            }
+            catch (IOException)
+            {
+                // The disk is full: what reached it stays, the rest reads as lost.
+            }
+            try
+            {
+                writer.MarkIncomplete(header);
+            }
+            catch (IOException)
+            {
+                // Block 0 already exists, so this rarely fails; nothing more can be done.
+            }
+            throw;
+        }
+    }
+
+    private DiskDumpHeader MakeHeader(KdumpCompressedLayout layout) => new()
+    {
+        Signature = DiskDumpHeader.KdumpSignature,
+        HeaderVersion = DiskDumpHeader.MaxKnownVersion,
+        Uts = _input.ReadUtsName(),
+        TimestampSeconds = _input.CrashTime,
+        Status = (DiskDumpStatus)(uint)(_options.Codec?.Flag ?? 0),
+        BlockSize = _pageSize,
+        SubHeaderBlocks = layout.SubHeaderBlocks,
+        BitmapBlocks = layout.BitmapBlocks,
+        MaxMapNr = (uint)Math.Min(_maxMapNr, uint.MaxValue),
+        CpuCount = _input.CpuCount,
+    };
+
+    private KdumpSubHeader MakeSubHeader(KdumpCompressedLayout layout)
+    {
+        var notes = _input.NoteBytes.Span;
+        var (vmcoreInfoOffset, vmcoreInfoSize) = FindVmcoreInfo(notes);
+        return new KdumpSubHeader
+        {
+            PhysBase = _input.PhysBase,
+            DumpLevel = (int)Level,
+            OffsetVmcoreInfo = vmcoreInfoSize == 0 ? 0 : (ulong)(layout.NoteOffset + vmcoreInfoOffset),
+            SizeVmcoreInfo = (ulong)vmcoreInfoSize,
+            OffsetNote = notes.IsEmpty ? 0 : (ulong)layout.NoteOffset,
+            SizeNote = (ulong)notes.Length,
+            MaxMapNr64 = _maxMapNr,
+        };
+    }
+
+    /// <summary>Offset of the VMCOREINFO note's descriptor inside the note bytes, and its n_descsz.</summary>
+    private (int Offset, int Size) FindVmcoreInfo(ReadOnlySpan<byte> notes)
+    {
+        var at = 0;
+        foreach (var n in _input.Dump is Memory.ElfDump elf ? elf.Core.Notes : ((Memory.KdumpCompressedDump)_input.Dump).Primary.Notes)
+        {
+            if (n.Name == Formats.Elf.ElfConstants.VmcoreInfoNoteName)
+                return (at + 12 + Formats.Elf.ElfNote.AlignUp(n.Name.Length + 1), n.Descriptor.Length);
+            at += n.EncodedSize;
+        }
+        return (0, 0);
+    }
+
+    /// <summary>Pass 1: the number of page descriptors, and the report's page counts.</summary>
+    private long CountDumpable()
+    {
+        long total = 0;
+        var bitmapBits = ((_maxMapNr + 7) / 8 + (ulong)_pageSize - 1) / (ulong)_pageSize * (ulong)_pageSize * 8;
+        for (ulong w = 0; w < bitmapBits; w += (ulong)_windowPfns)
+        {
+            FillWindow(w, count: true);
+            total += PopCount(_dumpable);
+            Report.OriginalPages += PopCount(_inMemory);
+        }
+        return total;
+    }
+
+    /// <summary>The window's 1st and 2nd bitmap bytes; with <paramref name="count"/>, adds exclusions to the report.</summary>
+    private void FillWindow(ulong firstPfn, bool count)
+    {
+        _input.FillBitmaps(firstPfn, _inMemory, _dumpable);
+        // Nothing at or past max_mapnr (the bitmap's padding up to a block).
+        if (firstPfn + (ulong)_windowPfns > _maxMapNr)
+        {
+            var valid = _maxMapNr > firstPfn ? _maxMapNr - firstPfn : 0;
+            for (var i = valid; i < (ulong)_windowPfns; i++)
+            {
+                var mask = unchecked((byte)~(1 << (int)(i & 7)));
+                _inMemory[i >> 3] &= mask;
+                _dumpable[i >> 3] &= mask;
+            }
+        }
+        if (_categories is null || firstPfn >= _maxMapNr) return;
+        var n = (int)Math.Min((ulong)_windowPfns, _maxMapNr - firstPfn);
+        _options.Filter!.Classify(firstPfn, _categories.AsSpan(0, n));
+        for (var i = 0; i < n; i++)
+        {
+            var category = _categories[i];
+            if (category == PageCategory.Dumpable || !IsExcluded(category)) continue;
+            var mask = (byte)(1 << (i & 7));
+            if ((_dumpable[i >> 3] & mask) == 0) continue;
+            _dumpable[i >> 3] &= unchecked((byte)~mask);
+            if (count) Report.AddExcluded(category, 1);
+        }
+    }
+
+    /// <summary>Which filter categories the -d level drops (makedumpfile __exclude_unnecessary_pages).</summary>
+    private bool IsExcluded(PageCategory category) => category switch
+    {
+        PageCategory.NonPrivateCache => (Level & (DumpLevel.CacheWithoutPrivate | DumpLevel.CacheWithPrivate)) != 0,
+        PageCategory.PrivateCache => (Level & DumpLevel.CacheWithPrivate) != 0,
+        PageCategory.User => (Level & DumpLevel.User) != 0,
+        PageCategory.Free => (Level & DumpLevel.Free) != 0,
+        PageCategory.HwPoison or PageCategory.Offline => true,
+        _ => false,
+    };
+
+    /// <summary>Runs of consecutive dumpable pfns in the current window: (first pfn, count).</summary>
+    private IEnumerable<(ulong First, int Count)> EnumerateRuns(ulong firstPfn, int bits)
+    {
+        var i = 0;
+        while (i < bits)
+        {
+            if ((i & 63) == 0 && i + 64 <= bits && BitConverter.ToUInt64(_dumpable, i >> 3) == 0)
+            {
+                i += 64;
+                continue;
+            }
+            if ((_dumpable[i >> 3] & (1 << (i & 7))) == 0)
+            {
+                i++;
+                continue;
+            }
+            var start = i;
+            while (i < bits && (_dumpable[i >> 3] & (1 << (i & 7))) != 0) i++;
+            yield return (firstPfn + (ulong)start, i - start);
+        }
+    }
+
+    private static long PopCount(ReadOnlySpan<byte> bytes)
+    {
+        long n = 0;
+        var i = 0;
+        for (; i + 8 <= bytes.Length; i += 8) n += BitOperations.PopCount(BitConverter.ToUInt64(bytes[i..]));
+        for (; i < bytes.Length; i++) n += BitOperations.PopCount(bytes[i]);
+        return n;
+    }
+}

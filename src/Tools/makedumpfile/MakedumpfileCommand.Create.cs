@@ -1,0 +1,211 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Kdump.Cli;
+using Kdump.Compression;
+using Kdump.Dump;
+using Kdump.Formats;
+using Kdump.Formats.Diskdump;
+using Kdump.Kernel.Pages;
+using Kdump.Memory;
+using Kdump.Primitives.Errors;
+
+namespace Kdump.Tools.Makedumpfile;
+
+public static partial class MakedumpfileCommand
+{
+    // print_info.h message-level bits used here.
+    private const int ProgressIndicator = 1;
+    private const int ReportMessages = 16;
+
+    private sealed partial class Session
+    {
+        private int _codecOption;
+
+        /// <summary>create_dumpfile for kdump-compressed output (plain file or -F).</summary>
+        private bool CreateDumpfile(IReadOnlyList<string> operands)
+        {
+            if (Has('x') || Has('i') || Has(MakedumpfileOptions.Config) || Has(MakedumpfileOptions.Eppic))
+                return NotImplemented("-x/-i/--config/--eppic (vmlinux debug information and erase filters)");
+            if (Has('E')) return NotImplemented("-E (ELF output)");
+            if (Has(MakedumpfileOptions.Split)) return NotImplemented("--split");
+            if (Has('e')) return NotImplemented("-e (excluding unused vmemmap)");
+            if (Has('X') || Has(MakedumpfileOptions.XenSyms) || Has(MakedumpfileOptions.XenVmcoreinfo) || Has(MakedumpfileOptions.Diskset))
+                return NotImplemented("Xen and sadump inputs");
+            if (Has('L')) return NotImplemented("-L (size limit)");
+            if (Has(MakedumpfileOptions.ShowStats)) _messageLevel |= ReportMessages;
+
+            var level = 0;
+            if (_args.TryGetValue('d', out var d))
+            {
+                level = Atoi(d!);
+                if (level is < 0 or > 31)
+                {
+                    Msg($"Dump_level({level}) is invalid.\n");
+                    return Invalid();
+                }
+            }
+            var threads = _args.TryGetValue(MakedumpfileOptions.NumThreads, out var t) ? Math.Max(0, Atoi(t!)) : 0;
+            var order = _args.TryGetValue('b', out var b) ? Atoi(b!) : 4;
+            if (order is < 0 or > 14)
+            {
+                Msg($"Block order({order}) is invalid.\n");
+                return Invalid();
+            }
+            var windowPfns = 1 << 20;
+            if (_args.TryGetValue(MakedumpfileOptions.CyclicBuffer, out var cb))
+                windowPfns = (int)Math.Clamp(Atoi(cb!) * 1024L * 8, 32768, 1 << 28);
+
+            var vmcore = operands[0];
+            IDump dump;
+            try
+            {
+                dump = DumpOpener.Open(context.ResolvePath(vmcore));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                ErrMsg("open_dump_memory", $"Can't open the dump memory({vmcore}). {IoErrorText.StrError(e)}");
+                return false;
+            }
+            catch (DumpFormatMismatchException e)
+            {
+                ErrMsg("check_elf_format", "Can't get valid ehdr.");
+                context.Error.Write(e.DetectedFormat == FormatProbe.ShortName(DumpFormat.Flattened)
+                    ? $"{vmcore} is in the flattened format: reassemble it first with \"makedumpfile -R DUMPFILE < {vmcore}\".\n"
+                    : $"{e.Message}\n");
+                return false;
+            }
+            catch (KdumpException e)
+            {
+                ErrMsg("open_dump_memory", e.Message);
+                return false;
+            }
+
+            using var input = DumpInput.Open(dump);
+            var filter = PageFilterFactory.Create(input, (DumpLevel)level);
+            if (filter is null && ((level | input.PreviousDumpLevel) & ~1) != 0 && (level & ~1) != 0)
+            {
+                context.Error.Write($"{context.ProgramName}: -d {level} needs the struct page classifier (levels 2, 4, 8, 16), which this build does not have yet; -d 0 and -d 1 work.\n");
+                return false;
+            }
+            var options = new DumpOptions
+            {
+                Level = (DumpLevel)level,
+                Codec = _codecOption switch { 'c' => PageCodecs.Zlib, 'l' => PageCodecs.Lzo, 'p' => PageCodecs.Snappy, 'z' => PageCodecs.Zstd, _ => null },
+                Threads = threads,
+                WindowPfns = windowPfns,
+                CacheOrder = order,
+                Filter = filter,
+            };
+            return Has('F') ? WriteFlattened(input, options) : WriteFile(input, options, operands[1]);
+        }
+
+        private bool WriteFile(DumpInput input, DumpOptions options, string name)
+        {
+            if (!CheckDumpFile(name)) return false;
+            Microsoft.Win32.SafeHandles.SafeFileHandle handle;
+            try
+            {
+                handle = File.OpenHandle(context.ResolvePath(name), Has('f') ? FileMode.Create : FileMode.CreateNew, FileAccess.ReadWrite);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                ErrMsg("open_dump_file", $"Can't open the dump file({name}). {IoErrorText.StrError(e)}");
+                return false;
+            }
+            using var output = new FileDumpOutput(handle, name);
+            if (!Copy(input, output, options, name)) return false;
+            Msg("\n");
+            Msg($"The dumpfile is saved to {name}.\n");
+            return true;
+        }
+
+        private bool WriteFlattened(DumpInput input, DumpOptions options)
+        {
+            using var stdout = new BufferedStream(context.StandardOutput, 1 << 20);
+            var output = new FlattenedDumpOutput(stdout, "STDOUT");
+            if (!Copy(input, output, options, "STDOUT")) return false;
+            try
+            {
+                output.Complete();
+            }
+            catch (IOException e)
+            {
+                ErrMsg("write_end_flat_header", $"Can't write the dump file(STDOUT). {IoErrorText.StrError(e)}");
+                return false;
+            }
+            Msg("\n");
+            Msg("The dumpfile is saved to STDOUT.\n");
+            return true;
+        }
+
+        private bool Copy(DumpInput input, IDumpOutput output, DumpOptions options, string name)
+        {
+            var showProgress = (_messageLevel & ProgressIndicator) != 0;
+            if (showProgress)
+            {
+                new ProgressLine(context.Error, "Checking for memory holes").Finish(1);
+                new ProgressLine(context.Error, "Excluding unnecessary pages").Finish(1);
+            }
+            var progress = new ProgressLine(context.Error, "Copying data");
+            long total = 0;
+            options = options with
+            {
+                Progress = showProgress ? (done, all) => { total = all; progress.Update(done, all); } : null,
+            };
+            var dumper = new KdumpCompressedDumper(input, output, options);
+            using var cancel = new CancellationTokenSource();
+            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; cancel.Cancel(); });
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; cancel.Cancel(); });
+            try
+            {
+                dumper.Write(cancel.Token);
+                if (showProgress) progress.Finish(total);
+            }
+            catch (IOException e)
+            {
+                if (showProgress) context.Error.Write("\n");
+                ErrMsg("write_buffer", $"Can't write the dump file({name}). {IoErrorText.StrError(e)}");
+                Msg("This is an incomplete dumpfile, but might analyzable.\n");
+                return false;
+            }
+            catch (OperationCanceledException)
+            {
+                if (showProgress) context.Error.Write("\n");
+                ErrMsg("write_kdump_pages", $"Interrupted by a signal: {name} is incomplete (flagged in its header).");
+                return false;
+            }
+            catch (KdumpException e)
+            {
+                ErrMsg("write_kdump_pages", e.Message);
+                return false;
+            }
+            if ((_messageLevel & ReportMessages) != 0) PrintReport(dumper.Report);
+            return true;
+        }
+
+        /// <summary>print_report (message level 16).</summary>
+        private void PrintReport(DumpReport r)
+        {
+            var w = _toStderr ? context.Error : context.Out;
+            static string H(long v) => $"0x{v:x16}";
+            w.Write("\n");
+            w.Write($"Original pages  : {H(r.OriginalPages)}\n");
+            w.Write($"  Excluded pages   : {H(r.ExcludedTotal)}\n");
+            w.Write($"    Pages filled with zero  : {H(r.Excluded(PageCategory.Zero))}\n");
+            w.Write($"    Non-private cache pages : {H(r.Excluded(PageCategory.NonPrivateCache))}\n");
+            w.Write($"    Private cache pages     : {H(r.Excluded(PageCategory.PrivateCache))}\n");
+            w.Write($"    User process data pages : {H(r.Excluded(PageCategory.User))}\n");
+            w.Write($"    Free pages              : {H(r.Excluded(PageCategory.Free))}\n");
+            w.Write($"    Hwpoison pages          : {H(r.Excluded(PageCategory.HwPoison))}\n");
+            w.Write($"    Offline pages           : {H(r.Excluded(PageCategory.Offline))}\n");
+            w.Write($"  Remaining pages  : {H(r.RemainingPages)}\n");
+            var percent = r.OriginalPages == 0 ? 0 : r.RemainingPages * 100 / r.OriginalPages;
+            w.Write($"  (The number of pages is reduced to {percent.ToString(CultureInfo.InvariantCulture)}%.)\n");
+            w.Write($"Memory Hole     : {H(r.MemoryHole)}\n");
+            w.Write("--------------------------------------------------\n");
+            w.Write($"Total pages     : {H((long)r.TotalPages)}\n");
+            w.Write($"Write bytes     : {r.WriteBytes.ToString(CultureInfo.InvariantCulture)}\n");
+            w.Write("\n");
+        }
+    }
+}

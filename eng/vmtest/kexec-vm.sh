@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # VM proof of our kexec: boots a Debian lab kernel under QEMU/TCG with crashkernel=256M and an
 # initramfs holding our static NativeAOT kexec, busybox and the kernel itself; the guest loads,
-# queries and unloads a crash kernel, then kexec -e boots the second kernel (guest/init).
+# queries and unloads a crash kernel, kexec -e boots a second kernel, which loads a crash kernel
+# with kexec -p and panics: the crash kernel must come up with /proc/vmcore (guest/init).
 #   kexec-vm.sh [RELEASE]        (default bookworm; needs .lab/kernels/RELEASE from eng/lab)
 # Output: $KDUMP_LAB_DIR/vmtest/RELEASE/{serial.log,timings.txt}; exit 0 when every marker is seen.
 # Host packages: qemu-system-x86, busybox-static, cpio, gcc + libc6-dev (static NativeAOT link),
@@ -37,7 +38,7 @@ file -L "$W/publish/kexec" | grep -q 'statically linked' || die "kexec is not st
 echo "publish_s=$(since "$t")" >>"$T"
 echo "kexec_bytes=$(stat -c %s "$W/publish/kexec")" >>"$T"
 
-# 2. Initramfs: stage2 (busybox + init) for the second kernel; stage1 adds kexec, the kernel and stage2.
+# 2. Initramfs images (see below).
 t=$(now)
 mkroot() { # DIR
   mkdir -p "$1"/{bin,sbin,dev,proc,sys,tmp,boot}
@@ -52,21 +53,32 @@ if [[ $(id -u) == 0 ]]; then
   mkdir -p "$W/devroot/dev"; mknod -m 600 "$W/devroot/dev/console" c 5 1
   cpio_of "$W/devroot" "$W/dev.img"; devimg=$W/dev.img
 fi
-mkroot "$W/stage2"
-cpio_of "$W/stage2" "$W/stage2.cpio"
-mkroot "$W/stage1"
-cat $devimg "$W/stage2.cpio" >"$W/stage1/boot/stage2.img"
-cp "$W/publish/kexec" "$W/stage1/sbin/kexec"
-cp -L "$KDIR/vmlinuz" "$W/stage1/boot/vmlinuz"
-cpio_of "$W/stage1" "$W/stage1.cpio"
-cat $devimg "$W/stage1.cpio" >"$W/initrd.img"
+# capture.img: busybox + init (the crash kernel's userspace); next.img adds kexec, the kernel and
+# capture.img (the kernel kexec -e boots, which loads the crash kernel and panics); the first
+# kernel's initrd adds next.img.
+mkroot "$W/capture"
+cpio_of "$W/capture" "$W/capture.cpio"
+cat $devimg "$W/capture.cpio" >"$W/capture.img"
+mkroot "$W/next"
+cp "$W/publish/kexec" "$W/next/sbin/kexec"
+cp -L "$KDIR/vmlinuz" "$W/next/boot/vmlinuz"
+cp "$W/capture.img" "$W/next/boot/capture.img"
+cpio_of "$W/next" "$W/next.cpio"
+cat $devimg "$W/next.cpio" >"$W/next.img"
+mkroot "$W/first"
+cp -a "$W/next/." "$W/first/"
+cp "$W/next.img" "$W/first/boot/next.img"
+cpio_of "$W/first" "$W/first.cpio"
+cat $devimg "$W/first.cpio" >"$W/initrd.img"
 echo "initramfs_s=$(since "$t")" >>"$T"
 echo "initramfs_bytes=$(stat -c %s "$W/initrd.img")" >>"$T"
 
 # 3. The guest.
 t=$(now)
 set +e
-flock "$LOCK" timeout "$GUEST_TIMEOUT" qemu-system-x86_64 -machine q35 -accel tcg -m 1024 -smp 1 \
+# Guest wall time is measured inside the lock (the lock wait is recorded separately).
+flock "$LOCK" bash -c 's=$(date +%s.%N); "$@"; rc=$?; awk -v a="$s" -v b="$(date +%s.%N)" "BEGIN{printf \"guest_s=%.1f\n\", b-a}" >>"'"$T"'"; exit $rc' guest \
+  timeout "$GUEST_TIMEOUT" qemu-system-x86_64 -machine q35 -accel tcg -m 1024 -smp 1 \
   -display none -monitor none -vga none -nic none -no-reboot \
   -serial "file:$W/serial.log" \
   -kernel "$KDIR/vmlinuz" -initrd "$W/initrd.img" \
@@ -99,6 +111,8 @@ need "KVM-STEP load-normal rc=0"
 need "KVM-SYSFS kexec_loaded=1"
 need "KVM-STEP status-normal-loaded rc=1"
 need "KVM-SECOND-KERNEL-UP"
+need "KVM-STEP second-load-panic rc=0"
+need "KVM-CAPTURE-KERNEL-UP"
 ((rc == 0)) || { echo "kexec-vm: qemu exited with $rc (124 = timeout after ${GUEST_TIMEOUT}s)" >&2; fail=1; }
 if ((fail)); then
   echo "---- tail of $W/serial.txt" >&2; tail -n 40 "$W/serial.txt" >&2

@@ -6,7 +6,8 @@ namespace Kdump.Kexec.Tests;
 /// <summary>
 /// The VM proof (eng/vmtest/kexec-vm.sh): a Debian lab kernel boots under QEMU/TCG with
 /// crashkernel=256M; inside, our static NativeAOT kexec loads, queries and unloads a crash kernel
-/// through the real syscalls, then kexec -e boots the second kernel. Fails — never skips — when
+/// through the real syscalls, kexec -e boots a second kernel, which loads a crash kernel with
+/// kexec -p and panics; the crash kernel comes up with /proc/vmcore. Fails — never skips — when
 /// QEMU, busybox or the lab kernel is missing.
 /// </summary>
 public sealed partial class KexecVmTests
@@ -36,6 +37,9 @@ public sealed partial class KexecVmTests
         "STEP status-normal-loaded rc=1",
         "SECOND-KERNEL-UP",
         "SYSFS kexec_loaded=0",
+        "STEP second-load-panic rc=0",
+        "SYSFS kexec_crash_loaded=1",
+        "CAPTURE-KERNEL-UP",
     ];
 
     [Fact]
@@ -48,12 +52,16 @@ public sealed partial class KexecVmTests
         Assert.True(run.ExitCode == 0, $"kexec-vm.sh failed ({run.ExitCode}):\n{run.Stderr}\n{System.Text.Encoding.UTF8.GetString(run.Stdout)}");
 
         var markers = File.ReadLines(log)
-            .Where(l => l.StartsWith("KVM-STEP ", StringComparison.Ordinal) || l.StartsWith("KVM-SYSFS ", StringComparison.Ordinal) || l.StartsWith("KVM-SECOND-KERNEL-UP", StringComparison.Ordinal))
+            .Where(l => l.StartsWith("KVM-STEP ", StringComparison.Ordinal) || l.StartsWith("KVM-SYSFS ", StringComparison.Ordinal) || l.StartsWith("KVM-SECOND-KERNEL-UP", StringComparison.Ordinal) || l.StartsWith("KVM-CAPTURE-KERNEL-UP", StringComparison.Ordinal))
             .Select(l => TimeSuffix().Replace(l["KVM-".Length..], ""))
-            .Select(l => l.StartsWith("SECOND-KERNEL-UP", StringComparison.Ordinal) ? "SECOND-KERNEL-UP" : l)
+            .Select(l => l.StartsWith("SECOND-KERNEL-UP", StringComparison.Ordinal) || l.StartsWith("CAPTURE-KERNEL-UP", StringComparison.Ordinal) ? l[..l.IndexOf(' ', StringComparison.Ordinal)] : l)
             .ToList();
         Assert.Equal(s_expected, markers);
         Assert.Contains(File.ReadLines(log), l => l.StartsWith("  | refusing kexec_file_load: ", StringComparison.Ordinal));
+        // The capture kernel our kexec -p loaded has the first kernel's memory as /proc/vmcore.
+        var capture = File.ReadLines(log).Single(l => l.StartsWith("KVM-CAPTURE-KERNEL-UP ", StringComparison.Ordinal));
+        var bytes = long.Parse(Regex.Match(capture, @"vmcore_bytes=(\d+)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(bytes, 512L << 20, 1L << 30);
     }
 
     [GeneratedRegex(@" t=[0-9.]+$")]

@@ -46,7 +46,8 @@ internal sealed class ZlibPageCodec : IPageCodec
 
     public OperationStatus Compress(ReadOnlySpan<byte> source, Span<byte> destination, out int written)
     {
-        // makedumpfile uses compress2(..., Z_BEST_SPEED).
+        if (NativeZlib.IsAvailable) return NativeZlib.Compress(source, destination, out written);
+        // makedumpfile's level: Z_BEST_SPEED. zlib-ng (inside the BCL) compresses worse at this level.
         using var ms = new MemoryStream();
         using (var z = new ZLibStream(ms, CompressionLevel.Fastest, leaveOpen: true))
             z.Write(source);

@@ -1,0 +1,14 @@
+using Kdump.Initramfs.Image;
+using Kdump.Initramfs.Modules;
+
+namespace Kdump.Initramfs;
+
+/// <summary>A planned capture initramfs and what building it said.</summary>
+public sealed record CaptureImage(ImagePlan Plan, IReadOnlyList<ModuleEntry> Modules, IReadOnlyList<string> Warnings)
+{
+    /// <summary>Image file listing module paths in load order, one a line; the capture program loads them.</summary>
+    public const string ModuleListPath = "/etc/kdump/modules.load";
+
+    /// <summary>The capture kernel's mount table for the dump target (dracut's <c>--mount</c> writes the same).</summary>
+    public const string FstabPath = "/etc/fstab";
+}

@@ -1,0 +1,326 @@
+using Kdump.Initramfs.Cpio;
+using System.Text;
+using Kdump.Config.Conf;
+using Kdump.Config.Mounts;
+using Kdump.Initramfs.Elf;
+using Kdump.Initramfs.Image;
+using Kdump.Initramfs.Modules;
+
+namespace Kdump.Initramfs;
+
+/// <summary>
+/// mkdumprd's minimal backend: from the system's kdump.conf, the capture-kernel's modules and a
+/// root directory, the plan of an initramfs whose /init is our capture program. Checks and
+/// messages follow mkdumprd (kdump-reference §6.2); fatal ones throw <see cref="InitramfsBuildException"/>.
+/// </summary>
+public sealed class CaptureImageBuilder
+{
+    public const string ConfPath = "/etc/kdump.conf";
+    public const string SysconfigPath = "/etc/sysconfig/kdump";
+    public const string DefaultCoreCollector = "makedumpfile -l --message-level 7 -d 31";
+
+    private static readonly string[] s_searchPath = ["/usr/sbin", "/usr/bin", "/sbin", "/bin"];
+    private static readonly string[] s_hookDirs = ["/etc/kdump/pre.d", "/etc/kdump/post.d", "/etc/kdump/emergency.d"];
+
+    /// <summary>File-system modules per target type (the kernel may have them built in).</summary>
+    private static readonly Dictionary<string, string[]> s_fsModules = new(StringComparer.Ordinal)
+    {
+        ["ext2"] = ["ext4"], // Debian builds ext2/ext3 support into the ext4 driver (CONFIG_EXT4_USE_FOR_EXT2)
+        ["ext3"] = ["ext4"],
+        ["ext4"] = ["ext4"],
+        ["xfs"] = ["xfs"],
+        ["btrfs"] = ["btrfs"],
+        ["minix"] = ["minix"],
+        ["virtiofs"] = ["virtiofs"],
+        ["nfs"] = ["nfs", "nfsv3", "nfsv4"],
+        ["nfs4"] = ["nfs", "nfsv4"],
+    };
+
+    private readonly CaptureImageRequest _request;
+    private readonly RootedPath _root;
+    private readonly SharedLibraryResolver _libraries;
+    private readonly List<string> _warnings = [];
+    private readonly ImagePlan _plan = new();
+
+    public CaptureImageBuilder(CaptureImageRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        _request = request;
+        _root = new RootedPath(request.Root);
+        _libraries = new SharedLibraryResolver(_root);
+    }
+
+    public CaptureImage Build()
+    {
+        var confText = ReadText(ConfPath) ?? "";
+        var conf = KdumpConfReader.Parse(confText, ConfPath);
+        var lines = conf.ToNormalizedLines().ToList();
+        var (targetOption, targetValue) = LastTarget(conf);
+        var dracutArgs = conf.GetValue("dracut_args");
+        var dracutMount = dracutArgs.Length > 0 ? DracutArguments.ParseMount(DracutArguments.Split(dracutArgs)) : null;
+        var collector = conf.GetValue("core_collector");
+        var moduleNames = new List<string>();
+
+        // Skeleton: what /init needs before it can mount anything.
+        foreach (var d in new[] { "proc", "sys", "dev", "tmp", "run", "sysroot", "kdumproot", "root", "etc/kdump" })
+            _plan.AddDirectory(d);
+        _plan.AddDirectory("root", UnixMode.Perm0700);
+        _plan.AddCharDevice("dev/console", 5, 1);
+        _plan.AddCharDevice("dev/null", 1, 3, UnixMode.Perm0666);
+        _plan.AddCharDevice("dev/kmsg", 1, 11, UnixMode.Perm0644);
+        _plan.AddHostFile("init", _request.CaptureProgram, UnixMode.Perm0755);
+        if (_request.Makedumpfile is { } mdf) _plan.AddHostFile("usr/sbin/makedumpfile", mdf, UnixMode.Perm0755);
+        _plan.AddFile("etc/passwd", "root:x:0:0:root:/root:/bin/sh\n"u8.ToArray());
+        _plan.AddFile("etc/group", "root:x:0:\n"u8.ToArray());
+        _plan.AddFile("etc/initrd-release", "NAME=kdump-capture\n"u8.ToArray());
+        CopyIfExists("/etc/localtime");
+        CopyIfExists("/etc/adjtime");
+        if (ReadText(SysconfigPath) is { } sysconfig) _plan.AddFile(SysconfigPath, Encoding.UTF8.GetBytes(sysconfig));
+
+        var fstab = new StringBuilder();
+        switch (targetOption)
+        {
+            case "raw":
+                CheckRaw(targetValue);
+                VerifyCoreCollector(collector, needsFlattened: true, isRaw: true);
+                break;
+            case "ssh":
+                if (!targetValue.Contains('@', StringComparison.Ordinal)) throw new InitramfsBuildException($"Bad ssh dump target {targetValue}");
+                VerifyCoreCollector(collector, needsFlattened: true, isRaw: false);
+                InstallSsh(conf.GetValue("sshkey") is { Length: > 0 } k ? k : Config.Messages.KdumpctlText.DefaultSshKey);
+                break;
+            case null when dracutMount is null:
+                lines = DefaultTarget(conf, lines, fstab, moduleNames);
+                break;
+            case null:
+                fstab.Append($"{dracutMount!.Device} {dracutMount.MountPoint} {dracutMount.FsType} {(dracutMount.Options.Length > 0 ? dracutMount.Options : "defaults")} 0 0\n");
+                AddFsModules(dracutMount.FsType, moduleNames);
+                break;
+            default:
+                AddFsModules(targetOption, moduleNames);
+                fstab.Append(FsTargetFstabLine(targetOption, targetValue));
+                break;
+        }
+        _plan.AddFile(CaptureImage.FstabPath, Encoding.UTF8.GetBytes(fstab.ToString()));
+        _plan.AddFile(ConfPath, Encoding.UTF8.GetBytes(string.Concat(lines.Select(l => l + "\n"))), UnixMode.Perm0600);
+
+        // Programs named by the configuration, each with its libraries.
+        if (collector.Length > 0 && Config.Shell.ShellChars.SplitWords(collector).FirstOrDefault() is { } program && program != "makedumpfile")
+            InstallProgram(program, "core_collector");
+        foreach (var hook in new[] { "kdump_pre", "kdump_post", "kdump_emergency" })
+        {
+            if (conf.GetValue(hook) is { Length: > 0 } exe) InstallProgram(exe, hook);
+        }
+        foreach (var bin in Config.Shell.ShellChars.SplitWords(conf.GetValue("extra_bins")))
+            InstallProgram(bin, "extra_bins");
+        foreach (var dir in s_hookDirs) InstallHookDirectory(dir);
+        if (_request.IncludeBusybox || conf.GetValue("failure_action", "default") == "shell") InstallBusybox();
+
+        moduleNames.AddRange(Config.Shell.ShellChars.SplitWords(conf.GetValue("extra_modules")));
+        moduleNames.AddRange(_request.WatchdogModules);
+        var modules = InstallModules(moduleNames);
+        return new CaptureImage(_plan, modules, _warnings);
+    }
+
+    private static (string? Option, string Value) LastTarget(KdumpConfReader conf)
+    {
+        string? option = null;
+        var value = "";
+        foreach (var l in conf.Lines)
+        {
+            if (DumpTarget.Directives.ContainsKey(l.Option)) { option = l.Option; value = l.Value; }
+        }
+        return (option, value);
+    }
+
+    private static void AddFsModules(string fsType, List<string> names)
+    {
+        if (s_fsModules.TryGetValue(fsType, out var mods)) names.AddRange(mods);
+    }
+
+    /// <summary>dracut --mount "&lt;dev&gt; &lt;kdump mntpoint&gt; &lt;fstype&gt; &lt;options&gt;" as an fstab line.</summary>
+    private string FsTargetFstabLine(string fsType, string value)
+    {
+        var device = DeviceSpec.Parse(value);
+        var entry = _request.Mounts?.Entries.FirstOrDefault(e => e.Source == device.ToDevicePath() || e.Source == value);
+        var mnt = MountTable.KdumpMountPoint(entry?.Target);
+        var options = RewriteOptions(entry?.Options ?? "defaults", fsType);
+        return $"{device} {mnt} {fsType} {options} 0 0\n";
+    }
+
+    /// <summary>mkdumprd's option rewrite: ro→rw; noauto, nofail, nobootwait dropped; nfs address options dropped.</summary>
+    public static string RewriteOptions(string options, string fsType)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var kept = new List<string>();
+        foreach (var o in options.Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (o is "noauto" or "nofail" or "nobootwait") continue;
+            if (fsType.StartsWith("nfs", StringComparison.Ordinal)
+                && (o.StartsWith("addr=", StringComparison.Ordinal) || o.StartsWith("mountaddr=", StringComparison.Ordinal)
+                    || o.StartsWith("proto=", StringComparison.Ordinal) || o.StartsWith("mountproto=", StringComparison.Ordinal)
+                    || o.StartsWith("clientaddr=", StringComparison.Ordinal)))
+                continue;
+            kept.Add(o == "ro" ? "rw" : o);
+        }
+        return kept.Count == 0 ? "defaults" : string.Join(',', kept);
+    }
+
+    /// <summary>mkdumprd <c>handle_default_dump_target</c>: dump under <c>path</c> on the file system backing it.</summary>
+    private List<string> DefaultTarget(KdumpConfReader conf, List<string> lines, StringBuilder fstab, List<string> moduleNames)
+    {
+        var savePath = conf.GetSavePath();
+        if (!Directory.Exists(_root.Host(savePath))) throw new InitramfsBuildException($"Dump path {savePath} does not exist.");
+        if (_request.Mounts is not { } mounts)
+        {
+            _warnings.Add($"the file system backing {savePath} is unknown: the capture kernel will dump to /sysroot{savePath} only if /sysroot is mounted");
+            return lines;
+        }
+        DefaultTargetResolution t;
+        try { t = mounts.ResolveDefaultTarget(savePath); }
+        catch (Config.KdumpConfigException e) { throw new InitramfsBuildException(e.Message, e); }
+        AddFsModules(t.FsType, moduleNames);
+        fstab.Append($"{t.Device} {t.KdumpMountPoint} {t.FsType} {RewriteOptions(t.Options, t.FsType)} 0 0\n");
+        // module-setup.sh default_dump_target_install_conf: the target line appended, path made relative to the mount.
+        var rewritten = lines.Where(l => !l.StartsWith("path ", StringComparison.Ordinal)).ToList();
+        rewritten.Add($"{t.FsType} {t.Device}");
+        rewritten.Add("path " + (t.RelativeSavePath.Length == 0 ? "/" : t.RelativeSavePath));
+        return rewritten;
+    }
+
+    private void CheckRaw(string device)
+    {
+        var host = _root.Host(DeviceSpec.Parse(device).ToDevicePath());
+        try
+        {
+            using var f = new FileStream(host, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
+            Span<byte> block = stackalloc byte[512];
+            f.ReadAtLeast(block, 1, throwOnEndOfStream: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InitramfsBuildException($"Bad raw disk {device}", e);
+        }
+    }
+
+    /// <summary>mkdumprd <c>verify_core_collector</c>.</summary>
+    private void VerifyCoreCollector(string collector, bool needsFlattened, bool isRaw)
+    {
+        if (collector.Length == 0) return; // the capture side's default adds -F itself
+        var words = Config.Shell.ShellChars.SplitWords(collector);
+        if (words.Length > 0 && words[0] == "makedumpfile")
+        {
+            if (needsFlattened && !collector.Contains("-F", StringComparison.Ordinal))
+                throw new InitramfsBuildException("The specified dump target needs makedumpfile \"-F\" option.");
+        }
+        else if (isRaw)
+        {
+            _warnings.Add("Specifying a non-makedumpfile core collector, you will have to recover the vmcore manually.");
+        }
+    }
+
+    private void InstallSsh(string sshKey)
+    {
+        InstallProgram("ssh", "ssh target");
+        if (!CopyIfExists(sshKey, UnixMode.Perm0600)) _warnings.Add($"ssh key {sshKey} not found");
+        if (!CopyIfExists("/root/.ssh/known_hosts", UnixMode.Perm0600)) _warnings.Add("/root/.ssh/known_hosts not found: StrictHostKeyChecking will refuse the server");
+        _plan.AddDirectory("root/.ssh", UnixMode.Perm0700);
+        CopyIfExists("/etc/ssh/ssh_config");
+    }
+
+    private void InstallBusybox()
+    {
+        foreach (var candidate in new[] { "/usr/bin/busybox", "/bin/busybox", "/usr/sbin/busybox", "/sbin/busybox" })
+        {
+            if (!_root.Exists(candidate)) continue;
+            InstallFileWithLibraries(candidate, "busybox");
+            _plan.AddSymlink("bin/sh", candidate);
+            return;
+        }
+        _warnings.Add("busybox not found: failure_action shell will have no shell");
+    }
+
+    private void InstallHookDirectory(string dir)
+    {
+        foreach (var name in ListDirectory(dir))
+        {
+            var path = dir + "/" + name;
+            if (!IsExecutable(path)) { _warnings.Add($"{path} is not executable"); continue; }
+            InstallFileWithLibraries(path, dir);
+        }
+    }
+
+    /// <summary>Installs a program named by path or found in the search path, with its libraries.</summary>
+    private void InstallProgram(string program, string why)
+    {
+        var path = program.Contains('/', StringComparison.Ordinal) ? program : s_searchPath.Select(d => d + "/" + program).FirstOrDefault(_root.Exists);
+        if (path is null || !_root.Exists(path)) throw new InitramfsBuildException($"{why}: {program} not found.");
+        if (!IsExecutable(path)) throw new InitramfsBuildException($"{why}: {path} is not executable.");
+        InstallFileWithLibraries(path, why);
+    }
+
+    private void InstallFileWithLibraries(string systemPath, string why)
+    {
+        var files = _libraries.Closure(systemPath, out var missing);
+        if (missing.Count > 0) throw new InitramfsBuildException($"{why}: {systemPath} needs {string.Join(", ", missing)}, not found under {_request.Root}");
+        foreach (var (path, link) in files)
+        {
+            if (link is not null) _plan.AddSymlink(path, link);
+            else _plan.AddHostFile(path, _root.Host(path), IsExecutable(path) ? UnixMode.Perm0755 : UnixMode.Perm0644);
+        }
+    }
+
+    private IReadOnlyList<ModuleEntry> InstallModules(List<string> names)
+    {
+        var kver = _request.KernelVersion;
+        var moduleDir = _root.Host("/lib/modules/" + kver);
+        if (!Directory.Exists(moduleDir))
+        {
+            if (names.Count == 0) return [];
+            throw new InitramfsBuildException($"{moduleDir} not found: no modules for kernel {kver}");
+        }
+        var index = ModuleIndex.Load(moduleDir);
+        var order = index.ResolveLoadOrder(names, out var missing);
+        foreach (var m in missing) _warnings.Add($"Module {m} not found");
+        var list = new StringBuilder();
+        foreach (var m in order)
+        {
+            var plain = ModuleDecompressor.PlainPath(m.RelativePath);
+            var imagePath = $"lib/modules/{kver}/{plain}";
+            _plan.AddFile(imagePath, ModuleDecompressor.ReadPlain(Path.Combine(moduleDir, m.RelativePath), _request.RunXz));
+            list.Append('/').Append(imagePath).Append('\n');
+        }
+        _plan.AddFile(CaptureImage.ModuleListPath, Encoding.UTF8.GetBytes(list.ToString()));
+        return order;
+    }
+
+    private bool CopyIfExists(string systemPath, uint permissions = UnixMode.Perm0644)
+    {
+        var chain = _root.ResolveChain(systemPath);
+        if (chain is null) return false;
+        _plan.AddHostFile(systemPath, _root.Host(chain[^1].Path), permissions);
+        return true;
+    }
+
+    private string? ReadText(string systemPath)
+    {
+        var host = _root.Host(systemPath);
+        return File.Exists(host) ? File.ReadAllText(host) : null;
+    }
+
+    private IEnumerable<string> ListDirectory(string systemPath)
+    {
+        var host = _root.Host(systemPath);
+        return Directory.Exists(host)
+            ? Directory.EnumerateFileSystemEntries(host).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal)
+            : [];
+    }
+
+    private bool IsExecutable(string systemPath)
+    {
+        var resolved = _root.Resolve(systemPath);
+        if (resolved is null || OperatingSystem.IsWindows()) return false;
+        var mode = File.GetUnixFileMode(_root.Host(resolved));
+        return (mode & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0;
+    }
+}

@@ -1,0 +1,31 @@
+using Kdump.Config.Mounts;
+
+namespace Kdump.Initramfs;
+
+/// <summary>Everything mkdumprd's minimal backend needs to plan a capture initramfs.</summary>
+public sealed record CaptureImageRequest
+{
+    /// <summary>Host directory of the system the image is built for ("/" normally; <c>--root</c>).</summary>
+    public required string Root { get; init; }
+
+    /// <summary>The capture kernel's version: modules come from <c>lib/modules/KVER</c>.</summary>
+    public required string KernelVersion { get; init; }
+
+    /// <summary>Host path of our capture program (becomes <c>/init</c>).</summary>
+    public required string CaptureProgram { get; init; }
+
+    /// <summary>Host path of our makedumpfile (becomes <c>/usr/sbin/makedumpfile</c>); null = none.</summary>
+    public string? Makedumpfile { get; init; }
+
+    /// <summary>The first kernel's mounts (for the target's mount point and options, and the default target); null = none known.</summary>
+    public MountTable? Mounts { get; init; }
+
+    /// <summary>Modules of the watchdogs active in the first kernel (upstream's <c>watchdog</c> dracut module).</summary>
+    public IReadOnlyList<string> WatchdogModules { get; init; } = [];
+
+    /// <summary>Add busybox (and /bin/sh) even when failure_action is not shell.</summary>
+    public bool IncludeBusybox { get; init; }
+
+    /// <summary><c>xz -dc FILE</c>'s output, for .ko.xz modules.</summary>
+    public required Func<string, byte[]> RunXz { get; init; }
+}

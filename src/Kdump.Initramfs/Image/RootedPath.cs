@@ -1,0 +1,98 @@
+namespace Kdump.Initramfs.Image;
+
+/// <summary>
+/// System paths inside a root directory (<c>mkdumprd --root DIR</c>): symbolic links are followed
+/// component by component and absolute link targets stay inside the root, as chroot would see them.
+/// </summary>
+public sealed class RootedPath
+{
+    private const int MaxLinks = 40; // ELOOP after 40 links, like the kernel's MAXSYMLINKS
+
+    public RootedPath(string root)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        Root = Path.GetFullPath(root).TrimEnd('/');
+    }
+
+    /// <summary>The host directory ("" for "/").</summary>
+    public string Root { get; }
+
+    /// <summary>The host path of a system path, links not followed.</summary>
+    public string Host(string systemPath) => Root + "/" + ImagePlan.Normalize(systemPath);
+
+    public bool Exists(string systemPath) => Resolve(systemPath) is { } p && File.Exists(Host(p));
+
+    /// <summary>
+    /// The chain of system paths reached while resolving <paramref name="systemPath"/>: every
+    /// symbolic link met as the last component (so the image can hold the same links), ending with
+    /// the regular file. Null when it does not exist.
+    /// </summary>
+    public IReadOnlyList<(string Path, string? LinkTarget)>? ResolveChain(string systemPath)
+    {
+        var chain = new List<(string, string?)>();
+        var current = "/" + ImagePlan.Normalize(systemPath);
+        for (var hops = 0; hops < MaxLinks; hops++)
+        {
+            var dir = Resolve(Parent(current));
+            if (dir is null) return null;
+            var path = (dir == "/" ? "" : dir) + "/" + Path.GetFileName(current);
+            var info = new FileInfo(Host(path));
+            if (info.LinkTarget is { } target)
+            {
+                chain.Add((path, target));
+                current = target.StartsWith('/') ? target : (dir == "/" ? "" : dir) + "/" + target;
+                current = "/" + Squeeze(current);
+                continue;
+            }
+            if (!info.Exists) return null;
+            chain.Add((path, null));
+            return chain;
+        }
+        return null;
+    }
+
+    /// <summary>The canonical system path (every link followed, <c>.</c>/<c>..</c> removed), or null when a component is missing.</summary>
+    public string? Resolve(string systemPath)
+    {
+        var pending = new Stack<string>(ImagePlan.Normalize(systemPath).Split('/', StringSplitOptions.RemoveEmptyEntries).Reverse());
+        var resolved = new List<string>();
+        var links = 0;
+        while (pending.Count > 0)
+        {
+            var part = pending.Pop();
+            if (part == ".") continue;
+            if (part == "..") { if (resolved.Count > 0) resolved.RemoveAt(resolved.Count - 1); continue; }
+            var candidate = "/" + string.Join('/', resolved.Append(part));
+            var host = Host(candidate);
+            var info = new FileInfo(host);
+            if (info.LinkTarget is { } target)
+            {
+                if (++links > MaxLinks) return null;
+                if (target.StartsWith('/')) resolved.Clear();
+                foreach (var t in target.Split('/', StringSplitOptions.RemoveEmptyEntries).Reverse()) pending.Push(t);
+                continue;
+            }
+            if (!info.Exists && !Directory.Exists(host)) return null;
+            resolved.Add(part);
+        }
+        return "/" + string.Join('/', resolved);
+    }
+
+    private static string Parent(string path)
+    {
+        var i = path.LastIndexOf('/');
+        return i <= 0 ? "/" : path[..i];
+    }
+
+    private static string Squeeze(string path)
+    {
+        var parts = new List<string>();
+        foreach (var p in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (p == ".") continue;
+            if (p == "..") { if (parts.Count > 0) parts.RemoveAt(parts.Count - 1); continue; }
+            parts.Add(p);
+        }
+        return string.Join('/', parts);
+    }
+}

@@ -1,0 +1,183 @@
+using System.Diagnostics;
+using Kdump.Cli;
+using Kdump.Config.Mounts;
+using Kdump.Config.Sysconfig;
+using Kdump.Initramfs;
+using Kdump.Initramfs.Image;
+
+namespace Kdump.Tools.Mkdumprd;
+
+/// <summary>
+/// <c>mkdumprd [--debug] [--root DIR] [--backend=minimal|dracut] [--compress=gzip|zstd|none]
+/// [--capture-program FILE] [--makedumpfile FILE] [-f] IMAGE KVER</c> (docs/compat/mkdumprd.md).
+/// kdumpctl calls it as <c>mkdumprd -f IMAGE KVER</c>, like upstream.
+/// </summary>
+public static class MkdumprdCommand
+{
+    /// <summary>Where the programs that go into the image are found when not given.</summary>
+    public sealed record Environment(string ToolDirectory, Func<string, byte[]> RunXz);
+
+    public static Environment HostEnvironment() => new(AppContext.BaseDirectory, RunXz);
+
+    public static int Run(IToolContext context, IReadOnlyList<string> args, Environment env)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(env);
+        var err = context.Error;
+        string root = "/", backend = "", compress = "zstd";
+        string? capture = null, makedumpfile = null;
+        var force = false;
+        var positional = new List<string>();
+        for (var i = 0; i < args.Count; i++)
+        {
+            var a = args[i];
+            string Value(string name)
+            {
+                var eq = a.IndexOf('=', StringComparison.Ordinal);
+                if (eq >= 0) return a[(eq + 1)..];
+                if (i + 1 >= args.Count) throw new UsageException($"option {name} needs a value");
+                return args[++i];
+            }
+            try
+            {
+                if (a is "-f" or "--force") force = true;
+                else if (a == "--debug") { }
+                else if (a == "--root" || a.StartsWith("--root=", StringComparison.Ordinal)) root = Value("--root");
+                else if (a == "--backend" || a.StartsWith("--backend=", StringComparison.Ordinal)) backend = Value("--backend");
+                else if (a == "--compress" || a.StartsWith("--compress=", StringComparison.Ordinal)) compress = Value("--compress");
+                else if (a == "--capture-program" || a.StartsWith("--capture-program=", StringComparison.Ordinal)) capture = Value("--capture-program");
+                else if (a == "--makedumpfile" || a.StartsWith("--makedumpfile=", StringComparison.Ordinal)) makedumpfile = Value("--makedumpfile");
+                else if (a.StartsWith('-') && a.Length > 1) throw new UsageException($"unknown option {a}");
+                else positional.Add(a);
+            }
+            catch (UsageException e)
+            {
+                err.WriteLine($"kdump: {e.Message}");
+                err.WriteLine(Usage);
+                return 1;
+            }
+        }
+        if (positional.Count != 2)
+        {
+            err.WriteLine(Usage);
+            return 1;
+        }
+        var (image, kver) = (context.ResolvePath(positional[0]), positional[1]);
+        root = context.ResolvePath(root);
+        var rooted = new RootedPath(root);
+
+        if (backend.Length == 0) backend = ChooseBackend(rooted);
+        if (backend == "dracut")
+        {
+            err.WriteLine("kdump: the dracut backend is not implemented yet; use --backend=minimal or MKDUMPRD_BACKEND=minimal");
+            return 1;
+        }
+        if (backend != "minimal")
+        {
+            err.WriteLine($"kdump: unknown mkdumprd backend '{backend}' (minimal or dracut)");
+            return 1;
+        }
+        if (!InitramfsCompressors.TryParse(compress, out var compression))
+        {
+            err.WriteLine($"kdump: unknown compression '{compress}' (gzip, zstd or none)");
+            return 1;
+        }
+        if (File.Exists(image) && !force)
+        {
+            // dracut's refusal, which upstream mkdumprd passes through.
+            err.WriteLine($"dracut: Will not override existing initramfs ({image}) without --force");
+            return 1;
+        }
+        capture ??= FirstExisting(Path.Combine(env.ToolDirectory, "kdump-capture"), rooted.Host("/usr/lib/kdump/kdump-capture"));
+        makedumpfile ??= FirstExisting(Path.Combine(env.ToolDirectory, "makedumpfile"), rooted.Host("/usr/sbin/makedumpfile"));
+        if (capture is null)
+        {
+            err.WriteLine("kdump: the capture program kdump-capture was not found (give --capture-program FILE)");
+            return 1;
+        }
+
+        var request = new CaptureImageRequest
+        {
+            Root = root,
+            KernelVersion = kver,
+            CaptureProgram = capture,
+            Makedumpfile = makedumpfile,
+            Mounts = ReadMounts(rooted),
+            WatchdogModules = ActiveWatchdogModules(rooted),
+            RunXz = env.RunXz,
+        };
+        try
+        {
+            var built = new CaptureImageBuilder(request).Build();
+            foreach (var w in built.Warnings) err.WriteLine($"kdump: {w}");
+            var temp = image + ".tmp";
+            using (var f = new FileStream(temp, FileMode.Create, FileAccess.Write))
+            {
+                built.Plan.Write(f, compression);
+            }
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            File.Move(temp, image, overwrite: true);
+            return 0;
+        }
+        catch (InitramfsBuildException e)
+        {
+            err.WriteLine($"kdump: {e.Message}");
+            return 1;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            err.WriteLine($"kdump: cannot write {image}: {IoErrorText.StrError(e)}");
+            return 1;
+        }
+    }
+
+    public const string Usage = "usage: mkdumprd [--root DIR] [--backend=minimal|dracut] [--compress=gzip|zstd|none] [-f] IMAGE KVER";
+
+    /// <summary><c>MKDUMPRD_BACKEND=</c> in /etc/sysconfig/kdump, else dracut when installed, else minimal.</summary>
+    public static string ChooseBackend(RootedPath root)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        var sysconfigHost = root.Host(SysconfigKdump.FileName);
+        if (File.Exists(sysconfigHost)
+            && SysconfigKdump.Parse(File.ReadAllText(sysconfigHost)).Variables.TryGetValue("MKDUMPRD_BACKEND", out var b) && b.Length > 0)
+            return b;
+        return root.Exists("/usr/bin/dracut") || root.Exists("/usr/sbin/dracut") ? "dracut" : "minimal";
+    }
+
+    private static string? FirstExisting(params string[] paths) => paths.FirstOrDefault(File.Exists);
+
+    private static MountTable? ReadMounts(RootedPath root)
+    {
+        var path = root.Root.Length == 0 ? "/proc/self/mountinfo" : root.Host("/proc/self/mountinfo");
+        return File.Exists(path) ? MountTable.ParseMountInfo(File.ReadAllText(path)) : null;
+    }
+
+    /// <summary>The modules behind /sys/class/watchdog/* (upstream's dracut watchdog-modules).</summary>
+    private static List<string> ActiveWatchdogModules(RootedPath root)
+    {
+        var result = new List<string>();
+        var dir = root.Host("/sys/class/watchdog");
+        if (!Directory.Exists(dir)) return result;
+        foreach (var wd in Directory.EnumerateFileSystemEntries(dir).Order(StringComparer.Ordinal))
+        {
+            var module = new FileInfo(Path.Combine(wd, "device", "driver", "module"));
+            if (module.LinkTarget is { } target) result.Add(Path.GetFileName(target));
+        }
+        return result;
+    }
+
+    private static byte[] RunXz(string path)
+    {
+        var psi = new ProcessStartInfo("xz") { RedirectStandardOutput = true, UseShellExecute = false };
+        psi.ArgumentList.Add("-dc");
+        psi.ArgumentList.Add(path);
+        using var p = Process.Start(psi) ?? throw new InitramfsBuildException("cannot start xz");
+        using var output = new MemoryStream();
+        p.StandardOutput.BaseStream.CopyTo(output);
+        p.WaitForExit();
+        return p.ExitCode == 0 ? output.ToArray() : throw new InitramfsBuildException($"xz -dc {path} failed with exit code {p.ExitCode}");
+    }
+
+    private sealed class UsageException(string message) : Exception(message);
+}

@@ -43,6 +43,7 @@ public sealed class KdumpCompressedDumper
         _dumpable = new byte[_windowPfns / 8];
         if (UsesFilter) _categories = new PageCategory[_windowPfns];
         Level = (DumpLevel)((int)options.Level | input.PreviousDumpLevel);
+        Report = new DumpReport(DumpPfnMap.FromDump(input.Dump, _pageSize));
     }
 
     /// <summary>The level written: the requested one ORed with the input's (re-filtering keeps what was dropped).</summary>
@@ -50,7 +51,7 @@ public sealed class KdumpCompressedDumper
 
     private bool UsesFilter => _options.Filter is not null && ((int)_options.Level & ~(int)DumpLevel.Zero) != 0;
 
-    public DumpReport Report { get; } = new();
+    public DumpReport Report { get; }
 
     public DumpReport Write(CancellationToken cancellation = default)
     {
@@ -61,7 +62,6 @@ public sealed class KdumpCompressedDumper
             NoteBytes = _input.NoteBytes.Length,
             DescriptorCount = CountDumpable(),
         };
-        Report.TotalPages = _maxMapNr;
         Report.DescriptorPages = layout.DescriptorCount;
 
         var header = MakeHeader(layout);
@@ -87,7 +87,7 @@ public sealed class KdumpCompressedDumper
                             if (batch.Sizes[i] == PageBatch.ZeroPage)
                             {
                                 writer.AddZeroPage();
-                                Report.AddExcluded(PageCategory.Zero, 1);
+                                Report.Counts.AddZero();
                             }
                             else
                             {
@@ -179,7 +179,6 @@ public sealed class KdumpCompressedDumper
         {
             FillWindow(w, count: true);
             total += PopCount(_dumpable);
-            Report.OriginalPages += PopCount(_inMemory);
         }
         return total;
     }
@@ -202,6 +201,7 @@ public sealed class KdumpCompressedDumper
         if (_categories is null || firstPfn >= _maxMapNr) return;
         var n = (int)Math.Min((ulong)_windowPfns, _maxMapNr - firstPfn);
         _options.Filter!.Classify(firstPfn, _categories.AsSpan(0, n));
+        if (count) Report.Counts.Add(_categories.AsSpan(0, n));
         for (var i = 0; i < n; i++)
         {
             var category = _categories[i];
@@ -209,7 +209,6 @@ public sealed class KdumpCompressedDumper
             var mask = (byte)(1 << (i & 7));
             if ((_dumpable[i >> 3] & mask) == 0) continue;
             _dumpable[i >> 3] &= unchecked((byte)~mask);
-            if (count) Report.AddExcluded(category, 1);
         }
     }
 

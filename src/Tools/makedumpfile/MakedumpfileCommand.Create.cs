@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Runtime.InteropServices;
 using Kdump.Cli;
 using Kdump.Compression;
@@ -81,10 +80,14 @@ public static partial class MakedumpfileCommand
             }
 
             using var input = DumpInput.Open(dump);
-            var filter = PageFilterFactory.Create(input, (DumpLevel)level);
-            if (filter is null && ((level | input.PreviousDumpLevel) & ~1) != 0 && (level & ~1) != 0)
+            IPageFilter? filter;
+            try
             {
-                context.Error.Write($"{context.ProgramName}: -d {level} needs the struct page classifier (levels 2, 4, 8, 16), which this build does not have yet; -d 0 and -d 1 work.\n");
+                filter = PageFilterFactory.Create(input, (DumpLevel)level, text => context.Error.Write(text.EndsWith('\n') ? text : text + "\n"));
+            }
+            catch (KdumpException e)
+            {
+                ErrMsg("create_dumpfile", e.Message);
                 return false;
             }
             var options = new DumpOptions
@@ -143,8 +146,8 @@ public static partial class MakedumpfileCommand
             var showProgress = (_messageLevel & ProgressIndicator) != 0;
             if (showProgress)
             {
-                new ProgressLine(context.Error, "Checking for memory holes").Finish(1);
-                new ProgressLine(context.Error, "Excluding unnecessary pages").Finish(1);
+                new ProgressLine(context.Error, "Checking for memory holes", showEta: false).Finish(1);
+                new ProgressLine(context.Error, "Excluding unnecessary pages", showEta: false).Finish(1);
             }
             var progress = new ProgressLine(context.Error, "Copying data");
             long total = 0;
@@ -187,24 +190,7 @@ public static partial class MakedumpfileCommand
         private void PrintReport(DumpReport r)
         {
             var w = _toStderr ? context.Error : context.Out;
-            static string H(long v) => $"0x{v:x16}";
-            w.Write("\n");
-            w.Write($"Original pages  : {H(r.OriginalPages)}\n");
-            w.Write($"  Excluded pages   : {H(r.ExcludedTotal)}\n");
-            w.Write($"    Pages filled with zero  : {H(r.Excluded(PageCategory.Zero))}\n");
-            w.Write($"    Non-private cache pages : {H(r.Excluded(PageCategory.NonPrivateCache))}\n");
-            w.Write($"    Private cache pages     : {H(r.Excluded(PageCategory.PrivateCache))}\n");
-            w.Write($"    User process data pages : {H(r.Excluded(PageCategory.User))}\n");
-            w.Write($"    Free pages              : {H(r.Excluded(PageCategory.Free))}\n");
-            w.Write($"    Hwpoison pages          : {H(r.Excluded(PageCategory.HwPoison))}\n");
-            w.Write($"    Offline pages           : {H(r.Excluded(PageCategory.Offline))}\n");
-            w.Write($"  Remaining pages  : {H(r.RemainingPages)}\n");
-            var percent = r.OriginalPages == 0 ? 0 : r.RemainingPages * 100 / r.OriginalPages;
-            w.Write($"  (The number of pages is reduced to {percent.ToString(CultureInfo.InvariantCulture)}%.)\n");
-            w.Write($"Memory Hole     : {H(r.MemoryHole)}\n");
-            w.Write("--------------------------------------------------\n");
-            w.Write($"Total pages     : {H((long)r.TotalPages)}\n");
-            w.Write($"Write bytes     : {r.WriteBytes.ToString(CultureInfo.InvariantCulture)}\n");
+            w.Write(r.Format());
             w.Write("\n");
         }
     }

@@ -1,18 +1,18 @@
 using Kdump.Dump;
+using Kdump.Kernel;
 using Kdump.Kernel.Pages;
 
 namespace Kdump.Tools.Makedumpfile;
 
-/// <summary>
-/// The struct page classifier for -d bits 2/4/8/16. The classifier (Kdump.Kernel.Pages) is being
-/// written separately; until it is there this returns null and the command refuses those levels.
-/// </summary>
+/// <summary>The struct page classifier for -d bits 2/4/8/16 (and the always-dropped hwpoison/offline pages).</summary>
 internal static class PageFilterFactory
 {
-    public static IPageFilter? Create(DumpInput input, DumpLevel level)
+    /// <summary>Null when the level needs no struct page (0 or 1): zero pages are found by content while copying.</summary>
+    public static IPageFilter? Create(DumpInput input, DumpLevel level, Action<string> warning)
     {
         ArgumentNullException.ThrowIfNull(input);
-        _ = level;
-        return null;
+        if ((level & ~DumpLevel.Zero) == 0) return null;
+        var kernel = KernelView.Open(input.Dump, TranslationStrategy.PageTables);
+        return MemMapPageFilter.Create(kernel, input.Dump, level, warning);
     }
 }

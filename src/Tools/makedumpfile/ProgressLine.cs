@@ -7,16 +7,17 @@ namespace Kdump.Tools.Makedumpfile;
 /// columns, the percentage in tenths, a spinner and a right-aligned ETA; at most once a second and
 /// always at 100 %.
 /// </summary>
-internal sealed class ProgressLine(TextWriter error, string label)
+internal sealed class ProgressLine(TextWriter error, string label, bool showEta = true)
 {
     private const string Spinner = "/|\\-";
     private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private long _lastSecond = -1;
+    // Upstream compares time(NULL) seconds: the first line appears when the wall-clock second changes.
+    private long _lastSecond = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
     private int _lapse;
 
     public void Update(long current, long end)
     {
-        var second = _clock.ElapsedMilliseconds / 1000;
+        var second = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         if (current < end && second == _lastSecond) return;
         _lastSecond = second;
         var tenths = end == 0 ? 1000 : (uint)(current * 1000 / end);
@@ -34,7 +35,7 @@ internal sealed class ProgressLine(TextWriter error, string label)
 
     private string Eta(long current, long end)
     {
-        if (current == 0) return "";
+        if (!showEta || current == 0) return "";
         var elapsed = _clock.Elapsed.TotalSeconds;
         var left = (long)(elapsed * (end - current) / current);
         return left switch

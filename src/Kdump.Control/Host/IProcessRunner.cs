@@ -1,0 +1,16 @@
+namespace Kdump.Control.Host;
+
+/// <summary>
+/// Runs an external program from an argv (never through a shell): mkdumprd, ssh-keygen, ssh, grubby.
+/// </summary>
+public interface IProcessRunner
+{
+    /// <summary>Runs <paramref name="argv"/> (argv[0] is the program), feeding <paramref name="standardInput"/> when given.</summary>
+    ProcessResult Run(IReadOnlyList<string> argv, string? standardInput = null);
+}
+
+/// <summary>Exit status and captured output; exit 127 when the program could not be started.</summary>
+public sealed record ProcessResult(int ExitCode, string Stdout = "", string Stderr = "")
+{
+    public const int NotFound = 127;
+}

@@ -177,11 +177,11 @@ public class MakedumpfileCompatTests
     }
 
     [Fact]
-    public void Creating_a_dump_file_is_refused_until_the_engine_lands()
+    public void Creating_a_dump_file_from_a_missing_input_fails_as_upstream()
     {
         var r = Run("-l", "-d", "31", "in", "out");
         Assert.Equal(1, r.ExitCode);
-        Assert.Contains("not implemented yet", r.Stderr, StringComparison.Ordinal);
+        Assert.Equal("open_dump_memory: Can't open the dump memory(in). No such file or directory\n", r.Stderr);
         Assert.Equal("\nmakedumpfile Failed.\n", r.StdoutText);
     }
 }

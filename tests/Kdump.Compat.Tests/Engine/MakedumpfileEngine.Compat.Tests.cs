@@ -1,0 +1,274 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Kdump.Compat.Tests.Tools;
+using Kdump.Formats;
+using Kdump.Memory;
+using Kdump.Primitives.Units;
+using Kdump.Tests.Shared;
+using Kdump.Tools.Makedumpfile;
+
+namespace Kdump.Compat.Tests.Engine;
+
+/// <summary>
+/// Our makedumpfile's dump files against sid's 1.7.8 (the lab's derived files), Debian 12's 1.7.2
+/// (/usr/bin/makedumpfile) and libkdumpfile, on the lab's real /proc/vmcore of 5.10, 6.1 and 6.12.
+/// </summary>
+public sealed class MakedumpfileEngineCompatTests
+{
+    private const string Debian172 = "/usr/bin/makedumpfile";
+
+    private static InProcess.Result Run(params string[] args) => InProcess.Run(MakedumpfileCommand.Run, "makedumpfile", args);
+
+    private static InProcess.Result RunWithInput(Stream stdin, params string[] args) => InProcess.Run(MakedumpfileCommand.Run, "makedumpfile", args, stdin);
+
+    private static string Source(string release) => Lab.Fixture(release, "proc-vmcore.elf");
+
+    private static void WithScratch(string purpose, Action<string> body)
+    {
+        var dir = Lab.NewScratchDir(purpose);
+        try
+        {
+            body(dir);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static void AssertSameFile(string expected, string actual)
+    {
+        var a = File.ReadAllBytes(expected);
+        var b = File.ReadAllBytes(actual);
+        var n = Math.Min(a.Length, b.Length);
+        var first = a.AsSpan(0, n).CommonPrefixLength(b.AsSpan(0, n));
+        Assert.True(a.Length == b.Length && first == n,
+            $"{actual} differs from {expected}: lengths {b.Length} vs {a.Length}, first difference at byte {first}");
+    }
+
+    public static TheoryData<string, string, string> DerivedCases()
+    {
+        var data = new TheoryData<string, string, string>();
+        foreach (var r in Lab.Releases)
+        {
+            data.Add(r, "-l -d 0", "derived/l-d0.kdump");
+            data.Add(r, "-l -d 31", "derived/l-d31.kdump");
+            data.Add(r, "-c -d 1", "derived/c-d1.kdump");
+            data.Add(r, "-z -d 1", "derived/z-d1.kdump");
+        }
+        return data;
+    }
+
+    /// <summary>Same header, sub header, notes, bitmaps, descriptors and page bytes as makedumpfile 1.7.8.</summary>
+    [Theory]
+    [MemberData(nameof(DerivedCases))]
+    public void Output_equals_makedumpfile_1_7_8_byte_for_byte(string release, string options, string derived)
+    {
+        WithScratch("engine-equal", dir =>
+        {
+            var output = Path.Combine(dir, "out.kdump");
+            var r = Run([.. options.Split(' '), Source(release), output]);
+            Assert.True(r.ExitCode == 0, r.Stderr);
+            Assert.Equal($"\nThe dumpfile is saved to {output}.\n\nmakedumpfile Completed.\n", r.StdoutText);
+            AssertSameFile(Lab.Fixture(release, derived), output);
+        });
+    }
+
+    [Fact]
+    public void Thread_counts_1_2_4_give_identical_files()
+    {
+        WithScratch("engine-threads", dir =>
+        {
+            var outputs = new List<string>();
+            foreach (var threads in new[] { 1, 2, 4 })
+            {
+                var output = Path.Combine(dir, $"t{threads}.kdump");
+                var r = Run("--message-level", "0", "--num-threads", threads.ToString(CultureInfo.InvariantCulture), "-z", "-d", "1", Source("trixie"), output);
+                Assert.True(r.ExitCode == 0, r.Stderr);
+                outputs.Add(output);
+            }
+            AssertSameFile(outputs[0], outputs[1]);
+            AssertSameFile(outputs[0], outputs[2]);
+        });
+    }
+
+    /// <summary>-F to a pipe, then -R by us and by Debian's 1.7.2: both equal the direct output.</summary>
+    [Theory]
+    [MemberData(nameof(Lab.ReleaseData), MemberType = typeof(Lab))]
+    public void Flattened_output_through_R_equals_the_direct_output(string release)
+    {
+        WithScratch("engine-flat", dir =>
+        {
+            var direct = Path.Combine(dir, "direct.kdump");
+            Assert.Equal(0, Run("--message-level", "0", "-l", "-d", "31", Source(release), direct).ExitCode);
+
+            var flat = Run("-F", "-l", "-d", "31", Source(release));
+            Assert.True(flat.ExitCode == 0, flat.Stderr);
+            Assert.EndsWith("\nThe dumpfile is saved to STDOUT.\n\nmakedumpfile Completed.\n", flat.Stderr);
+            var flatPath = Path.Combine(dir, "out.flat");
+            File.WriteAllBytes(flatPath, flat.Stdout);
+
+            var ours = Path.Combine(dir, "ours-R.kdump");
+            using (var stdin = new MemoryStream(flat.Stdout))
+                Assert.Equal(0, RunWithInput(stdin, "-R", ours).ExitCode);
+            AssertSameFile(direct, ours);
+
+            var theirs = Path.Combine(dir, "theirs-R.kdump");
+            var sh = ExternalProcess.Run("/bin/sh", ["-c", "\"$0\" -R \"$1\" < \"$2\"", Lab.SystemTool(Debian172), theirs, flatPath]);
+            Assert.True(sh.ExitCode == 0, sh.Stderr);
+            AssertSameFile(direct, theirs);
+        });
+    }
+
+    /// <summary>Debian's 1.7.2 reads our file: --dump-dmesg as from the source, and re-filtering to makedumpfile's own -d 31 bytes.</summary>
+    [Theory]
+    [MemberData(nameof(Lab.ReleaseData), MemberType = typeof(Lab))]
+    public void Debian_makedumpfile_1_7_2_reads_and_refilters_our_output(string release)
+    {
+        WithScratch("engine-172", dir =>
+        {
+            var ours = Path.Combine(dir, "ours.kdump");
+            Assert.Equal(0, Run("--message-level", "0", "-l", "-d", "1", Source(release), ours).ExitCode);
+            var tool = Lab.SystemTool(Debian172);
+
+            var fromSource = Path.Combine(dir, "dmesg-source.txt");
+            var fromOurs = Path.Combine(dir, "dmesg-ours.txt");
+            Assert.Equal(0, ExternalProcess.Run(tool, ["--dump-dmesg", Source(release), fromSource]).ExitCode);
+            var d = ExternalProcess.Run(tool, ["--dump-dmesg", ours, fromOurs]);
+            Assert.True(d.ExitCode == 0, d.Stderr);
+            AssertSameFile(fromSource, fromOurs);
+
+            var refiltered = Path.Combine(dir, "refiltered.kdump");
+            var f = ExternalProcess.Run(tool, ["-l", "-d", "31", ours, refiltered]);
+            Assert.True(f.ExitCode == 0, f.Stderr);
+            if (release != "trixie")
+            {
+                AssertSameFile(Lab.Fixture(release, "derived/l-d31.kdump"), refiltered);
+            }
+            else
+            {
+                // 1.7.2 predates 6.12's page_type encoding and keeps free and user pages (formats.md §4.3).
+                using var theirs = KdumpCompressedDump.Open([refiltered]);
+                using var reference = KdumpCompressedDump.Open([Lab.Fixture(release, "derived/l-d31.kdump")]);
+                Assert.True(theirs.StoredPfns().Count() > reference.StoredPfns().Count());
+            }
+
+            // And our own re-filtering of our file.
+            var ourRefilter = Path.Combine(dir, "our-refiltered.kdump");
+            Assert.Equal(0, Run("--message-level", "0", "-l", "-d", "31", ours, ourRefilter).ExitCode);
+            AssertSameFile(Lab.Fixture(release, "derived/l-d31.kdump"), ourRefilter);
+        });
+    }
+
+    /// <summary>Snappy (no 1.7.8 reference: sid builds it without snappy): every stored page equals the source, for us and libkdumpfile.</summary>
+    [Theory]
+    [MemberData(nameof(Lab.ReleaseData), MemberType = typeof(Lab))]
+    public void Every_stored_page_equals_the_source_page(string release)
+    {
+        WithScratch("engine-pages", dir =>
+        {
+            var output = Path.Combine(dir, "p.kdump");
+            Assert.Equal(0, Run("--message-level", "0", "-p", "-d", "1", Source(release), output).ExitCode);
+            using var source = DumpOpener.Open(Source(release));
+            using var dump = KdumpCompressedDump.Open([output]);
+            var a = new byte[4096];
+            var b = new byte[4096];
+            var sample = new List<ulong>();
+            long n = 0;
+            foreach (var pfn in dump.StoredPfns())
+            {
+                Assert.Equal(PageReadStatus.Ok, source.Physical.TryRead(new PhysAddr(pfn * 4096), a));
+                Assert.Equal(PageReadStatus.Ok, dump.Physical.TryRead(new PhysAddr(pfn * 4096), b));
+                Assert.True(a.AsSpan().SequenceEqual(b), $"pfn 0x{pfn:x} differs");
+                if (n++ % 509 == 0) sample.Add(pfn);
+            }
+            Assert.True(n > 100_000, $"only {n} pages stored");
+
+            var hashes = LibKdumpfilePageHashes(output, sample);
+            foreach (var pfn in sample)
+            {
+                Assert.Equal(PageReadStatus.Ok, source.Physical.TryRead(new PhysAddr(pfn * 4096), a));
+                Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(a)), hashes[pfn]);
+            }
+        });
+    }
+
+    /// <summary>A full disk mid-dump: non-zero exit, a clear message, and a file flagged incomplete that readers still open.</summary>
+    [Fact]
+    public void Running_out_of_space_leaves_a_readable_file_flagged_incomplete()
+    {
+        WithScratch("engine-enospc", dir =>
+        {
+            var mountPoint = Path.Combine(dir, "tmpfs");
+            Directory.CreateDirectory(mountPoint);
+            var mount = ExternalProcess.Run("/bin/mount", ["-t", "tmpfs", "-o", "size=8m", "tmpfs", mountPoint]);
+            Assert.True(mount.ExitCode == 0, $"cannot mount a small tmpfs (needs root): {mount.Stderr}");
+            var copy = Path.Combine(dir, "incomplete.kdump");
+            try
+            {
+                var output = Path.Combine(mountPoint, "full.kdump");
+                var r = Run("-l", "-d", "31", Source("bookworm"), output);
+                Assert.Equal(1, r.ExitCode);
+                Assert.Contains($"write_buffer: Can't write the dump file({output}). No space left on device\n", r.Stderr);
+                Assert.Contains("This is an incomplete dumpfile, but might analyzable.\n", r.StdoutText);
+                Assert.EndsWith("makedumpfile Failed.\n", r.StdoutText);
+                File.Copy(output, copy);
+            }
+            finally
+            {
+                ExternalProcess.Run("/bin/umount", [mountPoint]);
+            }
+
+            using var dump = KdumpCompressedDump.Open([copy]);
+            Assert.True(dump.IsIncomplete);
+            using var source = DumpOpener.Open(Source("bookworm"));
+            var a = new byte[4096];
+            var b = new byte[4096];
+            long ok = 0, lost = 0;
+            foreach (var pfn in dump.StoredPfns())
+            {
+                var status = dump.Physical.TryRead(new PhysAddr(pfn * 4096), b);
+                if (status == PageReadStatus.NotStored)
+                {
+                    lost++;
+                    continue;
+                }
+                Assert.Equal(PageReadStatus.Ok, status);
+                Assert.Equal(PageReadStatus.Ok, source.Physical.TryRead(new PhysAddr(pfn * 4096), a));
+                Assert.True(a.AsSpan().SequenceEqual(b), $"pfn 0x{pfn:x} differs");
+                ok++;
+            }
+            Assert.True(ok > 1000 && lost > 1000, $"{ok} pages readable, {lost} lost");
+
+            var py = ExternalProcess.Run(Lab.SystemTool("/usr/bin/python3"), ["-c",
+                "import sys, kdumpfile\nk = kdumpfile.kdumpfile(sys.argv[1])\nprint(k.attr['file.format'])\n", copy]);
+            Assert.True(py.ExitCode == 0, py.Stderr);
+            Assert.Equal("diskdump\n", Encoding.ASCII.GetString(py.Stdout));
+        });
+    }
+
+    [Fact]
+    public void A_flattened_input_is_refused_with_the_reassemble_hint()
+    {
+        WithScratch("engine-flat-input", dir =>
+        {
+            var flat = Lab.Fixture("bookworm", "derived/F-l-d31.flat");
+            var r = Run("-l", "-d", "1", flat, Path.Combine(dir, "out.kdump"));
+            Assert.Equal(1, r.ExitCode);
+            Assert.Equal($"check_elf_format: Can't get valid ehdr.\n{flat} is in the flattened format: reassemble it first with \"makedumpfile -R DUMPFILE < {flat}\".\n", r.Stderr);
+        });
+    }
+
+    private static Dictionary<ulong, string> LibKdumpfilePageHashes(string path, IEnumerable<ulong> pfns)
+    {
+        const string script = "import sys, hashlib, kdumpfile\nk = kdumpfile.kdumpfile(sys.argv[1])\n"
+            + "for a in sys.argv[2:]:\n    p = int(a, 16)\n"
+            + "    print('%x %s' % (p, hashlib.sha256(bytes(k.read(kdumpfile.KDUMP_MACHPHYSADDR, p * 4096, 4096))).hexdigest()))\n";
+        var r = ExternalProcess.Run(Lab.SystemTool("/usr/bin/python3"), ["-c", script, path, .. pfns.Select(p => p.ToString("x", CultureInfo.InvariantCulture))]);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        return Encoding.ASCII.GetString(r.Stdout).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => l.Split(' '))
+            .ToDictionary(p => ulong.Parse(p[0], NumberStyles.HexNumber, CultureInfo.InvariantCulture), p => p[1]);
+    }
+}

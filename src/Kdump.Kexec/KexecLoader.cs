@@ -20,6 +20,8 @@ public sealed class KexecLoader
     private readonly TextWriter _error;
     private readonly SyscallTable _arch;
     private readonly IReadOnlyList<IKernelImageType> _imageTypes;
+    // The errno of the last kexec_file_load that returned EFALLBACK, for the legacy-path refusal message.
+    private int _lastFileLoadErrno;
 
     public KexecLoader(ISystemCalls syscalls, SystemRoot root, TextWriter error, SyscallTable? arch = null, IReadOnlyList<IKernelImageType>? imageTypes = null)
     {
@@ -53,8 +55,6 @@ public sealed class KexecLoader
         if (result == KexecResult.EFALLBACK && request.Mode == KexecSyscallMode.Auto) return RefuseLegacyLoad(_lastFileLoadErrno);
         return result;
     }
-
-    private int _lastFileLoadErrno;
 
     /// <summary>kexec-tools do_kexec_file_load(): probe, open, kexec_file_load; EFALLBACK when kexec_load might do better.</summary>
     public int LoadFile(KexecLoadRequest request)

@@ -53,6 +53,7 @@ public sealed class KdumpCompressedDumper
 
     public DumpReport Report { get; }
 
+    /// <summary>The whole dump into one output.</summary>
     public DumpReport Write(CancellationToken cancellation = default)
     {
         var layout = new KdumpCompressedLayout
@@ -63,12 +64,55 @@ public sealed class KdumpCompressedDumper
             DescriptorCount = CountDumpable(),
         };
         Report.DescriptorPages = layout.DescriptorCount;
+        return WriteRange(_output, layout, 0, _maxMapNr, split: false, cancellation);
+    }
+
+    /// <summary>
+    /// makedumpfile --split: one file per output, each holding the pages of an equal share of the pfn
+    /// range (makedumpfile balances by a splitblock table instead; readers take any ranges). Every file
+    /// has the full bitmaps and a descriptor table sized for the whole dump, filled from its start.
+    /// </summary>
+    public DumpReport WriteSplit(IReadOnlyList<IDumpOutput> outputs, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(outputs);
+        var layout = new KdumpCompressedLayout
+        {
+            BlockSize = _pageSize,
+            MaxMapNr = _maxMapNr,
+            NoteBytes = _input.NoteBytes.Length,
+            DescriptorCount = CountDumpable(),
+        };
+        Report.DescriptorPages = layout.DescriptorCount;
+        for (var k = 0; k < outputs.Count; k++)
+        {
+            var start = _maxMapNr * (ulong)k / (ulong)outputs.Count / 8 * 8;
+            var end = k == outputs.Count - 1 ? _maxMapNr : _maxMapNr * (ulong)(k + 1) / (ulong)outputs.Count / 8 * 8;
+            WriteRange(outputs[k], layout, start, end, split: true, cancellation);
+        }
+        return Report;
+    }
+
+    private DumpReport WriteRange(IDumpOutput output, KdumpCompressedLayout layout, ulong startPfn, ulong endPfn, bool split, CancellationToken cancellation)
+    {
 
         var header = MakeHeader(layout);
-        var writer = new KdumpCompressedWriter(_output, layout, _input.Dump.Layout, _pageSize << _options.CacheOrder);
+        var writer = new KdumpCompressedWriter(output, layout, _input.Dump.Layout, _pageSize << _options.CacheOrder);
+        var sub = MakeSubHeader(layout);
+        if (split)
+        {
+            sub = sub with
+            {
+                Split = 1,
+                StartPfn32 = Math.Min(startPfn, uint.MaxValue),
+                EndPfn32 = Math.Min(endPfn, uint.MaxValue),
+                StartPfn64 = startPfn,
+                EndPfn64 = endPfn,
+            };
+        }
+        long expected = 0;
         try
         {
-            writer.WriteHeaders(header, MakeSubHeader(layout), _input.NoteBytes.Span);
+            writer.WriteHeaders(header, sub, _input.NoteBytes.Span);
             if ((Level & DumpLevel.Zero) != 0) writer.WriteSharedZeroPage();
             using var pipeline = new PagePipeline(_options.Threads, BatchPages, _pageSize, _options.Codec, (Level & DumpLevel.Zero) != 0);
             long copied = 0;
@@ -77,8 +121,14 @@ public sealed class KdumpCompressedDumper
                 FillWindow(w, count: false);
                 var bytes = (int)Math.Min(_inMemory.Length, layout.BitmapBytes - (long)(w / 8));
                 writer.WriteBitmaps(w, _inMemory.AsSpan(0, bytes), _dumpable.AsSpan(0, bytes));
+                var runs = EnumerateRuns(w, bytes * 8)
+                    .Select(r => (First: Math.Max(r.First, startPfn), End: Math.Min(r.First + (ulong)r.Count, endPfn)))
+                    .Where(r => r.First < r.End)
+                    .Select(r => (r.First, Count: (int)(r.End - r.First)))
+                    .ToList();
+                expected += runs.Sum(r => (long)r.Count);
                 pipeline.Run(
-                    EnumerateRuns(w, bytes * 8),
+                    runs,
                     _input,
                     batch =>
                     {
@@ -99,7 +149,7 @@ public sealed class KdumpCompressedDumper
                     },
                     cancellation);
             }
-            writer.Finish();
+            writer.Finish(split ? expected : null);
             Report.WriteBytes = writer.DataEnd;
             return Report;
         }

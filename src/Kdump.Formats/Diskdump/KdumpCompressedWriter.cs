@@ -143,12 +143,16 @@ public sealed class KdumpCompressedWriter
         }
     }
 
-    /// <summary>Flushes the caches; the page count must match the plan unless the dump stopped early.</summary>
-    public void Finish()
+    /// <summary>
+    /// Flushes the caches; the page count must match the plan (<paramref name="expectedDescriptors"/>
+    /// for one file of a --split set, whose table is sized for the whole set but holds only its range).
+    /// </summary>
+    public void Finish(long? expectedDescriptors = null)
     {
         FlushCaches();
-        if (_descriptorsWritten != Layout.DescriptorCount)
-            throw new InvalidOperationException($"{_descriptorsWritten} descriptors written, {Layout.DescriptorCount} planned");
+        var expected = expectedDescriptors ?? Layout.DescriptorCount;
+        if (_descriptorsWritten != expected)
+            throw new InvalidOperationException($"{_descriptorsWritten} descriptors written, {expected} planned");
         _output.Flush();
     }
 

@@ -26,7 +26,6 @@ public static partial class MakedumpfileCommand
             if (Has('x') || Has('i') || Has(MakedumpfileOptions.Config) || Has(MakedumpfileOptions.Eppic))
                 return NotImplemented("-x/-i/--config/--eppic (vmlinux debug information and erase filters)");
             if (Has('E')) return NotImplemented("-E (ELF output)");
-            if (Has(MakedumpfileOptions.Split)) return NotImplemented("--split");
             if (Has('e')) return NotImplemented("-e (excluding unused vmemmap)");
             if (Has('X') || Has(MakedumpfileOptions.XenSyms) || Has(MakedumpfileOptions.XenVmcoreinfo) || Has(MakedumpfileOptions.Diskset))
                 return NotImplemented("Xen and sadump inputs");
@@ -99,7 +98,67 @@ public static partial class MakedumpfileCommand
                 CacheOrder = order,
                 Filter = filter,
             };
+            if (Has(MakedumpfileOptions.Split)) return WriteSplit(input, options, operands.Skip(1).ToList());
             return Has('F') ? WriteFlattened(input, options) : WriteFile(input, options, operands[1]);
+        }
+
+        /// <summary>--reassemble DUMPFILE1 … DUMPFILEn DUMPFILE: one file again, with the set's level and codec.</summary>
+        private bool Reassemble(IReadOnlyList<string> operands)
+        {
+            if (operands.Count < 2) return Invalid();
+            if (CheckParams) return true;
+            var parts = operands.Take(operands.Count - 1).ToList();
+            KdumpCompressedDump dump;
+            try
+            {
+                dump = KdumpCompressedDump.Open(parts.Select(context.ResolvePath).ToList());
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                ErrMsg("reassemble_dumpfile", $"Can't open the dump files. {IoErrorText.StrError(e)}");
+                return false;
+            }
+            catch (KdumpException e)
+            {
+                ErrMsg("reassemble_dumpfile", e.Message);
+                return false;
+            }
+            using var input = DumpInput.Open(dump);
+            PageCodecs.TryGet((uint)dump.Primary.Header.Compression, out var codec);
+            var options = new DumpOptions { Codec = codec };
+            return WriteFile(input, options, operands[^1]);
+        }
+
+        private bool WriteSplit(DumpInput input, DumpOptions options, List<string> names)
+        {
+            foreach (var n in names)
+            {
+                if (!CheckDumpFile(n)) return false;
+            }
+            var outputs = new List<FileDumpOutput>();
+            try
+            {
+                foreach (var n in names)
+                {
+                    try
+                    {
+                        outputs.Add(new FileDumpOutput(File.OpenHandle(context.ResolvePath(n), Has('f') ? FileMode.Create : FileMode.CreateNew, FileAccess.ReadWrite), n));
+                    }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                    {
+                        ErrMsg("open_dump_file", $"Can't open the dump file({n}). {IoErrorText.StrError(e)}");
+                        return false;
+                    }
+                }
+                if (!Copy(input, [.. outputs], options, string.Join(", ", names))) return false;
+            }
+            finally
+            {
+                foreach (var o in outputs) o.Dispose();
+            }
+            Msg("\n");
+            Msg($"The dumpfiles are saved to {string.Join(", ", names.Take(names.Count - 1))}, and {names[^1]}.\n");
+            return true;
         }
 
         private bool WriteFile(DumpInput input, DumpOptions options, string name)
@@ -116,7 +175,7 @@ public static partial class MakedumpfileCommand
                 return false;
             }
             using var output = new FileDumpOutput(handle, name);
-            if (!Copy(input, output, options, name)) return false;
+            if (!Copy(input, [output], options, name)) return false;
             Msg("\n");
             Msg($"The dumpfile is saved to {name}.\n");
             return true;
@@ -126,7 +185,7 @@ public static partial class MakedumpfileCommand
         {
             using var stdout = new BufferedStream(context.StandardOutput, 1 << 20);
             var output = new FlattenedDumpOutput(stdout, "STDOUT");
-            if (!Copy(input, output, options, "STDOUT")) return false;
+            if (!Copy(input, [output], options, "STDOUT")) return false;
             try
             {
                 output.Complete();
@@ -141,7 +200,7 @@ public static partial class MakedumpfileCommand
             return true;
         }
 
-        private bool Copy(DumpInput input, IDumpOutput output, DumpOptions options, string name)
+        private bool Copy(DumpInput input, IDumpOutput[] outputs, DumpOptions options, string name)
         {
             var showProgress = (_messageLevel & ProgressIndicator) != 0;
             if (showProgress)
@@ -155,13 +214,14 @@ public static partial class MakedumpfileCommand
             {
                 Progress = showProgress ? (done, all) => { total = all; progress.Update(done, all); } : null,
             };
-            var dumper = new KdumpCompressedDumper(input, output, options);
+            var dumper = new KdumpCompressedDumper(input, outputs[0], options);
             using var cancel = new CancellationTokenSource();
             using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; cancel.Cancel(); });
             using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; cancel.Cancel(); });
             try
             {
-                dumper.Write(cancel.Token);
+                if (outputs.Length == 1) dumper.Write(cancel.Token);
+                else dumper.WriteSplit(outputs, cancel.Token);
                 if (showProgress) progress.Finish(total);
             }
             catch (IOException e)

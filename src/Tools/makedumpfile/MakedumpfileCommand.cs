@@ -85,7 +85,7 @@ public static partial class MakedumpfileCommand
             var operands = parsed.Operands;
             if (Has('g')) return NotImplemented("-g (generating VMCOREINFO from a vmlinux)");
             if (Has('R')) return Rearrange(operands);
-            if (Has(MakedumpfileOptions.Reassemble)) return NotImplemented("--reassemble");
+            if (Has(MakedumpfileOptions.Reassemble)) return Reassemble(operands);
             if (Has(MakedumpfileOptions.DumpDmesg)) return DumpDmesg(operands);
             if (!CheckCreatingDumpfile(operands)) return Invalid();
             if (CheckParams) return true;

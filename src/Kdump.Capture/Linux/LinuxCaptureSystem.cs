@@ -1,0 +1,171 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Kdump.Config.Mounts;
+using Kdump.Linux;
+
+namespace Kdump.Capture.Linux;
+
+/// <summary>
+/// The real effects of the capture flow in a capture kernel: processes without a shell, mount(2),
+/// finit_module(2), and reboot(2) through <see cref="ISystemCalls"/>, whose guard refuses unless
+/// this is a capture kernel (/proc/vmcore) or PID 1 of a virtual machine.
+/// </summary>
+public sealed class LinuxCaptureSystem(ISystemCalls calls, TextWriter console) : ICaptureSystem
+{
+    public DateTime Now => DateTime.Now;
+
+    public int Run(IReadOnlyList<string> argv, string? stdinPath = null, string? stdoutPath = null)
+    {
+        ArgumentNullException.ThrowIfNull(argv);
+        try
+        {
+            using var p = Start(argv, stdinPath is not null, stdoutPath is not null);
+            var feed = stdinPath is null ? Task.CompletedTask : Task.Run(() =>
+            {
+                using (var input = File.OpenRead(stdinPath)) input.CopyTo(p.StandardInput.BaseStream);
+                p.StandardInput.Close();
+            });
+            if (stdoutPath is not null)
+            {
+                // dd of=DEV: write from offset 0 without truncating (a block device cannot be truncated).
+                using var output = new FileStream(stdoutPath, FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite, 1 << 20);
+                p.StandardOutput.BaseStream.CopyTo(output);
+            }
+            feed.Wait();
+            p.WaitForExit();
+            return p.ExitCode;
+        }
+        catch (Exception e) when (e is IOException or System.ComponentModel.Win32Exception or AggregateException)
+        {
+            console.WriteLine($"kdump: cannot run {argv[0]}: {e.Message}");
+            return 127;
+        }
+    }
+
+    public int RunPipeline(IReadOnlyList<string> producer, IReadOnlyList<string> consumer)
+    {
+        ArgumentNullException.ThrowIfNull(producer);
+        ArgumentNullException.ThrowIfNull(consumer);
+        try
+        {
+            using var p1 = Start(producer, false, true);
+            using var p2 = Start(consumer, true, false);
+            p1.StandardOutput.BaseStream.CopyTo(p2.StandardInput.BaseStream);
+            p2.StandardInput.Close();
+            p1.WaitForExit();
+            p2.WaitForExit();
+            return p2.ExitCode != 0 ? p2.ExitCode : p1.ExitCode;
+        }
+        catch (Exception e) when (e is IOException or System.ComponentModel.Win32Exception)
+        {
+            console.WriteLine($"kdump: cannot run {producer[0]} | {consumer[0]}: {e.Message}");
+            return 127;
+        }
+    }
+
+    private static Process Start(IReadOnlyList<string> argv, bool stdin, bool stdout)
+    {
+        var psi = new ProcessStartInfo(argv[0])
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = stdin,
+            RedirectStandardOutput = stdout,
+        };
+        foreach (var a in argv.Skip(1)) psi.ArgumentList.Add(a);
+        return Process.Start(psi) ?? throw new IOException($"cannot start {argv[0]}");
+    }
+
+    public bool IsMountPoint(string path) => FindMount(path) is not null;
+
+    public string? GetMountOptions(string path) => FindMount(path)?.Options;
+
+    private static MountEntry? FindMount(string path)
+    {
+        var full = Path.GetFullPath(path).TrimEnd('/');
+        if (full.Length == 0) full = "/";
+        var table = MountTable.ParseMountInfo(File.ReadAllText("/proc/self/mountinfo"));
+        return table.Entries.LastOrDefault(e => e.Target == full);
+    }
+
+    public string? Mount(string source, string target, string fsType, string options)
+    {
+        var device = BlockDeviceProbe.Resolve(source) ?? source;
+        var data = string.Join(',', options.Split(',').Where(o => o is not ("defaults" or "rw" or "auto")));
+        var r = CaptureCalls.Mount(device, target, fsType, 0, data.Length == 0 ? null : data);
+        return r.IsError ? $"mount {device} on {target} ({fsType}) failed: {Errno.Name(r.Errno)}" : null;
+    }
+
+    public string? RemountReadWrite(string target)
+    {
+        var r = CaptureCalls.Mount(null, target, null, CaptureCalls.MS_REMOUNT, null);
+        return r.IsError ? $"remount {target} rw failed: {Errno.Name(r.Errno)}" : null;
+    }
+
+    public string? LoadModule(string path)
+    {
+        var fd = calls.open(path);
+        if (fd.IsError) return $"cannot open {path}: {Errno.Name(fd.Errno)}";
+        try
+        {
+            var r = CaptureCalls.FinitModule((int)fd.Value);
+            return r.IsError && r.Errno != 17 /* EEXIST */ ? $"finit_module {path}: {Errno.Name(r.Errno)}" : null;
+        }
+        finally
+        {
+            calls.close((int)fd.Value);
+        }
+    }
+
+    public void Sync() => calls.sync();
+
+    /// <summary>The source address the kernel picks for a UDP "connection" to the server (ip route get).</summary>
+    public string? GetHostIpToward(string remoteIp)
+    {
+        if (!IPAddress.TryParse(remoteIp.Trim('[', ']'), out var remote)) return null;
+        try
+        {
+            using var s = new Socket(remote.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+            s.Connect(new IPEndPoint(remote, 9));
+            return (s.LocalEndPoint as IPEndPoint)?.Address.ToString();
+        }
+        catch (SocketException)
+        {
+            return null;
+        }
+    }
+
+    public string ReadKernelLog()
+    {
+        foreach (var dmesg in new[] { "/usr/bin/dmesg", "/bin/dmesg" })
+        {
+            if (!File.Exists(dmesg)) continue;
+            var psi = new ProcessStartInfo(dmesg) { UseShellExecute = false, RedirectStandardOutput = true };
+            using var p = Process.Start(psi);
+            if (p is null) break;
+            var text = p.StandardOutput.ReadToEnd();
+            p.WaitForExit();
+            return text;
+        }
+        return "";
+    }
+
+    public void Log(string message) => console.WriteLine(message);
+
+    public void Reboot() => calls.reboot(Kdump.Linux.Reboot.LINUX_REBOOT_CMD_RESTART);
+
+    public void Halt() => calls.reboot(Kdump.Linux.Reboot.LINUX_REBOOT_CMD_HALT);
+
+    public void Poweroff() => calls.reboot(Kdump.Linux.Reboot.LINUX_REBOOT_CMD_POWER_OFF);
+
+    public void Shell()
+    {
+        if (!File.Exists("/bin/sh")) { console.WriteLine("kdump: no shell in this initramfs"); return; }
+        var psi = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+        psi.ArgumentList.Add("-i");
+        psi.ArgumentList.Add("-l");
+        psi.Environment["PS1"] = "kdump:${PWD}# ";
+        using var p = Process.Start(psi);
+        p?.WaitForExit();
+    }
+}

@@ -1,0 +1,69 @@
+using Kdump.Capture;
+using Kdump.Capture.Linux;
+using Kdump.Linux;
+
+namespace Kdump.Tools.KdumpCapture;
+
+/// <summary>
+/// <c>kdump-capture [--error-handler] [--root DIR] [--vmcore FILE]</c>. As PID 1 (the image's
+/// /init) it first mounts /proc, /sys and /dev and loads /etc/kdump/modules.load in order; it
+/// never returns as PID 1 (the kernel would panic): after the flow it powers off, then waits.
+/// </summary>
+internal static class Program
+{
+    private static int Main(string[] args)
+    {
+        var console = Console.Out;
+        string root = "/";
+        string? vmcore = null;
+        var errorHandler = false;
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--error-handler": errorHandler = true; break;
+                case "--root" when i + 1 < args.Length: root = args[++i]; break;
+                case "--vmcore" when i + 1 < args.Length: vmcore = args[++i]; break;
+                default:
+                    Console.Error.WriteLine("usage: kdump-capture [--error-handler] [--root DIR] [--vmcore FILE]");
+                    return 1;
+            }
+        }
+        var calls = new LinuxSystemCalls(RebootGuard.ForProcess(), Console.Error);
+        var system = new LinuxCaptureSystem(calls, console);
+        var isInit = Environment.ProcessId == 1;
+        if (isInit) EarlySetup(system);
+
+        var rc = new CaptureFlow(system, new CapturePaths(root, vmcore), Environment.ProcessorCount).Run(errorHandler);
+        if (!isInit) return rc;
+
+        // The actions returned: refused or failed. PID 1 must not exit.
+        system.Sync();
+        system.Poweroff();
+        while (true) Thread.Sleep(Timeout.Infinite);
+    }
+
+    private static void EarlySetup(LinuxCaptureSystem system)
+    {
+        Mount("proc", "/proc", "proc");
+        Mount("sysfs", "/sys", "sysfs");
+        Mount("devtmpfs", "/dev", "devtmpfs");
+        Mount("tmpfs", "/run", "tmpfs");
+        Mount("tmpfs", "/tmp", "tmpfs");
+        const string list = "/etc/kdump/modules.load";
+        if (!File.Exists(list)) return;
+        foreach (var module in File.ReadAllLines(list))
+        {
+            if (module.Length == 0) continue;
+            if (system.LoadModule(module) is { } error) system.Log("kdump: " + error);
+        }
+    }
+
+    private static void Mount(string source, string target, string fsType)
+    {
+        Directory.CreateDirectory(target);
+        var r = CaptureCalls.Mount(source, target, fsType, 0, null);
+        if (r.IsError && r.Errno != 16 /* EBUSY: already mounted */)
+            Console.Error.WriteLine($"kdump: mount {target} failed: {Errno.Name(r.Errno)}");
+    }
+}

@@ -1,0 +1,162 @@
+using System.Text;
+using Kdump.Cli;
+using Kdump.Tests.Shared;
+using Kdump.Tools.Mkdumprd;
+
+namespace Kdump.Initramfs.Tests;
+
+public sealed class MkdumprdTests
+{
+    private static string LabKernelRoot(string release)
+    {
+        var root = Path.Combine(Lab.Dir, "kernels", release, "root");
+        return Directory.Exists(Path.Combine(root, "lib", "modules"))
+            ? root
+            : throw new DirectoryNotFoundException($"lab kernel {release} missing at {root}: run eng/lab/fetch-kernel.sh");
+    }
+
+    private static (int Rc, string Stderr) Run(TestRoot root, params string[] args)
+    {
+        using var stdout = new MemoryStream();
+        using var stderr = new MemoryStream();
+        using var ctx = new StreamToolContext("mkdumprd", Stream.Null, stdout, stderr, root.Scratch);
+        var env = new MkdumprdCommand.Environment(root.Scratch, p => ExternalProcess.Run("xz", ["-dc", p]).Stdout);
+        var rc = MkdumprdCommand.Run(ctx, args, env);
+        return (rc, Encoding.UTF8.GetString(stderr.ToArray()));
+    }
+
+    [Fact]
+    public void Real_bookworm_kernel_image_has_our_programs_config_and_ext4_virtio_modules_in_load_order()
+    {
+        using var root = new TestRoot("mkdumprd-bookworm");
+        var kernelRoot = LabKernelRoot("bookworm");
+        var kver = File.ReadAllText(Path.Combine(Lab.Dir, "kernels", "bookworm", "kernel-release")).Trim();
+        root.LinkOutside("/lib/modules", Path.Combine(kernelRoot, "lib", "modules"));
+        root.Write("/etc/kdump.conf", "ext4 UUID=0b9c6d1e-1111-2222-3333-444455556666\n# comment\npath /var/crash\nextra_modules virtio_blk virtio_pci\nfailure_action poweroff\n");
+        root.Write("/etc/sysconfig/kdump", "MKDUMPRD_BACKEND=minimal\nKDUMP_COMMANDLINE_APPEND=\"irqpoll nr_cpus=1\"\n");
+        var capture = root.CaptureProgram();
+        var mdf = Path.Combine(root.Scratch, "makedumpfile");
+        File.WriteAllText(mdf, "our makedumpfile\n");
+        var image = Path.Combine(root.Scratch, "initrd-kdump.img");
+
+        var (rc, err) = Run(root, "--root", root.Dir, "-f", image, kver);
+        Assert.True(rc == 0, err);
+        Assert.Equal("", err);
+
+        var archive = CpioTool.Decompress(image, root.Scratch);
+        var names = CpioTool.List(archive);
+        var dir = CpioTool.Extract(archive, root.Scratch);
+        Assert.Equal("our capture program\n", File.ReadAllText(Path.Combine(dir, "init")));
+        Assert.Equal("our makedumpfile\n", File.ReadAllText(Path.Combine(dir, "usr/sbin/makedumpfile")));
+        Assert.Equal("ext4 UUID=0b9c6d1e-1111-2222-3333-444455556666\npath /var/crash\nextra_modules virtio_blk virtio_pci\nfailure_action poweroff\n",
+            File.ReadAllText(Path.Combine(dir, "etc/kdump.conf")));
+        Assert.Equal("UUID=0b9c6d1e-1111-2222-3333-444455556666 /kdumproot ext4 defaults 0 0\n", File.ReadAllText(Path.Combine(dir, "etc/fstab")));
+        Assert.Contains("dev/console", names);
+
+        var load = File.ReadAllLines(Path.Combine(dir, "etc/kdump/modules.load")).Select(Path.GetFileName).ToList();
+        Assert.True(load.IndexOf("crc32c_generic.ko") < load.IndexOf("ext4.ko"), string.Join(' ', load));
+        Assert.True(load.IndexOf("jbd2.ko") < load.IndexOf("ext4.ko"));
+        Assert.True(load.IndexOf("virtio_ring.ko") < load.IndexOf("virtio_blk.ko"));
+        Assert.True(load.IndexOf("virtio_pci_modern_dev.ko") < load.IndexOf("virtio_pci.ko"));
+        // Every listed module is in the image, byte-identical to the kernel package's file.
+        foreach (var line in File.ReadAllLines(Path.Combine(dir, "etc/kdump/modules.load")))
+        {
+            var inImage = Path.Combine(dir, line.TrimStart('/'));
+            Assert.Equal(File.ReadAllBytes(Path.Combine(kernelRoot, line.TrimStart('/'))), File.ReadAllBytes(inImage));
+        }
+    }
+
+    [Fact]
+    public void Xz_and_zstd_modules_are_stored_decompressed()
+    {
+        using var root = new TestRoot("mkdumprd-ko-xz");
+        // A trixie-like tree: compressed modules (made here by the system xz and zstd).
+        const string kver = "6.12.0-test-amd64";
+        var mods = root.Host($"/lib/modules/{kver}");
+        root.Write($"/lib/modules/{kver}/modules.dep", "kernel/fs/ext4/ext4.ko.xz: kernel/fs/jbd2/jbd2.ko.zst\nkernel/fs/jbd2/jbd2.ko.zst:\n");
+        root.Write($"/lib/modules/{kver}/kernel/fs/ext4/ext4.ko", "ext4 module bytes");
+        root.Write($"/lib/modules/{kver}/kernel/fs/jbd2/jbd2.ko", "jbd2 module bytes");
+        Assert.Equal(0, ExternalProcess.Run("xz", ["-z", Path.Combine(mods, "kernel/fs/ext4/ext4.ko")]).ExitCode);
+        Assert.Equal(0, ExternalProcess.Run("zstd", ["-q", "--rm", Path.Combine(mods, "kernel/fs/jbd2/jbd2.ko")]).ExitCode);
+        root.Write("/etc/kdump.conf", "ext4 /dev/vdb\n");
+        var image = Path.Combine(root.Scratch, "img");
+
+        var (rc, err) = Run(root, "--root", root.Dir, "--backend=minimal", "--compress=gzip", "--capture-program", root.CaptureProgram(), image, kver);
+        Assert.True(rc == 0, err);
+
+        var dir = CpioTool.Extract(CpioTool.Decompress(image, root.Scratch), root.Scratch);
+        Assert.Equal("ext4 module bytes", File.ReadAllText(Path.Combine(dir, $"lib/modules/{kver}/kernel/fs/ext4/ext4.ko")));
+        Assert.Equal("jbd2 module bytes", File.ReadAllText(Path.Combine(dir, $"lib/modules/{kver}/kernel/fs/jbd2/jbd2.ko")));
+        Assert.Equal($"/lib/modules/{kver}/kernel/fs/jbd2/jbd2.ko\n/lib/modules/{kver}/kernel/fs/ext4/ext4.ko\n",
+            File.ReadAllText(Path.Combine(dir, "etc/kdump/modules.load")));
+    }
+
+    [Theory]
+    [InlineData("ssh root@192.168.1.1\ncore_collector makedumpfile -l -d 31\n", "kdump: The specified dump target needs makedumpfile \"-F\" option.\n")]
+    [InlineData("ssh 192.168.1.1\n", "kdump: Bad ssh dump target 192.168.1.1\n")]
+    [InlineData("raw /dev/nosuchdisk\n", "kdump: Bad raw disk /dev/nosuchdisk\n")]
+    [InlineData("path /var/nosuch\n", "kdump: Dump path /var/nosuch does not exist.\n")]
+    [InlineData("ext4 /dev/vdb\nextra_bins /usr/bin/nosuch\n", "kdump: extra_bins: /usr/bin/nosuch not found.\n")]
+    public void Upstream_checks_fail_with_upstream_messages(string conf, string expected)
+    {
+        using var root = new TestRoot("mkdumprd-checks");
+        root.Write("/etc/kdump.conf", conf);
+        var (rc, err) = Run(root, "--root", root.Dir, "--backend=minimal", "--capture-program", root.CaptureProgram(), Path.Combine(root.Scratch, "img"), "6.1.0-x");
+        Assert.Equal(1, rc);
+        Assert.Equal(expected, err);
+    }
+
+    [Fact]
+    public void Raw_target_with_another_collector_warns_like_upstream()
+    {
+        using var root = new TestRoot("mkdumprd-raw");
+        root.Write("/dev/vdc", new string('\0', 1024));
+        root.Write("/etc/kdump.conf", "raw /dev/vdc\ncore_collector cat\n");
+        root.Write("/usr/bin/cat", "not really cat", TestRoot.Executable);
+        var (rc, err) = Run(root, "--root", root.Dir, "--backend=minimal", "--capture-program", root.CaptureProgram(), Path.Combine(root.Scratch, "img"), "6.1.0-x");
+        Assert.Equal(0, rc);
+        Assert.Equal("kdump: Specifying a non-makedumpfile core collector, you will have to recover the vmcore manually.\n", err);
+    }
+
+    [Fact]
+    public void Existing_image_needs_force_and_backend_comes_from_sysconfig_or_dracut_presence()
+    {
+        using var root = new TestRoot("mkdumprd-force");
+        root.Write("/etc/kdump.conf", "ext4 /dev/vdb\n");
+        var image = root.Write("/boot/existing.img", "old");
+        var (rc, err) = Run(root, "--root", root.Dir, "--backend=minimal", "--capture-program", root.CaptureProgram(), image, "6.1.0-x");
+        Assert.Equal(1, rc);
+        Assert.Equal($"dracut: Will not override existing initramfs ({image}) without --force\n", err);
+
+        var rooted = new Image.RootedPath(root.Dir);
+        Assert.Equal("minimal", MkdumprdCommand.ChooseBackend(rooted));
+        root.Write("/usr/bin/dracut", "#!/bin/sh\n", TestRoot.Executable);
+        Assert.Equal("dracut", MkdumprdCommand.ChooseBackend(rooted));
+        root.Write("/etc/sysconfig/kdump", "MKDUMPRD_BACKEND=minimal\n");
+        Assert.Equal("minimal", MkdumprdCommand.ChooseBackend(rooted));
+    }
+
+    [Fact]
+    public void Hooks_and_extra_bins_come_with_their_libraries_as_ldd_sees_them()
+    {
+        // Root "/" of this machine: the ELF closure of a real dynamic program against the system
+        // loader's own answer (ldd), both resolved to real paths.
+        var resolver = new Elf.SharedLibraryResolver(new Image.RootedPath("/"));
+        const string program = "/usr/bin/ssh";
+        var ours = resolver.Closure(program, out var missing)
+            .Where(f => f.LinkTarget is null).Select(f => f.Path).Where(p => p != program)
+            .ToList();
+        Assert.Empty(missing);
+        var ldd = Encoding.UTF8.GetString(ExternalProcess.Run("ldd", [program]).Stdout);
+        var theirs = ldd.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => l.Trim()).Where(l => !l.StartsWith("linux-vdso", StringComparison.Ordinal))
+            .Select(l => l.Contains("=>", StringComparison.Ordinal) ? l.Split("=>")[1].Trim() : l)
+            .Select(l => l.Split(' ')[0])
+            .ToList();
+        Assert.Equal(RealPaths(theirs), RealPaths(ours));
+    }
+
+    private static string[] RealPaths(IEnumerable<string> paths) =>
+        Encoding.UTF8.GetString(ExternalProcess.Run("realpath", paths).Stdout)
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Distinct().Order(StringComparer.Ordinal).ToArray();
+}

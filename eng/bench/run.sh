@@ -58,7 +58,7 @@ for vmcore in "$@"; do
           R[$t]=$(measure "${TOOL[$t]}" "${args[@]}" "$vmcore")
         done
         for t in ours 1.7.8 1.7.2; do
-          read -r s rss bytes <<<"${R[$t]} 0 0"
+          read -r s rss bytes _ <<<"${R[$t]} 0 0 0"
           if [[ $s == fail ]]; then printf '%-10s %-4s %-3s %-2s %-6s failed\n' "$name" "-$codec" "$level" "$threads" "$t"; continue; fi
           cmp=""
           if [[ $t != ours && ${R[ours]} != fail ]]; then

@@ -12,7 +12,7 @@ namespace Kdump.Dump;
 /// size. With <see cref="DumpOptions.Threads"/> &gt; 1, workers compress batches while this thread
 /// reads and writes them in pfn order, so the file is the same bytes for any thread count.
 /// </summary>
-public sealed class KdumpCompressedDumper
+public sealed partial class KdumpCompressedDumper
 {
     private const int BatchPages = 64;
 

@@ -25,7 +25,6 @@ public static partial class MakedumpfileCommand
         {
             if (Has('x') || Has('i') || Has(MakedumpfileOptions.Config) || Has(MakedumpfileOptions.Eppic))
                 return NotImplemented("-x/-i/--config/--eppic (vmlinux debug information and erase filters)");
-            if (Has('E')) return NotImplemented("-E (ELF output)");
             if (Has('e')) return NotImplemented("-e (excluding unused vmemmap)");
             if (Has('X') || Has(MakedumpfileOptions.XenSyms) || Has(MakedumpfileOptions.XenVmcoreinfo) || Has(MakedumpfileOptions.Diskset))
                 return NotImplemented("Xen and sadump inputs");
@@ -220,7 +219,8 @@ public static partial class MakedumpfileCommand
             using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; cancel.Cancel(); });
             try
             {
-                if (outputs.Length == 1) dumper.Write(cancel.Token);
+                if (Has('E')) dumper.WriteElf(cancel.Token);
+                else if (outputs.Length == 1) dumper.Write(cancel.Token);
                 else dumper.WriteSplit(outputs, cancel.Token);
                 if (showProgress) progress.Finish(total);
             }

@@ -1,0 +1,135 @@
+using Kdump.Formats.Elf;
+using Kdump.Kernel.Pages;
+using Kdump.Memory;
+
+namespace Kdump.Dump;
+
+public sealed partial class KdumpCompressedDumper
+{
+    /// <summary>makedumpfile's PFN_EXCLUDED: a run of this many excluded pages ends an output PT_LOAD.</summary>
+    private const int ElfSplitRun = 256;
+
+    /// <summary>
+    /// makedumpfile -E (write_elf_header, get_loads_dumpfile_cyclic, write_elf_pages_cyclic): each input
+    /// PT_LOAD is re-emitted, split into a new PT_LOAD after every run of at least 256 excluded pages;
+    /// shorter runs keep their real contents, and excluded pages at a segment's end become
+    /// p_memsz &gt; p_filesz. Zero pages (-d 1) are excluded like filtered ones. The dumpable map of the
+    /// whole dump is held in memory (max_mapnr / 8 bytes: 128 KiB for 4 GiB).
+    /// </summary>
+    public DumpReport WriteElf(CancellationToken cancellation = default)
+    {
+        if (_input.Dump is not ElfDump elf)
+            throw new NotSupportedException("ELF output (-E) is implemented for ELF inputs only");
+        var map = BuildElfDumpableMap(cancellation);
+        bool Kept(ulong pfn) => pfn < _maxMapNr && (map[pfn >> 3] & (1 << (int)(pfn & 7))) != 0;
+
+        var ps = (ulong)_pageSize;
+        var loads = new List<StreamedElfCore.Load>();
+        foreach (var p in elf.Core.Loads)
+        {
+            var start = p.PhysicalAddress / ps;
+            var end = (p.PhysicalAddress + p.MemorySize) / ps;
+            var fileEnd = (p.PhysicalAddress + p.FileSize) / ps;
+            var segStart = start;
+            var keptEnd = start;
+            ulong run = 0;
+            void Close(ulong memEnd)
+            {
+                var pa = segStart * ps;
+                loads.Add(new StreamedElfCore.Load(pa, p.VirtualAddress + (pa - p.PhysicalAddress),
+                    (keptEnd - segStart) * ps, (memEnd - segStart) * ps, p.Flags, p.Align));
+            }
+            for (var pfn = start; pfn < end; pfn++)
+            {
+                if (pfn >= fileEnd || !Kept(pfn))
+                {
+                    run++;
+                    continue;
+                }
+                if (run >= ElfSplitRun)
+                {
+                    Close(pfn);
+                    segStart = pfn;
+                }
+                keptEnd = pfn + 1;
+                run = 0;
+            }
+            Close(end);
+        }
+
+        var plan = StreamedElfCore.Make(elf.Core.Header, elf.Layout, _input.NoteBytes.Span, loads);
+        try
+        {
+            _output.WriteAt(0, plan.HeaderBytes);
+            using var pipeline = new PagePipeline(1, 64, _pageSize, null, excludeZero: false);
+            long copied = 0;
+            var total = loads.Sum(l => (long)(l.FileSize / ps));
+            for (var i = 0; i < loads.Count; i++)
+            {
+                var l = loads[i];
+                if (l.FileSize == 0) continue;
+                var at = plan.LoadDataOffsets[i];
+                var first = l.PhysicalAddress / ps;
+                var count = (long)(l.FileSize / ps);
+                var runs = new List<(ulong, int)>();
+                for (long k = 0; k < count; k += int.MaxValue / 2) runs.Add((first + (ulong)k, (int)Math.Min(count - k, int.MaxValue / 2)));
+                pipeline.Run(runs, _input, batch =>
+                {
+                    for (var j = 0; j < batch.Count; j++)
+                    {
+                        _output.WriteAt(at, batch.Page(j));
+                        at += _pageSize;
+                    }
+                    copied += batch.Count;
+                    _options.Progress?.Invoke(copied, total);
+                }, cancellation);
+            }
+            _output.Flush();
+            Report.WriteBytes = plan.FileLength;
+            return Report;
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException)
+        {
+            Report.Incomplete = true;
+            try
+            {
+                // DUMP_ELF_INCOMPLETE in e_flags.
+                _output.WriteAt(0, StreamedElfCore.Make(elf.Core.Header with { Flags = elf.Core.Header.Flags | 1 }, elf.Layout, _input.NoteBytes.Span, loads).HeaderBytes);
+                _output.Flush();
+            }
+            catch (IOException)
+            {
+                // Nothing more can be done on a full disk.
+            }
+            throw;
+        }
+    }
+
+    /// <summary>The 2nd bitmap for ELF output: filtered pages, and with -d 1 zero pages (read here) cleared.</summary>
+    private byte[] BuildElfDumpableMap(CancellationToken cancellation)
+    {
+        var map = new byte[checked((int)((_maxMapNr + 7) / 8))];
+        var excludeZero = (Level & DumpLevel.Zero) != 0;
+        var page = new byte[_pageSize];
+        for (ulong w = 0; w < _maxMapNr; w += (ulong)_windowPfns)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            FillWindow(w, count: true);
+            var bytes = (int)Math.Min((ulong)_dumpable.Length, (ulong)map.Length - w / 8);
+            _dumpable.AsSpan(0, bytes).CopyTo(map.AsSpan((int)(w / 8)));
+            if (!excludeZero) continue;
+            foreach (var (first, count) in EnumerateRuns(w, bytes * 8))
+            {
+                for (var k = 0; k < count; k++)
+                {
+                    var pfn = first + (ulong)k;
+                    _input.ReadPages(pfn, 1, page);
+                    if (page.AsSpan().ContainsAnyExcept((byte)0)) continue;
+                    map[pfn >> 3] &= unchecked((byte)~(1 << (int)(pfn & 7)));
+                    Report.Counts.AddZero();
+                }
+            }
+        }
+        return map;
+    }
+}

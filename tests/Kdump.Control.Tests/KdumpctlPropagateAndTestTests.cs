@@ -1,0 +1,125 @@
+using Kdump.Control.Testing;
+using Kdump.Control.Commands;
+using Kdump.Control.Host;
+using Kdump.Linux.Testing;
+
+namespace Kdump.Control.Tests;
+
+public sealed class KdumpctlPropagateAndTestTests
+{
+    private const string SshConf = "ssh user@dump.example\nsshkey /root/.ssh/kdump_id_rsa\n";
+
+    [Fact]
+    public void Propagate_generates_a_key_and_copies_it_with_a_pinned_host_key()
+    {
+        using var tree = new RootTree();
+        tree.Write("/etc/kdump.conf", SshConf, RootTree.Old);
+        var runner = new RecordingProcessRunner().On(["ssh-keygen"], argv =>
+        {
+            // What ssh-keygen would leave behind.
+            Directory.CreateDirectory(Path.GetDirectoryName(argv[4])!);
+            File.WriteAllText(argv[4], "PRIVATE");
+            File.WriteAllText(argv[4] + ".pub", "ssh-rsa AAAA root@node1\n");
+            return new ProcessResult(0);
+        });
+        var run = KdumpctlRun.Invoke(tree, new RecordingSystemCalls(), runner, "", "propagate");
+        Assert.Equal(
+            "kdump: '/root/.ssh/kdump_id_rsa' doesn't exist, using default value '/root/.ssh/kdump_id_rsa'\n" +
+            "kdump: Generating new ssh keys... \n" +
+            "kdump: done.\n" +
+            "kdump: /root/.ssh/kdump_id_rsa has been added to ~user/.ssh/authorized_keys on dump.example\n", run.Stderr);
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(
+        [
+            "ssh-keygen -t rsa -f $ROOT/root/.ssh/kdump_id_rsa -N \"\" -q",
+            "ssh -i $ROOT/root/.ssh/kdump_id_rsa -o StrictHostKeyChecking=yes user@dump.example \"" + PropagateCommand.RemoteAppend + "\"",
+        ], run.Runs);
+        Assert.Equal([null, "ssh-rsa AAAA root@node1\n"], runner.Inputs);
+    }
+
+    [Fact]
+    public void Propagate_reuses_a_key_and_reports_a_failed_copy()
+    {
+        using var tree = new RootTree();
+        tree.Write("/etc/kdump.conf", SshConf, RootTree.Old);
+        tree.Write("/root/.ssh/kdump_id_rsa", "PRIVATE");
+        tree.Write("/root/.ssh/kdump_id_rsa.pub", "ssh-rsa AAAA\n");
+        var runner = new RecordingProcessRunner().On(["ssh"], new ProcessResult(255, "", "Host key verification failed.\n"));
+        var run = KdumpctlRun.Invoke(tree, new RecordingSystemCalls(), runner, "", "propagate");
+        Assert.Equal(
+            "kdump: Using existing keys...\n" +
+            "kdump: Failed to propagate ssh key, could not transfer /root/.ssh/kdump_id_rsa to dump.example\n", run.Stderr);
+        Assert.Equal(1, run.ExitCode);
+        Assert.Single(run.Runs);
+    }
+
+    [Fact]
+    public void Propagate_needs_an_ssh_target()
+    {
+        using var tree = new RootTree();
+        var run = KdumpctlRun.Invoke(tree, "propagate");
+        Assert.StartsWith("kdump: No ssh destination defined in /etc/kdump.conf.\n", run.Stderr, StringComparison.Ordinal);
+        Assert.Equal(1, run.ExitCode);
+        Assert.Empty(run.Runs);
+    }
+
+    [Fact]
+    public void Test_needs_a_loaded_kdump()
+    {
+        using var tree = new RootTree();
+        var run = KdumpctlRun.Invoke(tree, "test", "--force");
+        Assert.Equal("kdump: Kdump needs be operational before test.\n", run.Stderr);
+        Assert.Equal(1, run.ExitCode);
+    }
+
+    [Fact]
+    public void Test_prompt_cancelled_changes_nothing()
+    {
+        using var tree = new RootTree();
+        tree.Write("/sys/kernel/kexec_crash_loaded", "1\n");
+        var run = KdumpctlRun.Invoke(tree, new RecordingSystemCalls(), new RecordingProcessRunner(), "n\n", "test");
+        Assert.Equal("DANGER!!! Will perform a kdump test by crashing the system, proceed? (y/N): kdump: Operation cancelled.\n", run.Stderr);
+        Assert.Equal(0, run.ExitCode);
+        Assert.Empty(run.Syscalls);
+        Assert.Empty(run.ChangedFiles);
+    }
+
+    [Fact]
+    public void Test_marks_pending_reloads_with_the_test_id_and_asks_the_guarded_trigger()
+    {
+        using var tree = new RootTree();
+        tree.Write("/sys/kernel/kexec_crash_loaded", "1\n");
+        var run = KdumpctlRun.Invoke(tree, new RecordingSystemCalls(), new RecordingProcessRunner(), "y\n", "test");
+        Assert.Equal(
+            "DANGER!!! Will perform a kdump test by crashing the system, proceed? (y/N): kdump: Start kdump test...\n" +
+            "kdump: kexec: unloaded kdump kernel\n" +
+            "kdump: Stopping kdump: [OK]\n" +
+            "kdump: kexec: loaded kdump kernel\n" +
+            "kdump: Starting kdump: [OK]\n" +
+            "kdump: refusing to crash the system through /proc/sysrq-trigger: test double\n", run.Stderr);
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal("pending kdump_test_id=1750000000-123456700\n", tree.Read("/var/lib/kdump/vmcore-creation.status"));
+        Assert.Contains(run.Syscalls, c => c.Contains("reset_devices kdump_test_id=1750000000-123456700 disable_cpu_apicid=0", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("success", "kdump: Notice: Last successful vmcore creation test on Sun Jun 15 15:06:40 UTC 2025\n")]
+    [InlineData("fail", "kdump: Notice: Last NOT successful vmcore creation test on Sun Jun 15 15:06:40 UTC 2025\n")]
+    [InlineData(null, "kdump: Notice: Last NOT successful vmcore creation test on Sun Jun 15 15:06:40 UTC 2025\n")]
+    public void Pending_status_is_resolved_from_the_local_target(string? result, string message)
+    {
+        using var tree = new RootTree();
+        tree.Write("/var/lib/kdump/vmcore-creation.status", "pending kdump_test_id=1750000000-5\n");
+        if (result is not null) tree.Write("/var/crash/kdump-test-1750000000-5/vmcore-creation.status", $"{result} kdump_test_id=1750000000-5\n");
+        var run = KdumpctlRun.Invoke(tree, "status");
+        Assert.Equal("kdump: Kdump is not operational\n" + message, run.Stderr);
+        Assert.Equal($"{result ?? "fail"} kdump_test_id=1750000000-5\n", tree.Read("/var/lib/kdump/vmcore-creation.status"));
+    }
+
+    [Fact]
+    public void Sysrq_trigger_is_refused_on_a_development_host()
+    {
+        var guard = new Kdump.Linux.RebootGuard(_ => null, _ => false, _ => "flags : fpu\n", processId: 4242);
+        Assert.StartsWith("refusing to crash the system", new SysrqCrashTrigger(guard).Trigger(), StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,138 @@
+using System.Buffers.Binary;
+using System.Text;
+using Kdump.Cli;
+using Kdump.Control.Host;
+using Kdump.Control.Testing;
+using Kdump.Linux.Testing;
+
+namespace Kdump.Control.Tests;
+
+/// <summary>
+/// A prepared system tree for kdumpctl --root: a kdump-capable x86_64 machine (crashkernel=256M
+/// reserved, nothing loaded) with kernel 6.1.0-test, its default initrd and a kdump initrd newer
+/// than every watched file. Each test changes what it needs.
+/// </summary>
+internal sealed class RootTree : IDisposable
+{
+    public const string Kver = "6.1.0-test";
+    public const string KdumpInitrd = "/boot/initramfs-" + Kver + "kdump.img";
+    public const long Old = 1_700_000_000;
+    public const long New = 1_700_000_100;
+
+    public RootTree()
+    {
+        Root = Path.Combine(Path.GetTempPath(), $"kdumpctl-tests-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(Path.Combine(Root, "run", "lock"));
+        Write("/proc/iomem", "00100000-7ffdffff : System RAM\n  01000000-01ffffff : Kernel code\n  02000000-027fffff : Kernel rodata\n  03000000-033fffff : Kernel data\n  6f000000-7effffff : Crash kernel\n", Old);
+        Write("/proc/cmdline", $"BOOT_IMAGE=/boot/vmlinuz-{Kver} root=UUID=1234 ro crashkernel=256M quiet\n", Old);
+        Write("/proc/cpuinfo", "processor\t: 0\napicid\t\t: 0\n", Old);
+        Write("/proc/sys/kernel/osrelease", Kver + "\n", Old);
+        Write("/proc/sys/kernel/hostname", "node1\n", Old);
+        Write("/sys/kernel/kexec_loaded", "0\n", Old);
+        Write("/sys/kernel/kexec_crash_loaded", "0\n", Old);
+        Write("/sys/kernel/kexec_crash_size", "268435456\n", Old);
+        Write("/etc/kdump.conf", "path /var/crash\ncore_collector makedumpfile -l --message-level 7 -d 31\n", Old);
+        Write("/etc/sysconfig/kdump", "KDUMP_COMMANDLINE_REMOVE=\"hugepages quiet\"\nKDUMP_COMMANDLINE_APPEND=\"irqpoll nr_cpus=1 reset_devices\"\nKEXEC_ARGS=\"-s\"\nVMCORE_CREATION_NOTIFICATION=\"yes\"\n", Old);
+        WriteBytes($"/boot/vmlinuz-{Kver}", BzImage(), Old);
+        Write($"/boot/initramfs-{Kver}.img", "default initrd\n", Old);
+        Write(KdumpInitrd, "kdump initrd\n", New);
+    }
+
+    public string Root { get; }
+
+    public string Host(string systemPath) => Path.Join(Root, systemPath);
+
+    public void Write(string systemPath, string text, long? mtime = null) => WriteBytes(systemPath, Encoding.UTF8.GetBytes(text), mtime);
+
+    public void WriteBytes(string systemPath, byte[] bytes, long? mtime = null)
+    {
+        var path = Host(systemPath);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllBytes(path, bytes);
+        File.SetLastWriteTimeUtc(path, DateTimeOffset.FromUnixTimeSeconds(mtime ?? New).UtcDateTime);
+    }
+
+    public void Delete(string systemPath) => File.Delete(Host(systemPath));
+
+    public string Read(string systemPath) => File.ReadAllText(Host(systemPath));
+
+    /// <summary>Every file under the root with its content hash, to show what a command changed.</summary>
+    public IReadOnlyDictionary<string, string> Snapshot() =>
+        Directory.EnumerateFiles(Root, "*", SearchOption.AllDirectories)
+            .ToDictionary(f => "/" + Path.GetRelativePath(Root, f), f => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(f))), StringComparer.Ordinal);
+
+    /// <summary>The smallest file bzImage64's probe accepts (boot sector + setup header, protocol 2.15).</summary>
+    public static byte[] BzImage()
+    {
+        var b = new byte[2048];
+        b[0x1f1] = 3;                                                       // setup_sects
+        BinaryPrimitives.WriteUInt16LittleEndian(b.AsSpan(0x1fe), 0xAA55);   // boot_flag
+        "HdrS"u8.CopyTo(b.AsSpan(0x202));                                    // header
+        BinaryPrimitives.WriteUInt16LittleEndian(b.AsSpan(0x206), 0x020f);   // version
+        b[0x211] = 0x01;                                                     // loadflags: LOADED_HIGH
+        BinaryPrimitives.WriteUInt16LittleEndian(b.AsSpan(0x236), 0x0003);   // xloadflags
+        return b;
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Root, recursive: true); }
+        catch (IOException) { }
+    }
+}
+
+/// <summary>A lock that never waits (the real flock is tested on its own).</summary>
+internal sealed class NoWaitLock : IInstanceLock
+{
+    public List<string> Paths { get; } = [];
+
+    public IDisposable Acquire(string hostPath, Action waiting)
+    {
+        Paths.Add(hostPath);
+        return new MemoryStream();
+    }
+}
+
+/// <summary>Records crash requests; never crashes anything.</summary>
+internal sealed class RecordingCrashTrigger : ICrashTrigger
+{
+    public int Count { get; private set; }
+
+    public string Trigger()
+    {
+        Count++;
+        return "refusing to crash the system through /proc/sysrq-trigger: test double";
+    }
+}
+
+/// <summary>One in-process kdumpctl run: argv → stdout, stderr, exit status, syscalls, process runs, files changed.</summary>
+internal sealed record KdumpctlRun(int ExitCode, string Stdout, string Stderr, IReadOnlyList<string> Syscalls,
+    IReadOnlyList<string> Runs, IReadOnlyList<string> ChangedFiles)
+{
+    public static KdumpctlRun Invoke(RootTree tree, params string[] args) =>
+        Invoke(tree, new RecordingSystemCalls(), new RecordingProcessRunner(), "", args);
+
+    public static KdumpctlRun Invoke(RootTree tree, RecordingSystemCalls syscalls, RecordingProcessRunner runner, string stdin, params string[] args)
+    {
+        var before = tree.Snapshot();
+        using var input = new MemoryStream(Encoding.UTF8.GetBytes(stdin));
+        using var stdout = new MemoryStream();
+        using var stderr = new MemoryStream();
+        int exit;
+        using (var context = new StreamToolContext("kdumpctl", input, stdout, stderr, tree.Root, new Dictionary<string, string>()))
+        {
+            var services = new KdumpctlServices(context, syscalls, runner, new NoWaitLock(), new RecordingCrashTrigger())
+            {
+                Clock = static () => DateTimeOffset.FromUnixTimeSeconds(1_750_000_000).AddTicks(1234567),
+                Sleep = static _ => { },
+            };
+            exit = Kdumpctl.Run(services, ["--root", tree.Root, .. args]);
+        }
+        var after = tree.Snapshot();
+        var changed = after.Where(kv => !before.TryGetValue(kv.Key, out var h) || h != kv.Value).Select(kv => kv.Key)
+            .Concat(before.Keys.Where(k => !after.ContainsKey(k))).Order(StringComparer.Ordinal).ToList();
+        string Rel(string s) => s.Replace(tree.Root, "$ROOT", StringComparison.Ordinal);
+        return new KdumpctlRun(exit, Rel(Encoding.UTF8.GetString(stdout.ToArray())), Rel(Encoding.UTF8.GetString(stderr.ToArray())),
+            [.. syscalls.Calls.Select(Rel)], [.. runner.Runs.Select(Rel)], changed);
+    }
+}

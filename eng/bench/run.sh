@@ -15,8 +15,11 @@ WORK=$ROOT/.lab/scratch/bench
 mkdir -p "$WORK"
 OURS=$WORK/ours/makedumpfile
 CODECS=$WORK/codecs/codecs
-flock /tmp/kdump-heavy.lock dotnet publish "$ROOT/src/Tools/makedumpfile/makedumpfile.csproj" -c Release -r linux-x64 --nologo -v quiet -o "$WORK/ours" >/dev/null
-flock /tmp/kdump-heavy.lock dotnet publish "$ROOT/eng/bench/codecs/codecs.csproj" -c Release -r linux-x64 --nologo -v quiet -o "$WORK/codecs" >/dev/null
+# BENCH_NO_PUBLISH=1 reuses the binaries of the previous run.
+if [[ -z ${BENCH_NO_PUBLISH:-} || ! -x $OURS || ! -x $CODECS ]]; then
+  flock /tmp/kdump-heavy.lock dotnet publish "$ROOT/src/Tools/makedumpfile/makedumpfile.csproj" -c Release -r linux-x64 --nologo -v quiet -o "$WORK/ours" >/dev/null
+  flock /tmp/kdump-heavy.lock dotnet publish "$ROOT/eng/bench/codecs/codecs.csproj" -c Release -r linux-x64 --nologo -v quiet -o "$WORK/codecs" >/dev/null
+fi
 
 declare -A TOOL=([ours]=$OURS [1.7.8]=$ROOT/.lab/ref/bin/makedumpfile-1.7.8 [1.7.2]=/usr/bin/makedumpfile)
 for t in "${!TOOL[@]}"; do [[ -x ${TOOL[$t]} ]] || { echo "bench: ${TOOL[$t]} missing" >&2; exit 1; }; done

@@ -57,7 +57,8 @@ public sealed partial class KdumpCompressedDumper
             Close(end);
         }
 
-        var plan = StreamedElfCore.Make(elf.Core.Header, elf.Layout, _input.NoteBytes.Span, loads);
+        var note = elf.Core.ProgramHeaders.FirstOrDefault(h => h.Type == ElfConstants.PtNote);
+        var plan = StreamedElfCore.Make(elf.Core.Header, elf.Layout, _input.NoteBytes.Span, loads, note);
         try
         {
             _output.WriteAt(0, plan.HeaderBytes);
@@ -94,7 +95,7 @@ public sealed partial class KdumpCompressedDumper
             try
             {
                 // DUMP_ELF_INCOMPLETE in e_flags.
-                _output.WriteAt(0, StreamedElfCore.Make(elf.Core.Header with { Flags = elf.Core.Header.Flags | 1 }, elf.Layout, _input.NoteBytes.Span, loads).HeaderBytes);
+                _output.WriteAt(0, StreamedElfCore.Make(elf.Core.Header with { Flags = elf.Core.Header.Flags | 1 }, elf.Layout, _input.NoteBytes.Span, loads, note).HeaderBytes);
                 _output.Flush();
             }
             catch (IOException)

@@ -15,7 +15,8 @@ public static class StreamedElfCore
 
     public sealed record Plan(byte[] HeaderBytes, IReadOnlyList<long> LoadDataOffsets, long FileLength);
 
-    public static Plan Make(ElfHeader inputHeader, DataLayout layout, ReadOnlySpan<byte> notes, IReadOnlyList<Load> loads)
+    /// <param name="inputNote">The input's PT_NOTE header: its p_flags and p_align are kept (6.12 sets p_align 4).</param>
+    public static Plan Make(ElfHeader inputHeader, DataLayout layout, ReadOnlySpan<byte> notes, IReadOnlyList<Load> loads, ElfProgramHeader inputNote = default)
     {
         ArgumentNullException.ThrowIfNull(inputHeader);
         ArgumentNullException.ThrowIfNull(loads);
@@ -42,6 +43,8 @@ public static class StreamedElfCore
         new ElfProgramHeader
         {
             Type = ElfConstants.PtNote,
+            Flags = inputNote.Flags,
+            Align = inputNote.Align,
             Offset = (ulong)notesOffset,
             FileSize = (ulong)notes.Length,
             MemorySize = (ulong)notes.Length,

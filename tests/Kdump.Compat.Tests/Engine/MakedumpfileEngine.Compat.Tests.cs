@@ -248,6 +248,61 @@ public sealed class MakedumpfileEngineCompatTests
         });
     }
 
+    /// <summary>--split into three files, then --reassemble by us and by Debian's 1.7.2: makedumpfile 1.7.8's single file.</summary>
+    [Theory]
+    [MemberData(nameof(Lab.ReleaseData), MemberType = typeof(Lab))]
+    public void Split_files_reassemble_to_makedumpfiles_single_file(string release)
+    {
+        WithScratch("engine-split", dir =>
+        {
+            string[] parts = [Path.Combine(dir, "a"), Path.Combine(dir, "b"), Path.Combine(dir, "c")];
+            var r = Run(["-l", "-d", "31", "--split", Source(release), .. parts]);
+            Assert.True(r.ExitCode == 0, r.Stderr);
+            Assert.Equal($"\nThe dumpfiles are saved to {parts[0]}, {parts[1]}, and {parts[2]}.\n\nmakedumpfile Completed.\n", r.StdoutText);
+            using (var set = KdumpCompressedDump.Open(parts))
+            using (var reference = KdumpCompressedDump.Open([Lab.Fixture(release, "derived/l-d31.kdump")]))
+                Assert.Equal(reference.StoredPfns(), set.StoredPfns());
+
+            var ours = Path.Combine(dir, "ours.kdump");
+            Assert.Equal(0, Run(["--message-level", "0", "--reassemble", .. parts, ours]).ExitCode);
+            AssertSameFile(Lab.Fixture(release, "derived/l-d31.kdump"), ours);
+
+            var theirs = Path.Combine(dir, "theirs.kdump");
+            var t = ExternalProcess.Run(Lab.SystemTool(Debian172), ["--reassemble", .. parts, theirs]);
+            Assert.True(t.ExitCode == 0, t.Stderr);
+            AssertSameFile(Lab.Fixture(release, "derived/l-d31.kdump"), theirs);
+        });
+    }
+
+    /// <summary>-E against sid's 1.7.8 run on the same input: same program headers, notes and page bytes.</summary>
+    [Theory]
+    [MemberData(nameof(ElfCases))]
+    public void Elf_output_equals_makedumpfile_1_7_8(string release, int level)
+    {
+        WithScratch("engine-elf", dir =>
+        {
+            var level_ = level.ToString(CultureInfo.InvariantCulture);
+            var theirs = Path.Combine(dir, "theirs.elf");
+            var t = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), ["--message-level", "0", "-E", "-d", level_, Source(release), theirs]);
+            Assert.True(t.ExitCode == 0, t.Stderr);
+            var ours = Path.Combine(dir, "ours.elf");
+            var r = Run("--message-level", "0", "-E", "-d", level_, Source(release), ours);
+            Assert.True(r.ExitCode == 0, r.Stderr);
+            AssertSameFile(theirs, ours);
+        });
+    }
+
+    public static TheoryData<string, int> ElfCases()
+    {
+        var data = new TheoryData<string, int>();
+        foreach (var r in Lab.Releases)
+        {
+            data.Add(r, 1);
+            data.Add(r, 31);
+        }
+        return data;
+    }
+
     [Fact]
     public void A_flattened_input_is_refused_with_the_reassemble_hint()
     {

@@ -76,8 +76,7 @@ public static class VmcoreCreationStatus
         }
         else if (config.Target.Kind == DumpTargetKind.Ssh)
         {
-            var r = session.Services.Processes.Run(["ssh", "-i", session.Root.HostPath(config.SshKey), "-o", "BatchMode=yes",
-                "-o", "StrictHostKeyChecking=yes", config.Target.Value, "cat", remote]);
+            var r = session.Services.Processes.Run([.. Commands.SshTarget.SshOptions(session, config.SshKey, batch: true), config.Target.Value, "cat", remote]);
             text = r.ExitCode == 0 ? r.Stdout : null;
         }
         else

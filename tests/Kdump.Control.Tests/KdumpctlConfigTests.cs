@@ -128,7 +128,7 @@ public sealed class KdumpctlConfigTests
         Assert.Equal(
             "kdump: Could not create user@dump.example:/var/crash/, you probably need to run \"kdumpctl propagate\"\n" +
             "kdump: Starting kdump: [FAILED]\n", run.Stderr);
-        Assert.Equal(["ssh -i $ROOT/root/.ssh/kdump_id_rsa -o BatchMode=yes -o StrictHostKeyChecking=yes user@dump.example mkdir -p /var/crash/"], run.Runs);
+        Assert.Equal(["ssh -i $ROOT/root/.ssh/kdump_id_rsa -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=$ROOT/root/.ssh/known_hosts user@dump.example mkdir -p /var/crash/"], run.Runs);
 
         var unreachable = new RecordingProcessRunner().On(["ssh"], new ProcessResult(255, "", "connect: No route to host\n"));
         run = KdumpctlRun.Invoke(tree, new RecordingSystemCalls(), unreachable, "", "start");

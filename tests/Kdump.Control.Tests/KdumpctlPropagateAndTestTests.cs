@@ -32,7 +32,7 @@ public sealed class KdumpctlPropagateAndTestTests
         Assert.Equal(
         [
             "ssh-keygen -t rsa -f $ROOT/root/.ssh/kdump_id_rsa -N \"\" -q",
-            "ssh -i $ROOT/root/.ssh/kdump_id_rsa -o StrictHostKeyChecking=yes user@dump.example \"" + PropagateCommand.RemoteAppend + "\"",
+            "ssh -i $ROOT/root/.ssh/kdump_id_rsa -o StrictHostKeyChecking=yes -o UserKnownHostsFile=$ROOT/root/.ssh/known_hosts user@dump.example \"" + PropagateCommand.RemoteAppend + "\"",
         ], run.Runs);
         Assert.Equal([null, "ssh-rsa AAAA root@node1\n"], runner.Inputs);
     }
@@ -61,6 +61,23 @@ public sealed class KdumpctlPropagateAndTestTests
         Assert.StartsWith("kdump: No ssh destination defined in /etc/kdump.conf.\n", run.Stderr, StringComparison.Ordinal);
         Assert.Equal(1, run.ExitCode);
         Assert.Empty(run.Runs);
+    }
+
+    [Fact]
+    public void Pending_status_of_an_ssh_target_is_fetched_with_pinned_ssh()
+    {
+        using var tree = new RootTree();
+        tree.Write("/etc/kdump.conf", SshConf + "path /dumps\n", RootTree.Old);
+        tree.Write("/var/lib/kdump/vmcore-creation.status", "pending kdump_test_id=1750000000-5\n");
+        var runner = new RecordingProcessRunner().On(["ssh"], new ProcessResult(0, "success kdump_test_id=1750000000-5\n"));
+        var run = KdumpctlRun.Invoke(tree, new RecordingSystemCalls(), runner, "", "status");
+        Assert.Equal(
+        [
+            "ssh -i $ROOT/root/.ssh/kdump_id_rsa -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=$ROOT/root/.ssh/known_hosts " +
+            "user@dump.example cat /dumps/kdump-test-1750000000-5/vmcore-creation.status",
+        ], run.Runs);
+        Assert.EndsWith("kdump: Notice: Last successful vmcore creation test on Sun Jun 15 15:06:40 UTC 2025\n", run.Stderr, StringComparison.Ordinal);
+        Assert.Equal("success kdump_test_id=1750000000-5\n", tree.Read("/var/lib/kdump/vmcore-creation.status"));
     }
 
     [Fact]

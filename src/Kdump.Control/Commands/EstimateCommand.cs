@@ -1,0 +1,53 @@
+using Kdump.Config;
+using Kdump.Config.Boot;
+using Kdump.Config.Crashkernel;
+using Kdump.Config.Rebuild;
+
+namespace Kdump.Control.Commands;
+
+/// <summary>
+/// estimate (§4.3). The kernel size comes from /proc/iomem's Kernel code/rodata/data/bss (upstream's
+/// fallback: ELF PT_LOAD sizes of a decompressed image are not computed), and the initrd's module
+/// list is not read (no lsinitrd yet), so module sizes count as 0.
+/// </summary>
+public sealed class EstimateCommand : IKdumpctlCommand
+{
+    public string Name => "estimate";
+
+    public int Run(KdumpctlSession session, IReadOnlyList<string> args)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        var config = session.ParseConfig();
+        if (config is null) return 1;
+        var boot = session.SetupInitrd();
+        if (boot is null) return 1;
+        switch (session.NeedInitrdRebuild(config, boot))
+        {
+            case RebuildVerdict.Rebuild when !session.RebuildInitrd(boot):
+            case RebuildVerdict.Error:
+                return 1;
+        }
+        try
+        {
+            var iomem = GetDefaultCrashkernelCommand.Iomem(session);
+            var inputs = GetDefaultCrashkernelCommand.Defaults(session, DumpMode.Kdump);
+            var reserved = session.ReadSmall(KdumpctlSession.CrashSizePath) is { } s ? ShowMem.ParseCrashSize(s) : 0;
+            var estimate = CrashkernelEstimate.Compute(new EstimateInputs(
+                CrashkernelDefaults.RecommendSizeForMemory(iomem?.SystemSizeGiB ?? 0, inputs),
+                reserved,
+                iomem?.KernelImageBytes ?? 0,
+                (ulong)(session.Root.GetFileLength(boot.Initrd) ?? 0),
+                [],
+                session.ReadSmall("/proc/modules") ?? "",
+                [],
+                session.Services.Arch));
+            session.Out.Write(estimate.Format());
+            return 0;
+        }
+        catch (KdumpConfigException e)
+        {
+            session.Error(e.Message);
+            return 1;
+        }
+    }
+}

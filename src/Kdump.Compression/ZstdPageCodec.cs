@@ -34,6 +34,7 @@ internal sealed class ZstdPageCodec : IPageCodec
 
     public OperationStatus Compress(ReadOnlySpan<byte> source, Span<byte> destination, out int written)
     {
+        if (NativeZstd.IsAvailable) return NativeZstd.Compress(source, destination, out written);
         written = 0;
         try
         {

@@ -1,0 +1,223 @@
+using System.Text;
+using Kdump.Tests.Shared;
+
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
+
+namespace Kdump.Capture.Tests;
+
+/// <summary>
+/// The whole capture flow against a temp tree as the capture kernel's root, the real bookworm
+/// /proc/vmcore as the vmcore (dmesg is extracted from it in-process), and a recording system.
+/// </summary>
+public sealed class CaptureFlowTests : IDisposable
+{
+    private const string Release = "bookworm";
+    private const string DirName = "127.0.0.1-2026-11-26-12:34:56";
+    private readonly string _root = Lab.NewScratchDir("capture");
+    private readonly FakeCaptureSystem _system = new();
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private string Host(string systemPath) => Path.Combine(_root, systemPath.TrimStart('/'));
+
+    private void Write(string systemPath, string text)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Host(systemPath))!);
+        File.WriteAllText(Host(systemPath), text);
+    }
+
+    private int Run(bool errorHandler = false, int cpus = 1) =>
+        new CaptureFlow(_system, new CapturePaths(_root, Lab.Fixture(Release, "proc-vmcore.elf")), cpus).Run(errorHandler);
+
+    /// <summary>makedumpfile stand-in: writes its last argument like a successful dump.</summary>
+    private void CollectorWrites(string content, int rc = 0) =>
+        _system.Programs["makedumpfile"] = (argv, _) => { File.WriteAllText(argv[^1], content); return rc; };
+
+    private List<string> Filtered(params string[] prefixes) =>
+        _system.Events.Where(e => prefixes.Any(p => e.StartsWith(p, StringComparison.Ordinal))).ToList();
+
+    [Fact]
+    public void Local_ext4_target_runs_in_upstream_order_and_leaves_root_only_files()
+    {
+        Write("/etc/kdump.conf", "ext4 UUID=0b9c\npath /var/crash\nkdump_pre /bin/pre\nkdump_post /bin/post\n");
+        Write("/etc/fstab", "UUID=0b9c /kdumproot ext4 defaults 0 0\n");
+        Write("/etc/kdump/pre.d/10-a", "");
+        Write("/etc/kdump/post.d/10-b", "");
+        CollectorWrites("dump bytes");
+
+        Assert.Equal(0, Run());
+
+        var pre = Host("/bin/pre");
+        var post = Host("/bin/post");
+        var dir = Host("/kdumproot/var/crash/" + DirName);
+        Assert.Equal(
+        [
+            $"run pre ",
+            $"run 10-a ",
+            "mount UUID=0b9c ext4 defaults",
+            "kdump: saving to /kdumproot/var/crash/" + DirName,
+            "kdump: saving vmcore-dmesg.txt to /kdumproot/var/crash/" + DirName,
+            "kdump: saving vmcore-dmesg.txt complete",
+            "kdump: saving vmcore",
+            $"run makedumpfile -l --message-level 7 -d 31 {Lab.Fixture(Release, "proc-vmcore.elf")} {dir}/vmcore-incomplete",
+            "kdump: saving vmcore complete",
+            "run 10-b 0",
+            "run post 0",
+            "kdump: Executing final action systemctl reboot -f",
+            "REBOOT",
+        ], _system.Events);
+        Assert.Equal(["kexec-dmesg.log", "vmcore", "vmcore-dmesg.txt"], Directory.GetFiles(dir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal("dump bytes", File.ReadAllText(Path.Combine(dir, "vmcore")));
+        // vmcore-dmesg.txt is byte-identical to kexec-tools 2.0.32's vmcore-dmesg on the same vmcore.
+        Assert.Equal(File.ReadAllBytes(Lab.Fixture(Release, "derived/vmcore-dmesg-2.0.32.txt")), File.ReadAllBytes(Path.Combine(dir, "vmcore-dmesg.txt")));
+        Assert.Contains("sysrq", File.ReadAllText(Path.Combine(dir, "vmcore-dmesg.txt")), StringComparison.OrdinalIgnoreCase);
+        const UnixFileMode rw = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        foreach (var f in Directory.GetFiles(dir)) Assert.Equal(rw, File.GetUnixFileMode(f));
+        Assert.Equal(rw | UnixFileMode.UserExecute, File.GetUnixFileMode(dir));
+        _ = (pre, post);
+    }
+
+    [Fact]
+    public void Collector_failure_like_ENOSPC_keeps_vmcore_incomplete_and_runs_failure_action_not_final_action()
+    {
+        Write("/etc/kdump.conf", "ext4 /dev/vdb\nfailure_action poweroff\nfinal_action halt\nkdump_post /bin/post\n");
+        Write("/etc/fstab", "/dev/vdb /kdumproot ext4 defaults 0 0\n");
+        CollectorWrites("partial", rc: 1); // makedumpfile's exit status after a write error (ENOSPC)
+
+        Assert.Equal(1, Run());
+
+        var dir = Host("/kdumproot/var/crash/" + DirName);
+        Assert.True(File.Exists(Path.Combine(dir, "vmcore-incomplete")));
+        Assert.False(File.Exists(Path.Combine(dir, "vmcore")));
+        Assert.True(File.Exists(Path.Combine(dir, "vmcore-dmesg.txt")));
+        Assert.Equal(
+        [
+            "kdump: saving vmcore failed, exitcode:1",
+            "kdump: saving vmcore failed",
+            "run post 1",
+            "kdump: Executing failure action systemctl poweroff -f",
+            "POWEROFF",
+        ], Filtered("kdump: saving vmcore failed", "run post", "kdump: Executing", "POWEROFF", "HALT", "REBOOT"));
+    }
+
+    [Fact]
+    public void Failing_kdump_pre_skips_the_dump_and_runs_final_action()
+    {
+        Write("/etc/kdump.conf", "ext4 /dev/vdb\nkdump_pre /bin/pre\nfinal_action poweroff\nfailure_action halt\n");
+        _system.Programs["pre"] = (_, _) => 3;
+
+        Assert.Equal(1, Run());
+
+        Assert.Equal(
+        [
+            "run pre ",
+            "kdump: /bin/pre exited with 3 status",
+            "kdump: kdump_pre script exited with non-zero status!",
+            "kdump: Executing final action systemctl poweroff -f",
+            "POWEROFF",
+        ], _system.Events);
+    }
+
+    [Fact]
+    public void Unreachable_target_with_dump_to_rootfs_dumps_under_sysroot()
+    {
+        Write("/etc/kdump.conf", "ext4 UUID=gone\nfailure_action dump_to_rootfs\nkdump_emergency /bin/emerg\n");
+        Write("/etc/fstab", "UUID=gone /kdumproot ext4 defaults 0 0\n/dev/vda1 /sysroot ext4 defaults 0 0\n");
+        _system.MountResult = src => src == "UUID=gone" ? "no such device" : null;
+        CollectorWrites("dump bytes");
+
+        Assert.Equal(1, Run());
+
+        Assert.True(File.Exists(Host("/sysroot/var/crash/" + DirName + "/vmcore")));
+        Assert.Equal(
+        [
+            "mount UUID=gone ext4 defaults",
+            "kdump: failed to dump to '/kdumproot', it's not a mount point!",
+            "kdump: saving vmcore failed",
+            "run emerg ",
+            "kdump: Executing failure action dump_to_rootfs",
+            "mount /dev/vda1 ext4 defaults",
+            "kdump: saving vmcore complete",
+            "kdump: Executing final action systemctl reboot -f",
+            "REBOOT",
+        ], Filtered("mount", "kdump: failed", "kdump: saving vmcore failed", "run emerg", "kdump: Executing", "kdump: saving vmcore complete", "REBOOT"));
+    }
+
+    [Fact]
+    public void Failure_action_shell_returns_to_save_log_and_final_action()
+    {
+        Write("/etc/kdump.conf", "ext4 /dev/vdb\nfailure_action shell\n");
+        _system.MountResult = _ => "no such device";
+
+        Assert.Equal(1, Run());
+
+        Assert.Equal(["kdump: Executing failure action kdump_emergency_shell", "kdump: Entering kdump emergency mode.", "SHELL", "kdump: Executing final action systemctl reboot -f", "REBOOT"],
+            Filtered("kdump: Executing", "kdump: Entering", "SHELL", "REBOOT"));
+    }
+
+    [Fact]
+    public void Raw_target_streams_a_flattened_dump_onto_the_device()
+    {
+        Write("/etc/kdump.conf", "raw /dev/vdc\n");
+        Assert.Equal(0, Run(cpus: 4));
+        Assert.Contains($"run makedumpfile -l --message-level 7 -d 31 -F {Lab.Fixture(Release, "proc-vmcore.elf")} > {Host("/dev/vdc")}", _system.Events);
+        Assert.DoesNotContain(_system.Events, e => e.Contains("vmcore-dmesg", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Ssh_target_writes_vmcore_flat_under_the_capture_kernels_address()
+    {
+        Write("/etc/kdump.conf", "ssh kdump@192.168.122.1\npath /var/crash\nsshkey /root/.ssh/kdump_id_rsa\n");
+        Write("/proc/cmdline", "console=ttyS0 kdump_remote_ip=192.168.122.1\n");
+
+        Assert.Equal(0, Run());
+
+        const string dir = "/var/crash/192.168.122.10-2026-11-26-12:34:56";
+        string[] ssh = ["ssh", "-q", "-i", "/root/.ssh/kdump_id_rsa", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes", "kdump@192.168.122.1"];
+        var s = string.Join(' ', ssh.Skip(1));
+        Assert.Equal(
+        [
+            "route 192.168.122.1",
+            $"run ssh {s} mkdir -p {dir}",
+            $"run ssh {s} umask 0077 && dd of='{dir}/vmcore-dmesg-incomplete.txt' < vmcore-dmesg.txt",
+            $"run ssh {s} mv '{dir}/vmcore-dmesg-incomplete.txt' '{dir}/vmcore-dmesg.txt'",
+            $"pipe makedumpfile -l --message-level 7 -d 31 -F {Lab.Fixture(Release, "proc-vmcore.elf")} | {string.Join(' ', ssh)} umask 0077 && dd bs=512 of='{dir}/vmcore-incomplete'",
+            $"run ssh {s} mv '{dir}/vmcore-incomplete' '{dir}/vmcore.flat'",
+            "REBOOT",
+        ], Filtered("route", "run ssh", "pipe", "REBOOT"));
+    }
+
+    [Fact]
+    public void Error_handler_mode_runs_emergency_hooks_then_failure_action()
+    {
+        Write("/etc/kdump.conf", "failure_action halt\nkdump_emergency /bin/em\n");
+        Write("/etc/kdump/emergency.d/01-x", "");
+        Assert.Equal(1, Run(errorHandler: true));
+        Assert.Equal(["run 01-x ", "run em ", "kdump: Executing failure action halt", "HALT"], _system.Events);
+    }
+
+    [Theory]
+    [InlineData(null, CollectorTarget.FileSystem, 1, "makedumpfile -l --message-level 7 -d 31")]
+    [InlineData(null, CollectorTarget.Ssh, 1, "makedumpfile -l --message-level 7 -d 31 -F")]
+    [InlineData("makedumpfile -F -c -d 31", CollectorTarget.FileSystem, 1, "makedumpfile  -c -d 31")]
+    [InlineData("makedumpfile -l -d 31", CollectorTarget.FileSystem, 4, "makedumpfile -l -d 31 --num-threads=4")]
+    [InlineData("makedumpfile -E -d 31", CollectorTarget.FileSystem, 4, "makedumpfile -E -d 31")]
+    [InlineData("makedumpfile -l -d 31", CollectorTarget.Raw, 4, "makedumpfile -l -d 31 -F")]
+    [InlineData("cp --sparse=always", CollectorTarget.Raw, 4, "cp --sparse=always")]
+    public void Core_collector_translation_matches_kdump_sh(string? configured, CollectorTarget target, int cpus, string expected) =>
+        Assert.Equal(expected, CoreCollector.Translate(configured, target, cpus));
+
+    [Fact]
+    public void Lenient_config_reading_takes_the_last_value_and_strips_comments_and_quotes()
+    {
+        Write("/etc/kdump.conf", "core_collector makedumpfile -c\ncore_collector \"cat\"   # trailing\nfinal_action poweroff\nbogus_option x\n");
+        Write("/etc/fstab", "");
+        _system.MountPoints.Add(Host("/sysroot"));
+        _system.Programs["cat"] = (argv, _) => { File.WriteAllText(argv[^1], "x"); return 0; };
+        Assert.Equal(0, Run());
+        Assert.Contains(_system.Events, e => e.StartsWith("run cat " + Lab.Fixture(Release, "proc-vmcore.elf"), StringComparison.Ordinal));
+        Assert.Equal("POWEROFF", _system.Events[^1]);
+        Assert.True(File.Exists(Host("/sysroot/var/crash/" + DirName + "/vmcore")));
+        _ = Encoding.UTF8;
+    }
+}

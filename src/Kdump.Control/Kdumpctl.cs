@@ -59,13 +59,23 @@ public static class Kdumpctl
         using var held = services.Lock.Acquire(root.HostPath(lockPath),
             () => stderr.Write(KdumpLog.Format("Another app is currently holding the kdump lock; waiting for it to exit...") + "\n"));
 
-        var session = new KdumpctlSession(root, services);
-        if (session.IsFadump && command is not (ShowMemCommand or GetDefaultCrashkernelCommand))
+        try
         {
-            session.Info("Dump mode is fadump");
-            session.Error("fadump is not supported by this kdumpctl");
+            var session = new KdumpctlSession(root, services);
+            if (session.IsFadump && command is not (ShowMemCommand or GetDefaultCrashkernelCommand))
+            {
+                session.Info("Dump mode is fadump");
+                session.Error("fadump is not supported by this kdumpctl");
+                return 1;
+            }
+            return command.Run(session, [.. argv.Skip(i + 1)]);
+        }
+        catch (Kdump.Config.KdumpConfigException e)
+        {
+            // Unreadable system files (a malformed /etc/sysconfig/kdump, an oversized /proc file):
+            // the message names file and line; never a stack trace.
+            stderr.Write(KdumpLog.Format(e.Message) + "\n");
             return 1;
         }
-        return command.Run(session, [.. argv.Skip(i + 1)]);
     }
 }

@@ -205,6 +205,19 @@ public sealed class KdumpctlGoldenTests
     }
 
     [Fact]
+    public void Malformed_sysconfig_is_a_message_not_a_trace()
+    {
+        using var tree = new RootTree();
+        tree.Write("/etc/sysconfig/kdump", "KEXEC_ARGS=\"-s\nKDUMP_IMG=vmlinuz\n");
+        var run = KdumpctlRun.Invoke(tree, "start");
+        Assert.StartsWith("kdump: ", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("/etc/sysconfig/kdump", run.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", run.Stderr, StringComparison.Ordinal);
+        Assert.Equal(1, run.ExitCode);
+        Assert.Empty(run.Syscalls);
+    }
+
+    [Fact]
     public void Missing_config_is_an_error_before_anything_else()
     {
         using var tree = new RootTree();

@@ -14,7 +14,10 @@ namespace Kdump.Dump;
 /// </summary>
 public sealed partial class KdumpCompressedDumper
 {
-    private const int BatchPages = 64;
+    private const int BatchPages = 128;
+
+    /// <summary>Write caches are at least this big: fewer, larger writes; the bytes written are the same for any size.</summary>
+    private const int MinCacheBytes = 1 << 20;
 
     private readonly DumpInput _input;
     private readonly IDumpOutput _output;
@@ -96,7 +99,7 @@ public sealed partial class KdumpCompressedDumper
     {
 
         var header = MakeHeader(layout);
-        var writer = new KdumpCompressedWriter(output, layout, _input.Dump.Layout, _pageSize << _options.CacheOrder);
+        var writer = new KdumpCompressedWriter(output, layout, _input.Dump.Layout, Math.Max(_pageSize << _options.CacheOrder, MinCacheBytes));
         var sub = MakeSubHeader(layout);
         if (split)
         {

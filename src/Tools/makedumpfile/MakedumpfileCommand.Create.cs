@@ -78,6 +78,7 @@ public static partial class MakedumpfileCommand
             }
 
             using var input = DumpInput.Open(dump);
+            if (Has('E') && dump is not ElfDump) return NotImplemented("-E from a kdump-compressed input");
             IPageFilter? filter;
             try
             {
@@ -240,6 +241,12 @@ public static partial class MakedumpfileCommand
             catch (KdumpException e)
             {
                 ErrMsg("write_kdump_pages", e.Message);
+                return false;
+            }
+            catch (Exception e) when (e is NotSupportedException or AggregateException)
+            {
+                // A worker's failure or a layout we do not write: a message, never a trace.
+                ErrMsg("write_kdump_pages", (e as AggregateException)?.InnerException?.Message ?? e.Message);
                 return false;
             }
             if ((_messageLevel & ReportMessages) != 0) PrintReport(dumper.Report);

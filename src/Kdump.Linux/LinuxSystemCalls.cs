@@ -23,7 +23,9 @@ public sealed class LinuxSystemCalls(RebootGuard guard, TextWriter diagnostics) 
 
     public unsafe SyscallResult kexec_file_load(int kernel_fd, int initrd_fd, ReadOnlySpan<byte> cmdline, ulong flags)
     {
-        if ((flags & Kexec.KEXEC_FILE_UNLOAD) == 0 && Refused("kexec_file_load")) return SyscallResult.Fail(Errno.EPERM);
+        // A crash kernel runs only after a panic: loading it is kdumpctl start's job on any host.
+        // A normal load is guarded: it turns the next reboot into a kexec on systems set up for that.
+        if ((flags & (Kexec.KEXEC_FILE_UNLOAD | Kexec.KEXEC_FILE_ON_CRASH)) == 0 && Refused("kexec_file_load")) return SyscallResult.Fail(Errno.EPERM);
         if (_table is null) return SyscallResult.Fail(Errno.ENOSYS);
         fixed (byte* p = cmdline)
         {
@@ -35,7 +37,7 @@ public sealed class LinuxSystemCalls(RebootGuard guard, TextWriter diagnostics) 
 
     public unsafe SyscallResult kexec_load(nuint entry, ReadOnlySpan<kexec_segment> segments, ulong flags)
     {
-        if (!segments.IsEmpty && Refused("kexec_load")) return SyscallResult.Fail(Errno.EPERM);
+        if (!segments.IsEmpty && (flags & Kexec.KEXEC_ON_CRASH) == 0 && Refused("kexec_load")) return SyscallResult.Fail(Errno.EPERM);
         if (_table is null) return SyscallResult.Fail(Errno.ENOSYS);
         fixed (kexec_segment* p = segments)
         {

@@ -2,8 +2,9 @@ namespace Kdump.Linux;
 
 /// <summary>
 /// Decides whether this process may do something that takes the machine away: reboot(2),
-/// kexec into a loaded kernel, execv of shutdown, bringing interfaces down, or loading a kernel
-/// (a loaded kernel turns the next ordinary reboot into a kexec). Allowed only
+/// kexec into a loaded kernel, execv of shutdown, bringing interfaces down, or loading a normal
+/// kernel (a loaded kernel turns the next ordinary reboot into a kexec). Loading a crash kernel is
+/// not guarded: it runs only after a panic, and loading it is kdumpctl start's job. Allowed only
 /// <list type="bullet">
 /// <item>in a capture kernel (<c>/proc/vmcore</c> exists),</item>
 /// <item>as PID 1 on a virtual machine (the hypervisor flag in <c>/proc/cpuinfo</c>), or</item>

@@ -17,6 +17,10 @@ public sealed partial class KexecVmTests
     [
         "STEP version rc=0",
         "STEP guard-refuses-load rc=255",
+        "SYSFS kexec_loaded=0",
+        "STEP guard-allows-crash-load rc=0",
+        "SYSFS kexec_crash_loaded=1",
+        "STEP unload-unguarded rc=0",
         "SYSFS kexec_crash_loaded=0",
         "STEP load-panic rc=0",
         "SYSFS kexec_crash_loaded=1",

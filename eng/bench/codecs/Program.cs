@@ -24,13 +24,14 @@ using (var f = File.OpenRead(args[0]))
 Console.WriteLine($"{pages.Count} non-zero pages ({pages.Count * 4096L >> 20} MiB) from {args[0]}");
 
 var managedLzo = new Lzo1xCompressor();
+using var zstdSharp = new ZstdSharp.Compressor(1);
 var encoders = new (string Name, Func<byte[], byte[], int> Encode)[]
 {
     ("lzo1x-1 managed (Lzo1xCompressor)", (s, d) => managedLzo.Compress(s, d, out var n) == OperationStatus.Done ? n : s.Length),
     ("lzo1x-1 liblzo2 (LibraryImport)", (s, d) => NativeLzo.Compress(s, d, out var n) == OperationStatus.Done ? n : s.Length),
     ("zlib-1 libz.so.1 (reset stream)", (s, d) => PageCodecs.Zlib.Compress(s, d, out var n) == OperationStatus.Done ? n : s.Length),
     ("zlib-1 BCL ZLibStream (zlib-ng)", (s, d) => BclZlib(s, d)),
-    ("zstd-1 ZstdSharp", (s, d) => new ZstdSharp.Compressor(1) is var c && c.TryWrap(s, d, out var n) ? n : s.Length),
+    ("zstd-1 ZstdSharp", (s, d) => zstdSharp.TryWrap(s, d, out var n) ? n : s.Length),
     ("zstd-1 libzstd.so.1 (LibraryImport)", (s, d) => NativeZstd.Compress(s, d, out var n) == OperationStatus.Done ? n : s.Length),
     ("snappy Snappier", (s, d) => PageCodecs.Snappy.Compress(s, d, out var n) == OperationStatus.Done ? n : s.Length),
 };

@@ -101,6 +101,13 @@ public sealed class CaptureImageBuilder
                 fstab.Append(FsTargetFstabLine(targetOption, targetValue));
                 break;
         }
+        // mkdumprd: failure_action dump_to_rootfs adds a mount of the root file system at /sysroot.
+        if (conf.GetValue("failure_action", "default") == "dump_to_rootfs"
+            && _request.Mounts?.Entries.FirstOrDefault(e => e.Target == "/" && e.FsRoot == "/") is { } rootMount)
+        {
+            fstab.Append($"{rootMount.Source} /sysroot {rootMount.FsType} {RewriteOptions(rootMount.Options, rootMount.FsType)} 0 0\n");
+            AddFsModules(rootMount.FsType, moduleNames);
+        }
         _plan.AddFile(CaptureImage.FstabPath, Encoding.UTF8.GetBytes(fstab.ToString()));
         _plan.AddFile(ConfPath, Encoding.UTF8.GetBytes(string.Concat(lines.Select(l => l + "\n"))), UnixMode.Perm0600);
 
@@ -161,7 +168,9 @@ public sealed class CaptureImageBuilder
                     || o.StartsWith("proto=", StringComparison.Ordinal) || o.StartsWith("mountproto=", StringComparison.Ordinal)
                     || o.StartsWith("clientaddr=", StringComparison.Ordinal)))
                 continue;
-            kept.Add(o == "ro" ? "rw" : o);
+            var rewritten = o == "ro" ? "rw" : o;
+            // mountinfo's per-mount and super-block options can repeat a word (rw twice): keep one.
+            if (!kept.Contains(rewritten, StringComparer.Ordinal)) kept.Add(rewritten);
         }
         return kept.Count == 0 ? "defaults" : string.Join(',', kept);
     }
@@ -276,8 +285,9 @@ public sealed class CaptureImageBuilder
         var moduleDir = _root.Host("/lib/modules/" + kver);
         if (!Directory.Exists(moduleDir))
         {
-            if (names.Count == 0) return [];
-            throw new InitramfsBuildException($"{moduleDir} not found: no modules for kernel {kver}");
+            if (names.Count > 0)
+                _warnings.Add($"{moduleDir} not found: {string.Join(' ', names.Distinct())} must be built into kernel {kver}");
+            return [];
         }
         var index = ModuleIndex.Load(moduleDir);
         var order = index.ResolveLoadOrder(names, out var missing);

@@ -159,4 +159,22 @@ public sealed class MkdumprdTests
     private static string[] RealPaths(IEnumerable<string> paths) =>
         Encoding.UTF8.GetString(ExternalProcess.Run("realpath", paths).Stdout)
             .Split('\n', StringSplitOptions.RemoveEmptyEntries).Distinct().Order(StringComparer.Ordinal).ToArray();
+
+    [Fact]
+    public void Default_target_and_dump_to_rootfs_come_from_the_mount_table()
+    {
+        using var root = new TestRoot("mkdumprd-default");
+        root.MakeDirectory("/var/crash");
+        root.Write("/etc/kdump.conf", "path /var/crash\nfailure_action dump_to_rootfs\n");
+        // mountinfo lines as the kernel writes them (proc_pid_mountinfo.5).
+        root.Write("/proc/self/mountinfo",
+            "22 1 254:1 / / rw,relatime shared:1 - ext4 /dev/vda1 rw,errors=remount-ro\n" +
+            "30 22 254:17 / /var ro,noatime shared:2 - xfs /dev/vdb1 ro,noatime\n");
+        var image = Path.Combine(root.Scratch, "img");
+        var (rc, err) = Run(root, "--root", root.Dir, "--backend=minimal", "--compress=none", "--capture-program", root.CaptureProgram(), image, "6.1.0-x");
+        Assert.True(rc == 0, err);
+        var dir = CpioTool.Extract(image, root.Scratch);
+        Assert.Equal("failure_action dump_to_rootfs\nxfs /dev/vdb1\npath /crash\n", File.ReadAllText(Path.Combine(dir, "etc/kdump.conf")));
+        Assert.Equal("/dev/vdb1 /kdumproot/var xfs rw,noatime 0 0\n/dev/vda1 /sysroot ext4 rw,relatime,errors=remount-ro 0 0\n", File.ReadAllText(Path.Combine(dir, "etc/fstab")));
+    }
 }

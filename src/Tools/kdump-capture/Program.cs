@@ -17,6 +17,7 @@ internal static class Program
         string root = "/";
         string? vmcore = null;
         var errorHandler = false;
+        var isInit = Environment.ProcessId == 1;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -24,6 +25,9 @@ internal static class Program
                 case "--error-handler": errorHandler = true; break;
                 case "--root" when i + 1 < args.Length: root = args[++i]; break;
                 case "--vmcore" when i + 1 < args.Length: vmcore = args[++i]; break;
+                // As /init, argv holds the kernel command-line words the kernel did not take
+                // (e.g. reset_devices); PID 1 must not exit over them.
+                case var _ when isInit: break;
                 default:
                     Console.Error.WriteLine("usage: kdump-capture [--error-handler] [--root DIR] [--vmcore FILE]");
                     return 1;
@@ -31,7 +35,6 @@ internal static class Program
         }
         var calls = new LinuxSystemCalls(RebootGuard.ForProcess(), Console.Error);
         var system = new LinuxCaptureSystem(calls, console);
-        var isInit = Environment.ProcessId == 1;
         if (isInit) EarlySetup(system);
 
         var rc = new CaptureFlow(system, new CapturePaths(root, vmcore), Environment.ProcessorCount).Run(errorHandler);

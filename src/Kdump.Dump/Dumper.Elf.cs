@@ -89,8 +89,9 @@ public sealed partial class KdumpCompressedDumper
             Report.WriteBytes = plan.FileLength;
             return Report;
         }
-        catch (Exception e) when (e is IOException or OperationCanceledException)
+        catch (Exception)
         {
+            // Any failure after the headers (full disk, signal, damaged input page) leaves a partial file: say so.
             Report.Incomplete = true;
             try
             {
@@ -109,7 +110,12 @@ public sealed partial class KdumpCompressedDumper
     /// <summary>The 2nd bitmap for ELF output: filtered pages, and with -d 1 zero pages (read here) cleared.</summary>
     private byte[] BuildElfDumpableMap(CancellationToken cancellation)
     {
-        var map = new byte[checked((int)((_maxMapNr + 7) / 8))];
+        // max_mapnr comes from the input's PT_LOADs: bound the map before allocating it.
+        var mapBytes = (_maxMapNr + 7) / 8;
+        var limit = (ulong)Primitives.ParseLimits.Default.MaxInMemoryTableBytes;
+        if (mapBytes > limit)
+            throw Primitives.Errors.DumpErrors.OverLimit(_input.Dump.Name, "dumpable bitmap for -E (max_mapnr / 8)", mapBytes, limit, null);
+        var map = new byte[(int)mapBytes];
         var excludeZero = (Level & DumpLevel.Zero) != 0;
         var page = new byte[_pageSize];
         for (ulong w = 0; w < _maxMapNr; w += (ulong)_windowPfns)

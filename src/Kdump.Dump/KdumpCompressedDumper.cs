@@ -156,8 +156,10 @@ public sealed partial class KdumpCompressedDumper
             Report.WriteBytes = writer.DataEnd;
             return Report;
         }
-        catch (Exception e) when (e is IOException or OperationCanceledException or UnauthorizedAccessException)
+        catch (Exception)
         {
+            // Whatever stopped the copy (a full disk, a signal, a damaged input page, a failed worker),
+            // the file on disk is partial and must say so.
             Report.Incomplete = true;
             Report.WriteBytes = writer.DataEnd;
             try

@@ -140,15 +140,9 @@ public static partial class MakedumpfileCommand
             {
                 foreach (var n in names)
                 {
-                    try
-                    {
-                        outputs.Add(new FileDumpOutput(File.OpenHandle(context.ResolvePath(n), Has('f') ? FileMode.Create : FileMode.CreateNew, FileAccess.ReadWrite), n));
-                    }
-                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                    {
-                        ErrMsg("open_dump_file", $"Can't open the dump file({n}). {IoErrorText.StrError(e)}");
-                        return false;
-                    }
+                    var file = OpenDumpFile(n);
+                    if (file is null) return false;
+                    outputs.Add(new FileDumpOutput(file.SafeFileHandle, n));
                 }
                 if (!Copy(input, [.. outputs], options, string.Join(", ", names))) return false;
             }
@@ -164,17 +158,9 @@ public static partial class MakedumpfileCommand
         private bool WriteFile(DumpInput input, DumpOptions options, string name)
         {
             if (!CheckDumpFile(name)) return false;
-            Microsoft.Win32.SafeHandles.SafeFileHandle handle;
-            try
-            {
-                handle = File.OpenHandle(context.ResolvePath(name), Has('f') ? FileMode.Create : FileMode.CreateNew, FileAccess.ReadWrite);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                ErrMsg("open_dump_file", $"Can't open the dump file({name}). {IoErrorText.StrError(e)}");
-                return false;
-            }
-            using var output = new FileDumpOutput(handle, name);
+            var file = OpenDumpFile(name);
+            if (file is null) return false;
+            using var output = new FileDumpOutput(file.SafeFileHandle, name);
             if (!Copy(input, [output], options, name)) return false;
             Msg("\n");
             Msg($"The dumpfile is saved to {name}.\n");
@@ -214,12 +200,14 @@ public static partial class MakedumpfileCommand
             {
                 Progress = showProgress ? (done, all) => { total = all; progress.Update(done, all); } : null,
             };
-            var dumper = new KdumpCompressedDumper(input, outputs[0], options);
+            KdumpCompressedDumper dumper;
             using var cancel = new CancellationTokenSource();
             using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; cancel.Cancel(); });
             using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; cancel.Cancel(); });
             try
             {
+                // Inside the try: planning reads the input (utsname, memory map) and may meet damage.
+                dumper = new KdumpCompressedDumper(input, outputs[0], options);
                 if (Has('E')) dumper.WriteElf(cancel.Token);
                 else if (outputs.Length == 1) dumper.Write(cancel.Token);
                 else dumper.WriteSplit(outputs, cancel.Token);
@@ -243,9 +231,10 @@ public static partial class MakedumpfileCommand
                 ErrMsg("write_kdump_pages", e.Message);
                 return false;
             }
-            catch (Exception e) when (e is NotSupportedException or AggregateException)
+            catch (Exception e) when (e is NotSupportedException or AggregateException or InvalidOperationException or OverflowException)
             {
-                // A worker's failure or a layout we do not write: a message, never a trace.
+                // A worker's failure, a layout we do not write, a page count that changed between the
+                // passes or checked arithmetic on a hostile input: a message, never a trace.
                 ErrMsg("write_kdump_pages", (e as AggregateException)?.InnerException?.Message ?? e.Message);
                 return false;
             }

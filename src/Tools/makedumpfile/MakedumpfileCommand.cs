@@ -204,12 +204,22 @@ public static partial class MakedumpfileCommand
             return false;
         }
 
-        /// <summary>open_dump_file: O_EXCL unless -f, which truncates.</summary>
+        /// <summary>
+        /// open_dump_file: O_EXCL unless -f, which truncates; created 0600 like 1.7.8, since a dump holds
+        /// every secret that was in RAM and must not be readable by others even for a moment.
+        /// </summary>
         private FileStream? OpenDumpFile(string name)
         {
+            var options = new FileStreamOptions
+            {
+                Mode = Has('f') ? FileMode.Create : FileMode.CreateNew,
+                Access = FileAccess.ReadWrite,
+                BufferSize = 0,
+            };
+            if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
             try
             {
-                return new FileStream(context.ResolvePath(name), Has('f') ? FileMode.Create : FileMode.CreateNew, FileAccess.ReadWrite);
+                return new FileStream(context.ResolvePath(name), options);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

@@ -14,6 +14,7 @@ namespace Kdump.Compat.Tests.Engine;
 /// Our makedumpfile's dump files against sid's 1.7.8 (the lab's derived files), Debian 12's 1.7.2
 /// (/usr/bin/makedumpfile) and libkdumpfile, on the lab's real /proc/vmcore of 5.10, 6.1 and 6.12.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class MakedumpfileEngineCompatTests
 {
     private const string Debian172 = "/usr/bin/makedumpfile";
@@ -47,6 +48,10 @@ public sealed class MakedumpfileEngineCompatTests
             $"{actual} differs from {expected}: lengths {b.Length} vs {a.Length}, first difference at byte {first}");
     }
 
+    /// <summary>1.7.8 creates its outputs 0600 (a dump holds every secret that was in RAM); the test host's umask is 022.</summary>
+    private static void AssertOwnerOnly(string path) =>
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+
     public static TheoryData<string, string, string> DerivedCases()
     {
         var data = new TheoryData<string, string, string>();
@@ -72,6 +77,7 @@ public sealed class MakedumpfileEngineCompatTests
             Assert.True(r.ExitCode == 0, r.Stderr);
             Assert.Equal($"\nThe dumpfile is saved to {output}.\n\nmakedumpfile Completed.\n", r.StdoutText);
             AssertSameFile(Lab.Fixture(release, derived), output);
+            AssertOwnerOnly(output);
         });
     }
 
@@ -259,6 +265,7 @@ public sealed class MakedumpfileEngineCompatTests
             var r = Run(["-l", "-d", "31", "--split", Source(release), .. parts]);
             Assert.True(r.ExitCode == 0, r.Stderr);
             Assert.Equal($"\nThe dumpfiles are saved to {parts[0]}, {parts[1]}, and {parts[2]}.\n\nmakedumpfile Completed.\n", r.StdoutText);
+            foreach (var part in parts) AssertOwnerOnly(part);
             using (var set = KdumpCompressedDump.Open(parts))
             using (var reference = KdumpCompressedDump.Open([Lab.Fixture(release, "derived/l-d31.kdump")]))
                 Assert.Equal(reference.StoredPfns(), set.StoredPfns());
@@ -266,6 +273,7 @@ public sealed class MakedumpfileEngineCompatTests
             var ours = Path.Combine(dir, "ours.kdump");
             Assert.Equal(0, Run(["--message-level", "0", "--reassemble", .. parts, ours]).ExitCode);
             AssertSameFile(Lab.Fixture(release, "derived/l-d31.kdump"), ours);
+            AssertOwnerOnly(ours);
 
             var theirs = Path.Combine(dir, "theirs.kdump");
             var t = ExternalProcess.Run(Lab.SystemTool(Debian172), ["--reassemble", .. parts, theirs]);
@@ -289,6 +297,7 @@ public sealed class MakedumpfileEngineCompatTests
             var r = Run("--message-level", "0", "-E", "-d", level_, Source(release), ours);
             Assert.True(r.ExitCode == 0, r.Stderr);
             AssertSameFile(theirs, ours);
+            AssertOwnerOnly(ours);
         });
     }
 

@@ -24,6 +24,22 @@ public static partial class CaptureCalls
     [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial long syscall(long number, int fd, string param_values, int flags);
 
+    [LibraryImport(Lib, SetLastError = true)]
+    private static partial int klogctl(int type, byte[]? bufp, int len);
+
+    private const int SYSLOG_ACTION_READ_ALL = 3;
+    private const int SYSLOG_ACTION_SIZE_BUFFER = 10;
+
+    /// <summary>The kernel log buffer as syslog(2) READ_ALL returns it (<c>&lt;level&gt;[time] text</c> lines), or null.</summary>
+    public static string? ReadKernelLogBuffer()
+    {
+        var size = klogctl(SYSLOG_ACTION_SIZE_BUFFER, null, 0);
+        if (size <= 0) return null;
+        var buffer = new byte[Math.Min(size, 64 << 20)];
+        var n = klogctl(SYSLOG_ACTION_READ_ALL, buffer, buffer.Length);
+        return n < 0 ? null : System.Text.Encoding.UTF8.GetString(buffer, 0, n);
+    }
+
     /// <summary>mount(2); <paramref name="data"/> is the comma-separated option string the file system parses.</summary>
     public static SyscallResult Mount(string? source, string target, string? fsType, ulong flags, string? data) =>
         mount(source, target, fsType, (nuint)flags, data) == 0 ? SyscallResult.Ok() : SyscallResult.Fail(Marshal.GetLastPInvokeError());

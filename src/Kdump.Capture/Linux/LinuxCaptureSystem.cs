@@ -147,7 +147,16 @@ public sealed class LinuxCaptureSystem(ISystemCalls calls, TextWriter console) :
             p.WaitForExit();
             return text;
         }
-        return "";
+        // No dmesg in a minimal image: syslog(2) READ_ALL, level prefixes removed as dmesg prints it.
+        var raw = CaptureCalls.ReadKernelLogBuffer() ?? "";
+        var sb = new System.Text.StringBuilder(raw.Length);
+        foreach (var line in raw.Split('\n'))
+        {
+            if (line.Length == 0) continue;
+            var close = line.StartsWith('<') ? line.IndexOf('>', StringComparison.Ordinal) : -1;
+            sb.Append(close > 0 ? line[(close + 1)..] : line).Append('\n');
+        }
+        return sb.ToString();
     }
 
     public void Log(string message) => console.WriteLine(message);

@@ -35,7 +35,12 @@ internal static class Program
         }
         var calls = new LinuxSystemCalls(RebootGuard.ForProcess(), Console.Error);
         var system = new LinuxCaptureSystem(calls, console);
-        if (isInit) EarlySetup(system);
+        if (isInit)
+        {
+            // The kernel starts init with HOME and TERM only; collectors are found through PATH.
+            Environment.SetEnvironmentVariable("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
+            EarlySetup(system);
+        }
 
         var rc = new CaptureFlow(system, new CapturePaths(root, vmcore), Environment.ProcessorCount).Run(errorHandler);
         if (!isInit) return rc;

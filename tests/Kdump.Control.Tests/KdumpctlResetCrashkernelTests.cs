@@ -40,6 +40,30 @@ public sealed class KdumpctlResetCrashkernelTests
         Assert.Equal(["grubby --info ALL", "grubby --update-kernel 0 --args crashkernel=2G-64G:256M,64G-:512M"], run.Runs);
     }
 
+    /// <summary>--reboot goes through the guarded execv (refused on a development host), never the process runner.</summary>
+    [Fact]
+    public void Reboot_goes_through_the_guarded_execv()
+    {
+        using var tree = WithRam(4UL << 30);
+        tree.Write("/boot/loader/entries/abc-6.1.0-test.conf", Bls);
+        var syscalls = new RecordingSystemCalls();
+        var run = KdumpctlRun.Invoke(tree, syscalls, new RecordingProcessRunner(), "", "reset-crashkernel", "--reboot");
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(["execv(\"/usr/bin/systemctl\", [\"systemctl\", \"reboot\"]) = 0"], syscalls.Calls);
+        Assert.Empty(run.Runs);
+    }
+
+    [Fact]
+    public void A_refused_reboot_is_an_error()
+    {
+        using var tree = WithRam(4UL << 30);
+        tree.Write("/boot/loader/entries/abc-6.1.0-test.conf", Bls);
+        var syscalls = new RecordingSystemCalls().FailAlways("execv", Kdump.Linux.Errno.EPERM);
+        var run = KdumpctlRun.Invoke(tree, syscalls, new RecordingProcessRunner(), "", "reset-crashkernel", "--reboot");
+        Assert.Equal(1, run.ExitCode);
+        Assert.EndsWith("kdump: systemctl reboot: Operation not permitted\n", run.Stderr, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--kernel=/boot/vmlinuz-nope", "kdump: Invalid --kernel=/boot/vmlinuz-nope, please specify a valid kernel path, ALL or DEFAULT\n")]
     [InlineData("--fadump=on", "kdump: Option --fadump only valid on PPC\n")]

@@ -11,6 +11,8 @@ namespace Kdump.Control.Commands;
 /// </summary>
 public sealed class ResetCrashkernelCommand : IKdumpctlCommand
 {
+    private const string SystemctlPath = "/usr/bin/systemctl";
+
     private static readonly string[] s_grubbyPaths = ["/usr/sbin/grubby", "/sbin/grubby", "/usr/bin/grubby"];
 
     public string Name => "reset-crashkernel";
@@ -79,7 +81,17 @@ public sealed class ResetCrashkernelCommand : IKdumpctlCommand
             }
         }
         session.Log(plan.Messages);
-        if (reboot && plan.HasChanges) session.Services.Processes.Run(["systemctl", "reboot"]);
+        if (reboot && plan.HasChanges)
+        {
+            // Through the guarded execv, not the process runner: `systemctl reboot` takes the machine
+            // away, and nothing but a VM-test guest may be rebooted by this code.
+            var r = session.Services.Syscalls.execv(SystemctlPath, ["systemctl", "reboot"]);
+            if (r.IsError)
+            {
+                session.Error($"systemctl reboot: {Linux.Errno.strerror(r.Errno)}");
+                return 1;
+            }
+        }
         return 0;
     }
 }

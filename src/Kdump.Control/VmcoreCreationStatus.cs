@@ -1,6 +1,7 @@
 using System.Globalization;
 using Kdump.Config.Conf;
 using Kdump.Config.IO;
+using Kdump.Config.Shell;
 
 namespace Kdump.Control;
 
@@ -76,7 +77,7 @@ public static class VmcoreCreationStatus
         }
         else if (config.Target.Kind == DumpTargetKind.Ssh)
         {
-            var r = session.Services.Processes.Run([.. Commands.SshTarget.SshOptions(session, config.SshKey, batch: true), config.Target.Value, "cat", remote]);
+            var r = session.Services.Processes.Run([.. Commands.SshTarget.SshOptions(session, config.SshKey, batch: true), config.Target.Value, "cat", ShellChars.QuoteForShell(remote)]);
             text = r.ExitCode == 0 ? r.Stdout : null;
         }
         else

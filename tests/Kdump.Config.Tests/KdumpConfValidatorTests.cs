@@ -168,6 +168,8 @@ public class KdumpConfValidatorTests
         { "ssh my.server.com", "Please verify that /etc/kdump.conf contains 'ssh <user>@<host>' and that it is properly formatted.", 1 },
         { "dracut_args --add-drivers \"ext2 ext3", "xargs: unmatched double quote; by default quotes are special to xargs unless you use the -0 option", 1 },
         { "dracut_args --add-drivers 'ext2", "xargs: unmatched single quote; by default quotes are special to xargs unless you use the -0 option", 1 },
+        // Would reach ssh as an option, not a destination.
+        { "ssh -oProxyCommand=sh@host", "Invalid ssh destination -oProxyCommand=sh@host provided.", 1 },
     };
 
     [Theory]

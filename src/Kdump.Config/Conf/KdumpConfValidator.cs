@@ -152,7 +152,8 @@ public static class KdumpConfValidator
             if (!dumpTarget.Value.Contains('@', StringComparison.Ordinal))
                 return Fail(KdumpLog.Error(KdumpctlText.SshFormat(context.ConfigFile), line));
             var host = dumpTarget.Value[(dumpTarget.Value.IndexOf('@', StringComparison.Ordinal) + 1)..];
-            if (host != resolved)
+            // A destination starting with '-' would reach ssh as an option (-oProxyCommand=… runs a command).
+            if (host != resolved || dumpTarget.Value.StartsWith('-'))
                 return Fail(KdumpLog.Error(KdumpctlText.InvalidSshDestination(dumpTarget.Value), line));
         }
 

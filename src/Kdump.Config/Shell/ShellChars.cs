@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Kdump.Config.Shell;
 
 /// <summary>Character classes of the shell tools upstream relies on.</summary>
@@ -8,6 +10,21 @@ public static class ShellChars
 
     /// <summary>Default IFS whitespace used by <c>read</c> (space, tab, newline).</summary>
     public static readonly char[] IfsWhitespace = [' ', '\t', '\n'];
+
+    private static readonly SearchValues<char> s_shellInert =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-./@%+:,");
+
+    /// <summary>
+    /// One word for the remote shell that ssh hands its joined command line to: unchanged when no
+    /// shell treats any of its characters specially (so ordinary paths read as upstream's), else
+    /// single-quoted, so a config value such as <c>path</c> is never evaluated on the server.
+    /// </summary>
+    public static string QuoteForShell(string word)
+    {
+        ArgumentNullException.ThrowIfNull(word);
+        if (word.Length > 0 && word.AsSpan().IndexOfAnyExcept(s_shellInert) < 0) return word;
+        return "'" + word.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+    }
 
     public static bool IsPosixSpace(char c) => c is ' ' or '\t' or '\n' or '\v' or '\f' or '\r';
 

@@ -1,4 +1,5 @@
 using Kdump.Config.Conf;
+using Kdump.Config.Shell;
 using Kdump.Control.Host;
 
 namespace Kdump.Control.Commands;
@@ -28,7 +29,7 @@ internal static class SshTarget
         var warned = false;
         for (var waited = 0; ; waited++)
         {
-            var r = session.Services.Processes.Run([.. SshOptions(session, config.SshKey, batch: true), target, "mkdir", "-p", path]);
+            var r = session.Services.Processes.Run([.. SshOptions(session, config.SshKey, batch: true), target, "mkdir", "-p", ShellChars.QuoteForShell(path)]);
             if (r.ExitCode == 0) return true;
             if (r.ExitCode != 255)
             {

@@ -56,12 +56,15 @@ t_start=$(date +%s)
 
 # One case for one tool: prints "seconds maxrss_kib bytes" (best wall time) or "fail".
 measure() {
-  local tool=$1 out=$WORK/out.kdump best="" s rss b t0 t1
+  local tool=$1 out=$WORK/out.kdump best="" s rss b t0 t1 fails=0
   shift
   for ((i = 0; i < 3; i++)); do
     rm -f "$out"
     t0=$(date +%s%N)
     if ! /usr/bin/time -f %M -o "$WORK/rss" "$tool" --message-level 0 "$@" "$VMCORE" "$out" >/dev/null 2>"$WORK/err"; then
+      # One retry: 1.7.8 with --num-threads 2 sometimes aborts ("libgcc_s.so.1 must be installed
+      # for pthread_exit to work") and passes on the next run.
+      ((++fails < 2)) && { echo "bench: retrying $(basename "$tool") $* after: $(head -c 120 "$WORK/err")" >&2; i=$((i - 1)); continue; }
       echo fail; return
     fi
     t1=$(date +%s%N)

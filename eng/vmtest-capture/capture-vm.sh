@@ -12,6 +12,7 @@ REPO=$(cd "$HERE/../.." && pwd)
 : "${KDUMP_LAB_DIR:=$REPO/.lab}"
 REL=${1:-bookworm}
 LOCK=${KDUMP_HEAVY_LOCK:-/tmp/kdump-heavy.lock}
+source "$REPO/eng/lib/heavy-lock.sh"
 GUEST_TIMEOUT=${KDUMP_VMTEST_TIMEOUT:-240}
 KDIR=$KDUMP_LAB_DIR/kernels/$REL
 W=$KDUMP_LAB_DIR/vmtest-capture/$REL
@@ -24,14 +25,16 @@ MDF_REF=$KDUMP_LAB_DIR/ref/bin/makedumpfile-1.7.8
 [[ -x $MDF_REF ]] || die "reference makedumpfile missing: eng/lab/lab.sh all"
 
 pub() { # project output-dir
-  flock "$LOCK" dotnet publish "$REPO/$1" -c Release -r linux-x64 --nologo -v q -p:PublishAot=true \
+  heavy dotnet publish "$REPO/$1" -c Release -r linux-x64 --nologo -v q -p:PublishAot=true \
     -p:StaticExecutable=true -p:PositionIndependentExecutable=false -o "$2" >"$2.log" 2>&1 || { cat "$2.log" >&2; die "publish $1 failed"; }
 }
 # 1. Our static programs.
-[[ -x $P/kdump-capture ]] || pub src/Tools/kdump-capture/kdump-capture.csproj "$P"
-[[ -x $P/makedumpfile ]] || pub src/Tools/makedumpfile/makedumpfile.csproj "$P"
-[[ -x $P/kexec ]] || pub src/Tools/kexec/kexec.csproj "$P"
-flock "$LOCK" dotnet build "$REPO/src/Tools/mkdumprd/mkdumprd.csproj" --nologo -v q >/dev/null || die "build mkdumprd failed"
+# Republish when any source is newer than the binaries (a stale capture program proves nothing).
+stale() { [[ ! -x $P/$1 ]] || [[ -n $(find "$REPO/src" \( -name '*.cs' -o -name '*.csproj' \) -newer "$P/$1" -print -quit) ]]; }
+for t in kdump-capture makedumpfile kexec; do
+  if stale "$t"; then mkdir -p "$P"; pub "src/Tools/$t/$t.csproj" "$P"; fi
+done
+heavy dotnet build "$REPO/src/Tools/mkdumprd/mkdumprd.csproj" --nologo -v q >/dev/null || die "build mkdumprd failed"
 MKDUMPRD=$REPO/artifacts/bin/mkdumprd/debug/mkdumprd
 
 rm -rf "$W"; mkdir -p "$W"
@@ -64,7 +67,7 @@ cat "$W/dev.cpio" "$W/first.cpio" >"$W/initrd.img"
 # 4. The dump disk and the guest.
 truncate -s 256M "$W/disk.img"; mkfs.ext4 -q -F -L kdump "$W/disk.img"
 set +e
-flock "$LOCK" timeout "$GUEST_TIMEOUT" qemu-system-x86_64 -machine q35 -accel tcg -m 1024 -smp 1 \
+heavy timeout "$GUEST_TIMEOUT" qemu-system-x86_64 -machine q35 -accel tcg -m 1024 -smp 1 \
   -display none -monitor none -vga none -nic none -no-reboot -serial "file:$W/serial.log" \
   -drive "file=$W/disk.img,if=virtio,format=raw" \
   -kernel "$KDIR/vmlinuz" -initrd "$W/initrd.img" -append "console=ttyS0 crashkernel=256M nokaslr panic=-1"

@@ -12,6 +12,7 @@ REPO=$(cd "$HERE/../.." && pwd)
 : "${KDUMP_LAB_DIR:=$REPO/.lab}"
 REL=${1:-bookworm}
 LOCK=${KDUMP_HEAVY_LOCK:-/tmp/kdump-heavy.lock}
+source "$REPO/eng/lib/heavy-lock.sh"
 GUEST_TIMEOUT=${KDUMP_VMTEST_TIMEOUT:-120}
 KDIR=$KDUMP_LAB_DIR/kernels/$REL
 W=$KDUMP_LAB_DIR/vmtest-kdumpctl/$REL
@@ -30,7 +31,7 @@ t_all=$(now)
 
 # 1. Our kdumpctl, fully static (PIE off: bfd cannot make static-pie here).
 t=$(now)
-flock "$LOCK" dotnet publish "$REPO/src/Tools/kdumpctl/kdumpctl.csproj" -c Release -r linux-x64 --nologo -v q \
+heavy dotnet publish "$REPO/src/Tools/kdumpctl/kdumpctl.csproj" -c Release -r linux-x64 --nologo -v q \
   -p:PublishAot=true -p:StaticExecutable=true -p:PositionIndependentExecutable=false \
   -o "$W/publish" >"$W/publish.log" 2>&1 || { cat "$W/publish.log" >&2; die "dotnet publish failed"; }
 file -L "$W/publish/kdumpctl" | grep -q 'statically linked' || die "kdumpctl is not statically linked: $(file -L "$W/publish/kdumpctl")"
@@ -64,7 +65,7 @@ echo "initramfs_s=$(since "$t")" >>"$T"
 # 3. The guest.
 t=$(now)
 set +e
-flock "$LOCK" timeout "$GUEST_TIMEOUT" qemu-system-x86_64 -machine q35 -accel tcg -m 1024 -smp 1 \
+heavy timeout "$GUEST_TIMEOUT" qemu-system-x86_64 -machine q35 -accel tcg -m 1024 -smp 1 \
   -display none -monitor none -vga none -nic none -no-reboot \
   -serial "file:$W/serial.log" \
   -kernel "$KDIR/vmlinuz" -initrd "$W/initrd.img" \

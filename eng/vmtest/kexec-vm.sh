@@ -19,19 +19,7 @@ W=$KDUMP_LAB_DIR/vmtest/$REL
 T=$W/timings.txt
 
 die() { echo "kexec-vm: $*" >&2; exit 1; }
-# Run "$@" holding the heavy lock, unless an ancestor already holds it (CI runs the whole test suite
-# under `flock /tmp/kdump-heavy.lock dotnet test`; taking it again here would deadlock).
-heavy() {
-  local ino pid holders
-  ino=$(stat -c %i "$LOCK" 2>/dev/null || echo none)
-  holders=" $(awk -v ino="$ino" '$2 == "FLOCK" { n = split($6, a, ":"); if (a[n] == ino) printf "%s ", $5 }' /proc/locks) "
-  pid=$$
-  while [[ -n $pid && $pid != 0 && $pid != 1 ]]; do
-    [[ $holders == *" $pid "* ]] && { "$@"; return; }
-    pid=$(awk '{print $4}' "/proc/$pid/stat" 2>/dev/null)
-  done
-  flock "$LOCK" "$@"
-}
+source "$REPO/eng/lib/heavy-lock.sh"
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN{printf "%.1f", b-a}'; }
 

@@ -82,6 +82,29 @@ public class LocklessRingBufferTests
         Assert.Equal(2, texts.Count);
     }
 
+    /// <summary>
+    /// A struct size smaller than the field read from it is a clear error naming the field, not a read
+    /// past the struct (every other offset is moved to 0 so only the width check can catch it).
+    /// </summary>
+    [Theory]
+    [InlineData("SIZE(prb_desc)=24>SIZE(prb_desc)=4|OFFSET(prb_desc.text_blk_lpos)=8>OFFSET(prb_desc.text_blk_lpos)=0|OFFSET(prb_data_blk_lpos.next)=8>OFFSET(prb_data_blk_lpos.next)=0", "OFFSET(prb_desc.state_var)")]
+    [InlineData("SIZE(printk_info)=88>SIZE(printk_info)=4|OFFSET(printk_info.ts_nsec)=8>OFFSET(printk_info.ts_nsec)=0|OFFSET(printk_info.text_len)=16>OFFSET(printk_info.text_len)=0|OFFSET(printk_info.caller_id)=20>OFFSET(printk_info.caller_id)=0", "OFFSET(printk_info.seq)")]
+    public void Structs_too_small_for_their_fields_are_refused(string edits, string field)
+    {
+        var k = new SyntheticKernel();
+        new LocklessRingWriter(k, 4, 12).Add("one", 0);
+        var text = k.VmcoreInfo;
+        foreach (var edit in edits.Split('|'))
+        {
+            var (from, to) = (edit.Split('>')[0], edit.Split('>')[1]);
+            Assert.Contains(from, text, StringComparison.Ordinal);
+            text = text.Replace(from, to, StringComparison.Ordinal);
+        }
+        var view = KernelView.Open(k.ToDump(vmcoreInfo: text), TranslationStrategy.PageTables);
+        var e = Assert.Throws<Kdump.Primitives.Errors.DumpCorruptException>(() => Texts(PrintkLayouts.Read(view.VmcoreInfo, view.Memory)));
+        Assert.Contains("VMCOREINFO " + field, e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Damaged_head_and_tail_ids_stay_bounded()
     {

@@ -41,7 +41,11 @@ internal sealed record LocklessRingLayout
         int Offset(string field, int structSize, int width)
         {
             var v = info.RequireOffset(field, Purpose);
-            return Bounded($"OFFSET({field})", v, (ulong)Math.Max(0, structSize - width));
+            // A damaged SIZE() smaller than the field would otherwise pass as offset 0 and read past the struct.
+            if (structSize < width)
+                throw DumpErrors.Corrupt(null, $"VMCOREINFO OFFSET({field})", v.ToString(System.Globalization.CultureInfo.InvariantCulture), null,
+                    $"leaves no room for its {width} bytes: only {structSize} remain in the structure");
+            return Bounded($"OFFSET({field})", v, (ulong)(structSize - width));
         }
 
         var ringSize = Size("printk_ringbuffer");

@@ -53,29 +53,8 @@ public static partial class MakedumpfileCommand
                 windowPfns = (int)Math.Clamp(Atoi(cb!) * 1024L * 8, 32768, 1 << 28);
 
             var vmcore = operands[0];
-            IDump dump;
-            try
-            {
-                dump = DumpOpener.Open(context.ResolvePath(vmcore));
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                ErrMsg("open_dump_memory", $"Can't open the dump memory({vmcore}). {IoErrorText.StrError(e)}");
-                return false;
-            }
-            catch (DumpFormatMismatchException e)
-            {
-                ErrMsg("check_elf_format", "Can't get valid ehdr.");
-                context.Error.Write(e.DetectedFormat == FormatProbe.ShortName(DumpFormat.Flattened)
-                    ? $"{vmcore} is in the flattened format: reassemble it first with \"makedumpfile -R DUMPFILE < {vmcore}\".\n"
-                    : $"{e.Message}\n");
-                return false;
-            }
-            catch (KdumpException e)
-            {
-                ErrMsg("open_dump_memory", e.Message);
-                return false;
-            }
+            var dump = OpenDumpMemory(vmcore);
+            if (dump is null) return false;
 
             using var input = DumpInput.Open(dump);
             if (Has('E') && dump is not ElfDump) return NotImplemented("-E from a kdump-compressed input");

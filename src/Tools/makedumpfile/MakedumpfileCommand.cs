@@ -274,32 +274,35 @@ public static partial class MakedumpfileCommand
             return true;
         }
 
-        private bool WriteDmesg(string vmcore, string logfile)
+        /// <summary>open_dump_memory and the format checks: the dump, or null after the upstream messages.</summary>
+        private IDump? OpenDumpMemory(string vmcore)
         {
-            IDump dump;
             try
             {
-                dump = DumpOpener.Open(context.ResolvePath(vmcore));
+                return DumpOpener.Open(context.ResolvePath(vmcore));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 ErrMsg("open_dump_memory", $"Can't open the dump memory({vmcore}). {IoErrorText.StrError(e)}");
-                return false;
             }
             catch (DumpFormatMismatchException e)
             {
                 ErrMsg("check_elf_format", "Can't get valid ehdr.");
-                if (e.DetectedFormat == FormatProbe.ShortName(DumpFormat.Flattened))
-                    context.Error.Write($"{vmcore} is in the flattened format: reassemble it first with \"makedumpfile -R DUMPFILE < {vmcore}\".\n");
-                else
-                    context.Error.Write($"{e.Message}\n");
-                return false;
+                context.Error.Write(e.DetectedFormat == FormatProbe.ShortName(DumpFormat.Flattened)
+                    ? $"{vmcore} is in the flattened format: reassemble it first with \"makedumpfile -R DUMPFILE < {vmcore}\".\n"
+                    : $"{e.Message}\n");
             }
             catch (KdumpException e)
             {
                 ErrMsg("open_dump_memory", e.Message);
-                return false;
             }
+            return null;
+        }
+
+        private bool WriteDmesg(string vmcore, string logfile)
+        {
+            var dump = OpenDumpMemory(vmcore);
+            if (dump is null) return false;
             using (dump)
             {
                 PrintkLog log;

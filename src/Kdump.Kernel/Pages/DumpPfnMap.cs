@@ -124,6 +124,9 @@ public sealed class DumpPfnMap
         return new DumpPfnMap(maxMapNr, Merge(present), bitmapRanges, hole);
     }
 
+    /// <summary>Memory ranges a kdump-compressed input may have: ParseLimits' default bound on ELF program headers (real dumps have tens).</summary>
+    private const ulong MaxKdumpRuns = 65_536;
+
     private static DumpPfnMap FromKdump(KdumpCompressedDump dump)
     {
         // Re-filtering: is_in_segs and the memory holes both come from the input's first bitmap.
@@ -142,6 +145,10 @@ public sealed class DumpPfnMap
             }
             else if (runStart is { } s)
             {
+                // A hostile first bitmap (0101…) would make a run per two bits, and IsInMemory scans
+                // them per pfn: bound them like the PT_LOADs of an ELF input.
+                if ((ulong)runs.Count >= MaxKdumpRuns)
+                    throw DumpErrors.OverLimit(dump.Name, "memory ranges in the 1st bitmap", (ulong)runs.Count + 1, MaxKdumpRuns, null);
                 runs.Add(new PfnRange(s, pfn));
                 runStart = null;
             }

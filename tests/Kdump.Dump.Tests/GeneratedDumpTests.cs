@@ -1,3 +1,4 @@
+using System.Buffers;
 using Kdump.Compression;
 using Kdump.Formats;
 using Kdump.Formats.Diskdump;
@@ -125,12 +126,47 @@ public class GeneratedDumpTests
             Assert.Equal(reference, Dump(new DumpOptions { Codec = PageCodecs.Zstd, Level = DumpLevel.Zero, Threads = threads, WindowPfns = window }));
     }
 
+    /// <summary>A codec that fails on its 100th page: a programming error or a damaged input, not an I/O error.</summary>
+    private sealed class FailingCodec : IPageCodec
+    {
+        private int _pages;
+
+        public string Name => "failing";
+
+        public PageCompression Flag => PageCodecs.Lzo.Flag;
+
+        public OperationStatus Decompress(ReadOnlySpan<byte> source, Span<byte> destination, out int written) =>
+            PageCodecs.Lzo.Decompress(source, destination, out written);
+
+        public OperationStatus Compress(ReadOnlySpan<byte> source, Span<byte> destination, out int written) =>
+            Interlocked.Increment(ref _pages) == 100
+                ? throw new InvalidOperationException("codec failure")
+                : PageCodecs.Lzo.Compress(source, destination, out written);
+    }
+
+    /// <summary>Any failure after the headers, not only I/O, leaves the incomplete flag set (on one thread and from a worker).</summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void A_failure_other_than_io_still_flags_the_file_incomplete(int threads)
+    {
+        using var input = DumpInput.Open(DumpOpener.Open(new MemoryByteSource(MakeVmcore(), "generated.elf")));
+        var output = new MemoryOutput();
+        var dumper = new KdumpCompressedDumper(input, output, new DumpOptions { Codec = new FailingCodec(), Level = DumpLevel.Zero, Threads = threads });
+        Assert.ThrowsAny<Exception>(() => dumper.Write());
+        Assert.True(dumper.Report.Incomplete);
+        using var dump = KdumpCompressedDump.Open([new MemoryByteSource(output.Bytes, "incomplete.kdump")]);
+        Assert.True(dump.IsIncomplete);
+    }
+
     [Fact]
     public void A_write_failure_leaves_a_readable_file_flagged_incomplete()
     {
         using var input = DumpInput.Open(DumpOpener.Open(new MemoryByteSource(MakeVmcore(), "generated.elf")));
-        var output = new MemoryOutput(failAfter: 40 * PageSize);
-        var dumper = new KdumpCompressedDumper(input, output, new DumpOptions { Codec = PageCodecs.Lzo, Level = DumpLevel.Zero, CacheOrder = 2 });
+        // The engine's write caches are at least 1 MiB: raw pages and a 2 MiB budget let the first
+        // flushes land and a later one fail, so the file holds some pages and loses others.
+        var output = new MemoryOutput(failAfter: 2 << 20);
+        var dumper = new KdumpCompressedDumper(input, output, new DumpOptions { Level = DumpLevel.Zero, CacheOrder = 2 });
         Assert.Throws<IOException>(() => dumper.Write());
         Assert.True(dumper.Report.Incomplete);
 

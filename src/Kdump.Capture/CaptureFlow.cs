@@ -1,5 +1,6 @@
 using System.Globalization;
 using Kdump.Config.Conf;
+using Kdump.Config.Shell;
 
 namespace Kdump.Capture;
 
@@ -215,7 +216,7 @@ public sealed class CaptureFlow
         List<string> Ssh(string command) => ["ssh", "-q", .. opt, target, command];
 
         Log($"saving to {target}:{dir}");
-        var rc = _system.Run(Ssh($"mkdir -p {dir}"));
+        var rc = _system.Run(Ssh($"mkdir -p {ShellChars.QuoteForShell(dir)}"));
         if (rc != 0) { Log($"failed to create {dir} on {target}, exitcode:{rc}"); return rc; }
 
         // vmcore-dmesg.txt, streamed like vmcore-dmesg | ssh … dd.
@@ -225,8 +226,8 @@ public sealed class CaptureFlow
         string? error;
         using (var f = CreateOwnerOnly(temp)) error = VmcoreDmesg.TryWrite(_paths.Vmcore, f);
         if (error is null
-            && _system.Run(Ssh($"umask 0077 && dd of='{dir}/vmcore-dmesg-incomplete.txt'"), stdinPath: temp) == 0
-            && _system.Run(Ssh($"mv '{dir}/vmcore-dmesg-incomplete.txt' '{dir}/vmcore-dmesg.txt'")) == 0)
+            && _system.Run(Ssh($"umask 0077 && dd of={SingleQuoted(dir + "/vmcore-dmesg-incomplete.txt")}"), stdinPath: temp) == 0
+            && _system.Run(Ssh($"mv {SingleQuoted(dir + "/vmcore-dmesg-incomplete.txt")} {SingleQuoted(dir + "/vmcore-dmesg.txt")}")) == 0)
             Log("saving vmcore-dmesg.txt complete");
         else
             Log("saving vmcore-dmesg.txt failed");
@@ -243,11 +244,11 @@ public sealed class CaptureFlow
         {
             var cc = CoreCollector.Translate(configured, CollectorTarget.Ssh, _onlineCpus);
             rc = _system.RunPipeline(CoreCollector.ToArgv(cc).Append(_paths.Vmcore).ToList(),
-                Ssh($"umask 0077 && dd bs=512 of='{dir}/vmcore-incomplete'"));
+                Ssh($"umask 0077 && dd bs=512 of={SingleQuoted(dir + "/vmcore-incomplete")}"));
             finalName = "vmcore.flat";
         }
         if (rc != 0) { Log($"saving vmcore failed, exitcode:{rc}"); return rc; }
-        rc = _system.Run(Ssh($"mv '{dir}/vmcore-incomplete' '{dir}/{finalName}'"));
+        rc = _system.Run(Ssh($"mv {SingleQuoted(dir + "/vmcore-incomplete")} {SingleQuoted(dir + "/" + finalName)}"));
         if (rc != 0) { Log($"moving vmcore failed, exitcode:{rc}"); return rc; }
         Log("saving vmcore complete");
         return 0;
@@ -414,4 +415,8 @@ public sealed class CaptureFlow
     {
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, mode);
     }
+
+    // ssh joins its words into one line for the server's shell: a kdump.conf `path` must never be
+    // evaluated there. Upstream writes these paths in single quotes; a quote inside is escaped.
+    private static string SingleQuoted(string word) => "'" + word.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 }

@@ -188,6 +188,22 @@ public sealed class CaptureFlowTests : IDisposable
     }
 
     [Fact]
+    public void Ssh_target_path_is_never_evaluated_by_the_servers_shell()
+    {
+        // ssh hands its joined words to the server's shell: a hostile path must arrive quoted.
+        Write("/etc/kdump.conf", "ssh kdump@192.168.122.1\npath /var/crash/it's $(reboot)\nsshkey /root/.ssh/kdump_id_rsa\n");
+        Write("/proc/cmdline", "console=ttyS0 kdump_remote_ip=192.168.122.1\n");
+
+        Run();
+
+        const string dir = "/var/crash/it'\\''s $(reboot)/192.168.122.10-2026-11-26-12:34:56";
+        var ssh = Filtered("run ssh");
+        Assert.EndsWith($" mkdir -p '{dir}'", ssh[0], StringComparison.Ordinal);
+        Assert.EndsWith($" umask 0077 && dd of='{dir}/vmcore-dmesg-incomplete.txt' < vmcore-dmesg.txt", ssh[1], StringComparison.Ordinal);
+        Assert.EndsWith($" mv '{dir}/vmcore-dmesg-incomplete.txt' '{dir}/vmcore-dmesg.txt'", ssh[2], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Error_handler_mode_runs_emergency_hooks_then_failure_action()
     {
         Write("/etc/kdump.conf", "failure_action halt\nkdump_emergency /bin/em\n");

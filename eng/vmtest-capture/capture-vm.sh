@@ -30,9 +30,12 @@ pub() { # project output-dir
 }
 # 1. Our static programs.
 # Republish when any source is newer than the binaries (a stale capture program proves nothing).
-stale() { [[ ! -x $P/$1 ]] || [[ -n $(find "$REPO/src" \( -name '*.cs' -o -name '*.csproj' \) -newer "$P/$1" -print -quit) ]]; }
+# A dynamically linked one (an interrupted or raced publish) cannot run in the initramfs either.
+static() { file -L "$P/$1" 2>/dev/null | grep -q 'statically linked'; }
+stale() { [[ ! -x $P/$1 ]] || ! static "$1" || [[ -n $(find "$REPO/src" \( -name '*.cs' -o -name '*.csproj' \) -newer "$P/$1" -print -quit) ]]; }
 for t in kdump-capture makedumpfile kexec; do
-  if stale "$t"; then mkdir -p "$P"; pub "src/Tools/$t/$t.csproj" "$P"; fi
+  if stale "$t"; then mkdir -p "$P"; pub "src/Tools/$t/$t.csproj" "$P"; touch "$P/$t"; fi
+  static "$t" || die "$P/$t is not statically linked: $(file -L "$P/$t")"
 done
 heavy dotnet build "$REPO/src/Tools/mkdumprd/mkdumprd.csproj" --nologo -v q >/dev/null || die "build mkdumprd failed"
 MKDUMPRD=$REPO/artifacts/bin/mkdumprd/debug/mkdumprd

@@ -17,35 +17,37 @@ public sealed class MountTable
     public static MountTable ParseProcMounts(string text, string fileName = "/proc/mounts")
     {
         ArgumentNullException.ThrowIfNull(text);
-        var list = new List<MountEntry>();
-        var n = 0;
-        foreach (var line in TextLines.Split(text))
+        return ParseLines(text, fileName, static (f, fileName, n) =>
         {
-            n++;
-            if (line.Trim().Length == 0) continue;
-            var f = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
             if (f.Length < 4) throw KdumpConfigException.At(fileName, n, "expected 'source target fstype options'");
-            list.Add(new MountEntry(Unescape(f[0]), Unescape(f[1]), Unescape(f[2]), Unescape(f[3])));
-        }
-        return new MountTable(list);
+            return new MountEntry(Unescape(f[0]), Unescape(f[1]), Unescape(f[2]), Unescape(f[3]));
+        });
     }
 
     /// <summary>Parses <c>/proc/self/mountinfo</c> (keeps each mount's fsroot; options = per-mount + super options).</summary>
     public static MountTable ParseMountInfo(string text, string fileName = "/proc/self/mountinfo")
     {
         ArgumentNullException.ThrowIfNull(text);
+        return ParseLines(text, fileName, static (f, fileName, n) =>
+        {
+            var dash = Array.IndexOf(f, "-");
+            if (f.Length < 10 || dash < 6 || dash + 3 > f.Length)
+                throw KdumpConfigException.At(fileName, n, "expected 'id parent maj:min root mountpoint options ... - fstype source superoptions'");
+            var options = f[5] + (dash + 3 < f.Length ? "," + f[dash + 3] : "");
+            return new MountEntry(Unescape(f[dash + 2]), Unescape(f[4]), Unescape(f[dash + 1]), Unescape(options), Unescape(f[3]));
+        });
+    }
+
+    // Both /proc tables: one entry per non-blank line of space-separated fields; n is the 1-based line number.
+    private static MountTable ParseLines(string text, string fileName, Func<string[], string, int, MountEntry> entry)
+    {
         var list = new List<MountEntry>();
         var n = 0;
         foreach (var line in TextLines.Split(text))
         {
             n++;
             if (line.Trim().Length == 0) continue;
-            var f = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            var dash = Array.IndexOf(f, "-");
-            if (f.Length < 10 || dash < 6 || dash + 3 > f.Length)
-                throw KdumpConfigException.At(fileName, n, "expected 'id parent maj:min root mountpoint options ... - fstype source superoptions'");
-            var options = f[5] + (dash + 3 < f.Length ? "," + f[dash + 3] : "");
-            list.Add(new MountEntry(Unescape(f[dash + 2]), Unescape(f[4]), Unescape(f[dash + 1]), Unescape(options), Unescape(f[3])));
+            list.Add(entry(line.Split(' ', StringSplitOptions.RemoveEmptyEntries), fileName, n));
         }
         return new MountTable(list);
     }

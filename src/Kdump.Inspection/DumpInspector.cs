@@ -73,10 +73,8 @@ public static class DumpInspector
             {
                 problems.Add($"kernel log: {e.Message}");
             }
-            if (log.Records is ICollection<PrintkRecord> || records > 0)
-                tail.AddRange(lines);
-            else if (!log.RawText.IsEmpty)
-                tail.AddRange(LastLines(log.RawText.Span, dmesgTailLines));
+            // The legacy log_buf has no records, only raw text.
+            tail.AddRange(log.Layout == PrintkLayoutKind.Legacy ? LastLines(log.RawText.Span, dmesgTailLines) : lines);
         }
         catch (KdumpException e)
         {
@@ -131,6 +129,7 @@ public static class DumpInspector
 
     private static IEnumerable<string> LastLines(ReadOnlySpan<byte> text, int count)
     {
+        if (text.IsEmpty) return [];
         var all = Encoding.ASCII.GetString(text).TrimEnd('\n', '\0').Split('\n');
         return all.Skip(Math.Max(0, all.Length - count));
     }

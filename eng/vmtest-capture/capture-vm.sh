@@ -13,6 +13,7 @@ REPO=$(cd "$HERE/../.." && pwd)
 REL=${1:-bookworm}
 LOCK=${KDUMP_HEAVY_LOCK:-/tmp/kdump-heavy.lock}
 source "$REPO/eng/lib/heavy-lock.sh"
+source "$REPO/eng/lib/publish-static.sh"
 GUEST_TIMEOUT=${KDUMP_VMTEST_TIMEOUT:-240}
 KDIR=$KDUMP_LAB_DIR/kernels/$REL
 W=$KDUMP_LAB_DIR/vmtest-capture/$REL
@@ -24,19 +25,8 @@ KVER=$(cat "$KDIR/kernel-release")
 MDF_REF=$KDUMP_LAB_DIR/ref/bin/makedumpfile-1.7.8
 [[ -x $MDF_REF ]] || die "reference makedumpfile missing: eng/lab/lab.sh all"
 
-pub() { # project output-dir
-  heavy dotnet publish "$REPO/$1" -c Release -r linux-x64 --nologo -v q -p:PublishAot=true \
-    -p:StaticExecutable=true -p:PositionIndependentExecutable=false -o "$2" >"$2.log" 2>&1 || { cat "$2.log" >&2; die "publish $1 failed"; }
-}
-# 1. Our static programs.
-# Republish when any source is newer than the binaries (a stale capture program proves nothing).
-# A dynamically linked one (an interrupted or raced publish) cannot run in the initramfs either.
-static() { file -L "$P/$1" 2>/dev/null | grep -q 'statically linked'; }
-stale() { [[ ! -x $P/$1 ]] || ! static "$1" || [[ -n $(find "$REPO/src" \( -name '*.cs' -o -name '*.csproj' \) -newer "$P/$1" -print -quit) ]]; }
-for t in kdump-capture makedumpfile kexec; do
-  if stale "$t"; then mkdir -p "$P"; pub "src/Tools/$t/$t.csproj" "$P"; touch "$P/$t"; fi
-  static "$t" || die "$P/$t is not statically linked: $(file -L "$P/$t")"
-done
+# 1. Our static programs, republished when a source is newer (a stale capture program proves nothing).
+for t in kdump-capture makedumpfile kexec; do publish_static "$REPO/src/Tools/$t/$t.csproj" "$P" "$t" || die "no static $t"; done
 heavy dotnet build "$REPO/src/Tools/mkdumprd/mkdumprd.csproj" --nologo -v q >/dev/null || die "build mkdumprd failed"
 MKDUMPRD=$REPO/artifacts/bin/mkdumprd/debug/mkdumprd
 

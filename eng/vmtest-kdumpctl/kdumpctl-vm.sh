@@ -13,6 +13,7 @@ REPO=$(cd "$HERE/../.." && pwd)
 REL=${1:-bookworm}
 LOCK=${KDUMP_HEAVY_LOCK:-/tmp/kdump-heavy.lock}
 source "$REPO/eng/lib/heavy-lock.sh"
+source "$REPO/eng/lib/publish-static.sh"
 GUEST_TIMEOUT=${KDUMP_VMTEST_TIMEOUT:-120}
 KDIR=$KDUMP_LAB_DIR/kernels/$REL
 W=$KDUMP_LAB_DIR/vmtest-kdumpctl/$REL
@@ -29,12 +30,9 @@ for tool in qemu-system-x86_64 cpio gcc dotnet timeout flock; do command -v "$to
 rm -rf "$W"; mkdir -p "$W"
 t_all=$(now)
 
-# 1. Our kdumpctl, fully static (PIE off: bfd cannot make static-pie here).
+# 1. Our kdumpctl, fully static.
 t=$(now)
-heavy dotnet publish "$REPO/src/Tools/kdumpctl/kdumpctl.csproj" -c Release -r linux-x64 --nologo -v q \
-  -p:PublishAot=true -p:StaticExecutable=true -p:PositionIndependentExecutable=false \
-  -o "$W/publish" >"$W/publish.log" 2>&1 || { cat "$W/publish.log" >&2; die "dotnet publish failed"; }
-file -L "$W/publish/kdumpctl" | grep -q 'statically linked' || die "kdumpctl is not statically linked: $(file -L "$W/publish/kdumpctl")"
+publish_static "$REPO/src/Tools/kdumpctl/kdumpctl.csproj" "$W/publish" kdumpctl || die "no static kdumpctl"
 echo "publish_s=$(since "$t")" >>"$T"
 
 # 2. Initramfs images: capture.img (busybox + init: the crash kernel's userspace, never booted

@@ -20,6 +20,7 @@ T=$W/timings.txt
 
 die() { echo "kexec-vm: $*" >&2; exit 1; }
 source "$REPO/eng/lib/heavy-lock.sh"
+source "$REPO/eng/lib/publish-static.sh"
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN{printf "%.1f", b-a}'; }
 
@@ -30,19 +31,11 @@ for tool in qemu-system-x86_64 cpio gcc dotnet; do command -v "$tool" >/dev/null
 rm -rf "$W"; mkdir -p "$W"
 t_all=$(now)
 
-# 1. Our kexec, fully static (gcc links it; PIE off because bfd cannot make static-pie here).
-#    Published again only when a source it is built from is newer than the binary.
+# 1. Our kexec, fully static, published again only when a source is newer than the binary.
 t=$(now)
 P=$KDUMP_LAB_DIR/vmtest/publish-kexec
 KEXEC=$P/kexec
-if [[ ! -x $KEXEC ]] || [[ -n $(find "$REPO/src/Tools/kexec" "$REPO/src/Kdump.Kexec" "$REPO/src/Kdump.Linux" "$REPO/src/Kdump.Cli" \
-    "$REPO/src/Kdump.Primitives" "$REPO/Directory.Build.props" -newer "$KEXEC" \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' \) -print -quit) ]]; then
-  heavy dotnet publish "$REPO/src/Tools/kexec/kexec.csproj" -c Release -r linux-x64 --nologo -v q \
-    -p:PublishAot=true -p:StaticExecutable=true -p:PositionIndependentExecutable=false \
-    -o "$P" >"$W/publish.log" 2>&1 || { cat "$W/publish.log" >&2; die "dotnet publish failed"; }
-  touch "$KEXEC"
-fi
-file -L "$KEXEC" | grep -q 'statically linked' || die "kexec is not statically linked: $(file -L "$KEXEC")"
+publish_static "$REPO/src/Tools/kexec/kexec.csproj" "$P" kexec || die "no static kexec"
 echo "publish_s=$(since "$t")" >>"$T"
 echo "kexec_bytes=$(stat -c %s "$KEXEC")" >>"$T"
 

@@ -13,7 +13,7 @@ namespace Kdump.Initramfs;
 /// root directory, the plan of an initramfs whose /init is our capture program. Checks and
 /// messages follow mkdumprd (kdump-reference §6.2); fatal ones throw <see cref="InitramfsBuildException"/>.
 /// </summary>
-public sealed class CaptureImageBuilder
+public sealed partial class CaptureImageBuilder
 {
     public const string ConfPath = "/etc/kdump.conf";
     public const string SysconfigPath = "/etc/sysconfig/kdump";
@@ -125,7 +125,8 @@ public sealed class CaptureImageBuilder
 
         moduleNames.AddRange(Config.Shell.ShellChars.SplitWords(conf.GetValue("extra_modules")));
         moduleNames.AddRange(_request.WatchdogModules);
-        var modules = InstallModules(moduleNames);
+        var modules = InstallModules(moduleNames, TargetBlockDrivers(conf));
+        RecordBuild(fstab.ToString(), conf, modules);
         return new CaptureImage(_plan, modules, _warnings);
     }
 
@@ -149,7 +150,8 @@ public sealed class CaptureImageBuilder
     private string FsTargetFstabLine(string fsType, string value)
     {
         var device = DeviceSpec.Parse(value);
-        var entry = _request.Mounts?.Entries.FirstOrDefault(e => e.Source == device.ToDevicePath() || e.Source == value);
+        var resolved = HostDevices.ToDevName(value);
+        var entry = _request.Mounts?.Entries.FirstOrDefault(e => e.Source == device.ToDevicePath() || e.Source == value || (resolved.Length > 0 && e.Source == resolved));
         var mnt = MountTable.KdumpMountPoint(entry?.Target);
         var options = RewriteOptions(entry?.Options ?? "defaults", fsType);
         return $"{device} {mnt} {fsType} {options} 0 0\n";
@@ -279,7 +281,8 @@ public sealed class CaptureImageBuilder
         }
     }
 
-    private IReadOnlyList<ModuleEntry> InstallModules(List<string> names)
+    /// <summary>Installs <paramref name="names"/> (unknown ones warned about) and those of <paramref name="ifPresent"/> that are loadable modules of this kernel.</summary>
+    private IReadOnlyList<ModuleEntry> InstallModules(List<string> names, IReadOnlyList<string> ifPresent)
     {
         var kver = _request.KernelVersion;
         var moduleDir = _root.Host("/lib/modules/" + kver);
@@ -290,6 +293,7 @@ public sealed class CaptureImageBuilder
             return [];
         }
         var index = ModuleIndex.Load(moduleDir);
+        names.AddRange(ifPresent.Where(n => index.Find(n) is not null));
         var order = index.ResolveLoadOrder(names, out var missing);
         foreach (var m in missing) _warnings.Add($"Module {m} not found");
         var list = new StringBuilder();

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Kdump.Primitives.Errors;
 
 namespace Kdump.Initramfs.Cpio;
 
@@ -53,6 +54,66 @@ internal static class CpioNewcHeader
         Put(block, FieldLocations.RdevMinor, f.RdevMinor);
         Put(block, FieldLocations.NameSize, f.NameSize);
         Put(block, FieldLocations.Check, 0);
+    }
+
+    /// <summary>
+    /// Parses one header (pure): magic <c>070701</c> or <c>070702</c> (same layout with a checksum,
+    /// which the kernel ignores too), every field 8 hex digits. Errors name the field and
+    /// <paramref name="offset"/>, the header's place in <paramref name="file"/> (or, after
+    /// <paramref name="where"/>, in a segment's decompressed data).
+    /// </summary>
+    public static CpioNewcFields ReadCore(ReadOnlySpan<byte> block, string file, long offset, string where = "")
+    {
+        if (block.Length < Size) throw DumpErrors.Truncated(file, where + "cpio header", offset, Size, checked(offset + block.Length));
+        var magic = block[..FieldLocations.Ino];
+        if (!magic.SequenceEqual("070701"u8) && !magic.SequenceEqual("070702"u8))
+        {
+            var what = magic.SequenceEqual("070707"u8) ? "an old portable (odc) cpio header; only newc is read"
+                : "not a newc cpio header";
+            throw DumpErrors.Corrupt(file, where + "c_magic", Printable(magic), offset, what);
+        }
+        return new CpioNewcFields(
+            Get(where, block, FieldLocations.Ino, "c_ino", file, offset),
+            Get(where, block, FieldLocations.Mode, "c_mode", file, offset),
+            Get(where, block, FieldLocations.Uid, "c_uid", file, offset),
+            Get(where, block, FieldLocations.Gid, "c_gid", file, offset),
+            Get(where, block, FieldLocations.Nlink, "c_nlink", file, offset),
+            Get(where, block, FieldLocations.Mtime, "c_mtime", file, offset),
+            Get(where, block, FieldLocations.FileSize, "c_filesize", file, offset),
+            Get(where, block, FieldLocations.RdevMajor, "c_rdevmajor", file, offset),
+            Get(where, block, FieldLocations.RdevMinor, "c_rdevminor", file, offset),
+            Get(where, block, FieldLocations.NameSize, "c_namesize", file, offset));
+    }
+
+    private static uint Get(string where, ReadOnlySpan<byte> block, int at, string field, string file, long offset)
+    {
+        var digits = block.Slice(at, FieldLength);
+        uint value = 0;
+        foreach (var b in digits)
+        {
+            var d = b switch
+            {
+                >= (byte)'0' and <= (byte)'9' => b - '0',
+                >= (byte)'a' and <= (byte)'f' => b - 'a' + 10,
+                >= (byte)'A' and <= (byte)'F' => b - 'A' + 10,
+                _ => -1,
+            };
+            if (d < 0) throw DumpErrors.Corrupt(file, where + field, Printable(digits), offset + at, "is not 8 hexadecimal digits");
+            value = (value << 4) | (uint)d;
+        }
+        return value;
+    }
+
+    /// <summary>Header bytes for a message: ASCII as is, anything else as \xNN.</summary>
+    internal static string Printable(ReadOnlySpan<byte> bytes)
+    {
+        var sb = new StringBuilder(bytes.Length + 2).Append('\'');
+        foreach (var b in bytes)
+        {
+            if (b is >= 0x20 and < 0x7f) sb.Append((char)b);
+            else sb.Append(CultureInfo.InvariantCulture, $"\\x{b:x2}");
+        }
+        return sb.Append('\'').ToString();
     }
 
     private static void Put(Span<byte> block, int offset, uint value)

@@ -1,0 +1,142 @@
+using Kdump.Config.IO;
+
+namespace Kdump.Initramfs.Devices;
+
+/// <summary>
+/// The block-device questions kdumpctl and mkdumprd ask udev, blkid and stat, answered from the
+/// root's /dev links and sysfs alone, so that a prepared tree (<c>--root</c>) answers them too:
+/// a path is a block device when it resolves to a name with <c>/sys/class/block/NAME/dev</c>,
+/// whose text is its <c>MAJ:MIN</c>.
+/// </summary>
+public sealed class BlockDevices(IRootFileSystem root)
+{
+    private const int MaxLinks = 40;   // ELOOP, like the kernel's MAXSYMLINKS
+    private const int MaxDepth = 32;   // stacked devices (dm over md over partitions) are far shallower
+
+    /// <summary>get_persistent_dev's search order (no persistent_policy set).</summary>
+    private static readonly string[] s_persistentDirs =
+    [
+        "/dev/mapper", "/dev/disk/by-uuid", "/dev/disk/by-label", "/dev/disk/by-partuuid",
+        "/dev/disk/by-partlabel", "/dev/disk/by-id", "/dev/disk/by-path",
+    ];
+
+    /// <summary><c>readlink -m</c> inside the root: every component's links followed, <c>..</c> applied after.</summary>
+    public string Canonicalize(string systemPath)
+    {
+        ArgumentNullException.ThrowIfNull(systemPath);
+        var pending = new Stack<string>(SystemPath.Normalize(systemPath).Split('/', StringSplitOptions.RemoveEmptyEntries).Reverse());
+        var current = new List<string>();
+        var links = 0;
+        while (pending.Count > 0)
+        {
+            var part = pending.Pop();
+            if (part == ".") continue;
+            if (part == "..") { if (current.Count > 0) current.RemoveAt(current.Count - 1); continue; }
+            current.Add(part);
+            var path = "/" + string.Join('/', current);
+            if (root.ResolveLink(path) is not { } target) continue;
+            if (++links > MaxLinks) return path;
+            current.RemoveAt(current.Count - 1);
+            // ResolveLink gives the target as an absolute path: restart from it.
+            current.Clear();
+            foreach (var p in target.Split('/', StringSplitOptions.RemoveEmptyEntries).Reverse()) pending.Push(p);
+        }
+        return "/" + string.Join('/', current);
+    }
+
+    /// <summary><c>MAJ:MIN</c> of a block device path, or null when it is none (<c>[[ -b ]]</c> fails).</summary>
+    public string? DeviceNumber(string devicePath)
+    {
+        ArgumentNullException.ThrowIfNull(devicePath);
+        if (devicePath.Length == 0) return null;
+        var name = SystemPath.FileName(Canonicalize(devicePath));
+        if (name.Length == 0) return null;
+        var text = root.ReadAllText("/sys/class/block/" + name + "/dev", 64)?.Trim();
+        return string.IsNullOrEmpty(text) ? null : text;
+    }
+
+    public bool IsBlockDevice(string devicePath) => DeviceNumber(devicePath) is not null;
+
+    /// <summary>kdump-lib.sh <c>to_dev_name</c>: <c>UUID=</c>/<c>LABEL=</c> → the device (blkid -U/-L; "" when unknown), else the value without quotes.</summary>
+    public string ToDevName(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var dev = value.Replace("\"", "", StringComparison.Ordinal);
+        string? link = dev.StartsWith("UUID=", StringComparison.Ordinal) ? "/dev/disk/by-uuid/" + dev[5..]
+            : dev.StartsWith("LABEL=", StringComparison.Ordinal) ? "/dev/disk/by-label/" + dev[6..]
+            : null;
+        if (link is null) return dev;
+        return root.ResolveLink(link) is not null && IsBlockDevice(link) ? Canonicalize(link) : "";
+    }
+
+    /// <summary>
+    /// kdump-lib.sh <c>kdump_get_persistent_dev</c> → dracut <c>get_persistent_dev</c>: the first
+    /// link in /dev/mapper, /dev/disk/by-uuid, by-label, by-partuuid, by-partlabel, by-id, by-path
+    /// (each sorted) naming the same device; the device itself when none does.
+    /// </summary>
+    public string PersistentDevice(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var dev = value.Replace("\"", "", StringComparison.Ordinal);
+        if (dev.StartsWith("UUID=", StringComparison.Ordinal) || dev.StartsWith("LABEL=", StringComparison.Ordinal)) dev = ToDevName(dev);
+        if (DeviceNumber(dev) is not { } number) return dev;
+        foreach (var dir in s_persistentDirs)
+        {
+            foreach (var name in root.ListDirectory(dir))
+            {
+                var candidate = dir + "/" + name;
+                if (dir == "/dev/mapper" && name.StartsWith("mpath", StringComparison.Ordinal)) continue;
+                if (DeviceNumber(candidate) == number) return candidate;
+            }
+        }
+        return dev;
+    }
+
+    /// <summary>
+    /// kdumpctl <c>check_drivers_modified</c>'s block part: <c>check_block_and_slaves_all</c> over
+    /// the device (its whole disk when it is a partition, and every slave, recursively) and, for each,
+    /// the <c>DRIVERS==</c> of its parents as <c>udevadm info -a</c> prints them; each name once, in
+    /// the order found. LVM volumes are walked through their slaves like any stacked device.
+    /// </summary>
+    public IReadOnlyList<string> BlockDrivers(string deviceNumber)
+    {
+        ArgumentNullException.ThrowIfNull(deviceNumber);
+        var drivers = new List<string>();
+        Walk(deviceNumber, drivers, 0);
+        return drivers;
+    }
+
+    private void Walk(string majMin, List<string> drivers, int depth)
+    {
+        if (depth > MaxDepth) return;
+        var sys = "/sys/dev/block/" + majMin;
+        if (!root.DirectoryExists(sys)) return;
+        var device = Canonicalize(sys);
+        foreach (var d in ParentDrivers(device))
+        {
+            if (!drivers.Contains(d, StringComparer.Ordinal)) drivers.Add(d);
+        }
+        // A partition's parent directory is its disk.
+        var parent = SystemPath.Directory(device);
+        if (IsBlockClass(parent) && ReadNumber(parent) is { } disk) Walk(disk, drivers, depth + 1);
+        foreach (var slave in root.ListDirectory(sys + "/slaves"))
+        {
+            var s = Canonicalize(sys + "/slaves/" + slave);
+            if (IsBlockClass(s) && ReadNumber(s) is { } n) Walk(n, drivers, depth + 1);
+        }
+    }
+
+    // udevadm info -a: "looking at parent device" blocks carry DRIVERS=="name" when the parent has a driver.
+    private IEnumerable<string> ParentDrivers(string device)
+    {
+        for (var p = SystemPath.Directory(device); p.StartsWith("/sys/devices/", StringComparison.Ordinal); p = SystemPath.Directory(p))
+        {
+            if (root.ResolveLink(p + "/driver") is { } driver) yield return SystemPath.FileName(driver);
+        }
+    }
+
+    private bool IsBlockClass(string sysDir) =>
+        root.FileExists(sysDir + "/dev") && Canonicalize(sysDir + "/subsystem") == "/sys/class/block";
+
+    private string? ReadNumber(string sysDir) => root.ReadAllText(sysDir + "/dev", 64)?.Trim() is { Length: > 0 } t ? t : null;
+}

@@ -118,19 +118,36 @@ public sealed class KdumpctlSession
         return info;
     }
 
-    /// <summary>need_initrd_rebuild (§3.4). The file-system and driver checks need the initrd's contents (lsinitrd) and are not run.</summary>
+    /// <summary>
+    /// need_initrd_rebuild (§3.4): force flags, the image's presence, watched files, then the dump
+    /// target's file system and drivers against what the image recorded (read once, only when a
+    /// check gets that far; a read failure is warned about before the decision's messages).
+    /// </summary>
     public RebuildVerdict NeedInitrdRebuild(KdumpConfig config, KdumpBootInfo boot)
     {
         var hooks = RebuildDecision.HookFiles(Root);
         var watched = RebuildDecision.WatchedFileList(config, boot.Kernel, FindOnPath(config.CoreCollectorProgram),
             Root.FileExists("/etc/fstab"), hookFiles: hooks);
+        var imageTime = Root.GetModificationTimeSeconds(boot.Initrd);
+        FsCheckInputs? fs = null;
+        DriverCheckInputs? drivers = null;
+        if (imageTime is not null && config.ForceNoRebuild is null or "0" && config.ForceRebuild is null or "0")
+        {
+            var conf = KdumpConfReader.Parse(ReadSmall(KdumpctlText.ConfigFile) ?? "", KdumpctlText.ConfigFile);
+            var facts = new Devices.ImageFacts(Root, boot.KernelVersion);
+            var record = new Lazy<Kdump.Initramfs.Record.BuildRecord>(() => Devices.ImageFacts.ReadRecord(Root, boot.Initrd, Warn));
+            fs = facts.FileSystem(conf, () => record.Value);
+            drivers = facts.Drivers(conf, config.DracutArgv, () => record.Value);
+        }
         var inputs = new RebuildInputs(
             config.ForceRebuild,
             config.ForceNoRebuild,
             boot.Initrd,
-            Root.GetModificationTimeSeconds(boot.Initrd),
+            imageTime,
             [.. watched.Select(f => FileFacts.From(Root, f))],
-            [.. RebuildDecision.ExecutableList(config).Select(f => FileFacts.From(Root, f))]);
+            [.. RebuildDecision.ExecutableList(config).Select(f => FileFacts.From(Root, f))],
+            FileSystem: fs,
+            Drivers: drivers);
         var result = RebuildDecision.Decide(inputs);
         Log(result.Messages);
         return result.Verdict;

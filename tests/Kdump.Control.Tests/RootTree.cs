@@ -35,7 +35,60 @@ internal sealed class RootTree : IDisposable
         Write("/etc/sysconfig/kdump", "KDUMP_COMMANDLINE_REMOVE=\"hugepages quiet\"\nKDUMP_COMMANDLINE_APPEND=\"irqpoll nr_cpus=1 reset_devices\"\nKEXEC_ARGS=\"-s\"\nVMCORE_CREATION_NOTIFICATION=\"yes\"\n", Old);
         WriteBytes($"/boot/vmlinuz-{Kver}", BzImage(), Old);
         Write($"/boot/initramfs-{Kver}.img", "default initrd\n", Old);
-        Write(KdumpInitrd, "kdump initrd\n", New);
+        // /var/crash is on the root file system, ext4 on the first partition of a virtio disk.
+        Write("/proc/self/mountinfo", "22 1 254:1 / / rw,relatime shared:1 - ext4 /dev/vda1 rw\n", Old);
+        AddVirtioDisk("vda", 254, "0000:00:04.0", "virtio2", (1, RootUuid));
+        WriteImage(KdumpInitrd, $"--hostonly --mount '/dev/disk/by-uuid/{RootUuid} /sysroot ext4 rw,relatime' --kver '{Kver}'\n", "", New);
+    }
+
+    public const string RootUuid = "0b9c6d1e-1111-2222-3333-444455556666";
+
+    /// <summary>
+    /// A virtio-blk disk as sysfs and udev show it: the PCI function (driver virtio-pci), the virtio
+    /// device (driver virtio_blk), the disk and its partitions with their dev numbers, /sys/dev/block
+    /// and /sys/class/block links, /dev nodes (plain files) and /dev/disk/by-uuid links.
+    /// </summary>
+    public void AddVirtioDisk(string disk, int major, string pciSlot, string virtio, params (int Number, string Uuid)[] partitions)
+    {
+        var pci = $"/sys/devices/pci0000:00/{pciSlot}";
+        Link(pci + "/driver", "/sys/bus/pci/drivers/virtio-pci");
+        Link($"{pci}/{virtio}/driver", "/sys/bus/virtio/drivers/virtio_blk");
+        var diskDir = $"{pci}/{virtio}/block/{disk}";
+        var minorBase = 0;
+        void BlockDevice(string dir, string name, int minor)
+        {
+            Write(dir + "/dev", $"{major}:{minor}\n", Old);
+            Link(dir + "/subsystem", "/sys/class/block");
+            Link($"/sys/class/block/{name}", dir);
+            Link($"/sys/dev/block/{major}:{minor}", dir);
+            Write($"/dev/{name}", "", Old);
+        }
+        BlockDevice(diskDir, disk, minorBase);
+        foreach (var (n, uuid) in partitions)
+        {
+            BlockDevice($"{diskDir}/{disk}{n}", disk + n, minorBase + n);
+            Link($"/dev/disk/by-uuid/{uuid}", $"/dev/{disk}{n}");
+        }
+    }
+
+    /// <summary>A relative symbolic link at <paramref name="systemPath"/> to <paramref name="systemTarget"/>, as udev and sysfs make them.</summary>
+    public void Link(string systemPath, string systemTarget)
+    {
+        var link = Host(systemPath);
+        Directory.CreateDirectory(Path.GetDirectoryName(link)!);
+        if (File.Exists(link) || Directory.Exists(link)) File.Delete(link);
+        File.CreateSymbolicLink(link, Path.GetRelativePath(Path.GetDirectoryName(link)!, Host(systemTarget)));
+    }
+
+    /// <summary>A zstd newc image (our writer) holding only dracut's two build-record files.</summary>
+    public void WriteImage(string systemPath, string buildParameters, string hostonlyModules, long mtime)
+    {
+        var plan = new Kdump.Initramfs.Image.ImagePlan();
+        plan.AddFile(Kdump.Initramfs.Record.BuildRecord.BuildParametersPath, Encoding.UTF8.GetBytes(buildParameters));
+        plan.AddFile(Kdump.Initramfs.Record.BuildRecord.HostonlyModulesPath, Encoding.UTF8.GetBytes(hostonlyModules));
+        using var ms = new MemoryStream();
+        plan.Write(ms, Kdump.Initramfs.Image.InitramfsCompression.Zstd);
+        WriteBytes(systemPath, ms.ToArray(), mtime);
     }
 
     public string Root { get; }
@@ -57,9 +110,23 @@ internal sealed class RootTree : IDisposable
     public string Read(string systemPath) => File.ReadAllText(Host(systemPath));
 
     /// <summary>Every file under the root with its content hash, to show what a command changed.</summary>
-    public IReadOnlyDictionary<string, string> Snapshot() =>
-        Directory.EnumerateFiles(Root, "*", SearchOption.AllDirectories)
-            .ToDictionary(f => "/" + Path.GetRelativePath(Root, f), f => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(f))), StringComparer.Ordinal);
+    public IReadOnlyDictionary<string, string> Snapshot()
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        // sysfs-like trees link in cycles (class/block → devices → subsystem → class/block): never descend into a link.
+        void Walk(string dir)
+        {
+            foreach (var e in new DirectoryInfo(dir).EnumerateFileSystemInfos())
+            {
+                var key = "/" + Path.GetRelativePath(Root, e.FullName);
+                if (e.LinkTarget is { } link) result[key] = "-> " + link;
+                else if (e is DirectoryInfo d) Walk(d.FullName);
+                else result[key] = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(e.FullName)));
+            }
+        }
+        Walk(Root);
+        return result;
+    }
 
     /// <summary>The smallest file bzImage64's probe accepts (boot sector + setup header, protocol 2.15).</summary>
     public static byte[] BzImage()

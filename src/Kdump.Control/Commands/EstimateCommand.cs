@@ -7,8 +7,8 @@ namespace Kdump.Control.Commands;
 
 /// <summary>
 /// estimate (§4.3). The kernel size comes from /proc/iomem's Kernel code/rodata/data/bss (upstream's
-/// fallback: ELF PT_LOAD sizes of a decompressed image are not computed), and the initrd's module
-/// list is not read (no lsinitrd yet), so module sizes count as 0.
+/// fallback: ELF PT_LOAD sizes of a decompressed image are not computed). Module sizes are, as
+/// upstream, the /proc/modules sizes of the modules named by the image's hostonly-kernel-modules.txt.
 /// </summary>
 public sealed class EstimateCommand : IKdumpctlCommand
 {
@@ -37,7 +37,7 @@ public sealed class EstimateCommand : IKdumpctlCommand
                 reserved,
                 iomem?.KernelImageBytes ?? 0,
                 (ulong)(session.Root.GetFileLength(boot.Initrd) ?? 0),
-                [],
+                Devices.ImageFacts.ReadRecord(session.Root, boot.Initrd, session.Warn).HostonlyModules,
                 session.ReadSmall("/proc/modules") ?? "",
                 [],
                 session.Services.Arch));

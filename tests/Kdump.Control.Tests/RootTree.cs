@@ -48,13 +48,15 @@ internal sealed class RootTree : IDisposable
     /// device (driver virtio_blk), the disk and its partitions with their dev numbers, /sys/dev/block
     /// and /sys/class/block links, /dev nodes (plain files) and /dev/disk/by-uuid links.
     /// </summary>
-    public void AddVirtioDisk(string disk, int major, string pciSlot, string virtio, params (int Number, string Uuid)[] partitions)
+    public void AddVirtioDisk(string disk, int major, string pciSlot, string virtio, params (int Number, string Uuid)[] partitions) =>
+        AddVirtioDisk(disk, major, 0, pciSlot, virtio, partitions);
+
+    public void AddVirtioDisk(string disk, int major, int minorBase, string pciSlot, string virtio, params (int Number, string Uuid)[] partitions)
     {
         var pci = $"/sys/devices/pci0000:00/{pciSlot}";
         Link(pci + "/driver", "/sys/bus/pci/drivers/virtio-pci");
         Link($"{pci}/{virtio}/driver", "/sys/bus/virtio/drivers/virtio_blk");
         var diskDir = $"{pci}/{virtio}/block/{disk}";
-        var minorBase = 0;
         void BlockDevice(string dir, string name, int minor)
         {
             Write(dir + "/dev", $"{major}:{minor}\n", Old);

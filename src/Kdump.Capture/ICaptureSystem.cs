@@ -35,6 +35,9 @@ public interface ICaptureSystem
     /// <summary>The address this machine uses to reach <paramref name="remoteIp"/>, or null when there is no route.</summary>
     string? GetHostIpToward(string remoteIp);
 
+    /// <summary>Interface, address and route calls for ssh/nfs targets (Network/); null where there are none.</summary>
+    Network.INetworkControl? NetworkControl => null;
+
     /// <summary>The kernel log of the capture kernel (<c>dmesg</c>), for kexec-dmesg.log.</summary>
     string ReadKernelLog();
 

@@ -101,6 +101,9 @@ public sealed partial class CaptureImageBuilder
                 fstab.Append(FsTargetFstabLine(targetOption, targetValue));
                 break;
         }
+        // ssh and nfs: the route to the server, recorded for the capture kernel (Network/).
+        if (Network.CaptureNetworkImage.RemoteHost(targetOption, targetValue, dracutMount) is { } server)
+            moduleNames.AddRange(Network.CaptureNetworkImage.Install(_plan, _request.Network, server, _warnings));
         // mkdumprd: failure_action dump_to_rootfs adds a mount of the root file system at /sysroot.
         if (conf.GetValue("failure_action", "default") == "dump_to_rootfs"
             && _request.Mounts?.Entries.FirstOrDefault(e => e.Target == "/" && e.FsRoot == "/") is { } rootMount)

@@ -26,6 +26,9 @@ public sealed record CaptureImageRequest
     /// <summary>Add busybox (and /bin/sh) even when failure_action is not shell.</summary>
     public bool IncludeBusybox { get; init; }
 
+    /// <summary>The first kernel's routes, interfaces and addresses, for ssh and nfs targets; null = none known.</summary>
+    public Network.HostNetwork? Network { get; init; }
+
     /// <summary><c>xz -dc FILE</c>'s output, for .ko.xz modules.</summary>
     public required Func<string, byte[]> RunXz { get; init; }
 }

@@ -15,6 +15,8 @@ public sealed class LinuxCaptureSystem(ISystemCalls calls, TextWriter console) :
 {
     public DateTime Now => DateTime.Now;
 
+    public Network.INetworkControl NetworkControl { get; } = new NetworkControl();
+
     public int Run(IReadOnlyList<string> argv, string? stdinPath = null, string? stdoutPath = null)
     {
         ArgumentNullException.ThrowIfNull(argv);

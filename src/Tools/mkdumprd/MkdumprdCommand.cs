@@ -105,6 +105,7 @@ public static class MkdumprdCommand
             Makedumpfile = makedumpfile,
             Mounts = ReadMounts(rooted),
             WatchdogModules = ActiveWatchdogModules(rooted),
+            Network = Kdump.Initramfs.Network.HostNetwork.Live(root),
             RunXz = env.RunXz,
         };
         try

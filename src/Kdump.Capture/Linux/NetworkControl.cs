@@ -1,0 +1,24 @@
+using Kdump.Capture.Network;
+using Kdump.Config.Network;
+using Kdump.Linux;
+
+namespace Kdump.Capture.Linux;
+
+/// <summary>The capture kernel's interface calls: netdevice(7) and SIOCADDRT ioctls through <see cref="NetDevice"/>.</summary>
+public sealed class NetworkControl : INetworkControl
+{
+    public string? Rename(string name, string newName) => Why(NetDevice.Rename(name, newName), $"SIOCSIFNAME {name} {newName}");
+
+    public string? SetAddress(string name, Ipv4Network address) =>
+        Why(NetDevice.SetAddress(name, address.Address), $"SIOCSIFADDR {name} {address}")
+        ?? Why(NetDevice.SetNetmask(name, address.Mask), $"SIOCSIFNETMASK {name} {address}");
+
+    public string? SetUp(string name) => Why(NetDevice.SetUp(name), $"SIOCSIFFLAGS {name} up");
+
+    public string? AddRoute(Ipv4Network destination, uint gateway) =>
+        Why(NetDevice.AddRoute(destination.Address & destination.Mask, destination.Mask, gateway), $"SIOCADDRT {destination} via {Ipv4Network.Format(gateway)}");
+
+    public void Delay(TimeSpan time) => Thread.Sleep(time);
+
+    private static string? Why(SyscallResult r, string call) => r.IsError ? $"{call}: {Errno.Name(r.Errno)}" : null;
+}

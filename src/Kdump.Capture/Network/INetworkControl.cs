@@ -1,0 +1,26 @@
+using Kdump.Config.Network;
+
+namespace Kdump.Capture.Network;
+
+/// <summary>
+/// The interface calls of the capture kernel's network bring-up (what <c>ip link</c>, <c>ip addr</c>
+/// and <c>ip route</c> do in upstream's initramfs). Each returns null on success, else why not.
+/// <see cref="Linux.NetworkControl"/> is the real one; tests record calls.
+/// </summary>
+public interface INetworkControl
+{
+    /// <summary><c>ip link set NAME name NEWNAME</c> (the interface is down).</summary>
+    string? Rename(string name, string newName);
+
+    /// <summary><c>ip addr add ADDRESS/PREFIX dev NAME</c>.</summary>
+    string? SetAddress(string name, Ipv4Network address);
+
+    /// <summary><c>ip link set NAME up</c>.</summary>
+    string? SetUp(string name);
+
+    /// <summary><c>ip route add DESTINATION via GATEWAY</c> (0.0.0.0/0 is the default route).</summary>
+    string? AddRoute(Ipv4Network destination, uint gateway);
+
+    /// <summary>Waits (the NIC may still be probing).</summary>
+    void Delay(TimeSpan time);
+}

@@ -1,0 +1,141 @@
+using System.Text;
+
+namespace Kdump.Config.Network;
+
+/// <summary>
+/// The capture kernel's network, as mkdumprd records it in the image at <see cref="ImagePath"/> and
+/// kdump-capture brings it up: the interface the first kernel used toward the dump server, found
+/// again by its MAC address and given the same name (upstream's <c>ifname=NAME:MAC</c>), with the
+/// same address (upstream's static <c>ip=</c>) or a new lease (<c>ip=dhcp</c>).
+/// <code>
+/// # comment
+/// remote 10.0.2.100                  the dump server (upstream: kdump_remote_ip=)
+/// interface eth0 52:54:00:12:34:56   name and MAC
+/// static 10.0.2.15/24                or: dhcp
+/// gateway 10.0.2.2                   static only, optional: the default route
+/// route 192.168.5.0/24 10.0.2.1      static only, any number
+/// nameserver 10.0.2.3                any number
+/// </code>
+/// </summary>
+public sealed record CaptureNetworkConfig(
+    uint Remote,
+    string Interface,
+    string MacAddress,
+    AddressMethod Method,
+    Ipv4Network? Address,
+    uint? Gateway,
+    IReadOnlyList<StaticRoute> Routes,
+    IReadOnlyList<uint> Nameservers)
+{
+    public const string ImagePath = "/etc/kdump/network.conf";
+
+    /// <summary>The line keywords, each declared once.</summary>
+    public static class Keywords
+    {
+        public const string Remote = "remote";
+        public const string Interface = "interface";
+        public const string Static = "static";
+        public const string Dhcp = "dhcp";
+        public const string Gateway = "gateway";
+        public const string Route = "route";
+        public const string Nameserver = "nameserver";
+    }
+
+    /// <summary>IFNAMSIZ (16) less the terminating NUL.</summary>
+    public const int MaxInterfaceNameLength = 15;
+
+    public string Format()
+    {
+        var sb = new StringBuilder();
+        sb.Append("# kdump-capture network, written by mkdumprd\n");
+        sb.Append(Keywords.Remote).Append(' ').Append(Ipv4Network.Format(Remote)).Append('\n');
+        sb.Append(Keywords.Interface).Append(' ').Append(Interface).Append(' ').Append(MacAddress).Append('\n');
+        if (Method == AddressMethod.Dhcp) sb.Append(Keywords.Dhcp).Append('\n');
+        else sb.Append(Keywords.Static).Append(' ').Append(Address).Append('\n');
+        if (Gateway is { } g) sb.Append(Keywords.Gateway).Append(' ').Append(Ipv4Network.Format(g)).Append('\n');
+        foreach (var r in Routes) sb.Append(Keywords.Route).Append(' ').Append(r.Destination).Append(' ').Append(Ipv4Network.Format(r.Gateway)).Append('\n');
+        foreach (var n in Nameservers) sb.Append(Keywords.Nameserver).Append(' ').Append(Ipv4Network.Format(n)).Append('\n');
+        return sb.ToString();
+    }
+
+    /// <summary>Reads a record; anything missing, repeated, unknown or malformed is an error naming the file and line.</summary>
+    public static CaptureNetworkConfig Parse(string text, string file = ImagePath)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        uint? remote = null, gateway = null;
+        string? name = null, mac = null;
+        AddressMethod? method = null;
+        Ipv4Network? address = null;
+        var routes = new List<StaticRoute>();
+        var nameservers = new List<uint>();
+        var lines = text.Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var line = lines[i].Trim();
+            if (line.Length == 0 || line.StartsWith('#')) continue;
+            var w = line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+            var n = i + 1;
+            void Arity(int count)
+            {
+                if (w.Length != count + 1) throw KdumpConfigException.At(file, n, $"'{w[0]}' takes {count} value(s), found {w.Length - 1}");
+            }
+            void Once(bool seen)
+            {
+                if (seen) throw KdumpConfigException.At(file, n, $"'{w[0]}' given twice");
+            }
+            uint Ip(string value) => Ipv4Network.TryParseAddress(value) ?? throw KdumpConfigException.At(file, n, $"'{value}' is not an IPv4 address");
+            Ipv4Network Net(string value) => Ipv4Network.TryParse(value) ?? throw KdumpConfigException.At(file, n, $"'{value}' is not an IPv4 address/prefix");
+            switch (w[0])
+            {
+                case Keywords.Remote:
+                    Arity(1); Once(remote is not null); remote = Ip(w[1]);
+                    break;
+                case Keywords.Interface:
+                    Arity(2); Once(name is not null);
+                    name = IsInterfaceName(w[1]) ? w[1] : throw KdumpConfigException.At(file, n, $"'{w[1]}' is not an interface name");
+                    mac = NormalizeMac(w[2]) ?? throw KdumpConfigException.At(file, n, $"'{w[2]}' is not a MAC address");
+                    break;
+                case Keywords.Static:
+                    Arity(1); Once(method is not null); method = AddressMethod.Static; address = Net(w[1]);
+                    break;
+                case Keywords.Dhcp:
+                    Arity(0); Once(method is not null); method = AddressMethod.Dhcp;
+                    break;
+                case Keywords.Gateway:
+                    Arity(1); Once(gateway is not null); gateway = Ip(w[1]);
+                    break;
+                case Keywords.Route:
+                    Arity(2); routes.Add(new StaticRoute(Net(w[1]), Ip(w[2])));
+                    break;
+                case Keywords.Nameserver:
+                    Arity(1); nameservers.Add(Ip(w[1]));
+                    break;
+                default:
+                    throw KdumpConfigException.At(file, n, $"unknown keyword '{w[0]}'");
+            }
+        }
+        if (remote is null) throw KdumpConfigException.At(file, null, $"no '{Keywords.Remote}' line");
+        if (name is null || mac is null) throw KdumpConfigException.At(file, null, $"no '{Keywords.Interface}' line");
+        if (method is null) throw KdumpConfigException.At(file, null, $"neither '{Keywords.Static}' nor '{Keywords.Dhcp}'");
+        if (method == AddressMethod.Dhcp && (gateway is not null || routes.Count > 0))
+            throw KdumpConfigException.At(file, null, $"'{Keywords.Gateway}' and '{Keywords.Route}' go with '{Keywords.Static}' only");
+        return new CaptureNetworkConfig(remote.Value, name, mac, method.Value, address, gateway, routes, nameservers);
+    }
+
+    /// <summary>A name the kernel accepts for an interface (dev_valid_name): 1..15 bytes, not . or .., no '/', ':' or space.</summary>
+    public static bool IsInterfaceName(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return name.Length is > 0 and <= MaxInterfaceNameLength && name is not ("." or "..")
+            && name.All(c => c > ' ' && c < 0x7F && c is not ('/' or ':'));
+    }
+
+    /// <summary><c>aa:bb:cc:dd:ee:ff</c> in lower case, as /sys/class/net/IF/address prints it; null when not 6 hex bytes.</summary>
+    public static string? NormalizeMac(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var parts = text.Trim().Split(':');
+        if (parts.Length != 6 || parts.Any(p => p.Length != 2 || !p.All(char.IsAsciiHexDigit))) return null;
+        return string.Join(':', parts).ToLowerInvariant();
+    }
+}

@@ -1,0 +1,39 @@
+namespace Kdump.Config.Network;
+
+/// <summary>
+/// <c>ip route get DST</c> over the main table, as mkdumprd asks it for the dump server: the route
+/// and the source address the kernel would use.
+/// </summary>
+public static class RouteLookup
+{
+    /// <summary>The route to <paramref name="destination"/>: longest prefix, then lowest metric, then first listed (fib lookup order).</summary>
+    public static Ipv4Route? Find(IReadOnlyList<Ipv4Route> routes, uint destination)
+    {
+        ArgumentNullException.ThrowIfNull(routes);
+        Ipv4Route? best = null;
+        foreach (var r in routes)
+        {
+            if (!r.Destination.Contains(destination)) continue;
+            if (best is null
+                || r.Destination.PrefixLength > best.Destination.PrefixLength
+                || (r.Destination.PrefixLength == best.Destination.PrefixLength && r.Metric < best.Metric))
+                best = r;
+        }
+        return best;
+    }
+
+    /// <summary>
+    /// The kernel's <c>inet_select_addr</c> for the route's device: among its primary addresses
+    /// wider than host scope, the first whose subnet holds the next hop (the gateway, or the
+    /// destination on-link); else the first of them.
+    /// </summary>
+    /// <param name="addresses">The addresses of the route's interface, in the kernel's order.</param>
+    public static InterfaceAddress? SourceAddress(IReadOnlyList<InterfaceAddress> addresses, Ipv4Route route, uint destination)
+    {
+        ArgumentNullException.ThrowIfNull(addresses);
+        ArgumentNullException.ThrowIfNull(route);
+        var nextHop = route.Gateway ?? destination;
+        var usable = addresses.Where(a => !a.IsSecondary && a.IsBeyondHost).ToList();
+        return usable.FirstOrDefault(a => a.Address.Contains(nextHop)) ?? usable.FirstOrDefault();
+    }
+}

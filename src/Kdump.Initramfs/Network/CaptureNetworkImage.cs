@@ -1,0 +1,74 @@
+using System.Text;
+using Kdump.Config.Conf;
+using Kdump.Config.Network;
+using Kdump.Initramfs.Image;
+
+namespace Kdump.Initramfs.Network;
+
+/// <summary>
+/// mkdumprd's network part for ssh and nfs targets (upstream <c>kdump_install_net</c>): the route
+/// the first kernel takes to the server (<c>ip route get</c>), its interface found again in the
+/// capture kernel by MAC, the address copied when it is permanent (<c>kdump_static_ip</c>) or
+/// leased again by DHCP when it is not, the default gateway and other gateway routes of that
+/// interface, the nameservers, and the drivers of the NIC and its parent devices.
+/// </summary>
+public static class CaptureNetworkImage
+{
+    /// <summary>The server of an ssh or nfs target (or of a dracut <c>--mount</c> of an nfs export); null for local targets.</summary>
+    public static string? RemoteHost(string? targetOption, string targetValue, DracutMount? dracutMount)
+    {
+        ArgumentNullException.ThrowIfNull(targetValue);
+        return targetOption switch
+        {
+            "ssh" or "nfs" => DumpTarget.GetRemoteHost(targetValue),
+            null when dracutMount is not null && DracutArguments.MountIsNfs(dracutMount) => DumpTarget.GetRemoteHost(dracutMount.Device),
+            _ => null,
+        };
+    }
+
+    /// <summary>The record for <paramref name="host"/>; upstream's message when there is no route.</summary>
+    public static CaptureNetworkConfig Resolve(HostNetwork facts, string host)
+    {
+        ArgumentNullException.ThrowIfNull(facts);
+        ArgumentNullException.ThrowIfNull(host);
+        if (host.Contains(':', StringComparison.Ordinal))
+            throw new InitramfsBuildException($"{host}: IPv6 dump targets are not supported by the minimal backend");
+        var remote = facts.Resolve(host) ?? throw new InitramfsBuildException($"Bad kdump network destination: {host}");
+        var routes = facts.Routes();
+        var route = RouteLookup.Find(routes, remote) ?? throw new InitramfsBuildException($"Bad kdump network destination: {host}");
+        var name = route.Interface;
+        if (!CaptureNetworkConfig.IsInterfaceName(name)) throw new InitramfsBuildException($"/proc/net/route names an invalid interface '{name}'");
+        if (name == "lo") throw new InitramfsBuildException($"{host} is this machine (route via lo): not a remote dump target");
+        if (!facts.IsHardware(name))
+            throw new InitramfsBuildException($"{name} (toward {host}) is a software interface (bond, bridge, vlan, team): not supported by the minimal backend");
+        var mac = facts.MacAddress(name) ?? throw new InitramfsBuildException($"/sys/class/net/{name}/address is missing or not a MAC address");
+        var index = facts.InterfaceIndex(name) ?? throw new InitramfsBuildException($"/sys/class/net/{name}/ifindex is missing or not a number");
+        var source = RouteLookup.SourceAddress(facts.Addresses().Where(a => a.InterfaceIndex == index).ToList(), route, remote)
+            ?? throw new InitramfsBuildException($"{name} (toward {host}) has no IPv4 address");
+
+        if (!source.IsPermanent)
+            return new CaptureNetworkConfig(remote, name, mac, AddressMethod.Dhcp, null, null, [], facts.Nameservers());
+        var onDevice = routes.Where(r => r.Interface == name && r.Gateway is not null).ToList();
+        var gateway = onDevice.FirstOrDefault(r => r.IsDefault)?.Gateway;
+        var extra = onDevice.Where(r => !r.IsDefault).Select(r => new StaticRoute(r.Destination, r.Gateway!.Value)).ToList();
+        return new CaptureNetworkConfig(remote, name, mac, AddressMethod.Static, source.Address, gateway, extra, facts.Nameservers());
+    }
+
+    /// <summary>
+    /// Records the network at <see cref="CaptureNetworkConfig.ImagePath"/> and returns the NIC's
+    /// modules. Without facts (a caller that knows no network) the image gets no record and a warning.
+    /// </summary>
+    public static IReadOnlyList<string> Install(ImagePlan plan, HostNetwork? facts, string host, List<string> warnings)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(warnings);
+        if (facts is null)
+        {
+            warnings.Add($"the network toward {host} is unknown: the capture kernel will not configure one");
+            return [];
+        }
+        var config = Resolve(facts, host);
+        plan.AddFile(CaptureNetworkConfig.ImagePath, Encoding.UTF8.GetBytes(config.Format()));
+        return facts.DriverModules(config.Interface);
+    }
+}

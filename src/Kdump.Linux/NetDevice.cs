@@ -1,0 +1,136 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Kdump.Linux;
+
+/// <summary>
+/// The netdevice(7) and route ioctls the capture program uses to bring up its interface, as
+/// <c>ip link set NAME name NEW</c>, <c>ip addr add</c>, <c>ip link set up</c> and <c>route add</c>
+/// do them, on an AF_INET datagram socket. Struct layouts are LP64 (x86_64, aarch64); a test
+/// checks them against the C headers. Addresses are numeric IPv4 values (10.0.2.15 = 0x0A00020F).
+/// </summary>
+public static class NetDevice
+{
+    public const uint SIOCADDRT = 0x890B;
+    public const uint SIOCGIFFLAGS = 0x8913;
+    public const uint SIOCSIFFLAGS = 0x8914;
+    public const uint SIOCSIFADDR = 0x8916;
+    public const uint SIOCSIFNETMASK = 0x891C;
+    public const uint SIOCSIFNAME = 0x8923;
+    public const short IFF_UP = 0x1;
+    public const ushort RTF_UP = 0x0001;
+    public const ushort RTF_GATEWAY = 0x0002;
+    public const ushort AF_INET = 2;
+
+    /// <summary>struct ifreq: ifr_name, then a union of ifr_addr, ifr_netmask, ifr_flags, ifr_newname.</summary>
+    public static class IfreqFields
+    {
+        public const int Name = 0;          // ifr_name[IFNAMSIZ]
+        public const int Union = 16;        // ifr_addr / ifr_netmask (struct sockaddr) / ifr_flags (short) / ifr_newname[IFNAMSIZ]
+        public const int Size = 40;
+        public const int IFNAMSIZ = 16;
+    }
+
+    /// <summary>struct sockaddr_in (16 bytes).</summary>
+    public static class SockaddrInFields
+    {
+        public const int Family = 0;        // sin_family (host order)
+        public const int Port = 2;          // sin_port
+        public const int Address = 4;       // sin_addr (network order)
+        public const int Size = 16;
+    }
+
+    /// <summary>struct rtentry (include/uapi/linux/route.h) on LP64.</summary>
+    public static class RtentryFields
+    {
+        public const int Destination = 8;   // rt_dst
+        public const int Gateway = 24;      // rt_gateway
+        public const int Genmask = 40;      // rt_genmask
+        public const int Flags = 56;        // rt_flags (unsigned short)
+        public const int Metric = 80;       // rt_metric (short)
+        public const int Device = 88;       // rt_dev (char *)
+        public const int Size = 120;
+    }
+
+    public static SyscallResult SetAddress(string ifname, uint address) => Ioctl(SIOCSIFADDR, Ifreq(ifname, sockaddr: address));
+
+    public static SyscallResult SetNetmask(string ifname, uint mask) => Ioctl(SIOCSIFNETMASK, Ifreq(ifname, sockaddr: mask));
+
+    /// <summary>SIOCGIFFLAGS, then SIOCSIFFLAGS with IFF_UP added.</summary>
+    public static SyscallResult SetUp(string ifname)
+    {
+        var req = Ifreq(ifname);
+        var r = Ioctl(SIOCGIFFLAGS, req);
+        if (r.IsError) return r;
+        var u = req.AsSpan(IfreqFields.Union);
+        var current = BitConverter.IsLittleEndian ? BinaryPrimitives.ReadInt16LittleEndian(u) : BinaryPrimitives.ReadInt16BigEndian(u);
+        var flags = (short)(current | IFF_UP);
+        WriteShort(req.AsSpan(IfreqFields.Union), flags);
+        return Ioctl(SIOCSIFFLAGS, req);
+    }
+
+    /// <summary>SIOCSIFNAME (the interface must be down).</summary>
+    public static SyscallResult Rename(string ifname, string newName)
+    {
+        var req = Ifreq(ifname);
+        WriteName(req.AsSpan(IfreqFields.Union, IfreqFields.IFNAMSIZ), newName);
+        return Ioctl(SIOCSIFNAME, req);
+    }
+
+    /// <summary>SIOCADDRT: <paramref name="destination"/>/<paramref name="mask"/> via <paramref name="gateway"/>; the kernel picks the device that reaches the gateway.</summary>
+    public static SyscallResult AddRoute(uint destination, uint mask, uint gateway)
+    {
+        var rt = new byte[RtentryFields.Size];
+        WriteSockaddrIn(rt.AsSpan(RtentryFields.Destination), destination);
+        WriteSockaddrIn(rt.AsSpan(RtentryFields.Gateway), gateway);
+        WriteSockaddrIn(rt.AsSpan(RtentryFields.Genmask), mask);
+        var flags = (ushort)(RTF_UP | RTF_GATEWAY);
+        if (BitConverter.IsLittleEndian) BinaryPrimitives.WriteUInt16LittleEndian(rt.AsSpan(RtentryFields.Flags), flags);
+        else BinaryPrimitives.WriteUInt16BigEndian(rt.AsSpan(RtentryFields.Flags), flags);
+        return Ioctl(SIOCADDRT, rt);
+    }
+
+    private static byte[] Ifreq(string ifname, uint? sockaddr = null)
+    {
+        var req = new byte[IfreqFields.Size];
+        WriteName(req.AsSpan(IfreqFields.Name, IfreqFields.IFNAMSIZ), ifname);
+        if (sockaddr is { } a) WriteSockaddrIn(req.AsSpan(IfreqFields.Union), a);
+        return req;
+    }
+
+    private static void WriteName(Span<byte> field, string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var bytes = Encoding.ASCII.GetBytes(name);
+        if (bytes.Length >= field.Length) throw new ArgumentException($"interface name '{name}' is longer than {field.Length - 1} bytes", nameof(name));
+        bytes.CopyTo(field);
+    }
+
+    private static void WriteSockaddrIn(Span<byte> b, uint address)
+    {
+        WriteShort(b[SockaddrInFields.Family..], (short)AF_INET);
+        BinaryPrimitives.WriteUInt32BigEndian(b[SockaddrInFields.Address..], address);
+    }
+
+    // Host-order shorts (sin_family, ifr_flags).
+    private static void WriteShort(Span<byte> b, short v)
+    {
+        if (BitConverter.IsLittleEndian) BinaryPrimitives.WriteInt16LittleEndian(b, v);
+        else BinaryPrimitives.WriteInt16BigEndian(b, v);
+    }
+
+    private static SyscallResult Ioctl(uint request, byte[] arg)
+    {
+        var fd = LibC.socket(LibC.AF_INET, LibC.SOCK_DGRAM | LibC.O_CLOEXEC, 0);
+        if (fd < 0) return SyscallResult.Fail(Marshal.GetLastPInvokeError());
+        try
+        {
+            return LibC.ioctl(fd, request, arg) < 0 ? SyscallResult.Fail(Marshal.GetLastPInvokeError()) : SyscallResult.Ok();
+        }
+        finally
+        {
+            LibC.close(fd);
+        }
+    }
+}

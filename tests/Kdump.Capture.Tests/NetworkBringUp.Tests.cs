@@ -1,0 +1,189 @@
+using System.Globalization;
+using Kdump.Capture.Network;
+using Kdump.Config.Network;
+using Kdump.Tests.Shared;
+
+namespace Kdump.Capture.Tests;
+
+/// <summary>
+/// The capture kernel's network bring-up against a temp tree as its root (sysfs interfaces are
+/// files there) and a recording <see cref="INetworkControl"/>; and the ssh flow when the image
+/// carries the record but the command line has no kdump_remote_ip=.
+/// </summary>
+public sealed class NetworkBringUpTests : IDisposable
+{
+    private readonly string _root = Lab.NewScratchDir("capture-net");
+    private readonly RecordingNetwork _net = new();
+    private readonly List<string> _log = [];
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private string Host(string systemPath) => Path.Combine(_root, systemPath.TrimStart('/'));
+
+    private void Write(string systemPath, string text)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Host(systemPath))!);
+        File.WriteAllText(Host(systemPath), text);
+    }
+
+    private const string StaticRecord = "remote 10.0.2.100\ninterface eth0 52:54:00:12:34:56\nstatic 10.0.2.15/24\ngateway 10.0.2.2\nroute 172.16.0.0/12 10.0.2.1\nnameserver 10.0.2.3\n";
+
+    private bool BringUp(out CaptureNetworkConfig? config)
+    {
+        var system = new NetworkedSystem(new FakeCaptureSystem(), _net);
+        return NetworkBringUp.TryBringUp(system, new CapturePaths(_root), _log.Add, out config);
+    }
+
+    [Fact]
+    public void Static_record_configures_the_nic_found_by_mac_under_its_first_kernel_name()
+    {
+        Write(CaptureNetworkConfig.ImagePath, StaticRecord);
+        Write("/sys/class/net/lo/address", "00:00:00:00:00:00\n");
+        Write("/sys/class/net/ens3/address", "52:54:00:12:34:56\n");   // the capture kernel named it otherwise
+
+        Assert.True(BringUp(out var config));
+
+        Assert.Equal(Ipv4Network.TryParseAddress("10.0.2.100"), config!.Remote);
+        Assert.Equal(
+        [
+            "rename ens3 eth0",
+            "up lo",
+            "addr eth0 10.0.2.15/24",
+            "up eth0",
+            "route 0.0.0.0/0 via 10.0.2.2",
+            "route 172.16.0.0/12 via 10.0.2.1",
+        ], _net.Calls);
+        Assert.Equal("nameserver 10.0.2.3\n", File.ReadAllText(Host("/etc/resolv.conf")));
+        Assert.Equal(["eth0 (52:54:00:12:34:56) is 10.0.2.15/24 via 10.0.2.2"], _log);
+    }
+
+    [Fact]
+    public void A_nic_that_appears_late_is_waited_for_and_a_missing_one_fails_after_60s()
+    {
+        Write(CaptureNetworkConfig.ImagePath, StaticRecord);
+        _net.OnDelay = waited => { if (waited >= TimeSpan.FromSeconds(3)) Write("/sys/class/net/eth0/address", "52:54:00:12:34:56\n"); };
+        Assert.True(BringUp(out _));
+        Assert.Equal(TimeSpan.FromSeconds(3), _net.Waited);
+        Assert.DoesNotContain("rename", string.Join(' ', _net.Calls), StringComparison.Ordinal);
+
+        Directory.Delete(Host("/sys"), recursive: true);
+        _net.OnDelay = _ => { };
+        _net.Waited = TimeSpan.Zero;
+        _log.Clear();
+        Assert.False(BringUp(out _));
+        Assert.Equal(NetworkBringUp.DeviceWait, _net.Waited);
+        Assert.Equal("no network interface with MAC 52:54:00:12:34:56 after 60s", _log[^1]);
+        Assert.Contains("Waiting for the network interface 52:54:00:12:34:56 (10s / 60s)", _log);
+    }
+
+    [Theory]
+    [InlineData("addr", "cannot configure eth0: SIOCSIFADDR failed")]
+    [InlineData("route", "cannot configure eth0: SIOCADDRT failed")]
+    public void A_failing_call_stops_the_bring_up_with_its_reason(string failing, string message)
+    {
+        Write(CaptureNetworkConfig.ImagePath, StaticRecord);
+        Write("/sys/class/net/eth0/address", "52:54:00:12:34:56\n");
+        _net.Fail = failing;
+        Assert.False(BringUp(out _));
+        Assert.Equal(message, _log[^1]);
+    }
+
+    [Fact]
+    public void Dhcp_and_malformed_records_are_refused_and_no_record_is_nothing_to_do()
+    {
+        Assert.True(BringUp(out var none));
+        Assert.Null(none);
+        Assert.Empty(_net.Calls);
+
+        Write(CaptureNetworkConfig.ImagePath, "remote 10.0.2.100\ninterface eth0 52:54:00:12:34:56\ndhcp\n");
+        Write("/sys/class/net/eth0/address", "52:54:00:12:34:56\n");
+        Assert.False(BringUp(out _));
+        Assert.Equal("eth0: the first kernel leased its address by DHCP; kdump-capture does not do DHCP yet", _log[^1]);
+
+        Write(CaptureNetworkConfig.ImagePath, "remote 10.0.2.100\n");
+        Assert.False(BringUp(out _));
+        Assert.Equal("cannot read /etc/kdump/network.conf: /etc/kdump/network.conf: no 'interface' line", _log[^1]);
+
+        // A capture system without interface calls (the flow's other fakes) cannot bring it up.
+        Write(CaptureNetworkConfig.ImagePath, StaticRecord);
+        Assert.False(NetworkBringUp.TryBringUp(new FakeCaptureSystem(), new CapturePaths(_root), _log.Add, out _));
+        Assert.Equal("this capture system cannot configure a network", _log[^1]);
+    }
+
+    [Fact]
+    public void Ssh_flow_brings_the_network_up_first_and_takes_the_server_from_the_record()
+    {
+        Write("/etc/kdump.conf", "ssh root@10.0.2.100\npath /var/crash-test\nsshkey /root/.ssh/kdump_id_rsa\n");
+        Write("/proc/cmdline", "console=ttyS0 irqpoll nr_cpus=1\n");   // no kdump_remote_ip=
+        Write(CaptureNetworkConfig.ImagePath, StaticRecord);
+        Write("/sys/class/net/eth0/address", "52:54:00:12:34:56\n");
+        var fake = new FakeCaptureSystem { HostIp = "10.0.2.15" };
+        _net.Sink = fake.Events.Add;
+        var system = new NetworkedSystem(fake, _net);
+        var rc = new CaptureFlow(system, new CapturePaths(_root, Lab.Fixture("bookworm", "proc-vmcore.elf"))).Run();
+
+        Assert.Equal(0, rc);
+        Assert.Contains(fake.Events, e => e.StartsWith("run ssh -q -i /root/.ssh/kdump_id_rsa -o BatchMode=yes -o StrictHostKeyChecking=yes root@10.0.2.100 mkdir -p /var/crash-test/10.0.2.15-", StringComparison.Ordinal));
+        // The interface was up, with its routes, before the server's address was looked up.
+        Assert.Equal(["up lo", "addr eth0 10.0.2.15/24", "up eth0", "route 0.0.0.0/0 via 10.0.2.2", "route 172.16.0.0/12 via 10.0.2.1", "kdump: eth0 (52:54:00:12:34:56) is 10.0.2.15/24 via 10.0.2.2", "route 10.0.2.100"],
+            fake.Events.Take(7));
+    }
+
+    /// <summary>Records interface calls; <see cref="Fail"/> names a call kind that fails.</summary>
+    private sealed class RecordingNetwork : INetworkControl
+    {
+        public List<string> Calls { get; } = [];
+
+        public string? Fail { get; set; }
+
+        public Action<TimeSpan> OnDelay { get; set; } = _ => { };
+
+        public TimeSpan Waited { get; set; }
+
+        public Action<string> Sink { get; set; } = _ => { };
+
+        private string? Record(string kind, string call, string failure)
+        {
+            Calls.Add(call);
+            Sink(call);
+            return Fail == kind ? failure : null;
+        }
+
+        public string? Rename(string name, string newName) => Record("rename", $"rename {name} {newName}", "SIOCSIFNAME failed");
+
+        public string? SetAddress(string name, Ipv4Network address) => Record("addr", $"addr {name} {address}", "SIOCSIFADDR failed");
+
+        public string? SetUp(string name) => Record("up", $"up {name}", "SIOCSIFFLAGS failed");
+
+        public string? AddRoute(Ipv4Network destination, uint gateway) =>
+            Record("route", $"route {destination} via {Ipv4Network.Format(gateway)}", "SIOCADDRT failed");
+
+        public void Delay(TimeSpan time)
+        {
+            Waited += time;
+            OnDelay(Waited);
+        }
+    }
+
+    /// <summary>The flow's recording system with interface calls.</summary>
+    private sealed class NetworkedSystem(FakeCaptureSystem inner, INetworkControl network) : ICaptureSystem
+    {
+        public INetworkControl NetworkControl => network;
+        public DateTime Now => inner.Now;
+        public int Run(IReadOnlyList<string> argv, string? stdinPath = null, string? stdoutPath = null) => inner.Run(argv, stdinPath, stdoutPath);
+        public int RunPipeline(IReadOnlyList<string> producer, IReadOnlyList<string> consumer) => inner.RunPipeline(producer, consumer);
+        public bool IsMountPoint(string path) => inner.IsMountPoint(path);
+        public string? GetMountOptions(string path) => inner.GetMountOptions(path);
+        public string? Mount(string source, string target, string fsType, string options) => inner.Mount(source, target, fsType, options);
+        public string? RemountReadWrite(string target) => inner.RemountReadWrite(target);
+        public string? LoadModule(string path) => inner.LoadModule(path);
+        public void Sync() => inner.Sync();
+        public string? GetHostIpToward(string remoteIp) => inner.GetHostIpToward(remoteIp);
+        public string ReadKernelLog() => inner.ReadKernelLog();
+        public void Log(string message) => inner.Log(message);
+        public void Reboot() => inner.Reboot();
+        public void Halt() => inner.Halt();
+        public void Poweroff() => inner.Poweroff();
+        public void Shell() => inner.Shell();
+    }
+}

@@ -1,0 +1,96 @@
+using System.Globalization;
+using Kdump.Config.Network;
+using Kdump.Linux;
+using Kdump.Tests.Shared;
+
+namespace Kdump.Capture.Tests;
+
+/// <summary>
+/// The ioctl numbers, flags and struct layouts of <see cref="NetDevice"/> and the rtnetlink
+/// constants of <see cref="RtnetlinkAddresses"/> and <see cref="Netlink"/>, against the C headers:
+/// a program compiled with gcc prints each value.
+/// </summary>
+public sealed class NetworkLinuxHeadersTests
+{
+    private const string Program = """
+        #include <stdio.h>
+        #include <stddef.h>
+        #include <sys/socket.h>
+        #include <sys/ioctl.h>
+        #include <net/if.h>
+        #include <net/route.h>
+        #include <netinet/in.h>
+        #include <linux/netlink.h>
+        #include <linux/rtnetlink.h>
+        #include <linux/if_addr.h>
+        #define P(name) printf("%s=%llu\n", #name, (unsigned long long)(name))
+        int main(void) {
+            P(SIOCADDRT); P(SIOCGIFFLAGS); P(SIOCSIFFLAGS); P(SIOCSIFADDR); P(SIOCSIFNETMASK); P(SIOCSIFNAME);
+            P(IFF_UP); P(RTF_UP); P(RTF_GATEWAY); P(AF_INET); P(IFNAMSIZ);
+            P(sizeof(struct ifreq)); P(offsetof(struct ifreq, ifr_name)); P(offsetof(struct ifreq, ifr_addr));
+            P(offsetof(struct ifreq, ifr_flags)); P(offsetof(struct ifreq, ifr_newname)); P(offsetof(struct ifreq, ifr_netmask));
+            P(sizeof(struct sockaddr_in)); P(offsetof(struct sockaddr_in, sin_family)); P(offsetof(struct sockaddr_in, sin_port)); P(offsetof(struct sockaddr_in, sin_addr));
+            P(sizeof(struct rtentry)); P(offsetof(struct rtentry, rt_dst)); P(offsetof(struct rtentry, rt_gateway)); P(offsetof(struct rtentry, rt_genmask));
+            P(offsetof(struct rtentry, rt_flags)); P(offsetof(struct rtentry, rt_metric)); P(offsetof(struct rtentry, rt_dev));
+            P(AF_NETLINK); P(SOCK_RAW); P(SOCK_CLOEXEC); P(NETLINK_ROUTE);
+            P(NLMSG_ERROR); P(NLMSG_DONE); P(RTM_NEWADDR); P(RTM_GETADDR); P(NLM_F_REQUEST); P(NLM_F_DUMP);
+            P(IFA_ADDRESS); P(IFA_LOCAL); P(IFA_FLAGS); P(IFA_F_PERMANENT); P(IFA_F_SECONDARY);
+            P(sizeof(struct nlmsghdr)); P(offsetof(struct nlmsghdr, nlmsg_type)); P(offsetof(struct nlmsghdr, nlmsg_flags)); P(offsetof(struct nlmsghdr, nlmsg_seq));
+            P(sizeof(struct ifaddrmsg)); P(offsetof(struct ifaddrmsg, ifa_prefixlen)); P(offsetof(struct ifaddrmsg, ifa_flags));
+            P(offsetof(struct ifaddrmsg, ifa_scope)); P(offsetof(struct ifaddrmsg, ifa_index)); P(sizeof(struct rtattr));
+            return 0;
+        }
+        """;
+
+    [Fact]
+    public void Ioctl_and_rtnetlink_layouts_match_the_headers()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"net-headers-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        Dictionary<string, ulong> c;
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "p.c"), Program);
+            var exe = Path.Combine(dir, "p");
+            var cc = ExternalProcess.Run("gcc", ["-O0", "-o", exe, Path.Combine(dir, "p.c")]);
+            Assert.True(cc.ExitCode == 0, $"gcc failed: {cc.Stderr}");
+            var run = ExternalProcess.Run(exe, []);
+            Assert.Equal(0, run.ExitCode);
+            c = System.Text.Encoding.ASCII.GetString(run.Stdout).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Select(l => l.Split('=')).ToDictionary(p => p[0], p => ulong.Parse(p[1], CultureInfo.InvariantCulture));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+        var expected = new Dictionary<string, ulong>
+        {
+            ["SIOCADDRT"] = NetDevice.SIOCADDRT, ["SIOCGIFFLAGS"] = NetDevice.SIOCGIFFLAGS, ["SIOCSIFFLAGS"] = NetDevice.SIOCSIFFLAGS,
+            ["SIOCSIFADDR"] = NetDevice.SIOCSIFADDR, ["SIOCSIFNETMASK"] = NetDevice.SIOCSIFNETMASK, ["SIOCSIFNAME"] = NetDevice.SIOCSIFNAME,
+            ["IFF_UP"] = (ulong)NetDevice.IFF_UP, ["RTF_UP"] = NetDevice.RTF_UP, ["RTF_GATEWAY"] = NetDevice.RTF_GATEWAY,
+            ["AF_INET"] = NetDevice.AF_INET, ["IFNAMSIZ"] = NetDevice.IfreqFields.IFNAMSIZ,
+            ["sizeof(struct ifreq)"] = NetDevice.IfreqFields.Size, ["offsetof(struct ifreq, ifr_name)"] = NetDevice.IfreqFields.Name,
+            ["offsetof(struct ifreq, ifr_addr)"] = NetDevice.IfreqFields.Union, ["offsetof(struct ifreq, ifr_flags)"] = NetDevice.IfreqFields.Union,
+            ["offsetof(struct ifreq, ifr_newname)"] = NetDevice.IfreqFields.Union, ["offsetof(struct ifreq, ifr_netmask)"] = NetDevice.IfreqFields.Union,
+            ["sizeof(struct sockaddr_in)"] = NetDevice.SockaddrInFields.Size, ["offsetof(struct sockaddr_in, sin_family)"] = NetDevice.SockaddrInFields.Family,
+            ["offsetof(struct sockaddr_in, sin_port)"] = NetDevice.SockaddrInFields.Port, ["offsetof(struct sockaddr_in, sin_addr)"] = NetDevice.SockaddrInFields.Address,
+            ["sizeof(struct rtentry)"] = NetDevice.RtentryFields.Size, ["offsetof(struct rtentry, rt_dst)"] = NetDevice.RtentryFields.Destination,
+            ["offsetof(struct rtentry, rt_gateway)"] = NetDevice.RtentryFields.Gateway, ["offsetof(struct rtentry, rt_genmask)"] = NetDevice.RtentryFields.Genmask,
+            ["offsetof(struct rtentry, rt_flags)"] = NetDevice.RtentryFields.Flags, ["offsetof(struct rtentry, rt_metric)"] = NetDevice.RtentryFields.Metric,
+            ["offsetof(struct rtentry, rt_dev)"] = NetDevice.RtentryFields.Device,
+            ["AF_NETLINK"] = Netlink.AF_NETLINK, ["SOCK_RAW"] = Netlink.SOCK_RAW, ["SOCK_CLOEXEC"] = Netlink.SOCK_CLOEXEC, ["NETLINK_ROUTE"] = Netlink.NETLINK_ROUTE,
+            ["NLMSG_ERROR"] = RtnetlinkAddresses.NLMSG_ERROR, ["NLMSG_DONE"] = RtnetlinkAddresses.NLMSG_DONE,
+            ["RTM_NEWADDR"] = RtnetlinkAddresses.RTM_NEWADDR, ["RTM_GETADDR"] = RtnetlinkAddresses.RTM_GETADDR,
+            ["NLM_F_REQUEST"] = RtnetlinkAddresses.NLM_F_REQUEST, ["NLM_F_DUMP"] = RtnetlinkAddresses.NLM_F_DUMP,
+            ["IFA_ADDRESS"] = RtnetlinkAddresses.IFA_ADDRESS, ["IFA_LOCAL"] = RtnetlinkAddresses.IFA_LOCAL, ["IFA_FLAGS"] = RtnetlinkAddresses.IFA_FLAGS,
+            ["IFA_F_PERMANENT"] = 0x80, ["IFA_F_SECONDARY"] = 0x01,
+            ["sizeof(struct nlmsghdr)"] = RtnetlinkAddresses.NlmsghdrFields.Size, ["offsetof(struct nlmsghdr, nlmsg_type)"] = RtnetlinkAddresses.NlmsghdrFields.Type,
+            ["offsetof(struct nlmsghdr, nlmsg_flags)"] = RtnetlinkAddresses.NlmsghdrFields.Flags, ["offsetof(struct nlmsghdr, nlmsg_seq)"] = RtnetlinkAddresses.NlmsghdrFields.Sequence,
+            ["sizeof(struct ifaddrmsg)"] = RtnetlinkAddresses.IfaddrmsgFields.Size, ["offsetof(struct ifaddrmsg, ifa_prefixlen)"] = RtnetlinkAddresses.IfaddrmsgFields.PrefixLength,
+            ["offsetof(struct ifaddrmsg, ifa_flags)"] = RtnetlinkAddresses.IfaddrmsgFields.Flags, ["offsetof(struct ifaddrmsg, ifa_scope)"] = RtnetlinkAddresses.IfaddrmsgFields.Scope,
+            ["offsetof(struct ifaddrmsg, ifa_index)"] = RtnetlinkAddresses.IfaddrmsgFields.Index, ["sizeof(struct rtattr)"] = RtnetlinkAddresses.RtattrFields.Size,
+        };
+        Assert.Equal(expected.Count, c.Count);
+        foreach (var (name, value) in expected) Assert.True(c[name] == value, $"{name}: ours {value}, the headers' {c[name]}");
+    }
+}

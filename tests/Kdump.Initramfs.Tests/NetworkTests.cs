@@ -1,0 +1,342 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Text;
+using Kdump.Config;
+using Kdump.Config.IO;
+using Kdump.Config.Network;
+using Kdump.Initramfs.Network;
+using Kdump.Tests.Shared;
+
+namespace Kdump.Initramfs.Tests;
+
+/// <summary>
+/// mkdumprd's network part: /proc/net/route and rtnetlink parsing, the route and source-address
+/// choice of <c>ip route get</c>, the recorded file, and the image of an nfs target on a prepared
+/// root whose sysfs describes a virtio NIC; plus this machine's own answer against <c>ip</c>.
+/// </summary>
+public sealed class NetworkTests
+{
+    private static uint Ip(string s) => Ipv4Network.TryParseAddress(s) ?? throw new ArgumentException(s);
+
+    /// <summary>A /proc/net/route line as fib_route_seq_show prints it (addresses as the host reads network-order words).</summary>
+    private static string RouteLine(string iface, string dst, string gw, int flags, int metric, string mask, bool littleEndian)
+    {
+        string W(string ip) => (littleEndian ? BinaryPrimitives.ReverseEndianness(Ip(ip)) : Ip(ip)).ToString("X8", CultureInfo.InvariantCulture);
+        return $"{iface}\t{W(dst)}\t{W(gw)}\t{flags:X4}\t0\t0\t{metric}\t{W(mask)}\t0\t0\t0                                                                               \n";
+    }
+
+    private const string Header = "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n";
+
+    private static string RouteTable(bool le) => Header
+        + RouteLine("eth0", "0.0.0.0", "10.0.2.2", 0x3, 100, "0.0.0.0", le)
+        + RouteLine("eth1", "0.0.0.0", "192.168.1.1", 0x3, 50, "0.0.0.0", le)
+        + RouteLine("eth0", "10.0.2.0", "0.0.0.0", 0x1, 0, "255.255.255.0", le)
+        + RouteLine("eth1", "192.168.1.0", "0.0.0.0", 0x1, 0, "255.255.255.0", le)
+        + RouteLine("eth0", "172.16.0.0", "10.0.2.1", 0x3, 0, "255.240.0.0", le)
+        + RouteLine("eth1", "172.16.5.0", "0.0.0.0", 0x201, 0, "255.255.255.0", le)   // RTF_REJECT: unusable
+        + RouteLine("eth1", "172.16.6.0", "0.0.0.0", 0x0, 0, "255.255.255.0", le);    // not RTF_UP
+
+    [Theory]
+    [InlineData(true, "10.0.2.100", "10.0.2.0/24 dev eth0 metric 0")]
+    [InlineData(false, "10.0.2.100", "10.0.2.0/24 dev eth0 metric 0")]
+    [InlineData(true, "8.8.8.8", "0.0.0.0/0 via 192.168.1.1 dev eth1 metric 50")]        // lower metric wins
+    [InlineData(true, "172.16.9.9", "172.16.0.0/12 via 10.0.2.1 dev eth0 metric 0")]     // longest prefix
+    [InlineData(true, "172.16.5.1", "172.16.0.0/12 via 10.0.2.1 dev eth0 metric 0")]     // the reject route is skipped
+    [InlineData(true, "192.168.1.7", "192.168.1.0/24 dev eth1 metric 0")]
+    public void Route_lookup_takes_longest_prefix_then_lowest_metric(bool littleEndian, string destination, string expected)
+    {
+        var routes = ProcNetRoute.Parse(RouteTable(littleEndian), littleEndian);
+        Assert.Equal(5, routes.Count);
+        Assert.Equal(expected, RouteLookup.Find(routes, Ip(destination))?.ToString());
+    }
+
+    [Fact]
+    public void No_route_at_all_is_null()
+    {
+        var routes = ProcNetRoute.Parse(Header + RouteLine("eth0", "10.0.2.0", "0.0.0.0", 1, 0, "255.255.255.0", true), true);
+        Assert.Null(RouteLookup.Find(routes, Ip("10.0.3.1")));
+    }
+
+    [Theory]
+    [InlineData("eth0\t0002000A\n", "/proc/net/route:2: 2 fields, expected 11")]
+    [InlineData("eth0\t0002000A\t00000000\t00G1\t0\t0\t0\t00FFFFFF\t0\t0\t0\n", "/proc/net/route:2: Flags '00G1' is not a 32-bit hex number")]
+    [InlineData("eth0\t0002000A\t00000000\t0001\t0\t0\t0\t00FF00FF\t0\t0\t0\n", "/proc/net/route:2: Mask 00FF00FF is not a contiguous netmask")]
+    [InlineData("eth0\t0002000A\t00000000\t0001\t0\t0\t-1\t00FFFFFF\t0\t0\t0\n", "/proc/net/route:2: Metric '-1' is not a number")]
+    [InlineData("eth0\t1002000A0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n", "/proc/net/route:2: Destination '1002000A0' is not a 32-bit hex number")]
+    public void Malformed_route_lines_are_named(string line, string message)
+    {
+        var e = Assert.Throws<KdumpConfigException>(() => ProcNetRoute.Parse(Header + line, true));
+        Assert.Equal(message, e.Message);
+    }
+
+    private static InterfaceAddress Addr(int index, string cidr, uint flags = 0x80, byte scope = 0) =>
+        new(index, Ipv4Network.TryParse(cidr)!.Value, flags, scope);
+
+    [Theory]
+    [InlineData("10.0.2.100", null, "10.0.2.15/24")]               // on-link: the address whose subnet holds it
+    [InlineData("8.8.8.8", "192.168.7.1", "192.168.7.20/24")]      // via a gateway: the subnet of the gateway
+    [InlineData("8.8.8.8", "172.31.0.1", "10.0.2.15/24")]          // no subnet holds the next hop: the first primary
+    public void Source_address_is_the_kernels_inet_select_addr(string destination, string? gateway, string expected)
+    {
+        var addresses = new[]
+        {
+            Addr(2, "127.0.0.2/8", scope: 254),                       // host scope: never a source
+            Addr(2, "10.0.2.15/24"),
+            Addr(2, "10.0.2.16/24", flags: 0x81),                     // secondary
+            Addr(2, "192.168.7.20/24"),
+        };
+        var route = new Ipv4Route("eth0", new Ipv4Network(0, 0), gateway is null ? null : Ip(gateway), 0);
+        Assert.Equal(expected, RouteLookup.SourceAddress(addresses, route, Ip(destination))?.Address.ToString());
+    }
+
+    [Fact]
+    public void Record_round_trips_and_reads_its_own_format()
+    {
+        var config = new CaptureNetworkConfig(Ip("10.0.2.100"), "eth0", "52:54:00:12:34:56", AddressMethod.Static,
+            Ipv4Network.TryParse("10.0.2.15/24"), Ip("10.0.2.2"),
+            [new StaticRoute(Ipv4Network.TryParse("172.16.0.0/12")!.Value, Ip("10.0.2.1"))], [Ip("10.0.2.3")]);
+        var text = config.Format();
+        Assert.Equal("# kdump-capture network, written by mkdumprd\nremote 10.0.2.100\ninterface eth0 52:54:00:12:34:56\n"
+            + "static 10.0.2.15/24\ngateway 10.0.2.2\nroute 172.16.0.0/12 10.0.2.1\nnameserver 10.0.2.3\n", text);
+        var back = CaptureNetworkConfig.Parse(text);
+        Assert.Equal(text, back.Format());
+        Assert.Equal(config.Address, back.Address);
+        var dhcp = CaptureNetworkConfig.Parse("remote 10.0.2.100\ninterface enp1s0 52:54:00:AB:CD:EF\ndhcp\n");
+        Assert.Equal(AddressMethod.Dhcp, dhcp.Method);
+        Assert.Equal("52:54:00:ab:cd:ef", dhcp.MacAddress);
+    }
+
+    [Theory]
+    [InlineData("interface eth0 52:54:00:12:34:56\nstatic 10.0.2.15/24\n", "/etc/kdump/network.conf: no 'remote' line")]
+    [InlineData("remote 10.0.2.100\nstatic 10.0.2.15/24\n", "/etc/kdump/network.conf: no 'interface' line")]
+    [InlineData("remote 10.0.2.100\ninterface eth0 52:54:00:12:34:56\n", "/etc/kdump/network.conf: neither 'static' nor 'dhcp'")]
+    [InlineData("remote 10.0.2.100\nremote 10.0.2.101\n", "/etc/kdump/network.conf:2: 'remote' given twice")]
+    [InlineData("remote 10.0.2.300\n", "/etc/kdump/network.conf:1: '10.0.2.300' is not an IPv4 address")]
+    [InlineData("remote 10.0.2.1 x\n", "/etc/kdump/network.conf:1: 'remote' takes 1 value(s), found 2")]
+    [InlineData("interface eth0/1 52:54:00:12:34:56\n", "/etc/kdump/network.conf:1: 'eth0/1' is not an interface name")]
+    [InlineData("interface averyveryverylongname 52:54:00:12:34:56\n", "/etc/kdump/network.conf:1: 'averyveryverylongname' is not an interface name")]
+    [InlineData("interface eth0 52:54:00:12:34\n", "/etc/kdump/network.conf:1: '52:54:00:12:34' is not a MAC address")]
+    [InlineData("static 10.0.2.15/33\n", "/etc/kdump/network.conf:1: '10.0.2.15/33' is not an IPv4 address/prefix")]
+    [InlineData("static 10.0.2.15\n", "/etc/kdump/network.conf:1: '10.0.2.15' is not an IPv4 address/prefix")]
+    [InlineData("ip=dhcp\n", "/etc/kdump/network.conf:1: unknown keyword 'ip=dhcp'")]
+    [InlineData("remote 10.0.2.100\ninterface eth0 52:54:00:12:34:56\ndhcp\ngateway 10.0.2.2\n", "/etc/kdump/network.conf: 'gateway' and 'route' go with 'static' only")]
+    [InlineData("dhcp\nstatic 10.0.2.15/24\n", "/etc/kdump/network.conf:2: 'static' given twice")]
+    public void Malformed_records_are_named(string text, string message)
+    {
+        var e = Assert.Throws<KdumpConfigException>(() => CaptureNetworkConfig.Parse(text));
+        Assert.Equal(message, e.Message);
+    }
+
+    // --- rtnetlink ---------------------------------------------------------------------------
+
+    /// <summary>A generated RTM_NEWADDR message (the layout of if_addr.h), in either byte order.</summary>
+    private static byte[] NewAddr(bool le, int index, string cidr, byte flags, byte scope, uint? extendedFlags = null, bool padLast = true)
+    {
+        var net = Ipv4Network.TryParse(cidr)!.Value;
+        var attrs = new List<(ushort Type, byte[] Payload)>();
+        var ip = new byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(ip, net.Address);
+        attrs.Add((RtnetlinkAddresses.IFA_ADDRESS, ip));
+        attrs.Add((RtnetlinkAddresses.IFA_LOCAL, ip));
+        attrs.Add((3 /* IFA_LABEL */, Encoding.ASCII.GetBytes("eth0\0")));
+        if (extendedFlags is { } x)
+        {
+            var b = new byte[4];
+            if (le) BinaryPrimitives.WriteUInt32LittleEndian(b, x); else BinaryPrimitives.WriteUInt32BigEndian(b, x);
+            attrs.Add((RtnetlinkAddresses.IFA_FLAGS, b));
+        }
+        var body = new List<byte> { RtnetlinkAddresses.AF_INET, (byte)net.PrefixLength, flags, scope };
+        body.AddRange(U32(le, (uint)index));
+        foreach (var (type, payload) in attrs)
+        {
+            body.AddRange(U16(le, (ushort)(4 + payload.Length)));
+            body.AddRange(U16(le, type));
+            body.AddRange(payload);
+            while (body.Count % 4 != 0) body.Add(0);
+        }
+        return Message(le, RtnetlinkAddresses.RTM_NEWADDR, [.. body]);
+    }
+
+    private static byte[] Message(bool le, ushort type, byte[] body)
+    {
+        var m = new List<byte>();
+        m.AddRange(U32(le, (uint)(16 + body.Length)));
+        m.AddRange(U16(le, type));
+        m.AddRange(U16(le, 2 /* NLM_F_MULTI */));
+        m.AddRange(U32(le, 1));
+        m.AddRange(U32(le, 0));
+        m.AddRange(body);
+        return [.. m];
+    }
+
+    private static byte[] U32(bool le, uint v) { var b = new byte[4]; if (le) BinaryPrimitives.WriteUInt32LittleEndian(b, v); else BinaryPrimitives.WriteUInt32BigEndian(b, v); return b; }
+
+    private static byte[] U16(bool le, ushort v) { var b = new byte[2]; if (le) BinaryPrimitives.WriteUInt16LittleEndian(b, v); else BinaryPrimitives.WriteUInt16BigEndian(b, v); return b; }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Rtm_newaddr_dump_is_read_in_either_byte_order(bool le)
+    {
+        var datagram = NewAddr(le, 1, "127.0.0.1/8", 0x80, 254)
+            .Concat(NewAddr(le, 2, "10.0.2.15/24", 0x00, 0))                       // leased: not permanent
+            .Concat(NewAddr(le, 2, "10.0.2.16/24", 0x01, 0, extendedFlags: 0x81))  // IFA_FLAGS widens ifa_flags
+            .ToArray();
+        var into = new List<InterfaceAddress>();
+        Assert.False(RtnetlinkAddresses.ParseDatagram(datagram, le, into));
+        Assert.True(RtnetlinkAddresses.ParseDatagram(Message(le, RtnetlinkAddresses.NLMSG_DONE, U32(le, 0)), le, into));
+        Assert.Equal(["1 127.0.0.1/8 True 254", "2 10.0.2.15/24 False 0", "2 10.0.2.16/24 True 0"],
+            into.Select(a => $"{a.InterfaceIndex} {a.Address} {a.IsPermanent} {a.Scope}"));
+        Assert.True(into[2].IsSecondary);
+
+        var request = RtnetlinkAddresses.GetAddrRequest(7, le);
+        Assert.Equal(24, request.Length);
+        Assert.Equal(U32(le, 24), request[..4]);
+        Assert.Equal(U16(le, 22), request[4..6]);
+        Assert.Equal(U16(le, 0x301), request[6..8]);
+    }
+
+    [Fact]
+    public void Malformed_rtnetlink_replies_are_errors_with_offsets()
+    {
+        var good = NewAddr(true, 2, "10.0.2.15/24", 0x80, 0);
+        var shortLen = (byte[])good.Clone();
+        BinaryPrimitives.WriteUInt32LittleEndian(shortLen, 8);
+        Assert.Equal("rtnetlink RTM_GETADDR reply: nlmsg_len 8 at offset 0 (datagram 52 bytes)",
+            Assert.Throws<KdumpConfigException>(() => RtnetlinkAddresses.ParseDatagram(shortLen, true, [])).Message);
+        var longLen = (byte[])good.Clone();
+        BinaryPrimitives.WriteUInt32LittleEndian(longLen, 4096);
+        Assert.Contains("nlmsg_len 4096 at offset 0", Assert.Throws<KdumpConfigException>(() => RtnetlinkAddresses.ParseDatagram(longLen, true, [])).Message, StringComparison.Ordinal);
+        var badAttr = (byte[])good.Clone();
+        BinaryPrimitives.WriteUInt16LittleEndian(badAttr.AsSpan(24), 200);   // first rtattr's rta_len
+        Assert.Equal("rtnetlink RTM_GETADDR reply: rta_len 200 at offset 24",
+            Assert.Throws<KdumpConfigException>(() => RtnetlinkAddresses.ParseDatagram(badAttr, true, [])).Message);
+        var prefix = (byte[])good.Clone();
+        prefix[17] = 40;
+        Assert.Equal("rtnetlink RTM_GETADDR reply: ifa_prefixlen 40 at offset 17",
+            Assert.Throws<KdumpConfigException>(() => RtnetlinkAddresses.ParseDatagram(prefix, true, [])).Message);
+        var error = Message(true, RtnetlinkAddresses.NLMSG_ERROR, U32(true, unchecked((uint)-13)));
+        Assert.Equal("rtnetlink RTM_GETADDR reply: NLMSG_ERROR errno 13 at offset 0",
+            Assert.Throws<KdumpConfigException>(() => RtnetlinkAddresses.ParseDatagram(error, true, [])).Message);
+        Assert.Contains("3 trailing bytes", Assert.Throws<KdumpConfigException>(() => RtnetlinkAddresses.ParseDatagram(good.Concat(new byte[3]).ToArray(), true, [])).Message, StringComparison.Ordinal);
+    }
+
+    // --- this machine, against ip(8) -----------------------------------------------------------
+
+    [Fact]
+    public void This_machines_addresses_and_routes_read_as_ip_prints_them()
+    {
+        // `ip -o -4 addr show`: "N: IF    inet A/P ... scope S ...", and the permanent subset.
+        string Ip4(params string[] extra) => Encoding.UTF8.GetString(ExternalProcess.Run("ip", ["-o", "-4", "addr", "show", .. extra]).Stdout);
+        static IEnumerable<string> Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Select(w => $"{w[0].TrimEnd(':')} {w[3]}").Order(StringComparer.Ordinal);
+        var ours = LiveAddresses.Read();
+        Assert.NotEmpty(ours);
+        Assert.Equal(Lines(Ip4()), ours.Select(a => $"{a.InterfaceIndex} {a.Address}").Order(StringComparer.Ordinal));
+        Assert.Equal(Lines(Ip4("permanent")), ours.Where(a => a.IsPermanent).Select(a => $"{a.InterfaceIndex} {a.Address}").Order(StringComparer.Ordinal));
+
+        // The default gateway (ip route get sends nothing): same device and source as ip's answer.
+        var facts = HostNetwork.Live("/");
+        var gateway = facts.Routes().FirstOrDefault(r => r.IsDefault)?.Gateway;
+        Assert.True(gateway is not null, "this machine has no default route in /proc/net/route");
+        var target = Ipv4Network.Format(gateway.Value);
+        var ip = Encoding.UTF8.GetString(ExternalProcess.Run("ip", ["-o", "-4", "route", "get", target]).Stdout).Split(' ', StringSplitOptions.RemoveEmptyEntries).ToList();
+        var config = CaptureNetworkImage.Resolve(facts, target);
+        Assert.Equal(ip[ip.IndexOf("dev") + 1], config.Interface);
+        Assert.Equal(ip[ip.IndexOf("src") + 1], Ipv4Network.Format(config.Address?.Address ?? 0));
+        Assert.Equal(File.ReadAllText($"/sys/class/net/{config.Interface}/address").Trim(), config.MacAddress);
+    }
+
+    // --- the image of an nfs target on a prepared root ------------------------------------------
+
+    /// <summary>sysfs of a virtio NIC at 0000:00:02.0 as the bookworm guest has it: relative links, as the kernel makes them.</summary>
+    private static void VirtioNic(TestRoot root, string name, string mac, int index)
+    {
+        const string dev = "/sys/devices/pci0000:00/0000:00:02.0";
+        root.Write($"{dev}/virtio0/net/{name}/address", mac + "\n");
+        root.Write($"{dev}/virtio0/net/{name}/ifindex", index + "\n");
+        root.MakeDirectory("/sys/class/net");
+        root.MakeDirectory("/sys/bus/virtio/drivers/virtio_net");
+        root.MakeDirectory("/sys/bus/pci/drivers/virtio-pci");
+        root.MakeDirectory("/sys/module/virtio_net");
+        root.MakeDirectory("/sys/module/virtio_pci");
+        void Link(string at, string target) => File.CreateSymbolicLink(root.Host(at), target);
+        Link($"/sys/class/net/{name}", $"../../devices/pci0000:00/0000:00:02.0/virtio0/net/{name}");
+        Link($"{dev}/virtio0/net/{name}/device", "../../../virtio0");
+        Link($"{dev}/virtio0/driver", "../../../../bus/virtio/drivers/virtio_net");
+        Link($"{dev}/driver", "../../../bus/pci/drivers/virtio-pci");
+        Link("/sys/bus/virtio/drivers/virtio_net/module", "../../../../module/virtio_net");
+        Link("/sys/bus/pci/drivers/virtio-pci/module", "../../../../module/virtio_pci");
+    }
+
+    private static CaptureImage BuildNfs(TestRoot root, IReadOnlyList<InterfaceAddress> addresses, string conf = "nfs 10.0.2.100:/export\npath /crash\n", string? routes = null)
+    {
+        var kernelRoot = Path.Combine(Lab.Dir, "kernels", "bookworm", "root");
+        Assert.True(Directory.Exists(kernelRoot), $"lab kernel missing at {kernelRoot}: run eng/lab/fetch-kernel.sh bookworm");
+        var kver = File.ReadAllText(Path.Combine(Lab.Dir, "kernels", "bookworm", "kernel-release")).Trim();
+        root.LinkOutside("/lib/modules", Path.Combine(kernelRoot, "lib", "modules"));
+        root.Write("/etc/kdump.conf", conf);
+        root.Write("/etc/resolv.conf", "# generated\nnameserver 10.0.2.3\nnameserver fec0::3\n");
+        root.Write("/proc/net/route", routes ?? Header
+            + RouteLine("eth0", "0.0.0.0", "10.0.2.2", 0x3, 0, "0.0.0.0", true)
+            + RouteLine("eth0", "10.0.2.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true)
+            + RouteLine("eth0", "172.16.0.0", "10.0.2.1", 0x3, 0, "255.240.0.0", true));
+        VirtioNic(root, "eth0", "52:54:00:12:34:56", 2);
+        var request = new CaptureImageRequest
+        {
+            Root = root.Dir,
+            KernelVersion = kver,
+            CaptureProgram = root.CaptureProgram(),
+            RunXz = p => ExternalProcess.Run("xz", ["-dc", p]).Stdout,
+            Network = new HostNetwork(new DirectoryRootFileSystem(root.Dir), () => addresses, _ => null, littleEndianKernel: true),
+        };
+        return new CaptureImageBuilder(request).Build();
+    }
+
+    private static string Text(CaptureImage image, string path) =>
+        Encoding.UTF8.GetString(image.Plan.Get(path)?.Content ?? throw new InvalidOperationException($"{path} not in the image"));
+
+    [Fact]
+    public void Nfs_target_records_the_static_network_and_carries_the_nic_drivers()
+    {
+        using var root = new TestRoot("mkdumprd-net-static");
+        var image = BuildNfs(root, [Addr(1, "127.0.0.1/8", scope: 254), Addr(2, "10.0.2.15/24")]);
+        Assert.Equal("# kdump-capture network, written by mkdumprd\nremote 10.0.2.100\ninterface eth0 52:54:00:12:34:56\n"
+            + "static 10.0.2.15/24\ngateway 10.0.2.2\nroute 172.16.0.0/12 10.0.2.1\nnameserver 10.0.2.3\n",
+            Text(image, CaptureNetworkConfig.ImagePath));
+        var modules = image.Modules.Select(m => m.Name).ToList();
+        foreach (var m in new[] { "virtio_net", "net_failover", "failover", "virtio_pci", "nfs", "nfsv4" }) Assert.Contains(m, modules);
+        // Dependencies load first.
+        Assert.True(modules.IndexOf("failover") < modules.IndexOf("virtio_net"));
+        Assert.Contains("/virtio_net.ko\n", Text(image, CaptureImage.ModuleListPath), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_leased_address_is_recorded_as_dhcp()
+    {
+        using var root = new TestRoot("mkdumprd-net-dhcp");
+        var image = BuildNfs(root, [Addr(2, "10.0.2.15/24", flags: 0)]);
+        Assert.Equal("# kdump-capture network, written by mkdumprd\nremote 10.0.2.100\ninterface eth0 52:54:00:12:34:56\ndhcp\nnameserver 10.0.2.3\n",
+            Text(image, CaptureNetworkConfig.ImagePath));
+    }
+
+    [Theory]
+    [InlineData("nfs 10.0.2.100:/export\n", false, "eth0 (toward 10.0.2.100) has no IPv4 address")]
+    [InlineData("nfs server.example:/export\n", true, "Bad kdump network destination: server.example")]   // unresolvable
+    public void Servers_without_an_address_or_a_name_stop_the_build(string conf, bool withAddress, string message)
+    {
+        using var root = new TestRoot("mkdumprd-net-bad");
+        var e = Assert.Throws<InitramfsBuildException>(() => BuildNfs(root, withAddress ? [Addr(2, "10.0.2.15/24")] : [], conf));
+        Assert.Equal(message, e.Message);
+    }
+
+    [Fact]
+    public void A_server_without_a_route_stops_the_build_with_upstreams_message()
+    {
+        using var root = new TestRoot("mkdumprd-net-noroute");
+        var e = Assert.Throws<InitramfsBuildException>(() => BuildNfs(root, [Addr(2, "10.0.2.15/24")], "nfs 10.9.9.9:/export\n",
+            Header + RouteLine("eth0", "10.0.2.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true)));
+        Assert.Equal("Bad kdump network destination: 10.9.9.9", e.Message);
+    }
+}

@@ -25,12 +25,29 @@ export DEBIAN_FRONTEND=noninteractive
 # kexec-tools asks (debconf) whether kexec should handle reboots: answer no, never touch the host.
 echo 'kexec-tools kexec-tools/load_kexec boolean false' | debconf-set-selections 2>/dev/null || true
 
+# mkdumprd's dracut backend (tests build real images with it; issue #5). Only dracut-core: the
+# `dracut` package replaces initramfs-tools and regenerates initramfs images on kernel installs.
+# udev (a dracut-core dependency) is pinned to the installed systemd's version so that nothing
+# else gets upgraded. dracut-core ships no kernel hooks: it never rebuilds this machine's initramfs.
+install_dracut_core() {
+  dpkg-query -W -f='${Status}' dracut-core 2>/dev/null | grep -q 'install ok installed' && return 0
+  local pin=()
+  if dpkg-query -W -f='${Status}' systemd 2>/dev/null | grep -q 'install ok installed' \
+     && ! dpkg-query -W -f='${Status}' udev 2>/dev/null | grep -q 'install ok installed'; then
+    pin=("udev=$(dpkg-query -W -f='${Version}' systemd)")
+  fi
+  echo "install-deps: installing dracut-core ${pin[*]}"
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends dracut-core "${pin[@]}"
+}
+
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 if ((${#missing[@]} == 0)); then
   echo "install-deps: all ${#PKGS[@]} packages already installed"
+  install_dracut_core
   exit 0
 fi
 echo "install-deps: installing ${missing[*]}"
@@ -38,4 +55,5 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}"
 # kexec-tools' service must never load a kernel on this host.
 if command -v systemctl >/dev/null 2>&1; then systemctl disable --now kexec-load.service kexec.service >/dev/null 2>&1 || true; fi
+install_dracut_core
 echo "install-deps: done"

@@ -3,6 +3,7 @@ using Kdump.Cli;
 using Kdump.Config.Mounts;
 using Kdump.Config.Sysconfig;
 using Kdump.Initramfs;
+using Kdump.Initramfs.Dracut;
 using Kdump.Initramfs.Image;
 
 namespace Kdump.Tools.Mkdumprd;
@@ -14,8 +15,19 @@ namespace Kdump.Tools.Mkdumprd;
 /// </summary>
 public static class MkdumprdCommand
 {
-    /// <summary>Where the programs that go into the image are found when not given.</summary>
-    public sealed record Environment(string ToolDirectory, Func<string, byte[]> RunXz);
+    /// <summary>
+    /// Where the programs that go into the image are found when not given; the dracut that builds
+    /// the dracut backend's image, how it is run, and our dracut module (<c>dracut/99kdump-cs</c>
+    /// beside mkdumprd, copied there from dist/dracut) for when it is not installed in dracut's modules.d.
+    /// </summary>
+    public sealed record Environment(string ToolDirectory, Func<string, byte[]> RunXz)
+    {
+        public DracutInstallation Dracut { get; init; } = DracutInstallation.System;
+
+        public ICommandRunner Commands { get; init; } = new SystemCommandRunner();
+
+        public string DracutModuleSource => Path.Combine(ToolDirectory, "dracut", DracutInstallation.ModuleDirectoryName);
+    }
 
     public static Environment HostEnvironment() => new(AppContext.BaseDirectory, RunXz);
 
@@ -27,7 +39,7 @@ public static class MkdumprdCommand
         var err = context.Error;
         string root = "/", backend = "", compress = "zstd";
         string? capture = null, makedumpfile = null;
-        var force = false;
+        bool force = false, debug = false;
         var positional = new List<string>();
         for (var i = 0; i < args.Count; i++)
         {
@@ -42,7 +54,7 @@ public static class MkdumprdCommand
             try
             {
                 if (a is "-f" or "--force") force = true;
-                else if (a == "--debug") { }
+                else if (a == "--debug") debug = true;
                 else if (a == "--root" || a.StartsWith("--root=", StringComparison.Ordinal)) root = Value("--root");
                 else if (a == "--backend" || a.StartsWith("--backend=", StringComparison.Ordinal)) backend = Value("--backend");
                 else if (a == "--compress" || a.StartsWith("--compress=", StringComparison.Ordinal)) compress = Value("--compress");
@@ -68,12 +80,7 @@ public static class MkdumprdCommand
         var rooted = new RootedPath(root);
 
         if (backend.Length == 0) backend = ChooseBackend(rooted);
-        if (backend == "dracut")
-        {
-            err.WriteLine("kdump: the dracut backend is not implemented yet; use --backend=minimal or MKDUMPRD_BACKEND=minimal");
-            return 1;
-        }
-        if (backend != "minimal")
+        if (backend is not ("minimal" or "dracut"))
         {
             err.WriteLine($"kdump: unknown mkdumprd backend '{backend}' (minimal or dracut)");
             return 1;
@@ -110,6 +117,20 @@ public static class MkdumprdCommand
         };
         try
         {
+            if (backend == "dracut")
+            {
+                return new DracutImageBuilder(new DracutImageRequest
+                {
+                    Capture = request,
+                    Image = image,
+                    Compression = compression,
+                    Dracut = env.Dracut,
+                    ModuleSource = env.DracutModuleSource,
+                    Debug = debug,
+                    Runner = env.Commands,
+                    Output = err,
+                }).Build();
+            }
             var built = new CaptureImageBuilder(request).Build();
             foreach (var w in built.Warnings) err.WriteLine($"kdump: {w}");
             var temp = image + ".tmp";

@@ -1,0 +1,48 @@
+using System.ComponentModel;
+using System.Diagnostics;
+
+namespace Kdump.Initramfs.Dracut;
+
+/// <summary>The real runner: <see cref="Process"/> with an argument list, no shell.</summary>
+public sealed class SystemCommandRunner : ICommandRunner
+{
+    public int Run(IReadOnlyList<string> argv, IReadOnlyDictionary<string, string> environment, TextWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(argv);
+        ArgumentNullException.ThrowIfNull(environment);
+        ArgumentNullException.ThrowIfNull(output);
+        if (argv.Count == 0) throw new ArgumentException("empty argv", nameof(argv));
+        var info = new ProcessStartInfo(argv[0])
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in argv.Skip(1)) info.ArgumentList.Add(a);
+        foreach (var (name, value) in environment) info.Environment[name] = value;
+        var gate = new Lock();
+        void Forward(object sender, DataReceivedEventArgs e)
+        {
+            if (e.Data is null) return;
+            lock (gate) output.WriteLine(e.Data);
+        }
+        try
+        {
+            using var p = new Process { StartInfo = info };
+            p.OutputDataReceived += Forward;
+            p.ErrorDataReceived += Forward;
+            p.Start();
+            p.StandardInput.Close();
+            p.BeginOutputReadLine();
+            p.BeginErrorReadLine();
+            p.WaitForExit();
+            return p.ExitCode;
+        }
+        catch (Win32Exception e)
+        {
+            lock (gate) output.WriteLine($"{argv[0]}: {e.Message}");
+            return ICommandRunner.NotStarted;
+        }
+    }
+}

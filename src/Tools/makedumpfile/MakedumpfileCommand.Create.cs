@@ -148,12 +148,15 @@ public static partial class MakedumpfileCommand
 
         private bool WriteFlattened(DumpInput input, DumpOptions options)
         {
-            using var stdout = new BufferedStream(context.StandardOutput, 1 << 20);
+            // The context owns STDOUT and flushes its writer at exit: flush this buffer, never
+            // dispose it (that closes STDOUT, and the exit then dies on a closed stream).
+            var stdout = new BufferedStream(context.StandardOutput, 1 << 20);
             var output = new FlattenedDumpOutput(stdout, "STDOUT");
             if (!Copy(input, [output], options, "STDOUT")) return false;
             try
             {
                 output.Complete();
+                stdout.Flush();
             }
             catch (IOException e)
             {

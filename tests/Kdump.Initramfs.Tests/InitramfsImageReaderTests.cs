@@ -169,6 +169,44 @@ public sealed class InitramfsImageReaderTests : IDisposable
         Assert.Equal($"'img': gzip data at 0x0: archive bytes {WantedHeader + 116 + (64 << 20)} at offset 0x{WantedHeader:x}: exceeds the maximum of 1048576", e3.Message);
     }
 
+    [Fact]
+    public void Zero_padding_counts_against_the_byte_limit_so_a_stream_of_zeros_stops_early()
+    {
+        // 64 MiB of zeros: no archive at all, only what unpack_to_rootfs skips as padding.
+        var bomb = Zstd(Zeros(64 << 20));
+        var e = Assert.Throws<DumpCorruptException>(() => Read(bomb, new CpioReadLimits { MaxArchiveBytes = 1 << 20 }));
+        // Padding is consumed 4 KiB at a time: the 257th block is the first over the limit.
+        Assert.Equal($"'img': zstd data at 0x0: archive bytes {(1 << 20) + 4096} at offset 0x{1 << 20:x}: exceeds the maximum of 1048576", e.Message);
+        // And padding plus archives share the budget.
+        var padded = Gzip(Concat(Zeros(1 << 20), Archive()));
+        var e2 = Assert.Throws<DumpCorruptException>(() => Read(padded, new CpioReadLimits { MaxArchiveBytes = (1 << 20) + 100 }));
+        Assert.StartsWith("'img': gzip data at 0x0: archive bytes ", e2.Message, StringComparison.Ordinal);
+        Assert.Equal(s_content, Read(padded, new CpioReadLimits { MaxArchiveBytes = (1 << 20) + Archive().Length }).Files[Wanted]);
+    }
+
+    [Fact]
+    public void Compressed_data_may_start_off_a_4_byte_boundary_an_archive_may_not()
+    {
+        // unpack_to_rootfs tests the alignment only before a cpio magic; gzip after 1 byte of padding is read.
+        var early = Archive("early_cpio", "1\n"u8.ToArray());
+        var image = Concat(early, Zeros(1), Gzip(Archive()));
+        var r = Read(image);
+        Assert.Equal(s_content, r.Files[Wanted]);
+        Assert.Equal([new(InitramfsSegmentKind.Cpio, 0, 1, 3), new(InitramfsSegmentKind.Gzip, early.Length + 1, 1, 3)], r.Segments);
+    }
+
+    [Fact]
+    public void A_later_directory_of_the_wanted_name_removes_the_file_as_unpacking_does()
+    {
+        using var ms = new MemoryStream();
+        var w = new CpioNewcWriter(ms);
+        w.WriteDirectory(Wanted, UnixMode.Perm0755);
+        w.Finish();
+        Assert.Empty(Read(Concat(Archive(), ms.ToArray())).Files);
+        // …and a later regular file of that name is read again.
+        Assert.Equal(s_content, Read(Concat(Archive(), ms.ToArray(), Archive())).Files[Wanted]);
+    }
+
     private static byte[] Patch(byte[] data, int offset, string ascii)
     {
         var copy = data.ToArray();

@@ -57,8 +57,9 @@ internal static class CpioNewcHeader
     }
 
     /// <summary>
-    /// Parses one header (pure): magic <c>070701</c> or <c>070702</c> (same layout with a checksum,
-    /// which the kernel ignores too), every field 8 hex digits. Errors name the field and
+    /// Parses one header (pure): magic <c>070701</c> or <c>070702</c> (same layout with a checksum
+    /// of the data, which the kernel checks and this reader, which wants no verdict on the data, does not),
+    /// every field 8 hex digits. Errors name the field and
     /// <paramref name="offset"/>, the header's place in <paramref name="file"/> (or, after
     /// <paramref name="where"/>, in a segment's decompressed data).
     /// </summary>

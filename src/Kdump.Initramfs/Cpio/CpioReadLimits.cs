@@ -30,7 +30,7 @@ public sealed record CpioReadLimits
         init => field = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(value));
     } = 16 << 20;
 
-    /// <summary>Bytes walked over all archives after decompression (a decompression bomb stops here).</summary>
+    /// <summary>Bytes walked after decompression, archives and the zero padding around them (a decompression bomb stops here).</summary>
     public long MaxArchiveBytes
     {
         get;

@@ -7,12 +7,17 @@ namespace Kdump.Initramfs.Cpio;
 /// <summary>
 /// Reads named files out of an initramfs the way the kernel's unpacker walks it
 /// (init/initramfs.c <c>unpack_to_rootfs</c>): newc archives one after another, zero padding
-/// between them (a non-zero byte must start on a 4-byte boundary), and a compressed segment,
-/// whose output is again archives and zero padding. dracut writes the early cpio plain and the
-/// main archive compressed, last; a compressed segment is therefore read to the end of the file.
-/// Only gzip and zstd are decompressed (what our mkdumprd writes, and Fedora's and Debian's
-/// dracut defaults); other compressors are named and refused.
-/// Later entries of the same name replace earlier ones, as unpacking does.
+/// between them (an archive must start on a 4-byte boundary, compressed data need not), and a
+/// compressed segment, whose output is again archives and zero padding (there every archive
+/// starts on a 4-byte boundary). dracut writes the early cpio plain and the main archive
+/// compressed, last; a compressed segment is therefore read to the end of the file (the kernel
+/// would go on after its first gzip member or zstd frame; neither dracut nor our mkdumprd writes
+/// anything there). Only gzip and zstd are decompressed (what our mkdumprd writes, and Fedora's
+/// and Debian's dracut defaults); other compressors are named and refused.
+/// Later entries of the same name replace earlier ones, as unpacking does; a later directory,
+/// link or device node of a wanted name removes the file.
+/// Zero padding counts against <see cref="CpioReadLimits.MaxArchiveBytes"/> like archive bytes,
+/// so that a compressed stream of zeros stops at the limit too.
 /// </summary>
 public static class InitramfsImageReader
 {
@@ -44,7 +49,7 @@ public static class InitramfsImageReader
         var walk = new Walk(fileName, new HashSet<string>(names.Select(NormalizeName), StringComparer.Ordinal), limits ?? CpioReadLimits.Default);
         var source = new ByteSource(image, fileName, "");
         var segments = new List<InitramfsSegment>();
-        while (SkipZeroPadding(source, compressed: false))
+        while (walk.SkipZeroPadding(source, compressed: false))
         {
             var at = source.Offset;
             var head = source.Peek(6);
@@ -89,7 +94,7 @@ public static class InitramfsImageReader
         {
             var archives = 0;
             var entries = 0;
-            while (SkipZeroPadding(inner, compressed: true))
+            while (walk.SkipZeroPadding(inner, compressed: true))
             {
                 var (a, e) = walk.Archives(inner);
                 archives += a;
@@ -109,24 +114,6 @@ public static class InitramfsImageReader
         {
             throw new DumpCorruptException(DumpErrors.Describe(raw.File, $"{label} data", "", at,
                 $"cannot be decompressed after 0x{inner.Offset:x} output bytes: {e.Message}"), e) { FilePath = raw.File, Offset = at };
-        }
-    }
-
-    /// <summary>Consumes zero bytes; true when more data follows, which must then start on a 4-byte boundary.</summary>
-    private static bool SkipZeroPadding(ByteSource source, bool compressed)
-    {
-        while (true)
-        {
-            var window = source.Peek(4096);
-            if (window.Length == 0) return false;
-            var nonZero = window.IndexOfAnyExcept((byte)0);
-            if (nonZero < 0) { source.Advance(window.Length); continue; }
-            source.Advance(nonZero);
-            if ((source.Offset & 3) != 0)
-                throw source.Corrupt("padding", "", source.Offset, "data after zero padding does not start on a 4-byte boundary (broken padding)");
-            if (compressed && window[nonZero] != (byte)'0')
-                throw source.Corrupt("archive", CpioNewcHeader.Printable(source.Peek(6)), source.Offset, "junk within compressed archive (no cpio magic)");
-            return true;
         }
     }
 
@@ -151,6 +138,33 @@ public static class InitramfsImageReader
         private long _archiveBytes;
 
         public IReadOnlyDictionary<string, byte[]> Files => _files;
+
+        /// <summary>
+        /// Consumes zero bytes (counted against the byte limit); true when more data follows. An
+        /// archive must start on a 4-byte boundary; in the raw file, compressed data may start
+        /// anywhere (unpack_to_rootfs tests the alignment only before the cpio magic).
+        /// </summary>
+        public bool SkipZeroPadding(ByteSource source, bool compressed)
+        {
+            while (true)
+            {
+                var window = source.Peek(4096);
+                if (window.Length == 0) return false;
+                var nonZero = window.IndexOfAnyExcept((byte)0);
+                var zeros = nonZero < 0 ? window.Length : nonZero;
+                _archiveBytes = checked(_archiveBytes + zeros);
+                if (_archiveBytes > limits.MaxArchiveBytes)
+                    throw DumpErrors.OverLimit(file, source.Where + "archive bytes", (ulong)_archiveBytes, (ulong)limits.MaxArchiveBytes, source.Offset);
+                source.Advance(zeros);
+                if (nonZero < 0) continue;
+                var first = window[nonZero];
+                if ((source.Offset & 3) != 0 && (compressed || first == (byte)'0'))
+                    throw source.Corrupt("padding", "", source.Offset, "data after zero padding does not start on a 4-byte boundary (broken padding)");
+                if (compressed && first != (byte)'0')
+                    throw source.Corrupt("archive", CpioNewcHeader.Printable(source.Peek(6)), source.Offset, "junk within compressed archive (no cpio magic)");
+                return true;
+            }
+        }
 
         /// <summary>One or more archives back to back (a plain segment holds one; its padding ends it).</summary>
         public (int Archives, int Entries) Archives(ByteSource source)
@@ -187,7 +201,9 @@ public static class InitramfsImageReader
                 if (_entries > limits.MaxEntries)
                     throw DumpErrors.OverLimit(file, source.Where + "entry count", (ulong)_entries, (ulong)limits.MaxEntries, at);
                 var path = NormalizeName(name);
-                if ((f.Mode & 0xF000) == UnixMode.Regular && wanted.Contains(path))
+                var isWanted = wanted.Contains(path);
+                if (isWanted && (f.Mode & 0xF000) != UnixMode.Regular) _files.Remove(path);
+                if (isWanted && (f.Mode & 0xF000) == UnixMode.Regular)
                 {
                     if (f.FileSize > limits.MaxExtractedFileBytes)
                         throw DumpErrors.OverLimit(file, source.Where + $"c_filesize of {path}", f.FileSize, (ulong)limits.MaxExtractedFileBytes, at + CpioNewcHeader.FieldLocations.FileSize);

@@ -102,13 +102,15 @@ public sealed class BlockDevices(IRootFileSystem root)
     {
         ArgumentNullException.ThrowIfNull(deviceNumber);
         var drivers = new List<string>();
-        Walk(deviceNumber, drivers, 0);
+        Walk(deviceNumber, drivers, new HashSet<string>(StringComparer.Ordinal), 0);
         return drivers;
     }
 
-    private void Walk(string majMin, List<string> drivers, int depth)
+    // Each device once: sysfs has no slave cycles, but a prepared tree could, and a device reached
+    // twice (two LVs' common PV) has nothing new to add.
+    private void Walk(string majMin, List<string> drivers, HashSet<string> seen, int depth)
     {
-        if (depth > MaxDepth) return;
+        if (depth > MaxDepth || !seen.Add(majMin)) return;
         var sys = "/sys/dev/block/" + majMin;
         if (!root.DirectoryExists(sys)) return;
         var device = Canonicalize(sys);
@@ -118,11 +120,11 @@ public sealed class BlockDevices(IRootFileSystem root)
         }
         // A partition's parent directory is its disk.
         var parent = SystemPath.Directory(device);
-        if (IsBlockClass(parent) && ReadNumber(parent) is { } disk) Walk(disk, drivers, depth + 1);
+        if (IsBlockClass(parent) && ReadNumber(parent) is { } disk) Walk(disk, drivers, seen, depth + 1);
         foreach (var slave in root.ListDirectory(sys + "/slaves"))
         {
             var s = Canonicalize(sys + "/slaves/" + slave);
-            if (IsBlockClass(s) && ReadNumber(s) is { } n) Walk(n, drivers, depth + 1);
+            if (IsBlockClass(s) && ReadNumber(s) is { } n) Walk(n, drivers, seen, depth + 1);
         }
     }
 

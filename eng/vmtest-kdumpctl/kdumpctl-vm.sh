@@ -14,18 +14,16 @@ REL=${1:-bookworm}
 LOCK=${KDUMP_HEAVY_LOCK:-/tmp/kdump-heavy.lock}
 source "$REPO/eng/lib/heavy-lock.sh"
 source "$REPO/eng/lib/publish-static.sh"
-GUEST_TIMEOUT=${KDUMP_VMTEST_TIMEOUT:-120}
+source "$REPO/eng/lib/vm.sh"
+VM_TIMEOUT=${KDUMP_VMTEST_TIMEOUT:-120}
 KDIR=$KDUMP_LAB_DIR/kernels/$REL
 W=$KDUMP_LAB_DIR/vmtest-kdumpctl/$REL
 T=$W/timings.txt
 
 die() { echo "kdumpctl-vm: $*" >&2; exit 1; }
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN{printf "%.1f", b-a}'; }
-
-for tool in qemu-system-x86_64 cpio gcc dotnet timeout flock; do command -v "$tool" >/dev/null || die "$tool is missing (eng/lab/install-deps.sh)"; done
-[[ -x /bin/busybox ]] && /bin/busybox --list >/dev/null || die "/bin/busybox (busybox-static) is missing"
-[[ -r $KDIR/vmlinuz ]] || die "no lab kernel in $KDIR: run eng/lab/fetch-kernel.sh $REL (or eng/lab/lab.sh $REL)"
+vm_need_tools qemu-system-x86_64 cpio gcc dotnet timeout flock
+vm_need_busybox
+vm_need_kernel "$KDIR" "$REL"
 
 rm -rf "$W"; mkdir -p "$W"
 t_all=$(now)
@@ -38,12 +36,7 @@ echo "publish_s=$(since "$t")" >>"$T"
 # 2. Initramfs images: capture.img (busybox + init: the crash kernel's userspace, never booted
 #    here) and the first kernel's initrd (busybox, init, kdumpctl, config, kernel, capture.img).
 t=$(now)
-cpio_of() { (cd "$1" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$2"; }
-devimg=
-if [[ $(id -u) == 0 ]]; then
-  mkdir -p "$W/devroot/dev"; mknod -m 600 "$W/devroot/dev/console" c 5 1
-  cpio_of "$W/devroot" "$W/dev.img"; devimg=$W/dev.img
-fi
+devimg=$(vm_devimg "$W")
 mkdir -p "$W/capture/bin"; cp /bin/busybox "$W/capture/bin/"; cp "$HERE/guest/init" "$W/capture/init"; chmod 755 "$W/capture/init"
 cpio_of "$W/capture" "$W/capture.cpio"
 cat $devimg "$W/capture.cpio" >"$W/capture.img"
@@ -62,18 +55,12 @@ echo "initramfs_s=$(since "$t")" >>"$T"
 
 # 3. The guest.
 t=$(now)
-set +e
-heavy timeout "$GUEST_TIMEOUT" qemu-system-x86_64 -machine q35 -accel tcg -m 1024 -smp 1 \
-  -display none -monitor none -vga none -nic none -no-reboot \
-  -serial "file:$W/serial.log" \
-  -kernel "$KDIR/vmlinuz" -initrd "$W/initrd.img" \
-  -append "console=ttyS0 crashkernel=256M nokaslr panic=-1" >"$W/qemu.out" 2>&1
-rc=$?
-set -e
+rc=0
+VM_TIMINGS=$T VM_QEMU_OUT=$W/qemu.out vm_qemu "$W/serial.log" "$KDIR/vmlinuz" "$W/initrd.img" \
+  "console=ttyS0 crashkernel=256M nokaslr panic=-1" || rc=$?
 echo "guest_s_incl_lock_wait=$(since "$t")" >>"$T"
 echo "qemu_rc=$rc" >>"$T"
 echo "total_s=$(since "$t_all")" >>"$T"
-tr -d '\r' <"$W/serial.log" >"$W/serial.txt"
 
 # 4. Verdict: the markers in guest order.
 expected=(
@@ -92,7 +79,7 @@ expected=(
 got=$(grep -E '^KCV-' "$W/serial.txt" | grep -v '^KCV-UP' | sed -E 's/ t=[0-9.]+$//' || true)
 want=$(printf '%s\n' "${expected[@]}")
 if [[ $got != "$want" ]] || ((rc != 0)); then
-  echo "kdumpctl-vm: markers differ or qemu failed (rc=$rc, 124 = timeout after ${GUEST_TIMEOUT}s)" >&2
+  echo "kdumpctl-vm: markers differ or qemu failed (rc=$rc, 124 = timeout after ${VM_TIMEOUT}s)" >&2
   diff <(echo "$want") <(echo "$got") >&2 || true
   echo "---- tail of $W/serial.txt" >&2; tail -n 60 "$W/serial.txt" >&2
   exit 1

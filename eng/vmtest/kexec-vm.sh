@@ -13,7 +13,7 @@ REPO=$(cd "$HERE/../.." && pwd)
 : "${KDUMP_LAB_DIR:=$REPO/.lab}"
 REL=${1:-bookworm}
 LOCK=${KDUMP_HEAVY_LOCK:-/tmp/kdump-heavy.lock}
-GUEST_TIMEOUT=${KDUMP_VMTEST_TIMEOUT:-150}
+VM_TIMEOUT=${KDUMP_VMTEST_TIMEOUT:-150}
 KDIR=$KDUMP_LAB_DIR/kernels/$REL
 W=$KDUMP_LAB_DIR/vmtest/$REL
 T=$W/timings.txt
@@ -21,12 +21,10 @@ T=$W/timings.txt
 die() { echo "kexec-vm: $*" >&2; exit 1; }
 source "$REPO/eng/lib/heavy-lock.sh"
 source "$REPO/eng/lib/publish-static.sh"
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN{printf "%.1f", b-a}'; }
-
-for tool in qemu-system-x86_64 cpio gcc dotnet; do command -v "$tool" >/dev/null || die "$tool is missing (eng/lab/install-deps.sh)"; done
-[[ -x /bin/busybox ]] && /bin/busybox --list >/dev/null || die "/bin/busybox (busybox-static) is missing"
-[[ -r $KDIR/vmlinuz ]] || die "no lab kernel in $KDIR: run eng/lab/fetch-kernel.sh $REL (or eng/lab/lab.sh $REL)"
+source "$REPO/eng/lib/vm.sh"
+vm_need_tools qemu-system-x86_64 cpio gcc dotnet
+vm_need_busybox
+vm_need_kernel "$KDIR" "$REL"
 
 rm -rf "$W"; mkdir -p "$W"
 t_all=$(now)
@@ -46,14 +44,7 @@ mkroot() { # DIR
   cp /bin/busybox "$1/bin/busybox"
   cp "$HERE/guest/init" "$1/init"; chmod 755 "$1/init"
 }
-cpio_of() { (cd "$1" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$2"; }
-# Without a /dev/console node in the initramfs the kernel has no console for /init (its output is
-# lost); a node needs root, so it travels in its own small archive placed first.
-devimg=
-if [[ $(id -u) == 0 ]]; then
-  mkdir -p "$W/devroot/dev"; mknod -m 600 "$W/devroot/dev/console" c 5 1
-  cpio_of "$W/devroot" "$W/dev.img"; devimg=$W/dev.img
-fi
+devimg=$(vm_devimg "$W")
 # capture.img: busybox + init (the crash kernel's userspace); next.img adds kexec, the kernel and
 # capture.img (the kernel kexec -e boots, which loads the crash kernel and panics); the first
 # kernel's initrd adds next.img.
@@ -76,20 +67,12 @@ echo "initramfs_bytes=$(stat -c %s "$W/initrd.img")" >>"$T"
 
 # 3. The guest.
 t=$(now)
-set +e
-# Guest wall time is measured inside the lock (the lock wait is recorded separately).
-heavy bash -c 's=$(date +%s.%N); "$@"; rc=$?; awk -v a="$s" -v b="$(date +%s.%N)" "BEGIN{printf \"guest_s=%.1f\n\", b-a}" >>"'"$T"'"; exit $rc' guest \
-  timeout "$GUEST_TIMEOUT" qemu-system-x86_64 -machine q35 -accel tcg -m 1024 -smp 1 \
-  -display none -monitor none -vga none -nic none -no-reboot \
-  -serial "file:$W/serial.log" \
-  -kernel "$KDIR/vmlinuz" -initrd "$W/initrd.img" \
-  -append "console=ttyS0 crashkernel=256M nokaslr panic=-1 kdumpvm.stage=first" >"$W/qemu.out" 2>&1
-rc=$?
-set -e
+rc=0
+VM_TIMINGS=$T VM_QEMU_OUT=$W/qemu.out vm_qemu "$W/serial.log" "$KDIR/vmlinuz" "$W/initrd.img" \
+  "console=ttyS0 crashkernel=256M nokaslr panic=-1 kdumpvm.stage=first" || rc=$?
 echo "guest_s_incl_lock_wait=$(since "$t")" >>"$T"
 echo "qemu_rc=$rc" >>"$T"
 echo "total_s=$(since "$t_all")" >>"$T"
-tr -d '\r' <"$W/serial.log" >"$W/serial.txt"
 
 # 4. Verdict.
 fail=0
@@ -116,7 +99,7 @@ need "KVM-STEP status-normal-loaded rc=1"
 need "KVM-SECOND-KERNEL-UP"
 need "KVM-STEP second-load-panic rc=0"
 need "KVM-CAPTURE-KERNEL-UP"
-((rc == 0)) || { echo "kexec-vm: qemu exited with $rc (124 = timeout after ${GUEST_TIMEOUT}s)" >&2; fail=1; }
+((rc == 0)) || { echo "kexec-vm: qemu exited with $rc (124 = timeout after ${VM_TIMEOUT}s)" >&2; fail=1; }
 if ((fail)); then
   echo "---- tail of $W/serial.txt" >&2; tail -n 40 "$W/serial.txt" >&2
   exit 1

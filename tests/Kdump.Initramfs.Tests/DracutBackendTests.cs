@@ -138,6 +138,28 @@ public sealed class DracutBackendTests
         Assert.Contains("--omit 'systemd systemd-initrd dracut-systemd'", File.ReadAllText(At("usr/lib/dracut/build-parameter.txt")), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Programs_named_by_kdump_conf_come_from_the_root_and_do_not_replace_dracuts_shell()
+    {
+        RequireDracut();
+        using var root = LabRoot("dracut-programs", "ext4 /dev/vdb\nextra_bins /usr/bin/busybox\nfailure_action shell\n");
+        // A static busybox (busybox-static, eng/lab/install-deps.sh) as the root's program.
+        var busybox = root.Host("/usr/bin/busybox");
+        Directory.CreateDirectory(Path.GetDirectoryName(busybox)!);
+        File.Copy("/bin/busybox", busybox);
+        var image = Path.Combine(root.Scratch, "initramfs-kdump.img");
+
+        var (rc, err) = Run(root, null, "--backend=dracut", "-f", image, Kver);
+        Assert.True(rc == 0, err);
+
+        var (dir, _) = Unpack(image, root.Scratch);
+        Assert.Equal(File.ReadAllBytes("/bin/busybox"), File.ReadAllBytes(Path.Combine(dir, "usr/bin/busybox")));
+        // failure_action shell gives the minimal image /bin/sh -> busybox; dracut's image keeps its own shell.
+        var sh = new FileInfo(Path.Combine(dir, "usr/bin/sh"));
+        Assert.True(sh.Exists, "no /bin/sh in the image");
+        Assert.DoesNotContain("busybox", sh.LinkTarget ?? "", StringComparison.Ordinal);
+    }
+
     /// <summary>Records the argv instead of running it (shows that dracut is not reached).</summary>
     private sealed class RecordingRunner : ICommandRunner
     {

@@ -42,6 +42,8 @@ install() {
 
     while IFS= read -r -d '' path; do
         path=${path#.}
+        # like inst_simple: what dracut already put there stays (e.g. its /bin/sh)
+        [[ -e $initdir$path || -L $initdir$path ]] && continue
         target=$(readlink -- "$stage/root$path")
         ln_r "$target" "$path"
     done < <(cd "$stage/root" && find . -type l -print0)

@@ -40,13 +40,14 @@ public sealed record KdumpBootInfo(string KernelVersion, string Kernel, string I
         }
         if (kernel is null) return null;
 
-        // Default initrd beside the kernel decides where the kdump one lives.
+        // The default initrd beside the kernel names the kdump one; without one (a UKI), or when
+        // the kernel's directory is not writable, it lives in /var/lib/kdump.
         var bootDir = SystemPath.Directory(kernel);
         var defaultInitrd = new[] { $"initramfs-{kver}.img", "initrd" }
             .Select(n => SystemPath.SqueezeSlashes(bootDir + "/" + n))
             .FirstOrDefault(root.FileExists);
         string initrd;
-        if (defaultInitrd is null)
+        if (defaultInitrd is null || !root.IsWritableDirectory(bootDir))
         {
             initrd = $"{VarLibKdump}/initramfs-{kver}kdump.img";
         }

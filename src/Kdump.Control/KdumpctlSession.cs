@@ -106,7 +106,10 @@ public sealed class KdumpctlSession
         }
     }
 
-    /// <summary>setup_initrd: kernel and kdump initramfs, or null after upstream's two messages.</summary>
+    /// <summary>
+    /// setup_initrd: kernel and kdump initramfs, or null after upstream's two messages. A debug
+    /// kernel is warned about; /var/lib/kdump is created when the initramfs goes there.
+    /// </summary>
     public KdumpBootInfo? SetupInitrd()
     {
         var info = KdumpBootInfo.Resolve(Root, Sysconfig);
@@ -114,40 +117,39 @@ public sealed class KdumpctlSession
         {
             Error(KdumpctlText.KernelNotFound);
             Error(KdumpctlText.BootinfoFailed);
+            return null;
         }
+        // ${KDUMP_KERNEL##*+} == ?(64k-)debug
+        var plus = info.Kernel.LastIndexOf('+');
+        if (plus >= 0 && info.Kernel[(plus + 1)..] is "debug" or "64k-debug") Warn(KdumpctlText.DebugKernel);
+        if (SystemPath.Directory(info.Initrd) == KdumpBootInfo.VarLibKdump)
+            Directory.CreateDirectory(Root.HostPath(KdumpBootInfo.VarLibKdump));
         return info;
     }
 
     /// <summary>
     /// need_initrd_rebuild (§3.4): force flags, the image's presence, watched files, then the dump
-    /// target's file system and drivers against what the image recorded (read once, only when a
-    /// check gets that far; a read failure is warned about before the decision's messages).
+    /// target's file system and drivers against what the image recorded. Those two checks gather
+    /// their inputs only when the decision gets to them, and the image is read once, by the first.
     /// </summary>
     public RebuildVerdict NeedInitrdRebuild(KdumpConfig config, KdumpBootInfo boot)
     {
         var hooks = RebuildDecision.HookFiles(Root);
         var watched = RebuildDecision.WatchedFileList(config, boot.Kernel, FindOnPath(config.CoreCollectorProgram),
             Root.FileExists("/etc/fstab"), hookFiles: hooks);
-        var imageTime = Root.GetModificationTimeSeconds(boot.Initrd);
-        FsCheckInputs? fs = null;
-        DriverCheckInputs? drivers = null;
-        if (imageTime is not null && config.ForceNoRebuild is null or "0" && config.ForceRebuild is null or "0")
-        {
-            var conf = KdumpConfReader.Parse(ReadSmall(KdumpctlText.ConfigFile) ?? "", KdumpctlText.ConfigFile);
-            var facts = new Devices.ImageFacts(Root, boot.KernelVersion);
-            var record = new Lazy<Kdump.Initramfs.Record.BuildRecord>(() => Devices.ImageFacts.ReadRecord(Root, boot.Initrd, Warn));
-            fs = facts.FileSystem(conf, () => record.Value);
-            drivers = facts.Drivers(conf, config.DracutArgv, () => record.Value);
-        }
+        var conf = new Lazy<KdumpConfReader>(() => KdumpConfReader.Parse(ReadSmall(KdumpctlText.ConfigFile) ?? "", KdumpctlText.ConfigFile));
+        var facts = new Devices.ImageFacts(Root, boot.KernelVersion);
+        var record = new Lazy<(Kdump.Initramfs.Record.BuildRecord, string?)>(() =>
+            (Devices.ImageFacts.ReadRecord(Root, boot.Initrd, out var problem), problem));
         var inputs = new RebuildInputs(
             config.ForceRebuild,
             config.ForceNoRebuild,
             boot.Initrd,
-            imageTime,
+            Root.GetModificationTimeSeconds(boot.Initrd),
             [.. watched.Select(f => FileFacts.From(Root, f))],
             [.. RebuildDecision.ExecutableList(config).Select(f => FileFacts.From(Root, f))],
-            FileSystem: fs,
-            Drivers: drivers);
+            FileSystem: () => facts.FileSystem(conf.Value, () => record.Value),
+            Drivers: () => facts.Drivers(conf.Value, config.DracutArgv, () => record.Value));
         var result = RebuildDecision.Decide(inputs);
         Log(result.Messages);
         return result.Verdict;
@@ -157,6 +159,12 @@ public sealed class KdumpctlSession
     public bool RebuildInitrd(KdumpBootInfo boot)
     {
         Info($"Rebuilding {boot.Initrd}");
+        var dir = SystemPath.Directory(boot.Initrd);
+        if (!Root.IsWritableDirectory(dir))
+        {
+            Error($"{dir} does not have write permission. Cannot rebuild {boot.Initrd}");
+            return false;
+        }
         List<string> argv = [Services.Mkdumprd];
         if (Root.HostPath("/") != "/") argv.AddRange(["--root", Root.HostPath("/")]);
         argv.AddRange(["-f", boot.Initrd, boot.KernelVersion]);
@@ -184,6 +192,7 @@ public sealed class KdumpctlSession
         var cmdline = CaptureCommandLine.Build(CaptureCommandLineInputs.From(Sysconfig, ReadSmall("/proc/cmdline") ?? "") with
         {
             BootCpuApicId = ReadSmall("/proc/cpuinfo") is { } cpuinfo ? CpuInfo.BootCpuApicId(cpuinfo) : null,
+            WatchdogDrivers = new Devices.ImageFacts(Root, boot.KernelVersion).WatchdogDrivers(),
         });
         var request = new KexecLoadRequest(Root.HostPath(boot.Kernel))
         {

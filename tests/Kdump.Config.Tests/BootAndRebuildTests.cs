@@ -211,7 +211,7 @@ public sealed class BootAndRebuildTests : IDisposable
     public void FileSystemCheck(string buildParams, string persistent, RebuildVerdict verdict, string? message)
     {
         var fs = new FsCheckInputs(false, "/dev/vdb1", "xfs", persistent, "/kdumproot/data", buildParams, "/dev/vda2");
-        var r = RebuildDecision.Decide(Inputs() with { FileSystem = fs });
+        var r = RebuildDecision.Decide(Inputs() with { FileSystem = () => fs });
         Assert.Equal(verdict, r.Verdict);
         Assert.Equal(message, r.Messages.SingleOrDefault()?.Text);
     }
@@ -221,12 +221,80 @@ public sealed class BootAndRebuildTests : IDisposable
     {
         var r = RebuildDecision.Decide(Inputs(files: [new("/etc/kdump.conf", true, 500)]) with
         {
-            Drivers = new DriverCheckInputs(["virtio_blk", "i6300esb"], ["virtio_blk", "ext4"]),
+            Drivers = () => new DriverCheckInputs(["virtio_blk", "i6300esb"], ["virtio_blk", "ext4"]),
         });
         Assert.Equal(RebuildVerdict.Rebuild, r.Verdict);
         Assert.Equal(
             ["Detected change(s) in the following file(s):  /etc/kdump.conf", "Detected change in block device driver, new loaded module: i6300esb"],
             r.Messages.Select(m => m.Text));
+    }
+
+    [Fact]
+    public void ImageChecksGatherTheirInputsOnlyWhenReachedAndTellAReadProblemOnce()
+    {
+        const string Problem = "cannot read /boot/initramfs-6.1kdump.img: truncated";
+        var gathered = 0;
+        FsCheckInputs Fs()
+        {
+            gathered++;
+            return new FsCheckInputs(false, "/dev/vdb1", "xfs", "/dev/disk/by-uuid/u", "/kdumproot/data", "", "/dev/vda2", Problem);
+        }
+        DriverCheckInputs Drivers()
+        {
+            gathered++;
+            return new DriverCheckInputs(["virtio_blk"], [], Problem);
+        }
+
+        // A watched file that is missing is an error: upstream never runs lsinitrd.
+        var error = RebuildDecision.Decide(Inputs(files: [new("/etc/kdump.conf", false, 0)]) with { FileSystem = Fs, Drivers = Drivers });
+        Assert.Equal(RebuildVerdict.Error, error.Verdict);
+        Assert.Equal(["Error: /etc/kdump.conf not found."], error.Messages.Select(m => m.Text));
+        Assert.Equal(0, gathered);
+
+        // Otherwise the problem comes where the image is first read, after the file check's message, once.
+        var r = RebuildDecision.Decide(Inputs(files: [new("/etc/kdump.conf", true, 500)]) with { FileSystem = Fs, Drivers = Drivers });
+        Assert.Equal(RebuildVerdict.Rebuild, r.Verdict);
+        Assert.Equal(
+            ["Detected change(s) in the following file(s):  /etc/kdump.conf", Problem, "No dracut arguments found in initrd",
+             "Detected change in block device driver, new loaded module: virtio_blk"],
+            r.Messages.Select(m => m.Text));
+        Assert.Equal(2, gathered);
+    }
+
+    /// <summary>
+    /// Expected values are what <c>set -- $(echo "$args" | awk -F "--mount '" '{print $2}' | cut -d' ' -f1,2,3); echo "$1|$2|$3"</c>
+    /// prints in bash for each input (checked with bash, awk and cut by <see cref="RecordedMountMatchesTheShellPipeline"/>).
+    /// </summary>
+    public static TheoryData<string, string> RecordedMounts => new()
+    {
+        { "--hostonly --mount '/dev/disk/by-uuid/u /sysroot ext4 rw,relatime' --kver '6.1'", "/dev/disk/by-uuid/u|/sysroot|ext4" },
+        { "--mount '/dev/a /kdumproot/x xfs rw' --mount '/dev/b /kdumproot/y ext4 rw'", "/dev/a|/kdumproot/x|xfs" },
+        { "--hostonly\n--mount '/dev/a /m xfs rw'", "/dev/a|/m|xfs" },
+        { "--mount '/dev/a /m'", "/dev/a|/m'|" },
+        { "--mount '/dev/a", "/dev/a||" },
+        { "--add-drivers x", "||" },
+        { "", "||" },
+    };
+
+    [Theory]
+    [MemberData(nameof(RecordedMounts))]
+    public void RecordedMountIsTheFirstMountsFirstThreeWords(string buildParameters, string expected)
+    {
+        var (dev, mnt, type) = RebuildDecision.RecordedMount(buildParameters);
+        Assert.Equal(expected, $"{dev}|{mnt}|{type}");
+    }
+
+    [Fact]
+    public void RecordedMountMatchesTheShellPipeline()
+    {
+        foreach (var row in RecordedMounts)
+        {
+            var (input, expected) = ((string)row[0], (string)row[1]);
+            var script = "set -f; set -- $(printf '%s\\n' \"$1\" | awk -F \"--mount '\" '{print $2}' | cut -d' ' -f1,2,3); printf '%s|%s|%s' \"$1\" \"$2\" \"$3\"";
+            var r = Kdump.Tests.Shared.ExternalProcess.Run("bash", ["-c", script, "bash", input]);
+            Assert.Equal(0, r.ExitCode);
+            Assert.Equal(expected, System.Text.Encoding.UTF8.GetString(r.Stdout));
+        }
     }
 
     [Fact]

@@ -23,7 +23,7 @@ public sealed class KdumpctlImageRebuildTests
     private const string Mkdumprd = "/sbin/mkdumprd --root $ROOT -f /boot/initramfs-6.1.0-testkdump.img 6.1.0-test";
 
     /// <summary>A root whose kernel 6.1.0-test has the bookworm lab kernel's module tree; mkdumprd uses its minimal backend.</summary>
-    private static RootTree LabTree()
+    internal static RootTree LabTree()
     {
         var modules = Path.Combine(Lab.Dir, "kernels", "bookworm", "root", "lib", "modules");
         var release = File.ReadAllText(Path.Combine(Lab.Dir, "kernels", "bookworm", "kernel-release")).Trim();

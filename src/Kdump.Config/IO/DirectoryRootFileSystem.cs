@@ -66,6 +66,26 @@ public sealed class DirectoryRootFileSystem : IRootFileSystem
         return (File.GetUnixFileMode(host) & AnyExecute) != 0;
     }
 
+    /// <summary>
+    /// Creates (and at once deletes) a hidden probe file: access(2) is not reachable from managed
+    /// code, and trying is what answers every reason for a refusal (EROFS, EACCES, EPERM) alike.
+    /// </summary>
+    public bool IsWritableDirectory(string systemPath)
+    {
+        var host = HostPath(systemPath);
+        if (!Directory.Exists(host)) return false;
+        var probe = Path.Combine(host, $".kdump-write-probe-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        try
+        {
+            using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose)) { }
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
     public string? ResolveLink(string systemPath)
     {
         var info = new FileInfo(HostPath(systemPath));

@@ -26,6 +26,12 @@ public interface IRootFileSystem
     /// <summary>Whether the file has any execute bit (<c>[[ -x ]]</c> for root).</summary>
     bool IsExecutable(string systemPath);
 
+    /// <summary>
+    /// Whether new files can be created in the directory (<c>[[ -w DIR ]]</c>): false when it is
+    /// missing, read-only (mount, permissions, immutable flag) or otherwise refuses a new file.
+    /// </summary>
+    bool IsWritableDirectory(string systemPath);
+
     /// <summary>Target of a symbolic link as a system path (<c>readlink -m</c>), or null when not a link.</summary>
     string? ResolveLink(string systemPath);
 

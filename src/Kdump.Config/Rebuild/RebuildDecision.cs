@@ -54,12 +54,21 @@ public static class RebuildDecision
             return Done(RebuildVerdict.Rebuild);
         }
 
+        // The image is read once; a read problem is told once, by the first check that needs it.
+        string? told = null;
+        void ReadProblem(string? problem)
+        {
+            if (problem is null || problem == told) return;
+            messages.Add(KdumpLog.Warning(problem));
+            told = problem;
+        }
+
         var status = RebuildVerdict.UpToDate;
         foreach (var check in new Func<RebuildVerdict>[]
                  {
                      () => CheckFiles(inputs, imageTime, messages),
-                     () => inputs.FileSystem is { } fs ? CheckFileSystem(fs, messages) : RebuildVerdict.UpToDate,
-                     () => inputs.Drivers is { } d ? CheckDrivers(d, messages) : RebuildVerdict.UpToDate,
+                     () => inputs.FileSystem?.Invoke() is { } fs ? CheckFileSystem(fs, messages, ReadProblem) : RebuildVerdict.UpToDate,
+                     () => inputs.Drivers?.Invoke() is { } d ? CheckDrivers(d, messages, ReadProblem) : RebuildVerdict.UpToDate,
                  })
         {
             var r = check();
@@ -99,7 +108,7 @@ public static class RebuildDecision
         return RebuildVerdict.Rebuild;
     }
 
-    private static RebuildVerdict CheckFileSystem(FsCheckInputs fs, List<KdumpMessage> messages)
+    private static RebuildVerdict CheckFileSystem(FsCheckInputs fs, List<KdumpMessage> messages, Action<string?> readProblem)
     {
         if (fs.Skip) return RebuildVerdict.UpToDate;
         if (fs.Target.Length == 0 || fs.FsType.Length == 0)
@@ -112,6 +121,7 @@ public static class RebuildDecision
             messages.Add(KdumpLog.Error(KdumpctlText.PersistentNameFailed));
             return RebuildVerdict.Error;
         }
+        readProblem(fs.InitrdReadProblem);
         if (fs.InitrdBuildParameters.Length == 0)
         {
             messages.Add(KdumpLog.Warning(KdumpctlText.NoDracutArgsInInitrd));
@@ -131,22 +141,28 @@ public static class RebuildDecision
     }
 
     /// <summary>
-    /// <c>awk -F "--mount '" '{print $2}' | cut -d' ' -f1,2,3</c> on the recorded dracut
-    /// parameters, then word-split: the first <c>--mount '</c> argument's device, mount point, fstype.
+    /// <c>set -- $(echo "$args" | awk -F "--mount '" '{print $2}' | cut -d' ' -f1,2,3)</c>: per line,
+    /// the text after the first <c>--mount '</c> up to the next one, its first three space-separated
+    /// fields (cut prints a line without a space whole), then all lines word-split: the first
+    /// recorded mount's device, mount point and fstype ("" for what is missing).
     /// </summary>
     public static (string Device, string MountPoint, string FsType) RecordedMount(string buildParameters)
     {
         ArgumentNullException.ThrowIfNull(buildParameters);
-        var firstLine = buildParameters.Split('\n')[0];
-        var parts = firstLine.Split("--mount '");
-        if (parts.Length < 2) return ("", "", "");
-        var f = parts[1].Split(' ');
-        var words = Shell.ShellChars.SplitWords(string.Join(' ', f.Take(3)));
+        var cut = new List<string>();
+        foreach (var line in buildParameters.Split('\n'))
+        {
+            var parts = line.Split("--mount '");
+            var field = parts.Length >= 2 ? parts[1] : "";
+            cut.Add(field.Contains(' ', StringComparison.Ordinal) ? string.Join(' ', field.Split(' ').Take(3)) : field);
+        }
+        var words = Shell.ShellChars.SplitWords(string.Join('\n', cut));
         return (words.ElementAtOrDefault(0) ?? "", words.ElementAtOrDefault(1) ?? "", words.ElementAtOrDefault(2) ?? "");
     }
 
-    private static RebuildVerdict CheckDrivers(DriverCheckInputs d, List<KdumpMessage> messages)
+    private static RebuildVerdict CheckDrivers(DriverCheckInputs d, List<KdumpMessage> messages, Action<string?> readProblem)
     {
+        readProblem(d.InitrdReadProblem);
         var have = new HashSet<string>(d.InitrdModules.Select(m => m.Trim()), StringComparer.Ordinal);
         foreach (var module in d.RequiredModules)
         {

@@ -10,8 +10,8 @@ namespace Kdump.Config.Rebuild;
 /// <param name="WatchedFiles">The files of <see cref="RebuildDecision.WatchedFileList"/>, in that order.</param>
 /// <param name="MustBeExecutable">kdump_post, kdump_pre, kdump_emergency and extra_bins paths.</param>
 /// <param name="ClusterModifiedFiles">Pacemaker part (<c>get_pcs_cluster_modified_files</c>), already computed.</param>
-/// <param name="FileSystem">Inputs of <c>check_fs_modified</c>.</param>
-/// <param name="Drivers">Inputs of <c>check_drivers_modified</c>.</param>
+/// <param name="FileSystem">Inputs of <c>check_fs_modified</c>, gathered only when the decision gets that far (they may read the image).</param>
+/// <param name="Drivers">Inputs of <c>check_drivers_modified</c> (null result: no driver needed), gathered only when the decision gets that far.</param>
 /// <param name="Fadump">fadump mode: the initrd must contain kdumpbase or zz-fadumpinit.</param>
 /// <param name="FadumpInitrdHasCaptureModule">fadump: <c>kdumpbase</c>/<c>zz-fadumpinit</c> is in the initrd's modules.txt.</param>
 public sealed record RebuildInputs(
@@ -22,8 +22,8 @@ public sealed record RebuildInputs(
     IReadOnlyList<FileFacts> WatchedFiles,
     IReadOnlyList<FileFacts> MustBeExecutable,
     IReadOnlyList<string>? ClusterModifiedFiles = null,
-    FsCheckInputs? FileSystem = null,
-    DriverCheckInputs? Drivers = null,
+    Func<FsCheckInputs>? FileSystem = null,
+    Func<DriverCheckInputs?>? Drivers = null,
     bool Fadump = false,
     bool FadumpInitrdHasCaptureModule = true);
 
@@ -38,12 +38,16 @@ public sealed record RebuildInputs(
 /// <param name="KdumpMountPoint"><c>get_kdump_mntpoint_from_target</c>.</param>
 /// <param name="InitrdBuildParameters">The initrd's <c>usr/lib/dracut/build-parameter.txt</c> (empty when missing).</param>
 /// <param name="RootDevice"><c>findmnt -k -f -n -o SOURCE /</c>.</param>
+/// <param name="InitrdReadProblem">Why the initrd could not be read (warned about where upstream runs lsinitrd), or null.</param>
 public sealed record FsCheckInputs(bool Skip, string Target = "", string FsType = "", string PersistentDevice = "",
-    string KdumpMountPoint = "", string InitrdBuildParameters = "", string RootDevice = "");
+    string KdumpMountPoint = "", string InitrdBuildParameters = "", string RootDevice = "", string? InitrdReadProblem = null);
 
 /// <summary>
 /// Inputs of <c>check_drivers_modified</c>: module names needed now (block drivers of the target
 /// and its slaves, plus watchdog drivers unless omitted), already filtered to loadable modules
 /// (builtin and unknown ones dropped, as upstream's modinfo test does), and the initrd's list.
 /// </summary>
-public sealed record DriverCheckInputs(IReadOnlyList<string> RequiredModules, IReadOnlyList<string> InitrdModules);
+/// <param name="RequiredModules">Module names needed now.</param>
+/// <param name="InitrdModules">The initrd's <c>usr/lib/dracut/hostonly-kernel-modules.txt</c> names.</param>
+/// <param name="InitrdReadProblem">Why the initrd could not be read, or null.</param>
+public sealed record DriverCheckInputs(IReadOnlyList<string> RequiredModules, IReadOnlyList<string> InitrdModules, string? InitrdReadProblem = null);

@@ -37,7 +37,7 @@ public sealed class EstimateCommand : IKdumpctlCommand
                 reserved,
                 iomem?.KernelImageBytes ?? 0,
                 (ulong)(session.Root.GetFileLength(boot.Initrd) ?? 0),
-                Devices.ImageFacts.ReadRecord(session.Root, boot.Initrd, session.Warn).HostonlyModules,
+                ImageModules(session, boot.Initrd),
                 session.ReadSmall("/proc/modules") ?? "",
                 [],
                 session.Services.Arch));
@@ -49,5 +49,13 @@ public sealed class EstimateCommand : IKdumpctlCommand
             session.Error(e.Message);
             return 1;
         }
+    }
+
+    // lsinitrd -f …/hostonly-kernel-modules.txt: an unreadable image lists nothing (after a warning).
+    private static IReadOnlyList<string> ImageModules(KdumpctlSession session, string initrd)
+    {
+        var record = Devices.ImageFacts.ReadRecord(session.Root, initrd, out var problem);
+        if (problem is not null) session.Warn(problem);
+        return record.HostonlyModules;
     }
 }

@@ -27,30 +27,30 @@ public sealed class ImageFacts(IRootFileSystem root, string kernelVersion)
     }
 
     /// <summary>
-    /// The image's record, or an empty one after <paramref name="warn"/> when it cannot be read
-    /// (lsinitrd then prints nothing, and upstream goes on with empty output).
+    /// The image's record, or an empty one with <paramref name="problem"/> saying why it cannot be
+    /// read (lsinitrd then prints nothing, and upstream goes on with empty output).
     /// </summary>
-    public static BuildRecord ReadRecord(IRootFileSystem root, string initrd, Action<string> warn)
+    public static BuildRecord ReadRecord(IRootFileSystem root, string initrd, out string? problem)
     {
         ArgumentNullException.ThrowIfNull(root);
-        ArgumentNullException.ThrowIfNull(warn);
+        problem = null;
         try
         {
             return BuildRecord.Read(root.HostPath(initrd));
         }
         catch (KdumpException e)
         {
-            warn($"cannot read {initrd}: {e.Message}");
+            problem = $"cannot read {initrd}: {e.Message}";
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            warn($"cannot read {initrd}: {Cli.IoErrorText.StrError(e)}");
+            problem = $"cannot read {initrd}: {Cli.IoErrorText.StrError(e)}";
         }
         return new BuildRecord("", []);
     }
 
-    /// <summary>check_fs_modified's inputs; <paramref name="record"/> is read only when the check gets that far.</summary>
-    public FsCheckInputs FileSystem(KdumpConfReader conf, Func<BuildRecord> record)
+    /// <summary>check_fs_modified's inputs; <paramref name="record"/> (the image's record and its read problem) is read only when the check gets that far.</summary>
+    public FsCheckInputs FileSystem(KdumpConfReader conf, Func<(BuildRecord Record, string? Problem)> record)
     {
         ArgumentNullException.ThrowIfNull(conf);
         ArgumentNullException.ThrowIfNull(record);
@@ -62,7 +62,8 @@ public sealed class ImageFacts(IRootFileSystem root, string kernelVersion)
         if (target.Length == 0 || fsType.Length == 0) return new FsCheckInputs(false, target, fsType);
         var persistent = _devices.PersistentDevice(target);
         if (persistent.Length == 0) return new FsCheckInputs(false, target, fsType);
-        return new FsCheckInputs(false, target, fsType, persistent, facts.KdumpMountPoint(target), record().BuildParameters, facts.RootDevice());
+        var (image, problem) = record();
+        return new FsCheckInputs(false, target, fsType, persistent, facts.KdumpMountPoint(target), image.BuildParameters, facts.RootDevice(), problem);
     }
 
     /// <summary>
@@ -71,7 +72,7 @@ public sealed class ImageFacts(IRootFileSystem root, string kernelVersion)
     /// unless dracut_args omit <c>watchdog</c>; each kept only when <c>modinfo</c> would name a
     /// loadable module of the kdump kernel (builtin and unknown names skipped).
     /// </summary>
-    public DriverCheckInputs? Drivers(KdumpConfReader conf, IReadOnlyList<string> dracutArgv, Func<BuildRecord> record)
+    public DriverCheckInputs? Drivers(KdumpConfReader conf, IReadOnlyList<string> dracutArgv, Func<(BuildRecord Record, string? Problem)> record)
     {
         ArgumentNullException.ThrowIfNull(conf);
         ArgumentNullException.ThrowIfNull(record);
@@ -87,10 +88,15 @@ public sealed class ImageFacts(IRootFileSystem root, string kernelVersion)
         {
             if (modules?.Find(d) is { } entry && !required.Contains(entry.Name, StringComparer.Ordinal)) required.Add(entry.Name);
         }
-        return new DriverCheckInputs(required, record().HostonlyModules);
+        var (image, problem) = record();
+        return new DriverCheckInputs(required, image.HostonlyModules, problem);
     }
 
-    /// <summary>kdump-lib.sh <c>get_watchdog_drvs</c>: <c>modprobe -R</c> of each /sys/class/watchdog/*/device/modalias.</summary>
+    /// <summary>
+    /// kdump-lib.sh <c>get_watchdog_drvs</c>: <c>modprobe --set-version KVER -R</c> of each
+    /// /sys/class/watchdog/*/device/modalias, each module once, in watchdog order. Both the rebuild
+    /// decision (step 6) and the capture command line (<c>&lt;drv&gt;.pretimeout=0</c>) use it.
+    /// </summary>
     public IReadOnlyList<string> WatchdogDrivers()
     {
         var result = new List<string>();
@@ -99,7 +105,9 @@ public sealed class ImageFacts(IRootFileSystem root, string kernelVersion)
         {
             var modalias = root.ReadAllText($"/sys/class/watchdog/{wd}/device/modalias", 4096)?.TrimEnd('\n');
             if (string.IsNullOrEmpty(modalias)) continue;
-            aliases ??= ModuleAliases.Parse(root.ReadAllText($"/lib/modules/{kernelVersion}/modules.alias", 64 << 20) ?? "");
+            var dir = $"/lib/modules/{kernelVersion}";
+            aliases ??= ModuleAliases.Parse(root.ReadAllText(dir + "/modules.alias", 64 << 20) ?? "",
+                root.ReadAllText(dir + "/modules.builtin.modinfo", 64 << 20) ?? "");
             foreach (var m in aliases.Resolve(modalias))
             {
                 if (!result.Contains(m, StringComparer.Ordinal)) result.Add(m);

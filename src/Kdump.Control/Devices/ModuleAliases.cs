@@ -1,36 +1,76 @@
 namespace Kdump.Control.Devices;
 
 /// <summary>
-/// <c>modprobe -R MODALIAS</c> from a kernel's <c>modules.alias</c> text: the modules whose alias
-/// pattern (fnmatch: <c>*</c>, <c>?</c>, <c>[…]</c>) matches, each once, in file order.
+/// <c>modprobe --set-version KVER -R MODALIAS</c> over a kernel's text indexes: the modules whose
+/// <c>modules.alias</c> pattern (fnmatch: <c>*</c>, <c>?</c>, <c>[…]</c>) matches, each once, in
+/// file order; when none does, those whose <c>alias=</c> in <c>modules.builtin.modinfo</c> matches
+/// (kmod then looks in modules.builtin.alias.bin, which depmod builds from that file, and prints
+/// built-in names too). Alias and patterns are compared after kmod's <c>alias_normalize</c>
+/// ('-' read as '_' outside brackets).
 /// </summary>
 public sealed class ModuleAliases
 {
     private readonly List<(string Pattern, string Module)> _aliases;
+    private readonly List<(string Pattern, string Module)> _builtin;
 
-    private ModuleAliases(List<(string, string)> aliases) => _aliases = aliases;
+    private ModuleAliases(List<(string, string)> aliases, List<(string, string)> builtin)
+    {
+        _aliases = aliases;
+        _builtin = builtin;
+    }
 
-    public static ModuleAliases Parse(string modulesAlias)
+    /// <summary>Parses <c>modules.alias</c> and, optionally, <c>modules.builtin.modinfo</c> (NUL-separated <c>module.key=value</c>).</summary>
+    public static ModuleAliases Parse(string modulesAlias, string modulesBuiltinModinfo = "")
     {
         ArgumentNullException.ThrowIfNull(modulesAlias);
+        ArgumentNullException.ThrowIfNull(modulesBuiltinModinfo);
         var list = new List<(string, string)>();
         foreach (var line in modulesAlias.Split('\n'))
         {
             var w = line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
-            if (w.Length == 3 && w[0] == "alias") list.Add((w[1], w[2].Replace('-', '_')));
+            if (w.Length == 3 && w[0] == "alias") list.Add((Normalize(w[1]), w[2].Replace('-', '_')));
         }
-        return new ModuleAliases(list);
+        var builtin = new List<(string, string)>();
+        foreach (var entry in modulesBuiltinModinfo.Split('\0'))
+        {
+            var dot = entry.IndexOf('.', StringComparison.Ordinal);
+            if (dot <= 0 || !entry.AsSpan(dot).StartsWith(".alias=", StringComparison.Ordinal)) continue;
+            builtin.Add((Normalize(entry[(dot + ".alias=".Length)..]), entry[..dot].Replace('-', '_')));
+        }
+        return new ModuleAliases(list, builtin);
     }
 
     public IReadOnlyList<string> Resolve(string modalias)
     {
         ArgumentNullException.ThrowIfNull(modalias);
+        var alias = Normalize(modalias);
+        var found = Matches(_aliases, alias);
+        return found.Count > 0 ? found : Matches(_builtin, alias);
+    }
+
+    private static List<string> Matches(List<(string Pattern, string Module)> table, string alias)
+    {
         var found = new List<string>();
-        foreach (var (pattern, module) in _aliases)
+        foreach (var (pattern, module) in table)
         {
-            if (!found.Contains(module, StringComparer.Ordinal) && FnMatch(pattern, modalias)) found.Add(module);
+            if (!found.Contains(module, StringComparer.Ordinal) && FnMatch(pattern, alias)) found.Add(module);
         }
         return found;
+    }
+
+    /// <summary>kmod's <c>alias_normalize</c>: '-' becomes '_' except inside <c>[…]</c>.</summary>
+    public static string Normalize(string alias)
+    {
+        ArgumentNullException.ThrowIfNull(alias);
+        var chars = alias.ToCharArray();
+        var inBracket = false;
+        for (var i = 0; i < chars.Length; i++)
+        {
+            if (chars[i] == '[') inBracket = true;
+            else if (chars[i] == ']') inBracket = false;
+            else if (chars[i] == '-' && !inBracket) chars[i] = '_';
+        }
+        return new string(chars);
     }
 
     /// <summary>fnmatch(3) without flags, iteratively: on a mismatch after <c>*</c>, retry one character later (linear backtracking).</summary>

@@ -1,5 +1,6 @@
 using System.Buffers;
-using System.Buffers.Binary;
+using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Kdump.Compression;
 
@@ -10,12 +11,20 @@ namespace Kdump.Compression;
 /// and no match extension into the last 20 bytes, and a literal-skip step that grows by one every 32
 /// unmatched bytes. Identical bytes matter: a kdump file made with it equals makedumpfile's.
 /// </summary>
-public sealed class Lzo1xCompressor
+/// <remarks>
+/// liblzo2 clears its 32 KiB table before every call; for inputs of at most 4 KiB (a page) this one
+/// tags entries with a generation instead (entry = 4096 × generation + position, 16 generations per
+/// clear), and an entry of an older generation reads as position 0, which is what a cleared entry
+/// means to liblzo2. Not thread-safe: one instance per thread.
+/// </remarks>
+public sealed unsafe class Lzo1xCompressor
 {
     private const int DictionaryBits = 14;
     private const uint HashMultiplier = 0x1824429d;
     private const int TailBytes = 20;          // never searched: liblzo's ip_end = in_end - 20
     private const int MaxChunk = 0xbfff;       // liblzo compresses in chunks of at most 49152 bytes
+    private const int GenerationSpan = 4096;   // inputs up to this size use generations
+    private const int Generations = 65536 / GenerationSpan;
 
     // Instruction limits of LZO1X (lzo1x's M2/M3/M4 ranges).
     private const int M2MaxLength = 8;
@@ -26,7 +35,10 @@ public sealed class Lzo1xCompressor
     private const int M3Marker = 32;
     private const int M4Marker = 16;
 
-    private readonly ushort[] _dictionary = new ushort[1 << DictionaryBits];
+    private readonly ushort[] _dictionary = GC.AllocateArray<ushort>(1 << DictionaryBits, pinned: true);
+
+    // Generation of the next call; Generations means "clear first".
+    private int _generation = Generations;
 
     /// <summary>Worst-case output for <paramref name="length"/> input bytes (the LZO FAQ bound, as makedumpfile sizes it).</summary>
     public static int MaxCompressedLength(int length) => checked(length + length / 16 + 64 + 3);
@@ -41,155 +53,234 @@ public sealed class Lzo1xCompressor
         if (source.Length > MaxChunk) throw new ArgumentOutOfRangeException(nameof(source), "one page at a time (≤ 49151 bytes)");
         if (destination.Length < MaxCompressedLength(source.Length)) return OperationStatus.DestinationTooSmall;
 
-        var op = 0;
-        var pending = source.Length;           // literals not yet emitted, counted back from the end
-        if (source.Length > TailBytes)
+        fixed (byte* src = source)
+        fixed (byte* dst = destination)
         {
-            Array.Clear(_dictionary);
-            pending = CompressCore(source, destination, ref op);
+            var op = dst;
+            var pending = source.Length;           // literals not yet emitted, counted back from the end
+            if (source.Length > TailBytes)
+            {
+                var bias = NextBias(source.Length);
+                fixed (ushort* dict = _dictionary)
+                    pending = CompressCore(src, source.Length, dst, dict, bias, out op);
+            }
+            if (pending > 0)
+            {
+                var start = source.Length - pending;
+                if (op == dst && pending <= 238)
+                    *op++ = (byte)(17 + pending);
+                else
+                    op = EmitLiteralHeader(op, pending);
+                Unsafe.CopyBlockUnaligned(op, src + start, (uint)pending);
+                op += pending;
+            }
+            // End of stream: an M4 instruction with distance 0.
+            op[0] = M4Marker | 1;
+            op[1] = 0;
+            op[2] = 0;
+            op += 3;
+            written = (int)(op - dst);
         }
-        if (pending > 0)
-        {
-            var start = source.Length - pending;
-            if (op == 0 && pending <= 238)
-                destination[op++] = (byte)(17 + pending);
-            else
-                EmitLiteralHeader(destination, ref op, pending);
-            source.Slice(start, pending).CopyTo(destination[op..]);
-            op += pending;
-        }
-        // End of stream: an M4 instruction with distance 0.
-        destination[op++] = M4Marker | 1;
-        destination[op++] = 0;
-        destination[op++] = 0;
-        written = op;
         return OperationStatus.Done;
     }
 
+    /// <summary>What this call adds to positions in the table; clears the table when generations run out.</summary>
+    private int NextBias(int length)
+    {
+        if (length > GenerationSpan || _generation >= Generations)
+        {
+            Array.Clear(_dictionary);
+            // A long input fills all 16 bits: the next call starts from a clear table again.
+            _generation = length > GenerationSpan ? Generations : 1;
+            return 0;
+        }
+        return _generation++ * GenerationSpan;
+    }
+
     /// <summary>Finds matches in <c>[5, length - 20)</c>; returns how many trailing bytes are still literals.</summary>
-    private int CompressCore(ReadOnlySpan<byte> src, Span<byte> dst, ref int op)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int CompressCore(byte* src, int length, byte* op, ushort* dict, int bias, out byte* opEnd)
     {
-        var end = src.Length - TailBytes;
-        var literalStart = 0;
-        var ip = 4;                            // the first 4 bytes are always literals
-        var dict = _dictionary;
-        var afterMatch = false;
-        while (true)
+        unchecked
         {
-            // Without a match just before, step ahead faster the longer the literal run already is.
-            if (!afterMatch) ip += 1 + ((ip - literalStart) >> 5);
-            afterMatch = false;
-            if (ip >= end) break;
-            var word = BinaryPrimitives.ReadUInt32LittleEndian(src[ip..]);
-            var slot = (int)(unchecked(HashMultiplier * word) >> (32 - DictionaryBits));
-            var candidate = dict[slot];
-            dict[slot] = (ushort)ip;
-            if (word != BinaryPrimitives.ReadUInt32LittleEndian(src[candidate..])) continue;
-
-            var literals = ip - literalStart;
-            if (literals > 0)
+            var end = src + length - TailBytes;
+            var first = op;
+            var ii = src;                          // start of the pending literals
+            var ip = src + 4;                      // the first 4 bytes are always literals
+            while (true)
             {
-                EmitLiteralHeader(dst, ref op, literals);
-                src.Slice(literalStart, literals).CopyTo(dst[op..]);
-                op += literals;
-            }
+                // Without a match just before, step ahead faster the longer the literal run already is.
+                ip += 1 + ((ip - ii) >> 5);
+            Next:
+                if (ip >= end) break;
+                var word = Unsafe.ReadUnaligned<uint>(ip);
+                var slot = (HashMultiplier * word) >> (32 - DictionaryBits);
+                var pos = (int)(ip - src);
+                var candidate = dict[slot] - bias;
+                dict[slot] = (ushort)(pos + bias);
+                // Entries of an earlier generation (negative here) are liblzo2's cleared entries:
+                // position 0. Without a branch: which one it is follows no pattern.
+                candidate &= ~(candidate >> 31);
+                var mp = src + candidate;
+                if (word != Unsafe.ReadUnaligned<uint>(mp)) continue;
 
-            var length = MatchLength(src, ip, candidate, end);
-            var distance = ip - candidate;
-            ip += length;
-            literalStart = ip;
-            EmitMatch(dst, ref op, length, distance);
-            afterMatch = true;
+                var literals = (int)(ip - ii);
+                if (literals <= 16 && op != first)
+                {
+                    // 0–16 literals without branches (text has a match every few bytes, and each
+                    // mispredicted branch costs more than these few instructions): 1–3 ride in the
+                    // low two bits of the previous match's first distance byte, 4–16 get a header
+                    // byte of n − 3. Bytes written past the run are overwritten by what follows,
+                    // and the output bound leaves room for them.
+                    var small = (literals - 4) >> 31;                  // −1 for 0–3 literals
+                    var target = op + (small & -2);                    // op − 2 for 0–3, else op (rewritten below)
+                    *target |= (byte)(literals & small);
+                    *op = (byte)(literals - 3);
+                    var at = op + 1 + small;
+                    Unsafe.WriteUnaligned(at, Unsafe.ReadUnaligned<ulong>(ii));
+                    Unsafe.WriteUnaligned(at + 8, Unsafe.ReadUnaligned<ulong>(ii + 8));
+                    op = at + literals;
+                }
+                else if (literals > 0)
+                {
+                    if (literals <= 3)
+                    {
+                        op[-2] |= (byte)literals;
+                        Unsafe.WriteUnaligned(op, Unsafe.ReadUnaligned<uint>(ii));
+                        op += literals;
+                    }
+                    else
+                    {
+                        if (literals <= 18)
+                        {
+                            *op++ = (byte)(literals - 3);
+                        }
+                        else
+                        {
+                            *op++ = 0;
+                            var rest = literals - 18;
+                            for (; rest > 255; rest -= 255) *op++ = 0;
+                            *op++ = (byte)rest;
+                        }
+                        // No calls in this loop: they would make the register allocator spill its state.
+                        var t = literals;
+                        for (; t >= 16; t -= 16)
+                        {
+                            Unsafe.WriteUnaligned(op, Unsafe.ReadUnaligned<ulong>(ii));
+                            Unsafe.WriteUnaligned(op + 8, Unsafe.ReadUnaligned<ulong>(ii + 8));
+                            op += 16;
+                            ii += 16;
+                        }
+                        for (; t > 0; t--) *op++ = *ii++;
+                    }
+                }
+
+                // Match length, 8 bytes at a time as liblzo does on 64-bit little-endian machines: it
+                // stops once it reaches the searched end, so a long match may run up to 7 bytes past it.
+                var len = 4;
+                var diff = Unsafe.ReadUnaligned<ulong>(ip + 4) ^ Unsafe.ReadUnaligned<ulong>(mp + 4);
+                if (diff == 0)
+                {
+                    do
+                    {
+                        len += 8;
+                        diff = Unsafe.ReadUnaligned<ulong>(ip + len) ^ Unsafe.ReadUnaligned<ulong>(mp + len);
+                        if (ip + len >= end) goto LengthDone;
+                    }
+                    while (diff == 0);
+                }
+                len += BitOperations.TrailingZeroCount(diff) >> 3;
+            LengthDone:
+                var distance = (int)(ip - mp);
+                ip += len;
+                ii = ip;
+                if (len <= M3MaxLength && distance <= M3MaxOffset)
+                {
+                    // M2 (2 bytes: length ≤ 8, distance ≤ 2 KiB) or M3 (3 bytes), chosen without a branch.
+                    var d = distance - 1;
+                    var m2 = (uint)(((len - 1) << 5) | ((d & 7) << 2)) | ((uint)(d >> 3) << 8);
+                    var m3 = (uint)(M3Marker | (len - 2)) | ((uint)(d << 2) & 0xff) << 8 | (uint)(d >> 6) << 16;
+                    var isM2 = ((len - M2MaxLength - 1) & (distance - M2MaxOffset - 1)) >> 31;   // −1 for M2
+                    Unsafe.WriteUnaligned(op, (m2 & (uint)isM2) | (m3 & ~(uint)isM2));
+                    op += 3 + isM2;
+                }
+                else if (distance <= M3MaxOffset)
+                {
+                    var d = distance - 1;
+                    if (len <= M3MaxLength)
+                    {
+                        *op++ = (byte)(M3Marker | (len - 2));
+                    }
+                    else
+                    {
+                        *op++ = M3Marker;
+                        var rest = len - M3MaxLength;
+                        for (; rest > 255; rest -= 255) *op++ = 0;
+                        *op++ = (byte)rest;
+                    }
+                    op[0] = (byte)(d << 2);
+                    op[1] = (byte)(d >> 6);
+                    op += 2;
+                }
+                else
+                {
+                    // M4: distances above 16 KiB, unreachable for 4 KiB pages, kept for larger page sizes.
+                    var m4 = distance - M3MaxOffset;
+                    var high = (byte)((m4 & 0x4000) >> 11);
+                    if (len <= M4MaxLength)
+                    {
+                        *op++ = (byte)(M4Marker | high | (len - 2));
+                    }
+                    else
+                    {
+                        *op++ = (byte)(M4Marker | high);
+                        var rest = len - M4MaxLength;
+                        for (; rest > 255; rest -= 255) *op++ = 0;
+                        *op++ = (byte)rest;
+                    }
+                    op[0] = (byte)(m4 << 2);
+                    op[1] = (byte)(m4 >> 6);
+                    op += 2;
+                }
+                goto Next;
+            }
+            opEnd = op;
+            return (int)(src + length - ii);
         }
-        return src.Length - literalStart;
     }
 
-    /// <summary>
-    /// Length of a match already known to cover 4 bytes, compared 8 bytes at a time as liblzo does on
-    /// 64-bit little-endian machines: it stops once it reaches the searched end, so a long match may
-    /// run up to 7 bytes past it (and that is what makes the bytes equal to liblzo's).
-    /// </summary>
-    private static int MatchLength(ReadOnlySpan<byte> src, int ip, int candidate, int end)
+    /// <summary>A literal run's header: after a match (3 &lt; count ≤ 18: one byte) or a long run.</summary>
+    private static byte* EmitLiteralHeader(byte* op, int count)
     {
-        var length = 4;
-        var diff = BinaryPrimitives.ReadUInt64LittleEndian(src[(ip + length)..]) ^ BinaryPrimitives.ReadUInt64LittleEndian(src[(candidate + length)..]);
-        while (diff == 0)
+        unchecked
         {
-            length += 8;
-            diff = BinaryPrimitives.ReadUInt64LittleEndian(src[(ip + length)..]) ^ BinaryPrimitives.ReadUInt64LittleEndian(src[(candidate + length)..]);
-            if (ip + length >= end) return length;
-        }
-        return length + System.Numerics.BitOperations.TrailingZeroCount(diff) / 8;
-    }
-
-    /// <summary>A literal run after a match (or the first run when it is too long for the 17+n form).</summary>
-    private static void EmitLiteralHeader(Span<byte> dst, ref int op, int count)
-    {
-        if (count <= 3)
-        {
-            // Short runs ride in the low two bits of the previous match's first distance byte.
-            dst[op - 2] |= (byte)count;
-        }
-        else if (count <= 18)
-        {
-            dst[op++] = (byte)(count - 3);
-        }
-        else
-        {
-            dst[op++] = 0;
-            EmitExtendedCount(dst, ref op, count - 18);
-        }
-    }
-
-    private static void EmitMatch(Span<byte> dst, ref int op, int length, int distance)
-    {
-        if (length <= M2MaxLength && distance <= M2MaxOffset)
-        {
-            var d = distance - 1;
-            dst[op++] = unchecked((byte)(((length - 1) << 5) | ((d & 7) << 2)));
-            dst[op++] = unchecked((byte)(d >> 3));
-            return;
-        }
-        if (distance <= M3MaxOffset)
-        {
-            var d = distance - 1;
-            if (length <= M3MaxLength)
+            if (count <= 3)
             {
-                dst[op++] = (byte)(M3Marker | (length - 2));
+                op[-2] |= (byte)count;
+                return op;
             }
-            else
+            if (count <= 18)
             {
-                dst[op++] = M3Marker;
-                EmitExtendedCount(dst, ref op, length - M3MaxLength);
+                *op = (byte)(count - 3);
+                return op + 1;
             }
-            dst[op++] = unchecked((byte)(d << 2));
-            dst[op++] = unchecked((byte)(d >> 6));
-            return;
+            *op = 0;
+            return EmitExtendedCount(op + 1, count - 18);
         }
-        // Distances above 16 KiB: unreachable for 4 KiB pages, kept for larger page sizes.
-        var m4 = distance - M3MaxOffset;
-        var high = (byte)((m4 & 0x4000) >> 11);
-        if (length <= M4MaxLength)
-        {
-            dst[op++] = (byte)(M4Marker | high | (length - 2));
-        }
-        else
-        {
-            dst[op++] = (byte)(M4Marker | high);
-            EmitExtendedCount(dst, ref op, length - M4MaxLength);
-        }
-        dst[op++] = unchecked((byte)(m4 << 2));
-        dst[op++] = unchecked((byte)(m4 >> 6));
     }
 
     /// <summary>A count beyond an instruction's field: a zero byte per 255, then the (non-zero) rest.</summary>
-    private static void EmitExtendedCount(Span<byte> dst, ref int op, int count)
+    private static byte* EmitExtendedCount(byte* op, int count)
     {
-        while (count > 255)
+        unchecked
         {
-            dst[op++] = 0;
-            count -= 255;
+            while (count > 255)
+            {
+                *op++ = 0;
+                count -= 255;
+            }
+            *op = (byte)count;
+            return op + 1;
         }
-        dst[op++] = (byte)count;
     }
 }

@@ -44,6 +44,32 @@ public class LzoCompressorTests
             Assert.Equal(Native(page), Managed(page));
     }
 
+    /// <summary>
+    /// One encoder reused, as a dump worker does: its table carries positions of earlier pages
+    /// (generations, cleared every 16 pages and after a long input), which must read as liblzo2's
+    /// cleared entries. Zero and repeated pages make the stale entries match.
+    /// </summary>
+    [Fact]
+    public void A_reused_encoder_equals_liblzo2_page_after_page()
+    {
+        var encoder = new Lzo1xCompressor();
+        var dst = new byte[Lzo1xCompressor.MaxCompressedLength(49151)];
+        for (var i = 0; i < 80; i++)
+        {
+            var page = (i % 7) switch
+            {
+                0 => new byte[4096],
+                1 => TestPages.Mixed(100 + i, 8192 + i),
+                2 => TestPages.Random(i),
+                3 => Enumerable.Repeat((byte)(i & 0xff), 4096).ToArray(),
+                4 => TestPages.Mixed(i % 3, 1000 + i),
+                _ => TestPages.Mixed(i % 5),
+            };
+            Assert.Equal(OperationStatus.Done, encoder.Compress(page, dst, out var n));
+            Assert.True(Native(page).AsSpan().SequenceEqual(dst.AsSpan(0, n)), $"page {i} ({page.Length} bytes)");
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Lab.ReleaseData), MemberType = typeof(Lab))]
     public void Managed_equals_liblzo2_on_real_vmcore_pages(string release)

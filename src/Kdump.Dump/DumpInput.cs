@@ -67,6 +67,13 @@ public abstract class DumpInput : IDisposable
         }
     }
 
+    /// <summary>
+    /// <paramref name="count"/> consecutive pages in place (an mmap of the input), or null when the
+    /// input cannot lend them (then <see cref="ReadPages"/> copies the same bytes).
+    /// </summary>
+    public MappedView? TryMapPages(ulong firstPfn, int count) =>
+        Dump.Physical is IMappablePhysicalMemory m ? m.TryMap(new PhysAddr(firstPfn << PageShift), checked(count * PageSize)) : null;
+
     /// <summary>phys_base for the sub header: NUMBER(phys_base) (x86_64), else 0.</summary>
     public ulong PhysBase => Info.TryGetNumber("phys_base", out var v) ? unchecked((ulong)v) : 0;
 

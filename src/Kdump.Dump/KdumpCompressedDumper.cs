@@ -14,7 +14,7 @@ namespace Kdump.Dump;
 /// </summary>
 public sealed partial class KdumpCompressedDumper
 {
-    private const int BatchPages = 128;
+    private const int BatchPages = 256;
 
     /// <summary>Write caches are at least this big: fewer, larger writes; the bytes written are the same for any size.</summary>
     private const int MinCacheBytes = 1 << 20;

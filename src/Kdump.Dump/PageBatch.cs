@@ -1,11 +1,14 @@
 using System.Buffers;
 using Kdump.Compression;
+using Kdump.Memory;
 
 namespace Kdump.Dump;
 
 /// <summary>
-/// A run of pages on their way through the pipeline: read in pfn order, compressed (maybe on a
-/// worker), then written in the same order. Buffers are reused, so memory is a few batches.
+/// Pages on their way through the pipeline: dumpable pfns of one aligned span, in pfn order, read in
+/// place (a mapping of the input) or copied, then zero-checked and compressed (maybe on a worker), then
+/// written in the same order. Compressed pages are packed one after another, so a batch's memory is
+/// its span of input plus about a span of output, whatever the codec.
 /// </summary>
 internal sealed class PageBatch
 {
@@ -13,18 +16,19 @@ internal sealed class PageBatch
     public const int ZeroPage = -1;
 
     private readonly int _pageSize;
-    private readonly int _slotBytes;
+    private byte[]? _copy;
+    private MappedView? _view;
 
     public PageBatch(int capacity, int pageSize)
     {
         Capacity = capacity;
         _pageSize = pageSize;
-        // Room for every codec's worst case (snappy's 32 + n + n/6 is the largest).
-        _slotBytes = 2 * pageSize;
         Pfns = new ulong[capacity];
-        Input = new byte[checked(capacity * pageSize)];
-        Output = new byte[checked(capacity * _slotBytes)];
+        // Every kept page is smaller than a page, plus room for one codec's worst case (snappy's
+        // 32 + n + n/6 is the largest) at the end.
+        Output = new byte[checked((capacity + 2) * pageSize)];
         Sizes = new int[capacity];
+        Offsets = new int[capacity];
         Flags = new uint[capacity];
     }
 
@@ -34,11 +38,11 @@ internal sealed class PageBatch
 
     public ulong[] Pfns { get; }
 
-    public byte[] Input { get; }
-
     public byte[] Output { get; }
 
     public int[] Sizes { get; }
+
+    public int[] Offsets { get; }
 
     public uint[] Flags { get; }
 
@@ -46,11 +50,38 @@ internal sealed class PageBatch
 
     public ManualResetEventSlim Done { get; } = new(false);
 
-    public Span<byte> Page(int i) => Input.AsSpan(i * _pageSize, _pageSize);
+    /// <summary>Makes the pages readable: one mapping from the first to the last pfn, else copies run by run.</summary>
+    public void Load(DumpInput input)
+    {
+        if (Count == 0) return;
+        var spanPages = checked((int)(Pfns[Count - 1] - Pfns[0] + 1));
+        _view = input.TryMapPages(Pfns[0], spanPages);
+        if (_view is not null) return;
+        _copy ??= new byte[checked(Capacity * _pageSize)];
+        var i = 0;
+        while (i < Count)
+        {
+            var run = 1;
+            while (i + run < Count && Pfns[i + run] == Pfns[i] + (ulong)run) run++;
+            input.ReadPages(Pfns[i], run, _copy.AsSpan(i * _pageSize, run * _pageSize));
+            i += run;
+        }
+    }
+
+    /// <summary>Drops the mapping (after the batch is written, or when it is abandoned).</summary>
+    public void Release()
+    {
+        _view?.Dispose();
+        _view = null;
+        Count = 0;
+    }
+
+    public ReadOnlySpan<byte> Page(int i) => _view is { } v
+        ? v.Span.Slice(checked((int)(Pfns[i] - Pfns[0])) * _pageSize, _pageSize)
+        : _copy.AsSpan(i * _pageSize, _pageSize);
 
     /// <summary>What to write for page <paramref name="i"/>: compressed bytes, or the page itself when stored raw.</summary>
-    public ReadOnlySpan<byte> Stored(int i) =>
-        Flags[i] == 0 ? Input.AsSpan(i * _pageSize, _pageSize) : Output.AsSpan(i * _slotBytes, Sizes[i]);
+    public ReadOnlySpan<byte> Stored(int i) => Flags[i] == 0 ? Page(i) : Output.AsSpan(Offsets[i], Sizes[i]);
 
     /// <summary>
     /// Zero check then compression, page by page. A page is kept compressed only if the codec
@@ -58,24 +89,25 @@ internal sealed class PageBatch
     /// </summary>
     public void Compress(IPageCodec? codec, bool excludeZero)
     {
+        var view = _view is { } v ? v.Span : default;
+        var at = 0;
         for (var i = 0; i < Count; i++)
         {
-            var page = Page(i);
+            var page = _view is null ? _copy.AsSpan(i * _pageSize, _pageSize) : view.Slice((int)(Pfns[i] - Pfns[0]) * _pageSize, _pageSize);
             if (excludeZero && !page.ContainsAnyExcept((byte)0))
             {
                 Sizes[i] = ZeroPage;
                 Flags[i] = 0;
                 continue;
             }
-            if (codec is not null)
+            if (codec is not null &&
+                codec.Compress(page, Output.AsSpan(at), out var n) == OperationStatus.Done && n > 0 && n < _pageSize)
             {
-                var slot = Output.AsSpan(i * _slotBytes, _slotBytes);
-                if (codec.Compress(page, slot, out var n) == OperationStatus.Done && n > 0 && n < _pageSize)
-                {
-                    Sizes[i] = n;
-                    Flags[i] = (uint)codec.Flag;
-                    continue;
-                }
+                Offsets[i] = at;
+                Sizes[i] = n;
+                Flags[i] = (uint)codec.Flag;
+                at += n;
+                continue;
             }
             Sizes[i] = _pageSize;
             Flags[i] = 0;

@@ -4,10 +4,11 @@ using Kdump.Compression;
 namespace Kdump.Dump;
 
 /// <summary>
-/// Read → compress → write in pfn order. With one thread everything happens inline. With N threads,
-/// N workers compress batches while the calling thread reads the next ones and writes finished ones
-/// strictly in submission order; at most 2N batches are in flight, so memory is bounded by the
-/// thread count, not the dump.
+/// Read → compress → write in pfn order. A batch holds the pages of one aligned span of
+/// <c>batchPages</c> pfns, so it can be mapped from the input in one piece. With one thread everything
+/// happens inline. With N threads the calling thread maps (or copies) batches and writes finished ones
+/// strictly in submission order, while N workers zero-check and compress; at most 2N batches are in
+/// flight, so memory is bounded by the thread count, not the dump.
 /// </summary>
 internal sealed class PagePipeline : IDisposable
 {
@@ -20,8 +21,10 @@ internal sealed class PagePipeline : IDisposable
     private readonly int _batchPages;
     private readonly int _pageSize;
 
+    /// <param name="batchPages">Pfns per batch span: a power of two.</param>
     public PagePipeline(int threads, int batchPages, int pageSize, IPageCodec? codec, bool excludeZero)
     {
+        if (batchPages <= 0 || (batchPages & (batchPages - 1)) != 0) throw new ArgumentOutOfRangeException(nameof(batchPages), "a power of two");
         _threads = Math.Max(1, threads);
         _codec = codec;
         _excludeZero = excludeZero;
@@ -63,8 +66,8 @@ internal sealed class PagePipeline : IDisposable
     public void Run(IEnumerable<(ulong First, int Count)> runs, DumpInput input, Action<PageBatch> write, CancellationToken cancellation)
     {
         var inFlight = new Queue<PageBatch>();
-        var batch = Rent();
-        batch.Count = 0;
+        PageBatch? batch = Rent();
+        var spanMask = ~(ulong)(_batchPages - 1);
         try
         {
             foreach (var (first, count) in runs)
@@ -72,40 +75,60 @@ internal sealed class PagePipeline : IDisposable
                 var done = 0;
                 while (done < count)
                 {
-                    var n = Math.Min(count - done, batch.Capacity - batch.Count);
-                    var at = batch.Count;
-                    for (var k = 0; k < n; k++) batch.Pfns[at + k] = first + (ulong)(done + k);
-                    input.ReadPages(first + (ulong)done, n, batch.Input.AsSpan(at * _pageSize, n * _pageSize));
-                    batch.Count += n;
-                    done += n;
-                    if (batch.Count == batch.Capacity)
+                    var pfn = first + (ulong)done;
+                    var span = pfn & spanMask;
+                    if (batch.Count > 0 && (batch.Pfns[0] & spanMask) != span)
                     {
                         cancellation.ThrowIfCancellationRequested();
-                        Submit(batch, inFlight, write);
+                        var full = batch;
+                        batch = null;
+                        Submit(full, input, inFlight, write);
                         batch = Rent();
-                        batch.Count = 0;
                     }
+                    var n = (int)Math.Min((ulong)(count - done), span + (ulong)_batchPages - pfn);
+                    var at = batch.Count;
+                    for (var k = 0; k < n; k++) batch.Pfns[at + k] = pfn + (ulong)k;
+                    batch.Count += n;
+                    done += n;
                 }
             }
-            if (batch.Count > 0) Submit(batch, inFlight, write);
-            else _free.Add(batch);
+            var last = batch;
+            batch = null;
+            if (last.Count > 0) Submit(last, input, inFlight, write);
+            else _free.Add(last);
             while (inFlight.Count > 0) Complete(inFlight.Dequeue(), write);
         }
         finally
         {
-            // On failure let the workers finish what they hold before buffers are reused.
-            while (inFlight.Count > 0) inFlight.Dequeue().Done.Wait(CancellationToken.None);
+            // On failure let the workers finish what they hold before mappings go and buffers are reused.
+            batch?.Release();
+            while (inFlight.Count > 0)
+            {
+                var b = inFlight.Dequeue();
+                b.Done.Wait(CancellationToken.None);
+                b.Release();
+            }
         }
     }
 
-    private void Submit(PageBatch batch, Queue<PageBatch> inFlight, Action<PageBatch> write)
+    private void Submit(PageBatch batch, DumpInput input, Queue<PageBatch> inFlight, Action<PageBatch> write)
     {
-        if (_work is null)
+        try
         {
-            batch.Compress(_codec, _excludeZero);
-            write(batch);
-            _free.Add(batch);
-            return;
+            batch.Load(input);
+            if (_work is null)
+            {
+                batch.Compress(_codec, _excludeZero);
+                write(batch);
+                batch.Release();
+                _free.Add(batch);
+                return;
+            }
+        }
+        catch
+        {
+            batch.Release();
+            throw;
         }
         batch.Error = null;
         batch.Done.Reset();
@@ -116,9 +139,16 @@ internal sealed class PagePipeline : IDisposable
 
     private void Complete(PageBatch batch, Action<PageBatch> write)
     {
-        batch.Done.Wait();
-        if (batch.Error is { } e) throw new AggregateException("page compression failed", e);
-        write(batch);
+        try
+        {
+            batch.Done.Wait();
+            if (batch.Error is { } e) throw new AggregateException("page compression failed", e);
+            write(batch);
+        }
+        finally
+        {
+            batch.Release();
+        }
         _free.Add(batch);
     }
 

@@ -12,7 +12,7 @@ public static class DumpOpener
     {
         ArgumentNullException.ThrowIfNull(path);
         options ??= new DumpOpenOptions();
-        var source = FileByteSource.Open(path);
+        var source = MappedFileSource.Open(path);
         try
         {
             return Open(source, options);

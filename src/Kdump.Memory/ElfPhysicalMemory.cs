@@ -12,7 +12,7 @@ namespace Kdump.Memory;
 /// program-header order that covers an address wins, as in makedumpfile's paddr_to_offset(),
 /// which walks the PT_LOAD table in order; the two copies hold the same bytes in a real vmcore.
 /// </summary>
-internal sealed class ElfPhysicalMemory : IPhysicalMemory
+internal sealed class ElfPhysicalMemory : IMappablePhysicalMemory
 {
     private readonly IByteSource _source;
     private readonly RangeMap<ElfProgramHeader> _map;
@@ -60,5 +60,15 @@ internal sealed class ElfPhysicalMemory : IPhysicalMemory
             done += n;
         }
         return PageReadStatus.Ok;
+    }
+
+    public MappedView? TryMap(PhysAddr address, int length)
+    {
+        if (_source is not MappedFileSource file || length <= 0 || address.Value > ulong.MaxValue - (ulong)length) return null;
+        // One piece of one segment, all of it in the file: then the bytes are those TryRead copies.
+        if (!_map.TryFind(address.Value, out var seg, out _, out var pieceEnd) || address.Value + (ulong)length > pieceEnd) return null;
+        var inSegment = address.Value - seg.PhysicalAddress;
+        if (inSegment + (ulong)length > seg.FileSize) return null;
+        return file.TryMap(checked((long)(seg.Offset + inSegment)), length);
     }
 }

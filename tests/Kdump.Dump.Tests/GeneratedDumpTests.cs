@@ -126,6 +126,38 @@ public class GeneratedDumpTests
             Assert.Equal(reference, Dump(new DumpOptions { Codec = PageCodecs.Zstd, Level = DumpLevel.Zero, Threads = threads, WindowPfns = window }));
     }
 
+    /// <summary>
+    /// Pages read in place from an mmap'd file (the path /proc/vmcore and regular files take) make the
+    /// same bytes as pages copied with pread from the same vmcore, on one thread and on several.
+    /// </summary>
+    [Fact]
+    public void Mapped_file_input_gives_the_bytes_of_copied_input()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"kdump-dump-tests-{Environment.ProcessId}-{Guid.NewGuid():n}.elf");
+        File.WriteAllBytes(path, MakeVmcore());
+        try
+        {
+            foreach (var (codec, threads) in new[] { (PageCodecs.Lzo, 1), (PageCodecs.Lzo, 3), (PageCodecs.Zstd, 2) })
+            {
+                var options = new DumpOptions { Codec = codec, Level = DumpLevel.Zero, Threads = threads, WindowPfns = 32768 };
+                using var input = DumpInput.Open(DumpOpener.Open(path));
+                using (var view = input.TryMapPages(0x10, 0xf0))
+                {
+                    Assert.NotNull(view);
+                    Assert.Equal(0xf0 * PageSize, view.Span.Length);
+                }
+                Assert.Null(input.TryMapPages(0x2f0, 0x20));   // runs past the first PT_LOAD
+                var output = new MemoryOutput();
+                new KdumpCompressedDumper(input, output, options).Write();
+                Assert.Equal(Dump(options), output.Bytes);
+            }
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     /// <summary>A codec that fails on its 100th page: a programming error or a damaged input, not an I/O error.</summary>
     private sealed class FailingCodec : IPageCodec
     {

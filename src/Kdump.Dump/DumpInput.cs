@@ -72,7 +72,10 @@ public abstract class DumpInput : IDisposable
     /// input cannot lend them (then <see cref="ReadPages"/> copies the same bytes).
     /// </summary>
     public MappedView? TryMapPages(ulong firstPfn, int count) =>
-        Dump.Physical is IMappablePhysicalMemory m ? m.TryMap(new PhysAddr(firstPfn << PageShift), checked(count * PageSize)) : null;
+        MapInput && Dump.Physical is IMappablePhysicalMemory m ? m.TryMap(new PhysAddr(firstPfn << PageShift), checked(count * PageSize)) : null;
+
+    /// <summary>False for makedumpfile's <c>--non-mmap</c>: every page is copied with pread.</summary>
+    public bool MapInput { get; set; } = true;
 
     /// <summary>phys_base for the sub header: NUMBER(phys_base) (x86_64), else 0.</summary>
     public ulong PhysBase => Info.TryGetNumber("phys_base", out var v) ? unchecked((ulong)v) : 0;

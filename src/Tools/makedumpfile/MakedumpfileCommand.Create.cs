@@ -57,6 +57,7 @@ public static partial class MakedumpfileCommand
             if (dump is null) return false;
 
             using var input = DumpInput.Open(dump);
+            input.MapInput = !Has(MakedumpfileOptions.NonMmap);
             if (Has('E') && dump is not ElfDump) return NotImplemented("-E from a kdump-compressed input");
             IPageFilter? filter;
             try

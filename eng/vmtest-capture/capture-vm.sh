@@ -1,85 +1,175 @@
 #!/usr/bin/env bash
-# VM smoke of the capture side: a Debian lab kernel boots with crashkernel=256M; its /init loads the
-# same kernel as the crash kernel with an initramfs built by OUR mkdumprd (minimal backend: /init is
-# OUR static kdump-capture, makedumpfile is OURS) and panics with sysrq-c; the capture kernel saves
-# the dump on an ext4 virtio disk found by LABEL=kdump. The host then reads the disk with debugfs
-# and checks: a 127.0.0.1-<date> directory with vmcore, vmcore-dmesg.txt, kexec-dmesg.log, and that
-# the reference makedumpfile's --dump-dmesg of the saved vmcore equals vmcore-dmesg.txt.
-#   capture-vm.sh [RELEASE]    (default bookworm; needs .lab/kernels/RELEASE and .lab/ref from eng/lab)
+# End-to-end capture cases: a Debian lab kernel boots under QEMU/TCG with crashkernel=256M; its /init
+# (first-init) runs the case's first-kernel actions, loads the same kernel as the crash kernel with
+# an initramfs built by OUR mkdumprd (minimal backend: /init is OUR static kdump-capture, makedumpfile
+# is OURS) from a root the case prepares, and panics with sysrq-c. The capture kernel dumps; the
+# case's verdict then reads what the guest left (disks, serial console) on the host.
+#   capture-vm.sh [RELEASE] [CASE]    (defaults bookworm, ext4-uuid; needs .lab/kernels/RELEASE
+#                                     and .lab/ref from eng/lab; CASE is cases/CASE.sh)
+# Output in $KDUMP_LAB_DIR/vmtest-capture/RELEASE/CASE/: serial.txt, timings.txt, extracted files.
+#
+# The case interface. A case file is sourced (bash, set -euo pipefail) after the runner set:
+#   REL KVER KDIR   release, kernel release, lab kernel directory
+#   W               the case's fresh work directory
+#   R               the root mkdumprd reads (--root): lib/modules → the lab kernel's modules,
+#                   etc/sysconfig/kdump with MKDUMPRD_BACKEND=$CASE_BACKEND; the case writes
+#                   etc/kdump.conf and anything else there (hooks, a proc/self/mountinfo, bin/…)
+#   F               the first kernel's initramfs root (busybox, first-init, our kexec, the kernel,
+#                   boot/kdump.img); the case may add files
+#   P               our static tools (kdump-capture makedumpfile kexec kdumpctl)
+#   MDF_REF         the reference makedumpfile 1.7.8
+# It may set, at source time:
+#   CASE_TIMEOUT    guest timeout in seconds (default 240)
+#   CASE_BACKEND    mkdumprd backend for the capture image: minimal (default) or dracut
+#   CASE_MKDUMPRD_ARGS=(…)   more mkdumprd arguments
+#   CAPTURE_APPEND  the capture kernel's command line
+#   VM_NET=(…) VM_WRAP=(…)  QEMU network arguments and a command prefix (eng/lib/vm.sh), e.g.
+#                   (-netdev user,restrict=on,… -device virtio-net-pci,…) and (ip netns exec NS)
+# and define functions (only case_root and case_verdict are required):
+#   case_root       write $R/etc/kdump.conf etc. before mkdumprd runs
+#   case_disks      create disks; add_disk FILE [FORMAT] appends a virtio drive (vda, vdb, … in order)
+#   case_first      print shell lines for the first kernel, run before the crash kernel is loaded
+#   case_setup      before the guest (servers, network namespace); case_cleanup runs on exit
+#   case_verdict    the checks, after the guest; die on failure. Helpers below: need_marker,
+#                   ext4_* (debugfs), check_dmesg, kdump_status, run_guest (another boot).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 : "${KDUMP_LAB_DIR:=$REPO/.lab}"
 REL=${1:-bookworm}
+CASE=${2:-ext4-uuid}
 LOCK=${KDUMP_HEAVY_LOCK:-/tmp/kdump-heavy.lock}
+die() { echo "capture-vm[$CASE]: $*" >&2; exit 1; }
 source "$REPO/eng/lib/heavy-lock.sh"
 source "$REPO/eng/lib/publish-static.sh"
-GUEST_TIMEOUT=${KDUMP_VMTEST_TIMEOUT:-240}
+source "$REPO/eng/lib/vm.sh"
+vm_need_tools qemu-system-x86_64 cpio mkfs.ext4 debugfs dotnet
+vm_need_busybox
 KDIR=$KDUMP_LAB_DIR/kernels/$REL
-W=$KDUMP_LAB_DIR/vmtest-capture/$REL
-P=$KDUMP_LAB_DIR/vmtest-capture/publish
-die() { echo "capture-vm: $*" >&2; exit 1; }
-for t in qemu-system-x86_64 cpio mkfs.ext4 debugfs dotnet; do command -v $t >/dev/null || die "$t missing (eng/lab/install-deps.sh)"; done
-[[ -r $KDIR/vmlinuz ]] || die "no lab kernel in $KDIR (eng/lab/fetch-kernel.sh $REL)"
+vm_need_kernel "$KDIR" "$REL"
 KVER=$(cat "$KDIR/kernel-release")
 MDF_REF=$KDUMP_LAB_DIR/ref/bin/makedumpfile-1.7.8
 [[ -x $MDF_REF ]] || die "reference makedumpfile missing: eng/lab/lab.sh all"
+CASE_FILE=$HERE/cases/$CASE.sh
+[[ -r $CASE_FILE ]] || die "no case $CASE_FILE"
+grep -q '^case_verdict()' "$CASE_FILE" || die "$CASE_FILE is not a case file (no case_verdict)"
+W=$KDUMP_LAB_DIR/vmtest-capture/$REL/$CASE
+P=$KDUMP_LAB_DIR/vmtest-capture/publish
+R=$W/root
+F=$W/first
+T=$W/timings.txt
 
-# 1. Our static programs, republished when a source is newer (a stale capture program proves nothing).
-for t in kdump-capture makedumpfile kexec; do publish_static "$REPO/src/Tools/$t/$t.csproj" "$P" "$t" || die "no static $t"; done
-heavy dotnet build "$REPO/src/Tools/mkdumprd/mkdumprd.csproj" --nologo -v q >/dev/null || die "build mkdumprd failed"
-MKDUMPRD=$REPO/artifacts/bin/mkdumprd/debug/mkdumprd
+# --- helpers for cases -----------------------------------------------------------------------
+QEMU_ARGS=()
+add_disk() { QEMU_ARGS+=(-drive "file=$1,if=virtio,format=${2:-raw}"); }
+# make_ext4 FILE SIZE UUID [LABEL]: an empty ext4 file system with a known UUID.
+make_ext4() {
+  rm -f "$1"; truncate -s "$2" "$1"
+  mkfs.ext4 -q -F -U "$3" ${4:+-L "$4"} "$1"
+}
+need_marker() { grep -qF -- "$1" "$W/serial.txt" || { tail -n 60 "$W/serial.txt" >&2; die "no \"$1\" on the serial console"; }; }
+no_marker() { ! grep -qF -- "$1" "$W/serial.txt" || die "unexpected \"$1\" on the serial console"; }
+# ext4_dump_dir DISK [DIR [IP]]: the one <IP>-<date> directory in DIR (default /, IP 127.0.0.1).
+ext4_dump_dir() {
+  local dir=${2:-/} ip=${3:-127.0.0.1} found
+  found=$(debugfs -R "ls -p $dir" "$1" 2>/dev/null | awk -F/ -v ip="$ip" \
+    '$6 ~ /^[0-9.]+-[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]-[0-9][0-9]:[0-9][0-9]:[0-9][0-9]$/ && index($6, ip "-") == 1 {print $6}')
+  [[ -n $found ]] || { tail -n 60 "$W/serial.txt" >&2; die "no $ip-<date> directory in $dir on ${1##*/}"; }
+  [[ $(wc -l <<<"$found") == 1 ]] || die "more than one dump directory in $dir on ${1##*/}: $found"
+  echo "${dir%/}/$found"
+}
+# ext4_names DISK DIR: the names in DIR, one a line, without . and ..
+ext4_names() { debugfs -R "ls -p $2" "$1" 2>/dev/null | awk -F/ '$6 != "" && $6 != "." && $6 != ".." {print $6}' | LC_ALL=C sort; }
+ext4_get() { rm -f "$3"; debugfs -R "dump $2 $3" "$1" 2>/dev/null; [[ -f $3 ]] || die "cannot read $2 from ${1##*/}"; }
+# ext4_mode DISK PATH: the permission bits in octal (e.g. 600).
+ext4_mode() { debugfs -R "stat $2" "$1" 2>/dev/null | awk '{ for (i = 1; i < NF; i++) if ($i == "Mode:") { print substr($(i + 1), length($(i + 1)) - 2); exit } }'; }
+# check_dmesg VMCORE DMESG: the reference makedumpfile's --dump-dmesg of VMCORE equals DMESG.
+check_dmesg() {
+  grep -q 'sysrq' "$2" || die "${2##*/} has no sysrq panic"
+  "$MDF_REF" --dump-dmesg "$1" "$W/ref-dmesg.txt" >"$W/ref-dmesg.out" 2>&1 || { cat "$W/ref-dmesg.out" >&2; die "makedumpfile 1.7.8 --dump-dmesg cannot read ${1##*/}"; }
+  # makedumpfile >= 1.7.7 adds the printk caller id ("[     T0]") that vmcore-dmesg does not print.
+  sed -E 's/^(\[[^]]*\]) \[ *[TC][0-9]+\] /\1 /' "$W/ref-dmesg.txt" | cmp - "$2" \
+    || die "makedumpfile 1.7.8 --dump-dmesg of ${1##*/} differs from ${2##*/}"
+}
+# kdump_status FILE: "complete" or "incomplete" from a kdump-compressed header (status@424, bit 0x8).
+kdump_status() {
+  [[ $(head -c 8 "$1") == "KDUMP   " ]] || die "${1##*/} is not kdump-compressed"
+  local status
+  status=$(od -An -tu4 -j424 -N4 "$1" | tr -d ' ')
+  if ((status & 8)); then echo incomplete; else echo complete; fi
+}
+# run_guest NAME INITRD APPEND [QEMU ARG…]: another boot (serial in W/NAME.txt), with the case's disks.
+run_guest() {
+  local name=$1 initrd=$2 append=$3 rc=0
+  shift 3
+  vm_qemu "$W/$name.log" "$KDIR/vmlinuz" "$initrd" "$append" "${QEMU_ARGS[@]}" "$@" || rc=$?
+  echo "${name}_guest_s=$VM_GUEST_S" >>"$T"
+  echo "${name}_qemu_rc=$rc" >>"$T"
+  return $rc
+}
+
+# --- the case ---------------------------------------------------------------------------------
+CASE_TIMEOUT=240
+CASE_BACKEND=minimal
+CASE_MKDUMPRD_ARGS=()
+CAPTURE_APPEND="console=ttyS0 nokaslr irqpoll nr_cpus=1 reset_devices panic=-1"
+case_disks() { :; }
+case_first() { :; }
+case_setup() { :; }
+case_cleanup() { :; }
+source "$CASE_FILE"
+trap case_cleanup EXIT
+VM_TIMEOUT=${KDUMP_VMTEST_TIMEOUT:-$CASE_TIMEOUT}
 
 rm -rf "$W"; mkdir -p "$W"
-# 2. The capture image, built by our mkdumprd from a prepared root (the lab kernel's modules).
-R=$W/root
+t_all=$(now)
+
+# 1. Our static programs, republished when a source is newer (a stale capture program proves nothing).
+t=$(now)
+for tool in kdump-capture makedumpfile kexec kdumpctl; do
+  publish_static "$REPO/src/Tools/$tool/$tool.csproj" "$P" "$tool" || die "no static $tool"
+done
+heavy dotnet build "$REPO/src/Tools/mkdumprd/mkdumprd.csproj" --nologo -v q >"$W/mkdumprd.build.log" 2>&1 \
+  || { cat "$W/mkdumprd.build.log" >&2; die "build mkdumprd failed"; }
+MKDUMPRD=$REPO/artifacts/bin/mkdumprd/debug/mkdumprd
+echo "publish_s=$(since "$t")" >>"$T"
+
+# 2. The capture image, built by our mkdumprd from the case's root (the lab kernel's modules).
+t=$(now)
 mkdir -p "$R/etc/sysconfig" "$R/lib"
 ln -s "$(realpath --relative-to="$R/lib" "$KDIR/root/lib/modules")" "$R/lib/modules"
-cat >"$R/etc/kdump.conf" <<CONF
-ext4 LABEL=kdump
-path /
-core_collector makedumpfile -c --message-level 7 -d 31
-extra_modules virtio_blk virtio_pci
-failure_action poweroff
-final_action poweroff
-CONF
-echo "MKDUMPRD_BACKEND=minimal" >"$R/etc/sysconfig/kdump"
+echo "MKDUMPRD_BACKEND=$CASE_BACKEND" >"$R/etc/sysconfig/kdump"
+case_disks
+case_root
+[[ -r $R/etc/kdump.conf ]] || die "the case wrote no $R/etc/kdump.conf"
 "$MKDUMPRD" --root "$R" --capture-program "$P/kdump-capture" --makedumpfile "$P/makedumpfile" \
-  -f "$W/kdump.img" "$KVER"
+  "${CASE_MKDUMPRD_ARGS[@]}" -f "$W/kdump.img" "$KVER" 2>&1 | tee "$W/mkdumprd.log"
+[[ ${PIPESTATUS[0]} == 0 ]] || die "mkdumprd failed"
 
-# 3. The first kernel's initramfs: busybox, our kexec, the kernel and the capture image.
-F=$W/first
-mkdir -p "$F"/{bin,sbin,dev,proc,sys,tmp,boot}
+# 3. The first kernel's initramfs: busybox, first-init, the case's actions, our kexec, the kernel and the capture image.
+mkdir -p "$F"/{bin,sbin,dev,proc,sys,tmp,boot,etc}
 cp /bin/busybox "$F/bin/busybox"; cp "$HERE/first-init" "$F/init"; chmod 755 "$F/init"
 cp "$P/kexec" "$F/sbin/kexec"; cp -L "$KDIR/vmlinuz" "$F/boot/vmlinuz"; cp "$W/kdump.img" "$F/boot/kdump.img"
-mkdir -p "$W/devroot/dev"; mknod -m 600 "$W/devroot/dev/console" c 5 1
-(cd "$W/devroot" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$W/dev.cpio"
-(cd "$F" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$W/first.cpio"
-cat "$W/dev.cpio" "$W/first.cpio" >"$W/initrd.img"
+echo "$CAPTURE_APPEND" >"$F/etc/capture.cmdline"
+case_first >"$F/case-first.sh"
+devimg=$(vm_devimg "$W")
+cpio_of "$F" "$W/first.cpio"
+cat $devimg "$W/first.cpio" >"$W/initrd.img"
+echo "images_s=$(since "$t")" >>"$T"
 
-# 4. The dump disk and the guest.
-truncate -s 256M "$W/disk.img"; mkfs.ext4 -q -F -L kdump "$W/disk.img"
-set +e
-heavy timeout "$GUEST_TIMEOUT" qemu-system-x86_64 -machine q35 -accel tcg -m 1024 -smp 1 \
-  -display none -monitor none -vga none -nic none -no-reboot -serial "file:$W/serial.log" \
-  -drive "file=$W/disk.img,if=virtio,format=raw" \
-  -kernel "$KDIR/vmlinuz" -initrd "$W/initrd.img" -append "console=ttyS0 crashkernel=256M nokaslr panic=-1"
-rc=$?
-set -e
-tr -d '\r' <"$W/serial.log" >"$W/serial.txt"
-echo "qemu_rc=$rc"
+# 4. The guest.
+case_setup
+rc=0
+run_guest serial "$W/initrd.img" "console=ttyS0 crashkernel=256M nokaslr panic=-1" || rc=$?
+grep -E '^(CVM-|CASE-|kdump: )' "$W/serial.txt" || true
+((rc == 0)) || { tail -n 60 "$W/serial.txt" >&2; die "qemu exited with $rc (124 = timeout after ${VM_TIMEOUT}s)"; }
+need_marker "CVM-LOAD rc=0 crash_loaded=1"
+no_marker "CVM-STILL-ALIVE"
 
-# 5. Verdict from the disk.
-dir=$(debugfs -R 'ls -p /' "$W/disk.img" 2>/dev/null | awk -F/ '$6 ~ /^127\.0\.0\.1-[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]-[0-9][0-9]:[0-9][0-9]:[0-9][0-9]$/ {print $6}' | head -1)
-[[ -n $dir ]] || { tail -n 60 "$W/serial.txt" >&2; die "no 127.0.0.1-<date> directory on the dump disk"; }
-echo "dump directory: /$dir"
-debugfs -R "ls -l /$dir" "$W/disk.img" 2>/dev/null
-for f in vmcore vmcore-dmesg.txt kexec-dmesg.log; do
-  debugfs -R "dump /$dir/$f $W/$f" "$W/disk.img" 2>/dev/null
-  [[ -s $W/$f ]] || die "$f missing or empty"
-done
-grep -q 'sysrq' "$W/vmcore-dmesg.txt" || die "vmcore-dmesg.txt has no sysrq panic"
-"$MDF_REF" --dump-dmesg "$W/vmcore" "$W/ref-dmesg.txt" >/dev/null
-# makedumpfile >= 1.7.7 adds the printk caller id ("[     T0]") that vmcore-dmesg does not print.
-sed -E 's/^(\[[^]]*\]) \[ *[TC][0-9]+\] /\1 /' "$W/ref-dmesg.txt" | cmp - "$W/vmcore-dmesg.txt" || die "makedumpfile 1.7.8 --dump-dmesg of the saved vmcore differs from vmcore-dmesg.txt"
-echo "capture-vm: PASS ($REL)"
+# 5. The verdict.
+t=$(now)
+case_verdict
+echo "verdict_s=$(since "$t")" >>"$T"
+echo "total_s=$(since "$t_all")" >>"$T"
+cat "$T"
+echo "capture-vm: PASS ($REL $CASE)"

@@ -3,31 +3,69 @@ using Kdump.Tests.Shared;
 namespace Kdump.Capture.Tests;
 
 /// <summary>
-/// A real panic captured by our code (eng/vmtest-capture/capture-vm.sh): a Debian lab kernel with
-/// crashkernel=256M loads, with our static kexec, a capture initramfs built by our mkdumprd whose
-/// /init is our kdump-capture and whose makedumpfile is ours; sysrq-c; the capture kernel saves
-/// the dump to an ext4 disk found by LABEL=. The host checks the upstream-named directory, the
-/// files, and that the reference makedumpfile 1.7.8 reads the saved vmcore and finds the same log
-/// as vmcore-dmesg.txt. Fails — never skips — when QEMU or the lab kernel is missing.
+/// Real panics captured by our code, one guest per case (eng/vmtest-capture/capture-vm.sh and
+/// cases/*.sh): a Debian lab kernel with crashkernel=256M loads, with our static kexec, a capture
+/// initramfs built by our mkdumprd whose /init is our kdump-capture and whose makedumpfile is
+/// ours; sysrq-c; the capture kernel dumps as the case's kdump.conf says. The script's verdict
+/// reads the disks and the serial console on the host (the reference makedumpfile 1.7.8 reads the
+/// dumps); these tests add what the C# readers can check. Each fails — never skips — when QEMU,
+/// the lab kernel or a reference tool is missing.
 /// </summary>
 public sealed class CaptureVmTests
 {
+    private const string Release = "bookworm";
+
+    /// <summary>ext4 by UUID=, path /var/crash: the complete upstream layout.</summary>
     [Fact]
-    public void Sysrq_panic_is_captured_by_our_initramfs_and_read_by_the_reference()
+    public void Ext4_by_uuid_saves_vmcore_dmesg_and_log()
+    {
+        var work = RunCase("ext4-uuid");
+        var dmesg = File.ReadAllText(Path.Combine(work, "vmcore-dmesg.txt"));
+        Assert.Contains(Lab.Info(Release)["panic_string"], dmesg, StringComparison.Ordinal);
+        AssertKdump(Path.Combine(work, "vmcore"), incomplete: false);
+    }
+
+    /// <summary>kdump_pre, pre.d, post.d, kdump_post in upstream's order with the dump's status; ext4 by LABEL=.</summary>
+    [Fact]
+    public void Hooks_run_in_order_around_a_dump_by_label()
+    {
+        var work = RunCase("hooks");
+        AssertKdump(Path.Combine(work, "vmcore"), incomplete: false);
+    }
+
+    /// <summary>kdump_pre exits non-zero: final action, nothing dumped.</summary>
+    [Fact]
+    public void Failing_kdump_pre_skips_the_dump_and_runs_the_final_action() => RunCase("pre-fail");
+
+    /// <summary>A target too small: vmcore-incomplete stays, its header says so, failure_action runs.</summary>
+    [Fact]
+    public void Full_target_keeps_vmcore_incomplete_marked_incomplete()
+    {
+        var work = RunCase("enospc");
+        AssertKdump(Path.Combine(work, "vmcore-incomplete"), incomplete: true);
+    }
+
+
+    /// <summary>The capture image built by mkdumprd's dracut backend (real dracut, our 99kdump-cs module).</summary>
+    [Fact]
+    public void Dracut_backend_image_captures_to_ext4_by_label() =>
+        AssertKdump(Path.Combine(RunCase("dracut"), "vmcore"), incomplete: false);
+
+    private static string RunCase(string name)
     {
         var script = Path.Combine(Lab.RepoRoot, "eng", "vmtest-capture", "capture-vm.sh");
-        // Generous: publishing three static binaries and the lock wait come before the guest (~1 min).
-        var run = ExternalProcess.Run("bash", [script, "bookworm"], TimeSpan.FromMinutes(20));
+        // Generous: publishing the static binaries and the lock wait come before the guest (~1 min).
+        var run = ExternalProcess.Run("bash", [script, Release, name], TimeSpan.FromMinutes(20));
         var stdout = System.Text.Encoding.UTF8.GetString(run.Stdout);
+        Assert.True(run.ExitCode == 0, $"capture-vm.sh {Release} {name} failed ({run.ExitCode}):\n{run.Stderr}\n{stdout}");
+        Assert.Contains($"capture-vm: PASS ({Release} {name})", stdout, StringComparison.Ordinal);
+        return Path.Combine(Lab.Dir, "vmtest-capture", Release, name);
+    }
 
-        Assert.True(run.ExitCode == 0, $"capture-vm.sh failed ({run.ExitCode}):\n{run.Stderr}\n{stdout}");
-        Assert.Contains("capture-vm: PASS (bookworm)", stdout, StringComparison.Ordinal);
-        var work = Path.Combine(Lab.Dir, "vmtest-capture", "bookworm");
-        var dmesg = File.ReadAllText(Path.Combine(work, "vmcore-dmesg.txt"));
-        Assert.Contains(Lab.Info("bookworm")["panic_string"], dmesg, StringComparison.Ordinal);
-        // The saved vmcore is ours (kdump-compressed, -d 31), and it is complete.
-        using var dump = Kdump.Memory.DumpOpener.Open(Path.Combine(work, "vmcore"));
+    private static void AssertKdump(string path, bool incomplete)
+    {
+        using var dump = Kdump.Memory.DumpOpener.Open(path);
         var kd = Assert.IsType<Kdump.Memory.KdumpCompressedDump>(dump);
-        Assert.False(kd.IsIncomplete);
+        Assert.Equal(incomplete, kd.IsIncomplete);
     }
 }

@@ -93,8 +93,8 @@ public sealed class LinuxCaptureSystem(ISystemCalls calls, TextWriter console) :
     public string? Mount(string source, string target, string fsType, string options)
     {
         var device = BlockDeviceProbe.Resolve(source) ?? source;
-        var data = string.Join(',', options.Split(',').Where(o => o is not ("defaults" or "rw" or "auto")));
-        var r = CaptureCalls.Mount(device, target, fsType, 0, data.Length == 0 ? null : data);
+        var (flags, data) = MountOptions.Split(options);
+        var r = CaptureCalls.Mount(device, target, fsType, flags, data);
         return r.IsError ? $"mount {device} on {target} ({fsType}) failed: {Errno.Name(r.Errno)}" : null;
     }
 

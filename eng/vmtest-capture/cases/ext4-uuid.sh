@@ -1,0 +1,41 @@
+# shellcheck shell=bash
+# Case ext4-uuid: the usual upstream target, `ext4 UUID=…` with `path /var/crash`, on a virtio disk
+# (not mounted in the first kernel: the capture kernel mounts it at /kdumproot). The directory
+# /var/crash/127.0.0.1-<date> holds vmcore (complete, 0600), vmcore-dmesg.txt (0600) and
+# kexec-dmesg.log, and makedumpfile 1.7.8 finds the same log in the vmcore as vmcore-dmesg.txt.
+DUMP_UUID=6b1d2f0e-5a1c-4c39-9b7e-1f2d3c4b5a01
+
+case_disks() {
+  make_ext4 "$W/dump.img" 256M "$DUMP_UUID"
+  debugfs -w -R "mkdir /var" "$W/dump.img" >/dev/null 2>&1
+  debugfs -w -R "mkdir /var/crash" "$W/dump.img" >/dev/null 2>&1
+  add_disk "$W/dump.img"
+}
+
+case_root() {
+  cat >"$R/etc/kdump.conf" <<CONF
+ext4 UUID=$DUMP_UUID
+path /var/crash
+core_collector makedumpfile -c --message-level 7 -d 31
+extra_modules virtio_blk virtio_pci
+failure_action poweroff
+final_action poweroff
+CONF
+}
+
+case_verdict() {
+  local dir
+  dir=$(ext4_dump_dir "$W/dump.img" /var/crash)
+  echo "dump directory: $dir"
+  [[ $(ext4_names "$W/dump.img" "$dir" | tr '\n' ' ') == "kexec-dmesg.log vmcore vmcore-dmesg.txt " ]] \
+    || die "$dir holds: $(ext4_names "$W/dump.img" "$dir" | tr '\n' ' ')"
+  for f in vmcore vmcore-dmesg.txt kexec-dmesg.log; do
+    ext4_get "$W/dump.img" "$dir/$f" "$W/$f"
+    [[ -s $W/$f ]] || die "$f is empty"
+    [[ $(ext4_mode "$W/dump.img" "$dir/$f") == 600 ]] || die "$f has mode $(ext4_mode "$W/dump.img" "$dir/$f"), not 600"
+  done
+  [[ $(kdump_status "$W/vmcore") == complete ]] || die "vmcore is marked incomplete"
+  check_dmesg "$W/vmcore" "$W/vmcore-dmesg.txt"
+  need_marker "kdump: saving vmcore complete"
+  need_marker "kdump: Executing final action systemctl poweroff -f"
+}

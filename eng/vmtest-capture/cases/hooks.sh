@@ -1,0 +1,60 @@
+# shellcheck shell=bash
+# Case hooks: kdump_pre, /etc/kdump/pre.d, /etc/kdump/post.d and kdump_post around a dump to
+# `ext4 LABEL=…` (the label form). The scripts are `#!/bin/busybox sh` (busybox comes in through
+# extra_bins, the way a user without a shell in the image would do it). Upstream order (§5.4):
+# kdump_pre, then pre.d; the dump; post.d, then kdump_post, each with the dump's exit status as $1.
+# Each prints a "CASE-…" line on the console; the post hooks also leave a file on the dump disk.
+case_disks() {
+  make_ext4 "$W/dump.img" 256M 6b1d2f0e-5a1c-4c39-9b7e-1f2d3c4b5a02 kdump
+  add_disk "$W/dump.img"
+}
+
+hook() { # FILE BODY
+  mkdir -p "$(dirname "$1")"
+  printf '#!/bin/busybox sh\n%s\n' "$2" >"$1"
+  chmod 755 "$1"
+}
+
+case_root() {
+  mkdir -p "$R/bin"; cp /bin/busybox "$R/bin/busybox"
+  hook "$R/usr/local/bin/pre.sh" 'echo "CASE-KDUMP-PRE args=$#"'
+  hook "$R/etc/kdump/pre.d/10-first" 'echo "CASE-PRE.D 10-first args=$#"'
+  hook "$R/etc/kdump/pre.d/20-second" 'echo "CASE-PRE.D 20-second"; exit 7'
+  hook "$R/etc/kdump/post.d/10-post" 'echo "CASE-POST.D 10-post rc=$1"; echo "$1" >/kdumproot/post.d-rc'
+  hook "$R/usr/local/bin/post.sh" 'echo "CASE-KDUMP-POST rc=$1"; echo "$1" >/kdumproot/kdump_post-rc'
+  # Not executable: mkdumprd leaves it out with a warning (upstream: "<file> is not executable").
+  printf '#!/bin/busybox sh\necho CASE-NOT-EXECUTABLE\n' >"$R/etc/kdump/post.d/30-plain"
+  cat >"$R/etc/kdump.conf" <<CONF
+ext4 LABEL=kdump
+path /
+core_collector makedumpfile -l --message-level 7 -d 31
+extra_bins /bin/busybox
+extra_modules virtio_blk virtio_pci
+kdump_pre /usr/local/bin/pre.sh
+kdump_post /usr/local/bin/post.sh
+failure_action poweroff
+final_action poweroff
+CONF
+}
+
+case_verdict() {
+  grep -q 'post.d/30-plain is not executable' "$W/mkdumprd.log" || die "mkdumprd did not warn about the non-executable hook"
+  # Order on the console: kdump_pre, pre.d in name order (a failing pre.d script is only logged),
+  # the dump, post.d, kdump_post.
+  local got want
+  got=$(grep -E '^(CASE-|kdump: (saving vmcore complete|/etc/kdump/pre.d/20-second exited))' "$W/serial.txt")
+  want=$(printf '%s\n' "CASE-KDUMP-PRE args=0" "CASE-PRE.D 10-first args=0" "CASE-PRE.D 20-second" \
+    "kdump: /etc/kdump/pre.d/20-second exited with 7 status" "kdump: saving vmcore complete" \
+    "CASE-POST.D 10-post rc=0" "CASE-KDUMP-POST rc=0")
+  [[ $got == "$want" ]] || { diff <(echo "$want") <(echo "$got") >&2; die "hook order or arguments differ"; }
+  no_marker "CASE-NOT-EXECUTABLE"
+  local dir
+  dir=$(ext4_dump_dir "$W/dump.img" /)
+  for f in vmcore vmcore-dmesg.txt; do ext4_get "$W/dump.img" "$dir/$f" "$W/$f"; done
+  [[ $(kdump_status "$W/vmcore") == complete ]] || die "vmcore is marked incomplete"
+  check_dmesg "$W/vmcore" "$W/vmcore-dmesg.txt"
+  ext4_get "$W/dump.img" /post.d-rc "$W/post.d-rc"
+  ext4_get "$W/dump.img" /kdump_post-rc "$W/kdump_post-rc"
+  [[ $(cat "$W/post.d-rc") == 0 && $(cat "$W/kdump_post-rc") == 0 ]] || die "post hooks' files hold $(cat "$W/post.d-rc") and $(cat "$W/kdump_post-rc"), not 0"
+  need_marker "kdump: Executing final action systemctl poweroff -f"
+}

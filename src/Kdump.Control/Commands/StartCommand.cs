@@ -21,6 +21,7 @@ public sealed class StartCommand : IKdumpctlCommand
         if (!CheckDumpFeasibility(session)) return Failed(session);
         var config = session.ParseConfig();
         if (config is null) return Failed(session);
+        if (!SaveRaw.Run(session, config)) return Failed(session);
         if (session.IsKdumpLoaded)
         {
             session.Warn("Kdump already running: [WARNING]");

@@ -7,6 +7,9 @@ public interface IProcessRunner
 {
     /// <summary>Runs <paramref name="argv"/> (argv[0] is the program), feeding <paramref name="standardInput"/> when given.</summary>
     ProcessResult Run(IReadOnlyList<string> argv, string? standardInput = null);
+
+    /// <summary>Runs <paramref name="argv"/> with its standard input read from the file or device <paramref name="inputPath"/> (<c>&lt; file</c>).</summary>
+    ProcessResult RunWithInputFile(IReadOnlyList<string> argv, string inputPath);
 }
 
 /// <summary>Exit status and captured output; exit 127 when the program could not be started.</summary>

@@ -33,4 +33,50 @@ public sealed class SystemProcessRunner : IProcessRunner
             return new ProcessResult(ProcessResult.NotFound, "", $"{argv[0]}: {e.Message}\n");
         }
     }
+
+    public ProcessResult RunWithInputFile(IReadOnlyList<string> argv, string inputPath)
+    {
+        ArgumentNullException.ThrowIfNull(argv);
+        ArgumentNullException.ThrowIfNull(inputPath);
+        if (argv.Count == 0) throw new ArgumentException("empty argv", nameof(argv));
+        FileStream input;
+        try { input = new FileStream(inputPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return new ProcessResult(1, "", $"{inputPath}: {e.Message}\n");
+        }
+        using (input)
+        {
+            var info = new ProcessStartInfo(argv[0])
+            {
+                RedirectStandardInput = true,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            foreach (var a in argv.Skip(1)) info.ArgumentList.Add(a);
+            try
+            {
+                using var p = Process.Start(info)!;
+                var stdout = p.StandardOutput.ReadToEndAsync();
+                var stderr = p.StandardError.ReadToEndAsync();
+                try
+                {
+                    input.CopyTo(p.StandardInput.BaseStream);
+                    p.StandardInput.Close();
+                }
+                catch (IOException)
+                {
+                    // The reader stopped early (makedumpfile -R ends at the flattened end marker;
+                    // a device has more bytes after it): EPIPE is not an error of the run.
+                }
+                p.WaitForExit();
+                return new ProcessResult(p.ExitCode, stdout.GetAwaiter().GetResult(), stderr.GetAwaiter().GetResult());
+            }
+            catch (Win32Exception e)
+            {
+                return new ProcessResult(ProcessResult.NotFound, "", $"{argv[0]}: {e.Message}\n");
+            }
+        }
+    }
 }

@@ -24,6 +24,9 @@ public sealed class RecordingProcessRunner : IProcessRunner
         return this;
     }
 
+    /// <summary>Recorded like <see cref="Run"/>, with the input file's path as "&lt; PATH".</summary>
+    public ProcessResult RunWithInputFile(IReadOnlyList<string> argv, string inputPath) => Run(argv, "< " + inputPath);
+
     public ProcessResult Run(IReadOnlyList<string> argv, string? standardInput = null)
     {
         ArgumentNullException.ThrowIfNull(argv);

@@ -46,6 +46,11 @@ public sealed class CaptureVmTests
     }
 
 
+    /// <summary>failure_action dump_to_rootfs: the target is missing, the dump lands under path on the root file system.</summary>
+    [Fact]
+    public void Unreachable_target_dumps_to_the_root_file_system() =>
+        AssertKdump(Path.Combine(RunCase("rootfs"), "vmcore"), incomplete: false);
+
     /// <summary>The capture image built by mkdumprd's dracut backend (real dracut, our 99kdump-cs module).</summary>
     [Fact]
     public void Dracut_backend_image_captures_to_ext4_by_label() =>

@@ -25,6 +25,20 @@ export DEBIAN_FRONTEND=noninteractive
 # kexec-tools asks (debconf) whether kexec should handle reboots: answer no, never touch the host.
 echo 'kexec-tools kexec-tools/load_kexec boolean false' | debconf-set-selections 2>/dev/null || true
 
+# openssh-server for the ssh dump-target VM case (eng/vmtest-capture/cases/ssh.sh), which runs its
+# own `sshd -D -f <config>` on 127.0.0.1 inside a network namespace. The package's system service
+# must never start or stay enabled on this host: policy-rc.d refuses the start during the install.
+install_sshd() {
+  dpkg-query -W -f='${Status}' openssh-server 2>/dev/null | grep -q 'install ok installed' && return 0
+  echo "install-deps: installing openssh-server (service kept off)"
+  local policy=/usr/sbin/policy-rc.d made=""
+  if [[ ! -e $policy ]]; then printf '#!/bin/sh\nexit 101\n' >"$policy"; chmod 755 "$policy"; made=1; fi
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends openssh-server || { [[ -n $made ]] && rm -f "$policy"; return 1; }
+  [[ -n $made ]] && rm -f "$policy"
+  if command -v systemctl >/dev/null 2>&1; then systemctl disable --now ssh.service ssh.socket >/dev/null 2>&1 || true; fi
+}
+
 # mkdumprd's dracut backend (tests build real images with it; issue #5). Only dracut-core: the
 # `dracut` package replaces initramfs-tools and regenerates initramfs images on kernel installs.
 # udev (a dracut-core dependency) is pinned to the installed systemd's version so that nothing
@@ -48,6 +62,7 @@ done
 if ((${#missing[@]} == 0)); then
   echo "install-deps: all ${#PKGS[@]} packages already installed"
   install_dracut_core
+  install_sshd
   exit 0
 fi
 echo "install-deps: installing ${missing[*]}"
@@ -56,4 +71,5 @@ apt-get install -y -qq --no-install-recommends "${missing[@]}"
 # kexec-tools' service must never load a kernel on this host.
 if command -v systemctl >/dev/null 2>&1; then systemctl disable --now kexec-load.service kexec.service >/dev/null 2>&1 || true; fi
 install_dracut_core
+install_sshd
 echo "install-deps: done"

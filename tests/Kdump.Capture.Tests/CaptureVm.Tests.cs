@@ -45,11 +45,15 @@ public sealed class CaptureVmTests
         AssertKdump(Path.Combine(work, "vmcore-incomplete"), incomplete: true);
     }
 
-
     /// <summary>failure_action dump_to_rootfs: the target is missing, the dump lands under path on the root file system.</summary>
     [Fact]
     public void Unreachable_target_dumps_to_the_root_file_system() =>
         AssertKdump(Path.Combine(RunCase("rootfs"), "vmcore"), incomplete: false);
+
+    /// <summary>raw target, then the next boot's kdumpctl start saves it (save_raw); byte-identical to makedumpfile 1.7.8 -R of the disk.</summary>
+    [Fact]
+    public void Raw_dump_is_saved_by_kdumpctl_start_after_the_reboot() =>
+        AssertKdump(Path.Combine(RunCase("raw"), "vmcore"), incomplete: false);
 
     /// <summary>The capture image built by mkdumprd's dracut backend (real dracut, our 99kdump-cs module).</summary>
     [Fact]

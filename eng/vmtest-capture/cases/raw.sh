@@ -1,0 +1,114 @@
+# shellcheck shell=bash
+# Case raw: `raw /dev/vda`, a virtio disk without a file system. The capture kernel writes the
+# flattened dump onto it (makedumpfile -F … | dd of=/dev/vda, §5.3/5.6: no vmcore-dmesg, no log).
+# Then the "reboot" (§5.9): a second boot of the lab kernel runs OUR kdumpctl start, whose save_raw
+# finds the flattened dump on /dev/vda (lsblk sees no signature), saves it with OUR makedumpfile -R
+# to <path>/<YYYY-MM-DD-HH:MM>/vmcore on an ext4 disk mounted at /var/crash, zeroes the device's
+# first 512 bytes, and loads kdump. The host checks the raw disk with the reference makedumpfile
+# 1.7.8 -R before the second boot, and that the saved vmcore is byte-identical to that.
+ROOT_UUID=6b1d2f0e-5a1c-4c39-9b7e-1f2d3c4b5a06
+CASE_TIMEOUT=240
+
+case_disks() {
+  rm -f "$W/raw.img"; truncate -s 64M "$W/raw.img"
+  make_ext4 "$W/rootfs.img" 128M "$ROOT_UUID"
+  add_disk "$W/raw.img"
+  add_disk "$W/rootfs.img"
+}
+
+case_root() {
+  # mkdumprd reads the raw device's first block (upstream: "Bad raw disk" otherwise).
+  mkdir -p "$R/dev"; head -c 4096 /dev/zero >"$R/dev/vda"
+  cat >"$R/etc/kdump.conf" <<CONF
+raw /dev/vda
+path /var/crash
+core_collector makedumpfile -F -c --message-level 7 -d 31
+extra_modules virtio_blk virtio_pci
+failure_action poweroff
+final_action poweroff
+force_no_rebuild 1
+CONF
+}
+
+# The second boot's initramfs: busybox, our kdumpctl and makedumpfile, lsblk (upstream's signature
+# check) with its libraries, the virtio_blk and ext4 modules as our mkdumprd resolves them for an
+# ext4 target, the configuration, the kernel and the capture image where kdumpctl looks for them.
+second_initrd() {
+  local S=$W/second R2=$W/root2 x=$W/mods
+  mkdir -p "$S"/{bin,usr/bin,usr/sbin,dev,proc,sys,tmp,run,boot,etc/sysconfig,etc/kdump,var/crash}
+  mkdir -p "$R2/etc/sysconfig" "$R2/lib" "$x"
+  ln -sfn "$(realpath --relative-to="$R2/lib" "$KDIR/root/lib/modules")" "$R2/lib/modules"
+  printf 'ext4 UUID=%s\nextra_modules virtio_blk virtio_pci\n' "$ROOT_UUID" >"$R2/etc/kdump.conf"
+  echo "MKDUMPRD_BACKEND=minimal" >"$R2/etc/sysconfig/kdump"
+  "$MKDUMPRD" --root "$R2" --capture-program "$P/kdump-capture" --compress=none -f "$W/mods.img" "$KVER" >"$W/mods.log" 2>&1 \
+    || { cat "$W/mods.log" >&2; die "mkdumprd (module closure for the second boot) failed"; }
+  (cd "$x" && cpio -id --quiet <"$W/mods.img")
+  cp -a "$x/lib" "$S/"; cp "$x/etc/kdump/modules.load" "$S/etc/kdump/modules.load"
+  cp /bin/busybox "$S/bin/busybox"
+  cp "$P/kdumpctl" "$S/usr/bin/kdumpctl"; cp "$P/makedumpfile" "$S/usr/sbin/makedumpfile"
+  local lsblk lib
+  lsblk=$(command -v lsblk) || die "lsblk missing (util-linux)"
+  cp "$lsblk" "$S/usr/bin/lsblk"
+  for lib in $(ldd "$lsblk" | awk '/=>/ {print $3} /^\t\// {print $1}'); do
+    mkdir -p "$S$(dirname "$lib")"; cp -L "$lib" "$S$lib"
+  done
+  cp "$R/etc/kdump.conf" "$S/etc/kdump.conf"
+  cp "$REPO/eng/vmtest-kdumpctl/guest/sysconfig-kdump" "$S/etc/sysconfig/kdump"
+  cp -L "$KDIR/vmlinuz" "$S/boot/vmlinuz"; cp "$W/kdump.img" "$S/boot/kdump.img"
+  cat >"$S/init" <<'INIT'
+#!/bin/busybox sh
+# The boot after the crash: mount the root's /var/crash, kdumpctl start. Markers "RAWVM-…".
+/bin/busybox --install -s
+mount -t proc proc /proc; mount -t sysfs sysfs /sys; mount -t devtmpfs devtmpfs /dev 2>/dev/null
+for m in $(cat /etc/kdump/modules.load); do insmod "$m" 2>/dev/null; done
+mount -t ext4 /dev/vdb /var/crash && echo "RAWVM-MOUNTED /var/crash"
+kver=$(uname -r)
+mv /boot/vmlinuz /boot/vmlinuz-$kver
+echo "not used" >/boot/initramfs-$kver.img
+mv /boot/kdump.img /boot/initramfs-${kver}kdump.img
+echo "RAWVM-LSBLK '$(lsblk --nodeps -npo FSTYPE /dev/vda)' rc=$?"
+export KDUMP_ALLOW_REBOOT=1
+kdumpctl start >/tmp/out 2>&1
+echo "RAWVM-START rc=$?"; sed 's/^/  | /' /tmp/out
+echo "RAWVM-CRASH-LOADED $(cat /sys/kernel/kexec_crash_loaded)"
+ls -l /var/crash/* | sed 's/^/  | /'
+umount /var/crash; sync
+echo "RAWVM-DONE"
+poweroff -f; sleep 5
+INIT
+  chmod 755 "$S/init"
+  cpio_of "$S" "$W/second.cpio"
+  cat $(vm_devimg "$W") "$W/second.cpio" >"$W/second.img"
+}
+
+case_verdict() {
+  need_marker "kdump: saving to raw disk /dev/vda"
+  need_marker "kdump: saving vmcore complete"
+  need_marker "kdump: Executing final action systemctl poweroff -f"
+  no_marker "saving vmcore-dmesg.txt"
+  [[ $(head -c 12 "$W/raw.img") == makedumpfile ]] || die "raw.img does not start with a flattened header"
+  "$MDF_REF" -R "$W/ref-vmcore" <"$W/raw.img" >"$W/ref-R.out" 2>&1 || { cat "$W/ref-R.out" >&2; die "makedumpfile 1.7.8 -R cannot read raw.img"; }
+  [[ $(kdump_status "$W/ref-vmcore") == complete ]] || die "the raw dump is marked incomplete"
+  "$MDF_REF" --dump-dmesg "$W/ref-vmcore" "$W/ref-dmesg.txt" >/dev/null 2>&1 || die "makedumpfile 1.7.8 --dump-dmesg failed on the raw dump"
+  grep -q sysrq "$W/ref-dmesg.txt" || die "no sysrq panic in the raw dump's log"
+
+  # The second boot: kdumpctl start saves the dump from the raw disk.
+  second_initrd
+  local rc=0
+  run_guest second "$W/second.img" "console=ttyS0 crashkernel=256M nokaslr panic=-1" || rc=$?
+  grep -E '^(RAWVM-|  \| )' "$W/second.txt" || true
+  ((rc == 0)) || { tail -n 40 "$W/second.txt" >&2; die "second boot: qemu exited with $rc"; }
+  grep -qF "RAWVM-MOUNTED /var/crash" "$W/second.txt" || die "second boot: /var/crash not mounted"
+  grep -qF "RAWVM-LSBLK '' rc=0" "$W/second.txt" || die "second boot: lsblk saw a signature on the raw disk or failed"
+  grep -qF "RAWVM-START rc=0" "$W/second.txt" || die "second boot: kdumpctl start failed"
+  grep -qE '^  \| kdump: Dump saved to /var/crash/[0-9]{4}-[0-9]{2}-[0-9]{2}-[0-9]{2}:[0-9]{2}/vmcore$' "$W/second.txt" \
+    || die "second boot: no \"Dump saved to /var/crash/<date>/vmcore\""
+  grep -qF "RAWVM-CRASH-LOADED 1" "$W/second.txt" || die "second boot: kdump not loaded after start"
+  local dirs
+  dirs=$(ext4_names "$W/rootfs.img" / | grep -E '^[0-9]{4}-[0-9]{2}-[0-9]{2}-[0-9]{2}:[0-9]{2}$' || true)
+  [[ -n $dirs && $(wc -l <<<"$dirs") == 1 ]] || die "the root file system holds no single <date> directory: $(ext4_names "$W/rootfs.img" / | tr '\n' ' ')"
+  ext4_get "$W/rootfs.img" "/$dirs/vmcore" "$W/vmcore"
+  cmp "$W/vmcore" "$W/ref-vmcore" || die "kdumpctl's saved vmcore differs from makedumpfile 1.7.8 -R of the raw disk"
+  [[ -z $(head -c 512 "$W/raw.img" | tr -d '\0') ]] || die "the raw disk's first 512 bytes were not zeroed"
+  [[ -n $(head -c 8192 "$W/raw.img" | tail -c 4096 | tr -d '\0') ]] || die "more than the first block of the raw disk was wiped"
+}

@@ -7,6 +7,9 @@
 # the same sources, a static publish sharing its obj/ would skip the link and copy that dynamic
 # binary (seen in CI: "dynamically linked" right after a successful publish).
 # PIE is off because bfd cannot make static-pie here (dotnet-notes.md).
+# Each tool's publish also holds its own lock: under CI's suite-wide heavy lock `heavy` does not
+# serialise, and two test classes publishing the same tool into the shared obj/ broke the link
+# ("ld returned 1" for kdump-capture and makedumpfile in CI).
 
 # publish_static PROJECT_CSPROJ OUT_DIR TOOL: publish unless OUT_DIR/TOOL is static and newer than
 # every source file; fail unless the result is statically linked.
@@ -15,7 +18,7 @@ publish_static() {
   if [[ ! -x $bin ]] || ! _is_static "$bin" || [[ -n $(find "$REPO/src" "$REPO/Directory.Build.props" "$REPO/Directory.Packages.props" \
       \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' \) -newer "$bin" -print -quit) ]]; then
     mkdir -p "$out"
-    heavy dotnet publish "$proj" -c Release -r linux-x64 --nologo -v q \
+    heavy flock "/tmp/kdump-publish-$tool.lock" dotnet publish "$proj" -c Release -r linux-x64 --nologo -v q \
       -p:PublishAot=true -p:StaticExecutable=true -p:PositionIndependentExecutable=false \
       -p:ArtifactsPivots=release_linux-x64_static -o "$out" >"$out/$tool.publish.log" 2>&1 \
       || { cat "$out/$tool.publish.log" >&2; echo "publish_static: dotnet publish $proj failed" >&2; return 1; }

@@ -11,6 +11,7 @@ namespace Kdump.Capture.Tests;
 /// dumps); these tests add what the C# readers can check. Each fails — never skips — when QEMU,
 /// the lab kernel or a reference tool is missing.
 /// </summary>
+[Collection(QemuGuests.Name)]
 public sealed class CaptureVmTests
 {
     private const string Release = "bookworm";

@@ -11,6 +11,7 @@ namespace Kdump.Capture.Tests;
 /// reassembles the dump (-R) and reads the same log from it. Fails, never skips, without QEMU,
 /// sshd, root or the lab kernel.
 /// </summary>
+[Collection(QemuGuests.Name)]
 public sealed class NetworkCaptureVmTests
 {
     [Fact]

@@ -1,6 +1,5 @@
 using System.IO.MemoryMappedFiles;
 using Kdump.Primitives.IO;
-using Microsoft.Win32.SafeHandles;
 
 namespace Kdump.Memory;
 
@@ -11,42 +10,21 @@ namespace Kdump.Memory;
 /// </summary>
 internal sealed class MappedFileSource : IByteSource
 {
-    private readonly SafeFileHandle _handle;
+    private readonly FileByteSource _file;
     private readonly Lock _mapLock = new();
     private MemoryMappedFile? _map;
     private bool _mapFailed;
 
-    private MappedFileSource(string name, SafeFileHandle handle, long length)
-    {
-        Name = name;
-        _handle = handle;
-        Length = length;
-    }
+    private MappedFileSource(FileByteSource file) => _file = file;
 
-    public string Name { get; }
+    public string Name => _file.Name;
 
-    public long Length { get; }
+    public long Length => _file.Length;
 
     /// <summary>Opens <paramref name="path"/> read-only. IO errors surface as the BCL's IOException family.</summary>
-    public static MappedFileSource Open(string path)
-    {
-        var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, FileOptions.RandomAccess);
-        try
-        {
-            return new MappedFileSource(path, handle, RandomAccess.GetLength(handle));
-        }
-        catch
-        {
-            handle.Dispose();
-            throw;
-        }
-    }
+    public static MappedFileSource Open(string path) => new(FileByteSource.Open(path));
 
-    public int ReadAt(long offset, Span<byte> buffer)
-    {
-        if (offset >= Length) return 0;
-        return RandomAccess.Read(_handle, buffer, offset);
-    }
+    public int ReadAt(long offset, Span<byte> buffer) => _file.ReadAt(offset, buffer);
 
     /// <summary>
     /// A read-only mapping of <c>[offset, offset + length)</c>, or null when the file cannot be mapped
@@ -78,7 +56,7 @@ internal sealed class MappedFileSource : IByteSource
             if (_map is not null || _mapFailed) return _map;
             try
             {
-                _map = MemoryMappedFile.CreateFromFile(_handle, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: true);
+                _map = MemoryMappedFile.CreateFromFile(_file.Handle, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: true);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or PlatformNotSupportedException)
             {
@@ -91,6 +69,6 @@ internal sealed class MappedFileSource : IByteSource
     public void Dispose()
     {
         _map?.Dispose();
-        _handle.Dispose();
+        _file.Dispose();
     }
 }

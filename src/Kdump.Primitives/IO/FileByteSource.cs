@@ -18,6 +18,9 @@ public sealed class FileByteSource : IByteSource
 
     public long Length { get; }
 
+    /// <summary>The open descriptor, for callers that also map the file (Kdump.Memory's mapped source).</summary>
+    public SafeFileHandle Handle => _handle;
+
     /// <summary>Opens <paramref name="path"/> read-only. IO errors surface as the BCL's IOException family.</summary>
     public static FileByteSource Open(string path)
     {

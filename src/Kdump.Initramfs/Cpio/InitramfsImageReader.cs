@@ -47,7 +47,7 @@ public static class InitramfsImageReader
         ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(names);
         var walk = new Walk(fileName, new HashSet<string>(names.Select(NormalizeName), StringComparer.Ordinal), limits ?? CpioReadLimits.Default);
-        var source = new ByteSource(image, fileName, "");
+        var source = new StreamWindow(image, fileName, "");
         var segments = new List<InitramfsSegment>();
         while (walk.SkipZeroPadding(source, compressed: false))
         {
@@ -83,13 +83,13 @@ public static class InitramfsImageReader
         }
     }
 
-    private static (int Archives, int Entries) Decompress(Walk walk, ByteSource raw, InitramfsSegmentKind kind, long at)
+    private static (int Archives, int Entries) Decompress(Walk walk, StreamWindow raw, InitramfsSegmentKind kind, long at)
     {
         var label = kind == InitramfsSegmentKind.Gzip ? "gzip" : "zstd";
         using Stream decompressor = kind == InitramfsSegmentKind.Gzip
             ? new GZipStream(raw.Remainder(), CompressionMode.Decompress)
             : new ZstdSharp.DecompressionStream(raw.Remainder());
-        var inner = new ByteSource(decompressor, raw.File, $"{label} data at 0x{at:x}: ");
+        var inner = new StreamWindow(decompressor, raw.File, $"{label} data at 0x{at:x}: ");
         try
         {
             var archives = 0;
@@ -117,7 +117,7 @@ public static class InitramfsImageReader
         }
     }
 
-    private static Exception UnknownSegment(ByteSource source, ReadOnlySpan<byte> head, long at)
+    private static Exception UnknownSegment(StreamWindow source, ReadOnlySpan<byte> head, long at)
     {
         foreach (var (magic, name) in s_unsupported)
         {
@@ -144,7 +144,7 @@ public static class InitramfsImageReader
         /// archive must start on a 4-byte boundary; in the raw file, compressed data may start
         /// anywhere (unpack_to_rootfs tests the alignment only before the cpio magic).
         /// </summary>
-        public bool SkipZeroPadding(ByteSource source, bool compressed)
+        public bool SkipZeroPadding(StreamWindow source, bool compressed)
         {
             while (true)
             {
@@ -167,7 +167,7 @@ public static class InitramfsImageReader
         }
 
         /// <summary>One or more archives back to back (a plain segment holds one; its padding ends it).</summary>
-        public (int Archives, int Entries) Archives(ByteSource source)
+        public (int Archives, int Entries) Archives(StreamWindow source)
         {
             var before = _entries;
             _archives = checked(_archives + 1);
@@ -219,7 +219,7 @@ public static class InitramfsImageReader
             }
         }
 
-        private static string ReadName(ByteSource source, Span<byte> buffer, long headerAt)
+        private static string ReadName(StreamWindow source, Span<byte> buffer, long headerAt)
         {
             source.ReadExactly(buffer, "cpio name");
             if (buffer[^1] != 0)

@@ -6,7 +6,7 @@ namespace Kdump.Initramfs.Cpio;
 /// Forward-only reader over a stream with a look-ahead window and an offset count, for the
 /// segments of an initramfs: the raw file, or a decompressor's output.
 /// </summary>
-internal sealed class ByteSource
+internal sealed class StreamWindow
 {
     private const int WindowBytes = 64 * 1024;
 
@@ -16,7 +16,7 @@ internal sealed class ByteSource
     private int _end;
     private bool _eof;
 
-    public ByteSource(Stream stream, string file, string where)
+    public StreamWindow(Stream stream, string file, string where)
     {
         _stream = stream;
         File = file;
@@ -98,7 +98,7 @@ internal sealed class ByteSource
     public DumpCorruptException Corrupt(string field, string value, long at, string reason) =>
         DumpErrors.Corrupt(File, Where + field, value, at, reason);
 
-    private sealed class RemainderStream(ByteSource source) : Stream
+    private sealed class RemainderStream(StreamWindow source) : Stream
     {
         public override bool CanRead => true;
         public override bool CanSeek => false;

@@ -24,6 +24,7 @@ read -r -a CK_SIZES <<<"${CK_SIZES:-64 80 96 112 128 160 192 256}"
 GUEST_TIMEOUT=${KDUMP_BENCH_TIMEOUT:-240}
 source "$REPO/eng/lib/heavy-lock.sh"
 source "$REPO/eng/lib/publish-static.sh"
+source "$REPO/eng/lib/vm.sh"
 KDIR=$KDUMP_LAB_DIR/kernels/$REL
 W=$KDUMP_LAB_DIR/bench-capture/$REL
 P=$KDUMP_LAB_DIR/vmtest-capture/publish
@@ -32,13 +33,13 @@ SIDLIB=$SID/usr/lib/x86_64-linux-gnu
 COLLECTOR="makedumpfile -l --message-level 7 -d 31"
 CAPTURE_APPEND="console=ttyS0 nokaslr irqpoll nr_cpus=1 reset_devices panic=-1"
 die() { echo "bench-capture: $*" >&2; exit 1; }
-for t in qemu-system-x86_64 cpio mkfs.ext4 debugfs dotnet python3; do command -v $t >/dev/null || die "$t missing (eng/lab/install-deps.sh)"; done
-[[ -r $KDIR/vmlinuz ]] || die "no lab kernel in $KDIR (eng/lab/fetch-kernel.sh $REL)"
+vm_need_tools qemu-system-x86_64 cpio mkfs.ext4 debugfs dotnet python3
+vm_need_busybox
+vm_need_kernel "$KDIR" "$REL"
 [[ -x $SID/usr/bin/makedumpfile && -x $SID/usr/sbin/kexec ]] || die "reference tools missing: eng/lab/lab.sh all"
 KVER=$(cat "$KDIR/kernel-release")
 MODDIR=$KDIR/root/lib/modules/$KVER
 
-cpio_of() { (cd "$1" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$2"; }
 # sid binary + its libraries + sid's loader into an image root.
 install_sid() { # BINARY ROOT DEST
   mkdir -p "$2/lib/x86_64-linux-gnu" "$2/lib64" "$(dirname "$2/$3")"
@@ -91,8 +92,7 @@ done
 
 # 3. One first-kernel initrd per variant: busybox, the loader (ours; sid's for the reference), the
 #    kernel and the capture image. The first kernel's /init fills memory, loads, and panics.
-mkdir -p "$W/devroot/dev"; mknod -m 600 "$W/devroot/dev/console" c 5 1
-cpio_of "$W/devroot" "$W/dev.cpio"
+DEVIMG=$(vm_devimg "$W")
 first_initrd() { # VARIANT
   local F=$W/first-$1
   mkdir -p "$F"/{bin,sbin,dev,proc,sys,tmp,boot}
@@ -101,7 +101,7 @@ first_initrd() { # VARIANT
   cp -L "$KDIR/vmlinuz" "$F/boot/vmlinuz"; cp "${IMAGE[$1]}" "$F/boot/capture.img"
   echo "$CAPTURE_APPEND" >"$F/boot/append"
   cpio_of "$F" "$W/first-$1.cpio"
-  cat "$W/dev.cpio" "$W/first-$1.cpio" >"$W/first-$1.img"
+  cat $DEVIMG "$W/first-$1.cpio" >"$W/first-$1.img"
 }
 
 # 4. One guest run: RUN_DIR VARIANT CRASHKERNEL_MIB. Serial lines get host stamps ($EPOCHREALTIME).

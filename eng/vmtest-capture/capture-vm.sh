@@ -98,6 +98,23 @@ kdump_status() {
   status=$(od -An -tu4 -j424 -N4 "$1" | tr -d ' ')
   if ((status & 8)); then echo incomplete; else echo complete; fi
 }
+# check_complete_dump VMCORE DMESG: a complete kdump-compressed vmcore whose log (read by the
+# reference) equals DMESG.
+check_complete_dump() {
+  [[ $(kdump_status "$1") == complete ]] || die "${1##*/} is marked incomplete"
+  check_dmesg "$1" "$2"
+}
+# ext4_get_private DISK DIR FILE…: extract DIR/FILE to W/FILE, each non-empty and mode 0600.
+ext4_get_private() {
+  local disk=$1 dir=$2 f mode
+  shift 2
+  for f in "$@"; do
+    ext4_get "$disk" "$dir/$f" "$W/$f"
+    [[ -s $W/$f ]] || die "$f is empty"
+    mode=$(ext4_mode "$disk" "$dir/$f")
+    [[ $mode == 600 ]] || die "$f has mode $mode, not 600"
+  done
+}
 # run_guest NAME INITRD APPEND [QEMU ARG…]: another boot (serial in W/NAME.txt), with the case's disks.
 run_guest() {
   local name=$1 initrd=$2 append=$3 rc=0

@@ -26,13 +26,8 @@ case_verdict() {
   local dir
   dir=$(ext4_dump_dir "$W/dump.img" /)
   echo "dump directory: $dir"
-  for f in vmcore vmcore-dmesg.txt kexec-dmesg.log; do
-    ext4_get "$W/dump.img" "$dir/$f" "$W/$f"
-    [[ -s $W/$f ]] || die "$f is empty"
-    [[ $(ext4_mode "$W/dump.img" "$dir/$f") == 600 ]] || die "$f has mode $(ext4_mode "$W/dump.img" "$dir/$f"), not 600"
-  done
-  [[ $(kdump_status "$W/vmcore") == complete ]] || die "vmcore is marked incomplete"
-  check_dmesg "$W/vmcore" "$W/vmcore-dmesg.txt"
+  ext4_get_private "$W/dump.img" "$dir" vmcore vmcore-dmesg.txt kexec-dmesg.log
+  check_complete_dump "$W/vmcore" "$W/vmcore-dmesg.txt"
   need_marker "dracut-059"
   need_marker "kdump: saving vmcore complete"
 }

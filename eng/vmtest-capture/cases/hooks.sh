@@ -51,8 +51,7 @@ case_verdict() {
   local dir
   dir=$(ext4_dump_dir "$W/dump.img" /)
   for f in vmcore vmcore-dmesg.txt; do ext4_get "$W/dump.img" "$dir/$f" "$W/$f"; done
-  [[ $(kdump_status "$W/vmcore") == complete ]] || die "vmcore is marked incomplete"
-  check_dmesg "$W/vmcore" "$W/vmcore-dmesg.txt"
+  check_complete_dump "$W/vmcore" "$W/vmcore-dmesg.txt"
   ext4_get "$W/dump.img" /post.d-rc "$W/post.d-rc"
   ext4_get "$W/dump.img" /kdump_post-rc "$W/kdump_post-rc"
   [[ $(cat "$W/post.d-rc") == 0 && $(cat "$W/kdump_post-rc") == 0 ]] || die "post hooks' files hold $(cat "$W/post.d-rc") and $(cat "$W/kdump_post-rc"), not 0"

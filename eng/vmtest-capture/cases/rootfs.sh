@@ -34,6 +34,5 @@ case_verdict() {
   dir=$(ext4_dump_dir "$W/rootfs.img" /var/crash)
   echo "dump directory on the root file system: $dir"
   for f in vmcore vmcore-dmesg.txt kexec-dmesg.log; do ext4_get "$W/rootfs.img" "$dir/$f" "$W/$f"; done
-  [[ $(kdump_status "$W/vmcore") == complete ]] || die "vmcore is marked incomplete"
-  check_dmesg "$W/vmcore" "$W/vmcore-dmesg.txt"
+  check_complete_dump "$W/vmcore" "$W/vmcore-dmesg.txt"
 }

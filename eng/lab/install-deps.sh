@@ -25,18 +25,26 @@ export DEBIAN_FRONTEND=noninteractive
 # kexec-tools asks (debconf) whether kexec should handle reboots: answer no, never touch the host.
 echo 'kexec-tools kexec-tools/load_kexec boolean false' | debconf-set-selections 2>/dev/null || true
 
-# openssh-server for the ssh dump-target VM case (eng/vmtest-capture/cases/ssh.sh), which runs its
-# own `sshd -D -f <config>` on 127.0.0.1 inside a network namespace. The package's system service
-# must never start or stay enabled on this host: policy-rc.d refuses the start during the install.
-install_sshd() {
-  dpkg-query -W -f='${Status}' openssh-server 2>/dev/null | grep -q 'install ok installed' && return 0
-  echo "install-deps: installing openssh-server (service kept off)"
-  local policy=/usr/sbin/policy-rc.d made=""
+# Servers for the network dump-target VM cases (eng/vmtest-capture/network-vm.sh), which run their
+# own instances inside a network namespace: openssh-server (`sshd -D -f <config>` on 127.0.0.1) and
+# NFS-Ganesha (a userspace NFSv4 server: this machine's kernel has no nfsd). The packages' system
+# services (rpcbind's too, pulled in by nfs-common) must never start or stay enabled on this host:
+# policy-rc.d refuses the starts during the install (an existing policy is left as it is).
+# install_kept_off "PACKAGES" "UNITS": install unless the first package is there, then disable UNITS.
+install_kept_off() {
+  local pkgs=($1) units=($2) policy=/usr/sbin/policy-rc.d made=""
+  dpkg-query -W -f='${Status}' "${pkgs[0]}" 2>/dev/null | grep -q 'install ok installed' && return 0
+  echo "install-deps: installing ${pkgs[*]} (services kept off)"
   if [[ ! -e $policy ]]; then printf '#!/bin/sh\nexit 101\n' >"$policy"; chmod 755 "$policy"; made=1; fi
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends openssh-server || { [[ -n $made ]] && rm -f "$policy"; return 1; }
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${pkgs[@]}" \
+    || { [[ -n $made ]] && rm -f "$policy"; return 1; }
   [[ -n $made ]] && rm -f "$policy"
-  if command -v systemctl >/dev/null 2>&1; then systemctl disable --now ssh.service ssh.socket >/dev/null 2>&1 || true; fi
+  if command -v systemctl >/dev/null 2>&1; then systemctl disable --now "${units[@]}" >/dev/null 2>&1 || true; fi
+}
+install_servers() {
+  install_kept_off "openssh-server" "ssh.service ssh.socket"
+  install_kept_off "nfs-ganesha-vfs nfs-ganesha" "nfs-ganesha.service rpcbind.service rpcbind.socket"
 }
 
 # mkdumprd's dracut backend (tests build real images with it; issue #5). Only dracut-core: the
@@ -62,7 +70,7 @@ done
 if ((${#missing[@]} == 0)); then
   echo "install-deps: all ${#PKGS[@]} packages already installed"
   install_dracut_core
-  install_sshd
+  install_servers
   exit 0
 fi
 echo "install-deps: installing ${missing[*]}"
@@ -71,5 +79,5 @@ apt-get install -y -qq --no-install-recommends "${missing[@]}"
 # kexec-tools' service must never load a kernel on this host.
 if command -v systemctl >/dev/null 2>&1; then systemctl disable --now kexec-load.service kexec.service >/dev/null 2>&1 || true; fi
 install_dracut_core
-install_sshd
+install_servers
 echo "install-deps: done"

@@ -9,9 +9,14 @@
 #                                     config, host key, authorized_keys (PUBKEY) and PID file in DIR;
 #                                     with BIND, SRC is bind-mounted on DST in the namespace's mount
 #                                     namespace first (the dump lands in SRC, not on this machine's DST)
-#   netns_cleanup                     kills the sshd by its PID file, deletes the namespace
+#   netns_ganesha DIR PORT EXPORT     NFS-Ganesha (userspace NFSv4 server: this machine's kernel has
+#                                     no nfsd) on PORT inside the namespace, exporting EXPORT as
+#                                     /exp read-write with root kept as root, no grace period;
+#                                     config, log, PID file and recovery state in DIR
+#   netns_cleanup                     kills the servers by their PID files, deletes the namespace
 NETNS_NAME=""
 NETNS_SSHD_PIDFILE=""
+NETNS_GANESHA_PIDFILE=""
 
 netns_create() {
   NETNS_NAME=$1
@@ -57,11 +62,57 @@ CONF
   return 1
 }
 
+netns_ganesha() {
+  local dir=$1 port=$2 export=$3
+  [[ -x /usr/bin/ganesha.nfsd ]] || { echo "netns: /usr/bin/ganesha.nfsd missing (eng/lab/install-deps.sh)" >&2; return 1; }
+  mkdir -p "$dir/recovery"
+  NETNS_GANESHA_PIDFILE=$dir/ganesha.pid
+  rm -f "$NETNS_GANESHA_PIDFILE" "$dir/ganesha.log"
+  # No Bind_addr: Ganesha 4.3 cannot resolve "127.0.0.1" there; the namespace has only lo anyway.
+  cat >"$dir/ganesha.conf" <<CONF
+NFS_CORE_PARAM {
+  Protocols = 4;
+  NFS_Port = $port;
+  Enable_NLM = false;
+  Enable_RQUOTA = false;
+}
+NFSV4 {
+  Graceless = true;
+  RecoveryBackend = fs;
+  RecoveryRoot = "$dir/recovery";
+}
+NFS_KRB5 { Active_krb5 = false; }
+EXPORT {
+  Export_Id = 1;
+  Path = "$export";
+  Pseudo = /exp;
+  Access_Type = RW;
+  Squash = No_Root_Squash;
+  SecType = sys;
+  Protocols = 4;
+  Transports = TCP;
+  FSAL { Name = VFS; }
+}
+CONF
+  ip netns exec "$NETNS_NAME" /usr/bin/ganesha.nfsd -F -f "$dir/ganesha.conf" -L "$dir/ganesha.log" \
+    -p "$NETNS_GANESHA_PIDFILE" -N NIV_EVENT &
+  local i
+  for i in $(seq 1 100); do
+    grep -q "NFS SERVER INITIALIZED" "$dir/ganesha.log" 2>/dev/null && [[ -s $NETNS_GANESHA_PIDFILE ]] && return 0
+    sleep 0.1
+  done
+  echo "netns: ganesha did not start:" >&2; cat "$dir/ganesha.log" >&2
+  return 1
+}
+
 netns_cleanup() {
-  if [[ -n $NETNS_SSHD_PIDFILE && -s $NETNS_SSHD_PIDFILE ]]; then
-    kill "$(cat "$NETNS_SSHD_PIDFILE")" 2>/dev/null || true
-    rm -f "$NETNS_SSHD_PIDFILE"
-  fi
+  local f
+  for f in "$NETNS_SSHD_PIDFILE" "$NETNS_GANESHA_PIDFILE"; do
+    if [[ -n $f && -s $f ]]; then
+      kill "$(cat "$f")" 2>/dev/null || true
+      rm -f "$f"
+    fi
+  done
   if [[ -n $NETNS_NAME ]]; then
     ip netns delete "$NETNS_NAME" 2>/dev/null || true
     NETNS_NAME=""

@@ -22,6 +22,7 @@ public static class Errno
     public const int EBADMSG = 74;
     public const int ELIBBAD = 80;
     public const int EMSGSIZE = 90;
+    public const int EPROTONOSUPPORT = 93;
     public const int ENOTSUP = 95; // == EOPNOTSUPP on Linux
     public const int ENOKEY = 126;
     public const int EKEYREJECTED = 129;
@@ -31,7 +32,8 @@ public static class Errno
         (EPERM, "EPERM"), (ENOENT, "ENOENT"), (EINTR, "EINTR"), (EIO, "EIO"), (ENOEXEC, "ENOEXEC"),
         (EBADF, "EBADF"), (EAGAIN, "EAGAIN"), (ENOMEM, "ENOMEM"), (EACCES, "EACCES"), (EBUSY, "EBUSY"),
         (EISDIR, "EISDIR"), (EINVAL, "EINVAL"), (ENOSYS, "ENOSYS"), (ENOPKG, "ENOPKG"), (EBADMSG, "EBADMSG"),
-        (ELIBBAD, "ELIBBAD"), (EMSGSIZE, "EMSGSIZE"), (ENOTSUP, "ENOTSUP"), (ENOKEY, "ENOKEY"),
+        (ELIBBAD, "ELIBBAD"), (EMSGSIZE, "EMSGSIZE"), (EPROTONOSUPPORT, "EPROTONOSUPPORT"),
+        (ENOTSUP, "ENOTSUP"), (ENOKEY, "ENOKEY"),
         (EKEYREJECTED, "EKEYREJECTED"),
     ];
 

@@ -92,10 +92,32 @@ public sealed class LinuxCaptureSystem(ISystemCalls calls, TextWriter console) :
 
     public string? Mount(string source, string target, string fsType, string options)
     {
-        var device = BlockDeviceProbe.Resolve(source) ?? source;
         var (flags, data) = MountOptions.Split(options);
+        if (NfsMount.IsNfs(fsType)) return MountNfs(source, target, fsType, flags, data);
+        var device = BlockDeviceProbe.Resolve(source) ?? source;
         var r = CaptureCalls.Mount(device, target, fsType, flags, data);
         return r.IsError ? $"mount {device} on {target} ({fsType}) failed: {Errno.Name(r.Errno)}" : null;
+    }
+
+    /// <summary>
+    /// The tries of <see cref="NfsMount.Plan"/> in order. Like mount.nfs, the next version is tried
+    /// only when the server or kernel refuses this one (EPROTONOSUPPORT, EINVAL) or the path is not in
+    /// its NFSv4 namespace (ENOENT); a timeout or refusal ends the negotiation.
+    /// </summary>
+    private static string? MountNfs(string source, string target, string fsType, ulong flags, string? data)
+    {
+        var hosts = File.Exists("/etc/hosts") ? File.ReadAllText("/etc/hosts") : null;
+        var attempts = NfsMount.Plan(source, fsType, data, hosts, GetSourceAddressToward, out var error);
+        if (error is not null) return $"mount {source} on {target} ({fsType}) failed: {error}";
+        var failures = new List<string>();
+        foreach (var a in attempts)
+        {
+            var r = CaptureCalls.Mount(source, target, a.FsType, flags, a.Data);
+            if (!r.IsError) return null;
+            failures.Add($"{a.Data}: {Errno.Name(r.Errno)}");
+            if (r.Errno is not (Errno.EPROTONOSUPPORT or Errno.EINVAL or Errno.ENOENT)) break;
+        }
+        return $"mount {source} on {target} ({fsType}) failed: {string.Join("; ", failures)}";
     }
 
     public string? RemountReadWrite(string target)
@@ -122,7 +144,9 @@ public sealed class LinuxCaptureSystem(ISystemCalls calls, TextWriter console) :
     public void Sync() => calls.sync();
 
     /// <summary>The source address the kernel picks for a UDP "connection" to the server (ip route get).</summary>
-    public string? GetHostIpToward(string remoteIp)
+    public string? GetHostIpToward(string remoteIp) => GetSourceAddressToward(remoteIp);
+
+    private static string? GetSourceAddressToward(string remoteIp)
     {
         if (!IPAddress.TryParse(remoteIp.Trim('[', ']'), out var remote)) return null;
         try

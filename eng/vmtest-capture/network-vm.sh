@@ -1,0 +1,204 @@
+#!/usr/bin/env bash
+# VM cases for network dump targets, proven end to end. The first kernel (Debian lab kernel under
+# QEMU/TCG) loads its virtio NIC driver, configures eth0 statically (10.0.2.15/24 via 10.0.2.2),
+# and runs OUR mkdumprd against its own live system: the route, addresses and NIC driver it records
+# are what that kernel reports (/proc/net/route, rtnetlink, sysfs). It loads the capture kernel with
+# that image and panics. OUR kdump-capture brings eth0 up from the record and dumps to 10.0.2.100 —
+# QEMU's guestfwd to a server on 127.0.0.1 in a network namespace this script creates (user
+# networking, restrict=on: no packet leaves). The host then checks what the server received.
+#   network-vm.sh ssh [RELEASE]  sshd; vmcore.flat and vmcore-dmesg.txt over ssh; makedumpfile 1.7.8
+#                                -R reassembles the dump and finds the same log
+#   network-vm.sh nfs [RELEASE]  NFS-Ganesha (NFSv4; the host kernel has no nfsd) exporting a
+#                                directory; the capture kernel mounts it (nfs modules, addr=, version
+#                                negotiation) and saves a complete kdump-compressed vmcore
+# RELEASE defaults to bookworm. Must run as root (ip netns, the servers).
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+: "${KDUMP_LAB_DIR:=$REPO/.lab}"
+TARGET=${1:-}
+REL=${2:-bookworm}
+LOCK=${KDUMP_HEAVY_LOCK:-/tmp/kdump-heavy.lock}
+source "$REPO/eng/lib/heavy-lock.sh"
+source "$REPO/eng/lib/publish-static.sh"
+source "$REPO/eng/lib/vm.sh"
+source "$REPO/eng/lib/netns.sh"
+die() { echo "network-vm[$TARGET]: $*" >&2; exit 1; }
+[[ $TARGET == ssh || $TARGET == nfs ]] || die "usage: network-vm.sh ssh|nfs [RELEASE]"
+VM_TIMEOUT=${KDUMP_VMTEST_TIMEOUT:-420}
+KDIR=$KDUMP_LAB_DIR/kernels/$REL
+W=$KDUMP_LAB_DIR/vmtest-capture/$TARGET-$REL
+P=$KDUMP_LAB_DIR/vmtest-capture/publish
+F=$W/first
+MAC=52:54:00:12:34:56
+[[ $(id -u) -eq 0 ]] || die "must run as root (ip netns, servers)"
+vm_need_tools qemu-system-x86_64 cpio dotnet ip
+vm_need_busybox
+vm_need_kernel "$KDIR" "$REL"
+KVER=$(cat "$KDIR/kernel-release")
+M=$KDIR/root/lib/modules/$KVER
+MDF_REF=$KDUMP_LAB_DIR/ref/bin/makedumpfile-1.7.8
+[[ -x $MDF_REF ]] || die "reference makedumpfile missing: eng/lab/lab.sh all"
+
+# copy_modules NAME…: the modules and everything modules.dep says they need, into the first root.
+copy_modules() {
+  local name path
+  for name in "$@"; do
+    path=$(awk -F: -v n="/$name.ko" 'substr($1, length($1) - length(n) + 1) == n {print $1 $2; exit}' "$M/modules.dep")
+    [[ -n $path ]] || continue   # built into this kernel
+    for path in $path; do
+      mkdir -p "$F/lib/modules/$KVER/$(dirname "$path")"; cp "$M/$path" "$F/lib/modules/$KVER/$path"
+    done
+  done
+}
+# check_dmesg_of VMCORE DMESG: the reference's --dump-dmesg of VMCORE equals DMESG (which has the panic).
+check_dmesg_of() {
+  grep -q 'sysrq' "$2" || die "${2##*/} has no sysrq panic"
+  "$MDF_REF" --dump-dmesg "$1" "$W/ref-dmesg.txt" >/dev/null || die "makedumpfile 1.7.8 --dump-dmesg cannot read ${1##*/}"
+  # makedumpfile >= 1.7.7 adds the printk caller id ("[     T0]") that vmcore-dmesg does not print.
+  sed -E 's/^(\[[^]]*\]) \[ *[TC][0-9]+\] /\1 /' "$W/ref-dmesg.txt" | cmp - "$2" \
+    || die "makedumpfile 1.7.8 --dump-dmesg of ${1##*/} differs from ${2##*/}"
+}
+# private_files DIR FILE…: each non-empty and mode 0600.
+private_files() {
+  local dir=$1 f
+  shift
+  for f in "$@"; do
+    [[ -s $dir/$f ]] || die "$f missing or empty"
+    [[ $(stat -c %a "$dir/$f") == 600 ]] || die "$f has mode $(stat -c %a "$dir/$f"), not 600"
+  done
+}
+
+# --- ssh: sshd with the dump path bind-mounted from W/server ------------------------------------
+SSH_DUMP_PATH=/var/crash-test
+ssh_need() { vm_need_tools ssh ssh-keygen; [[ -x /usr/sbin/sshd ]] || die "/usr/sbin/sshd missing (eng/lab/install-deps.sh)"; }
+ssh_server() { # PORT
+  mkdir -p "$W/server"; chmod 700 "$W/server"
+  ssh-keygen -q -t ed25519 -N '' -C kdump-test-client -f "$W/client_key"
+  [[ -e $SSH_DUMP_PATH ]] || made_dump_path=1
+  netns_sshd "$W/sshd" "$1" "$W/client_key.pub" bind "$W/server" "$SSH_DUMP_PATH" || die "sshd did not start"
+  SERVER_DIR=$W/server GUEST_PORT=22
+}
+ssh_first_root() {
+  mkdir -p "$F/usr/bin" "$F/root/.ssh"
+  cp /usr/bin/ssh "$F/usr/bin/ssh"
+  local lib
+  for lib in $(ldd /usr/bin/ssh | awk '/=>/ {print $3} /^\t\// {print $1}'); do
+    mkdir -p "$F$(dirname "$lib")"; cp -L "$lib" "$F$lib"
+  done
+  install -m 600 "$W/client_key" "$F/root/.ssh/kdump_id_rsa"
+  echo "10.0.2.100 $(cat "$W/sshd/host_ed25519.pub")" >"$F/root/.ssh/known_hosts"
+  chmod 700 "$F/root/.ssh"
+  # makedumpfile's -F: mkdumprd refuses an ssh target without it (upstream's verify_core_collector); the capture side re-adds it.
+  cat >"$F/etc/kdump.conf" <<CONF
+ssh root@10.0.2.100
+sshkey /root/.ssh/kdump_id_rsa
+path $SSH_DUMP_PATH
+core_collector makedumpfile -F -l --message-level 7 -d 31
+failure_action poweroff
+final_action poweroff
+CONF
+}
+ssh_verdict() { # DIR
+  private_files "$1" vmcore.flat vmcore-dmesg.txt
+  cp "$1/vmcore-dmesg.txt" "$W/vmcore-dmesg.txt"
+  "$MDF_REF" -R "$W/vmcore" <"$1/vmcore.flat" >/dev/null || die "makedumpfile 1.7.8 -R failed on vmcore.flat"
+  check_dmesg_of "$W/vmcore" "$W/vmcore-dmesg.txt"
+  grep -q "Accepted publickey for root from 127.0.0.1" "$W/sshd/sshd.log" || die "sshd did not log the guest's key login"
+}
+
+# --- nfs: Ganesha exporting W/export as 10.0.2.100:/exp -----------------------------------------
+nfs_need() { [[ -x /usr/bin/ganesha.nfsd ]] || die "/usr/bin/ganesha.nfsd missing (eng/lab/install-deps.sh)"; }
+nfs_server() { # PORT
+  mkdir -p "$W/export/var/crash"; chmod 700 "$W/export"
+  netns_ganesha "$W/ganesha" "$1" "$W/export" || die "ganesha did not start"
+  SERVER_DIR=$W/export/var/crash GUEST_PORT=2049
+}
+nfs_first_root() {
+  # The nfs client modules: mkdumprd in the guest puts them (and their dependencies) in the image.
+  copy_modules nfs nfsv3 nfsv4
+  cat >"$F/etc/kdump.conf" <<CONF
+nfs 10.0.2.100:/exp
+path /var/crash
+core_collector makedumpfile -l --message-level 7 -d 31
+failure_action poweroff
+final_action poweroff
+CONF
+}
+nfs_verdict() { # DIR
+  private_files "$1" vmcore vmcore-dmesg.txt
+  [[ $(head -c 8 "$1/vmcore") == "KDUMP   " ]] || die "vmcore is not kdump-compressed"
+  (( ($(od -An -tu4 -j424 -N4 "$1/vmcore" | tr -d ' ') & 8) == 0 )) || die "vmcore is marked incomplete"
+  cp "$1/vmcore" "$W/vmcore"; cp "$1/vmcore-dmesg.txt" "$W/vmcore-dmesg.txt"
+  check_dmesg_of "$W/vmcore" "$W/vmcore-dmesg.txt"
+}
+
+"${TARGET}_need"
+
+# 1. Our static programs (mkdumprd too: it runs in the guest).
+for t in kdump-capture makedumpfile kexec mkdumprd; do publish_static "$REPO/src/Tools/$t/$t.csproj" "$P" "$t" || die "no static $t"; done
+rm -rf "$W"; mkdir -p "$W"
+
+# 2. The server on 127.0.0.1:PORT in a namespace of our own.
+PORT=$((20000 + $$ % 20000))
+made_dump_path=""
+cleanup() {
+  netns_cleanup
+  [[ -n $made_dump_path ]] && rmdir "$SSH_DUMP_PATH" 2>/dev/null || true
+}
+trap cleanup EXIT
+netns_create "kdumptest-$$" || die "ip netns add failed"
+"${TARGET}_server" "$PORT"
+echo "network-vm[$TARGET]: server on 127.0.0.1:$PORT in netns kdumptest-$$"
+
+# 3. The first kernel's root: busybox, our tools, the NIC's modules, the target's part.
+mkdir -p "$F"/{bin,sbin,usr/sbin,dev,proc,sys,tmp,boot,etc/sysconfig,lib/modules/$KVER}
+cp /bin/busybox "$F/bin/busybox"
+for t in kexec mkdumprd kdump-capture makedumpfile; do cp "$P/$t" "$F/usr/sbin/$t"; done
+cp -L "$KDIR/vmlinuz" "$F/boot/vmlinuz"
+cp "$M"/modules.{dep,alias,builtin,softdep,order} "$F/lib/modules/$KVER/"
+copy_modules virtio_pci virtio_net
+"${TARGET}_first_root"
+echo "MKDUMPRD_BACKEND=minimal" >"$F/etc/sysconfig/kdump"
+cat >"$F/init" <<'INIT'
+#!/bin/busybox sh
+# /init of the first kernel: NIC driver, static eth0, our mkdumprd, kexec -p, panic. Markers "NETVM-…".
+/bin/busybox mkdir -p /proc /sys /dev /tmp /run
+/bin/busybox --install -s
+mount -t proc proc /proc; mount -t sysfs sysfs /sys; mount -t devtmpfs devtmpfs /dev 2>/dev/null
+echo "NETVM-FIRST-KERNEL-UP $(uname -r)"
+modprobe virtio_pci; modprobe virtio_net
+ip link set eth0 up && ip addr add 10.0.2.15/24 dev eth0 && ip route add default via 10.0.2.2
+echo "NETVM-NET $(ip -o -4 addr show dev eth0 | awk '{print $4}') $(cat /sys/class/net/eth0/address)"
+/usr/sbin/mkdumprd --capture-program /usr/sbin/kdump-capture --makedumpfile /usr/sbin/makedumpfile -f /boot/kdump.img "$(uname -r)"
+echo "NETVM-MKDUMPRD rc=$?"
+export KDUMP_ALLOW_REBOOT=1
+kexec -s -p /boot/vmlinuz --initrd=/boot/kdump.img --append="console=ttyS0 nokaslr irqpoll nr_cpus=1 reset_devices panic=-1"
+echo "NETVM-LOAD rc=$? crash_loaded=$(cat /sys/kernel/kexec_crash_loaded)"
+echo c > /proc/sysrq-trigger
+echo "NETVM-STILL-ALIVE"
+poweroff -f; sleep 5
+INIT
+chmod 755 "$F/init"
+cpio_of "$F" "$W/first.cpio"
+cat $(vm_devimg "$W") "$W/first.cpio" >"$W/initrd.img"
+
+# 4. The guest, inside the namespace: user networking restricted to the guestfwd, which runs one
+# connector per guest connection (ssh opens several) to the namespace's server.
+VM_WRAP=(ip netns exec "kdumptest-$$")
+VM_NET=(-netdev "user,id=n0,restrict=on,guestfwd=tcp:10.0.2.100:$GUEST_PORT-cmd:busybox nc 127.0.0.1 $PORT" -device "virtio-net-pci,netdev=n0,mac=$MAC")
+rc=0
+vm_qemu "$W/serial.log" "$KDIR/vmlinuz" "$W/initrd.img" "console=ttyS0 crashkernel=256M nokaslr panic=-1" || rc=$?
+echo "qemu_rc=$rc guest_s=$VM_GUEST_S"
+grep -E '^(NETVM-|kdump: )' "$W/serial.txt" || true
+grep -qF "NETVM-LOAD rc=0 crash_loaded=1" "$W/serial.txt" || { tail -n 80 "$W/serial.txt" >&2; die "the capture kernel was not loaded"; }
+
+# 5. Verdict from the server's directory.
+dir=$(find "$SERVER_DIR" -mindepth 1 -maxdepth 1 -type d -regextype posix-extended \
+  -regex '.*/10\.0\.2\.15-[0-9]{4}-[0-9]{2}-[0-9]{2}-[0-9]{2}:[0-9]{2}:[0-9]{2}' | head -1)
+[[ -n $dir ]] || { tail -n 80 "$W/serial.txt" >&2; die "no 10.0.2.15-<date> directory in ${SERVER_DIR#"$W"/} on the server"; }
+echo "dump directory: ${dir#"$W"/}"
+ls -l "$dir"
+[[ -z $(find "$dir" -name '*incomplete*') ]] || die "an incomplete file was left behind"
+"${TARGET}_verdict" "$dir"
+echo "network-vm[$TARGET]: PASS ($REL)"

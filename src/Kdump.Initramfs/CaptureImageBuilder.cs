@@ -273,8 +273,22 @@ public sealed partial class CaptureImageBuilder
         InstallFileWithLibraries(path, why);
     }
 
-    private void InstallFileWithLibraries(string systemPath, string why)
+    /// <summary>The kernel's limit on nested interpreters (BINPRM_MAX_RECURSION, fs/exec.c).</summary>
+    private const int MaxInterpreterDepth = 4;
+
+    /// <summary>
+    /// A file with its libraries and, for a script, its <c>#!</c> interpreter (dracut's inst_script):
+    /// a <c>#!/bin/sh</c> hook in an image without a shell would fail with ENOENT in the capture kernel.
+    /// </summary>
+    private void InstallFileWithLibraries(string systemPath, string why, int depth = 0)
     {
+        var real = _root.ResolveChain(systemPath) is { Count: > 0 } chain ? chain[^1].Path : systemPath;
+        if (ScriptInterpreter(_root.Host(real)) is { } interpreter)
+        {
+            if (depth >= MaxInterpreterDepth) throw new InitramfsBuildException($"{why}: {systemPath}: interpreters nest deeper than {MaxInterpreterDepth}.");
+            if (!_root.Exists(interpreter)) throw new InitramfsBuildException($"{why}: {systemPath} needs its interpreter {interpreter}, not found under {_request.Root}");
+            InstallFileWithLibraries(interpreter, why, depth + 1);
+        }
         var files = _libraries.Closure(systemPath, out var missing);
         if (missing.Count > 0) throw new InitramfsBuildException($"{why}: {systemPath} needs {string.Join(", ", missing)}, not found under {_request.Root}");
         foreach (var (path, link) in files)
@@ -282,6 +296,28 @@ public sealed partial class CaptureImageBuilder
             if (link is not null) _plan.AddSymlink(path, link);
             else _plan.AddHostFile(path, _root.Host(path), IsExecutable(path) ? UnixMode.Perm0755 : UnixMode.Perm0644);
         }
+    }
+
+    /// <summary>The absolute interpreter path of a <c>#!</c> line in the first 256 bytes (BINPRM_BUF_SIZE), or null.</summary>
+    public static string? ScriptInterpreter(string hostPath)
+    {
+        Span<byte> head = stackalloc byte[256];
+        int n;
+        try
+        {
+            using var f = File.OpenRead(hostPath);
+            n = f.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+        if (n < 3 || head[0] != (byte)'#' || head[1] != (byte)'!') return null;
+        var line = head[2..n];
+        var end = line.IndexOf((byte)'\n');
+        if (end >= 0) line = line[..end];
+        var words = Encoding.UTF8.GetString(line).Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+        return words.Length > 0 && words[0].StartsWith('/') ? words[0] : null;
     }
 
     /// <summary>Installs <paramref name="names"/> (unknown ones warned about) and those of <paramref name="ifPresent"/> that are loadable modules of this kernel.</summary>

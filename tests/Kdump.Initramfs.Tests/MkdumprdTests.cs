@@ -156,6 +156,70 @@ public sealed class MkdumprdTests
         Assert.Equal(RealPaths(theirs), RealPaths(ours));
     }
 
+    [Fact]
+    public void Script_hooks_bring_their_interpreter_and_its_libraries_as_dracut_inst_script_does()
+    {
+        // /bin/sh -> dash: a real dynamic interpreter (this machine's), a link to it, and a script.
+        using var root = new TestRoot("mkdumprd-script-hook");
+        root.Write("/etc/kdump.conf", "ext4 /dev/vdb\nkdump_pre /usr/local/bin/pre.sh\nfailure_action poweroff\n");
+        root.Write("/etc/sysconfig/kdump", "MKDUMPRD_BACKEND=minimal\n");
+        root.Write("/usr/local/bin/pre.sh", "#! /bin/sh -e\necho pre\n", TestRoot.Executable);
+        root.Write("/etc/kdump/post.d/10-post", "#!/usr/bin/dash\necho post\n", TestRoot.Executable);
+        // A merged-/usr root like this machine's, then dash's closure as this machine resolves it.
+        foreach (var dir in new[] { "bin", "sbin", "lib", "lib64" })
+        {
+            root.MakeDirectory("/usr/" + dir);
+            File.CreateSymbolicLink(root.Host("/" + dir), "usr/" + dir);
+        }
+        var host = new Image.RootedPath("/");
+        foreach (var (path, link) in new Elf.SharedLibraryResolver(host).Closure("/usr/bin/dash", out _))
+        {
+            var dir = Path.GetDirectoryName(path)!;
+            if (host.Resolve(dir) != dir) continue;   // a spelling through a directory link: the link above covers it
+            Directory.CreateDirectory(root.Host(dir));
+            if (File.Exists(root.Host(path)) || Directory.Exists(root.Host(path))) continue;   // reached through another link
+            if (link is not null) File.CreateSymbolicLink(root.Host(path), link);
+            else File.Copy(path, root.Host(path));
+        }
+        File.CreateSymbolicLink(root.Host("/usr/bin/sh"), "dash");
+        var mdf = Path.Combine(root.Scratch, "makedumpfile");
+        File.WriteAllText(mdf, "our makedumpfile\n");
+        var image = Path.Combine(root.Scratch, "kdump.img");
+
+        var (rc, err) = Run(root, "--root", root.Dir, "--capture-program", root.CaptureProgram(), "--makedumpfile", mdf, "-f", image, "6.1.0-test");
+        Assert.True(rc == 0, err);
+        var names = CpioTool.List(CpioTool.Decompress(image, root.Scratch));
+        // /bin/sh is reached through the bin -> usr/bin link and the sh -> dash link: the image
+        // holds /bin/sh -> /usr/bin/sh -> dash, and the loader under the name dash asks for.
+        Assert.True(names.Contains("bin/sh"), string.Join(" ", names));
+        Assert.Contains("usr/bin/sh", names);
+        Assert.Contains("usr/bin/dash", names);
+        Assert.Contains("lib64/ld-linux-x86-64.so.2", names);
+        Assert.Contains("usr/local/bin/pre.sh", names);
+        Assert.Contains("etc/kdump/post.d/10-post", names);
+        Assert.Contains(names, n => n.EndsWith("/libc.so.6", StringComparison.Ordinal));
+
+        // An interpreter the root does not have is an error naming it, not a hook that fails later.
+        root.Write("/usr/local/bin/pre.sh", "#!/usr/bin/python3\nprint('pre')\n", TestRoot.Executable);
+        File.Delete(image);
+        (rc, err) = Run(root, "--root", root.Dir, "--capture-program", root.CaptureProgram(), "--makedumpfile", mdf, "-f", image, "6.1.0-test");
+        Assert.Equal(1, rc);
+        Assert.Contains($"kdump_pre: /usr/local/bin/pre.sh needs its interpreter /usr/bin/python3, not found under {root.Dir}", err, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("#!/bin/sh\n", "/bin/sh")]
+    [InlineData("#! /usr/bin/env python3\n", "/usr/bin/env")]
+    [InlineData("#!\t/bin/busybox sh\necho", "/bin/busybox")]
+    [InlineData("#!sh\n", null)]
+    [InlineData("\u007fELF", null)]
+    [InlineData("#!", null)]
+    public void The_interpreter_is_the_first_word_of_the_shebang_line(string head, string? interpreter)
+    {
+        using var root = new TestRoot("shebang");
+        Assert.Equal(interpreter, Initramfs.CaptureImageBuilder.ScriptInterpreter(root.Write("/x", head)));
+    }
+
     private static string[] RealPaths(IEnumerable<string> paths) =>
         Encoding.UTF8.GetString(ExternalProcess.Run("realpath", paths).Stdout)
             .Split('\n', StringSplitOptions.RemoveEmptyEntries).Distinct().Order(StringComparer.Ordinal).ToArray();

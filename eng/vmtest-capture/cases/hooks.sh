@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # Case hooks: kdump_pre, /etc/kdump/pre.d, /etc/kdump/post.d and kdump_post around a dump to
-# `ext4 LABEL=…` (the label form). The scripts are `#!/bin/busybox sh` (busybox comes in through
-# extra_bins, the way a user without a shell in the image would do it). Upstream order (§5.4):
+# `ext4 LABEL=…` (the label form). The scripts are `#!/bin/sh` (the root's /bin/sh is a link to
+# busybox) and `#!/bin/busybox sh`: mkdumprd brings each script's interpreter, as dracut's
+# inst_script does; nothing names busybox in kdump.conf. Upstream order (§5.4):
 # kdump_pre, then pre.d; the dump; post.d, then kdump_post, each with the dump's exit status as $1.
 # Each prints a "CASE-…" line on the console; the post hooks also leave a file on the dump disk.
 case_disks() {
@@ -9,26 +10,25 @@ case_disks() {
   add_disk "$W/dump.img"
 }
 
-hook() { # FILE BODY
+hook() { # FILE INTERPRETER BODY
   mkdir -p "$(dirname "$1")"
-  printf '#!/bin/busybox sh\n%s\n' "$2" >"$1"
+  printf '#!%s\n%s\n' "$2" "$3" >"$1"
   chmod 755 "$1"
 }
 
 case_root() {
-  mkdir -p "$R/bin"; cp /bin/busybox "$R/bin/busybox"
-  hook "$R/usr/local/bin/pre.sh" 'echo "CASE-KDUMP-PRE args=$#"'
-  hook "$R/etc/kdump/pre.d/10-first" 'echo "CASE-PRE.D 10-first args=$#"'
-  hook "$R/etc/kdump/pre.d/20-second" 'echo "CASE-PRE.D 20-second"; exit 7'
-  hook "$R/etc/kdump/post.d/10-post" 'echo "CASE-POST.D 10-post rc=$1"; echo "$1" >/kdumproot/post.d-rc'
-  hook "$R/usr/local/bin/post.sh" 'echo "CASE-KDUMP-POST rc=$1"; echo "$1" >/kdumproot/kdump_post-rc'
+  mkdir -p "$R/bin"; cp /bin/busybox "$R/bin/busybox"; ln -s busybox "$R/bin/sh"
+  hook "$R/usr/local/bin/pre.sh" /bin/sh 'echo "CASE-KDUMP-PRE args=$#"'
+  hook "$R/etc/kdump/pre.d/10-first" '/bin/busybox sh' 'echo "CASE-PRE.D 10-first args=$#"'
+  hook "$R/etc/kdump/pre.d/20-second" /bin/sh 'echo "CASE-PRE.D 20-second"; exit 7'
+  hook "$R/etc/kdump/post.d/10-post" /bin/sh 'echo "CASE-POST.D 10-post rc=$1"; echo "$1" >/kdumproot/post.d-rc'
+  hook "$R/usr/local/bin/post.sh" '/bin/busybox sh' 'echo "CASE-KDUMP-POST rc=$1"; echo "$1" >/kdumproot/kdump_post-rc'
   # Not executable: mkdumprd leaves it out with a warning (upstream: "<file> is not executable").
   printf '#!/bin/busybox sh\necho CASE-NOT-EXECUTABLE\n' >"$R/etc/kdump/post.d/30-plain"
   cat >"$R/etc/kdump.conf" <<CONF
 ext4 LABEL=kdump
 path /
 core_collector makedumpfile -l --message-level 7 -d 31
-extra_bins /bin/busybox
 extra_modules virtio_blk virtio_pci
 kdump_pre /usr/local/bin/pre.sh
 kdump_post /usr/local/bin/post.sh

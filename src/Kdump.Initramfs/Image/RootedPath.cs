@@ -26,6 +26,10 @@ public sealed class RootedPath
     /// The chain of system paths reached while resolving <paramref name="systemPath"/>: every
     /// symbolic link met as the last component (so the image can hold the same links), ending with
     /// the regular file. Null when it does not exist.
+    /// A path reached through a directory link (merged /usr: /lib64 → usr/lib64, /bin → usr/bin)
+    /// gets an entry of its own, a link from the spelling asked for to the canonical one: programs
+    /// name their loader and #! interpreter that way, and the image holds no directory links
+    /// (a link <c>lib</c> would sort before the <c>lib/modules</c> it must not redirect).
     /// </summary>
     public IReadOnlyList<(string Path, string? LinkTarget)>? ResolveChain(string systemPath)
     {
@@ -36,6 +40,7 @@ public sealed class RootedPath
             var dir = Resolve(Parent(current));
             if (dir is null) return null;
             var path = (dir == "/" ? "" : dir) + "/" + Path.GetFileName(current);
+            if (path != current && !current.Split('/').Any(part => part is "." or "..")) chain.Add((current, path));
             var info = new FileInfo(Host(path));
             if (info.LinkTarget is { } target)
             {

@@ -2,9 +2,17 @@ using System.Buffers;
 
 namespace Kdump.Compression;
 
-/// <summary>Raw (unframed) snappy via Snappier, as makedumpfile's <c>snappy_compress</c> writes it.</summary>
+/// <summary>
+/// Raw (unframed) snappy, as makedumpfile's <c>snappy_compress</c> writes it: encoded by
+/// <see cref="SnappyCompressor"/> (no allocation per page) for pages up to 4 KiB, by Snappier for
+/// larger ones; decoded by Snappier.
+/// </summary>
 internal sealed class SnappyPageCodec : IPageCodec
 {
+    // One encoder per thread: its hash table is scratch state.
+    [ThreadStatic]
+    private static SnappyCompressor? t_compressor;
+
     public string Name => "snappy";
 
     public PageCompression Flag => PageCompression.Snappy;
@@ -33,6 +41,10 @@ internal sealed class SnappyPageCodec : IPageCodec
         }
     }
 
-    public OperationStatus Compress(ReadOnlySpan<byte> source, Span<byte> destination, out int written) =>
-        Snappier.Snappy.TryCompress(source, destination, out written) ? OperationStatus.Done : OperationStatus.DestinationTooSmall;
+    public OperationStatus Compress(ReadOnlySpan<byte> source, Span<byte> destination, out int written)
+    {
+        if (source.Length <= SnappyCompressor.MaxInput)
+            return (t_compressor ??= new SnappyCompressor()).Compress(source, destination, out written);
+        return Snappier.Snappy.TryCompress(source, destination, out written) ? OperationStatus.Done : OperationStatus.DestinationTooSmall;
+    }
 }

@@ -24,6 +24,7 @@ using (var f = File.OpenRead(args[0]))
 Console.WriteLine($"{pages.Count} non-zero pages ({pages.Count * 4096L >> 20} MiB) from {args[0]}");
 
 var managedLzo = new Lzo1xCompressor();
+var managedSnappy = new SnappyCompressor();
 using var zstdSharp = new ZstdSharp.Compressor(1);
 var encoders = new (string Name, Func<byte[], byte[], int> Encode)[]
 {
@@ -33,7 +34,8 @@ var encoders = new (string Name, Func<byte[], byte[], int> Encode)[]
     ("zlib-1 BCL ZLibStream (zlib-ng)", (s, d) => BclZlib(s, d)),
     ("zstd-1 ZstdSharp", (s, d) => zstdSharp.TryWrap(s, d, out var n) ? n : s.Length),
     ("zstd-1 libzstd.so.1 (LibraryImport)", (s, d) => NativeZstd.Compress(s, d, out var n) == OperationStatus.Done ? n : s.Length),
-    ("snappy Snappier", (s, d) => PageCodecs.Snappy.Compress(s, d, out var n) == OperationStatus.Done ? n : s.Length),
+    ("snappy managed (SnappyCompressor)", (s, d) => managedSnappy.Compress(s, d, out var n) == OperationStatus.Done ? n : s.Length),
+    ("snappy Snappier", (s, d) => Snappier.Snappy.TryCompress(s, d, out var n) ? n : s.Length),
 };
 // A third argument keeps only the encoders whose name contains it; rounds alternate between the
 // encoders so that load from elsewhere on the machine hits all of them alike.

@@ -68,14 +68,7 @@ public sealed class LinuxCaptureSystem(ISystemCalls calls, TextWriter console) :
 
     private static Process Start(IReadOnlyList<string> argv, bool stdin, bool stdout)
     {
-        var psi = new ProcessStartInfo(argv[0])
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = stdin,
-            RedirectStandardOutput = stdout,
-        };
-        foreach (var a in argv.Skip(1)) psi.ArgumentList.Add(a);
-        return Process.Start(psi) ?? throw new IOException($"cannot start {argv[0]}");
+        return Process.Start(ArgvProcess.StartInfo(argv, stdin, stdout, stderr: false)) ?? throw new IOException($"cannot start {argv[0]}");
     }
 
     public bool IsMountPoint(string path) => FindMount(path) is not null;

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using Kdump.Linux;
 
 namespace Kdump.Control.Host;
 
@@ -48,16 +49,7 @@ public sealed class SystemProcessRunner : IProcessRunner
     /// <summary>Starts <paramref name="argv"/>, lets <paramref name="feed"/> write and close its standard input, collects the output.</summary>
     private static ProcessResult Execute(IReadOnlyList<string> argv, Action<StreamWriter> feed)
     {
-        ArgumentNullException.ThrowIfNull(argv);
-        if (argv.Count == 0) throw new ArgumentException("empty argv", nameof(argv));
-        var info = new ProcessStartInfo(argv[0])
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in argv.Skip(1)) info.ArgumentList.Add(a);
+        var info = ArgvProcess.StartInfo(argv);
         try
         {
             using var p = Process.Start(info)!;

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using Kdump.Linux;
 
 namespace Kdump.Initramfs.Dracut;
 
@@ -11,15 +12,7 @@ public sealed class SystemCommandRunner : ICommandRunner
         ArgumentNullException.ThrowIfNull(argv);
         ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(output);
-        if (argv.Count == 0) throw new ArgumentException("empty argv", nameof(argv));
-        var info = new ProcessStartInfo(argv[0])
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in argv.Skip(1)) info.ArgumentList.Add(a);
+        var info = ArgvProcess.StartInfo(argv);
         foreach (var (name, value) in environment) info.Environment[name] = value;
         var gate = new Lock();
         void Forward(object sender, DataReceivedEventArgs e)

@@ -19,6 +19,12 @@ public sealed partial class KdumpCompressedDumper
     /// <summary>Write caches are at least this big: fewer, larger writes; the bytes written are the same for any size.</summary>
     private const int MinCacheBytes = 1 << 20;
 
+    /// <summary>
+    /// What one compression worker adds at most: the two page batches it may have in flight (data,
+    /// output and a read copy when the input is not mapped). The CLI bounds --num-threads with it.
+    /// </summary>
+    public static long BytesPerThread(int pageSize) => 2 * PageBatch.Bytes(BatchPages, pageSize);
+
     private readonly DumpInput _input;
     private readonly IDumpOutput _output;
     private readonly DumpOptions _options;

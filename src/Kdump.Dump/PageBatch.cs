@@ -34,6 +34,10 @@ internal sealed class PageBatch
 
     public int Capacity { get; }
 
+    /// <summary>The most a batch of <paramref name="capacity"/> pages allocates: output, read copy and per-page arrays.</summary>
+    public static long Bytes(int capacity, int pageSize) =>
+        checked(((long)capacity + 2) * pageSize + (long)capacity * pageSize + capacity * (sizeof(ulong) + 2 * sizeof(int) + sizeof(uint)));
+
     public int Count { get; set; }
 
     public ulong[] Pfns { get; }

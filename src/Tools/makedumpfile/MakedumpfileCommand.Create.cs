@@ -5,6 +5,7 @@ using Kdump.Dump;
 using Kdump.Formats;
 using Kdump.Formats.Diskdump;
 using Kdump.Kernel.Pages;
+using Kdump.Linux;
 using Kdump.Memory;
 using Kdump.Primitives.Errors;
 
@@ -58,6 +59,7 @@ public static partial class MakedumpfileCommand
 
             using var input = DumpInput.Open(dump);
             input.MapInput = !Has(MakedumpfileOptions.NonMmap);
+            threads = BoundThreads(threads, input.PageSize);
             if (Has('E') && dump is not ElfDump) return NotImplemented("-E from a kdump-compressed input");
             IPageFilter? filter;
             try
@@ -80,6 +82,20 @@ public static partial class MakedumpfileCommand
             };
             if (Has(MakedumpfileOptions.Split)) return WriteSplit(input, options, operands.Skip(1).ToList());
             return Has('F') ? WriteFlattened(input, options) : WriteFile(input, options, operands[1]);
+        }
+
+        /// <summary>
+        /// --num-threads no larger than half of the available memory holds, with makedumpfile's two
+        /// lines when it is cut: a typo in kdump.conf must not make the capture kernel run out of memory.
+        /// </summary>
+        private int BoundThreads(int threads, int pageSize)
+        {
+            if (threads <= 1 || MemInfo.ReadAvailable() is not { } available) return threads;
+            var fit = (int)Math.Clamp(available / 2 / KdumpCompressedDumper.BytesPerThread(pageSize), 1, int.MaxValue);
+            if (threads <= fit) return threads;
+            Msg($"There isn't enough memory for {threads} threads.\n");
+            Msg($"--num_threads is set to {fit}.\n");
+            return fit;
         }
 
         /// <summary>--reassemble DUMPFILE1 … DUMPFILEn DUMPFILE: one file again, with the set's level and codec.</summary>

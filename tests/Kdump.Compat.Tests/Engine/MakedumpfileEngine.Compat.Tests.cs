@@ -99,6 +99,26 @@ public sealed class MakedumpfileEngineCompatTests
         });
     }
 
+    /// <summary>
+    /// A --num-threads no machine can hold (a typo in kdump.conf) is cut to what half the available
+    /// memory holds, with makedumpfile 1.7.8's two lines, and the file is the same bytes.
+    /// </summary>
+    [Fact]
+    public void A_thread_count_beyond_memory_is_cut_with_makedumpfiles_message()
+    {
+        WithScratch("engine-threads-cut", dir =>
+        {
+            var one = Path.Combine(dir, "t1.kdump");
+            Assert.Equal(0, Run("--message-level", "0", "-l", "-d", "31", Source("bookworm"), one).ExitCode);
+            var many = Path.Combine(dir, "tmany.kdump");
+            var r = Run("--num-threads", "2000000000", "-l", "-d", "31", Source("bookworm"), many);
+            Assert.True(r.ExitCode == 0, r.Stderr);
+            // makedumpfile's MSG lines go to stdout, its progress to stderr.
+            Assert.Contains("There isn't enough memory for 2000000000 threads.\n--num_threads is set to ", Encoding.UTF8.GetString(r.Stdout), StringComparison.Ordinal);
+            AssertSameFile(one, many);
+        });
+    }
+
     /// <summary>-F to a pipe, then -R by us and by Debian's 1.7.2: both equal the direct output.</summary>
     [Theory]
     [MemberData(nameof(Lab.ReleaseData), MemberType = typeof(Lab))]

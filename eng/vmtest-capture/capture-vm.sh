@@ -29,6 +29,8 @@
 #   case_root       write $R/etc/kdump.conf etc. before mkdumprd runs
 #   case_disks      create disks; add_disk FILE [FORMAT] appends a virtio drive (vda, vdb, … in order)
 #   case_first      print shell lines for the first kernel, run before the crash kernel is loaded
+#   case_load       print shell lines that load the crash kernel instead of first-init's
+#                   `kexec -s -p /boot/vmlinuz --initrd=/boot/kdump.img` (their last status is CVM-LOAD's rc)
 #   case_setup      before the guest (servers, network namespace); case_cleanup runs on exit
 #   case_verdict    the checks, after the guest; die on failure. Helpers below: need_marker,
 #                   ext4_* (debugfs), check_dmesg, kdump_status, run_guest (another boot).
@@ -169,6 +171,7 @@ cp /bin/busybox "$F/bin/busybox"; cp "$HERE/first-init" "$F/init"; chmod 755 "$F
 cp "$P/kexec" "$F/sbin/kexec"; cp -L "$KDIR/vmlinuz" "$F/boot/vmlinuz"; cp "$W/kdump.img" "$F/boot/kdump.img"
 echo "$CAPTURE_APPEND" >"$F/etc/capture.cmdline"
 case_first >"$F/case-first.sh"
+if declare -F case_load >/dev/null; then case_load >"$F/case-load.sh"; fi
 devimg=$(vm_devimg "$W")
 cpio_of "$F" "$W/first.cpio"
 cat $devimg "$W/first.cpio" >"$W/initrd.img"

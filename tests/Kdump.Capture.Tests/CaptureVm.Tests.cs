@@ -61,6 +61,11 @@ public sealed class CaptureVmTests
     public void Dracut_backend_image_captures_to_ext4_by_label() =>
         AssertKdump(Path.Combine(RunCase("dracut"), "vmcore"), incomplete: false);
 
+    /// <summary>The sysadmin's chain: our kdumpctl start in the first kernel loads the image our mkdumprd built; the panic is captured.</summary>
+    [Fact]
+    public void Kdumpctl_start_in_the_first_kernel_arms_a_capture_that_saves_the_dump() =>
+        AssertKdump(Path.Combine(RunCase("kdumpctl"), "vmcore"), incomplete: false);
+
     private static string RunCase(string name)
     {
         var script = Path.Combine(Lab.RepoRoot, "eng", "vmtest-capture", "capture-vm.sh");

@@ -1,0 +1,57 @@
+# shellcheck shell=bash
+# Case kdumpctl: the whole chain as a sysadmin runs it. The first kernel has our static kdumpctl,
+# /etc/kdump.conf and /etc/sysconfig/kdump, the kernel as /boot/vmlinuz-<kver> and the image our
+# mkdumprd built as /boot/initramfs-<kver>kdump.img; `kdumpctl start` loads the crash kernel (its
+# command line from /proc/cmdline and KDUMP_COMMANDLINE_APPEND), sysrq-c, and our kdump-capture
+# saves the dump to `ext4 UUID=…` under /var/crash. force_no_rebuild 1: the image is the one
+# built on the host (rebuilding needs mkdumprd and the modules in the guest; unit tests cover it).
+DUMP_UUID=6b1d2f0e-5a1c-4c39-9b7e-1f2d3c4b5a07
+
+case_disks() {
+  make_ext4 "$W/dump.img" 256M "$DUMP_UUID"
+  debugfs -w -R "mkdir /var" "$W/dump.img" >/dev/null 2>&1
+  debugfs -w -R "mkdir /var/crash" "$W/dump.img" >/dev/null 2>&1
+  add_disk "$W/dump.img"
+}
+
+case_root() {
+  cat >"$R/etc/kdump.conf" <<CONF
+ext4 UUID=$DUMP_UUID
+path /var/crash
+core_collector makedumpfile -l --message-level 7 -d 31
+extra_modules virtio_blk virtio_pci
+failure_action poweroff
+final_action poweroff
+CONF
+}
+
+case_load() {
+  mkdir -p "$F/usr/bin" "$F/etc/sysconfig" "$F/var/crash"
+  cp "$P/kdumpctl" "$F/usr/bin/kdumpctl"
+  { cat "$R/etc/kdump.conf"; echo "force_no_rebuild 1"; } >"$F/etc/kdump.conf"
+  cat >"$F/etc/sysconfig/kdump" <<'CONF'
+KDUMP_COMMANDLINE=""
+KDUMP_COMMANDLINE_REMOVE="hugepages hugepagesz slub_debug quiet log_buf_len swiotlb cma crashkernel"
+KDUMP_COMMANDLINE_APPEND="irqpoll nr_cpus=1 reset_devices panic=-1"
+KEXEC_ARGS="-s"
+KDUMP_IMG="vmlinuz"
+CONF
+  cat <<'LOAD'
+kver=$(uname -r)
+mv /boot/vmlinuz /boot/vmlinuz-$kver
+echo "not used" >/boot/initramfs-$kver.img
+mv /boot/kdump.img /boot/initramfs-${kver}kdump.img
+kdumpctl start 2>&1 | sed 's/^/CASE-KDUMPCTL | /'
+kdumpctl status >/dev/null 2>&1
+LOAD
+}
+
+case_verdict() {
+  need_marker "CASE-KDUMPCTL | kdump: kexec: loaded kdump kernel"
+  local dir
+  dir=$(ext4_dump_dir "$W/dump.img" /var/crash)
+  echo "dump directory: $dir"
+  ext4_get_private "$W/dump.img" "$dir" vmcore vmcore-dmesg.txt kexec-dmesg.log
+  check_complete_dump "$W/vmcore" "$W/vmcore-dmesg.txt"
+  need_marker "kdump: saving vmcore complete"
+}

@@ -101,10 +101,11 @@ kdump_status() {
   if ((status & 8)); then echo incomplete; else echo complete; fi
 }
 # check_complete_dump VMCORE DMESG: a complete kdump-compressed vmcore whose log (read by the
-# reference) equals DMESG.
+# reference) equals DMESG, and which libkdumpfile reads (eng/lib/kdumpfile-check.py).
 check_complete_dump() {
   [[ $(kdump_status "$1") == complete ]] || die "${1##*/} is marked incomplete"
   check_dmesg "$1" "$2"
+  /usr/bin/python3 "$REPO/eng/lib/kdumpfile-check.py" "$1" "$KVER" || die "libkdumpfile does not read ${1##*/}"
 }
 # ext4_get_private DISK DIR FILE…: extract DIR/FILE to W/FILE, each non-empty and mode 0600.
 ext4_get_private() {

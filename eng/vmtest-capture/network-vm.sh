@@ -51,8 +51,10 @@ copy_modules() {
     done
   done
 }
-# check_dmesg_of VMCORE DMESG: the reference's --dump-dmesg of VMCORE equals DMESG (which has the panic).
+# check_dmesg_of VMCORE DMESG: the reference's --dump-dmesg of VMCORE equals DMESG (which has the
+# panic), and libkdumpfile reads VMCORE (eng/lib/kdumpfile-check.py).
 check_dmesg_of() {
+  /usr/bin/python3 "$REPO/eng/lib/kdumpfile-check.py" "$1" "$KVER" || die "libkdumpfile does not read ${1##*/}"
   grep -q 'sysrq' "$2" || die "${2##*/} has no sysrq panic"
   "$MDF_REF" --dump-dmesg "$1" "$W/ref-dmesg.txt" >/dev/null || die "makedumpfile 1.7.8 --dump-dmesg cannot read ${1##*/}"
   # makedumpfile >= 1.7.7 adds the printk caller id ("[     T0]") that vmcore-dmesg does not print.

@@ -109,6 +109,7 @@ case_verdict() {
   [[ -n $dirs && $(wc -l <<<"$dirs") == 1 ]] || die "the root file system holds no single <date> directory: $(ext4_names "$W/rootfs.img" / | tr '\n' ' ')"
   ext4_get "$W/rootfs.img" "/$dirs/vmcore" "$W/vmcore"
   cmp "$W/vmcore" "$W/ref-vmcore" || die "kdumpctl's saved vmcore differs from makedumpfile 1.7.8 -R of the raw disk"
+  /usr/bin/python3 "$REPO/eng/lib/kdumpfile-check.py" "$W/vmcore" "$KVER" || die "libkdumpfile does not read the saved vmcore"
   [[ -z $(head -c 512 "$W/raw.img" | tr -d '\0') ]] || die "the raw disk's first 512 bytes were not zeroed"
   [[ -n $(head -c 8192 "$W/raw.img" | tail -c 4096 | tr -d '\0') ]] || die "more than the first block of the raw disk was wiped"
 }

@@ -69,6 +69,13 @@ make_ext4() {
   rm -f "$1"; truncate -s "$2" "$1"
   mkfs.ext4 -q -F -U "$3" ${4:+-L "$4"} "$1"
 }
+# var_crash_disk FILE UUID: a 256M ext4 disk with an empty /var/crash, added as the next virtio drive.
+var_crash_disk() {
+  make_ext4 "$1" 256M "$2"
+  debugfs -w -R "mkdir /var" "$1" >/dev/null 2>&1
+  debugfs -w -R "mkdir /var/crash" "$1" >/dev/null 2>&1
+  add_disk "$1"
+}
 need_marker() { grep -qF -- "$1" "$W/serial.txt" || { tail -n 60 "$W/serial.txt" >&2; die "no \"$1\" on the serial console"; }; }
 no_marker() { ! grep -qF -- "$1" "$W/serial.txt" || die "unexpected \"$1\" on the serial console"; }
 # ext4_dump_dir DISK [DIR [IP]]: the one <IP>-<date> directory in DIR (default /, IP 127.0.0.1).

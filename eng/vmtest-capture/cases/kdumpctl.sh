@@ -7,12 +7,7 @@
 # built on the host (rebuilding needs mkdumprd and the modules in the guest; unit tests cover it).
 DUMP_UUID=6b1d2f0e-5a1c-4c39-9b7e-1f2d3c4b5a07
 
-case_disks() {
-  make_ext4 "$W/dump.img" 256M "$DUMP_UUID"
-  debugfs -w -R "mkdir /var" "$W/dump.img" >/dev/null 2>&1
-  debugfs -w -R "mkdir /var/crash" "$W/dump.img" >/dev/null 2>&1
-  add_disk "$W/dump.img"
-}
+case_disks() { var_crash_disk "$W/dump.img" "$DUMP_UUID"; }
 
 case_root() {
   cat >"$R/etc/kdump.conf" <<CONF

@@ -5,12 +5,7 @@
 # /sysroot/<path>/127.0.0.1-<date>, then runs the final action. The first kernel's root is
 # described to mkdumprd by the root's /proc/self/mountinfo: / is /dev/vda (ext4), the disk here.
 ROOT_UUID=6b1d2f0e-5a1c-4c39-9b7e-1f2d3c4b5a05
-case_disks() {
-  make_ext4 "$W/rootfs.img" 256M "$ROOT_UUID"
-  debugfs -w -R "mkdir /var" "$W/rootfs.img" >/dev/null 2>&1
-  debugfs -w -R "mkdir /var/crash" "$W/rootfs.img" >/dev/null 2>&1
-  add_disk "$W/rootfs.img"
-}
+case_disks() { var_crash_disk "$W/rootfs.img" "$ROOT_UUID"; }
 
 case_root() {
   mkdir -p "$R/proc/self"

@@ -13,9 +13,9 @@ namespace Kdump.Compression;
 /// </summary>
 /// <remarks>
 /// liblzo2 clears its 32 KiB table before every call; for inputs of at most 4 KiB (a page) this one
-/// tags entries with a generation instead (entry = 4096 × generation + position, 16 generations per
-/// clear), and an entry of an older generation reads as position 0, which is what a cleared entry
-/// means to liblzo2. Not thread-safe: one instance per thread.
+/// tags entries with a generation instead (<see cref="PositionTable"/>), and an entry of an older
+/// generation reads as position 0, which is what a cleared entry means to liblzo2. Not thread-safe:
+/// one instance per thread.
 /// </remarks>
 public sealed unsafe class Lzo1xCompressor
 {
@@ -23,8 +23,6 @@ public sealed unsafe class Lzo1xCompressor
     private const uint HashMultiplier = 0x1824429d;
     private const int TailBytes = 20;          // never searched: liblzo's ip_end = in_end - 20
     private const int MaxChunk = 0xbfff;       // liblzo compresses in chunks of at most 49152 bytes
-    private const int GenerationSpan = 4096;   // inputs up to this size use generations
-    private const int Generations = 65536 / GenerationSpan;
 
     // Instruction limits of LZO1X (lzo1x's M2/M3/M4 ranges).
     private const int M2MaxLength = 8;
@@ -35,10 +33,7 @@ public sealed unsafe class Lzo1xCompressor
     private const int M3Marker = 32;
     private const int M4Marker = 16;
 
-    private readonly ushort[] _dictionary = GC.AllocateArray<ushort>(1 << DictionaryBits, pinned: true);
-
-    // Generation of the next call; Generations means "clear first".
-    private int _generation = Generations;
+    private readonly PositionTable _dictionary = new(DictionaryBits);
 
     /// <summary>Worst-case output for <paramref name="length"/> input bytes (the LZO FAQ bound, as makedumpfile sizes it).</summary>
     public static int MaxCompressedLength(int length) => checked(length + length / 16 + 64 + 3);
@@ -60,8 +55,8 @@ public sealed unsafe class Lzo1xCompressor
             var pending = source.Length;           // literals not yet emitted, counted back from the end
             if (source.Length > TailBytes)
             {
-                var bias = NextBias(source.Length);
-                fixed (ushort* dict = _dictionary)
+                var bias = _dictionary.NextBias(source.Length);
+                fixed (ushort* dict = _dictionary.Entries)
                     pending = CompressCore(src, source.Length, dst, dict, bias, out op);
             }
             if (pending > 0)
@@ -82,19 +77,6 @@ public sealed unsafe class Lzo1xCompressor
             written = (int)(op - dst);
         }
         return OperationStatus.Done;
-    }
-
-    /// <summary>What this call adds to positions in the table; clears the table when generations run out.</summary>
-    private int NextBias(int length)
-    {
-        if (length > GenerationSpan || _generation >= Generations)
-        {
-            Array.Clear(_dictionary);
-            // A long input fills all 16 bits: the next call starts from a clear table again.
-            _generation = length > GenerationSpan ? Generations : 1;
-            return 0;
-        }
-        return _generation++ * GenerationSpan;
     }
 
     /// <summary>Finds matches in <c>[5, length - 20)</c>; returns how many trailing bytes are still literals.</summary>

@@ -16,7 +16,7 @@ namespace Kdump.Compression;
 /// Why not Snappier's <c>Snappy.TryCompress</c>: it makes a compressor object per call, and a
 /// million pages of such garbage let the GC's gen-0 budget grow the process by ~20 MiB on a 4 GiB
 /// dump (eng/bench/run-4g.sh); this one allocates nothing per call. The table is tagged with a
-/// generation (entry = 4096 × generation + position) instead of being cleared for every page.
+/// generation (<see cref="PositionTable"/>) instead of being cleared for every page.
 /// Not thread-safe: one instance per thread.
 /// </remarks>
 public sealed unsafe class SnappyCompressor
@@ -25,17 +25,13 @@ public sealed unsafe class SnappyCompressor
     private const uint HashMultiplier = 0x1e35a7bd;
     private const int InputMargin = 15;        // snappy's kInputMarginBytes: no search in the last 15 bytes
     private const int MinSearchLength = 17;    // shorter inputs are one literal (snappy: kInputMarginBytes + 2)
-    private const int GenerationSpan = 4096;
-    private const int Generations = 65536 / GenerationSpan;
 
     /// <summary>Inputs up to this size: one page of the largest kind makedumpfile writes with snappy.</summary>
-    public const int MaxInput = GenerationSpan;
+    public const int MaxInput = PositionTable.Span;
 
     private const byte TagLiteral = 0, TagCopy1 = 1, TagCopy2 = 2;
 
-    private readonly ushort[] _table = GC.AllocateArray<ushort>(1 << TableBits, pinned: true);
-
-    private int _generation = Generations;
+    private readonly PositionTable _table = new(TableBits);
 
     /// <summary>snappy's MaxCompressedLength: 32 + n + n/6.</summary>
     public static int MaxCompressedLength(int length) => checked(32 + length + length / 6);
@@ -52,7 +48,7 @@ public sealed unsafe class SnappyCompressor
 
         fixed (byte* src = source)
         fixed (byte* dst = destination)
-        fixed (ushort* table = _table)
+        fixed (ushort* table = _table.Entries)
         {
             var op = dst;
             // The preamble: the uncompressed length as a little-endian base-128 varint.
@@ -62,23 +58,11 @@ public sealed unsafe class SnappyCompressor
 
             var emitted = 0;
             if (source.Length >= MinSearchLength)
-                emitted = CompressCore(src, source.Length, table, NextBias(), ref op);
+                emitted = CompressCore(src, source.Length, table, _table.NextBias(source.Length), ref op);
             if (emitted < source.Length) op = EmitLiteral(op, src + emitted, source.Length - emitted);
             written = (int)(op - dst);
         }
         return OperationStatus.Done;
-    }
-
-    /// <summary>What this call adds to positions in the table; clears it when generations run out.</summary>
-    private int NextBias()
-    {
-        if (_generation >= Generations)
-        {
-            Array.Clear(_table);
-            _generation = 1;
-            return 0;
-        }
-        return _generation++ * GenerationSpan;
     }
 
     /// <summary>Matches in <c>[1, length - 15)</c>; returns how many leading bytes are emitted.</summary>

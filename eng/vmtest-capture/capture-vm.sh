@@ -125,6 +125,14 @@ ext4_get_private() {
     [[ $mode == 600 ]] || die "$f has mode $mode, not 600"
   done
 }
+# check_saved_dump DISK PARENT: the one <ip>-<date> directory in PARENT on DISK (in DUMP_DIR) holds a
+# complete vmcore, vmcore-dmesg.txt and kexec-dmesg.log, each 0600, checked by check_complete_dump.
+check_saved_dump() {
+  DUMP_DIR=$(ext4_dump_dir "$1" "$2")
+  echo "dump directory: $DUMP_DIR"
+  ext4_get_private "$1" "$DUMP_DIR" vmcore vmcore-dmesg.txt kexec-dmesg.log
+  check_complete_dump "$W/vmcore" "$W/vmcore-dmesg.txt"
+}
 # run_guest NAME INITRD APPEND [QEMU ARG…]: another boot (serial in W/NAME.txt), with the case's disks.
 run_guest() {
   local name=$1 initrd=$2 append=$3 rc=0

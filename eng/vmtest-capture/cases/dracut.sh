@@ -23,11 +23,7 @@ CONF
 }
 
 case_verdict() {
-  local dir
-  dir=$(ext4_dump_dir "$W/dump.img" /)
-  echo "dump directory: $dir"
-  ext4_get_private "$W/dump.img" "$dir" vmcore vmcore-dmesg.txt kexec-dmesg.log
-  check_complete_dump "$W/vmcore" "$W/vmcore-dmesg.txt"
+  check_saved_dump "$W/dump.img" /
   need_marker "dracut-059"
   need_marker "kdump: saving vmcore complete"
 }

@@ -19,13 +19,10 @@ CONF
 }
 
 case_verdict() {
-  local dir
-  dir=$(ext4_dump_dir "$W/dump.img" /var/crash)
-  echo "dump directory: $dir"
-  [[ $(ext4_names "$W/dump.img" "$dir" | tr '\n' ' ') == "kexec-dmesg.log vmcore vmcore-dmesg.txt " ]] \
-    || die "$dir holds: $(ext4_names "$W/dump.img" "$dir" | tr '\n' ' ')"
-  ext4_get_private "$W/dump.img" "$dir" vmcore vmcore-dmesg.txt kexec-dmesg.log
-  check_complete_dump "$W/vmcore" "$W/vmcore-dmesg.txt"
+  check_saved_dump "$W/dump.img" /var/crash
+  # Nothing else: no incomplete files, no leftovers.
+  [[ $(ext4_names "$W/dump.img" "$DUMP_DIR" | tr '\n' ' ') == "kexec-dmesg.log vmcore vmcore-dmesg.txt " ]] \
+    || die "$DUMP_DIR holds: $(ext4_names "$W/dump.img" "$DUMP_DIR" | tr '\n' ' ')"
   need_marker "kdump: saving vmcore complete"
   need_marker "kdump: Executing final action systemctl poweroff -f"
 }

@@ -43,10 +43,6 @@ LOAD
 
 case_verdict() {
   need_marker "CASE-KDUMPCTL | kdump: kexec: loaded kdump kernel"
-  local dir
-  dir=$(ext4_dump_dir "$W/dump.img" /var/crash)
-  echo "dump directory: $dir"
-  ext4_get_private "$W/dump.img" "$dir" vmcore vmcore-dmesg.txt kexec-dmesg.log
-  check_complete_dump "$W/vmcore" "$W/vmcore-dmesg.txt"
+  check_saved_dump "$W/dump.img" /var/crash
   need_marker "kdump: saving vmcore complete"
 }

@@ -126,7 +126,10 @@ public sealed class CaptureFlow
         {
             var entry = CaptureMount.Parse(ReadText(FstabPath)).FirstOrDefault(m => m.MountPoint == mnt);
             Directory.CreateDirectory(hostMnt);
-            if (entry is null || _system.Mount(entry.Device, hostMnt, entry.FsType, entry.Options) is not null)
+            // A failed mount still counts when the target became a mount point meanwhile: in a dracut
+            // image systemd mounts the fstab entry while the pre-mount hook runs us (EBUSY here).
+            if (entry is null
+                || (_system.Mount(entry.Device, hostMnt, entry.FsType, entry.Options) is not null && !_system.IsMountPoint(hostMnt)))
             {
                 Log($"failed to dump to '{mnt}', it's not a mount point!");
                 return 1;

@@ -143,6 +143,25 @@ public sealed class CaptureFlowTests : IDisposable
         ], Filtered("mount", "kdump: failed", "kdump: saving vmcore failed", "run emerg", "kdump: Executing", "kdump: saving vmcore complete", "REBOOT"));
     }
 
+    /// <summary>In a dracut image systemd may mount the target while we run: our mount fails (EBUSY), the dump goes on.</summary>
+    [Fact]
+    public void A_target_mounted_by_someone_else_meanwhile_is_used()
+    {
+        Write("/etc/kdump.conf", "ext4 UUID=raced\n");
+        Write("/etc/fstab", "UUID=raced /kdumproot ext4 defaults 0 0\n");
+        _system.MountResult = src =>
+        {
+            _system.MountPoints.Add(Host("/kdumproot"));
+            return "mount UUID=raced on /kdumproot (ext4) failed: EBUSY";
+        };
+        CollectorWrites("dump bytes");
+
+        Assert.Equal(0, Run());
+
+        Assert.True(File.Exists(Host("/kdumproot/var/crash/" + DirName + "/vmcore")));
+        Assert.DoesNotContain("kdump: failed to dump to '/kdumproot', it's not a mount point!", _system.Events);
+    }
+
     [Fact]
     public void Failure_action_shell_returns_to_save_log_and_final_action()
     {

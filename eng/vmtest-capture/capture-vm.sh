@@ -31,6 +31,7 @@
 #   case_first      print shell lines for the first kernel, run before the crash kernel is loaded
 #   case_load       print shell lines that load the crash kernel instead of first-init's
 #                   `kexec -s -p /boot/vmlinuz --initrd=/boot/kdump.img` (their last status is CVM-LOAD's rc)
+#   case_panic      print shell lines that crash the first kernel instead of `echo c > /proc/sysrq-trigger`
 #   case_setup      before the guest (servers, network namespace); case_cleanup runs on exit
 #   case_verdict    the checks, after the guest; die on failure. Helpers below: need_marker,
 #                   ext4_* (debugfs), check_dmesg, kdump_status, run_guest (another boot).
@@ -188,6 +189,7 @@ cp "$P/kexec" "$F/sbin/kexec"; cp -L "$KDIR/vmlinuz" "$F/boot/vmlinuz"; cp "$W/k
 echo "$CAPTURE_APPEND" >"$F/etc/capture.cmdline"
 case_first >"$F/case-first.sh"
 if declare -F case_load >/dev/null; then case_load >"$F/case-load.sh"; fi
+if declare -F case_panic >/dev/null; then case_panic >"$F/case-panic.sh"; fi
 devimg=$(vm_devimg "$W")
 cpio_of "$F" "$W/first.cpio"
 cat $devimg "$W/first.cpio" >"$W/initrd.img"

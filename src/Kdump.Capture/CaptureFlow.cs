@@ -9,7 +9,9 @@ namespace Kdump.Capture;
 /// kdump.conf leniently, kdump_pre and pre.d, mount the target, vmcore-dmesg.txt first, the
 /// collector into <c>vmcore-incomplete</c> renamed only on success, post.d and kdump_post with the
 /// exit code, kexec-dmesg.log, then final_action — or, on failure, the error handler:
-/// emergency.d and kdump_emergency, failure_action, save_log, final_action.
+/// emergency.d and kdump_emergency, failure_action, save_log, final_action. A
+/// <c>kdump_test_id=</c> on the command line (<c>kdumpctl test</c>, §3.7) saves into
+/// <c>&lt;path&gt;/kdump-test-&lt;id&gt;/</c> with its vmcore-creation.status: fail first, success after the dump.
 /// </summary>
 public sealed class CaptureFlow
 {
@@ -29,6 +31,7 @@ public sealed class CaptureFlow
     private KdumpConfReader _conf = KdumpConfReader.Empty;
     private string? _logDestination;
     private string _hostIp = LocalHostIp;
+    private string? _testId;
 
     public CaptureFlow(ICaptureSystem system, CapturePaths paths, int onlineCpus = 1)
     {
@@ -59,6 +62,7 @@ public sealed class CaptureFlow
             _hostIp = ip;
         }
 
+        KdumpTestInit(instruction);
         if (!RunPreHooks())
         {
             Log("kdump_pre script exited with non-zero status!");
@@ -70,6 +74,7 @@ public sealed class CaptureFlow
         RunPostHooks(rc);
         SaveLog();
         if (rc != 0) return ErrorHandler();
+        SetTestStatus(instruction, "success");
         FinalAction();
         return 0;
     }
@@ -116,26 +121,77 @@ public sealed class CaptureFlow
     public static string DumpDirectoryName(string hostIp, DateTime now) =>
         hostIp + "-" + now.ToString("yyyy-MM-dd-HH:mm:ss", CultureInfo.InvariantCulture);
 
-    private string SavePath => Squeeze(_conf.GetValue("path") is { Length: > 0 } p ? p : DefaultPath);
+    /// <summary>KDUMP_PATH: kdump.conf's <c>path</c>, with <c>kdump-test-&lt;id&gt;</c> below it during a test.</summary>
+    private string SavePath => Squeeze((_conf.GetValue("path") is { Length: > 0 } p ? p : DefaultPath)
+        + (_testId is null ? "" : "/kdump-test-" + _testId));
+
+    /// <summary>The dump's directory under <paramref name="prefix"/>: <c>&lt;path&gt;/&lt;HOST_IP&gt;-&lt;date&gt;</c>, or the test's directory itself.</summary>
+    private string DumpDirectory(string prefix) =>
+        Squeeze((prefix.Length > 0 ? prefix + "/" : "") + SavePath + (_testId is null ? "/" + DumpDirectoryName(_hostIp, _system.Now) : ""));
+
+    /// <summary>
+    /// <c>kdump_test_init</c>: not for raw targets. The id goes into a path and a remote command,
+    /// so only kdumpctl's <c>&lt;epoch&gt;-&lt;ns&gt;</c> alphabet is taken (upstream takes any word).
+    /// </summary>
+    private void KdumpTestInit(DumpInstruction instruction)
+    {
+        if (instruction.Kind == "raw" || CmdlineValue("kdump_test_id=") is not { } id) return;
+        if (!IsTestId(id))
+        {
+            Log($"ignoring kdump_test_id={id}: not a kdumpctl test id");
+            return;
+        }
+        _testId = id;
+        SetTestStatus(instruction, "fail");
+    }
+
+    public static bool IsTestId(string id) =>
+        id.Length is > 0 and <= 64 && id[0] != '.' && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
+
+    /// <summary><c>kdump_test_set_status</c>: <c>&lt;status&gt; kdump_test_id=&lt;id&gt;</c> in the test's directory on the target.</summary>
+    private void SetTestStatus(DumpInstruction instruction, string status)
+    {
+        if (_testId is null) return;
+        var file = SavePath + "/vmcore-creation.status";
+        var line = $"{status} kdump_test_id={_testId}";
+        if (instruction.Kind == "ssh")
+        {
+            if (_system.Run(SshArgv(instruction.Argument, $"mkdir -p {ShellChars.QuoteForShell(SavePath)}")) != 0
+                || _system.Run(SshArgv(instruction.Argument, $"echo {line} > {SingleQuoted(file)}")) != 0)
+                Log($"cannot write {file} on {instruction.Argument}");
+            return;
+        }
+        var mnt = instruction.Argument;
+        if (!TryMountTarget(mnt))
+        {
+            Log($"cannot write {Squeeze(mnt + "/" + file)}: '{mnt}' is not a mount point");
+            return;
+        }
+        try
+        {
+            CreateDirectory(_paths.Host(mnt + "/" + SavePath));
+            using (var f = CreateOwnerOnly(_paths.Host(mnt + "/" + file)))
+            {
+                f.Write(System.Text.Encoding.ASCII.GetBytes(line + "\n"));
+                f.Flush(flushToDisk: true);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Log($"cannot write {Squeeze(mnt + "/" + file)}: {e.Message}");
+        }
+    }
 
     /// <summary><c>dump_fs &lt;mnt&gt;</c>.</summary>
     private int DumpFs(string mnt)
     {
         var hostMnt = _paths.Host(mnt);
-        if (!_system.IsMountPoint(hostMnt))
+        if (!TryMountTarget(mnt))
         {
-            var entry = CaptureMount.Parse(ReadText(FstabPath)).FirstOrDefault(m => m.MountPoint == mnt);
-            Directory.CreateDirectory(hostMnt);
-            // A failed mount still counts when the target became a mount point meanwhile: in a dracut
-            // image systemd mounts the fstab entry while the pre-mount hook runs us (EBUSY here).
-            if (entry is null
-                || (_system.Mount(entry.Device, hostMnt, entry.FsType, entry.Options) is not null && !_system.IsMountPoint(hostMnt)))
-            {
-                Log($"failed to dump to '{mnt}', it's not a mount point!");
-                return 1;
-            }
+            Log($"failed to dump to '{mnt}', it's not a mount point!");
+            return 1;
         }
-        var dir = Squeeze(mnt + "/" + SavePath + "/" + DumpDirectoryName(_hostIp, _system.Now));
+        var dir = DumpDirectory(mnt);
         var hostDir = _paths.Host(dir);
         Log($"saving to {dir}");
         if (_system.GetMountOptions(hostMnt) is { } opts && opts.StartsWith("ro", StringComparison.Ordinal))
@@ -172,6 +228,19 @@ public sealed class CaptureFlow
         SetMode(final, FileMode0600);
         Log("saving vmcore complete");
         return 0;
+    }
+
+    /// <summary>The target <paramref name="mnt"/> is a mount point, mounted from the image's fstab if it was not.</summary>
+    private bool TryMountTarget(string mnt)
+    {
+        var hostMnt = _paths.Host(mnt);
+        if (_system.IsMountPoint(hostMnt)) return true;
+        var entry = CaptureMount.Parse(ReadText(FstabPath)).FirstOrDefault(m => m.MountPoint == mnt);
+        if (entry is null) return false;
+        Directory.CreateDirectory(hostMnt);
+        // A failed mount still counts when the target became a mount point meanwhile: in a dracut
+        // image systemd mounts the fstab entry while the pre-mount hook runs us (EBUSY here).
+        return _system.Mount(entry.Device, hostMnt, entry.FsType, entry.Options) is null || _system.IsMountPoint(hostMnt);
     }
 
     /// <summary><c>save_vmcore_dmesg_fs</c>: failure is only logged.</summary>
@@ -211,13 +280,11 @@ public sealed class CaptureFlow
     /// <summary><c>dump_ssh &lt;key&gt; &lt;user@host&gt;</c>.</summary>
     private int DumpSsh(string target)
     {
-        var key = _conf.GetValue("sshkey") is { Length: > 0 } k ? k : DefaultSshKey;
         var host = DumpTarget.GetRemoteHost(target);
         var user = target[..Math.Max(0, target.IndexOf('@', StringComparison.Ordinal))];
         var scpTarget = host.Contains(':', StringComparison.Ordinal) ? $"{user}@[{host}]" : target;
-        string[] opt = ["-i", key, "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes"];
-        var dir = Squeeze(SavePath + "/" + DumpDirectoryName(_hostIp, _system.Now));
-        List<string> Ssh(string command) => ["ssh", "-q", .. opt, target, command];
+        var dir = DumpDirectory("");
+        List<string> Ssh(string command) => SshArgv(target, command);
 
         Log($"saving to {target}:{dir}");
         var rc = _system.Run(Ssh($"mkdir -p {ShellChars.QuoteForShell(dir)}"));
@@ -241,7 +308,7 @@ public sealed class CaptureFlow
         string finalName;
         if (configured.Length > 0 && CoreCollector.IsScp(configured))
         {
-            rc = _system.Run(["scp", "-q", .. opt, _paths.Vmcore, $"{scpTarget}:{dir}/vmcore-incomplete"]);
+            rc = _system.Run(["scp", "-q", .. SshOptions(), _paths.Vmcore, $"{scpTarget}:{dir}/vmcore-incomplete"]);
             finalName = "vmcore";
         }
         else
@@ -257,6 +324,11 @@ public sealed class CaptureFlow
         Log("saving vmcore complete");
         return 0;
     }
+
+    private string[] SshOptions() =>
+        ["-i", _conf.GetValue("sshkey") is { Length: > 0 } k ? k : DefaultSshKey, "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes"];
+
+    private List<string> SshArgv(string target, string command) => ["ssh", "-q", .. SshOptions(), target, command];
 
     // --- hooks -----------------------------------------------------------------------------
 
@@ -380,13 +452,17 @@ public sealed class CaptureFlow
     // --- helpers ---------------------------------------------------------------------------
 
     /// <summary><c>kdump_remote_ip=</c> from the kernel command line (written at build time).</summary>
-    private string? RemoteIpFromCmdline()
+    private string? RemoteIpFromCmdline() => CmdlineValue("kdump_remote_ip=");
+
+    /// <summary>dracut's <c>getarg KEY=</c>: the value of the last <paramref name="key"/> word of /proc/cmdline.</summary>
+    private string? CmdlineValue(string key)
     {
+        string? value = null;
         foreach (var word in (ReadText("/proc/cmdline") ?? "").Split([' ', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries))
         {
-            if (word.StartsWith("kdump_remote_ip=", StringComparison.Ordinal)) return word["kdump_remote_ip=".Length..];
+            if (word.StartsWith(key, StringComparison.Ordinal)) value = word[key.Length..];
         }
-        return null;
+        return value;
     }
 
     private void Log(string message) => _system.Log("kdump: " + message);

@@ -29,9 +29,18 @@ public sealed class CaptureFlowTests : IDisposable
     private int Run(bool errorHandler = false, int cpus = 1) =>
         new CaptureFlow(_system, new CapturePaths(_root, Lab.Fixture(Release, "proc-vmcore.elf")), cpus).Run(errorHandler);
 
-    /// <summary>makedumpfile stand-in: writes its last argument like a successful dump.</summary>
+    /// <summary>
+    /// makedumpfile stand-in: writes its redirected stdout (raw) or its last argument (the dump
+    /// file) like a dump — never the vmcore, which is a shared lab fixture.
+    /// </summary>
     private void CollectorWrites(string content, int rc = 0) =>
-        _system.Programs["makedumpfile"] = (argv, _) => { File.WriteAllText(argv[^1], content); return rc; };
+        _system.Programs["makedumpfile"] = (argv, stdout) =>
+        {
+            var output = stdout ?? argv[^1];
+            Assert.NotEqual(Lab.Fixture(Release, "proc-vmcore.elf"), output);
+            File.WriteAllText(output, content);
+            return rc;
+        };
 
     private List<string> Filtered(params string[] prefixes) =>
         _system.Events.Where(e => prefixes.Any(p => e.StartsWith(p, StringComparison.Ordinal))).ToList();
@@ -220,6 +229,95 @@ public sealed class CaptureFlowTests : IDisposable
         Assert.EndsWith($" mkdir -p '{dir}'", ssh[0], StringComparison.Ordinal);
         Assert.EndsWith($" umask 0077 && dd of='{dir}/vmcore-dmesg-incomplete.txt' < vmcore-dmesg.txt", ssh[1], StringComparison.Ordinal);
         Assert.EndsWith($" mv '{dir}/vmcore-dmesg-incomplete.txt' '{dir}/vmcore-dmesg.txt'", ssh[2], StringComparison.Ordinal);
+    }
+
+    private const string TestId = "1764201600-123456789";
+
+    [Fact]
+    public void Kdumpctl_test_saves_into_the_test_directory_with_fail_then_success_status()
+    {
+        Write("/etc/kdump.conf", "ext4 UUID=0b9c\npath /var/crash\nkdump_pre /bin/pre\n");
+        Write("/etc/fstab", "UUID=0b9c /kdumproot ext4 defaults 0 0\n");
+        Write("/proc/cmdline", $"console=ttyS0 kdump_test_id=0-0 irqpoll kdump_test_id={TestId} \n");
+        var dir = Host($"/kdumproot/var/crash/kdump-test-{TestId}");
+        var status = Path.Combine(dir, "vmcore-creation.status");
+        string? statusDuringDump = null;
+        _system.Programs["makedumpfile"] = (argv, _) =>
+        {
+            statusDuringDump = File.ReadAllText(status);
+            File.WriteAllText(argv[^1], "dump bytes");
+            return 0;
+        };
+
+        Assert.Equal(0, Run());
+
+        // The target is mounted before kdump_pre (upstream's systemd mounted it before kdump.sh ran).
+        Assert.Equal(["mount UUID=0b9c ext4 defaults", "run pre "], Filtered("mount", "run pre"));
+        Assert.Contains($"kdump: saving to /kdumproot/var/crash/kdump-test-{TestId}", _system.Events);
+        Assert.Equal($"fail kdump_test_id={TestId}\n", statusDuringDump);
+        Assert.Equal($"success kdump_test_id={TestId}\n", File.ReadAllText(status));
+        Assert.Equal(["kexec-dmesg.log", "vmcore", "vmcore-creation.status", "vmcore-dmesg.txt"],
+            Directory.GetFiles(dir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Empty(Directory.GetDirectories(dir));
+    }
+
+    [Fact]
+    public void Kdumpctl_test_whose_dump_fails_leaves_status_fail()
+    {
+        Write("/etc/kdump.conf", "ext4 UUID=0b9c\nfailure_action poweroff\n");
+        Write("/etc/fstab", "UUID=0b9c /kdumproot ext4 defaults 0 0\n");
+        Write("/proc/cmdline", $"kdump_test_id={TestId}\n");
+        CollectorWrites("partial", rc: 1);
+
+        Assert.Equal(1, Run());
+
+        var dir = Host($"/kdumproot/var/crash/kdump-test-{TestId}");
+        Assert.Equal($"fail kdump_test_id={TestId}\n", File.ReadAllText(Path.Combine(dir, "vmcore-creation.status")));
+        Assert.True(File.Exists(Path.Combine(dir, "vmcore-incomplete")));
+    }
+
+    [Fact]
+    public void Kdumpctl_test_over_ssh_writes_the_status_on_the_server()
+    {
+        Write("/etc/kdump.conf", "ssh kdump@192.168.122.1\npath /var/crash\nsshkey /root/.ssh/kdump_id_rsa\n");
+        Write("/proc/cmdline", $"console=ttyS0 kdump_remote_ip=192.168.122.1 kdump_test_id={TestId}\n");
+
+        Assert.Equal(0, Run());
+
+        const string dir = "/var/crash/kdump-test-" + TestId;
+        var ssh = Filtered("run ssh", "pipe").Select(e => e[(e.IndexOf("kdump@192.168.122.1 ", StringComparison.Ordinal) + 20)..]).ToList();
+        Assert.Equal(
+        [
+            $"mkdir -p {dir}",
+            $"echo fail kdump_test_id={TestId} > '{dir}/vmcore-creation.status'",
+            $"mkdir -p {dir}",
+            $"umask 0077 && dd of='{dir}/vmcore-dmesg-incomplete.txt' < vmcore-dmesg.txt",
+            $"mv '{dir}/vmcore-dmesg-incomplete.txt' '{dir}/vmcore-dmesg.txt'",
+            $"umask 0077 && dd bs=512 of='{dir}/vmcore-incomplete'",
+            $"mv '{dir}/vmcore-incomplete' '{dir}/vmcore.flat'",
+            $"mkdir -p {dir}",
+            $"echo success kdump_test_id={TestId} > '{dir}/vmcore-creation.status'",
+        ], ssh);
+    }
+
+    [Theory]
+    [InlineData("raw /dev/vdc\n", "kdump_test_id=" + TestId)]
+    [InlineData("ext4 UUID=0b9c\n", "kdump_test_id=../../etc")]
+    [InlineData("ext4 UUID=0b9c\n", "kdump_test_id=$(reboot)")]
+    public void Kdumpctl_test_id_is_ignored_for_raw_targets_and_when_not_an_id(string conf, string word)
+    {
+        Write("/etc/kdump.conf", conf);
+        Write("/etc/fstab", "UUID=0b9c /kdumproot ext4 defaults 0 0\n");
+        Write("/proc/cmdline", $"console=ttyS0 {word}\n");
+        Write("/dev/vdc", "");
+        CollectorWrites("dump bytes");
+
+        Assert.Equal(0, Run());
+
+        Assert.DoesNotContain(_system.Events, e => e.Contains("kdump-test-", StringComparison.Ordinal));
+        Assert.Equal(conf.StartsWith("raw", StringComparison.Ordinal) ? [] : [$"kdump: ignoring {word}: not a kdumpctl test id"],
+            _system.Events.Where(e => e.Contains("ignoring", StringComparison.Ordinal)));
+        if (!conf.StartsWith("raw", StringComparison.Ordinal)) Assert.True(Directory.Exists(Host("/kdumproot/var/crash/" + DirName)));
     }
 
     [Fact]

@@ -61,10 +61,18 @@ public sealed class CaptureVmTests
     public void Dracut_backend_image_captures_to_ext4_by_label() =>
         AssertKdump(Path.Combine(RunCase("dracut"), "vmcore"), incomplete: false);
 
-    /// <summary>The sysadmin's chain: our kdumpctl start in the first kernel loads the image our mkdumprd built; the panic is captured.</summary>
+    /// <summary>
+    /// The sysadmin's chain: our kdumpctl start in the first kernel loads the image our mkdumprd
+    /// built; kdumpctl test reloads it with kdump_test_id= and crashes; the capture saves the dump
+    /// under kdump-test-&lt;id&gt;/ with vmcore-creation.status "success".
+    /// </summary>
     [Fact]
-    public void Kdumpctl_start_in_the_first_kernel_arms_a_capture_that_saves_the_dump() =>
-        AssertKdump(Path.Combine(RunCase("kdumpctl"), "vmcore"), incomplete: false);
+    public void Kdumpctl_start_then_test_in_the_first_kernel_saves_the_dump_with_test_status()
+    {
+        var work = RunCase("kdumpctl");
+        AssertKdump(Path.Combine(work, "vmcore"), incomplete: false);
+        Assert.Matches(@"^success kdump_test_id=[0-9]+-[0-9]{9}\n$", File.ReadAllText(Path.Combine(work, "vmcore-creation.status")));
+    }
 
     private static string RunCase(string name)
     {

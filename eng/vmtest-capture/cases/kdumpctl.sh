@@ -2,9 +2,12 @@
 # Case kdumpctl: the whole chain as a sysadmin runs it. The first kernel has our static kdumpctl,
 # /etc/kdump.conf and /etc/sysconfig/kdump, the kernel as /boot/vmlinuz-<kver> and the image our
 # mkdumprd built as /boot/initramfs-<kver>kdump.img; `kdumpctl start` loads the crash kernel (its
-# command line from /proc/cmdline and KDUMP_COMMANDLINE_APPEND), sysrq-c, and our kdump-capture
-# saves the dump to `ext4 UUID=…` under /var/crash. force_no_rebuild 1: the image is the one
-# built on the host (rebuilding needs mkdumprd and the modules in the guest; unit tests cover it).
+# command line from /proc/cmdline and KDUMP_COMMANDLINE_APPEND); `kdumpctl test --force` marks the
+# test pending, reloads with kdump_test_id=<id> and writes c to /proc/sysrq-trigger; our
+# kdump-capture saves the dump to `ext4 UUID=…` under /var/crash/kdump-test-<id>/ with
+# vmcore-creation.status "success kdump_test_id=<id>" (kdump-reference §3.7). force_no_rebuild 1:
+# the image is the one built on the host (rebuilding needs mkdumprd and the modules in the guest;
+# unit tests cover it).
 DUMP_UUID=6b1d2f0e-5a1c-4c39-9b7e-1f2d3c4b5a07
 
 case_disks() { var_crash_disk "$W/dump.img" "$DUMP_UUID"; }
@@ -41,8 +44,24 @@ kdumpctl status >/dev/null 2>&1
 LOAD
 }
 
+case_panic() {
+  echo 'kdumpctl test --force 2>&1 | sed "s/^/CASE-KDUMPCTL | /"'
+}
+
 case_verdict() {
   need_marker "CASE-KDUMPCTL | kdump: kexec: loaded kdump kernel"
-  check_saved_dump "$W/dump.img" /var/crash
+  need_marker "CASE-KDUMPCTL | kdump: Start kdump test..."
+  local names id
+  names=$(ext4_names "$W/dump.img" /var/crash)
+  id=$(sed -n 's/^kdump-test-\([0-9]*-[0-9]*\)$/\1/p' <<<"$names")
+  [[ -n $id && $names == "kdump-test-$id" ]] || die "/var/crash should hold one kdump-test-<id> directory, has: $names"
+  DUMP_DIR=/var/crash/kdump-test-$id
+  echo "dump directory: $DUMP_DIR"
+  names=$(ext4_names "$W/dump.img" "$DUMP_DIR")
+  [[ $names == $'kexec-dmesg.log\nvmcore\nvmcore-creation.status\nvmcore-dmesg.txt' ]] || die "$DUMP_DIR holds: $names"
+  ext4_get_private "$W/dump.img" "$DUMP_DIR" vmcore vmcore-dmesg.txt kexec-dmesg.log vmcore-creation.status
+  [[ $(cat "$W/vmcore-creation.status") == "success kdump_test_id=$id" ]] || die "vmcore-creation.status: $(cat "$W/vmcore-creation.status")"
+  grep -q "kdump_test_id=$id" "$W/kexec-dmesg.log" || die "the capture kernel's command line has no kdump_test_id=$id"
+  check_complete_dump "$W/vmcore" "$W/vmcore-dmesg.txt"
   need_marker "kdump: saving vmcore complete"
 }

@@ -216,7 +216,7 @@ public sealed class CaptureFlow
         var cc = CoreCollector.Translate(_conf.GetValue("core_collector"), CollectorTarget.FileSystem, _onlineCpus);
         var incomplete = Path.Combine(hostDir, "vmcore-incomplete");
         var argv = CoreCollector.ToArgv(cc).Concat([_paths.Vmcore, incomplete]).ToList();
-        var rc = _system.Run(argv);
+        var rc = CoreCollector.IsBuiltIn(argv) ? _system.RunBuiltIn(argv[1..]) : _system.Run(argv);
         if (rc != 0)
         {
             Log($"saving vmcore failed, exitcode:{rc}");
@@ -224,7 +224,16 @@ public sealed class CaptureFlow
         }
         _system.Sync();
         var final = Path.Combine(hostDir, "vmcore");
-        File.Move(incomplete, final);
+        try
+        {
+            File.Move(incomplete, final);
+        }
+        catch (IOException e)
+        {
+            // A collector that exits 0 without its file (upstream's mv would fail, unchecked).
+            Log($"saving vmcore failed, cannot rename vmcore-incomplete: {e.Message}");
+            return 1;
+        }
         SetMode(final, FileMode0600);
         Log("saving vmcore complete");
         return 0;
@@ -270,7 +279,7 @@ public sealed class CaptureFlow
         Log($"saving to raw disk {dev}");
         var cc = CoreCollector.Translate(_conf.GetValue("core_collector"), CollectorTarget.Raw, _onlineCpus);
         var argv = CoreCollector.ToArgv(cc).Append(_paths.Vmcore).ToList();
-        var rc = _system.Run(argv, stdoutPath: _paths.Host(dev));
+        var rc = CoreCollector.IsBuiltIn(argv) ? _system.RunBuiltIn(argv[1..], _paths.Host(dev)) : _system.Run(argv, stdoutPath: _paths.Host(dev));
         _system.Sync();
         if (rc != 0) Log($"saving vmcore failed, exitcode:{rc}");
         else Log("saving vmcore complete");
@@ -314,8 +323,9 @@ public sealed class CaptureFlow
         else
         {
             var cc = CoreCollector.Translate(configured, CollectorTarget.Ssh, _onlineCpus);
-            rc = _system.RunPipeline(CoreCollector.ToArgv(cc).Append(_paths.Vmcore).ToList(),
-                Ssh($"umask 0077 && dd bs=512 of={SingleQuoted(dir + "/vmcore-incomplete")}"));
+            var producer = CoreCollector.ToArgv(cc).Append(_paths.Vmcore).ToList();
+            var consumer = Ssh($"umask 0077 && dd bs=512 of={SingleQuoted(dir + "/vmcore-incomplete")}");
+            rc = CoreCollector.IsBuiltIn(producer) ? _system.RunBuiltInPipeline(producer[1..], consumer) : _system.RunPipeline(producer, consumer);
             finalName = "vmcore.flat";
         }
         if (rc != 0) { Log($"saving vmcore failed, exitcode:{rc}"); return rc; }

@@ -39,4 +39,15 @@ public static partial class CoreCollector
     public static bool IsScp(string line) => ToArgv(line) is [var first, ..] && first == "scp";
 
     public static bool IsMakedumpfile(string line) => line.Contains("makedumpfile", StringComparison.Ordinal);
+
+    /// <summary>
+    /// A collector the capture program runs in-process: makedumpfile named without a path, as the
+    /// default and the stock kdump.conf name it (the image's /usr/sbin/makedumpfile is the same
+    /// engine). A path (<c>/usr/sbin/makedumpfile</c>) or any other program runs as a process.
+    /// </summary>
+    public static bool IsBuiltIn(IReadOnlyList<string> argv)
+    {
+        ArgumentNullException.ThrowIfNull(argv);
+        return argv is ["makedumpfile", ..];
+    }
 }

@@ -14,6 +14,15 @@ public interface ICaptureSystem
     /// <summary><c>producer | consumer</c> without a shell; the consumer's exit code, or the producer's when the consumer succeeded and it failed.</summary>
     int RunPipeline(IReadOnlyList<string> producer, IReadOnlyList<string> consumer);
 
+    /// <summary>
+    /// The built-in collector: makedumpfile's command run in this process with <paramref name="args"/>
+    /// (argv without argv[0]); stdout to a file (from offset 0, not truncated: a raw device) or the console.
+    /// </summary>
+    int RunBuiltIn(IReadOnlyList<string> args, string? stdoutPath = null);
+
+    /// <summary>The built-in collector's stdout into <paramref name="consumer"/>'s stdin (<c>makedumpfile -F … | ssh … dd</c>).</summary>
+    int RunBuiltInPipeline(IReadOnlyList<string> args, IReadOnlyList<string> consumer);
+
     bool IsMountPoint(string path);
 
     /// <summary>Mount options of the file system mounted at <paramref name="path"/> (<c>findmnt -o OPTIONS</c>), or null.</summary>

@@ -68,7 +68,7 @@ public sealed class CaptureFlowTests : IDisposable
             "kdump: saving vmcore-dmesg.txt to /kdumproot/var/crash/" + DirName,
             "kdump: saving vmcore-dmesg.txt complete",
             "kdump: saving vmcore",
-            $"run makedumpfile -l --message-level 7 -d 31 {Lab.Fixture(Release, "proc-vmcore.elf")} {dir}/vmcore-incomplete",
+            $"builtin makedumpfile -l --message-level 7 -d 31 {Lab.Fixture(Release, "proc-vmcore.elf")} {dir}/vmcore-incomplete",
             "kdump: saving vmcore complete",
             "run 10-b 0",
             "run post 0",
@@ -188,7 +188,7 @@ public sealed class CaptureFlowTests : IDisposable
     {
         Write("/etc/kdump.conf", "raw /dev/vdc\n");
         Assert.Equal(0, Run(cpus: 4));
-        Assert.Contains($"run makedumpfile -l --message-level 7 -d 31 -F {Lab.Fixture(Release, "proc-vmcore.elf")} > {Host("/dev/vdc")}", _system.Events);
+        Assert.Contains($"builtin makedumpfile -l --message-level 7 -d 31 -F {Lab.Fixture(Release, "proc-vmcore.elf")} > {Host("/dev/vdc")}", _system.Events);
         Assert.DoesNotContain(_system.Events, e => e.Contains("vmcore-dmesg", StringComparison.Ordinal));
     }
 
@@ -209,10 +209,10 @@ public sealed class CaptureFlowTests : IDisposable
             $"run ssh {s} mkdir -p {dir}",
             $"run ssh {s} umask 0077 && dd of='{dir}/vmcore-dmesg-incomplete.txt' < vmcore-dmesg.txt",
             $"run ssh {s} mv '{dir}/vmcore-dmesg-incomplete.txt' '{dir}/vmcore-dmesg.txt'",
-            $"pipe makedumpfile -l --message-level 7 -d 31 -F {Lab.Fixture(Release, "proc-vmcore.elf")} | {string.Join(' ', ssh)} umask 0077 && dd bs=512 of='{dir}/vmcore-incomplete'",
+            $"builtin makedumpfile -l --message-level 7 -d 31 -F {Lab.Fixture(Release, "proc-vmcore.elf")} | {string.Join(' ', ssh)} umask 0077 && dd bs=512 of='{dir}/vmcore-incomplete'",
             $"run ssh {s} mv '{dir}/vmcore-incomplete' '{dir}/vmcore.flat'",
             "REBOOT",
-        ], Filtered("route", "run ssh", "pipe", "REBOOT"));
+        ], Filtered("route", "run ssh", "builtin", "REBOOT"));
     }
 
     [Fact]
@@ -229,6 +229,32 @@ public sealed class CaptureFlowTests : IDisposable
         Assert.EndsWith($" mkdir -p '{dir}'", ssh[0], StringComparison.Ordinal);
         Assert.EndsWith($" umask 0077 && dd of='{dir}/vmcore-dmesg-incomplete.txt' < vmcore-dmesg.txt", ssh[1], StringComparison.Ordinal);
         Assert.EndsWith($" mv '{dir}/vmcore-dmesg-incomplete.txt' '{dir}/vmcore-dmesg.txt'", ssh[2], StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("ext4 UUID=0b9c\n", "builtin makedumpfile -l --message-level 7 -d 31 ")]
+    [InlineData("ext4 UUID=0b9c\ncore_collector makedumpfile -c -d 1\n", "builtin makedumpfile -c -d 1 ")]
+    [InlineData("ext4 UUID=0b9c\ncore_collector /usr/sbin/makedumpfile -c -d 1\n", "run makedumpfile -c -d 1 ")]
+    [InlineData("ext4 UUID=0b9c\ncore_collector cp --sparse=always\n", "run cp --sparse=always ")]
+    public void Makedumpfile_by_name_runs_built_in_and_other_collectors_as_processes(string conf, string expected)
+    {
+        Write("/etc/kdump.conf", conf);
+        Write("/etc/fstab", "UUID=0b9c /kdumproot ext4 defaults 0 0\n");
+        CollectorWrites("dump bytes");
+        _system.Programs["cp"] = _system.Programs["makedumpfile"];
+        Assert.Equal(0, Run());
+        var collector = Assert.Single(_system.Events, e => e.Contains("vmcore-incomplete", StringComparison.Ordinal) && !e.StartsWith("kdump:", StringComparison.Ordinal));
+        Assert.StartsWith(expected + Lab.Fixture(Release, "proc-vmcore.elf") + " ", collector, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Collector_that_succeeds_without_writing_its_file_is_a_failed_dump()
+    {
+        Write("/etc/kdump.conf", "ext4 UUID=0b9c\nfailure_action poweroff\n");
+        Write("/etc/fstab", "UUID=0b9c /kdumproot ext4 defaults 0 0\n");
+        Assert.Equal(1, Run());
+        Assert.Contains(_system.Events, e => e.StartsWith("kdump: saving vmcore failed, cannot rename vmcore-incomplete: ", StringComparison.Ordinal));
+        Assert.Contains("kdump: Executing failure action systemctl poweroff -f", _system.Events);
     }
 
     private const string TestId = "1764201600-123456789";
@@ -285,7 +311,7 @@ public sealed class CaptureFlowTests : IDisposable
         Assert.Equal(0, Run());
 
         const string dir = "/var/crash/kdump-test-" + TestId;
-        var ssh = Filtered("run ssh", "pipe").Select(e => e[(e.IndexOf("kdump@192.168.122.1 ", StringComparison.Ordinal) + 20)..]).ToList();
+        var ssh = Filtered("run ssh", "builtin").Select(e => e[(e.IndexOf("kdump@192.168.122.1 ", StringComparison.Ordinal) + 20)..]).ToList();
         Assert.Equal(
         [
             $"mkdir -p {dir}",

@@ -29,6 +29,19 @@ internal sealed class FakeCaptureSystem : ICaptureSystem
         return Programs.TryGetValue(Path.GetFileName(producer[0]), out var p) ? p(producer, null) : 0;
     }
 
+    /// <summary>The built-in collector, recorded as "builtin makedumpfile …" and played by <c>Programs["makedumpfile"]</c>.</summary>
+    public int RunBuiltIn(IReadOnlyList<string> args, string? stdoutPath = null)
+    {
+        Events.Add($"builtin makedumpfile {string.Join(' ', args)}" + (stdoutPath is null ? "" : $" > {stdoutPath}"));
+        return Programs.TryGetValue("makedumpfile", out var p) ? p(["makedumpfile", .. args], stdoutPath) : 0;
+    }
+
+    public int RunBuiltInPipeline(IReadOnlyList<string> args, IReadOnlyList<string> consumer)
+    {
+        Events.Add($"builtin makedumpfile {string.Join(' ', args)} | {string.Join(' ', consumer)}");
+        return Programs.TryGetValue("makedumpfile", out var p) ? p(["makedumpfile", .. args], null) : 0;
+    }
+
     public bool IsMountPoint(string path) => MountPoints.Contains(path);
 
     public string? GetMountOptions(string path) => MountPoints.Contains(path) ? "rw,relatime" : null;

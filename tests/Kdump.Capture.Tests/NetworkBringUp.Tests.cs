@@ -172,6 +172,8 @@ public sealed class NetworkBringUpTests : IDisposable
         public DateTime Now => inner.Now;
         public int Run(IReadOnlyList<string> argv, string? stdinPath = null, string? stdoutPath = null) => inner.Run(argv, stdinPath, stdoutPath);
         public int RunPipeline(IReadOnlyList<string> producer, IReadOnlyList<string> consumer) => inner.RunPipeline(producer, consumer);
+        public int RunBuiltIn(IReadOnlyList<string> args, string? stdoutPath = null) => inner.RunBuiltIn(args, stdoutPath);
+        public int RunBuiltInPipeline(IReadOnlyList<string> args, IReadOnlyList<string> consumer) => inner.RunBuiltInPipeline(args, consumer);
         public bool IsMountPoint(string path) => inner.IsMountPoint(path);
         public string? GetMountOptions(string path) => inner.GetMountOptions(path);
         public string? Mount(string source, string target, string fsType, string options) => inner.Mount(source, target, fsType, options);

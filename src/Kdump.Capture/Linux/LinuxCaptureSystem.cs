@@ -9,9 +9,10 @@ namespace Kdump.Capture.Linux;
 /// <summary>
 /// The real effects of the capture flow in a capture kernel: processes without a shell, mount(2),
 /// finit_module(2), and reboot(2) through <see cref="ISystemCalls"/>, whose guard refuses unless
-/// this is a capture kernel (/proc/vmcore) or PID 1 of a virtual machine.
+/// this is a capture kernel (/proc/vmcore) or PID 1 of a virtual machine. Without
+/// <paramref name="builtIn"/> the built-in collector runs as the image's makedumpfile process.
 /// </summary>
-public sealed class LinuxCaptureSystem(ISystemCalls calls, TextWriter console) : ICaptureSystem
+public sealed class LinuxCaptureSystem(ISystemCalls calls, TextWriter console, BuiltInCollector? builtIn = null) : ICaptureSystem
 {
     public DateTime Now => DateTime.Now;
 
@@ -63,6 +64,72 @@ public sealed class LinuxCaptureSystem(ISystemCalls calls, TextWriter console) :
         {
             console.WriteLine($"kdump: cannot run {producer[0]} | {consumer[0]}: {e.Message}");
             return 127;
+        }
+    }
+
+    public int RunBuiltIn(IReadOnlyList<string> args, string? stdoutPath = null)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        if (builtIn is null) return Run(["makedumpfile", .. args], stdoutPath: stdoutPath);
+        try
+        {
+            if (stdoutPath is null)
+            {
+                using var stdout = Console.OpenStandardOutput();
+                return RunEngine(args, stdout);
+            }
+            // dd of=DEV: write from offset 0 without truncating (a block device cannot be truncated).
+            using var output = new FileStream(stdoutPath, FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite, 1 << 20);
+            return RunEngine(args, output);
+        }
+        catch (IOException e)
+        {
+            console.WriteLine($"kdump: cannot open {stdoutPath}: {e.Message}");
+            return 1;
+        }
+    }
+
+    public int RunBuiltInPipeline(IReadOnlyList<string> args, IReadOnlyList<string> consumer)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(consumer);
+        if (builtIn is null) return RunPipeline(["makedumpfile", .. args], consumer);
+        try
+        {
+            using var p = Start(consumer, true, false);
+            int rc;
+            try
+            {
+                rc = RunEngine(args, p.StandardInput.BaseStream);
+            }
+            finally
+            {
+                try { p.StandardInput.Close(); }
+                catch (IOException) { } // the consumer is gone: its exit code says why
+            }
+            p.WaitForExit();
+            return p.ExitCode != 0 ? p.ExitCode : rc;
+        }
+        catch (Exception e) when (e is IOException or System.ComponentModel.Win32Exception)
+        {
+            console.WriteLine($"kdump: cannot run makedumpfile | {consumer[0]}: {e.Message}");
+            return 127;
+        }
+    }
+
+    // The engine runs in PID 1: whatever it throws must end as a failed collector (vmcore-incomplete
+    // stays, failure_action runs), never as a dead init and a second panic.
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1031", Justification = "PID 1 must survive an engine failure")]
+    private int RunEngine(IReadOnlyList<string> args, Stream stdout)
+    {
+        try
+        {
+            return builtIn!(args, stdout);
+        }
+        catch (Exception e)
+        {
+            console.WriteLine($"kdump: makedumpfile (built in) failed: {e.GetType().Name}: {e.Message}");
+            return 1;
         }
     }
 

@@ -1,6 +1,8 @@
 using Kdump.Capture;
 using Kdump.Capture.Linux;
+using Kdump.Cli;
 using Kdump.Linux;
+using Kdump.Makedumpfile;
 
 namespace Kdump.Tools.KdumpCapture;
 
@@ -34,7 +36,7 @@ internal static class Program
             }
         }
         var calls = new LinuxSystemCalls(RebootGuard.ForProcess(), Console.Error);
-        var system = new LinuxCaptureSystem(calls, console);
+        var system = new LinuxCaptureSystem(calls, console, RunMakedumpfile);
         if (isInit)
         {
             // The kernel starts init with HOME and TERM only; collectors are found through PATH.
@@ -49,6 +51,14 @@ internal static class Program
         system.Sync();
         system.Poweroff();
         while (true) Thread.Sleep(Timeout.Infinite);
+    }
+
+    /// <summary>The built-in collector: our makedumpfile's command, its messages on the console's stderr.</summary>
+    private static int RunMakedumpfile(IReadOnlyList<string> args, Stream stdout)
+    {
+        using var stderr = Console.OpenStandardError();
+        using var context = new StreamToolContext("makedumpfile", Stream.Null, stdout, stderr, "/");
+        return MakedumpfileCommand.Run(context, args);
     }
 
     private static void EarlySetup(LinuxCaptureSystem system)

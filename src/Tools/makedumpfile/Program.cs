@@ -1,4 +1,5 @@
 using Kdump.Cli;
+using Kdump.Makedumpfile;
 
 namespace Kdump.Tools.Makedumpfile;
 

@@ -6,7 +6,7 @@ using Kdump.Formats;
 using Kdump.Memory;
 using Kdump.Primitives.Units;
 using Kdump.Tests.Shared;
-using Kdump.Tools.Makedumpfile;
+using Kdump.Makedumpfile;
 
 namespace Kdump.Compat.Tests.Engine;
 

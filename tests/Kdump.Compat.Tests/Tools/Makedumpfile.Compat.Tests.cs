@@ -2,7 +2,7 @@ using System.Text;
 using Kdump.Kernel;
 using Kdump.Memory;
 using Kdump.Tests.Shared;
-using Kdump.Tools.Makedumpfile;
+using Kdump.Makedumpfile;
 
 namespace Kdump.Compat.Tests.Tools;
 

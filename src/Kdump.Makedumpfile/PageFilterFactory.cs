@@ -2,7 +2,7 @@ using Kdump.Dump;
 using Kdump.Kernel;
 using Kdump.Kernel.Pages;
 
-namespace Kdump.Tools.Makedumpfile;
+namespace Kdump.Makedumpfile;
 
 /// <summary>The struct page classifier for -d bits 2/4/8/16 (and the always-dropped hwpoison/offline pages).</summary>
 internal static class PageFilterFactory

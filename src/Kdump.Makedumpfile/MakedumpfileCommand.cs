@@ -8,7 +8,7 @@ using Kdump.Kernel.Printk.Formatting;
 using Kdump.Memory;
 using Kdump.Primitives.Errors;
 
-namespace Kdump.Tools.Makedumpfile;
+namespace Kdump.Makedumpfile;
 
 /// <summary>
 /// makedumpfile's command line, messages and exit codes (docs/compat/makedumpfile.md). This build

@@ -1,6 +1,6 @@
 using Kdump.Cli;
 
-namespace Kdump.Tools.Makedumpfile;
+namespace Kdump.Makedumpfile;
 
 /// <summary>makedumpfile 1.7.8's command line: its getopt string and long-option table (makedumpfile.c:main).</summary>
 public static class MakedumpfileOptions

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Kdump.Tools.Makedumpfile;
+namespace Kdump.Makedumpfile;
 
 /// <summary>
 /// makedumpfile's progress indicator (print_info.c:print_progress): "\r", the label padded to 50

@@ -9,7 +9,7 @@ using Kdump.Linux;
 using Kdump.Memory;
 using Kdump.Primitives.Errors;
 
-namespace Kdump.Tools.Makedumpfile;
+namespace Kdump.Makedumpfile;
 
 public static partial class MakedumpfileCommand
 {

@@ -1,4 +1,4 @@
-namespace Kdump.Tools.Makedumpfile;
+namespace Kdump.Makedumpfile;
 
 /// <summary>Our own short usage text (upstream's long help is not reproduced; the options are the same).</summary>
 internal static class Usage

@@ -65,27 +65,70 @@ public static class VmcoreCreationStatus
         return (text[..space], rest.StartsWith("kdump_test_id=", StringComparison.Ordinal) ? rest["kdump_test_id=".Length..] : rest);
     }
 
-    // The capture kernel writes <path>/kdump-test-<id>/vmcore-creation.status on the target: read
-    // locally for the root file system, with scp for ssh; other targets need a mount → manual.
+    // fetch_status: the capture kernel wrote <path>/kdump-test-<id>/vmcore-creation.status on the
+    // target. Read on the root file system, over ssh (no connection → manual), or on the fs/nfs
+    // target where it is mounted, else through a temporary mount (a failed mount → manual); raw → manual.
     private static string FetchResult(KdumpctlSession session, KdumpConfig config, string id)
     {
         var remote = $"{config.SavePath}/kdump-test-{id}/vmcore-creation.status";
-        string? text = null;
-        if (config.Target is null)
+        string? text;
+        switch (config.Target?.Kind)
         {
-            text = session.ReadSmall(SystemPath.SqueezeSlashes(remote));
-        }
-        else if (config.Target.Kind == DumpTargetKind.Ssh)
-        {
-            var r = session.Services.Processes.Run([.. Commands.SshTarget.SshOptions(session, config.SshKey, batch: true), config.Target.Value, "cat", ShellChars.QuoteForShell(remote)]);
-            text = r.ExitCode == 0 ? r.Stdout : null;
-        }
-        else
-        {
-            return "manual";
+            case null:
+                text = session.ReadSmall(SystemPath.SqueezeSlashes(remote));
+                break;
+            case DumpTargetKind.Raw:
+                return "manual";
+            case DumpTargetKind.Ssh:
+                var r = session.Services.Processes.Run([.. Commands.SshTarget.SshOptions(session, config.SshKey, batch: true), config.Target.Value, "cat", ShellChars.QuoteForShell(remote)]);
+                if (r.ExitCode == 255) return "manual";
+                text = r.ExitCode == 0 ? r.Stdout : null;
+                break;
+            default:
+                if (!TryReadOnTarget(session, config.Target, remote, out text)) return "manual";
+                break;
         }
         var (status, gotId) = Split(text?.Trim() ?? "");
         return gotId == id && status is "success" or "fail" ? status : "fail";
+    }
+
+    /// <summary>
+    /// <paramref name="relative"/> on the fs or nfs target: under its mount point in this kernel, else
+    /// mounted on a temporary directory (<c>mount TARGET DIR -t FSTYPE -o defaults</c>, nfs under
+    /// <c>timeout --preserve-status 5m</c>) and unmounted again. False when the mount fails.
+    /// </summary>
+    private static bool TryReadOnTarget(KdumpctlSession session, DumpTarget target, string relative, out string? text)
+    {
+        var nfs = target.Kind == DumpTargetKind.Nfs;
+        var source = nfs ? target.Value : new Initramfs.Devices.BlockDevices(session.Root).ToDevName(target.Value);
+        var mounts = new Devices.ImageFacts(session.Root, "").Mounts();
+        if (source.Length > 0 && mounts?.GetMountPointOfSource(source) is { } mnt)
+        {
+            text = session.ReadSmall(SystemPath.SqueezeSlashes(mnt + "/" + relative));
+            return true;
+        }
+        text = null;
+        var dir = $"/tmp/kdumpctl-status.{Environment.ProcessId}";
+        var hostDir = session.Root.HostPath(dir);
+        Directory.CreateDirectory(hostDir);
+        try
+        {
+            List<string> mount = ["mount", target.Value, hostDir, "-t", target.FsType, "-o", "defaults"];
+            if (nfs) mount.InsertRange(0, ["timeout", "--preserve-status", "5m"]);
+            if (session.Services.Processes.Run(mount).ExitCode != 0)
+            {
+                session.Warn($"Failed to mount {target.Value}");
+                return false;
+            }
+            text = session.ReadSmall(SystemPath.SqueezeSlashes(dir + "/" + relative));
+            session.Services.Processes.Run(["umount", hostDir]);
+            return true;
+        }
+        finally
+        {
+            try { Directory.Delete(hostDir); }
+            catch (IOException) { } // still mounted (umount failed): leave it rather than lose the target's files
+        }
     }
 
     // `date -d @<epoch>` in the C locale, UTC.

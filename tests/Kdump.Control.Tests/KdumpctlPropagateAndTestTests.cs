@@ -133,6 +133,52 @@ public sealed class KdumpctlPropagateAndTestTests
         Assert.Equal($"{result ?? "fail"} kdump_test_id=1750000000-5\n", tree.Read("/var/lib/kdump/vmcore-creation.status"));
     }
 
+    [Theory]
+    [InlineData(1, "fail")]
+    [InlineData(255, "manual")]
+    public void Pending_status_of_an_ssh_target_without_the_file_fails_and_without_a_connection_needs_a_manual_check(int rc, string result)
+    {
+        using var tree = new RootTree();
+        tree.Write("/etc/kdump.conf", SshConf, RootTree.Old);
+        tree.Write("/var/lib/kdump/vmcore-creation.status", "pending kdump_test_id=1750000000-5\n");
+        var run = KdumpctlRun.Invoke(tree, new RecordingSystemCalls(), new RecordingProcessRunner().On(["ssh"], new ProcessResult(rc, "")), "", "status");
+        Assert.Single(run.Runs);
+        Assert.Equal($"{result} kdump_test_id=1750000000-5\n", tree.Read("/var/lib/kdump/vmcore-creation.status"));
+    }
+
+    [Fact]
+    public void Pending_status_of_a_mounted_fs_target_is_read_where_it_is_mounted()
+    {
+        using var tree = new RootTree();
+        tree.Write("/etc/kdump.conf", "ext4 /dev/vdb\npath /dumps\n", RootTree.Old);
+        tree.Write("/proc/self/mountinfo", "22 1 254:0 / / rw - ext4 /dev/vda rw\n30 22 254:16 / /srv/dump rw - ext4 /dev/vdb rw\n");
+        tree.Write("/var/lib/kdump/vmcore-creation.status", "pending kdump_test_id=1750000000-5\n");
+        tree.Write("/srv/dump/dumps/kdump-test-1750000000-5/vmcore-creation.status", "success kdump_test_id=1750000000-5\n");
+        var run = KdumpctlRun.Invoke(tree, new RecordingSystemCalls(), new RecordingProcessRunner(), "", "status");
+        Assert.Empty(run.Runs);
+        Assert.EndsWith("kdump: Notice: Last successful vmcore creation test on Sun Jun 15 15:06:40 UTC 2025\n", run.Stderr, StringComparison.Ordinal);
+        Assert.Equal("success kdump_test_id=1750000000-5\n", tree.Read("/var/lib/kdump/vmcore-creation.status"));
+    }
+
+    [Theory]
+    [InlineData("ext4 /dev/vdb\n", 0, "mount /dev/vdb $ROOT/tmp/kdumpctl-status.PID -t ext4 -o defaults", "fail")]
+    [InlineData("nfs srv:/export\n", 0, "timeout --preserve-status 5m mount srv:/export $ROOT/tmp/kdumpctl-status.PID -t nfs -o defaults", "fail")]
+    [InlineData("ext4 /dev/vdb\n", 32, "mount /dev/vdb $ROOT/tmp/kdumpctl-status.PID -t ext4 -o defaults", "manual")]
+    public void Pending_status_of_an_unmounted_target_is_read_through_a_temporary_mount(string conf, int mountRc, string mount, string result)
+    {
+        using var tree = new RootTree();
+        tree.Write("/etc/kdump.conf", conf, RootTree.Old);
+        tree.Write("/proc/self/mountinfo", "22 1 254:0 / / rw - ext4 /dev/vda rw\n");
+        tree.Write("/var/lib/kdump/vmcore-creation.status", "pending kdump_test_id=1750000000-5\n");
+        var runner = new RecordingProcessRunner().On(["mount"], new ProcessResult(mountRc, "")).On(["timeout"], new ProcessResult(mountRc, ""));
+        var run = KdumpctlRun.Invoke(tree, new RecordingSystemCalls(), runner, "", "status");
+        var pid = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // The fake mount mounts nothing, so there is no status file: a test that left none failed.
+        Assert.Equal(mountRc == 0 ? [mount.Replace("PID", pid, StringComparison.Ordinal), $"umount $ROOT/tmp/kdumpctl-status.{pid}"] : [mount.Replace("PID", pid, StringComparison.Ordinal)], run.Runs);
+        Assert.Equal($"{result} kdump_test_id=1750000000-5\n", tree.Read("/var/lib/kdump/vmcore-creation.status"));
+        Assert.False(Directory.Exists(tree.Host($"/tmp/kdumpctl-status.{pid}")));
+    }
+
     [Fact]
     public void Sysrq_trigger_is_refused_on_a_development_host()
     {

@@ -18,6 +18,9 @@ public sealed record DumpOptions
     /// <summary>Pfns per window (cyclic mode): bounds the bitmap and classification memory.</summary>
     public int WindowPfns { get; init; } = 1 << 20;
 
+    /// <summary>--splitblock-size: --split balances its files by dumpable pages counted per block of this many bytes (makedumpfile's DEFAULT_SPLITBLOCK_SIZE, 1 GiB).</summary>
+    public long SplitblockBytes { get; init; } = 1L << 30;
+
     /// <summary>-b order: each write cache holds 2^order pages (makedumpfile's default 4 = 64 KiB).</summary>
     public int CacheOrder { get; init; } = 4;
 

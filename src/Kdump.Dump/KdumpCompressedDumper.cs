@@ -76,29 +76,66 @@ public sealed partial class KdumpCompressedDumper
         return WriteRange(_output, layout, 0, _maxMapNr, split: false, cancellation);
     }
 
+    /// <summary>Most splitblocks --split counts (8 bytes each): a hostile max_mapnr or a tiny --splitblock-size is refused, not allocated.</summary>
+    public const long MaxSplitblocks = 1L << 24;
+
     /// <summary>
-    /// makedumpfile --split: one file per output, each holding the pages of an equal share of the pfn
-    /// range (makedumpfile balances by a splitblock table instead; readers take any ranges). Every file
-    /// has the full bitmaps and a descriptor table sized for the whole dump, filled from its start.
+    /// makedumpfile --split: one file per output, split where makedumpfile splits (setup_splitting):
+    /// dumpable pages are counted per splitblock (only whole blocks below max_mapnr count, as
+    /// upstream's table records them), and each file but the last takes whole blocks until it holds
+    /// its share, total / files, or more. Every file has the full bitmaps and a descriptor table sized
+    /// for the whole dump, filled from its start.
     /// </summary>
     public DumpReport WriteSplit(IReadOnlyList<IDumpOutput> outputs, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(outputs);
+        if (outputs.Count < 2) throw new ArgumentException("--split needs two or more outputs", nameof(outputs));
+        var blockPfns = (ulong)(_options.SplitblockBytes / _pageSize);
+        if (_options.SplitblockBytes <= 0 || _options.SplitblockBytes % _pageSize != 0)
+            throw new ArgumentException($"splitblock size {_options.SplitblockBytes} is not a positive multiple of the page size {_pageSize}", nameof(outputs));
+        var blocks = (_maxMapNr + blockPfns - 1) / blockPfns;
+        if (blocks > MaxSplitblocks)
+            throw new Primitives.Errors.DumpFeatureNotSupportedException($"--split of {_maxMapNr} pfns in blocks of {blockPfns} pages needs {blocks} splitblocks (at most {MaxSplitblocks})");
+        var perBlock = new long[blocks];
         var layout = new KdumpCompressedLayout
         {
             BlockSize = _pageSize,
             MaxMapNr = _maxMapNr,
             NoteBytes = _input.NoteBytes.Length,
-            DescriptorCount = CountDumpable(),
+            DescriptorCount = CountDumpable(perBlock, blockPfns),
         };
         Report.DescriptorPages = layout.DescriptorCount;
+        var ranges = SplitRanges(perBlock, blockPfns, _maxMapNr, layout.DescriptorCount, outputs.Count);
         for (var k = 0; k < outputs.Count; k++)
-        {
-            var start = _maxMapNr * (ulong)k / (ulong)outputs.Count / 8 * 8;
-            var end = k == outputs.Count - 1 ? _maxMapNr : _maxMapNr * (ulong)(k + 1) / (ulong)outputs.Count / 8 * 8;
-            WriteRange(outputs[k], layout, start, end, split: true, cancellation);
-        }
+            WriteRange(outputs[k], layout, ranges[k].Start, ranges[k].End, split: true, cancellation);
         return Report;
+    }
+
+    /// <summary>
+    /// makedumpfile's setup_splitting and calculate_end_pfn_by_splitblock: file k &lt; n-1 starts where
+    /// file k-1 ended and takes splitblocks until it has at least <paramref name="dumpable"/> / n
+    /// dumpable pages (each file counts its own share); the last file takes the rest up to max_mapnr.
+    /// </summary>
+    public static (ulong Start, ulong End)[] SplitRanges(ReadOnlySpan<long> perBlock, ulong blockPfns, ulong maxMapNr, long dumpable, int files)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(files, 2);
+        var ranges = new (ulong Start, ulong End)[files];
+        var share = dumpable / files;
+        var block = 0;
+        ulong end = 0;
+        for (var k = 0; k < files - 1; k++)
+        {
+            var start = end;
+            if (start < maxMapNr)
+            {
+                var needed = share;
+                while (block < perBlock.Length && needed > 0) needed -= perBlock[block++];
+                end = Math.Min((ulong)block * blockPfns, maxMapNr);
+            }
+            ranges[k] = (start, end);
+        }
+        ranges[^1] = (end, maxMapNr);
+        return ranges;
     }
 
     private DumpReport WriteRange(IDumpOutput output, KdumpCompressedLayout layout, ulong startPfn, ulong endPfn, bool split, CancellationToken cancellation)
@@ -231,8 +268,12 @@ public sealed partial class KdumpCompressedDumper
         return (0, 0);
     }
 
-    /// <summary>Pass 1: the number of page descriptors, and the report's page counts.</summary>
-    private long CountDumpable()
+    /// <summary>
+    /// Pass 1: the number of page descriptors, and the report's page counts; with
+    /// <paramref name="perBlock"/>, the dumpable pages of each whole splitblock of
+    /// <paramref name="blockPfns"/> pfns below max_mapnr (a partial last block stays 0, as upstream's table).
+    /// </summary>
+    private long CountDumpable(Span<long> perBlock = default, ulong blockPfns = 0)
     {
         long total = 0;
         var bitmapBits = ((_maxMapNr + 7) / 8 + (ulong)_pageSize - 1) / (ulong)_pageSize * (ulong)_pageSize * 8;
@@ -240,8 +281,33 @@ public sealed partial class KdumpCompressedDumper
         {
             FillWindow(w, count: true);
             total += PopCount(_dumpable);
+            for (var b = w / Math.Max(blockPfns, 1); !perBlock.IsEmpty && b < (ulong)perBlock.Length; b++)
+            {
+                var first = b * blockPfns;
+                if (first >= w + (ulong)_windowPfns) break;
+                if (first + blockPfns > _maxMapNr) break;
+                var lo = Math.Max(first, w) - w;
+                var hi = Math.Min(first + blockPfns, w + (ulong)_windowPfns) - w;
+                perBlock[(int)b] += PopCountBits(_dumpable, lo, hi);
+            }
         }
         return total;
+    }
+
+    /// <summary>Set bits in [<paramref name="lo"/>, <paramref name="hi"/>) of <paramref name="bits"/> (LSB first, as the bitmaps).</summary>
+    private static long PopCountBits(ReadOnlySpan<byte> bits, ulong lo, ulong hi)
+    {
+        long n = 0;
+        var i = lo;
+        for (; i < hi && (i & 7) != 0; i++) n += (bits[(int)(i >> 3)] >> (int)(i & 7)) & 1;
+        var wholeEnd = hi & ~7UL;
+        if (i < wholeEnd)
+        {
+            n += PopCount(bits[(int)(i >> 3)..(int)(wholeEnd >> 3)]);
+            i = wholeEnd;
+        }
+        for (; i < hi; i++) n += (bits[(int)(i >> 3)] >> (int)(i & 7)) & 1;
+        return n;
     }
 
     /// <summary>The window's 1st and 2nd bitmap bytes; with <paramref name="count"/>, adds exclusions to the report.</summary>

@@ -71,8 +71,21 @@ public static partial class MakedumpfileCommand
                 ErrMsg("create_dumpfile", e.Message);
                 return false;
             }
+            // check_splitblock_size: KiB on the command line; 0 (or no number) means the default, as upstream.
+            var splitblockBytes = 1L << 30;
+            if (_args.TryGetValue(MakedumpfileOptions.SplitblockSize, out var sb) && Atoi(sb!) != 0)
+            {
+                splitblockBytes = (long)Atoi(sb!) << 10;
+                // Upstream appends strerror(errno) of whatever call failed last; that part is left out.
+                if (splitblockBytes < 0 || splitblockBytes % input.PageSize != 0)
+                {
+                    ErrMsg("check_splitblock_size", "The splitblock size must be align to page_size.");
+                    return false;
+                }
+            }
             var options = new DumpOptions
             {
+                SplitblockBytes = splitblockBytes,
                 Level = (DumpLevel)level,
                 Codec = _codecOption switch { 'c' => PageCodecs.Zlib, 'l' => PageCodecs.Lzo, 'p' => PageCodecs.Snappy, 'z' => PageCodecs.Zstd, _ => null },
                 Threads = threads,

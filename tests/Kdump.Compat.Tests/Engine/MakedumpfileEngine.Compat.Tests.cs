@@ -274,18 +274,29 @@ public sealed class MakedumpfileEngineCompatTests
         });
     }
 
-    /// <summary>--split into three files, then --reassemble by us and by Debian's 1.7.2: makedumpfile 1.7.8's single file.</summary>
+    /// <summary>
+    /// --split into three files (16 MiB splitblocks, so every file gets pages): the same bytes as
+    /// makedumpfile 1.7.8's three files, then --reassemble by us and by Debian's 1.7.2: 1.7.8's single file.
+    /// </summary>
     [Theory]
     [MemberData(nameof(Lab.ReleaseData), MemberType = typeof(Lab))]
-    public void Split_files_reassemble_to_makedumpfiles_single_file(string release)
+    public void Split_files_equal_makedumpfiles_and_reassemble_to_its_single_file(string release)
     {
         WithScratch("engine-split", dir =>
         {
             string[] parts = [Path.Combine(dir, "a"), Path.Combine(dir, "b"), Path.Combine(dir, "c")];
-            var r = Run(["-l", "-d", "31", "--split", Source(release), .. parts]);
+            string[] refParts = [Path.Combine(dir, "ref-a"), Path.Combine(dir, "ref-b"), Path.Combine(dir, "ref-c")];
+            var r = Run(["-l", "-d", "31", "--splitblock-size", "16384", "--split", Source(release), .. parts]);
             Assert.True(r.ExitCode == 0, r.Stderr);
             Assert.Equal($"\nThe dumpfiles are saved to {parts[0]}, {parts[1]}, and {parts[2]}.\n\nmakedumpfile Completed.\n", r.StdoutText);
             foreach (var part in parts) AssertOwnerOnly(part);
+            var t178 = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), ["--message-level", "0", "-l", "-d", "31", "--splitblock-size", "16384", "--split", Source(release), .. refParts]);
+            Assert.True(t178.ExitCode == 0, t178.Stderr);
+            for (var i = 0; i < parts.Length; i++)
+            {
+                Assert.True(new FileInfo(parts[i]).Length > 4096 * 4, $"{parts[i]} holds no pages: the split is not balanced");
+                AssertSameFile(refParts[i], parts[i]);
+            }
             using (var set = KdumpCompressedDump.Open(parts))
             using (var reference = KdumpCompressedDump.Open([Lab.Fixture(release, "derived/l-d31.kdump")]))
                 Assert.Equal(reference.StoredPfns(), set.StoredPfns());

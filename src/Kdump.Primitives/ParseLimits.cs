@@ -44,6 +44,16 @@ public sealed record ParseLimits
         init => field = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(value));
     } = 1 << 24;
 
+    /// <summary>
+    /// Width of a physical address (MAX_PHYSMEM_BITS: 52 on x86_64 with 5-level paging and on arm64
+    /// LPA). A PT_LOAD ending above it is corrupt: its pfns would size bitmaps and page walks.
+    /// </summary>
+    public int MaxPhysicalAddressBits
+    {
+        get;
+        init => field = value is > 0 and < 64 ? value : throw new ArgumentOutOfRangeException(nameof(value));
+    } = 52;
+
     /// <summary>Bytes read into memory at once for a bitmap or table (larger ones are streamed).</summary>
     public int MaxInMemoryTableBytes
     {

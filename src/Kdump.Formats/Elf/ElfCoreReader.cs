@@ -49,7 +49,7 @@ public static class ElfCoreReader
             for (var i = 0; i < count; i++)
             {
                 ElfProgramHeader.TryReadCore(table.Slice(i * phEntSize, phEntSize), layout, out phdrs[i]);
-                Validate(source, phdrs[i], i, checked((long)header.ProgramHeaderOffset + (long)i * phEntSize));
+                Validate(source, phdrs[i], i, checked((long)header.ProgramHeaderOffset + (long)i * phEntSize), limits);
             }
         }
         finally
@@ -97,7 +97,7 @@ public static class ElfCoreReader
         return (int)count;
     }
 
-    private static void Validate(IByteSource source, ElfProgramHeader p, int index, long at)
+    private static void Validate(IByteSource source, ElfProgramHeader p, int index, long at, ParseLimits limits)
     {
         var file = source.Name;
         if (p.Type is not (ElfConstants.PtLoad or ElfConstants.PtNote)) return;
@@ -110,6 +110,11 @@ public static class ElfCoreReader
             { FilePath = file, Offset = at };
         if (p.Type == ElfConstants.PtLoad && p.PhysicalAddress != ElfConstants.NoPhysicalAddress && p.MemorySize > ulong.MaxValue - p.PhysicalAddress)
             DumpErrors.ThrowCorrupt(file, $"program header {index} (PT_LOAD) p_memsz", $"0x{p.MemorySize:x}", at, $"wraps around the address space from p_paddr 0x{p.PhysicalAddress:x}");
+        // Physical ranges past MAX_PHYSMEM_BITS would size max_mapnr (bitmaps, page walks) from a lie.
+        if (p.Type == ElfConstants.PtLoad && p.PhysicalAddress != ElfConstants.NoPhysicalAddress
+            && p.PhysicalAddress + p.MemorySize > 1UL << limits.MaxPhysicalAddressBits)
+            DumpErrors.ThrowCorrupt(file, $"program header {index} (PT_LOAD) p_paddr", $"0x{p.PhysicalAddress:x}", at,
+                $"with p_memsz 0x{p.MemorySize:x} it ends past the {limits.MaxPhysicalAddressBits}-bit physical address space");
         if (p.Type == ElfConstants.PtLoad && p.VirtualAddress != 0 && p.MemorySize > ulong.MaxValue - p.VirtualAddress)
             DumpErrors.ThrowCorrupt(file, $"program header {index} (PT_LOAD) p_memsz", $"0x{p.MemorySize:x}", at, $"wraps around the address space from p_vaddr 0x{p.VirtualAddress:x}");
     }

@@ -78,6 +78,17 @@ public class ElfMalformedTests
     }
 
     [Fact]
+    public void Physical_range_past_52_bits_is_corrupt()
+    {
+        // p_paddr (offset 24 in an Elf64_Phdr) near the top of the 52-bit physical space: a pfn
+        // range that would size max_mapnr and every bitmap from a lie.
+        var b = Good();
+        var at = 64 + 56 * 2;
+        BinaryPrimitives.WriteUInt64LittleEndian(b.AsSpan(at + 24), (1UL << 52) - 4096);
+        Fails<DumpCorruptException>(b, "program header 2 (PT_LOAD) p_paddr 0xffffffffff000", "ends past the 52-bit physical address space", $"at offset 0x{at:x}");
+    }
+
+    [Fact]
     public void P_offset_past_the_end_is_truncation()
     {
         var b = Good();

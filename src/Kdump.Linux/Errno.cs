@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Kdump.Linux;
 
-/// <summary><c>&lt;errno.h&gt;</c> values the kexec paths branch on (identical on x86_64 and aarch64).</summary>
+/// <summary><c>&lt;errno.h&gt;</c> values the kexec, mount and module paths branch on or name (identical on x86_64 and aarch64).</summary>
 public static class Errno
 {
     public const int EPERM = 1;
@@ -15,6 +15,8 @@ public static class Errno
     public const int ENOMEM = 12;
     public const int EACCES = 13;
     public const int EBUSY = 16;
+    public const int EEXIST = 17;
+    public const int ENODEV = 19;
     public const int EISDIR = 21;
     public const int EINVAL = 22;
     public const int ENOSYS = 38;
@@ -31,6 +33,7 @@ public static class Errno
     [
         (EPERM, "EPERM"), (ENOENT, "ENOENT"), (EINTR, "EINTR"), (EIO, "EIO"), (ENOEXEC, "ENOEXEC"),
         (EBADF, "EBADF"), (EAGAIN, "EAGAIN"), (ENOMEM, "ENOMEM"), (EACCES, "EACCES"), (EBUSY, "EBUSY"),
+        (EEXIST, "EEXIST"), (ENODEV, "ENODEV"),
         (EISDIR, "EISDIR"), (EINVAL, "EINVAL"), (ENOSYS, "ENOSYS"), (ENOPKG, "ENOPKG"), (EBADMSG, "EBADMSG"),
         (ELIBBAD, "ELIBBAD"), (EMSGSIZE, "EMSGSIZE"), (EPROTONOSUPPORT, "EPROTONOSUPPORT"),
         (ENOTSUP, "ENOTSUP"), (ENOKEY, "ENOKEY"),

@@ -106,8 +106,22 @@ public sealed partial class KdumpCompressedDumper
         };
         Report.DescriptorPages = layout.DescriptorCount;
         var ranges = SplitRanges(perBlock, blockPfns, _maxMapNr, layout.DescriptorCount, outputs.Count);
+        // Upstream writes each file in its own process, so one full disk does not stop the others:
+        // a failed file is flagged incomplete (WriteRange) and the rest are still written; the first
+        // failure is reported at the end. A signal stops them all.
+        var failed = new List<(string, IOException)>();
         for (var k = 0; k < outputs.Count; k++)
-            WriteRange(outputs[k], layout, ranges[k].Start, ranges[k].End, split: true, cancellation);
+        {
+            try
+            {
+                WriteRange(outputs[k], layout, ranges[k].Start, ranges[k].End, split: true, cancellation);
+            }
+            catch (IOException e)
+            {
+                failed.Add((outputs[k].Name, e));
+            }
+        }
+        if (failed.Count > 0) throw new SplitWriteException(failed);
         return Report;
     }
 

@@ -225,6 +225,15 @@ public static partial class MakedumpfileCommand
                 else dumper.WriteSplit(outputs, cancel.Token);
                 if (showProgress) progress.Finish(total);
             }
+            catch (SplitWriteException e)
+            {
+                // One line per failed file, as each of upstream's writer processes prints its own.
+                if (showProgress) context.Error.Write("\n");
+                foreach (var (output, error) in e.Failures)
+                    ErrMsg("write_buffer", $"Can't write the dump file({output}). {IoErrorText.StrError(error)}");
+                Msg("This is an incomplete dumpfile, but might analyzable.\n");
+                return false;
+            }
             catch (IOException e)
             {
                 if (showProgress) context.Error.Write("\n");

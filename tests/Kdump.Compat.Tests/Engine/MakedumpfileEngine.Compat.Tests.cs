@@ -275,6 +275,44 @@ public sealed class MakedumpfileEngineCompatTests
     }
 
     /// <summary>
+    /// --split with the first file on a full disk (an 8 MiB tmpfs): that file is flagged incomplete,
+    /// the other two are still written — the same bytes as 1.7.8's, which writes each file in its own
+    /// process — and the run fails naming the file.
+    /// </summary>
+    [Fact]
+    public void Split_file_on_a_full_disk_is_flagged_and_the_others_are_still_written()
+    {
+        WithScratch("engine-split-enospc", dir =>
+        {
+            var mountPoint = Path.Combine(dir, "tmpfs");
+            Directory.CreateDirectory(mountPoint);
+            var mount = ExternalProcess.Run("/bin/mount", ["-t", "tmpfs", "-o", "size=8m", "tmpfs", mountPoint]);
+            Assert.True(mount.ExitCode == 0, $"cannot mount a small tmpfs (needs root): {mount.Stderr}");
+            string[] parts = [Path.Combine(mountPoint, "a"), Path.Combine(dir, "b"), Path.Combine(dir, "c")];
+            string[] refParts = [Path.Combine(dir, "ref-a"), Path.Combine(dir, "ref-b"), Path.Combine(dir, "ref-c")];
+            var copy = Path.Combine(dir, "a-incomplete");
+            try
+            {
+                var r = Run(["-l", "-d", "31", "--splitblock-size", "16384", "--split", Source("bookworm"), .. parts]);
+                Assert.Equal(1, r.ExitCode);
+                Assert.Contains($"write_buffer: Can't write the dump file({parts[0]}). No space left on device\n", r.Stderr);
+                Assert.DoesNotContain(parts[1], r.Stderr, StringComparison.Ordinal);
+                Assert.EndsWith("makedumpfile Failed.\n", r.StdoutText);
+                File.Copy(parts[0], copy);
+            }
+            finally
+            {
+                ExternalProcess.Run("/bin/umount", [mountPoint]);
+            }
+            using (var a = KdumpCompressedDump.Open([copy])) Assert.True(a.IsIncomplete);
+            var t = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), ["--message-level", "0", "-l", "-d", "31", "--splitblock-size", "16384", "--split", Source("bookworm"), .. refParts]);
+            Assert.True(t.ExitCode == 0, t.Stderr);
+            AssertSameFile(refParts[1], parts[1]);
+            AssertSameFile(refParts[2], parts[2]);
+        });
+    }
+
+    /// <summary>
     /// --split into three files (16 MiB splitblocks, so every file gets pages): the same bytes as
     /// makedumpfile 1.7.8's three files, then --reassemble by us and by Debian's 1.7.2: 1.7.8's single file.
     /// </summary>

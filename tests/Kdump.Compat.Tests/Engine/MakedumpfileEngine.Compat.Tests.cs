@@ -38,6 +38,23 @@ public sealed class MakedumpfileEngineCompatTests
         }
     }
 
+    /// <summary>Runs <paramref name="body"/> with an 8 MiB tmpfs mounted at DIR/tmpfs (a disk that fills mid-dump; needs root).</summary>
+    private static void WithSmallTmpfs(string dir, Action<string> body)
+    {
+        var mountPoint = Path.Combine(dir, "tmpfs");
+        Directory.CreateDirectory(mountPoint);
+        var mount = ExternalProcess.Run("/bin/mount", ["-t", "tmpfs", "-o", "size=8m", "tmpfs", mountPoint]);
+        Assert.True(mount.ExitCode == 0, $"cannot mount a small tmpfs (needs root): {mount.Stderr}");
+        try
+        {
+            body(mountPoint);
+        }
+        finally
+        {
+            ExternalProcess.Run("/bin/umount", [mountPoint]);
+        }
+    }
+
     private static void AssertSameFile(string expected, string actual)
     {
         var a = File.ReadAllBytes(expected);
@@ -226,12 +243,8 @@ public sealed class MakedumpfileEngineCompatTests
     {
         WithScratch("engine-enospc", dir =>
         {
-            var mountPoint = Path.Combine(dir, "tmpfs");
-            Directory.CreateDirectory(mountPoint);
-            var mount = ExternalProcess.Run("/bin/mount", ["-t", "tmpfs", "-o", "size=8m", "tmpfs", mountPoint]);
-            Assert.True(mount.ExitCode == 0, $"cannot mount a small tmpfs (needs root): {mount.Stderr}");
             var copy = Path.Combine(dir, "incomplete.kdump");
-            try
+            WithSmallTmpfs(dir, mountPoint =>
             {
                 var output = Path.Combine(mountPoint, "full.kdump");
                 var r = Run("-l", "-d", "31", Source("bookworm"), output);
@@ -240,11 +253,7 @@ public sealed class MakedumpfileEngineCompatTests
                 Assert.Contains("This is an incomplete dumpfile, but might analyzable.\n", r.StdoutText);
                 Assert.EndsWith("makedumpfile Failed.\n", r.StdoutText);
                 File.Copy(output, copy);
-            }
-            finally
-            {
-                ExternalProcess.Run("/bin/umount", [mountPoint]);
-            }
+            });
 
             using var dump = KdumpCompressedDump.Open([copy]);
             Assert.True(dump.IsIncomplete);
@@ -284,14 +293,10 @@ public sealed class MakedumpfileEngineCompatTests
     {
         WithScratch("engine-split-enospc", dir =>
         {
-            var mountPoint = Path.Combine(dir, "tmpfs");
-            Directory.CreateDirectory(mountPoint);
-            var mount = ExternalProcess.Run("/bin/mount", ["-t", "tmpfs", "-o", "size=8m", "tmpfs", mountPoint]);
-            Assert.True(mount.ExitCode == 0, $"cannot mount a small tmpfs (needs root): {mount.Stderr}");
-            string[] parts = [Path.Combine(mountPoint, "a"), Path.Combine(dir, "b"), Path.Combine(dir, "c")];
+            string[] parts = [Path.Combine(dir, "tmpfs", "a"), Path.Combine(dir, "b"), Path.Combine(dir, "c")];
             string[] refParts = [Path.Combine(dir, "ref-a"), Path.Combine(dir, "ref-b"), Path.Combine(dir, "ref-c")];
             var copy = Path.Combine(dir, "a-incomplete");
-            try
+            WithSmallTmpfs(dir, _ =>
             {
                 var r = Run(["-l", "-d", "31", "--splitblock-size", "16384", "--split", Source("bookworm"), .. parts]);
                 Assert.Equal(1, r.ExitCode);
@@ -299,11 +304,7 @@ public sealed class MakedumpfileEngineCompatTests
                 Assert.DoesNotContain(parts[1], r.Stderr, StringComparison.Ordinal);
                 Assert.EndsWith("makedumpfile Failed.\n", r.StdoutText);
                 File.Copy(parts[0], copy);
-            }
-            finally
-            {
-                ExternalProcess.Run("/bin/umount", [mountPoint]);
-            }
+            });
             using (var a = KdumpCompressedDump.Open([copy])) Assert.True(a.IsIncomplete);
             var t = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), ["--message-level", "0", "-l", "-d", "31", "--splitblock-size", "16384", "--split", Source("bookworm"), .. refParts]);
             Assert.True(t.ExitCode == 0, t.Stderr);

@@ -1,33 +1,40 @@
 #!/usr/bin/env bash
 # VM cases for network dump targets, proven end to end. The first kernel (Debian lab kernel under
-# QEMU/TCG) loads its virtio NIC driver, configures eth0 statically (10.0.2.15/24 via 10.0.2.2),
-# and runs OUR mkdumprd against its own live system: the route, addresses and NIC driver it records
-# are what that kernel reports (/proc/net/route, rtnetlink, sysfs). It loads the capture kernel with
-# that image and panics. OUR kdump-capture brings eth0 up from the record and dumps to 10.0.2.100 —
-# QEMU's guestfwd to a server on 127.0.0.1 in a network namespace this script creates (user
-# networking, restrict=on: no packet leaves). The host then checks what the server received.
-#   network-vm.sh ssh [RELEASE]  sshd; vmcore.flat and vmcore-dmesg.txt over ssh; makedumpfile 1.7.8
-#                                -R reassembles the dump and finds the same log
-#   network-vm.sh nfs [RELEASE]  NFS-Ganesha (NFSv4; the host kernel has no nfsd) exporting a
+# QEMU/TCG) loads its virtio NIC driver, configures eth0 statically (10.0.2.15/24 via 10.0.2.2) or
+# by DHCP, and runs OUR mkdumprd against its own live system: the route, addresses and NIC driver it
+# records are what that kernel reports (/proc/net/route, rtnetlink, sysfs). It loads the capture
+# kernel with that image and panics. OUR kdump-capture brings eth0 up from the record and dumps to
+# 10.0.2.100 — QEMU's guestfwd to a server on 127.0.0.1 in a network namespace this script creates
+# (user networking, restrict=on: no packet leaves). The host then checks what the server received.
+#   network-vm.sh ssh [dhcp] [RELEASE]  sshd; vmcore.flat and vmcore-dmesg.txt over ssh; makedumpfile
+#                                1.7.8 -R reassembles the dump and finds the same log
+#   network-vm.sh nfs [dhcp] [RELEASE]  NFS-Ganesha (NFSv4; the host kernel has no nfsd) exporting a
 #                                directory; the capture kernel mounts it (nfs modules, addr=, version
 #                                negotiation) and saves a complete kdump-compressed vmcore
+# dhcp: the first kernel leases eth0's address from QEMU's DHCP server with busybox udhcpc and sets
+# it with a lifetime (as NetworkManager and systemd-networkd do), so mkdumprd records "dhcp" and
+# kdump-capture leases again (10.0.2.15: QEMU keys leases by MAC). Without it the address is static.
 # RELEASE defaults to bookworm. Must run as root (ip netns, the servers).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 : "${KDUMP_LAB_DIR:=$REPO/.lab}"
 TARGET=${1:-}
+METHOD=static
+[[ ${2:-} == dhcp || ${2:-} == static ]] && { METHOD=$2; shift; }
 REL=${2:-bookworm}
+CASE=$TARGET
+[[ $METHOD == static ]] || CASE=$TARGET-$METHOD
 LOCK=${KDUMP_HEAVY_LOCK:-/tmp/kdump-heavy.lock}
 source "$REPO/eng/lib/heavy-lock.sh"
 source "$REPO/eng/lib/publish-static.sh"
 source "$REPO/eng/lib/vm.sh"
 source "$REPO/eng/lib/netns.sh"
-die() { echo "network-vm[$TARGET]: $*" >&2; exit 1; }
-[[ $TARGET == ssh || $TARGET == nfs ]] || die "usage: network-vm.sh ssh|nfs [RELEASE]"
+die() { echo "network-vm[$CASE]: $*" >&2; exit 1; }
+[[ $TARGET == ssh || $TARGET == nfs ]] || die "usage: network-vm.sh ssh|nfs [dhcp|static] [RELEASE]"
 VM_TIMEOUT=${KDUMP_VMTEST_TIMEOUT:-420}
 KDIR=$KDUMP_LAB_DIR/kernels/$REL
-W=$KDUMP_LAB_DIR/vmtest-capture/$TARGET-$REL
+W=$KDUMP_LAB_DIR/vmtest-capture/$CASE-$REL
 P=$KDUMP_LAB_DIR/vmtest-capture/publish
 F=$W/first
 MAC=52:54:00:12:34:56
@@ -151,7 +158,7 @@ cleanup() {
 trap cleanup EXIT
 netns_create "kdumptest-$$" || die "ip netns add failed"
 "${TARGET}_server" "$PORT"
-echo "network-vm[$TARGET]: server on 127.0.0.1:$PORT in netns kdumptest-$$"
+echo "network-vm[$CASE]: server on 127.0.0.1:$PORT in netns kdumptest-$$"
 
 # 3. The first kernel's root: busybox, our tools, the NIC's modules, the target's part.
 mkdir -p "$F"/{bin,sbin,usr/sbin,dev,proc,sys,tmp,boot,etc/sysconfig,lib/modules/$KVER}
@@ -162,15 +169,38 @@ cp "$M"/modules.{dep,alias,builtin,softdep,order} "$F/lib/modules/$KVER/"
 copy_modules virtio_pci virtio_net
 "${TARGET}_first_root"
 echo "MKDUMPRD_BACKEND=minimal" >"$F/etc/sysconfig/kdump"
+echo "$METHOD" >"$F/etc/netvm-method"
+# udhcpc's event script (busybox: $1 the event; $interface, $ip, $mask (prefix), $router, $dns,
+# $lease from the server). The lifetime makes the address non-permanent, as a DHCP client's is.
+mkdir -p "$F/etc/udhcpc"
+cat >"$F/etc/udhcpc/netvm.script" <<'SCRIPT'
+#!/bin/busybox sh
+case "$1" in
+  deconfig) ip -4 addr flush dev "$interface"; ip link set "$interface" up ;;
+  bound|renew)
+    ip addr add "$ip/${mask:-24}" dev "$interface" valid_lft "$lease" preferred_lft "$lease"
+    for r in $router; do ip route add default via "$r" dev "$interface"; break; done
+    : >/etc/resolv.conf
+    for d in $dns; do echo "nameserver $d" >>/etc/resolv.conf; done
+    echo "NETVM-UDHCPC $1 $ip/${mask:-24} router=$router dns=$dns lease=$lease" ;;
+esac
+SCRIPT
+chmod 755 "$F/etc/udhcpc/netvm.script"
 cat >"$F/init" <<'INIT'
 #!/bin/busybox sh
-# /init of the first kernel: NIC driver, static eth0, our mkdumprd, kexec -p, panic. Markers "NETVM-…".
+# /init of the first kernel: NIC driver, eth0 static or by DHCP, our mkdumprd, kexec -p, panic. Markers "NETVM-…".
 /bin/busybox mkdir -p /proc /sys /dev /tmp /run
 /bin/busybox --install -s
 mount -t proc proc /proc; mount -t sysfs sysfs /sys; mount -t devtmpfs devtmpfs /dev 2>/dev/null
 echo "NETVM-FIRST-KERNEL-UP $(uname -r)"
 modprobe virtio_pci; modprobe virtio_net
-ip link set eth0 up && ip addr add 10.0.2.15/24 dev eth0 && ip route add default via 10.0.2.2
+if [ "$(cat /etc/netvm-method)" = dhcp ]; then
+  ip link set eth0 up && udhcpc -i eth0 -n -q -s /etc/udhcpc/netvm.script || echo "NETVM-UDHCPC failed rc=$?"
+  # "dynamic" and a finite valid_lft: what mkdumprd reads as a leased address.
+  echo "NETVM-ADDR $(ip -4 addr show dev eth0 | awk '/inet |valid_lft/' | tr -s ' \n' ' ')"
+else
+  ip link set eth0 up && ip addr add 10.0.2.15/24 dev eth0 && ip route add default via 10.0.2.2
+fi
 echo "NETVM-NET $(ip -o -4 addr show dev eth0 | awk '{print $4}') $(cat /sys/class/net/eth0/address)"
 /usr/sbin/mkdumprd --capture-program /usr/sbin/kdump-capture --makedumpfile /usr/sbin/makedumpfile -f /boot/kdump.img "$(uname -r)"
 echo "NETVM-MKDUMPRD rc=$?"
@@ -203,4 +233,13 @@ echo "dump directory: ${dir#"$W"/}"
 ls -l "$dir"
 [[ -z $(find "$dir" -name '*incomplete*') ]] || die "an incomplete file was left behind"
 "${TARGET}_verdict" "$dir"
-echo "network-vm[$TARGET]: PASS ($REL)"
+if [[ $METHOD == dhcp ]]; then
+  # The first kernel's lease was not permanent, mkdumprd recorded dhcp, and kdump-capture leased.
+  grep -qE '^NETVM-ADDR .*dynamic.*valid_lft [0-9]+sec' "$W/serial.txt" || die "the first kernel's address is not a lease"
+  grep -qF "kdump: eth0 (52:54:00:12:34:56): the first kernel's address was leased (/etc/kdump/network.conf: dhcp), asking DHCP" "$W/serial.txt" \
+    || die "the capture kernel did not read a dhcp record"
+  # No "via": under restrict=on QEMU's DHCP server sends no router or DNS option (udhcpc's "router= dns=").
+  grep -qE '^kdump: eth0 \(52:54:00:12:34:56\) leased 10\.0\.2\.15/24 from 10\.0\.2\.2 for [0-9]+s$' "$W/serial.txt" \
+    || die "the capture kernel did not lease 10.0.2.15/24"
+fi
+echo "network-vm[$CASE]: PASS ($REL)"

@@ -102,8 +102,13 @@ public sealed partial class CaptureImageBuilder
                 break;
         }
         // ssh and nfs: the route to the server, recorded for the capture kernel (Network/).
+        IReadOnlyList<string> ifModules = [];
         if (Network.CaptureNetworkImage.RemoteHost(targetOption, targetValue, dracutMount) is { } server)
-            moduleNames.AddRange(Network.CaptureNetworkImage.Install(_plan, _request.Network, server, _warnings));
+        {
+            var (networkModules, networkIfModules) = Network.CaptureNetworkImage.Install(_plan, _request.Network, server, _warnings);
+            moduleNames.AddRange(networkModules);
+            ifModules = networkIfModules;
+        }
         // mkdumprd: failure_action dump_to_rootfs adds a mount of the root file system at /sysroot.
         if (conf.GetValue("failure_action", "default") == "dump_to_rootfs"
             && _request.Mounts?.Entries.FirstOrDefault(e => e.Target == "/" && e.FsRoot == "/") is { } rootMount)
@@ -128,7 +133,7 @@ public sealed partial class CaptureImageBuilder
 
         moduleNames.AddRange(Config.Shell.ShellChars.SplitWords(conf.GetValue("extra_modules")));
         moduleNames.AddRange(_request.WatchdogModules);
-        var modules = InstallModules(moduleNames, TargetBlockDrivers(conf));
+        var modules = InstallModules(moduleNames, [.. TargetBlockDrivers(conf), .. ifModules]);
         RecordBuild(fstab.ToString(), conf, modules);
         return new CaptureImage(_plan, modules, _warnings);
     }

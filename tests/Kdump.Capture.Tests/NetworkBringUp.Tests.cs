@@ -1,5 +1,6 @@
 using System.Globalization;
 using Kdump.Capture.Network;
+using Kdump.Capture.Network.Dhcp;
 using Kdump.Config.Network;
 using Kdump.Tests.Shared;
 
@@ -88,17 +89,59 @@ public sealed class NetworkBringUpTests : IDisposable
         Assert.Equal(message, _log[^1]);
     }
 
+    private const string DhcpRecord = "remote 10.0.2.100\ninterface eth0 52:54:00:12:34:56\ndhcp\nnameserver 192.168.1.1\n";
+
     [Fact]
-    public void Dhcp_and_malformed_records_are_refused_and_no_record_is_nothing_to_do()
+    public void Dhcp_record_leases_an_address_on_the_nic_set_up_first_then_adds_the_default_route()
+    {
+        Write(CaptureNetworkConfig.ImagePath, DhcpRecord);
+        Write("/sys/class/net/ens3/address", "52:54:00:12:34:56\n");
+
+        Assert.True(BringUp(out var config));
+
+        Assert.Equal(AddressMethod.Dhcp, config!.Method);
+        Assert.Equal(["rename ens3 eth0", "up lo", "up eth0", "dhcp eth0", "addr eth0 10.0.2.15/24", "route 0.0.0.0/0 via 10.0.2.2"], _net.Calls);
+        Assert.True(_net.Dhcp.Disposed);
+        // The client's chaddr is the recorded MAC.
+        Assert.Equal((byte[])[0x52, 0x54, 0x00, 0x12, 0x34, 0x56], _net.Dhcp.Sent[0].Message.ClientHardwareAddress.ToArray());
+        // The lease's name server replaces the first kernel's.
+        Assert.Equal("nameserver 10.0.2.3\n", File.ReadAllText(Host("/etc/resolv.conf")));
+        Assert.Equal(
+        [
+            "eth0 (52:54:00:12:34:56): the first kernel's address was leased (/etc/kdump/network.conf: dhcp), asking DHCP",
+            "eth0 (52:54:00:12:34:56) leased 10.0.2.15/24 from 10.0.2.2 via 10.0.2.2 for 86400s",
+        ], _log);
+    }
+
+    [Fact]
+    public void Dhcp_without_an_answer_or_a_socket_fails_with_the_reason_and_a_lease_without_dns_keeps_the_recorded_one()
+    {
+        Write(CaptureNetworkConfig.ImagePath, DhcpRecord);
+        Write("/sys/class/net/eth0/address", "52:54:00:12:34:56\n");
+        _net.Dhcp.Respond = (_, _) => [];
+        Assert.False(BringUp(out _));
+        Assert.Equal("eth0: no DHCP lease within 90s (5 DHCPDISCOVER, 0 DHCPOFFER, 0 DHCPREQUEST, 0 DHCPNAK)", _log[^1]);
+        Assert.DoesNotContain(_net.Calls, c => c.StartsWith("addr", StringComparison.Ordinal));
+
+        _net.Fail = "dhcp";
+        Assert.False(BringUp(out _));
+        Assert.Equal("cannot configure eth0: packet socket on eth0: EPERM", _log[^1]);
+
+        _net.Fail = null;
+        _net.Dhcp = new DhcpFakeServer();
+        _net.Dhcp.Respond = (m, _) => m.MessageType == DhcpMessageType.Discover
+            ? [(DhcpFakeServer.Reply(m, DhcpMessageType.Offer) with { DomainNameServers = [] }).Write()]
+            : [(DhcpFakeServer.Reply(m, DhcpMessageType.Ack) with { DomainNameServers = [] }).Write()];
+        Assert.True(BringUp(out _));
+        Assert.Equal("nameserver 192.168.1.1\n", File.ReadAllText(Host("/etc/resolv.conf")));
+    }
+
+    [Fact]
+    public void Malformed_records_are_refused_and_no_record_is_nothing_to_do()
     {
         Assert.True(BringUp(out var none));
         Assert.Null(none);
         Assert.Empty(_net.Calls);
-
-        Write(CaptureNetworkConfig.ImagePath, "remote 10.0.2.100\ninterface eth0 52:54:00:12:34:56\ndhcp\n");
-        Write("/sys/class/net/eth0/address", "52:54:00:12:34:56\n");
-        Assert.False(BringUp(out _));
-        Assert.Equal("eth0: the first kernel leased its address by DHCP; kdump-capture does not do DHCP yet", _log[^1]);
 
         Write(CaptureNetworkConfig.ImagePath, "remote 10.0.2.100\n");
         Assert.False(BringUp(out _));
@@ -108,6 +151,29 @@ public sealed class NetworkBringUpTests : IDisposable
         Write(CaptureNetworkConfig.ImagePath, StaticRecord);
         Assert.False(NetworkBringUp.TryBringUp(new FakeCaptureSystem(), new CapturePaths(_root), _log.Add, out _));
         Assert.Equal("this capture system cannot configure a network", _log[^1]);
+    }
+
+    [Fact]
+    public void Ssh_flow_with_a_dhcp_record_leases_before_looking_up_the_route_to_the_server()
+    {
+        Write("/etc/kdump.conf", "ssh root@10.0.2.100\npath /var/crash-test\nsshkey /root/.ssh/kdump_id_rsa\n");
+        Write("/proc/cmdline", "console=ttyS0 irqpoll nr_cpus=1\n");
+        Write(CaptureNetworkConfig.ImagePath, DhcpRecord);
+        Write("/sys/class/net/eth0/address", "52:54:00:12:34:56\n");
+        var fake = new FakeCaptureSystem { HostIp = "10.0.2.15" };
+        _net.Sink = fake.Events.Add;
+        var rc = new CaptureFlow(new NetworkedSystem(fake, _net), new CapturePaths(_root, Lab.Fixture("bookworm", "proc-vmcore.elf"))).Run();
+
+        Assert.Equal(0, rc);
+        Assert.Equal(
+        [
+            "up lo",
+            "kdump: eth0 (52:54:00:12:34:56): the first kernel's address was leased (/etc/kdump/network.conf: dhcp), asking DHCP",
+            "up eth0", "dhcp eth0", "addr eth0 10.0.2.15/24", "route 0.0.0.0/0 via 10.0.2.2",
+            "kdump: eth0 (52:54:00:12:34:56) leased 10.0.2.15/24 from 10.0.2.2 via 10.0.2.2 for 86400s",
+            "route 10.0.2.100",
+        ], fake.Events.Take(8));
+        Assert.Contains(fake.Events, e => e.StartsWith("run ssh -q -i /root/.ssh/kdump_id_rsa -o BatchMode=yes -o StrictHostKeyChecking=yes root@10.0.2.100 mkdir -p /var/crash-test/10.0.2.15-", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -157,6 +223,16 @@ public sealed class NetworkBringUpTests : IDisposable
 
         public string? AddRoute(Ipv4Network destination, uint gateway) =>
             Record("route", $"route {destination} via {Ipv4Network.Format(gateway)}", "SIOCADDRT failed");
+
+        /// <summary>The server <see cref="OpenDhcp"/> hands out.</summary>
+        public DhcpFakeServer Dhcp { get; set; } = new();
+
+        public string? OpenDhcp(string name, out IDhcpTransport? transport)
+        {
+            var why = Record("dhcp", $"dhcp {name}", $"packet socket on {name}: EPERM");
+            transport = why is null ? Dhcp : null;
+            return why;
+        }
 
         public void Delay(TimeSpan time)
         {

@@ -4,7 +4,7 @@ namespace Kdump.Capture.Tests;
 
 /// <summary>
 /// Real panics dumped over the network (eng/vmtest-capture/network-vm.sh): the first kernel
-/// configures eth0 statically and runs OUR mkdumprd on its live network (route, addresses, NIC
+/// configures eth0 statically (or by DHCP) and runs OUR mkdumprd on its live network (route, addresses, NIC
 /// driver); OUR kdump-capture brings eth0 up from that record and dumps to a server on 127.0.0.1 in
 /// a network namespace, through QEMU's restricted user network. The script checks what the server
 /// received (the 10.0.2.15-&lt;date&gt; directory, 0600 modes, makedumpfile 1.7.8 reads the dump and
@@ -25,6 +25,22 @@ public sealed class NetworkCaptureVmTests
     }
 
     /// <summary>
+    /// ssh with DHCP: the first kernel leases eth0's address from QEMU's DHCP server (busybox udhcpc,
+    /// the address set with a lifetime), so our mkdumprd records <c>dhcp</c>; our kdump-capture leases
+    /// 10.0.2.15 again on a packet socket and names the dump directory after it.
+    /// </summary>
+    [Fact]
+    public void Sysrq_panic_is_saved_over_ssh_by_a_capture_kernel_that_leases_its_address_by_dhcp()
+    {
+        var (stdout, work) = Run("ssh", dhcp: true);
+        Assert.Contains("NETVM-UDHCPC bound 10.0.2.15/24", stdout, StringComparison.Ordinal);
+        Assert.Contains("kdump: eth0 (52:54:00:12:34:56): the first kernel's address was leased (/etc/kdump/network.conf: dhcp), asking DHCP", stdout, StringComparison.Ordinal);
+        Assert.Contains("kdump: saving to root@10.0.2.100:/var/crash-test/10.0.2.15-", stdout, StringComparison.Ordinal);
+        Assert.Contains("kdump: saving vmcore complete", stdout, StringComparison.Ordinal);
+        AssertCompleteKdump(Path.Combine(work, "vmcore"));
+    }
+
+    /// <summary>
     /// nfs: the capture kernel mounts 10.0.2.100:/exp from NFS-Ganesha (NFSv4, negotiated, addr= given
     /// by kdump-capture since the image has no mount.nfs) and saves vmcore and vmcore-dmesg.txt there.
     /// </summary>
@@ -37,17 +53,22 @@ public sealed class NetworkCaptureVmTests
         AssertCompleteKdump(Path.Combine(work, "vmcore"));
     }
 
-    private static (string Stdout, string Work) Run(string target)
+    private static (string Stdout, string Work) Run(string target, bool dhcp = false)
     {
         var script = Path.Combine(Lab.RepoRoot, "eng", "vmtest-capture", "network-vm.sh");
+        var name = dhcp ? $"{target}-dhcp" : target;
         // Publishing four static binaries and the lock wait come before the guest.
-        var run = ExternalProcess.Run("bash", [script, target, "bookworm"], TimeSpan.FromMinutes(25));
+        var run = ExternalProcess.Run("bash", [script, target, dhcp ? "dhcp" : "static", "bookworm"], TimeSpan.FromMinutes(25));
         var stdout = System.Text.Encoding.UTF8.GetString(run.Stdout);
         Assert.True(run.ExitCode == 0, $"network-vm.sh {target} failed ({run.ExitCode}):\n{run.Stderr}\n{stdout}");
-        Assert.Contains($"network-vm[{target}]: PASS (bookworm)", stdout, StringComparison.Ordinal);
-        // The capture kernel configured the NIC from the record before the dump went out.
-        Assert.Contains("kdump: eth0 (52:54:00:12:34:56) is 10.0.2.15/24 via 10.0.2.2", stdout, StringComparison.Ordinal);
-        var work = Path.Combine(Lab.Dir, "vmtest-capture", $"{target}-bookworm");
+        Assert.Contains($"network-vm[{name}]: PASS (bookworm)", stdout, StringComparison.Ordinal);
+        // The capture kernel configured the NIC from the record (or leased it) before the dump went out.
+        // QEMU's DHCP server sends no router option under restrict=on (seen in udhcpc's "router="): no "via".
+        var configured = dhcp
+            ? "kdump: eth0 (52:54:00:12:34:56) leased 10.0.2.15/24 from 10.0.2.2 for 86400s"
+            : "kdump: eth0 (52:54:00:12:34:56) is 10.0.2.15/24 via 10.0.2.2";
+        Assert.Contains(configured, stdout, StringComparison.Ordinal);
+        var work = Path.Combine(Lab.Dir, "vmtest-capture", $"{name}-bookworm");
         Assert.Contains(Lab.Info("bookworm")["panic_string"], File.ReadAllText(Path.Combine(work, "vmcore-dmesg.txt")), StringComparison.Ordinal);
         return (stdout, work);
     }

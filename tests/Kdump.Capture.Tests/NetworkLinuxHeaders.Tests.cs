@@ -7,7 +7,8 @@ namespace Kdump.Capture.Tests;
 
 /// <summary>
 /// The ioctl numbers, flags and struct layouts of <see cref="NetDevice"/> and the rtnetlink
-/// constants of <see cref="RtnetlinkAddresses"/> and <see cref="Netlink"/>, against the C headers:
+/// constants of <see cref="RtnetlinkAddresses"/> and <see cref="Netlink"/>, the packet socket calls
+/// of <see cref="PacketSocket"/> (DHCP in the capture kernel), against the C headers:
 /// a program compiled with gcc prints each value.
 /// </summary>
 public sealed class NetworkLinuxHeadersTests
@@ -15,6 +16,7 @@ public sealed class NetworkLinuxHeadersTests
     private const string Program = """
         #include <stdio.h>
         #include <stddef.h>
+        #include <errno.h>
         #include <sys/socket.h>
         #include <sys/ioctl.h>
         #include <net/if.h>
@@ -23,6 +25,10 @@ public sealed class NetworkLinuxHeadersTests
         #include <linux/netlink.h>
         #include <linux/rtnetlink.h>
         #include <linux/if_addr.h>
+        #include <netpacket/packet.h>
+        #include <net/ethernet.h>
+        #include <net/if_arp.h>
+        #include <poll.h>
         #define P(name) printf("%s=%llu\n", #name, (unsigned long long)(name))
         int main(void) {
             P(SIOCADDRT); P(SIOCGIFFLAGS); P(SIOCSIFFLAGS); P(SIOCSIFADDR); P(SIOCSIFNETMASK); P(SIOCSIFNAME);
@@ -38,12 +44,17 @@ public sealed class NetworkLinuxHeadersTests
             P(sizeof(struct nlmsghdr)); P(offsetof(struct nlmsghdr, nlmsg_type)); P(offsetof(struct nlmsghdr, nlmsg_flags)); P(offsetof(struct nlmsghdr, nlmsg_seq));
             P(sizeof(struct ifaddrmsg)); P(offsetof(struct ifaddrmsg, ifa_prefixlen)); P(offsetof(struct ifaddrmsg, ifa_flags));
             P(offsetof(struct ifaddrmsg, ifa_scope)); P(offsetof(struct ifaddrmsg, ifa_index)); P(sizeof(struct rtattr));
+            P(AF_PACKET); P(SOCK_DGRAM); P(ETH_P_IP); P(ARPHRD_ETHER); P(ETH_ALEN); P(SIOCGIFINDEX); P(POLLIN); P(EINTR);
+            P(offsetof(struct ifreq, ifr_ifindex)); P(sizeof(struct sockaddr_ll)); P(offsetof(struct sockaddr_ll, sll_family));
+            P(offsetof(struct sockaddr_ll, sll_protocol)); P(offsetof(struct sockaddr_ll, sll_ifindex)); P(offsetof(struct sockaddr_ll, sll_hatype));
+            P(offsetof(struct sockaddr_ll, sll_pkttype)); P(offsetof(struct sockaddr_ll, sll_halen)); P(offsetof(struct sockaddr_ll, sll_addr));
+            P(sizeof(struct pollfd)); P(offsetof(struct pollfd, fd)); P(offsetof(struct pollfd, events)); P(offsetof(struct pollfd, revents));
             return 0;
         }
         """;
 
     [Fact]
-    public void Ioctl_and_rtnetlink_layouts_match_the_headers()
+    public void Ioctl_rtnetlink_and_packet_socket_layouts_match_the_headers()
     {
         var dir = Path.Combine(Path.GetTempPath(), $"net-headers-{Environment.ProcessId}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(dir);
@@ -89,6 +100,15 @@ public sealed class NetworkLinuxHeadersTests
             ["sizeof(struct ifaddrmsg)"] = RtnetlinkAddresses.IfaddrmsgFields.Size, ["offsetof(struct ifaddrmsg, ifa_prefixlen)"] = RtnetlinkAddresses.IfaddrmsgFields.PrefixLength,
             ["offsetof(struct ifaddrmsg, ifa_flags)"] = RtnetlinkAddresses.IfaddrmsgFields.Flags, ["offsetof(struct ifaddrmsg, ifa_scope)"] = RtnetlinkAddresses.IfaddrmsgFields.Scope,
             ["offsetof(struct ifaddrmsg, ifa_index)"] = RtnetlinkAddresses.IfaddrmsgFields.Index, ["sizeof(struct rtattr)"] = RtnetlinkAddresses.RtattrFields.Size,
+            ["AF_PACKET"] = PacketSocket.AF_PACKET, ["SOCK_DGRAM"] = PacketSocket.SOCK_DGRAM, ["ETH_P_IP"] = PacketSocket.ETH_P_IP,
+            ["ARPHRD_ETHER"] = PacketSocket.ARPHRD_ETHER, ["ETH_ALEN"] = PacketSocket.ETH_ALEN, ["SIOCGIFINDEX"] = PacketSocket.SIOCGIFINDEX,
+            ["POLLIN"] = (ulong)PacketSocket.POLLIN, ["EINTR"] = Errno.EINTR, ["offsetof(struct ifreq, ifr_ifindex)"] = PacketSocket.IfreqIfindex,
+            ["sizeof(struct sockaddr_ll)"] = PacketSocket.SockaddrLlFields.Size, ["offsetof(struct sockaddr_ll, sll_family)"] = PacketSocket.SockaddrLlFields.Family,
+            ["offsetof(struct sockaddr_ll, sll_protocol)"] = PacketSocket.SockaddrLlFields.Protocol, ["offsetof(struct sockaddr_ll, sll_ifindex)"] = PacketSocket.SockaddrLlFields.Ifindex,
+            ["offsetof(struct sockaddr_ll, sll_hatype)"] = PacketSocket.SockaddrLlFields.Hatype, ["offsetof(struct sockaddr_ll, sll_pkttype)"] = PacketSocket.SockaddrLlFields.Pkttype,
+            ["offsetof(struct sockaddr_ll, sll_halen)"] = PacketSocket.SockaddrLlFields.Halen, ["offsetof(struct sockaddr_ll, sll_addr)"] = PacketSocket.SockaddrLlFields.Address,
+            ["sizeof(struct pollfd)"] = PacketSocket.PollfdFields.Size, ["offsetof(struct pollfd, fd)"] = PacketSocket.PollfdFields.Fd,
+            ["offsetof(struct pollfd, events)"] = PacketSocket.PollfdFields.Events, ["offsetof(struct pollfd, revents)"] = PacketSocket.PollfdFields.Revents,
         };
         Assert.Equal(expected.Count, c.Count);
         foreach (var (name, value) in expected) Assert.True(c[name] == value, $"{name}: ours {value}, the headers' {c[name]}");

@@ -1,10 +1,14 @@
 using Kdump.Capture.Network;
+using Kdump.Capture.Network.Dhcp;
 using Kdump.Config.Network;
 using Kdump.Linux;
 
 namespace Kdump.Capture.Linux;
 
-/// <summary>The capture kernel's interface calls: netdevice(7) and SIOCADDRT ioctls through <see cref="NetDevice"/>.</summary>
+/// <summary>
+/// The capture kernel's interface calls: netdevice(7) and SIOCADDRT ioctls through <see cref="NetDevice"/>,
+/// and DHCP on a packet socket (<see cref="PacketDhcpTransport"/>).
+/// </summary>
 public sealed class NetworkControl : INetworkControl
 {
     public string? Rename(string name, string newName) => Why(NetDevice.Rename(name, newName), $"SIOCSIFNAME {name} {newName}");
@@ -17,6 +21,8 @@ public sealed class NetworkControl : INetworkControl
 
     public string? AddRoute(Ipv4Network destination, uint gateway) =>
         Why(NetDevice.AddRoute(destination.Address & destination.Mask, destination.Mask, gateway), $"SIOCADDRT {destination} via {Ipv4Network.Format(gateway)}");
+
+    public string? OpenDhcp(string name, out IDhcpTransport? transport) => PacketDhcpTransport.Open(name, out transport);
 
     public void Delay(TimeSpan time) => Thread.Sleep(time);
 

@@ -1,3 +1,4 @@
+using Kdump.Capture.Network.Dhcp;
 using Kdump.Config.Network;
 
 namespace Kdump.Capture.Network;
@@ -20,6 +21,12 @@ public interface INetworkControl
 
     /// <summary><c>ip route add DESTINATION via GATEWAY</c> (0.0.0.0/0 is the default route).</summary>
     string? AddRoute(Ipv4Network destination, uint gateway);
+
+    /// <summary>
+    /// A DHCP client's link on NAME, which is up and has no address yet (what udhcpc opens: a packet
+    /// socket bound to the interface). The caller disposes <paramref name="transport"/>.
+    /// </summary>
+    string? OpenDhcp(string name, out IDhcpTransport? transport);
 
     /// <summary>Waits (the NIC may still be probing).</summary>
     void Delay(TimeSpan time);

@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text;
+using Kdump.Capture.Network.Dhcp;
 using Kdump.Config;
 using Kdump.Config.Network;
 
@@ -8,8 +10,9 @@ namespace Kdump.Capture.Network;
 /// Brings up the network mkdumprd recorded (<see cref="CaptureNetworkConfig"/>) before an ssh or
 /// nfs dump: the NIC's modules are already loaded from modules.load; its interface is found by
 /// MAC under /sys/class/net (waiting for the driver, like upstream's wait for the device), named
-/// as in the first kernel, given the same address and routes, and set up; nameservers go to
-/// /etc/resolv.conf. DHCP is recorded by mkdumprd but not done here.
+/// as in the first kernel, given the same address and routes (static), or set up and given an
+/// address, a default route and nameservers leased by DHCP (<see cref="DhcpClient"/>: the first
+/// kernel's address was not permanent, as upstream's <c>ip=dhcp</c>); nameservers go to /etc/resolv.conf.
 /// </summary>
 public static class NetworkBringUp
 {
@@ -63,11 +66,7 @@ public static class NetworkBringUp
             else name = config.Interface;
         }
         if (net.SetUp("lo") is { } loWhy) log($"cannot set lo up: {loWhy}");
-        if (config.Method == AddressMethod.Dhcp)
-        {
-            log($"{name}: the first kernel leased its address by DHCP; kdump-capture does not do DHCP yet");
-            return false;
-        }
+        if (config.Method == AddressMethod.Dhcp) return Lease(net, paths, config, name, log);
         string? error = net.SetAddress(name, config.Address!.Value) ?? net.SetUp(name);
         if (error is null && config.Gateway is { } gw) error = net.AddRoute(new Ipv4Network(0, 0), gw);
         foreach (var r in config.Routes)
@@ -84,6 +83,52 @@ public static class NetworkBringUp
         log($"{name} ({config.MacAddress}) is {config.Address}" + (config.Gateway is { } g ? $" via {Ipv4Network.Format(g)}" : ""));
         return true;
     }
+
+    /// <summary>Sets <paramref name="name"/> up, leases an address for it, then sets the address, the default route and the nameservers.</summary>
+    private static bool Lease(INetworkControl net, CapturePaths paths, CaptureNetworkConfig config, string name, Action<string> log)
+    {
+        // mkdumprd's record, in the log: why this capture kernel asks DHCP rather than reusing an address.
+        log($"{name} ({config.MacAddress}): the first kernel's address was leased ({CaptureNetworkConfig.ImagePath}: {CaptureNetworkConfig.Keywords.Dhcp}), asking DHCP");
+        if (net.SetUp(name) is { } upWhy)
+        {
+            log($"cannot configure {name}: {upWhy}");
+            return false;
+        }
+        var openWhy = net.OpenDhcp(name, out var transport);
+        if (openWhy is not null || transport is null)
+        {
+            log($"cannot configure {name}: {openWhy ?? "no DHCP transport"}");
+            return false;
+        }
+        DhcpLease? lease;
+        string? failure;
+        using (transport)
+        {
+            if (!new DhcpClient(transport, name, MacBytes(config.MacAddress), log).TryLease(out lease, out failure))
+            {
+                log(failure);
+                return false;
+            }
+        }
+        var error = net.SetAddress(name, lease.Address);
+        if (error is null && lease.Router is { } router) error = net.AddRoute(new Ipv4Network(0, 0), router);
+        if (error is not null)
+        {
+            log($"cannot configure {name}: {error}");
+            return false;
+        }
+        // The server's nameservers are those of this network now; the first kernel's are the fallback.
+        var nameservers = lease.Nameservers.Count > 0 ? lease.Nameservers : config.Nameservers;
+        if (nameservers.Count > 0) WriteResolvConf(paths, nameservers);
+        log($"{name} ({config.MacAddress}) leased {lease.Address} from {Ipv4Network.Format(lease.Server)}"
+            + (lease.Router is { } r ? $" via {Ipv4Network.Format(r)}" : "")
+            + (lease.LeaseSeconds is { } s ? $" for {s}s" : ""));
+        return true;
+    }
+
+    /// <summary>The 6 bytes of a normalized <c>aa:bb:cc:dd:ee:ff</c>.</summary>
+    private static byte[] MacBytes(string mac) =>
+        [.. mac.Split(':').Select(p => byte.Parse(p, NumberStyles.HexNumber, CultureInfo.InvariantCulture))];
 
     /// <summary>The interface under /sys/class/net whose <c>address</c> is <paramref name="mac"/>, waiting up to <see cref="DeviceWait"/>.</summary>
     private static string? FindByMac(INetworkControl net, CapturePaths paths, string mac, Action<string> log)

@@ -54,21 +54,26 @@ public static class CaptureNetworkImage
         return new CaptureNetworkConfig(remote, name, mac, AddressMethod.Static, source.Address, gateway, extra, facts.Nameservers());
     }
 
+    /// <summary>kdump-capture leases a DHCP address on an AF_PACKET socket: CONFIG_PACKET, a module on some kernels.</summary>
+    public const string PacketSocketModule = "af_packet";
+
     /// <summary>
     /// Records the network at <see cref="CaptureNetworkConfig.ImagePath"/> and returns the NIC's
-    /// modules. Without facts (a caller that knows no network) the image gets no record and a warning.
+    /// modules, and those to add only when the kernel has them as modules (af_packet for a DHCP
+    /// record; it is built in on Debian and Fedora). Without facts (a caller that knows no network)
+    /// the image gets no record and a warning.
     /// </summary>
-    public static IReadOnlyList<string> Install(ImagePlan plan, HostNetwork? facts, string host, List<string> warnings)
+    public static (IReadOnlyList<string> Modules, IReadOnlyList<string> IfModules) Install(ImagePlan plan, HostNetwork? facts, string host, List<string> warnings)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(warnings);
         if (facts is null)
         {
             warnings.Add($"the network toward {host} is unknown: the capture kernel will not configure one");
-            return [];
+            return ([], []);
         }
         var config = Resolve(facts, host);
         plan.AddFile(CaptureNetworkConfig.ImagePath, Encoding.UTF8.GetBytes(config.Format()));
-        return facts.DriverModules(config.Interface);
+        return (facts.DriverModules(config.Interface), config.Method == AddressMethod.Dhcp ? [PacketSocketModule] : []);
     }
 }

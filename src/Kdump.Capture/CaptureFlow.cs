@@ -131,7 +131,8 @@ public sealed class CaptureFlow
 
     /// <summary>
     /// <c>kdump_test_init</c>: not for raw targets. The id goes into a path and a remote command,
-    /// so only kdumpctl's <c>&lt;epoch&gt;-&lt;ns&gt;</c> alphabet is taken (upstream takes any word).
+    /// so only a safe alphabet is taken — letters, digits, <c>-_.</c>, not starting with a dot;
+    /// kdumpctl makes <c>&lt;epoch&gt;-&lt;ns&gt;</c> (upstream takes any word).
     /// </summary>
     private void KdumpTestInit(DumpInstruction instruction)
     {
@@ -162,13 +163,13 @@ public sealed class CaptureFlow
             return;
         }
         var mnt = instruction.Argument;
-        if (!TryMountTarget(mnt))
-        {
-            Log($"cannot write {Squeeze(mnt + "/" + file)}: '{mnt}' is not a mount point");
-            return;
-        }
         try
         {
+            if (!TryMountTarget(mnt))
+            {
+                Log($"cannot write {Squeeze(mnt + "/" + file)}: '{mnt}' is not a mount point");
+                return;
+            }
             CreateDirectory(_paths.Host(mnt + "/" + SavePath));
             using (var f = CreateOwnerOnly(_paths.Host(mnt + "/" + file)))
             {
@@ -386,6 +387,9 @@ public sealed class CaptureFlow
     /// <summary><c>kdump.sh --error-handler</c>: emergency hooks, failure_action, save_log, final_action.</summary>
     private int ErrorHandler()
     {
+        // Upstream's error handler is a fresh `kdump.sh --error-handler`, which never runs
+        // kdump_test_init: dump_to_rootfs saves to <path>/<ip>-<date>, not the test's directory.
+        _testId = null;
         RunHookDirectory("/etc/kdump/emergency.d", []);
         if (_conf.GetValue("kdump_emergency") is { Length: > 0 } em)
         {

@@ -108,9 +108,13 @@ public static class VmcoreCreationStatus
             return true;
         }
         text = null;
-        var dir = $"/tmp/kdumpctl-status.{Environment.ProcessId}";
+        // Under /run, which only root can write (upstream: mktemp -d in /tmp): nobody can put a
+        // link where root is about to mount.
+        var dir = $"/run/kdumpctl-status.{Environment.ProcessId}";
         var hostDir = session.Root.HostPath(dir);
-        Directory.CreateDirectory(hostDir);
+        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(hostDir);
+        else Directory.CreateDirectory(hostDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var mounted = false;
         try
         {
             List<string> mount = ["mount", target.Value, hostDir, "-t", target.FsType, "-o", "defaults"];
@@ -120,12 +124,13 @@ public static class VmcoreCreationStatus
                 session.Warn($"Failed to mount {target.Value}");
                 return false;
             }
+            mounted = true;
             text = session.ReadSmall(SystemPath.SqueezeSlashes(dir + "/" + relative));
-            session.Services.Processes.Run(["umount", hostDir]);
             return true;
         }
         finally
         {
+            if (mounted) session.Services.Processes.Run(["umount", hostDir]);
             try { Directory.Delete(hostDir); }
             catch (IOException) { } // still mounted (umount failed): leave it rather than lose the target's files
         }

@@ -76,8 +76,8 @@ public sealed partial class KdumpCompressedDumper
         return WriteRange(_output, layout, 0, _maxMapNr, split: false, cancellation);
     }
 
-    /// <summary>Most splitblocks --split counts (8 bytes each): a hostile max_mapnr or a tiny --splitblock-size is refused, not allocated.</summary>
-    public const long MaxSplitblocks = 1L << 24;
+    /// <summary>Most splitblocks --split counts (4 bytes each, 16 MiB): a hostile max_mapnr or a tiny --splitblock-size is refused, not allocated.</summary>
+    public const long MaxSplitblocks = 1L << 22;
 
     /// <summary>
     /// makedumpfile --split: one file per output, split where makedumpfile splits (setup_splitting):
@@ -90,13 +90,13 @@ public sealed partial class KdumpCompressedDumper
     {
         ArgumentNullException.ThrowIfNull(outputs);
         if (outputs.Count < 2) throw new ArgumentException("--split needs two or more outputs", nameof(outputs));
-        var blockPfns = (ulong)(_options.SplitblockBytes / _pageSize);
         if (_options.SplitblockBytes <= 0 || _options.SplitblockBytes % _pageSize != 0)
             throw new ArgumentException($"splitblock size {_options.SplitblockBytes} is not a positive multiple of the page size {_pageSize}", nameof(outputs));
+        var blockPfns = (ulong)(_options.SplitblockBytes / _pageSize);
         var blocks = (_maxMapNr + blockPfns - 1) / blockPfns;
         if (blocks > MaxSplitblocks)
             throw new Primitives.Errors.DumpFeatureNotSupportedException($"--split of {_maxMapNr} pfns in blocks of {blockPfns} pages needs {blocks} splitblocks (at most {MaxSplitblocks})");
-        var perBlock = new long[blocks];
+        var perBlock = new int[blocks];
         var layout = new KdumpCompressedLayout
         {
             BlockSize = _pageSize,
@@ -107,8 +107,8 @@ public sealed partial class KdumpCompressedDumper
         Report.DescriptorPages = layout.DescriptorCount;
         var ranges = SplitRanges(perBlock, blockPfns, _maxMapNr, layout.DescriptorCount, outputs.Count);
         // Upstream writes each file in its own process, so one full disk does not stop the others:
-        // a failed file is flagged incomplete (WriteRange) and the rest are still written; the first
-        // failure is reported at the end. A signal stops them all.
+        // a failed file is flagged incomplete (WriteRange) and the rest are still written; every
+        // failed file is reported at the end. A signal stops them all.
         var failed = new List<(string, IOException)>();
         for (var k = 0; k < outputs.Count; k++)
         {
@@ -130,7 +130,7 @@ public sealed partial class KdumpCompressedDumper
     /// file k-1 ended and takes splitblocks until it has at least <paramref name="dumpable"/> / n
     /// dumpable pages (each file counts its own share); the last file takes the rest up to max_mapnr.
     /// </summary>
-    public static (ulong Start, ulong End)[] SplitRanges(ReadOnlySpan<long> perBlock, ulong blockPfns, ulong maxMapNr, long dumpable, int files)
+    public static (ulong Start, ulong End)[] SplitRanges(ReadOnlySpan<int> perBlock, ulong blockPfns, ulong maxMapNr, long dumpable, int files)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(files, 2);
         var ranges = new (ulong Start, ulong End)[files];
@@ -287,7 +287,7 @@ public sealed partial class KdumpCompressedDumper
     /// <paramref name="perBlock"/>, the dumpable pages of each whole splitblock of
     /// <paramref name="blockPfns"/> pfns below max_mapnr (a partial last block stays 0, as upstream's table).
     /// </summary>
-    private long CountDumpable(Span<long> perBlock = default, ulong blockPfns = 0)
+    private long CountDumpable(Span<int> perBlock = default, ulong blockPfns = 0)
     {
         long total = 0;
         var bitmapBits = ((_maxMapNr + 7) / 8 + (ulong)_pageSize - 1) / (ulong)_pageSize * (ulong)_pageSize * 8;
@@ -302,7 +302,7 @@ public sealed partial class KdumpCompressedDumper
                 if (first + blockPfns > _maxMapNr) break;
                 var lo = Math.Max(first, w) - w;
                 var hi = Math.Min(first + blockPfns, w + (ulong)_windowPfns) - w;
-                perBlock[(int)b] += PopCountBits(_dumpable, lo, hi);
+                perBlock[(int)b] += (int)PopCountBits(_dumpable, lo, hi); // at most a window's pfns
             }
         }
         return total;

@@ -71,9 +71,9 @@ public static partial class MakedumpfileCommand
                 ErrMsg("create_dumpfile", e.Message);
                 return false;
             }
-            // check_splitblock_size: KiB on the command line; 0 (or no number) means the default, as upstream.
+            // check_splitblock_size (only with --split, as upstream): KiB; 0 (or no number) means the default.
             var splitblockBytes = 1L << 30;
-            if (_args.TryGetValue(MakedumpfileOptions.SplitblockSize, out var sb) && Atoi(sb!) != 0)
+            if (Has(MakedumpfileOptions.Split) && _args.TryGetValue(MakedumpfileOptions.SplitblockSize, out var sb) && Atoi(sb!) != 0)
             {
                 splitblockBytes = (long)Atoi(sb!) << 10;
                 // Upstream appends strerror(errno) of whatever call failed last; that part is left out.

@@ -288,6 +288,22 @@ public sealed class CaptureFlowTests : IDisposable
     }
 
     [Fact]
+    public void Kdumpctl_test_whose_target_is_gone_dumps_to_rootfs_outside_the_test_directory()
+    {
+        // Upstream's error handler is a fresh kdump.sh without kdump_test_init: <path>/<ip>-<date>.
+        Write("/etc/kdump.conf", "ext4 UUID=gone\nfailure_action dump_to_rootfs\n");
+        Write("/etc/fstab", "UUID=gone /kdumproot ext4 defaults 0 0\n/dev/vda1 /sysroot ext4 defaults 0 0\n");
+        Write("/proc/cmdline", $"kdump_test_id={TestId}\n");
+        _system.MountResult = src => src == "UUID=gone" ? "no such device" : null;
+        CollectorWrites("dump bytes");
+
+        Assert.Equal(1, Run());
+
+        Assert.True(File.Exists(Host("/sysroot/var/crash/" + DirName + "/vmcore")));
+        Assert.False(Directory.Exists(Host($"/sysroot/var/crash/kdump-test-{TestId}")));
+    }
+
+    [Fact]
     public void Kdumpctl_test_whose_dump_fails_leaves_status_fail()
     {
         Write("/etc/kdump.conf", "ext4 UUID=0b9c\nfailure_action poweroff\n");

@@ -161,22 +161,34 @@ public sealed class KdumpctlPropagateAndTestTests
     }
 
     [Theory]
-    [InlineData("ext4 /dev/vdb\n", 0, "mount /dev/vdb $ROOT/tmp/kdumpctl-status.PID -t ext4 -o defaults", "fail")]
-    [InlineData("nfs srv:/export\n", 0, "timeout --preserve-status 5m mount srv:/export $ROOT/tmp/kdumpctl-status.PID -t nfs -o defaults", "fail")]
-    [InlineData("ext4 /dev/vdb\n", 32, "mount /dev/vdb $ROOT/tmp/kdumpctl-status.PID -t ext4 -o defaults", "manual")]
-    public void Pending_status_of_an_unmounted_target_is_read_through_a_temporary_mount(string conf, int mountRc, string mount, string result)
+    [InlineData("ext4 /dev/vdb\n", 0, "success", "mount /dev/vdb $ROOT/run/kdumpctl-status.PID -t ext4 -o defaults", "success")]
+    [InlineData("nfs srv:/export\n", 0, "success", "timeout --preserve-status 5m mount srv:/export $ROOT/run/kdumpctl-status.PID -t nfs -o defaults", "success")]
+    [InlineData("ext4 /dev/vdb\n", 0, null, "mount /dev/vdb $ROOT/run/kdumpctl-status.PID -t ext4 -o defaults", "fail")]
+    [InlineData("ext4 /dev/vdb\n", 32, null, "mount /dev/vdb $ROOT/run/kdumpctl-status.PID -t ext4 -o defaults", "manual")]
+    public void Pending_status_of_an_unmounted_target_is_read_through_a_temporary_mount(string conf, int mountRc, string? onTarget, string mount, string result)
     {
         using var tree = new RootTree();
         tree.Write("/etc/kdump.conf", conf, RootTree.Old);
         tree.Write("/proc/self/mountinfo", "22 1 254:0 / / rw - ext4 /dev/vda rw\n");
         tree.Write("/var/lib/kdump/vmcore-creation.status", "pending kdump_test_id=1750000000-5\n");
-        var runner = new RecordingProcessRunner().On(["mount"], new ProcessResult(mountRc, "")).On(["timeout"], new ProcessResult(mountRc, ""));
+        // The fake mount "mounts" the target by writing what the capture kernel left on it (a test that left none failed).
+        ProcessResult Mount(IReadOnlyList<string> argv)
+        {
+            var dir = argv.Single(a => a.Contains("/run/kdumpctl-status.", StringComparison.Ordinal));
+            if (mountRc == 0 && onTarget is not null)
+            {
+                Directory.CreateDirectory(Path.Combine(dir, "var/crash/kdump-test-1750000000-5"));
+                File.WriteAllText(Path.Combine(dir, "var/crash/kdump-test-1750000000-5/vmcore-creation.status"), $"{onTarget} kdump_test_id=1750000000-5\n");
+            }
+            return new ProcessResult(mountRc, "");
+        }
+        var runner = new RecordingProcessRunner().On(["mount"], Mount).On(["timeout"], Mount)
+            .On(["umount"], argv => { foreach (var e in Directory.EnumerateFileSystemEntries(argv[1])) Directory.Delete(e, recursive: true); return new ProcessResult(0, ""); });
         var run = KdumpctlRun.Invoke(tree, new RecordingSystemCalls(), runner, "", "status");
         var pid = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        // The fake mount mounts nothing, so there is no status file: a test that left none failed.
-        Assert.Equal(mountRc == 0 ? [mount.Replace("PID", pid, StringComparison.Ordinal), $"umount $ROOT/tmp/kdumpctl-status.{pid}"] : [mount.Replace("PID", pid, StringComparison.Ordinal)], run.Runs);
+        Assert.Equal(mountRc == 0 ? [mount.Replace("PID", pid, StringComparison.Ordinal), $"umount $ROOT/run/kdumpctl-status.{pid}"] : [mount.Replace("PID", pid, StringComparison.Ordinal)], run.Runs);
         Assert.Equal($"{result} kdump_test_id=1750000000-5\n", tree.Read("/var/lib/kdump/vmcore-creation.status"));
-        Assert.False(Directory.Exists(tree.Host($"/tmp/kdumpctl-status.{pid}")));
+        Assert.False(Directory.Exists(tree.Host($"/run/kdumpctl-status.{pid}")));
     }
 
     [Fact]

@@ -31,8 +31,7 @@ public sealed class LinuxCaptureSystem(ISystemCalls calls, TextWriter console, B
             });
             if (stdoutPath is not null)
             {
-                // dd of=DEV: write from offset 0 without truncating (a block device cannot be truncated).
-                using var output = new FileStream(stdoutPath, FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite, 1 << 20);
+                using var output = OpenOutput(stdoutPath);
                 p.StandardOutput.BaseStream.CopyTo(output);
             }
             feed.Wait();
@@ -78,11 +77,10 @@ public sealed class LinuxCaptureSystem(ISystemCalls calls, TextWriter console, B
                 using var stdout = Console.OpenStandardOutput();
                 return RunEngine(args, stdout);
             }
-            // dd of=DEV: write from offset 0 without truncating (a block device cannot be truncated).
-            using var output = new FileStream(stdoutPath, FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite, 1 << 20);
+            using var output = OpenOutput(stdoutPath);
             return RunEngine(args, output);
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             console.WriteLine($"kdump: cannot open {stdoutPath}: {e.Message}");
             return 1;
@@ -132,6 +130,10 @@ public sealed class LinuxCaptureSystem(ISystemCalls calls, TextWriter console, B
             return 1;
         }
     }
+
+    /// <summary>A collector's redirected stdout, as <c>dd of=DEV</c>: from offset 0, not truncated (a block device cannot be).</summary>
+    private static FileStream OpenOutput(string path) =>
+        new(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite, 1 << 20);
 
     private static Process Start(IReadOnlyList<string> argv, bool stdin, bool stdout)
     {

@@ -69,5 +69,13 @@ public sealed class PacketDhcpTransport : IDhcpTransport
         return null;
     }
 
-    public void Dispose() => PacketSocket.Close(_fd);
+    private bool _closed;
+
+    // Once only: a second close could hit a descriptor the process has reused meanwhile.
+    public void Dispose()
+    {
+        if (_closed) return;
+        _closed = true;
+        PacketSocket.Close(_fd);
+    }
 }

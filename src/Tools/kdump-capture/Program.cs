@@ -44,13 +44,37 @@ internal static class Program
             EarlySetup(system);
         }
 
-        var rc = new CaptureFlow(system, new CapturePaths(root, vmcore), Environment.ProcessorCount).Run(errorHandler);
-        if (!isInit) return rc;
+        var paths = new CapturePaths(root, vmcore);
+        var rc = RunGuarded(system, paths, errorHandler);
+        if (rc is null && !errorHandler)
+        {
+            // systemd's OnFailure=kdump-error-handler.service, in-process: a fresh flow in error-handler mode.
+            rc = RunGuarded(system, paths, errorHandler: true);
+        }
+        if (!isInit) return rc ?? 1;
 
         // The actions returned: refused or failed. PID 1 must not exit.
         system.Sync();
         system.Poweroff();
         while (true) Thread.Sleep(Timeout.Infinite);
+    }
+
+    /// <summary>
+    /// The flow, with any exception it lets escape logged and turned into null: as PID 1 an escaping
+    /// exception would kill init and panic the capture kernel, losing the dump and the failure action.
+    /// </summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1031", Justification = "PID 1 must survive any failure of the flow")]
+    private static int? RunGuarded(LinuxCaptureSystem system, CapturePaths paths, bool errorHandler)
+    {
+        try
+        {
+            return new CaptureFlow(system, paths, Environment.ProcessorCount).Run(errorHandler);
+        }
+        catch (Exception e)
+        {
+            system.Log($"kdump: the capture failed: {e.GetType().Name}: {e.Message}");
+            return null;
+        }
     }
 
     /// <summary>The built-in collector: our makedumpfile's command, its messages on the console's stderr.</summary>

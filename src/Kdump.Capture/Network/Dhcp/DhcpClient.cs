@@ -26,6 +26,12 @@ public sealed class DhcpClient
 
     public static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(64);
 
+    /// <summary>
+    /// The wait before discovering again after a DHCPNAK or an unusable DHCPACK (busybox udhcpc
+    /// waits 3 s too): a server that refuses at once would otherwise be asked in a tight loop.
+    /// </summary>
+    public static readonly TimeSpan RestartPause = TimeSpan.FromSeconds(3);
+
     /// <summary>DHCPREQUESTs without a DHCPACK or DHCPNAK before discovering again.</summary>
     public const int RequestSends = 3;
 
@@ -92,11 +98,13 @@ public sealed class DhcpClient
             {
                 _naks++;
                 _log($"{_name}: DHCPNAK from {Ipv4Network.Format(server)} for {Ipv4Network.Format(offer.YourAddress)}, discovering again");
+                if ((failure = Pause(deadline)) is not null) return false;
                 continue;
             }
             if (reply.YourAddress == 0)
             {
                 _log($"{_name}: DHCPACK from {Ipv4Network.Format(server)} has no address (yiaddr 0.0.0.0), discovering again");
+                if ((failure = Pause(deadline)) is not null) return false;
                 continue;
             }
             var mask = reply.SubnetMask ?? offer.SubnetMask ?? ClassfulMask(reply.YourAddress);
@@ -172,6 +180,19 @@ public sealed class DhcpClient
             wait = wait * 2 < MaxWait ? wait * 2 : MaxWait;
         }
         error = null;
+        return null;
+    }
+
+    /// <summary>Waits <see cref="RestartPause"/> (or until the deadline), dropping whatever arrives; non-null when the link failed.</summary>
+    private string? Pause(TimeSpan deadline)
+    {
+        var until = _transport.Now + RestartPause;
+        if (until > deadline) until = deadline;
+        while (until - _transport.Now is var remaining && remaining > TimeSpan.Zero)
+        {
+            if (_transport.Receive(remaining, out var payload) is { } failed) return $"{_name}: cannot receive: {failed}";
+            if (payload is null) break;
+        }
         return null;
     }
 

@@ -13,6 +13,7 @@ namespace Kdump.Linux;
 public static class NetDevice
 {
     public const uint SIOCADDRT = 0x890B;
+    public const uint SIOCGIFINDEX = 0x8933;
     public const uint SIOCGIFFLAGS = 0x8913;
     public const uint SIOCSIFFLAGS = 0x8914;
     public const uint SIOCSIFADDR = 0x8916;
@@ -27,7 +28,7 @@ public static class NetDevice
     public static class IfreqFields
     {
         public const int Name = 0;          // ifr_name[IFNAMSIZ]
-        public const int Union = 16;        // ifr_addr / ifr_netmask (struct sockaddr) / ifr_flags (short) / ifr_newname[IFNAMSIZ]
+        public const int Union = 16;        // ifr_addr / ifr_netmask (struct sockaddr) / ifr_flags (short) / ifr_newname[IFNAMSIZ] / ifr_ifindex (int)
         public const int Size = 40;
         public const int IFNAMSIZ = 16;
     }
@@ -76,6 +77,14 @@ public static class NetDevice
         var req = Ifreq(ifname);
         WriteName(req.AsSpan(IfreqFields.Union, IfreqFields.IFNAMSIZ), newName);
         return Ioctl(SIOCSIFNAME, req);
+    }
+
+    /// <summary>SIOCGIFINDEX: the interface's index (ifr_ifindex, a host-order int).</summary>
+    public static SyscallResult InterfaceIndex(string ifname)
+    {
+        var req = Ifreq(ifname);
+        var r = Ioctl(SIOCGIFINDEX, req);
+        return r.IsError ? r : SyscallResult.Ok(MemoryMarshal.Read<int>(req.AsSpan(IfreqFields.Union)));
     }
 
     /// <summary>SIOCADDRT: <paramref name="destination"/>/<paramref name="mask"/> via <paramref name="gateway"/>; the kernel picks the device that reaches the gateway.</summary>

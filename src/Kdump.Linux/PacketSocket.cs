@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
-using System.Text;
 
 namespace Kdump.Linux;
 
@@ -22,7 +21,6 @@ public static partial class PacketSocket
     public const ushort ETH_P_IP = 0x0800;
     public const ushort ARPHRD_ETHER = 1;
     public const int ETH_ALEN = 6;
-    public const uint SIOCGIFINDEX = 0x8933;
     public const short POLLIN = 0x1;
 
     /// <summary>struct sockaddr_ll (linux/if_packet.h, 20 bytes).</summary>
@@ -47,9 +45,6 @@ public static partial class PacketSocket
         public const int Size = 8;
     }
 
-    /// <summary>ifr_ifindex (int) in struct ifreq's union, after ifr_name[IFNAMSIZ].</summary>
-    public const int IfreqIfindex = 16;
-
     [LibraryImport(Lib, SetLastError = true)]
     private static partial int bind(int sockfd, byte[] addr, uint addrlen);
 
@@ -64,7 +59,7 @@ public static partial class PacketSocket
 
     /// <summary>
     /// socket(AF_PACKET, SOCK_DGRAM|SOCK_CLOEXEC, htons(ETH_P_IP)), then bind to <paramref name="ifname"/>'s
-    /// index (SIOCGIFINDEX, given back in <paramref name="ifindex"/>) so that only its packets
+    /// index (<see cref="NetDevice.InterfaceIndex"/>, given back in <paramref name="ifindex"/>) so that only its packets
     /// arrive. The value is the descriptor.
     /// </summary>
     public static SyscallResult Open(string ifname, out int ifindex)
@@ -72,7 +67,7 @@ public static partial class PacketSocket
         ifindex = 0;
         var fd = LibC.socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, NetworkOrderProtocol);
         if (fd < 0) return SyscallResult.Fail(Marshal.GetLastPInvokeError());
-        var index = InterfaceIndex(fd, ifname);
+        var index = NetDevice.InterfaceIndex(ifname);
         if (index.IsError)
         {
             LibC.close(fd);
@@ -87,18 +82,6 @@ public static partial class PacketSocket
             return SyscallResult.Fail(errno);
         }
         return SyscallResult.Ok(fd);
-    }
-
-    /// <summary>SIOCGIFINDEX: the interface's index (ifr_ifindex).</summary>
-    public static SyscallResult InterfaceIndex(int fd, string ifname)
-    {
-        ArgumentNullException.ThrowIfNull(ifname);
-        var name = Encoding.ASCII.GetBytes(ifname);
-        if (name.Length >= LibC.IFNAMSIZ) throw new ArgumentException($"interface name '{ifname}' is longer than {LibC.IFNAMSIZ - 1} bytes", nameof(ifname));
-        var req = new byte[LibC.SizeofIfreq];
-        name.CopyTo(req, 0);
-        if (LibC.ioctl(fd, SIOCGIFINDEX, req) < 0) return SyscallResult.Fail(Marshal.GetLastPInvokeError());
-        return SyscallResult.Ok(MemoryMarshal.Read<int>(req.AsSpan(IfreqIfindex)));   // host-native struct
     }
 
     /// <summary>One IPv4 packet to the link-layer address <paramref name="destination"/> (ff:ff:ff:ff:ff:ff for a broadcast) on the bound interface.</summary>

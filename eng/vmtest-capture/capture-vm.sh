@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # End-to-end capture cases: a Debian lab kernel boots under QEMU/TCG with crashkernel=256M; its /init
-# (first-init) runs the case's first-kernel actions, loads the same kernel as the crash kernel with
-# an initramfs built by OUR mkdumprd (minimal backend: /init is OUR static kdump-capture, makedumpfile
-# is OURS) from a root the case prepares, and panics with sysrq-c. The capture kernel dumps; the
-# case's verdict then reads what the guest left (disks, serial console) on the host.
+# (first-init) runs the case's first-kernel actions, then OUR `kdumpctl start`, which loads the same
+# kernel as the crash kernel with an initramfs built by OUR mkdumprd (minimal backend: /init is OUR
+# static kdump-capture, makedumpfile is OURS) from a root the case prepares, and panics with sysrq-c.
+# The capture kernel dumps; the case's verdict then reads what the guest left (disks, serial console)
+# on the host. The image is built on the host (the guest has no modules tree), so the guest's
+# kdump.conf adds force_no_rebuild 1 (eng/vmtest-capture/network-vm.sh has kdumpctl rebuild it).
 #   capture-vm.sh [RELEASE] [CASE]    (defaults bookworm, ext4-uuid; needs .lab/kernels/RELEASE
 #                                     and .lab/ref from eng/lab; CASE is cases/CASE.sh)
 # Output in $KDUMP_LAB_DIR/vmtest-capture/RELEASE/CASE/: serial.txt, timings.txt, extracted files.
@@ -14,15 +16,17 @@
 #   R               the root mkdumprd reads (--root): lib/modules → the lab kernel's modules,
 #                   etc/sysconfig/kdump with MKDUMPRD_BACKEND=$CASE_BACKEND; the case writes
 #                   etc/kdump.conf and anything else there (hooks, a proc/self/mountinfo, bin/…)
-#   F               the first kernel's initramfs root (busybox, first-init, our kexec, the kernel,
-#                   boot/kdump.img); the case may add files
+#   F               the first kernel's initramfs root (busybox, first-init, our kdumpctl, kexec and
+#                   makedumpfile, etc/kdump.conf, etc/sysconfig/kdump, boot/vmlinuz-KVER and the
+#                   image as var/lib/kdump/initramfs-KVERkdump.img); the case may add files
 #   P               our static tools (kdump-capture makedumpfile kexec kdumpctl)
 #   MDF_REF         the reference makedumpfile 1.7.8
 # It may set, at source time:
 #   CASE_TIMEOUT    guest timeout in seconds (default 240)
 #   CASE_BACKEND    mkdumprd backend for the capture image: minimal (default) or dracut
 #   CASE_MKDUMPRD_ARGS=(…)   more mkdumprd arguments
-#   CAPTURE_APPEND  the capture kernel's command line
+#   CASE_SYSCONFIG=(…)  the first kernel's /etc/sysconfig/kdump, a line each (kdumpctl builds the
+#                   capture kernel's command line from /proc/cmdline and these)
 #   VM_NET=(…) VM_WRAP=(…)  QEMU network arguments and a command prefix (eng/lib/vm.sh), e.g.
 #                   (-netdev user,restrict=on,… -device virtio-net-pci,…) and (ip netns exec NS)
 # and define functions (only case_root and case_verdict are required):
@@ -30,7 +34,7 @@
 #   case_disks      create disks; add_disk FILE [FORMAT] appends a virtio drive (vda, vdb, … in order)
 #   case_first      print shell lines for the first kernel, run before the crash kernel is loaded
 #   case_load       print shell lines that load the crash kernel instead of first-init's
-#                   `kexec -s -p /boot/vmlinuz --initrd=/boot/kdump.img` (their last status is CVM-LOAD's rc)
+#                   `kdumpctl start` (their last status is CVM-LOAD's rc)
 #   case_panic      print shell lines that crash the first kernel instead of `echo c > /proc/sysrq-trigger`
 #   case_setup      before the guest (servers, network namespace); case_cleanup runs on exit
 #   case_verdict    the checks, after the guest; die on failure. Helpers below: need_marker,
@@ -148,7 +152,14 @@ run_guest() {
 CASE_TIMEOUT=240
 CASE_BACKEND=minimal
 CASE_MKDUMPRD_ARGS=()
-CAPTURE_APPEND="console=ttyS0 nokaslr irqpoll nr_cpus=1 reset_devices panic=-1"
+# The x86_64 template's removals; a shorter append (panic=-1: a failed capture ends the guest at once).
+CASE_SYSCONFIG=(
+  'KDUMP_COMMANDLINE=""'
+  'KDUMP_COMMANDLINE_REMOVE="hugepages hugepagesz slub_debug quiet log_buf_len swiotlb cma crashkernel"'
+  'KDUMP_COMMANDLINE_APPEND="irqpoll nr_cpus=1 reset_devices"'
+  'KEXEC_ARGS="-s"'
+  'KDUMP_IMG="vmlinuz"'
+)
 case_disks() { :; }
 case_first() { :; }
 case_setup() { :; }
@@ -182,11 +193,15 @@ case_root
   "${CASE_MKDUMPRD_ARGS[@]}" -f "$W/kdump.img" "$KVER" 2>&1 | tee "$W/mkdumprd.log"
 [[ ${PIPESTATUS[0]} == 0 ]] || die "mkdumprd failed"
 
-# 3. The first kernel's initramfs: busybox, first-init, the case's actions, our kexec, the kernel and the capture image.
-mkdir -p "$F"/{bin,sbin,dev,proc,sys,tmp,boot,etc}
+# 3. The first kernel's initramfs: busybox, first-init, the case's actions, our kdumpctl, kexec and
+# makedumpfile (kdumpctl's save_raw), the configuration, the kernel and the capture image where
+# kdumpctl looks for them (no initramfs-KVER.img beside the kernel: the image is in /var/lib/kdump).
+mkdir -p "$F"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,run,boot,etc/sysconfig,var/crash,var/lib/kdump}
 cp /bin/busybox "$F/bin/busybox"; cp "$HERE/first-init" "$F/init"; chmod 755 "$F/init"
-cp "$P/kexec" "$F/sbin/kexec"; cp -L "$KDIR/vmlinuz" "$F/boot/vmlinuz"; cp "$W/kdump.img" "$F/boot/kdump.img"
-echo "$CAPTURE_APPEND" >"$F/etc/capture.cmdline"
+cp "$P/kexec" "$F/sbin/kexec"; cp "$P/kdumpctl" "$F/usr/bin/kdumpctl"; cp "$P/makedumpfile" "$F/usr/sbin/makedumpfile"
+cp -L "$KDIR/vmlinuz" "$F/boot/vmlinuz-$KVER"; cp "$W/kdump.img" "$F/var/lib/kdump/initramfs-${KVER}kdump.img"
+{ cat "$R/etc/kdump.conf"; grep -q '^force_no_rebuild' "$R/etc/kdump.conf" || echo "force_no_rebuild 1"; } >"$F/etc/kdump.conf"
+printf '%s\n' "${CASE_SYSCONFIG[@]}" >"$F/etc/sysconfig/kdump"
 case_first >"$F/case-first.sh"
 if declare -F case_load >/dev/null; then case_load >"$F/case-load.sh"; fi
 if declare -F case_panic >/dev/null; then case_panic >"$F/case-panic.sh"; fi
@@ -202,6 +217,10 @@ run_guest serial "$W/initrd.img" "console=ttyS0 crashkernel=256M nokaslr panic=-
 grep -E '^(CVM-|CASE-|kdump: )' "$W/serial.txt" || true
 ((rc == 0)) || { tail -n 60 "$W/serial.txt" >&2; die "qemu exited with $rc (124 = timeout after ${VM_TIMEOUT}s)"; }
 need_marker "CVM-LOAD rc=0 crash_loaded=1"
+if ! declare -F case_load >/dev/null; then
+  need_marker "CVM-KDUMPCTL | kdump: kexec: loaded kdump kernel"
+  need_marker "CVM-KDUMPCTL | kdump: Starting kdump: [OK]"
+fi
 no_marker "CVM-STILL-ALIVE"
 
 # 5. The verdict.

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # VM cases for network dump targets, proven end to end. The first kernel (Debian lab kernel under
 # QEMU/TCG) loads its virtio NIC driver, configures eth0 statically (10.0.2.15/24 via 10.0.2.2) or
-# by DHCP, and runs OUR mkdumprd against its own live system: the route, addresses and NIC driver it
-# records are what that kernel reports (/proc/net/route, rtnetlink, sysfs). It loads the capture
-# kernel with that image and panics. OUR kdump-capture brings eth0 up from the record and dumps to
+# by DHCP, and runs OUR `kdumpctl start`: it checks the target (ssh: a real `ssh … mkdir -p`), finds
+# no kdump image and runs OUR mkdumprd against its own live system — the route, addresses and NIC
+# driver it records are what that kernel reports (/proc/net/route, rtnetlink, sysfs) — then loads
+# the capture kernel with that image. The guest panics with sysrq-c. OUR kdump-capture brings eth0 up from the record and dumps to
 # 10.0.2.100 — QEMU's guestfwd to a server on 127.0.0.1 in a network namespace this script creates
 # (user networking, restrict=on: no packet leaves). The host then checks what the server received.
 #   network-vm.sh ssh [dhcp] [RELEASE]  sshd; vmcore.flat and vmcore-dmesg.txt over ssh; makedumpfile
@@ -95,6 +96,8 @@ ssh_first_root() {
   for lib in $(ldd /usr/bin/ssh | awk '/=>/ {print $3} /^\t\// {print $1}'); do
     mkdir -p "$F$(dirname "$lib")"; cp -L "$lib" "$F$lib"
   done
+  # ssh needs its user in the password database (exit 255 "No user exists for uid 0" without it).
+  echo 'root:x:0:0:root:/root:/bin/sh' >"$F/etc/passwd"
   install -m 600 "$W/client_key" "$F/root/.ssh/kdump_id_rsa"
   echo "10.0.2.100 $(cat "$W/sshd/host_ed25519.pub")" >"$F/root/.ssh/known_hosts"
   chmod 700 "$F/root/.ssh"
@@ -144,8 +147,8 @@ nfs_verdict() { # DIR
 
 "${TARGET}_need"
 
-# 1. Our static programs (mkdumprd too: it runs in the guest).
-for t in kdump-capture makedumpfile kexec mkdumprd; do publish_static "$REPO/src/Tools/$t/$t.csproj" "$P" "$t" || die "no static $t"; done
+# 1. Our static programs (kdumpctl and mkdumprd too: they run in the guest).
+for t in kdump-capture makedumpfile kexec mkdumprd kdumpctl; do publish_static "$REPO/src/Tools/$t/$t.csproj" "$P" "$t" || die "no static $t"; done
 rm -rf "$W"; mkdir -p "$W"
 
 # 2. The server on 127.0.0.1:PORT in a namespace of our own.
@@ -160,15 +163,26 @@ netns_create "kdumptest-$$" || die "ip netns add failed"
 "${TARGET}_server" "$PORT"
 echo "network-vm[$CASE]: server on 127.0.0.1:$PORT in netns kdumptest-$$"
 
-# 3. The first kernel's root: busybox, our tools, the NIC's modules, the target's part.
-mkdir -p "$F"/{bin,sbin,usr/sbin,dev,proc,sys,tmp,boot,etc/sysconfig,lib/modules/$KVER}
+# 3. The first kernel's root: busybox, our tools where an install puts them (kdumpctl runs
+# /sbin/mkdumprd, which finds kdump-capture in /usr/lib/kdump), the kernel where kdumpctl looks for
+# it, the NIC's modules, the target's part.
+mkdir -p "$F"/{bin,sbin,usr/bin,usr/sbin,usr/lib/kdump,dev,proc,sys,tmp,run,boot,etc/sysconfig,var/lib/kdump,lib/modules/$KVER}
 cp /bin/busybox "$F/bin/busybox"
-for t in kexec mkdumprd kdump-capture makedumpfile; do cp "$P/$t" "$F/usr/sbin/$t"; done
-cp -L "$KDIR/vmlinuz" "$F/boot/vmlinuz"
+for t in kexec mkdumprd makedumpfile; do cp "$P/$t" "$F/usr/sbin/$t"; done
+ln -s ../usr/sbin/mkdumprd "$F/sbin/mkdumprd"
+cp "$P/kdumpctl" "$F/usr/bin/kdumpctl"; cp "$P/kdump-capture" "$F/usr/lib/kdump/kdump-capture"
+cp -L "$KDIR/vmlinuz" "$F/boot/vmlinuz-$KVER"
 cp "$M"/modules.{dep,alias,builtin,softdep,order} "$F/lib/modules/$KVER/"
 copy_modules virtio_pci virtio_net
 "${TARGET}_first_root"
-echo "MKDUMPRD_BACKEND=minimal" >"$F/etc/sysconfig/kdump"
+cat >"$F/etc/sysconfig/kdump" <<'CONF'
+MKDUMPRD_BACKEND=minimal
+KDUMP_COMMANDLINE=""
+KDUMP_COMMANDLINE_REMOVE="hugepages hugepagesz slub_debug quiet log_buf_len swiotlb cma crashkernel"
+KDUMP_COMMANDLINE_APPEND="irqpoll nr_cpus=1 reset_devices"
+KEXEC_ARGS="-s"
+KDUMP_IMG="vmlinuz"
+CONF
 echo "$METHOD" >"$F/etc/netvm-method"
 # udhcpc's event script (busybox: $1 the event; $interface, $ip, $mask (prefix), $router, $dns,
 # $lease from the server). The lifetime makes the address non-permanent, as a DHCP client's is.
@@ -188,7 +202,8 @@ SCRIPT
 chmod 755 "$F/etc/udhcpc/netvm.script"
 cat >"$F/init" <<'INIT'
 #!/bin/busybox sh
-# /init of the first kernel: NIC driver, eth0 static or by DHCP, our mkdumprd, kexec -p, panic. Markers "NETVM-…".
+# /init of the first kernel: NIC driver, eth0 static or by DHCP, our kdumpctl start (it runs our
+# mkdumprd), panic. Markers "NETVM-…", kdumpctl's output as "NETVM-KDUMPCTL | …".
 /bin/busybox mkdir -p /proc /sys /dev /tmp /run
 /bin/busybox --install -s
 mount -t proc proc /proc; mount -t sysfs sysfs /sys; mount -t devtmpfs devtmpfs /dev 2>/dev/null
@@ -202,11 +217,11 @@ else
   ip link set eth0 up && ip addr add 10.0.2.15/24 dev eth0 && ip route add default via 10.0.2.2
 fi
 echo "NETVM-NET $(ip -o -4 addr show dev eth0 | awk '{print $4}') $(cat /sys/class/net/eth0/address)"
-/usr/sbin/mkdumprd --capture-program /usr/sbin/kdump-capture --makedumpfile /usr/sbin/makedumpfile -f /boot/kdump.img "$(uname -r)"
-echo "NETVM-MKDUMPRD rc=$?"
 export KDUMP_ALLOW_REBOOT=1
-kexec -s -p /boot/vmlinuz --initrd=/boot/kdump.img --append="console=ttyS0 nokaslr irqpoll nr_cpus=1 reset_devices panic=-1"
-echo "NETVM-LOAD rc=$? crash_loaded=$(cat /sys/kernel/kexec_crash_loaded)"
+kdumpctl start >/tmp/kdumpctl.out 2>&1
+rc=$?
+sed 's/^/NETVM-KDUMPCTL | /' /tmp/kdumpctl.out
+echo "NETVM-LOAD rc=$rc crash_loaded=$(cat /sys/kernel/kexec_crash_loaded)"
 echo c > /proc/sysrq-trigger
 echo "NETVM-STILL-ALIVE"
 poweroff -f; sleep 5
@@ -224,6 +239,9 @@ vm_qemu "$W/serial.log" "$KDIR/vmlinuz" "$W/initrd.img" "console=ttyS0 crashkern
 echo "qemu_rc=$rc guest_s=$VM_GUEST_S"
 grep -E '^(NETVM-|kdump: )' "$W/serial.txt" || true
 grep -qF "NETVM-LOAD rc=0 crash_loaded=1" "$W/serial.txt" || { tail -n 80 "$W/serial.txt" >&2; die "the capture kernel was not loaded"; }
+for m in "kdump: Rebuilding /var/lib/kdump/initramfs-${KVER}kdump.img" "kdump: kexec: loaded kdump kernel" "kdump: Starting kdump: [OK]"; do
+  grep -qF "NETVM-KDUMPCTL | $m" "$W/serial.txt" || die "no \"$m\" from kdumpctl start"
+done
 
 # 5. Verdict from the server's directory.
 dir=$(find "$SERVER_DIR" -mindepth 1 -maxdepth 1 -type d -regextype posix-extended \

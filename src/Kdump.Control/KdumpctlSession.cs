@@ -169,6 +169,8 @@ public sealed class KdumpctlSession
         if (Root.HostPath("/") != "/") argv.AddRange(["--root", Root.HostPath("/")]);
         argv.AddRange(["-f", boot.Initrd, boot.KernelVersion]);
         var r = Services.Processes.Run(argv);
+        // Upstream runs mkdumprd on kdumpctl's own terminal: its output reaches the sysadmin.
+        if (r.Stdout.Length > 0) Services.Console.Out.Write(r.Stdout);
         if (r.Stderr.Length > 0) Services.Console.Error.Write(r.Stderr);
         if (r.ExitCode != 0)
         {

@@ -94,6 +94,22 @@ public sealed class KdumpctlGoldenTests
     }
 
     [Fact]
+    public void Start_passes_mkdumprd_output_through()
+    {
+        using var tree = new RootTree();
+        tree.Delete(RootTree.KdumpInitrd);
+        var runner = new RecordingProcessRunner().On(["/sbin/mkdumprd"], argv =>
+        {
+            tree.Write(RootTree.KdumpInitrd, "image\n", RootTree.New + 10);
+            return new ProcessResult(0, "mkdumprd: note\n", "mkdumprd: warning\n");
+        });
+        var run = KdumpctlRun.Invoke(tree, new RecordingSystemCalls(), runner, "", "start");
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("mkdumprd: note\n", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("mkdumprd: warning\n", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Start_reports_a_failed_kexec_file_load()
     {
         using var tree = new RootTree();

@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # Case raw: `raw /dev/vda`, a virtio disk without a file system. The capture kernel writes the
 # flattened dump onto it (makedumpfile -F … | dd of=/dev/vda, §5.3/5.6: no vmcore-dmesg, no log).
-# Then the "reboot" (§5.9): a second boot of the lab kernel runs OUR kdumpctl start, whose save_raw
+# The first kernel loads virtio_blk so that `kdumpctl start` finds /dev/vda (its save_raw sees no dump
+# on the zeroed disk and goes on to load kdump). Then the "reboot" (§5.9): a second boot of the lab kernel runs OUR kdumpctl start, whose save_raw
 # finds the flattened dump on /dev/vda (lsblk sees no signature), saves it with OUR makedumpfile -R
 # to <path>/<YYYY-MM-DD-HH:MM>/vmcore on an ext4 disk mounted at /var/crash, zeroes the device's
 # first 512 bytes, and loads kdump. The host checks the raw disk with the reference makedumpfile
@@ -30,28 +31,44 @@ force_no_rebuild 1
 CONF
 }
 
-# The second boot's initramfs: busybox, our kdumpctl and makedumpfile, lsblk (upstream's signature
-# check) with its libraries, the virtio_blk and ext4 modules as our mkdumprd resolves them for an
-# ext4 target, the configuration, the kernel and the capture image where kdumpctl looks for them.
-second_initrd() {
-  local S=$W/second R2=$W/root2 x=$W/mods
-  mkdir -p "$S"/{bin,usr/bin,usr/sbin,dev,proc,sys,tmp,run,boot,etc/sysconfig,etc/kdump,var/crash}
-  mkdir -p "$R2/etc/sysconfig" "$R2/lib" "$x"
-  ln -sfn "$(realpath --relative-to="$R2/lib" "$KDIR/root/lib/modules")" "$R2/lib/modules"
-  printf 'ext4 UUID=%s\nextra_modules virtio_blk virtio_pci\n' "$ROOT_UUID" >"$R2/etc/kdump.conf"
-  echo "MKDUMPRD_BACKEND=minimal" >"$R2/etc/sysconfig/kdump"
-  "$MKDUMPRD" --root "$R2" --capture-program "$P/kdump-capture" --compress=none -f "$W/mods.img" "$KVER" >"$W/mods.log" 2>&1 \
-    || { cat "$W/mods.log" >&2; die "mkdumprd (module closure for the second boot) failed"; }
-  (cd "$x" && cpio -id --quiet <"$W/mods.img")
+# block_tools DIR: the virtio_blk and ext4 modules as our mkdumprd resolves them for an ext4 target
+# (DIR/etc/kdump/modules.load lists them in load order) and lsblk (upstream's signature check) with
+# its libraries, for the first boot and the second.
+block_tools() {
+  local S=$1 R2=$W/root2 x=$W/mods
+  if [[ ! -d $x ]]; then
+    mkdir -p "$R2/etc/sysconfig" "$R2/lib" "$x"
+    ln -sfn "$(realpath --relative-to="$R2/lib" "$KDIR/root/lib/modules")" "$R2/lib/modules"
+    printf 'ext4 UUID=%s\nextra_modules virtio_blk virtio_pci\n' "$ROOT_UUID" >"$R2/etc/kdump.conf"
+    echo "MKDUMPRD_BACKEND=minimal" >"$R2/etc/sysconfig/kdump"
+    "$MKDUMPRD" --root "$R2" --capture-program "$P/kdump-capture" --compress=none -f "$W/mods.img" "$KVER" >"$W/mods.log" 2>&1 \
+      || { cat "$W/mods.log" >&2; die "mkdumprd (module closure for the guests) failed"; }
+    (cd "$x" && cpio -id --quiet <"$W/mods.img")
+  fi
+  mkdir -p "$S/usr/bin" "$S/etc/kdump"
   cp -a "$x/lib" "$S/"; cp "$x/etc/kdump/modules.load" "$S/etc/kdump/modules.load"
-  cp /bin/busybox "$S/bin/busybox"
-  cp "$P/kdumpctl" "$S/usr/bin/kdumpctl"; cp "$P/makedumpfile" "$S/usr/sbin/makedumpfile"
   local lsblk lib
   lsblk=$(command -v lsblk) || die "lsblk missing (util-linux)"
   cp "$lsblk" "$S/usr/bin/lsblk"
   for lib in $(ldd "$lsblk" | awk '/=>/ {print $3} /^\t\// {print $1}'); do
     mkdir -p "$S$(dirname "$lib")"; cp -L "$lib" "$S$lib"
   done
+}
+
+case_first() {
+  block_tools "$F"
+  echo 'for m in $(cat /etc/kdump/modules.load); do insmod "$m" 2>/dev/null; done'
+  echo 'echo "CASE-RAW-DEVICE $(cat /sys/block/vda/size 2>/dev/null) sectors"'
+}
+
+# The second boot's initramfs: busybox, our kdumpctl and makedumpfile, block_tools, the
+# configuration, the kernel and the capture image where kdumpctl looks for them.
+second_initrd() {
+  local S=$W/second
+  mkdir -p "$S"/{bin,usr/bin,usr/sbin,dev,proc,sys,tmp,run,boot,etc/sysconfig,etc/kdump,var/crash}
+  block_tools "$S"
+  cp /bin/busybox "$S/bin/busybox"
+  cp "$P/kdumpctl" "$S/usr/bin/kdumpctl"; cp "$P/makedumpfile" "$S/usr/sbin/makedumpfile"
   cp "$R/etc/kdump.conf" "$S/etc/kdump.conf"
   cp "$REPO/eng/vmtest-kdumpctl/guest/sysconfig-kdump" "$S/etc/sysconfig/kdump"
   cp -L "$KDIR/vmlinuz" "$S/boot/vmlinuz"; cp "$W/kdump.img" "$S/boot/kdump.img"
@@ -82,6 +99,7 @@ INIT
 }
 
 case_verdict() {
+  need_marker "CASE-RAW-DEVICE 131072 sectors"
   need_marker "kdump: saving to raw disk /dev/vda"
   need_marker "kdump: saving vmcore complete"
   need_marker "kdump: Executing final action systemctl poweroff -f"

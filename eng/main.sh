@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The main job.
 #   bash eng/main.sh [RELEASE|VMCORE]   show a real vmcore of the lab through our readers (kdump-lab show)
-#   bash eng/main.sh demo [RELEASE]     crash a QEMU guest and let our kdump capture it: our kexec loads
-#                                       the capture kernel with an image our mkdumprd built, sysrq-c, our
-#                                       kdump-capture saves the dump; then show the saved files and the dump
+#   bash eng/main.sh demo [RELEASE]     crash a QEMU guest and let our kdump capture it: our kdumpctl start
+#                                       loads the capture kernel with an image our mkdumprd built, sysrq-c,
+#                                       our kdump-capture saves the dump; then show the saved files and the dump
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 : "${KDUMP_LAB_DIR:=$ROOT/.lab}"
@@ -18,6 +18,8 @@ if [[ $ARG == demo ]]; then
   out=$(bash "$ROOT/eng/vmtest-capture/capture-vm.sh" "$REL" ext4-uuid) || { echo "$out"; exit 1; }
   W=$KDUMP_LAB_DIR/vmtest-capture/$REL/ext4-uuid
   dir=$(sed -n 's/^dump directory: //p' <<<"$out")
+  echo "== the first kernel's kdumpctl start:"
+  sed -n 's/^CVM-KDUMPCTL | /  /p' "$W/serial.txt"
   echo "== the capture kernel's console (our kdump-capture):"
   grep -E '^kdump: ' "$W/serial.txt" | sed 's/^/  /'
   echo "== saved on the dump disk in $dir (read back with debugfs):"

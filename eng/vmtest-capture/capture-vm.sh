@@ -16,9 +16,8 @@
 #   R               the root mkdumprd reads (--root): lib/modules → the lab kernel's modules,
 #                   etc/sysconfig/kdump with MKDUMPRD_BACKEND=$CASE_BACKEND; the case writes
 #                   etc/kdump.conf and anything else there (hooks, a proc/self/mountinfo, bin/…)
-#   F               the first kernel's initramfs root (busybox, first-init, our kdumpctl, kexec and
-#                   makedumpfile, etc/kdump.conf, etc/sysconfig/kdump, boot/vmlinuz-KVER and the
-#                   image as var/lib/kdump/initramfs-KVERkdump.img); the case may add files
+#   F               the first kernel's initramfs root (kdump_root below, and first-init); the
+#                   case may add files
 #   P               our static tools (kdump-capture makedumpfile kexec kdumpctl)
 #   MDF_REF         the reference makedumpfile 1.7.8
 # It may set, at source time:
@@ -38,7 +37,8 @@
 #   case_panic      print shell lines that crash the first kernel instead of `echo c > /proc/sysrq-trigger`
 #   case_setup      before the guest (servers, network namespace); case_cleanup runs on exit
 #   case_verdict    the checks, after the guest; die on failure. Helpers below: need_marker,
-#                   ext4_* (debugfs), check_dmesg, kdump_status, run_guest (another boot).
+#                   ext4_* (debugfs), check_dmesg, kdump_status, run_guest (another boot), and
+#                   for building guest roots kdump_root, block_tools, initrd_of.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
@@ -138,6 +138,47 @@ check_saved_dump() {
   ext4_get_private "$1" "$DUMP_DIR" vmcore vmcore-dmesg.txt kexec-dmesg.log
   check_complete_dump "$W/vmcore" "$W/vmcore-dmesg.txt"
 }
+# kdump_root DIR: a guest root as a sysadmin's: busybox, OUR kdumpctl, kexec and makedumpfile
+# (kdumpctl's save_raw), the case's kdump.conf (+ force_no_rebuild 1: the image is built on the
+# host), /etc/sysconfig/kdump (CASE_SYSCONFIG), the kernel and the capture image where kdumpctl
+# looks for them (no initramfs-KVER.img beside the kernel: the image is in /var/lib/kdump).
+kdump_root() {
+  local D=$1
+  mkdir -p "$D"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,run,boot,etc/sysconfig,var/crash,var/lib/kdump}
+  cp /bin/busybox "$D/bin/busybox"
+  cp "$P/kexec" "$D/sbin/kexec"; cp "$P/kdumpctl" "$D/usr/bin/kdumpctl"; cp "$P/makedumpfile" "$D/usr/sbin/makedumpfile"
+  cp -L "$KDIR/vmlinuz" "$D/boot/vmlinuz-$KVER"; cp "$W/kdump.img" "$D/var/lib/kdump/initramfs-${KVER}kdump.img"
+  { cat "$R/etc/kdump.conf"; grep -q '^force_no_rebuild' "$R/etc/kdump.conf" || echo "force_no_rebuild 1"; } >"$D/etc/kdump.conf"
+  printf '%s\n' "${CASE_SYSCONFIG[@]}" >"$D/etc/sysconfig/kdump"
+}
+# block_tools DIR: the virtio_blk and ext4 modules as our mkdumprd resolves them for an ext4 target
+# (DIR/etc/kdump/modules.load lists them in load order; `for m in $(cat …); do insmod "$m"; done`
+# loads them) and lsblk (kdumpctl's signature check) with its libraries.
+block_tools() {
+  local S=$1 R2=$W/block-root x=$W/block-tools
+  if [[ ! -d $x ]]; then
+    mkdir -p "$R2/etc/sysconfig" "$R2/lib" "$x"
+    ln -sfn "$(realpath --relative-to="$R2/lib" "$KDIR/root/lib/modules")" "$R2/lib/modules"
+    printf 'ext4 UUID=00000000-0000-4000-8000-000000000001\nextra_modules virtio_blk virtio_pci\n' >"$R2/etc/kdump.conf"
+    echo "MKDUMPRD_BACKEND=minimal" >"$R2/etc/sysconfig/kdump"
+    "$MKDUMPRD" --root "$R2" --capture-program "$P/kdump-capture" --compress=none -f "$W/block-tools.img" "$KVER" >"$W/block-tools.log" 2>&1 \
+      || { cat "$W/block-tools.log" >&2; die "mkdumprd (the block modules for a guest) failed"; }
+    (cd "$x" && cpio -id --quiet <"$W/block-tools.img")
+  fi
+  mkdir -p "$S/usr/bin" "$S/etc/kdump"
+  cp -a "$x/lib" "$S/"; cp "$x/etc/kdump/modules.load" "$S/etc/kdump/modules.load"
+  local lsblk lib
+  lsblk=$(command -v lsblk) || die "lsblk missing (util-linux)"
+  cp "$lsblk" "$S/usr/bin/lsblk"
+  for lib in $(ldd "$lsblk" | awk '/=>/ {print $3} /^\t\// {print $1}'); do
+    mkdir -p "$S$(dirname "$lib")"; cp -L "$lib" "$S$lib"
+  done
+}
+# initrd_of DIR IMAGE: DIR as a guest's initramfs (with the device nodes QEMU's guest needs).
+initrd_of() {
+  cpio_of "$1" "$1.cpio"
+  cat $(vm_devimg "$W") "$1.cpio" >"$2"
+}
 # run_guest NAME INITRD APPEND [QEMU ARG…]: another boot (serial in W/NAME.txt), with the case's disks.
 run_guest() {
   local name=$1 initrd=$2 append=$3 rc=0
@@ -159,6 +200,7 @@ CASE_SYSCONFIG=(
   'KDUMP_COMMANDLINE_APPEND="irqpoll nr_cpus=1 reset_devices"'
   'KEXEC_ARGS="-s"'
   'KDUMP_IMG="vmlinuz"'
+  'VMCORE_CREATION_NOTIFICATION="yes"'
 )
 case_disks() { :; }
 case_first() { :; }
@@ -193,21 +235,13 @@ case_root
   "${CASE_MKDUMPRD_ARGS[@]}" -f "$W/kdump.img" "$KVER" 2>&1 | tee "$W/mkdumprd.log"
 [[ ${PIPESTATUS[0]} == 0 ]] || die "mkdumprd failed"
 
-# 3. The first kernel's initramfs: busybox, first-init, the case's actions, our kdumpctl, kexec and
-# makedumpfile (kdumpctl's save_raw), the configuration, the kernel and the capture image where
-# kdumpctl looks for them (no initramfs-KVER.img beside the kernel: the image is in /var/lib/kdump).
-mkdir -p "$F"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,run,boot,etc/sysconfig,var/crash,var/lib/kdump}
-cp /bin/busybox "$F/bin/busybox"; cp "$HERE/first-init" "$F/init"; chmod 755 "$F/init"
-cp "$P/kexec" "$F/sbin/kexec"; cp "$P/kdumpctl" "$F/usr/bin/kdumpctl"; cp "$P/makedumpfile" "$F/usr/sbin/makedumpfile"
-cp -L "$KDIR/vmlinuz" "$F/boot/vmlinuz-$KVER"; cp "$W/kdump.img" "$F/var/lib/kdump/initramfs-${KVER}kdump.img"
-{ cat "$R/etc/kdump.conf"; grep -q '^force_no_rebuild' "$R/etc/kdump.conf" || echo "force_no_rebuild 1"; } >"$F/etc/kdump.conf"
-printf '%s\n' "${CASE_SYSCONFIG[@]}" >"$F/etc/sysconfig/kdump"
+# 3. The first kernel's initramfs: kdump_root, first-init, the case's actions.
+kdump_root "$F"
+cp "$HERE/first-init" "$F/init"; chmod 755 "$F/init"
 case_first >"$F/case-first.sh"
 if declare -F case_load >/dev/null; then case_load >"$F/case-load.sh"; fi
 if declare -F case_panic >/dev/null; then case_panic >"$F/case-panic.sh"; fi
-devimg=$(vm_devimg "$W")
-cpio_of "$F" "$W/first.cpio"
-cat $devimg "$W/first.cpio" >"$W/initrd.img"
+initrd_of "$F" "$W/initrd.img"
 echo "images_s=$(since "$t")" >>"$T"
 
 # 4. The guest.

@@ -31,47 +31,17 @@ force_no_rebuild 1
 CONF
 }
 
-# block_tools DIR: the virtio_blk and ext4 modules as our mkdumprd resolves them for an ext4 target
-# (DIR/etc/kdump/modules.load lists them in load order) and lsblk (upstream's signature check) with
-# its libraries, for the first boot and the second.
-block_tools() {
-  local S=$1 R2=$W/root2 x=$W/mods
-  if [[ ! -d $x ]]; then
-    mkdir -p "$R2/etc/sysconfig" "$R2/lib" "$x"
-    ln -sfn "$(realpath --relative-to="$R2/lib" "$KDIR/root/lib/modules")" "$R2/lib/modules"
-    printf 'ext4 UUID=%s\nextra_modules virtio_blk virtio_pci\n' "$ROOT_UUID" >"$R2/etc/kdump.conf"
-    echo "MKDUMPRD_BACKEND=minimal" >"$R2/etc/sysconfig/kdump"
-    "$MKDUMPRD" --root "$R2" --capture-program "$P/kdump-capture" --compress=none -f "$W/mods.img" "$KVER" >"$W/mods.log" 2>&1 \
-      || { cat "$W/mods.log" >&2; die "mkdumprd (module closure for the guests) failed"; }
-    (cd "$x" && cpio -id --quiet <"$W/mods.img")
-  fi
-  mkdir -p "$S/usr/bin" "$S/etc/kdump"
-  cp -a "$x/lib" "$S/"; cp "$x/etc/kdump/modules.load" "$S/etc/kdump/modules.load"
-  local lsblk lib
-  lsblk=$(command -v lsblk) || die "lsblk missing (util-linux)"
-  cp "$lsblk" "$S/usr/bin/lsblk"
-  for lib in $(ldd "$lsblk" | awk '/=>/ {print $3} /^\t\// {print $1}'); do
-    mkdir -p "$S$(dirname "$lib")"; cp -L "$lib" "$S$lib"
-  done
-}
-
 case_first() {
   block_tools "$F"
   echo 'for m in $(cat /etc/kdump/modules.load); do insmod "$m" 2>/dev/null; done'
   echo 'echo "CASE-RAW-DEVICE $(cat /sys/block/vda/size 2>/dev/null) sectors"'
 }
 
-# The second boot's initramfs: busybox, our kdumpctl and makedumpfile, block_tools, the
-# configuration, the kernel and the capture image where kdumpctl looks for them.
+# The second boot's initramfs: kdump_root and block_tools (both in capture-vm.sh).
 second_initrd() {
   local S=$W/second
-  mkdir -p "$S"/{bin,usr/bin,usr/sbin,dev,proc,sys,tmp,run,boot,etc/sysconfig,etc/kdump,var/crash}
+  kdump_root "$S"
   block_tools "$S"
-  cp /bin/busybox "$S/bin/busybox"
-  cp "$P/kdumpctl" "$S/usr/bin/kdumpctl"; cp "$P/makedumpfile" "$S/usr/sbin/makedumpfile"
-  cp "$R/etc/kdump.conf" "$S/etc/kdump.conf"
-  cp "$REPO/eng/vmtest-kdumpctl/guest/sysconfig-kdump" "$S/etc/sysconfig/kdump"
-  cp -L "$KDIR/vmlinuz" "$S/boot/vmlinuz"; cp "$W/kdump.img" "$S/boot/kdump.img"
   cat >"$S/init" <<'INIT'
 #!/bin/busybox sh
 # The boot after the crash: mount the root's /var/crash, kdumpctl start. Markers "RAWVM-…".
@@ -79,10 +49,6 @@ second_initrd() {
 mount -t proc proc /proc; mount -t sysfs sysfs /sys; mount -t devtmpfs devtmpfs /dev 2>/dev/null
 for m in $(cat /etc/kdump/modules.load); do insmod "$m" 2>/dev/null; done
 mount -t ext4 /dev/vdb /var/crash && echo "RAWVM-MOUNTED /var/crash"
-kver=$(uname -r)
-mv /boot/vmlinuz /boot/vmlinuz-$kver
-echo "not used" >/boot/initramfs-$kver.img
-mv /boot/kdump.img /boot/initramfs-${kver}kdump.img
 echo "RAWVM-LSBLK '$(lsblk --nodeps -npo FSTYPE /dev/vda)' rc=$?"
 export KDUMP_ALLOW_REBOOT=1
 kdumpctl start >/tmp/out 2>&1
@@ -94,8 +60,7 @@ echo "RAWVM-DONE"
 poweroff -f; sleep 5
 INIT
   chmod 755 "$S/init"
-  cpio_of "$S" "$W/second.cpio"
-  cat $(vm_devimg "$W") "$W/second.cpio" >"$W/second.img"
+  initrd_of "$S" "$W/second.img"
 }
 
 case_verdict() {

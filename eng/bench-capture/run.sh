@@ -66,7 +66,7 @@ for v in "${VARIANTS[@]}"; do
   case $v in
     minimal|dracut)
       echo "MKDUMPRD_BACKEND=$v" >"$R/etc/sysconfig/kdump"
-      if "$MKDUMPRD" --root "$R" --capture-program "$P/kdump-capture" --makedumpfile "$P/makedumpfile" \
+      if "$MKDUMPRD" --root "$R" --capture-program "$P/kdump-capture" \
            -f "$W/$v.img" "$KVER" >"$W/$v.mkdumprd.log" 2>&1; then IMAGE[$v]=$W/$v.img
       else NOTE[$v]="mkdumprd --backend=$v failed: $(tail -n 1 "$W/$v.mkdumprd.log")"; fi ;;
     reference)

@@ -231,7 +231,7 @@ echo "MKDUMPRD_BACKEND=$CASE_BACKEND" >"$R/etc/sysconfig/kdump"
 case_disks
 case_root
 [[ -r $R/etc/kdump.conf ]] || die "the case wrote no $R/etc/kdump.conf"
-"$MKDUMPRD" --root "$R" --capture-program "$P/kdump-capture" --makedumpfile "$P/makedumpfile" \
+"$MKDUMPRD" --root "$R" --capture-program "$P/kdump-capture" \
   "${CASE_MKDUMPRD_ARGS[@]}" -f "$W/kdump.img" "$KVER" 2>&1 | tee "$W/mkdumprd.log"
 [[ ${PIPESTATUS[0]} == 0 ]] || die "mkdumprd failed"
 

@@ -19,6 +19,9 @@ public sealed partial class CaptureImageBuilder
     public const string SysconfigPath = "/etc/sysconfig/kdump";
     public const string DefaultCoreCollector = "makedumpfile -l --message-level 7 -d 31";
 
+    /// <summary>The image's makedumpfile: a link to the capture program, or the file of <see cref="CaptureImageRequest.Makedumpfile"/>.</summary>
+    public const string MakedumpfilePath = "usr/sbin/makedumpfile";
+
     private static readonly string[] s_searchPath = ["/usr/sbin", "/usr/bin", "/sbin", "/bin"];
     private static readonly string[] s_hookDirs = ["/etc/kdump/pre.d", "/etc/kdump/post.d", "/etc/kdump/emergency.d"];
 
@@ -69,7 +72,10 @@ public sealed partial class CaptureImageBuilder
         _plan.AddCharDevice("dev/null", 1, 3, UnixMode.Perm0666);
         _plan.AddCharDevice("dev/kmsg", 1, 11, UnixMode.Perm0644);
         _plan.AddHostFile("init", _request.CaptureProgram, UnixMode.Perm0755);
-        if (_request.Makedumpfile is { } mdf) _plan.AddHostFile("usr/sbin/makedumpfile", mdf, UnixMode.Perm0755);
+        // Our kdump-capture is also our makedumpfile (multi-call by argv[0]): a link, unless a
+        // separate makedumpfile was asked for.
+        if (_request.Makedumpfile is { } mdf) _plan.AddHostFile(MakedumpfilePath, mdf, UnixMode.Perm0755);
+        else _plan.AddSymlink(MakedumpfilePath, "/init");
         _plan.AddFile("etc/passwd", "root:x:0:0:root:/root:/bin/sh\n"u8.ToArray());
         _plan.AddFile("etc/group", "root:x:0:\n"u8.ToArray());
         _plan.AddFile("etc/initrd-release", "NAME=kdump-capture\n"u8.ToArray());
@@ -120,8 +126,18 @@ public sealed partial class CaptureImageBuilder
         _plan.AddFile(ConfPath, Encoding.UTF8.GetBytes(string.Concat(lines.Select(l => l + "\n"))), UnixMode.Perm0600);
 
         // Programs named by the configuration, each with its libraries.
-        if (collector.Length > 0 && Config.Shell.ShellChars.SplitWords(collector).FirstOrDefault() is { } program && program != "makedumpfile")
-            InstallProgram(program, "core_collector");
+        if (collector.Length > 0 && Config.Shell.ShellChars.SplitWords(collector).FirstOrDefault() is { } program)
+        {
+            // makedumpfile, by name or by path, is ours: a path other than ours gets a link to it
+            // (upstream would copy the system's file to that path).
+            if (Path.GetFileName(program) != "makedumpfile") InstallProgram(program, "core_collector");
+            else if (program.Contains('/', StringComparison.Ordinal) && ImagePlan.Normalize(program) != MakedumpfilePath)
+            {
+                if (!program.StartsWith('/') || program.Split('/').Any(p => p is "." or ".."))
+                    throw new InitramfsBuildException($"core_collector: {program} is not an absolute path.");
+                _plan.AddSymlink(program, "/" + MakedumpfilePath);
+            }
+        }
         foreach (var hook in new[] { "kdump_pre", "kdump_post", "kdump_emergency" })
         {
             if (conf.GetValue(hook) is { Length: > 0 } exe) InstallProgram(exe, hook);

@@ -14,7 +14,7 @@ public sealed record CaptureImageRequest
     /// <summary>Host path of our capture program (becomes <c>/init</c>).</summary>
     public required string CaptureProgram { get; init; }
 
-    /// <summary>Host path of our makedumpfile (becomes <c>/usr/sbin/makedumpfile</c>); null = none.</summary>
+    /// <summary>Host path of a makedumpfile to copy to <c>/usr/sbin/makedumpfile</c>; null = a link to the capture program (multi-call).</summary>
     public string? Makedumpfile { get; init; }
 
     /// <summary>The first kernel's mounts (for the target's mount point and options, and the default target); null = none known.</summary>

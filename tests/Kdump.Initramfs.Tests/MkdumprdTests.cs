@@ -35,8 +35,8 @@ public sealed class MkdumprdTests
         root.Write("/etc/kdump.conf", "ext4 UUID=0b9c6d1e-1111-2222-3333-444455556666\n# comment\npath /var/crash\nextra_modules virtio_blk virtio_pci\nfailure_action poweroff\n");
         root.Write("/etc/sysconfig/kdump", "MKDUMPRD_BACKEND=minimal\nKDUMP_COMMANDLINE_APPEND=\"irqpoll nr_cpus=1\"\n");
         var capture = root.CaptureProgram();
-        var mdf = Path.Combine(root.Scratch, "makedumpfile");
-        File.WriteAllText(mdf, "our makedumpfile\n");
+        // A makedumpfile beside mkdumprd is not taken: kdump-capture is the image's makedumpfile.
+        File.WriteAllText(Path.Combine(root.Scratch, "makedumpfile"), "another makedumpfile\n");
         var image = Path.Combine(root.Scratch, "initrd-kdump.img");
 
         var (rc, err) = Run(root, "--root", root.Dir, "-f", image, kver);
@@ -47,7 +47,7 @@ public sealed class MkdumprdTests
         var names = CpioTool.List(archive);
         var dir = CpioTool.Extract(archive, root.Scratch);
         Assert.Equal("our capture program\n", File.ReadAllText(Path.Combine(dir, "init")));
-        Assert.Equal("our makedumpfile\n", File.ReadAllText(Path.Combine(dir, "usr/sbin/makedumpfile")));
+        Assert.Equal("/init", new FileInfo(Path.Combine(dir, "usr/sbin/makedumpfile")).LinkTarget); // multi-call kdump-capture
         Assert.Equal("ext4 UUID=0b9c6d1e-1111-2222-3333-444455556666\npath /var/crash\nextra_modules virtio_blk virtio_pci\nfailure_action poweroff\n",
             File.ReadAllText(Path.Combine(dir, "etc/kdump.conf")));
         Assert.Equal("UUID=0b9c6d1e-1111-2222-3333-444455556666 /kdumproot ext4 defaults 0 0\n", File.ReadAllText(Path.Combine(dir, "etc/fstab")));
@@ -97,6 +97,8 @@ public sealed class MkdumprdTests
     [InlineData("raw /dev/nosuchdisk\n", "kdump: Bad raw disk /dev/nosuchdisk\n")]
     [InlineData("path /var/nosuch\n", "kdump: Dump path /var/nosuch does not exist.\n")]
     [InlineData("ext4 /dev/vdb\nextra_bins /usr/bin/nosuch\n", "kdump: extra_bins: /usr/bin/nosuch not found.\n")]
+    [InlineData("ext4 /dev/vdb\ncore_collector /sbin/../tmp/makedumpfile -d 31\n", "kdump: core_collector: /sbin/../tmp/makedumpfile is not an absolute path.\n")]
+    [InlineData("ext4 /dev/vdb\ncore_collector bin/makedumpfile -d 31\n", "kdump: core_collector: bin/makedumpfile is not an absolute path.\n")]
     public void Upstream_checks_fail_with_upstream_messages(string conf, string expected)
     {
         using var root = new TestRoot("mkdumprd-checks");
@@ -104,6 +106,27 @@ public sealed class MkdumprdTests
         var (rc, err) = Run(root, "--root", root.Dir, "--backend=minimal", "--capture-program", root.CaptureProgram(), Path.Combine(root.Scratch, "img"), "6.1.0-x");
         Assert.Equal(1, rc);
         Assert.Equal(expected, err);
+    }
+
+    [Theory]
+    [InlineData("makedumpfile -l -d 31", null)]
+    [InlineData("/usr/sbin/makedumpfile -l -d 31", null)]
+    [InlineData("/sbin/makedumpfile -l -d 31", "sbin/makedumpfile")]
+    public void A_makedumpfile_collector_is_ours_under_any_path(string collector, string? extraLink)
+    {
+        using var root = new TestRoot("mkdumprd-collector");
+        root.Write("/etc/kdump.conf", $"ext4 /dev/vdb\ncore_collector {collector}\n");
+        // The system's makedumpfile is not taken (upstream would copy it).
+        root.Write("/usr/sbin/makedumpfile", "the system's makedumpfile", TestRoot.Executable);
+        var image = Path.Combine(root.Scratch, "img");
+        var (rc, err) = Run(root, "--root", root.Dir, "--backend=minimal", "--capture-program", root.CaptureProgram(), image, "6.1.0-x");
+        Assert.True(rc == 0, err);
+        var dir = CpioTool.Extract(CpioTool.Decompress(image, root.Scratch), root.Scratch);
+        Assert.Equal("/init", new FileInfo(Path.Combine(dir, "usr/sbin/makedumpfile")).LinkTarget);
+        var links = Directory.EnumerateFileSystemEntries(dir, "makedumpfile", SearchOption.AllDirectories)
+            .Select(p => Path.GetRelativePath(dir, p)).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(extraLink is null ? ["usr/sbin/makedumpfile"] : [extraLink, "usr/sbin/makedumpfile"], links);
+        if (extraLink is not null) Assert.Equal("/usr/sbin/makedumpfile", new FileInfo(Path.Combine(dir, extraLink)).LinkTarget);
     }
 
     [Fact]

@@ -5,6 +5,8 @@
 # inst_script does; nothing names busybox in kdump.conf. Upstream order (§5.4):
 # kdump_pre, then pre.d; the dump; post.d, then kdump_post, each with the dump's exit status as $1.
 # Each prints a "CASE-…" line on the console; the post hooks also leave a file on the dump disk.
+# The collector is named by path, so it runs as a process: the image's /usr/sbin/makedumpfile, a
+# link to the multi-call /init.
 case_disks() {
   make_ext4 "$W/dump.img" 256M 6b1d2f0e-5a1c-4c39-9b7e-1f2d3c4b5a02 kdump
   add_disk "$W/dump.img"
@@ -28,7 +30,7 @@ case_root() {
   cat >"$R/etc/kdump.conf" <<CONF
 ext4 LABEL=kdump
 path /
-core_collector makedumpfile -l --message-level 7 -d 31
+core_collector /usr/sbin/makedumpfile -l --message-level 7 -d 31
 extra_modules virtio_blk virtio_pci
 kdump_pre /usr/local/bin/pre.sh
 kdump_post /usr/local/bin/post.sh
@@ -39,6 +41,10 @@ CONF
 
 case_verdict() {
   grep -q 'post.d/30-plain is not executable' "$W/mkdumprd.log" || die "mkdumprd did not warn about the non-executable hook"
+  # The collector named by path runs as a process: the image's makedumpfile, a link to the
+  # multi-call /init (kdump-capture), saved the dump below.
+  zstd -dc "$W/kdump.img" | cpio -itv --quiet 2>/dev/null | grep -qE ' usr/sbin/makedumpfile -> /init$' \
+    || die "the image's /usr/sbin/makedumpfile is not a link to /init"
   # Order on the console: kdump_pre, pre.d in name order (a failing pre.d script is only logged),
   # the dump, post.d, kdump_post.
   local got want

@@ -56,7 +56,8 @@ public static class DracutStage
                     break;
                 case ImageEntryKind.Symlink:
                     Directory.CreateDirectory(Path.GetDirectoryName(host)!);
-                    File.CreateSymbolicLink(host, e.LinkTarget ?? "");
+                    // Links to the capture program follow it: dracut's /init is systemd or its shell.
+                    File.CreateSymbolicLink(host, e.LinkTarget == "/init" ? "/" + CaptureProgramPath : e.LinkTarget ?? "");
                     break;
                 case ImageEntryKind.File:
                     Directory.CreateDirectory(Path.GetDirectoryName(host)!);

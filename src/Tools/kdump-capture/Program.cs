@@ -10,11 +10,22 @@ namespace Kdump.Tools.KdumpCapture;
 /// <c>kdump-capture [--error-handler] [--root DIR] [--vmcore FILE]</c>. As PID 1 (the image's
 /// /init) it first mounts /proc, /sys and /dev and loads /etc/kdump/modules.load in order; it
 /// never returns as PID 1 (the kernel would panic): after the flow it powers off, then waits.
+/// Multi-call: run as <c>makedumpfile</c> (the image's /usr/sbin/makedumpfile links here) it is our
+/// makedumpfile — the same engine the built-in collector runs, without a second 4 MB binary in
+/// the capture kernel's memory.
 /// </summary>
 internal static class Program
 {
+    public const string MakedumpfileName = "makedumpfile";
+
     private static int Main(string[] args)
     {
+        var programName = ProgramName.FromProcess("kdump-capture");
+        if (Path.GetFileName(programName) == MakedumpfileName)
+        {
+            using var context = StreamToolContext.ForConsole(programName);
+            return MakedumpfileCommand.Run(context, args);
+        }
         var console = Console.Out;
         string root = "/";
         string? vmcore = null;

@@ -97,7 +97,7 @@ public static class MkdumprdCommand
             return 1;
         }
         capture ??= FirstExisting(Path.Combine(env.ToolDirectory, "kdump-capture"), rooted.Host("/usr/lib/kdump/kdump-capture"));
-        makedumpfile ??= FirstExisting(Path.Combine(env.ToolDirectory, "makedumpfile"), rooted.Host("/usr/sbin/makedumpfile"));
+        // Without --makedumpfile the image's makedumpfile is a link to kdump-capture (multi-call).
         if (capture is null)
         {
             err.WriteLine("kdump: the capture program kdump-capture was not found (give --capture-program FILE)");

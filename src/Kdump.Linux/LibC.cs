@@ -16,12 +16,6 @@ internal static partial class LibC
 
     public const int AF_INET = 2;
     public const int SOCK_DGRAM = 2;
-    public const uint SIOCGIFFLAGS = 0x8913;
-    public const uint SIOCSIFFLAGS = 0x8914;
-    public const short IFF_UP = 0x1;
-    /// <summary>sizeof(struct ifreq) on LP64; ifr_name[IFNAMSIZ] is at 0, ifr_flags (short) at 16.</summary>
-    public const int SizeofIfreq = 40;
-    public const int IFNAMSIZ = 16;
 
     // long syscall(long number, ...): the variadic arguments are passed as six register-sized
     // integers, which is ABI-compatible on x86_64 and aarch64 Linux.

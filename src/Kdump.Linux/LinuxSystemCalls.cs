@@ -59,45 +59,28 @@ public sealed class LinuxSystemCalls(RebootGuard guard, TextWriter diagnostics) 
     public SyscallResult ifdown()
     {
         if (Refused("ifdown")) return SyscallResult.Fail(Errno.EPERM);
-        var fd = LibC.socket(LibC.AF_INET, LibC.SOCK_DGRAM, 0);
-        if (fd < 0)
-        {
-            var e = Marshal.GetLastPInvokeError();
-            diagnostics.WriteLine($"ifdown: socket: {Errno.strerror(e)}");
-            return SyscallResult.Fail(e);
-        }
+        string[] names;
         try
         {
-            string[] names;
-            try
-            {
-                names = [.. Directory.GetDirectories("/sys/class/net").Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal)];
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                diagnostics.WriteLine($"ifdown: if_nameindex: {ex.Message}");
-                return SyscallResult.Fail(Errno.EIO);
-            }
-            // Traffic shapers go first, as in kexec-tools' ifdown().
-            foreach (var name in names.Where(n => n.StartsWith("shaper", StringComparison.Ordinal)).Concat(names.Where(n => !n.StartsWith("shaper", StringComparison.Ordinal))))
-            {
-                if (name == "lo" || name.Contains(':', StringComparison.Ordinal)) continue;
-                var ifr = new byte[LibC.SizeofIfreq];
-                var nameBytes = System.Text.Encoding.ASCII.GetBytes(name);
-                nameBytes.AsSpan(0, Math.Min(nameBytes.Length, LibC.IFNAMSIZ - 1)).CopyTo(ifr);
-                if (LibC.ioctl(fd, LibC.SIOCGIFFLAGS, ifr) < 0 || !ClearUp(ifr) || LibC.ioctl(fd, LibC.SIOCSIFFLAGS, ifr) < 0)
-                {
-                    var e = Marshal.GetLastPInvokeError();
-                    diagnostics.WriteLine($"ifdown: shutdown {name}: {Errno.strerror(e)}");
-                    return SyscallResult.Fail(e);
-                }
-            }
-            return SyscallResult.Ok();
+            names = [.. Directory.GetDirectories("/sys/class/net").Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal)];
         }
-        finally
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            LibC.close(fd);
+            diagnostics.WriteLine($"ifdown: if_nameindex: {ex.Message}");
+            return SyscallResult.Fail(Errno.EIO);
         }
+        // Traffic shapers go first, as in kexec-tools' ifdown().
+        foreach (var name in names.Where(n => n.StartsWith("shaper", StringComparison.Ordinal)).Concat(names.Where(n => !n.StartsWith("shaper", StringComparison.Ordinal))))
+        {
+            if (name == "lo" || name.Contains(':', StringComparison.Ordinal)) continue;
+            var r = NetDevice.SetDown(name);
+            if (r.IsError)
+            {
+                diagnostics.WriteLine($"ifdown: shutdown {name}: {Errno.strerror(r.Errno)}");
+                return r;
+            }
+        }
+        return SyscallResult.Ok();
     }
 
     public SyscallResult execv(string path, IReadOnlyList<string> argv)
@@ -119,12 +102,6 @@ public sealed class LinuxSystemCalls(RebootGuard guard, TextWriter diagnostics) 
         }
     }
 
-    private static bool ClearUp(byte[] ifr)
-    {
-        var flags = BitConverter.ToInt16(ifr, LibC.IFNAMSIZ);
-        BitConverter.TryWriteBytes(ifr.AsSpan(LibC.IFNAMSIZ), (short)(flags & ~LibC.IFF_UP));
-        return true;
-    }
 
     private bool Refused(string what)
     {

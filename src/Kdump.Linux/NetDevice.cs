@@ -59,15 +59,19 @@ public static class NetDevice
     public static SyscallResult SetNetmask(string ifname, uint mask) => Ioctl(SIOCSIFNETMASK, Ifreq(ifname, sockaddr: mask));
 
     /// <summary>SIOCGIFFLAGS, then SIOCSIFFLAGS with IFF_UP added.</summary>
-    public static SyscallResult SetUp(string ifname)
+    public static SyscallResult SetUp(string ifname) => ChangeFlags(ifname, up: true);
+
+    /// <summary>SIOCGIFFLAGS, then SIOCSIFFLAGS with IFF_UP cleared (kexec's ifdown before a reboot).</summary>
+    public static SyscallResult SetDown(string ifname) => ChangeFlags(ifname, up: false);
+
+    private static SyscallResult ChangeFlags(string ifname, bool up)
     {
         var req = Ifreq(ifname);
         var r = Ioctl(SIOCGIFFLAGS, req);
         if (r.IsError) return r;
         var u = req.AsSpan(IfreqFields.Union);
         var current = BitConverter.IsLittleEndian ? BinaryPrimitives.ReadInt16LittleEndian(u) : BinaryPrimitives.ReadInt16BigEndian(u);
-        var flags = (short)(current | IFF_UP);
-        WriteShort(req.AsSpan(IfreqFields.Union), flags);
+        WriteShort(u, (short)(up ? current | IFF_UP : current & ~IFF_UP));
         return Ioctl(SIOCSIFFLAGS, req);
     }
 

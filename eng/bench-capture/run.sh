@@ -2,7 +2,7 @@
 # Capture benchmark (issue #5 "Measure"; a script, not a test): a 1 GiB Debian lab guest panics with
 # sysrq-c and its capture kernel saves the dump to an ext4 virtio disk, for each capture variant in
 # the same run:
-#   minimal    our mkdumprd --backend=minimal (our static kdump-capture is /init, our makedumpfile)
+#   minimal    our mkdumprd --backend=minimal (our static kdump-capture is /init and, linked, makedumpfile)
 #   dracut     our mkdumprd --backend=dracut (skipped with a note when the backend cannot build)
 #   reference  busybox initramfs + Debian sid's makedumpfile 1.7.8 (own loader and libraries),
 #              loaded by sid's kexec-tools 2.0.32

@@ -42,6 +42,8 @@ public sealed class MkdumprdTests
         var (rc, err) = Run(root, "--root", root.Dir, "-f", image, kver);
         Assert.True(rc == 0, err);
         Assert.Equal("", err);
+        // The kernel's unzstd needs about the frame's window in the crash reservation: 1 MiB, not level 19's 8 MiB.
+        Assert.Equal(1 << 20, ZstdWindowSize(File.ReadAllBytes(image)));
 
         var archive = CpioTool.Decompress(image, root.Scratch);
         var names = CpioTool.List(archive);
@@ -263,5 +265,16 @@ public sealed class MkdumprdTests
         var dir = CpioTool.Extract(image, root.Scratch);
         Assert.Equal("failure_action dump_to_rootfs\nxfs /dev/vdb1\npath /crash\n", File.ReadAllText(Path.Combine(dir, "etc/kdump.conf")));
         Assert.Equal("/dev/vdb1 /kdumproot/var xfs rw,noatime 0 0\n/dev/vda1 /sysroot ext4 rw,relatime,errors=remount-ro 0 0\n", File.ReadAllText(Path.Combine(dir, "etc/fstab")));
+    }
+
+    /// <summary>Window_Size of a zstd frame header (RFC 8878 §3.1.1.1): from Window_Descriptor, or Frame_Content_Size for a single segment.</summary>
+    private static long ZstdWindowSize(byte[] frame)
+    {
+        Assert.Equal([0x28, 0xB5, 0x2F, 0xFD], frame[..4]);
+        var descriptor = frame[4];
+        Assert.True((descriptor & 0x20) == 0, "single-segment frame: the window is the whole content");
+        var windowDescriptor = frame[5];
+        long windowBase = 1L << (10 + (windowDescriptor >> 3));
+        return windowBase + windowBase / 8 * (windowDescriptor & 7);
     }
 }

@@ -24,15 +24,28 @@ public static class InitramfsCompressors
         }
     }
 
+    /// <summary>
+    /// zstd's window: 1 MiB. The kernel's unzstd (lib/decompress_unzstd.c) allocates a workspace of
+    /// about the frame's window size while it unpacks the initramfs inside the crash reservation;
+    /// level 19's default (8 MiB for an image this size) ran a 96M capture kernel out of memory
+    /// (measured: eng/bench-capture/run.sh), 1 MiB costs ~1 % of image size.
+    /// </summary>
+    public const int ZstdWindowLog = 20;
+
     /// <summary>A stream that compresses into <paramref name="output"/> (left open) until disposed.</summary>
     public static Stream Open(InitramfsCompression compression, Stream output) => compression switch
     {
         InitramfsCompression.Gzip => new GZipStream(output, CompressionLevel.SmallestSize, leaveOpen: true),
-        // The kernel's unzstd (lib/decompress_unzstd.c) streams with a window of up to 128 MiB;
-        // level 19's default window (8 MiB for inputs this size) is well inside it.
-        InitramfsCompression.Zstd => new ZstdSharp.CompressionStream(output, 19, leaveOpen: true),
+        InitramfsCompression.Zstd => Zstd(output),
         _ => new NonClosingStream(output),
     };
+
+    private static ZstdSharp.CompressionStream Zstd(Stream output)
+    {
+        var z = new ZstdSharp.CompressionStream(output, 19, leaveOpen: true);
+        z.SetParameter(ZstdSharp.Unsafe.ZSTD_cParameter.ZSTD_c_windowLog, ZstdWindowLog);
+        return z;
+    }
 
     private sealed class NonClosingStream(Stream inner) : Stream
     {

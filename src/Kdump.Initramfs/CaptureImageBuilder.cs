@@ -22,6 +22,9 @@ public sealed partial class CaptureImageBuilder
     /// <summary>The image's makedumpfile: a link to the capture program, or the file of <see cref="CaptureImageRequest.Makedumpfile"/>.</summary>
     public const string MakedumpfilePath = "usr/sbin/makedumpfile";
 
+    /// <summary>/init and where kdump-capture mounts file systems in the capture kernel.</summary>
+    private static readonly string[] s_capturePlaces = ["init", "proc", "sys", "dev", "run", "tmp", "sysroot", "kdumproot"];
+
     private static readonly string[] s_searchPath = ["/usr/sbin", "/usr/bin", "/sbin", "/bin"];
     private static readonly string[] s_hookDirs = ["/etc/kdump/pre.d", "/etc/kdump/post.d", "/etc/kdump/emergency.d"];
 
@@ -131,11 +134,15 @@ public sealed partial class CaptureImageBuilder
             // makedumpfile, by name or by path, is ours: a path other than ours gets a link to it
             // (upstream would copy the system's file to that path).
             if (Path.GetFileName(program) != "makedumpfile") InstallProgram(program, "core_collector");
-            else if (program.Contains('/', StringComparison.Ordinal) && ImagePlan.Normalize(program) != MakedumpfilePath)
+            else if (program.Contains('/', StringComparison.Ordinal))
             {
+                var path = ImagePlan.Normalize(program);
                 if (!program.StartsWith('/') || program.Split('/').Any(p => p is "." or ".."))
-                    throw new InitramfsBuildException($"core_collector: {program} is not an absolute path.");
-                _plan.AddSymlink(program, "/" + MakedumpfilePath);
+                    throw new InitramfsBuildException($"core_collector: {program} must be an absolute path without . or .. components.");
+                // Not over or below the capture program, nor where it mounts (the link would be hidden).
+                if (s_capturePlaces.Any(d => path == d || path.StartsWith(d + "/", StringComparison.Ordinal)))
+                    throw new InitramfsBuildException($"core_collector: {program} lies where the capture program is or mounts; use /usr/sbin/makedumpfile.");
+                if (path != MakedumpfilePath) _plan.AddSymlink(path, "/" + MakedumpfilePath);
             }
         }
         foreach (var hook in new[] { "kdump_pre", "kdump_post", "kdump_emergency" })

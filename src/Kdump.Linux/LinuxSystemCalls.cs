@@ -102,7 +102,6 @@ public sealed class LinuxSystemCalls(RebootGuard guard, TextWriter diagnostics) 
         }
     }
 
-
     private bool Refused(string what)
     {
         var why = guard.WhyRefused();

@@ -64,7 +64,8 @@ public sealed class DracutBackendTests
     public void Real_dracut_image_for_the_lab_kernel_has_our_programs_config_hooks_and_the_targets_modules()
     {
         RequireDracut();
-        const string conf = "ext4 LABEL=kdump\npath /\ncore_collector makedumpfile -c --message-level 7 -d 31\n"
+        // /sbin/makedumpfile: a second link, which on this merged-/usr machine is the first one's path.
+        const string conf = "ext4 LABEL=kdump\npath /\ncore_collector /sbin/makedumpfile -c --message-level 7 -d 31\n"
             + "extra_modules virtio_blk virtio_pci\nfailure_action poweroff\nfinal_action poweroff\n";
         using var root = LabRoot("dracut-lab", conf);
         var image = Path.Combine(root.Scratch, "initramfs-kdump.img");
@@ -78,9 +79,11 @@ public sealed class DracutBackendTests
         Assert.Equal(s_zstdMagic, magic); // mkdumprd's default compression, as dracut --zstd
         string At(string path) => Path.Combine(dir, path);
         Assert.Equal("our capture program\n", File.ReadAllText(At("usr/lib/kdump/kdump-capture")));
-        // The multi-call link follows the capture program (dracut's /init is systemd): ln_r makes it relative.
+        // The multi-call link follows the capture program (dracut's /init is systemd): ln_r makes it
+        // relative. /sbin/makedumpfile reaches it too (merged /usr: the same link; else a link to it).
         var link = new FileInfo(At("usr/sbin/makedumpfile")).LinkTarget ?? "";
         Assert.Equal(At(DracutStage.CaptureProgramPath), Path.GetFullPath(link, Path.GetDirectoryName(At("usr/sbin/makedumpfile"))!));
+        Assert.Equal("our capture program\n", File.ReadAllText(At("sbin/makedumpfile"))); // the kernel's resolution: a loop would throw
         Assert.Equal(conf, File.ReadAllText(At("etc/kdump.conf")));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(At("etc/kdump.conf")));
         Assert.Equal("MKDUMPRD_BACKEND=dracut\n", File.ReadAllText(At("etc/sysconfig/kdump")));

@@ -99,8 +99,10 @@ public sealed class MkdumprdTests
     [InlineData("raw /dev/nosuchdisk\n", "kdump: Bad raw disk /dev/nosuchdisk\n")]
     [InlineData("path /var/nosuch\n", "kdump: Dump path /var/nosuch does not exist.\n")]
     [InlineData("ext4 /dev/vdb\nextra_bins /usr/bin/nosuch\n", "kdump: extra_bins: /usr/bin/nosuch not found.\n")]
-    [InlineData("ext4 /dev/vdb\ncore_collector /sbin/../tmp/makedumpfile -d 31\n", "kdump: core_collector: /sbin/../tmp/makedumpfile is not an absolute path.\n")]
-    [InlineData("ext4 /dev/vdb\ncore_collector bin/makedumpfile -d 31\n", "kdump: core_collector: bin/makedumpfile is not an absolute path.\n")]
+    [InlineData("ext4 /dev/vdb\ncore_collector /sbin/../tmp/makedumpfile -d 31\n", "kdump: core_collector: /sbin/../tmp/makedumpfile must be an absolute path without . or .. components.\n")]
+    [InlineData("ext4 /dev/vdb\ncore_collector usr/sbin/makedumpfile -d 31\n", "kdump: core_collector: usr/sbin/makedumpfile must be an absolute path without . or .. components.\n")]
+    [InlineData("ext4 /dev/vdb\ncore_collector /run/makedumpfile -d 31\n", "kdump: core_collector: /run/makedumpfile lies where the capture program is or mounts; use /usr/sbin/makedumpfile.\n")]
+    [InlineData("ext4 /dev/vdb\ncore_collector /init/makedumpfile -d 31\n", "kdump: core_collector: /init/makedumpfile lies where the capture program is or mounts; use /usr/sbin/makedumpfile.\n")]
     public void Upstream_checks_fail_with_upstream_messages(string conf, string expected)
     {
         using var root = new TestRoot("mkdumprd-checks");

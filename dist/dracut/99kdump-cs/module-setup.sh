@@ -40,13 +40,19 @@ install() {
         inst_simple "$stage/root$path" "$path" || dfatal "kdump-cs: cannot install $path"
     done < <(cd "$stage/root" && find . -type f -print0)
 
-    while IFS= read -r -d '' path; do
-        path=${path#.}
-        # like inst_simple: what dracut already put there stays (e.g. its /bin/sh)
-        [[ -e $initdir$path || -L $initdir$path ]] && continue
-        target=$(readlink -- "$stage/root$path")
-        ln_r "$target" "$path"
-    done < <(cd "$stage/root" && find . -type l -print0)
+    # Links to links of the stage go second: in a merged-/usr image /sbin/makedumpfile IS
+    # /usr/sbin/makedumpfile, and making the former first would leave the latter a link to itself.
+    local pass
+    for pass in 1 2; do
+        while IFS= read -r -d '' path; do
+            path=${path#.}
+            target=$(readlink -- "$stage/root$path")
+            if [[ -L $stage/root$target ]]; then [[ $pass == 2 ]] || continue; else [[ $pass == 1 ]] || continue; fi
+            # like inst_simple: what dracut already put there stays (e.g. its /bin/sh)
+            [[ -e $initdir$path || -L $initdir$path ]] && continue
+            ln_r "$target" "$path"
+        done < <(cd "$stage/root" && find . -type l -print0)
+    done
 
     # The capture kernel starts without root=: dracut's shell init would give up before pre-mount.
     inst_hook cmdline 99 "$moddir/kdump-cs-cmdline.sh"

@@ -46,6 +46,31 @@ public class AotBinariesTests
         }
     }
 
+    /// <summary>kdump-capture run through a link named makedumpfile (as in the capture image) is our makedumpfile: the same bytes.</summary>
+    [Fact]
+    public void Kdump_capture_called_makedumpfile_is_makedumpfile()
+    {
+        var dir = Lab.NewScratchDir("aot-multicall");
+        try
+        {
+            var link = Path.Combine(dir, "makedumpfile");
+            File.CreateSymbolicLink(link, Binary("kdump-capture"));
+            string[] args = ["-l", "-d", "31", Lab.Fixture("bookworm", "proc-vmcore.elf")];
+            var viaLink = ExternalProcess.Run(link, [.. args, Path.Combine(dir, "via-link")]);
+            var direct = ExternalProcess.Run(Binary("makedumpfile"), [.. args, Path.Combine(dir, "direct")]);
+
+            Assert.True(viaLink.ExitCode == 0, viaLink.Stderr);
+            Assert.Equal(0, direct.ExitCode);
+            Assert.Equal(File.ReadAllBytes(Path.Combine(dir, "direct")), File.ReadAllBytes(Path.Combine(dir, "via-link")));
+            // Under its own name it is the capture program, which refuses makedumpfile's options.
+            Assert.NotEqual(0, ExternalProcess.Run(Binary("kdump-capture"), ["-l"]).ExitCode);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [Fact]
     public void Kdump_lab_shows_the_panic()
     {

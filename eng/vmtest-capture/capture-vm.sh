@@ -24,8 +24,6 @@
 #   CASE_TIMEOUT    guest timeout in seconds (default 240)
 #   CASE_BACKEND    mkdumprd backend for the capture image: minimal (default) or dracut
 #   CASE_MKDUMPRD_ARGS=(…)   more mkdumprd arguments
-#   CASE_SYSCONFIG=(…)  the first kernel's /etc/sysconfig/kdump, a line each (kdumpctl builds the
-#                   capture kernel's command line from /proc/cmdline and these)
 #   VM_NET=(…) VM_WRAP=(…)  QEMU network arguments and a command prefix (eng/lib/vm.sh), e.g.
 #                   (-netdev user,restrict=on,… -device virtio-net-pci,…) and (ip netns exec NS)
 # and define functions (only case_root and case_verdict are required):
@@ -140,7 +138,7 @@ check_saved_dump() {
 }
 # kdump_root DIR: a guest root as a sysadmin's: busybox, OUR kdumpctl, kexec and makedumpfile
 # (kdumpctl's save_raw), the case's kdump.conf (+ force_no_rebuild 1: the image is built on the
-# host), /etc/sysconfig/kdump (CASE_SYSCONFIG), the kernel and the capture image where kdumpctl
+# host), /etc/sysconfig/kdump (sysconfig-kdump here), the kernel and the capture image where kdumpctl
 # looks for them (no initramfs-KVER.img beside the kernel: the image is in /var/lib/kdump).
 kdump_root() {
   local D=$1
@@ -149,7 +147,7 @@ kdump_root() {
   cp "$P/kexec" "$D/sbin/kexec"; cp "$P/kdumpctl" "$D/usr/bin/kdumpctl"; cp "$P/makedumpfile" "$D/usr/sbin/makedumpfile"
   cp -L "$KDIR/vmlinuz" "$D/boot/vmlinuz-$KVER"; cp "$W/kdump.img" "$D/var/lib/kdump/initramfs-${KVER}kdump.img"
   { cat "$R/etc/kdump.conf"; grep -q '^force_no_rebuild' "$R/etc/kdump.conf" || echo "force_no_rebuild 1"; } >"$D/etc/kdump.conf"
-  printf '%s\n' "${CASE_SYSCONFIG[@]}" >"$D/etc/sysconfig/kdump"
+  cp "$HERE/sysconfig-kdump" "$D/etc/sysconfig/kdump"
 }
 # block_tools DIR: the virtio_blk and ext4 modules as our mkdumprd resolves them for an ext4 target
 # (DIR/etc/kdump/modules.load lists them in load order; `for m in $(cat …); do insmod "$m"; done`
@@ -176,8 +174,10 @@ block_tools() {
 }
 # initrd_of DIR IMAGE: DIR as a guest's initramfs (with the device nodes QEMU's guest needs).
 initrd_of() {
+  local dev
+  dev=$(vm_devimg "$W")
   cpio_of "$1" "$1.cpio"
-  cat $(vm_devimg "$W") "$1.cpio" >"$2"
+  cat ${dev:+"$dev"} "$1.cpio" >"$2"
 }
 # run_guest NAME INITRD APPEND [QEMU ARG…]: another boot (serial in W/NAME.txt), with the case's disks.
 run_guest() {
@@ -193,15 +193,6 @@ run_guest() {
 CASE_TIMEOUT=240
 CASE_BACKEND=minimal
 CASE_MKDUMPRD_ARGS=()
-# The x86_64 template's removals; a shorter append (panic=-1: a failed capture ends the guest at once).
-CASE_SYSCONFIG=(
-  'KDUMP_COMMANDLINE=""'
-  'KDUMP_COMMANDLINE_REMOVE="hugepages hugepagesz slub_debug quiet log_buf_len swiotlb cma crashkernel"'
-  'KDUMP_COMMANDLINE_APPEND="irqpoll nr_cpus=1 reset_devices"'
-  'KEXEC_ARGS="-s"'
-  'KDUMP_IMG="vmlinuz"'
-  'VMCORE_CREATION_NOTIFICATION="yes"'
-)
 case_disks() { :; }
 case_first() { :; }
 case_setup() { :; }

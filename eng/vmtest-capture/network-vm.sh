@@ -4,8 +4,8 @@
 # by DHCP, and runs OUR `kdumpctl start`: it checks the target (ssh: a real `ssh … mkdir -p`), finds
 # no kdump image and runs OUR mkdumprd against its own live system — the route, addresses and NIC
 # driver it records are what that kernel reports (/proc/net/route, rtnetlink, sysfs) — then loads
-# the capture kernel with that image. The guest panics with sysrq-c. OUR kdump-capture brings eth0 up from the record and dumps to
-# 10.0.2.100 — QEMU's guestfwd to a server on 127.0.0.1 in a network namespace this script creates
+# the capture kernel with that image. The guest panics with sysrq-c. OUR kdump-capture brings eth0
+# up from the record and dumps to 10.0.2.100 — QEMU's guestfwd to a server on 127.0.0.1 in a network namespace this script creates
 # (user networking, restrict=on: no packet leaves). The host then checks what the server received.
 #   network-vm.sh ssh [dhcp] [RELEASE]  sshd; vmcore.flat and vmcore-dmesg.txt over ssh; makedumpfile
 #                                1.7.8 -R reassembles the dump and finds the same log
@@ -175,14 +175,7 @@ cp -L "$KDIR/vmlinuz" "$F/boot/vmlinuz-$KVER"
 cp "$M"/modules.{dep,alias,builtin,softdep,order} "$F/lib/modules/$KVER/"
 copy_modules virtio_pci virtio_net
 "${TARGET}_first_root"
-cat >"$F/etc/sysconfig/kdump" <<'CONF'
-MKDUMPRD_BACKEND=minimal
-KDUMP_COMMANDLINE=""
-KDUMP_COMMANDLINE_REMOVE="hugepages hugepagesz slub_debug quiet log_buf_len swiotlb cma crashkernel"
-KDUMP_COMMANDLINE_APPEND="irqpoll nr_cpus=1 reset_devices"
-KEXEC_ARGS="-s"
-KDUMP_IMG="vmlinuz"
-CONF
+{ cat "$HERE/sysconfig-kdump"; echo "MKDUMPRD_BACKEND=minimal"; } >"$F/etc/sysconfig/kdump"
 echo "$METHOD" >"$F/etc/netvm-method"
 # udhcpc's event script (busybox: $1 the event; $interface, $ip, $mask (prefix), $router, $dns,
 # $lease from the server). The lifetime makes the address non-permanent, as a DHCP client's is.

@@ -4,9 +4,9 @@ namespace Kdump.Capture.Tests;
 
 /// <summary>
 /// Real panics captured by our code, one guest per case (eng/vmtest-capture/capture-vm.sh and
-/// cases/*.sh): a Debian lab kernel with crashkernel=256M loads, with our static kexec, a capture
-/// initramfs built by our mkdumprd whose /init is our kdump-capture and whose makedumpfile is
-/// ours; sysrq-c; the capture kernel dumps as the case's kdump.conf says. The script's verdict
+/// cases/*.sh): a Debian lab kernel with crashkernel=256M runs our kdumpctl start, which loads a
+/// capture initramfs built by our mkdumprd whose /init is our kdump-capture (also the image's
+/// makedumpfile, by a link); sysrq-c; the capture kernel dumps as the case's kdump.conf says. The script's verdict
 /// reads the disks and the serial console on the host (the reference makedumpfile 1.7.8 reads the
 /// dumps); these tests add what the C# readers can check. Each fails — never skips — when QEMU,
 /// the lab kernel or a reference tool is missing.
@@ -64,7 +64,8 @@ public sealed class CaptureVmTests
     /// <summary>
     /// The sysadmin's chain: our kdumpctl start in the first kernel loads the image our mkdumprd
     /// built; kdumpctl test reloads it with kdump_test_id= and crashes; the capture saves the dump
-    /// under kdump-test-&lt;id&gt;/ with vmcore-creation.status "success".
+    /// under kdump-test-&lt;id&gt;/ with vmcore-creation.status "success"; a second boot's kdumpctl
+    /// start reads that status through a temporary mount and reports the successful test.
     /// </summary>
     [Fact]
     public void Kdumpctl_start_then_test_in_the_first_kernel_saves_the_dump_with_test_status()

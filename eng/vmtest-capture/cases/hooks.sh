@@ -43,8 +43,9 @@ case_verdict() {
   grep -q 'post.d/30-plain is not executable' "$W/mkdumprd.log" || die "mkdumprd did not warn about the non-executable hook"
   # The collector named by path runs as a process: the image's makedumpfile, a link to the
   # multi-call /init (kdump-capture), saved the dump below.
-  zstd -dc "$W/kdump.img" | cpio -itv --quiet 2>/dev/null | grep -qE ' usr/sbin/makedumpfile -> /init$' \
-    || die "the image's /usr/sbin/makedumpfile is not a link to /init"
+  local list
+  list=$(zstd -dc "$W/kdump.img" | cpio -itv --quiet) || die "cannot list kdump.img"
+  grep -qE ' usr/sbin/makedumpfile -> /init$' <<<"$list" || die "the image's /usr/sbin/makedumpfile is not a link to /init"
   # Order on the console: kdump_pre, pre.d in name order (a failing pre.d script is only logged),
   # the dump, post.d, kdump_post.
   local got want

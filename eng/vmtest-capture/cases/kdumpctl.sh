@@ -52,7 +52,7 @@ INIT
 }
 
 case_verdict() {
-    need_marker "CASE-KDUMPCTL | kdump: Start kdump test..."
+  need_marker "CASE-KDUMPCTL | kdump: Start kdump test..."
   local names id
   names=$(ext4_names "$W/dump.img" /var/crash)
   id=$(sed -n 's/^kdump-test-\([0-9]*-[0-9]*\)$/\1/p' <<<"$names")

@@ -1,11 +1,11 @@
 # shellcheck shell=bash
 # Case raw: `raw /dev/vda`, a virtio disk without a file system. The capture kernel writes the
 # flattened dump onto it (makedumpfile -F … | dd of=/dev/vda, §5.3/5.6: no vmcore-dmesg, no log).
-# The first kernel loads virtio_blk so that `kdumpctl start` finds /dev/vda (its save_raw sees no dump
-# on the zeroed disk and goes on to load kdump). Then the "reboot" (§5.9): a second boot of the lab kernel runs OUR kdumpctl start, whose save_raw
-# finds the flattened dump on /dev/vda (lsblk sees no signature), saves it with OUR makedumpfile -R
-# to <path>/<YYYY-MM-DD-HH:MM>/vmcore on an ext4 disk mounted at /var/crash, zeroes the device's
-# first 512 bytes, and loads kdump. The host checks the raw disk with the reference makedumpfile
+# The first kernel loads virtio_blk so that `kdumpctl start` finds /dev/vda (its save_raw sees no
+# dump on the zeroed disk and goes on to load kdump). Then the "reboot" (§5.9): a second boot of the
+# lab kernel runs OUR kdumpctl start, whose save_raw finds the flattened dump on /dev/vda (lsblk sees
+# no signature), saves it with OUR makedumpfile -R to <path>/<YYYY-MM-DD-HH:MM>/vmcore on an ext4
+# disk mounted at /var/crash, zeroes the device's first 512 bytes, and loads kdump. The host checks the raw disk with the reference makedumpfile
 # 1.7.8 -R before the second boot, and that the saved vmcore is byte-identical to that.
 ROOT_UUID=6b1d2f0e-5a1c-4c39-9b7e-1f2d3c4b5a06
 CASE_TIMEOUT=240

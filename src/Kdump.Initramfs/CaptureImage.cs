@@ -6,6 +6,12 @@ namespace Kdump.Initramfs;
 /// <summary>A planned capture initramfs and what building it said.</summary>
 public sealed record CaptureImage(ImagePlan Plan, IReadOnlyList<ModuleEntry> Modules, IReadOnlyList<string> Warnings)
 {
+    /// <summary>The capture program (kdump-capture) in the minimal image; the dracut stage moves it.</summary>
+    public const string InitPath = "/init";
+
+    /// <summary>The image's makedumpfile: a link to <see cref="InitPath"/> (kdump-capture is multi-call), or a file given to mkdumprd.</summary>
+    public const string MakedumpfilePath = "/usr/sbin/makedumpfile";
+
     /// <summary>Image file listing module paths in load order, one a line; the capture program loads them.</summary>
     public const string ModuleListPath = "/etc/kdump/modules.load";
 

@@ -19,11 +19,8 @@ public sealed partial class CaptureImageBuilder
     public const string SysconfigPath = "/etc/sysconfig/kdump";
     public const string DefaultCoreCollector = "makedumpfile -l --message-level 7 -d 31";
 
-    /// <summary>The image's makedumpfile: a link to the capture program, or the file of <see cref="CaptureImageRequest.Makedumpfile"/>.</summary>
-    public const string MakedumpfilePath = "usr/sbin/makedumpfile";
-
     /// <summary>/init and where kdump-capture mounts file systems in the capture kernel.</summary>
-    private static readonly string[] s_capturePlaces = ["init", "proc", "sys", "dev", "run", "tmp", "sysroot", "kdumproot"];
+    private static readonly string[] s_capturePlaces = [CaptureImage.InitPath, "/proc", "/sys", "/dev", "/run", "/tmp", "/sysroot", "/kdumproot"];
 
     private static readonly string[] s_searchPath = ["/usr/sbin", "/usr/bin", "/sbin", "/bin"];
     private static readonly string[] s_hookDirs = ["/etc/kdump/pre.d", "/etc/kdump/post.d", "/etc/kdump/emergency.d"];
@@ -74,11 +71,11 @@ public sealed partial class CaptureImageBuilder
         _plan.AddCharDevice("dev/console", 5, 1);
         _plan.AddCharDevice("dev/null", 1, 3, UnixMode.Perm0666);
         _plan.AddCharDevice("dev/kmsg", 1, 11, UnixMode.Perm0644);
-        _plan.AddHostFile("init", _request.CaptureProgram, UnixMode.Perm0755);
+        _plan.AddHostFile(CaptureImage.InitPath, _request.CaptureProgram, UnixMode.Perm0755);
         // Our kdump-capture is also our makedumpfile (multi-call by argv[0]): a link, unless a
         // separate makedumpfile was asked for.
-        if (_request.Makedumpfile is { } mdf) _plan.AddHostFile(MakedumpfilePath, mdf, UnixMode.Perm0755);
-        else _plan.AddSymlink(MakedumpfilePath, "/init");
+        if (_request.Makedumpfile is { } mdf) _plan.AddHostFile(CaptureImage.MakedumpfilePath, mdf, UnixMode.Perm0755);
+        else _plan.AddSymlink(CaptureImage.MakedumpfilePath, CaptureImage.InitPath);
         _plan.AddFile("etc/passwd", "root:x:0:0:root:/root:/bin/sh\n"u8.ToArray());
         _plan.AddFile("etc/group", "root:x:0:\n"u8.ToArray());
         _plan.AddFile("etc/initrd-release", "NAME=kdump-capture\n"u8.ToArray());
@@ -136,13 +133,13 @@ public sealed partial class CaptureImageBuilder
             if (Path.GetFileName(program) != "makedumpfile") InstallProgram(program, "core_collector");
             else if (program.Contains('/', StringComparison.Ordinal))
             {
-                var path = ImagePlan.Normalize(program);
+                var path = "/" + ImagePlan.Normalize(program);
                 if (!program.StartsWith('/') || program.Split('/').Any(p => p is "." or ".."))
                     throw new InitramfsBuildException($"core_collector: {program} must be an absolute path without . or .. components.");
                 // Not over or below the capture program, nor where it mounts (the link would be hidden).
                 if (s_capturePlaces.Any(d => path == d || path.StartsWith(d + "/", StringComparison.Ordinal)))
                     throw new InitramfsBuildException($"core_collector: {program} lies where the capture program is or mounts; use /usr/sbin/makedumpfile.");
-                if (path != MakedumpfilePath) _plan.AddSymlink(path, "/" + MakedumpfilePath);
+                if (path != CaptureImage.MakedumpfilePath) _plan.AddSymlink(path, CaptureImage.MakedumpfilePath);
             }
         }
         foreach (var hook in new[] { "kdump_pre", "kdump_post", "kdump_emergency" })

@@ -20,6 +20,8 @@ public static class DracutStage
     public const string CaptureProgramPath = "usr/lib/kdump/kdump-capture";
 
     public const string RootDirectory = "root";
+
+    private static readonly string s_initEntry = ImagePlan.Normalize(CaptureImage.InitPath);
     public const string WaitDevicesFile = "wait-devices";
 
     /// <summary>Plan paths dracut provides (or must own) in its image, and why.</summary>
@@ -46,7 +48,7 @@ public static class DracutStage
         foreach (var e in plan.Entries)
         {
             if (IsDracutOwned(e.Path)) continue;
-            var imagePath = e.Path == "init" ? CaptureProgramPath : e.Path;
+            var imagePath = e.Path == s_initEntry ? CaptureProgramPath : e.Path;
             var host = Path.Combine(root, imagePath);
             switch (e.Kind)
             {
@@ -57,7 +59,7 @@ public static class DracutStage
                 case ImageEntryKind.Symlink:
                     Directory.CreateDirectory(Path.GetDirectoryName(host)!);
                     // Links to the capture program follow it: dracut's /init is systemd or its shell.
-                    File.CreateSymbolicLink(host, e.LinkTarget == "/init" ? "/" + CaptureProgramPath : e.LinkTarget ?? "");
+                    File.CreateSymbolicLink(host, e.LinkTarget == CaptureImage.InitPath ? "/" + CaptureProgramPath : e.LinkTarget ?? "");
                     break;
                 case ImageEntryKind.File:
                     Directory.CreateDirectory(Path.GetDirectoryName(host)!);

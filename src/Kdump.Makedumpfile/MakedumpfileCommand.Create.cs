@@ -114,6 +114,11 @@ public static partial class MakedumpfileCommand
         /// <summary>--reassemble DUMPFILE1 … DUMPFILEn DUMPFILE: one file again, with the set's level and codec.</summary>
         private bool Reassemble(IReadOnlyList<string> operands)
         {
+            if (DryRun)
+            {
+                Msg("--dry-run cannot be used with --reassemble.\n");
+                return Invalid();
+            }
             if (operands.Count < 2) return Invalid();
             if (CheckParams) return true;
             var parts = operands.Take(operands.Count - 1).ToList();
@@ -144,11 +149,16 @@ public static partial class MakedumpfileCommand
             {
                 if (!CheckDumpFile(n)) return false;
             }
-            var outputs = new List<FileDumpOutput>();
+            var outputs = new List<IDumpOutput>();
             try
             {
                 foreach (var n in names)
                 {
+                    if (DryRun)
+                    {
+                        outputs.Add(new DiscardDumpOutput(n));
+                        continue;
+                    }
                     var file = OpenDumpFile(n);
                     if (file is null) return false;
                     outputs.Add(new FileDumpOutput(file.SafeFileHandle, n));
@@ -157,7 +167,7 @@ public static partial class MakedumpfileCommand
             }
             finally
             {
-                foreach (var o in outputs) o.Dispose();
+                foreach (var o in outputs) (o as IDisposable)?.Dispose();
             }
             Msg("\n");
             Msg($"The dumpfiles are saved to {string.Join(", ", names.Take(names.Count - 1))}, and {names[^1]}.\n");
@@ -167,10 +177,17 @@ public static partial class MakedumpfileCommand
         private bool WriteFile(DumpInput input, DumpOptions options, string name)
         {
             if (!CheckDumpFile(name)) return false;
-            var file = OpenDumpFile(name);
-            if (file is null) return false;
-            using var output = new FileDumpOutput(file.SafeFileHandle, name);
-            if (!Copy(input, [output], options, name)) return false;
+            if (DryRun)
+            {
+                if (!Copy(input, [new DiscardDumpOutput(name)], options, name)) return false;
+            }
+            else
+            {
+                var file = OpenDumpFile(name);
+                if (file is null) return false;
+                using var output = new FileDumpOutput(file.SafeFileHandle, name);
+                if (!Copy(input, [output], options, name)) return false;
+            }
             Msg("\n");
             Msg($"The dumpfile is saved to {name}.\n");
             return true;
@@ -180,7 +197,8 @@ public static partial class MakedumpfileCommand
         {
             // The context owns STDOUT and flushes its writer at exit: flush this buffer, never
             // dispose it (that closes STDOUT, and the exit then dies on a closed stream).
-            var stdout = new BufferedStream(context.StandardOutput, 1 << 20);
+            // A dry run writes nothing, not even the flattened header (upstream drops every write).
+            var stdout = new BufferedStream(DryRun ? Stream.Null : context.StandardOutput, 1 << 20);
             var output = new FlattenedDumpOutput(stdout, "STDOUT");
             if (!Copy(input, [output], options, "STDOUT")) return false;
             try

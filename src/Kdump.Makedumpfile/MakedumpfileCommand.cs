@@ -11,9 +11,10 @@ using Kdump.Primitives.Errors;
 namespace Kdump.Makedumpfile;
 
 /// <summary>
-/// makedumpfile's command line, messages and exit codes (docs/compat/makedumpfile.md). This build
-/// implements <c>--dump-dmesg</c>, <c>-R</c>, <c>-h</c> and <c>-v</c>; every other mode is parsed and
-/// refused (the dump engine comes later).
+/// makedumpfile's command line, messages and exit codes (docs/compat/makedumpfile.md): dump files
+/// (kdump-compressed, <c>-F</c>, <c>-E</c>, <c>--split</c>, <c>--dry-run</c>), <c>--reassemble</c>,
+/// <c>-R</c>, <c>--dump-dmesg</c>, <c>-h</c> and <c>-v</c>; the modes not built are parsed and refused
+/// with a message.
 /// </summary>
 public static partial class MakedumpfileCommand
 {
@@ -94,6 +95,9 @@ public static partial class MakedumpfileCommand
         }
 
         private bool Has(int id) => _seen.Contains(id);
+
+        /// <summary>--dry-run: everything but writing the dump file (which is not even created).</summary>
+        private bool DryRun => Has(MakedumpfileOptions.DryRun);
 
         private bool Compress => Has('c') || Has('l') || Has('p') || Has('z');
 
@@ -236,7 +240,8 @@ public static partial class MakedumpfileCommand
             if (CheckParams) return true;
             var name = operands[0];
             if (!CheckDumpFile(name)) return false;
-            using (var output = OpenDumpFile(name))
+            // --dry-run reads and checks the whole stream but creates no file.
+            using (var output = DryRun ? Stream.Null : OpenDumpFile(name))
             {
                 if (output is null) return false;
                 try

@@ -11,10 +11,12 @@ public static class FlattenedReassembler
     /// <summary>makedumpfile copies record data in pieces of this size.</summary>
     private const int CopyChunkBytes = 64 * 1024;
 
-    public static void Reassemble(Stream input, FileStream output)
+    /// <summary>Replays <paramref name="input"/> into <paramref name="output"/>, which must seek (a file, or <see cref="Stream.Null"/> for a dry run).</summary>
+    public static void Reassemble(Stream input, Stream output)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(output);
+        if (!output.CanSeek) throw new ArgumentException("the output must be seekable", nameof(output));
         var file = input is FileStream fs ? fs.Name : "<stdin>";
         var head = new byte[FlattenedHeader.BlockSize];
         long pos = 0;

@@ -117,6 +117,7 @@ public class MakedumpfileCompatTests
     [InlineData("--partial-dmesg", "a", "b")]
     [InlineData("-R")]
     [InlineData("-R", "a", "b")]
+    [InlineData("--reassemble", "--dry-run", "a", "b", "c")]
     [InlineData("-c", "-R", "a")]
     [InlineData("-v")]
     [InlineData()]
@@ -186,5 +187,93 @@ public class MakedumpfileCompatTests
         Assert.Equal(1, r.ExitCode);
         Assert.Equal("open_dump_memory: Can't open the dump memory(in). No such file or directory\n", r.Stderr);
         Assert.Equal("\nmakedumpfile Failed.\n", r.StdoutText);
+    }
+
+    public static TheoryData<string[]> DryRunData() => new()
+    {
+        { new[] { "-l", "-d", "31", "VMCORE", "OUT" } },
+        { new[] { "-z", "-d", "1", "VMCORE", "OUT" } },
+        { new[] { "-F", "-l", "-d", "31", "VMCORE" } },
+        { new[] { "-E", "-d", "31", "VMCORE", "OUT" } },
+        { new[] { "--split", "-l", "-d", "31", "VMCORE", "OUT", "OUT2" } },
+    };
+
+    /// <summary>--dry-run does all the work and writes nothing: no file, no bytes on stdout, upstream's messages.</summary>
+    [Theory]
+    [MemberData(nameof(DryRunData))]
+    public void A_dry_run_creates_nothing_and_says_what_makedumpfile_1_7_8_says(string[] args)
+    {
+        var dir = Lab.NewScratchDir("mdf-dry");
+        try
+        {
+            var argv = args.Select(a => a switch
+            {
+                "VMCORE" => Lab.Fixture("bookworm", "proc-vmcore.elf"),
+                "OUT" or "OUT2" => Path.Combine(dir, a.ToLowerInvariant()),
+                _ => a,
+            }).Prepend("--dry-run").ToArray();
+            var ours = Run(argv);
+            Assert.Empty(Directory.GetFileSystemEntries(dir));
+            var theirs = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), argv);
+            Assert.Empty(Directory.GetFileSystemEntries(dir));
+            Assert.Equal(0, theirs.ExitCode);
+            Assert.Equal(0, ours.ExitCode);
+            Assert.Equal(Encoding.UTF8.GetString(theirs.Stdout), ours.StdoutText);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_dry_run_reports_the_numbers_of_a_real_run()
+    {
+        var dir = Lab.NewScratchDir("mdf-dry-report");
+        try
+        {
+            var vmcore = Lab.Fixture("bookworm", "proc-vmcore.elf");
+            var output = Path.Combine(dir, "out");
+            var dry = Run("--dry-run", "--message-level", "31", "-l", "-d", "31", vmcore, output);
+            Assert.False(File.Exists(output));
+            var real = Run("--message-level", "31", "-l", "-d", "31", vmcore, output);
+            Assert.Equal((0, 0), (dry.ExitCode, real.ExitCode));
+            Assert.Contains($"Write bytes     : {new FileInfo(output).Length}\n", real.StdoutText, StringComparison.Ordinal);
+            Assert.Equal(real.StdoutText, dry.StdoutText);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_dry_run_of_R_reads_the_stream_and_creates_nothing()
+    {
+        var dir = Lab.NewScratchDir("mdf-dry-r");
+        try
+        {
+            var flat = Lab.Fixture("bookworm", "derived/F-l-d31.flat");
+            var output = Path.Combine(dir, "out");
+            using (var stdin = File.OpenRead(flat))
+            {
+                var ours = InProcess.Run(MakedumpfileCommand.Run, "makedumpfile", ["--dry-run", "-R", output], stdin);
+                Assert.Equal((0, "", $"\nThe dumpfile is saved to {output}.\n\nmakedumpfile Completed.\n"), (ours.ExitCode, ours.Stderr, ours.StdoutText));
+            }
+            Assert.False(File.Exists(output));
+            var theirs = ExternalProcess.Run(Lab.SystemTool("/bin/sh"), ["-c", "exec \"$0\" --dry-run -R \"$1\" < \"$2\"", Lab.ReferenceTool("makedumpfile-1.7.8"), output, flat]);
+            Assert.Equal((0, $"\nThe dumpfile is saved to {output}.\n\nmakedumpfile Completed.\n"), (theirs.ExitCode, Encoding.UTF8.GetString(theirs.Stdout)));
+            Assert.False(File.Exists(output));
+
+            // A damaged stream still fails in a dry run: the stream is read, not skipped.
+            using var truncated = new MemoryStream(File.ReadAllBytes(flat).AsSpan(0, 6000).ToArray());
+            var bad = InProcess.Run(MakedumpfileCommand.Run, "makedumpfile", ["--dry-run", "-R", output], truncated);
+            Assert.Equal(1, bad.ExitCode);
+            Assert.StartsWith("rearrange_dumpdata: ", bad.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 }

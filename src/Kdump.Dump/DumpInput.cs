@@ -2,6 +2,7 @@ using Kdump.Formats;
 using Kdump.Formats.Diskdump;
 using Kdump.Formats.Elf;
 using Kdump.Kernel;
+using Kdump.Kernel.Pages;
 using Kdump.Memory;
 using Kdump.Primitives;
 using Kdump.Primitives.Errors;
@@ -31,6 +32,11 @@ public abstract class DumpInput : IDisposable
     public int PageSize { get; }
 
     protected int PageShift { get; }
+
+    /// <summary>The memory map as makedumpfile counts it, shared by the report and the page filter.</summary>
+    public DumpPfnMap PfnMap => _pfnMap ??= DumpPfnMap.FromDump(Dump, PageSize);
+
+    private DumpPfnMap? _pfnMap;
 
     /// <summary>Pfns the dumped machine had: end of the highest range, rounded up to a page.</summary>
     public abstract ulong MaxMapNr { get; }
@@ -104,6 +110,20 @@ public abstract class DumpInput : IDisposable
         {
             return empty;
         }
+    }
+
+    /// <summary>
+    /// /proc/kcore for <c>--mem-usage</c>: the segments with a physical address (System RAM and
+    /// kernel text; Linux v4.11+ fills p_paddr), read with pread. The crash kernel's reservation
+    /// stays in: makedumpfile 1.7.8's get_kcore_dump_loads compares it with direct-map addresses
+    /// before it knows page_offset when /proc/kcore has VMCOREINFO (v4.19+), so it cuts nothing
+    /// and counts the reserved pages (zero until a capture kernel is loaded). Seen in a 6.1 guest:
+    /// 1.7.8's total includes the 256 MiB reservation.
+    /// </summary>
+    public static DumpInput OpenKcore(ElfDump kcore)
+    {
+        ArgumentNullException.ThrowIfNull(kcore);
+        return new ElfDumpInput(kcore) { MapInput = false };
     }
 
     public static DumpInput Open(IDump dump)

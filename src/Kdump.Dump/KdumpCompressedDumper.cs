@@ -52,7 +52,7 @@ public sealed partial class KdumpCompressedDumper
         _dumpable = new byte[_windowPfns / 8];
         if (UsesFilter) _categories = new PageCategory[_windowPfns];
         Level = (DumpLevel)((int)options.Level | input.PreviousDumpLevel);
-        Report = new DumpReport(DumpPfnMap.FromDump(input.Dump, _pageSize));
+        Report = new DumpReport(input.PfnMap);
     }
 
     /// <summary>The level written: the requested one ORed with the input's (re-filtering keeps what was dropped).</summary>

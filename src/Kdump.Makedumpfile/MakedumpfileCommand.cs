@@ -35,7 +35,9 @@ public static partial class MakedumpfileCommand
         if (!s.CheckParams && !s.ShowedInfo)
         {
             s.Msg("\n");
-            s.Msg(ok ? "makedumpfile Completed.\n" : "makedumpfile Failed.\n");
+            // A --mem-usage table is not followed by "Completed." (main's out: label).
+            if (!ok) s.Msg("makedumpfile Failed.\n");
+            else if (!s.ShowedMemUsage) s.Msg("makedumpfile Completed.\n");
         }
         return ok ? 0 : 1;
     }
@@ -90,7 +92,7 @@ public static partial class MakedumpfileCommand
             if (Has(MakedumpfileOptions.DumpDmesg)) return DumpDmesg(operands);
             if (!CheckCreatingDumpfile(operands)) return Invalid();
             if (CheckParams) return true;
-            if (Has(MakedumpfileOptions.MemUsage)) return NotImplemented("--mem-usage");
+            if (Has(MakedumpfileOptions.MemUsage)) return MemUsage(operands);
             return CreateDumpfile(operands);
         }
 

@@ -75,6 +75,23 @@ public sealed class CaptureVmTests
         Assert.Matches(@"^success kdump_test_id=[0-9]+-[0-9]{9}\n$", File.ReadAllText(Path.Combine(work, "vmcore-creation.status")));
     }
 
+    /// <summary>
+    /// makedumpfile --mem-usage /proc/kcore in the running first kernel (crash kernel reserved):
+    /// ours and 1.7.8's, one after the other; the script checks the layout, equal totals and each
+    /// category within 1 % (a live system). Here: the table's own arithmetic.
+    /// </summary>
+    [Fact]
+    public void Mem_usage_of_the_running_guest_agrees_with_makedumpfile_1_7_8()
+    {
+        var table = File.ReadAllLines(Path.Combine(RunCase("mem-usage"), "mem-usage.ours"));
+        ulong Number(string prefix) => ulong.Parse(table.Single(l => l.StartsWith(prefix, StringComparison.Ordinal))
+            .Split('\t', StringSplitOptions.RemoveEmptyEntries)[1].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+        var total = Number("Total pages on system:");
+        Assert.Equal(total * Number("page size:"), Number("Total size on system:"));
+        var rows = new[] { "ZERO", "NON_PRI_CACHE", "PRI_CACHE", "USER", "FREE", "KERN_DATA" }.Sum(r => (decimal)Number(r));
+        Assert.Equal(total, rows);
+    }
+
     private static string RunCase(string name)
     {
         var script = Path.Combine(Lab.RepoRoot, "eng", "vmtest-capture", "capture-vm.sh");

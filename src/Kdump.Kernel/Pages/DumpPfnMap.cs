@@ -82,7 +82,10 @@ public sealed class DumpPfnMap
         ArgumentNullException.ThrowIfNull(dump);
         return dump switch
         {
-            ElfDump elf => FromLoads([.. elf.Core.Loads.Select(p => new PhysicalLoad(p.PhysicalAddress, p.FileSize, p.MemorySize))], pageSize),
+            // get_max_paddr and the first bitmap skip NOT_PADDR segments (/proc/kcore's vmalloc,
+            // module and vmemmap views have p_paddr -1).
+            ElfDump elf => FromLoads([.. elf.Core.Loads.Where(p => p.PhysicalAddress != ElfConstants.NoPhysicalAddress)
+                .Select(p => new PhysicalLoad(p.PhysicalAddress, p.FileSize, p.MemorySize))], pageSize),
             KdumpCompressedDump kdump => FromKdump(kdump),
             _ => throw new DumpFeatureNotSupportedException(
                 $"'{dump.Name}': page filtering needs the physical ranges of an ELF or kdump-compressed dump, not {dump.FormatName}")

@@ -65,6 +65,36 @@ public sealed partial class PageFilterCompatTests
         }
     }
 
+    /// <summary>
+    /// --mem-usage's one-pass census (no output, for a live /proc/kcore) counts what 1.7.8 reports
+    /// for -d 31 of the same vmcore: every category, zero pages included.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Lab.ReleaseData), MemberType = typeof(Lab))]
+    public void The_mem_usage_census_counts_what_makedumpfile_1_7_8_reports(string release)
+    {
+        var vmcore = Lab.Fixture(release, "proc-vmcore.elf");
+        var dir = Lab.NewScratchDir($"census-{release}");
+        try
+        {
+            var run = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"),
+                ["--message-level", "31", "-l", "-d", "31", vmcore, Path.Combine(dir, "out.kdump")]);
+            Assert.True(run.ExitCode == 0, $"makedumpfile-1.7.8 failed ({run.ExitCode}): {run.Stderr}");
+            var theirReport = ReportBlock().Match(Encoding.UTF8.GetString(run.Stdout));
+            Assert.True(theirReport.Success, "no report in makedumpfile's output");
+
+            using var input = Kdump.Dump.DumpInput.Open(DumpOpener.Open(vmcore));
+            var filter = MemMapPageFilter.Create(KernelView.Open(input.Dump, TranslationStrategy.PageTables), input.PfnMap, DumpLevel.All);
+            var census = Kdump.Dump.PageCensus.Take(input, filter);
+            var writeBytes = ulong.Parse(theirReport.Groups["write"].Value, CultureInfo.InvariantCulture);
+            Assert.Equal(theirReport.Value, census.Counts.FormatReport(census.Pfns, writeBytes));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     private sealed record Result(ExcludedPageCounts Counts, DumpPfnMap Pfns, List<ulong> Stored);
 
     /// <summary>What our engine will do: classify windows in pfn order, then test kept in-memory pages for zero.</summary>

@@ -1,0 +1,173 @@
+using System.Globalization;
+using Kdump.Cli;
+using Kdump.Config;
+using Kdump.Config.Crashkernel;
+using Kdump.Dump;
+using Kdump.Kernel.Pages;
+using Kdump.Memory;
+using Kdump.Primitives.Errors;
+
+namespace Kdump.Makedumpfile;
+
+public static partial class MakedumpfileCommand
+{
+    private sealed partial class Session
+    {
+        // makedumpfile 1.7.8's supported range (makedumpfile.h OLDEST_VERSION, LATEST_VERSION).
+        private static readonly int OldestVersion = KernelVersion(2, 6, 15);
+        private static readonly int LatestVersion = KernelVersion(6, 17, 4);
+
+        /// <summary>True after a --mem-usage run, whose success ends without "makedumpfile Completed.".</summary>
+        public bool ShowedMemUsage { get; private set; }
+
+        /// <summary>
+        /// --mem-usage /proc/kcore (show_mem_usage): the running system's pages per category at dump
+        /// level 31, zero pages found by reading them, from the first kernel. Linux v4.11+ (p_paddr
+        /// in /proc/kcore) unless -f, v4.19+ for the VMCOREINFO note (commit 23c85094fe18), and a
+        /// crash kernel reservation.
+        /// </summary>
+        private bool MemUsage(IReadOnlyList<string> operands)
+        {
+            var version = RunningKernelVersion();
+            if (version is null) return false;
+            if (version < KernelVersion(4, 11, 0) && !Has('f'))
+            {
+                Msg("mem-usage not supported for this kernel.\n");
+                Msg("You can try with -f if your kernel's kcore has valid p_paddr\n");
+                return false;
+            }
+            // Only a gate, as upstream (see DumpInput.OpenKcore): its pages stay in the counts.
+            var reserved = IsCrashKernelReserved();
+            if (reserved is null) return false;
+            if (reserved == false)
+            {
+                ErrMsg("show_mem_usage", "No memory is reserved for crashkernel!");
+                return false;
+            }
+
+            var name = operands[0];
+            var dump = OpenDumpMemory(name);
+            if (dump is null) return false;
+            if (dump is not ElfDump kcore)
+            {
+                dump.Dispose();
+                ErrMsg("show_mem_usage", $"{name} is {dump.FormatName}, not /proc/kcore (ELF)");
+                return false;
+            }
+            if (kcore.VmcoreInfo.IsEmpty)
+            {
+                kcore.Dispose();
+                ErrMsg("show_mem_usage", $"{name} has no VMCOREINFO note (Linux v4.19 and later have it in /proc/kcore); this build does not read /sys/kernel/vmcoreinfo");
+                return false;
+            }
+
+            DumpReport report;
+            int pageSize;
+            using (var input = DumpInput.OpenKcore(kcore))
+            {
+                try
+                {
+                    var filter = PageFilterFactory.Create(input, DumpLevel.All, text => context.Error.Write(text.EndsWith('\n') ? text : text + "\n"));
+                    report = PageCensus.Take(input, filter);
+                    pageSize = input.PageSize;
+                }
+                catch (KdumpException e)
+                {
+                    ErrMsg("show_mem_usage", e.Message);
+                    return false;
+                }
+                catch (IOException e)
+                {
+                    ErrMsg("show_mem_usage", $"Can't read {name}. {IoErrorText.StrError(e)}");
+                    return false;
+                }
+            }
+            PrintMemUsage(report, (ulong)pageSize);
+            ShowedMemUsage = true;
+            return true;
+        }
+
+        /// <summary>print_mem_usage.</summary>
+        private void PrintMemUsage(DumpReport report, ulong pageSize)
+        {
+            var c = report.Counts;
+            var original = report.Pfns.OriginalPages;
+            var kernelData = unchecked(original - c.Excluded);
+            string Row(string type, ulong pages, string excludable, string description) =>
+                string.Create(CultureInfo.InvariantCulture, $"{type}\t{pages,-16}\t{excludable}\t\t{description}\n");
+            Msg("\n");
+            Msg("TYPE\t\tPAGES\t\t\tEXCLUDABLE\tDESCRIPTION\n");
+            Msg("----------------------------------------------------------------------\n");
+            Msg(Row("ZERO\t", c[PageCategory.Zero], "yes", "Pages filled with zero"));
+            Msg(Row("NON_PRI_CACHE", c[PageCategory.NonPrivateCache], "yes", "Cache pages without private flag"));
+            Msg(Row("PRI_CACHE", c[PageCategory.PrivateCache], "yes", "Cache pages with private flag"));
+            Msg(Row("USER\t", c[PageCategory.User], "yes", "User process pages"));
+            Msg(Row("FREE\t", c[PageCategory.Free], "yes", "Free pages"));
+            Msg(Row("KERN_DATA", kernelData, "no", "Dumpable kernel data "));
+            Msg("\n");
+            Msg(string.Create(CultureInfo.InvariantCulture, $"page size:\t\t{pageSize,-16}\n"));
+            Msg(string.Create(CultureInfo.InvariantCulture, $"Total pages on system:\t{original,-16}\n"));
+            Msg(string.Create(CultureInfo.InvariantCulture, $"Total size on system:\t{original * pageSize,-16} Byte\n"));
+        }
+
+        /// <summary>populate_kernel_version: uname's release, with 1.7.8's warning outside its supported range.</summary>
+        private int? RunningKernelVersion()
+        {
+            string release;
+            try
+            {
+                release = File.ReadAllText("/proc/sys/kernel/osrelease").Trim();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                ErrMsg("populate_kernel_version", $"Cannot get name and information about current kernel : {IoErrorText.StrError(e)}");
+                return null;
+            }
+            var version = ParseKernelVersion(release);
+            if (version < OldestVersion || version > LatestVersion)
+            {
+                Msg("The kernel version is not supported.\n");
+                Msg("The makedumpfile operation may be incomplete.\n");
+            }
+            return version;
+        }
+
+        /// <summary>is_crashkernel_mem_reserved: a non-empty "Crash kernel" range in /proc/iomem; null after a message.</summary>
+        private bool? IsCrashKernelReserved()
+        {
+            try
+            {
+                // An unprivileged reader sees every address as 0.
+                return ProcIomem.Parse(File.ReadAllText("/proc/iomem")).CrashKernelRanges.Any(r => r.End > r.Start);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                ErrMsg("is_crashkernel_mem_reserved", $"Can't open /proc/iomem. {IoErrorText.StrError(e)}");
+            }
+            catch (KdumpConfigException e)
+            {
+                ErrMsg("is_crashkernel_mem_reserved", e.Message);
+            }
+            return null;
+        }
+
+        /// <summary>get_kernel_version: three numbers read as strtol does (each stops at the first non-digit).</summary>
+        internal static int ParseKernelVersion(string release)
+        {
+            var parts = new long[3];
+            var at = 0;
+            for (var i = 0; i < 3; i++)
+            {
+                long v = 0;
+                while (at < release.Length && char.IsAsciiDigit(release[at]) && v < 1_000_000) v = (v * 10) + (release[at++] - '0');
+                parts[i] = v;
+                at++; // the separator, whatever it is
+            }
+            return unchecked((int)((parts[0] << 16) | (parts[1] << 8) | parts[2]));
+        }
+
+        // KERNEL_VERSION(a, b, c) as makedumpfile.h defines it: fields ORed, so a release above 255
+        // spills into the minor number there too.
+        private static int KernelVersion(int major, int minor, int release) => (major << 16) | (minor << 8) | release;
+    }
+}

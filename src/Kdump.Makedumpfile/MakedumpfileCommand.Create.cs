@@ -4,10 +4,13 @@ using Kdump.Compression;
 using Kdump.Dump;
 using Kdump.Formats;
 using Kdump.Formats.Diskdump;
+using Kdump.Kernel;
+using Kdump.Kernel.Arch.X64;
 using Kdump.Kernel.Pages;
 using Kdump.Linux;
 using Kdump.Memory;
 using Kdump.Primitives.Errors;
+using Kdump.Primitives.Units;
 
 namespace Kdump.Makedumpfile;
 
@@ -93,8 +96,65 @@ public static partial class MakedumpfileCommand
                 CacheOrder = order,
                 Filter = filter,
             };
+            if (_args.TryGetValue(MakedumpfileOptions.Vtop, out var vtop) && StrToUl(vtop!) is var address and not 0)
+                PrintVtop(input, address);
             if (Has(MakedumpfileOptions.Split)) return WriteSplit(input, options, operands.Skip(1).ToList());
             return Has('F') ? WriteFlattened(input, options) : WriteFile(input, options, operands[1]);
+        }
+
+        /// <summary>
+        /// print_vtop (--vtop ADDRESS): one kernel virtual address through the dump's page tables,
+        /// with each entry read on the way (vtop4_x86_64's trace lines).
+        /// </summary>
+        private void PrintVtop(DumpInput input, ulong address)
+        {
+            var physical = ulong.MaxValue; // NOT_PADDR, as upstream prints a failed translation
+            var walk = new List<(string Level, ulong EntryAddress, ulong Entry)>();
+            try
+            {
+                var translator = KernelView.Open(input.Dump, TranslationStrategy.PageTables).Memory.Translator;
+                var t = translator is X64PageTableWalker x64 ? x64.Translate(new VirtAddr(address), walk) : translator.Translate(new VirtAddr(address));
+                if (t.IsOk) physical = t.Physical.Value;
+                else ErrMsg("vaddr_to_paddr", $"Can't translate 0x{address:x}: {t.Reason}");
+            }
+            catch (KdumpException e)
+            {
+                ErrMsg("vaddr_to_paddr", e.Message);
+            }
+            Msg("\n");
+            Msg($"Translating virtual address {address:x} to physical address.\n");
+            foreach (var (level, at, entry) in walk) Msg($"  {level} : {at,16:x} => {entry,16:x}\n");
+            Msg("VIRTUAL           PHYSICAL\n");
+            Msg($"{address,16:x}  {physical:x}\n");
+            Msg("\n");
+        }
+
+        /// <summary>strtoul(s, NULL, 0): optional blanks and sign, 0x for hex, a leading 0 for octal; stops at the first other character; saturates.</summary>
+        private static ulong StrToUl(string s)
+        {
+            var i = 0;
+            while (i < s.Length && char.IsWhiteSpace(s[i])) i++;
+            var negative = false;
+            if (i < s.Length && s[i] is '+' or '-') negative = s[i++] == '-';
+            var radix = 10;
+            if (i + 1 < s.Length && s[i] == '0' && s[i + 1] is 'x' or 'X' && i + 2 < s.Length && Uri.IsHexDigit(s[i + 2]))
+            {
+                radix = 16;
+                i += 2;
+            }
+            else if (i < s.Length && s[i] == '0')
+            {
+                radix = 8;
+            }
+            ulong v = 0;
+            for (; i < s.Length; i++)
+            {
+                var d = char.IsAsciiDigit(s[i]) ? s[i] - '0' : char.IsAsciiLetter(s[i]) ? char.ToLowerInvariant(s[i]) - 'a' + 10 : 99;
+                if (d >= radix) break;
+                if (v > (ulong.MaxValue - (ulong)d) / (ulong)radix) return ulong.MaxValue;
+                v = (v * (ulong)radix) + (ulong)d;
+            }
+            return negative ? unchecked(0 - v) : v;
         }
 
         /// <summary>

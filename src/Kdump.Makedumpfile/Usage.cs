@@ -11,12 +11,13 @@ internal static class Usage
           Splitting:           makedumpfile --split [-c|-l|-p|-z] [-d DL] VMCORE DUMPFILE1 DUMPFILE2 ...
           Reassembling:        makedumpfile --reassemble DUMPFILE1 DUMPFILE2 ... DUMPFILE
           Rearranging:         makedumpfile -R DUMPFILE < FLATTENED
+          Memory usage:        makedumpfile --mem-usage /proc/kcore
           Dumping the log:     makedumpfile --dump-dmesg [--partial-dmesg] VMCORE LOGFILE
           Version / help:      makedumpfile -v | -h
 
         Every option of 1.7.8 is accepted by the parser (short "b:cDd:eEFfg:hi:lL:pRvXx:z" and the long
-        options); -x/-i/-g/--config/--eppic, -e, -L, --mem-usage, --partial-dmesg and Xen/sadump inputs
-        are refused. See docs/compat/makedumpfile.md.
+        options); -x/-i/-g/--config/--eppic, -e, -L, --partial-dmesg and Xen/sadump inputs are
+        refused. --dry-run does everything but write. See docs/compat/makedumpfile.md.
 
         """;
 }

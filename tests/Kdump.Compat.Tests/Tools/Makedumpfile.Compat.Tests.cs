@@ -276,4 +276,36 @@ public class MakedumpfileCompatTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    public static TheoryData<string, string> VtopData()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var release in Lab.Releases)
+        {
+            // A direct-map address (4 KiB pages), one below the kernel text (2 MiB pages, in decimal), an unmapped one.
+            foreach (var address in new[] { "0xffff888000100123", "18446744071611314176", "0x1000" }) data.Add(release, address);
+        }
+        return data;
+    }
+
+    /// <summary>--vtop prints the page-table walk and the translation as 1.7.8 does (stdout, byte for byte).</summary>
+    [Theory]
+    [MemberData(nameof(VtopData))]
+    public void Vtop_prints_the_walk_of_makedumpfile_1_7_8(string release, string address)
+    {
+        var dir = Lab.NewScratchDir("mdf-vtop");
+        try
+        {
+            string[] argv = ["--vtop", address, "--dry-run", "-l", "-d", "31", Lab.Fixture(release, "proc-vmcore.elf"), Path.Combine(dir, "out")];
+            var theirs = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), argv);
+            var ours = Run(argv);
+            Assert.Equal((0, 0), (theirs.ExitCode, ours.ExitCode));
+            Assert.Contains("VIRTUAL           PHYSICAL\n", ours.StdoutText, StringComparison.Ordinal);
+            Assert.Equal(Encoding.UTF8.GetString(theirs.Stdout), ours.StdoutText);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }

@@ -27,7 +27,13 @@ public sealed class X64PageTableWalker(IPhysicalMemory physical, PhysAddr rootTa
 
     public X64AddressLayout Layout => layout;
 
-    public Translation Translate(VirtAddr address)
+    public Translation Translate(VirtAddr address) => Translate(address, null);
+
+    /// <summary>
+    /// Translates <paramref name="address"/>, adding each entry read to <paramref name="walk"/>
+    /// (level name, the entry's physical address, its value): makedumpfile --vtop prints them.
+    /// </summary>
+    public Translation Translate(VirtAddr address, List<(string Level, ulong EntryAddress, ulong Entry)>? walk)
     {
         var va = address.Value;
         var table = rootTable.Value;
@@ -39,6 +45,7 @@ public sealed class X64PageTableWalker(IPhysicalMemory physical, PhysAddr rootTa
             if (!TryReadEntry(entryAddress, out var entry))
                 return Translation.Fail(TranslationStatus.TableNotStored,
                     $"{Describe(va)}: the page-table page holding the {LevelName(shift)} entry at physical 0x{entryAddress:x} is not in the dump");
+            walk?.Add((LevelName(shift), entryAddress, entry));
             if ((entry & Present) == 0)
                 return Translation.Fail(TranslationStatus.NotMapped,
                     $"{Describe(va)}: {LevelName(shift)} entry 0x{entry:x} at physical 0x{entryAddress:x} is not present");

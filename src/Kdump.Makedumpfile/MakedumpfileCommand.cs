@@ -272,7 +272,6 @@ public static partial class MakedumpfileCommand
             if (CheckParams) return true;
             if (Has('i') || Has('x') || Has(MakedumpfileOptions.XenSyms) || Has(MakedumpfileOptions.XenVmcoreinfo) || Has(MakedumpfileOptions.Diskset))
                 return NotImplemented("--dump-dmesg with -i, -x, --xen-* or --diskset");
-            if (Has(MakedumpfileOptions.PartialDmesg)) return NotImplemented("--partial-dmesg");
             var (vmcore, logfile) = (operands[0], operands[1]);
             if (!CheckDumpFile(logfile)) return false;
             if (!WriteDmesg(vmcore, logfile)) return false;
@@ -316,7 +315,9 @@ public static partial class MakedumpfileCommand
                 try
                 {
                     var view = KernelView.Open(dump, TranslationStrategy.PageTables);
-                    log = PrintkLayouts.Read(view.VmcoreInfo, view.Memory);
+                    log = Has(MakedumpfileOptions.PartialDmesg)
+                        ? PrintkLayouts.ReadSinceClear(view.VmcoreInfo, view.Memory)
+                        : PrintkLayouts.Read(view.VmcoreInfo, view.Memory);
                 }
                 catch (KdumpException e)
                 {

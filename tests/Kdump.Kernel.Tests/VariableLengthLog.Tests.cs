@@ -21,6 +21,21 @@ public class VariableLengthLogTests
         Assert.Equal(w.LiveTexts, Texts(log));
     }
 
+    /// <summary>makedumpfile --partial-dmesg: from clear_idx (what `dmesg -c` left), across the wrap too; the plain read still starts at log_first_idx.</summary>
+    [Fact]
+    public void Since_clear_starts_at_clear_idx()
+    {
+        var k = new SyntheticKernel();
+        var w = new PrintkLogWriter(k, 512, withCallerId: false);
+        for (var i = 0; i < 40; i++) w.Add($"message number {i}", (ulong)i * 1_000_000);
+        var live = w.LiveTexts;
+        var cleared = live.Count - 3;
+        w.SetClearIdx(w.LiveIndexes[cleared]);
+        var view = KernelView.Open(k.ToDump(null), TranslationStrategy.PageTables);
+        Assert.Equal(live.Skip(cleared), Texts(PrintkLayouts.ReadSinceClear(view.VmcoreInfo, view.Memory)));
+        Assert.Equal(live, Texts(Read(k)));
+    }
+
     [Fact]
     public void Wrap_markers_print_a_bare_timestamp_in_vmcore_dmesg_only()
     {

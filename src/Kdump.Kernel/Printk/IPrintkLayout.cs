@@ -12,4 +12,10 @@ public interface IPrintkLayout
 
     /// <summary>Reads the buffer (bounded by <paramref name="limits"/>) and returns its records lazily.</summary>
     PrintkLog Read(VmcoreInfo info, KernelMemory memory, ParseLimits limits);
+
+    /// <summary>
+    /// makedumpfile --partial-dmesg: the records since the log was last cleared, where the layout
+    /// keeps that point in VMCOREINFO; the others read the whole log, as upstream does.
+    /// </summary>
+    PrintkLog ReadSinceClear(VmcoreInfo info, KernelMemory memory, ParseLimits limits) => Read(info, memory, limits);
 }

@@ -24,4 +24,8 @@ public static class PrintkLayouts
 
     public static PrintkLog Read(VmcoreInfo info, KernelMemory memory, ParseLimits? limits = null) =>
         Detect(info).Read(info, memory, limits ?? ParseLimits.Default);
+
+    /// <summary>The records since the last clear where the layout records it (<see cref="IPrintkLayout.ReadSinceClear"/>).</summary>
+    public static PrintkLog ReadSinceClear(VmcoreInfo info, KernelMemory memory, ParseLimits? limits = null) =>
+        Detect(info).ReadSinceClear(info, memory, limits ?? ParseLimits.Default);
 }

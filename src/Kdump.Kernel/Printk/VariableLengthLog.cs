@@ -30,7 +30,12 @@ public sealed class VariableLengthLog : IPrintkLayout
         return info.TryGetSymbol("log_first_idx", out _);
     }
 
-    public PrintkLog Read(VmcoreInfo info, KernelMemory memory, ParseLimits limits)
+    public PrintkLog Read(VmcoreInfo info, KernelMemory memory, ParseLimits limits) => Read(info, memory, limits, sinceClear: false);
+
+    /// <summary>From SYMBOL(clear_idx) (the first record after the last `dmesg -c`) when VMCOREINFO has it, as makedumpfile --partial-dmesg.</summary>
+    public PrintkLog ReadSinceClear(VmcoreInfo info, KernelMemory memory, ParseLimits limits) => Read(info, memory, limits, sinceClear: true);
+
+    private static PrintkLog Read(VmcoreInfo info, KernelMemory memory, ParseLimits limits, bool sinceClear)
     {
         ArgumentNullException.ThrowIfNull(info);
         ArgumentNullException.ThrowIfNull(memory);
@@ -39,7 +44,9 @@ public sealed class VariableLengthLog : IPrintkLayout
 
         var logBuf = memory.ReadWord(info.RequireSymbol("log_buf", Purpose));
         var logBufLen = unchecked((int)memory.ReadU32(info.RequireSymbol("log_buf_len", Purpose)));
-        var firstIdx = memory.ReadU32(info.RequireSymbol("log_first_idx", Purpose));
+        var firstIdx = memory.ReadU32(sinceClear && info.TryGetSymbol("clear_idx", out var clearIdx)
+            ? clearIdx
+            : info.RequireSymbol("log_first_idx", Purpose));
         var nextIdx = memory.ReadU32(info.RequireSymbol("log_next_idx", Purpose));
         if (logBufLen <= 0)
             throw DumpErrors.Corrupt(null, "log_buf_len", logBufLen.ToString(CultureInfo.InvariantCulture), null, "must be positive");

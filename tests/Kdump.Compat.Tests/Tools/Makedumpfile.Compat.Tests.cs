@@ -308,4 +308,26 @@ public class MakedumpfileCompatTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    /// <summary>--partial-dmesg: the lab kernels' lockless ring has no clear point in VMCOREINFO, so both tools write the whole log.</summary>
+    [Theory]
+    [MemberData(nameof(Lab.ReleaseData), MemberType = typeof(Lab))]
+    public void Partial_dmesg_equals_makedumpfile_1_7_8(string release)
+    {
+        var dir = Lab.NewScratchDir("partial-dmesg");
+        try
+        {
+            var (ourLog, theirLog) = (Path.Combine(dir, "ours.txt"), Path.Combine(dir, "theirs.txt"));
+            var vmcore = Lab.Fixture(release, "proc-vmcore.elf");
+            var theirs = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), ["--dump-dmesg", "--partial-dmesg", vmcore, theirLog]);
+            var ours = Run("--dump-dmesg", "--partial-dmesg", vmcore, ourLog);
+            Assert.Equal((0, 0), (theirs.ExitCode, ours.ExitCode));
+            Assert.Equal(Encoding.UTF8.GetString(theirs.Stdout).Replace(theirLog, ourLog, StringComparison.Ordinal), ours.StdoutText);
+            Assert.Equal(InProcess.NormaliseSignedCharEscapes(Encoding.Latin1.GetString(File.ReadAllBytes(theirLog))), Encoding.Latin1.GetString(File.ReadAllBytes(ourLog)));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }

@@ -15,6 +15,7 @@ internal sealed class PrintkLogWriter
     private readonly ulong _bufVa;
     private readonly ulong _firstIdxVa;
     private readonly ulong _nextIdxVa;
+    private readonly ulong _clearIdxVa;
     private readonly int _header;
     private readonly bool _caller;
     private uint _next;
@@ -30,15 +31,15 @@ internal sealed class PrintkLogWriter
         var lenVa = kernel.AllocKernelData(4);
         _firstIdxVa = kernel.AllocKernelData(4);
         _nextIdxVa = kernel.AllocKernelData(4);
-        var clearIdxVa = kernel.AllocKernelData(4);
+        _clearIdxVa = kernel.AllocKernelData(4);
         kernel.WriteVirtualU64(logBufPtr, _bufVa);
         kernel.WriteVirtualU32(lenVa, (uint)bufferLength);
-        kernel.WriteVirtualU32(clearIdxVa, 0);
+        kernel.WriteVirtualU32(_clearIdxVa, 0);
         var s = oldStructName ? "log" : "printk_log";
         kernel.Line($"SYMBOL(log_buf)={logBufPtr:x}");
         kernel.Line($"SYMBOL(log_buf_len)={lenVa:x}");
         kernel.Line($"SYMBOL(log_first_idx)={_firstIdxVa:x}");
-        kernel.Line($"SYMBOL(clear_idx)={clearIdxVa:x}");
+        kernel.Line($"SYMBOL(clear_idx)={_clearIdxVa:x}");
         kernel.Line($"SYMBOL(log_next_idx)={_nextIdxVa:x}");
         kernel.Line($"SIZE({s})={_header}");
         kernel.Line($"OFFSET({s}.ts_nsec)=0");
@@ -88,6 +89,12 @@ internal sealed class PrintkLogWriter
         _k.WriteVirtualU32(_firstIdxVa, first);
         _k.WriteVirtualU32(_nextIdxVa, next);
     }
+
+    /// <summary>clear_idx, as `dmesg -c` leaves it: the index of the first record after the clear.</summary>
+    public void SetClearIdx(uint idx) => _k.WriteVirtualU32(_clearIdxVa, idx);
+
+    /// <summary>The buffer index of each live record, oldest first.</summary>
+    public IReadOnlyList<uint> LiveIndexes => [.. _records.Select(r => r.Idx)];
 
     public void Poke(int offset, byte[] bytes) => _k.WriteVirtual(_bufVa + (ulong)offset, bytes);
 

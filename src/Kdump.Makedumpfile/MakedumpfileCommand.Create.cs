@@ -32,7 +32,6 @@ public static partial class MakedumpfileCommand
             if (Has('e')) return NotImplemented("-e (excluding unused vmemmap)");
             if (Has('X') || Has(MakedumpfileOptions.XenSyms) || Has(MakedumpfileOptions.XenVmcoreinfo) || Has(MakedumpfileOptions.Diskset))
                 return NotImplemented("Xen and sadump inputs");
-            if (Has('L')) return NotImplemented("-L (size limit)");
             if (Has(MakedumpfileOptions.ShowStats)) _messageLevel |= ReportMessages;
 
             var level = 0;
@@ -56,6 +55,11 @@ public static partial class MakedumpfileCommand
             if (_args.TryGetValue(MakedumpfileOptions.CyclicBuffer, out var cb))
                 windowPfns = (int)Math.Clamp(Atoi(cb!) * 1024L * 8, 32768, 1 << 28);
 
+            // main checks the dump files before create_dumpfile opens anything.
+            foreach (var name in Has('F') ? [] : operands.Skip(1))
+            {
+                if (!CheckDumpFile(name)) return false;
+            }
             var vmcore = operands[0];
             var dump = OpenDumpMemory(vmcore);
             if (dump is null) return false;
@@ -110,52 +114,29 @@ public static partial class MakedumpfileCommand
         {
             var physical = ulong.MaxValue; // NOT_PADDR, as upstream prints a failed translation
             var walk = new List<(string Level, ulong EntryAddress, ulong Entry)>();
+            string? error = null;
             try
             {
                 var translator = KernelView.Open(input.Dump, TranslationStrategy.PageTables).Memory.Translator;
                 var t = translator is X64PageTableWalker x64 ? x64.Translate(new VirtAddr(address), walk) : translator.Translate(new VirtAddr(address));
                 if (t.IsOk) physical = t.Physical.Value;
-                else ErrMsg("vaddr_to_paddr", $"Can't translate 0x{address:x}: {t.Reason}");
+                else error = $"Can't translate 0x{address:x}: {t.Reason}";
             }
             catch (KdumpException e)
             {
-                ErrMsg("vaddr_to_paddr", e.Message);
+                error = e.Message;
             }
             Msg("\n");
             Msg($"Translating virtual address {address:x} to physical address.\n");
             foreach (var (level, at, entry) in walk) Msg($"  {level} : {at,16:x} => {entry,16:x}\n");
+            // Upstream's walk stops at the bad entry with its error, then prints the result line.
+            if (error is not null) ErrMsg("vaddr_to_paddr", error);
             Msg("VIRTUAL           PHYSICAL\n");
             Msg($"{address,16:x}  {physical:x}\n");
             Msg("\n");
         }
 
-        /// <summary>strtoul(s, NULL, 0): optional blanks and sign, 0x for hex, a leading 0 for octal; stops at the first other character; saturates.</summary>
-        private static ulong StrToUl(string s)
-        {
-            var i = 0;
-            while (i < s.Length && char.IsWhiteSpace(s[i])) i++;
-            var negative = false;
-            if (i < s.Length && s[i] is '+' or '-') negative = s[i++] == '-';
-            var radix = 10;
-            if (i + 1 < s.Length && s[i] == '0' && s[i + 1] is 'x' or 'X' && i + 2 < s.Length && Uri.IsHexDigit(s[i + 2]))
-            {
-                radix = 16;
-                i += 2;
-            }
-            else if (i < s.Length && s[i] == '0')
-            {
-                radix = 8;
-            }
-            ulong v = 0;
-            for (; i < s.Length; i++)
-            {
-                var d = char.IsAsciiDigit(s[i]) ? s[i] - '0' : char.IsAsciiLetter(s[i]) ? char.ToLowerInvariant(s[i]) - 'a' + 10 : 99;
-                if (d >= radix) break;
-                if (v > (ulong.MaxValue - (ulong)d) / (ulong)radix) return ulong.MaxValue;
-                v = (v * (ulong)radix) + (ulong)d;
-            }
-            return negative ? unchecked(0 - v) : v;
-        }
+        private static ulong StrToUl(string s) => StrToUll(s, out _);
 
         /// <summary>
         /// --num-threads no larger than half of the available memory holds, with makedumpfile's two
@@ -174,6 +155,10 @@ public static partial class MakedumpfileCommand
         /// <summary>--reassemble DUMPFILE1 … DUMPFILEn DUMPFILE: one file again, with the set's level and codec.</summary>
         private bool Reassemble(IReadOnlyList<string> operands)
         {
+            // check_param_for_reassembling_dumpfile: these options first, then --dry-run.
+            if (Compress || DumpLevelNonZero || Has('E') || Has('i') || Has('x') || Has(MakedumpfileOptions.XenSyms)
+                || Has('F') || Has('g') || Has('X') || Has(MakedumpfileOptions.Split))
+                return Invalid();
             if (DryRun)
             {
                 Msg("--dry-run cannot be used with --reassemble.\n");
@@ -181,6 +166,7 @@ public static partial class MakedumpfileCommand
             }
             if (operands.Count < 2) return Invalid();
             if (CheckParams) return true;
+            if (!CheckDumpFile(operands[^1])) return false;
             var parts = operands.Take(operands.Count - 1).ToList();
             KdumpCompressedDump dump;
             try
@@ -205,48 +191,47 @@ public static partial class MakedumpfileCommand
 
         private bool WriteSplit(DumpInput input, DumpOptions options, List<string> names)
         {
-            foreach (var n in names)
-            {
-                if (!CheckDumpFile(n)) return false;
-            }
             var outputs = new List<IDumpOutput>();
+            var disposables = new List<FileDumpOutput>();
             try
             {
                 foreach (var n in names)
                 {
                     if (DryRun)
                     {
-                        outputs.Add(new DiscardDumpOutput(n));
+                        outputs.Add(Limited(new DiscardDumpOutput(n)));
                         continue;
                     }
                     var file = OpenDumpFile(n);
                     if (file is null) return false;
                     outputs.Add(new FileDumpOutput(file.SafeFileHandle, n));
+                    disposables.Add((FileDumpOutput)outputs[^1]);
+                    outputs[^1] = Limited(outputs[^1]);
                 }
                 if (!Copy(input, [.. outputs], options, string.Join(", ", names))) return false;
             }
             finally
             {
-                foreach (var o in outputs) (o as IDisposable)?.Dispose();
+                foreach (var o in disposables) o.Dispose();
             }
             Msg("\n");
             Msg($"The dumpfiles are saved to {string.Join(", ", names.Take(names.Count - 1))}, and {names[^1]}.\n");
             return true;
         }
 
+        /// <summary>Writes one dump file (its name already passed CheckDumpFile).</summary>
         private bool WriteFile(DumpInput input, DumpOptions options, string name)
         {
-            if (!CheckDumpFile(name)) return false;
             if (DryRun)
             {
-                if (!Copy(input, [new DiscardDumpOutput(name)], options, name)) return false;
+                if (!Copy(input, [Limited(new DiscardDumpOutput(name))], options, name)) return false;
             }
             else
             {
                 var file = OpenDumpFile(name);
                 if (file is null) return false;
                 using var output = new FileDumpOutput(file.SafeFileHandle, name);
-                if (!Copy(input, [output], options, name)) return false;
+                if (!Copy(input, [Limited(output)], options, name)) return false;
             }
             Msg("\n");
             Msg($"The dumpfile is saved to {name}.\n");
@@ -258,13 +243,20 @@ public static partial class MakedumpfileCommand
             // The context owns STDOUT and flushes its writer at exit: flush this buffer, never
             // dispose it (that closes STDOUT, and the exit then dies on a closed stream).
             // A dry run writes nothing, not even the flattened header (upstream drops every write).
-            var stdout = new BufferedStream(DryRun ? Stream.Null : context.StandardOutput, 1 << 20);
+            var sink = DryRun ? Stream.Null : context.StandardOutput;
+            if (_sizeLimit is { } limit) sink = new SizeLimitedStream(sink, "STDOUT", limit);
+            var stdout = new BufferedStream(sink, 1 << 20);
             var output = new FlattenedDumpOutput(stdout, "STDOUT");
             if (!Copy(input, [output], options, "STDOUT")) return false;
             try
             {
                 output.Complete();
                 stdout.Flush();
+            }
+            catch (SizeLimitReachedException e)
+            {
+                SizeLimitReached(e, flattened: true);
+                return false;
             }
             catch (IOException e)
             {
@@ -308,8 +300,17 @@ public static partial class MakedumpfileCommand
                 // One line per failed file, as each of upstream's writer processes prints its own.
                 if (showProgress) context.Error.Write("\n");
                 foreach (var (output, error) in e.Failures)
-                    ErrMsg("write_buffer", $"Can't write the dump file({output}). {IoErrorText.StrError(error)}");
+                {
+                    if (error is SizeLimitReachedException limit) Msg($"\nCan't write the dump file({output}). Size limit({limit.Limit}) reached.\n");
+                    else ErrMsg("write_buffer", $"Can't write the dump file({output}). {IoErrorText.StrError(error)}");
+                }
                 Msg("This is an incomplete dumpfile, but might analyzable.\n");
+                return false;
+            }
+            catch (SizeLimitReachedException e)
+            {
+                if (showProgress) context.Error.Write("\n");
+                SizeLimitReached(e, flattened: !outputs[0].IsSeekable);
                 return false;
             }
             catch (IOException e)
@@ -340,6 +341,19 @@ public static partial class MakedumpfileCommand
             if ((_messageLevel & ReportMessages) != 0) PrintReport(dumper.Report);
             return true;
         }
+
+        /// <summary>-L: the output would pass SIZE bytes (write_and_check_space's message).</summary>
+        private void SizeLimitReached(SizeLimitReachedException e, bool flattened)
+        {
+            Msg($"\nCan't write the dump file({e.Output}). Size limit({e.Limit}) reached.\n");
+            // 1.7.8 then tries to seek stdout to flag the stream incomplete, fails and says so; a
+            // file is flagged (its header rewritten below the limit).
+            if (flattened) ErrMsg("get_nr_pages", $"Can't seek end of the dump file({e.Output}).");
+            else Msg("This is an incomplete dumpfile, but might analyzable.\n");
+        }
+
+        /// <summary>-L SIZE around a seekable output; the output itself without -L.</summary>
+        private IDumpOutput Limited(IDumpOutput output) => _sizeLimit is { } limit ? new SizeLimitedDumpOutput(output, limit) : output;
 
         /// <summary>print_report (message level 16).</summary>
         private void PrintReport(DumpReport r)

@@ -1,7 +1,5 @@
 using System.Globalization;
 using Kdump.Cli;
-using Kdump.Config;
-using Kdump.Config.Crashkernel;
 using Kdump.Dump;
 using Kdump.Kernel.Pages;
 using Kdump.Memory;
@@ -17,8 +15,8 @@ public static partial class MakedumpfileCommand
         private static readonly int OldestVersion = KernelVersion(2, 6, 15);
         private static readonly int LatestVersion = KernelVersion(6, 17, 4);
 
-        /// <summary>True after a --mem-usage run, whose success ends without "makedumpfile Completed.".</summary>
-        public bool ShowedMemUsage { get; private set; }
+        /// <summary>--mem-usage was given: upstream's epilogue then never prints "makedumpfile Completed.", whatever ran.</summary>
+        public bool MemUsageGiven => Has(MakedumpfileOptions.MemUsage);
 
         /// <summary>
         /// --mem-usage /proc/kcore (show_mem_usage): the running system's pages per category at dump
@@ -48,25 +46,23 @@ public static partial class MakedumpfileCommand
             var name = operands[0];
             var dump = OpenDumpMemory(name);
             if (dump is null) return false;
-            if (dump is not ElfDump kcore)
-            {
-                dump.Dispose();
-                ErrMsg("show_mem_usage", $"{name} is {dump.FormatName}, not /proc/kcore (ELF)");
-                return false;
-            }
-            if (kcore.VmcoreInfo.IsEmpty)
-            {
-                kcore.Dispose();
-                ErrMsg("show_mem_usage", $"{name} has no VMCOREINFO note (Linux v4.19 and later have it in /proc/kcore); this build does not read /sys/kernel/vmcoreinfo");
-                return false;
-            }
-
             DumpReport report;
             int pageSize;
-            using (var input = DumpInput.OpenKcore(kcore))
+            using (dump)
             {
+                if (dump is not ElfDump kcore)
+                {
+                    ErrMsg("show_mem_usage", $"{name} is {dump.FormatName}, not /proc/kcore (ELF)");
+                    return false;
+                }
+                if (kcore.VmcoreInfo.IsEmpty)
+                {
+                    ErrMsg("show_mem_usage", $"{name} has no VMCOREINFO note (Linux v4.19 and later have it in /proc/kcore); this build does not read /sys/kernel/vmcoreinfo");
+                    return false;
+                }
                 try
                 {
+                    var input = DumpInput.OpenKcore(kcore);
                     var filter = PageFilterFactory.Create(input, DumpLevel.All, text => context.Error.Write(text.EndsWith('\n') ? text : text + "\n"));
                     report = PageCensus.Take(input, filter);
                     pageSize = input.PageSize;
@@ -81,9 +77,14 @@ public static partial class MakedumpfileCommand
                     ErrMsg("show_mem_usage", $"Can't read {name}. {IoErrorText.StrError(e)}");
                     return false;
                 }
+                catch (Exception e) when (e is OverflowException or InvalidOperationException or NotSupportedException)
+                {
+                    // Checked arithmetic on hostile headers, a layout we do not read: a message, never a trace.
+                    ErrMsg("show_mem_usage", e.Message);
+                    return false;
+                }
             }
             PrintMemUsage(report, (ulong)pageSize);
-            ShowedMemUsage = true;
             return true;
         }
 
@@ -132,21 +133,21 @@ public static partial class MakedumpfileCommand
             return version;
         }
 
-        /// <summary>is_crashkernel_mem_reserved: a non-empty "Crash kernel" range in /proc/iomem; null after a message.</summary>
+        /// <summary>
+        /// is_crashkernel_mem_reserved: a line of /proc/iomem named "Crash kernel", at any depth and
+        /// whatever its addresses (an unprivileged reader sees zeros; then opening /proc/kcore is
+        /// what fails, as upstream); null after a message.
+        /// </summary>
         private bool? IsCrashKernelReserved()
         {
             try
             {
-                // An unprivileged reader sees every address as 0.
-                return ProcIomem.Parse(File.ReadAllText("/proc/iomem")).CrashKernelRanges.Any(r => r.End > r.Start);
+                return File.ReadLines("/proc/iomem").Any(line =>
+                    line.IndexOf(" : ", StringComparison.Ordinal) is var sep and >= 0 && line.AsSpan(sep + 3).TrimEnd() is "Crash kernel");
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 ErrMsg("is_crashkernel_mem_reserved", $"Can't open /proc/iomem. {IoErrorText.StrError(e)}");
-            }
-            catch (KdumpConfigException e)
-            {
-                ErrMsg("is_crashkernel_mem_reserved", e.Message);
             }
             return null;
         }
@@ -163,11 +164,10 @@ public static partial class MakedumpfileCommand
                 parts[i] = v;
                 at++; // the separator, whatever it is
             }
-            return unchecked((int)((parts[0] << 16) | (parts[1] << 8) | parts[2]));
+            return unchecked((int)((parts[0] << 24) | (parts[1] << 16) | parts[2]));
         }
 
-        // KERNEL_VERSION(a, b, c) as makedumpfile.h defines it: fields ORed, so a release above 255
-        // spills into the minor number there too.
-        private static int KernelVersion(int major, int minor, int release) => (major << 16) | (minor << 8) | release;
+        // KERNEL_VERSION(a, b, c) as makedumpfile.h defines it (KVER_MAJ_SHIFT 24, KVER_MIN_SHIFT 16).
+        private static int KernelVersion(int major, int minor, int release) => (major << 24) | (minor << 16) | release;
     }
 }

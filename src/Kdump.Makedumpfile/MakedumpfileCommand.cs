@@ -12,9 +12,9 @@ namespace Kdump.Makedumpfile;
 
 /// <summary>
 /// makedumpfile's command line, messages and exit codes (docs/compat/makedumpfile.md): dump files
-/// (kdump-compressed, <c>-F</c>, <c>-E</c>, <c>--split</c>, <c>--dry-run</c>), <c>--reassemble</c>,
-/// <c>-R</c>, <c>--dump-dmesg</c>, <c>-h</c> and <c>-v</c>; the modes not built are parsed and refused
-/// with a message.
+/// (kdump-compressed, <c>-F</c>, <c>-E</c>, <c>--split</c>, <c>--dry-run</c>, <c>-L</c>, <c>--vtop</c>),
+/// <c>--reassemble</c>, <c>-R</c>, <c>--dump-dmesg</c> (<c>--partial-dmesg</c>), <c>--mem-usage</c>,
+/// <c>-h</c> and <c>-v</c>; the modes not built are parsed and refused with a message.
 /// </summary>
 public static partial class MakedumpfileCommand
 {
@@ -37,7 +37,7 @@ public static partial class MakedumpfileCommand
             s.Msg("\n");
             // A --mem-usage table is not followed by "Completed." (main's out: label).
             if (!ok) s.Msg("makedumpfile Failed.\n");
-            else if (!s.ShowedMemUsage) s.Msg("makedumpfile Completed.\n");
+            else if (!s.MemUsageGiven) s.Msg("makedumpfile Completed.\n");
         }
         return ok ? 0 : 1;
     }
@@ -48,6 +48,7 @@ public static partial class MakedumpfileCommand
         private readonly HashSet<int> _seen = [];
         private readonly Dictionary<int, string?> _args = [];
         private int _messageLevel = 7;
+        private long? _sizeLimit;
         private bool _toStderr;
 
         public bool CheckParams { get; private set; }
@@ -70,6 +71,7 @@ public static partial class MakedumpfileCommand
                 if (o.Id is 'c' or 'l' or 'p' or 'z') _codecOption = o.Id;
                 if (o.Id == MakedumpfileOptions.CheckParams) CheckParams = true;
                 if (o.Id == MakedumpfileOptions.MessageLevel && !SetMessageLevel(o.Argument!)) return false;
+                if (o.Id == 'L' && !SetSizeLimit(o.Argument!)) return false;
             }
             if (Has('D')) _messageLevel |= 8;
             if (CheckParams) _messageLevel = 7;
@@ -141,6 +143,58 @@ public static partial class MakedumpfileCommand
             }
             if (!CheckParams) _messageLevel = ml;
             return true;
+        }
+
+        /// <summary>-L SIZE: memparse (a number in strtoull syntax, then K, M, G, T, P or E); 0 or trailing text is refused.</summary>
+        private bool SetSizeLimit(string value)
+        {
+            var v = StrToUll(value, out var end);
+            var shifts = end < value.Length ? "kmgtpe".IndexOf(char.ToLowerInvariant(value[end])) + 1 : 0;
+            if (shifts > 0)
+            {
+                v = unchecked(v << (10 * shifts));
+                end++;
+            }
+            if (end != value.Length || v == 0)
+            {
+                Msg($"Limit size({value}) is invalid.\n");
+                return false;
+            }
+            _sizeLimit = (long)Math.Min(v, long.MaxValue);
+            return true;
+        }
+
+        /// <summary>strtoull(s, &amp;end, 0): optional blanks and sign, 0x for hex, a leading 0 for octal; stops at the first other character; saturates.</summary>
+        private static ulong StrToUll(string s, out int end)
+        {
+            var i = 0;
+            while (i < s.Length && char.IsWhiteSpace(s[i])) i++;
+            var negative = false;
+            if (i < s.Length && s[i] is '+' or '-') negative = s[i++] == '-';
+            var radix = 10;
+            if (i + 2 < s.Length && s[i] == '0' && s[i + 1] is 'x' or 'X' && Uri.IsHexDigit(s[i + 2]))
+            {
+                radix = 16;
+                i += 2;
+            }
+            else if (i < s.Length && s[i] == '0')
+            {
+                radix = 8;
+            }
+            var first = i;
+            ulong v = 0;
+            var overflow = false;
+            for (; i < s.Length; i++)
+            {
+                var d = char.IsAsciiDigit(s[i]) ? s[i] - '0' : char.IsAsciiLetter(s[i]) ? char.ToLowerInvariant(s[i]) - 'a' + 10 : 99;
+                if (d >= radix) break;
+                if (v > (ulong.MaxValue - (ulong)d) / (ulong)radix) overflow = true;
+                else v = (v * (ulong)radix) + (ulong)d;
+            }
+            // No digits: nothing converted, end is the start of the string.
+            end = i == first ? 0 : i;
+            if (overflow) return ulong.MaxValue;
+            return negative ? unchecked(0 - v) : v;
         }
 
         /// <summary>atoi(3): leading blanks, optional sign, digits; anything else stops it.</summary>

@@ -52,13 +52,14 @@ case_verdict() {
   # The layout is upstream's, line for line, once the numbers (and their padding) are blanked out.
   diff <(sed -E 's/[0-9]+ */N/g' "$W/mem-usage.ref") <(sed -E 's/[0-9]+ */N/g' "$W/mem-usage.ours") \
     || die "the --mem-usage tables differ in layout"
+  # Numbers are the last field of the total lines and the second of the rows ($NF + 0: numeric).
   awk '
-    FNR == NR { if ($1 ~ /^[A-Z_]+$/ && $2 ~ /^[0-9]+$/) ref[$1] = $2; if (/^Total pages/) rt = $4; if (/^page size/) rp = $3; next }
-    $1 ~ /^[A-Z_]+$/ && $2 ~ /^[0-9]+$/ { ours[$1] = $2 }
-    /^Total pages/ { ot = $4 }
-    /^page size/ { op = $3 }
+    FNR == NR { if ($1 ~ /^[A-Z_]+$/ && $2 ~ /^[0-9]+$/) ref[$1] = $2 + 0; if (/^Total pages/) rt = $NF + 0; if (/^page size/) rp = $NF + 0; next }
+    $1 ~ /^[A-Z_]+$/ && $2 ~ /^[0-9]+$/ { ours[$1] = $2 + 0 }
+    /^Total pages/ { ot = $NF + 0 }
+    /^page size/ { op = $NF + 0 }
     END {
-      if (rt != ot || rp != op) { printf "total pages %s vs %s, page size %s vs %s\n", ot, rt, op, rp; exit 1 }
+      if (rt == 0 || rt != ot || rp != op) { printf "total pages %d vs %d, page size %d vs %d\n", ot, rt, op, rp; exit 1 }
       bad = 0
       for (k in ref) {
         d = ours[k] - ref[k]; if (d < 0) d = -d

@@ -20,8 +20,10 @@ public sealed partial class KdumpCompressedDumper
     {
         if (_input.Dump is not ElfDump elf)
             throw new NotSupportedException("ELF output (-E) is implemented for ELF inputs only");
-        var map = BuildElfDumpableMap(cancellation);
+        var (map, zero) = BuildElfDumpableMap(cancellation);
         bool Kept(ulong pfn) => pfn < _maxMapNr && (map[pfn >> 3] & (1 << (int)(pfn & 7))) != 0;
+        CountPerLoad(elf, zero, cancellation);
+        ulong elfExcluded = 0;
 
         var ps = (ulong)_pageSize;
         var loads = new List<StreamedElfCore.Load>();
@@ -50,12 +52,15 @@ public sealed partial class KdumpCompressedDumper
                 {
                     Close(pfn);
                     segStart = pfn;
+                    elfExcluded += run;
                 }
                 keptEnd = pfn + 1;
                 run = 0;
             }
             Close(end);
+            elfExcluded += run;
         }
+        Report.ElfExcluded = elfExcluded;
 
         var note = elf.Core.ProgramHeaders.FirstOrDefault(h => h.Type == ElfConstants.PtNote);
         var plan = StreamedElfCore.Make(elf.Core.Header, elf.Layout, _input.NoteBytes.Span, loads, note);
@@ -107,8 +112,40 @@ public sealed partial class KdumpCompressedDumper
         }
     }
 
-    /// <summary>The 2nd bitmap for ELF output: filtered pages, and with -d 1 zero pages (read here) cleared.</summary>
-    private byte[] BuildElfDumpableMap(CancellationToken cancellation)
+    /// <summary>
+    /// The report's counts as write_elf_pages_cyclic makes them: the 2nd bitmap is rebuilt for each
+    /// input PT_LOAD's pfns, so pages under two PT_LOADs (the kernel text inside the direct map's
+    /// RAM) are counted twice, zero pages included. Windows of the filter again, and the zero map.
+    /// </summary>
+    private void CountPerLoad(ElfDump elf, byte[]? zero, CancellationToken cancellation)
+    {
+        var ps = (ulong)_pageSize;
+        foreach (var p in elf.Core.Loads)
+        {
+            var end = Math.Min((p.PhysicalAddress + p.MemorySize) / ps, _maxMapNr);
+            for (var w = p.PhysicalAddress / ps; w < end; w += (ulong)_windowPfns)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                var n = (int)Math.Min((ulong)_windowPfns, end - w);
+                if (_categories is not null)
+                {
+                    _options.Filter!.Classify(w, _categories.AsSpan(0, n));
+                    Report.Counts.Add(_categories.AsSpan(0, n));
+                }
+                if (zero is null) continue;
+                for (var pfn = w; pfn < w + (ulong)n; pfn++)
+                {
+                    if ((zero[pfn >> 3] & (1 << (int)(pfn & 7))) != 0) Report.Counts.AddZero();
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The 2nd bitmap for ELF output: filtered pages, and with -d 1 zero pages (read here) cleared
+    /// and marked in a second map (null without -d 1) for the per-PT_LOAD counts.
+    /// </summary>
+    private (byte[] Map, byte[]? Zero) BuildElfDumpableMap(CancellationToken cancellation)
     {
         // max_mapnr comes from the input's PT_LOADs: bound the map before allocating it.
         var mapBytes = (_maxMapNr + 7) / 8;
@@ -117,11 +154,12 @@ public sealed partial class KdumpCompressedDumper
             throw Primitives.Errors.DumpErrors.OverLimit(_input.Dump.Name, "dumpable bitmap for -E (max_mapnr / 8)", mapBytes, limit, null);
         var map = new byte[(int)mapBytes];
         var excludeZero = (Level & DumpLevel.Zero) != 0;
+        var zero = excludeZero ? new byte[(int)mapBytes] : null;
         var page = new byte[_pageSize];
         for (ulong w = 0; w < _maxMapNr; w += (ulong)_windowPfns)
         {
             cancellation.ThrowIfCancellationRequested();
-            FillWindow(w, count: true);
+            FillWindow(w, count: false);
             var bytes = (int)Math.Min((ulong)_dumpable.Length, (ulong)map.Length - w / 8);
             _dumpable.AsSpan(0, bytes).CopyTo(map.AsSpan((int)(w / 8)));
             if (!excludeZero) continue;
@@ -133,10 +171,10 @@ public sealed partial class KdumpCompressedDumper
                     _input.ReadPages(pfn, 1, page);
                     if (page.AsSpan().ContainsAnyExcept((byte)0)) continue;
                     map[pfn >> 3] &= unchecked((byte)~(1 << (int)(pfn & 7)));
-                    Report.Counts.AddZero();
+                    zero![pfn >> 3] |= (byte)(1 << (int)(pfn & 7));
                 }
             }
         }
-        return map;
+        return (map, zero);
     }
 }

@@ -406,4 +406,37 @@ public class MakedumpfileCompatTests
         Assert.Equal(1, theirs.ExitCode);
         Assert.Equal((theirs.ExitCode, Encoding.UTF8.GetString(theirs.Stdout), theirs.Stderr), (ours.ExitCode, ours.StdoutText, ours.Stderr));
     }
+
+    public static TheoryData<string, string> ElfReportData()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var release in Lab.Releases)
+        {
+            foreach (var level in new[] { "31", "1", "8" }) data.Add(release, level);
+        }
+        return data;
+    }
+
+    /// <summary>
+    /// -E's report as 1.7.8 counts it: per input PT_LOAD (the kernel text inside the RAM segment
+    /// counted twice) and the "in ELF format" lines, up to the Write bytes line (our count is the file length).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(ElfReportData))]
+    public void Elf_report_counts_like_makedumpfile_1_7_8(string release, string level)
+    {
+        string[] argv = ["--dry-run", "--message-level", "31", "-E", "-d", level, Lab.Fixture(release, "proc-vmcore.elf"), "/nonexistent/out"];
+        var theirs = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), argv);
+        var ours = Run(argv);
+        Assert.Equal((0, 0), (theirs.ExitCode, ours.ExitCode));
+        static string Block(string stdout)
+        {
+            var from = stdout.IndexOf("\nOriginal pages", StringComparison.Ordinal);
+            var to = stdout.IndexOf("Write bytes", StringComparison.Ordinal);
+            Assert.True(from >= 0 && to > from, $"no report in:\n{stdout}");
+            return stdout[from..to];
+        }
+        Assert.Contains("in ELF format", Block(ours.StdoutText), StringComparison.Ordinal);
+        Assert.Equal(Block(Encoding.UTF8.GetString(theirs.Stdout)), Block(ours.StdoutText));
+    }
 }

@@ -53,7 +53,9 @@ internal sealed class ElfPhysicalMemory : IMappablePhysicalMemory
             else
             {
                 var fromFile = (int)Math.Min((ulong)n, seg.FileSize - inSegment);
-                // p_offset + p_filesz was checked against the file length when the headers were read.
+                // p_offset + p_filesz was checked against the file length when the headers were read,
+                // except in a dump flagged incomplete, whose data may stop short: those bytes are lost.
+                if (!_source.Contains((long)(seg.Offset + inSegment), fromFile)) return PageReadStatus.NotStored;
                 _source.ReadExactlyAt((long)(seg.Offset + inSegment), chunk[..fromFile], "PT_LOAD data");
                 chunk[fromFile..].Clear();
             }
@@ -69,6 +71,9 @@ internal sealed class ElfPhysicalMemory : IMappablePhysicalMemory
         if (!_map.TryFind(address.Value, out var seg, out _, out var pieceEnd) || address.Value + (ulong)length > pieceEnd) return null;
         var inSegment = address.Value - seg.PhysicalAddress;
         if (inSegment + (ulong)length > seg.FileSize) return null;
-        return file.TryMap(checked((long)(seg.Offset + inSegment)), length);
+        // Never map past the end of a file cut short (an incomplete dump): touching it would fault.
+        var offset = checked((long)(seg.Offset + inSegment));
+        if (!_source.Contains(offset, length)) return null;
+        return file.TryMap(offset, length);
     }
 }

@@ -49,7 +49,7 @@ public static class ElfCoreReader
             for (var i = 0; i < count; i++)
             {
                 ElfProgramHeader.TryReadCore(table.Slice(i * phEntSize, phEntSize), layout, out phdrs[i]);
-                Validate(source, phdrs[i], i, checked((long)header.ProgramHeaderOffset + (long)i * phEntSize), limits);
+                Validate(source, phdrs[i], i, checked((long)header.ProgramHeaderOffset + (long)i * phEntSize), limits, (header.Flags & IncompleteFlag) != 0);
             }
         }
         finally
@@ -97,14 +97,21 @@ public static class ElfCoreReader
         return (int)count;
     }
 
-    private static void Validate(IByteSource source, ElfProgramHeader p, int index, long at, ParseLimits limits)
+    /// <summary>
+    /// makedumpfile's DUMP_ELF_INCOMPLETE in e_flags: the dump stopped early (full disk, -L), so
+    /// PT_LOAD data may end past the file; what is there stays readable, the rest reads as not stored.
+    /// </summary>
+    public const uint IncompleteFlag = 1;
+
+    private static void Validate(IByteSource source, ElfProgramHeader p, int index, long at, ParseLimits limits, bool incomplete)
     {
         var file = source.Name;
         if (p.Type is not (ElfConstants.PtLoad or ElfConstants.PtNote)) return;
         var what = p.Type == ElfConstants.PtLoad ? "PT_LOAD" : "PT_NOTE";
         if (p.Type == ElfConstants.PtLoad && p.FileSize > p.MemorySize)
             DumpErrors.ThrowCorrupt(file, $"program header {index} ({what}) p_filesz", $"0x{p.FileSize:x}", at, $"is larger than p_memsz 0x{p.MemorySize:x}");
-        if (p.Offset > long.MaxValue || p.FileSize > long.MaxValue || !source.Contains((long)p.Offset, (long)p.FileSize))
+        var absurd = p.Offset > long.MaxValue || p.FileSize > long.MaxValue;
+        if (absurd || (!source.Contains((long)p.Offset, (long)p.FileSize) && !(incomplete && p.Type == ElfConstants.PtLoad)))
             throw new UnexpectedEndOfDumpException(DumpErrors.Describe(file, $"program header {index} ({what}) p_offset", $"0x{p.Offset:x}", at,
                 $"its 0x{p.FileSize:x} bytes (p_filesz) end past the end of the file at 0x{source.Length:x} (truncated?)"))
             { FilePath = file, Offset = at };

@@ -88,6 +88,28 @@ public class ElfMalformedTests
         Fails<DumpCorruptException>(b, "program header 2 (PT_LOAD) p_paddr 0xffffffffff000", "ends past the 52-bit physical address space", $"at offset 0x{at:x}");
     }
 
+    /// <summary>
+    /// A core flagged incomplete (makedumpfile's DUMP_ELF_INCOMPLETE in e_flags, after a full disk or
+    /// -L) is read as far as it goes: the cut PT_LOAD is accepted and its missing pages read as not
+    /// stored; without the flag the same file is truncation.
+    /// </summary>
+    [Fact]
+    public void A_core_flagged_incomplete_reads_up_to_its_cut()
+    {
+        var good = Good();
+        var core = Headers(good);
+        var last = core.Loads.Where(l => l.FileSize >= 8192).MaxBy(l => l.Offset);
+        var cut = good.AsSpan(0, checked((int)last.Offset + 4096)).ToArray();
+        Fails<UnexpectedEndOfDumpException>(cut, "p_offset", "end past the end of the file");
+
+        BinaryPrimitives.WriteUInt32LittleEndian(cut.AsSpan(48), BinaryPrimitives.ReadUInt32LittleEndian(cut.AsSpan(48)) | ElfCoreReader.IncompleteFlag);
+        using var dump = (ElfDump)DumpOpener.Open(new MemoryByteSource(cut, File));
+        var page = new byte[4096];
+        Assert.Equal(PageReadStatus.Ok, dump.Physical.TryRead(new Kdump.Primitives.Units.PhysAddr(last.PhysicalAddress), page));
+        Assert.Equal(good.AsSpan((int)last.Offset, 4096).ToArray(), page);
+        Assert.Equal(PageReadStatus.NotStored, dump.Physical.TryRead(new Kdump.Primitives.Units.PhysAddr(last.PhysicalAddress + 4096), page));
+    }
+
     [Fact]
     public void P_offset_past_the_end_is_truncation()
     {

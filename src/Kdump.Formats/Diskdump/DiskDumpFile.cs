@@ -120,7 +120,8 @@ public sealed class DiskDumpFile : IDisposable
             throw DumpErrors.OverLimit(file, "bitmap_blocks × block_size", (ulong)bitmapBytes, (ulong)limits.MaxInMemoryTableBytes, DiskDumpHeader.FieldLocations.Bits64.BitmapBlocks);
         if (!source.Contains(bitmapOffset, bitmapBytes))
             throw DumpErrors.Truncated(file, $"bitmaps ({header.BitmapBlocks} blocks)", bitmapOffset, bitmapBytes, source.Length);
-        var bytesPerBitmap = (maxMapNr + 7) / 8;
+        // Rounded up without maxMapNr + 7, which overflows for a hostile max_mapnr near 2^64.
+        var bytesPerBitmap = (maxMapNr / 8) + ((maxMapNr & 7) == 0 ? 0UL : 1UL);
         // crash's dump_is_partial: a single-bitmap (old diskdump) file holds only the dumpable map.
         var twoBitmaps = (ulong)bitmapBytes / 2 >= bytesPerBitmap;
         var half = twoBitmaps ? bitmapBytes / 2 : bitmapBytes;

@@ -52,6 +52,15 @@ public class DiskDumpMalformedTests
         }
     }
 
+    /// <summary>max_mapnr_64 of 2^64 − 1 (a fuzz mutant in CI): the bitmap size is a corrupt field, not an overflow.</summary>
+    [Fact]
+    public void Max_mapnr_at_the_top_of_the_range_is_corrupt_not_an_overflow()
+    {
+        var b = Good();
+        BinaryPrimitives.WriteUInt64LittleEndian(b.AsSpan(4096 + KdumpSubHeader.FieldLocations.Bits64.MaxMapNr64), ulong.MaxValue);
+        Fails<DumpCorruptException>(b, "bitmap_blocks", "max_mapnr 0xffffffffffffffff");
+    }
+
     [Fact]
     public void Truncated_bitmaps_name_the_bitmap_and_its_offset() =>
         Fails<UnexpectedEndOfDumpException>(Good()[..(3 * 4096)], "bitmaps (2 blocks)", "at offset 0x2000", "0x3000");

@@ -100,8 +100,7 @@ public sealed partial class KdumpCompressedDumper
             Report.Incomplete = true;
             try
             {
-                // DUMP_ELF_INCOMPLETE in e_flags.
-                _output.WriteAt(0, StreamedElfCore.Make(elf.Core.Header with { Flags = elf.Core.Header.Flags | 1 }, elf.Layout, _input.NoteBytes.Span, loads, note).HeaderBytes);
+                _output.WriteAt(0, StreamedElfCore.Make(elf.Core.Header with { Flags = elf.Core.Header.Flags | ElfCoreReader.IncompleteFlag }, elf.Layout, _input.NoteBytes.Span, loads, note).HeaderBytes);
                 _output.Flush();
             }
             catch (IOException)
@@ -132,11 +131,7 @@ public sealed partial class KdumpCompressedDumper
                     _options.Filter!.Classify(w, _categories.AsSpan(0, n));
                     Report.Counts.Add(_categories.AsSpan(0, n));
                 }
-                if (zero is null) continue;
-                for (var pfn = w; pfn < w + (ulong)n; pfn++)
-                {
-                    if ((zero[pfn >> 3] & (1 << (int)(pfn & 7))) != 0) Report.Counts.AddZero();
-                }
+                if (zero is not null) Report.Counts.AddZero((ulong)PopCountBits(zero, w, w + (ulong)n));
             }
         }
     }

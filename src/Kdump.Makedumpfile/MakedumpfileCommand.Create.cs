@@ -192,27 +192,20 @@ public static partial class MakedumpfileCommand
         private bool WriteSplit(DumpInput input, DumpOptions options, List<string> names)
         {
             var outputs = new List<IDumpOutput>();
-            var disposables = new List<FileDumpOutput>();
+            var files = new List<FileDumpOutput>();
             try
             {
                 foreach (var n in names)
                 {
-                    if (DryRun)
-                    {
-                        outputs.Add(Limited(new DiscardDumpOutput(n)));
-                        continue;
-                    }
-                    var file = OpenDumpFile(n);
-                    if (file is null) return false;
-                    outputs.Add(new FileDumpOutput(file.SafeFileHandle, n));
-                    disposables.Add((FileDumpOutput)outputs[^1]);
-                    outputs[^1] = Limited(outputs[^1]);
+                    var output = OpenOutput(n, files);
+                    if (output is null) return false;
+                    outputs.Add(output);
                 }
                 if (!Copy(input, [.. outputs], options, string.Join(", ", names))) return false;
             }
             finally
             {
-                foreach (var o in disposables) o.Dispose();
+                foreach (var f in files) f.Dispose();
             }
             Msg("\n");
             Msg($"The dumpfiles are saved to {string.Join(", ", names.Take(names.Count - 1))}, and {names[^1]}.\n");
@@ -222,16 +215,15 @@ public static partial class MakedumpfileCommand
         /// <summary>Writes one dump file (its name already passed CheckDumpFile).</summary>
         private bool WriteFile(DumpInput input, DumpOptions options, string name)
         {
-            if (DryRun)
+            var files = new List<FileDumpOutput>();
+            try
             {
-                if (!Copy(input, [Limited(new DiscardDumpOutput(name))], options, name)) return false;
+                var output = OpenOutput(name, files);
+                if (output is null || !Copy(input, [output], options, name)) return false;
             }
-            else
+            finally
             {
-                var file = OpenDumpFile(name);
-                if (file is null) return false;
-                using var output = new FileDumpOutput(file.SafeFileHandle, name);
-                if (!Copy(input, [Limited(output)], options, name)) return false;
+                foreach (var f in files) f.Dispose();
             }
             Msg("\n");
             Msg($"The dumpfile is saved to {name}.\n");
@@ -352,8 +344,28 @@ public static partial class MakedumpfileCommand
             else Msg("This is an incomplete dumpfile, but might analyzable.\n");
         }
 
-        /// <summary>-L SIZE around a seekable output; the output itself without -L.</summary>
-        private IDumpOutput Limited(IDumpOutput output) => _sizeLimit is { } limit ? new SizeLimitedDumpOutput(output, limit) : output;
+        /// <summary>
+        /// The output for one dump file name: a sink for --dry-run, else the file opened (added to
+        /// <paramref name="files"/>, which the caller disposes); within -L's limit either way. Null
+        /// after open_dump_file's message.
+        /// </summary>
+        private IDumpOutput? OpenOutput(string name, List<FileDumpOutput> files)
+        {
+            IDumpOutput output;
+            if (DryRun)
+            {
+                output = new DiscardDumpOutput(name);
+            }
+            else
+            {
+                var stream = OpenDumpFile(name);
+                if (stream is null) return null;
+                var file = new FileDumpOutput(stream.SafeFileHandle, name);
+                files.Add(file);
+                output = file;
+            }
+            return _sizeLimit is { } limit ? new SizeLimitedDumpOutput(output, limit) : output;
+        }
 
         /// <summary>print_report (message level 16).</summary>
         private void PrintReport(DumpReport r)

@@ -20,9 +20,13 @@ public sealed partial class KdumpCompressedDumper
     {
         if (_input.Dump is not ElfDump elf)
             throw new NotSupportedException("ELF output (-E) is implemented for ELF inputs only");
-        var (map, zero) = BuildElfDumpableMap(cancellation);
+        // In one cycle makedumpfile counts while building its 2nd bitmap, each pfn once; the
+        // cyclic ELF writer rebuilds it per PT_LOAD and counts shared pfns twice.
+        var countOnce = _options.OneCycle;
+        var (map, zero) = BuildElfDumpableMap(countOnce, cancellation);
         bool Kept(ulong pfn) => pfn < _maxMapNr && (map[pfn >> 3] & (1 << (int)(pfn & 7))) != 0;
-        CountPerLoad(elf, zero, cancellation);
+        if (_options.UnusedVmemmap is { } backing) CutUnusedVmemmap(backing, map, cancellation);
+        if (!countOnce) CountPerLoad(elf, zero, cancellation);
         ulong elfExcluded = 0;
 
         var ps = (ulong)_pageSize;
@@ -140,7 +144,7 @@ public sealed partial class KdumpCompressedDumper
     /// The 2nd bitmap for ELF output: filtered pages, and with -d 1 zero pages (read here) cleared
     /// and marked in a second map (null without -d 1) for the per-PT_LOAD counts.
     /// </summary>
-    private (byte[] Map, byte[]? Zero) BuildElfDumpableMap(CancellationToken cancellation)
+    private (byte[] Map, byte[]? Zero) BuildElfDumpableMap(bool countOnce, CancellationToken cancellation)
     {
         // max_mapnr comes from the input's PT_LOADs: bound the map before allocating it.
         var mapBytes = (_maxMapNr + 7) / 8;
@@ -154,7 +158,7 @@ public sealed partial class KdumpCompressedDumper
         for (ulong w = 0; w < _maxMapNr; w += (ulong)_windowPfns)
         {
             cancellation.ThrowIfCancellationRequested();
-            FillWindow(w, count: false);
+            FillWindow(w, countOnce);
             var bytes = (int)Math.Min((ulong)_dumpable.Length, (ulong)map.Length - w / 8);
             _dumpable.AsSpan(0, bytes).CopyTo(map.AsSpan((int)(w / 8)));
             if (!excludeZero) continue;
@@ -167,9 +171,29 @@ public sealed partial class KdumpCompressedDumper
                     if (page.AsSpan().ContainsAnyExcept((byte)0)) continue;
                     map[pfn >> 3] &= unchecked((byte)~(1 << (int)(pfn & 7)));
                     zero![pfn >> 3] |= (byte)(1 << (int)(pfn & 7));
+                    if (countOnce) Report.Counts.AddZero();
                 }
             }
         }
         return (map, zero);
+    }
+
+    /// <summary>
+    /// -e for ELF output: upstream looks for unused struct pages after zero pages left the 2nd
+    /// bitmap, so the whole map (zero pages out) is scanned against each window's 1st bitmap.
+    /// </summary>
+    private void CutUnusedVmemmap(Kdump.Kernel.Pages.VmemmapBacking backing, byte[] map, CancellationToken cancellation)
+    {
+        var finder = new UnusedVmemmap(backing);
+        for (ulong w = 0; w < _maxMapNr; w += (ulong)_windowPfns)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            FillWindow(w, count: false);
+            _dumpable.AsSpan().Clear();
+            var bytes = (int)Math.Min((ulong)_dumpable.Length, (ulong)map.Length - w / 8);
+            map.AsSpan((int)(w / 8), bytes).CopyTo(_dumpable);
+            finder.Scan(w, _inMemory, _dumpable);
+        }
+        UnusedVmemmap.Clear(UseVmemmapCut(finder), 0, map);
     }
 }

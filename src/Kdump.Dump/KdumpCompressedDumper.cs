@@ -35,6 +35,9 @@ public sealed partial class KdumpCompressedDumper
     private readonly byte[] _dumpable;
     private readonly PageCategory[]? _categories;
 
+    /// <summary>-e: backing pages of unused struct pages, cleared from every window's 2nd bitmap once found.</summary>
+    private PfnRange[]? _vmemmapCut;
+
     public KdumpCompressedDumper(DumpInput input, IDumpOutput output, DumpOptions options)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -65,6 +68,7 @@ public sealed partial class KdumpCompressedDumper
     /// <summary>The whole dump into one output.</summary>
     public DumpReport Write(CancellationToken cancellation = default)
     {
+        FindUnusedVmemmap(cancellation);
         var layout = new KdumpCompressedLayout
         {
             BlockSize = _pageSize,
@@ -97,6 +101,7 @@ public sealed partial class KdumpCompressedDumper
         if (blocks > MaxSplitblocks)
             throw new Primitives.Errors.DumpFeatureNotSupportedException($"--split of {_maxMapNr} pfns in blocks of {blockPfns} pages needs {blocks} splitblocks (at most {MaxSplitblocks})");
         var perBlock = new int[blocks];
+        FindUnusedVmemmap(cancellation);
         var layout = new KdumpCompressedLayout
         {
             BlockSize = _pageSize,
@@ -245,7 +250,7 @@ public sealed partial class KdumpCompressedDumper
         HeaderVersion = DiskDumpHeader.MaxKnownVersion,
         Uts = _input.ReadUtsName(),
         TimestampSeconds = _input.CrashTime,
-        Status = (DiskDumpStatus)(uint)(_options.Codec?.Flag ?? 0),
+        Status = (DiskDumpStatus)(uint)(_options.Codec?.Flag ?? 0) | (_options.UnusedVmemmap is null ? 0 : DiskDumpStatus.ExcludedVmemmap),
         BlockSize = _pageSize,
         SubHeaderBlocks = layout.SubHeaderBlocks,
         BitmapBlocks = layout.BitmapBlocks,
@@ -339,18 +344,47 @@ public sealed partial class KdumpCompressedDumper
                 _dumpable[i >> 3] &= mask;
             }
         }
-        if (_categories is null || firstPfn >= _maxMapNr) return;
-        var n = (int)Math.Min((ulong)_windowPfns, _maxMapNr - firstPfn);
-        _options.Filter!.Classify(firstPfn, _categories.AsSpan(0, n));
-        if (count) Report.Counts.Add(_categories.AsSpan(0, n));
-        for (var i = 0; i < n; i++)
+        if (_categories is not null && firstPfn < _maxMapNr)
         {
-            var category = _categories[i];
-            if (category == PageCategory.Dumpable || !IsExcluded(category)) continue;
-            var mask = (byte)(1 << (i & 7));
-            if ((_dumpable[i >> 3] & mask) == 0) continue;
-            _dumpable[i >> 3] &= unchecked((byte)~mask);
+            var n = (int)Math.Min((ulong)_windowPfns, _maxMapNr - firstPfn);
+            _options.Filter!.Classify(firstPfn, _categories.AsSpan(0, n));
+            if (count) Report.Counts.Add(_categories.AsSpan(0, n));
+            for (var i = 0; i < n; i++)
+            {
+                var category = _categories[i];
+                if (category == PageCategory.Dumpable || !IsExcluded(category)) continue;
+                var mask = (byte)(1 << (i & 7));
+                if ((_dumpable[i >> 3] & mask) == 0) continue;
+                _dumpable[i >> 3] &= unchecked((byte)~mask);
+            }
         }
+        if (_vmemmapCut is not null) UnusedVmemmap.Clear(_vmemmapCut, firstPfn, _dumpable);
+    }
+
+    /// <summary>
+    /// -e, before anything is counted or written: one pass of the windows as they will be written
+    /// finds the unused struct pages (makedumpfile runs it on its finished 2nd bitmap, so it needs
+    /// --work-dir for whole-dump bitmap files; the windows give the same bits in bounded memory).
+    /// </summary>
+    private void FindUnusedVmemmap(CancellationToken cancellation)
+    {
+        if (_options.UnusedVmemmap is not { } backing || _vmemmapCut is not null) return;
+        var finder = new UnusedVmemmap(backing);
+        for (ulong w = 0; w < _maxMapNr; w += (ulong)_windowPfns)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            FillWindow(w, count: false);
+            finder.Scan(w, _inMemory, _dumpable);
+        }
+        UseVmemmapCut(finder);
+    }
+
+    private PfnRange[] UseVmemmapCut(UnusedVmemmap finder)
+    {
+        _vmemmapCut = finder.Ranges();
+        Report.UnusedVmemmapPages = finder.Pages;
+        _options.UnusedVmemmapExcluded?.Invoke(finder.Pages);
+        return _vmemmapCut;
     }
 
     /// <summary>Which filter categories the -d level drops (makedumpfile __exclude_unnecessary_pages).</summary>

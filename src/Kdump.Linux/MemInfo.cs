@@ -9,33 +9,40 @@ public static class MemInfo
     /// Bytes available for new allocations: <c>MemAvailable</c>, or <c>MemFree</c> on kernels before
     /// 3.14 that lack it; null when neither line parses.
     /// </summary>
-    public static long? ParseAvailable(string text)
+    public static long? ParseAvailable(string text) => Field(text, "MemAvailable") ?? Field(text, "MemFree");
+
+    /// <summary><c>MemFree</c> in bytes (what makedumpfile sizes its cyclic buffer by); null when the line does not parse.</summary>
+    public static long? ParseFree(string text) => Field(text, "MemFree");
+
+    /// <summary><see cref="ParseAvailable"/> of this machine's /proc/meminfo; null when it cannot be read.</summary>
+    public static long? ReadAvailable() => Read(ParseAvailable);
+
+    /// <summary><see cref="ParseFree"/> of this machine's /proc/meminfo; null when it cannot be read.</summary>
+    public static long? ReadFree() => Read(ParseFree);
+
+    /// <summary>The first well-formed "<paramref name="key"/>: N kB" line, in bytes.</summary>
+    private static long? Field(string text, string key)
     {
         ArgumentNullException.ThrowIfNull(text);
-        long? free = null;
         foreach (var line in text.Split('\n'))
         {
             var colon = line.IndexOf(':', StringComparison.Ordinal);
-            if (colon <= 0) continue;
-            var key = line[..colon];
-            if (key is not ("MemAvailable" or "MemFree")) continue;
+            if (colon <= 0 || line[..colon] != key) continue;
             var words = line[(colon + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
             if (words.Length != 2 || words[1] != "kB"
                 || !long.TryParse(words[0], NumberStyles.None, CultureInfo.InvariantCulture, out var kib)
                 || kib > long.MaxValue / 1024)
                 continue;
-            if (key == "MemAvailable") return kib * 1024;
-            free = kib * 1024;
+            return kib * 1024;
         }
-        return free;
+        return null;
     }
 
-    /// <summary><see cref="ParseAvailable"/> of this machine's /proc/meminfo; null when it cannot be read.</summary>
-    public static long? ReadAvailable()
+    private static long? Read(Func<string, long?> parse)
     {
         try
         {
-            return ParseAvailable(File.ReadAllText("/proc/meminfo"));
+            return parse(File.ReadAllText("/proc/meminfo"));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -29,7 +29,6 @@ public static partial class MakedumpfileCommand
         {
             if (Has('x') || Has('i') || Has(MakedumpfileOptions.Config) || Has(MakedumpfileOptions.Eppic))
                 return NotImplemented("-x/-i/--config/--eppic (vmlinux debug information and erase filters)");
-            if (Has('e')) return NotImplemented("-e (excluding unused vmemmap)");
             if (Has('X') || Has(MakedumpfileOptions.XenSyms) || Has(MakedumpfileOptions.XenVmcoreinfo) || Has(MakedumpfileOptions.Diskset))
                 return NotImplemented("Xen and sadump inputs");
             if (Has(MakedumpfileOptions.ShowStats)) _messageLevel |= ReportMessages;
@@ -99,11 +98,70 @@ public static partial class MakedumpfileCommand
                 WindowPfns = windowPfns,
                 CacheOrder = order,
                 Filter = filter,
+                UnusedVmemmap = Has('e') ? FindVmemmap(input) : null,
+                OneCycle = Has('e') || Has(MakedumpfileOptions.WorkDir) || (!Has(MakedumpfileOptions.CyclicBuffer) && FitsOneCycle(input.MaxMapNr)),
             };
             if (_args.TryGetValue(MakedumpfileOptions.Vtop, out var vtop) && StrToUl(vtop!) is var address and not 0)
                 PrintVtop(input, address);
             if (Has(MakedumpfileOptions.Split)) return WriteSplit(input, options, operands.Skip(1).ToList());
             return Has('F') ? WriteFlattened(input, options) : WriteFile(input, options, operands[1]);
+        }
+
+        /// <summary>
+        /// initial()'s choice without --cyclic-buffer: one cycle when both bitmaps fit the buffer that
+        /// calculate_cyclic_buffer_size picks (at most 4 MiB and 60 % of MemFree). The buffer is
+        /// max_mapnr * 2 / 8 bytes rounded down, so an odd max_mapnr stays cyclic: upstream's
+        /// rounding, kept because the -E report depends on it.
+        /// </summary>
+        private static bool FitsOneCycle(ulong maxMapNr)
+        {
+            if (maxMapNr > 1UL << 40) return false; // far past the 4 MiB buffer; keeps the products exact
+            var bitmaps = maxMapNr * 2 / 8;
+            var free = (ulong)Math.Max(0, MemInfo.ReadFree() ?? 0);
+            var buffer = Math.Min(Math.Min((ulong)(free * 0.6), 4UL << 20), bitmaps);
+            return buffer * 8 >= maxMapNr * 2;
+        }
+
+        /// <summary>
+        /// -e: where the struct pages live (find_vmemmap). As upstream, a failure is reported and
+        /// the dump is written without -e.
+        /// </summary>
+        private VmemmapBacking? FindVmemmap(DumpInput input)
+        {
+            string? error;
+            VmemmapBacking? backing = null;
+            try
+            {
+                var kernel = KernelView.Open(input.Dump, TranslationStrategy.PageTables);
+                var structPage = kernel.VmcoreInfo.TryGetSize("page", out var size) && size <= int.MaxValue ? (int)size : 0;
+                if (kernel.Memory.Translator is not X64PageTableWalker tables)
+                {
+                    error = "-e walks x86_64 page tables only";
+                }
+                else
+                {
+                    // mem_map_data[0].mem_map when pfn 0 has a section (it moves with KASLR), else the fixed base.
+                    var sections = SparseMemMap.Discover(kernel, input.MaxMapNr, input.Dump.Name).Sections;
+                    var start = sections.Count > 0 && sections[0].StartPfn == 0 ? sections[0].MemMap : tables.Layout.VmemmapStart;
+                    // get_max_paddr: the highest end of an ELF PT_LOAD; a kdump-compressed input has none
+                    // (upstream's walk then ends at once), so its max_mapnr stands in.
+                    var maxPaddr = input.Dump is ElfDump elf
+                        ? elf.Core.Loads.Where(l => l.PhysicalAddress != ulong.MaxValue).Select(l => l.PhysicalAddress + l.MemorySize).DefaultIfEmpty(0UL).Max()
+                        : checked(input.MaxMapNr * (ulong)input.PageSize);
+                    backing = X64VmemmapWalk.Find(input.Dump.Physical, tables, start, structPage, maxPaddr, out error);
+                }
+            }
+            catch (KdumpException e)
+            {
+                error = e.Message;
+            }
+            if (backing is not null) return backing;
+            // Upstream prints its walk's complaint on stdout (printf) for this one case.
+            // With -F stdout is the dump, so the line goes to stderr instead of into the stream.
+            if (error == X64VmemmapWalk.NotHuge) (Has('F') ? context.Error : context.Out).Write(error + "\n");
+            else ErrMsg("find_vmemmap", error!);
+            ErrMsg("create_dumpfile", "Can't find vmemmap pages");
+            return null;
         }
 
         /// <summary>
@@ -273,6 +331,7 @@ public static partial class MakedumpfileCommand
             options = options with
             {
                 Progress = showProgress ? (done, all) => { total = all; progress.Update(done, all); } : null,
+                UnusedVmemmapExcluded = showProgress ? pages => context.Error.Write($"\nExcluded {pages} unused vmemmap pages\n") : null,
             };
             KdumpCompressedDumper dumper;
             using var cancel = new CancellationTokenSource();

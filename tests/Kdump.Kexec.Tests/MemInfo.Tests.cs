@@ -18,6 +18,14 @@ public sealed class MemInfoTests
         Assert.Equal(123L * 1024, MemInfo.ParseAvailable("MemTotal: 1000 kB\nMemFree: 123 kB\n"));
     }
 
+    [Fact]
+    public void MemFree_is_read_alone_for_makedumpfiles_cyclic_buffer()
+    {
+        const string text = "MemTotal:       24684092 kB\nMemFree:          500000 kB\nMemAvailable:   20000000 kB\n";
+        Assert.Equal(500000L * 1024, MemInfo.ParseFree(text));
+        Assert.Null(MemInfo.ParseFree("MemAvailable: 12 kB\n"));
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("MemAvailable: lots kB\n")]

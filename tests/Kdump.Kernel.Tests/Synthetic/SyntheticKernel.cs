@@ -97,6 +97,9 @@ internal sealed class SyntheticKernel
     /// <summary>Maps one 4 KiB page at <paramref name="va"/> to <paramref name="pa"/> through a PTE.</summary>
     public void Map4K(ulong va, ulong pa) => SetEntry(va, 12, pa | 0x63);
 
+    /// <summary>Maps one 2 MiB page at <paramref name="va"/> to <paramref name="pa"/> through a PSE PMD entry.</summary>
+    public void Map2M(ulong va, ulong pa) => SetEntry(va, 21, pa | 0xe3);
+
     /// <summary>Clears the present bit of the leaf entry mapping <paramref name="va"/> at <paramref name="shift"/>.</summary>
     public void ClearLeaf(ulong va, int shift) => SetEntry(va, shift, 0);
 

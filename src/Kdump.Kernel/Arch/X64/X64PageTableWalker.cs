@@ -27,6 +27,9 @@ public sealed class X64PageTableWalker(IPhysicalMemory physical, PhysAddr rootTa
 
     public X64AddressLayout Layout => layout;
 
+    /// <summary>The AMD SME C-bit, cleared from every entry's address.</summary>
+    public ulong SmeMask => smeMask;
+
     public Translation Translate(VirtAddr address) => Translate(address, null);
 
     /// <summary>

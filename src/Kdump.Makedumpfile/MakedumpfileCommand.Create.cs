@@ -89,6 +89,7 @@ public static partial class MakedumpfileCommand
                     return false;
                 }
             }
+            if (_args.TryGetValue(MakedumpfileOptions.WorkDir, out var workDir) && !CheckWorkDir(workDir!)) return false;
             var options = new DumpOptions
             {
                 SplitblockBytes = splitblockBytes,
@@ -105,6 +106,31 @@ public static partial class MakedumpfileCommand
                 PrintVtop(input, address);
             if (Has(MakedumpfileOptions.Split)) return WriteSplit(input, options, operands.Skip(1).ToList());
             return Has('F') ? WriteFlattened(input, options) : WriteFile(input, options, operands[1]);
+        }
+
+        /// <summary>
+        /// open_dump_bitmap: with --work-dir upstream keeps its bitmaps in a mkstemp file there, so a
+        /// missing or read-only directory fails the dump before it starts. We need no such file,
+        /// but create and remove one so that a kdump.conf typo fails here as it does upstream.
+        /// </summary>
+        private bool CheckWorkDir(string dir)
+        {
+            var name = $"{dir}/kdump_bitmap{Path.GetRandomFileName().Replace(".", "", StringComparison.Ordinal)[..6]}";
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.ReadWrite };
+            if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            try
+            {
+                using (new FileStream(context.ResolvePath(name), options))
+                {
+                }
+                File.Delete(context.ResolvePath(name));
+                return true;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                ErrMsg("open_dump_bitmap", $"Can't open the bitmap file({name}). {IoErrorText.StrError(e)}");
+                return false;
+            }
         }
 
         /// <summary>

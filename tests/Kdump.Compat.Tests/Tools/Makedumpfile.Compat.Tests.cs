@@ -527,4 +527,29 @@ public class MakedumpfileCompatTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    /// <summary>A --work-dir that does not exist fails before anything is written, with 1.7.8's words (its file name is random).</summary>
+    [Theory]
+    [InlineData("-l")]
+    [InlineData("-E")]
+    public void A_missing_work_dir_fails_like_makedumpfile_1_7_8(string format)
+    {
+        var dir = Lab.NewScratchDir("mdf-nowork");
+        try
+        {
+            string[] Argv(string output) => [format, "-d", "31", "--work-dir", Path.Combine(dir, "missing"), Lab.Fixture("bookworm", "proc-vmcore.elf"), Path.Combine(dir, output)];
+            var theirs = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), Argv("theirs"));
+            var ours = Run(Argv("ours"));
+            Assert.Equal((1, 1), (theirs.ExitCode, ours.ExitCode));
+            Assert.Equal(Encoding.UTF8.GetString(theirs.Stdout), ours.StdoutText);
+            static string Unnamed(string stderr) => System.Text.RegularExpressions.Regex.Replace(stderr, "kdump_bitmap[A-Za-z0-9]{6}", "kdump_bitmapXXXXXX");
+            Assert.Contains("open_dump_bitmap: Can't open the bitmap file(", ours.Stderr, StringComparison.Ordinal);
+            Assert.Equal(Unnamed(theirs.Stderr), Unnamed(ours.Stderr));
+            Assert.Empty(Directory.GetFileSystemEntries(dir)); // neither dump file was created
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }

@@ -27,8 +27,8 @@ public static partial class MakedumpfileCommand
         /// <summary>create_dumpfile for kdump-compressed output (plain file or -F).</summary>
         private bool CreateDumpfile(IReadOnlyList<string> operands)
         {
-            if (Has('x') || Has('i') || Has(MakedumpfileOptions.Config) || Has(MakedumpfileOptions.Eppic))
-                return NotImplemented("-x/-i/--config/--eppic (vmlinux debug information and erase filters)");
+            if (Has('x') || Has(MakedumpfileOptions.Config) || Has(MakedumpfileOptions.Eppic))
+                return NotImplemented("-x/--config/--eppic (vmlinux debug information and erase filters)");
             if (Has('X') || Has(MakedumpfileOptions.XenSyms) || Has(MakedumpfileOptions.XenVmcoreinfo) || Has(MakedumpfileOptions.Diskset))
                 return NotImplemented("Xen and sadump inputs");
             if (Has(MakedumpfileOptions.ShowStats)) _messageLevel |= ReportMessages;
@@ -60,10 +60,19 @@ public static partial class MakedumpfileCommand
                 if (!CheckDumpFile(name)) return false;
             }
             var vmcore = operands[0];
-            var dump = OpenDumpMemory(vmcore);
+            var dump = OpenDumpWithVmcoreInfo(vmcore);
             if (dump is null) return false;
+            // initial(): filtering needs VMCOREINFO; zero pages (-d 1) do not.
+            if (dump.VmcoreInfo.IsEmpty && level > (int)DumpLevel.Zero)
+            {
+                dump.Dispose();
+                Msg($"{vmcore} doesn't contain vmcoreinfo.\n");
+                Msg("Specify '-x' option or '-i' option.\n");
+                return Invalid();
+            }
 
             using var input = DumpInput.Open(dump);
+            if (!CheckRelease(input, vmcore)) return false;
             input.MapInput = !Has(MakedumpfileOptions.NonMmap);
             threads = BoundThreads(threads, input.PageSize);
             if (Has('E') && dump is not ElfDump) return NotImplemented("-E from a kdump-compressed input");

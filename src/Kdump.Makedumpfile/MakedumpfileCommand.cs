@@ -1,5 +1,6 @@
 using System.Globalization;
 using Kdump.Cli;
+using Kdump.Dump;
 using Kdump.Formats;
 using Kdump.Formats.Flattened;
 using Kdump.Kernel;
@@ -39,7 +40,7 @@ public static partial class MakedumpfileCommand
             if (!ok) s.Msg("makedumpfile Failed.\n");
             else if (!s.MemUsageGiven) s.Msg("makedumpfile Completed.\n");
         }
-        return ok ? 0 : 1;
+        return ok ? 0 : s.FailureCode;
     }
 
     /// <summary>One run's state: the parsed options and message routing (upstream's global info, kept local).</summary>
@@ -324,8 +325,8 @@ public static partial class MakedumpfileCommand
         {
             if (!CheckCreatingDumpfile(operands) || operands.Count != 2 || Has('F') || Has(MakedumpfileOptions.Split)) return Invalid();
             if (CheckParams) return true;
-            if (Has('i') || Has('x') || Has(MakedumpfileOptions.XenSyms) || Has(MakedumpfileOptions.XenVmcoreinfo) || Has(MakedumpfileOptions.Diskset))
-                return NotImplemented("--dump-dmesg with -i, -x, --xen-* or --diskset");
+            if (Has('x') || Has(MakedumpfileOptions.XenSyms) || Has(MakedumpfileOptions.XenVmcoreinfo) || Has(MakedumpfileOptions.Diskset))
+                return NotImplemented("--dump-dmesg with -x, --xen-* or --diskset");
             var (vmcore, logfile) = (operands[0], operands[1]);
             if (!CheckDumpFile(logfile)) return false;
             if (!WriteDmesg(vmcore, logfile)) return false;
@@ -335,11 +336,13 @@ public static partial class MakedumpfileCommand
         }
 
         /// <summary>open_dump_memory and the format checks: the dump, or null after the upstream messages.</summary>
-        private IDump? OpenDumpMemory(string vmcore)
+        private IDump? OpenDumpMemory(string vmcore, byte[]? vmcoreInfo = null)
         {
             try
             {
-                return DumpOpener.Open(context.ResolvePath(vmcore));
+                // Not `VmcoreInfo = vmcoreInfo`: a null array converts to an empty, non-null memory.
+                var options = vmcoreInfo is null ? new DumpOpenOptions() : new DumpOpenOptions { VmcoreInfo = vmcoreInfo };
+                return DumpOpener.Open(context.ResolvePath(vmcore), options);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -361,10 +364,11 @@ public static partial class MakedumpfileCommand
 
         private bool WriteDmesg(string vmcore, string logfile)
         {
-            var dump = OpenDumpMemory(vmcore);
+            var dump = OpenDumpWithVmcoreInfo(vmcore);
             if (dump is null) return false;
-            using (dump)
+            using (var input = DumpInput.Open(dump))
             {
+                if (!CheckRelease(input, vmcore)) return false;
                 PrintkLog log;
                 try
                 {

@@ -9,4 +9,10 @@ public sealed record DumpOpenOptions
     public bool AcceptFlattened { get; init; }
 
     public ParseLimits Limits { get; init; } = ParseLimits.Default;
+
+    /// <summary>
+    /// VMCOREINFO text to use instead of the dump's note (makedumpfile -i): what <see cref="IDump.VmcoreInfo"/>
+    /// returns. The dump's notes themselves are not changed.
+    /// </summary>
+    public ReadOnlyMemory<byte>? VmcoreInfo { get; init; }
 }

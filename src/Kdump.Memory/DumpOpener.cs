@@ -27,8 +27,19 @@ public static class DumpOpener
     /// <summary>Opens a dump from any byte source (tests, reassembled views); takes ownership of it.</summary>
     public static IDump Open(IByteSource source, DumpOpenOptions? options = null)
     {
-        ArgumentNullException.ThrowIfNull(source);
         options ??= new DumpOpenOptions();
+        var dump = OpenFormat(source, options);
+        if (options.VmcoreInfo is { } text)
+        {
+            if (dump is ElfDump elf) elf.VmcoreInfoOverride = text;
+            else if (dump is KdumpCompressedDump kdump) kdump.VmcoreInfoOverride = text;
+        }
+        return dump;
+    }
+
+    private static IDump OpenFormat(IByteSource source, DumpOpenOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(source);
         var format = Sniff(source);
         switch (format)
         {

@@ -46,7 +46,10 @@ public sealed class ElfDump : IDump
 
     public DataLayout Layout => Core.Layout;
 
-    public ReadOnlyMemory<byte> VmcoreInfo => Core.VmcoreInfo;
+    public ReadOnlyMemory<byte> VmcoreInfo => VmcoreInfoOverride ?? Core.VmcoreInfo;
+
+    /// <summary><see cref="DumpOpenOptions.VmcoreInfo"/>; <see cref="ElfCore.VmcoreInfo"/> keeps the note.</summary>
+    internal ReadOnlyMemory<byte>? VmcoreInfoOverride { get; set; }
 
     public IPhysicalMemory Physical { get; }
 

@@ -86,7 +86,10 @@ public sealed class KdumpCompressedDump : IDump
 
     public DataLayout Layout => Primary.Layout;
 
-    public ReadOnlyMemory<byte> VmcoreInfo => Primary.VmcoreInfo;
+    public ReadOnlyMemory<byte> VmcoreInfo => VmcoreInfoOverride ?? Primary.VmcoreInfo;
+
+    /// <summary><see cref="DumpOpenOptions.VmcoreInfo"/>; <see cref="DiskDumpFile.VmcoreInfo"/> of <see cref="Primary"/> keeps the note.</summary>
+    internal ReadOnlyMemory<byte>? VmcoreInfoOverride { get; set; }
 
     public IPhysicalMemory Physical { get; }
 

@@ -552,4 +552,109 @@ public class MakedumpfileCompatTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    /// <summary>The VMCOREINFO note of a lab vmcore as a -i file (what makedumpfile -g would write for that kernel).</summary>
+    private static string WriteVmcoreInfoFile(string release, string dir, Func<string, string>? edit = null)
+    {
+        using var dump = DumpOpener.Open(Lab.Fixture(release, "proc-vmcore.elf"));
+        var text = Encoding.ASCII.GetString(dump.VmcoreInfo.Span);
+        var path = Path.Combine(dir, "vmcoreinfo");
+        File.WriteAllText(path, edit is null ? text : edit(text));
+        return path;
+    }
+
+    /// <summary>
+    /// -i FILE for a vmcore without VMCOREINFO (a copy of bookworm's with the note renamed, made
+    /// here): 1.7.8's files byte for byte with -l and -E; without -i both refuse -d 31 alike.
+    /// </summary>
+    [Fact]
+    public void Vmcoreinfo_file_stands_in_for_a_missing_note_like_makedumpfile_1_7_8()
+    {
+        var dir = Lab.NewScratchDir("mdf-vmcoreinfo");
+        try
+        {
+            var info = WriteVmcoreInfoFile("bookworm", dir);
+            var vmcore = Path.Combine(dir, "no-vmcoreinfo.elf");
+            File.Copy(Lab.Fixture("bookworm", "proc-vmcore.elf"), vmcore);
+            using (var f = new FileStream(vmcore, FileMode.Open, FileAccess.ReadWrite))
+            {
+                var head = new byte[1 << 16];
+                f.ReadExactly(head);
+                var at = head.AsSpan().IndexOf("VMCOREINFO\0"u8);
+                Assert.True(at > 0, "no VMCOREINFO note name in the first 64 KiB");
+                f.Position = at + 9;
+                f.WriteByte((byte)'X'); // "VMCOREINFX": a note nobody reads
+            }
+            using (var renamed = DumpOpener.Open(vmcore)) Assert.True(renamed.VmcoreInfo.IsEmpty);
+
+            string[] Plain(string output) => ["-l", "-d", "31", vmcore, Path.Combine(dir, output)];
+            var refused = (Theirs: ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), Plain("t0")), Ours: Run(Plain("o0")));
+            Assert.Equal((1, 1), (refused.Theirs.ExitCode, refused.Ours.ExitCode));
+            Assert.Contains("doesn't contain vmcoreinfo", refused.Ours.StdoutText, StringComparison.Ordinal);
+            Assert.Equal(Encoding.UTF8.GetString(refused.Theirs.Stdout), refused.Ours.StdoutText);
+
+            foreach (var format in new[] { "-l", "-E" })
+            {
+                string[] Argv(string output) => [format, "-d", "31", "-i", info, vmcore, Path.Combine(dir, output)];
+                var theirs = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), Argv("theirs" + format));
+                var ours = Run(Argv("ours" + format));
+                Assert.Equal((0, 0), (theirs.ExitCode, ours.ExitCode));
+                Assert.True(File.ReadAllBytes(Path.Combine(dir, "theirs" + format)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(dir, "ours" + format))),
+                    $"-i {format}: our file differs from makedumpfile 1.7.8's");
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>-i naming another kernel: exit 2 (WRONG_RELEASE) and check_release's line; 1.7.8 prints "(null)" for the file name.</summary>
+    [Fact]
+    public void A_vmcoreinfo_file_of_another_release_exits_2_like_makedumpfile_1_7_8()
+    {
+        var dir = Lab.NewScratchDir("mdf-vmcoreinfo");
+        try
+        {
+            var info = WriteVmcoreInfoFile("trixie", dir, t => System.Text.RegularExpressions.Regex.Replace(t, "OSRELEASE=.*", "OSRELEASE=6.1.0-99-amd64"));
+            string[] argv = ["-l", "-d", "31", "-i", info, Lab.Fixture("trixie", "proc-vmcore.elf"), Path.Combine(dir, "out")];
+            var theirs = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), argv);
+            var ours = Run(argv);
+            Assert.Equal((2, 2), (theirs.ExitCode, ours.ExitCode));
+            Assert.Equal(Encoding.UTF8.GetString(theirs.Stdout), ours.StdoutText);
+            Assert.Equal(theirs.Stderr.Replace("(null)", info, StringComparison.Ordinal), ours.Stderr);
+            Assert.False(File.Exists(Path.Combine(dir, "out")));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>read_vmcoreinfo_basic_info's checks; 1.7.8 ends "Invalid format" and "Invalid data" without a newline, we end the line.</summary>
+    [Theory]
+    [InlineData("PAGESIZE=.*\n", "")]
+    [InlineData("OSRELEASE=.*\n", "")]
+    [InlineData("PAGESIZE=.*", "PAGESIZE=4096x")]
+    [InlineData("PAGESIZE=.*", "PAGESIZE=0")]
+    [InlineData("CRASHTIME=.*", "CRASHTIME=0")]
+    public void A_bad_vmcoreinfo_file_is_refused_like_makedumpfile_1_7_8(string pattern, string replacement)
+    {
+        var dir = Lab.NewScratchDir("mdf-vmcoreinfo");
+        try
+        {
+            var info = WriteVmcoreInfoFile("bullseye", dir, t => System.Text.RegularExpressions.Regex.Replace(t, pattern, replacement));
+            string[] argv = ["-l", "-d", "31", "-i", info, Lab.Fixture("bullseye", "proc-vmcore.elf"), Path.Combine(dir, "out")];
+            var theirs = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), argv);
+            var ours = Run(argv);
+            Assert.Equal((1, 1), (theirs.ExitCode, ours.ExitCode));
+            Assert.Equal(Encoding.UTF8.GetString(theirs.Stdout), ours.StdoutText);
+            Assert.Contains("read_vmcoreinfo_basic_info: Invalid ", ours.Stderr, StringComparison.Ordinal);
+            Assert.Equal(theirs.Stderr.TrimEnd('\n'), ours.Stderr.TrimEnd('\n'));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }

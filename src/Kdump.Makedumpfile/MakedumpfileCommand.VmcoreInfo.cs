@@ -1,0 +1,114 @@
+using System.Globalization;
+using System.Text;
+using Kdump.Cli;
+using Kdump.Dump;
+using Kdump.Memory;
+
+namespace Kdump.Makedumpfile;
+
+public static partial class MakedumpfileCommand
+{
+    /// <summary>upstream's WRONG_RELEASE: the -i file names another kernel than the dump's.</summary>
+    private const int WrongRelease = 2;
+
+    private sealed partial class Session
+    {
+        /// <summary>A VMCOREINFO file is a few KiB; a larger one is refused before it is read.</summary>
+        private const int MaxVmcoreInfoFileBytes = 1 << 20;
+
+        /// <summary>The exit code of a failed run: 1, or 2 when -i names another kernel (check_release).</summary>
+        public int FailureCode { get; private set; } = 1;
+
+        /// <summary>
+        /// The dump, opened with -i's VMCOREINFO when given (open_vmcoreinfo, read_vmcoreinfo_basic_info,
+        /// find_kaslr_offsets); null after upstream's messages. <see cref="CheckRelease"/> follows.
+        /// </summary>
+        private IDump? OpenDumpWithVmcoreInfo(string vmcore)
+        {
+            if (!_args.TryGetValue('i', out var name)) return OpenDumpMemory(vmcore);
+            var text = ReadVmcoreInfoFile(name!);
+            if (text is null) return null;
+            var dump = OpenDumpMemory(vmcore, text);
+            if (dump is null) return null;
+            // A file made by -g from vmlinux has no KASLR offset; upstream takes it from the dump's note.
+            var note = dump switch { ElfDump e => e.Core.VmcoreInfo, KdumpCompressedDump k => k.Primary.VmcoreInfo, _ => default };
+            if (FindLine(text, "KERNELOFFSET=") is null && FindLine(note.ToArray(), "KERNELOFFSET=") is { } offset)
+            {
+                dump.Dispose();
+                dump = OpenDumpMemory(vmcore, [.. text, .. "\n"u8, .. Encoding.ASCII.GetBytes(offset)]);
+                if (dump is null) return null;
+            }
+            return dump;
+        }
+
+        /// <summary>
+        /// check_release with -i: the release in memory (or in a kdump-compressed header) must be
+        /// the file's OSRELEASE; otherwise exit code 2.
+        /// </summary>
+        private bool CheckRelease(DumpInput input, string vmcore)
+        {
+            if (!_args.TryGetValue('i', out var name)) return true;
+            var release = FindLine(input.Dump.VmcoreInfo.ToArray(), "OSRELEASE=")!["OSRELEASE=".Length..];
+            if (input.ReadUtsName().Release == release) return true;
+            // Upstream names the file "(null)" here (it has freed the name); we name it.
+            ErrMsg("check_release", $"{name} and {vmcore} don't match.");
+            FailureCode = WrongRelease;
+            return false;
+        }
+
+        /// <summary>
+        /// -i FILE: the text, after read_vmcoreinfo_basic_info's checks (an OSRELEASE line, a PAGESIZE
+        /// that is a power of two, a CRASHTIME that is a non-zero number); null after the message.
+        /// </summary>
+        private byte[]? ReadVmcoreInfoFile(string name)
+        {
+            byte[] text;
+            try
+            {
+                using var file = new FileStream(context.ResolvePath(name), FileMode.Open, FileAccess.Read);
+                if (file.Length > MaxVmcoreInfoFileBytes)
+                {
+                    ErrMsg("read_vmcoreinfo_basic_info", $"{name} is {file.Length} bytes: a VMCOREINFO file is at most {MaxVmcoreInfoFileBytes}");
+                    return null;
+                }
+                text = new byte[file.Length];
+                file.ReadExactly(text);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                ErrMsg("open_vmcoreinfo", $"Can't open the vmcoreinfo file({name}). {IoErrorText.StrError(e)}");
+                return null;
+            }
+            long pageSize = 0;
+            foreach (var line in Lines(text))
+            {
+                if (line.StartsWith("PAGESIZE=", StringComparison.Ordinal)
+                    && (!TryStrtol(line["PAGESIZE=".Length..], out pageSize) || pageSize <= 0 || !long.IsPow2(pageSize)))
+                {
+                    ErrMsg("read_vmcoreinfo_basic_info", $"Invalid data in {name}: {line}");
+                    return null;
+                }
+                if (line.StartsWith("CRASHTIME=", StringComparison.Ordinal)
+                    && (!TryStrtol(line["CRASHTIME=".Length..], out var time) || time == 0))
+                {
+                    ErrMsg("read_vmcoreinfo_basic_info", $"Invalid data in {name}: {line}");
+                    return null;
+                }
+            }
+            if (FindLine(text, "OSRELEASE=") is null || pageSize == 0)
+            {
+                ErrMsg("read_vmcoreinfo_basic_info", $"Invalid format in {name}");
+                return null;
+            }
+            return text;
+        }
+
+        private static string[] Lines(byte[] text) => Encoding.Latin1.GetString(text).Split('\n');
+
+        private static string? FindLine(byte[] text, string prefix) => Lines(text).FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal));
+
+        /// <summary>strtol base 10 with nothing after the number (leading blanks and a sign allowed).</summary>
+        private static bool TryStrtol(string s, out long value) =>
+            long.TryParse(s, NumberStyles.AllowLeadingWhite | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value);
+    }
+}

@@ -29,16 +29,20 @@ public sealed record DumpOptions
 
     /// <summary>
     /// makedumpfile would build its bitmaps in one cycle (its flag_cyclic off: --work-dir, -e, or
-    /// bitmaps that fit its cyclic buffer). Only the -E report shows it: cyclic mode recounts each
+    /// bitmaps that fit its cyclic buffer). The -E report follows it: cyclic mode recounts each
     /// input PT_LOAD, so pfns under two PT_LOADs count twice; one cycle counts each pfn once.
+    /// (Upstream's --split report depends on it too; that is not followed.)
     /// </summary>
     public bool OneCycle { get; init; }
 
     /// <summary>-e: leave out the struct pages that describe only pages left out; null keeps them.</summary>
     public VmemmapBacking? UnusedVmemmap { get; init; }
 
-    /// <summary>Called once, before the copy, with the number of vmemmap pages -e left out.</summary>
-    public Action<long>? UnusedVmemmapExcluded { get; init; }
+    /// <summary>
+    /// Called once, before the copy, with the number of vmemmap pages -e left out, and true when
+    /// there were too many separate ranges to hold and the rest were kept (<see cref="UnusedVmemmap.MaxRanges"/>).
+    /// </summary>
+    public Action<long, bool>? UnusedVmemmapExcluded { get; init; }
 
     /// <summary>Called with (pages copied, pages to copy) as the copy advances.</summary>
     public Action<long, long>? Progress { get; init; }

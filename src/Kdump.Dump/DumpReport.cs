@@ -22,9 +22,6 @@ public sealed class DumpReport(DumpPfnMap pfns)
     /// <summary>-E: the excluded pages really left out of the ELF file (runs of 256 or more, and each segment's tail).</summary>
     public ulong? ElfExcluded { get; internal set; }
 
-    /// <summary>-e: vmemmap pages left out; like upstream's report, no category counts them.</summary>
-    public long UnusedVmemmapPages { get; internal set; }
-
     /// <summary>The report text of makedumpfile 1.7.8 (message level 16).</summary>
     public string Format() => Counts.FormatReport(Pfns, (ulong)WriteBytes, ElfExcluded);
 }

@@ -382,8 +382,7 @@ public sealed partial class KdumpCompressedDumper
     private PfnRange[] UseVmemmapCut(UnusedVmemmap finder)
     {
         _vmemmapCut = finder.Ranges();
-        Report.UnusedVmemmapPages = finder.Pages;
-        _options.UnusedVmemmapExcluded?.Invoke(finder.Pages);
+        _options.UnusedVmemmapExcluded?.Invoke(finder.Pages, finder.Capped);
         return _vmemmapCut;
     }
 

@@ -9,20 +9,27 @@ namespace Kdump.Dump;
 /// every page exists and none is kept is looked up in the vmemmap's runs. A stretch never crosses a
 /// block, which is what makes the answer upstream's.
 /// </summary>
-public sealed class UnusedVmemmap(VmemmapBacking backing)
+public sealed class UnusedVmemmap(VmemmapBacking backing, int maxRanges = UnusedVmemmap.MaxRanges)
 {
     /// <summary>upstream's BUFSIZE_BITMAP, whatever the page size.</summary>
     public const int BlockBytes = 4096;
 
     private const int WordBytes = 8;
 
-    /// <summary>At most this many separate ranges are held (16 bytes each): a hostile dump is refused, not allocated.</summary>
-    private const int MaxRanges = 1 << 20;
+    /// <summary>
+    /// At most this many separate ranges are held (16 bytes each, 16 MiB): past it the remaining
+    /// struct pages are kept (<see cref="Capped"/>), so memory stays bounded and nothing kept is lost.
+    /// Upstream keeps its list in a --work-dir file.
+    /// </summary>
+    public const int MaxRanges = 1 << 20;
 
     private readonly List<PfnRange> _ranges = [];
 
     /// <summary>Backing pages found so far (upstream's "Excluded N unused vmemmap pages").</summary>
     public long Pages { get; private set; }
+
+    /// <summary>More separate ranges were found than are held; the ones past the limit are kept.</summary>
+    public bool Capped { get; private set; }
 
     /// <summary>
     /// Scans bitmaps of pfns from <paramref name="firstPfn"/> (a multiple of a block's 32768 pfns);
@@ -60,15 +67,20 @@ public sealed class UnusedVmemmap(VmemmapBacking backing)
         var first = blockPfn + (ulong)start * 64;
         var last = first + (ulong)(end - start) * 64 - 1;
         if (!backing.TryFindBackingPages(first, last, out var backingPfn, out var count)) return;
-        Pages += (long)count;
         if (_ranges.Count > 0 && _ranges[^1].End == backingPfn)
         {
             _ranges[^1] = _ranges[^1] with { End = backingPfn + count };
+        }
+        else if (_ranges.Count >= maxRanges)
+        {
+            Capped = true;
             return;
         }
-        if (_ranges.Count >= MaxRanges)
-            throw new InvalidOperationException($"-e found more than {MaxRanges} separate ranges of unused vmemmap pages");
-        _ranges.Add(new PfnRange(backingPfn, backingPfn + count));
+        else
+        {
+            _ranges.Add(new PfnRange(backingPfn, backingPfn + count));
+        }
+        Pages += (long)count;
     }
 
     /// <summary>The backing pages to leave out, sorted and merged.</summary>

@@ -109,7 +109,8 @@ public static partial class MakedumpfileCommand
                 CacheOrder = order,
                 Filter = filter,
                 UnusedVmemmap = Has('e') ? FindVmemmap(input) : null,
-                OneCycle = Has('e') || Has(MakedumpfileOptions.WorkDir) || (!Has(MakedumpfileOptions.CyclicBuffer) && FitsOneCycle(input.MaxMapNr)),
+                // initial() sizes the buffer itself when --cyclic-buffer is absent or atoi gives 0.
+                OneCycle = Has('e') || Has(MakedumpfileOptions.WorkDir) || (Atoi(cb ?? "0") == 0 && FitsOneCycle(input.MaxMapNr)),
             };
             if (_args.TryGetValue(MakedumpfileOptions.Vtop, out var vtop) && StrToUl(vtop!) is var address and not 0)
                 PrintVtop(input, address);
@@ -173,6 +174,10 @@ public static partial class MakedumpfileCommand
                 {
                     error = "-e walks x86_64 page tables only";
                 }
+                else if (input.PageSize != 4096)
+                {
+                    error = $"-e needs 4096-byte pages, not {input.PageSize}";
+                }
                 else
                 {
                     // mem_map_data[0].mem_map when pfn 0 has a section (it moves with KASLR), else the fixed base.
@@ -186,7 +191,7 @@ public static partial class MakedumpfileCommand
                     backing = X64VmemmapWalk.Find(input.Dump.Physical, tables, start, structPage, maxPaddr, out error);
                 }
             }
-            catch (KdumpException e)
+            catch (Exception e) when (e is KdumpException or OverflowException)
             {
                 error = e.Message;
             }
@@ -194,7 +199,7 @@ public static partial class MakedumpfileCommand
             // Upstream prints its walk's complaint on stdout (printf) for this one case.
             // With -F stdout is the dump, so the line goes to stderr instead of into the stream.
             if (error == X64VmemmapWalk.NotHuge) (Has('F') ? context.Error : context.Out).Write(error + "\n");
-            else ErrMsg("find_vmemmap", error!);
+            else ErrMsg("find_vmemmap_x86_64", error!);
             ErrMsg("create_dumpfile", "Can't find vmemmap pages");
             return null;
         }
@@ -366,7 +371,12 @@ public static partial class MakedumpfileCommand
             options = options with
             {
                 Progress = showProgress ? (done, all) => { total = all; progress.Update(done, all); } : null,
-                UnusedVmemmapExcluded = showProgress ? pages => context.Error.Write($"\nExcluded {pages} unused vmemmap pages\n") : null,
+                // Upstream starts with "\n" to end its progress line; ours already ended it.
+                UnusedVmemmapExcluded = (pages, capped) =>
+                {
+                    if (capped) ErrMsg("find_unused_vmemmap_pages", $"more than {UnusedVmemmap.MaxRanges} separate ranges of unused struct pages: the rest are kept");
+                    if (showProgress) context.Error.Write($"Excluded {pages} unused vmemmap pages\n");
+                },
             };
             KdumpCompressedDumper dumper;
             using var cancel = new CancellationTokenSource();

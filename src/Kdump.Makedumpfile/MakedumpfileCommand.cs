@@ -238,6 +238,11 @@ public static partial class MakedumpfileCommand
                 return false;
             }
             var split = Has(MakedumpfileOptions.Split);
+            if (split && operands.Count > 2 && Has('E'))
+            {
+                Msg("Options for splitting dumpfile cannot be used with Elf format.\n");
+                return false;
+            }
             return (operands.Count == 2 && !Has('F') && !split)
                 || (split && operands.Count > 2)
                 || (operands.Count == 1 && (Has('F') || Has(MakedumpfileOptions.MemUsage)));

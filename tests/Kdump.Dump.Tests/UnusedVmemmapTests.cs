@@ -78,4 +78,17 @@ public class UnusedVmemmapTests
             Assert.Equal(expected, (bitmap[i >> 3] & (1 << (i & 7))) != 0);
         }
     }
+
+    [Fact]
+    public void Past_the_range_limit_struct_pages_are_kept_not_lost()
+    {
+        var (inMemory, kept) = Bitmaps();
+        Drop(kept, 10, 2);
+        Drop(kept, 20, 2); // a second, separate range
+        var f = new UnusedVmemmap(new VmemmapBacking([new VmemmapRun(0x1000, 0x1000, 0, 1 << 20)], 64, 4096), maxRanges: 1);
+        f.Scan(0, inMemory, kept);
+        Assert.True(f.Capped);
+        Assert.Equal(2, f.Pages);
+        Assert.Equal([new PfnRange(0x1000 + 10, 0x1000 + 12)], f.Ranges());
+    }
 }

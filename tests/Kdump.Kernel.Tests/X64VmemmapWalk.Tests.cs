@@ -63,6 +63,51 @@ public class X64VmemmapWalkTests
     }
 
     [Fact]
+    public void Trailing_holes_end_the_last_run_where_upstream_ends_it()
+    {
+        var k = new SyntheticKernel();
+        k.Map2M(Vmemmap, 0x10000000);
+        k.Map2M(Vmemmap + Huge, 0x10200000);
+        // Entries 2 and 3 are holes up to the highest address.
+        var backing = Walk(k, 4, out _);
+        Assert.Equal(
+            [new VmemmapRun(0x10000, 0x10200, 0, 2 * PfnsPerHuge), new VmemmapRun(0x10200, 0x10200, 2 * PfnsPerHuge, 3 * PfnsPerHuge)],
+            backing!.Runs);
+    }
+
+    [Fact]
+    public void Absent_PUD_entries_are_skipped_without_counting()
+    {
+        var k = new SyntheticKernel();
+        // The vmemmap starts in the PUD slot after an empty one (a randomised base): the walk
+        // starts at the PUD page's first entry, as upstream, and counts only present ones.
+        k.Map2M(Vmemmap + (1UL << 30), 0x10000000);
+        var backing = Walk(k, 1, out var error);
+        Assert.Null(error);
+        Assert.Equal([new VmemmapRun(0x10000, 0x10000, 0, 0)], backing!.Runs);
+    }
+
+    [Fact]
+    public void A_backing_page_below_2MiB_wraps_as_upstream_instead_of_throwing()
+    {
+        var k = new SyntheticKernel();
+        k.Map2M(Vmemmap, 0);
+        k.Map2M(Vmemmap + Huge, Huge);
+        var backing = Walk(k, 2, out var error);
+        Assert.Null(error);
+        Assert.Equal([new VmemmapRun(0, 0x200, 0, PfnsPerHuge)], backing!.Runs);
+    }
+
+    [Fact]
+    public void No_mapped_entry_is_an_error_not_a_run_from_pfn_0()
+    {
+        var k = new SyntheticKernel();
+        k.Map2M(Vmemmap + (1UL << 39), 0x10000000); // mapped, but under the next PGD entry
+        Assert.Null(Walk(k, 1, out var error));
+        Assert.Equal($"no 2 MiB vmemmap mapping was found from 0x{Vmemmap:x}", error);
+    }
+
+    [Fact]
     public void A_vmemmap_mapped_by_4KiB_pages_is_refused_with_upstreams_words()
     {
         var k = new SyntheticKernel();
@@ -101,6 +146,29 @@ public class X64VmemmapWalkTests
         var found = backing.TryFindBackingPages(first, last, out var pfn, out var count);
         Assert.Equal(pages != 0, found);
         if (found) Assert.Equal((0x1000 + firstPage, pages), (pfn, count));
+    }
+
+    [Fact]
+    public void The_first_covering_run_decides_even_when_it_holds_no_whole_page()
+    {
+        // Both runs cover pfns 40..103; in the first their struct pages straddle two backing pages,
+        // in the second they fill one. Upstream stops at the first.
+        var backing = new VmemmapBacking([new VmemmapRun(0x1000, 0x1000, 20, 200), new VmemmapRun(0x2000, 0x2000, 40, 300)], 64, 4096);
+        Assert.False(backing.TryFindBackingPages(40, 103, out _, out _));
+        Assert.True(new VmemmapBacking([new VmemmapRun(0x2000, 0x2000, 40, 300)], 64, 4096).TryFindBackingPages(40, 103, out _, out var one));
+        Assert.Equal(1UL, one);
+    }
+
+    [Theory]
+    [InlineData(1000, 1127, 0x2000, 2)]   // starts on the pfn the first run ends on
+    [InlineData(2500, 2627, 0x3008, 1)]
+    [InlineData(10, 137, 0x1001, 1)]
+    public void Runs_in_walk_order_are_searched_by_their_first_pfn(ulong first, ulong last, ulong backingPfn, ulong pages)
+    {
+        var backing = new VmemmapBacking(
+            [new VmemmapRun(0x1000, 0x1000, 0, 1000), new VmemmapRun(0x2000, 0x2000, 1000, 2000), new VmemmapRun(0x3000, 0x3000, 2000, 3000)], 64, 4096);
+        Assert.True(backing.TryFindBackingPages(first, last, out var pfn, out var count));
+        Assert.Equal((backingPfn, pages), (pfn, count));
     }
 
     [Fact]

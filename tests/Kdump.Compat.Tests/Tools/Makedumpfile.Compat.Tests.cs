@@ -119,6 +119,7 @@ public class MakedumpfileCompatTests
     [InlineData("-R", "a", "b")]
     [InlineData("--reassemble", "--dry-run", "a", "b", "c")]
     [InlineData("-c", "-R", "a")]
+    [InlineData("-E", "--split", "a", "b", "c")]
     [InlineData("-v")]
     [InlineData()]
     public void Usage_errors_match_makedumpfile_1_7_8(params string[] args)

@@ -91,6 +91,13 @@ public static class X64VmemmapWalk
             }
             if (NextPfn() >= highPfn) break;
         }
+        if (!state.Mapped)
+        {
+            // Upstream would still record a run from its initial state and clear pfns from 0: a
+            // wrong vmemmap base must not cost kept pages.
+            error = $"no 2 MiB vmemmap mapping was found from 0x{vmemmapStart:x}";
+            return null;
+        }
         state.Finish();
         return new VmemmapBacking(runs, structPageSize, PageSize);
     }
@@ -120,42 +127,50 @@ public static class X64VmemmapWalk
         private ulong _runStart;
         private ulong _runLast;
 
+        /// <summary>Some entry mapped a backing page.</summary>
+        public bool Mapped => _started;
+
+        // Unsigned arithmetic wraps as upstream's does (a backing address below 2 MiB makes the
+        // "previous" sentinel wrap); checked arithmetic would turn a crafted table into a crash.
         public void Add(ulong? backing)
         {
-            _offsetEnd += HugePage;
-            var boundary = false;
-            var close = false;
-            if (backing is { } b)
+            unchecked
             {
-                _backing = b;
-                if (!_started || _lastHole)
+                _offsetEnd += HugePage;
+                var boundary = false;
+                var close = false;
+                if (backing is { } b)
                 {
-                    _runStart = b;
-                    _runLast = b - HugePage;
-                    _started = true;
-                    boundary = _lastHole;
+                    _backing = b;
+                    if (!_started || _lastHole)
+                    {
+                        _runStart = b;
+                        _runLast = b - HugePage;
+                        _started = true;
+                        boundary = _lastHole;
+                    }
+                    _lastMapped = true;
+                    _lastHole = false;
+                    if (b != _runLast + HugePage) boundary = close = true;
                 }
-                _lastMapped = true;
-                _lastHole = false;
-                if (b != _runLast + HugePage) boundary = close = true;
+                else
+                {
+                    if (_lastMapped) boundary = close = true;
+                    _lastMapped = false;
+                    _lastHole = true;
+                }
+                if (boundary)
+                {
+                    if (close) Emit();
+                    _offsetStart = _offsetEnd - HugePage;
+                    _runStart = _backing;
+                }
+                _runLast = _backing;
             }
-            else
-            {
-                if (_lastMapped) boundary = close = true;
-                _lastMapped = false;
-                _lastHole = true;
-            }
-            if (boundary)
-            {
-                if (close) Emit();
-                _offsetStart = _offsetEnd - HugePage;
-                _runStart = _backing;
-            }
-            _runLast = _backing;
         }
 
         public void Finish() => Emit();
 
-        private void Emit() => runs.Add(new VmemmapRun(_runStart >> 12, _runLast >> 12, _offsetStart / structs, (_offsetEnd - HugePage) / structs));
+        private void Emit() => runs.Add(new VmemmapRun(_runStart >> 12, _runLast >> 12, _offsetStart / structs, unchecked(_offsetEnd - HugePage) / structs));
     }
 }

@@ -201,16 +201,20 @@ public sealed class KexecLoader
 
     /// <summary>is_crashkernel_mem_reserved(): /proc/iomem has a "Crash kernel" range.</summary>
     public bool IsCrashKernelReserved() =>
-        _root.TryReadText("/proc/iomem") is { } iomem && ProcIomem.CrashKernelRanges(iomem).Count > 0;
+        CrashKernelRanges().Count > 0;
 
     /// <summary>--print-ckr-size: the size of the last "Crash kernel" range, 0 when none.</summary>
     public ulong CrashKernelRegionSize()
     {
-        var ranges = _root.TryReadText("/proc/iomem") is { } iomem ? ProcIomem.CrashKernelRanges(iomem) : [];
+        var ranges = CrashKernelRanges();
         if (ranges.Count == 0) return 0;
-        var (start, end) = ranges[^1];
-        return start != end ? end - start + 1 : 0;
+        var last = ranges[^1];
+        return last.Start != last.End ? last.Length : 0;
     }
+
+    /// <summary>The "Crash kernel" ranges of /proc/iomem under the root, in file order; lines that do not parse are skipped, as kexec-tools' sscanf does.</summary>
+    public IReadOnlyList<IomemResource> CrashKernelRanges() =>
+        _root.TryReadText("/proc/iomem") is { } iomem ? [.. IomemLines.ReadLenient(iomem).Where(r => r.Name == IomemLines.CrashKernel)] : [];
 
     /// <summary>/proc/cmdline under the root, made fit for reuse; null when missing or empty (upstream dies).</summary>
     public string? ReadReusedCommandLine(bool crash) =>

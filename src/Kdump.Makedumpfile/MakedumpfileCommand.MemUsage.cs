@@ -2,6 +2,7 @@ using System.Globalization;
 using Kdump.Cli;
 using Kdump.Dump;
 using Kdump.Kernel.Pages;
+using Kdump.Linux;
 using Kdump.Memory;
 using Kdump.Primitives.Errors;
 
@@ -142,8 +143,7 @@ public static partial class MakedumpfileCommand
         {
             try
             {
-                return File.ReadLines("/proc/iomem").Any(line =>
-                    line.IndexOf(" : ", StringComparison.Ordinal) is var sep and >= 0 && line.AsSpan(sep + 3).TrimEnd() is "Crash kernel");
+                return IomemLines.ReadLenient(File.ReadAllText("/proc/iomem")).Any(r => r.Name == IomemLines.CrashKernel);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

@@ -30,9 +30,10 @@ public sealed class KexecUnitTests
     [Fact]
     public void Iomem_crash_kernel_ranges()
     {
-        var ranges = ProcIomem.CrashKernelRanges(TestTree.IomemWithCrashKernel + "  zz-1 : Crash kernel\n100000000-10fffffff : Crash kernel\n");
-        Assert.Equal([(0x2f000000UL, 0x3effffffUL), (0x100000000UL, 0x10fffffffUL)], ranges);
-        Assert.Empty(ProcIomem.CrashKernelRanges(TestTree.IomemWithoutCrashKernel));
+        static IEnumerable<(ulong, ulong)> Ranges(string text) =>
+            IomemLines.ReadLenient(text).Where(r => r.Name == IomemLines.CrashKernel).Select(r => (r.Start, r.End));
+        Assert.Equal([(0x2f000000UL, 0x3effffffUL), (0x100000000UL, 0x10fffffffUL)], Ranges(TestTree.IomemWithCrashKernel + "  zz-1 : Crash kernel\n100000000-10fffffff : Crash kernel\n"));
+        Assert.Empty(Ranges(TestTree.IomemWithoutCrashKernel));
     }
 
     [Theory]

@@ -1,4 +1,4 @@
-using System.Globalization;
+using Kdump.Linux;
 
 namespace Kdump.Config.Crashkernel;
 
@@ -22,18 +22,9 @@ public sealed class ProcIomem
         {
             lineNumber++;
             if (line.Trim().Length == 0) continue;
-            var indent = 0;
-            while (indent < line.Length && line[indent] == ' ') indent++;
-            var sep = line.IndexOf(" : ", indent, StringComparison.Ordinal);
-            var dash = line.IndexOf('-', indent);
-            if (sep < 0 || dash < 0 || dash > sep
-                || !ulong.TryParse(line.AsSpan(indent, dash - indent), NumberStyles.AllowHexSpecifier, null, out var start)
-                || !ulong.TryParse(line.AsSpan(dash + 1, sep - dash - 1), NumberStyles.AllowHexSpecifier, null, out var end)
-                || end < start)
-            {
+            if (!IomemLines.TryParse(line, out var resource))
                 throw KdumpConfigException.At(fileName, lineNumber, $"cannot parse '{Shorten(line)}' as 'start-end : name'");
-            }
-            list.Add(new IomemResource(start, end, line[(sep + 3)..], indent / 2));
+            list.Add(resource);
         }
         return new ProcIomem(list);
     }
@@ -44,10 +35,10 @@ public sealed class ProcIomem
     public ulong SystemRamBytes => Sum("System RAM");
 
     /// <summary>"Crash kernel" ranges (the main reservation and, on x86_64, the low one).</summary>
-    public IReadOnlyList<IomemResource> CrashKernelRanges => [.. Resources.Where(r => r.Name == "Crash kernel")];
+    public IReadOnlyList<IomemResource> CrashKernelRanges => [.. Resources.Where(r => r.Name == IomemLines.CrashKernel)];
 
     /// <summary>Σ of "Crash kernel" ranges, in bytes.</summary>
-    public ulong CrashKernelBytes => Sum("Crash kernel");
+    public ulong CrashKernelBytes => Sum(IomemLines.CrashKernel);
 
     /// <summary><c>get_kernel_size</c> fallback: Σ of Kernel code, rodata, data and bss.</summary>
     public ulong KernelImageBytes => Sum("Kernel code") + Sum("Kernel rodata") + Sum("Kernel data") + Sum("Kernel bss");

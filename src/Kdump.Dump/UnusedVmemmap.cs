@@ -84,19 +84,7 @@ public sealed class UnusedVmemmap(VmemmapBacking backing, int maxRanges = Unused
     }
 
     /// <summary>The backing pages to leave out, sorted and merged.</summary>
-    public PfnRange[] Ranges()
-    {
-        var sorted = _ranges.OrderBy(r => r.Start).ToList();
-        var merged = new List<PfnRange>();
-        foreach (var r in sorted)
-        {
-            if (merged.Count > 0 && r.Start <= merged[^1].End)
-                merged[^1] = merged[^1] with { End = Math.Max(merged[^1].End, r.End) };
-            else
-                merged.Add(r);
-        }
-        return [.. merged];
-    }
+    public PfnRange[] Ranges() => PfnRange.SortAndMerge(_ranges);
 
     /// <summary>Clears, in a bitmap of pfns from <paramref name="firstPfn"/>, the bits of <paramref name="ranges"/> (sorted) that fall inside it.</summary>
     public static void Clear(ReadOnlySpan<PfnRange> ranges, ulong firstPfn, Span<byte> bitmap)

@@ -124,7 +124,7 @@ public sealed class DumpPfnMap
             // Unsigned like pfn_memhole: absurd overlaps wrap as they do upstream.
             hole = unchecked(hole - count);
         }
-        return new DumpPfnMap(maxMapNr, Merge(present), bitmapRanges, hole);
+        return new DumpPfnMap(maxMapNr, PfnRange.SortAndMerge(present), bitmapRanges, hole);
     }
 
     /// <summary>Memory ranges a kdump-compressed input may have: ParseLimits' default bound on ELF program headers (real dumps have tens).</summary>
@@ -158,20 +158,6 @@ public sealed class DumpPfnMap
         }
         if (runStart is { } last) runs.Add(new PfnRange(last, limit));
         return new DumpPfnMap(maxMapNr, [.. runs], runs, maxMapNr - setBits);
-    }
-
-    private static PfnRange[] Merge(List<PfnRange> ranges)
-    {
-        ranges.Sort((a, b) => a.Start.CompareTo(b.Start));
-        var merged = new List<PfnRange>(ranges.Count);
-        foreach (var r in ranges)
-        {
-            if (merged.Count > 0 && r.Start <= merged[^1].End)
-                merged[^1] = merged[^1] with { End = Math.Max(merged[^1].End, r.End) };
-            else
-                merged.Add(r);
-        }
-        return [.. merged];
     }
 }
 

@@ -146,8 +146,8 @@ public static partial class MakedumpfileCommand
         /// <summary>
         /// initial()'s choice without --cyclic-buffer: one cycle when both bitmaps fit the buffer that
         /// calculate_cyclic_buffer_size picks (at most 4 MiB and 60 % of MemFree). The buffer is
-        /// max_mapnr * 2 / 8 bytes rounded down, so an odd max_mapnr stays cyclic: upstream's
-        /// rounding, kept because the -E report depends on it.
+        /// max_mapnr * 2 / 8 bytes rounded down, so a max_mapnr that is not a multiple of 4 stays
+        /// cyclic: upstream's rounding, kept because the -E report depends on it.
         /// </summary>
         private static bool FitsOneCycle(ulong maxMapNr)
         {

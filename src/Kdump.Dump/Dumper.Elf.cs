@@ -23,9 +23,10 @@ public sealed partial class KdumpCompressedDumper
         // In one cycle makedumpfile counts while building its 2nd bitmap, each pfn once; the
         // cyclic ELF writer rebuilds it per PT_LOAD and counts shared pfns twice.
         var countOnce = _options.OneCycle;
-        var (map, zero) = BuildElfDumpableMap(countOnce, cancellation);
+        var finder = _options.UnusedVmemmap is { } backing ? new UnusedVmemmap(backing) : null;
+        var (map, zero) = BuildElfDumpableMap(countOnce, finder, cancellation);
         bool Kept(ulong pfn) => pfn < _maxMapNr && (map[pfn >> 3] & (1 << (int)(pfn & 7))) != 0;
-        if (_options.UnusedVmemmap is { } backing) CutUnusedVmemmap(backing, map, cancellation);
+        if (finder is not null) UnusedVmemmap.Clear(UseVmemmapCut(finder), 0, map);
         if (!countOnce) CountPerLoad(elf, zero, cancellation);
         ulong elfExcluded = 0;
 
@@ -142,9 +143,11 @@ public sealed partial class KdumpCompressedDumper
 
     /// <summary>
     /// The 2nd bitmap for ELF output: filtered pages, and with -d 1 zero pages (read here) cleared
-    /// and marked in a second map (null without -d 1) for the per-PT_LOAD counts.
+    /// and marked in a second map (null without -d 1) for the per-PT_LOAD counts. With -e each
+    /// window, once its zero pages are out (upstream looks after that), goes to
+    /// <paramref name="finder"/>; the cut is the caller's, once every window is seen.
     /// </summary>
-    private (byte[] Map, byte[]? Zero) BuildElfDumpableMap(bool countOnce, CancellationToken cancellation)
+    private (byte[] Map, byte[]? Zero) BuildElfDumpableMap(bool countOnce, UnusedVmemmap? finder, CancellationToken cancellation)
     {
         // max_mapnr comes from the input's PT_LOADs: bound the map before allocating it.
         var mapBytes = (_maxMapNr + 7) / 8;
@@ -161,39 +164,25 @@ public sealed partial class KdumpCompressedDumper
             FillWindow(w, countOnce);
             var bytes = (int)Math.Min((ulong)_dumpable.Length, (ulong)map.Length - w / 8);
             _dumpable.AsSpan(0, bytes).CopyTo(map.AsSpan((int)(w / 8)));
-            if (!excludeZero) continue;
-            foreach (var (first, count) in EnumerateRuns(w, bytes * 8))
+            if (excludeZero)
             {
-                for (var k = 0; k < count; k++)
+                foreach (var (first, count) in EnumerateRuns(w, bytes * 8))
                 {
-                    var pfn = first + (ulong)k;
-                    _input.ReadPages(pfn, 1, page);
-                    if (page.AsSpan().ContainsAnyExcept((byte)0)) continue;
-                    map[pfn >> 3] &= unchecked((byte)~(1 << (int)(pfn & 7)));
-                    zero![pfn >> 3] |= (byte)(1 << (int)(pfn & 7));
-                    if (countOnce) Report.Counts.AddZero();
+                    for (var k = 0; k < count; k++)
+                    {
+                        var pfn = first + (ulong)k;
+                        _input.ReadPages(pfn, 1, page);
+                        if (page.AsSpan().ContainsAnyExcept((byte)0)) continue;
+                        map[pfn >> 3] &= unchecked((byte)~(1 << (int)(pfn & 7)));
+                        zero![pfn >> 3] |= (byte)(1 << (int)(pfn & 7));
+                        if (countOnce) Report.Counts.AddZero();
+                    }
                 }
+                // The window's bits past max_mapnr are already clear in _dumpable (FillWindow).
+                if (finder is not null) map.AsSpan((int)(w / 8), bytes).CopyTo(_dumpable);
             }
+            finder?.Scan(w, _inMemory, _dumpable);
         }
         return (map, zero);
-    }
-
-    /// <summary>
-    /// -e for ELF output: upstream looks for unused struct pages after zero pages left the 2nd
-    /// bitmap, so the whole map (zero pages out) is scanned against each window's 1st bitmap.
-    /// </summary>
-    private void CutUnusedVmemmap(Kdump.Kernel.Pages.VmemmapBacking backing, byte[] map, CancellationToken cancellation)
-    {
-        var finder = new UnusedVmemmap(backing);
-        for (ulong w = 0; w < _maxMapNr; w += (ulong)_windowPfns)
-        {
-            cancellation.ThrowIfCancellationRequested();
-            FillWindow(w, count: false);
-            _dumpable.AsSpan().Clear();
-            var bytes = (int)Math.Min((ulong)_dumpable.Length, (ulong)map.Length - w / 8);
-            map.AsSpan((int)(w / 8), bytes).CopyTo(_dumpable);
-            finder.Scan(w, _inMemory, _dumpable);
-        }
-        UnusedVmemmap.Clear(UseVmemmapCut(finder), 0, map);
     }
 }

@@ -28,17 +28,11 @@ public static partial class MakedumpfileCommand
             if (!_args.TryGetValue('i', out var name)) return OpenDumpMemory(vmcore);
             var text = ReadVmcoreInfoFile(name!);
             if (text is null) return null;
-            var dump = OpenDumpMemory(vmcore, text);
-            if (dump is null) return null;
             // A file made by -g from vmlinux has no KASLR offset; upstream takes it from the dump's note.
-            var note = dump switch { ElfDump e => e.Core.VmcoreInfo, KdumpCompressedDump k => k.Primary.VmcoreInfo, _ => default };
-            if (FindLine(text, "KERNELOFFSET=") is null && FindLine(note.ToArray(), "KERNELOFFSET=") is { } offset)
-            {
-                dump.Dispose();
-                dump = OpenDumpMemory(vmcore, [.. text, .. "\n"u8, .. Encoding.ASCII.GetBytes(offset)]);
-                if (dump is null) return null;
-            }
-            return dump;
+            return OpenDumpMemory(vmcore, note =>
+                FindLine(text, "KERNELOFFSET=") is null && FindLine(note.ToArray(), "KERNELOFFSET=") is { } offset
+                    ? (byte[])[.. text, .. "\n"u8, .. Encoding.Latin1.GetBytes(offset)]
+                    : text);
         }
 
         /// <summary>
@@ -48,8 +42,7 @@ public static partial class MakedumpfileCommand
         private bool CheckRelease(DumpInput input, string vmcore)
         {
             if (!_args.TryGetValue('i', out var name)) return true;
-            var release = FindLine(input.Dump.VmcoreInfo.ToArray(), "OSRELEASE=")!["OSRELEASE=".Length..];
-            if (input.ReadUtsName().Release == release) return true;
+            if (input.ReadUtsName().Release == input.Info.OsRelease) return true;
             // Upstream names the file "(null)" here (it has freed the name); we name it.
             ErrMsg("check_release", $"{name} and {vmcore} don't match.");
             FailureCode = WrongRelease;
@@ -80,8 +73,10 @@ public static partial class MakedumpfileCommand
                 return null;
             }
             long pageSize = 0;
+            var release = false;
             foreach (var line in Lines(text))
             {
+                release |= line.StartsWith("OSRELEASE=", StringComparison.Ordinal);
                 if (line.StartsWith("PAGESIZE=", StringComparison.Ordinal)
                     && (!TryStrtol(line["PAGESIZE=".Length..], out pageSize) || pageSize <= 0 || !long.IsPow2(pageSize)))
                 {
@@ -95,7 +90,7 @@ public static partial class MakedumpfileCommand
                     return null;
                 }
             }
-            if (FindLine(text, "OSRELEASE=") is null || pageSize == 0)
+            if (!release || pageSize == 0)
             {
                 ErrMsg("read_vmcoreinfo_basic_info", $"Invalid format in {name}");
                 return null;

@@ -341,13 +341,11 @@ public static partial class MakedumpfileCommand
         }
 
         /// <summary>open_dump_memory and the format checks: the dump, or null after the upstream messages.</summary>
-        private IDump? OpenDumpMemory(string vmcore, byte[]? vmcoreInfo = null)
+        private IDump? OpenDumpMemory(string vmcore, Func<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>>? replaceVmcoreInfo = null)
         {
             try
             {
-                // Not `VmcoreInfo = vmcoreInfo`: a null array converts to an empty, non-null memory.
-                var options = vmcoreInfo is null ? new DumpOpenOptions() : new DumpOpenOptions { VmcoreInfo = vmcoreInfo };
-                return DumpOpener.Open(context.ResolvePath(vmcore), options);
+                return DumpOpener.Open(context.ResolvePath(vmcore), new DumpOpenOptions { ReplaceVmcoreInfo = replaceVmcoreInfo });
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

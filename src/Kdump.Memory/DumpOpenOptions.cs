@@ -11,8 +11,8 @@ public sealed record DumpOpenOptions
     public ParseLimits Limits { get; init; } = ParseLimits.Default;
 
     /// <summary>
-    /// VMCOREINFO text to use instead of the dump's note (makedumpfile -i): what <see cref="IDump.VmcoreInfo"/>
-    /// returns. The dump's notes themselves are not changed.
+    /// makedumpfile -i: given the dump's VMCOREINFO note (empty when it has none), the text
+    /// <see cref="IDump.VmcoreInfo"/> returns instead. The dump's notes themselves are not changed.
     /// </summary>
-    public ReadOnlyMemory<byte>? VmcoreInfo { get; init; }
+    public Func<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>>? ReplaceVmcoreInfo { get; init; }
 }

@@ -29,10 +29,10 @@ public static class DumpOpener
     {
         options ??= new DumpOpenOptions();
         var dump = OpenFormat(source, options);
-        if (options.VmcoreInfo is { } text)
+        if (options.ReplaceVmcoreInfo is { } replace)
         {
-            if (dump is ElfDump elf) elf.VmcoreInfoOverride = text;
-            else if (dump is KdumpCompressedDump kdump) kdump.VmcoreInfoOverride = text;
+            if (dump is ElfDump elf) elf.VmcoreInfoOverride = replace(elf.VmcoreInfo);
+            else if (dump is KdumpCompressedDump kdump) kdump.VmcoreInfoOverride = replace(kdump.VmcoreInfo);
         }
         return dump;
     }

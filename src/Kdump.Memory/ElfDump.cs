@@ -48,7 +48,7 @@ public sealed class ElfDump : IDump
 
     public ReadOnlyMemory<byte> VmcoreInfo => VmcoreInfoOverride ?? Core.VmcoreInfo;
 
-    /// <summary><see cref="DumpOpenOptions.VmcoreInfo"/>; <see cref="ElfCore.VmcoreInfo"/> keeps the note.</summary>
+    /// <summary><see cref="DumpOpenOptions.ReplaceVmcoreInfo"/>'s text; <see cref="ElfCore.VmcoreInfo"/> keeps the note.</summary>
     internal ReadOnlyMemory<byte>? VmcoreInfoOverride { get; set; }
 
     public IPhysicalMemory Physical { get; }

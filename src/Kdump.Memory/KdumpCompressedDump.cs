@@ -88,7 +88,7 @@ public sealed class KdumpCompressedDump : IDump
 
     public ReadOnlyMemory<byte> VmcoreInfo => VmcoreInfoOverride ?? Primary.VmcoreInfo;
 
-    /// <summary><see cref="DumpOpenOptions.VmcoreInfo"/>; <see cref="DiskDumpFile.VmcoreInfo"/> of <see cref="Primary"/> keeps the note.</summary>
+    /// <summary><see cref="DumpOpenOptions.ReplaceVmcoreInfo"/>'s text; <see cref="DiskDumpFile.VmcoreInfo"/> of <see cref="Primary"/> keeps the note.</summary>
     internal ReadOnlyMemory<byte>? VmcoreInfoOverride { get; set; }
 
     public IPhysicalMemory Physical { get; }

@@ -38,6 +38,14 @@ public abstract class DumpInput : IDisposable
 
     private DumpPfnMap? _pfnMap;
 
+    /// <summary>
+    /// The dump's kernel seen through its page tables, opened once for every reader of kernel memory
+    /// (the struct page filter, utsname, -e, --vtop). Throws as <see cref="KernelView.Open"/> does.
+    /// </summary>
+    public KernelView Kernel => _kernel ??= KernelView.Open(Dump, TranslationStrategy.PageTables);
+
+    private KernelView? _kernel;
+
     /// <summary>Pfns the dumped machine had: end of the highest range, rounded up to a page.</summary>
     public abstract ulong MaxMapNr { get; }
 
@@ -101,9 +109,8 @@ public abstract class DumpInput : IDisposable
         var offset = Info.TryGetOffset("uts_namespace.name", out var o) ? o : sizeof(int);
         try
         {
-            var view = KernelView.Open(Dump, TranslationStrategy.PageTables);
             var bytes = new byte[DiskDumpHeader.UtsName.Size];
-            view.Memory.Read(new VirtAddr(uts.Value + offset), bytes);
+            Kernel.Memory.Read(new VirtAddr(uts.Value + offset), bytes);
             return DiskDumpHeader.UtsName.ReadCore(bytes);
         }
         catch (KdumpException)

@@ -168,7 +168,7 @@ public static partial class MakedumpfileCommand
             VmemmapBacking? backing = null;
             try
             {
-                var kernel = KernelView.Open(input.Dump, TranslationStrategy.PageTables);
+                var kernel = input.Kernel;
                 var structPage = kernel.VmcoreInfo.TryGetSize("page", out var size) && size <= int.MaxValue ? (int)size : 0;
                 if (kernel.Memory.Translator is not X64PageTableWalker tables)
                 {
@@ -215,7 +215,7 @@ public static partial class MakedumpfileCommand
             string? error = null;
             try
             {
-                var translator = KernelView.Open(input.Dump, TranslationStrategy.PageTables).Memory.Translator;
+                var translator = input.Kernel.Memory.Translator;
                 var t = translator is X64PageTableWalker x64 ? x64.Translate(new VirtAddr(address), walk) : translator.Translate(new VirtAddr(address));
                 if (t.IsOk) physical = t.Physical.Value;
                 else error = $"Can't translate 0x{address:x}: {t.Reason}";

@@ -375,7 +375,7 @@ public static partial class MakedumpfileCommand
                 PrintkLog log;
                 try
                 {
-                    var view = KernelView.Open(dump, TranslationStrategy.PageTables);
+                    var view = input.Kernel;
                     log = Has(MakedumpfileOptions.PartialDmesg)
                         ? PrintkLayouts.ReadSinceClear(view.VmcoreInfo, view.Memory)
                         : PrintkLayouts.Read(view.VmcoreInfo, view.Memory);

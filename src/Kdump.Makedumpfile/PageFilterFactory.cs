@@ -12,7 +12,6 @@ internal static class PageFilterFactory
     {
         ArgumentNullException.ThrowIfNull(input);
         if ((level & ~DumpLevel.Zero) == 0) return null;
-        var kernel = KernelView.Open(input.Dump, TranslationStrategy.PageTables);
-        return MemMapPageFilter.Create(kernel, input.PfnMap, level, warning, input.Dump.Name);
+        return MemMapPageFilter.Create(input.Kernel, input.PfnMap, level, warning, input.Dump.Name);
     }
 }

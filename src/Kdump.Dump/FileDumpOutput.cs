@@ -14,8 +14,19 @@ public sealed class FileDumpOutput(SafeFileHandle handle, string name) : IDumpOu
 
     public void EnsureLength(long length)
     {
-        if (RandomAccess.GetLength(handle) < length) RandomAccess.SetLength(handle, length);
+        if (RandomAccess.GetLength(handle) >= length) return;
+        try
+        {
+            RandomAccess.SetLength(handle, length);
+        }
+        // ftruncate(2) gives EINVAL on what is not a regular file (/dev/null, a character device):
+        // such an output has no length to set, and upstream never sets one.
+        catch (IOException e) when ((e.HResult & 0xffff) == EINVAL)
+        {
+        }
     }
+
+    private const int EINVAL = 22;
 
     public void Flush()
     {

@@ -3,8 +3,9 @@ using System.Runtime.InteropServices;
 namespace Kdump.Linux;
 
 /// <summary>
-/// Raw glibc entry points, C-named. Only <see cref="LinuxSystemCalls"/> calls them; everything
-/// else goes through <see cref="ISystemCalls"/> so that tests can record instead of acting.
+/// Raw glibc entry points, C-named. Only <see cref="LinuxSystemCalls"/> calls them (and
+/// <see cref="BrokenPipe"/>, which changes nothing outside the process); everything else goes
+/// through <see cref="ISystemCalls"/> so that tests can record instead of acting.
 /// errno comes from <see cref="Marshal.GetLastPInvokeError"/> right after the call.
 /// </summary>
 internal static partial class LibC
@@ -13,6 +14,9 @@ internal static partial class LibC
 
     public const int O_RDONLY = 0;
     public const int O_CLOEXEC = 0x80000; // same on x86_64 and aarch64
+
+    public const int SIGPIPE = 13;
+    public const nint SIG_DFL = 0;
 
     public const int AF_INET = 2;
     public const int SOCK_DGRAM = 2;
@@ -30,6 +34,10 @@ internal static partial class LibC
 
     [LibraryImport(Lib)]
     public static partial void sync();
+
+    /// <summary>signal(2); returns the previous handler (SIG_ERR is -1).</summary>
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial nint signal(int signum, nint handler);
 
     /// <summary>glibc's reboot(3): adds LINUX_REBOOT_MAGIC1/2 and calls reboot(2).</summary>
     [LibraryImport(Lib, SetLastError = true)]

@@ -10,6 +10,7 @@ using Kdump.Kernel.Pages;
 using Kdump.Linux;
 using Kdump.Memory;
 using Kdump.Primitives.Errors;
+using Kdump.Primitives.IO;
 using Kdump.Primitives.Units;
 
 namespace Kdump.Makedumpfile;
@@ -24,6 +25,15 @@ public static partial class MakedumpfileCommand
     {
         private int _codecOption;
 
+        /// <summary>Another -d level follows if this write runs out of space: no "incomplete" line yet.</summary>
+        private bool _retryFollows;
+
+        /// <summary>The retry opens the file it made before (truncated) instead of refusing it as existing.</summary>
+        private bool _overwrite;
+
+        /// <summary>The last write stopped on ENOSPC or -L's limit (upstream's flag_nospace).</summary>
+        private bool _outOfSpace;
+
         /// <summary>create_dumpfile for kdump-compressed output (plain file or -F).</summary>
         private bool CreateDumpfile(IReadOnlyList<string> operands)
         {
@@ -33,23 +43,17 @@ public static partial class MakedumpfileCommand
                 return NotImplemented("Xen and sadump inputs");
             if (Has(MakedumpfileOptions.ShowStats)) _messageLevel |= ReportMessages;
 
-            var level = 0;
-            if (_args.TryGetValue('d', out var d))
-            {
-                level = Atoi(d!);
-                if (level is < 0 or > 31)
-                {
-                    Msg($"Dump_level({level}) is invalid.\n");
-                    return Invalid();
-                }
-            }
+            var level = FirstDumpLevel;
             var threads = _args.TryGetValue(MakedumpfileOptions.NumThreads, out var t) ? Math.Max(0, Atoi(t!)) : 0;
             var order = _args.TryGetValue('b', out var b) ? Atoi(b!) : 4;
-            if (order is < 0 or > 14)
+            if (order < 0)
             {
                 Msg($"Block order({order}) is invalid.\n");
                 return Invalid();
             }
+            // The write cache is 2^order pages and the output bytes do not depend on it: past 2^14
+            // (64 MiB) we stay at that size rather than allocate what upstream would.
+            order = Math.Min(order, 14);
             var windowPfns = 1 << 20;
             if (_args.TryGetValue(MakedumpfileOptions.CyclicBuffer, out var cb))
                 windowPfns = (int)Math.Clamp(Atoi(cb!) * 1024L * 8, 32768, 1 << 28);
@@ -76,16 +80,6 @@ public static partial class MakedumpfileCommand
             input.MapInput = !Has(MakedumpfileOptions.NonMmap);
             threads = BoundThreads(threads, input.PageSize);
             if (Has('E') && dump is not ElfDump) return NotImplemented("-E from a kdump-compressed input");
-            IPageFilter? filter;
-            try
-            {
-                filter = PageFilterFactory.Create(input, (DumpLevel)level, text => context.Error.Write(text.EndsWith('\n') ? text : text + "\n"));
-            }
-            catch (KdumpException e)
-            {
-                ErrMsg("create_dumpfile", e.Message);
-                return false;
-            }
             // check_splitblock_size (only with --split, as upstream): KiB; 0 (or no number) means the default.
             var splitblockBytes = 1L << 30;
             if (Has(MakedumpfileOptions.Split) && _args.TryGetValue(MakedumpfileOptions.SplitblockSize, out var sb) && Atoi(sb!) != 0)
@@ -102,20 +96,45 @@ public static partial class MakedumpfileCommand
             var options = new DumpOptions
             {
                 SplitblockBytes = splitblockBytes,
-                Level = (DumpLevel)level,
                 Codec = _codecOption switch { 'c' => PageCodecs.Zlib, 'l' => PageCodecs.Lzo, 'p' => PageCodecs.Snappy, 'z' => PageCodecs.Zstd, _ => null },
                 Threads = threads,
                 WindowPfns = windowPfns,
                 CacheOrder = order,
-                Filter = filter,
                 UnusedVmemmap = Has('e') ? FindVmemmap(input) : null,
                 // initial() sizes the buffer itself when --cyclic-buffer is absent or atoi gives 0.
                 OneCycle = Has('e') || Has(MakedumpfileOptions.WorkDir) || (Atoi(cb ?? "0") == 0 && FitsOneCycle(input.MaxMapNr)),
             };
             if (_args.TryGetValue(MakedumpfileOptions.Vtop, out var vtop) && StrToUl(vtop!) is var address and not 0)
                 PrintVtop(input, address);
-            if (Has(MakedumpfileOptions.Split)) return WriteSplit(input, options, operands.Skip(1).ToList());
-            return Has('F') ? WriteFlattened(input, options) : WriteFile(input, options, operands[1]);
+            // create_dumpfile's retry: with -d A,B,… a dump that fills the disk is deleted and made
+            // again at the next level. Only for one kdump-compressed file: upstream's retry of -E and
+            // --split goes wrong (measured with 1.7.8), and a -F stream cannot be taken back.
+            var retries = Has('E') || Has('F') || Has(MakedumpfileOptions.Split) ? 0 : Math.Max(0, _dumpLevels.Count - 1);
+            for (var attempt = 0; ; attempt++)
+            {
+                IPageFilter? filter;
+                try
+                {
+                    filter = PageFilterFactory.Create(input, (DumpLevel)level, text => context.Error.Write(text.EndsWith('\n') ? text : text + "\n"));
+                }
+                catch (KdumpException e)
+                {
+                    ErrMsg("create_dumpfile", e.Message);
+                    return false;
+                }
+                options = options with { Level = (DumpLevel)level, Filter = filter };
+                if (Has(MakedumpfileOptions.Split)) return WriteSplit(input, options, operands.Skip(1).ToList());
+                if (Has('F')) return WriteFlattened(input, options);
+                _retryFollows = attempt < retries;
+                _outOfSpace = false;
+                if (WriteFile(input, options, operands[1])) return true;
+                if (!_retryFollows || !_outOfSpace) return false;
+                level = _dumpLevels[attempt + 1];
+                Msg($"Retry to create a dumpfile by dump_level({level}).\n");
+                // Upstream unlinks the file first; truncating it is the same for a file and leaves a
+                // device node (-f /dev/full fills up too) in place.
+                _overwrite = true;
+            }
         }
 
         /// <summary>
@@ -266,14 +285,29 @@ public static partial class MakedumpfileCommand
             if (CheckParams) return true;
             if (!CheckDumpFile(operands[^1])) return false;
             var parts = operands.Take(operands.Count - 1).ToList();
+            var sources = new List<IByteSource>();
             KdumpCompressedDump dump;
             try
             {
-                dump = KdumpCompressedDump.Open(parts.Select(context.ResolvePath).ToList());
+                // Part by part, so that a failure names its file (__read_disk_dump_header).
+                foreach (var part in parts)
+                {
+                    try
+                    {
+                        sources.Add(FileByteSource.Open(context.ResolvePath(part)));
+                    }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                    {
+                        ErrMsg("__read_disk_dump_header", $"Can't open a file({part}). {IoErrorText.StrError(e)}");
+                        foreach (var s in sources) s.Dispose();
+                        return false;
+                    }
+                }
+                dump = KdumpCompressedDump.Open(sources);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                ErrMsg("reassemble_dumpfile", $"Can't open the dump files. {IoErrorText.StrError(e)}");
+                ErrMsg("reassemble_dumpfile", $"Can't read the dump files. {IoErrorText.StrError(e)}");
                 return false;
             }
             catch (KdumpException e)
@@ -281,10 +315,36 @@ public static partial class MakedumpfileCommand
                 ErrMsg("reassemble_dumpfile", e.Message);
                 return false;
             }
+            if (!CheckSplittingInfo(dump))
+            {
+                dump.Dispose();
+                return false;
+            }
             using var input = DumpInput.Open(dump);
             PageCodecs.TryGet((uint)dump.Primary.Header.Compression, out var codec);
             var options = new DumpOptions { Codec = codec };
             return WriteFile(input, options, operands[^1]);
+        }
+
+        /// <summary>
+        /// check_splitting_info: the parts, in pfn order, must cover 0 … max_mapnr with no gap. A
+        /// missing part, or parts of two different --split runs, would otherwise give a file that
+        /// lacks the pages in between and says nothing (the reader alone only refuses overlaps).
+        /// </summary>
+        private bool CheckSplittingInfo(KdumpCompressedDump dump)
+        {
+            var end = 0UL;
+            foreach (var file in dump.Files.Append(null))
+            {
+                var next = file?.StartPfn ?? dump.Primary.MaxMapNr;
+                if (end != next)
+                {
+                    ErrMsg("check_splitting_info", $"There is not dumpfile corresponding to pfn 0x{end:x} - 0x{next:x}.");
+                    return false;
+                }
+                if (file is not null) end = file.EndPfn;
+            }
+            return true;
         }
 
         private bool WriteSplit(DumpInput input, DumpOptions options, List<string> names)
@@ -350,7 +410,7 @@ public static partial class MakedumpfileCommand
             }
             catch (IOException e)
             {
-                ErrMsg("write_end_flat_header", $"Can't write the dump file(STDOUT). {IoErrorText.StrError(e)}");
+                Msg($"\nCan't write the dump file(STDOUT). {IoErrorText.StrError(e)}\n");
                 return false;
             }
             Msg("\n");
@@ -398,7 +458,7 @@ public static partial class MakedumpfileCommand
                 foreach (var (output, error) in e.Failures)
                 {
                     if (error is SizeLimitReachedException limit) Msg($"\nCan't write the dump file({output}). Size limit({limit.Limit}) reached.\n");
-                    else ErrMsg("write_buffer", $"Can't write the dump file({output}). {IoErrorText.StrError(error)}");
+                    else Msg($"\nCan't write the dump file({output}). {IoErrorText.StrError(error)}\n");
                 }
                 Msg("This is an incomplete dumpfile, but might analyzable.\n");
                 return false;
@@ -406,14 +466,17 @@ public static partial class MakedumpfileCommand
             catch (SizeLimitReachedException e)
             {
                 if (showProgress) context.Error.Write("\n");
+                _outOfSpace = true;
                 SizeLimitReached(e, flattened: !outputs[0].IsSeekable);
                 return false;
             }
             catch (IOException e)
             {
                 if (showProgress) context.Error.Write("\n");
-                ErrMsg("write_buffer", $"Can't write the dump file({name}). {IoErrorText.StrError(e)}");
-                Msg("This is an incomplete dumpfile, but might analyzable.\n");
+                _outOfSpace = (e.HResult & 0xffff) == 28; // ENOSPC
+                Msg($"\nCan't write the dump file({name}). {IoErrorText.StrError(e)}\n");
+                // A stream cannot be flagged afterwards; upstream says nothing more for -F.
+                if (outputs[0].IsSeekable && !(_outOfSpace && _retryFollows)) Msg("This is an incomplete dumpfile, but might analyzable.\n");
                 return false;
             }
             catch (OperationCanceledException)
@@ -445,7 +508,7 @@ public static partial class MakedumpfileCommand
             // 1.7.8 then tries to seek stdout to flag the stream incomplete, fails and says so; a
             // file is flagged (its header rewritten below the limit).
             if (flattened) ErrMsg("get_nr_pages", $"Can't seek end of the dump file({e.Output}).");
-            else Msg("This is an incomplete dumpfile, but might analyzable.\n");
+            else if (!_retryFollows) Msg("This is an incomplete dumpfile, but might analyzable.\n");
         }
 
         /// <summary>

@@ -73,6 +73,7 @@ public static partial class MakedumpfileCommand
                 if (o.Id == MakedumpfileOptions.CheckParams) CheckParams = true;
                 if (o.Id == MakedumpfileOptions.MessageLevel && !SetMessageLevel(o.Argument!)) return false;
                 if (o.Id == 'L' && !SetSizeLimit(o.Argument!)) return false;
+                if (o.Id == 'd' && !SetDumpLevels(o.Argument!)) return false;
             }
             if (Has('D')) _messageLevel |= 8;
             if (CheckParams) _messageLevel = 7;
@@ -106,8 +107,38 @@ public static partial class MakedumpfileCommand
 
         private bool Compress => Has('c') || Has('l') || Has('p') || Has('z');
 
-        private bool DumpLevelNonZero =>
-            _args.TryGetValue('d', out var d) && !(int.TryParse(d, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v == 0);
+        private bool DumpLevelNonZero => FirstDumpLevel != 0;
+
+        /// <summary>info->dump_level: the first of -d's levels (0 without -d).</summary>
+        private int FirstDumpLevel => _dumpLevels.Count > 0 ? _dumpLevels[0] : 0;
+
+        /// <summary>-d N[,N…]: the levels in order; each later one is tried when the disk fills up.</summary>
+        private readonly List<int> _dumpLevels = [];
+
+        /// <summary>
+        /// parse_dump_level, while the options are read (so a bad level fails before -h or a later
+        /// option's error): atoi of each comma-separated item, at most NUM_ARRAY_DUMP_LEVEL (32).
+        /// </summary>
+        private bool SetDumpLevels(string value)
+        {
+            _dumpLevels.Clear();
+            foreach (var item in value.Split(',', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var level = Atoi(item);
+                if (level is < 0 or > 31)
+                {
+                    Msg($"Dump_level({level}) is invalid.\n");
+                    return false;
+                }
+                if (_dumpLevels.Count == 32)
+                {
+                    Msg("Dump_level is invalid.\n");
+                    return false;
+                }
+                _dumpLevels.Add(level);
+            }
+            return true;
+        }
 
         public void Msg(string text)
         {
@@ -221,12 +252,14 @@ public static partial class MakedumpfileCommand
             }
             if (Has('F') && Has(MakedumpfileOptions.Split)) return false;
             if (Has(MakedumpfileOptions.Config) && !Has('x')) return false;
-            if (Has(MakedumpfileOptions.NumThreads) && Has(MakedumpfileOptions.Split))
+            // info->num_threads is MAX(atoi, 0): only a positive count conflicts.
+            var threads = _args.TryGetValue(MakedumpfileOptions.NumThreads, out var t) && Atoi(t!) > 0;
+            if (threads && Has(MakedumpfileOptions.Split))
             {
                 Msg("--num-threads cannot used with --split.\n");
                 return false;
             }
-            if (Has(MakedumpfileOptions.NumThreads) && Has('E'))
+            if (threads && Has('E'))
             {
                 Msg("--num-threads cannot used with ELF format.\n");
                 return false;
@@ -278,7 +311,7 @@ public static partial class MakedumpfileCommand
         {
             var options = new FileStreamOptions
             {
-                Mode = Has('f') ? FileMode.Create : FileMode.CreateNew,
+                Mode = Has('f') || _overwrite ? FileMode.Create : FileMode.CreateNew,
                 Access = FileAccess.ReadWrite,
                 BufferSize = 0,
             };
@@ -317,7 +350,7 @@ public static partial class MakedumpfileCommand
                 }
                 catch (IOException e)
                 {
-                    ErrMsg("rearrange_dumpdata", $"Can't write the dump file({name}). {IoErrorText.StrError(e)}");
+                    Msg($"\nCan't write the dump file({name}). {IoErrorText.StrError(e)}\n");
                     return false;
                 }
             }
@@ -410,7 +443,7 @@ public static partial class MakedumpfileCommand
                 }
                 catch (IOException e)
                 {
-                    ErrMsg("write_and_check_space", $"Can't write the log file({logfile}). {IoErrorText.StrError(e)}");
+                    Msg($"\nCan't write the log file({logfile}). {IoErrorText.StrError(e)}\n");
                     return false;
                 }
             }

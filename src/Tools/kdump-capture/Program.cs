@@ -23,6 +23,7 @@ internal static class Program
         var programName = ProgramName.FromProcess("kdump-capture");
         if (Path.GetFileName(programName) == MakedumpfileName)
         {
+            BrokenPipe.DieOnSigpipe();
             using var context = StreamToolContext.ForConsole(programName);
             return MakedumpfileCommand.Run(context, args);
         }

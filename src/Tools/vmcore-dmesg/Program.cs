@@ -1,4 +1,5 @@
 using Kdump.Cli;
+using Kdump.Linux;
 
 namespace Kdump.Tools.VmcoreDmesg;
 
@@ -6,6 +7,7 @@ internal static class Program
 {
     private static int Main(string[] args)
     {
+        BrokenPipe.DieOnSigpipe();
         using var context = StreamToolContext.ForConsole(ProgramName.FromProcess("vmcore-dmesg"));
         return VmcoreDmesgCommand.Run(context, args);
     }

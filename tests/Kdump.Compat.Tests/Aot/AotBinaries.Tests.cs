@@ -71,6 +71,37 @@ public class AotBinariesTests
         }
     }
 
+    /// <summary>
+    /// -F into a pipe whose reader is gone (an ssh that died): killed by SIGPIPE, 141 in a shell, as
+    /// makedumpfile 1.7.8 is; never "Completed" with exit 0 (the runtime ignores SIGPIPE and its
+    /// console stream drops EPIPE writes). The stream is 28 MB, so the 64 KiB pipe buffer cannot
+    /// hide the reader's end (vmcore-dmesg's whole log fits in it: no such test for it).
+    /// </summary>
+    [Fact]
+    public void A_broken_pipe_kills_the_writer_as_it_kills_the_reference()
+    {
+        // The test host ignores SIGPIPE and children inherit that (bash cannot undo it): env gives
+        // each tool the default disposition a login shell would.
+        const string Script = "env --default-signal=PIPE \"$0\" \"$@\" 2>/dev/null | head -c 4096 >/dev/null; echo ${PIPESTATUS[0]}";
+        var vmcore = Lab.Fixture("bookworm", "proc-vmcore.elf");
+        var dir = Lab.NewScratchDir("aot-sigpipe");
+        try
+        {
+            var link = Path.Combine(dir, "makedumpfile");
+            File.CreateSymbolicLink(link, Binary("kdump-capture"));
+            foreach (var tool in new[] { Binary("makedumpfile"), link, Lab.ReferenceTool("makedumpfile-1.7.8") })
+            {
+                var result = ExternalProcess.Run(Lab.SystemTool("/bin/bash"), ["-c", Script, tool, "-F", "-l", "-d", "31", vmcore]);
+                var status = System.Text.Encoding.ASCII.GetString(result.Stdout);
+                Assert.True(status == "141\n", $"{tool}: exit status {status}");
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [Fact]
     public void Kdump_lab_shows_the_panic()
     {

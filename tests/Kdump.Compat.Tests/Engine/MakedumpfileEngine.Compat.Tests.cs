@@ -39,11 +39,11 @@ public sealed class MakedumpfileEngineCompatTests
     }
 
     /// <summary>Runs <paramref name="body"/> with an 8 MiB tmpfs mounted at DIR/tmpfs (a disk that fills mid-dump; needs root).</summary>
-    private static void WithSmallTmpfs(string dir, Action<string> body)
+    private static void WithSmallTmpfs(string dir, Action<string> body, string size = "8m")
     {
         var mountPoint = Path.Combine(dir, "tmpfs");
         Directory.CreateDirectory(mountPoint);
-        var mount = ExternalProcess.Run("/bin/mount", ["-t", "tmpfs", "-o", "size=8m", "tmpfs", mountPoint]);
+        var mount = ExternalProcess.Run("/bin/mount", ["-t", "tmpfs", "-o", $"size={size}", "tmpfs", mountPoint]);
         Assert.True(mount.ExitCode == 0, $"cannot mount a small tmpfs (needs root): {mount.Stderr}");
         try
         {
@@ -249,8 +249,9 @@ public sealed class MakedumpfileEngineCompatTests
                 var output = Path.Combine(mountPoint, "full.kdump");
                 var r = Run("-l", "-d", "31", Source("bookworm"), output);
                 Assert.Equal(1, r.ExitCode);
-                Assert.Contains($"write_buffer: Can't write the dump file({output}). No space left on device\n", r.Stderr);
-                Assert.Contains("This is an incomplete dumpfile, but might analyzable.\n", r.StdoutText);
+                // write_and_check_space's MSG: stdout, no function name (as 1.7.8 on a full tmpfs).
+                Assert.Contains($"\nCan't write the dump file({output}). No space left on device\nThis is an incomplete dumpfile, but might analyzable.\n", r.StdoutText);
+                Assert.DoesNotContain("Can't write", r.Stderr, StringComparison.Ordinal);
                 Assert.EndsWith("makedumpfile Failed.\n", r.StdoutText);
                 File.Copy(output, copy);
             });
@@ -300,7 +301,7 @@ public sealed class MakedumpfileEngineCompatTests
             {
                 var r = Run(["-l", "-d", "31", "--splitblock-size", "16384", "--split", Source("bookworm"), .. parts]);
                 Assert.Equal(1, r.ExitCode);
-                Assert.Contains($"write_buffer: Can't write the dump file({parts[0]}). No space left on device\n", r.Stderr);
+                Assert.Contains($"\nCan't write the dump file({parts[0]}). No space left on device\n", r.StdoutText);
                 Assert.DoesNotContain(parts[1], r.Stderr, StringComparison.Ordinal);
                 Assert.EndsWith("makedumpfile Failed.\n", r.StdoutText);
                 File.Copy(parts[0], copy);
@@ -349,6 +350,75 @@ public sealed class MakedumpfileEngineCompatTests
             var t = ExternalProcess.Run(Lab.SystemTool(Debian172), ["--reassemble", .. parts, theirs]);
             Assert.True(t.ExitCode == 0, t.Stderr);
             AssertSameFile(Lab.Fixture(release, "derived/l-d31.kdump"), theirs);
+        });
+    }
+
+    /// <summary>
+    /// -f into /dev/null (a character device, which has no length to set): completes as with 1.7.8.
+    /// We used to fail on ftruncate's EINVAL and call the "file" incomplete.
+    /// </summary>
+    [Fact]
+    public void Writing_to_dev_null_completes_as_makedumpfile_1_7_8_does()
+    {
+        string[] argv = ["-f", "--message-level", "7", "-l", "-d", "31", Source("bookworm"), "/dev/null"];
+        var theirs = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), argv);
+        var ours = Run(argv);
+        Assert.Equal((0, "\nThe dumpfile is saved to /dev/null.\n\nmakedumpfile Completed.\n"), (theirs.ExitCode, Encoding.ASCII.GetString(theirs.Stdout)));
+        Assert.Equal((theirs.ExitCode, Encoding.ASCII.GetString(theirs.Stdout)), (ours.ExitCode, ours.StdoutText));
+    }
+
+    /// <summary>
+    /// -d 1,31 on a 40 MiB tmpfs: the -d 1 dump fills it, so the file is made again at level 31, as
+    /// 1.7.8 does (the same stdout, and its own -l -d 31 file byte for byte).
+    /// </summary>
+    [Fact]
+    public void A_full_disk_retries_with_the_next_dump_level_as_makedumpfile_1_7_8_does()
+    {
+        WithScratch("engine-retry", dir =>
+        {
+            WithSmallTmpfs(dir, mountPoint =>
+            {
+                var output = Path.Combine(mountPoint, "vmcore");
+                string[] argv = ["-l", "-d", "1,31", Source("bookworm"), output];
+                var theirs = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), ["--message-level", "3", .. argv]);
+                Assert.True(theirs.ExitCode == 0, theirs.Stderr);
+                File.Delete(output);
+                var ours = Run(["--message-level", "3", .. argv]);
+                Assert.True(ours.ExitCode == 0, ours.Stderr);
+                Assert.Equal(Encoding.ASCII.GetString(theirs.Stdout), ours.StdoutText);
+                Assert.Contains($"\nCan't write the dump file({output}). No space left on device\nRetry to create a dumpfile by dump_level(31).\n", ours.StdoutText, StringComparison.Ordinal);
+                AssertSameFile(Lab.Fixture("bookworm", "derived/l-d31.kdump"), output);
+                AssertOwnerOnly(output);
+            }, size: "40m");
+        });
+    }
+
+    /// <summary>
+    /// --reassemble of a set with a part missing (1.7.8's three 16 MiB-splitblock parts, less one),
+    /// or with a part that cannot be opened: refused as 1.7.8 refuses it, with its message and
+    /// nothing written. We used to write the pages of the parts given and say the dump was saved.
+    /// </summary>
+    [Fact]
+    public void Reassembling_an_incomplete_set_fails_as_makedumpfile_1_7_8_does()
+    {
+        WithScratch("engine-reassemble-gap", dir =>
+        {
+            string[] parts = [Path.Combine(dir, "a"), Path.Combine(dir, "b"), Path.Combine(dir, "c")];
+            var split = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), ["--message-level", "0", "-l", "-d", "31", "--splitblock-size", "16384", "--split", Source("bookworm"), .. parts]);
+            Assert.True(split.ExitCode == 0, split.Stderr);
+            var missing = Path.Combine(dir, "missing");
+            string[][] sets = [[parts[0], parts[2]], [parts[1], parts[2]], [parts[0], parts[1]], [missing, parts[1]]];
+            foreach (var set in sets)
+            {
+                var output = Path.Combine(dir, "out");
+                var theirs = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), ["--reassemble", .. set, output]);
+                Assert.False(File.Exists(output));
+                var ours = Run(["--reassemble", .. set, output]);
+                Assert.False(File.Exists(output));
+                Assert.Equal((1, "\nmakedumpfile Failed.\n"), (theirs.ExitCode, Encoding.ASCII.GetString(theirs.Stdout)));
+                Assert.Equal((theirs.ExitCode, theirs.Stderr, Encoding.ASCII.GetString(theirs.Stdout)), (ours.ExitCode, ours.Stderr, ours.StdoutText));
+                Assert.StartsWith(set[0] == missing ? "__read_disk_dump_header: " : "check_splitting_info: There is not dumpfile corresponding to pfn 0x", ours.Stderr, StringComparison.Ordinal);
+            }
         });
     }
 

@@ -120,6 +120,13 @@ public class MakedumpfileCompatTests
     [InlineData("--reassemble", "--dry-run", "a", "b", "c")]
     [InlineData("-c", "-R", "a")]
     [InlineData("-E", "--split", "a", "b", "c")]
+    [InlineData("-d", "32", "a", "b")]
+    [InlineData("-d", "1,32", "a", "b")]
+    [InlineData("-d", "32", "-h")]
+    [InlineData("-d", "32", "--foo")]
+    [InlineData("--check-params", "-d", "32", "a", "b")]
+    [InlineData("--num-threads", "0", "--split", "SCRATCH/nx", "SCRATCH/o1", "SCRATCH/o2")]
+    [InlineData("--num-threads", "-5", "-E", "SCRATCH/nx", "SCRATCH/o1")]
     [InlineData("-v")]
     [InlineData()]
     public void Usage_errors_match_makedumpfile_1_7_8(params string[] args)

@@ -78,8 +78,14 @@ public static partial class MakedumpfileCommand
             using var input = DumpInput.Open(dump);
             if (!CheckRelease(input, vmcore)) return false;
             input.MapInput = !Has(MakedumpfileOptions.NonMmap);
+            UpdateDumpLevel(input, vmcore, level);
             threads = BoundThreads(threads, input.PageSize);
-            if (Has('E') && dump is not ElfDump) return NotImplemented("-E from a kdump-compressed input");
+            if (Has('E') && dump is not ElfDump)
+            {
+                // initial(): upstream writes ELF from ELF input only, too.
+                Msg($"'-E' option is disabled, because {vmcore} is kdump compressed format.\n");
+                return false;
+            }
             // check_splitblock_size (only with --split, as upstream): KiB; 0 (or no number) means the default.
             var splitblockBytes = 1L << 30;
             if (Has(MakedumpfileOptions.Split) && _args.TryGetValue(MakedumpfileOptions.SplitblockSize, out var sb) && Atoi(sb!) != 0)
@@ -134,7 +140,19 @@ public static partial class MakedumpfileCommand
                 // Upstream unlinks the file first; truncating it is the same for a file and leaves a
                 // device node (-f /dev/full fills up too) in place.
                 _overwrite = true;
+                UpdateDumpLevel(input, vmcore, level);
             }
+        }
+
+        /// <summary>
+        /// update_dump_level: re-filtering keeps what the input already left out, and says so when
+        /// that raises the level. Upstream's line has no newline; the next message starts with one.
+        /// </summary>
+        private void UpdateDumpLevel(DumpInput input, string vmcore, int level)
+        {
+            var previous = input.PreviousDumpLevel;
+            if ((level | previous) != level)
+                Msg($"dump_level is changed to {level | previous}, because {vmcore} was created by dump_level({previous}).");
         }
 
         /// <summary>

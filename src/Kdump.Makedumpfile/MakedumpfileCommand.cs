@@ -361,13 +361,15 @@ public static partial class MakedumpfileCommand
 
         private bool DumpDmesg(IReadOnlyList<string> operands)
         {
-            if (!CheckCreatingDumpfile(operands) || operands.Count != 2 || Has('F') || Has(MakedumpfileOptions.Split)) return Invalid();
+            // With -F the log goes to stdout (plain text, not flattened), as upstream's fd_dumpfile.
+            var toStdout = Has('F');
+            if (!CheckCreatingDumpfile(operands) || operands.Count != (toStdout ? 1 : 2) || Has(MakedumpfileOptions.Split)) return Invalid();
             if (CheckParams) return true;
             if (Has('x') || Has(MakedumpfileOptions.XenSyms) || Has(MakedumpfileOptions.XenVmcoreinfo) || Has(MakedumpfileOptions.Diskset))
                 return NotImplemented("--dump-dmesg with -x, --xen-* or --diskset");
-            var (vmcore, logfile) = (operands[0], operands[1]);
-            if (!CheckDumpFile(logfile)) return false;
-            if (!WriteDmesg(vmcore, logfile)) return false;
+            var (vmcore, logfile) = (operands[0], toStdout ? "STDOUT" : operands[1]);
+            if (!toStdout && !CheckDumpFile(logfile)) return false;
+            if (!WriteDmesg(vmcore, toStdout ? null : logfile)) return false;
             Msg("\n");
             Msg($"The dmesg log is saved to {logfile}.\n");
             return true;
@@ -398,7 +400,8 @@ public static partial class MakedumpfileCommand
             return null;
         }
 
-        private bool WriteDmesg(string vmcore, string logfile)
+        /// <summary>The log of <paramref name="vmcore"/> into <paramref name="logfile"/>, or stdout when null.</summary>
+        private bool WriteDmesg(string vmcore, string? logfile)
         {
             var dump = OpenDumpWithVmcoreInfo(vmcore);
             if (dump is null) return false;
@@ -418,7 +421,9 @@ public static partial class MakedumpfileCommand
                     ErrMsg("dump_dmesg", e.Message);
                     return false;
                 }
-                using var output = OpenDumpFile(logfile);
+                // stdout belongs to the context (flushed, never disposed here).
+                using var file = logfile is null ? null : OpenDumpFile(logfile);
+                var output = logfile is null ? context.StandardOutput : file;
                 if (output is null)
                 {
                     ErrMsg("dump_dmesg", "Can't open output file.");
@@ -427,6 +432,7 @@ public static partial class MakedumpfileCommand
                 try
                 {
                     MakedumpfileDmesgFormat.Write(log, output);
+                    output.Flush();
                     return true;
                 }
                 catch (PrintkCorruptException e)
@@ -443,7 +449,7 @@ public static partial class MakedumpfileCommand
                 }
                 catch (IOException e)
                 {
-                    Msg($"\nCan't write the log file({logfile}). {IoErrorText.StrError(e)}\n");
+                    Msg($"\nCan't write the log file({logfile ?? "STDOUT"}). {IoErrorText.StrError(e)}\n");
                     return false;
                 }
             }

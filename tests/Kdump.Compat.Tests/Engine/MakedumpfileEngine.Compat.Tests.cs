@@ -354,6 +354,55 @@ public sealed class MakedumpfileEngineCompatTests
     }
 
     /// <summary>
+    /// Re-filtering at a level below the input's: 1.7.8's update_dump_level line (no newline of its
+    /// own) and the same file; -E from a kdump-compressed input: 1.7.8's refusal on stdout.
+    /// </summary>
+    [Fact]
+    public void Refiltering_messages_equal_makedumpfile_1_7_8s()
+    {
+        WithScratch("engine-refilter-msg", dir =>
+        {
+            var input = Lab.Fixture("bookworm", "derived/l-d31.kdump");
+            foreach (var args in new[] { new[] { "-l", "-d", "16" }, ["-E", "-d", "31"] })
+            {
+                var theirsOut = Path.Combine(dir, "theirs");
+                var oursOut = Path.Combine(dir, "ours");
+                var theirs = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), [.. args, input, theirsOut]);
+                var ours = Run([.. args, input, oursOut]);
+                Assert.Equal((theirs.ExitCode, Encoding.ASCII.GetString(theirs.Stdout).Replace(theirsOut, oursOut, StringComparison.Ordinal)), (ours.ExitCode, ours.StdoutText));
+                if (theirs.ExitCode == 0)
+                {
+                    Assert.StartsWith($"dump_level is changed to 31, because {input} was created by dump_level(31).\nThe dumpfile is saved", ours.StdoutText, StringComparison.Ordinal);
+                    AssertSameFile(theirsOut, oursOut);
+                }
+                else
+                {
+                    Assert.Equal($"'-E' option is disabled, because {input} is kdump compressed format.\n\nmakedumpfile Failed.\n", ours.StdoutText);
+                }
+                File.Delete(theirsOut);
+                File.Delete(oursOut);
+            }
+        });
+    }
+
+    /// <summary>--dump-dmesg -F VMCORE: the log on stdout (the same bytes as into a file), the message on stderr, as 1.7.8.</summary>
+    [Fact]
+    public void Dump_dmesg_with_F_writes_the_log_to_stdout()
+    {
+        WithScratch("engine-dmesg-stdout", dir =>
+        {
+            var vmcore = Source("bookworm");
+            var log = Path.Combine(dir, "log.txt");
+            Assert.Equal(0, Run("--dump-dmesg", vmcore, log).ExitCode);
+            var ours = Run("--dump-dmesg", "-F", vmcore);
+            var theirs = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), ["--dump-dmesg", "-F", vmcore]);
+            Assert.Equal((0, "\nThe dmesg log is saved to STDOUT.\n\nmakedumpfile Completed.\n"), (theirs.ExitCode, theirs.Stderr));
+            Assert.Equal((theirs.ExitCode, theirs.Stderr), (ours.ExitCode, ours.Stderr));
+            Assert.Equal(File.ReadAllBytes(log), ours.Stdout);
+        });
+    }
+
+    /// <summary>
     /// -f into /dev/null (a character device, which has no length to set): completes as with 1.7.8.
     /// We used to fail on ftruncate's EINVAL and call the "file" incomplete.
     /// </summary>

@@ -40,7 +40,7 @@ public static partial class MakedumpfileCommand
             if (Has('x') || Has(MakedumpfileOptions.Config) || Has(MakedumpfileOptions.Eppic))
                 return NotImplemented("-x/--config/--eppic (vmlinux debug information and erase filters)");
             if (Has('X') || Has(MakedumpfileOptions.XenSyms) || Has(MakedumpfileOptions.XenVmcoreinfo) || Has(MakedumpfileOptions.Diskset))
-                return NotImplemented("Xen and sadump inputs");
+                return NotImplemented("reading Xen or sadump input (-X, --xen-syms, --xen-vmcoreinfo, --diskset)");
             if (Has(MakedumpfileOptions.ShowStats)) _messageLevel |= ReportMessages;
 
             var level = FirstDumpLevel;
@@ -340,6 +340,8 @@ public static partial class MakedumpfileCommand
             }
             using var input = DumpInput.Open(dump);
             PageCodecs.TryGet((uint)dump.Primary.Header.Compression, out var codec);
+            // reassemble_dumpfile copies; it has no page report (ours would count a re-encode).
+            _messageLevel &= ~ReportMessages;
             var options = new DumpOptions { Codec = codec };
             return WriteFile(input, options, operands[^1]);
         }

@@ -384,14 +384,21 @@ public static partial class MakedumpfileCommand
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                ErrMsg("open_dump_memory", $"Can't open the dump memory({vmcore}). {IoErrorText.StrError(e)}");
+                // open(2) of a directory succeeds upstream and its read fails with EISDIR; the BCL
+                // refuses the open as access denied, which would blame permissions.
+                var why = e is UnauthorizedAccessException && Directory.Exists(context.ResolvePath(vmcore)) ? "Is a directory" : IoErrorText.StrError(e);
+                ErrMsg("open_dump_memory", $"Can't open the dump memory({vmcore}). {why}");
             }
             catch (DumpFormatMismatchException e)
             {
                 ErrMsg("check_elf_format", "Can't get valid ehdr.");
-                context.Error.Write(e.DetectedFormat == FormatProbe.ShortName(DumpFormat.Flattened)
-                    ? $"{vmcore} is in the flattened format: reassemble it first with \"makedumpfile -R DUMPFILE < {vmcore}\".\n"
-                    : $"{e.Message}\n");
+                // Our hint, printed as an error message: --message-level without bit 4 hides it.
+                if ((_messageLevel & ErrorMessages) != 0)
+                {
+                    context.Error.Write(e.DetectedFormat == FormatProbe.ShortName(DumpFormat.Flattened)
+                        ? $"{vmcore} is in the flattened format: reassemble it first with \"makedumpfile -R DUMPFILE < {vmcore}\".\n"
+                        : $"{e.Message}\n");
+                }
             }
             catch (KdumpException e)
             {

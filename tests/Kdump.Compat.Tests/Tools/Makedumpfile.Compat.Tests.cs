@@ -127,6 +127,7 @@ public class MakedumpfileCompatTests
     [InlineData("--check-params", "-d", "32", "a", "b")]
     [InlineData("--num-threads", "0", "--split", "SCRATCH/nx", "SCRATCH/o1", "SCRATCH/o2")]
     [InlineData("--num-threads", "-5", "-E", "SCRATCH/nx", "SCRATCH/o1")]
+    [InlineData("--message-level", "0", "-l", "-d", "31", "/etc/passwd", "SCRATCH/o")]
     [InlineData("-v")]
     [InlineData()]
     public void Usage_errors_match_makedumpfile_1_7_8(params string[] args)
@@ -140,6 +141,22 @@ public class MakedumpfileCompatTests
             Assert.Equal(theirs.ExitCode, ours.ExitCode);
             Assert.Equal(Encoding.UTF8.GetString(theirs.Stdout).Replace("version 1.7.8 (released on 30 Oct 2025)\nlzo\tenabled\nsnappy\tdisabled", "version 1.7.8 (released on 30 Oct 2025)\nlzo\tenabled\nsnappy\tenabled", StringComparison.Ordinal), ours.StdoutText);
             Assert.Equal(System.Text.RegularExpressions.Regex.Replace(theirs.Stderr, @"^\S*makedumpfile: ", "makedumpfile: ", System.Text.RegularExpressions.RegexOptions.Multiline), ours.Stderr);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>A directory as the vmcore: EISDIR's words, as 1.7.8 (the BCL reports a directory open as access denied).</summary>
+    [Fact]
+    public void A_directory_input_is_called_a_directory()
+    {
+        var dir = Lab.NewScratchDir("mdf-dir-input");
+        try
+        {
+            var ours = Run(["-l", "-d", "31", dir, Path.Combine(dir, "o")]);
+            Assert.Equal((1, $"open_dump_memory: Can't open the dump memory({dir}). Is a directory\n"), (ours.ExitCode, ours.Stderr));
         }
         finally
         {

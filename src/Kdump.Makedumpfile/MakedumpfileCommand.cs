@@ -428,12 +428,14 @@ public static partial class MakedumpfileCommand
                     ErrMsg("dump_dmesg", e.Message);
                     return false;
                 }
+                // Upstream reads the 5.10+ lockless ring in its own function, which names itself.
+                var function = log.Layout == PrintkLayoutKind.LocklessRing ? "dump_lockless_dmesg" : "dump_dmesg";
                 // stdout belongs to the context (flushed, never disposed here).
                 using var file = logfile is null ? null : OpenDumpFile(logfile);
                 var output = logfile is null ? context.StandardOutput : file;
                 if (output is null)
                 {
-                    ErrMsg("dump_dmesg", "Can't open output file.");
+                    ErrMsg(function, "Can't open output file.");
                     return false;
                 }
                 try
@@ -451,7 +453,7 @@ public static partial class MakedumpfileCommand
                 }
                 catch (KdumpException e)
                 {
-                    ErrMsg("dump_dmesg", e.Message);
+                    ErrMsg(function, e.Message);
                     return false;
                 }
                 catch (IOException e)

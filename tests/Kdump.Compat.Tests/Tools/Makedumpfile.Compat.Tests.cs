@@ -148,6 +148,26 @@ public class MakedumpfileCompatTests
         }
     }
 
+    /// <summary>--dump-dmesg into a missing directory: the message names the function that reads the 5.10+ ring, as 1.7.8's.</summary>
+    [Theory]
+    [MemberData(nameof(Lab.ReleaseData), MemberType = typeof(Lab))]
+    public void Dump_dmesg_into_a_missing_directory_fails_as_makedumpfile_1_7_8(string release)
+    {
+        var dir = Lab.NewScratchDir("mdf-dmesg-nodir");
+        try
+        {
+            string[] argv = ["--dump-dmesg", Lab.Fixture(release, "proc-vmcore.elf"), Path.Combine(dir, "nodir", "log.txt")];
+            var theirs = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), argv);
+            var ours = Run(argv);
+            Assert.Contains("dump_lockless_dmesg: Can't open output file.\n", theirs.Stderr, StringComparison.Ordinal);
+            Assert.Equal((theirs.ExitCode, Encoding.UTF8.GetString(theirs.Stdout), theirs.Stderr), (ours.ExitCode, ours.StdoutText, ours.Stderr));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     /// <summary>A directory as the vmcore: EISDIR's words, as 1.7.8 (the BCL reports a directory open as access denied).</summary>
     [Fact]
     public void A_directory_input_is_called_a_directory()

@@ -10,6 +10,7 @@ public static class IoErrorText
         PathTooLongException => "File name too long",
         IOException io when (io.HResult & 0xffff) == 17 => "File exists",            // EEXIST
         IOException io when (io.HResult & 0xffff) == 21 => "Is a directory",         // EISDIR
+        IOException io when (io.HResult & 0xffff) == 27 => "File too large",         // EFBIG
         IOException io when (io.HResult & 0xffff) == 28 => "No space left on device", // ENOSPC
         _ => exception.Message,
     };

@@ -6,11 +6,26 @@ namespace Kdump.Dump;
 /// <summary>A regular dump file written with pwrite; unwritten ranges are holes that read as zeros.</summary>
 public sealed class FileDumpOutput(SafeFileHandle handle, string name) : IDumpOutput, IDisposable
 {
+    private const int EFBIG = 27;
+    private const int EINVAL = 22;
+
     public string Name { get; } = name;
 
     public bool IsSeekable => true;
 
-    public void WriteAt(long offset, ReadOnlySpan<byte> data) => RandomAccess.Write(handle, data, offset);
+    public void WriteAt(long offset, ReadOnlySpan<byte> data)
+    {
+        try
+        {
+            RandomAccess.Write(handle, data, offset);
+        }
+        // The BCL reports EFBIG (a vfat target's 4 GiB, ulimit -f) as an argument error; it is a
+        // write error like ENOSPC, and the dump must end flagged incomplete, not with a trace.
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw new IOException("File too large", e) { HResult = EFBIG };
+        }
+    }
 
     public void EnsureLength(long length)
     {
@@ -19,14 +34,16 @@ public sealed class FileDumpOutput(SafeFileHandle handle, string name) : IDumpOu
         {
             RandomAccess.SetLength(handle, length);
         }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw new IOException("File too large", e) { HResult = EFBIG };
+        }
         // ftruncate(2) gives EINVAL on what is not a regular file (/dev/null, a character device):
         // such an output has no length to set, and upstream never sets one.
         catch (IOException e) when ((e.HResult & 0xffff) == EINVAL)
         {
         }
     }
-
-    private const int EINVAL = 22;
 
     public void Flush()
     {

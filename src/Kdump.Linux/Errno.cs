@@ -19,6 +19,8 @@ public static class Errno
     public const int ENODEV = 19;
     public const int EISDIR = 21;
     public const int EINVAL = 22;
+    public const int EFBIG = 27;
+    public const int ENOSPC = 28;
     public const int ENOSYS = 38;
     public const int ENOPKG = 65;
     public const int EBADMSG = 74;
@@ -34,7 +36,7 @@ public static class Errno
         (EPERM, "EPERM"), (ENOENT, "ENOENT"), (EINTR, "EINTR"), (EIO, "EIO"), (ENOEXEC, "ENOEXEC"),
         (EBADF, "EBADF"), (EAGAIN, "EAGAIN"), (ENOMEM, "ENOMEM"), (EACCES, "EACCES"), (EBUSY, "EBUSY"),
         (EEXIST, "EEXIST"), (ENODEV, "ENODEV"),
-        (EISDIR, "EISDIR"), (EINVAL, "EINVAL"), (ENOSYS, "ENOSYS"), (ENOPKG, "ENOPKG"), (EBADMSG, "EBADMSG"),
+        (EISDIR, "EISDIR"), (EINVAL, "EINVAL"), (EFBIG, "EFBIG"), (ENOSPC, "ENOSPC"), (ENOSYS, "ENOSYS"), (ENOPKG, "ENOPKG"), (EBADMSG, "EBADMSG"),
         (ELIBBAD, "ELIBBAD"), (EMSGSIZE, "EMSGSIZE"), (EPROTONOSUPPORT, "EPROTONOSUPPORT"),
         (ENOTSUP, "ENOTSUP"), (ENOKEY, "ENOKEY"),
         (EKEYREJECTED, "EKEYREJECTED"),

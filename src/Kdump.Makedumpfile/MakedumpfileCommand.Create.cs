@@ -67,7 +67,8 @@ public static partial class MakedumpfileCommand
             var dump = OpenDumpWithVmcoreInfo(vmcore);
             if (dump is null) return false;
             // initial(): filtering needs VMCOREINFO; zero pages (-d 1) do not.
-            if (dump.VmcoreInfo.IsEmpty && level > (int)DumpLevel.Zero)
+            // initial() checks max_dump_level: a retry may need struct pages the first level does not.
+            if (dump.VmcoreInfo.IsEmpty && _dumpLevels.DefaultIfEmpty(0).Max() > (int)DumpLevel.Zero)
             {
                 dump.Dispose();
                 Msg($"{vmcore} doesn't contain vmcoreinfo.\n");
@@ -126,6 +127,8 @@ public static partial class MakedumpfileCommand
                 catch (KdumpException e)
                 {
                     ErrMsg("create_dumpfile", e.Message);
+                    // A retry's filter: the file of the level before is there, flagged, and stays.
+                    if (attempt > 0) Msg("This is an incomplete dumpfile, but might analyzable.\n");
                     return false;
                 }
                 options = options with { Level = (DumpLevel)level, Filter = filter };
@@ -316,7 +319,11 @@ public static partial class MakedumpfileCommand
                     }
                     catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                     {
-                        ErrMsg("__read_disk_dump_header", $"Can't open a file({part}). {IoErrorText.StrError(e)}");
+                        // The BCL refuses to open a directory as access denied; upstream's read says EISDIR.
+                        if (e is UnauthorizedAccessException && Directory.Exists(context.ResolvePath(part)))
+                            ErrMsg("__read_disk_dump_header", $"Can't read a file({part}). Is a directory");
+                        else
+                            ErrMsg("__read_disk_dump_header", $"Can't open a file({part}). {IoErrorText.StrError(e)}");
                         foreach (var s in sources) s.Dispose();
                         return false;
                     }
@@ -325,7 +332,7 @@ public static partial class MakedumpfileCommand
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                ErrMsg("reassemble_dumpfile", $"Can't read the dump files. {IoErrorText.StrError(e)}");
+                ErrMsg("reassemble_dumpfile", $"Can't read the dump files({string.Join(", ", parts)}). {IoErrorText.StrError(e)}");
                 return false;
             }
             catch (KdumpException e)
@@ -356,13 +363,14 @@ public static partial class MakedumpfileCommand
             var end = 0UL;
             foreach (var file in dump.Files.Append(null))
             {
-                var next = file?.StartPfn ?? dump.Primary.MaxMapNr;
+                // A file not made by --split has 0 … 0 in upstream's sub header fields.
+                var next = file is null ? dump.Primary.MaxMapNr : file.IsSplit ? file.StartPfn : 0;
                 if (end != next)
                 {
                     ErrMsg("check_splitting_info", $"There is not dumpfile corresponding to pfn 0x{end:x} - 0x{next:x}.");
                     return false;
                 }
-                if (file is not null) end = file.EndPfn;
+                if (file is not null) end = file.IsSplit ? file.EndPfn : 0;
             }
             return true;
         }
@@ -493,7 +501,7 @@ public static partial class MakedumpfileCommand
             catch (IOException e)
             {
                 if (showProgress) context.Error.Write("\n");
-                _outOfSpace = (e.HResult & 0xffff) == 28; // ENOSPC
+                _outOfSpace = (e.HResult & 0xffff) == Errno.ENOSPC;
                 Msg($"\nCan't write the dump file({name}). {IoErrorText.StrError(e)}\n");
                 // A stream cannot be flagged afterwards; upstream says nothing more for -F.
                 if (outputs[0].IsSeekable && !(_outOfSpace && _retryFollows)) Msg("This is an incomplete dumpfile, but might analyzable.\n");

@@ -121,6 +121,8 @@ public static partial class MakedumpfileCommand
         /// </summary>
         private bool SetDumpLevels(string value)
         {
+            // No level at all ("-d ,") leaves info->dump_level as it was, with nothing to retry.
+            var first = _dumpLevels.Count > 0 ? _dumpLevels[0] : (int?)null;
             _dumpLevels.Clear();
             foreach (var item in value.Split(',', StringSplitOptions.RemoveEmptyEntries))
             {
@@ -137,6 +139,7 @@ public static partial class MakedumpfileCommand
                 }
                 _dumpLevels.Add(level);
             }
+            if (_dumpLevels.Count == 0 && first is { } kept) _dumpLevels.Add(kept);
             return true;
         }
 

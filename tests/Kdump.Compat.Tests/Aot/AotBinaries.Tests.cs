@@ -74,8 +74,8 @@ public class AotBinariesTests
     /// <summary>
     /// -F into a pipe whose reader is gone (an ssh that died): killed by SIGPIPE, 141 in a shell, as
     /// makedumpfile 1.7.8 is; never "Completed" with exit 0 (the runtime ignores SIGPIPE and its
-    /// console stream drops EPIPE writes). The stream is 28 MB, so the 64 KiB pipe buffer cannot
-    /// hide the reader's end (vmcore-dmesg's whole log fits in it: no such test for it).
+    /// console stream drops EPIPE writes). vmcore-dmesg as kexec-tools' does. The dump stream is
+    /// 28 MB and the log over 100 KiB, so the 64 KiB pipe buffer cannot hide the reader's end.
     /// </summary>
     [Fact]
     public void A_broken_pipe_kills_the_writer_as_it_kills_the_reference()
@@ -89,12 +89,51 @@ public class AotBinariesTests
         {
             var link = Path.Combine(dir, "makedumpfile");
             File.CreateSymbolicLink(link, Binary("kdump-capture"));
-            foreach (var tool in new[] { Binary("makedumpfile"), link, Lab.ReferenceTool("makedumpfile-1.7.8") })
+            string[] flattened = ["-F", "-l", "-d", "31", vmcore];
+            foreach (var (tool, args) in new[]
             {
-                var result = ExternalProcess.Run(Lab.SystemTool("/bin/bash"), ["-c", Script, tool, "-F", "-l", "-d", "31", vmcore]);
+                (Binary("makedumpfile"), flattened),
+                (link, flattened),
+                (Lab.ReferenceTool("makedumpfile-1.7.8"), flattened),
+                (Binary("vmcore-dmesg"), [vmcore]),
+                (Lab.ReferenceTool("vmcore-dmesg-2.0.32"), [vmcore]),
+            })
+            {
+                var result = ExternalProcess.Run(Lab.SystemTool("/bin/bash"), ["-c", Script, tool, .. args]);
                 var status = System.Text.Encoding.ASCII.GetString(result.Stdout);
                 Assert.True(status == "141\n", $"{tool}: exit status {status}");
             }
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// A file-size limit (ulimit -f, as a vfat target's 4 GiB) mid-dump: EFBIG is a write error like
+    /// ENOSPC: "File too large", exit 1, the file flagged incomplete. It used to end in a stack trace
+    /// (the BCL reports EFBIG as an argument error) with the header unflagged.
+    /// </summary>
+    [Fact]
+    public void A_file_size_limit_ends_the_dump_flagged_incomplete()
+    {
+        const string Script = "trap '' XFSZ; ulimit -f 20000; exec \"$0\" \"$@\"";
+        var dir = Lab.NewScratchDir("aot-efbig");
+        try
+        {
+            foreach (var (tool, name) in new[] { (Binary("makedumpfile"), "ours"), (Lab.ReferenceTool("makedumpfile-1.7.8"), "theirs") })
+            {
+                var output = Path.Combine(dir, name);
+                var result = ExternalProcess.Run(Lab.SystemTool("/bin/bash"), ["-c", Script, tool, "-l", "-d", "0", Lab.Fixture("bookworm", "proc-vmcore.elf"), output]);
+                var stdout = System.Text.Encoding.ASCII.GetString(result.Stdout);
+                Assert.True(result.ExitCode == 1, $"{name}: exit {result.ExitCode}: {result.Stderr}");
+                Assert.Contains($"\nCan't write the dump file({output}). File too large\n", stdout, StringComparison.Ordinal);
+                Assert.EndsWith("makedumpfile Failed.\n", stdout, StringComparison.Ordinal);
+            }
+            // 1.7.8 flags only a full disk (flag_nospace); we flag every dump that stopped early.
+            using var dump = Kdump.Memory.KdumpCompressedDump.Open([Path.Combine(dir, "ours")]);
+            Assert.True(dump.IsIncomplete);
         }
         finally
         {

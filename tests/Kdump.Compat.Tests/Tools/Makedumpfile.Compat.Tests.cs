@@ -632,11 +632,15 @@ public class MakedumpfileCompatTests
             }
             using (var renamed = DumpOpener.Open(vmcore)) Assert.True(renamed.VmcoreInfo.IsEmpty);
 
-            string[] Plain(string output) => ["-l", "-d", "31", vmcore, Path.Combine(dir, output)];
-            var refused = (Theirs: ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), Plain("t0")), Ours: Run(Plain("o0")));
-            Assert.Equal((1, 1), (refused.Theirs.ExitCode, refused.Ours.ExitCode));
-            Assert.Contains("doesn't contain vmcoreinfo", refused.Ours.StdoutText, StringComparison.Ordinal);
-            Assert.Equal(Encoding.UTF8.GetString(refused.Theirs.Stdout), refused.Ours.StdoutText);
+            // "1,31": initial() checks the highest level of the list, not the first.
+            foreach (var levels in new[] { "31", "1,31" })
+            {
+                string[] Plain(string output) => ["-l", "-d", levels, vmcore, Path.Combine(dir, output)];
+                var refused = (Theirs: ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), Plain("t0")), Ours: Run(Plain("o0")));
+                Assert.Equal((1, 1), (refused.Theirs.ExitCode, refused.Ours.ExitCode));
+                Assert.Contains("doesn't contain vmcoreinfo", refused.Ours.StdoutText, StringComparison.Ordinal);
+                Assert.Equal(Encoding.UTF8.GetString(refused.Theirs.Stdout), refused.Ours.StdoutText);
+            }
 
             foreach (var format in new[] { "-l", "-E" })
             {

@@ -14,4 +14,11 @@ public static class IoErrorText
         IOException io when (io.HResult & 0xffff) == 28 => "No space left on device", // ENOSPC
         _ => exception.Message,
     };
+
+    /// <summary>
+    /// True when the BCL refused to open <paramref name="path"/> because it is a directory: it says
+    /// access denied, where the C tools' open(2) succeeds and read(2) fails with EISDIR.
+    /// </summary>
+    public static bool IsDirectoryRefusal(Exception exception, string path) =>
+        exception is UnauthorizedAccessException && Directory.Exists(path);
 }

@@ -66,8 +66,8 @@ public static partial class MakedumpfileCommand
             var vmcore = operands[0];
             var dump = OpenDumpWithVmcoreInfo(vmcore);
             if (dump is null) return false;
-            // initial(): filtering needs VMCOREINFO; zero pages (-d 1) do not.
-            // initial() checks max_dump_level: a retry may need struct pages the first level does not.
+            // initial(): filtering needs VMCOREINFO, zero pages (-d 1) do not. It checks the list's
+            // highest level (max_dump_level): a retry may need struct pages the first level does not.
             if (dump.VmcoreInfo.IsEmpty && _dumpLevels.DefaultIfEmpty(0).Max() > (int)DumpLevel.Zero)
             {
                 dump.Dispose();
@@ -113,8 +113,8 @@ public static partial class MakedumpfileCommand
             };
             if (_args.TryGetValue(MakedumpfileOptions.Vtop, out var vtop) && StrToUl(vtop!) is var address and not 0)
                 PrintVtop(input, address);
-            // create_dumpfile's retry: with -d A,B,… a dump that fills the disk is deleted and made
-            // again at the next level. Only for one kdump-compressed file: upstream's retry of -E and
+            // create_dumpfile's retry: with -d A,B,… a dump that fills the disk is made again at the
+            // next level. Only for one kdump-compressed file: upstream's retry of -E and
             // --split goes wrong (measured with 1.7.8), and a -F stream cannot be taken back.
             var retries = Has('E') || Has('F') || Has(MakedumpfileOptions.Split) ? 0 : Math.Max(0, _dumpLevels.Count - 1);
             for (var attempt = 0; ; attempt++)
@@ -319,8 +319,7 @@ public static partial class MakedumpfileCommand
                     }
                     catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                     {
-                        // The BCL refuses to open a directory as access denied; upstream's read says EISDIR.
-                        if (e is UnauthorizedAccessException && Directory.Exists(context.ResolvePath(part)))
+                        if (IoErrorText.IsDirectoryRefusal(e, context.ResolvePath(part)))
                             ErrMsg("__read_disk_dump_header", $"Can't read a file({part}). Is a directory");
                         else
                             ErrMsg("__read_disk_dump_header", $"Can't open a file({part}). {IoErrorText.StrError(e)}");

@@ -387,9 +387,7 @@ public static partial class MakedumpfileCommand
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                // open(2) of a directory succeeds upstream and its read fails with EISDIR; the BCL
-                // refuses the open as access denied, which would blame permissions.
-                var why = e is UnauthorizedAccessException && Directory.Exists(context.ResolvePath(vmcore)) ? "Is a directory" : IoErrorText.StrError(e);
+                var why = IoErrorText.IsDirectoryRefusal(e, context.ResolvePath(vmcore)) ? "Is a directory" : IoErrorText.StrError(e);
                 ErrMsg("open_dump_memory", $"Can't open the dump memory({vmcore}). {why}");
             }
             catch (DumpFormatMismatchException e)

@@ -19,11 +19,9 @@ public sealed class FileDumpOutput(SafeFileHandle handle, string name) : IDumpOu
         {
             RandomAccess.Write(handle, data, offset);
         }
-        // The BCL reports EFBIG (a vfat target's 4 GiB, ulimit -f) as an argument error; it is a
-        // write error like ENOSPC, and the dump must end flagged incomplete, not with a trace.
         catch (ArgumentOutOfRangeException e)
         {
-            throw new IOException("File too large", e) { HResult = EFBIG };
+            throw FileTooLarge(e);
         }
     }
 
@@ -36,7 +34,7 @@ public sealed class FileDumpOutput(SafeFileHandle handle, string name) : IDumpOu
         }
         catch (ArgumentOutOfRangeException e)
         {
-            throw new IOException("File too large", e) { HResult = EFBIG };
+            throw FileTooLarge(e);
         }
         // ftruncate(2) gives EINVAL on what is not a regular file (/dev/null, a character device):
         // such an output has no length to set, and upstream never sets one.
@@ -44,6 +42,12 @@ public sealed class FileDumpOutput(SafeFileHandle handle, string name) : IDumpOu
         {
         }
     }
+
+    /// <summary>
+    /// The BCL reports EFBIG (a vfat target's 4 GiB, ulimit -f) as an argument error; it is a write
+    /// error like ENOSPC, and the dump must end flagged incomplete, not with a trace.
+    /// </summary>
+    private static IOException FileTooLarge(ArgumentOutOfRangeException e) => new("File too large", e) { HResult = EFBIG };
 
     public void Flush()
     {

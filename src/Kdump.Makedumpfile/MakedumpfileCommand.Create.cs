@@ -44,7 +44,7 @@ public static partial class MakedumpfileCommand
             if (Has(MakedumpfileOptions.ShowStats)) _messageLevel |= ReportMessages;
 
             var level = FirstDumpLevel;
-            var threads = _args.TryGetValue(MakedumpfileOptions.NumThreads, out var t) ? Math.Max(0, Atoi(t!)) : 0;
+            var threads = NumThreads;
             var order = _args.TryGetValue('b', out var b) ? Atoi(b!) : 4;
             if (order < 0)
             {

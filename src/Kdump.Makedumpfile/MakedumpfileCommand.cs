@@ -1,4 +1,3 @@
-using System.Globalization;
 using Kdump.Cli;
 using Kdump.Dump;
 using Kdump.Formats;
@@ -108,6 +107,9 @@ public static partial class MakedumpfileCommand
         private bool Compress => Has('c') || Has('l') || Has('p') || Has('z');
 
         private bool DumpLevelNonZero => FirstDumpLevel != 0;
+
+        /// <summary>info->num_threads: MAX(atoi(--num-threads), 0), 0 without the option.</summary>
+        private int NumThreads => _args.TryGetValue(MakedumpfileOptions.NumThreads, out var t) ? Math.Max(0, Atoi(t!)) : 0;
 
         /// <summary>info->dump_level: the first of -d's levels (0 without -d).</summary>
         private int FirstDumpLevel => _dumpLevels.Count > 0 ? _dumpLevels[0] : 0;
@@ -255,14 +257,13 @@ public static partial class MakedumpfileCommand
             }
             if (Has('F') && Has(MakedumpfileOptions.Split)) return false;
             if (Has(MakedumpfileOptions.Config) && !Has('x')) return false;
-            // info->num_threads is MAX(atoi, 0): only a positive count conflicts.
-            var threads = _args.TryGetValue(MakedumpfileOptions.NumThreads, out var t) && Atoi(t!) > 0;
-            if (threads && Has(MakedumpfileOptions.Split))
+            // Only a positive count conflicts (upstream tests info->num_threads).
+            if (NumThreads > 0 && Has(MakedumpfileOptions.Split))
             {
                 Msg("--num-threads cannot used with --split.\n");
                 return false;
             }
-            if (threads && Has('E'))
+            if (NumThreads > 0 && Has('E'))
             {
                 Msg("--num-threads cannot used with ELF format.\n");
                 return false;

@@ -419,6 +419,11 @@ public sealed class MakedumpfileEngineCompatTests
     /// <summary>
     /// -d 1,31 on a 40 MiB tmpfs: the -d 1 dump fills it, so the file is made again at level 31, as
     /// 1.7.8 does (the same stdout, and its own -l -d 31 file byte for byte).
+    /// When the disk fills while 1.7.8 flushes its descriptor cache, write_kdump_page rewrites that
+    /// cache zeroed, which fails too and prints the line a second time. Where the disk fills depends
+    /// on the vmcore, which the lab captures afresh on each CI run (a CI run met it; locally 2 sizes
+    /// in 300 near 30 MiB do). We print the line once (docs/compat/makedumpfile.md), so the repeat is
+    /// folded before comparing.
     /// </summary>
     [Fact]
     public void A_full_disk_retries_with_the_next_dump_level_as_makedumpfile_1_7_8_does()
@@ -434,7 +439,8 @@ public sealed class MakedumpfileEngineCompatTests
                 File.Delete(output);
                 var ours = Run(["--message-level", "3", .. argv]);
                 Assert.True(ours.ExitCode == 0, ours.Stderr);
-                Assert.Equal(Encoding.ASCII.GetString(theirs.Stdout), ours.StdoutText);
+                var full = $"\nCan't write the dump file({output}). No space left on device\n";
+                Assert.Equal(Encoding.ASCII.GetString(theirs.Stdout).Replace(full + full, full, StringComparison.Ordinal), ours.StdoutText);
                 Assert.Contains($"\nCan't write the dump file({output}). No space left on device\nRetry to create a dumpfile by dump_level(31).\n", ours.StdoutText, StringComparison.Ordinal);
                 AssertSameFile(Lab.Fixture("bookworm", "derived/l-d31.kdump"), output);
                 AssertOwnerOnly(output);

@@ -10,7 +10,6 @@ namespace Kdump.Initramfs.Devices;
 /// </summary>
 public sealed class BlockDevices(IRootFileSystem root)
 {
-    private const int MaxLinks = 40;   // ELOOP, like the kernel's MAXSYMLINKS
     private const int MaxDepth = 32;   // stacked devices (dm over md over partitions) are far shallower
 
     /// <summary>get_persistent_dev's search order (no persistent_policy set).</summary>
@@ -20,28 +19,14 @@ public sealed class BlockDevices(IRootFileSystem root)
         "/dev/disk/by-partlabel", "/dev/disk/by-id", "/dev/disk/by-path",
     ];
 
-    /// <summary><c>readlink -m</c> inside the root: every component's links followed, <c>..</c> applied after.</summary>
+    /// <summary>
+    /// <c>readlink -m</c> inside the root: every component's links followed, <c>..</c> applied after.
+    /// A link loop gives the path normalised without following links (readlink fails there).
+    /// </summary>
     public string Canonicalize(string systemPath)
     {
         ArgumentNullException.ThrowIfNull(systemPath);
-        var pending = new Stack<string>(SystemPath.Normalize(systemPath).Split('/', StringSplitOptions.RemoveEmptyEntries).Reverse());
-        var current = new List<string>();
-        var links = 0;
-        while (pending.Count > 0)
-        {
-            var part = pending.Pop();
-            if (part == ".") continue;
-            if (part == "..") { if (current.Count > 0) current.RemoveAt(current.Count - 1); continue; }
-            current.Add(part);
-            var path = "/" + string.Join('/', current);
-            if (root.ResolveLink(path) is not { } target) continue;
-            if (++links > MaxLinks) return path;
-            current.RemoveAt(current.Count - 1);
-            // ResolveLink gives the target as an absolute path: restart from it.
-            current.Clear();
-            foreach (var p in target.Split('/', StringSplitOptions.RemoveEmptyEntries).Reverse()) pending.Push(p);
-        }
-        return "/" + string.Join('/', current);
+        return SystemPath.Canonicalize(systemPath, root.ResolveLink) ?? SystemPath.Normalize(systemPath);
     }
 
     /// <summary><c>MAJ:MIN</c> of a block device path, or null when it is none (<c>[[ -b ]]</c> fails).</summary>

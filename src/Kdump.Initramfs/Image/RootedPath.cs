@@ -1,3 +1,5 @@
+using Kdump.Config.IO;
+
 namespace Kdump.Initramfs.Image;
 
 /// <summary>
@@ -6,7 +8,6 @@ namespace Kdump.Initramfs.Image;
 /// </summary>
 public sealed class RootedPath
 {
-    private const int MaxLinks = 40; // ELOOP after 40 links, like the kernel's MAXSYMLINKS
 
     public RootedPath(string root)
     {
@@ -35,7 +36,7 @@ public sealed class RootedPath
     {
         var chain = new List<(string, string?)>();
         var current = "/" + ImagePlan.Normalize(systemPath);
-        for (var hops = 0; hops < MaxLinks; hops++)
+        for (var hops = 0; hops < SystemPath.MaxLinks; hops++)
         {
             var dir = Resolve(Parent(current));
             if (dir is null) return null;
@@ -45,8 +46,7 @@ public sealed class RootedPath
             if (info.LinkTarget is { } target)
             {
                 chain.Add((path, target));
-                current = target.StartsWith('/') ? target : (dir == "/" ? "" : dir) + "/" + target;
-                current = "/" + Squeeze(current);
+                current = SystemPath.Normalize(target.StartsWith('/') ? target : dir + "/" + target);
                 continue;
             }
             if (!info.Exists) return null;
@@ -57,47 +57,12 @@ public sealed class RootedPath
     }
 
     /// <summary>The canonical system path (every link followed, <c>.</c>/<c>..</c> removed), or null when a component is missing.</summary>
-    public string? Resolve(string systemPath)
-    {
-        var pending = new Stack<string>(ImagePlan.Normalize(systemPath).Split('/', StringSplitOptions.RemoveEmptyEntries).Reverse());
-        var resolved = new List<string>();
-        var links = 0;
-        while (pending.Count > 0)
-        {
-            var part = pending.Pop();
-            if (part == ".") continue;
-            if (part == "..") { if (resolved.Count > 0) resolved.RemoveAt(resolved.Count - 1); continue; }
-            var candidate = "/" + string.Join('/', resolved.Append(part));
-            var host = Host(candidate);
-            var info = new FileInfo(host);
-            if (info.LinkTarget is { } target)
-            {
-                if (++links > MaxLinks) return null;
-                if (target.StartsWith('/')) resolved.Clear();
-                foreach (var t in target.Split('/', StringSplitOptions.RemoveEmptyEntries).Reverse()) pending.Push(t);
-                continue;
-            }
-            if (!info.Exists && !Directory.Exists(host)) return null;
-            resolved.Add(part);
-        }
-        return "/" + string.Join('/', resolved);
-    }
+    public string? Resolve(string systemPath) =>
+        SystemPath.Canonicalize(systemPath, p => new FileInfo(Host(p)).LinkTarget, p => Path.Exists(Host(p)));
 
     private static string Parent(string path)
     {
         var i = path.LastIndexOf('/');
         return i <= 0 ? "/" : path[..i];
-    }
-
-    private static string Squeeze(string path)
-    {
-        var parts = new List<string>();
-        foreach (var p in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
-        {
-            if (p == ".") continue;
-            if (p == "..") { if (parts.Count > 0) parts.RemoveAt(parts.Count - 1); continue; }
-            parts.Add(p);
-        }
-        return string.Join('/', parts);
     }
 }

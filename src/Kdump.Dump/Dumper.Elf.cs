@@ -172,7 +172,7 @@ public sealed partial class KdumpCompressedDumper
                     {
                         var pfn = first + (ulong)k;
                         _input.ReadPages(pfn, 1, page);
-                        if (page.AsSpan().ContainsAnyExcept((byte)0)) continue;
+                        if (!ZeroPage.IsZeroPage(page)) continue;
                         map[pfn >> 3] &= unchecked((byte)~(1 << (int)(pfn & 7)));
                         zero![pfn >> 3] |= (byte)(1 << (int)(pfn & 7));
                         if (countOnce) Report.Counts.AddZero();

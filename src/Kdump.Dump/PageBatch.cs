@@ -98,7 +98,7 @@ internal sealed class PageBatch
         for (var i = 0; i < Count; i++)
         {
             var page = _view is null ? _copy.AsSpan(i * _pageSize, _pageSize) : view.Slice((int)(Pfns[i] - Pfns[0]) * _pageSize, _pageSize);
-            if (excludeZero && !page.ContainsAnyExcept((byte)0))
+            if (excludeZero && Kdump.Kernel.Pages.ZeroPage.IsZeroPage(page))
             {
                 Sizes[i] = ZeroPage;
                 Flags[i] = 0;

@@ -16,6 +16,25 @@ public sealed class ZeroPageAndCountsTests
         Assert.False(ZeroPage.IsZeroPage(page));
     }
 
+    /// <summary>One non-zero bit anywhere in the page, in every lane of the 128-byte blocks the test ORs together.</summary>
+    [Theory]
+    [InlineData(4096)]
+    [InlineData(65536)]
+    [InlineData(4000)] // not whole blocks: the library scan
+    [InlineData(0)]
+    public void Every_byte_position_counts(int size)
+    {
+        var page = new byte[size];
+        Assert.True(ZeroPage.IsZeroPage(page));
+        for (var i = 0; i < size; i++)
+        {
+            page[i] = (byte)(1 << (i % 8));
+            Assert.False(ZeroPage.IsZeroPage(page), $"byte {i} of {size}");
+            page[i] = 0;
+        }
+        Assert.True(ZeroPage.IsZeroPage(page));
+    }
+
     [Fact]
     public void Memory_hole_counts_overlapping_loads_twice_like_upstream()
     {

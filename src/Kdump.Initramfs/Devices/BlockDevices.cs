@@ -21,7 +21,7 @@ public sealed class BlockDevices(IRootFileSystem root)
 
     /// <summary>
     /// <c>readlink -m</c> inside the root: every component's links followed, <c>..</c> applied after.
-    /// A link loop gives the path normalised without following links (readlink fails there).
+    /// A link loop gives the path normalised without following links, as GNU readlink -m prints it.
     /// </summary>
     public string Canonicalize(string systemPath)
     {

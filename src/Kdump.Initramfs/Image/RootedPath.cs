@@ -8,7 +8,6 @@ namespace Kdump.Initramfs.Image;
 /// </summary>
 public sealed class RootedPath
 {
-
     public RootedPath(string root)
     {
         ArgumentNullException.ThrowIfNull(root);

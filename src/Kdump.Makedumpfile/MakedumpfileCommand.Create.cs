@@ -313,13 +313,14 @@ public static partial class MakedumpfileCommand
                 // Part by part, so that a failure names its file (__read_disk_dump_header).
                 foreach (var part in parts)
                 {
+                    var path = context.ResolvePath(part);
                     try
                     {
-                        sources.Add(FileByteSource.Open(context.ResolvePath(part)));
+                        sources.Add(FileByteSource.Open(path));
                     }
                     catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                     {
-                        if (IoErrorText.IsDirectoryRefusal(e, context.ResolvePath(part)))
+                        if (IoErrorText.IsDirectoryRefusal(e, path))
                             ErrMsg("__read_disk_dump_header", $"Can't read a file({part}). Is a directory");
                         else
                             ErrMsg("__read_disk_dump_header", $"Can't open a file({part}). {IoErrorText.StrError(e)}");
@@ -437,7 +438,7 @@ public static partial class MakedumpfileCommand
             }
             catch (IOException e)
             {
-                Msg($"\nCan't write the dump file(STDOUT). {IoErrorText.StrError(e)}\n");
+                CantWrite("dump", "STDOUT", e);
                 return false;
             }
             Msg("\n");
@@ -484,8 +485,7 @@ public static partial class MakedumpfileCommand
                 if (showProgress) context.Error.Write("\n");
                 foreach (var (output, error) in e.Failures)
                 {
-                    if (error is SizeLimitReachedException limit) Msg($"\nCan't write the dump file({output}). Size limit({limit.Limit}) reached.\n");
-                    else Msg($"\nCan't write the dump file({output}). {IoErrorText.StrError(error)}\n");
+                    CantWrite("dump", output, error);
                 }
                 Msg("This is an incomplete dumpfile, but might analyzable.\n");
                 return false;
@@ -501,7 +501,7 @@ public static partial class MakedumpfileCommand
             {
                 if (showProgress) context.Error.Write("\n");
                 _outOfSpace = (e.HResult & 0xffff) == Errno.ENOSPC;
-                Msg($"\nCan't write the dump file({name}). {IoErrorText.StrError(e)}\n");
+                CantWrite("dump", name, e);
                 // A stream cannot be flagged afterwards; upstream says nothing more for -F.
                 if (outputs[0].IsSeekable && !(_outOfSpace && _retryFollows)) Msg("This is an incomplete dumpfile, but might analyzable.\n");
                 return false;
@@ -531,7 +531,7 @@ public static partial class MakedumpfileCommand
         /// <summary>-L: the output would pass SIZE bytes (write_and_check_space's message).</summary>
         private void SizeLimitReached(SizeLimitReachedException e, bool flattened)
         {
-            Msg($"\nCan't write the dump file({e.Output}). Size limit({e.Limit}) reached.\n");
+            CantWrite("dump", e.Output, e);
             // 1.7.8 then tries to seek stdout to flag the stream incomplete, fails and says so; a
             // file is flagged (its header rewritten below the limit).
             if (flattened) ErrMsg("get_nr_pages", $"Can't seek end of the dump file({e.Output}).");

@@ -151,6 +151,15 @@ public static partial class MakedumpfileCommand
             (_toStderr ? context.Error : context.Out).Write(text);
         }
 
+        /// <summary>
+        /// write_and_check_space's line for a write that failed (MSG: stdout, no function name):
+        /// -L's limit, or the errno's text. <paramref name="what"/> is "dump" or "log".
+        /// </summary>
+        private void CantWrite(string what, string file, Exception error) =>
+            Msg(error is SizeLimitReachedException limit
+                ? $"\nCan't write the {what} file({file}). Size limit({limit.Limit}) reached.\n"
+                : $"\nCan't write the {what} file({file}). {IoErrorText.StrError(error)}\n");
+
         private void ErrMsg(string function, string text)
         {
             if ((_messageLevel & ErrorMessages) != 0) context.Error.Write($"{function}: {text}\n");
@@ -354,7 +363,7 @@ public static partial class MakedumpfileCommand
                 }
                 catch (IOException e)
                 {
-                    Msg($"\nCan't write the dump file({name}). {IoErrorText.StrError(e)}\n");
+                    CantWrite("dump", name, e);
                     return false;
                 }
             }
@@ -460,7 +469,7 @@ public static partial class MakedumpfileCommand
                 }
                 catch (IOException e)
                 {
-                    Msg($"\nCan't write the log file({logfile ?? "STDOUT"}). {IoErrorText.StrError(e)}\n");
+                    CantWrite("log", logfile ?? "STDOUT", e);
                     return false;
                 }
             }

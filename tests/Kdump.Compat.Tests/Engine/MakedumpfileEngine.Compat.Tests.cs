@@ -441,7 +441,7 @@ public sealed class MakedumpfileEngineCompatTests
                 Assert.True(ours.ExitCode == 0, ours.Stderr);
                 var full = $"\nCan't write the dump file({output}). No space left on device\n";
                 Assert.Equal(Encoding.ASCII.GetString(theirs.Stdout).Replace(full + full, full, StringComparison.Ordinal), ours.StdoutText);
-                Assert.Contains($"\nCan't write the dump file({output}). No space left on device\nRetry to create a dumpfile by dump_level(31).\n", ours.StdoutText, StringComparison.Ordinal);
+                Assert.Contains(full + "Retry to create a dumpfile by dump_level(31).\n", ours.StdoutText, StringComparison.Ordinal);
                 AssertSameFile(Lab.Fixture("bookworm", "derived/l-d31.kdump"), output);
                 AssertOwnerOnly(output);
             }, size: "40m");

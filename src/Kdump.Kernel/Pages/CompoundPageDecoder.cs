@@ -82,15 +82,15 @@ internal static class CompoundPageDecoders
         var pageSize = (long)layout.Size;
         var wordBytes = 8;
         long order;
-        if (info.TryGetOffset("folio._folio_order", out var folioOrder)) order = (long)folioOrder - pageSize;
-        else if (info.TryGetOffset("page.compound_order", out var pageOrder)) order = (long)pageOrder;
-        else if (version < new LinuxVersion(4, 4, 0) && info.TryGetOffset("page.lru", out var lru) && info.TryGetOffset("list_head.prev", out var prev)) order = (long)(lru + prev);
+        if (info.TryGetOffset("folio._folio_order", out var folioOrder)) order = Offset(folioOrder) - pageSize;
+        else if (info.TryGetOffset("page.compound_order", out var pageOrder)) order = Offset(pageOrder);
+        else if (version < new LinuxVersion(4, 4, 0) && info.TryGetOffset("page.lru", out var lru) && info.TryGetOffset("list_head.prev", out var prev)) order = Offset(lru) + Offset(prev);
         else order = 0;
 
         long dtor;
-        if (info.TryGetOffset("folio._folio_dtor", out var folioDtor)) dtor = (long)folioDtor - pageSize;
-        else if (info.TryGetOffset("page.compound_dtor", out var pageDtor)) dtor = (long)pageDtor;
-        else if (version < new LinuxVersion(4, 4, 0) && info.TryGetOffset("page.lru", out var lru) && info.TryGetOffset("list_head.next", out var next)) dtor = (long)(lru + next);
+        if (info.TryGetOffset("folio._folio_dtor", out var folioDtor)) dtor = Offset(folioDtor) - pageSize;
+        else if (info.TryGetOffset("page.compound_dtor", out var pageDtor)) dtor = Offset(pageDtor);
+        else if (version < new LinuxVersion(4, 4, 0) && info.TryGetOffset("page.lru", out var lru) && info.TryGetOffset("list_head.next", out var next)) dtor = Offset(lru) + Offset(next);
         else dtor = 0;
 
         var narrow = version >= new LinuxVersion(4, 16, 0);
@@ -101,4 +101,7 @@ internal static class CompoundPageDecoders
             order > 0 && order + orderWidth <= pageSize ? (int)order : 0, orderWidth,
             dtor > 0 && dtor + dtorWidth <= pageSize ? (int)dtor : 0, dtorWidth);
     }
+
+    /// <summary>A VMCOREINFO offset as a signed number; an absurd one becomes negative, so it is treated as unknown.</summary>
+    private static long Offset(ulong value) => value <= int.MaxValue ? (long)value : long.MinValue / 4;
 }

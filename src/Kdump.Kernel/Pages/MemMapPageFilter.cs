@@ -35,8 +35,10 @@ public sealed class MemMapPageFilter : IPageFilter
     // Scan state carried between windows.
     private int _sectionIndex;
     private ulong _evalPfn;
-    private ulong _pendingEnd;
-    private PageCategory _pendingCategory;
+    // Blocks found in earlier windows that reach past them, oldest first, ends strictly decreasing:
+    // replayed in that order, a later block overwrites an earlier one as in a single pass, so the
+    // categories do not depend on the windows. At most one per section.
+    private readonly List<(ulong End, PageCategory Category)> _pending = [];
     private ulong _nextWindow;
 
     private MemMapPageFilter(KernelView kernel, DumpPfnMap pfns, DumpLevel level, Action<string>? warning, string? dumpName)
@@ -132,7 +134,7 @@ public sealed class MemMapPageFilter : IPageFilter
     {
         _sectionIndex = 0;
         _evalPfn = _sections.Count > 0 ? _sections[0].StartPfn : 0;
-        _pendingEnd = 0;
+        _pending.Clear();
         _batchStart = _batchEnd = 0;
         _nextWindow = 0;
     }
@@ -141,8 +143,14 @@ public sealed class MemMapPageFilter : IPageFilter
     {
         var end = start + (ulong)window.Length;
         window.Clear(); // PageCategory.Dumpable
-        if (_pendingEnd > start)
-            Mark(start, window, start, _pendingEnd, _pendingCategory);
+        var kept = 0;
+        for (var i = 0; i < _pending.Count; i++)
+        {
+            var (pendingEnd, category) = _pending[i];
+            Mark(start, window, start, pendingEnd, category);
+            if (pendingEnd > end) _pending[kept++] = _pending[i];
+        }
+        _pending.RemoveRange(kept, _pending.Count - kept);
 
         while (_sectionIndex < _sections.Count)
         {
@@ -203,10 +211,11 @@ public sealed class MemMapPageFilter : IPageFilter
         Mark(windowStart, window, pfn, blockEnd, category);
         var windowEnd = windowStart + (ulong)window.Length;
         var clipped = Math.Min(blockEnd, _pfns.MaxMapNr);
-        if (clipped > windowEnd && clipped >= _pendingEnd)
+        if (clipped > windowEnd)
         {
-            _pendingEnd = clipped;
-            _pendingCategory = category;
+            // An older block that ends no later is overwritten by this one wherever it still reaches.
+            while (_pending.Count > 0 && _pending[^1].End <= clipped) _pending.RemoveAt(_pending.Count - 1);
+            _pending.Add((clipped, category));
         }
         return blockEnd;
     }

@@ -59,7 +59,7 @@ internal sealed class PageClassifier
         {
             if (_freeAreaLength is { } max && page.Private >= max)
             {
-                warning = $"WARNING: Invalid free page order: pfn={pfn:x}, order={page.Private}, max order={max - 1}";
+                warning = $"WARNING: Invalid free page order: pfn={pfn:x}, order={page.Private}, max order={unchecked(max - 1)}";   // upstream prints ARRAY_LENGTH - 1 with %lu
                 return Verdict.Keep;
             }
             nrPages = Pages(page.Private);

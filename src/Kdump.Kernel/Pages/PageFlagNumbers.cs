@@ -39,7 +39,7 @@ internal sealed record PageFlagNumbers
         var lru = Number(info, "PG_lru") ?? LruOriginal;
         var priv = Number(info, "PG_private") ?? PrivateOriginal;
         var swapCache = Number(info, "PG_swapcache") ?? SwapCacheOriginal;
-        var swapBacked = Number(info, "PG_swapbacked") ?? (swapCache < priv ? priv + 6 : null);
+        var swapBacked = Number(info, "PG_swapbacked") ?? (swapCache < priv ? unchecked(priv + 6) : null);
         ulong headMask;
         if (Number(info, "PG_head_mask") is { } mask) headMask = unchecked((ulong)mask);
         else if ((Number(info, "PG_head") ?? Number(info, "PG_compound")) is { } head) headMask = Bit(head);

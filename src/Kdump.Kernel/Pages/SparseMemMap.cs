@@ -56,7 +56,7 @@ public sealed class SparseMemMap
         var mapOffset = info.RequireOffset("mem_section.section_mem_map", Purpose);
         var pageStructSize = info.RequireSize("page", Purpose);
         var pageSize = (ulong)(info.PageSize ?? kernel.Memory.Physical.PageSize);
-        if (pageSize == 0 || !ulong.IsPow2(pageSize) || sectionSize == 0 || sectionSize > pageSize || mapOffset + 8 > sectionSize)
+        if (pageSize == 0 || !ulong.IsPow2(pageSize) || sectionSize < 8 || sectionSize > pageSize || mapOffset > sectionSize - 8)
             throw DumpErrors.Corrupt(dumpName, "VMCOREINFO SIZE(mem_section)", sectionSize.ToString(CultureInfo.InvariantCulture), null,
                 $"inconsistent with PAGESIZE={pageSize} and OFFSET(mem_section.section_mem_map)={mapOffset}");
         var pageShift = BitOperations.Log2(pageSize);

@@ -53,7 +53,7 @@ public sealed record StructPageLayout
 
     private static int Field(ulong offset, int size, int width, string name, string? dumpName)
     {
-        if (offset > (ulong)(size - width))
+        if (size < width || offset > (ulong)(size - width))
             throw Primitives.Errors.DumpErrors.Corrupt(dumpName, $"VMCOREINFO OFFSET({name})", offset.ToString(System.Globalization.CultureInfo.InvariantCulture), null,
                 $"a {width}-byte field there does not fit in SIZE(page)={size}");
         return (int)offset;

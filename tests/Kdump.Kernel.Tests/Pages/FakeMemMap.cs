@@ -62,6 +62,9 @@ internal sealed class FakeMemMap
 
     public KernelEra Era { get; }
 
+    /// <summary>The era's and the mem_section VMCOREINFO lines, editable so that a test can damage them.</summary>
+    public IList<string> InfoLines => _eraLines;
+
     public ulong MaxMapNr { get; }
 
     /// <summary>The era's PG_* numbers as a test sets flags.</summary>

@@ -108,6 +108,25 @@ public sealed class MemMapPageFilterTests
         Assert.Equal(whole, m.ClassifyAll(DumpLevel.Free, window));
     }
 
+    [Theory]
+    [InlineData(800)]
+    [InlineData(100)]
+    [InlineData(2048)]
+    public void Overlapping_blocks_that_reach_past_a_window_are_replayed_in_order(int window)
+    {
+        // Only a damaged mem_map overlaps blocks: a free block of section 0 reaching into section 1,
+        // whose own scan then finds a poisoned compound page inside it. One pass writes the later
+        // block over the earlier one; a window that ends inside both must give the same categories.
+        var m = new FakeMemMap(KernelEra.V6_1);
+        m.Buddy(0, 10);
+        m.Compound(768, 6, headFlags: 1UL << m.PgHwPoison);
+        var all = m.ClassifyAll(DumpLevel.Free, window);
+        Assert.All(all[..768], c => Assert.Equal(PageCategory.Free, c));
+        Assert.All(all[768..832], c => Assert.Equal(PageCategory.HwPoison, c));
+        Assert.All(all[832..1024], c => Assert.Equal(PageCategory.Free, c));
+        Assert.All(all[1024..], c => Assert.Equal(PageCategory.Dumpable, c));
+    }
+
     [Fact]
     public void Windows_out_of_order_rescan_and_agree()
     {

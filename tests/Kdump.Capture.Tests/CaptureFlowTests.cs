@@ -13,12 +13,12 @@ public sealed class CaptureFlowTests : IDisposable
 {
     private const string Release = "bookworm";
     private const string DirName = "127.0.0.1-2026-11-26-12:34:56";
-    private readonly string _root = Lab.NewScratchDir("capture");
+    private readonly ScratchDir _root = Lab.Scratch("capture");
     private readonly FakeCaptureSystem _system = new();
 
-    public void Dispose() => Directory.Delete(_root, recursive: true);
+    public void Dispose() => _root.Dispose();
 
-    private string Host(string systemPath) => Path.Combine(_root, systemPath.TrimStart('/'));
+    private string Host(string systemPath) => Path.Combine(_root.Path, systemPath.TrimStart('/'));
 
     private void Write(string systemPath, string text)
     {
@@ -27,7 +27,7 @@ public sealed class CaptureFlowTests : IDisposable
     }
 
     private int Run(bool errorHandler = false, int cpus = 1) =>
-        new CaptureFlow(_system, new CapturePaths(_root, Lab.Fixture(Release, "proc-vmcore.elf")), cpus).Run(errorHandler);
+        new CaptureFlow(_system, new CapturePaths(_root.Path, Lab.Fixture(Release, "proc-vmcore.elf")), cpus).Run(errorHandler);
 
     /// <summary>
     /// makedumpfile stand-in: writes its redirected stdout (raw) or its last argument (the dump

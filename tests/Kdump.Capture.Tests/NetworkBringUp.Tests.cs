@@ -13,13 +13,13 @@ namespace Kdump.Capture.Tests;
 /// </summary>
 public sealed class NetworkBringUpTests : IDisposable
 {
-    private readonly string _root = Lab.NewScratchDir("capture-net");
+    private readonly ScratchDir _root = Lab.Scratch("capture-net");
     private readonly RecordingNetwork _net = new();
     private readonly List<string> _log = [];
 
-    public void Dispose() => Directory.Delete(_root, recursive: true);
+    public void Dispose() => _root.Dispose();
 
-    private string Host(string systemPath) => Path.Combine(_root, systemPath.TrimStart('/'));
+    private string Host(string systemPath) => Path.Combine(_root.Path, systemPath.TrimStart('/'));
 
     private void Write(string systemPath, string text)
     {
@@ -32,7 +32,7 @@ public sealed class NetworkBringUpTests : IDisposable
     private bool BringUp(out CaptureNetworkConfig? config)
     {
         var system = new NetworkedSystem(new FakeCaptureSystem(), _net);
-        return NetworkBringUp.TryBringUp(system, new CapturePaths(_root), _log.Add, out config);
+        return NetworkBringUp.TryBringUp(system, new CapturePaths(_root.Path), _log.Add, out config);
     }
 
     [Fact]
@@ -149,7 +149,7 @@ public sealed class NetworkBringUpTests : IDisposable
 
         // A capture system without interface calls (the flow's other fakes) cannot bring it up.
         Write(CaptureNetworkConfig.ImagePath, StaticRecord);
-        Assert.False(NetworkBringUp.TryBringUp(new FakeCaptureSystem(), new CapturePaths(_root), _log.Add, out _));
+        Assert.False(NetworkBringUp.TryBringUp(new FakeCaptureSystem(), new CapturePaths(_root.Path), _log.Add, out _));
         Assert.Equal("this capture system cannot configure a network", _log[^1]);
     }
 
@@ -162,7 +162,7 @@ public sealed class NetworkBringUpTests : IDisposable
         Write("/sys/class/net/eth0/address", "52:54:00:12:34:56\n");
         var fake = new FakeCaptureSystem { HostIp = "10.0.2.15" };
         _net.Sink = fake.Events.Add;
-        var rc = new CaptureFlow(new NetworkedSystem(fake, _net), new CapturePaths(_root, Lab.Fixture("bookworm", "proc-vmcore.elf"))).Run();
+        var rc = new CaptureFlow(new NetworkedSystem(fake, _net), new CapturePaths(_root.Path, Lab.Fixture("bookworm", "proc-vmcore.elf"))).Run();
 
         Assert.Equal(0, rc);
         Assert.Equal(
@@ -186,7 +186,7 @@ public sealed class NetworkBringUpTests : IDisposable
         var fake = new FakeCaptureSystem { HostIp = "10.0.2.15" };
         _net.Sink = fake.Events.Add;
         var system = new NetworkedSystem(fake, _net);
-        var rc = new CaptureFlow(system, new CapturePaths(_root, Lab.Fixture("bookworm", "proc-vmcore.elf"))).Run();
+        var rc = new CaptureFlow(system, new CapturePaths(_root.Path, Lab.Fixture("bookworm", "proc-vmcore.elf"))).Run();
 
         Assert.Equal(0, rc);
         Assert.Contains(fake.Events, e => e.StartsWith("run ssh -q -i /root/.ssh/kdump_id_rsa -o BatchMode=yes -o StrictHostKeyChecking=yes root@10.0.2.100 mkdir -p /var/crash-test/10.0.2.15-", StringComparison.Ordinal));

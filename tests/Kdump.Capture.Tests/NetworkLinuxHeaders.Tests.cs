@@ -56,11 +56,10 @@ public sealed class NetworkLinuxHeadersTests
     [Fact]
     public void Ioctl_rtnetlink_and_packet_socket_layouts_match_the_headers()
     {
-        var dir = Path.Combine(Path.GetTempPath(), $"net-headers-{Environment.ProcessId}-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(dir);
         Dictionary<string, ulong> c;
-        try
+        using (var scratch = Lab.Scratch("net-headers"))
         {
+            var dir = scratch.Path;
             File.WriteAllText(Path.Combine(dir, "p.c"), Program);
             var exe = Path.Combine(dir, "p");
             var cc = ExternalProcess.Run("gcc", ["-O0", "-o", exe, Path.Combine(dir, "p.c")]);
@@ -69,10 +68,6 @@ public sealed class NetworkLinuxHeadersTests
             Assert.Equal(0, run.ExitCode);
             c = System.Text.Encoding.ASCII.GetString(run.Stdout).Split('\n', StringSplitOptions.RemoveEmptyEntries)
                 .Select(l => l.Split('=')).ToDictionary(p => p[0], p => ulong.Parse(p[1], CultureInfo.InvariantCulture));
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
         }
         var expected = new Dictionary<string, ulong>
         {

@@ -2,18 +2,19 @@ using Kdump.Config.Boot;
 using Kdump.Config.Conf;
 using Kdump.Config.IO;
 using Kdump.Config.Rebuild;
+using Kdump.Tests.Shared;
 
 namespace Kdump.Config.Tests;
 
 /// <summary>reset-crashkernel planning and application (§3.8), the rebuild decision (§3.4).</summary>
 public sealed class BootAndRebuildTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("kdump-config-").FullName;
+    private readonly ScratchDir _dir = Lab.Scratch("kdump-config");
     private readonly DirectoryRootFileSystem _root;
 
-    public BootAndRebuildTests() => _root = new DirectoryRootFileSystem(_dir);
+    public BootAndRebuildTests() => _root = new DirectoryRootFileSystem(_dir.Path);
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
     private void Write(string systemPath, string text)
     {

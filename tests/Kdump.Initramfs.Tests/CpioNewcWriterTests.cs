@@ -7,9 +7,9 @@ namespace Kdump.Initramfs.Tests;
 
 public sealed class CpioNewcWriterTests : IDisposable
 {
-    private readonly string _scratch = Lab.NewScratchDir("cpio");
+    private readonly ScratchDir _scratch = Lab.Scratch("cpio");
 
-    public void Dispose() => Directory.Delete(_scratch, recursive: true);
+    public void Dispose() => _scratch.Dispose();
 
     private static ImagePlan SamplePlan()
     {
@@ -42,7 +42,7 @@ public sealed class CpioNewcWriterTests : IDisposable
     [Fact]
     public void System_cpio_lists_and_extracts_what_we_wrote()
     {
-        var archive = Path.Combine(_scratch, "plain.cpio");
+        var archive = Path.Combine(_scratch.Path, "plain.cpio");
         using (var f = File.Create(archive)) SamplePlan().WriteCpio(f);
 
         Assert.Equal(["bin", "bin/sh", "dev", "dev/console", "empty", "etc", "etc/kdump.conf", "init", "odd"], CpioTool.List(archive));
@@ -51,7 +51,7 @@ public sealed class CpioNewcWriterTests : IDisposable
         Assert.Contains(verbose, l => l.StartsWith("-rw-------", StringComparison.Ordinal) && l.EndsWith("etc/kdump.conf", StringComparison.Ordinal));
         Assert.Contains(verbose, l => l.StartsWith("lrwxrwxrwx", StringComparison.Ordinal) && l.EndsWith("bin/sh -> busybox", StringComparison.Ordinal));
 
-        var dir = CpioTool.Extract(archive, _scratch);
+        var dir = CpioTool.Extract(archive, _scratch.Path);
         Assert.Equal("#!/bin/sh\necho hi\n", File.ReadAllText(Path.Combine(dir, "init")));
         Assert.Equal("abc", File.ReadAllText(Path.Combine(dir, "odd")));
         Assert.Equal(0, new FileInfo(Path.Combine(dir, "empty")).Length);
@@ -63,12 +63,12 @@ public sealed class CpioNewcWriterTests : IDisposable
     [InlineData(InitramfsCompression.Zstd)]
     public void Compressed_images_decompress_with_the_system_tools_and_are_deterministic(InitramfsCompression compression)
     {
-        var a = Path.Combine(_scratch, $"a-{compression}.img");
-        var b = Path.Combine(_scratch, $"b-{compression}.img");
+        var a = Path.Combine(_scratch.Path, $"a-{compression}.img");
+        var b = Path.Combine(_scratch.Path, $"b-{compression}.img");
         using (var f = File.Create(a)) SamplePlan().Write(f, compression);
         using (var f = File.Create(b)) SamplePlan().Write(f, compression);
         Assert.Equal(File.ReadAllBytes(a), File.ReadAllBytes(b));
-        var archive = CpioTool.Decompress(a, _scratch);
+        var archive = CpioTool.Decompress(a, _scratch.Path);
         Assert.Contains("etc/kdump.conf", CpioTool.List(archive));
     }
 

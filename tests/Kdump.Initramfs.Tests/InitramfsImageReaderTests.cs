@@ -15,9 +15,9 @@ public sealed class InitramfsImageReaderTests : IDisposable
     private const string File = "img";
     private const string Wanted = "usr/lib/dracut/build-parameter.txt";
     private static readonly byte[] s_content = "--hostonly --mount '/dev/vdb1 /kdumproot/var xfs rw'\n"u8.ToArray();
-    private readonly string _scratch = Lab.NewScratchDir("cpio-read");
+    private readonly ScratchDir _scratch = Lab.Scratch("cpio-read");
 
-    public void Dispose() => Directory.Delete(_scratch, recursive: true);
+    public void Dispose() => _scratch.Dispose();
 
     /// <summary>A newc archive by our writer: early-cpio-like entries, then the wanted file.</summary>
     private static byte[] Archive(string name = Wanted, byte[]? content = null, bool trailer = true)
@@ -84,7 +84,7 @@ public sealed class InitramfsImageReaderTests : IDisposable
     public void Archives_by_gnu_cpio_with_dot_slash_names_read_the_same()
     {
         // dracut runs `find . | cpio -o -H newc` in the image directory: names start with "./".
-        var dir = Path.Combine(_scratch, "tree");
+        var dir = Path.Combine(_scratch.Path, "tree");
         Directory.CreateDirectory(Path.Combine(dir, "usr/lib/dracut"));
         System.IO.File.WriteAllBytes(Path.Combine(dir, Wanted), s_content);
         var cpio = ExternalProcess.Run("sh", ["-c", $"cd '{dir}' && find . | LC_ALL=C sort | cpio --quiet -o -H newc"]);

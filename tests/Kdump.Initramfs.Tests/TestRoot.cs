@@ -6,14 +6,16 @@ namespace Kdump.Initramfs.Tests;
 /// <summary>A prepared system root under the lab scratch directory (removed on dispose).</summary>
 internal sealed class TestRoot : IDisposable
 {
+    private readonly ScratchDir _scratch;
+
     public TestRoot(string purpose)
     {
-        Scratch = Lab.NewScratchDir(purpose);
+        _scratch = Lab.Scratch(purpose);
         Dir = Path.Combine(Scratch, "root");
         Directory.CreateDirectory(Dir);
     }
 
-    public string Scratch { get; }
+    public string Scratch => _scratch.Path;
 
     public string Dir { get; }
 
@@ -46,7 +48,7 @@ internal sealed class TestRoot : IDisposable
         return path;
     }
 
-    public void Dispose() => Directory.Delete(Scratch, recursive: true);
+    public void Dispose() => _scratch.Dispose();
 
     public const UnixFileMode Executable = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
         | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;

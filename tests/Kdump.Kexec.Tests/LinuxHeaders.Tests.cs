@@ -48,24 +48,17 @@ public sealed class LinuxHeadersTests
 
     private static Dictionary<string, ulong> CompileAndRun(string source)
     {
-        var dir = Path.Combine(Path.GetTempPath(), $"kexec-headers-{Environment.ProcessId}-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(dir);
-        try
-        {
-            File.WriteAllText(Path.Combine(dir, "p.c"), source);
-            var exe = Path.Combine(dir, "p");
-            var cc = ExternalProcess.Run("gcc", ["-O0", "-o", exe, Path.Combine(dir, "p.c")]);
-            Assert.True(cc.ExitCode == 0, $"gcc failed: {cc.Stderr}");
-            var run = ExternalProcess.Run(exe, []);
-            Assert.Equal(0, run.ExitCode);
-            return System.Text.Encoding.ASCII.GetString(run.Stdout).Split('\n', StringSplitOptions.RemoveEmptyEntries)
-                .Select(l => l.Split('='))
-                .ToDictionary(p => p[0], p => ulong.Parse(p[1], CultureInfo.InvariantCulture));
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        using var scratch = Lab.Scratch("kexec-headers");
+        var dir = scratch.Path;
+        File.WriteAllText(Path.Combine(dir, "p.c"), source);
+        var exe = Path.Combine(dir, "p");
+        var cc = ExternalProcess.Run("gcc", ["-O0", "-o", exe, Path.Combine(dir, "p.c")]);
+        Assert.True(cc.ExitCode == 0, $"gcc failed: {cc.Stderr}");
+        var run = ExternalProcess.Run(exe, []);
+        Assert.Equal(0, run.ExitCode);
+        return System.Text.Encoding.ASCII.GetString(run.Stdout).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => l.Split('='))
+            .ToDictionary(p => p[0], p => ulong.Parse(p[1], CultureInfo.InvariantCulture));
     }
 
     [Fact]

@@ -52,13 +52,9 @@ internal static class Lab
         File.Exists(absolutePath) ? absolutePath : throw new FileNotFoundException(
             $"reference tool {absolutePath} is not installed: run eng/lab/install-deps.sh", absolutePath);
 
-    /// <summary>A scratch directory under the lab folder, removed by the caller when done.</summary>
-    public static string NewScratchDir(string purpose)
-    {
-        var path = Path.Combine(Dir, "scratch", $"{purpose}-{Environment.ProcessId}-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(path);
-        return path;
-    }
+    /// <summary>A fresh scratch directory under the lab folder, deleted when the result is disposed.</summary>
+    public static ScratchDir Scratch(string purpose) =>
+        new(Path.Combine(Dir, "scratch", $"{purpose}-{Environment.ProcessId}-{Guid.NewGuid():N}"));
 
     private static string FindRepoRoot()
     {

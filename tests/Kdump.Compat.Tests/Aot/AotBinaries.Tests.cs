@@ -28,47 +28,35 @@ public class AotBinariesTests
     [Fact]
     public void Makedumpfile_dump_dmesg_writes_the_log()
     {
-        var dir = Lab.NewScratchDir("aot-dmesg");
-        try
-        {
-            var log = Path.Combine(dir, "dmesg.txt");
-            var result = ExternalProcess.Run(Binary("makedumpfile"),
-                ["--dump-dmesg", Lab.Fixture("bookworm", "derived/l-d31.kdump"), log]);
+        using var scratch = Lab.Scratch("aot-dmesg");
+        var dir = scratch.Path;
+        var log = Path.Combine(dir, "dmesg.txt");
+        var result = ExternalProcess.Run(Binary("makedumpfile"),
+            ["--dump-dmesg", Lab.Fixture("bookworm", "derived/l-d31.kdump"), log]);
 
-            Assert.Equal(0, result.ExitCode);
-            Assert.Contains("The dmesg log is saved to", System.Text.Encoding.ASCII.GetString(result.Stdout), StringComparison.Ordinal);
-            var text = File.ReadAllText(log);
-            Assert.Contains(Lab.Info("bookworm")["panic_string"], text, StringComparison.Ordinal);
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("The dmesg log is saved to", System.Text.Encoding.ASCII.GetString(result.Stdout), StringComparison.Ordinal);
+        var text = File.ReadAllText(log);
+        Assert.Contains(Lab.Info("bookworm")["panic_string"], text, StringComparison.Ordinal);
     }
 
     /// <summary>kdump-capture run through a link named makedumpfile (as in the capture image) is our makedumpfile: the same bytes.</summary>
     [Fact]
     public void Kdump_capture_called_makedumpfile_is_makedumpfile()
     {
-        var dir = Lab.NewScratchDir("aot-multicall");
-        try
-        {
-            var link = Path.Combine(dir, "makedumpfile");
-            File.CreateSymbolicLink(link, Binary("kdump-capture"));
-            string[] args = ["-l", "-d", "31", Lab.Fixture("bookworm", "proc-vmcore.elf")];
-            var viaLink = ExternalProcess.Run(link, [.. args, Path.Combine(dir, "via-link")]);
-            var direct = ExternalProcess.Run(Binary("makedumpfile"), [.. args, Path.Combine(dir, "direct")]);
+        using var scratch = Lab.Scratch("aot-multicall");
+        var dir = scratch.Path;
+        var link = Path.Combine(dir, "makedumpfile");
+        File.CreateSymbolicLink(link, Binary("kdump-capture"));
+        string[] args = ["-l", "-d", "31", Lab.Fixture("bookworm", "proc-vmcore.elf")];
+        var viaLink = ExternalProcess.Run(link, [.. args, Path.Combine(dir, "via-link")]);
+        var direct = ExternalProcess.Run(Binary("makedumpfile"), [.. args, Path.Combine(dir, "direct")]);
 
-            Assert.True(viaLink.ExitCode == 0, viaLink.Stderr);
-            Assert.Equal(0, direct.ExitCode);
-            Assert.Equal(File.ReadAllBytes(Path.Combine(dir, "direct")), File.ReadAllBytes(Path.Combine(dir, "via-link")));
-            // Under its own name it is the capture program, which refuses makedumpfile's options.
-            Assert.NotEqual(0, ExternalProcess.Run(Binary("kdump-capture"), ["-l"]).ExitCode);
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        Assert.True(viaLink.ExitCode == 0, viaLink.Stderr);
+        Assert.Equal(0, direct.ExitCode);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(dir, "direct")), File.ReadAllBytes(Path.Combine(dir, "via-link")));
+        // Under its own name it is the capture program, which refuses makedumpfile's options.
+        Assert.NotEqual(0, ExternalProcess.Run(Binary("kdump-capture"), ["-l"]).ExitCode);
     }
 
     /// <summary>
@@ -84,29 +72,23 @@ public class AotBinariesTests
         // each tool the default disposition a login shell would.
         const string Script = "env --default-signal=PIPE \"$0\" \"$@\" 2>/dev/null | head -c 4096 >/dev/null; echo ${PIPESTATUS[0]}";
         var vmcore = Lab.Fixture("bookworm", "proc-vmcore.elf");
-        var dir = Lab.NewScratchDir("aot-sigpipe");
-        try
+        using var scratch = Lab.Scratch("aot-sigpipe");
+        var dir = scratch.Path;
+        var link = Path.Combine(dir, "makedumpfile");
+        File.CreateSymbolicLink(link, Binary("kdump-capture"));
+        string[] flattened = ["-F", "-l", "-d", "31", vmcore];
+        foreach (var (tool, args) in new[]
         {
-            var link = Path.Combine(dir, "makedumpfile");
-            File.CreateSymbolicLink(link, Binary("kdump-capture"));
-            string[] flattened = ["-F", "-l", "-d", "31", vmcore];
-            foreach (var (tool, args) in new[]
-            {
-                (Binary("makedumpfile"), flattened),
-                (link, flattened),
-                (Lab.ReferenceTool("makedumpfile-1.7.8"), flattened),
-                (Binary("vmcore-dmesg"), [vmcore]),
-                (Lab.ReferenceTool("vmcore-dmesg-2.0.32"), [vmcore]),
-            })
-            {
-                var result = ExternalProcess.Run(Lab.SystemTool("/bin/bash"), ["-c", Script, tool, .. args]);
-                var status = System.Text.Encoding.ASCII.GetString(result.Stdout);
-                Assert.True(status == "141\n", $"{tool}: exit status {status}");
-            }
-        }
-        finally
+            (Binary("makedumpfile"), flattened),
+            (link, flattened),
+            (Lab.ReferenceTool("makedumpfile-1.7.8"), flattened),
+            (Binary("vmcore-dmesg"), [vmcore]),
+            (Lab.ReferenceTool("vmcore-dmesg-2.0.32"), [vmcore]),
+        })
         {
-            Directory.Delete(dir, recursive: true);
+            var result = ExternalProcess.Run(Lab.SystemTool("/bin/bash"), ["-c", Script, tool, .. args]);
+            var status = System.Text.Encoding.ASCII.GetString(result.Stdout);
+            Assert.True(status == "141\n", $"{tool}: exit status {status}");
         }
     }
 
@@ -119,26 +101,20 @@ public class AotBinariesTests
     public void A_file_size_limit_ends_the_dump_flagged_incomplete()
     {
         const string Script = "trap '' XFSZ; ulimit -f 20000; exec \"$0\" \"$@\"";
-        var dir = Lab.NewScratchDir("aot-efbig");
-        try
+        using var scratch = Lab.Scratch("aot-efbig");
+        var dir = scratch.Path;
+        foreach (var (tool, name) in new[] { (Binary("makedumpfile"), "ours"), (Lab.ReferenceTool("makedumpfile-1.7.8"), "theirs") })
         {
-            foreach (var (tool, name) in new[] { (Binary("makedumpfile"), "ours"), (Lab.ReferenceTool("makedumpfile-1.7.8"), "theirs") })
-            {
-                var output = Path.Combine(dir, name);
-                var result = ExternalProcess.Run(Lab.SystemTool("/bin/bash"), ["-c", Script, tool, "-l", "-d", "0", Lab.Fixture("bookworm", "proc-vmcore.elf"), output]);
-                var stdout = System.Text.Encoding.ASCII.GetString(result.Stdout);
-                Assert.True(result.ExitCode == 1, $"{name}: exit {result.ExitCode}: {result.Stderr}");
-                Assert.Contains($"\nCan't write the dump file({output}). File too large\n", stdout, StringComparison.Ordinal);
-                Assert.EndsWith("makedumpfile Failed.\n", stdout, StringComparison.Ordinal);
-            }
-            // 1.7.8 flags only a full disk (flag_nospace); we flag every dump that stopped early.
-            using var dump = Kdump.Memory.KdumpCompressedDump.Open([Path.Combine(dir, "ours")]);
-            Assert.True(dump.IsIncomplete);
+            var output = Path.Combine(dir, name);
+            var result = ExternalProcess.Run(Lab.SystemTool("/bin/bash"), ["-c", Script, tool, "-l", "-d", "0", Lab.Fixture("bookworm", "proc-vmcore.elf"), output]);
+            var stdout = System.Text.Encoding.ASCII.GetString(result.Stdout);
+            Assert.True(result.ExitCode == 1, $"{name}: exit {result.ExitCode}: {result.Stderr}");
+            Assert.Contains($"\nCan't write the dump file({output}). File too large\n", stdout, StringComparison.Ordinal);
+            Assert.EndsWith("makedumpfile Failed.\n", stdout, StringComparison.Ordinal);
         }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        // 1.7.8 flags only a full disk (flag_nospace); we flag every dump that stopped early.
+        using var dump = Kdump.Memory.KdumpCompressedDump.Open([Path.Combine(dir, "ours")]);
+        Assert.True(dump.IsIncomplete);
     }
 
     [Fact]

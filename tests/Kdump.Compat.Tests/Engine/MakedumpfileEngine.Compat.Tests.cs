@@ -27,15 +27,8 @@ public sealed class MakedumpfileEngineCompatTests
 
     private static void WithScratch(string purpose, Action<string> body)
     {
-        var dir = Lab.NewScratchDir(purpose);
-        try
-        {
-            body(dir);
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        using var scratch = Lab.Scratch(purpose);
+        body(scratch.Path);
     }
 
     /// <summary>Runs <paramref name="body"/> with an 8 MiB tmpfs mounted at DIR/tmpfs (a disk that fills mid-dump; needs root).</summary>

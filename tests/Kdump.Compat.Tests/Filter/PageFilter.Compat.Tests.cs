@@ -33,35 +33,29 @@ public sealed partial class PageFilterCompatTests
         var input = Lab.Fixture(release, "proc-vmcore.elf");
         var ours = Ours(input, (DumpLevel)level);
 
-        var dir = Lab.NewScratchDir($"filter-{release}-d{level}");
-        try
-        {
-            var output = Path.Combine(dir, "out.kdump");
-            var run = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"),
-                ["--message-level", "31", "-l", "-d", level.ToString(CultureInfo.InvariantCulture), input, output]);
-            var stdout = Encoding.UTF8.GetString(run.Stdout);
-            Assert.True(run.ExitCode == 0, $"makedumpfile-1.7.8 failed ({run.ExitCode}): {run.Stderr}");
+        using var scratch = Lab.Scratch($"filter-{release}-d{level}");
+        var dir = scratch.Path;
+        var output = Path.Combine(dir, "out.kdump");
+        var run = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"),
+            ["--message-level", "31", "-l", "-d", level.ToString(CultureInfo.InvariantCulture), input, output]);
+        var stdout = Encoding.UTF8.GetString(run.Stdout);
+        Assert.True(run.ExitCode == 0, $"makedumpfile-1.7.8 failed ({run.ExitCode}): {run.Stderr}");
 
-            var theirReport = ReportBlock().Match(stdout);
-            Assert.True(theirReport.Success, $"no report in makedumpfile's output:\n{stdout}");
-            var writeBytes = ulong.Parse(theirReport.Groups["write"].Value, CultureInfo.InvariantCulture);
-            Assert.Equal(theirReport.Value, ours.Counts.FormatReport(ours.Pfns, writeBytes));
+        var theirReport = ReportBlock().Match(stdout);
+        Assert.True(theirReport.Success, $"no report in makedumpfile's output:\n{stdout}");
+        var writeBytes = ulong.Parse(theirReport.Groups["write"].Value, CultureInfo.InvariantCulture);
+        Assert.Equal(theirReport.Value, ours.Counts.FormatReport(ours.Pfns, writeBytes));
 
-            using var theirs = KdumpCompressedDump.Open([output]);
-            var theirPfns = theirs.StoredPfns().ToArray();
-            if (!theirPfns.AsSpan().SequenceEqual(ours.Stored.ToArray()))
-            {
-                var theirSet = theirPfns.ToHashSet();
-                var onlyTheirs = theirPfns.Where(p => !ours.Stored.Contains(p)).Take(10);
-                var onlyOurs = ours.Stored.Where(p => !theirSet.Contains(p)).Take(10);
-                Assert.Fail($"stored pfns differ: {theirPfns.Length} theirs, {ours.Stored.Count} ours; only theirs: "
-                    + $"{string.Join(' ', onlyTheirs.Select(p => p.ToString("x", CultureInfo.InvariantCulture)))}; only ours: "
-                    + string.Join(' ', onlyOurs.Select(p => p.ToString("x", CultureInfo.InvariantCulture))));
-            }
-        }
-        finally
+        using var theirs = KdumpCompressedDump.Open([output]);
+        var theirPfns = theirs.StoredPfns().ToArray();
+        if (!theirPfns.AsSpan().SequenceEqual(ours.Stored.ToArray()))
         {
-            Directory.Delete(dir, recursive: true);
+            var theirSet = theirPfns.ToHashSet();
+            var onlyTheirs = theirPfns.Where(p => !ours.Stored.Contains(p)).Take(10);
+            var onlyOurs = ours.Stored.Where(p => !theirSet.Contains(p)).Take(10);
+            Assert.Fail($"stored pfns differ: {theirPfns.Length} theirs, {ours.Stored.Count} ours; only theirs: "
+                + $"{string.Join(' ', onlyTheirs.Select(p => p.ToString("x", CultureInfo.InvariantCulture)))}; only ours: "
+                + string.Join(' ', onlyOurs.Select(p => p.ToString("x", CultureInfo.InvariantCulture))));
         }
     }
 
@@ -74,25 +68,19 @@ public sealed partial class PageFilterCompatTests
     public void The_mem_usage_census_counts_what_makedumpfile_1_7_8_reports(string release)
     {
         var vmcore = Lab.Fixture(release, "proc-vmcore.elf");
-        var dir = Lab.NewScratchDir($"census-{release}");
-        try
-        {
-            var run = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"),
-                ["--message-level", "31", "-l", "-d", "31", vmcore, Path.Combine(dir, "out.kdump")]);
-            Assert.True(run.ExitCode == 0, $"makedumpfile-1.7.8 failed ({run.ExitCode}): {run.Stderr}");
-            var theirReport = ReportBlock().Match(Encoding.UTF8.GetString(run.Stdout));
-            Assert.True(theirReport.Success, "no report in makedumpfile's output");
+        using var scratch = Lab.Scratch($"census-{release}");
+        var dir = scratch.Path;
+        var run = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"),
+            ["--message-level", "31", "-l", "-d", "31", vmcore, Path.Combine(dir, "out.kdump")]);
+        Assert.True(run.ExitCode == 0, $"makedumpfile-1.7.8 failed ({run.ExitCode}): {run.Stderr}");
+        var theirReport = ReportBlock().Match(Encoding.UTF8.GetString(run.Stdout));
+        Assert.True(theirReport.Success, "no report in makedumpfile's output");
 
-            using var input = Kdump.Dump.DumpInput.Open(DumpOpener.Open(vmcore));
-            var filter = MemMapPageFilter.Create(KernelView.Open(input.Dump, TranslationStrategy.PageTables), input.PfnMap, DumpLevel.All);
-            var census = Kdump.Dump.PageCensus.Take(input, filter);
-            var writeBytes = ulong.Parse(theirReport.Groups["write"].Value, CultureInfo.InvariantCulture);
-            Assert.Equal(theirReport.Value, census.Counts.FormatReport(census.Pfns, writeBytes));
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        using var input = Kdump.Dump.DumpInput.Open(DumpOpener.Open(vmcore));
+        var filter = MemMapPageFilter.Create(KernelView.Open(input.Dump, TranslationStrategy.PageTables), input.PfnMap, DumpLevel.All);
+        var census = Kdump.Dump.PageCensus.Take(input, filter);
+        var writeBytes = ulong.Parse(theirReport.Groups["write"].Value, CultureInfo.InvariantCulture);
+        Assert.Equal(theirReport.Value, census.Counts.FormatReport(census.Pfns, writeBytes));
     }
 
     private sealed record Result(ExcludedPageCounts Counts, DumpPfnMap Pfns, List<ulong> Stored);

@@ -27,44 +27,32 @@ public class MakedumpfileCompatTests
     [MemberData(nameof(DmesgData))]
     public void Dump_dmesg_equals_makedumpfile_1_7_8_up_to_the_signed_char_fix(string release, string input, string expected)
     {
-        var dir = Lab.NewScratchDir("dump-dmesg");
-        try
-        {
-            var log = Path.Combine(dir, "dmesg.txt");
-            var r = Run("--dump-dmesg", Lab.Fixture(release, input), log);
-            Assert.Equal("", r.Stderr);
-            Assert.Equal($"\nThe dmesg log is saved to {log}.\n\nmakedumpfile Completed.\n", r.StdoutText);
-            Assert.Equal(0, r.ExitCode);
-            var reference = InProcess.NormaliseSignedCharEscapes(Encoding.Latin1.GetString(File.ReadAllBytes(Lab.Fixture(release, expected))));
-            Assert.Equal(reference, Encoding.Latin1.GetString(File.ReadAllBytes(log)));
-            // 1.7.8 creates the log 0600 like its dump files (the test host's umask is 022).
-            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(log));
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        using var scratch = Lab.Scratch("dump-dmesg");
+        var dir = scratch.Path;
+        var log = Path.Combine(dir, "dmesg.txt");
+        var r = Run("--dump-dmesg", Lab.Fixture(release, input), log);
+        Assert.Equal("", r.Stderr);
+        Assert.Equal($"\nThe dmesg log is saved to {log}.\n\nmakedumpfile Completed.\n", r.StdoutText);
+        Assert.Equal(0, r.ExitCode);
+        var reference = InProcess.NormaliseSignedCharEscapes(Encoding.Latin1.GetString(File.ReadAllBytes(Lab.Fixture(release, expected))));
+        Assert.Equal(reference, Encoding.Latin1.GetString(File.ReadAllBytes(log)));
+        // 1.7.8 creates the log 0600 like its dump files (the test host's umask is 022).
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(log));
     }
 
     [Theory]
     [MemberData(nameof(Lab.ReleaseData), MemberType = typeof(Lab))]
     public void Rearranging_the_flattened_file_gives_makedumpfiles_own_result(string release)
     {
-        var dir = Lab.NewScratchDir("rearrange");
-        try
-        {
-            var output = Path.Combine(dir, "out.kdump");
-            using var stdin = File.OpenRead(Lab.Fixture(release, "derived/F-l-d31.flat"));
-            var r = InProcess.Run(MakedumpfileCommand.Run, "makedumpfile", ["-R", output], stdin);
-            Assert.Equal("", r.Stderr);
-            Assert.Equal(0, r.ExitCode);
-            Assert.Equal($"\nThe dumpfile is saved to {output}.\n\nmakedumpfile Completed.\n", r.StdoutText);
-            Assert.True(File.ReadAllBytes(Lab.Fixture(release, "derived/R-l-d31.kdump")).AsSpan().SequenceEqual(File.ReadAllBytes(output)));
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        using var scratch = Lab.Scratch("rearrange");
+        var dir = scratch.Path;
+        var output = Path.Combine(dir, "out.kdump");
+        using var stdin = File.OpenRead(Lab.Fixture(release, "derived/F-l-d31.flat"));
+        var r = InProcess.Run(MakedumpfileCommand.Run, "makedumpfile", ["-R", output], stdin);
+        Assert.Equal("", r.Stderr);
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal($"\nThe dumpfile is saved to {output}.\n\nmakedumpfile Completed.\n", r.StdoutText);
+        Assert.True(File.ReadAllBytes(Lab.Fixture(release, "derived/R-l-d31.kdump")).AsSpan().SequenceEqual(File.ReadAllBytes(output)));
     }
 
     [Theory]
@@ -132,20 +120,14 @@ public class MakedumpfileCompatTests
     [InlineData()]
     public void Usage_errors_match_makedumpfile_1_7_8(params string[] args)
     {
-        var dir = Lab.NewScratchDir("mdf-cli");
-        try
-        {
-            var argv = args.Select(a => a.Replace("SCRATCH", dir, StringComparison.Ordinal)).ToArray();
-            var theirs = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), argv);
-            var ours = Run(argv);
-            Assert.Equal(theirs.ExitCode, ours.ExitCode);
-            Assert.Equal(Encoding.UTF8.GetString(theirs.Stdout).Replace("version 1.7.8 (released on 30 Oct 2025)\nlzo\tenabled\nsnappy\tdisabled", "version 1.7.8 (released on 30 Oct 2025)\nlzo\tenabled\nsnappy\tenabled", StringComparison.Ordinal), ours.StdoutText);
-            Assert.Equal(System.Text.RegularExpressions.Regex.Replace(theirs.Stderr, @"^\S*makedumpfile: ", "makedumpfile: ", System.Text.RegularExpressions.RegexOptions.Multiline), ours.Stderr);
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        using var scratch = Lab.Scratch("mdf-cli");
+        var dir = scratch.Path;
+        var argv = args.Select(a => a.Replace("SCRATCH", dir, StringComparison.Ordinal)).ToArray();
+        var theirs = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), argv);
+        var ours = Run(argv);
+        Assert.Equal(theirs.ExitCode, ours.ExitCode);
+        Assert.Equal(Encoding.UTF8.GetString(theirs.Stdout).Replace("version 1.7.8 (released on 30 Oct 2025)\nlzo\tenabled\nsnappy\tdisabled", "version 1.7.8 (released on 30 Oct 2025)\nlzo\tenabled\nsnappy\tenabled", StringComparison.Ordinal), ours.StdoutText);
+        Assert.Equal(System.Text.RegularExpressions.Regex.Replace(theirs.Stderr, @"^\S*makedumpfile: ", "makedumpfile: ", System.Text.RegularExpressions.RegexOptions.Multiline), ours.Stderr);
     }
 
     /// <summary>--dump-dmesg into a missing directory: the message names the function that reads the 5.10+ ring, as 1.7.8's.</summary>
@@ -153,76 +135,52 @@ public class MakedumpfileCompatTests
     [MemberData(nameof(Lab.ReleaseData), MemberType = typeof(Lab))]
     public void Dump_dmesg_into_a_missing_directory_fails_as_makedumpfile_1_7_8(string release)
     {
-        var dir = Lab.NewScratchDir("mdf-dmesg-nodir");
-        try
-        {
-            string[] argv = ["--dump-dmesg", Lab.Fixture(release, "proc-vmcore.elf"), Path.Combine(dir, "nodir", "log.txt")];
-            var theirs = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), argv);
-            var ours = Run(argv);
-            Assert.Contains("dump_lockless_dmesg: Can't open output file.\n", theirs.Stderr, StringComparison.Ordinal);
-            Assert.Equal((theirs.ExitCode, Encoding.UTF8.GetString(theirs.Stdout), theirs.Stderr), (ours.ExitCode, ours.StdoutText, ours.Stderr));
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        using var scratch = Lab.Scratch("mdf-dmesg-nodir");
+        var dir = scratch.Path;
+        string[] argv = ["--dump-dmesg", Lab.Fixture(release, "proc-vmcore.elf"), Path.Combine(dir, "nodir", "log.txt")];
+        var theirs = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), argv);
+        var ours = Run(argv);
+        Assert.Contains("dump_lockless_dmesg: Can't open output file.\n", theirs.Stderr, StringComparison.Ordinal);
+        Assert.Equal((theirs.ExitCode, Encoding.UTF8.GetString(theirs.Stdout), theirs.Stderr), (ours.ExitCode, ours.StdoutText, ours.Stderr));
     }
 
     /// <summary>A directory as the vmcore: EISDIR's words, as 1.7.8 (the BCL reports a directory open as access denied).</summary>
     [Fact]
     public void A_directory_input_is_called_a_directory()
     {
-        var dir = Lab.NewScratchDir("mdf-dir-input");
-        try
-        {
-            var ours = Run(["-l", "-d", "31", dir, Path.Combine(dir, "o")]);
-            Assert.Equal((1, $"open_dump_memory: Can't open the dump memory({dir}). Is a directory\n"), (ours.ExitCode, ours.Stderr));
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        using var scratch = Lab.Scratch("mdf-dir-input");
+        var dir = scratch.Path;
+        var ours = Run(["-l", "-d", "31", dir, Path.Combine(dir, "o")]);
+        Assert.Equal((1, $"open_dump_memory: Can't open the dump memory({dir}). Is a directory\n"), (ours.ExitCode, ours.Stderr));
     }
 
     [Fact]
     public void An_existing_log_file_is_refused_without_f()
     {
-        var dir = Lab.NewScratchDir("mdf-exists");
-        try
-        {
-            var log = Path.Combine(dir, "exists.txt");
-            File.WriteAllText(log, "");
-            var args = new[] { "--dump-dmesg", Lab.Fixture("bookworm", "proc-vmcore.elf"), log };
-            var theirs = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), args);
-            var ours = Run(args);
-            Assert.Equal((theirs.ExitCode, Encoding.UTF8.GetString(theirs.Stdout), theirs.Stderr), (ours.ExitCode, ours.StdoutText, ours.Stderr));
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        using var scratch = Lab.Scratch("mdf-exists");
+        var dir = scratch.Path;
+        var log = Path.Combine(dir, "exists.txt");
+        File.WriteAllText(log, "");
+        var args = new[] { "--dump-dmesg", Lab.Fixture("bookworm", "proc-vmcore.elf"), log };
+        var theirs = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), args);
+        var ours = Run(args);
+        Assert.Equal((theirs.ExitCode, Encoding.UTF8.GetString(theirs.Stdout), theirs.Stderr), (ours.ExitCode, ours.StdoutText, ours.Stderr));
     }
 
     [Fact]
     public void A_flattened_input_to_dump_dmesg_fails_like_upstream_with_a_reassembly_hint()
     {
-        var dir = Lab.NewScratchDir("mdf-flat");
-        try
-        {
-            var flat = Lab.Fixture("bookworm", "derived/F-l-d31.flat");
-            var theirs = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), ["--dump-dmesg", flat, Path.Combine(dir, "a.txt")]);
-            var ours = Run("--dump-dmesg", flat, Path.Combine(dir, "b.txt"));
-            Assert.Equal(1, theirs.ExitCode);
-            Assert.Equal(1, ours.ExitCode);
-            Assert.Equal(Encoding.UTF8.GetString(theirs.Stdout), ours.StdoutText);
-            Assert.Contains("check_elf_format: Can't get valid ehdr.\n", theirs.Stderr, StringComparison.Ordinal);
-            Assert.StartsWith("check_elf_format: Can't get valid ehdr.\n", ours.Stderr, StringComparison.Ordinal);
-            Assert.Contains("makedumpfile -R", ours.Stderr, StringComparison.Ordinal);
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        using var scratch = Lab.Scratch("mdf-flat");
+        var dir = scratch.Path;
+        var flat = Lab.Fixture("bookworm", "derived/F-l-d31.flat");
+        var theirs = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), ["--dump-dmesg", flat, Path.Combine(dir, "a.txt")]);
+        var ours = Run("--dump-dmesg", flat, Path.Combine(dir, "b.txt"));
+        Assert.Equal(1, theirs.ExitCode);
+        Assert.Equal(1, ours.ExitCode);
+        Assert.Equal(Encoding.UTF8.GetString(theirs.Stdout), ours.StdoutText);
+        Assert.Contains("check_elf_format: Can't get valid ehdr.\n", theirs.Stderr, StringComparison.Ordinal);
+        Assert.StartsWith("check_elf_format: Can't get valid ehdr.\n", ours.Stderr, StringComparison.Ordinal);
+        Assert.Contains("makedumpfile -R", ours.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -248,78 +206,60 @@ public class MakedumpfileCompatTests
     [MemberData(nameof(DryRunData))]
     public void A_dry_run_creates_nothing_and_says_what_makedumpfile_1_7_8_says(string[] args)
     {
-        var dir = Lab.NewScratchDir("mdf-dry");
-        try
+        using var scratch = Lab.Scratch("mdf-dry");
+        var dir = scratch.Path;
+        var argv = args.Select(a => a switch
         {
-            var argv = args.Select(a => a switch
-            {
-                "VMCORE" => Lab.Fixture("bookworm", "proc-vmcore.elf"),
-                "OUT" or "OUT2" => Path.Combine(dir, a.ToLowerInvariant()),
-                _ => a,
-            }).Prepend("--dry-run").ToArray();
-            var ours = Run(argv);
-            Assert.Empty(Directory.GetFileSystemEntries(dir));
-            var theirs = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), argv);
-            Assert.Empty(Directory.GetFileSystemEntries(dir));
-            Assert.Equal(0, theirs.ExitCode);
-            Assert.Equal(0, ours.ExitCode);
-            Assert.Equal(Encoding.UTF8.GetString(theirs.Stdout), ours.StdoutText);
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+            "VMCORE" => Lab.Fixture("bookworm", "proc-vmcore.elf"),
+            "OUT" or "OUT2" => Path.Combine(dir, a.ToLowerInvariant()),
+            _ => a,
+        }).Prepend("--dry-run").ToArray();
+        var ours = Run(argv);
+        Assert.Empty(Directory.GetFileSystemEntries(dir));
+        var theirs = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), argv);
+        Assert.Empty(Directory.GetFileSystemEntries(dir));
+        Assert.Equal(0, theirs.ExitCode);
+        Assert.Equal(0, ours.ExitCode);
+        Assert.Equal(Encoding.UTF8.GetString(theirs.Stdout), ours.StdoutText);
     }
 
     [Fact]
     public void A_dry_run_reports_the_numbers_of_a_real_run()
     {
-        var dir = Lab.NewScratchDir("mdf-dry-report");
-        try
-        {
-            var vmcore = Lab.Fixture("bookworm", "proc-vmcore.elf");
-            var output = Path.Combine(dir, "out");
-            var dry = Run("--dry-run", "--message-level", "31", "-l", "-d", "31", vmcore, output);
-            Assert.False(File.Exists(output));
-            var real = Run("--message-level", "31", "-l", "-d", "31", vmcore, output);
-            Assert.Equal((0, 0), (dry.ExitCode, real.ExitCode));
-            Assert.Contains($"Write bytes     : {new FileInfo(output).Length}\n", real.StdoutText, StringComparison.Ordinal);
-            Assert.Equal(real.StdoutText, dry.StdoutText);
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        using var scratch = Lab.Scratch("mdf-dry-report");
+        var dir = scratch.Path;
+        var vmcore = Lab.Fixture("bookworm", "proc-vmcore.elf");
+        var output = Path.Combine(dir, "out");
+        var dry = Run("--dry-run", "--message-level", "31", "-l", "-d", "31", vmcore, output);
+        Assert.False(File.Exists(output));
+        var real = Run("--message-level", "31", "-l", "-d", "31", vmcore, output);
+        Assert.Equal((0, 0), (dry.ExitCode, real.ExitCode));
+        Assert.Contains($"Write bytes     : {new FileInfo(output).Length}\n", real.StdoutText, StringComparison.Ordinal);
+        Assert.Equal(real.StdoutText, dry.StdoutText);
     }
 
     [Fact]
     public void A_dry_run_of_R_reads_the_stream_and_creates_nothing()
     {
-        var dir = Lab.NewScratchDir("mdf-dry-r");
-        try
+        using var scratch = Lab.Scratch("mdf-dry-r");
+        var dir = scratch.Path;
+        var flat = Lab.Fixture("bookworm", "derived/F-l-d31.flat");
+        var output = Path.Combine(dir, "out");
+        using (var stdin = File.OpenRead(flat))
         {
-            var flat = Lab.Fixture("bookworm", "derived/F-l-d31.flat");
-            var output = Path.Combine(dir, "out");
-            using (var stdin = File.OpenRead(flat))
-            {
-                var ours = InProcess.Run(MakedumpfileCommand.Run, "makedumpfile", ["--dry-run", "-R", output], stdin);
-                Assert.Equal((0, "", $"\nThe dumpfile is saved to {output}.\n\nmakedumpfile Completed.\n"), (ours.ExitCode, ours.Stderr, ours.StdoutText));
-            }
-            Assert.False(File.Exists(output));
-            var theirs = ExternalProcess.Run(Lab.SystemTool("/bin/sh"), ["-c", "exec \"$0\" --dry-run -R \"$1\" < \"$2\"", Lab.ReferenceTool("makedumpfile-1.7.8"), output, flat]);
-            Assert.Equal((0, $"\nThe dumpfile is saved to {output}.\n\nmakedumpfile Completed.\n"), (theirs.ExitCode, Encoding.UTF8.GetString(theirs.Stdout)));
-            Assert.False(File.Exists(output));
+            var ours = InProcess.Run(MakedumpfileCommand.Run, "makedumpfile", ["--dry-run", "-R", output], stdin);
+            Assert.Equal((0, "", $"\nThe dumpfile is saved to {output}.\n\nmakedumpfile Completed.\n"), (ours.ExitCode, ours.Stderr, ours.StdoutText));
+        }
+        Assert.False(File.Exists(output));
+        var theirs = ExternalProcess.Run(Lab.SystemTool("/bin/sh"), ["-c", "exec \"$0\" --dry-run -R \"$1\" < \"$2\"", Lab.ReferenceTool("makedumpfile-1.7.8"), output, flat]);
+        Assert.Equal((0, $"\nThe dumpfile is saved to {output}.\n\nmakedumpfile Completed.\n"), (theirs.ExitCode, Encoding.UTF8.GetString(theirs.Stdout)));
+        Assert.False(File.Exists(output));
 
-            // A damaged stream still fails in a dry run: the stream is read, not skipped.
-            using var truncated = new MemoryStream(File.ReadAllBytes(flat).AsSpan(0, 6000).ToArray());
-            var bad = InProcess.Run(MakedumpfileCommand.Run, "makedumpfile", ["--dry-run", "-R", output], truncated);
-            Assert.Equal(1, bad.ExitCode);
-            Assert.StartsWith("rearrange_dumpdata: ", bad.Stderr, StringComparison.Ordinal);
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        // A damaged stream still fails in a dry run: the stream is read, not skipped.
+        using var truncated = new MemoryStream(File.ReadAllBytes(flat).AsSpan(0, 6000).ToArray());
+        var bad = InProcess.Run(MakedumpfileCommand.Run, "makedumpfile", ["--dry-run", "-R", output], truncated);
+        Assert.Equal(1, bad.ExitCode);
+        Assert.StartsWith("rearrange_dumpdata: ", bad.Stderr, StringComparison.Ordinal);
     }
 
     public static TheoryData<string, string> VtopData()
@@ -338,20 +278,14 @@ public class MakedumpfileCompatTests
     [MemberData(nameof(VtopData))]
     public void Vtop_prints_the_walk_of_makedumpfile_1_7_8(string release, string address)
     {
-        var dir = Lab.NewScratchDir("mdf-vtop");
-        try
-        {
-            string[] argv = ["--vtop", address, "--dry-run", "-l", "-d", "31", Lab.Fixture(release, "proc-vmcore.elf"), Path.Combine(dir, "out")];
-            var theirs = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), argv);
-            var ours = Run(argv);
-            Assert.Equal((0, 0), (theirs.ExitCode, ours.ExitCode));
-            Assert.Contains("VIRTUAL           PHYSICAL\n", ours.StdoutText, StringComparison.Ordinal);
-            Assert.Equal(Encoding.UTF8.GetString(theirs.Stdout), ours.StdoutText);
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        using var scratch = Lab.Scratch("mdf-vtop");
+        var dir = scratch.Path;
+        string[] argv = ["--vtop", address, "--dry-run", "-l", "-d", "31", Lab.Fixture(release, "proc-vmcore.elf"), Path.Combine(dir, "out")];
+        var theirs = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), argv);
+        var ours = Run(argv);
+        Assert.Equal((0, 0), (theirs.ExitCode, ours.ExitCode));
+        Assert.Contains("VIRTUAL           PHYSICAL\n", ours.StdoutText, StringComparison.Ordinal);
+        Assert.Equal(Encoding.UTF8.GetString(theirs.Stdout), ours.StdoutText);
     }
 
     /// <summary>--partial-dmesg: the lab kernels' lockless ring has no clear point in VMCOREINFO, so both tools write the whole log.</summary>
@@ -359,21 +293,15 @@ public class MakedumpfileCompatTests
     [MemberData(nameof(Lab.ReleaseData), MemberType = typeof(Lab))]
     public void Partial_dmesg_equals_makedumpfile_1_7_8(string release)
     {
-        var dir = Lab.NewScratchDir("partial-dmesg");
-        try
-        {
-            var (ourLog, theirLog) = (Path.Combine(dir, "ours.txt"), Path.Combine(dir, "theirs.txt"));
-            var vmcore = Lab.Fixture(release, "proc-vmcore.elf");
-            var theirs = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), ["--dump-dmesg", "--partial-dmesg", vmcore, theirLog]);
-            var ours = Run("--dump-dmesg", "--partial-dmesg", vmcore, ourLog);
-            Assert.Equal((0, 0), (theirs.ExitCode, ours.ExitCode));
-            Assert.Equal(Encoding.UTF8.GetString(theirs.Stdout).Replace(theirLog, ourLog, StringComparison.Ordinal), ours.StdoutText);
-            Assert.Equal(InProcess.NormaliseSignedCharEscapes(Encoding.Latin1.GetString(File.ReadAllBytes(theirLog))), Encoding.Latin1.GetString(File.ReadAllBytes(ourLog)));
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        using var scratch = Lab.Scratch("partial-dmesg");
+        var dir = scratch.Path;
+        var (ourLog, theirLog) = (Path.Combine(dir, "ours.txt"), Path.Combine(dir, "theirs.txt"));
+        var vmcore = Lab.Fixture(release, "proc-vmcore.elf");
+        var theirs = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), ["--dump-dmesg", "--partial-dmesg", vmcore, theirLog]);
+        var ours = Run("--dump-dmesg", "--partial-dmesg", vmcore, ourLog);
+        Assert.Equal((0, 0), (theirs.ExitCode, ours.ExitCode));
+        Assert.Equal(Encoding.UTF8.GetString(theirs.Stdout).Replace(theirLog, ourLog, StringComparison.Ordinal), ours.StdoutText);
+        Assert.Equal(InProcess.NormaliseSignedCharEscapes(Encoding.Latin1.GetString(File.ReadAllBytes(theirLog))), Encoding.Latin1.GetString(File.ReadAllBytes(ourLog)));
     }
 
     /// <summary>-L SIZE: the same messages and exit code as 1.7.8, a file cut at the limit and flagged incomplete (kdump and ELF), or the refusal of a bad size.</summary>
@@ -389,49 +317,43 @@ public class MakedumpfileCompatTests
     [InlineData("1k", "-l")]
     public void Size_limit_cuts_the_dump_like_makedumpfile_1_7_8(string limit, string format)
     {
-        var dir = Lab.NewScratchDir("mdf-limit");
-        try
+        using var scratch = Lab.Scratch("mdf-limit");
+        var dir = scratch.Path;
+        var vmcore = Lab.Fixture("bookworm", "proc-vmcore.elf");
+        var (theirFile, ourFile) = (Path.Combine(dir, "theirs"), Path.Combine(dir, "ours"));
+        var theirs = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), ["--message-level", "6", "-L", limit, format, "-d", "31", vmcore, theirFile]);
+        var ours = Run("--message-level", "6", "-L", limit, format, "-d", "31", vmcore, ourFile);
+        Assert.Equal(theirs.ExitCode, ours.ExitCode);
+        Assert.Equal(Encoding.UTF8.GetString(theirs.Stdout).Replace(theirFile, ourFile, StringComparison.Ordinal), ours.StdoutText);
+        Assert.Equal(theirs.Stderr, ours.Stderr);
+        Assert.Equal(File.Exists(theirFile), File.Exists(ourFile));
+        if (!File.Exists(ourFile)) return;
+        Assert.Equal(new FileInfo(theirFile).Length, new FileInfo(ourFile).Length);
+        // The flag is read from the header bytes (ELF e_flags bit 0 at 48, kdump status bit 0x8 at
+        // 424): a 1 KiB cut leaves no sub header to open, and ELF PT_LOADs run past any cut.
+        var head = File.ReadAllBytes(ourFile);
+        var incomplete = format == "-E"
+            ? (BitConverter.ToUInt32(head.AsSpan(48, 4)) & 1) != 0
+            : (BitConverter.ToUInt32(head.AsSpan(424, 4)) & (uint)Kdump.Formats.Diskdump.DiskDumpStatus.Incomplete) != 0;
+        Assert.Equal(ours.ExitCode != 0, incomplete);
+        if (format == "-l" && head.Length >= 1_000_000)
         {
-            var vmcore = Lab.Fixture("bookworm", "proc-vmcore.elf");
-            var (theirFile, ourFile) = (Path.Combine(dir, "theirs"), Path.Combine(dir, "ours"));
-            var theirs = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), ["--message-level", "6", "-L", limit, format, "-d", "31", vmcore, theirFile]);
-            var ours = Run("--message-level", "6", "-L", limit, format, "-d", "31", vmcore, ourFile);
-            Assert.Equal(theirs.ExitCode, ours.ExitCode);
-            Assert.Equal(Encoding.UTF8.GetString(theirs.Stdout).Replace(theirFile, ourFile, StringComparison.Ordinal), ours.StdoutText);
-            Assert.Equal(theirs.Stderr, ours.Stderr);
-            Assert.Equal(File.Exists(theirFile), File.Exists(ourFile));
-            if (!File.Exists(ourFile)) return;
-            Assert.Equal(new FileInfo(theirFile).Length, new FileInfo(ourFile).Length);
-            // The flag is read from the header bytes (ELF e_flags bit 0 at 48, kdump status bit 0x8 at
-            // 424): a 1 KiB cut leaves no sub header to open, and ELF PT_LOADs run past any cut.
-            var head = File.ReadAllBytes(ourFile);
-            var incomplete = format == "-E"
-                ? (BitConverter.ToUInt32(head.AsSpan(48, 4)) & 1) != 0
-                : (BitConverter.ToUInt32(head.AsSpan(424, 4)) & (uint)Kdump.Formats.Diskdump.DiskDumpStatus.Incomplete) != 0;
-            Assert.Equal(ours.ExitCode != 0, incomplete);
-            if (format == "-l" && head.Length >= 1_000_000)
-            {
-                // Cut inside the page data: our reader opens it and says so.
-                using var dump = KdumpCompressedDump.Open([ourFile]);
-                Assert.Equal(incomplete, (dump.Primary.Header.Status & Kdump.Formats.Diskdump.DiskDumpStatus.Incomplete) != 0);
-            }
-            if (format == "-E" && incomplete)
-            {
-                // The PT_LOADs run past the cut: the pages before it read as the vmcore's, the last one as not stored.
-                using var elf = (ElfDump)DumpOpener.Open(ourFile);
-                using var source = DumpOpener.Open(vmcore);
-                var loads = elf.Core.Loads.Where(l => l.FileSize > 0).ToList();
-                var (first, last) = (new Kdump.Primitives.Units.PhysAddr(loads[0].PhysicalAddress), new Kdump.Primitives.Units.PhysAddr(loads[^1].PhysicalAddress + loads[^1].FileSize - 4096));
-                var (ourPage, theirPage) = (new byte[4096], new byte[4096]);
-                Assert.Equal(Kdump.Formats.PageReadStatus.Ok, elf.Physical.TryRead(first, ourPage));
-                Assert.Equal(Kdump.Formats.PageReadStatus.Ok, source.Physical.TryRead(first, theirPage));
-                Assert.Equal(theirPage, ourPage);
-                Assert.Equal(Kdump.Formats.PageReadStatus.NotStored, elf.Physical.TryRead(last, ourPage));
-            }
+            // Cut inside the page data: our reader opens it and says so.
+            using var dump = KdumpCompressedDump.Open([ourFile]);
+            Assert.Equal(incomplete, (dump.Primary.Header.Status & Kdump.Formats.Diskdump.DiskDumpStatus.Incomplete) != 0);
         }
-        finally
+        if (format == "-E" && incomplete)
         {
-            Directory.Delete(dir, recursive: true);
+            // The PT_LOADs run past the cut: the pages before it read as the vmcore's, the last one as not stored.
+            using var elf = (ElfDump)DumpOpener.Open(ourFile);
+            using var source = DumpOpener.Open(vmcore);
+            var loads = elf.Core.Loads.Where(l => l.FileSize > 0).ToList();
+            var (first, last) = (new Kdump.Primitives.Units.PhysAddr(loads[0].PhysicalAddress), new Kdump.Primitives.Units.PhysAddr(loads[^1].PhysicalAddress + loads[^1].FileSize - 4096));
+            var (ourPage, theirPage) = (new byte[4096], new byte[4096]);
+            Assert.Equal(Kdump.Formats.PageReadStatus.Ok, elf.Physical.TryRead(first, ourPage));
+            Assert.Equal(Kdump.Formats.PageReadStatus.Ok, source.Physical.TryRead(first, theirPage));
+            Assert.Equal(theirPage, ourPage);
+            Assert.Equal(Kdump.Formats.PageReadStatus.NotStored, elf.Physical.TryRead(last, ourPage));
         }
     }
 
@@ -519,33 +441,27 @@ public class MakedumpfileCompatTests
     [MemberData(nameof(VmemmapData))]
     public void Exclude_unused_vmemmap_writes_makedumpfile_1_7_8s_file(string release, string format)
     {
-        var dir = Lab.NewScratchDir("mdf-vmemmap");
-        try
+        using var scratch = Lab.Scratch("mdf-vmemmap");
+        var dir = scratch.Path;
+        var vmcore = Lab.Fixture(release, "proc-vmcore.elf");
+        string[] Argv(string output) => [.. format.Split(' '), "-e", "--work-dir", dir, "--message-level", "23", vmcore, Path.Combine(dir, output)];
+        var theirs = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), Argv("theirs"));
+        var ours = Run(Argv("ours"));
+        Assert.Equal((0, 0), (theirs.ExitCode, ours.ExitCode));
+        var theirCount = VmemmapLine.Match(theirs.Stderr);
+        var ourCount = VmemmapLine.Match(ours.Stderr);
+        Assert.True(theirCount.Success && ourCount.Success, ours.Stderr);
+        Assert.Equal(theirCount.Groups[1].Value, ourCount.Groups[1].Value);
+        Assert.True(long.Parse(ourCount.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) > 0, "the lab's vmcores have free memory: some struct pages must go");
+        Assert.True(File.ReadAllBytes(Path.Combine(dir, "theirs")).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(dir, "ours"))),
+            $"{release} {format} -e: our file differs from makedumpfile 1.7.8's");
+        if (!format.StartsWith("-E", StringComparison.Ordinal))
         {
-            var vmcore = Lab.Fixture(release, "proc-vmcore.elf");
-            string[] Argv(string output) => [.. format.Split(' '), "-e", "--work-dir", dir, "--message-level", "23", vmcore, Path.Combine(dir, output)];
-            var theirs = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), Argv("theirs"));
-            var ours = Run(Argv("ours"));
-            Assert.Equal((0, 0), (theirs.ExitCode, ours.ExitCode));
-            var theirCount = VmemmapLine.Match(theirs.Stderr);
-            var ourCount = VmemmapLine.Match(ours.Stderr);
-            Assert.True(theirCount.Success && ourCount.Success, ours.Stderr);
-            Assert.Equal(theirCount.Groups[1].Value, ourCount.Groups[1].Value);
-            Assert.True(long.Parse(ourCount.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) > 0, "the lab's vmcores have free memory: some struct pages must go");
-            Assert.True(File.ReadAllBytes(Path.Combine(dir, "theirs")).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(dir, "ours"))),
-                $"{release} {format} -e: our file differs from makedumpfile 1.7.8's");
-            if (!format.StartsWith("-E", StringComparison.Ordinal))
-            {
-                using var dump = KdumpCompressedDump.Open([Path.Combine(dir, "ours")]);
-                Assert.True((dump.Primary.Header.Status & Kdump.Formats.Diskdump.DiskDumpStatus.ExcludedVmemmap) != 0);
-            }
-            static string Block(string stdout) => stdout[stdout.IndexOf("\nOriginal pages", StringComparison.Ordinal)..stdout.IndexOf("Write bytes", StringComparison.Ordinal)];
-            Assert.Equal(Block(Encoding.UTF8.GetString(theirs.Stdout)), Block(ours.StdoutText));
+            using var dump = KdumpCompressedDump.Open([Path.Combine(dir, "ours")]);
+            Assert.True((dump.Primary.Header.Status & Kdump.Formats.Diskdump.DiskDumpStatus.ExcludedVmemmap) != 0);
         }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        static string Block(string stdout) => stdout[stdout.IndexOf("\nOriginal pages", StringComparison.Ordinal)..stdout.IndexOf("Write bytes", StringComparison.Ordinal)];
+        Assert.Equal(Block(Encoding.UTF8.GetString(theirs.Stdout)), Block(ours.StdoutText));
     }
 
     /// <summary>
@@ -556,21 +472,15 @@ public class MakedumpfileCompatTests
     [MemberData(nameof(Lab.ReleaseData), MemberType = typeof(Lab))]
     public void Elf_report_with_a_work_dir_counts_each_pfn_once_like_makedumpfile_1_7_8(string release)
     {
-        var dir = Lab.NewScratchDir("mdf-workdir");
-        try
-        {
-            string[] argv = ["--dry-run", "--work-dir", dir, "--message-level", "31", "-E", "-d", "31", Lab.Fixture(release, "proc-vmcore.elf"), Path.Combine(dir, "out")];
-            var theirs = Encoding.UTF8.GetString(ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), argv).Stdout);
-            var ours = Run(argv).StdoutText;
-            static string Block(string stdout) => stdout[stdout.IndexOf("\nOriginal pages", StringComparison.Ordinal)..stdout.IndexOf("Write bytes", StringComparison.Ordinal)];
-            Assert.Equal(Block(theirs), Block(ours));
-            var cyclic = Run(["--dry-run", "--message-level", "31", "-E", "-d", "31", Lab.Fixture(release, "proc-vmcore.elf"), Path.Combine(dir, "out")]).StdoutText;
-            Assert.NotEqual(Block(cyclic), Block(ours));
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        using var scratch = Lab.Scratch("mdf-workdir");
+        var dir = scratch.Path;
+        string[] argv = ["--dry-run", "--work-dir", dir, "--message-level", "31", "-E", "-d", "31", Lab.Fixture(release, "proc-vmcore.elf"), Path.Combine(dir, "out")];
+        var theirs = Encoding.UTF8.GetString(ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), argv).Stdout);
+        var ours = Run(argv).StdoutText;
+        static string Block(string stdout) => stdout[stdout.IndexOf("\nOriginal pages", StringComparison.Ordinal)..stdout.IndexOf("Write bytes", StringComparison.Ordinal)];
+        Assert.Equal(Block(theirs), Block(ours));
+        var cyclic = Run(["--dry-run", "--message-level", "31", "-E", "-d", "31", Lab.Fixture(release, "proc-vmcore.elf"), Path.Combine(dir, "out")]).StdoutText;
+        Assert.NotEqual(Block(cyclic), Block(ours));
     }
 
     /// <summary>A --work-dir that does not exist fails before anything is written, with 1.7.8's words (its file name is random).</summary>
@@ -579,23 +489,17 @@ public class MakedumpfileCompatTests
     [InlineData("-E")]
     public void A_missing_work_dir_fails_like_makedumpfile_1_7_8(string format)
     {
-        var dir = Lab.NewScratchDir("mdf-nowork");
-        try
-        {
-            string[] Argv(string output) => [format, "-d", "31", "--work-dir", Path.Combine(dir, "missing"), Lab.Fixture("bookworm", "proc-vmcore.elf"), Path.Combine(dir, output)];
-            var theirs = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), Argv("theirs"));
-            var ours = Run(Argv("ours"));
-            Assert.Equal((1, 1), (theirs.ExitCode, ours.ExitCode));
-            Assert.Equal(Encoding.UTF8.GetString(theirs.Stdout), ours.StdoutText);
-            static string Unnamed(string stderr) => System.Text.RegularExpressions.Regex.Replace(stderr, "kdump_bitmap[A-Za-z0-9]{6}", "kdump_bitmapXXXXXX");
-            Assert.Contains("open_dump_bitmap: Can't open the bitmap file(", ours.Stderr, StringComparison.Ordinal);
-            Assert.Equal(Unnamed(theirs.Stderr), Unnamed(ours.Stderr));
-            Assert.Empty(Directory.GetFileSystemEntries(dir)); // neither dump file was created
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        using var scratch = Lab.Scratch("mdf-nowork");
+        var dir = scratch.Path;
+        string[] Argv(string output) => [format, "-d", "31", "--work-dir", Path.Combine(dir, "missing"), Lab.Fixture("bookworm", "proc-vmcore.elf"), Path.Combine(dir, output)];
+        var theirs = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), Argv("theirs"));
+        var ours = Run(Argv("ours"));
+        Assert.Equal((1, 1), (theirs.ExitCode, ours.ExitCode));
+        Assert.Equal(Encoding.UTF8.GetString(theirs.Stdout), ours.StdoutText);
+        static string Unnamed(string stderr) => System.Text.RegularExpressions.Regex.Replace(stderr, "kdump_bitmap[A-Za-z0-9]{6}", "kdump_bitmapXXXXXX");
+        Assert.Contains("open_dump_bitmap: Can't open the bitmap file(", ours.Stderr, StringComparison.Ordinal);
+        Assert.Equal(Unnamed(theirs.Stderr), Unnamed(ours.Stderr));
+        Assert.Empty(Directory.GetFileSystemEntries(dir)); // neither dump file was created
     }
 
     /// <summary>The VMCOREINFO note of a lab vmcore as a -i file (what makedumpfile -g would write for that kernel).</summary>
@@ -615,46 +519,40 @@ public class MakedumpfileCompatTests
     [Fact]
     public void Vmcoreinfo_file_stands_in_for_a_missing_note_like_makedumpfile_1_7_8()
     {
-        var dir = Lab.NewScratchDir("mdf-vmcoreinfo");
-        try
+        using var scratch = Lab.Scratch("mdf-vmcoreinfo");
+        var dir = scratch.Path;
+        var info = WriteVmcoreInfoFile("bookworm", dir);
+        var vmcore = Path.Combine(dir, "no-vmcoreinfo.elf");
+        File.Copy(Lab.Fixture("bookworm", "proc-vmcore.elf"), vmcore);
+        using (var f = new FileStream(vmcore, FileMode.Open, FileAccess.ReadWrite))
         {
-            var info = WriteVmcoreInfoFile("bookworm", dir);
-            var vmcore = Path.Combine(dir, "no-vmcoreinfo.elf");
-            File.Copy(Lab.Fixture("bookworm", "proc-vmcore.elf"), vmcore);
-            using (var f = new FileStream(vmcore, FileMode.Open, FileAccess.ReadWrite))
-            {
-                var head = new byte[1 << 16];
-                f.ReadExactly(head);
-                var at = head.AsSpan().IndexOf("VMCOREINFO\0"u8);
-                Assert.True(at > 0, "no VMCOREINFO note name in the first 64 KiB");
-                f.Position = at + 9;
-                f.WriteByte((byte)'X'); // "VMCOREINFX": a note nobody reads
-            }
-            using (var renamed = DumpOpener.Open(vmcore)) Assert.True(renamed.VmcoreInfo.IsEmpty);
-
-            // "1,31": initial() checks the highest level of the list, not the first.
-            foreach (var levels in new[] { "31", "1,31" })
-            {
-                string[] Plain(string output) => ["-l", "-d", levels, vmcore, Path.Combine(dir, output)];
-                var refused = (Theirs: ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), Plain("t0")), Ours: Run(Plain("o0")));
-                Assert.Equal((1, 1), (refused.Theirs.ExitCode, refused.Ours.ExitCode));
-                Assert.Contains("doesn't contain vmcoreinfo", refused.Ours.StdoutText, StringComparison.Ordinal);
-                Assert.Equal(Encoding.UTF8.GetString(refused.Theirs.Stdout), refused.Ours.StdoutText);
-            }
-
-            foreach (var format in new[] { "-l", "-E" })
-            {
-                string[] Argv(string output) => [format, "-d", "31", "-i", info, vmcore, Path.Combine(dir, output)];
-                var theirs = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), Argv("theirs" + format));
-                var ours = Run(Argv("ours" + format));
-                Assert.Equal((0, 0), (theirs.ExitCode, ours.ExitCode));
-                Assert.True(File.ReadAllBytes(Path.Combine(dir, "theirs" + format)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(dir, "ours" + format))),
-                    $"-i {format}: our file differs from makedumpfile 1.7.8's");
-            }
+            var head = new byte[1 << 16];
+            f.ReadExactly(head);
+            var at = head.AsSpan().IndexOf("VMCOREINFO\0"u8);
+            Assert.True(at > 0, "no VMCOREINFO note name in the first 64 KiB");
+            f.Position = at + 9;
+            f.WriteByte((byte)'X'); // "VMCOREINFX": a note nobody reads
         }
-        finally
+        using (var renamed = DumpOpener.Open(vmcore)) Assert.True(renamed.VmcoreInfo.IsEmpty);
+
+        // "1,31": initial() checks the highest level of the list, not the first.
+        foreach (var levels in new[] { "31", "1,31" })
         {
-            Directory.Delete(dir, recursive: true);
+            string[] Plain(string output) => ["-l", "-d", levels, vmcore, Path.Combine(dir, output)];
+            var refused = (Theirs: ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), Plain("t0")), Ours: Run(Plain("o0")));
+            Assert.Equal((1, 1), (refused.Theirs.ExitCode, refused.Ours.ExitCode));
+            Assert.Contains("doesn't contain vmcoreinfo", refused.Ours.StdoutText, StringComparison.Ordinal);
+            Assert.Equal(Encoding.UTF8.GetString(refused.Theirs.Stdout), refused.Ours.StdoutText);
+        }
+
+        foreach (var format in new[] { "-l", "-E" })
+        {
+            string[] Argv(string output) => [format, "-d", "31", "-i", info, vmcore, Path.Combine(dir, output)];
+            var theirs = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), Argv("theirs" + format));
+            var ours = Run(Argv("ours" + format));
+            Assert.Equal((0, 0), (theirs.ExitCode, ours.ExitCode));
+            Assert.True(File.ReadAllBytes(Path.Combine(dir, "theirs" + format)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(dir, "ours" + format))),
+                $"-i {format}: our file differs from makedumpfile 1.7.8's");
         }
     }
 
@@ -662,22 +560,16 @@ public class MakedumpfileCompatTests
     [Fact]
     public void A_vmcoreinfo_file_of_another_release_exits_2_like_makedumpfile_1_7_8()
     {
-        var dir = Lab.NewScratchDir("mdf-vmcoreinfo");
-        try
-        {
-            var info = WriteVmcoreInfoFile("trixie", dir, t => System.Text.RegularExpressions.Regex.Replace(t, "OSRELEASE=.*", "OSRELEASE=6.1.0-99-amd64"));
-            string[] argv = ["-l", "-d", "31", "-i", info, Lab.Fixture("trixie", "proc-vmcore.elf"), Path.Combine(dir, "out")];
-            var theirs = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), argv);
-            var ours = Run(argv);
-            Assert.Equal((2, 2), (theirs.ExitCode, ours.ExitCode));
-            Assert.Equal(Encoding.UTF8.GetString(theirs.Stdout), ours.StdoutText);
-            Assert.Equal(theirs.Stderr.Replace("(null)", info, StringComparison.Ordinal), ours.Stderr);
-            Assert.False(File.Exists(Path.Combine(dir, "out")));
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        using var scratch = Lab.Scratch("mdf-vmcoreinfo");
+        var dir = scratch.Path;
+        var info = WriteVmcoreInfoFile("trixie", dir, t => System.Text.RegularExpressions.Regex.Replace(t, "OSRELEASE=.*", "OSRELEASE=6.1.0-99-amd64"));
+        string[] argv = ["-l", "-d", "31", "-i", info, Lab.Fixture("trixie", "proc-vmcore.elf"), Path.Combine(dir, "out")];
+        var theirs = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), argv);
+        var ours = Run(argv);
+        Assert.Equal((2, 2), (theirs.ExitCode, ours.ExitCode));
+        Assert.Equal(Encoding.UTF8.GetString(theirs.Stdout), ours.StdoutText);
+        Assert.Equal(theirs.Stderr.Replace("(null)", info, StringComparison.Ordinal), ours.Stderr);
+        Assert.False(File.Exists(Path.Combine(dir, "out")));
     }
 
     /// <summary>read_vmcoreinfo_basic_info's checks; 1.7.8 ends "Invalid format" and "Invalid data" without a newline, we end the line.</summary>
@@ -689,21 +581,15 @@ public class MakedumpfileCompatTests
     [InlineData("CRASHTIME=.*", "CRASHTIME=0")]
     public void A_bad_vmcoreinfo_file_is_refused_like_makedumpfile_1_7_8(string pattern, string replacement)
     {
-        var dir = Lab.NewScratchDir("mdf-vmcoreinfo");
-        try
-        {
-            var info = WriteVmcoreInfoFile("bullseye", dir, t => System.Text.RegularExpressions.Regex.Replace(t, pattern, replacement));
-            string[] argv = ["-l", "-d", "31", "-i", info, Lab.Fixture("bullseye", "proc-vmcore.elf"), Path.Combine(dir, "out")];
-            var theirs = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), argv);
-            var ours = Run(argv);
-            Assert.Equal((1, 1), (theirs.ExitCode, ours.ExitCode));
-            Assert.Equal(Encoding.UTF8.GetString(theirs.Stdout), ours.StdoutText);
-            Assert.Contains("read_vmcoreinfo_basic_info: Invalid ", ours.Stderr, StringComparison.Ordinal);
-            Assert.Equal(theirs.Stderr.TrimEnd('\n'), ours.Stderr.TrimEnd('\n'));
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        using var scratch = Lab.Scratch("mdf-vmcoreinfo");
+        var dir = scratch.Path;
+        var info = WriteVmcoreInfoFile("bullseye", dir, t => System.Text.RegularExpressions.Regex.Replace(t, pattern, replacement));
+        string[] argv = ["-l", "-d", "31", "-i", info, Lab.Fixture("bullseye", "proc-vmcore.elf"), Path.Combine(dir, "out")];
+        var theirs = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), argv);
+        var ours = Run(argv);
+        Assert.Equal((1, 1), (theirs.ExitCode, ours.ExitCode));
+        Assert.Equal(Encoding.UTF8.GetString(theirs.Stdout), ours.StdoutText);
+        Assert.Contains("read_vmcoreinfo_basic_info: Invalid ", ours.Stderr, StringComparison.Ordinal);
+        Assert.Equal(theirs.Stderr.TrimEnd('\n'), ours.Stderr.TrimEnd('\n'));
     }
 }

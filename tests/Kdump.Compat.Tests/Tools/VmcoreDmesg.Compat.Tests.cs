@@ -75,22 +75,16 @@ public class VmcoreDmesgCompatTests
     public void Usage_and_open_errors_match_upstream()
     {
         var reference = Lab.ReferenceTool("vmcore-dmesg-2.0.32");
-        var text = Path.Combine(Lab.NewScratchDir("vmcore-dmesg"), "not-a-core.txt");
+        using var scratch = Lab.Scratch("vmcore-dmesg");
+        var text = Path.Combine(scratch.Path, "not-a-core.txt");
         File.WriteAllText(text, "hello, this is not an ELF file\n");
-        try
+        foreach (var args in new[] { Array.Empty<string>(), ["a", "b"], ["/nonexistent/vmcore"], [text] })
         {
-            foreach (var args in new[] { Array.Empty<string>(), ["a", "b"], ["/nonexistent/vmcore"], [text] })
-            {
-                var theirs = ExternalProcess.Run(reference, args);
-                var ours = Run(args);
-                Assert.Equal(theirs.ExitCode, ours.ExitCode);
-                Assert.Equal(theirs.Stdout, ours.Stdout);
-                Assert.Equal(NormaliseArgv0(theirs.Stderr), ours.Stderr);
-            }
-        }
-        finally
-        {
-            Directory.Delete(Path.GetDirectoryName(text)!, recursive: true);
+            var theirs = ExternalProcess.Run(reference, args);
+            var ours = Run(args);
+            Assert.Equal(theirs.ExitCode, ours.ExitCode);
+            Assert.Equal(theirs.Stdout, ours.Stdout);
+            Assert.Equal(NormaliseArgv0(theirs.Stderr), ours.Stderr);
         }
     }
 

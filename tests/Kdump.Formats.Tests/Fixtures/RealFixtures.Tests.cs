@@ -78,19 +78,13 @@ public class RealFixturesTests
     [MemberData(nameof(Lab.ReleaseData), MemberType = typeof(Lab))]
     public void Reassembling_the_flattened_dump_gives_makedumpfiles_R_output(string release)
     {
-        var dir = Lab.NewScratchDir("reassemble");
-        try
-        {
-            var output = Path.Combine(dir, "R.kdump");
-            using (var input = File.OpenRead(Lab.Fixture(release, "derived/F-l-d31.flat")))
-            using (var fs = new FileStream(output, FileMode.Create, FileAccess.ReadWrite))
-                FlattenedReassembler.Reassemble(input, fs);
-            AssertFilesEqual(Lab.Fixture(release, "derived/R-l-d31.kdump"), output);
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        using var scratch = Lab.Scratch("reassemble");
+        var dir = scratch.Path;
+        var output = Path.Combine(dir, "R.kdump");
+        using (var input = File.OpenRead(Lab.Fixture(release, "derived/F-l-d31.flat")))
+        using (var fs = new FileStream(output, FileMode.Create, FileAccess.ReadWrite))
+            FlattenedReassembler.Reassemble(input, fs);
+        AssertFilesEqual(Lab.Fixture(release, "derived/R-l-d31.kdump"), output);
     }
 
     [Theory]

@@ -3,6 +3,7 @@ using Kdump.Formats.Flattened;
 using Kdump.Memory;
 using Kdump.Primitives.Errors;
 using Kdump.Primitives.IO;
+using Kdump.Tests.Shared;
 
 namespace Kdump.Formats.Tests.Flattened;
 
@@ -53,26 +54,19 @@ public class FlattenedTests
     public void Reassemble_from_a_pipe_gives_the_replayed_file()
     {
         var (flat, expected) = Generate();
-        var dir = Path.Combine(Path.GetTempPath(), $"kdump-flat-{Environment.ProcessId}-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(dir);
-        try
-        {
-            var input = Path.Combine(dir, "in.flat");
-            File.WriteAllBytes(input, flat);
-            // A real pipe: cat writes, we read forward only from its stdout.
-            var psi = new ProcessStartInfo("cat") { RedirectStandardOutput = true, UseShellExecute = false };
-            psi.ArgumentList.Add(input);
-            using var cat = Process.Start(psi)!;
-            var output = Path.Combine(dir, "out");
-            using (var fs = new FileStream(output, FileMode.Create, FileAccess.ReadWrite))
-                FlattenedReassembler.Reassemble(cat.StandardOutput.BaseStream, fs);
-            cat.WaitForExit();
-            Assert.Equal(expected, File.ReadAllBytes(output));
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        using var scratch = Lab.Scratch("kdump-flat");
+        var dir = scratch.Path;
+        var input = Path.Combine(dir, "in.flat");
+        File.WriteAllBytes(input, flat);
+        // A real pipe: cat writes, we read forward only from its stdout.
+        var psi = new ProcessStartInfo("cat") { RedirectStandardOutput = true, UseShellExecute = false };
+        psi.ArgumentList.Add(input);
+        using var cat = Process.Start(psi)!;
+        var output = Path.Combine(dir, "out");
+        using (var fs = new FileStream(output, FileMode.Create, FileAccess.ReadWrite))
+            FlattenedReassembler.Reassemble(cat.StandardOutput.BaseStream, fs);
+        cat.WaitForExit();
+        Assert.Equal(expected, File.ReadAllBytes(output));
     }
 
     [Fact]

@@ -1,6 +1,11 @@
+using Kdump.Linux;
+
 namespace Kdump.Cli;
 
-/// <summary>strerror(3) wording for the BCL's I/O exceptions, so tool messages read like upstream's.</summary>
+/// <summary>
+/// strerror(3) wording for the BCL's I/O exceptions, so tool messages read like upstream's. The
+/// texts are glibc's, written out so that they do not depend on the libc a static build links.
+/// </summary>
 public static class IoErrorText
 {
     public static string StrError(Exception exception) => exception switch
@@ -8,10 +13,17 @@ public static class IoErrorText
         FileNotFoundException or DirectoryNotFoundException => "No such file or directory",
         UnauthorizedAccessException => "Permission denied",
         PathTooLongException => "File name too long",
-        IOException io when (io.HResult & 0xffff) == 17 => "File exists",            // EEXIST
-        IOException io when (io.HResult & 0xffff) == 21 => "Is a directory",         // EISDIR
-        IOException io when (io.HResult & 0xffff) == 27 => "File too large",         // EFBIG
-        IOException io when (io.HResult & 0xffff) == 28 => "No space left on device", // ENOSPC
+        IOException io => (io.HResult & 0xffff) switch
+        {
+            Errno.EIO => "Input/output error",
+            Errno.EEXIST => "File exists",
+            Errno.EISDIR => "Is a directory",
+            Errno.EFBIG => "File too large",
+            Errno.ENOSPC => "No space left on device",
+            Errno.EROFS => "Read-only file system",
+            Errno.EDQUOT => "Disk quota exceeded",
+            _ => io.Message,
+        },
         _ => exception.Message,
     };
 

@@ -1,4 +1,5 @@
 using Kdump.Formats.Diskdump;
+using Kdump.Linux;
 using Microsoft.Win32.SafeHandles;
 
 namespace Kdump.Dump;
@@ -6,9 +7,6 @@ namespace Kdump.Dump;
 /// <summary>A regular dump file written with pwrite; unwritten ranges are holes that read as zeros.</summary>
 public sealed class FileDumpOutput(SafeFileHandle handle, string name) : IDumpOutput, IDisposable
 {
-    private const int EFBIG = 27;
-    private const int EINVAL = 22;
-
     public string Name { get; } = name;
 
     public bool IsSeekable => true;
@@ -38,7 +36,7 @@ public sealed class FileDumpOutput(SafeFileHandle handle, string name) : IDumpOu
         }
         // ftruncate(2) gives EINVAL on what is not a regular file (/dev/null, a character device):
         // such an output has no length to set, and upstream never sets one.
-        catch (IOException e) when ((e.HResult & 0xffff) == EINVAL)
+        catch (IOException e) when ((e.HResult & 0xffff) == Errno.EINVAL)
         {
         }
     }
@@ -47,7 +45,7 @@ public sealed class FileDumpOutput(SafeFileHandle handle, string name) : IDumpOu
     /// The BCL reports EFBIG (a vfat target's 4 GiB, ulimit -f) as an argument error; it is a write
     /// error like ENOSPC, and the dump must end flagged incomplete, not with a trace.
     /// </summary>
-    private static IOException FileTooLarge(ArgumentOutOfRangeException e) => new("File too large", e) { HResult = EFBIG };
+    private static IOException FileTooLarge(ArgumentOutOfRangeException e) => new("File too large", e) { HResult = Errno.EFBIG };
 
     public void Flush()
     {

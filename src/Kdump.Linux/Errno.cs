@@ -21,6 +21,7 @@ public static class Errno
     public const int EINVAL = 22;
     public const int EFBIG = 27;
     public const int ENOSPC = 28;
+    public const int EROFS = 30;
     public const int ENOSYS = 38;
     public const int ENOPKG = 65;
     public const int EBADMSG = 74;
@@ -28,6 +29,7 @@ public static class Errno
     public const int EMSGSIZE = 90;
     public const int EPROTONOSUPPORT = 93;
     public const int ENOTSUP = 95; // == EOPNOTSUPP on Linux
+    public const int EDQUOT = 122;
     public const int ENOKEY = 126;
     public const int EKEYREJECTED = 129;
 
@@ -36,8 +38,8 @@ public static class Errno
         (EPERM, "EPERM"), (ENOENT, "ENOENT"), (EINTR, "EINTR"), (EIO, "EIO"), (ENOEXEC, "ENOEXEC"),
         (EBADF, "EBADF"), (EAGAIN, "EAGAIN"), (ENOMEM, "ENOMEM"), (EACCES, "EACCES"), (EBUSY, "EBUSY"),
         (EEXIST, "EEXIST"), (ENODEV, "ENODEV"),
-        (EISDIR, "EISDIR"), (EINVAL, "EINVAL"), (EFBIG, "EFBIG"), (ENOSPC, "ENOSPC"), (ENOSYS, "ENOSYS"), (ENOPKG, "ENOPKG"), (EBADMSG, "EBADMSG"),
-        (ELIBBAD, "ELIBBAD"), (EMSGSIZE, "EMSGSIZE"), (EPROTONOSUPPORT, "EPROTONOSUPPORT"),
+        (EISDIR, "EISDIR"), (EINVAL, "EINVAL"), (EFBIG, "EFBIG"), (ENOSPC, "ENOSPC"), (EROFS, "EROFS"), (ENOSYS, "ENOSYS"), (ENOPKG, "ENOPKG"), (EBADMSG, "EBADMSG"),
+        (ELIBBAD, "ELIBBAD"), (EMSGSIZE, "EMSGSIZE"), (EPROTONOSUPPORT, "EPROTONOSUPPORT"), (EDQUOT, "EDQUOT"),
         (ENOTSUP, "ENOTSUP"), (ENOKEY, "ENOKEY"),
         (EKEYREJECTED, "EKEYREJECTED"),
     ];

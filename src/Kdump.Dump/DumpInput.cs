@@ -192,6 +192,9 @@ internal sealed class ElfDumpInput : DumpInput
 
     public override ulong MaxMapNr { get; }
 
+    /// <summary>The PT_LOADs with a physical address (kcore's p_paddr -1 holds no pfns), in file order.</summary>
+    public IReadOnlyList<ElfProgramHeader> PhysicalLoads => _loads;
+
     public override ReadOnlyMemory<byte> NoteBytes { get; }
 
     public override int CpuCount => _elf.Core.PrStatusCount;

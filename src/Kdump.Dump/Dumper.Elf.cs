@@ -18,8 +18,10 @@ public sealed partial class KdumpCompressedDumper
     /// </summary>
     public DumpReport WriteElf(CancellationToken cancellation = default)
     {
-        if (_input.Dump is not ElfDump elf)
+        if (_input is not ElfDumpInput { Dump: ElfDump elf } elfInput)
             throw new NotSupportedException("ELF output (-E) is implemented for ELF inputs only");
+        // A PT_LOAD without a physical address (p_paddr -1) has no pfns to filter or copy.
+        var physicalLoads = elfInput.PhysicalLoads;
         // In one cycle makedumpfile counts while building its 2nd bitmap, each pfn once; the
         // cyclic ELF writer rebuilds it per PT_LOAD and counts shared pfns twice.
         var countOnce = _options.OneCycle;
@@ -27,12 +29,12 @@ public sealed partial class KdumpCompressedDumper
         var (map, zero) = BuildElfDumpableMap(countOnce, finder, cancellation);
         bool Kept(ulong pfn) => pfn < _maxMapNr && (map[pfn >> 3] & (1 << (int)(pfn & 7))) != 0;
         if (finder is not null) UnusedVmemmap.Clear(UseVmemmapCut(finder), 0, map);
-        if (!countOnce) CountPerLoad(elf, zero, cancellation);
+        if (!countOnce) CountPerLoad(physicalLoads, zero, cancellation);
         ulong elfExcluded = 0;
 
         var ps = (ulong)_pageSize;
         var loads = new List<StreamedElfCore.Load>();
-        foreach (var p in elf.Core.Loads)
+        foreach (var p in physicalLoads)
         {
             var start = p.PhysicalAddress / ps;
             var end = (p.PhysicalAddress + p.MemorySize) / ps;
@@ -43,7 +45,8 @@ public sealed partial class KdumpCompressedDumper
             void Close(ulong memEnd)
             {
                 var pa = segStart * ps;
-                loads.Add(new StreamedElfCore.Load(pa, p.VirtualAddress + (pa - p.PhysicalAddress),
+                // Address arithmetic wraps as upstream's: pa sits below p_paddr when p_paddr is not page aligned.
+                loads.Add(new StreamedElfCore.Load(pa, unchecked(p.VirtualAddress + pa - p.PhysicalAddress),
                     (keptEnd - segStart) * ps, (memEnd - segStart) * ps, p.Flags, p.Align));
             }
             for (var pfn = start; pfn < end; pfn++)
@@ -121,10 +124,10 @@ public sealed partial class KdumpCompressedDumper
     /// input PT_LOAD's pfns, so pages under two PT_LOADs (the kernel text inside the direct map's
     /// RAM) are counted twice, zero pages included. Windows of the filter again, and the zero map.
     /// </summary>
-    private void CountPerLoad(ElfDump elf, byte[]? zero, CancellationToken cancellation)
+    private void CountPerLoad(IReadOnlyList<ElfProgramHeader> loads, byte[]? zero, CancellationToken cancellation)
     {
         var ps = (ulong)_pageSize;
-        foreach (var p in elf.Core.Loads)
+        foreach (var p in loads)
         {
             var end = Math.Min((p.PhysicalAddress + p.MemorySize) / ps, _maxMapNr);
             for (var w = p.PhysicalAddress / ps; w < end; w += (ulong)_windowPfns)

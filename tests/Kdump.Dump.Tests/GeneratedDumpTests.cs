@@ -20,7 +20,7 @@ public class GeneratedDumpTests
     private const int PageSize = 4096;
 
     /// <summary>Pfns 0x10–0x2ff and 0x400–0x47f (last 0x20 pages without file data), VMCOREINFO without a kernel.</summary>
-    private static byte[] MakeVmcore()
+    internal static byte[] MakeVmcore()
     {
         byte[] Pages(ulong firstPfn, int count)
         {

@@ -76,8 +76,9 @@ public sealed record KdumpSubHeader
         block[..Size64].Clear();
         var w = new EndianWriter(block, layout);
         w.U64(FieldLocations.Bits64.PhysBase, PhysBase);
-        w.U32(FieldLocations.Bits64.DumpLevel, (uint)DumpLevel);
-        w.U32(FieldLocations.Bits64.Split, (uint)Split);
+        // Signed in the C struct: a damaged input's negative value is copied through bit for bit.
+        w.U32(FieldLocations.Bits64.DumpLevel, unchecked((uint)DumpLevel));
+        w.U32(FieldLocations.Bits64.Split, unchecked((uint)Split));
         w.U64(FieldLocations.Bits64.StartPfn, StartPfn32);
         w.U64(FieldLocations.Bits64.EndPfn, EndPfn32);
         w.U64(FieldLocations.Bits64.OffsetVmcoreInfo, OffsetVmcoreInfo);

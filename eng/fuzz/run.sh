@@ -1,7 +1,7 @@
 #!/bin/sh
 # Longer run of the deterministic mutation fuzz tests: the readers (tests/Kdump.Formats.Tests/Fuzz)
 # the struct page filter (tests/Kdump.Kernel.Tests/Pages/MemMapFuzz.Tests.cs) and the whole engine
-# (tests/Kdump.Dump.Tests/EngineFuzz.Tests.cs).
+# (tests/Kdump.Dump.Tests/EngineFuzz.Tests.cs, RealVmcoreFuzz.Tests.cs).
 # usage: eng/fuzz/run.sh [seconds-per-reader] [seed]
 # Failing mutants are written to artifacts/fuzz-crashes/ for replay.
 set -eu
@@ -15,4 +15,4 @@ flock /tmp/kdump-heavy.lock dotnet test tests/Kdump.Formats.Tests/Kdump.Formats.
 flock /tmp/kdump-heavy.lock dotnet test tests/Kdump.Kernel.Tests/Kdump.Kernel.Tests.csproj \
     --filter "FullyQualifiedName~MemMapFuzz" --logger "console;verbosity=normal"
 exec flock /tmp/kdump-heavy.lock dotnet test tests/Kdump.Dump.Tests/Kdump.Dump.Tests.csproj \
-    --filter "FullyQualifiedName~EngineFuzz" --logger "console;verbosity=normal"
+    --filter "FullyQualifiedName~EngineFuzz|FullyQualifiedName~RealVmcoreFuzz" --logger "console;verbosity=normal"

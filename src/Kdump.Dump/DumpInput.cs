@@ -110,7 +110,8 @@ public abstract class DumpInput : IDisposable
         try
         {
             var bytes = new byte[DiskDumpHeader.UtsName.Size];
-            Kernel.Memory.Read(new VirtAddr(uts.Value + offset), bytes);
+            // A damaged symbol or offset wraps to an unmapped address: read as missing, as upstream.
+            Kernel.Memory.Read(new VirtAddr(unchecked(uts.Value + offset)), bytes);
             return DiskDumpHeader.UtsName.ReadCore(bytes);
         }
         catch (KdumpException)

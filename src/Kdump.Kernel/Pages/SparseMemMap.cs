@@ -55,8 +55,11 @@ public sealed class SparseMemMap
         var sectionSize = info.RequireSize("mem_section", Purpose);
         var mapOffset = info.RequireOffset("mem_section.section_mem_map", Purpose);
         var pageStructSize = info.RequireSize("page", Purpose);
-        var pageSize = (ulong)(info.PageSize ?? kernel.Memory.Physical.PageSize);
-        if (pageSize == 0 || !ulong.IsPow2(pageSize) || sectionSize < 8 || sectionSize > pageSize || mapOffset > sectionSize - 8)
+        var pageSizeValue = info.PageSize ?? kernel.Memory.Physical.PageSize;
+        if (pageSizeValue <= 0 || !long.IsPow2(pageSizeValue))
+            throw DumpErrors.Corrupt(dumpName, "VMCOREINFO PAGESIZE", pageSizeValue.ToString(CultureInfo.InvariantCulture), null, "not a power of two");
+        var pageSize = (ulong)pageSizeValue;
+        if (sectionSize < 8 || sectionSize > pageSize || mapOffset > sectionSize - 8)
             throw DumpErrors.Corrupt(dumpName, "VMCOREINFO SIZE(mem_section)", sectionSize.ToString(CultureInfo.InvariantCulture), null,
                 $"inconsistent with PAGESIZE={pageSize} and OFFSET(mem_section.section_mem_map)={mapOffset}");
         var pageShift = BitOperations.Log2(pageSize);

@@ -110,8 +110,9 @@ public abstract class DumpInput : IDisposable
         try
         {
             var bytes = new byte[DiskDumpHeader.UtsName.Size];
-            // A damaged symbol or offset wraps to an unmapped address: read as missing, as upstream.
-            Kernel.Memory.Read(new VirtAddr(unchecked(uts.Value + offset)), bytes);
+            // A damaged symbol or offset wraps to an unmapped address and reads as missing. Unlike
+            // upstream's check_release, which ends the run there, the dump is still made.
+            Kernel.Memory.Read(new VirtAddr(uts.Value).Add(offset), bytes);
             return DiskDumpHeader.UtsName.ReadCore(bytes);
         }
         catch (KdumpException)

@@ -1,6 +1,7 @@
 using Kdump.Formats.Elf;
 using Kdump.Kernel.Pages;
 using Kdump.Memory;
+using Kdump.Primitives.Errors;
 
 namespace Kdump.Dump;
 
@@ -20,8 +21,20 @@ public sealed partial class KdumpCompressedDumper
     {
         if (_input is not ElfDumpInput { Dump: ElfDump elf } elfInput)
             throw new NotSupportedException("ELF output (-E) is implemented for ELF inputs only");
-        // A PT_LOAD without a physical address (p_paddr -1) has no pfns to filter or copy.
+        // A PT_LOAD without a physical address (p_paddr -1) has no pfns to filter or copy: it is
+        // left out (upstream counts it in e_phnum but writes no header for it; only kcore has one).
         var physicalLoads = elfInput.PhysicalLoads;
+        // Upstream carries a partial first and last page (frac_head/frac_tail); real vmcores are
+        // page aligned, and this writer works in whole pages.
+        foreach (var p in physicalLoads)
+        {
+            if (p.PhysicalAddress % (ulong)_pageSize != 0)
+            {
+                throw new DumpFeatureNotSupportedException(
+                    $"'{_input.Dump.Name}': ELF output (-E) of a PT_LOAD whose p_paddr 0x{p.PhysicalAddress:x} is not page aligned is not implemented")
+                { FilePath = _input.Dump.Name };
+            }
+        }
         // In one cycle makedumpfile counts while building its 2nd bitmap, each pfn once; the
         // cyclic ELF writer rebuilds it per PT_LOAD and counts shared pfns twice.
         var countOnce = _options.OneCycle;
@@ -45,8 +58,7 @@ public sealed partial class KdumpCompressedDumper
             void Close(ulong memEnd)
             {
                 var pa = segStart * ps;
-                // Address arithmetic wraps as upstream's: pa sits below p_paddr when p_paddr is not page aligned.
-                loads.Add(new StreamedElfCore.Load(pa, unchecked(p.VirtualAddress + pa - p.PhysicalAddress),
+                loads.Add(new StreamedElfCore.Load(pa, p.VirtualAddress + (pa - p.PhysicalAddress),
                     (keptEnd - segStart) * ps, (memEnd - segStart) * ps, p.Flags, p.Align));
             }
             for (var pfn = start; pfn < end; pfn++)

@@ -191,6 +191,22 @@ public class GeneratedDumpTests
         Assert.True(dump.IsIncomplete);
     }
 
+    /// <summary>-E works in whole pages: a PT_LOAD starting inside a page is refused, not written shifted.</summary>
+    [Fact]
+    public void Elf_output_of_a_pt_load_not_page_aligned_is_refused()
+    {
+        var info = "OSRELEASE=6.1.0-test\nPAGESIZE=4096\nCRASHTIME=1700000000\n"u8.ToArray();
+        var vmcore = new ElfCoreWriter(DataLayout.LittleEndian64, 62)
+            .AddNote("CORE", ElfConstants.NtPrstatus, new byte[336])
+            .AddNote("VMCOREINFO", 0, info)
+            .AddLoad((0x10 * PageSize) + 0x200, 0, TestPages.Mixed(1))
+            .ToArray();
+        using var input = DumpInput.Open(DumpOpener.Open(new MemoryByteSource(vmcore, "unaligned.elf")));
+        var dumper = new KdumpCompressedDumper(input, new MemoryOutput(), new DumpOptions { Level = DumpLevel.Zero });
+        var e = Assert.Throws<Primitives.Errors.DumpFeatureNotSupportedException>(() => dumper.WriteElf());
+        Assert.Contains("p_paddr 0x10200 is not page aligned", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_write_failure_leaves_a_readable_file_flagged_incomplete()
     {

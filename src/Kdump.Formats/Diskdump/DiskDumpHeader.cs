@@ -108,15 +108,15 @@ public sealed partial record DiskDumpHeader
     {
         if (!layout.Is64Bit) throw new NotSupportedException("writing the 32-bit disk_dump_header layout is not implemented");
         block[..SizeOf(layout)].Clear();
-        // The C fields are int: a damaged input's negative value (a re-filtered dump copies
-        // nr_cpus) goes through bit for bit.
         Encoding.ASCII.GetBytes(Signature.PadRight(8).AsSpan(0, 8), block);
         var w = new EndianWriter(block, layout);
+        // The C fields are int: a damaged input's negative value (a re-filtered dump copies
+        // nr_cpus) goes through bit for bit.
         w.U32(FieldLocations.HeaderVersion, unchecked((uint)HeaderVersion));
         Uts.WriteCore(block[FieldLocations.Utsname..]);
         w.U64(FieldLocations.Bits64.TimestampSec, TimestampSeconds);
         w.U64(FieldLocations.Bits64.TimestampUsec, TimestampMicroseconds);
-        w.U32(FieldLocations.Bits64.Status, unchecked((uint)Status));
+        w.U32(FieldLocations.Bits64.Status, (uint)Status);
         w.U32(FieldLocations.Bits64.BlockSize, unchecked((uint)BlockSize));
         w.U32(FieldLocations.Bits64.SubHdrSize, unchecked((uint)SubHeaderBlocks));
         w.U32(FieldLocations.Bits64.BitmapBlocks, BitmapBlocks);

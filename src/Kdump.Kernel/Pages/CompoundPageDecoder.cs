@@ -81,27 +81,28 @@ internal static class CompoundPageDecoders
 
         var pageSize = (long)layout.Size;
         var wordBytes = 8;
-        long order;
+        long? order;
         if (info.TryGetOffset("folio._folio_order", out var folioOrder)) order = Offset(folioOrder) - pageSize;
         else if (info.TryGetOffset("page.compound_order", out var pageOrder)) order = Offset(pageOrder);
         else if (version < new LinuxVersion(4, 4, 0) && info.TryGetOffset("page.lru", out var lru) && info.TryGetOffset("list_head.prev", out var prev)) order = Offset(lru) + Offset(prev);
-        else order = 0;
+        else order = null;
 
-        long dtor;
+        long? dtor;
         if (info.TryGetOffset("folio._folio_dtor", out var folioDtor)) dtor = Offset(folioDtor) - pageSize;
         else if (info.TryGetOffset("page.compound_dtor", out var pageDtor)) dtor = Offset(pageDtor);
         else if (version < new LinuxVersion(4, 4, 0) && info.TryGetOffset("page.lru", out var lru) && info.TryGetOffset("list_head.next", out var next)) dtor = Offset(lru) + Offset(next);
-        else dtor = 0;
+        else dtor = null;
 
         var narrow = version >= new LinuxVersion(4, 16, 0);
         var orderWidth = narrow ? 1 : 2;
         var dtorWidth = narrow ? 1 : version >= new LinuxVersion(4, 4, 0) ? 2 : wordBytes;
-        // Offsets outside the tail page are unusable: treat them as unknown rather than read beyond it.
-        return new DescriptorDecoder(
-            order > 0 && order + orderWidth <= pageSize ? (int)order : 0, orderWidth,
-            dtor > 0 && dtor + dtorWidth <= pageSize ? (int)dtor : 0, dtorWidth);
+        return new DescriptorDecoder(Usable(order, orderWidth, pageSize), orderWidth, Usable(dtor, dtorWidth, pageSize), dtorWidth);
     }
 
-    /// <summary>A VMCOREINFO offset as a signed number; an absurd one becomes negative, so it is treated as unknown.</summary>
-    private static long Offset(ulong value) => value <= int.MaxValue ? (long)value : long.MinValue / 4;
+    /// <summary>A VMCOREINFO offset as a number, or null when it is too large to be one (a damaged dump).</summary>
+    private static long? Offset(ulong value) => value <= int.MaxValue ? (long)value : null;
+
+    /// <summary>Offsets outside the tail page are unusable: 0 means unknown (as upstream's) rather than a read beyond it.</summary>
+    private static int Usable(long? offset, int width, long pageSize) =>
+        offset is { } o && o > 0 && o + width <= pageSize ? (int)o : 0;
 }

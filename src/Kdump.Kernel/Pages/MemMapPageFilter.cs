@@ -234,7 +234,8 @@ public sealed class MemMapPageFilter : IPageFilter
         var batchEnd = pfn - (ulong)slot + BatchPages;
         var count = batchEnd < section.EndPfn ? (ulong)(BatchPages - slot) : section.EndPfn - pfn;
         var size = (ulong)_layout.Size;
-        var address = new VirtAddr(section.MemMap + ((pfn - section.StartPfn) * size));
+        // section_mem_map is read from the dump: a damaged one wraps and then fails to translate.
+        var address = new VirtAddr(section.MemMap).Add((pfn - section.StartPfn) * size);
         _kernel.Memory.Read(address, _batch.AsSpan(slot * (int)size, (int)(count * size)));
         _batchStart = pfn;
         _batchEnd = pfn + count;

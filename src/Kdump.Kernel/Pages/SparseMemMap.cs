@@ -122,7 +122,7 @@ public sealed class SparseMemMap
                     section = unchecked(root + (nr * sectionSize));
                 }
                 if (section < KernelHalf) continue;
-                var map = memory.ReadWord(new VirtAddr(section + mapOffset));
+                var map = memory.ReadWord(new VirtAddr(section).Add(mapOffset));
                 if ((map & SectionMarkedPresent) == 0) continue;
                 var memMap = unchecked((map & SectionMapMask) + (nr * pagesPerSection * pageStructSize));
                 if (memMap < KernelHalf) return null;

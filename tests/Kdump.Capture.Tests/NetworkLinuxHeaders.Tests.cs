@@ -1,4 +1,3 @@
-using System.Globalization;
 using Kdump.Config.Network;
 using Kdump.Linux;
 using Kdump.Tests.Shared;
@@ -56,19 +55,7 @@ public sealed class NetworkLinuxHeadersTests
     [Fact]
     public void Ioctl_rtnetlink_and_packet_socket_layouts_match_the_headers()
     {
-        Dictionary<string, ulong> c;
-        using (var scratch = Lab.Scratch("net-headers"))
-        {
-            var dir = scratch.Path;
-            File.WriteAllText(Path.Combine(dir, "p.c"), Program);
-            var exe = Path.Combine(dir, "p");
-            var cc = ExternalProcess.Run("gcc", ["-O0", "-o", exe, Path.Combine(dir, "p.c")]);
-            Assert.True(cc.ExitCode == 0, $"gcc failed: {cc.Stderr}");
-            var run = ExternalProcess.Run(exe, []);
-            Assert.Equal(0, run.ExitCode);
-            c = System.Text.Encoding.ASCII.GetString(run.Stdout).Split('\n', StringSplitOptions.RemoveEmptyEntries)
-                .Select(l => l.Split('=')).ToDictionary(p => p[0], p => ulong.Parse(p[1], CultureInfo.InvariantCulture));
-        }
+        var c = CProgram.Values(Program, "net-headers");
         var expected = new Dictionary<string, ulong>
         {
             ["SIOCADDRT"] = NetDevice.SIOCADDRT, ["SIOCGIFFLAGS"] = NetDevice.SIOCGIFFLAGS, ["SIOCSIFFLAGS"] = NetDevice.SIOCSIFFLAGS,

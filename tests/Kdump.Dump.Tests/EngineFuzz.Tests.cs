@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using Kdump.Compression;
 using Kdump.Formats;
 using Kdump.Formats.Diskdump;
@@ -7,6 +6,7 @@ using Kdump.Kernel.Pages;
 using Kdump.Memory;
 using Kdump.Primitives.Errors;
 using Kdump.Primitives.IO;
+using Kdump.Tests.Shared;
 
 namespace Kdump.Dump.Tests;
 
@@ -25,10 +25,9 @@ public sealed class EngineFuzzTests
     private const long MaxAllocatedBytesPerCase = 256L << 20;
     private const ulong MaxPfnsDumped = 1UL << 26;
 
-    private static TimeSpan Budget =>
-        TimeSpan.FromSeconds(double.TryParse(Environment.GetEnvironmentVariable("KDUMP_FUZZ_SECONDS"), NumberStyles.Float, CultureInfo.InvariantCulture, out var s) ? s : 3);
+    private static TimeSpan Budget => FuzzSettings.Budget(3);
 
-    private static int Seed => int.TryParse(Environment.GetEnvironmentVariable("KDUMP_FUZZ_SEED"), out var s) ? s : 0;
+    private static int Seed => FuzzSettings.Seed();
 
     [Fact]
     public void Damaged_elf_vmcores_dump_or_fail_cleanly() => Run(GeneratedDumpTests.MakeVmcore(), hot: 4096, seed: 1, elfOutput: true);

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text;
 using Kdump.Compression;
 using Kdump.Kernel;
@@ -28,10 +27,9 @@ public sealed class RealVmcoreFuzzTests
     private const long MaxAllocatedBytesPerCase = 256L << 20;
     private const int MinRuns = 8;
 
-    private static TimeSpan Budget =>
-        TimeSpan.FromSeconds(double.TryParse(Environment.GetEnvironmentVariable("KDUMP_FUZZ_SECONDS"), NumberStyles.Float, CultureInfo.InvariantCulture, out var s) ? s : 4);
+    private static TimeSpan Budget => FuzzSettings.Budget(4);
 
-    private static int Seed => int.TryParse(Environment.GetEnvironmentVariable("KDUMP_FUZZ_SEED"), out var s) ? s : 0;
+    private static int Seed => FuzzSettings.Seed();
 
     [Theory]
     [MemberData(nameof(Lab.ReleaseData), MemberType = typeof(Lab))]

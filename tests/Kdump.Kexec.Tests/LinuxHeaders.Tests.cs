@@ -1,4 +1,3 @@
-using System.Globalization;
 using Kdump.Linux;
 using Kdump.Linux.Arch;
 using Kdump.Tests.Shared;
@@ -46,20 +45,7 @@ public sealed class LinuxHeadersTests
         }
         """;
 
-    private static Dictionary<string, ulong> CompileAndRun(string source)
-    {
-        using var scratch = Lab.Scratch("kexec-headers");
-        var dir = scratch.Path;
-        File.WriteAllText(Path.Combine(dir, "p.c"), source);
-        var exe = Path.Combine(dir, "p");
-        var cc = ExternalProcess.Run("gcc", ["-O0", "-o", exe, Path.Combine(dir, "p.c")]);
-        Assert.True(cc.ExitCode == 0, $"gcc failed: {cc.Stderr}");
-        var run = ExternalProcess.Run(exe, []);
-        Assert.Equal(0, run.ExitCode);
-        return System.Text.Encoding.ASCII.GetString(run.Stdout).Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Select(l => l.Split('='))
-            .ToDictionary(p => p[0], p => ulong.Parse(p[1], CultureInfo.InvariantCulture));
-    }
+    private static Dictionary<string, ulong> CompileAndRun(string source) => CProgram.Values(source, "kexec-headers");
 
     [Fact]
     public void Constants_and_x86_64_syscall_numbers_match_the_headers()

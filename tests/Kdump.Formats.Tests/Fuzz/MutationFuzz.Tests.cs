@@ -1,4 +1,3 @@
-using System.Globalization;
 using Kdump.Compression;
 using Kdump.Formats.Flattened;
 using Kdump.Formats.Tests.Diskdump;
@@ -30,9 +29,9 @@ public class MutationFuzzTests
         MaxInMemoryTableBytes = 8 << 20,
     };
 
-    private static double Seconds => double.TryParse(Environment.GetEnvironmentVariable("KDUMP_FUZZ_SECONDS"), NumberStyles.Float, CultureInfo.InvariantCulture, out var s) ? s : 4;
+    private static double Seconds => FuzzSettings.Budget(4).TotalSeconds;
 
-    private static int Seed => int.TryParse(Environment.GetEnvironmentVariable("KDUMP_FUZZ_SEED"), out var s) ? s : 1;
+    private static int Seed => FuzzSettings.Seed(1);
 
     /// <summary>The first 64 KiB of a real fixture, if the lab made it (fuzz seeds are optional, unlike fixture tests).</summary>
     private static IEnumerable<byte[]> RealHeads(string file)

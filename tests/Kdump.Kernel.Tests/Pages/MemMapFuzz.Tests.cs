@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Kdump.Kernel.Pages;
 using Kdump.Primitives.Errors;
+using Kdump.Tests.Shared;
 
 namespace Kdump.Kernel.Tests.Pages;
 
@@ -20,10 +21,9 @@ public sealed class MemMapFuzzTests
 
     public static TheoryData<KernelEra> Eras => [KernelEra.V4_17, KernelEra.V6_1, KernelEra.V6_6, KernelEra.V6_12];
 
-    private static TimeSpan Budget =>
-        TimeSpan.FromSeconds(double.TryParse(Environment.GetEnvironmentVariable("KDUMP_FUZZ_SECONDS"), NumberStyles.Float, CultureInfo.InvariantCulture, out var s) ? s : 1.5);
+    private static TimeSpan Budget => FuzzSettings.Budget(1.5);
 
-    private static int Seed => int.TryParse(Environment.GetEnvironmentVariable("KDUMP_FUZZ_SEED"), out var s) ? s : 0;
+    private static int Seed => FuzzSettings.Seed();
 
     [Theory]
     [MemberData(nameof(Eras))]

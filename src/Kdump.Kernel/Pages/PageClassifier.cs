@@ -59,7 +59,8 @@ internal sealed class PageClassifier
         {
             if (_freeAreaLength is { } max && page.Private >= max)
             {
-                warning = $"WARNING: Invalid free page order: pfn={pfn:x}, order={page.Private}, max order={unchecked(max - 1)}";   // upstream prints ARRAY_LENGTH - 1 with %lu
+                // Upstream prints ARRAY_LENGTH - 1 with %lu: a damaged LENGTH(zone.free_area)=0 wraps.
+                warning = $"WARNING: Invalid free page order: pfn={pfn:x}, order={page.Private}, max order={unchecked(max - 1)}";
                 return Verdict.Keep;
             }
             nrPages = Pages(page.Private);

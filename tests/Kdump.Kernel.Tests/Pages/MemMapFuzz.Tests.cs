@@ -42,14 +42,17 @@ public sealed class MemMapFuzzTests
             var shuffle = rng.Next();
             var what = $"era {era} run {runs} level {(int)level} window {window}";
             PageCategory[]? whole = null;
-            failures += Bounded(what, () => whole = m.ClassifyAll(level));
-            if (whole is null) continue;
+            if (!Bounded(what, () => whole = m.ClassifyAll(level)) || whole is not { } classified)
+            {
+                failures++;
+                continue;
+            }
             // What classified in one window must classify, alike, in any other cut: no KdumpException now.
             Bounded(what, () =>
             {
-                Assert.All(whole, c => Assert.True(Enum.IsDefined(c), $"category {(int)c}"));
-                Assert.Equal(whole, m.ClassifyAll(level, window));
-                Assert.Equal(whole, ClassifyShuffled(m, level, window, new Random(shuffle)));
+                Assert.All(classified, c => Assert.True(Enum.IsDefined(c), $"category {(int)c}"));
+                Assert.Equal(classified, m.ClassifyAll(level, window));
+                Assert.Equal(classified, ClassifyShuffled(m, level, window, new Random(shuffle)));
             }, tolerated: false);
         }
         Assert.True(runs > 10, $"only {runs} runs");
@@ -73,39 +76,20 @@ public sealed class MemMapFuzzTests
             var damage = new List<string>();
             for (var i = rng.Next(1, 4); i > 0; i--) damage.Add(DamageLine(m.InfoLines, rng));
             var level = (DumpLevel)rng.Next(32);
-            failures += Bounded($"era {era} run {runs} level {(int)level}: {string.Join("; ", damage)}", () =>
+            var classified = Bounded($"era {era} run {runs} level {(int)level}: {string.Join("; ", damage)}", () =>
             {
                 var whole = m.ClassifyAll(level);
                 Assert.Equal(whole, m.ClassifyAll(level, rng.Next(1, 700)));
             });
+            if (!classified) failures++;
         }
         Assert.True(runs > 10, $"only {runs} runs");
         Assert.True(failures < runs, $"all {runs} runs failed: the damage never reaches classification");
     }
 
-    /// <summary>Runs one case: 1 when it failed with a KdumpException (when <paramref name="tolerated"/>), 0 when it classified.</summary>
-    private static int Bounded(string what, Action body, bool tolerated = true)
-    {
-        var allocated = GC.GetAllocatedBytesForCurrentThread();
-        var clock = Stopwatch.StartNew();
-        var failed = 0;
-        try
-        {
-            body();
-        }
-        catch (KdumpException) when (tolerated)
-        {
-            failed = 1;
-        }
-        catch (Exception e) when (e is not Xunit.Sdk.XunitException)
-        {
-            throw new InvalidOperationException($"{what}: {e.GetType().Name} escaped the filter", e);
-        }
-        Assert.True(clock.Elapsed < s_perCase, $"{what}: took {clock.Elapsed}");
-        var bytes = GC.GetAllocatedBytesForCurrentThread() - allocated;
-        Assert.True(bytes < MaxAllocatedBytesPerCase, $"{what}: allocated {bytes} bytes");
-        return failed;
-    }
+    /// <summary>One case within this fuzzer's bounds: false when the filter refused the damage (when <paramref name="tolerated"/>).</summary>
+    private static bool Bounded(string what, Action body, bool tolerated = true) =>
+        FuzzSettings.RunCase(what, s_perCase, MaxAllocatedBytesPerCase, body, tolerated);
 
     /// <summary>Windows classified in a random order by one filter (each out-of-order window rescans).</summary>
     private static PageCategory[] ClassifyShuffled(FakeMemMap m, DumpLevel level, int window, Random rng)

@@ -12,10 +12,6 @@ public static partial class MakedumpfileCommand
 {
     private sealed partial class Session
     {
-        // makedumpfile 1.7.8's supported range (makedumpfile.h OLDEST_VERSION, LATEST_VERSION).
-        private static readonly int OldestVersion = KernelVersion(2, 6, 15);
-        private static readonly int LatestVersion = KernelVersion(6, 17, 4);
-
         /// <summary>--mem-usage was given: upstream's epilogue then never prints "makedumpfile Completed.", whatever ran.</summary>
         public bool MemUsageGiven => Has(MakedumpfileOptions.MemUsage);
 
@@ -125,13 +121,7 @@ public static partial class MakedumpfileCommand
                 ErrMsg("populate_kernel_version", $"Cannot get name and information about current kernel : {IoErrorText.StrError(e)}");
                 return null;
             }
-            var version = ParseKernelVersion(release);
-            if (version < OldestVersion || version > LatestVersion)
-            {
-                Msg("The kernel version is not supported.\n");
-                Msg("The makedumpfile operation may be incomplete.\n");
-            }
-            return version;
+            return KernelVersionOf(release);
         }
 
         /// <summary>
@@ -151,23 +141,5 @@ public static partial class MakedumpfileCommand
             }
             return null;
         }
-
-        /// <summary>get_kernel_version: three numbers read as strtol does (each stops at the first non-digit).</summary>
-        internal static int ParseKernelVersion(string release)
-        {
-            var parts = new long[3];
-            var at = 0;
-            for (var i = 0; i < 3; i++)
-            {
-                long v = 0;
-                while (at < release.Length && char.IsAsciiDigit(release[at]) && v < 1_000_000) v = (v * 10) + (release[at++] - '0');
-                parts[i] = v;
-                at++; // the separator, whatever it is
-            }
-            return unchecked((int)((parts[0] << 24) | (parts[1] << 16) | parts[2]));
-        }
-
-        // KERNEL_VERSION(a, b, c) as makedumpfile.h defines it (KVER_MAJ_SHIFT 24, KVER_MIN_SHIFT 16).
-        private static int KernelVersion(int major, int minor, int release) => (major << 24) | (minor << 16) | release;
     }
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # README command 2: the whole test suite, from a fresh Debian 12 machine (as root).
-# Installs what is missing, builds the real-kernel fixture lab (three kernels, reference tools),
+# Installs what is missing, builds the real-kernel fixture lab (four kernels, reference tools),
 # publishes the NativeAOT tools, then runs every test project. Exit status: non-zero on any failure.
 # Heavy steps hold /tmp/kdump-heavy.lock (shared with the lab and other builds on 2 cores);
 # lab.sh takes it itself per step, so it is not wrapped here.
@@ -16,7 +16,7 @@ bash eng/lab/install-deps.sh
 step "build (Release)"
 flock /tmp/kdump-heavy.lock dotnet build Kdump.slnx -c Release --nologo -v quiet
 
-step "fixture lab: reference tools and vmcores of three real kernels"
+step "fixture lab: reference tools and vmcores of four real kernels"
 bash eng/lab/lab.sh all --skip-deps
 
 step "NativeAOT publish of every tool"

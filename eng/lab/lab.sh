@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One entry point for the kdump fixture lab.
-#   lab.sh all [--skip-deps] [--force]          deps + reference tools + bullseye, bookworm, trixie
-#   lab.sh RELEASE... [--skip-deps] [--force]   the same for some releases (bullseye|bookworm|trixie)
+#   lab.sh all [--skip-deps] [--force]          deps + reference tools + bullseye, bookworm, trixie, sid
+#   lab.sh RELEASE... [--skip-deps] [--force]   the same for some releases (bullseye|bookworm|trixie|sid)
 #   lab.sh summary                              print what is there
 # KDUMP_LAB_DIR defaults to <repo>/.lab. --skip-deps (or KDUMP_LAB_SKIP_DEPS=1) skips install-deps.sh.
 set -euo pipefail
@@ -10,8 +10,8 @@ source "$(dirname "$0")/lib.sh"
 RELS=(); SKIP_DEPS=${KDUMP_LAB_SKIP_DEPS:-0}; FORCE=(); SUMMARY_ONLY=0
 for a in "$@"; do
   case $a in
-    all) RELS=(bullseye bookworm trixie) ;;
-    bullseye|bookworm|trixie) RELS+=("$a") ;;
+    all) RELS=(bullseye bookworm trixie sid) ;;
+    bullseye|bookworm|trixie|sid) RELS+=("$a") ;;
     --skip-deps) SKIP_DEPS=1 ;;
     --force) FORCE=(--force) ;;
     summary) SUMMARY_ONLY=1 ;;
@@ -19,7 +19,7 @@ for a in "$@"; do
     *) die "unknown argument '$a' (see $0 --help)" ;;
   esac
 done
-((${#RELS[@]})) || RELS=(bullseye bookworm trixie)
+((${#RELS[@]})) || RELS=(bullseye bookworm trixie sid)
 
 summary() {
   local r f

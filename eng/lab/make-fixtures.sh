@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Produces real-kernel dump fixtures for one Debian release (or all three).
-#   make-fixtures.sh [bullseye|bookworm|trixie|all] [--force]     (default: bookworm)
+# Produces real-kernel dump fixtures for one Debian release (or all four).
+#   make-fixtures.sh [bullseye|bookworm|trixie|sid|all] [--force]     (default: bookworm)
 # Output: $KDUMP_LAB_DIR/fixtures/RELEASE/ (see README.md). Built in RELEASE.partial/ and renamed
 # when complete; .done is written last. A failed build leaves RELEASE.partial/ with its logs.
 set -euo pipefail
@@ -10,9 +10,9 @@ RELS=(); FORCE=0
 for a in "$@"; do
   case $a in
     --force) FORCE=1 ;;
-    all) RELS=(bullseye bookworm trixie) ;;
-    bullseye|bookworm|trixie) RELS+=("$a") ;;
-    *) die "usage: $0 [bullseye|bookworm|trixie|all] [--force]" ;;
+    all) RELS=(bullseye bookworm trixie sid) ;;
+    bullseye|bookworm|trixie|sid) RELS+=("$a") ;;
+    *) die "usage: $0 [bullseye|bookworm|trixie|sid|all] [--force]" ;;
   esac
 done
 ((${#RELS[@]})) || RELS=(bookworm)
@@ -23,7 +23,8 @@ GUEST_TIMEOUT=${KDUMP_LAB_GUEST_TIMEOUT:-420}
 SEED=${KDUMP_LAB_SEED:-4242}
 # Guest state (deterministic): anonymous memory, page cache on ext4, tmpfs (shmem), slab, printk.
 FILL_MIB=64 FILE_MIB=24 SHMEM_MIB=8 TREE_DIRS=40 TREE_FILES=50 KMSG_COUNT=1200
-MODULES=(virtio_pci virtio_blk crc32c_generic ext4 qemu_fw_cfg)
+# crc32c_generic is gone since v6.14 (crc32c became a library that ext4 links directly).
+MODULES=(virtio_pci virtio_blk 'crc32c_generic?' ext4 qemu_fw_cfg)
 REF_BIN=$KDUMP_LAB_DIR/ref/bin
 
 now() { date +%s.%N; }
@@ -47,7 +48,8 @@ build_initramfs() { # KDIR KVER STAGE OUT
   cp "$(build_helper)" "$st/bin/labhelper"
   mknod -m 600 "$st/dev/console" c 5 1
   : >"$st/etc/lab/modules"
-  for m in $("$LAB_SRC/modorder.py" "$moddir" "${MODULES[@]}"); do
+  local mods; mods=$("$LAB_SRC/modorder.py" "$moddir" "${MODULES[@]}") || die "no load order for ${MODULES[*]} in $moddir"
+  for m in $mods; do
     name=$(basename "$m"); name=${name%%.ko*}
     case $m in
       *.ko.xz) xz -dc "$moddir/$m" >"$st/lib/modules/$name.ko" ;;
@@ -149,22 +151,30 @@ make_one() {
   MDF=$(ls "$REF_BIN"/makedumpfile-1.* | head -1); VMD=$(ls "$REF_BIN"/vmcore-dmesg-2.* | head -1)
   local mv=${MDF##*-} kv=${VMD##*-}
   : >"$D/RESULTS"
+  # 1.7.8 predates upstream commit f50c015 ("Fix wrong exclusion of compound tail pages on Linux
+  # 7.1 and later"): Linux 7.1 exports OFFSET(page.compound_info) instead of compound_head, and
+  # 1.7.8 then drops the tail pages of THPs at -d 8. f50c015 reads the new key into the old slot;
+  # -i with the key renamed makes 1.7.8 do exactly that, so the derived dumps are upstream's.
+  local V=$W/proc-vmcore.elf UP=()
+  if "$LAB_SRC/elfextent.py" --vmcoreinfo "$V" | grep -q '^OFFSET(page.compound_info)='; then
+    "$LAB_SRC/elfextent.py" --vmcoreinfo "$V" | sed 's/^OFFSET(page\.compound_info)=/OFFSET(page.compound_head)=/' >"$D/vmcoreinfo-upstream.txt"
+    UP=(-i "$D/vmcoreinfo-upstream.txt")
+  fi
   mdf() { # name args...: makedumpfile must succeed
     local name=$1; shift
-    echo "### makedumpfile $*" >>"$mlog"
+    echo "### makedumpfile ${UP[*]} $*" >>"$mlog"
     local rc=0 t0; t0=$(now)
-    heavy "$MDF" --message-level 22 "$@" >>"$mlog" 2>&1 || rc=$?
+    heavy "$MDF" --message-level 22 "${UP[@]}" "$@" >>"$mlog" 2>&1 || rc=$?
     echo "derive_${name%.*}_s=$(since "$t0")" >>"$T"
     echo "$name rc=$rc" >>"$D/RESULTS"
     ((rc == 0)) || { tail -n 20 "$mlog" >&2; die "$rel: makedumpfile $* failed (rc=$rc)"; }
   }
-  local V=$W/proc-vmcore.elf
   mdf l-d31.kdump -l -d 31 "$V" "$D/l-d31.kdump"
   mdf c-d1.kdump -c -d 1 "$V" "$D/c-d1.kdump"
   mdf z-d1.kdump -z -d 1 "$V" "$D/z-d1.kdump"
   mdf l-d0.kdump -l -d 0 "$V" "$D/l-d0.kdump"
-  echo "### makedumpfile -F -l -d 31 $V > F-l-d31.flat" >>"$mlog"
-  heavy "$MDF" --message-level 22 -F -l -d 31 "$V" >"$D/F-l-d31.flat" 2>>"$mlog" || die "$rel: makedumpfile -F failed"
+  echo "### makedumpfile ${UP[*]} -F -l -d 31 $V > F-l-d31.flat" >>"$mlog"
+  heavy "$MDF" --message-level 22 "${UP[@]}" -F -l -d 31 "$V" >"$D/F-l-d31.flat" 2>>"$mlog" || die "$rel: makedumpfile -F failed"
   echo "F-l-d31.flat rc=0" >>"$D/RESULTS"
   echo "### makedumpfile -R R-l-d31.kdump < F-l-d31.flat" >>"$mlog"
   heavy "$MDF" --message-level 22 -R "$D/R-l-d31.kdump" <"$D/F-l-d31.flat" >>"$mlog" 2>&1 || die "$rel: makedumpfile -R failed"
@@ -223,7 +233,7 @@ make_one() {
     echo "first_cmdline=$FIRST_APPEND"
     echo "capture_cmdline=$CAPTURE_APPEND"
     echo "kexec=sid kexec-tools $(sed -n 's/^kexec-tools=//p' "$KDUMP_LAB_DIR/ref/VERSIONS") (kexec -s -p, own loader + libs in the initramfs)"
-    echo "makedumpfile_ref=$(sed -n 's/^makedumpfile=//p' "$KDUMP_LAB_DIR/ref/VERSIONS")"
+    echo "makedumpfile_ref=$(sed -n 's/^makedumpfile=//p' "$KDUMP_LAB_DIR/ref/VERSIONS")${UP:+ (dumps made with -i derived/vmcoreinfo-upstream.txt: compound_info read as upstream f50c015 does)}"
     echo "panic_string=$panic"
     echo "proc_vmcore_size=$size"
     echo "qmp_elf_size=$(stat -c %s "$W/qmp.elf")"

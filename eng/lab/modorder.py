@@ -2,7 +2,7 @@
 """Load order for kernel modules from an unpacked tree's modules.dep (stdlib only).
   modorder.py MODDIR NAME...   -> relative module paths, dependencies first, one per line.
 Names match with '-' and '_' treated alike; built-in modules (modules.builtin) are skipped;
-an unknown name is an error."""
+an unknown name is an error, unless it ends with '?' (a module some kernels no longer have)."""
 import os, re, sys
 
 def norm(n):
@@ -37,11 +37,14 @@ def main():
         order.append(path)
 
     for n in names:
-        n = norm(n)
+        optional = n.endswith("?")
+        n = norm(n.rstrip("?"))
         if n in byname:
             visit(byname[n])
         elif n in builtin:
             print(f"modorder: {n} is built in", file=sys.stderr)
+        elif optional:
+            print(f"modorder: {n} is not in this kernel", file=sys.stderr)
         else:
             sys.exit(f"modorder: module {n} not found in {moddir}")
     print("\n".join(order))

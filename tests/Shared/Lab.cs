@@ -6,8 +6,11 @@ namespace Kdump.Tests.Shared;
 /// </summary>
 internal static class Lab
 {
-    /// <summary>Debian releases the lab builds vmcores for (5.10, 6.1, 6.12).</summary>
-    public static readonly string[] Releases = ["bullseye", "bookworm", "trixie"];
+    /// <summary>
+    /// Debian releases the lab builds vmcores for: 5.10, 6.1, 6.12, and sid's current kernel (7.2
+    /// in 2026-11), which makes CI meet the newest kernel's struct page before users do.
+    /// </summary>
+    public static readonly string[] Releases = ["bullseye", "bookworm", "trixie", "sid"];
 
     public static TheoryData<string> ReleaseData => [.. Releases];
 
@@ -46,6 +49,27 @@ internal static class Lab
         return File.Exists(path) ? path : throw new FileNotFoundException(
             $"reference tool {name} missing at {path}: run eng/lab/lab.sh all", path);
     }
+
+    /// <summary>
+    /// Options that make makedumpfile 1.7.8 read a release's vmcore as current upstream does:
+    /// <c>-i derived/vmcoreinfo-upstream.txt</c> where eng/lab/make-fixtures.sh wrote one (Linux 7.1+
+    /// exports OFFSET(page.compound_info); upstream f50c015, after 1.7.8, reads it as
+    /// compound_head, and 1.7.8 given the renamed key does the same), else nothing.
+    /// </summary>
+    public static string[] UpstreamReading(string release)
+    {
+        var path = Path.Combine(Path.GetDirectoryName(Fixture(release, "info.txt"))!, "derived", "vmcoreinfo-upstream.txt");
+        return File.Exists(path) ? ["-i", path] : [];
+    }
+
+    /// <summary>
+    /// 1.7.8's stdout warning for a kernel outside its range (newer than 6.17.4), when its own
+    /// runs on this release printed it (derived/makedumpfile.log); otherwise "".
+    /// </summary>
+    public static string VersionWarning(string release) =>
+        File.ReadAllText(Fixture(release, "derived/makedumpfile.log")).Contains("The kernel version is not supported.\n", StringComparison.Ordinal)
+            ? "The kernel version is not supported.\nThe makedumpfile operation may be incomplete.\n"
+            : "";
 
     /// <summary>A reference tool from Debian 12's own packages, by absolute path.</summary>
     public static string SystemTool(string absolutePath) =>

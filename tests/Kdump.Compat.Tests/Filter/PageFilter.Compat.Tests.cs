@@ -37,7 +37,7 @@ public sealed partial class PageFilterCompatTests
         var dir = scratch.Path;
         var output = Path.Combine(dir, "out.kdump");
         var run = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"),
-            ["--message-level", "31", "-l", "-d", level.ToString(CultureInfo.InvariantCulture), input, output]);
+            [.. Lab.UpstreamReading(release), "--message-level", "31", "-l", "-d", level.ToString(CultureInfo.InvariantCulture), input, output]);
         var stdout = Encoding.UTF8.GetString(run.Stdout);
         Assert.True(run.ExitCode == 0, $"makedumpfile-1.7.8 failed ({run.ExitCode}): {run.Stderr}");
 
@@ -71,7 +71,7 @@ public sealed partial class PageFilterCompatTests
         using var scratch = Lab.Scratch($"census-{release}");
         var dir = scratch.Path;
         var run = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"),
-            ["--message-level", "31", "-l", "-d", "31", vmcore, Path.Combine(dir, "out.kdump")]);
+            [.. Lab.UpstreamReading(release), "--message-level", "31", "-l", "-d", "31", vmcore, Path.Combine(dir, "out.kdump")]);
         Assert.True(run.ExitCode == 0, $"makedumpfile-1.7.8 failed ({run.ExitCode}): {run.Stderr}");
         var theirReport = ReportBlock().Match(Encoding.UTF8.GetString(run.Stdout));
         Assert.True(theirReport.Success, "no report in makedumpfile's output");

@@ -32,7 +32,7 @@ public class MakedumpfileCompatTests
         var log = Path.Combine(dir, "dmesg.txt");
         var r = Run("--dump-dmesg", Lab.Fixture(release, input), log);
         Assert.Equal("", r.Stderr);
-        Assert.Equal($"\nThe dmesg log is saved to {log}.\n\nmakedumpfile Completed.\n", r.StdoutText);
+        Assert.Equal($"{Lab.VersionWarning(release)}\nThe dmesg log is saved to {log}.\n\nmakedumpfile Completed.\n", r.StdoutText);
         Assert.Equal(0, r.ExitCode);
         var reference = InProcess.NormaliseSignedCharEscapes(Encoding.Latin1.GetString(File.ReadAllBytes(Lab.Fixture(release, expected))));
         Assert.Equal(reference, Encoding.Latin1.GetString(File.ReadAllBytes(log)));
@@ -406,7 +406,7 @@ public class MakedumpfileCompatTests
     public void Elf_report_counts_like_makedumpfile_1_7_8(string release, string level)
     {
         string[] argv = ["--dry-run", "--message-level", "31", "-E", "-d", level, Lab.Fixture(release, "proc-vmcore.elf"), "/nonexistent/out"];
-        var theirs = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), argv);
+        var theirs = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), [.. Lab.UpstreamReading(release), .. argv]);
         var ours = Run(argv);
         Assert.Equal((0, 0), (theirs.ExitCode, ours.ExitCode));
         static string Block(string stdout)
@@ -445,7 +445,7 @@ public class MakedumpfileCompatTests
         var dir = scratch.Path;
         var vmcore = Lab.Fixture(release, "proc-vmcore.elf");
         string[] Argv(string output) => [.. format.Split(' '), "-e", "--work-dir", dir, "--message-level", "23", vmcore, Path.Combine(dir, output)];
-        var theirs = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), Argv("theirs"));
+        var theirs = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), [.. Lab.UpstreamReading(release), .. Argv("theirs")]);
         var ours = Run(Argv("ours"));
         Assert.Equal((0, 0), (theirs.ExitCode, ours.ExitCode));
         var theirCount = VmemmapLine.Match(theirs.Stderr);
@@ -475,7 +475,7 @@ public class MakedumpfileCompatTests
         using var scratch = Lab.Scratch("mdf-workdir");
         var dir = scratch.Path;
         string[] argv = ["--dry-run", "--work-dir", dir, "--message-level", "31", "-E", "-d", "31", Lab.Fixture(release, "proc-vmcore.elf"), Path.Combine(dir, "out")];
-        var theirs = Encoding.UTF8.GetString(ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), argv).Stdout);
+        var theirs = Encoding.UTF8.GetString(ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), [.. Lab.UpstreamReading(release), .. argv]).Stdout);
         var ours = Run(argv).StdoutText;
         static string Block(string stdout) => stdout[stdout.IndexOf("\nOriginal pages", StringComparison.Ordinal)..stdout.IndexOf("Write bytes", StringComparison.Ordinal)];
         Assert.Equal(Block(theirs), Block(ours));

@@ -98,26 +98,33 @@ public abstract class DumpInput : IDisposable
     public ulong CrashTime => Info.CrashTime is { } t ? unchecked((ulong)t) : 0;
 
     /// <summary>
-    /// utsname read from init_uts_ns in the dump, as makedumpfile does: the name member is at
-    /// OFFSET(uts_namespace.name), exported since Linux commit 9a56493f6942 ("uts: Use generic
-    /// ns_common::count") (v5.11) moved it to the front; before, it followed a 4-byte kref.
+    /// utsname for the output's header, as makedumpfile takes it: init_uts_ns in memory, else only
+    /// VMCOREINFO's OSRELEASE (a kdump-compressed input: its own header's).
     /// </summary>
-    public virtual DiskDumpHeader.UtsName ReadUtsName()
+    public virtual DiskDumpHeader.UtsName ReadUtsName() =>
+        ReadMemoryUtsName() ?? new DiskDumpHeader.UtsName("", "", Info.OsRelease ?? "", "", "", "");
+
+    /// <summary>
+    /// init_uts_ns read from the dump's memory whatever its format, as upstream's check_release
+    /// does; null when it cannot be read. The name member is at OFFSET(uts_namespace.name), exported
+    /// since Linux commit 9a56493f6942 ("uts: Use generic ns_common::count") (v5.11) moved it to
+    /// the front; before, it followed a 4-byte kref. A damaged symbol or offset wraps to an unmapped address
+    /// and reads as missing. Unlike upstream's check_release, which ends the run there, the dump
+    /// is still made.
+    /// </summary>
+    public DiskDumpHeader.UtsName? ReadMemoryUtsName()
     {
-        var empty = new DiskDumpHeader.UtsName("", "", Info.OsRelease ?? "", "", "", "");
-        if (!Info.TryGetSymbol("init_uts_ns", out var uts)) return empty;
+        if (!Info.TryGetSymbol("init_uts_ns", out var uts)) return null;
         var offset = Info.TryGetOffset("uts_namespace.name", out var o) ? o : sizeof(int);
         try
         {
             var bytes = new byte[DiskDumpHeader.UtsName.Size];
-            // A damaged symbol or offset wraps to an unmapped address and reads as missing. Unlike
-            // upstream's check_release, which ends the run there, the dump is still made.
             Kernel.Memory.Read(new VirtAddr(uts.Value).Add(offset), bytes);
             return DiskDumpHeader.UtsName.ReadCore(bytes);
         }
         catch (KdumpException)
         {
-            return empty;
+            return null;
         }
     }
 

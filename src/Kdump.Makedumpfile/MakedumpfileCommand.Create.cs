@@ -77,16 +77,17 @@ public static partial class MakedumpfileCommand
             }
 
             using var input = DumpInput.Open(dump);
-            if (!CheckRelease(input, vmcore)) return false;
             input.MapInput = !Has(MakedumpfileOptions.NonMmap);
+            // Upstream's order: update_dump_level before initial(), whose -E test precedes check_release.
             UpdateDumpLevel(input, vmcore, level);
-            threads = BoundThreads(threads, input.PageSize);
             if (Has('E') && dump is not ElfDump)
             {
                 // initial(): upstream writes ELF from ELF input only, too.
                 Msg($"'-E' option is disabled, because {vmcore} is kdump compressed format.\n");
                 return false;
             }
+            if (!CheckRelease(input, vmcore)) return false;
+            threads = BoundThreads(threads, input.PageSize);
             // check_splitblock_size (only with --split, as upstream): KiB; 0 (or no number) means the default.
             var splitblockBytes = 1L << 30;
             if (Has(MakedumpfileOptions.Split) && _args.TryGetValue(MakedumpfileOptions.SplitblockSize, out var sb) && Atoi(sb!) != 0)

@@ -38,20 +38,21 @@ public static partial class MakedumpfileCommand
         /// <summary>
         /// check_release, run by initial() whenever the dump has VMCOREINFO: with -i the release in
         /// memory (or in a kdump-compressed header) must be the file's OSRELEASE, otherwise exit
-        /// code 2; then get_kernel_version's warning for a kernel outside 1.7.8's range.
+        /// code 2; then get_kernel_version's warning for a kernel outside 1.7.8's range. Where
+        /// memory holds no readable utsname upstream ends the run without the warning; we go on
+        /// (see DumpInput.ReadMemoryUtsName), without it too.
         /// </summary>
         private bool CheckRelease(DumpInput input, string vmcore)
         {
             if (input.Info.IsEmpty) return true;
-            var release = input.ReadUtsName().Release;
-            if (_args.TryGetValue('i', out var name) && release != input.Info.OsRelease)
+            if (_args.TryGetValue('i', out var name) && input.ReadUtsName().Release != input.Info.OsRelease)
             {
                 // Upstream names the file "(null)" here (it has freed the name); we name it.
                 ErrMsg("check_release", $"{name} and {vmcore} don't match.");
                 FailureCode = WrongRelease;
                 return false;
             }
-            KernelVersionOf(release);
+            if (input.ReadMemoryUtsName() is { } uts) KernelVersionOf(uts.Release);
             return true;
         }
 

@@ -3,7 +3,7 @@
 # command lines (eng/compat/makedumpfile-cases.txt), over the lab's real vmcores. Reports every
 # difference; fixes nothing. Re-runnable; writes nothing outside .lab/.
 #
-#   eng/compat/diff-makedumpfile.sh                  every case × bullseye bookworm trixie
+#   eng/compat/diff-makedumpfile.sh                  every case × bullseye bookworm trixie sid
 #   RELEASES="bookworm" ...                          only these releases
 #   FILTER='dmesg|-R ' ...                           only cases whose line matches this (grep -E)
 #   CASES_FILE=path ...                              another cases file (same format)
@@ -49,7 +49,7 @@ OURS=$ROOT/artifacts/aot/makedumpfile/makedumpfile
 REF=$ROOT/.lab/ref/bin/makedumpfile-1.7.8
 REF_REAL=$ROOT/.lab/ref/sid/usr/bin/makedumpfile      # what 1.7.8 sees as argv[0]
 CASES_FILE=${CASES_FILE:-$HERE/makedumpfile-cases.txt}
-RELEASES=${RELEASES:-"bullseye bookworm trixie"}
+RELEASES=${RELEASES:-"bullseye bookworm trixie sid"}
 FILTER=${FILTER:-}
 KEEP=${KEEP:-}
 TIMEOUT_S=${TIMEOUT_S:-60}

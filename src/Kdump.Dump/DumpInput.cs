@@ -64,6 +64,18 @@ public abstract class DumpInput : IDisposable
     /// </summary>
     public abstract void FillBitmaps(ulong firstPfn, Span<byte> inMemory, Span<byte> withData);
 
+    /// <summary>
+    /// Reads the bytes at physical <paramref name="address"/> (part of a page: -E's partial first
+    /// and last pages, which write_elf_load_segment reads by file offset); absent bytes read as zeros.
+    /// </summary>
+    public void ReadBytes(ulong address, Span<byte> destination)
+    {
+        var status = Dump.Physical.TryRead(new PhysAddr(address), destination);
+        if (status == PageReadStatus.Corrupt)
+            throw new DumpCorruptException($"{Dump.Name}: the bytes at physical 0x{address:x} are damaged and cannot be copied") { FilePath = Dump.Name };
+        if (status != PageReadStatus.Ok) destination.Clear();
+    }
+
     /// <summary>Reads <paramref name="count"/> consecutive pages; absent bytes read as zeros.</summary>
     public virtual void ReadPages(ulong firstPfn, int count, Span<byte> destination)
     {

@@ -22,6 +22,9 @@ public sealed class DumpReport(DumpPfnMap pfns)
     /// <summary>-E: the excluded pages really left out of the ELF file (runs of 256 or more, and each segment's tail).</summary>
     public ulong? ElfExcluded { get; internal set; }
 
+    /// <summary>-E in cycles: the memory hole as write_elf_pages_cyclic recounts it (null: the map's).</summary>
+    public ulong? ElfMemoryHole { get; internal set; }
+
     /// <summary>The report text of makedumpfile 1.7.8 (message level 16).</summary>
-    public string Format() => Counts.FormatReport(Pfns, (ulong)WriteBytes, ElfExcluded);
+    public string Format() => Counts.FormatReport(Pfns, (ulong)WriteBytes, ElfExcluded, ElfMemoryHole);
 }

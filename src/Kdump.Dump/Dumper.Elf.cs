@@ -24,17 +24,6 @@ public sealed partial class KdumpCompressedDumper
         // A PT_LOAD without a physical address (p_paddr -1) has no pfns to filter or copy: it is
         // left out (upstream counts it in e_phnum but writes no header for it; only kcore has one).
         var physicalLoads = elfInput.PhysicalLoads;
-        // Upstream carries a partial first and last page (frac_head/frac_tail); real vmcores are
-        // page aligned, and this writer works in whole pages.
-        foreach (var p in physicalLoads)
-        {
-            if (p.PhysicalAddress % (ulong)_pageSize != 0)
-            {
-                throw new DumpFeatureNotSupportedException(
-                    $"'{_input.Dump.Name}': ELF output (-E) of a PT_LOAD whose p_paddr 0x{p.PhysicalAddress:x} is not page aligned is not implemented")
-                { FilePath = _input.Dump.Name };
-            }
-        }
         // In one cycle makedumpfile counts while building its 2nd bitmap, each pfn once; the
         // cyclic ELF writer rebuilds it per PT_LOAD and counts shared pfns twice.
         var countOnce = _options.OneCycle;
@@ -42,46 +31,26 @@ public sealed partial class KdumpCompressedDumper
         var (map, zero) = BuildElfDumpableMap(countOnce, finder, cancellation);
         bool Kept(ulong pfn) => pfn < _maxMapNr && (map[pfn >> 3] & (1 << (int)(pfn & 7))) != 0;
         if (finder is not null) UnusedVmemmap.Clear(UseVmemmapCut(finder), 0, map);
-        if (!countOnce) CountPerLoad(physicalLoads, zero, cancellation);
+        if (!countOnce)
+        {
+            CountPerLoad(physicalLoads, zero, cancellation);
+            // write_elf_pages_cyclic recounts pfn_memhole from max_mapnr over the pfns it walks:
+            // a partial first page is not walked, a partial last page is.
+            var hole = _maxMapNr;
+            foreach (var p in physicalLoads)
+            {
+                var (first, end) = ElfPfns(p);
+                hole = unchecked(hole - (end - Math.Min(first, end)));
+            }
+            Report.ElfMemoryHole = hole;
+        }
         ulong elfExcluded = 0;
 
-        var ps = (ulong)_pageSize;
         var loads = new List<StreamedElfCore.Load>();
-        foreach (var p in physicalLoads)
-        {
-            var start = p.PhysicalAddress / ps;
-            var end = (p.PhysicalAddress + p.MemorySize) / ps;
-            var fileEnd = (p.PhysicalAddress + p.FileSize) / ps;
-            var segStart = start;
-            var keptEnd = start;
-            ulong run = 0;
-            void Close(ulong memEnd)
-            {
-                var pa = segStart * ps;
-                loads.Add(new StreamedElfCore.Load(pa, p.VirtualAddress + (pa - p.PhysicalAddress),
-                    (keptEnd - segStart) * ps, (memEnd - segStart) * ps, p.Flags, p.Align));
-            }
-            for (var pfn = start; pfn < end; pfn++)
-            {
-                if (pfn >= fileEnd || !Kept(pfn))
-                {
-                    run++;
-                    continue;
-                }
-                if (run >= ElfSplitRun)
-                {
-                    Close(pfn);
-                    segStart = pfn;
-                    elfExcluded += run;
-                }
-                keptEnd = pfn + 1;
-                run = 0;
-            }
-            Close(end);
-            elfExcluded += run;
-        }
+        foreach (var p in physicalLoads) elfExcluded += SplitLoad(p, Kept, loads);
         Report.ElfExcluded = elfExcluded;
 
+        var ps = (ulong)_pageSize;
         var note = elf.Core.ProgramHeaders.FirstOrDefault(h => h.Type == ElfConstants.PtNote);
         var plan = StreamedElfCore.Make(elf.Core.Header, elf.Layout, _input.NoteBytes.Span, loads, note);
         try
@@ -90,15 +59,24 @@ public sealed partial class KdumpCompressedDumper
             using var pipeline = new PagePipeline(1, 64, _pageSize, null, excludeZero: false);
             long copied = 0;
             var total = loads.Sum(l => (long)(l.FileSize / ps));
+            var partial = new byte[_pageSize];
             for (var i = 0; i < loads.Count; i++)
             {
                 var l = loads[i];
-                if (l.FileSize == 0) continue;
                 var at = plan.LoadDataOffsets[i];
-                var first = l.PhysicalAddress / ps;
-                var count = (long)(l.FileSize / ps);
+                var pa = l.PhysicalAddress;
+                var left = l.FileSize;
+                // A partial first page (frac_head): the bytes from p_paddr to the page's end.
+                if (left > 0 && pa % ps != 0)
+                {
+                    var n = Math.Min(ps - (pa % ps), left);
+                    _input.ReadBytes(pa, partial.AsSpan(0, (int)n));
+                    _output.WriteAt(at, partial.AsSpan(0, (int)n));
+                    (at, pa, left) = (at + (long)n, pa + n, left - n);
+                }
+                var count = (long)(left / ps);
                 var runs = new List<(ulong, int)>();
-                for (long k = 0; k < count; k += int.MaxValue / 2) runs.Add((first + (ulong)k, (int)Math.Min(count - k, int.MaxValue / 2)));
+                for (long k = 0; k < count; k += int.MaxValue / 2) runs.Add((pa / ps + (ulong)k, (int)Math.Min(count - k, int.MaxValue / 2)));
                 pipeline.Run(runs, _input, batch =>
                 {
                     for (var j = 0; j < batch.Count; j++)
@@ -109,6 +87,12 @@ public sealed partial class KdumpCompressedDumper
                     copied += batch.Count;
                     _options.Progress?.Invoke(copied, total);
                 }, cancellation);
+                // A partial last page (frac_tail): its first bytes.
+                if (left % ps != 0)
+                {
+                    _input.ReadBytes(pa + ((ulong)count * ps), partial.AsSpan(0, (int)(left % ps)));
+                    _output.WriteAt(at, partial.AsSpan(0, (int)(left % ps)));
+                }
             }
             _output.Flush();
             Report.WriteBytes = plan.FileLength;
@@ -132,17 +116,76 @@ public sealed partial class KdumpCompressedDumper
     }
 
     /// <summary>
+    /// One input PT_LOAD as write_elf_pages_cyclic re-emits it, into <paramref name="loads"/>; the
+    /// pages left out by splits (the report's "in ELF format" count) are returned. A partial first
+    /// page (p_paddr not page aligned: frac_head) is always kept, unfiltered; a partial last page
+    /// (frac_tail) is filtered like any page and counts its own bytes only, except right after a
+    /// split, where upstream counts it as a whole page. Pages past p_filesz count as excluded.
+    /// </summary>
+    private ulong SplitLoad(ElfProgramHeader p, Func<ulong, bool> kept, List<StreamedElfCore.Load> loads)
+    {
+        var ps = (ulong)_pageSize;
+        var (first, end) = ElfPfns(p);
+        // The first pfn that starts at or past the end of the file data.
+        var fileEnd = (checked(p.PhysicalAddress + p.FileSize) + ps - 1) / ps;
+        var head = p.PhysicalAddress % ps == 0 ? 0 : ps - (p.PhysicalAddress % ps);
+        var tail = (p.PhysicalAddress + p.MemorySize) % ps;
+        ulong memSize = head, fileSize = head, run = 0, excluded = 0;
+        var pa = p.PhysicalAddress;
+        for (var pfn = first; pfn < end; pfn++)
+        {
+            var size = pfn == end - 1 && tail != 0 ? tail : ps;
+            if (pfn >= fileEnd || !kept(pfn))
+            {
+                run++;
+                memSize += size;
+                continue;
+            }
+            if (run < ElfSplitRun)
+            {
+                // Fewer than 256 excluded pages keep their real contents.
+                memSize += size;
+                fileSize += (run * ps) + size;
+                run = 0;
+                continue;
+            }
+            loads.Add(new StreamedElfCore.Load(pa, p.VirtualAddress + (pa - p.PhysicalAddress), fileSize, memSize, p.Flags, p.Align));
+            excluded += run;
+            pa += memSize;
+            (memSize, fileSize, run) = (ps, ps, 0);
+        }
+        // write_elf_pages_cyclic gives the last PT_LOAD its running offset even without data.
+        loads.Add(new StreamedElfCore.Load(pa, p.VirtualAddress + (pa - p.PhysicalAddress), fileSize, memSize, p.Flags, p.Align, ZeroOffsetWhenEmpty: false));
+        return excluded + run;
+    }
+
+    /// <summary>
+    /// The pfns write_elf_pages_cyclic walks for a PT_LOAD: from its first whole page (a partial
+    /// first page is written, never filtered) to the end of a partial last page.
+    /// </summary>
+    private (ulong First, ulong End) ElfPfns(ElfProgramHeader p)
+    {
+        var ps = (ulong)_pageSize;
+        var limit = checked(p.PhysicalAddress + p.MemorySize);
+        return ((p.PhysicalAddress / ps) + (p.PhysicalAddress % ps != 0 ? 1UL : 0), (limit / ps) + (limit % ps != 0 ? 1UL : 0));
+    }
+
+    /// <summary>
     /// The report's counts as write_elf_pages_cyclic makes them: the 2nd bitmap is rebuilt for each
     /// input PT_LOAD's pfns, so pages under two PT_LOADs (the kernel text inside the direct map's
     /// RAM) are counted twice, zero pages included. Windows of the filter again, and the zero map.
+    /// Its range per PT_LOAD: from the first whole page, rounded down to 8 pfns (first_cycle: an
+    /// ELF cycle starts on a bitmap byte), so a page split between two PT_LOADs counts in both, to
+    /// the end of a partial last page.
     /// </summary>
     private void CountPerLoad(IReadOnlyList<ElfProgramHeader> loads, byte[]? zero, CancellationToken cancellation)
     {
         var ps = (ulong)_pageSize;
         foreach (var p in loads)
         {
-            var end = Math.Min((p.PhysicalAddress + p.MemorySize) / ps, _maxMapNr);
-            for (var w = p.PhysicalAddress / ps; w < end; w += (ulong)_windowPfns)
+            var (first, end) = ElfPfns(p);
+            (first, end) = (first & ~7UL, Math.Min(end, _maxMapNr));
+            for (var w = first; w < end; w += (ulong)_windowPfns)
             {
                 cancellation.ThrowIfCancellationRequested();
                 var n = (int)Math.Min((ulong)_windowPfns, end - w);

@@ -6,12 +6,17 @@ namespace Kdump.Formats.Elf;
 /// Headers for an ELF dump whose segment data is streamed afterwards (makedumpfile -E,
 /// write_elf_header): the input's ELF header with new program-header numbers, the program headers
 /// right after it (PT_NOTE first), the note bytes right after them, then the PT_LOAD data packed in
-/// order with no alignment. A PT_LOAD without file data gets p_offset 0, as makedumpfile writes it.
+/// order with no alignment. A PT_LOAD without file data gets p_offset 0, as makedumpfile writes it,
+/// unless <see cref="Load.ZeroOffsetWhenEmpty"/> is false.
 /// </summary>
 public static class StreamedElfCore
 {
-    /// <summary>One output PT_LOAD: <see cref="FileSize"/> bytes to stream, the rest of <see cref="MemorySize"/> reads as zeros.</summary>
-    public readonly record struct Load(ulong PhysicalAddress, ulong VirtualAddress, ulong FileSize, ulong MemorySize, uint Flags, ulong Align);
+    /// <summary>
+    /// One output PT_LOAD: <see cref="FileSize"/> bytes to stream, the rest of <see cref="MemorySize"/>
+    /// reads as zeros. Without file data its p_offset is 0, or, when <see cref="ZeroOffsetWhenEmpty"/>
+    /// is false, where its data would start (makedumpfile's last PT_LOAD of an input segment).
+    /// </summary>
+    public readonly record struct Load(ulong PhysicalAddress, ulong VirtualAddress, ulong FileSize, ulong MemorySize, uint Flags, ulong Align, bool ZeroOffsetWhenEmpty = true);
 
     public sealed record Plan(byte[] HeaderBytes, IReadOnlyList<long> LoadDataOffsets, long FileLength);
 
@@ -58,7 +63,7 @@ public static class StreamedElfCore
             {
                 Type = ElfConstants.PtLoad,
                 Flags = l.Flags,
-                Offset = l.FileSize == 0 ? 0 : (ulong)dataOffset,
+                Offset = l.FileSize == 0 && l.ZeroOffsetWhenEmpty ? 0 : (ulong)dataOffset,
                 VirtualAddress = l.VirtualAddress,
                 PhysicalAddress = l.PhysicalAddress,
                 FileSize = l.FileSize,

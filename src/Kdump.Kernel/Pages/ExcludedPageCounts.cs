@@ -47,12 +47,14 @@ public sealed class ExcludedPageCounts
 
     /// <summary>
     /// The report as makedumpfile 1.7.8 prints it, from the blank line before "Original pages" to
-    /// "Write bytes" (the cache statistics that follow are the writer's).
+    /// "Write bytes" (the cache statistics that follow are the writer's). <paramref name="memoryHole"/>
+    /// replaces the map's count where the writer counts holes its own way (-E).
     /// </summary>
-    public string FormatReport(DumpPfnMap pfns, ulong writeBytes, ulong? elfExcluded = null)
+    public string FormatReport(DumpPfnMap pfns, ulong writeBytes, ulong? elfExcluded = null, ulong? memoryHole = null)
     {
         ArgumentNullException.ThrowIfNull(pfns);
-        var original = pfns.OriginalPages;
+        var hole = memoryHole ?? pfns.MemoryHolePages;
+        var original = unchecked(pfns.MaxMapNr - hole);
         var excluded = Excluded;
         var sb = new StringBuilder();
         sb.Append('\n');
@@ -77,7 +79,7 @@ public sealed class ExcludedPageCounts
             var percent = unchecked((original - excluded) * 100) / original;
             sb.Append(CultureInfo.InvariantCulture, $"  (The number of pages is reduced to {percent}%.)\n");
         }
-        Line(sb, "Memory Hole     : ", pfns.MemoryHolePages);
+        Line(sb, "Memory Hole     : ", hole);
         sb.Append("--------------------------------------------------\n");
         Line(sb, "Total pages     : ", pfns.MaxMapNr);
         sb.Append(CultureInfo.InvariantCulture, $"Write bytes     : {writeBytes}\n");

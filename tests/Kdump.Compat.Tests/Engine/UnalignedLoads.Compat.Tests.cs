@@ -1,0 +1,180 @@
+using System.Buffers.Binary;
+using System.Text;
+using Kdump.Compat.Tests.Tools;
+using Kdump.Memory;
+using Kdump.Makedumpfile;
+using Kdump.Tests.Shared;
+
+namespace Kdump.Compat.Tests.Engine;
+
+/// <summary>
+/// PT_LOADs that do not start or end on a page, as /proc/vmcore shows them on EFI machines whose
+/// firmware splits System RAM at setup_data (e.g. 5c7b8018): fs/proc/vmcore.c keeps p_paddr and
+/// p_memsz, stores whole pages and points p_offset into the first one. The lab's vmcores are
+/// aligned, so the test cuts the RAM segment of a real one that way, ends the last segment inside
+/// a page, and checks our -E and -l output against makedumpfile 1.7.8's, byte for byte, with the
+/// same report (-E recounts memory holes over the pages it walks).
+/// </summary>
+public sealed class UnalignedLoadsCompatTests
+{
+    private const int PageSize = 4096;
+
+    /// <summary>Buddy blocks are at most 4 MiB (order 10) and aligned to their size: cuts there split none.</summary>
+    private const ulong MaxBlockPages = 1024;
+
+    private static InProcess.Result Run(params string[] args) => InProcess.Run(MakedumpfileCommand.Run, "makedumpfile", args);
+
+    [Fact]
+    public void Elf_and_kdump_outputs_of_unaligned_loads_equal_makedumpfile_1_7_8s()
+    {
+        using var scratch = Lab.Scratch("unaligned-loads");
+        var dir = scratch.Path;
+        var source = Lab.Fixture("bookworm", "proc-vmcore.elf");
+        HashSet<ulong> stored;
+        using (var reference = KdumpCompressedDump.Open([Lab.Fixture("bookworm", "derived/l-d31.kdump")]))
+            stored = [.. reference.StoredPfns()];
+
+        var ram = ReadLoads(source).MaxBy(l => l.MemSize);
+        var (first, end) = (ram.PAddr / PageSize, (ram.PAddr + ram.MemSize) / PageSize);
+        // A cut 0x18 bytes into a page 1.7.8 keeps at -d 31 (not free: no buddy block spans it),
+        // and a 4 MiB block with no kept page, which becomes a PT_LOAD whose pages all go.
+        var kept = stored.Where(p => p >= first + ((end - first) / 2) && p < end).Min();
+        var empty = Enumerable.Range(0, (int)((end - first) / MaxBlockPages))
+            .Select(i => ((first + MaxBlockPages - 1) / MaxBlockPages * MaxBlockPages) + ((ulong)i * MaxBlockPages))
+            .First(b => b + MaxBlockPages <= end && !Enumerable.Range(0, (int)MaxBlockPages).Any(k => stored.Contains(b + (ulong)k)));
+        ulong[] cuts = [.. new[] { (kept * PageSize) + 0x18, empty * PageSize, (empty + MaxBlockPages) * PageSize }.Order()];
+        var vmcore = Path.Combine(dir, "unaligned.elf");
+        WriteCut(source, vmcore, ram, cuts);
+        TrimLast(vmcore, 0xe00);
+        Assert.Contains(ReadLoads(vmcore), l => l.PAddr % PageSize != 0);
+
+        foreach (var options in new[] { "-E -d 31", "-E -d 1", "-l -d 31" })
+        {
+            var theirFile = Path.Combine(dir, "theirs");
+            var ourFile = Path.Combine(dir, "ours");
+            string[] Argv(string output) => ["--message-level", "31", .. options.Split(' '), vmcore, output];
+            var theirs = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), Argv(theirFile));
+            var ours = Run(Argv(ourFile));
+            Assert.True((theirs.ExitCode, ours.ExitCode) == (0, 0), $"{options}: exit codes {theirs.ExitCode} / {ours.ExitCode}: {ours.Stderr}");
+            Assert.True(File.ReadAllBytes(theirFile).AsSpan().SequenceEqual(File.ReadAllBytes(ourFile)), $"{options}: our file differs from 1.7.8's");
+            Assert.Equal(Report(Encoding.UTF8.GetString(theirs.Stdout)), Report(ours.StdoutText));
+            if (options == "-E -d 31")
+            {
+                // What this test is for: a load that starts inside a page, and one without data
+                // that ends its input segment (1.7.8 gives it the running p_offset, not 0).
+                var outLoads = ReadLoads(ourFile);
+                Assert.Contains(outLoads, l => l.PAddr % PageSize != 0 && l.FileSize > 0);
+                Assert.Contains(outLoads, l => l.FileSize == 0 && l.Offset != 0);
+            }
+            File.Delete(theirFile);
+            File.Delete(ourFile);
+        }
+    }
+
+    private static string Report(string stdout)
+    {
+        var from = stdout.IndexOf("\nOriginal pages", StringComparison.Ordinal);
+        var to = stdout.IndexOf("Write bytes", StringComparison.Ordinal);
+        Assert.True(from >= 0 && to > from, $"no report in:\n{stdout}");
+        return stdout[from..to];
+    }
+
+    private readonly record struct Load(int Index, ulong Offset, ulong VAddr, ulong PAddr, ulong FileSize, ulong MemSize, byte[] Raw);
+
+    /// <summary>The PT_LOADs of a little-endian ELF64 core (Elf64_Phdr: p_offset at 8, p_vaddr 16, p_paddr 24, p_filesz 32, p_memsz 40).</summary>
+    private static List<Load> ReadLoads(string path)
+    {
+        using var f = File.OpenRead(path);
+        var eh = new byte[64];
+        f.ReadExactly(eh);
+        var phoff = BinaryPrimitives.ReadUInt64LittleEndian(eh.AsSpan(32));
+        var (phentsize, phnum) = (BinaryPrimitives.ReadUInt16LittleEndian(eh.AsSpan(54)), BinaryPrimitives.ReadUInt16LittleEndian(eh.AsSpan(56)));
+        var table = new byte[phentsize * phnum];
+        f.Position = (long)phoff;
+        f.ReadExactly(table);
+        var loads = new List<Load>();
+        for (var i = 0; i < phnum; i++)
+        {
+            var h = table.AsSpan(i * phentsize, phentsize);
+            if (BinaryPrimitives.ReadUInt32LittleEndian(h) != 1) continue;
+            loads.Add(new Load(i, BinaryPrimitives.ReadUInt64LittleEndian(h[8..]), BinaryPrimitives.ReadUInt64LittleEndian(h[16..]),
+                BinaryPrimitives.ReadUInt64LittleEndian(h[24..]), BinaryPrimitives.ReadUInt64LittleEndian(h[32..]),
+                BinaryPrimitives.ReadUInt64LittleEndian(h[40..]), h.ToArray()));
+        }
+        return loads;
+    }
+
+    /// <summary>The highest PT_LOAD made <paramref name="bytes"/> shorter: its last page partial, in no other PT_LOAD.</summary>
+    private static void TrimLast(string path, ulong bytes)
+    {
+        var last = ReadLoads(path).MaxBy(l => l.PAddr + l.MemSize);
+        using var f = new FileStream(path, FileMode.Open, FileAccess.ReadWrite);
+        var eh = new byte[64];
+        f.ReadExactly(eh);
+        var at = (long)BinaryPrimitives.ReadUInt64LittleEndian(eh.AsSpan(32)) + (last.Index * BinaryPrimitives.ReadUInt16LittleEndian(eh.AsSpan(54)));
+        var sizes = new byte[16];
+        BinaryPrimitives.WriteUInt64LittleEndian(sizes, last.FileSize - bytes);
+        BinaryPrimitives.WriteUInt64LittleEndian(sizes.AsSpan(8), last.MemSize - bytes);
+        f.Position = at + 32;
+        f.Write(sizes);
+    }
+
+    /// <summary>
+    /// A copy of <paramref name="source"/> with <paramref name="segment"/> cut at the addresses
+    /// given, laid out as fs/proc/vmcore.c does: the first piece keeps its data in place, each
+    /// other piece gets its whole pages appended (page aligned) and a p_offset into the first.
+    /// </summary>
+    private static void WriteCut(string source, string target, Load segment, ulong[] cuts)
+    {
+        File.Copy(source, target);
+        using var f = new FileStream(target, FileMode.Open, FileAccess.ReadWrite);
+        var eh = new byte[64];
+        f.ReadExactly(eh);
+        var phoff = BinaryPrimitives.ReadUInt64LittleEndian(eh.AsSpan(32));
+        var (phentsize, phnum) = (BinaryPrimitives.ReadUInt16LittleEndian(eh.AsSpan(54)), BinaryPrimitives.ReadUInt16LittleEndian(eh.AsSpan(56)));
+        var table = new byte[phentsize * phnum];
+        f.Position = (long)phoff;
+        f.ReadExactly(table);
+        var headers = Enumerable.Range(0, phnum).Select(i => table.AsSpan(i * phentsize, phentsize).ToArray()).ToList();
+        var firstData = ReadLoads(source).Min(l => l.Offset);
+        Assert.True(phoff + ((ulong)(phnum + cuts.Length) * phentsize) <= firstData, "no room for the new program headers");
+
+        ulong[] bounds = [segment.PAddr, .. cuts, segment.PAddr + segment.MemSize];
+        var pieces = new List<byte[]>();
+        for (var i = 0; i + 1 < bounds.Length; i++)
+        {
+            var (start, stop) = (bounds[i], bounds[i + 1]);
+            ulong offset = segment.Offset + (start - segment.PAddr);
+            if (i > 0)
+            {
+                var pageStart = start / PageSize * PageSize;
+                var pageEnd = (stop + PageSize - 1) / PageSize * PageSize;
+                var at = (f.Length + PageSize - 1) / PageSize * PageSize;
+                var buffer = new byte[1 << 20];
+                for (var done = 0UL; done < pageEnd - pageStart; done += (ulong)buffer.Length)
+                {
+                    var n = (int)Math.Min((ulong)buffer.Length, pageEnd - pageStart - done);
+                    f.Position = (long)(segment.Offset + (pageStart - segment.PAddr) + done);
+                    f.ReadExactly(buffer.AsSpan(0, n));
+                    f.Position = at + (long)done;
+                    f.Write(buffer.AsSpan(0, n));
+                }
+                offset = (ulong)at + (start - pageStart);
+            }
+            var h = (byte[])segment.Raw.Clone();
+            BinaryPrimitives.WriteUInt64LittleEndian(h.AsSpan(8), offset);
+            BinaryPrimitives.WriteUInt64LittleEndian(h.AsSpan(16), segment.VAddr + (start - segment.PAddr));
+            BinaryPrimitives.WriteUInt64LittleEndian(h.AsSpan(24), start);
+            BinaryPrimitives.WriteUInt64LittleEndian(h.AsSpan(32), stop - start);
+            BinaryPrimitives.WriteUInt64LittleEndian(h.AsSpan(40), stop - start);
+            pieces.Add(h);
+        }
+        headers.RemoveAt(segment.Index);
+        headers.InsertRange(segment.Index, pieces);
+        BinaryPrimitives.WriteUInt16LittleEndian(eh.AsSpan(56), (ushort)headers.Count);
+        f.Position = 0;
+        f.Write(eh);
+        f.Position = (long)phoff;
+        foreach (var h in headers) f.Write(h);
+    }
+}

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # README command 1: install everything on a fresh Debian 12 machine (as root), build, and run
 # the main job: make a real-kernel vmcore in QEMU and show what our readers see in it.
-#   bash eng/install.sh [RELEASE|demo]   RELEASE: bookworm (default), bullseye, trixie; demo: crash a
+#   bash eng/install.sh [RELEASE|demo]   RELEASE: bookworm (default), bullseye, trixie, sid; demo: crash a
 #                                        guest and capture it with our kdump (eng/main.sh demo)
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

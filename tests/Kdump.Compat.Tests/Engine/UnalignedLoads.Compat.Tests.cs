@@ -85,13 +85,7 @@ public sealed class UnalignedLoadsCompatTests
     private static List<Load> ReadLoads(string path)
     {
         using var f = File.OpenRead(path);
-        var eh = new byte[64];
-        f.ReadExactly(eh);
-        var phoff = BinaryPrimitives.ReadUInt64LittleEndian(eh.AsSpan(32));
-        var (phentsize, phnum) = (BinaryPrimitives.ReadUInt16LittleEndian(eh.AsSpan(54)), BinaryPrimitives.ReadUInt16LittleEndian(eh.AsSpan(56)));
-        var table = new byte[phentsize * phnum];
-        f.Position = (long)phoff;
-        f.ReadExactly(table);
+        var (_, _, phentsize, phnum, table) = ReadHeaders(f);
         var loads = new List<Load>();
         for (var i = 0; i < phnum; i++)
         {
@@ -104,14 +98,26 @@ public sealed class UnalignedLoadsCompatTests
         return loads;
     }
 
+    /// <summary>The ELF64 header (e_phoff at 32, e_phentsize 54, e_phnum 56) and the program header table.</summary>
+    private static (byte[] Header, ulong PhOff, ushort PhEntSize, ushort PhNum, byte[] Table) ReadHeaders(FileStream f)
+    {
+        var eh = new byte[64];
+        f.ReadExactly(eh);
+        var phoff = BinaryPrimitives.ReadUInt64LittleEndian(eh.AsSpan(32));
+        var (phentsize, phnum) = (BinaryPrimitives.ReadUInt16LittleEndian(eh.AsSpan(54)), BinaryPrimitives.ReadUInt16LittleEndian(eh.AsSpan(56)));
+        var table = new byte[phentsize * phnum];
+        f.Position = (long)phoff;
+        f.ReadExactly(table);
+        return (eh, phoff, phentsize, phnum, table);
+    }
+
     /// <summary>The highest PT_LOAD made <paramref name="bytes"/> shorter: its last page partial, in no other PT_LOAD.</summary>
     private static void TrimLast(string path, ulong bytes)
     {
         var last = ReadLoads(path).MaxBy(l => l.PAddr + l.MemSize);
         using var f = new FileStream(path, FileMode.Open, FileAccess.ReadWrite);
-        var eh = new byte[64];
-        f.ReadExactly(eh);
-        var at = (long)BinaryPrimitives.ReadUInt64LittleEndian(eh.AsSpan(32)) + (last.Index * BinaryPrimitives.ReadUInt16LittleEndian(eh.AsSpan(54)));
+        var (_, phoff, phentsize, _, _) = ReadHeaders(f);
+        var at = (long)phoff + (last.Index * phentsize);
         var sizes = new byte[16];
         BinaryPrimitives.WriteUInt64LittleEndian(sizes, last.FileSize - bytes);
         BinaryPrimitives.WriteUInt64LittleEndian(sizes.AsSpan(8), last.MemSize - bytes);
@@ -128,13 +134,7 @@ public sealed class UnalignedLoadsCompatTests
     {
         File.Copy(source, target);
         using var f = new FileStream(target, FileMode.Open, FileAccess.ReadWrite);
-        var eh = new byte[64];
-        f.ReadExactly(eh);
-        var phoff = BinaryPrimitives.ReadUInt64LittleEndian(eh.AsSpan(32));
-        var (phentsize, phnum) = (BinaryPrimitives.ReadUInt16LittleEndian(eh.AsSpan(54)), BinaryPrimitives.ReadUInt16LittleEndian(eh.AsSpan(56)));
-        var table = new byte[phentsize * phnum];
-        f.Position = (long)phoff;
-        f.ReadExactly(table);
+        var (eh, phoff, phentsize, phnum, table) = ReadHeaders(f);
         var headers = Enumerable.Range(0, phnum).Select(i => table.AsSpan(i * phentsize, phentsize).ToArray()).ToList();
         var firstData = ReadLoads(source).Min(l => l.Offset);
         Assert.True(phoff + ((ulong)(phnum + cuts.Length) * phentsize) <= firstData, "no room for the new program headers");

@@ -64,18 +64,6 @@ public abstract class DumpInput : IDisposable
     /// </summary>
     public abstract void FillBitmaps(ulong firstPfn, Span<byte> inMemory, Span<byte> withData);
 
-    /// <summary>
-    /// Reads the bytes at physical <paramref name="address"/> (part of a page: -E's partial first
-    /// and last pages, which write_elf_load_segment reads by file offset); absent bytes read as zeros.
-    /// </summary>
-    public void ReadBytes(ulong address, Span<byte> destination)
-    {
-        var status = Dump.Physical.TryRead(new PhysAddr(address), destination);
-        if (status == PageReadStatus.Corrupt)
-            throw new DumpCorruptException($"{Dump.Name}: the bytes at physical 0x{address:x} are damaged and cannot be copied") { FilePath = Dump.Name };
-        if (status != PageReadStatus.Ok) destination.Clear();
-    }
-
     /// <summary>Reads <paramref name="count"/> consecutive pages; absent bytes read as zeros.</summary>
     public virtual void ReadPages(ulong firstPfn, int count, Span<byte> destination)
     {
@@ -134,8 +122,9 @@ public abstract class DumpInput : IDisposable
             Kernel.Memory.Read(new VirtAddr(uts.Value).Add(offset), bytes);
             return DiskDumpHeader.UtsName.ReadCore(bytes);
         }
-        catch (KdumpException)
+        catch (Exception e) when (e is KdumpException or IOException or OverflowException or InvalidOperationException)
         {
+            // Now read before the copy's own error handling: any failure here means "unreadable".
             return null;
         }
     }

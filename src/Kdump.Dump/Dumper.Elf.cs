@@ -47,7 +47,12 @@ public sealed partial class KdumpCompressedDumper
         ulong elfExcluded = 0;
 
         var loads = new List<StreamedElfCore.Load>();
-        foreach (var p in physicalLoads) elfExcluded += SplitLoad(p, Kept, loads);
+        var sources = new List<ElfProgramHeader>();
+        foreach (var p in physicalLoads)
+        {
+            elfExcluded += SplitLoad(p, Kept, loads);
+            while (sources.Count < loads.Count) sources.Add(p);
+        }
         Report.ElfExcluded = elfExcluded;
 
         var ps = (ulong)_pageSize;
@@ -62,19 +67,24 @@ public sealed partial class KdumpCompressedDumper
             var partial = new byte[_pageSize];
             for (var i = 0; i < loads.Count; i++)
             {
-                var l = loads[i];
+                var (l, source) = (loads[i], sources[i]);
                 var at = plan.LoadDataOffsets[i];
                 var pa = l.PhysicalAddress;
                 var left = l.FileSize;
-                // A partial first page (frac_head): the bytes from p_paddr to the page's end.
-                if (left > 0 && pa % ps != 0)
+                // Bytes that are not whole pages of the segment are read by file offset from the
+                // segment itself, as write_elf_load_segment reads everything: the partial first
+                // page (frac_head) and whatever reaches past the segment's end (a last page that
+                // counts whole after a split, a segment inside one page).
+                void CopyFromSegment(ulong bytes)
                 {
-                    var n = Math.Min(ps - (pa % ps), left);
-                    _input.ReadBytes(pa, partial.AsSpan(0, (int)n));
-                    _output.WriteAt(at, partial.AsSpan(0, (int)n));
-                    (at, pa, left) = (at + (long)n, pa + n, left - n);
+                    var n = (int)bytes;
+                    elf.ReadLoadBytes(source, pa - source.PhysicalAddress, partial.AsSpan(0, n));
+                    _output.WriteAt(at, partial.AsSpan(0, n));
+                    (at, pa, left) = (at + n, pa + bytes, left - bytes);
                 }
-                var count = (long)(left / ps);
+                if (left > 0 && pa % ps != 0) CopyFromSegment(Math.Min(ps - (pa % ps), left));
+                var segmentEnd = source.PhysicalAddress + source.MemorySize;
+                var count = (long)Math.Min(left / ps, segmentEnd > pa ? (segmentEnd - pa) / ps : 0);
                 var runs = new List<(ulong, int)>();
                 for (long k = 0; k < count; k += int.MaxValue / 2) runs.Add((pa / ps + (ulong)k, (int)Math.Min(count - k, int.MaxValue / 2)));
                 pipeline.Run(runs, _input, batch =>
@@ -87,12 +97,8 @@ public sealed partial class KdumpCompressedDumper
                     copied += batch.Count;
                     _options.Progress?.Invoke(copied, total);
                 }, cancellation);
-                // A partial last page (frac_tail): its first bytes.
-                if (left % ps != 0)
-                {
-                    _input.ReadBytes(pa + ((ulong)count * ps), partial.AsSpan(0, (int)(left % ps)));
-                    _output.WriteAt(at, partial.AsSpan(0, (int)(left % ps)));
-                }
+                (pa, left) = (pa + ((ulong)count * ps), left - ((ulong)count * ps));
+                while (left > 0) CopyFromSegment(Math.Min(ps, left));
             }
             _output.Flush();
             Report.WriteBytes = plan.FileLength;

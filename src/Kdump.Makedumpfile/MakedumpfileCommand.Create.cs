@@ -78,7 +78,9 @@ public static partial class MakedumpfileCommand
 
             using var input = DumpInput.Open(dump);
             input.MapInput = !Has(MakedumpfileOptions.NonMmap);
-            // Upstream's order: update_dump_level before initial(), whose -E test precedes check_release.
+            // Upstream's order: update_dump_level before initial(), whose -E test precedes check_release
+            // (initial()'s "doesn't contain vmcoreinfo" above comes after update_dump_level upstream;
+            // only a re-filtered dump without VMCOREINFO would show it).
             UpdateDumpLevel(input, vmcore, level);
             if (Has('E') && dump is not ElfDump)
             {
@@ -86,8 +88,9 @@ public static partial class MakedumpfileCommand
                 Msg($"'-E' option is disabled, because {vmcore} is kdump compressed format.\n");
                 return false;
             }
-            if (!CheckRelease(input, vmcore)) return false;
+            // calculate_cyclic_buffer_size's thread messages, then check_release, as in initial().
             threads = BoundThreads(threads, input.PageSize);
+            if (!CheckRelease(input, vmcore)) return false;
             // check_splitblock_size (only with --split, as upstream): KiB; 0 (or no number) means the default.
             var splitblockBytes = 1L << 30;
             if (Has(MakedumpfileOptions.Split) && _args.TryGetValue(MakedumpfileOptions.SplitblockSize, out var sb) && Atoi(sb!) != 0)

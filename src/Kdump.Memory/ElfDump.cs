@@ -62,5 +62,18 @@ public sealed class ElfDump : IDump
         _ => 4096,
     };
 
+    /// <summary>
+    /// The file's bytes from <paramref name="load"/>'s p_offset + <paramref name="offsetInLoad"/> on,
+    /// as makedumpfile's write_elf_load_segment reads them: by file offset, on past p_filesz (where
+    /// /proc/vmcore keeps the rest of a partial last page); bytes past the end of the file read as zeros.
+    /// </summary>
+    public void ReadLoadBytes(ElfProgramHeader load, ulong offsetInLoad, Span<byte> destination)
+    {
+        destination.Clear();
+        if (load.Offset > long.MaxValue || offsetInLoad > (ulong)(long.MaxValue - (long)load.Offset)) return;
+        var at = (long)(load.Offset + offsetInLoad);
+        if (_source.Length > at) _source.ReadExactlyAt(at, destination[..(int)Math.Min(destination.Length, _source.Length - at)], "PT_LOAD data");
+    }
+
     public void Dispose() => _source.Dispose();
 }

@@ -192,30 +192,37 @@ public class GeneratedDumpTests
     }
 
     /// <summary>
-    /// -E of a PT_LOAD that starts and ends inside pages (fs/proc/vmcore.c on EFI machines): one
-    /// output PT_LOAD with the same p_paddr and p_memsz, holding the segment's own bytes from the
-    /// partial first page (frac_head, always written). The partial last page (frac_tail) is in no
-    /// PT_LOAD's whole pages, so makedumpfile's cyclic first bitmap calls it a hole and leaves it out.
+    /// -E of PT_LOADs that start and end inside pages (fs/proc/vmcore.c on EFI machines), as
+    /// write_elf_pages_cyclic writes them. A segment over two pages: its own bytes from the partial
+    /// first page (frac_head, always written) on; the partial last page is in no PT_LOAD's whole
+    /// pages, so the cyclic first bitmap calls it a hole and it stays out of p_filesz. A segment
+    /// inside one page: p_filesz = p_memsz = the first page's rest (frac_head), more than the
+    /// segment; its bytes first, then what follows in the file (here its end: zeros), as upstream reads.
     /// </summary>
     [Fact]
-    public void Elf_output_carries_partial_first_and_last_pages()
+    public void Elf_output_of_loads_inside_pages_is_makedumpfiles()
     {
         var info = "OSRELEASE=6.1.0-test\nPAGESIZE=4096\nCRASHTIME=1700000000\n"u8.ToArray();
-        var data = TestPages.Mixed(1);
+        var (data, small) = (TestPages.Mixed(1), TestPages.Mixed(2, 0x100));
         var vmcore = new ElfCoreWriter(DataLayout.LittleEndian64, 62)
             .AddNote("CORE", ElfConstants.NtPrstatus, new byte[336])
             .AddNote("VMCOREINFO", 0, info)
             .AddLoad((0x10 * PageSize) + 0x200, 0, data)
+            .AddLoad((0x20 * PageSize) + 0x100, 0, small)
             .ToArray();
         using var input = DumpInput.Open(DumpOpener.Open(new MemoryByteSource(vmcore, "unaligned.elf")));
         var output = new MemoryOutput();
         new KdumpCompressedDumper(input, output, new DumpOptions { Level = DumpLevel.Zero }).WriteElf();
         var file = output.Bytes;
-        Assert.Equal(2, System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(file.AsSpan(56)));
-        // The PT_LOAD's header follows the PT_NOTE's (Elf64_Phdr: p_offset 8, p_paddr 24, p_filesz 32, p_memsz 40).
-        ulong Field(int at) => System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(file.AsSpan(64 + 56 + at));
-        Assert.Equal((0x10200UL, 0xe00UL, 0x1000UL), (Field(24), Field(32), Field(40)));
-        Assert.True(file.AsSpan((int)Field(8), 0xe00).SequenceEqual(data.AsSpan(0, 0xe00)), "the segment's bytes are not the input's");
+        Assert.Equal(3, System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(file.AsSpan(56)));
+        // PT_LOAD k's header follows the PT_NOTE's (Elf64_Phdr: p_offset 8, p_paddr 24, p_filesz 32, p_memsz 40).
+        ulong Field(int k, int at) => System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(file.AsSpan(64 + (56 * (k + 1)) + at));
+        Assert.Equal((0x10200UL, 0xe00UL, 0x1000UL), (Field(0, 24), Field(0, 32), Field(0, 40)));
+        Assert.True(file.AsSpan((int)Field(0, 8), 0xe00).SequenceEqual(data.AsSpan(0, 0xe00)), "the first segment's bytes are not the input's");
+        Assert.Equal((0x20100UL, 0xf00UL, 0xf00UL), (Field(1, 24), Field(1, 32), Field(1, 40)));
+        Assert.Equal(Field(0, 8) + 0xe00, Field(1, 8));
+        Assert.True(file.AsSpan((int)Field(1, 8), 0x100).SequenceEqual(small), "the second segment's bytes are not the input's");
+        Assert.True(file.AsSpan((int)Field(1, 8) + 0x100, 0xe00).IndexOfAnyExcept((byte)0) < 0);
     }
 
     [Fact]

@@ -36,9 +36,11 @@ public sealed class UnalignedLoadsCompatTests
 
         var ram = ReadLoads(source).MaxBy(l => l.MemSize);
         var (first, end) = (ram.PAddr / PageSize, (ram.PAddr + ram.MemSize) / PageSize);
-        // A cut 0x18 bytes into a page 1.7.8 keeps at -d 31 (not free: no buddy block spans it),
-        // and a 4 MiB block with no kept page, which becomes a PT_LOAD whose pages all go.
-        var kept = stored.Where(p => p >= first + ((end - first) / 2) && p < end).Min();
+        // A cut 0x18 bytes into a page 1.7.8 keeps at -d 31 (not free: no buddy block spans it)
+        // after 256 or more pages it drops (so that page, the first piece's partial last one,
+        // follows a split), and a 4 MiB block with no kept page: a PT_LOAD whose pages all go.
+        var kept = stored.Where(p => p >= first + ((end - first) / 2) + 256 && p < end
+            && !Enumerable.Range(1, 256).Any(k => stored.Contains(p - (ulong)k))).Min();
         var empty = Enumerable.Range(0, (int)((end - first) / MaxBlockPages))
             .Select(i => ((first + MaxBlockPages - 1) / MaxBlockPages * MaxBlockPages) + ((ulong)i * MaxBlockPages))
             .First(b => b + MaxBlockPages <= end && !Enumerable.Range(0, (int)MaxBlockPages).Any(k => stored.Contains(b + (ulong)k)));
@@ -65,6 +67,8 @@ public sealed class UnalignedLoadsCompatTests
                 var outLoads = ReadLoads(ourFile);
                 Assert.Contains(outLoads, l => l.PAddr % PageSize != 0 && l.FileSize > 0);
                 Assert.Contains(outLoads, l => l.FileSize == 0 && l.Offset != 0);
+                // The partial page after a split counts whole (1.7.8's memsz = filesz = page size).
+                Assert.Contains(outLoads, l => l.PAddr == kept * PageSize && l.FileSize == PageSize && l.MemSize == PageSize);
             }
             File.Delete(theirFile);
             File.Delete(ourFile);

@@ -484,7 +484,7 @@ public sealed class MakedumpfileEngineCompatTests
         {
             var level_ = level.ToString(CultureInfo.InvariantCulture);
             var theirs = Path.Combine(dir, "theirs.elf");
-            var t = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), ["--message-level", "0", "-E", "-d", level_, Source(release), theirs]);
+            var t = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), [.. Lab.UpstreamReading(release), "--message-level", "0", "-E", "-d", level_, Source(release), theirs]);
             Assert.True(t.ExitCode == 0, t.Stderr);
             var ours = Path.Combine(dir, "ours.elf");
             var r = Run("--message-level", "0", "-E", "-d", level_, Source(release), ours);

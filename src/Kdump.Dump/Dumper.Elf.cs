@@ -1,7 +1,6 @@
 using Kdump.Formats.Elf;
 using Kdump.Kernel.Pages;
 using Kdump.Memory;
-using Kdump.Primitives.Errors;
 
 namespace Kdump.Dump;
 
@@ -133,7 +132,7 @@ public sealed partial class KdumpCompressedDumper
         var ps = (ulong)_pageSize;
         var (first, end) = ElfPfns(p);
         // The first pfn that starts at or past the end of the file data.
-        var fileEnd = (checked(p.PhysicalAddress + p.FileSize) + ps - 1) / ps;
+        var fileEnd = PfnUp(checked(p.PhysicalAddress + p.FileSize), ps);
         var head = p.PhysicalAddress % ps == 0 ? 0 : ps - (p.PhysicalAddress % ps);
         var tail = (p.PhysicalAddress + p.MemorySize) % ps;
         ulong memSize = head, fileSize = head, run = 0, excluded = 0;
@@ -172,9 +171,11 @@ public sealed partial class KdumpCompressedDumper
     private (ulong First, ulong End) ElfPfns(ElfProgramHeader p)
     {
         var ps = (ulong)_pageSize;
-        var limit = checked(p.PhysicalAddress + p.MemorySize);
-        return ((p.PhysicalAddress / ps) + (p.PhysicalAddress % ps != 0 ? 1UL : 0), (limit / ps) + (limit % ps != 0 ? 1UL : 0));
+        return (PfnUp(p.PhysicalAddress, ps), PfnUp(checked(p.PhysicalAddress + p.MemorySize), ps));
     }
+
+    /// <summary>The first pfn whose page starts at or after <paramref name="address"/>.</summary>
+    private static ulong PfnUp(ulong address, ulong pageSize) => (address / pageSize) + (address % pageSize != 0 ? 1UL : 0);
 
     /// <summary>
     /// The report's counts as write_elf_pages_cyclic makes them: the 2nd bitmap is rebuilt for each

@@ -214,15 +214,15 @@ public class GeneratedDumpTests
         var output = new MemoryOutput();
         new KdumpCompressedDumper(input, output, new DumpOptions { Level = DumpLevel.Zero }).WriteElf();
         var file = output.Bytes;
-        Assert.Equal(3, System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(file.AsSpan(56)));
-        // PT_LOAD k's header follows the PT_NOTE's (Elf64_Phdr: p_offset 8, p_paddr 24, p_filesz 32, p_memsz 40).
-        ulong Field(int k, int at) => System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(file.AsSpan(64 + (56 * (k + 1)) + at));
-        Assert.Equal((0x10200UL, 0xe00UL, 0x1000UL), (Field(0, 24), Field(0, 32), Field(0, 40)));
-        Assert.True(file.AsSpan((int)Field(0, 8), 0xe00).SequenceEqual(data.AsSpan(0, 0xe00)), "the first segment's bytes are not the input's");
-        Assert.Equal((0x20100UL, 0xf00UL, 0xf00UL), (Field(1, 24), Field(1, 32), Field(1, 40)));
-        Assert.Equal(Field(0, 8) + 0xe00, Field(1, 8));
-        Assert.True(file.AsSpan((int)Field(1, 8), 0x100).SequenceEqual(small), "the second segment's bytes are not the input's");
-        Assert.True(file.AsSpan((int)Field(1, 8) + 0x100, 0xe00).IndexOfAnyExcept((byte)0) < 0);
+        var core = ElfCoreReader.Read(new MemoryByteSource(file, "out.elf"));
+        Assert.Equal(3, core.ProgramHeaders.Count);
+        var loads = core.Loads.ToArray();
+        Assert.Equal((0x10200UL, 0xe00UL, 0x1000UL), (loads[0].PhysicalAddress, loads[0].FileSize, loads[0].MemorySize));
+        Assert.True(file.AsSpan((int)loads[0].Offset, 0xe00).SequenceEqual(data.AsSpan(0, 0xe00)), "the first segment's bytes are not the input's");
+        Assert.Equal((0x20100UL, 0xf00UL, 0xf00UL), (loads[1].PhysicalAddress, loads[1].FileSize, loads[1].MemorySize));
+        Assert.Equal(loads[0].Offset + 0xe00, loads[1].Offset);
+        Assert.True(file.AsSpan((int)loads[1].Offset, 0x100).SequenceEqual(small), "the second segment's bytes are not the input's");
+        Assert.True(file.AsSpan((int)loads[1].Offset + 0x100, 0xe00).IndexOfAnyExcept((byte)0) < 0);
     }
 
     [Fact]

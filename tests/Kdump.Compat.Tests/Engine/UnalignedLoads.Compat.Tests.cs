@@ -1,8 +1,9 @@
-using System.Buffers.Binary;
 using System.Text;
 using Kdump.Compat.Tests.Tools;
+using Kdump.Formats.Elf;
 using Kdump.Memory;
 using Kdump.Makedumpfile;
+using Kdump.Primitives.IO;
 using Kdump.Tests.Shared;
 
 namespace Kdump.Compat.Tests.Engine;
@@ -83,50 +84,50 @@ public sealed class UnalignedLoadsCompatTests
         return stdout[from..to];
     }
 
-    private readonly record struct Load(int Index, ulong Offset, ulong VAddr, ulong PAddr, ulong FileSize, ulong MemSize, byte[] Raw);
-
-    /// <summary>The PT_LOADs of a little-endian ELF64 core (Elf64_Phdr: p_offset at 8, p_vaddr 16, p_paddr 24, p_filesz 32, p_memsz 40).</summary>
-    private static List<Load> ReadLoads(string path)
+    /// <summary>A PT_LOAD and its place in the program header table.</summary>
+    private readonly record struct Load(int Index, ElfProgramHeader Header)
     {
-        using var f = File.OpenRead(path);
-        var (_, _, phentsize, phnum, table) = ReadHeaders(f);
-        var loads = new List<Load>();
-        for (var i = 0; i < phnum; i++)
-        {
-            var h = table.AsSpan(i * phentsize, phentsize);
-            if (BinaryPrimitives.ReadUInt32LittleEndian(h) != 1) continue;
-            loads.Add(new Load(i, BinaryPrimitives.ReadUInt64LittleEndian(h[8..]), BinaryPrimitives.ReadUInt64LittleEndian(h[16..]),
-                BinaryPrimitives.ReadUInt64LittleEndian(h[24..]), BinaryPrimitives.ReadUInt64LittleEndian(h[32..]),
-                BinaryPrimitives.ReadUInt64LittleEndian(h[40..]), h.ToArray()));
-        }
-        return loads;
+        public ulong PAddr => Header.PhysicalAddress;
+        public ulong MemSize => Header.MemorySize;
+        public ulong FileSize => Header.FileSize;
+        public ulong Offset => Header.Offset;
     }
 
-    /// <summary>The ELF64 header (e_phoff at 32, e_phentsize 54, e_phnum 56) and the program header table.</summary>
-    private static (byte[] Header, ulong PhOff, ushort PhEntSize, ushort PhNum, byte[] Table) ReadHeaders(FileStream f)
+    private static ElfCore Headers(string path)
     {
-        var eh = new byte[64];
-        f.ReadExactly(eh);
-        var phoff = BinaryPrimitives.ReadUInt64LittleEndian(eh.AsSpan(32));
-        var (phentsize, phnum) = (BinaryPrimitives.ReadUInt16LittleEndian(eh.AsSpan(54)), BinaryPrimitives.ReadUInt16LittleEndian(eh.AsSpan(56)));
-        var table = new byte[phentsize * phnum];
-        f.Position = (long)phoff;
-        f.ReadExactly(table);
-        return (eh, phoff, phentsize, phnum, table);
+        using var source = FileByteSource.Open(path);
+        return ElfCoreReader.Read(source);
+    }
+
+    private static List<Load> ReadLoads(string path) =>
+        [.. Headers(path).ProgramHeaders.Select((h, i) => new Load(i, h)).Where(l => l.Header.Type == ElfConstants.PtLoad)];
+
+    /// <summary>Writes <paramref name="headers"/> as the program header table of <paramref name="core"/>'s file, e_phnum updated.</summary>
+    private static void WriteHeaders(FileStream f, ElfCore core, IReadOnlyList<ElfProgramHeader> headers)
+    {
+        var header = core.Header with { ProgramHeaderCount = (ushort)headers.Count };
+        var block = new byte[ElfHeader.SizeOf(core.Layout)];
+        header.WriteCore(block);
+        f.Position = 0;
+        f.Write(block);
+        var entry = new byte[header.ProgramHeaderEntrySize];
+        f.Position = (long)header.ProgramHeaderOffset;
+        foreach (var h in headers)
+        {
+            h.WriteCore(entry, core.Layout);
+            f.Write(entry);
+        }
     }
 
     /// <summary>The highest PT_LOAD made <paramref name="bytes"/> shorter: its last page partial, in no other PT_LOAD.</summary>
     private static void TrimLast(string path, ulong bytes)
     {
+        var core = Headers(path);
         var last = ReadLoads(path).MaxBy(l => l.PAddr + l.MemSize);
+        var headers = core.ProgramHeaders.ToArray();
+        headers[last.Index] = last.Header with { FileSize = last.FileSize - bytes, MemorySize = last.MemSize - bytes };
         using var f = new FileStream(path, FileMode.Open, FileAccess.ReadWrite);
-        var (_, phoff, phentsize, _, _) = ReadHeaders(f);
-        var at = (long)phoff + (last.Index * phentsize);
-        var sizes = new byte[16];
-        BinaryPrimitives.WriteUInt64LittleEndian(sizes, last.FileSize - bytes);
-        BinaryPrimitives.WriteUInt64LittleEndian(sizes.AsSpan(8), last.MemSize - bytes);
-        f.Position = at + 32;
-        f.Write(sizes);
+        WriteHeaders(f, core, headers);
     }
 
     /// <summary>
@@ -136,15 +137,15 @@ public sealed class UnalignedLoadsCompatTests
     /// </summary>
     private static void WriteCut(string source, string target, Load segment, ulong[] cuts)
     {
+        var core = Headers(source);
+        var firstData = ReadLoads(source).Min(l => l.Offset);
+        Assert.True(core.Header.ProgramHeaderOffset + ((ulong)(core.ProgramHeaders.Count + cuts.Length) * core.Header.ProgramHeaderEntrySize) <= firstData,
+            "no room for the new program headers");
         File.Copy(source, target);
         using var f = new FileStream(target, FileMode.Open, FileAccess.ReadWrite);
-        var (eh, phoff, phentsize, phnum, table) = ReadHeaders(f);
-        var headers = Enumerable.Range(0, phnum).Select(i => table.AsSpan(i * phentsize, phentsize).ToArray()).ToList();
-        var firstData = ReadLoads(source).Min(l => l.Offset);
-        Assert.True(phoff + ((ulong)(phnum + cuts.Length) * phentsize) <= firstData, "no room for the new program headers");
 
         ulong[] bounds = [segment.PAddr, .. cuts, segment.PAddr + segment.MemSize];
-        var pieces = new List<byte[]>();
+        var pieces = new List<ElfProgramHeader>();
         for (var i = 0; i + 1 < bounds.Length; i++)
         {
             var (start, stop) = (bounds[i], bounds[i + 1]);
@@ -165,20 +166,18 @@ public sealed class UnalignedLoadsCompatTests
                 }
                 offset = (ulong)at + (start - pageStart);
             }
-            var h = (byte[])segment.Raw.Clone();
-            BinaryPrimitives.WriteUInt64LittleEndian(h.AsSpan(8), offset);
-            BinaryPrimitives.WriteUInt64LittleEndian(h.AsSpan(16), segment.VAddr + (start - segment.PAddr));
-            BinaryPrimitives.WriteUInt64LittleEndian(h.AsSpan(24), start);
-            BinaryPrimitives.WriteUInt64LittleEndian(h.AsSpan(32), stop - start);
-            BinaryPrimitives.WriteUInt64LittleEndian(h.AsSpan(40), stop - start);
-            pieces.Add(h);
+            pieces.Add(segment.Header with
+            {
+                Offset = offset,
+                VirtualAddress = segment.Header.VirtualAddress + (start - segment.PAddr),
+                PhysicalAddress = start,
+                FileSize = stop - start,
+                MemorySize = stop - start,
+            });
         }
+        var headers = core.ProgramHeaders.ToList();
         headers.RemoveAt(segment.Index);
         headers.InsertRange(segment.Index, pieces);
-        BinaryPrimitives.WriteUInt16LittleEndian(eh.AsSpan(56), (ushort)headers.Count);
-        f.Position = 0;
-        f.Write(eh);
-        f.Position = (long)phoff;
-        foreach (var h in headers) f.Write(h);
+        WriteHeaders(f, core, headers);
     }
 }

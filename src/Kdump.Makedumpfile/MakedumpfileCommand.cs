@@ -89,7 +89,7 @@ public static partial class MakedumpfileCommand
                 return true;
             }
             var operands = parsed.Operands;
-            if (Has('g')) return NotImplemented("-g (generating VMCOREINFO from a vmlinux)");
+            if (Has('g')) return GenerateVmcoreInfo(operands);
             if (Has('R')) return Rearrange(operands);
             if (Has(MakedumpfileOptions.Reassemble)) return Reassemble(operands);
             if (Has(MakedumpfileOptions.DumpDmesg)) return DumpDmesg(operands);

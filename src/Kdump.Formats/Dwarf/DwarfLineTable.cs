@@ -1,0 +1,107 @@
+using System.Text;
+using Kdump.Primitives.Errors;
+
+namespace Kdump.Formats.Dwarf;
+
+/// <summary>
+/// The file-name table of a line-number program header (DWARF 2–5, §6.2.4), which DW_AT_decl_file
+/// indexes. Names are composed as elfutils' read_srcfiles composes them: an absolute name as it is,
+/// else its directory, "/", and the name. DWARF 5 indexes its tables from 0 and directory 0 is the
+/// header's first entry; before DWARF 5 file 0 is a placeholder ("???"), directory 0 is the unit's
+/// DW_AT_comp_dir and the header's directories follow from 1.
+/// </summary>
+internal static class DwarfLineTable
+{
+    private const ulong LnctPath = 1;           // DW_LNCT_path
+    private const ulong LnctDirectoryIndex = 2; // DW_LNCT_directory_index
+
+    public static DwarfLineFiles ReadFiles(DwarfFile dwarf, DwarfCursor c, string? compDir, DwarfUnit unit)
+    {
+        var start = c.Position;
+        ulong length = c.U32();
+        var offsetSize = 4;
+        if (length == 0xffff_ffff)
+        {
+            length = c.U64();
+            offsetSize = 8;
+        }
+        if (length > (ulong)(c.Length - c.Position))
+            DumpErrors.ThrowCorrupt(null, ".debug_line unit_length", $"0x{length:x}", start, $"runs past the section's end 0x{c.Length:x}");
+        var version = c.U16();
+        if (version is < 2 or > 5)
+            DumpErrors.ThrowCorrupt(null, ".debug_line version", version.ToString(), start, "must be 2 to 5");
+        if (version >= 5) c.Skip(2);                    // address_size, segment_selector_size
+        c.Skip((ulong)offsetSize);                      // header_length
+        c.Skip(version >= 4 ? 2UL : 1UL);               // minimum_instruction_length, maximum_operations_per_instruction
+        c.Skip(3);                                      // default_is_stmt, line_base, line_range
+        var opcodeBase = c.U8();
+        c.Skip(opcodeBase > 0 ? opcodeBase - 1UL : 0);  // standard_opcode_lengths
+        return version >= 5 ? ReadVersion5(dwarf, ref c, unit) : ReadVersion4(ref c, compDir);
+    }
+
+    private static DwarfLineFiles ReadVersion4(ref DwarfCursor c, string? compDir)
+    {
+        var directories = new List<string?> { compDir };
+        while (true)
+        {
+            var dir = c.CString();
+            if (dir.IsEmpty) break;
+            directories.Add(Encoding.UTF8.GetString(dir));
+        }
+        var files = new List<string?> { "???" };
+        while (true)
+        {
+            var name = c.CString();
+            if (name.IsEmpty) break;
+            var dirIndex = c.Uleb();
+            c.Uleb();   // modification time
+            c.Uleb();   // length
+            files.Add(Compose(Encoding.UTF8.GetString(name), dirIndex, directories));
+        }
+        return new DwarfLineFiles([.. files]);
+    }
+
+    private static DwarfLineFiles ReadVersion5(DwarfFile dwarf, ref DwarfCursor c, DwarfUnit unit)
+    {
+        var directories = new List<string?>();
+        foreach (var (path, _) in ReadEntries(dwarf, ref c, unit))
+            directories.Add(path);
+        var files = new List<string?>();
+        foreach (var (path, dirIndex) in ReadEntries(dwarf, ref c, unit))
+            files.Add(path is null ? null : Compose(path, dirIndex, directories));
+        return new DwarfLineFiles([.. files]);
+    }
+
+    /// <summary>A DWARF 5 entry table: its format (content type and form pairs), then the entries' path and directory index.</summary>
+    private static List<(string? Path, ulong DirIndex)> ReadEntries(DwarfFile dwarf, ref DwarfCursor c, DwarfUnit unit)
+    {
+        var formatCount = c.U8();
+        var format = new (ulong Content, ulong Form)[formatCount];
+        for (var i = 0; i < formatCount; i++) format[i] = (c.Uleb(), c.Uleb());
+        var count = c.Uleb();
+        // Each entry takes at least one byte unless the format is empty: bound the count by what is left.
+        if (count > (ulong)(c.Length - c.Position) && formatCount > 0)
+            DumpErrors.ThrowCorrupt(null, ".debug_line entry count", count.ToString(), c.Position, "is more than the bytes left");
+        var entries = new List<(string?, ulong)>((int)Math.Min(count, 4096));
+        for (ulong n = 0; n < count; n++)
+        {
+            string? path = null;
+            ulong dirIndex = 0;
+            foreach (var (content, form) in format)
+            {
+                if (content == LnctPath) path = dwarf.ReadLineString(form, ref c, unit);
+                else if (content == LnctDirectoryIndex) dirIndex = dwarf.ReadLineNumber(form, ref c, unit);
+                else dwarf.ReadLineNumber(form, ref c, unit); // skipped: timestamp, size, MD5, vendor content
+            }
+            entries.Add((path, dirIndex));
+        }
+        return entries;
+    }
+
+    private static string Compose(string name, ulong dirIndex, List<string?> directories)
+    {
+        if (name.StartsWith('/')) return name;
+        var dir = dirIndex < (ulong)directories.Count ? directories[(int)dirIndex] : null;
+        return dir is null ? name : $"{dir}/{name}";
+    }
+}

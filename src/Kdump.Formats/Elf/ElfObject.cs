@@ -1,0 +1,187 @@
+using Kdump.Primitives;
+using Kdump.Primitives.Errors;
+
+namespace Kdump.Formats.Elf;
+
+/// <summary>
+/// An ELF executable read by its sections and symbols: a vmlinux with debug information, whole in
+/// memory (mapped). Headers, the section table and the symbol table are checked against the file's
+/// length before any of them is used; section contents are lent as slices of <see cref="File"/>.
+/// </summary>
+public sealed class ElfObject
+{
+    private const uint ShtSymtab = 2;   // SHT_SYMTAB
+    private const uint ShtNobits = 8;   // SHT_NOBITS
+    private const int MaxSections = 65_280; // SHN_LORESERVE: no extended section numbering here
+
+    private readonly ElfSectionHeader[] _sections;
+    private readonly string[] _sectionNames;
+
+    private ElfObject(string? fileName, ReadOnlyMemory<byte> file, ElfHeader header, ElfSectionHeader[] sections, string[] names, ElfProgramHeader[] programs)
+    {
+        FileName = fileName;
+        File = file;
+        Header = header;
+        _sections = sections;
+        _sectionNames = names;
+        ProgramHeaders = programs;
+    }
+
+    public string? FileName { get; }
+
+    public ReadOnlyMemory<byte> File { get; }
+
+    public ElfHeader Header { get; }
+
+    public DataLayout Layout => Header.Ident.Layout;
+
+    public IReadOnlyList<ElfProgramHeader> ProgramHeaders { get; }
+
+    public static ElfObject Parse(ReadOnlyMemory<byte> file, string? fileName = null)
+    {
+        var span = file.Span;
+        if (!ElfIdent.TryReadCore(span, out var ident))
+            throw new DumpFormatMismatchException(DumpErrors.Describe(fileName, "ELF magic", "", 0, "not an ELF file")) { FilePath = fileName, Offset = 0 };
+        if (ident.Class is not (ElfConstants.ElfClass32 or ElfConstants.ElfClass64))
+            DumpErrors.ThrowCorrupt(fileName, "e_ident[EI_CLASS]", ident.Class.ToString(), ElfIdent.FieldLocations.Class, "must be 1 (ELFCLASS32) or 2 (ELFCLASS64)");
+        if (ident.Data is not (ElfConstants.ElfData2Lsb or ElfConstants.ElfData2Msb))
+            DumpErrors.ThrowCorrupt(fileName, "e_ident[EI_DATA]", ident.Data.ToString(), ElfIdent.FieldLocations.Data, "must be 1 (little-endian) or 2 (big-endian)");
+        var layout = ident.Layout;
+        if (!ElfHeader.TryReadCore(span, ident, out var header))
+            throw DumpErrors.Truncated(fileName, "ELF header", 0, ElfHeader.SizeOf(layout), span.Length);
+
+        var shSize = ElfSectionHeader.SizeOf(layout);
+        if (header.SectionHeaderCount > 0 && header.SectionHeaderEntrySize != shSize)
+            DumpErrors.ThrowCorrupt(fileName, "e_shentsize", header.SectionHeaderEntrySize.ToString(), null, $"must be {shSize} for this ELF class");
+        if (header.SectionHeaderCount > MaxSections)
+            throw DumpErrors.OverLimit(fileName, "e_shnum", header.SectionHeaderCount, MaxSections, null);
+        var table = Slice(file, fileName, "section header table", header.SectionHeaderOffset, (ulong)header.SectionHeaderCount * (ulong)shSize);
+        var sections = new ElfSectionHeader[header.SectionHeaderCount];
+        for (var i = 0; i < sections.Length; i++)
+            ElfSectionHeader.TryReadCore(table.Span.Slice(i * shSize, shSize), layout, out sections[i]);
+
+        var names = new string[sections.Length];
+        if (header.SectionNameIndex < sections.Length)
+        {
+            var strtab = SectionBytes(file, fileName, sections[header.SectionNameIndex], ".shstrtab").Span;
+            for (var i = 0; i < sections.Length; i++)
+                names[i] = CString(strtab, sections[i].NameOffset);
+        }
+        else
+        {
+            Array.Fill(names, "");
+        }
+
+        var phSize = ElfProgramHeader.SizeOf(layout);
+        var programs = Array.Empty<ElfProgramHeader>();
+        if (header.ProgramHeaderCount > 0)
+        {
+            if (header.ProgramHeaderEntrySize != phSize)
+                DumpErrors.ThrowCorrupt(fileName, "e_phentsize", header.ProgramHeaderEntrySize.ToString(), null, $"must be {phSize} for this ELF class");
+            var phs = Slice(file, fileName, "program header table", header.ProgramHeaderOffset, (ulong)header.ProgramHeaderCount * (ulong)phSize);
+            programs = new ElfProgramHeader[header.ProgramHeaderCount];
+            for (var i = 0; i < programs.Length; i++)
+                ElfProgramHeader.TryReadCore(phs.Span.Slice(i * phSize, phSize), layout, out programs[i]);
+        }
+        return new ElfObject(fileName, file, header, sections, names, programs);
+    }
+
+    /// <summary>The contents of the first section named <paramref name="name"/>, or null when there is none (or it is SHT_NOBITS).</summary>
+    public ReadOnlyMemory<byte>? Section(string name)
+    {
+        var i = Array.IndexOf(_sectionNames, name);
+        return i < 0 || _sections[i].Type == ShtNobits ? null : SectionBytes(File, FileName, _sections[i], name);
+    }
+
+    /// <summary>
+    /// The symbol table (the first SHT_SYMTAB section): each name's first value in table order, which
+    /// is what makedumpfile's get_symbol_addr finds with its linear walk. Built on first use.
+    /// </summary>
+    public IReadOnlyDictionary<string, ulong> Symbols => _symbols ??= ReadSymbols(out _symbolValues);
+
+    /// <summary>
+    /// get_next_symbol_addr: the smallest symbol value above <paramref name="name"/>'s, or null when
+    /// the name is not in the table or nothing lies above it.
+    /// </summary>
+    public ulong? NextSymbolValue(string name)
+    {
+        if (!Symbols.TryGetValue(name, out var value)) return null;
+        var values = _symbolValues!;
+        var i = Array.BinarySearch(values, value);
+        i = i < 0 ? ~i : i;
+        while (i < values.Length && values[i] <= value) i++;
+        return i < values.Length ? values[i] : null;
+    }
+
+    private Dictionary<string, ulong>? _symbols;
+    private ulong[]? _symbolValues;
+
+    private Dictionary<string, ulong> ReadSymbols(out ulong[] sortedValues)
+    {
+        var first = new Dictionary<string, ulong>(StringComparer.Ordinal);
+        sortedValues = [];
+        var index = Array.FindIndex(_sections, s => s.Type == ShtSymtab);
+        if (index < 0) return first;
+        var symtab = _sections[index];
+        var entrySize = Layout.Is64Bit ? 24 : 16;   // Elf64_Sym / Elf32_Sym
+        if (symtab.EntrySize != (ulong)entrySize)
+            DumpErrors.ThrowCorrupt(FileName, "sh_entsize of .symtab", symtab.EntrySize.ToString(), null, $"must be {entrySize} for this ELF class");
+        if (symtab.Link >= _sections.Length)
+            DumpErrors.ThrowCorrupt(FileName, "sh_link of .symtab", symtab.Link.ToString(), null, $"names no section (e_shnum {_sections.Length})");
+        var bytes = SectionBytes(File, FileName, symtab, ".symtab").Span;
+        var strings = SectionBytes(File, FileName, _sections[symtab.Link], "the symbol string table").Span;
+        var count = bytes.Length / entrySize;
+        var values = new List<ulong>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var (nameOffset, value) = ReadSymbol(bytes.Slice(i * entrySize, entrySize));
+            // elf_strptr fails for a name outside the string table: such a symbol is skipped.
+            if (nameOffset >= (uint)strings.Length) continue;
+            values.Add(value);
+            first.TryAdd(CString(strings, nameOffset), value);
+        }
+        sortedValues = [.. values];
+        Array.Sort(sortedValues);
+        return first;
+    }
+
+    /// <summary>st_name and st_value of one Elf32_Sym/Elf64_Sym.</summary>
+    private (uint Name, ulong Value) ReadSymbol(ReadOnlySpan<byte> entry)
+    {
+        var r = new EndianReader(entry, Layout);
+        return Layout.Is64Bit ? (r.U32(0), r.U64(8)) : (r.U32(0), r.U32(4));
+    }
+
+    /// <summary>
+    /// The file offset of virtual address <paramref name="address"/>: the first PT_LOAD whose file
+    /// bytes hold it (makedumpfile's vaddr_to_offset_slow), or null.
+    /// </summary>
+    public ulong? FileOffsetOf(ulong address)
+    {
+        foreach (var p in ProgramHeaders)
+        {
+            if (p.Type != ElfConstants.PtLoad || address < p.VirtualAddress || address - p.VirtualAddress >= p.FileSize) continue;
+            return p.Offset + (address - p.VirtualAddress);
+        }
+        return null;
+    }
+
+    private static ReadOnlyMemory<byte> SectionBytes(ReadOnlyMemory<byte> file, string? fileName, ElfSectionHeader section, string what) =>
+        section.Type == ShtNobits ? ReadOnlyMemory<byte>.Empty : Slice(file, fileName, what, section.Offset, section.Size);
+
+    private static ReadOnlyMemory<byte> Slice(ReadOnlyMemory<byte> file, string? fileName, string what, ulong offset, ulong length)
+    {
+        if (offset > (ulong)file.Length || length > (ulong)file.Length - offset)
+            throw DumpErrors.Truncated(fileName, what, (long)Math.Min(offset, long.MaxValue), (long)Math.Min(length, long.MaxValue), file.Length);
+        return file.Slice((int)offset, (int)length);
+    }
+
+    /// <summary>The NUL-terminated string at <paramref name="offset"/> of a string table ("" outside it).</summary>
+    private static string CString(ReadOnlySpan<byte> table, uint offset)
+    {
+        if (offset >= (uint)table.Length) return "";
+        var rest = table[(int)offset..];
+        var end = rest.IndexOf((byte)0);
+        return System.Text.Encoding.Latin1.GetString(end < 0 ? rest : rest[..end]);
+    }
+}

@@ -1,0 +1,106 @@
+using Kdump.Cli;
+using Kdump.Formats.Dwarf;
+using Kdump.Formats.Elf;
+using Kdump.Makedumpfile.Vmlinux;
+using Kdump.Memory;
+using Kdump.Primitives.Errors;
+
+namespace Kdump.Makedumpfile;
+
+public static partial class MakedumpfileCommand
+{
+    private sealed partial class Session
+    {
+        /// <summary>check_param_for_generating_vmcoreinfo: -g FILE -x VMLINUX and nothing that makes a dump.</summary>
+        private bool CheckGeneratingVmcoreInfo(IReadOnlyList<string> operands)
+        {
+            if (operands.Count != 0 || Compress || DumpLevelNonZero || Has('E') || Has('i') || Has('F') || Has('R') || Has('X')
+                || (!Has('x') && !Has(MakedumpfileOptions.XenSyms)))
+                return false;
+            if (DryRun)
+            {
+                Msg("--dry-run cannot be used with -g.\n");
+                return false;
+            }
+            return true;
+        }
+
+        /// <summary>-g FILE -x VMLINUX (generate_vmcoreinfo): VMCOREINFO made from the vmlinux's symbols and DWARF.</summary>
+        private bool GenerateVmcoreInfo(IReadOnlyList<string> operands)
+        {
+            if (!CheckGeneratingVmcoreInfo(operands)) return Invalid();
+            if (CheckParams) return true;
+            if (Has(MakedumpfileOptions.XenSyms)) return NotImplemented("-g with --xen-syms (VMCOREINFO of a Xen hypervisor)");
+            var output = _args['g']!;
+            using var vmlinux = OpenVmlinux();
+            if (vmlinux is null) return false;
+            FileStream file;
+            try
+            {
+                // fopen(name, "w"), as open_vmcoreinfo: created or truncated before the vmlinux is read.
+                file = new FileStream(context.ResolvePath(output), FileMode.Create, FileAccess.Write);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                ErrMsg("open_vmcoreinfo", $"Can't open the vmcoreinfo file({output}). {IoErrorText.StrError(e)}");
+                return false;
+            }
+            using (file)
+            {
+                if (ReadVmlinux(vmlinux) is not { } debug) return false;
+                var generated = VmlinuxVmcoreInfo.Generate(debug.Elf, debug.Dwarf, Environment.SystemPageSize, ErrMsg);
+                if (generated is not { } g) return false;
+                KernelVersionOf(g.Release);
+                try
+                {
+                    file.Write(System.Text.Encoding.Latin1.GetBytes(g.Text));
+                    file.Flush();
+                }
+                catch (IOException e)
+                {
+                    ErrMsg("close_files_for_generating_vmcoreinfo", $"Can't close the vmcoreinfo file({output}). {IoErrorText.StrError(e)}");
+                    return false;
+                }
+            }
+            Msg("\n");
+            Msg($"The vmcoreinfo is saved to {output}.\n");
+            return true;
+        }
+
+        /// <summary>open_kernel_file: the -x vmlinux, mapped; null after upstream's message.</summary>
+        private MappedFileMemory? OpenVmlinux()
+        {
+            var name = _args['x']!;
+            try
+            {
+                return MappedFileMemory.Open(context.ResolvePath(name));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                ErrMsg("open_kernel_file", $"Can't open the kernel file({name}). {IoErrorText.StrError(e)}");
+                return null;
+            }
+        }
+
+        /// <summary>init_dwarf_info: the vmlinux as an ELF object with DWARF; null after a message naming what is wrong.</summary>
+        private (ElfObject Elf, DwarfFile Dwarf)? ReadVmlinux(MappedFileMemory vmlinux)
+        {
+            var name = _args['x']!;
+            try
+            {
+                var elf = ElfObject.Parse(vmlinux.Memory, name);
+                if (DwarfFile.Open(elf) is not { } dwarf)
+                {
+                    ErrMsg("init_dwarf_info", $"Can't get debug context descriptor for {name}.");
+                    return null;
+                }
+                return (elf, dwarf);
+            }
+            catch (KdumpException e)
+            {
+                ErrMsg("init_dwarf_info", $"Failed reading {name}: {e.Message}");
+                return null;
+            }
+        }
+    }
+}

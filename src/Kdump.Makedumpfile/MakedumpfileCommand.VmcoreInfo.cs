@@ -16,15 +16,28 @@ public static partial class MakedumpfileCommand
         /// <summary>A VMCOREINFO file is a few KiB; a larger one is refused before it is read.</summary>
         private const int MaxVmcoreInfoFileBytes = 1 << 20;
 
+        /// <summary>-x on a dump without a VMCOREINFO note: everything comes from the vmlinux.</summary>
+        private bool _vmlinuxOnly;
+
         /// <summary>The exit code of a failed run: 1, or 2 when -i names another kernel (check_release).</summary>
         public int FailureCode { get; private set; } = 1;
 
         /// <summary>
-        /// The dump, opened with -i's VMCOREINFO when given (open_vmcoreinfo, read_vmcoreinfo_basic_info,
+        /// The dump, opened with -x's (VMCOREINFO made from the vmlinux, the dump's note filling in
+        /// what it lacks) or -i's VMCOREINFO when given (open_vmcoreinfo, read_vmcoreinfo_basic_info,
         /// find_kaslr_offsets); null after upstream's messages. <see cref="CheckRelease"/> follows.
         /// </summary>
         private IDump? OpenDumpWithVmcoreInfo(string vmcore)
         {
+            if (Has('x'))
+            {
+                var generated = VmcoreInfoFromVmlinux();
+                return generated is null ? null : OpenDumpMemory(vmcore, note =>
+                {
+                    _vmlinuxOnly = note.IsEmpty;
+                    return MergeWithNote(generated, note.Span);
+                });
+            }
             if (!_args.TryGetValue('i', out var name)) return OpenDumpMemory(vmcore);
             var text = ReadVmcoreInfoFile(name!);
             if (text is null) return null;

@@ -102,5 +102,48 @@ public static partial class MakedumpfileCommand
                 return null;
             }
         }
+
+        /// <summary>
+        /// -x without -g: what initial() takes from the vmlinux (get_symbol_info, get_structure_info,
+        /// get_srcfile_info) as VMCOREINFO text; null after a message.
+        /// </summary>
+        private string? VmcoreInfoFromVmlinux()
+        {
+            using var vmlinux = OpenVmlinux();
+            if (vmlinux is null || ReadVmlinux(vmlinux) is not { } debug) return null;
+            return VmlinuxVmcoreInfo.Generate(debug.Elf, debug.Dwarf, Environment.SystemPageSize, ErrMsg)?.Text;
+        }
+
+        /// <summary>
+        /// initial() with -x: the vmlinux's values come first and the dump's VMCOREINFO only fills
+        /// what they lack (the READ_* macros skip what is set), except OSRELEASE and PAGESIZE, which
+        /// read_vmcoreinfo_basic_info takes from the dump. Symbols move by the dump's KERNELOFFSET
+        /// (find_kaslr_offsets, then SYMBOL_INIT adds it).
+        /// </summary>
+        internal static ReadOnlyMemory<byte> MergeWithNote(string generated, ReadOnlySpan<byte> note)
+        {
+            var noteLines = System.Text.Encoding.Latin1.GetString(note).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            var fromNote = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var line in noteLines) fromNote.TryAdd(Key(line), line);
+            ulong slide = 0;
+            if (fromNote.TryGetValue("KERNELOFFSET", out var k))
+                ulong.TryParse(k.AsSpan("KERNELOFFSET=".Length), System.Globalization.NumberStyles.AllowHexSpecifier, null, out slide);
+            var merged = new List<string>();
+            var keys = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var line in generated.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var key = Key(line);
+                keys.Add(key);
+                if (key is "OSRELEASE" or "PAGESIZE" && fromNote.TryGetValue(key, out var own)) merged.Add(own);
+                else if (slide != 0 && key.StartsWith("SYMBOL(", StringComparison.Ordinal)
+                         && ulong.TryParse(line.AsSpan(key.Length + 1), System.Globalization.NumberStyles.AllowHexSpecifier, null, out var address))
+                    merged.Add($"{key}={unchecked(address + slide):x}");
+                else merged.Add(line);
+            }
+            merged.AddRange(noteLines.Where(l => !keys.Contains(Key(l))));
+            return System.Text.Encoding.Latin1.GetBytes(string.Concat(merged.Select(l => l + "\n")));
+
+            static string Key(string line) => line.IndexOf('=') is var eq and >= 0 ? line[..eq] : line;
+        }
     }
 }

@@ -378,8 +378,8 @@ public static partial class MakedumpfileCommand
             var toStdout = Has('F');
             if (!CheckCreatingDumpfile(operands) || operands.Count != (toStdout ? 1 : 2) || Has(MakedumpfileOptions.Split)) return Invalid();
             if (CheckParams) return true;
-            if (Has('x') || Has(MakedumpfileOptions.XenSyms) || Has(MakedumpfileOptions.XenVmcoreinfo) || Has(MakedumpfileOptions.Diskset))
-                return NotImplemented("--dump-dmesg with -x, --xen-* or --diskset");
+            if (Has(MakedumpfileOptions.XenSyms) || Has(MakedumpfileOptions.XenVmcoreinfo) || Has(MakedumpfileOptions.Diskset))
+                return NotImplemented("--dump-dmesg with --xen-* or --diskset");
             var (vmcore, logfile) = (operands[0], toStdout ? "STDOUT" : operands[1]);
             if (!toStdout && !CheckDumpFile(logfile)) return false;
             if (!WriteDmesg(vmcore, toStdout ? null : logfile)) return false;

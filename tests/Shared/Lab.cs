@@ -30,6 +30,14 @@ internal static class Lab
         return File.Exists(path) ? path : throw new FileNotFoundException($"lab fixture missing: {path}", path);
     }
 
+    /// <summary>The debug vmlinux of a release's lab kernel (eng/lab/fetch-vmlinux.sh).</summary>
+    public static string Vmlinux(string release)
+    {
+        var kernel = Path.Combine(Dir, "kernels", release);
+        return File.Exists(Path.Combine(kernel, ".vmlinux-done")) ? Path.Combine(kernel, "vmlinux") : throw new FileNotFoundException(
+            $"the debug vmlinux of {release} is missing in {kernel}: run eng/lab/lab.sh all (fetch-vmlinux.sh)");
+    }
+
     /// <summary><c>key=value</c> lines of a fixture's info.txt.</summary>
     public static IReadOnlyDictionary<string, string> Info(string release)
     {

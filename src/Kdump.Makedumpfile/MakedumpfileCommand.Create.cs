@@ -66,13 +66,6 @@ public static partial class MakedumpfileCommand
             var vmcore = operands[0];
             var dump = OpenDumpWithVmcoreInfo(vmcore);
             if (dump is null) return false;
-            if (_vmlinuxOnly && _dumpLevels.Any(l => (l & (int)DumpLevel.Free) != 0))
-            {
-                // Without the note there is no PAGE_BUDDY_MAPCOUNT_VALUE: upstream then walks the
-                // zones' free lists, which this build does not (levels without 16 equal 1.7.8's).
-                dump.Dispose();
-                return NotImplemented("-x with dump level 16 on a dump without VMCOREINFO (free pages from the zones' free lists)");
-            }
             // initial(): filtering needs VMCOREINFO, zero pages (-d 1) do not. It checks the list's
             // highest level (max_dump_level): a retry may need struct pages the first level does not.
             if (dump.VmcoreInfo.IsEmpty && _dumpLevels.DefaultIfEmpty(0).Max() > (int)DumpLevel.Zero)

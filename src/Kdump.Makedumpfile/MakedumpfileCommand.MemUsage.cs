@@ -60,7 +60,7 @@ public static partial class MakedumpfileCommand
                 try
                 {
                     var input = DumpInput.OpenKcore(kcore);
-                    var filter = PageFilterFactory.Create(input, DumpLevel.All, text => context.Error.Write(text.EndsWith('\n') ? text : text + "\n"));
+                    var filter = PageFilterFactory.Create(input, DumpLevel.All, text => context.Error.Write(text.EndsWith('\n') ? text : text + "\n"), runningKernel: true);
                     report = PageCensus.Take(input, filter);
                     pageSize = input.PageSize;
                 }

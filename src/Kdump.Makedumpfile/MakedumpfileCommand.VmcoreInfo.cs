@@ -16,9 +16,6 @@ public static partial class MakedumpfileCommand
         /// <summary>A VMCOREINFO file is a few KiB; a larger one is refused before it is read.</summary>
         private const int MaxVmcoreInfoFileBytes = 1 << 20;
 
-        /// <summary>-x on a dump without a VMCOREINFO note: everything comes from the vmlinux.</summary>
-        private bool _vmlinuxOnly;
-
         /// <summary>The exit code of a failed run: 1, or 2 when -i names another kernel (check_release).</summary>
         public int FailureCode { get; private set; } = 1;
 
@@ -32,11 +29,7 @@ public static partial class MakedumpfileCommand
             if (Has('x'))
             {
                 var generated = VmcoreInfoFromVmlinux();
-                return generated is null ? null : OpenDumpMemory(vmcore, note =>
-                {
-                    _vmlinuxOnly = note.IsEmpty;
-                    return MergeWithNote(generated, note.Span);
-                });
+                return generated is null ? null : OpenDumpMemory(vmcore, note => MergeWithNote(generated, note.Span));
             }
             if (!_args.TryGetValue('i', out var name)) return OpenDumpMemory(vmcore);
             var text = ReadVmcoreInfoFile(name!);

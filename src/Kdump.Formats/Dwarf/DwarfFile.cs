@@ -516,6 +516,8 @@ public sealed class DwarfFile
             or DwarfForm.Sdata or DwarfForm.ImplicitConst)
             return TryUnsigned(value, out number);
         number = 0;
+        // Since DWARF 4 a block form is no location (elfutils' attr_ok): only exprloc is.
+        if (value.Form != DwarfForm.Exprloc && value.Unit.Version >= 4) return false;
         var c = Cursor(_info, value.Position, ".debug_info");
         ulong length = value.Form switch
         {

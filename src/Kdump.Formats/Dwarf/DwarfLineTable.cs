@@ -5,10 +5,12 @@ namespace Kdump.Formats.Dwarf;
 
 /// <summary>
 /// The file-name table of a line-number program header (DWARF 2–5, §6.2.4), which DW_AT_decl_file
-/// indexes. Names are composed as elfutils' read_srcfiles composes them: an absolute name as it is,
-/// else its directory, "/", and the name. DWARF 5 indexes its tables from 0 and directory 0 is the
-/// header's first entry; before DWARF 5 file 0 is a placeholder ("???"), directory 0 is the unit's
-/// DW_AT_comp_dir and the header's directories follow from 1.
+/// indexes. Names are composed as elfutils (0.191+, libdw/dwarf_getsrclines.c read_srcfiles)
+/// composes them: an absolute name as it is, else its directory, "/", and the name, without
+/// normalising. DWARF 5 indexes its tables from 0 and directory 0 is the header's first entry;
+/// before DWARF 5 file 0 is a placeholder ("???"), directory 0 is the unit's DW_AT_comp_dir (a name
+/// stays relative without one) and the header's directories follow from 1. A directory index out
+/// of range voids the whole table.
 /// </summary>
 internal static class DwarfLineTable
 {
@@ -56,6 +58,7 @@ internal static class DwarfLineTable
             var dirIndex = c.Uleb();
             c.Uleb();   // modification time
             c.Uleb();   // length
+            if (dirIndex >= (ulong)directories.Count) return new DwarfLineFiles([]);
             files.Add(Compose(Encoding.UTF8.GetString(name), dirIndex, directories));
         }
         return new DwarfLineFiles([.. files]);
@@ -68,7 +71,11 @@ internal static class DwarfLineTable
             directories.Add(path);
         var files = new List<string?>();
         foreach (var (path, dirIndex) in ReadEntries(dwarf, ref c, unit))
+        {
+            // elfutils refuses the whole table when a directory index is out of range.
+            if (dirIndex >= (ulong)directories.Count) return new DwarfLineFiles([]);
             files.Add(path is null ? null : Compose(path, dirIndex, directories));
+        }
         return new DwarfLineFiles([.. files]);
     }
 

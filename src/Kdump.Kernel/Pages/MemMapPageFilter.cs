@@ -41,7 +41,10 @@ public sealed class MemMapPageFilter : IPageFilter
     private readonly List<(ulong End, PageCategory Category)> _pending = [];
     private ulong _nextWindow;
 
-    private MemMapPageFilter(KernelView kernel, DumpPfnMap pfns, DumpLevel level, Action<string>? warning, string? dumpName)
+    // Free pages from the zones' free lists, when struct page cannot tell them (exclude_free_page).
+    private readonly FreeLists? _freeLists;
+
+    private MemMapPageFilter(KernelView kernel, DumpPfnMap pfns, DumpLevel level, Action<string>? warning, string? dumpName, bool buddyFromRelease)
     {
         DumpName = dumpName ?? "vmcore";
         _kernel = kernel;
@@ -52,7 +55,7 @@ public sealed class MemMapPageFilter : IPageFilter
         var version = LinuxVersion.Parse(info.OsRelease);
         _layout = StructPageLayout.FromVmcoreInfo(info, DumpName);
         var flags = PageFlagNumbers.FromVmcoreInfo(info);
-        var types = PageTypeValues.FromVmcoreInfo(info, version);
+        var types = PageTypeValues.FromVmcoreInfo(info, buddyFromRelease ? version : null);
         _compound = CompoundPageDecoders.Select(info, _layout, flags, types, version);
         _classifier = new PageClassifier(level, flags, types,
             info.TryGetLength("zone.free_area", out var fa) ? fa : null,
@@ -60,13 +63,10 @@ public sealed class MemMapPageFilter : IPageFilter
             info.TryGetSymbol("free_huge_page", out var fhp) ? fhp.Value : null,
             _layout.Private is not null, _layout.Mapcount is not null);
         Level = level;
-        if ((level & DumpLevel.Free) != 0 && !_classifier.CanDetectBuddy)
-        {
-            throw new DumpFeatureNotSupportedException(
-                $"'{DumpName}': free pages cannot be told from struct page (no PAGE_BUDDY_MAPCOUNT_VALUE or PG_buddy, or no OFFSET(page.private)); walking the zones' free lists is not implemented")
-            { FilePath = DumpName };
-        }
-        _sections = _classifier.IsActive ? SparseMemMap.Discover(kernel, pfns.MaxMapNr, DumpName).Sections : [];
+        // setup_page_is_buddy found no handler: upstream follows the zones' free lists instead.
+        var freeLists = (level & DumpLevel.Free) != 0 && !_classifier.CanDetectBuddy;
+        _sections = _classifier.IsActive || freeLists ? SparseMemMap.Discover(kernel, pfns.MaxMapNr, DumpName).Sections : [];
+        if (freeLists) _freeLists = FreeLists.Open(kernel, _sections, (ulong)_layout.Size, pfns.MaxMapNr, DumpName);
         _batch = new byte[BatchPages * _layout.Size];
         Reset();
     }
@@ -101,19 +101,54 @@ public sealed class MemMapPageFilter : IPageFilter
     }
 
     /// <summary>Builds the filter over an explicit pfn map.</summary>
-    public static MemMapPageFilter Create(KernelView kernel, DumpPfnMap pfns, DumpLevel level, Action<string>? warning = null, string? dumpName = null)
+    /// <param name="buddyFromRelease">
+    /// Let the kernel release stand in for a missing NUMBER(PAGE_BUDDY_MAPCOUNT_VALUE) (get_value_for_old_linux
+    /// with a known version). Upstream knows the version there only for --mem-usage (the running kernel's);
+    /// when it makes a dump the version is read later, so a VMCOREINFO without the value means free lists.
+    /// </param>
+    public static MemMapPageFilter Create(KernelView kernel, DumpPfnMap pfns, DumpLevel level, Action<string>? warning = null, string? dumpName = null,
+        bool buddyFromRelease = false)
     {
         ArgumentNullException.ThrowIfNull(kernel);
         ArgumentNullException.ThrowIfNull(pfns);
         if ((level & ~DumpLevel.All) != 0)
             throw new ArgumentOutOfRangeException(nameof(level), level, "dump level must be 0-31");
-        return new MemMapPageFilter(kernel, pfns, level, warning, dumpName);
+        return new MemMapPageFilter(kernel, pfns, level, warning, dumpName, buddyFromRelease);
     }
 
     public void Classify(ulong startPfn, Span<PageCategory> categories)
     {
         categories.Clear(); // PageCategory.Dumpable
         if (categories.IsEmpty || _sections.Count == 0) return;
+        if (_classifier.IsActive) ClassifyStructPages(startPfn, categories);
+        if (_freeLists is not null) MarkFreeLists(startPfn, categories);
+    }
+
+    /// <summary>
+    /// exclude_free_page for one window: every free list is walked again and its pages inside the
+    /// window that the struct-page pass kept become free (upstream clears them in the cycle's bitmap).
+    /// </summary>
+    private void MarkFreeLists(ulong startPfn, Span<PageCategory> categories)
+    {
+        var end = Math.Min(startPfn + (ulong)categories.Length, _pfns.MaxMapNr);
+        var window = categories.Length;
+        // A Span cannot be captured by the callback: mark through an index list of this window's runs.
+        var runs = new List<(int From, int To)>();
+        _freeLists!.Walk((pfn, count) =>
+        {
+            var lo = Math.Max(pfn, startPfn);
+            var hi = pfn > ulong.MaxValue - count ? end : Math.Min(pfn + count, end);
+            if (hi > lo) runs.Add(((int)(lo - startPfn), (int)(hi - startPfn)));
+        });
+        foreach (var (from, to) in runs)
+        {
+            for (var i = from; i < to && i < window; i++)
+                if (categories[i] == PageCategory.Dumpable) categories[i] = PageCategory.Free;
+        }
+    }
+
+    private void ClassifyStructPages(ulong startPfn, Span<PageCategory> categories)
+    {
         var end = checked(startPfn + (ulong)categories.Length);
         if (startPfn != _nextWindow)
         {

@@ -33,13 +33,14 @@ internal sealed record PageTypeValues
     private const int BuddyV2638 = -2;
     private const int BuddyFrom2639 = -128;
 
-    public static PageTypeValues FromVmcoreInfo(VmcoreInfo info, LinuxVersion version)
+    /// <param name="version">The release, when known before the values are read (see MemMapPageFilter.Create); null: no defaults.</param>
+    public static PageTypeValues FromVmcoreInfo(VmcoreInfo info, LinuxVersion? version)
     {
         int? buddy = Number(info, "PAGE_BUDDY_MAPCOUNT_VALUE");
-        if (buddy is null)
+        if (buddy is null && version is { } v)
         {
-            if (version == new LinuxVersion(2, 6, 38)) buddy = BuddyV2638;
-            else if (version >= new LinuxVersion(2, 6, 39)) buddy = BuddyFrom2639;
+            if (v == new LinuxVersion(2, 6, 38)) buddy = BuddyV2638;
+            else if (v >= new LinuxVersion(2, 6, 39)) buddy = BuddyFrom2639;
         }
         return new PageTypeValues
         {

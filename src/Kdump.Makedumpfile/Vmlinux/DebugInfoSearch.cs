@@ -360,7 +360,8 @@ internal sealed class DebugInfoSearch
             var die = Die(e);
             if (die.Tag != DwarfTag.Typedef) continue;
             if (!_dwarf.TryGetAttributeIntegrated(die, DwarfAttribute.DeclFile, out var attr) || !_dwarf.TryUnsigned(attr, out var index)) continue;
-            if (_dwarf.FileName(die.Unit, index) is not { } file) continue;
+            // The file table is that of the unit where the attribute was found (it may be an origin's).
+            if (_dwarf.FileName(attr.Unit, index) is not { } file) continue;
             return file.Length > 99 ? file[..99] : file;   // LEN_SRCFILE - 1
         }
         return null;

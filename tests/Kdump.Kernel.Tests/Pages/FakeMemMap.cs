@@ -156,7 +156,8 @@ internal sealed class FakeMemMap
         [
             "OSRELEASE=4.17.0-synthetic", "PAGESIZE=4096", "NUMBER(PG_lru)=4", "NUMBER(PG_private)=13", "NUMBER(PG_swapcache)=10",
             "NUMBER(PG_swapbacked)=19", "NUMBER(PG_slab)=9", "NUMBER(PG_hwpoison)=23", "NUMBER(PG_head_mask)=65536",
-            "NUMBER(HUGETLB_PAGE_DTOR)=2", "OFFSET(page.compound_dtor)=16", "OFFSET(page.compound_order)=17",
+            "NUMBER(PAGE_BUDDY_MAPCOUNT_VALUE)=-128", "NUMBER(HUGETLB_PAGE_DTOR)=2", "OFFSET(page.compound_dtor)=16",
+            "OFFSET(page.compound_order)=17",
         ],
         KernelEra.V6_1 =>
         [
@@ -184,7 +185,7 @@ internal sealed class FakeMemMap
 /// <summary>Kernel eras with distinct struct-page encodings.</summary>
 public enum KernelEra
 {
-    /// <summary>Before the page_type split (4.18): buddy is _mapcount -128, not exported (upstream's default).</summary>
+    /// <summary>Before the page_type split (4.18): buddy is _mapcount -128 (kernel/crash_core.c exports it).</summary>
     V4_17,
 
     /// <summary>page_type with inverted bits (-129 buddy), compound_order/compound_dtor fields.</summary>

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Longer run of the deterministic mutation fuzz tests: the readers (tests/Kdump.Formats.Tests/Fuzz),
 # the struct page filter (tests/Kdump.Kernel.Tests/Pages/MemMapFuzz.Tests.cs) and the engine
-# (tests/Kdump.Dump.Tests/EngineFuzz.Tests.cs, RealVmcoreFuzz.Tests.cs).
+# (tests/Kdump.Dump.Tests/EngineFuzz.Tests.cs, RealVmcoreFuzz.Tests.cs) and the vmlinux DWARF reader
+# (tests/Kdump.Compat.Tests/Tools/Vmlinux.Compat.Tests.cs).
 # usage: eng/fuzz/run.sh [seconds-per-test] [seed]
 # The reader fuzzers write failing mutants to artifacts/fuzz-crashes/ for replay; the others name
 # the damage in the failure message (replay it with the same seed).
@@ -20,4 +21,5 @@ suite() { # project filter
 suite Kdump.Formats.Tests "FullyQualifiedName~MutationFuzz"
 suite Kdump.Kernel.Tests "FullyQualifiedName~MemMapFuzz"
 suite Kdump.Dump.Tests "FullyQualifiedName~EngineFuzz|FullyQualifiedName~RealVmcoreFuzz"
+suite Kdump.Compat.Tests "FullyQualifiedName~VmlinuxCompatTests.Damaged"
 exit $status

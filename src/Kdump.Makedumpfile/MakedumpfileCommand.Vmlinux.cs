@@ -48,8 +48,7 @@ public static partial class MakedumpfileCommand
             using (file)
             {
                 if (ReadVmlinux(vmlinux) is not { } debug) return false;
-                var generated = VmlinuxVmcoreInfo.Generate(debug.Elf, debug.Dwarf, Environment.SystemPageSize, ErrMsg);
-                if (generated is not { } g) return false;
+                if (Generate(debug) is not { } g) return false;
                 KernelVersionOf(g.Release);
                 try
                 {
@@ -111,7 +110,21 @@ public static partial class MakedumpfileCommand
         {
             using var vmlinux = OpenVmlinux();
             if (vmlinux is null || ReadVmlinux(vmlinux) is not { } debug) return null;
-            return VmlinuxVmcoreInfo.Generate(debug.Elf, debug.Dwarf, Environment.SystemPageSize, ErrMsg)?.Text;
+            return Generate(debug)?.Text;
+        }
+
+        /// <summary>The lookups over the vmlinux; damaged debug information ends them with a message naming where.</summary>
+        private (string Text, string Release)? Generate((ElfObject Elf, DwarfFile Dwarf) debug)
+        {
+            try
+            {
+                return VmlinuxVmcoreInfo.Generate(debug.Elf, debug.Dwarf, Environment.SystemPageSize, ErrMsg);
+            }
+            catch (KdumpException e)
+            {
+                ErrMsg("get_debug_info", $"{_args['x']}: {e.Message}");
+                return null;
+            }
         }
 
         /// <summary>

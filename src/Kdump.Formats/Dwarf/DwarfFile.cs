@@ -457,9 +457,12 @@ public sealed class DwarfFile
                 ? v
                 : (ulong)(unit.OffsetSize == 8 ? 16 : 8); // the .debug_str_offsets header of the unit's contribution
         }
-        var at = unit.StrOffsetsBase.Value + (index * unit.OffsetSize);
-        if (index > int.MaxValue || at > (ulong)_strOffsets.Length - unit.OffsetSize || _strOffsets.Length < unit.OffsetSize) return false;
-        var c = Cursor(_strOffsets, (int)at, ".debug_str_offsets");
+        // Values from the file: compare before adding, so nothing wraps.
+        var length = (ulong)_strOffsets.Length;
+        var start = unit.StrOffsetsBase.Value;
+        if (index > int.MaxValue || start > length || index * unit.OffsetSize > length - start || length - start - (index * unit.OffsetSize) < unit.OffsetSize)
+            return false;
+        var c = Cursor(_strOffsets, (int)(start + (index * unit.OffsetSize)), ".debug_str_offsets");
         return TryString(_str, ".debug_str", c.Unsigned(unit.OffsetSize), out text);
     }
 
@@ -488,18 +491,21 @@ public sealed class DwarfFile
     public int? Reference(in DwarfValue value)
     {
         var c = Cursor(_info, value.Position, ".debug_info");
-        ulong target;
+        ulong relative;
         switch (value.Form)
         {
-            case DwarfForm.Ref1: target = (ulong)value.Unit.Offset + c.U8(); break;
-            case DwarfForm.Ref2: target = (ulong)value.Unit.Offset + c.U16(); break;
-            case DwarfForm.Ref4: target = (ulong)value.Unit.Offset + c.U32(); break;
-            case DwarfForm.Ref8: target = (ulong)value.Unit.Offset + c.U64(); break;
-            case DwarfForm.RefUdata: target = (ulong)value.Unit.Offset + c.Uleb(); break;
-            case DwarfForm.RefAddr: target = c.Unsigned(value.Unit.Version <= 2 ? value.Unit.AddressSize : value.Unit.OffsetSize); break;
+            case DwarfForm.Ref1: relative = c.U8(); break;
+            case DwarfForm.Ref2: relative = c.U16(); break;
+            case DwarfForm.Ref4: relative = c.U32(); break;
+            case DwarfForm.Ref8: relative = c.U64(); break;
+            case DwarfForm.RefUdata: relative = c.Uleb(); break;
+            case DwarfForm.RefAddr:
+                var target = c.Unsigned(value.Unit.Version <= 2 ? value.Unit.AddressSize : value.Unit.OffsetSize);
+                return target < (ulong)_info.Length ? (int)target : null;
             default: return null;
         }
-        return target < (ulong)_info.Length ? (int)target : null;
+        // A unit-relative reference stays inside its unit.
+        return relative < (ulong)(value.Unit.End - value.Unit.Offset) ? value.Unit.Offset + (int)relative : null;
     }
 
     /// <summary>dwarf_formref_die: the DIE a reference names, or null.</summary>

@@ -161,7 +161,7 @@ public sealed class ElfObject
         foreach (var p in ProgramHeaders)
         {
             if (p.Type != ElfConstants.PtLoad || address < p.VirtualAddress || address - p.VirtualAddress >= p.FileSize) continue;
-            return p.Offset + (address - p.VirtualAddress);
+            return unchecked(p.Offset + (address - p.VirtualAddress)); // the caller bounds it by the file
         }
         return null;
     }

@@ -117,6 +117,12 @@ internal sealed class DebugInfoSearch
 
     private DwarfDie Die(in Entry e) => _dwarf.DieAt(e.Offset) ?? throw new InvalidOperationException("an indexed DIE vanished");
 
+    /// <summary>Bound on typedef chains and member nesting: C headers stay far below it.</summary>
+    private const int MaxDepth = 64;
+
+    private static Kdump.Primitives.Errors.DumpCorruptException Corrupt(in DwarfDie die, string reason) =>
+        Kdump.Primitives.Errors.DumpErrors.Corrupt(null, ".debug_info DIE", $"0x{die.Offset:x}", die.Offset, reason);
+
     /// <summary>get_die_type: the DIE DW_AT_type names (the DIE's own attribute); a broken reference gets upstream's message.</summary>
     private bool TryType(DwarfDie die, out DwarfDie type)
     {
@@ -171,9 +177,13 @@ internal sealed class DebugInfoSearch
             // goes on from that struct's next sibling, wherever it is, and so does this one.
             var i = 0;
             var literal = false;
+            HashSet<int>? seen = null;
             DwarfDie? Next(in DwarfDie from) => literal ? _dwarf.NextSibling(from) : i < list.Count ? Die(list[i++]) : null;
             for (var current = Next(default); current is { } die;)
             {
+                // A typedef that names a declaration earlier in its own list sends upstream's loop
+                // round for ever; stop instead.
+                if (literal && !(seen ??= []).Add(die.Offset)) throw Corrupt(die, $"struct {name}: a typedef leads back to a declaration already passed (upstream loops here)");
                 if (literal && NameOf(die) != name)
                 {
                     current = Next(die);
@@ -212,8 +222,10 @@ internal sealed class DebugInfoSearch
             _error(function, "Can't get CU die of DW_AT_type.");
             return null;
         }
-        while (type.Tag == DwarfTag.Typedef)
+        for (var hops = 0; type.Tag == DwarfTag.Typedef; hops++)
         {
+            // Upstream follows a typedef loop in damaged DWARF for ever; real chains are short.
+            if (hops == MaxDepth) throw Corrupt(type, $"typedef chain of more than {MaxDepth} links");
             if (TryType(type, out type)) continue;
             _error(function, "Can't get CU die of DW_AT_type.");
             return null;
@@ -242,16 +254,18 @@ internal sealed class DebugInfoSearch
     }
 
     /// <summary>search_member: the container's members, descending into unnamed or other-named struct/union members.</summary>
-    private bool SearchMember(in DwarfDie container, ref MemberState state)
+    private bool SearchMember(in DwarfDie container, ref MemberState state, int depth = 0)
     {
+        // Upstream recurses without bound; a struct that contains itself exists only in damaged DWARF.
+        if (depth == MaxDepth) throw Corrupt(container, $"members nested more than {MaxDepth} deep");
         for (var walker = _dwarf.FirstChild(container); walker is { } w; walker = _dwarf.NextSibling(w))
         {
             if (w.Tag != DwarfTag.Member) continue;
             var name = NameOf(w);
-            if (name != state.Member && TryType(w, out var type) && IsContainer(type, state.Query) && SearchMember(type, ref state))
+            if (name != state.Member && TryType(w, out var type) && IsContainer(type, state.Query) && SearchMember(type, ref state, depth + 1))
             {
                 // adjust_member_offset
-                if (state.Offset != NotFound && TryMemberLocation(w, out var outer)) state.Offset += outer;
+                if (state.Offset != NotFound && TryMemberLocation(w, out var outer)) state.Offset = unchecked(state.Offset + outer);
                 return true;
             }
             switch (state.Query)

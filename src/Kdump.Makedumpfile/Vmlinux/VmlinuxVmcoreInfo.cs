@@ -102,7 +102,7 @@ internal sealed class VmlinuxVmcoreInfo
         {
             // Some vmlinux lack page.mapping: upstream assumes it follows an unsigned long in the first union.
             mapping = s.FirstUnionOffset("page");
-            if (mapping != DebugInfoSearch.NotFound) mapping += 8;
+            if (mapping != DebugInfoSearch.NotFound) mapping = unchecked(mapping + 8);
         }
         if (!HasMemoryModel(Symbol, refcount, mapping))
         {

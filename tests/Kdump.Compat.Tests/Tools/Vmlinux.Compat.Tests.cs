@@ -123,4 +123,145 @@ public class VmlinuxCompatTests
         Assert.Equal((0, 0), (withVmlinux.ExitCode, plain.ExitCode));
         Assert.Equal(File.ReadAllBytes(Path.Combine(scratch.Path, "plain.txt")), File.ReadAllBytes(Path.Combine(scratch.Path, "x.txt")));
     }
+
+    // A kernel-like program in three compile units, compiled here by gcc: declarations before the
+    // definitions (CU 1), struct page with anonymous unions and structs, arrays, typedefs of
+    // typedefs, enumerators (CU 2), and later conflicting definitions that must not be taken (CU 3).
+    private const string UnitA = """
+        /* CU 1: declarations only, as a kernel file that uses pointers to these types. */
+        struct page;
+        struct zone;
+        struct pglist_data;
+        struct mem_section;
+        extern struct pglist_data *node_data[];
+        extern struct mem_section **mem_section;
+        struct page *first_page;
+        struct zone *first_zone;
+        enum node_states { N_POSSIBLE, N_ONLINE, N_NORMAL_MEMORY, NR_NODE_STATES };
+        enum node_states probe_state = N_ONLINE;
+        int main(void) { return first_page != 0; }
+        """;
+
+    private const string UnitB = """
+        /* CU 2: the definitions, with anonymous unions and structs as in struct page. */
+        struct list_head { struct list_head *next, *prev; };
+        struct kref { int refcount; };
+        struct new_utsname { char sysname[65], nodename[65], release[65], version[65], machine[65], domainname[65]; };
+        struct uts_namespace { struct kref kref; struct new_utsname name; };
+        struct uts_namespace init_uts_ns = { { 1 }, { "Linux", "(none)", "6.1.0-synthetic", "#1 SMP", "x86_64", "(none)" } };
+        struct page {
+        	unsigned long flags;
+        	union {
+        		struct { struct list_head lru; void *mapping; unsigned long index; unsigned long private; };
+        		struct { unsigned long compound_head; unsigned char compound_dtor; unsigned char compound_order; };
+        	};
+        	union { int _mapcount; unsigned int page_type; };
+        	int _refcount;
+        	unsigned long memcg_data;
+        };
+        struct free_area { struct list_head free_list[5]; unsigned long nr_free; };
+        struct zone { unsigned long watermark[4]; unsigned long spanned_pages; struct free_area free_area[11]; long vm_stat[12]; };
+        struct pglist_data { struct zone node_zones[4]; int nr_zones; unsigned long node_start_pfn; unsigned long node_spanned_pages; };
+        struct mem_section { unsigned long section_mem_map; unsigned long *usage; };
+        typedef struct { unsigned long bits[16]; } nodemask_t;
+        typedef nodemask_t nodemask_alias_t;
+        nodemask_t node_states[4];
+        struct pglist_data *node_data[64];
+        struct mem_section **mem_section;
+        struct page page0;
+        unsigned long max_pfn = 1;
+        void *high_memory = &page0;
+        enum pageflags { PG_locked, PG_referenced, PG_uptodate, PG_dirty, PG_lru, PG_active, PG_workingset, PG_waiters, PG_error,
+        	PG_slab, PG_owner_priv_1, PG_arch_1, PG_reserved, PG_private, PG_private_2, PG_writeback, PG_head, PG_mappedtodisk,
+        	PG_reclaim, PG_swapbacked, PG_unevictable, PG_mlocked, PG_uncached, PG_hwpoison, __NR_PAGEFLAGS,
+        	PG_swapcache = PG_owner_priv_1 };
+        enum zone_stat_item { NR_FREE_PAGES, NR_ZONE_LRU_BASE };
+        enum compound_dtor_id { NULL_COMPOUND_DTOR, COMPOUND_PAGE_DTOR, HUGETLB_PAGE_DTOR, NR_COMPOUND_DTORS };
+        struct vm_struct { struct vm_struct *next; void *addr; unsigned long size; };
+        struct vmap_area { unsigned long va_start; unsigned long va_end; char pad[24]; struct list_head list; };
+        struct vm_struct *vmlist;
+        struct list_head vmap_area_list;
+        """;
+
+    private const string UnitC = """
+        /* CU 3: a later, different definition and enumerator: the first unit that answers decides. */
+        struct page { long not_this_one; };
+        enum zone_stat_item { NR_ZONE_INACTIVE, NR_FREE_PAGES };
+        struct page *third;
+        typedef struct list_head { void *n, *p; } list_head;
+        list_head lh3;
+        """;
+
+    /// <summary>The program above as a "vmlinux" with DWARF <paramref name="version"/>.</summary>
+    private static string CompileKernelLike(string dir, int version)
+    {
+        var sources = new[] { ("a.c", UnitA), ("b.c", UnitB), ("c.c", UnitC) }.Select(f =>
+        {
+            var path = Path.Combine(dir, f.Item1);
+            File.WriteAllText(path, f.Item2 + "\n");
+            return path;
+        }).ToList();
+        var exe = Path.Combine(dir, $"vmlinux-dwarf{version}");
+        var cc = ExternalProcess.Run("gcc", ["-g", $"-gdwarf-{version}", "-O0", "-no-pie", "-fno-eliminate-unused-debug-types", "-o", exe, .. sources]);
+        Assert.True(cc.ExitCode == 0, $"gcc failed: {cc.Stderr}");
+        return exe;
+    }
+
+    /// <summary>-g on the compiled program: 1.7.8's file byte for byte, for DWARF 4 and 5.</summary>
+    [Theory]
+    [InlineData(4)]
+    [InlineData(5)]
+    public void Generated_vmcoreinfo_of_a_compiled_program_equals_makedumpfile_1_7_8(int version)
+    {
+        using var scratch = Lab.Scratch("mdf-g");
+        var exe = CompileKernelLike(scratch.Path, version);
+        var (t, o) = (Path.Combine(scratch.Path, "theirs"), Path.Combine(scratch.Path, "ours"));
+        var theirs = ExternalProcess.Run(Reference, ["-g", t, "-x", exe]);
+        var ours = Run("-g", o, "-x", exe);
+        Assert.Equal((0, 0), (theirs.ExitCode, ours.ExitCode));
+        var text = File.ReadAllText(o);
+        // The lines the program is built to give, so that equality with 1.7.8 is not equality of nothing.
+        foreach (var line in new[] { "OSRELEASE=6.1.0-synthetic", "SIZE(page)=64", "OFFSET(page.mapping)=24", "OFFSET(page._refcount)=52",
+                     "OFFSET(page.compound_order)=17", "OFFSET(uts_namespace.name)=4", "SIZE(nodemask_t)=128", "LENGTH(zone.free_area)=11",
+                     "LENGTH(node_data)=9223372036854775806", "NUMBER(NR_FREE_PAGES)=0", "NUMBER(PG_head_mask)=65536", "SIZE(list_head)=16" })
+            Assert.Contains(line + "\n", text, StringComparison.Ordinal);
+        Assert.Equal(File.ReadAllText(t), text);
+    }
+
+    /// <summary>
+    /// Damaged debug information (seeded byte changes in the compiled program's .debug_* sections):
+    /// -g ends with a message and exit 1, or succeeds; never an unhandled exception or a hang.
+    /// At least 150 mutants, more within KDUMP_FUZZ_SECONDS (eng/fuzz/run.sh).
+    /// </summary>
+    [Fact]
+    public void Damaged_debug_information_fails_cleanly()
+    {
+        using var scratch = Lab.Scratch("mdf-g-fuzz");
+        var exe = CompileKernelLike(scratch.Path, 5);
+        var original = File.ReadAllBytes(exe);
+        var elf = Kdump.Formats.Elf.ElfObject.Parse(original, exe);
+        var ranges = new[] { ".debug_info", ".debug_abbrev", ".debug_line", ".debug_str", ".symtab" }
+            .Select(n => (Name: n, Bytes: elf.Section(n)))
+            .Where(x => x.Bytes is { Length: > 0 })
+            .Select(x => (x.Name, Start: Offset(original, x.Bytes!.Value), x.Bytes!.Value.Length))
+            .ToArray();
+        var seed = FuzzSettings.Seed(20261128);
+        var random = new Random(seed);
+        var mutant = Path.Combine(scratch.Path, "mutant");
+        var until = DateTime.UtcNow + FuzzSettings.Budget(3);
+        for (var round = 0; round < 150 || DateTime.UtcNow < until; round++)
+        {
+            var bytes = (byte[])original.Clone();
+            var (name, start, length) = ranges[random.Next(ranges.Length)];
+            for (var k = random.Next(1, 9); k > 0; k--) bytes[start + random.Next(length)] = (byte)random.Next(256);
+            File.WriteAllBytes(mutant, bytes);
+            var output = Path.Combine(scratch.Path, "out");
+            var r = Run("-g", output, "-x", mutant);
+            Assert.True(r.ExitCode is 0 or 1, $"seed {seed} round {round} ({name}): exit {r.ExitCode}: {r.Stderr}");
+            if (r.ExitCode == 1) Assert.True(r.Stderr.Length > 0, $"seed {seed} round {round} ({name}): failed without a message");
+        }
+    }
+
+    private static int Offset(byte[] file, ReadOnlyMemory<byte> slice) =>
+        System.Runtime.InteropServices.MemoryMarshal.TryGetArray(slice, out var segment) && segment.Array == file ? segment.Offset : throw new InvalidOperationException("not a slice of the file");
 }

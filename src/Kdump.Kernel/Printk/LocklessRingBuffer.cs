@@ -96,7 +96,7 @@ public sealed class LocklessRingBuffer : IPrintkLayout
         var size = (ulong)ring.Text.Length;
         var begin = desc.Word(f.DescTextBlkLpos + f.LposBegin) % size;
         var next = desc.Word(f.DescTextBlkLpos + f.LposNext) % size;
-        var seq = info.U64(f.InfoSeq);
+        ulong? seq = f.InfoSeq is { } at ? info.U64(at) : null;
         var ts = info.U64(f.InfoTsNsec);
         uint? caller = f.InfoCallerId is { } c ? info.U32(c) : null;
         if (begin == next)

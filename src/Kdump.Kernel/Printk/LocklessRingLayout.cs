@@ -25,7 +25,7 @@ internal sealed record LocklessRingLayout
     public required int LposBegin { get; init; }               // OFFSET(prb_data_blk_lpos.begin)
     public required int LposNext { get; init; }                // OFFSET(prb_data_blk_lpos.next)
     public required int InfoSize { get; init; }                // SIZE(printk_info)
-    public required int InfoSeq { get; init; }                 // OFFSET(printk_info.seq)
+    public required int? InfoSeq { get; init; }                // OFFSET(printk_info.seq): the kernel exports it, makedumpfile does not read it
     public required int InfoTsNsec { get; init; }              // OFFSET(printk_info.ts_nsec)
     public required int InfoTextLen { get; init; }             // OFFSET(printk_info.text_len)
     public required int? InfoCallerId { get; init; }           // OFFSET(printk_info.caller_id), CONFIG_PRINTK_CALLER era field, always exported since 5.10
@@ -77,7 +77,7 @@ internal sealed record LocklessRingLayout
             LposBegin = Offset("prb_data_blk_lpos.begin", checked(descSize - textBlk), wordBytes),
             LposNext = Offset("prb_data_blk_lpos.next", checked(descSize - textBlk), wordBytes),
             InfoSize = infoSize,
-            InfoSeq = Offset("printk_info.seq", infoSize, 8),
+            InfoSeq = info.TryGetOffset("printk_info.seq", out _) ? Offset("printk_info.seq", infoSize, 8) : null,
             InfoTsNsec = Offset("printk_info.ts_nsec", infoSize, 8),
             InfoTextLen = Offset("printk_info.text_len", infoSize, 2),
             InfoCallerId = info.TryGetOffset("printk_info.caller_id", out _) ? Offset("printk_info.caller_id", infoSize, 4) : null,

@@ -64,7 +64,7 @@ public class VmcoreDmesgCompatTests
         Assert.NotEmpty(viaPageTables);
     }
 
-    private static List<(ulong, ulong, uint?, string)> Records(IDump dump, TranslationStrategy strategy)
+    private static List<(ulong?, ulong, uint?, string)> Records(IDump dump, TranslationStrategy strategy)
     {
         var view = KernelView.Open(dump, strategy);
         return [.. PrintkLayouts.Read(view.VmcoreInfo, view.Memory).Records

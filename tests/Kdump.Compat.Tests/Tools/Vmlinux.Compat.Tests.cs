@@ -58,7 +58,8 @@ public class VmlinuxCompatTests
     /// <summary>
     /// -x for a vmcore without VMCOREINFO (a copy of the release's with the note renamed, made here):
     /// everything comes from the vmlinux, and with no PAGE_BUDDY_MAPCOUNT_VALUE free pages come from
-    /// the zones' free lists (exclude_free_page). -l -d 31 (and -E on bookworm) equal 1.7.8's -x files.
+    /// the zones' free lists (exclude_free_page). -l -d 31 (and -E on bookworm) equal 1.7.8's -x files;
+    /// --dump-dmesg -x gives 1.7.8's log (up to its signed-char escapes, as everywhere).
     /// </summary>
     [Theory]
     [MemberData(nameof(Lab.ReleaseData), MemberType = typeof(Lab))]
@@ -90,6 +91,14 @@ public class VmlinuxCompatTests
             // The report counts the free pages found on the lists, as upstream's pfn_free.
             Assert.Equal(ReportLine(Encoding.UTF8.GetString(theirs.Stdout), "Free pages"), ReportLine(ours.StdoutText, "Free pages"));
         }
+
+        // The log too, read through the vmlinux's offsets only (no OFFSET(printk_info.seq) there).
+        string[] Dmesg(string output) => ["--dump-dmesg", "-x", vmlinux, vmcore, Path.Combine(dir, output)];
+        var theirLog = ExternalProcess.Run(Reference, Dmesg("theirs.txt"));
+        var ourLog = Run(Dmesg("ours.txt"));
+        Assert.Equal((0, 0), (theirLog.ExitCode, ourLog.ExitCode));
+        Assert.Equal(InProcess.NormaliseSignedCharEscapes(Encoding.Latin1.GetString(File.ReadAllBytes(Path.Combine(dir, "theirs.txt")))),
+            Encoding.Latin1.GetString(File.ReadAllBytes(Path.Combine(dir, "ours.txt"))));
     }
 
     private static string ReportLine(string stdout, string label) =>

@@ -48,7 +48,7 @@ public static partial class MakedumpfileCommand
             using (file)
             {
                 if (ReadVmlinux(vmlinux) is not { } debug) return false;
-                if (Generate(debug) is not { } g) return false;
+                if (Generate(debug, vmlinux) is not { } g) return false;
                 KernelVersionOf(g.Release);
                 try
                 {
@@ -110,15 +110,16 @@ public static partial class MakedumpfileCommand
         {
             using var vmlinux = OpenVmlinux();
             if (vmlinux is null || ReadVmlinux(vmlinux) is not { } debug) return null;
-            return Generate(debug)?.Text;
+            return Generate(debug, vmlinux)?.Text;
         }
 
         /// <summary>The lookups over the vmlinux; damaged debug information ends them with a message naming where.</summary>
-        private (string Text, string Release)? Generate((ElfObject Elf, DwarfFile Dwarf) debug)
+        private (string Text, string Release)? Generate((ElfObject Elf, DwarfFile Dwarf) debug, MappedFileMemory vmlinux)
         {
             try
             {
-                return VmlinuxVmcoreInfo.Generate(debug.Elf, debug.Dwarf, Environment.SystemPageSize, ErrMsg);
+                // Indexed units leave memory as the walk goes: the lookups after it touch a few.
+                return VmlinuxVmcoreInfo.Generate(debug.Elf, debug.Dwarf, Environment.SystemPageSize, ErrMsg, vmlinux.Forget);
             }
             catch (KdumpException e)
             {

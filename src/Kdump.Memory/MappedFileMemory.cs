@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.MemoryMappedFiles;
+using System.Runtime.InteropServices;
 
 namespace Kdump.Memory;
 
@@ -9,7 +10,7 @@ namespace Kdump.Memory;
 /// lookup touches a little). Pages come from the page cache, so the process's own memory stays
 /// small. Files of 2 GiB or more are refused (a Memory is int-indexed).
 /// </summary>
-public sealed unsafe class MappedFileMemory : MemoryManager<byte>
+public sealed unsafe partial class MappedFileMemory : MemoryManager<byte>
 {
     private readonly MemoryMappedFile? _map;
     private readonly MemoryMappedViewAccessor? _view;
@@ -50,6 +51,26 @@ public sealed unsafe class MappedFileMemory : MemoryManager<byte>
         ObjectDisposedException.ThrowIf(_pointer is null && _length > 0, this);
         return new Span<byte>(_pointer, _length);
     }
+
+    /// <summary>
+    /// Done with <c>[offset, offset + length)</c> for now: its whole pages leave this process's
+    /// resident set (madvise MADV_DONTNEED; they stay in the page cache and come back on the next
+    /// touch). A read-only shared mapping loses nothing. Advice only: failures are ignored.
+    /// </summary>
+    public void Forget(long offset, long length)
+    {
+        if (_pointer is null || offset < 0 || length <= 0 || offset > _length - length) return;
+        var page = Environment.SystemPageSize;
+        var start = (offset + page - 1) / page * page;
+        var end = (offset + length) / page * page;
+        // The view starts at a page boundary of the file (offset 0), so file pages are mapping pages.
+        if (end > start) _ = madvise(_pointer + start, (nuint)(end - start), MADV_DONTNEED);
+    }
+
+    private const int MADV_DONTNEED = 4;
+
+    [LibraryImport("libc")]
+    private static partial int madvise(byte* addr, nuint length, int advice);
 
     public override MemoryHandle Pin(int elementIndex = 0) => new(_pointer + elementIndex);
 

@@ -66,7 +66,8 @@ public sealed class DwarfFile
     private readonly bool _bigEndian;
     private readonly string? _file;
     private readonly DwarfUnit[] _units;
-    private readonly Dictionary<(ulong Offset, byte AddressSize, byte OffsetSize, ushort Version), AbbreviationTable> _tables = [];
+    private readonly ((ulong Offset, byte AddressSize, byte OffsetSize, ushort Version) Key, AbbreviationTable Table)[] _recentTables = new ((ulong, byte, byte, ushort), AbbreviationTable)[8];
+    private int _nextTable;
 
     private DwarfFile(ElfObject elf, ReadOnlyMemory<byte> info)
     {
@@ -159,14 +160,13 @@ public sealed class DwarfFile
 
     private AbbreviationTable Abbreviations(DwarfUnit unit)
     {
-        if (unit.Abbreviations is { } known) return known;
         var key = (unit.AbbrevOffset, unit.AddressSize, unit.OffsetSize, unit.Version);
-        if (!_tables.TryGetValue(key, out var table))
-        {
-            table = ReadAbbreviations(unit);
-            _tables[key] = table;
-        }
-        unit.Abbreviations = table;
+        foreach (var (k, t) in _recentTables)
+            if (k == key) return t;
+        var table = ReadAbbreviations(unit);
+        // A kernel has a table per unit (thousands, tens of MiB parsed): keep the last few only.
+        _recentTables[_nextTable] = (key, table);
+        _nextTable = (_nextTable + 1) % _recentTables.Length;
         return table;
     }
 

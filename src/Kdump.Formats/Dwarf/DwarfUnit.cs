@@ -36,8 +36,6 @@ public sealed class DwarfUnit
 
     public ulong AbbrevOffset { get; }
 
-    internal AbbreviationTable? Abbreviations { get; set; }
-
     internal ulong? StrOffsetsBase { get; set; }
 
     internal DwarfLineFiles? Files { get; set; }

@@ -86,6 +86,13 @@ public sealed class ElfObject
         return new ElfObject(fileName, file, header, sections, names, programs);
     }
 
+    /// <summary>The header of the first section named <paramref name="name"/>, or null.</summary>
+    public ElfSectionHeader? SectionHeader(string name)
+    {
+        var i = Array.IndexOf(_sectionNames, name);
+        return i < 0 ? null : _sections[i];
+    }
+
     /// <summary>The contents of the first section named <paramref name="name"/>, or null when there is none (or it is SHT_NOBITS).</summary>
     public ReadOnlyMemory<byte>? Section(string name)
     {

@@ -27,6 +27,7 @@ internal sealed class DebugInfoSearch
     private readonly Action<string, string> _error;
     private readonly Dictionary<string, List<Entry>> _byName;
     private readonly Dictionary<string, List<Entry>> _byEnumerator;
+    private readonly Action<int, int>? _walked;
 
     /// <summary>A DIE of a searched sibling list: its unit, the list's depth (visited deepest first) and its offset.</summary>
     private readonly record struct Entry(int Unit, int Depth, int Offset)
@@ -42,8 +43,11 @@ internal sealed class DebugInfoSearch
     }
 
     /// <param name="error">ERRMSG: (function, message) for upstream's diagnostics on malformed DWARF.</param>
-    public DebugInfoSearch(DwarfFile dwarf, IEnumerable<string> names, IEnumerable<string> enumerators, Action<string, string> error)
+    /// <param name="walked">Told each unit's .debug_info range once indexed (the caller may let its pages go).</param>
+    public DebugInfoSearch(DwarfFile dwarf, IEnumerable<string> names, IEnumerable<string> enumerators, Action<string, string> error,
+        Action<int, int>? walked = null)
     {
+        _walked = walked;
         _dwarf = dwarf;
         _error = error;
         _byName = names.Distinct(StringComparer.Ordinal).ToDictionary(n => n, _ => new List<Entry>(), StringComparer.Ordinal);
@@ -86,6 +90,7 @@ internal sealed class DebugInfoSearch
                     if (Lookup(enumerators, _dwarf.NameBytes(die), chars) is { } list) list.Add(new Entry(unitIndex, depth - 1, parent.Die.Offset));
                 }
             });
+            _walked?.Invoke(unit.Offset, unit.End - unit.Offset);
         }
         // Upstream's order: units in file order, in each the deepest list first, then file order.
         foreach (var list in _byName.Values.Concat(_byEnumerator.Values))

@@ -61,12 +61,16 @@ internal sealed class VmlinuxVmcoreInfo
     /// The VMCOREINFO text and the kernel release read from the vmlinux's init_uts_ns, or null
     /// after <paramref name="error"/> has had upstream's message.
     /// </summary>
-    public static (string Text, string Release)? Generate(ElfObject elf, DwarfFile dwarf, long pageSize, Action<string, string> error)
+    /// <param name="forget">Told file ranges of .debug_info already indexed, which a mapped file may drop from memory.</param>
+    public static (string Text, string Release)? Generate(ElfObject elf, DwarfFile dwarf, long pageSize, Action<string, string> error,
+        Action<long, long>? forget = null)
     {
         ArgumentNullException.ThrowIfNull(elf);
         ArgumentNullException.ThrowIfNull(dwarf);
         ArgumentNullException.ThrowIfNull(error);
-        var search = new DebugInfoSearch(dwarf, Names.Concat(Symbols), Enumerators, error);
+        var infoStart = elf.SectionHeader(".debug_info")?.Offset ?? 0;
+        var search = new DebugInfoSearch(dwarf, Names.Concat(Symbols), Enumerators, error,
+            forget is null ? null : (offset, length) => forget((long)infoStart + offset, length));
         return new VmlinuxVmcoreInfo(elf, search).Build(pageSize, error);
     }
 

@@ -38,6 +38,23 @@ internal static class Lab
             $"the debug vmlinux of {release} is missing in {kernel}: run eng/lab/lab.sh all (fetch-vmlinux.sh)");
     }
 
+    /// <summary>
+    /// A copy of a release's proc-vmcore.elf at <paramref name="path"/> whose VMCOREINFO note is
+    /// renamed "VMCOREINFX" (a note nobody reads): a vmcore without VMCOREINFO, made here.
+    /// </summary>
+    public static string CopyWithoutVmcoreInfo(string release, string path)
+    {
+        File.Copy(Fixture(release, "proc-vmcore.elf"), path);
+        using var f = new FileStream(path, FileMode.Open, FileAccess.ReadWrite);
+        var head = new byte[1 << 16];
+        f.ReadExactly(head);
+        var at = head.AsSpan().IndexOf("VMCOREINFO\0"u8);
+        Assert.True(at > 0, "no VMCOREINFO note name in the first 64 KiB");
+        f.Position = at + 9;
+        f.WriteByte((byte)'X');
+        return path;
+    }
+
     /// <summary><c>key=value</c> lines of a fixture's info.txt.</summary>
     public static IReadOnlyDictionary<string, string> Info(string release)
     {

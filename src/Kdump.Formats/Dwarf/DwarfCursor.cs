@@ -71,6 +71,29 @@ internal ref struct DwarfCursor
         _ => throw DumpErrors.Corrupt(_file, _section, size.ToString(), Position, "field size must be 1, 2, 3, 4 or 8"),
     };
 
+    /// <summary>
+    /// A unit's initial length (§7.4): 32-bit, or 0xffffffff then 64-bit (64-bit DWARF, offsets of 8
+    /// bytes); 0xfffffff0–0xfffffffe are reserved. The length must fit in what is left.
+    /// </summary>
+    public ulong InitialLength(out byte offsetSize)
+    {
+        var start = Position;
+        ulong length = U32();
+        offsetSize = 4;
+        if (length == 0xffff_ffff)
+        {
+            length = U64();
+            offsetSize = 8;
+        }
+        else if (length >= 0xffff_fff0)
+        {
+            DumpErrors.ThrowCorrupt(_file, $"{_section} unit_length", $"0x{length:x}", start, "is a reserved value");
+        }
+        if (length > (ulong)(_data.Length - Position))
+            DumpErrors.ThrowCorrupt(_file, $"{_section} unit_length", $"0x{length:x}", start, $"runs past the section's end 0x{_data.Length:x}");
+        return length;
+    }
+
     public ulong Uleb()
     {
         ulong value = 0;

@@ -100,19 +100,7 @@ public sealed class DwarfFile
         while (!c.AtEnd)
         {
             var start = c.Position;
-            ulong length = c.U32();
-            byte offsetSize = 4;
-            if (length == 0xffff_ffff)
-            {
-                length = c.U64();
-                offsetSize = 8;
-            }
-            else if (length >= 0xffff_fff0)
-            {
-                DumpErrors.ThrowCorrupt(_file, ".debug_info unit_length", $"0x{length:x}", start, "is a reserved value");
-            }
-            if (length > (ulong)(c.Length - c.Position))
-                DumpErrors.ThrowCorrupt(_file, ".debug_info unit_length", $"0x{length:x}", start, $"runs past the section's end 0x{c.Length:x}");
+            var length = c.InitialLength(out var offsetSize);
             var end = c.Position + (int)length;
             var version = c.U16();
             if (version is < 2 or > 5)

@@ -20,20 +20,12 @@ internal static class DwarfLineTable
     public static DwarfLineFiles ReadFiles(DwarfFile dwarf, DwarfCursor c, string? compDir, DwarfUnit unit)
     {
         var start = c.Position;
-        ulong length = c.U32();
-        var offsetSize = 4;
-        if (length == 0xffff_ffff)
-        {
-            length = c.U64();
-            offsetSize = 8;
-        }
-        if (length > (ulong)(c.Length - c.Position))
-            DumpErrors.ThrowCorrupt(null, ".debug_line unit_length", $"0x{length:x}", start, $"runs past the section's end 0x{c.Length:x}");
+        c.InitialLength(out var offsetSize);
         var version = c.U16();
         if (version is < 2 or > 5)
             DumpErrors.ThrowCorrupt(null, ".debug_line version", version.ToString(), start, "must be 2 to 5");
         if (version >= 5) c.Skip(2);                    // address_size, segment_selector_size
-        c.Skip((ulong)offsetSize);                      // header_length
+        c.Skip(offsetSize);                             // header_length
         c.Skip(version >= 4 ? 2UL : 1UL);               // minimum_instruction_length, maximum_operations_per_instruction
         c.Skip(3);                                      // default_is_stmt, line_base, line_range
         var opcodeBase = c.U8();

@@ -20,15 +20,9 @@ public static class ElfCoreReader
         Span<byte> head = stackalloc byte[ElfHeader.FieldLocations.Elf64.Size];
         var headLength = (int)Math.Min(head.Length, source.Length);
         source.ReadExactlyAt(0, head[..headLength], "ELF header");
-        if (!ElfIdent.TryReadCore(head[..headLength], out var ident))
-            throw new DumpFormatMismatchException(DumpErrors.Describe(file, "ELF magic", "", 0, "not an ELF file")) { FilePath = file, Offset = 0 };
-        if (ident.Class is not (ElfConstants.ElfClass32 or ElfConstants.ElfClass64))
-            DumpErrors.ThrowCorrupt(file, "e_ident[EI_CLASS]", ident.Class.ToString(), ElfIdent.FieldLocations.Class, "must be 1 (ELFCLASS32) or 2 (ELFCLASS64)");
-        if (ident.Data is not (ElfConstants.ElfData2Lsb or ElfConstants.ElfData2Msb))
-            DumpErrors.ThrowCorrupt(file, "e_ident[EI_DATA]", ident.Data.ToString(), ElfIdent.FieldLocations.Data, "must be 1 (little-endian) or 2 (big-endian)");
+        var header = ElfHeader.ReadChecked(head[..headLength], file, source.Length);
+        var ident = header.Ident;
         var layout = ident.Layout;
-        if (!ElfHeader.TryReadCore(head[..headLength], ident, out var header))
-            throw DumpErrors.Truncated(file, "ELF header", 0, ElfHeader.SizeOf(layout), source.Length);
 
         var phEntSize = ElfProgramHeader.SizeOf(layout);
         if (header.ProgramHeaderEntrySize != phEntSize)

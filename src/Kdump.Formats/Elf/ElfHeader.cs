@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using Kdump.Primitives;
+using Kdump.Primitives.Errors;
 
 namespace Kdump.Formats.Elf;
 
@@ -22,6 +23,24 @@ public sealed partial record ElfHeader
     public ushort SectionNameIndex { get; init; }     // e_shstrndx
 
     public static int SizeOf(DataLayout layout) => layout.Is64Bit ? FieldLocations.Elf64.Size : FieldLocations.Elf32.Size;
+
+    /// <summary>
+    /// e_ident and the header of an ELF file's first bytes (<paramref name="head"/>, at most the
+    /// ELF64 header), with the errors of the taxonomy: no magic is a format mismatch, an unknown
+    /// class or byte order is corrupt, a file shorter than its header is truncated.
+    /// </summary>
+    public static ElfHeader ReadChecked(ReadOnlySpan<byte> head, string? file, long fileLength)
+    {
+        if (!ElfIdent.TryReadCore(head, out var ident))
+            throw new DumpFormatMismatchException(DumpErrors.Describe(file, "ELF magic", "", 0, "not an ELF file")) { FilePath = file, Offset = 0 };
+        if (ident.Class is not (ElfConstants.ElfClass32 or ElfConstants.ElfClass64))
+            DumpErrors.ThrowCorrupt(file, "e_ident[EI_CLASS]", ident.Class.ToString(), ElfIdent.FieldLocations.Class, "must be 1 (ELFCLASS32) or 2 (ELFCLASS64)");
+        if (ident.Data is not (ElfConstants.ElfData2Lsb or ElfConstants.ElfData2Msb))
+            DumpErrors.ThrowCorrupt(file, "e_ident[EI_DATA]", ident.Data.ToString(), ElfIdent.FieldLocations.Data, "must be 1 (little-endian) or 2 (big-endian)");
+        if (!TryReadCore(head, ident, out var header))
+            throw DumpErrors.Truncated(file, "ELF header", 0, SizeOf(ident.Layout), fileLength);
+        return header;
+    }
 
     /// <summary>False when <paramref name="block"/> is shorter than the header of its class.</summary>
     public static bool TryReadCore(ReadOnlySpan<byte> block, ElfIdent ident, [NotNullWhen(true)] out ElfHeader? header)

@@ -40,15 +40,8 @@ public sealed class ElfObject
     public static ElfObject Parse(ReadOnlyMemory<byte> file, string? fileName = null)
     {
         var span = file.Span;
-        if (!ElfIdent.TryReadCore(span, out var ident))
-            throw new DumpFormatMismatchException(DumpErrors.Describe(fileName, "ELF magic", "", 0, "not an ELF file")) { FilePath = fileName, Offset = 0 };
-        if (ident.Class is not (ElfConstants.ElfClass32 or ElfConstants.ElfClass64))
-            DumpErrors.ThrowCorrupt(fileName, "e_ident[EI_CLASS]", ident.Class.ToString(), ElfIdent.FieldLocations.Class, "must be 1 (ELFCLASS32) or 2 (ELFCLASS64)");
-        if (ident.Data is not (ElfConstants.ElfData2Lsb or ElfConstants.ElfData2Msb))
-            DumpErrors.ThrowCorrupt(fileName, "e_ident[EI_DATA]", ident.Data.ToString(), ElfIdent.FieldLocations.Data, "must be 1 (little-endian) or 2 (big-endian)");
-        var layout = ident.Layout;
-        if (!ElfHeader.TryReadCore(span, ident, out var header))
-            throw DumpErrors.Truncated(fileName, "ELF header", 0, ElfHeader.SizeOf(layout), span.Length);
+        var header = ElfHeader.ReadChecked(span[..Math.Min(span.Length, ElfHeader.FieldLocations.Elf64.Size)], fileName, span.Length);
+        var layout = header.Ident.Layout;
 
         var shSize = ElfSectionHeader.SizeOf(layout);
         if (header.SectionHeaderCount > 0 && header.SectionHeaderEntrySize != shSize)

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Kdump.Cli;
 using Kdump.Dump;
+using Kdump.Makedumpfile.Vmlinux;
 using Kdump.Memory;
 
 namespace Kdump.Makedumpfile;
@@ -29,16 +30,12 @@ public static partial class MakedumpfileCommand
             if (Has('x'))
             {
                 var generated = VmcoreInfoFromVmlinux();
-                return generated is null ? null : OpenDumpMemory(vmcore, note => MergeWithNote(generated, note.Span));
+                return generated is null ? null : OpenDumpMemory(vmcore, note => VmcoreInfoMerge.WithNote(generated, note.Span, releaseFromPrimary: false));
             }
             if (!_args.TryGetValue('i', out var name)) return OpenDumpMemory(vmcore);
             var text = ReadVmcoreInfoFile(name!);
             if (text is null) return null;
-            // A file made by -g from vmlinux has no KASLR offset; upstream takes it from the dump's note.
-            return OpenDumpMemory(vmcore, note =>
-                FindLine(text, "KERNELOFFSET=") is null && FindLine(note.ToArray(), "KERNELOFFSET=") is { } offset
-                    ? (byte[])[.. text, .. "\n"u8, .. Encoding.Latin1.GetBytes(offset)]
-                    : text);
+            return OpenDumpMemory(vmcore, note => VmcoreInfoMerge.WithNote(Encoding.Latin1.GetString(text), note.Span, releaseFromPrimary: true));
         }
 
         /// <summary>

@@ -48,8 +48,9 @@ public static partial class MakedumpfileCommand
             using (file)
             {
                 if (ReadVmlinux(vmlinux) is not { } debug) return false;
-                if (Generate(debug, vmlinux) is not { } g) return false;
-                KernelVersionOf(g.Release);
+                if (Generate(debug, vmlinux, forGenerate: true) is not { } g) return false;
+                // get_kernel_version: a release that is no version fails -g after the warning (the file stays empty).
+                if (KernelVersionOf(g.Release) == 0) return false;
                 try
                 {
                     file.Write(System.Text.Encoding.Latin1.GetBytes(g.Text));
@@ -77,6 +78,12 @@ public static partial class MakedumpfileCommand
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 ErrMsg("open_kernel_file", $"Can't open the kernel file({name}). {IoErrorText.StrError(e)}");
+                return null;
+            }
+            catch (NotSupportedException)
+            {
+                // A pipe or other file without a length: libdw cannot read it either.
+                ErrMsg("init_dwarf_info", $"Failed reading {name}: not a regular file (a vmlinux is read by random access)");
                 return null;
             }
         }
@@ -110,54 +117,22 @@ public static partial class MakedumpfileCommand
         {
             using var vmlinux = OpenVmlinux();
             if (vmlinux is null || ReadVmlinux(vmlinux) is not { } debug) return null;
-            return Generate(debug, vmlinux)?.Text;
+            return Generate(debug, vmlinux, forGenerate: false)?.Text;
         }
 
         /// <summary>The lookups over the vmlinux; damaged debug information ends them with a message naming where.</summary>
-        private (string Text, string Release)? Generate((ElfObject Elf, DwarfFile Dwarf) debug, MappedFileMemory vmlinux)
+        private (string Text, string Release)? Generate((ElfObject Elf, DwarfFile Dwarf) debug, MappedFileMemory vmlinux, bool forGenerate)
         {
             try
             {
                 // Indexed units leave memory as the walk goes: the lookups after it touch a few.
-                return VmlinuxVmcoreInfo.Generate(debug.Elf, debug.Dwarf, Environment.SystemPageSize, ErrMsg, vmlinux.Forget);
+                return VmlinuxVmcoreInfo.Generate(debug.Elf, debug.Dwarf, Environment.SystemPageSize, ErrMsg, forGenerate, vmlinux.Forget);
             }
             catch (KdumpException e)
             {
                 ErrMsg("get_debug_info", $"{_args['x']}: {e.Message}");
                 return null;
             }
-        }
-
-        /// <summary>
-        /// initial() with -x: the vmlinux's values come first and the dump's VMCOREINFO only fills
-        /// what they lack (the READ_* macros skip what is set), except OSRELEASE and PAGESIZE, which
-        /// read_vmcoreinfo_basic_info takes from the dump. Symbols move by the dump's KERNELOFFSET
-        /// (find_kaslr_offsets, then SYMBOL_INIT adds it).
-        /// </summary>
-        internal static ReadOnlyMemory<byte> MergeWithNote(string generated, ReadOnlySpan<byte> note)
-        {
-            var noteLines = System.Text.Encoding.Latin1.GetString(note).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-            var fromNote = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var line in noteLines) fromNote.TryAdd(Key(line), line);
-            ulong slide = 0;
-            if (fromNote.TryGetValue("KERNELOFFSET", out var k))
-                ulong.TryParse(k.AsSpan("KERNELOFFSET=".Length), System.Globalization.NumberStyles.AllowHexSpecifier, null, out slide);
-            var merged = new List<string>();
-            var keys = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var line in generated.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-            {
-                var key = Key(line);
-                keys.Add(key);
-                if (key is "OSRELEASE" or "PAGESIZE" && fromNote.TryGetValue(key, out var own)) merged.Add(own);
-                else if (slide != 0 && key.StartsWith("SYMBOL(", StringComparison.Ordinal)
-                         && ulong.TryParse(line.AsSpan(key.Length + 1), System.Globalization.NumberStyles.AllowHexSpecifier, null, out var address))
-                    merged.Add($"{key}={unchecked(address + slide):x}");
-                else merged.Add(line);
-            }
-            merged.AddRange(noteLines.Where(l => !keys.Contains(Key(l))));
-            return System.Text.Encoding.Latin1.GetBytes(string.Concat(merged.Select(l => l + "\n")));
-
-            static string Key(string line) => line.IndexOf('=') is var eq and >= 0 ? line[..eq] : line;
         }
     }
 }

@@ -385,9 +385,9 @@ public sealed class DwarfFile
         return false;
     }
 
-    /// <summary>dwarf_diename: the DIE's name (integrated), or null.</summary>
+    /// <summary>dwarf_diename: the DIE's name (integrated; bytes as Latin-1), or null.</summary>
     public string? Name(in DwarfDie die) =>
-        TryGetAttributeIntegrated(die, DwarfAttribute.Name, out var v) && TryGetString(v, out var s) ? Encoding.UTF8.GetString(s) : null;
+        TryGetAttributeIntegrated(die, DwarfAttribute.Name, out var v) && TryGetString(v, out var s) ? Encoding.Latin1.GetString(s) : null;
 
     /// <summary>
     /// The name's bytes, or an empty span when there is none: a cheap test before a name is made
@@ -549,7 +549,7 @@ public sealed class DwarfFile
         if (UnitDie(unit) is not { } top || !TryGetAttribute(top, DwarfAttribute.StmtList, out var stmt) || !TryUnsigned(stmt, out var offset)
             || offset >= (ulong)_line.Length)
             return new DwarfLineFiles([]);
-        string? compDir = TryGetAttribute(top, DwarfAttribute.CompDir, out var cd) && TryGetString(cd, out var cdText) ? Encoding.UTF8.GetString(cdText) : null;
+        string? compDir = TryGetAttribute(top, DwarfAttribute.CompDir, out var cd) && TryGetString(cd, out var cdText) ? Encoding.Latin1.GetString(cdText) : null;
         return DwarfLineTable.ReadFiles(this, Cursor(_line, (int)offset, ".debug_line"), compDir, unit);
     }
 
@@ -560,11 +560,11 @@ public sealed class DwarfFile
         switch (form)
         {
             case DwarfForm.InlineString:
-                return Encoding.UTF8.GetString(c.CString());
+                return Encoding.Latin1.GetString(c.CString());
             case DwarfForm.LineStrp:
-                return TryString(_lineStr, ".debug_line_str", c.Unsigned(unit.OffsetSize), out text) ? Encoding.UTF8.GetString(text) : null;
+                return TryString(_lineStr, ".debug_line_str", c.Unsigned(unit.OffsetSize), out text) ? Encoding.Latin1.GetString(text) : null;
             case DwarfForm.Strp:
-                return TryString(_str, ".debug_str", c.Unsigned(unit.OffsetSize), out text) ? Encoding.UTF8.GetString(text) : null;
+                return TryString(_str, ".debug_str", c.Unsigned(unit.OffsetSize), out text) ? Encoding.Latin1.GetString(text) : null;
             default:
                 SkipValue(ref c, form, unit);
                 return null;

@@ -5,7 +5,7 @@ namespace Kdump.Formats.Dwarf;
 
 /// <summary>
 /// The file-name table of a line-number program header (DWARF 2–5, §6.2.4), which DW_AT_decl_file
-/// indexes. Names are composed as elfutils (0.191+, libdw/dwarf_getsrclines.c read_srcfiles)
+/// indexes. Names are bytes (Latin-1 strings keep them as they are) composed as elfutils (0.191+, libdw/dwarf_getsrclines.c read_srcfiles)
 /// composes them: an absolute name as it is, else its directory, "/", and the name, without
 /// normalising. DWARF 5 indexes its tables from 0 and directory 0 is the header's first entry;
 /// before DWARF 5 file 0 is a placeholder ("???"), directory 0 is the unit's DW_AT_comp_dir (a name
@@ -40,7 +40,7 @@ internal static class DwarfLineTable
         {
             var dir = c.CString();
             if (dir.IsEmpty) break;
-            directories.Add(Encoding.UTF8.GetString(dir));
+            directories.Add(Encoding.Latin1.GetString(dir));
         }
         var files = new List<string?> { "???" };
         while (true)
@@ -51,7 +51,7 @@ internal static class DwarfLineTable
             c.Uleb();   // modification time
             c.Uleb();   // length
             if (dirIndex >= (ulong)directories.Count) return new DwarfLineFiles([]);
-            files.Add(Compose(Encoding.UTF8.GetString(name), dirIndex, directories));
+            files.Add(Compose(Encoding.Latin1.GetString(name), dirIndex, directories));
         }
         return new DwarfLineFiles([.. files]);
     }
@@ -78,8 +78,9 @@ internal static class DwarfLineTable
         var format = new (ulong Content, ulong Form)[formatCount];
         for (var i = 0; i < formatCount; i++) format[i] = (c.Uleb(), c.Uleb());
         var count = c.Uleb();
-        // Each entry takes at least one byte unless the format is empty: bound the count by what is left.
-        if (count > (ulong)(c.Length - c.Position) && formatCount > 0)
+        // Each entry takes at least one byte unless the format is empty (then the entries are
+        // empty too): bound the count by what is left either way.
+        if (count > (ulong)(c.Length - c.Position))
             DumpErrors.ThrowCorrupt(null, ".debug_line entry count", count.ToString(), c.Position, "is more than the bytes left");
         var entries = new List<(string?, ulong)>((int)Math.Min(count, 4096));
         for (ulong n = 0; n < count; n++)

@@ -80,15 +80,12 @@ internal sealed class DebugInfoSearch
                 onPath[depth] = depth == 0 || (listed && previousDepth == depth - 1);
                 previousDepth = depth;
                 lastAt[depth] = (die, listed);
-                if (listed)
-                {
-                    if (Lookup(names, _dwarf.NameBytes(die), chars) is { } list) list.Add(new Entry(unitIndex, depth, die.Offset));
-                }
-                else if (die.Tag == DwarfTag.Enumerator && depth >= 2 && lastAt[depth - 1] is { Listed: true } parent
-                         && parent.Die.Tag == DwarfTag.EnumerationType)
-                {
-                    if (Lookup(enumerators, _dwarf.NameBytes(die), chars) is { } list) list.Add(new Entry(unitIndex, depth - 1, parent.Die.Offset));
-                }
+                if (listed && Lookup(names, _dwarf.NameBytes(die), chars) is { } named) named.Add(new Entry(unitIndex, depth, die.Offset));
+                // An enumerator counts through its enumeration type in a searched list (it may be
+                // listed itself when that type is the first DIE of the list).
+                if (die.Tag == DwarfTag.Enumerator && depth >= 2 && lastAt[depth - 1] is { Listed: true } parent
+                    && parent.Die.Tag == DwarfTag.EnumerationType && Lookup(enumerators, _dwarf.NameBytes(die), chars) is { } list)
+                    list.Add(new Entry(unitIndex, depth - 1, parent.Die.Offset));
             });
             _walked?.Invoke(unit.Offset, unit.End - unit.Offset);
         }
@@ -244,6 +241,7 @@ internal sealed class DebugInfoSearch
         public readonly MemberQuery Query = query;
         public long Offset = NotFound;
         public long Length = NotFound;
+        public readonly HashSet<int> Failed = [];
     }
 
     private static bool IsContainer(in DwarfDie die, MemberQuery query) =>
@@ -267,11 +265,17 @@ internal sealed class DebugInfoSearch
         {
             if (w.Tag != DwarfTag.Member) continue;
             var name = NameOf(w);
-            if (name != state.Member && TryType(w, out var type) && IsContainer(type, state.Query) && SearchMember(type, ref state, depth + 1))
+            if (name != state.Member)
             {
-                // adjust_member_offset
-                if (state.Offset != NotFound && TryMemberLocation(w, out var outer)) state.Offset = unchecked(state.Offset + outer);
-                return true;
+                if (!TryType(w, out var type)) continue;
+                // A container already searched for this member without success fails again: skip it
+                // (upstream searches it again; with shared nested types that is exponential).
+                if (IsContainer(type, state.Query) && state.Failed.Add(type.Offset) && SearchMember(type, ref state, depth + 1))
+                {
+                    // adjust_member_offset
+                    if (state.Offset != NotFound && TryMemberLocation(w, out var outer)) state.Offset = unchecked(state.Offset + outer);
+                    return true;
+                }
             }
             switch (state.Query)
             {

@@ -61,9 +61,13 @@ internal sealed class VmlinuxVmcoreInfo
     /// The VMCOREINFO text and the kernel release read from the vmlinux's init_uts_ns, or null
     /// after <paramref name="error"/> has had upstream's message.
     /// </summary>
+    /// <param name="forGenerate">
+    /// -g: the release must be read from the vmlinux's data and a memory model found (generate_vmcoreinfo);
+    /// else -x, where initial() needs neither (the dump's VMCOREINFO and memory fill in).
+    /// </param>
     /// <param name="forget">Told file ranges of .debug_info already indexed, which a mapped file may drop from memory.</param>
     public static (string Text, string Release)? Generate(ElfObject elf, DwarfFile dwarf, long pageSize, Action<string, string> error,
-        Action<long, long>? forget = null)
+        bool forGenerate, Action<long, long>? forget = null)
     {
         ArgumentNullException.ThrowIfNull(elf);
         ArgumentNullException.ThrowIfNull(dwarf);
@@ -71,31 +75,31 @@ internal sealed class VmlinuxVmcoreInfo
         var infoStart = elf.SectionHeader(".debug_info")?.Offset ?? 0;
         var search = new DebugInfoSearch(dwarf, Names.Concat(Symbols), Enumerators, error,
             forget is null ? null : (offset, length) => forget((long)infoStart + offset, length));
-        return new VmlinuxVmcoreInfo(elf, search).Build(pageSize, error);
+        return new VmlinuxVmcoreInfo(elf, search).Build(pageSize, error, forGenerate);
     }
 
-    private (string Text, string Release)? Build(long pageSize, Action<string, string> error)
+    private (string Text, string Release)? Build(long pageSize, Action<string, string> error, bool forGenerate)
     {
         var s = _search;
         ulong Symbol(string name) => name == "pkmap_count_next"
             ? _elf.Symbols.ContainsKey("pkmap_count") ? _elf.NextSymbolValue("pkmap_count") ?? 0 : 0
             : _elf.Symbols.GetValueOrDefault(name);
 
-        // get_str_osrelease_from_vmlinux
+        // get_str_osrelease_from_vmlinux: -g needs it; -x (initial()) does not read it and takes the
+        // dump's OSRELEASE, so there a vmlinux without its data (a separate debuginfo file) is fine.
         var utsname = Symbol("system_utsname");
-        if (utsname == 0)
+        if (utsname == 0 && Symbol("init_uts_ns") is var init and not 0)
         {
-            var init = Symbol("init_uts_ns");
-            if (init == 0)
-            {
-                error("generate_vmcoreinfo", "Can't get the symbol of system_utsname.");
-                return null;
-            }
             var nameOffset = s.MemberOffset("uts_namespace", "name");
             utsname = unchecked(init + (ulong)(nameOffset != DebugInfoSearch.NotFound ? nameOffset : sizeof(int)));
         }
-        var release = ReadRelease(utsname, error);
-        if (release is null) return null;
+        if (utsname == 0 && forGenerate)
+        {
+            error("generate_vmcoreinfo", "Can't get the symbol of system_utsname.");
+            return null;
+        }
+        var release = utsname == 0 ? null : ReadRelease(utsname, forGenerate ? error : (_, _) => { });
+        if (release is null && forGenerate) return null;
 
         // get_mem_type's requirement; -g stops here without a memory model.
         var refcount = s.MemberOffset("page", "_refcount");
@@ -108,13 +112,13 @@ internal sealed class VmlinuxVmcoreInfo
             mapping = s.FirstUnionOffset("page");
             if (mapping != DebugInfoSearch.NotFound) mapping = unchecked(mapping + 8);
         }
-        if (!HasMemoryModel(Symbol, refcount, mapping))
+        if (forGenerate && !HasMemoryModel(Symbol, refcount, mapping))
         {
             error("generate_vmcoreinfo", "Can't find the memory type.");
             return null;
         }
 
-        Add("OSRELEASE=" + release);
+        if (release is not null) Add("OSRELEASE=" + release);
         Add("PAGESIZE=" + pageSize.ToString(CultureInfo.InvariantCulture));
         foreach (var name in Symbols)
             if (Symbol(name) is var v and not 0) Add($"SYMBOL({name})={v:x}");
@@ -209,7 +213,7 @@ internal sealed class VmlinuxVmcoreInfo
         Number("HUGETLB_PAGE_DTOR", s.EnumNumber("HUGETLB_PAGE_DTOR"));
 
         if (s.TypedefSourceFile("pud_t") is { Length: > 0 } file) Add($"SRCFILE(pud_t)={file}");
-        return (string.Concat(_lines.Select(l => l + "\n")), release);
+        return (string.Concat(_lines.Select(l => l + "\n")), release ?? "");
     }
 
     private enum Printk

@@ -125,26 +125,48 @@ public sealed class MemMapPageFilter : IPageFilter
     }
 
     /// <summary>
-    /// exclude_free_page for one window: every free list is walked again and its pages inside the
-    /// window that the struct-page pass kept become free (upstream clears them in the cycle's bitmap).
+    /// exclude_free_page for one window: the free pages of the cycle around the window (walked once
+    /// per cycle into a bitmap, as upstream walks the lists once per cycle) become free where the
+    /// struct-page pass kept them.
     /// </summary>
     private void MarkFreeLists(ulong startPfn, Span<PageCategory> categories)
     {
         var end = Math.Min(startPfn + (ulong)categories.Length, _pfns.MaxMapNr);
-        var window = categories.Length;
-        // A Span cannot be captured by the callback: mark through an index list of this window's runs.
-        var runs = new List<(int From, int To)>();
+        for (var pfn = startPfn; pfn < end;)
+        {
+            var cycle = pfn / FreeCyclePfns * FreeCyclePfns;
+            if (cycle != _freeCycle) LoadFreeCycle(cycle);
+            var stop = Math.Min(end, cycle + FreeCyclePfns);
+            for (; pfn < stop; pfn++)
+            {
+                var bit = pfn - cycle;
+                if ((_freeBits![bit >> 6] >> (int)(bit & 63) & 1) != 0 && categories[(int)(pfn - startPfn)] == PageCategory.Dumpable)
+                    categories[(int)(pfn - startPfn)] = PageCategory.Free;
+            }
+        }
+    }
+
+    /// <summary>Upstream's largest cycle: a 4 MiB bitmap (calculate_cyclic_buffer_size's cap), 32M pfns.</summary>
+    private const ulong FreeCyclePfns = 1UL << 25;
+
+    // The free pages of cycle _freeCycle, one bit per pfn: memory bounded by the cycle, not the dump.
+    private ulong[]? _freeBits;
+    private ulong _freeCycle = ulong.MaxValue;
+
+    private void LoadFreeCycle(ulong cycle)
+    {
+        var length = Math.Min(FreeCyclePfns, _pfns.MaxMapNr - cycle);
+        if (_freeBits is null || (ulong)_freeBits.Length * 64 < length) _freeBits = new ulong[(length + 63) / 64];
+        else Array.Clear(_freeBits);
+        var bits = _freeBits;
+        var cycleEnd = cycle + length;
         _freeLists!.Walk((pfn, count) =>
         {
-            var lo = Math.Max(pfn, startPfn);
-            var hi = pfn > ulong.MaxValue - count ? end : Math.Min(pfn + count, end);
-            if (hi > lo) runs.Add(((int)(lo - startPfn), (int)(hi - startPfn)));
+            var lo = Math.Max(pfn, cycle);
+            var hi = pfn > ulong.MaxValue - count ? cycleEnd : Math.Min(pfn + count, cycleEnd);
+            for (var p = lo; p < hi; p++) bits[(p - cycle) >> 6] |= 1UL << (int)((p - cycle) & 63);
         });
-        foreach (var (from, to) in runs)
-        {
-            for (var i = from; i < to && i < window; i++)
-                if (categories[i] == PageCategory.Dumpable) categories[i] = PageCategory.Free;
-        }
+        _freeCycle = cycle;
     }
 
     private void ClassifyStructPages(ulong startPfn, Span<PageCategory> categories)

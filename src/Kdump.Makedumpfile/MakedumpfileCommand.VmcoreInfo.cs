@@ -146,8 +146,6 @@ public static partial class MakedumpfileCommand
 
         private static string[] Lines(byte[] text) => Encoding.Latin1.GetString(text).Split('\n');
 
-        private static string? FindLine(byte[] text, string prefix) => Lines(text).FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal));
-
         /// <summary>strtol base 10 with nothing after the number (leading blanks and a sign allowed).</summary>
         private static bool TryStrtol(string s, out long value) =>
             long.TryParse(s, NumberStyles.AllowLeadingWhite | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value);

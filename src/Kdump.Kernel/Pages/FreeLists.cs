@@ -19,10 +19,15 @@ internal sealed class FreeLists
     private readonly ulong _maxMapNr;
     private readonly string _dumpName;
     private readonly ulong[] _pgdats;
-    private readonly ulong _nodeZones, _nrZones, _zoneSize, _spannedPages, _freeArea, _freeAreaSize, _freeList, _listHeadSize, _next, _prev, _lru;
+    private readonly Fields _f;
     private readonly int _orders, _migrateTypes;
 
-    private FreeLists(KernelView kernel, IReadOnlyList<MemMapSection> sections, ulong pageStructSize, ulong maxMapNr, string dumpName, ulong[] pgdats, ulong[] o, int orders, int migrateTypes)
+    /// <summary>The VMCOREINFO offsets and sizes the walk reads (exclude_free_page's list).</summary>
+    private readonly record struct Fields(
+        ulong NodeZones, ulong NrZones, ulong ZoneSize, ulong SpannedPages, ulong FreeArea, ulong FreeAreaSize,
+        ulong FreeList, ulong ListHeadSize, ulong Next, ulong Prev, ulong Lru);
+
+    private FreeLists(KernelView kernel, IReadOnlyList<MemMapSection> sections, ulong pageStructSize, ulong maxMapNr, string dumpName, ulong[] pgdats, Fields fields, int orders, int migrateTypes)
     {
         _kernel = kernel;
         _sections = sections;
@@ -30,8 +35,7 @@ internal sealed class FreeLists
         _maxMapNr = maxMapNr;
         _dumpName = dumpName;
         _pgdats = pgdats;
-        (_nodeZones, _nrZones, _zoneSize, _spannedPages, _freeArea, _freeAreaSize, _freeList, _listHeadSize, _next, _prev, _lru) =
-            (o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7], o[8], o[9], o[10]);
+        _f = fields;
         _orders = orders;
         _migrateTypes = migrateTypes;
     }
@@ -51,20 +55,12 @@ internal sealed class FreeLists
         }
         if (!Symbol("node_data", out _) && !Symbol("pgdat_list", out _) && !Symbol("contig_page_data", out _))
             throw Fail(dumpName, "exclude_free_page", "Can't get necessary symbols for excluding free pages.");
-        var offsets = new ulong[11];
-        var names = new[]
-        {
-            "OFFSET(pglist_data.node_zones)", "OFFSET(pglist_data.nr_zones)", "SIZE(zone)", "OFFSET(zone.spanned_pages)",
-            "OFFSET(zone.free_area)", "SIZE(free_area)", "OFFSET(free_area.free_list)", "SIZE(list_head)",
-            "OFFSET(list_head.next)", "OFFSET(list_head.prev)", "OFFSET(page.lru)",
-        };
-        for (var i = 0; i < names.Length; i++)
-        {
-            var key = names[i];
-            var inner = key[(key.IndexOf('(') + 1)..^1];
-            var found = key.StartsWith("SIZE", StringComparison.Ordinal) ? info.TryGetSize(inner, out offsets[i]) : info.TryGetOffset(inner, out offsets[i]);
-            if (!found) throw Fail(dumpName, "exclude_free_page", "Can't get necessary structures for excluding free pages.");
-        }
+        ulong Offset(string field) => info.TryGetOffset(field, out var v) ? v : throw Fail(dumpName, "exclude_free_page", "Can't get necessary structures for excluding free pages.");
+        ulong Size(string type) => info.TryGetSize(type, out var v) ? v : throw Fail(dumpName, "exclude_free_page", "Can't get necessary structures for excluding free pages.");
+        var fields = new Fields(
+            Offset("pglist_data.node_zones"), Offset("pglist_data.nr_zones"), Size("zone"), Offset("zone.spanned_pages"),
+            Offset("zone.free_area"), Size("free_area"), Offset("free_area.free_list"), Size("list_head"),
+            Offset("list_head.next"), Offset("list_head.prev"), Offset("page.lru"));
         // upstream also wants zone.free_pages or zone.vm_stat, for a count it only compares in debug output.
         if ((!info.TryGetOffset("zone.free_pages", out _) && !info.TryGetOffset("zone.vm_stat", out _))
             || !info.TryGetLength("zone.free_area", out var orders) || orders is 0 or > 64)
@@ -72,7 +68,7 @@ internal sealed class FreeLists
         // Before 2.6.24 a free area had one list; LENGTH(free_area.free_list) counts the migrate types.
         var migrateTypes = info.TryGetLength("free_area.free_list", out var mt) ? mt : 1;
         if (migrateTypes is 0 or > 64) throw DumpErrors.Corrupt(dumpName, "LENGTH(free_area.free_list)", migrateTypes.ToString(), null, "is not a number of migrate types (1-64)");
-        return new FreeLists(kernel, sections, pageStructSize, maxMapNr, dumpName, OnlinePgdats(kernel, dumpName), offsets, (int)orders, (int)migrateTypes);
+        return new FreeLists(kernel, sections, pageStructSize, maxMapNr, dumpName, OnlinePgdats(kernel, dumpName), fields, (int)orders, (int)migrateTypes);
     }
 
     private static DumpCorruptException Fail(string dumpName, string function, string message) =>
@@ -154,30 +150,30 @@ internal sealed class FreeLists
         var budget = _maxMapNr + 1;
         foreach (var pgdat in _pgdats)
         {
-            var nodeZones = unchecked(pgdat + _nodeZones);
-            var nrZones = memory.ReadU32(new VirtAddr(unchecked(pgdat + _nrZones)));
+            var nodeZones = unchecked(pgdat + _f.NodeZones);
+            var nrZones = memory.ReadU32(new VirtAddr(unchecked(pgdat + _f.NrZones)));
             if (nrZones > 64) throw DumpErrors.Corrupt(_dumpName, "pglist_data.nr_zones", nrZones.ToString(), null, $"of the pgdat at 0x{pgdat:x} is more than 64");
             for (ulong z = 0; z < nrZones; z++)
             {
-                var zone = unchecked(nodeZones + (z * _zoneSize));
-                if (memory.ReadWord(new VirtAddr(unchecked(zone + _spannedPages))) == 0) continue;
+                var zone = unchecked(nodeZones + (z * _f.ZoneSize));
+                if (memory.ReadWord(new VirtAddr(unchecked(zone + _f.SpannedPages))) == 0) continue;
                 for (var order = _orders - 1; order >= 0; order--)
                 {
                     for (var type = 0; type < _migrateTypes; type++)
                     {
-                        var head = unchecked(zone + _freeArea + (_freeAreaSize * (ulong)order) + _freeList + (_listHeadSize * (ulong)type));
+                        var head = unchecked(zone + _f.FreeArea + (_f.FreeAreaSize * (ulong)order) + _f.FreeList + (_f.ListHeadSize * (ulong)type));
                         var previous = head;
-                        var current = memory.ReadWord(new VirtAddr(unchecked(head + _next)));
+                        var current = memory.ReadWord(new VirtAddr(unchecked(head + _f.Next)));
                         while (current != head)
                         {
                             if (--budget == 0)
                                 throw DumpErrors.Corrupt(_dumpName, "free list", $"0x{head:x}", null, "has more entries than the dump has pages (a loop)");
-                            var pfn = PageToPfn(unchecked(current - _lru));
-                            if (memory.ReadWord(new VirtAddr(unchecked(current + _prev))) != previous)
+                            var pfn = PageToPfn(unchecked(current - _f.Lru));
+                            if (memory.ReadWord(new VirtAddr(unchecked(current + _f.Prev))) != previous)
                                 throw Fail(_dumpName, "reset_bitmap_of_free_pages", "The free list is broken.");
                             mark(pfn, 1UL << order);
                             previous = current;
-                            current = memory.ReadWord(new VirtAddr(unchecked(current + _next)));
+                            current = memory.ReadWord(new VirtAddr(unchecked(current + _f.Next)));
                         }
                     }
                 }

@@ -73,7 +73,7 @@ internal sealed class VmlinuxVmcoreInfo
         ArgumentNullException.ThrowIfNull(dwarf);
         ArgumentNullException.ThrowIfNull(error);
         var infoStart = elf.SectionHeader(".debug_info")?.Offset ?? 0;
-        var search = new DebugInfoSearch(dwarf, Names.Concat(Symbols), Enumerators, error,
+        var search = new DebugInfoSearch(dwarf, Names, Enumerators, error,
             forget is null ? null : (offset, length) => forget((long)infoStart + offset, length));
         return new VmlinuxVmcoreInfo(elf, search).Build(pageSize, error, forGenerate);
     }

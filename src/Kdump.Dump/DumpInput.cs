@@ -58,6 +58,9 @@ public abstract class DumpInput : IDisposable
     /// <summary>The -d level the input was already filtered with (0 for ELF); makedumpfile ORs it in.</summary>
     public virtual int PreviousDumpLevel => 0;
 
+    /// <summary>The eraseinfo of a kdump-compressed input: a re-filtered dump carries it over first (copy_eraseinfo).</summary>
+    public virtual ReadOnlyMemory<byte> EraseInfo => default;
+
     /// <summary>
     /// Bits for pfns <c>[firstPfn, firstPfn + 8 × inMemory.Length)</c>: 1st bitmap (the pfn exists) and
     /// the pfns that have data to copy. <paramref name="firstPfn"/> is a multiple of 8.
@@ -247,6 +250,8 @@ internal sealed class KdumpDumpInput : DumpInput
     public override int CpuCount => _kdump.Primary.Header.CpuCount;
 
     public override int PreviousDumpLevel => _kdump.Primary.SubHeader.DumpLevel;
+
+    public override ReadOnlyMemory<byte> EraseInfo => _kdump.Primary.EraseInfo;
 
     public override DiskDumpHeader.UtsName ReadUtsName() => _kdump.Primary.Header.Uts;
 

@@ -44,6 +44,9 @@ public sealed record DumpOptions
     /// </summary>
     public Action<long, bool>? UnusedVmemmapExcluded { get; init; }
 
+    /// <summary>--config: ranges to overwrite in the stored pages and record in the eraseinfo; null erases nothing.</summary>
+    public EraseList? Erase { get; init; }
+
     /// <summary>Called with (pages copied, pages to copy) as the copy advances.</summary>
     public Action<long, long>? Progress { get; init; }
 }

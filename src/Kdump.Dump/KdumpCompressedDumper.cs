@@ -180,6 +180,7 @@ public sealed partial class KdumpCompressedDumper
             writer.WriteHeaders(header, sub, _input.NoteBytes.Span);
             if ((Level & DumpLevel.Zero) != 0) writer.WriteSharedZeroPage();
             using var pipeline = new PagePipeline(_options.Threads, BatchPages, _pageSize, _options.Codec, (Level & DumpLevel.Zero) != 0);
+            var erase = _options.Erase?.Start();
             long copied = 0;
             for (ulong w = 0; w < (ulong)layout.BitmapBytes * 8; w += (ulong)_windowPfns)
             {
@@ -212,8 +213,10 @@ public sealed partial class KdumpCompressedDumper
                         copied += batch.Count;
                         _options.Progress?.Invoke(copied, layout.DescriptorCount);
                     },
-                    cancellation);
+                    cancellation,
+                    erase);
             }
+            writer.WriteEraseInfo(Concat(_input.EraseInfo.Span, erase?.EraseInfo()), sub);
             writer.Finish(split ? expected : null);
             Report.WriteBytes = writer.DataEnd;
             return Report;
@@ -243,6 +246,8 @@ public sealed partial class KdumpCompressedDumper
             throw;
         }
     }
+
+    private static byte[] Concat(ReadOnlySpan<byte> first, byte[]? second) => [.. first, .. second ?? []];
 
     private DiskDumpHeader MakeHeader(KdumpCompressedLayout layout) => new()
     {

@@ -18,6 +18,9 @@ internal sealed class PageBatch
     private readonly int _pageSize;
     private byte[]? _copy;
     private MappedView? _view;
+    private byte[]? _patched;
+    private int[]? _patchSlot;
+    private int _patches;
 
     public PageBatch(int capacity, int pageSize)
     {
@@ -77,12 +80,43 @@ internal sealed class PageBatch
     {
         _view?.Dispose();
         _view = null;
+        if (_patches > 0) Array.Fill(_patchSlot!, -1, 0, Count);
+        _patches = 0;
         Count = 0;
     }
 
-    public ReadOnlySpan<byte> Page(int i) => _view is { } v
-        ? v.Span.Slice(checked((int)(Pfns[i] - Pfns[0])) * _pageSize, _pageSize)
-        : _copy.AsSpan(i * _pageSize, _pageSize);
+    /// <summary>
+    /// Overwrites the erase ranges in the loaded pages, in pfn order (before the zero check, as
+    /// upstream). A page with something to erase is copied first: the input stays untouched.
+    /// </summary>
+    public void Erase(EraseList.Pass pass)
+    {
+        for (var i = 0; i < Count; i++)
+        {
+            var paddr = checked(Pfns[i] * (ulong)_pageSize);
+            if (!pass.Touches(paddr, _pageSize))
+            {
+                pass.Skip(paddr, _pageSize);
+                continue;
+            }
+            if (_patchSlot is null)
+            {
+                _patchSlot = new int[Capacity];
+                Array.Fill(_patchSlot, -1);
+            }
+            _patched ??= new byte[checked(Capacity * _pageSize)];
+            var page = _patched.AsSpan(_patches * _pageSize, _pageSize);
+            Page(i).CopyTo(page);
+            _patchSlot[i] = _patches++;
+            pass.Apply(paddr, page);
+        }
+    }
+
+    public ReadOnlySpan<byte> Page(int i) => _patches > 0 && _patchSlot![i] >= 0
+        ? _patched.AsSpan(_patchSlot[i] * _pageSize, _pageSize)
+        : _view is { } v
+            ? v.Span.Slice(checked((int)(Pfns[i] - Pfns[0])) * _pageSize, _pageSize)
+            : _copy.AsSpan(i * _pageSize, _pageSize);
 
     /// <summary>What to write for page <paramref name="i"/>: compressed bytes, or the page itself when stored raw.</summary>
     public ReadOnlySpan<byte> Stored(int i) => Flags[i] == 0 ? Page(i) : Output.AsSpan(Offsets[i], Sizes[i]);
@@ -97,7 +131,8 @@ internal sealed class PageBatch
         var at = 0;
         for (var i = 0; i < Count; i++)
         {
-            var page = _view is null ? _copy.AsSpan(i * _pageSize, _pageSize) : view.Slice((int)(Pfns[i] - Pfns[0]) * _pageSize, _pageSize);
+            var page = _patches > 0 && _patchSlot![i] >= 0 ? _patched.AsSpan(_patchSlot[i] * _pageSize, _pageSize)
+                : _view is null ? _copy.AsSpan(i * _pageSize, _pageSize) : view.Slice((int)(Pfns[i] - Pfns[0]) * _pageSize, _pageSize);
             if (excludeZero && Kdump.Kernel.Pages.ZeroPage.IsZeroPage(page))
             {
                 Sizes[i] = ZeroPage;

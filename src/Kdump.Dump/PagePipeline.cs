@@ -63,7 +63,9 @@ internal sealed class PagePipeline : IDisposable
     }
 
     /// <summary>Copies the pages of <paramref name="runs"/>, handing each batch to <paramref name="write"/> in order.</summary>
-    public void Run(IEnumerable<(ulong First, int Count)> runs, DumpInput input, Action<PageBatch> write, CancellationToken cancellation)
+    /// <param name="erase">The erase ranges of this output file, applied to each batch as it is loaded (in pfn order).</param>
+    public void Run(IEnumerable<(ulong First, int Count)> runs, DumpInput input, Action<PageBatch> write, CancellationToken cancellation,
+        EraseList.Pass? erase = null)
     {
         var inFlight = new Queue<PageBatch>();
         PageBatch? batch = Rent();
@@ -82,7 +84,7 @@ internal sealed class PagePipeline : IDisposable
                         cancellation.ThrowIfCancellationRequested();
                         var full = batch;
                         batch = null;
-                        Submit(full, input, inFlight, write);
+                        Submit(full, input, inFlight, write, erase);
                         batch = Rent();
                     }
                     var n = (int)Math.Min((ulong)(count - done), span + (ulong)_batchPages - pfn);
@@ -94,7 +96,7 @@ internal sealed class PagePipeline : IDisposable
             }
             var last = batch;
             batch = null;
-            if (last.Count > 0) Submit(last, input, inFlight, write);
+            if (last.Count > 0) Submit(last, input, inFlight, write, erase);
             else _free.Add(last);
             while (inFlight.Count > 0) Complete(inFlight.Dequeue(), write);
         }
@@ -111,11 +113,12 @@ internal sealed class PagePipeline : IDisposable
         }
     }
 
-    private void Submit(PageBatch batch, DumpInput input, Queue<PageBatch> inFlight, Action<PageBatch> write)
+    private void Submit(PageBatch batch, DumpInput input, Queue<PageBatch> inFlight, Action<PageBatch> write, EraseList.Pass? erase)
     {
         try
         {
             batch.Load(input);
+            if (erase is not null) batch.Erase(erase);
             if (_work is null)
             {
                 batch.Compress(_codec, _excludeZero);

@@ -37,8 +37,10 @@ public static partial class MakedumpfileCommand
         /// <summary>create_dumpfile for kdump-compressed output (plain file or -F).</summary>
         private bool CreateDumpfile(IReadOnlyList<string> operands)
         {
-            if (Has(MakedumpfileOptions.Config) || Has(MakedumpfileOptions.Eppic))
-                return NotImplemented("--config/--eppic (erase filters)");
+            if (Has(MakedumpfileOptions.Eppic))
+                return NotImplemented("--eppic (erase filters written as eppic macros)");
+            if (Has(MakedumpfileOptions.Config) && Has('E'))
+                return NotImplemented("--config with -E (the eraseinfo note of an ELF dump)");
             if (Has('X') || Has(MakedumpfileOptions.XenSyms) || Has(MakedumpfileOptions.XenVmcoreinfo) || Has(MakedumpfileOptions.Diskset))
                 return NotImplemented("reading Xen or sadump input (-X, --xen-syms, --xen-vmcoreinfo, --diskset)");
             if (Has(MakedumpfileOptions.ShowStats)) _messageLevel |= ReportMessages;
@@ -117,6 +119,11 @@ public static partial class MakedumpfileCommand
             };
             if (_args.TryGetValue(MakedumpfileOptions.Vtop, out var vtop) && StrToUl(vtop!) is var address and not 0)
                 PrintVtop(input, address);
+            if (Has(MakedumpfileOptions.Config))
+            {
+                if (GatherEraseRanges(input) is not { } erase) return false;
+                options = options with { Erase = erase };
+            }
             // create_dumpfile's retry: with -d A,B,… a dump that fills the disk is made again at the
             // next level. Only for one kdump-compressed file: upstream's retry of -E and
             // --split goes wrong (measured with 1.7.8), and a -F stream cannot be taken back.

@@ -1,4 +1,5 @@
 using Kdump.Cli;
+using Kdump.Dump;
 using Kdump.Formats.Dwarf;
 using Kdump.Formats.Elf;
 using Kdump.Makedumpfile.Vmlinux;
@@ -118,6 +119,82 @@ public static partial class MakedumpfileCommand
             using var vmlinux = OpenVmlinux();
             if (vmlinux is null || ReadVmlinux(vmlinux) is not { } debug) return null;
             return Generate(debug, vmlinux, forGenerate: false)?.Text;
+        }
+
+        /// <summary>
+        /// gather_filter_info for --config: the erase commands resolved against the -x vmlinux and
+        /// the dump. Null (after a message) only when the run must stop: the file cannot be read,
+        /// the vmlinux is unusable, or a section names a module (not supported here). Errors in
+        /// commands are reported and the command skipped, as upstream.
+        /// </summary>
+        private EraseList? GatherEraseRanges(DumpInput input)
+        {
+            var name = _args[MakedumpfileOptions.Config]!;
+            string text;
+            try
+            {
+                text = System.Text.Encoding.Latin1.GetString(File.ReadAllBytes(context.ResolvePath(name)));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                ErrMsg("process_config_file", $"Can't open config file({name}). {IoErrorText.StrError(e)}");
+                return null;
+            }
+            // Read all commands first, to look their names up in one pass over the DWARF. Upstream
+            // reads one and resolves it before the next, so a syntax error (which ends the reading)
+            // is reported after what the commands before it reported.
+            var parseErrors = new List<(string Function, string Text)>();
+            var config = Erase.FilterConfig.Read(text, (f, m) => parseErrors.Add((f, m)), out var sections);
+            var commands = new List<Erase.ConfigCommand>();
+            while (config.Next() is { } command) commands.Add(command);
+            if (sections.FirstOrDefault(s => s.Name != "vmlinux") is { Name: not null } module)
+            {
+                // Upstream loads the module's debuginfo; skipping the section would leave data in the dump the user meant to erase.
+                NotImplemented($"--config section [{module.Name}] at line {module.Line} (erasing data of kernel modules)");
+                return null;
+            }
+            using var vmlinux = OpenVmlinux();
+            if (vmlinux is null || ReadVmlinux(vmlinux) is not { } debug) return null;
+            try
+            {
+                var search = new DebugInfoSearch(debug.Dwarf, [], [], ErrMsg);
+                var kernel = input.Kernel;
+                var info = kernel.VmcoreInfo;
+                var imageSize = info.TryGetNumber("KERNEL_IMAGE_SIZE", out var size) ? unchecked((ulong)size) : 1UL << 30;
+                var resolver = new Erase.EraseResolver(debug.Elf.Symbols, search, new KernelReader(kernel), info.KernelOffset ?? 0, imageSize, ErrMsg);
+                resolver.Prepare(commands);
+                foreach (var command in commands) resolver.Process(command);
+                foreach (var (function, message) in parseErrors) ErrMsg(function, message);
+                return resolver.Ranges;
+            }
+            catch (KdumpException e)
+            {
+                ErrMsg("gather_filter_info", $"{_args['x']}: {e.Message}");
+                return null;
+            }
+        }
+
+        /// <summary>readmem(VADDR) and vaddr_to_paddr over the dump's page tables.</summary>
+        private sealed class KernelReader(Kdump.Kernel.KernelView kernel) : Erase.EraseResolver.IKernelReader
+        {
+            public bool TryRead(ulong address, Span<byte> destination)
+            {
+                try
+                {
+                    kernel.Memory.Read(new Kdump.Primitives.Units.VirtAddr(address), destination);
+                    return true;
+                }
+                catch (KdumpException)
+                {
+                    return false;
+                }
+            }
+
+            public ulong? ToPhysical(ulong address)
+            {
+                var t = kernel.Memory.Translator.Translate(new Kdump.Primitives.Units.VirtAddr(address));
+                return t.IsOk ? t.Physical.Value : null;
+            }
         }
 
         /// <summary>The lookups over the vmlinux; damaged debug information ends them with a message naming where.</summary>

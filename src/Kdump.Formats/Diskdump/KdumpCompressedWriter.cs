@@ -144,6 +144,25 @@ public sealed class KdumpCompressedWriter
     }
 
     /// <summary>
+    /// After the last page: the eraseinfo (the input's when re-filtering, then this dump's erase
+    /// lines) at the end of the page data, and the sub header rewritten to point at it, as
+    /// write_kdump_eraseinfo. Nothing when there is none.
+    /// </summary>
+    public void WriteEraseInfo(ReadOnlySpan<byte> eraseInfo, KdumpSubHeader subHeader)
+    {
+        ArgumentNullException.ThrowIfNull(subHeader);
+        if (eraseInfo.IsEmpty) return;
+        FlushCaches();
+        var offset = _nextDataOffset;
+        _output.WriteAt(offset, eraseInfo);
+        _nextDataOffset = checked(_nextDataOffset + eraseInfo.Length);
+        _dataFlushedTo = _nextDataOffset;
+        Span<byte> sub = stackalloc byte[KdumpSubHeader.Size64];
+        (subHeader with { OffsetEraseInfo = (ulong)offset, SizeEraseInfo = (ulong)eraseInfo.Length }).WriteCore(sub, _dataLayout);
+        _output.WriteAt(Layout.SubHeaderOffset, sub);
+    }
+
+    /// <summary>
     /// Flushes the caches; the page count must match the plan (<paramref name="expectedDescriptors"/>
     /// for one file of a --split set, whose table is sized for the whole set but holds only its range).
     /// </summary>

@@ -17,6 +17,21 @@ namespace Kdump.Makedumpfile.Vmlinux;
 /// </remarks>
 internal sealed class DebugInfoSearch
 {
+    /// <summary>TYPE_BASE … TYPE_LIST_HEAD (dwarf_info.h); ListHead is set by the erase filter, not here.</summary>
+    [Flags]
+    public enum BaseTypeFlags
+    {
+        None = 0,
+        Base = 0x01,
+        Array = 0x02,
+        Pointer = 0x04,
+        Struct = 0x08,
+        ListHead = 0x10,
+    }
+
+    /// <summary>get_dwarf_base_type's answer: type name (null when the end of the chain has none), byte size, flags.</summary>
+    public readonly record struct BaseType(string? Name, long Size, BaseTypeFlags Flags);
+
     /// <summary>NOT_FOUND_STRUCTURE, NOT_FOUND_NUMBER (dwarf_info.h).</summary>
     public const long NotFound = -1;
 
@@ -40,6 +55,7 @@ internal sealed class DebugInfoSearch
         Offset,             // DWARF_INFO_GET_MEMBER_OFFSET
         FirstUnionOffset,   // DWARF_INFO_GET_MEMBER_OFFSET_1ST_UNION
         ArrayLength,        // DWARF_INFO_GET_MEMBER_ARRAY_LENGTH
+        Type,               // DWARF_INFO_GET_MEMBER_TYPE
     }
 
     /// <param name="error">ERRMSG: (function, message) for upstream's diagnostics on malformed DWARF.</param>
@@ -50,15 +66,30 @@ internal sealed class DebugInfoSearch
         _walked = walked;
         _dwarf = dwarf;
         _error = error;
-        _byName = names.Distinct(StringComparer.Ordinal).ToDictionary(n => n, _ => new List<Entry>(), StringComparer.Ordinal);
-        _byEnumerator = enumerators.Distinct(StringComparer.Ordinal).ToDictionary(n => n, _ => new List<Entry>(), StringComparer.Ordinal);
-        Index();
+        _byName = NewIndex(names);
+        _byEnumerator = NewIndex(enumerators);
+        Index(_byName, _byEnumerator);
     }
 
-    private void Index()
+    private static Dictionary<string, List<Entry>> NewIndex(IEnumerable<string> names) =>
+        names.Distinct(StringComparer.Ordinal).ToDictionary(n => n, _ => new List<Entry>(), StringComparer.Ordinal);
+
+    /// <summary>
+    /// Indexes names not indexed yet, in one more pass over the units: the erase filter learns type
+    /// names from the DWARF as it resolves, so it cannot give them all up front.
+    /// </summary>
+    public void Require(IEnumerable<string> names)
     {
-        var names = _byName.GetAlternateLookup<ReadOnlySpan<char>>();
-        var enumerators = _byEnumerator.GetAlternateLookup<ReadOnlySpan<char>>();
+        var missing = NewIndex(names.Where(n => !_byName.ContainsKey(n)));
+        if (missing.Count == 0) return;
+        Index(missing, []);
+        foreach (var (name, entries) in missing) _byName.Add(name, entries);
+    }
+
+    private void Index(Dictionary<string, List<Entry>> byName, Dictionary<string, List<Entry>> byEnumerator)
+    {
+        var names = byName.GetAlternateLookup<ReadOnlySpan<char>>();
+        var enumerators = byEnumerator.GetAlternateLookup<ReadOnlySpan<char>>();
         var onPath = new List<bool>();
         var lastAt = new List<(DwarfDie Die, bool Listed)>();
         var chars = new char[256];
@@ -90,7 +121,7 @@ internal sealed class DebugInfoSearch
             _walked?.Invoke(unit.Offset, unit.End - unit.Offset);
         }
         // Upstream's order: units in file order, in each the deepest list first, then file order.
-        foreach (var list in _byName.Values.Concat(_byEnumerator.Values))
+        foreach (var list in byName.Values.Concat(byEnumerator.Values))
             list.Sort((a, b) => a.Unit != b.Unit ? a.Unit.CompareTo(b.Unit) : a.Depth != b.Depth ? b.Depth.CompareTo(a.Depth) : a.Offset.CompareTo(b.Offset));
     }
 
@@ -114,8 +145,11 @@ internal sealed class DebugInfoSearch
         }
     }
 
-    private List<Entry> EntriesOf(string name) =>
-        _byName.TryGetValue(name, out var list) ? list : throw new InvalidOperationException($"'{name}' was not indexed");
+    private List<Entry> EntriesOf(string name)
+    {
+        if (!_byName.ContainsKey(name)) Require([name]);
+        return _byName[name];
+    }
 
     private DwarfDie Die(in Entry e) => _dwarf.DieAt(e.Offset) ?? throw new InvalidOperationException("an indexed DIE vanished");
 
@@ -158,6 +192,19 @@ internal sealed class DebugInfoSearch
 
     /// <summary>MEMBER_ARRAY_LENGTH_INIT: get_array_length(struct, member, DWARF_INFO_GET_MEMBER_ARRAY_LENGTH).</summary>
     public long MemberArrayLength(string structure, string member) => Member(structure, member, MemberQuery.ArrayLength).Length;
+
+    /// <summary>
+    /// get_member_type_name(struct, member, DWARF_INFO_GET_MEMBER_TYPE): what the member's type chain
+    /// ends at; null when the structure or the member is not found, or (upstream's test of
+    /// struct_size) when the type it ends at has no byte size.
+    /// </summary>
+    public BaseType? MemberType(string structure, string member)
+    {
+        var state = new MemberState(member, MemberQuery.Type);
+        if (FindStructure(structure) is not { } s) return null;
+        SearchMember(s.Die, ref state);
+        return state.Type is { Size: not NotFound } t ? t : null;
+    }
 
     private (long Offset, long Length) Member(string structure, string member, MemberQuery query)
     {
@@ -241,6 +288,7 @@ internal sealed class DebugInfoSearch
         public readonly MemberQuery Query = query;
         public long Offset = NotFound;
         public long Length = NotFound;
+        public BaseType? Type;
         public readonly HashSet<int> Failed = [];
     }
 
@@ -294,6 +342,10 @@ internal sealed class DebugInfoSearch
                     if (name != state.Member) continue;
                     if (!TryArrayLength(w, ref state.Length)) continue;
                     return true;
+                case MemberQuery.Type:
+                    if (name != state.Member) continue;
+                    state.Type = BaseTypeOf(w);
+                    return true;
             }
         }
         return false;
@@ -322,6 +374,41 @@ internal sealed class DebugInfoSearch
         length = unchecked((long)(upper + 1));
         return true;
     }
+
+    // ---- get_dwarf_base_type ----------------------------------------------------------------------
+
+    /// <summary>
+    /// get_dwarf_base_type: follows DW_AT_type from <paramref name="die"/> to its end, noting array,
+    /// pointer, struct and base types passed (typedefs, const and the rest add nothing). The name is
+    /// that of the last DIE, "void" for a bare pointer; the size is its byte size (-1 without one).
+    /// </summary>
+    private BaseType BaseTypeOf(DwarfDie die)
+    {
+        var flags = BaseTypeFlags.None;
+        for (var hops = 0; _dwarf.TryGetAttribute(die, DwarfAttribute.Type, out var attr); hops++)
+        {
+            if (_dwarf.ReferencedDie(attr) is not { } next)
+            {
+                _error("get_die_type", "Can't get CU die.");
+                break;
+            }
+            if (hops == MaxDepth) throw Corrupt(next, $"type chain of more than {MaxDepth} links");
+            die = next;
+            flags |= die.Tag switch
+            {
+                DwarfTag.ArrayType => BaseTypeFlags.Array,
+                DwarfTag.PointerType => BaseTypeFlags.Pointer,
+                DwarfTag.StructureType => BaseTypeFlags.Struct,
+                DwarfTag.BaseType => BaseTypeFlags.Base,
+                _ => BaseTypeFlags.None,
+            };
+        }
+        var name = NameOf(die) ?? (flags == BaseTypeFlags.Pointer ? "void" : null);
+        return new BaseType(name, ByteSize(die), flags);
+    }
+
+    /// <summary>get_symbol_type_name(symbol, DWARF_INFO_GET_SYMBOL_TYPE): null when no variable has the name.</summary>
+    public BaseType? SymbolType(string name) => FindVariable(name) is { } v ? BaseTypeOf(v) : null;
 
     // ---- search_symbol ---------------------------------------------------------------------------
 

@@ -212,6 +212,10 @@ internal sealed class ElfDumpInput : DumpInput
 
     public override int CpuCount => _elf.Core.PrStatusCount;
 
+    /// <summary>The ERASEINFO note of an ELF dump made with --config: its whole descriptor, padding included (get_pt_note_info).</summary>
+    public override ReadOnlyMemory<byte> EraseInfo =>
+        _elf.Core.Notes.FirstOrDefault(n => n.Name == ElfConstants.EraseInfoNoteName)?.Descriptor ?? default;
+
     public override void FillBitmaps(ulong firstPfn, Span<byte> inMemory, Span<byte> withData)
     {
         inMemory.Clear();
@@ -251,7 +255,8 @@ internal sealed class KdumpDumpInput : DumpInput
 
     public override int PreviousDumpLevel => _kdump.Primary.SubHeader.DumpLevel;
 
-    public override ReadOnlyMemory<byte> EraseInfo => _kdump.Primary.EraseInfo;
+    // has_eraseinfo: both offset_eraseinfo and size_eraseinfo set.
+    public override ReadOnlyMemory<byte> EraseInfo => _kdump.Primary.SubHeader.OffsetEraseInfo != 0 ? _kdump.Primary.EraseInfo : default;
 
     public override DiskDumpHeader.UtsName ReadUtsName() => _kdump.Primary.Header.Uts;
 

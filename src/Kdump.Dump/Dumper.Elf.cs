@@ -56,7 +56,12 @@ public sealed partial class KdumpCompressedDumper
 
         var ps = (ulong)_pageSize;
         var note = elf.Core.ProgramHeaders.FirstOrDefault(h => h.Type == ElfConstants.PtNote);
-        var plan = StreamedElfCore.Make(elf.Core.Header, elf.Layout, _input.NoteBytes.Span, loads, note);
+        var notes = _input.NoteBytes;
+        var plannedEraseInfo = _options.Erase?.PlannedEraseInfoBytes() ?? 0;
+        if (plannedEraseInfo > 0) notes = WithEraseInfoNote(notes.Span, plannedEraseInfo);
+        ulong? noteMemorySize = plannedEraseInfo > 0 ? (ulong)_input.NoteBytes.Length : null;
+        var plan = StreamedElfCore.Make(elf.Core.Header, elf.Layout, notes.Span, loads, note, noteMemorySize);
+        var erase = _options.Erase?.Start();
         try
         {
             _output.WriteAt(0, plan.HeaderBytes);
@@ -78,6 +83,7 @@ public sealed partial class KdumpCompressedDumper
                 {
                     var n = (int)bytes;
                     elf.ReadLoadBytes(source, pa - source.PhysicalAddress, partial.AsSpan(0, n));
+                    erase?.Apply(pa, partial.AsSpan(0, n));
                     _output.WriteAt(at, partial.AsSpan(0, n));
                     (at, pa, left) = (at + n, pa + bytes, left - bytes);
                 }
@@ -95,9 +101,17 @@ public sealed partial class KdumpCompressedDumper
                     }
                     copied += batch.Count;
                     _options.Progress?.Invoke(copied, total);
-                }, cancellation);
+                }, cancellation, erase);
                 (pa, left) = (pa + ((ulong)count * ps), left - ((ulong)count * ps));
                 while (left > 0) CopyFromSegment(Math.Min(ps, left));
+            }
+            if (erase is not null && plannedEraseInfo > 0)
+            {
+                // write_elf_eraseinfo: the lines go into the room planned in the note; upstream writes
+                // on past it, over the first PT_LOAD's data, when they come out longer (see EraseList).
+                var text = erase.EraseInfo();
+                var room = (int)Math.Min(text.Length, plannedEraseInfo);
+                _output.WriteAt(plan.NotesOffset + _input.NoteBytes.Length + EraseInfoNoteHeaderBytes, text.AsSpan(0, room));
             }
             _output.Flush();
             Report.WriteBytes = plan.FileLength;
@@ -109,7 +123,8 @@ public sealed partial class KdumpCompressedDumper
             Report.Incomplete = true;
             try
             {
-                _output.WriteAt(0, StreamedElfCore.Make(elf.Core.Header with { Flags = elf.Core.Header.Flags | ElfCoreReader.IncompleteFlag }, elf.Layout, _input.NoteBytes.Span, loads, note).HeaderBytes);
+                _output.WriteAt(0, StreamedElfCore.Make(elf.Core.Header with { Flags = elf.Core.Header.Flags | ElfCoreReader.IncompleteFlag }, elf.Layout, notes.Span, loads, note,
+                    noteMemorySize).HeaderBytes);
                 _output.Flush();
             }
             catch (IOException)
@@ -118,6 +133,23 @@ public sealed partial class KdumpCompressedDumper
             }
             throw;
         }
+    }
+
+    /// <summary>Note header (12 bytes) and "ERASEINFO" with its NUL, padded to 12.</summary>
+    private const int EraseInfoNoteHeaderBytes = 24;
+
+    /// <summary>
+    /// The notes with makedumpfile's eraseinfo note after them (write_elf_header's room,
+    /// write_elf_eraseinfo's header): n_namesz 10, n_descsz the planned size, n_type 0, and the
+    /// planned size rounded up to 4 of zeros for the lines written after the pages.
+    /// </summary>
+    private ReadOnlyMemory<byte> WithEraseInfoNote(ReadOnlySpan<byte> notes, long planned)
+    {
+        var note = new ElfNote(ElfConstants.EraseInfoNoteName, 0, new byte[checked((int)planned)], 0);
+        var bytes = new byte[checked(notes.Length + note.EncodedSize)];
+        notes.CopyTo(bytes);
+        note.WriteCore(bytes.AsSpan(notes.Length), _input.Dump.Layout);
+        return bytes;
     }
 
     /// <summary>

@@ -14,8 +14,10 @@ public sealed class EraseList
     /// <summary>'X' (0x58): what erased bytes read as (makedumpfile.conf(5)); nullified pointers read 0.</summary>
     public const byte EraseByte = (byte)'X';
 
-    private readonly List<Range> _ranges = [];
+    private readonly List<Range> _added = [];
+    private readonly Dictionary<ulong, int> _byStart = [];
     private readonly List<Command> _commands = [];
+    private List<Range>? _sorted;
 
     /// <summary>One erase command as written (its symbol expression) and how many ranges it added.</summary>
     public sealed class Command(string expression)
@@ -32,18 +34,19 @@ public sealed class EraseList
     /// <summary>A range to overwrite, with the eraseinfo slot it counts into (no command: counts nowhere).</summary>
     public readonly record struct Range(ulong Start, long Size, bool Nullify, Command? Command, int Slot);
 
-    public bool IsEmpty => _ranges.Count == 0;
+    public bool IsEmpty => _added.Count == 0;
 
-    public IReadOnlyList<Range> Ranges => _ranges;
+    /// <summary>The ranges by start: upstream's list order.</summary>
+    public IReadOnlyList<Range> Ranges => _sorted ??= [.. _added.OrderBy(r => r.Start)];
 
     /// <summary>insert_filter_info, then the command's slot when the range is new.</summary>
     public void Add(ulong start, long size, bool nullify, Command? command)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(size);
-        var at = LowerBound(start);
-        if (at < _ranges.Count && _ranges[at].Start == start)
+        if (_byStart.TryGetValue(start, out var at))
         {
-            if (size > _ranges[at].Size) _ranges[at] = _ranges[at] with { Size = size };
+            if (size > _added[at].Size) _added[at] = _added[at] with { Size = size };
+            _sorted = null;
             return;
         }
         var slot = 0;
@@ -56,19 +59,9 @@ public sealed class EraseList
             }
             slot = command.Ranges++;
         }
-        _ranges.Insert(at, new Range(start, size, nullify, command, slot));
-    }
-
-    private int LowerBound(ulong start)
-    {
-        int lo = 0, hi = _ranges.Count;
-        while (lo < hi)
-        {
-            var mid = (lo + hi) >>> 1;
-            if (_ranges[mid].Start < start) lo = mid + 1;
-            else hi = mid;
-        }
-        return lo;
+        _byStart.Add(start, _added.Count);
+        _added.Add(new Range(start, size, nullify, command, slot));
+        _sorted = null;
     }
 
     /// <summary>
@@ -78,7 +71,7 @@ public sealed class EraseList
     public long PlannedEraseInfoBytes()
     {
         long total = 0;
-        foreach (var r in _ranges)
+        foreach (var r in _added)
         {
             if (r.Command is null) continue;
             total += Encoding.Latin1.GetByteCount(Line(r.Command.Expression, r.Nullify ? "nullify\n" : SizeText(r.Size)));
@@ -94,81 +87,78 @@ public sealed class EraseList
     public Pass Start() => new(this);
 
     /// <summary>
-    /// The overwriting as pages go by in increasing address order (filter_data_buffer): a range is
-    /// applied from the chunk that holds its start; the part past that chunk's end moves to the
-    /// next chunk's start and is applied only if that chunk follows at once. Ranges whose chunk is
-    /// not stored are neither applied nor counted.
+    /// The overwriting as chunks of the dump are stored (filter_data_buffer): each range left whose
+    /// start falls in the chunk is applied, in list order; the part past the chunk's end stays in the
+    /// list with its start moved to that end, so it is applied only if the chunk stored next starts
+    /// there. A range whose start never falls in a stored chunk is neither applied nor counted.
     /// </summary>
     public sealed class Pass
     {
         private readonly EraseList _list;
+        private readonly IReadOnlyList<Range> _ranges;
         private readonly long[][] _sizes;
         private readonly bool[] _erased;
-        private int _next;
-        private List<Range> _carried = [];
-        private List<Range> _carriedNext = [];
-        private ulong _lastEnd;
+        // What is left of each range (by its place in the list) and the ranges left, by start.
+        private readonly ulong[] _start;
+        private readonly long[] _size;
+        private readonly SortedSet<(ulong Start, int Index)> _left = [];
+        private readonly List<int> _due = [];
 
         internal Pass(EraseList list)
         {
             _list = list;
+            _ranges = list.Ranges;
             _sizes = new long[list._commands.Count][];
             for (var i = 0; i < _sizes.Length; i++) _sizes[i] = new long[list._commands[i].Ranges];
             _erased = new bool[list._commands.Count];
+            _start = new ulong[_ranges.Count];
+            _size = new long[_ranges.Count];
+            for (var i = 0; i < _start.Length; i++)
+            {
+                (_start[i], _size[i]) = (_ranges[i].Start, _ranges[i].Size);
+                _left.Add((_start[i], i));
+            }
         }
 
-        /// <summary>True when some range starts inside [<paramref name="start"/>, +<paramref name="length"/>): the chunk must be copied to be patched.</summary>
+        private SortedSet<(ulong Start, int Index)> In(ulong start, int length) =>
+            _left.GetViewBetween((start, int.MinValue), (start + (ulong)length - 1, int.MaxValue));
+
+        /// <summary>True when some range left starts inside [<paramref name="start"/>, +<paramref name="length"/>): the chunk must be copied to be patched.</summary>
         public bool Touches(ulong start, int length)
         {
-            var end = start + (ulong)length;
-            foreach (var r in _carried)
-            {
-                if (r.Start >= start && r.Start < end) return true;
-            }
-            var i = _next;
-            while (i < _list._ranges.Count && _list._ranges[i].Start < start) i++;
-            return i < _list._ranges.Count && _list._ranges[i].Start < end;
+            if (length <= 0 || _left.Count == 0 || start > ulong.MaxValue - (ulong)length) return false;
+            foreach (var _ in In(start, length)) return true;
+            return false;
         }
 
         /// <summary>Overwrites what falls in <paramref name="chunk"/>, which holds the bytes from physical address <paramref name="start"/>.</summary>
-        public void Apply(ulong start, Span<byte> chunk) => Run(start, chunk.Length, chunk);
-
-        /// <summary>A chunk <see cref="Touches"/> said nothing starts in: stored as it is, but it ends what was carried into it.</summary>
-        public void Skip(ulong start, int length) => Run(start, length, Span<byte>.Empty);
-
-        private void Run(ulong start, int length, Span<byte> chunk)
+        public void Apply(ulong start, Span<byte> chunk)
         {
-            if (start < _lastEnd) throw new InvalidOperationException("erase ranges are applied in increasing address order");
-            var end = start + (ulong)length;
-            _lastEnd = end;
-            // Parts carried over from the chunk before come first: their ranges started earlier.
-            foreach (var r in _carried)
+            if (!Touches(start, chunk.Length)) return;
+            var end = start + (ulong)chunk.Length;
+            _due.Clear();
+            foreach (var (_, index) in In(start, chunk.Length)) _due.Add(index);
+            // List order: a part carried from the chunk before sits where its range was.
+            _due.Sort();
+            foreach (var i in _due)
             {
-                if (r.Start >= start && r.Start < end) Erase(r, start, end, chunk);
+                var r = _ranges[i];
+                _left.Remove((_start[i], i));
+                var size = _size[i];
+                var room = end - _start[i];
+                if ((ulong)size > room)
+                {
+                    _size[i] = size - (long)room;
+                    size = (long)room;
+                    _left.Add((end, i));
+                }
+                chunk.Slice((int)(_start[i] - start), (int)size).Fill(r.Nullify ? (byte)0 : EraseByte);
+                _start[i] = end;
+                if (r.Command is not { } c) continue;
+                _erased[c.Index] = true;
+                if (r.Nullify) _sizes[c.Index][r.Slot] = -1;
+                else _sizes[c.Index][r.Slot] += size;
             }
-            var ranges = _list._ranges;
-            while (_next < ranges.Count && ranges[_next].Start < start) _next++;
-            while (_next < ranges.Count && ranges[_next].Start < end) Erase(ranges[_next++], start, end, chunk);
-            // What did not fit moves on; what was carried and not reached is left for good.
-            (_carried, _carriedNext) = (_carriedNext, _carried);
-            _carriedNext.Clear();
-        }
-
-        private void Erase(Range r, ulong start, ulong end, Span<byte> chunk)
-        {
-            var size = r.Size;
-            var room = end - r.Start;
-            if ((ulong)size > room)
-            {
-                _carriedNext.Add(r with { Start = end, Size = size - (long)room });
-                size = (long)room;
-            }
-            if (chunk.IsEmpty) throw new InvalidOperationException("a chunk with something to erase was passed over");
-            chunk.Slice((int)(r.Start - start), (int)size).Fill(r.Nullify ? (byte)0 : EraseByte);
-            if (r.Command is not { } c) return;
-            _erased[c.Index] = true;
-            if (r.Nullify) _sizes[c.Index][r.Slot] = -1;
-            else _sizes[c.Index][r.Slot] += size;
         }
 
         /// <summary>

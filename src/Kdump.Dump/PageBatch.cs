@@ -94,17 +94,15 @@ internal sealed class PageBatch
         for (var i = 0; i < Count; i++)
         {
             var paddr = checked(Pfns[i] * (ulong)_pageSize);
-            if (!pass.Touches(paddr, _pageSize))
-            {
-                pass.Skip(paddr, _pageSize);
-                continue;
-            }
+            if (!pass.Touches(paddr, _pageSize)) continue;
             if (_patchSlot is null)
             {
                 _patchSlot = new int[Capacity];
                 Array.Fill(_patchSlot, -1);
             }
-            _patched ??= new byte[checked(Capacity * _pageSize)];
+            // Grown as needed: a batch seldom has more than a few pages to patch.
+            if (_patched is null || _patched.Length < (_patches + 1) * _pageSize)
+                Array.Resize(ref _patched, checked(Math.Min(Capacity, Math.Max(4, 2 * (_patches + 1))) * _pageSize));
             var page = _patched.AsSpan(_patches * _pageSize, _pageSize);
             Page(i).CopyTo(page);
             _patchSlot[i] = _patches++;

@@ -39,8 +39,6 @@ public static partial class MakedumpfileCommand
         {
             if (Has(MakedumpfileOptions.Eppic))
                 return NotImplemented("--eppic (erase filters written as eppic macros)");
-            if (Has(MakedumpfileOptions.Config) && Has('E'))
-                return NotImplemented("--config with -E (the eraseinfo note of an ELF dump)");
             if (Has('X') || Has(MakedumpfileOptions.XenSyms) || Has(MakedumpfileOptions.XenVmcoreinfo) || Has(MakedumpfileOptions.Diskset))
                 return NotImplemented("reading Xen or sadump input (-X, --xen-syms, --xen-vmcoreinfo, --diskset)");
             if (Has(MakedumpfileOptions.ShowStats)) _messageLevel |= ReportMessages;

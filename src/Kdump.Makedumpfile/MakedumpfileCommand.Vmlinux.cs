@@ -140,19 +140,6 @@ public static partial class MakedumpfileCommand
                 ErrMsg("process_config_file", $"Can't open config file({name}). {IoErrorText.StrError(e)}");
                 return null;
             }
-            // Read all commands first, to look their names up in one pass over the DWARF. Upstream
-            // reads one and resolves it before the next, so a syntax error (which ends the reading)
-            // is reported after what the commands before it reported.
-            var parseErrors = new List<(string Function, string Text)>();
-            var config = Erase.FilterConfig.Read(text, (f, m) => parseErrors.Add((f, m)), out var sections);
-            var commands = new List<Erase.ConfigCommand>();
-            while (config.Next() is { } command) commands.Add(command);
-            if (sections.FirstOrDefault(s => s.Name != "vmlinux") is { Name: not null } module)
-            {
-                // Upstream loads the module's debuginfo; skipping the section would leave data in the dump the user meant to erase.
-                NotImplemented($"--config section [{module.Name}] at line {module.Line} (erasing data of kernel modules)");
-                return null;
-            }
             using var vmlinux = OpenVmlinux();
             if (vmlinux is null || ReadVmlinux(vmlinux) is not { } debug) return null;
             try
@@ -161,10 +148,24 @@ public static partial class MakedumpfileCommand
                 var kernel = input.Kernel;
                 var info = kernel.VmcoreInfo;
                 var imageSize = info.TryGetNumber("KERNEL_IMAGE_SIZE", out var size) ? unchecked((ulong)size) : 1UL << 30;
-                var resolver = new Erase.EraseResolver(debug.Elf.Symbols, search, new KernelReader(kernel), info.KernelOffset ?? 0, imageSize, ErrMsg);
+                var resolver = new Erase.EraseResolver(debug.Elf.Symbols, search, new KernelReader(kernel, input.Dump is ElfDump ? null : input.Dump.Name, ErrMsg),
+                    info.KernelOffset ?? 0, imageSize, ErrMsg);
+                // A silent first reading finds the names the commands start from, to look them all
+                // up in one pass over the DWARF; the second reads and resolves one command at a
+                // time, as upstream, so messages come in its order.
+                var scan = Erase.FilterConfig.Read(text, (_, _) => { });
+                var commands = new List<Erase.ConfigCommand>();
+                while (scan.Next() is { } c) commands.Add(c);
                 resolver.Prepare(commands);
-                foreach (var command in commands) resolver.Process(command);
-                foreach (var (function, message) in parseErrors) ErrMsg(function, message);
+                var config = Erase.FilterConfig.Read(text, ErrMsg);
+                while (config.Next() is { } command) resolver.Process(command);
+                if (config.ModuleSection is { } module)
+                {
+                    // Upstream loads the module's debuginfo (or skips the section when the module is
+                    // not loaded); skipping it here could keep data the user meant to erase.
+                    NotImplemented($"--config section [{module.Name}] at line {module.Line} (erasing data of kernel modules)");
+                    return null;
+                }
                 return resolver.Ranges;
             }
             catch (KdumpException e)
@@ -174,20 +175,39 @@ public static partial class MakedumpfileCommand
             }
         }
 
-        /// <summary>readmem(VADDR) and vaddr_to_paddr over the dump's page tables.</summary>
-        private sealed class KernelReader(Kdump.Kernel.KernelView kernel) : Erase.EraseResolver.IKernelReader
+        /// <summary>readmem(VADDR) and vaddr_to_paddr over the dump's page tables, with readmem's messages on failure.</summary>
+        private sealed class KernelReader(Kdump.Kernel.KernelView kernel, string? kdumpName, Action<string, string> error) : Erase.EraseResolver.IKernelReader
         {
             public bool TryRead(ulong address, Span<byte> destination)
             {
+                // readmem of nothing returns 0, which its callers take as failure.
+                if (destination.IsEmpty) return false;
+                var at = address;
                 try
                 {
-                    kernel.Memory.Read(new Kdump.Primitives.Units.VirtAddr(address), destination);
+                    // Page by page, as readmem, to name the address where it stopped.
+                    var done = 0;
+                    while (done < destination.Length)
+                    {
+                        at = address + (ulong)done;
+                        var n = (int)Math.Min((ulong)(destination.Length - done), 4096 - (at & 4095));
+                        kernel.Memory.Read(new Kdump.Primitives.Units.VirtAddr(at), destination.Slice(done, n));
+                        done += n;
+                    }
                     return true;
+                }
+                catch (Kdump.Kernel.Memory.KernelAddressNotMappedException)
+                {
+                    error("readmem", $"Can't convert a virtual address({at:x}) to physical address.");
                 }
                 catch (KdumpException)
                 {
-                    return false;
+                    var page = (ToPhysical(at) ?? 0) & ~4095UL;
+                    if (kdumpName is null) error("readpage_elf", $"Attempt to read non-existent page at 0x{page:x}.");
+                    else error("readpage_kdump_compressed", $"pfn({page >> 12:x}) is excluded from {kdumpName}.");
                 }
+                error("readmem", $"type_addr: 1, addr:{at:x}, size:{destination.Length}");
+                return false;
             }
 
             public ulong? ToPhysical(ulong address)

@@ -38,6 +38,10 @@ public static class ElfConstants
     public const ulong NoPhysicalAddress = ulong.MaxValue;
 
     public const string VmcoreInfoNoteName = "VMCOREINFO";
+
+    /// <summary>makedumpfile's note for the erase commands applied to an ELF dump (ERASEINFO_NOTE_NAME).</summary>
+    public const string EraseInfoNoteName = "ERASEINFO";
+
     public const string CoreNoteName = "CORE";
 
     public static ReadOnlySpan<byte> Magic => [0x7f, (byte)'E', (byte)'L', (byte)'F'];

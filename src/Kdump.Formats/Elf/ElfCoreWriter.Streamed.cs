@@ -18,10 +18,12 @@ public static class StreamedElfCore
     /// </summary>
     public readonly record struct Load(ulong PhysicalAddress, ulong VirtualAddress, ulong FileSize, ulong MemorySize, uint Flags, ulong Align, bool ZeroOffsetWhenEmpty = true);
 
-    public sealed record Plan(byte[] HeaderBytes, IReadOnlyList<long> LoadDataOffsets, long FileLength);
+    public sealed record Plan(byte[] HeaderBytes, IReadOnlyList<long> LoadDataOffsets, long FileLength, long NotesOffset);
 
     /// <param name="inputNote">The input's PT_NOTE header: its p_flags and p_align are kept (6.12 sets p_align 4).</param>
-    public static Plan Make(ElfHeader inputHeader, DataLayout layout, ReadOnlySpan<byte> notes, IReadOnlyList<Load> loads, ElfProgramHeader inputNote = default)
+    /// <param name="noteMemorySize">PT_NOTE p_memsz when it is not the notes' length (makedumpfile grows only p_filesz for its eraseinfo note).</param>
+    public static Plan Make(ElfHeader inputHeader, DataLayout layout, ReadOnlySpan<byte> notes, IReadOnlyList<Load> loads, ElfProgramHeader inputNote = default,
+        ulong? noteMemorySize = null)
     {
         ArgumentNullException.ThrowIfNull(inputHeader);
         ArgumentNullException.ThrowIfNull(loads);
@@ -52,7 +54,7 @@ public static class StreamedElfCore
             Align = inputNote.Align,
             Offset = (ulong)notesOffset,
             FileSize = (ulong)notes.Length,
-            MemorySize = (ulong)notes.Length,
+            MemorySize = noteMemorySize ?? (ulong)notes.Length,
         }.WriteCore(head.AsSpan(ehSize), layout);
         var offsets = new List<long>(loads.Count);
         for (var i = 0; i < loads.Count; i++)
@@ -73,6 +75,6 @@ public static class StreamedElfCore
             dataOffset = checked(dataOffset + (long)l.FileSize);
         }
         notes.CopyTo(head.AsSpan((int)notesOffset));
-        return new Plan(head, offsets, dataOffset);
+        return new Plan(head, offsets, dataOffset, notesOffset);
     }
 }

@@ -18,8 +18,14 @@ internal sealed class EraseResolver(
     ulong kernelImageSize,
     Action<string, string> error)
 {
-    /// <summary>Bound on list walks and array scans: a damaged dump may link a list into a loop that skips its head.</summary>
-    public const int MaxIterations = 1 << 20;
+    /// <summary>Bound on list walks: a damaged dump may link a list into a loop that skips its head (upstream walks it for ever).</summary>
+    public const int MaxListElements = 1 << 20;
+
+    /// <summary>Bound on array lengths from the DWARF: far above any kernel array a filter walks.</summary>
+    public const long MaxArrayLength = 1 << 24;
+
+    // The DWARF answers do not change: each (struct, member) is looked up once, not once per loop iteration.
+    private readonly Dictionary<(string, string), (long Offset, DebugInfoSearch.BaseType? Type, long Length)> _members = [];
 
     private const int PointerSize = 8;
     private const int StringLimit = 1024;   // BUFSIZE: get_strlen's upper bound
@@ -68,11 +74,12 @@ internal sealed class EraseResolver(
         if (!ResolveList(config.List, 0, null, out var typeName, out var typeFlags)) return;
         if (!InitializeIteration(config.Iteration!, typeName, typeFlags)) return;
         var iterations = 0;
+        var isArray = (typeFlags & TypeFlags.Array) != 0;
         while (!ListEmpty(config.List, config.Iteration!))
         {
-            if (++iterations > MaxIterations)
+            if (!isArray && ++iterations > MaxListElements)
             {
-                error("process_config", $"Config error at {config.List.Line}: more than {MaxIterations} list elements; the list is taken as looping.");
+                error("process_config", $"Config error at {config.List.Line}: more than {MaxListElements} list elements; the list is taken as looping and left there.");
                 return;
             }
             foreach (var (filter, size) in config.Filters) Update(filter, size);
@@ -98,7 +105,7 @@ internal sealed class EraseResolver(
             ce.TypeName = type?.Name;
             ce.Size = type?.Size ?? DebugInfoSearch.NotFound;
             ce.TypeFlags = type?.Flags ?? TypeFlags.None;
-            if ((ce.TypeFlags & TypeFlags.Array) != 0) ce.ArrayLength = Math.Max(0, dwarf.SymbolArrayLength(ce.Name));
+            if ((ce.TypeFlags & TypeFlags.Array) != 0) ce.ArrayLength = ArrayLength(ce, dwarf.SymbolArrayLength(ce.Name));
         }
         else if (ce.Has(EntryFlags.Variable))
         {
@@ -115,17 +122,25 @@ internal sealed class EraseResolver(
         else
         {
             if (baseStruct is null || ce.Name is null) return false;
-            ce.Offset = dwarf.MemberOffset(baseStruct, ce.Name);
+            if (!_members.TryGetValue((baseStruct, ce.Name), out var member))
+            {
+                var t = dwarf.MemberType(baseStruct, ce.Name);
+                member = (dwarf.MemberOffset(baseStruct, ce.Name), t,
+                    t is { } a && (a.Flags & TypeFlags.Array) != 0 ? dwarf.MemberArrayLength(baseStruct, ce.Name) : 0);
+                _members.Add((baseStruct, ce.Name), member);
+            }
+            ce.Offset = member.Offset;
             ce.SymbolAddress = unchecked(baseAddress + (ulong)ce.Offset);
             // get_member_type_name leaves size and flags as they were when it finds nothing.
-            var type = dwarf.MemberType(baseStruct, ce.Name);
+            var type = member.Type;
             ce.TypeName = type?.Name;
-            if (type is { } t)
+            if (type is { } t2)
             {
-                ce.Size = t.Size;
-                ce.TypeFlags = t.Flags;
+                ce.Size = t2.Size;
+                ce.TypeFlags = t2.Flags;
             }
-            if ((ce.TypeFlags & TypeFlags.Array) != 0) ce.ArrayLength = Math.Max(0, dwarf.MemberArrayLength(baseStruct, ce.Name));
+            if ((ce.TypeFlags & TypeFlags.Array) != 0)
+                ce.ArrayLength = ArrayLength(ce, type is { } m && (m.Flags & TypeFlags.Array) != 0 ? member.Length : dwarf.MemberArrayLength(baseStruct, ce.Name));
         }
         if (ce.TypeName is null)
         {
@@ -193,6 +208,14 @@ internal sealed class EraseResolver(
         ce.Flags |= EntryFlags.Resolved;
         if (ce.Next is { } next) next.Flags &= ~EntryFlags.Resolved;
         return true;
+    }
+
+    /// <summary>A length from the DWARF: a negative one (not found) counts as 0, as upstream; one past <see cref="MaxArrayLength"/> is cut there, with a message.</summary>
+    private long ArrayLength(ConfigEntry ce, long length)
+    {
+        if (length <= MaxArrayLength) return Math.Max(0, length);
+        error("resolve_config_entry", $"Config error at {ce.Line}: '{ce.Name}' is an array of {length} elements; only the first {MaxArrayLength} are taken.");
+        return MaxArrayLength;
     }
 
     /// <summary>get_kaslr_offset_x86_64: only kernel-image addresses move.</summary>

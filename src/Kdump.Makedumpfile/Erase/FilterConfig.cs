@@ -7,15 +7,23 @@ namespace Kdump.Makedumpfile.Erase;
 /// </summary>
 internal sealed class FilterConfig
 {
-    private readonly List<Token> _tokens;
+    /// <summary>BUFSIZE_FGETS: fgets reads at most 1499 characters of a line at a time.</summary>
+    private const int LinePiece = 1499;
+
+    private readonly string _text;
     private readonly Action<string, string> _error;
-    private int _next;
-    private bool _saved;
+    private int _textAt;
+    private int _linesRead;
+    private string[] _words = [];
+    private int _wordAt;
+    private int _wordsLine;
+    private bool _skipping;
+    private Token? _saved;
     private bool _newSection;
     private int _configLine;
 
-    /// <summary>A word of the file, its line, and whether a section header came just before it.</summary>
-    private readonly record struct Token(string Text, int Line, bool AfterHeader);
+    /// <summary>A word of the file and the line count when it was read.</summary>
+    private readonly record struct Token(string Text, int Line);
 
     private enum End
     {
@@ -24,50 +32,65 @@ internal sealed class FilterConfig
         Section,
     }
 
-    private FilterConfig(List<Token> tokens, Action<string, string> error)
+    private FilterConfig(string text, Action<string, string> error)
     {
-        _tokens = tokens;
+        _text = text;
         _error = error;
     }
 
-    /// <summary>Words split at spaces and tabs, '#' comments dropped, "[name]" lines as section headers (get_config_token's reading).</summary>
-    /// <param name="sections">Each section header's name and line, in order.</param>
-    public static FilterConfig Read(string text, Action<string, string> error, out List<(string Name, int Line)> sections)
+    /// <summary>The first section for a kernel module reached ("[name]", its line); reading stops there.</summary>
+    public (string Name, int Line)? ModuleSection { get; private set; }
+
+    /// <summary>The file's text (Latin-1: a byte per character); nothing is read until asked.</summary>
+    public static FilterConfig Read(string text, Action<string, string> error) => new(text, error);
+
+    /// <summary>
+    /// The next word, reading lines as get_config_token does: fgets pieces of at most 1499
+    /// characters (a NUL ends what is seen of one), the line count raised for a piece with its
+    /// newline, '#' comments dropped, tabs as spaces, "[name]" at a piece's start a section header.
+    /// </summary>
+    private Token? NextWord()
     {
-        var tokens = new List<Token>();
-        sections = [];
-        var lines = text.Split('\n');
-        var header = false;
-        var skipping = false;
-        for (var i = 0; i < lines.Length; i++)
+        while (true)
         {
-            // fgets counts a line when it ends in '\n': the last piece of a file without one keeps the count before.
-            var number = i < lines.Length - 1 ? i + 1 : i;
-            var line = lines[i];
-            if (line.IndexOf('#', StringComparison.Ordinal) is var hash and >= 0) line = line[..hash];
-            line = line.Replace('\t', ' ');
-            if (line.StartsWith('['))
+            if (_wordAt < _words.Length) return new Token(_words[_wordAt++], _wordsLine);
+            if (ModuleSection is not null || _textAt >= _text.Length) return null;
+            var newline = _text.IndexOf('\n', _textAt, Math.Min(LinePiece, _text.Length - _textAt));
+            var end = newline >= 0 ? newline + 1 : Math.Min(_textAt + LinePiece, _text.Length);
+            var piece = _text[_textAt..end];
+            _textAt = end;
+            if (piece.IndexOf('\0', StringComparison.Ordinal) is var nul and >= 0) piece = piece[..nul];
+            if (piece.IndexOf('\n', StringComparison.Ordinal) is var nl and >= 0)
             {
-                var close = line.IndexOf(']', StringComparison.Ordinal);
+                piece = piece[..nl];
+                _linesRead++;
+            }
+            if (piece.IndexOf('#', StringComparison.Ordinal) is var hash and >= 0) piece = piece[..hash];
+            piece = piece.Replace('\t', ' ');
+            if (piece.StartsWith('['))
+            {
+                var close = piece.IndexOf(']', StringComparison.Ordinal);
                 if (close < 0)
                 {
-                    error("get_config_token", $"Config error at {number}: Invalid module section entry.");
-                    skipping = true;
+                    _error("get_config_token", $"Config error at {_linesRead}: Invalid module section entry.");
+                    _skipping = true;
                     continue;
                 }
-                sections.Add((line[1..close], number));
-                header = true;
-                skipping = false;
+                var name = piece[1..close];
+                if (name != "vmlinux")
+                {
+                    ModuleSection = (name, _linesRead);
+                    return null;
+                }
+                _newSection = true;
+                _skipping = false;
                 continue;
             }
-            if (skipping) continue;
-            foreach (var word in line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-            {
-                tokens.Add(new Token(word, number, header));
-                header = false;
-            }
+            if (_skipping) continue;
+            _words = piece.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            _wordAt = 0;
+            _wordsLine = _linesRead;
         }
-        return new FilterConfig(tokens, error);
     }
 
     private static bool IsKeyword(string t) => t is "erase" or "size" or "nullify" or "for" or "in" or "within" or "endfor";
@@ -78,24 +101,23 @@ internal sealed class FilterConfig
     {
         end = End.None;
         Token t;
-        if (_saved)
+        if (_saved is { } saved)
         {
-            t = _tokens[_next - 1];
-            _saved = false;
+            t = saved;
+            _saved = null;
+        }
+        else if (NextWord() is { } word)
+        {
+            t = word;
         }
         else
         {
-            if (_next == _tokens.Count)
-            {
-                end = End.File;
-                return null;
-            }
-            t = _tokens[_next++];
-            if (t.AfterHeader) _newSection = true;
+            end = End.File;
+            return null;
         }
         if (_newSection && !newCommand)
         {
-            _saved = true;
+            _saved = t;
             end = End.Section;
             return null;
         }
@@ -103,7 +125,7 @@ internal sealed class FilterConfig
         line = t.Line;
         if (expected is not null && t.Text != expected)
         {
-            _saved = true;
+            _saved = t;
             return null;
         }
         return t.Text;
@@ -296,7 +318,7 @@ internal sealed class FilterConfig
                 if (depth > 0)
                 {
                     error("create_config_entry", $"Config error at {line}: Invalid iteration variable entry.");
-                    error(function, failedPrefix is null ? $"Error at line {line}: Failed to read {what}" : $"Error at line {line}: {failedPrefix}");
+                    if (!quiet) error(function, failedPrefix is null ? $"Error at line {line}: Failed to read {what}" : $"Error at line {line}: {failedPrefix}");
                     return null;
                 }
                 e.Name = part;

@@ -1,5 +1,7 @@
 using System.Text;
+using Kdump.Formats;
 using Kdump.Makedumpfile;
+using Kdump.Memory;
 using Kdump.Tests.Shared;
 
 namespace Kdump.Compat.Tests.Tools;
@@ -55,62 +57,112 @@ public class EraseConfigCompatTests
     private static string Messages(string stderr) =>
         string.Join('\n', stderr.Split('\n').Where(l => !l.Contains("%]", StringComparison.Ordinal)));
 
+    private static string ConfigErrors(string stderr) =>
+        string.Join('\n', stderr.Split('\n').Where(l => l.Contains("Config error", StringComparison.Ordinal)).Append(""));
+
     /// <summary>The eraseinfo text that the sub header (block 1: offset_eraseinfo at 64, size_eraseinfo at 72) points at.</summary>
     private static string EraseInfo(string file)
     {
         var bytes = File.ReadAllBytes(file);
         var offset = (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(4096 + 64));
         var size = (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(4096 + 72));
-        return Encoding.Latin1.GetString(bytes, offset, size).TrimEnd('\n');
+        return Encoding.Latin1.GetString(bytes, offset, size);
     }
 
+    /// <summary>
+    /// The erased dump of each format is 1.7.8's, byte for byte: kdump-compressed (its eraseinfo after
+    /// the pages) and ELF (an ERASEINFO note grown into PT_NOTE); our flattened stream (-F), put
+    /// back together by our -R, is 1.7.8's kdump-compressed file (the flattened records themselves
+    /// are cut where each tool's write cache fills, so they differ). The messages are 1.7.8's too.
+    /// </summary>
     [Theory]
-    [InlineData("bullseye")]
-    [InlineData("bookworm")]
-    public void Erased_dump_equals_makedumpfile_1_7_8(string release)
+    [InlineData("bullseye", "-l")]
+    [InlineData("bookworm", "-l")]
+    [InlineData("bookworm", "-E")]
+    [InlineData("bookworm", "-F")]
+    public void Erased_dump_equals_makedumpfile_1_7_8(string release, string format)
     {
         using var scratch = Lab.Scratch("mdf-config");
         var vmcore = Lab.Fixture(release, "proc-vmcore.elf");
         var config = Path.Combine(scratch.Path, "makedumpfile.conf");
         File.WriteAllText(config, Config.Replace("\r", "", StringComparison.Ordinal));
-        string[] Argv(string output, params string[] more) => ["-l", "-d", "31", .. more, "-x", Lab.Vmlinux(release), "--config", config, vmcore, Path.Combine(scratch.Path, output)];
-        var theirs = ExternalProcess.Run(Reference, Argv("theirs"));
-        var ours = Run(Argv("ours"));
-        var threads = Run(Argv("ours2", "--num-threads", "2"));
-        Assert.Equal((0, 0, 0), (theirs.ExitCode, ours.ExitCode, threads.ExitCode));
-        Assert.Equal(Messages(theirs.Stderr), Messages(ours.Stderr));
+        var flat = format == "-F";
+        string[] Argv(string output, bool flatten, params string[] more) =>
+        [
+            .. flatten ? ["-F", "-l"] : new[] { flat ? "-l" : format }, "-d", "31", .. more, "-x", Lab.Vmlinux(release), "--config", config, vmcore,
+            .. flatten ? [] : new[] { Path.Combine(scratch.Path, output) },
+        ];
+        var theirs = ExternalProcess.Run(Reference, Argv("theirs", false));
+        var ours = Run(Argv("ours", flat));
+        Assert.Equal((0, 0), (theirs.ExitCode, ours.ExitCode));
+        // With -F the closing messages go to stderr too (stdout carries the dump).
+        Assert.Equal(Messages(theirs.Stderr), flat ? ConfigErrors(ours.Stderr) : Messages(ours.Stderr));
         Assert.Contains("get_config: Config error at 24: Invalid token 'bogus'.", Messages(ours.Stderr), StringComparison.Ordinal);
+        if (flat)
+        {
+            using var stream = new MemoryStream(ours.Stdout);
+            Assert.Equal(0, InProcess.Run(MakedumpfileCommand.Run, "makedumpfile", ["-R", Path.Combine(scratch.Path, "ours")], stream).ExitCode);
+        }
         var bytes = File.ReadAllBytes(Path.Combine(scratch.Path, "ours"));
-        Assert.True(File.ReadAllBytes(Path.Combine(scratch.Path, "theirs")).AsSpan().SequenceEqual(bytes), $"{release}: our erased dump differs from 1.7.8's");
+        Assert.True(File.ReadAllBytes(Path.Combine(scratch.Path, "theirs")).AsSpan().SequenceEqual(bytes), $"{release} {format}: our erased dump differs from 1.7.8's");
+        if (format != "-l") return;
+        var threads = Run(Argv("ours2", false, "--num-threads", "2"));
+        Assert.Equal(0, threads.ExitCode);
         Assert.True(File.ReadAllBytes(Path.Combine(scratch.Path, "ours2")).AsSpan().SequenceEqual(bytes), $"{release}: --num-threads 2 differs");
         // Something was erased, and the command after the stray word was not read.
         var info = EraseInfo(Path.Combine(scratch.Path, "ours"));
+        Assert.EndsWith("\n", info, StringComparison.Ordinal);
         // 5.10's first core_pattern DIE is a declaration too (nothing erased, as 1.7.8).
         if (release == "bookworm") Assert.Contains("erase core_pattern size 128", info, StringComparison.Ordinal);
         Assert.Contains("erase saved_command_line nullify", info, StringComparison.Ordinal);
         Assert.Contains("erase tsk.comm size 16", info, StringComparison.Ordinal);
         Assert.DoesNotContain("modprobe_path", info, StringComparison.Ordinal);
         Assert.DoesNotContain("init_task.pid", info, StringComparison.Ordinal);
-        var plain = Run("-l", "-d", "31", vmcore, Path.Combine(scratch.Path, "plain"));
-        Assert.Equal(0, plain.ExitCode);
-        Assert.NotEqual(File.ReadAllBytes(Path.Combine(scratch.Path, "plain")).Length, bytes.Length);
+        // Read back through our reader against the dump made without --config: every byte that
+        // differs reads 'X' (erased) or 0 (nullified), and the erasing reached several pages.
+        Assert.Equal(0, Run("-l", "-d", "31", vmcore, Path.Combine(scratch.Path, "plain")).ExitCode);
+        using var erased = DumpOpener.Open(Path.Combine(scratch.Path, "ours"));
+        using var plain = DumpOpener.Open(Path.Combine(scratch.Path, "plain"));
+        var (a, b) = (new byte[4096], new byte[4096]);
+        var (changedPages, xs) = (0, 0);
+        for (ulong pfn = 0; pfn < 1UL << 20; pfn++)
+        {
+            var address = new Kdump.Primitives.Units.PhysAddr(pfn << 12);
+            if (erased.Physical.TryRead(address, a) != PageReadStatus.Ok) continue;
+            Assert.Equal(PageReadStatus.Ok, plain.Physical.TryRead(address, b));
+            if (a.AsSpan().SequenceEqual(b)) continue;
+            changedPages++;
+            for (var i = 0; i < a.Length; i++)
+            {
+                if (a[i] == b[i]) continue;
+                Assert.True(a[i] is (byte)'X' or 0, $"pfn 0x{pfn:x} byte {i}: 0x{a[i]:x2} is neither erased nor nullified");
+                if (a[i] == (byte)'X') xs++;
+            }
+        }
+        Assert.True(changedPages >= 3 && xs >= 1000, $"{changedPages} pages, {xs} bytes erased");
     }
 
-    /// <summary>Re-filtering an erased dump keeps its eraseinfo (copy_eraseinfo), as 1.7.8 does.</summary>
-    [Fact]
-    public void Refiltering_keeps_the_eraseinfo_like_makedumpfile_1_7_8()
+    /// <summary>
+    /// Re-filtering an erased dump keeps its eraseinfo (copy_eraseinfo), as 1.7.8 does: from a
+    /// kdump-compressed input's eraseinfo, and from an ELF input's ERASEINFO note (its whole
+    /// descriptor, the unused room of zeros included).
+    /// </summary>
+    [Theory]
+    [InlineData("-l", "erase core_pattern size 128\nerase saved_command_line nullify")]
+    [InlineData("-E", "erase core_pattern size 128\nerase saved_command_line nullify")]
+    public void Refiltering_keeps_the_eraseinfo_like_makedumpfile_1_7_8(string format, string expected)
     {
         using var scratch = Lab.Scratch("mdf-config-re");
         var config = Path.Combine(scratch.Path, "makedumpfile.conf");
         File.WriteAllText(config, "erase core_pattern\nerase saved_command_line nullify\n");
         var erased = Path.Combine(scratch.Path, "erased");
-        Assert.Equal(0, Run("-l", "-d", "1", "-x", Lab.Vmlinux("bookworm"), "--config", config, Lab.Fixture("bookworm", "proc-vmcore.elf"), erased).ExitCode);
+        Assert.Equal(0, Run(format, "-d", "1", "-x", Lab.Vmlinux("bookworm"), "--config", config, Lab.Fixture("bookworm", "proc-vmcore.elf"), erased).ExitCode);
         var theirs = ExternalProcess.Run(Reference, ["-z", "-d", "31", erased, Path.Combine(scratch.Path, "theirs")]);
         var ours = Run("-z", "-d", "31", erased, Path.Combine(scratch.Path, "ours"));
         Assert.Equal((0, 0), (theirs.ExitCode, ours.ExitCode));
-        Assert.Equal("erase core_pattern size 128\nerase saved_command_line nullify", EraseInfo(Path.Combine(scratch.Path, "ours")));
+        Assert.Equal(expected, EraseInfo(Path.Combine(scratch.Path, "ours")).TrimEnd('\0').TrimEnd('\n'));
         Assert.True(File.ReadAllBytes(Path.Combine(scratch.Path, "theirs")).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(scratch.Path, "ours"))),
-            "re-filtered erased dump differs from 1.7.8's");
+            $"re-filtered erased dump ({format}) differs from 1.7.8's");
     }
 
     /// <summary>A module section is refused: skipping it (as upstream does without the module's debuginfo) would keep data the user meant to erase.</summary>

@@ -1,0 +1,125 @@
+using System.Text;
+using Kdump.Dump;
+
+namespace Kdump.Dump.Tests;
+
+/// <summary>
+/// EraseList against makedumpfile's filter_info semantics (insert_filter_info, extract_filter_info,
+/// update_erase_info, write_eraseinfo), on made-up ranges and 4 KiB chunks.
+/// </summary>
+public class EraseListTests
+{
+    private const int Page = 4096;
+
+    private static byte[] Chunk() => Enumerable.Repeat((byte)0xaa, Page).ToArray();
+
+    private static string Info(EraseList.Pass pass) => Encoding.Latin1.GetString(pass.EraseInfo());
+
+    [Fact]
+    public void A_range_over_three_stored_pages_is_erased_in_each_and_counted_once()
+    {
+        var list = new EraseList();
+        var c = new EraseList.Command("big");
+        list.Add(Page - 10, Page + 20, nullify: false, c);
+        var pass = list.Start();
+        var (a, b, d) = (Chunk(), Chunk(), Chunk());
+        Assert.False(pass.Touches(0, Page - 10));
+        pass.Apply(0, a);
+        Assert.True(pass.Touches(Page, Page));
+        pass.Apply(Page, b);
+        pass.Apply(2 * Page, d);
+        Assert.Equal(Enumerable.Repeat((byte)'X', 10), a[^10..]);
+        Assert.Equal(0xaa, a[Page - 11]);
+        Assert.All(b, x => Assert.Equal((byte)'X', x));
+        Assert.Equal(Enumerable.Repeat((byte)'X', 10), d[..10]);
+        Assert.Equal(0xaa, d[10]);
+        Assert.Equal("erase big size 4116\n", Info(pass));
+    }
+
+    [Fact]
+    public void The_rest_of_a_range_is_lost_when_the_next_page_is_not_stored()
+    {
+        var list = new EraseList();
+        list.Add(Page - 8, 16, nullify: false, new EraseList.Command("p"));
+        var pass = list.Start();
+        pass.Apply(0, Chunk());
+        var third = Chunk();
+        pass.Apply(2 * Page, third);           // page 1 left out: its 8 bytes are never erased
+        Assert.All(third, x => Assert.Equal(0xaa, x));
+        Assert.Equal("erase p size 8\n", Info(pass));
+    }
+
+    [Fact]
+    public void A_range_in_a_page_not_stored_counts_nowhere_and_a_repeat_line_reuses_the_size_before()
+    {
+        var list = new EraseList();
+        var loop = new EraseList.Command("t.comm");
+        list.Add(100, 16, false, loop);
+        list.Add(3 * Page + 100, 16, false, loop);   // never stored
+        list.Add(5 * Page, 4, false, loop);
+        var pass = list.Start();
+        pass.Apply(0, Chunk());
+        pass.Apply(5 * Page, Chunk());
+        // write_eraseinfo prints a slot of 0 with the line it printed last (its buffer is reused).
+        Assert.Equal("erase t.comm size 16\nerase t.comm size 16\nerase t.comm size 4\n", Info(pass));
+    }
+
+    [Fact]
+    public void Same_start_widens_the_first_range_and_adds_no_line()
+    {
+        var list = new EraseList();
+        var (first, second) = (new EraseList.Command("a"), new EraseList.Command("b"));
+        list.Add(64, 8, false, first);
+        list.Add(64, 32, false, second);
+        Assert.Equal(1, first.Ranges);
+        Assert.Equal(0, second.Ranges);
+        var pass = list.Start();
+        var page = Chunk();
+        pass.Apply(0, page);
+        Assert.Equal(Enumerable.Repeat((byte)'X', 32), page[64..96]);
+        Assert.Equal("erase a size 32\n", Info(pass));
+        Assert.Equal("erase a size 32\n".Length, list.PlannedEraseInfoBytes());
+    }
+
+    [Fact]
+    public void Overlaps_apply_in_address_order_and_nullify_writes_zeros()
+    {
+        var list = new EraseList();
+        list.Add(8, 8, nullify: true, new EraseList.Command("s.ptr"));
+        list.Add(0, 100, nullify: false, new EraseList.Command("s"));
+        var pass = list.Start();
+        var page = Chunk();
+        pass.Apply(0, page);
+        // The range at 0 comes first in the list; the nullify at 8 is applied after it.
+        Assert.Equal(Enumerable.Repeat((byte)'X', 8), page[..8]);
+        Assert.Equal(new byte[8], page[8..16]);
+        Assert.Equal((byte)'X', page[16]);
+        // Commands are listed in the order they first added a range.
+        Assert.Equal("erase s.ptr nullify\nerase s size 100\n", Info(pass));
+    }
+
+    [Fact]
+    public void A_range_without_a_physical_address_is_never_applied()
+    {
+        var list = new EraseList();
+        list.Add(ulong.MaxValue, 8, false, new EraseList.Command("x"));
+        var pass = list.Start();
+        Assert.False(pass.Touches(ulong.MaxValue - Page + 1, Page));
+        Assert.Equal("", Info(pass));
+        Assert.Equal("erase x size 8\n".Length, list.PlannedEraseInfoBytes());
+    }
+
+    [Fact]
+    public void Each_pass_starts_from_the_whole_list()
+    {
+        var list = new EraseList();
+        list.Add(0, 8, false, new EraseList.Command("a"));
+        var first = list.Start();
+        first.Apply(0, Chunk());
+        var second = list.Start();
+        var page = Chunk();
+        second.Apply(0, page);
+        Assert.Equal((byte)'X', page[0]);
+        Assert.Equal(Info(first), Info(second));
+    }
+}

@@ -86,11 +86,44 @@ public sealed class ElfObject
         return i < 0 ? null : _sections[i];
     }
 
-    /// <summary>The contents of the first section named <paramref name="name"/>, or null when there is none (or it is SHT_NOBITS).</summary>
+    /// <summary>
+    /// The contents of the first section named <paramref name="name"/>, or null when there is none (or
+    /// it is SHT_NOBITS). A section with SHF_COMPRESSED (CONFIG_DEBUG_INFO_COMPRESSED kernels, gcc -gz)
+    /// comes back inflated, as libelf's elf_compress gives it to libdw.
+    /// </summary>
     public ReadOnlyMemory<byte>? Section(string name)
     {
         var i = Array.IndexOf(_sectionNames, name);
-        return i < 0 || _sections[i].Type == ShtNobits ? null : SectionBytes(File, FileName, _sections[i], name);
+        if (i < 0 || _sections[i].Type == ShtNobits) return null;
+        var bytes = SectionBytes(File, FileName, _sections[i], name);
+        return (_sections[i].Flags & ElfCompressionHeader.ShfCompressed) != 0 ? Inflate(bytes, _sections[i], name) : bytes;
+    }
+
+    /// <summary>Largest inflated section taken: one managed array.</summary>
+    public const int MaxInflatedSection = int.MaxValue - 64;
+
+    private ReadOnlyMemory<byte> Inflate(ReadOnlyMemory<byte> compressed, ElfSectionHeader section, string name)
+    {
+        var layout = Header.Ident.Layout;
+        var at = (long)section.Offset;
+        if (!ElfCompressionHeader.TryRead(compressed.Span, layout, out var ch))
+            throw DumpErrors.Corrupt(FileName, $"{name} Chdr", $"{compressed.Length} bytes", at, "a compressed section shorter than its compression header");
+        if (ch.Size > MaxInflatedSection)
+            throw DumpErrors.Corrupt(FileName, $"{name} ch_size", ch.Size.ToString(System.Globalization.CultureInfo.InvariantCulture), at,
+                $"more than the {MaxInflatedSection} bytes one section may inflate to here");
+        var codec = ch.Type switch
+        {
+            ElfCompressionHeader.Zlib => Kdump.Compression.PageCodecs.Zlib,
+            ElfCompressionHeader.Zstd => Kdump.Compression.PageCodecs.Zstd,
+            _ => throw DumpErrors.Corrupt(FileName, $"{name} ch_type", ch.Type.ToString(System.Globalization.CultureInfo.InvariantCulture), at,
+                "not ELFCOMPRESS_ZLIB (1) or ELFCOMPRESS_ZSTD (2)"),
+        };
+        var output = new byte[(int)ch.Size];
+        var status = codec.Decompress(compressed.Span[ElfCompressionHeader.SizeOf(layout)..], output, out var written);
+        if (status != System.Buffers.OperationStatus.Done || written != output.Length)
+            throw DumpErrors.Corrupt(FileName, name, $"{codec.Name} data", at,
+                status == System.Buffers.OperationStatus.Done ? $"inflates to {written} bytes, ch_size says {ch.Size}" : $"does not inflate ({status})");
+        return output;
     }
 
     /// <summary>

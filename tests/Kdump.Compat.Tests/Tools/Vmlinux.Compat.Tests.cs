@@ -252,14 +252,29 @@ public class VmlinuxCompatTests
         return exe;
     }
 
-    /// <summary>-g on the compiled program: 1.7.8's file byte for byte, for DWARF 4 and 5.</summary>
+    /// <summary>
+    /// -g on the compiled program: 1.7.8's file byte for byte, for DWARF 4 and 5, and with the debug
+    /// sections compressed (SHF_COMPRESSED, zlib or zstd, by objcopy) as CONFIG_DEBUG_INFO_COMPRESSED
+    /// kernels ship them.
+    /// </summary>
     [Theory]
-    [InlineData(4)]
-    [InlineData(5)]
-    public void Generated_vmcoreinfo_of_a_compiled_program_equals_makedumpfile_1_7_8(int version)
+    [InlineData(4, null)]
+    [InlineData(5, null)]
+    [InlineData(5, "zlib")]
+    [InlineData(5, "zstd")]
+    public void Generated_vmcoreinfo_of_a_compiled_program_equals_makedumpfile_1_7_8(int version, string? compression)
     {
         using var scratch = Lab.Scratch("mdf-g");
         var exe = CompileKernelLike(scratch.Path, version);
+        if (compression is not null)
+        {
+            var packed = exe + "-" + compression;
+            var objcopy = ExternalProcess.Run("objcopy", [$"--compress-debug-sections={compression}", exe, packed]);
+            Assert.True(objcopy.ExitCode == 0, $"objcopy failed: {objcopy.Stderr}");
+            var header = Kdump.Formats.Elf.ElfObject.Parse(File.ReadAllBytes(packed), packed).SectionHeader(".debug_info");
+            Assert.True((header!.Value.Flags & Kdump.Formats.Elf.ElfCompressionHeader.ShfCompressed) != 0, ".debug_info was left uncompressed");
+            exe = packed;
+        }
         var (t, o) = (Path.Combine(scratch.Path, "theirs"), Path.Combine(scratch.Path, "ours"));
         var theirs = ExternalProcess.Run(Reference, ["-g", t, "-x", exe]);
         var ours = Run("-g", o, "-x", exe);
@@ -271,6 +286,32 @@ public class VmlinuxCompatTests
                      "LENGTH(node_data)=9223372036854775806", "NUMBER(NR_FREE_PAGES)=7", "NUMBER(PG_head_mask)=65536", "SIZE(list_head)=16" })
             Assert.Contains(line + "\n", text, StringComparison.Ordinal);
         Assert.Equal(File.ReadAllText(t), text);
+    }
+
+    /// <summary>A compressed .debug_info that is damaged (unknown ch_type, a wrong ch_size, bytes that do not inflate) ends -g with a message naming it.</summary>
+    [Theory]
+    [InlineData("type", "ch_type")]
+    [InlineData("size", "ch_size says")]
+    [InlineData("data", "does not inflate")]
+    public void Damaged_compressed_section_fails_with_a_message(string damage, string expected)
+    {
+        using var scratch = Lab.Scratch("mdf-g-z");
+        var exe = CompileKernelLike(scratch.Path, 5);
+        var packed = exe + "-zlib";
+        Assert.Equal(0, ExternalProcess.Run("objcopy", ["--compress-debug-sections=zlib", exe, packed]).ExitCode);
+        var bytes = File.ReadAllBytes(packed);
+        var at = (int)Kdump.Formats.Elf.ElfObject.Parse(bytes, packed).SectionHeader(".debug_info")!.Value.Offset;
+        switch (damage)
+        {
+            case "type": bytes[at] = 7; break;                                  // ch_type
+            case "size": bytes[at + 8]++; break;                                // ch_size one more
+            default: bytes.AsSpan(at + 24 + 2, 16).Fill(0xff); break;           // inside the zlib stream
+        }
+        File.WriteAllBytes(packed, bytes);
+        var r = Run("-g", Path.Combine(scratch.Path, "out"), "-x", packed);
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains(".debug_info", r.Stderr, StringComparison.Ordinal);
+        Assert.Contains(expected, r.Stderr, StringComparison.Ordinal);
     }
 
     /// <summary>

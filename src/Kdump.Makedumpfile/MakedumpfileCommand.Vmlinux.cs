@@ -144,7 +144,9 @@ public static partial class MakedumpfileCommand
             if (vmlinux is null || ReadVmlinux(vmlinux) is not { } debug) return null;
             try
             {
-                var search = new DebugInfoSearch(debug.Dwarf, [], [], ErrMsg);
+                // Indexed units leave memory as each pass goes, as for -g.
+                var infoStart = (long)(debug.Elf.SectionHeader(".debug_info")?.Offset ?? 0);
+                var search = new DebugInfoSearch(debug.Dwarf, [], [], ErrMsg, (offset, length) => vmlinux.Forget(infoStart + offset, length));
                 var kernel = input.Kernel;
                 var info = kernel.VmcoreInfo;
                 var imageSize = info.TryGetNumber("KERNEL_IMAGE_SIZE", out var size) ? unchecked((ulong)size) : 1UL << 30;

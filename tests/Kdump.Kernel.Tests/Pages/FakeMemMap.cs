@@ -128,6 +128,86 @@ internal sealed class FakeMemMap
         }
     }
 
+    /// <summary>Layout of the made-up pglist_data/zone/free_area used by <see cref="UseFreeLists"/> (exported through VMCOREINFO like a kernel's).</summary>
+    public static class FreeListLayout
+    {
+        public const int NrZones = 4096;          // pglist_data.nr_zones (node_zones at 0)
+        public const int Zone = 1536;             // SIZE(zone)
+        public const int SpannedPages = 16;       // zone.spanned_pages
+        public const int FreeArea = 64;           // zone.free_area
+        public const int FreeAreaSize = 40;       // SIZE(free_area): two list_heads and nr_free
+        public const int VmStat = 1280;           // zone.vm_stat (only looked for)
+        public const int Orders = 11;
+        public const int MigrateTypes = 2;
+        public const int Lru = 8;                 // page.lru
+    }
+
+    /// <summary>
+    /// Free pages told only by the zones' free lists (a VMCOREINFO without
+    /// PAGE_BUDDY_MAPCOUNT_VALUE, as from a vmlinux): one online node whose pgdat has an empty first
+    /// zone (its lists left as garbage, as upstream never reads them) and a second zone holding
+    /// <paramref name="blocks"/> linked through page.lru in the given order. Returns the list head
+    /// address of each (order, migrate type), for tests that damage the links.
+    /// </summary>
+    public Dictionary<(int Order, int Type), ulong> UseFreeLists(IReadOnlyList<(ulong Pfn, int Order, int Type)> blocks)
+    {
+        const int zones = 2;
+        var pgdat = _kernel.AllocDirect(FreeListLayout.NrZones + 8);
+        _kernel.WriteVirtualU32(pgdat + FreeListLayout.NrZones, zones);
+        var zone = pgdat + FreeListLayout.Zone;   // node_zones[1]
+        _kernel.WriteVirtualU64(pgdat + FreeListLayout.SpannedPages, 0);
+        _kernel.WriteVirtual(pgdat + FreeListLayout.FreeArea, Enumerable.Repeat((byte)0xee, 16).ToArray());
+        _kernel.WriteVirtualU64(zone + FreeListLayout.SpannedPages, MaxMapNr);
+        var heads = new Dictionary<(int, int), ulong>();
+        for (var order = 0; order < FreeListLayout.Orders; order++)
+        {
+            for (var type = 0; type < FreeListLayout.MigrateTypes; type++)
+            {
+                var head = zone + FreeListLayout.FreeArea + (ulong)(order * FreeListLayout.FreeAreaSize) + (ulong)(type * 16);
+                _kernel.WriteVirtualU64(head, head);
+                _kernel.WriteVirtualU64(head + 8, head);
+                heads[(order, type)] = head;
+            }
+        }
+        foreach (var (pfn, order, type) in blocks)
+        {
+            // list_add_tail
+            var head = heads[(order, type)];
+            var entry = Va(pfn) + FreeListLayout.Lru;
+            var tail = ReadU64(head + 8);
+            _kernel.WriteVirtualU64(entry, head);
+            _kernel.WriteVirtualU64(entry + 8, tail);
+            _kernel.WriteVirtualU64(tail, entry);
+            _kernel.WriteVirtualU64(head + 8, entry);
+        }
+        var nodeData = _kernel.AllocDirect(8);
+        _kernel.WriteVirtualU64(nodeData, pgdat);
+        var online = _kernel.AllocDirect(8);
+        _kernel.WriteVirtualU64(online, 1);
+        _eraLines.Remove(_eraLines.Single(l => l.StartsWith("NUMBER(PAGE_BUDDY_MAPCOUNT_VALUE)=", StringComparison.Ordinal)));
+        foreach (var line in new[]
+        {
+            $"SYMBOL(node_data)={nodeData:x}", "LENGTH(node_data)=1", $"SYMBOL(node_online_map)={online:x}", "SIZE(nodemask_t)=8",
+            "OFFSET(pglist_data.node_zones)=0", $"OFFSET(pglist_data.nr_zones)={FreeListLayout.NrZones}", $"SIZE(zone)={FreeListLayout.Zone}",
+            $"OFFSET(zone.spanned_pages)={FreeListLayout.SpannedPages}", $"OFFSET(zone.free_area)={FreeListLayout.FreeArea}",
+            $"SIZE(free_area)={FreeListLayout.FreeAreaSize}", "OFFSET(free_area.free_list)=0", "SIZE(list_head)=16",
+            $"OFFSET(zone.vm_stat)={FreeListLayout.VmStat}", $"LENGTH(free_area.free_list)={FreeListLayout.MigrateTypes}",
+        }) _eraLines.Add(line);
+        return heads;
+    }
+
+    /// <summary>The struct page's page.lru address (what the free lists link).</summary>
+    public ulong LruOf(ulong pfn) => Va(pfn) + FreeListLayout.Lru;
+
+    public void WriteU64(ulong va, ulong value) => _kernel.WriteVirtualU64(va, value);
+
+    private ulong ReadU64(ulong va)
+    {
+        var b = new byte[8];
+        Assert.Equal(Kdump.Formats.PageReadStatus.Ok, _kernel.Physical.TryRead(new Kdump.Primitives.Units.PhysAddr(_kernel.KernelVaToPa(va)), b));
+        return BitConverter.ToUInt64(b);
+    }
+
     public FakeDump ToDump() => _kernel.ToDump(vmcoreInfo: string.Join('\n', _eraLines.Prepend(_kernel.VmcoreInfo.Replace("OSRELEASE=6.1.0-synthetic\n", "", StringComparison.Ordinal))) + "\n");
 
     public MemMapPageFilter Filter(DumpLevel level)

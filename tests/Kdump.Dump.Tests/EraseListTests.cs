@@ -123,3 +123,109 @@ public class EraseListTests
         Assert.Equal(Info(first), Info(second));
     }
 }
+
+/// <summary>
+/// EraseList.Pass against a literal model of upstream's filter_info list (a list walked from its
+/// head for each extraction, split remainders inserted after their range), on seeded random
+/// ranges and chunk sequences, in address order with gaps and in any order.
+/// </summary>
+public class EraseListModelTests
+{
+    private sealed class Node
+    {
+        public ulong Start;
+        public long Size;
+        public bool Nullify;
+        public int Command;
+        public int Slot;
+    }
+
+    /// <summary>extract_filter_info + filter_data_buffer + update_erase_info, as erase_info.c does them.</summary>
+    private static void ModelApply(List<Node> list, ulong start, byte[] chunk, Dictionary<int, long[]> sizes, HashSet<int> erased)
+    {
+        var end = start + (ulong)chunk.Length;
+        while (true)
+        {
+            var i = list.FindIndex(n => n.Start >= start && n.Start < end);
+            if (i < 0) return;
+            var n = list[i];
+            var size = n.Size;
+            if ((ulong)size > end - n.Start)
+            {
+                var first = (long)(end - n.Start);
+                list.Insert(i + 1, new Node { Start = n.Start + (ulong)first, Size = size - first, Nullify = n.Nullify, Command = n.Command, Slot = n.Slot });
+                size = first;
+            }
+            list.RemoveAt(i);
+            chunk.AsSpan((int)(n.Start - start), (int)size).Fill(n.Nullify ? (byte)0 : (byte)'X');
+            erased.Add(n.Command);
+            if (n.Nullify) sizes[n.Command][n.Slot] = -1;
+            else sizes[n.Command][n.Slot] += size;
+        }
+    }
+
+    [Theory]
+    [InlineData(1, false)]
+    [InlineData(2, false)]
+    [InlineData(3, true)]
+    [InlineData(4, true)]
+    public void Pass_equals_upstreams_list(int seed, bool anyOrder)
+    {
+        var random = new Random(seed);
+        for (var round = 0; round < 200; round++)
+        {
+            var list = new EraseList();
+            var model = new List<Node>();
+            var commands = Enumerable.Range(0, 4).Select(c => new EraseList.Command($"c{c}")).ToArray();
+            var nodeOrder = new List<int>();   // add_erase_info_node: commands in the order they got a node
+            for (var k = random.Next(1, 12); k > 0; k--)
+            {
+                var start = (ulong)random.Next(0, 10 * 4096);
+                var size = (long)random.Next(1, 3 * 4096);
+                var nullify = random.Next(5) == 0;
+                var command = random.Next(commands.Length);
+                var before = commands[command].Ranges;
+                list.Add(start, size, nullify, commands[command]);
+                // insert_filter_info: a new start goes in sorted place, a known one widens it.
+                var same = model.Find(n => n.Start == start);
+                if (same is not null) same.Size = Math.Max(same.Size, size);
+                else
+                {
+                    var at = model.FindIndex(n => n.Start > start);
+                    var node = new Node { Start = start, Size = size, Nullify = nullify, Command = command, Slot = before };
+                    if (!nodeOrder.Contains(command)) nodeOrder.Add(command);
+                    if (at < 0) model.Add(node);
+                    else model.Insert(at, node);
+                }
+            }
+            var pass = list.Start();
+            var sizes = Enumerable.Range(0, commands.Length).ToDictionary(c => c, c => new long[commands[c].Ranges]);
+            var erased = new HashSet<int>();
+            var chunks = Enumerable.Range(0, 10).Where(_ => random.Next(4) != 0).Select(p => (ulong)p * 4096).ToList();
+            if (anyOrder) chunks = [.. chunks.OrderBy(_ => random.Next())];
+            foreach (var chunkStart in chunks)
+            {
+                var ours = Enumerable.Repeat((byte)0xaa, 4096).ToArray();
+                var theirs = (byte[])ours.Clone();
+                if (pass.Touches(chunkStart, 4096)) pass.Apply(chunkStart, ours);
+                ModelApply(model, chunkStart, theirs, sizes, erased);
+                Assert.Equal(theirs, ours);
+            }
+            // write_eraseinfo from the model's counts, in the order commands first added a range.
+            var expected = new System.Text.StringBuilder();
+            var last = "size 0\n";
+            foreach (var index in nodeOrder)
+            {
+                var c = commands[index];
+                if (!erased.Contains(index)) continue;
+                foreach (var s in sizes[index])
+                {
+                    if (s > 0) last = $"size {s}\n";
+                    else if (s == -1) last = "nullify\n";
+                    expected.Append($"erase {c.Expression} {last}");
+                }
+            }
+            Assert.Equal(expected.ToString(), System.Text.Encoding.Latin1.GetString(pass.EraseInfo()));
+        }
+    }
+}

@@ -8,8 +8,8 @@ namespace Kdump.Kernel.Pages;
 /// when struct page cannot tell them (no NUMBER(PAGE_BUDDY_MAPCOUNT_VALUE) nor NUMBER(PG_buddy) in
 /// VMCOREINFO, as with a vmlinux or an old kernel): for each online node's pgdat, each zone with
 /// spanned pages, each order from the highest down and each migrate type, the list of free blocks
-/// linked through page.lru. Nothing is kept between walks: each window walks the lists again and
-/// marks what falls inside it (upstream walks them per cycle), so memory does not grow with them.
+/// linked through page.lru. The filter walks them once per cycle of pfns, as upstream, into a bitmap
+/// of that cycle (MemMapPageFilter.MarkFreeLists), so memory does not grow with the lists.
 /// </summary>
 internal sealed class FreeLists
 {

@@ -98,4 +98,19 @@ public class FilterConfigTests
         Assert.Single(commands);
         Assert.Equal(new string('a', 1493), commands[0].Filters[0].Filter.Name);
     }
+
+    /// <summary>Seeded soups of keywords, names, brackets, comments and control bytes: the reader ends, never throws, never loops.</summary>
+    [Fact]
+    public void Any_text_is_read_to_an_end_without_an_exception()
+    {
+        var random = new Random(1234);
+        string[] words = ["erase", "for", "in", "via", "within", "endfor", "size", "nullify", "a.b", "x", "s:m", ":", "..", "1K", "-3", "[vmlinux]", "[", "]", "#", "\t", "\n", "\0", "9999999999999999999999"];
+        for (var round = 0; round < 2000; round++)
+        {
+            var text = string.Join(random.Next(3) == 0 ? "\n" : " ", Enumerable.Range(0, random.Next(1, 40)).Select(_ => words[random.Next(words.Length)]));
+            var reader = FilterConfig.Read(text, (_, _) => { });
+            var commands = 0;
+            while (reader.Next() is not null) Assert.True(++commands <= text.Length, "more commands than characters");
+        }
+    }
 }

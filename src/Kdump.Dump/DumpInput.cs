@@ -255,8 +255,19 @@ internal sealed class KdumpDumpInput : DumpInput
 
     public override int PreviousDumpLevel => _kdump.Primary.SubHeader.DumpLevel;
 
-    // has_eraseinfo: both offset_eraseinfo and size_eraseinfo set.
-    public override ReadOnlyMemory<byte> EraseInfo => _kdump.Primary.SubHeader.OffsetEraseInfo != 0 ? _kdump.Primary.EraseInfo : default;
+    /// <summary>
+    /// A re-filtered file's eraseinfo when both offset_eraseinfo and size_eraseinfo are set
+    /// (has_eraseinfo); for a --split set (--reassemble), every part's in turn, as reassemble_dumpfile.
+    /// </summary>
+    public override ReadOnlyMemory<byte> EraseInfo
+    {
+        get
+        {
+            var files = _kdump.Files;
+            if (files.Count == 1) return files[0].SubHeader.OffsetEraseInfo != 0 ? files[0].EraseInfo : default;
+            return files.SelectMany(f => f.EraseInfo.ToArray()).ToArray();
+        }
+    }
 
     public override DiskDumpHeader.UtsName ReadUtsName() => _kdump.Primary.Header.Uts;
 

@@ -212,9 +212,12 @@ internal sealed class ElfDumpInput : DumpInput
 
     public override int CpuCount => _elf.Core.PrStatusCount;
 
-    /// <summary>The ERASEINFO note of an ELF dump made with --config: its whole descriptor, padding included (get_pt_note_info).</summary>
+    /// <summary>
+    /// The ERASEINFO note of an ELF dump made with --config: its whole descriptor, padding included;
+    /// of n_type 0 and, if there are several (re-filtered with --config again), the last (get_pt_note_info).
+    /// </summary>
     public override ReadOnlyMemory<byte> EraseInfo =>
-        _elf.Core.Notes.FirstOrDefault(n => n.Name == ElfConstants.EraseInfoNoteName)?.Descriptor ?? default;
+        _elf.Core.Notes.LastOrDefault(n => n.Name == ElfConstants.EraseInfoNoteName && n.Type == 0)?.Descriptor ?? default;
 
     public override void FillBitmaps(ulong firstPfn, Span<byte> inMemory, Span<byte> withData)
     {

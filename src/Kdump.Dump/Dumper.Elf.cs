@@ -59,7 +59,8 @@ public sealed partial class KdumpCompressedDumper
         var notes = _input.NoteBytes;
         var plannedEraseInfo = _options.Erase?.PlannedEraseInfoBytes() ?? 0;
         if (plannedEraseInfo > 0) notes = WithEraseInfoNote(notes.Span, plannedEraseInfo);
-        ulong? noteMemorySize = plannedEraseInfo > 0 ? (ulong)_input.NoteBytes.Length : null;
+        // write_elf_header keeps the input's p_memsz and moves only p_offset and p_filesz.
+        ulong? noteMemorySize = note.Type == ElfConstants.PtNote ? note.MemorySize : null;
         var plan = StreamedElfCore.Make(elf.Core.Header, elf.Layout, notes.Span, loads, note, noteMemorySize);
         var erase = _options.Erase?.Start();
         try
@@ -111,7 +112,7 @@ public sealed partial class KdumpCompressedDumper
                 // on past it, over the first PT_LOAD's data, when they come out longer (see EraseList).
                 var text = erase.EraseInfo();
                 var room = (int)Math.Min(text.Length, plannedEraseInfo);
-                _output.WriteAt(plan.NotesOffset + _input.NoteBytes.Length + EraseInfoNoteHeaderBytes, text.AsSpan(0, room));
+                _output.WriteAt(plan.NotesOffset + _input.NoteBytes.Length + ElfNote.DescriptorOffset(ElfConstants.EraseInfoNoteName), text.AsSpan(0, room));
             }
             _output.Flush();
             Report.WriteBytes = plan.FileLength;
@@ -134,9 +135,6 @@ public sealed partial class KdumpCompressedDumper
             throw;
         }
     }
-
-    /// <summary>Note header (12 bytes) and "ERASEINFO" with its NUL, padded to 12.</summary>
-    private const int EraseInfoNoteHeaderBytes = 24;
 
     /// <summary>
     /// The notes with makedumpfile's eraseinfo note after them (write_elf_header's room,

@@ -101,7 +101,8 @@ public sealed class EraseList
         // What is left of each range (by its place in the list) and the ranges left, by start.
         private readonly ulong[] _start;
         private readonly long[] _size;
-        private readonly SortedSet<(ulong Start, int Index)> _left = [];
+        // The ranges left, sorted by (start, place): found by binary search, with no allocation per page.
+        private readonly List<(ulong Start, int Index)> _left;
         private readonly List<int> _due = [];
 
         internal Pass(EraseList list)
@@ -113,22 +114,33 @@ public sealed class EraseList
             _erased = new bool[list._commands.Count];
             _start = new ulong[_ranges.Count];
             _size = new long[_ranges.Count];
+            _left = new List<(ulong, int)>(_ranges.Count);
             for (var i = 0; i < _start.Length; i++)
             {
                 (_start[i], _size[i]) = (_ranges[i].Start, _ranges[i].Size);
-                _left.Add((_start[i], i));
+                _left.Add((_start[i], i));   // Ranges is sorted by start: so is this
             }
         }
 
-        private SortedSet<(ulong Start, int Index)> In(ulong start, int length) =>
-            _left.GetViewBetween((start, int.MinValue), (start + (ulong)length - 1, int.MaxValue));
+        /// <summary>The first place in <see cref="_left"/> whose start is at least <paramref name="start"/>.</summary>
+        private int LowerBound(ulong start)
+        {
+            int lo = 0, hi = _left.Count;
+            while (lo < hi)
+            {
+                var mid = (lo + hi) >>> 1;
+                if (_left[mid].Start < start) lo = mid + 1;
+                else hi = mid;
+            }
+            return lo;
+        }
 
         /// <summary>True when some range left starts inside [<paramref name="start"/>, +<paramref name="length"/>): the chunk must be copied to be patched.</summary>
         public bool Touches(ulong start, int length)
         {
-            if (length <= 0 || _left.Count == 0 || start > ulong.MaxValue - (ulong)length) return false;
-            foreach (var _ in In(start, length)) return true;
-            return false;
+            if (length <= 0 || start > ulong.MaxValue - (ulong)length) return false;
+            var at = LowerBound(start);
+            return at < _left.Count && _left[at].Start < start + (ulong)length;
         }
 
         /// <summary>Overwrites what falls in <paramref name="chunk"/>, which holds the bytes from physical address <paramref name="start"/>.</summary>
@@ -136,21 +148,27 @@ public sealed class EraseList
         {
             if (!Touches(start, chunk.Length)) return;
             var end = start + (ulong)chunk.Length;
+            var first = LowerBound(start);
+            var last = first;
+            while (last < _left.Count && _left[last].Start < end) last++;
             _due.Clear();
-            foreach (var (_, index) in In(start, chunk.Length)) _due.Add(index);
+            for (var k = first; k < last; k++) _due.Add(_left[k].Index);
+            _left.RemoveRange(first, last - first);
             // List order: a part carried from the chunk before sits where its range was.
             _due.Sort();
             foreach (var i in _due)
             {
                 var r = _ranges[i];
-                _left.Remove((_start[i], i));
                 var size = _size[i];
                 var room = end - _start[i];
                 if ((ulong)size > room)
                 {
                     _size[i] = size - (long)room;
                     size = (long)room;
-                    _left.Add((end, i));
+                    // What is past the chunk waits at its end, in list order among what starts there.
+                    var at = LowerBound(end);
+                    while (at < _left.Count && _left[at].Start == end && _left[at].Index < i) at++;
+                    _left.Insert(at, (end, i));
                 }
                 chunk.Slice((int)(_start[i] - start), (int)size).Fill(r.Nullify ? (byte)0 : EraseByte);
                 _start[i] = end;

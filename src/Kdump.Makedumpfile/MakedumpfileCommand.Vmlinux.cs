@@ -146,7 +146,8 @@ public static partial class MakedumpfileCommand
             {
                 // Indexed units leave memory as each pass goes, as for -g.
                 var infoStart = (long)(debug.Elf.SectionHeader(".debug_info")?.Offset ?? 0);
-                var search = new DebugInfoSearch(debug.Dwarf, [], [], ErrMsg, (offset, length) => vmlinux.Forget(infoStart + offset, length));
+                var search = new DebugInfoSearch(debug.Dwarf, [], [], ErrMsg,
+                    debug.Elf.IsCompressed(".debug_info") ? null : (offset, length) => vmlinux.Forget(infoStart + offset, length));
                 var kernel = input.Kernel;
                 var info = kernel.VmcoreInfo;
                 var imageSize = info.TryGetNumber("KERNEL_IMAGE_SIZE", out var size) ? unchecked((ulong)size) : 1UL << 30;
@@ -158,16 +159,16 @@ public static partial class MakedumpfileCommand
                 var scan = Erase.FilterConfig.Read(text, (_, _) => { });
                 var commands = new List<Erase.ConfigCommand>();
                 while (scan.Next() is { } c) commands.Add(c);
-                resolver.Prepare(commands);
-                var config = Erase.FilterConfig.Read(text, ErrMsg);
-                while (config.Next() is { } command) resolver.Process(command);
-                if (config.ModuleSection is { } module)
+                if (scan.ModuleSection is { } early)
                 {
                     // Upstream loads the module's debuginfo (or skips the section when the module is
                     // not loaded); skipping it here could keep data the user meant to erase.
-                    NotImplemented($"--config section [{module.Name}] at line {module.Line} (erasing data of kernel modules)");
+                    NotImplemented($"--config section [{early.Name}] at line {early.Line} (erasing data of kernel modules)");
                     return null;
                 }
+                resolver.Prepare(commands);
+                var config = Erase.FilterConfig.Read(text, ErrMsg);
+                while (config.Next() is { } command) resolver.Process(command);
                 return resolver.Ranges;
             }
             catch (KdumpException e)
@@ -184,6 +185,7 @@ public static partial class MakedumpfileCommand
             {
                 // readmem of nothing returns 0, which its callers take as failure.
                 if (destination.IsEmpty) return false;
+                var pageSize = (ulong)kernel.Memory.Physical.PageSize;
                 var at = address;
                 try
                 {
@@ -192,7 +194,7 @@ public static partial class MakedumpfileCommand
                     while (done < destination.Length)
                     {
                         at = address + (ulong)done;
-                        var n = (int)Math.Min((ulong)(destination.Length - done), 4096 - (at & 4095));
+                        var n = (int)Math.Min((ulong)(destination.Length - done), pageSize - (at % pageSize));
                         kernel.Memory.Read(new Kdump.Primitives.Units.VirtAddr(at), destination.Slice(done, n));
                         done += n;
                     }
@@ -202,11 +204,15 @@ public static partial class MakedumpfileCommand
                 {
                     error("readmem", $"Can't convert a virtual address({at:x}) to physical address.");
                 }
+                catch (PageNotStoredException)
+                {
+                    var page = ToPhysical(at) is { } pa ? pa / pageSize * pageSize : 0;
+                    if (kdumpName is null) error("readpage_elf", $"Attempt to read non-existent page at 0x{page:x}.");
+                    else error("readpage_kdump_compressed", $"pfn({page / pageSize:x}) is excluded from {kdumpName}.");
+                }
                 catch (KdumpException)
                 {
-                    var page = (ToPhysical(at) ?? 0) & ~4095UL;
-                    if (kdumpName is null) error("readpage_elf", $"Attempt to read non-existent page at 0x{page:x}.");
-                    else error("readpage_kdump_compressed", $"pfn({page >> 12:x}) is excluded from {kdumpName}.");
+                    // A page stored damaged: upstream's message is its decoder's; the address line follows.
                 }
                 error("readmem", $"type_addr: 1, addr:{at:x}, size:{destination.Length}");
                 return false;

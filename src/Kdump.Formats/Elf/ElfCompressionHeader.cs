@@ -8,9 +8,6 @@ namespace Kdump.Formats.Elf;
 /// </summary>
 public readonly record struct ElfCompressionHeader(uint Type, ulong Size, ulong AddressAlign)
 {
-    /// <summary>sh_flags bit of a compressed section.</summary>
-    public const ulong ShfCompressed = 0x800;
-
     /// <summary>ch_type: ELFCOMPRESS_ZLIB (a zlib stream), ELFCOMPRESS_ZSTD (zstd frames).</summary>
     public const uint Zlib = 1, Zstd = 2;
 

@@ -18,6 +18,9 @@ public sealed record ElfNote(string Name, uint Type, ReadOnlyMemory<byte> Descri
     /// <summary>Name and descriptor are each padded to 4 bytes in core files of both classes.</summary>
     public const int Alignment = 4;
 
+    /// <summary>Where the descriptor of a note named <paramref name="name"/> starts: the header, then the name with its NUL, aligned.</summary>
+    public static int DescriptorOffset(string name) => FieldLocations.Size + AlignUp(System.Text.Encoding.ASCII.GetByteCount(name) + 1);
+
     public static int AlignUp(int value) => checked((value + (Alignment - 1)) & ~(Alignment - 1));
 
     /// <summary>

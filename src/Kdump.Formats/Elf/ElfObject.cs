@@ -1,3 +1,4 @@
+using Kdump.Primitives.IO;
 using Kdump.Primitives;
 using Kdump.Primitives.Errors;
 
@@ -96,33 +97,66 @@ public sealed class ElfObject
         var i = Array.IndexOf(_sectionNames, name);
         if (i < 0 || _sections[i].Type == ShtNobits) return null;
         var bytes = SectionBytes(File, FileName, _sections[i], name);
-        return (_sections[i].Flags & ElfCompressionHeader.ShfCompressed) != 0 ? Inflate(bytes, _sections[i], name) : bytes;
+        return (_sections[i].Flags & ElfSectionHeader.ShfCompressed) != 0 ? Inflate(bytes, _sections[i], name) : bytes;
     }
 
     /// <summary>Largest inflated section taken: one managed array.</summary>
     public const int MaxInflatedSection = int.MaxValue - 64;
 
+    /// <summary>
+    /// Deflate's best ratio is about 1032:1; DWARF compresses 3-6:1. A ch_size beyond this many times
+    /// the compressed bytes is refused before anything is allocated (a few bytes may claim 2 GiB).
+    /// </summary>
+    public const int MaxInflateRatio = 1032;
+
+    /// <summary>True when the first section named <paramref name="name"/> is stored compressed (its file offsets are not its contents').</summary>
+    public bool IsCompressed(string name)
+    {
+        var i = Array.IndexOf(_sectionNames, name);
+        return i >= 0 && (_sections[i].Flags & ElfSectionHeader.ShfCompressed) != 0;
+    }
+
     private ReadOnlyMemory<byte> Inflate(ReadOnlyMemory<byte> compressed, ElfSectionHeader section, string name)
     {
         var layout = Header.Ident.Layout;
         var at = (long)section.Offset;
+        string Number(ulong v) => v.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (!ElfCompressionHeader.TryRead(compressed.Span, layout, out var ch))
             throw DumpErrors.Corrupt(FileName, $"{name} Chdr", $"{compressed.Length} bytes", at, "a compressed section shorter than its compression header");
-        if (ch.Size > MaxInflatedSection)
-            throw DumpErrors.Corrupt(FileName, $"{name} ch_size", ch.Size.ToString(System.Globalization.CultureInfo.InvariantCulture), at,
-                $"more than the {MaxInflatedSection} bytes one section may inflate to here");
-        var codec = ch.Type switch
+        var payload = compressed[ElfCompressionHeader.SizeOf(layout)..];
+        if (ch.Size > MaxInflatedSection || ch.Size > (ulong)payload.Length * MaxInflateRatio + 64)
+            throw DumpErrors.Corrupt(FileName, $"{name} ch_size", Number(ch.Size), at,
+                $"more than {MaxInflateRatio} times its {payload.Length} compressed bytes, or than the {MaxInflatedSection} bytes one section may inflate to here");
+        if (ch.Type is not (ElfCompressionHeader.Zlib or ElfCompressionHeader.Zstd))
+            throw DumpErrors.Corrupt(FileName, $"{name} ch_type", Number(ch.Type), at, "not ELFCOMPRESS_ZLIB (1) or ELFCOMPRESS_ZSTD (2)");
+        byte[] output;
+        try
         {
-            ElfCompressionHeader.Zlib => Kdump.Compression.PageCodecs.Zlib,
-            ElfCompressionHeader.Zstd => Kdump.Compression.PageCodecs.Zstd,
-            _ => throw DumpErrors.Corrupt(FileName, $"{name} ch_type", ch.Type.ToString(System.Globalization.CultureInfo.InvariantCulture), at,
-                "not ELFCOMPRESS_ZLIB (1) or ELFCOMPRESS_ZSTD (2)"),
-        };
-        var output = new byte[(int)ch.Size];
-        var status = codec.Decompress(compressed.Span[ElfCompressionHeader.SizeOf(layout)..], output, out var written);
-        if (status != System.Buffers.OperationStatus.Done || written != output.Length)
-            throw DumpErrors.Corrupt(FileName, name, $"{codec.Name} data", at,
-                status == System.Buffers.OperationStatus.Done ? $"inflates to {written} bytes, ch_size says {ch.Size}" : $"does not inflate ({status})");
+            output = new byte[(int)ch.Size];
+        }
+        catch (OutOfMemoryException)
+        {
+            throw DumpErrors.Corrupt(FileName, $"{name} ch_size", Number(ch.Size), at, "no memory for the inflated section");
+        }
+        int written;
+        try
+        {
+            // Both decoders read the section in place: no copy of the compressed bytes.
+            using Stream decoder = ch.Type == ElfCompressionHeader.Zlib
+                ? new System.IO.Compression.ZLibStream(new ReadOnlyMemoryStream(payload), System.IO.Compression.CompressionMode.Decompress)
+                : new ZstdSharp.DecompressionStream(new ReadOnlyMemoryStream(payload));
+            written = 0;
+            int n;
+            while (written < output.Length && (n = decoder.Read(output.AsSpan(written))) > 0) written += n;
+            if (written == output.Length && decoder.Read(new byte[1]) > 0)
+                throw DumpErrors.Corrupt(FileName, name, "compressed data", at, $"inflates past ch_size ({Number(ch.Size)} bytes)");
+        }
+        catch (Exception e) when (e is InvalidDataException or ZstdSharp.ZstdException or IOException)
+        {
+            throw DumpErrors.Corrupt(FileName, name, "compressed data", at, $"does not inflate: {e.Message}");
+        }
+        if (written != output.Length)
+            throw DumpErrors.Corrupt(FileName, name, "compressed data", at, $"inflates to {written} bytes, ch_size says {Number(ch.Size)}");
         return output;
     }
 

@@ -9,6 +9,9 @@ namespace Kdump.Formats.Elf;
 /// </summary>
 public readonly record struct ElfSectionHeader
 {
+    /// <summary>sh_flags SHF_COMPRESSED: the section starts with an <see cref="ElfCompressionHeader"/>.</summary>
+    public const ulong ShfCompressed = 0x800;
+
     public uint NameOffset { get; init; }  // sh_name (into the e_shstrndx section)
     public uint Type { get; init; }        // sh_type
     public ulong Flags { get; init; }      // sh_flags

@@ -124,8 +124,10 @@ internal sealed class EraseResolver(
             if (baseStruct is null || ce.Name is null) return false;
             if (!_members.TryGetValue((baseStruct, ce.Name), out var member))
             {
+                // Upstream's order (offset, then type): with damaged DWARF their messages come in it.
+                var offset = dwarf.MemberOffset(baseStruct, ce.Name);
                 var t = dwarf.MemberType(baseStruct, ce.Name);
-                member = (dwarf.MemberOffset(baseStruct, ce.Name), t,
+                member = (offset, t,
                     t is { } a && (a.Flags & TypeFlags.Array) != 0 ? dwarf.MemberArrayLength(baseStruct, ce.Name) : 0);
                 _members.Add((baseStruct, ce.Name), member);
             }

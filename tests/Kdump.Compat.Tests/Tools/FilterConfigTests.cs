@@ -77,6 +77,16 @@ public class FilterConfigTests
         Assert.Equal(messages.Split('|'), errors);
     }
 
+    /// <summary>A CR stays in the word (upstream splits at spaces only): "a\r" is the symbol looked for.</summary>
+    [Fact]
+    public void Crlf_lines_keep_their_cr_in_the_last_word()
+    {
+        var (commands, errors, _) = ReadAll("erase a\r\nerase b size 4\r\n");
+        Assert.Empty(errors);
+        Assert.Equal("a\r", commands[0].Filters[0].Filter.Name);
+        Assert.Equal(4, commands[1].Filters[0].Size!.Size);   // sscanf stops at the CR
+    }
+
     [Fact]
     public void A_module_section_stops_the_reading_where_it_is_reached()
     {

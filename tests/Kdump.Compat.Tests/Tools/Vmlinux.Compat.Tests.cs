@@ -272,7 +272,7 @@ public class VmlinuxCompatTests
             var objcopy = ExternalProcess.Run("objcopy", [$"--compress-debug-sections={compression}", exe, packed]);
             Assert.True(objcopy.ExitCode == 0, $"objcopy failed: {objcopy.Stderr}");
             var header = Kdump.Formats.Elf.ElfObject.Parse(File.ReadAllBytes(packed), packed).SectionHeader(".debug_info");
-            Assert.True((header!.Value.Flags & Kdump.Formats.Elf.ElfCompressionHeader.ShfCompressed) != 0, ".debug_info was left uncompressed");
+            Assert.True((header!.Value.Flags & Kdump.Formats.Elf.ElfSectionHeader.ShfCompressed) != 0, ".debug_info was left uncompressed");
             exe = packed;
         }
         var (t, o) = (Path.Combine(scratch.Path, "theirs"), Path.Combine(scratch.Path, "ours"));
@@ -288,13 +288,22 @@ public class VmlinuxCompatTests
         Assert.Equal(File.ReadAllText(t), text);
     }
 
+    private static class Chdr
+    {
+        public const int Type = Kdump.Formats.Elf.ElfCompressionHeader.FieldLocations.Elf64.Type;
+        public const int Size = Kdump.Formats.Elf.ElfCompressionHeader.FieldLocations.Elf64.Size;
+        public const int Length = Kdump.Formats.Elf.ElfCompressionHeader.FieldLocations.Elf64.Length;
+    }
+
     /// <summary>A compressed .debug_info that is damaged (unknown ch_type, a wrong ch_size, bytes that do not inflate) ends -g with a message naming it.</summary>
     [Theory]
     [InlineData("type", "ch_type")]
     [InlineData("size", "ch_size says")]
     [InlineData("data", "does not inflate")]
+    [InlineData("huge", "more than 1032 times")]
     public void Damaged_compressed_section_fails_with_a_message(string damage, string expected)
     {
+        // Elf64_Chdr (x86_64).
         using var scratch = Lab.Scratch("mdf-g-z");
         var exe = CompileKernelLike(scratch.Path, 5);
         var packed = exe + "-zlib";
@@ -303,9 +312,10 @@ public class VmlinuxCompatTests
         var at = (int)Kdump.Formats.Elf.ElfObject.Parse(bytes, packed).SectionHeader(".debug_info")!.Value.Offset;
         switch (damage)
         {
-            case "type": bytes[at] = 7; break;                                  // ch_type
-            case "size": bytes[at + 8]++; break;                                // ch_size one more
-            default: bytes.AsSpan(at + 24 + 2, 16).Fill(0xff); break;           // inside the zlib stream
+            case "type": bytes[at + Chdr.Type] = 7; break;
+            case "size": bytes[at + Chdr.Size]++; break;                        // one byte more than inflates
+            case "huge": bytes[at + Chdr.Size + 3] = 0x7f; break;               // ~2 GiB claimed by a few KiB
+            default: bytes.AsSpan(at + Chdr.Length + 2, 16).Fill(0xff); break;  // inside the zlib stream, past its header
         }
         File.WriteAllBytes(packed, bytes);
         var r = Run("-g", Path.Combine(scratch.Path, "out"), "-x", packed);

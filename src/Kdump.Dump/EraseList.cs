@@ -6,8 +6,8 @@ namespace Kdump.Dump;
 /// <summary>
 /// Physical ranges to overwrite before pages are stored (makedumpfile's filter_info list, built from
 /// <c>--config</c> erase commands), and the commands they came from, for the dump's eraseinfo.
-/// Ranges are kept sorted by start; a second range at the same start only widens the first and is
-/// not counted for its command (insert_filter_info).
+/// Ranges come out sorted by start (upstream's list order); a second range at the same start only
+/// widens the first and is not counted for its command (insert_filter_info).
 /// </summary>
 public sealed class EraseList
 {

@@ -140,13 +140,68 @@ public sealed class EraseList
         {
             if (length <= 0 || start > ulong.MaxValue - (ulong)length) return false;
             var at = LowerBound(start);
-            return at < _left.Count && _left[at].Start < start + (ulong)length;
+            return (at < _left.Count && _left[at].Start < start + (ulong)length) || FirstWritten(start, length) >= 0;
+        }
+
+        // What was written so far, by start: each write lies inside one chunk.
+        private readonly List<(ulong Start, int Length, bool Nullify)> _written = [];
+        private int _longestChunk;
+
+        /// <summary>The first write that overlaps [start, +length), or -1.</summary>
+        private int FirstWritten(ulong start, int length)
+        {
+            if (_written.Count == 0) return -1;
+            var from = start > (ulong)_longestChunk ? start - (ulong)_longestChunk : 0;
+            int lo = 0, hi = _written.Count;
+            while (lo < hi)
+            {
+                var mid = (lo + hi) >>> 1;
+                if (_written[mid].Start < from) lo = mid + 1;
+                else hi = mid;
+            }
+            for (var i = lo; i < _written.Count && _written[i].Start < start + (ulong)length; i++)
+                if (_written[i].Start + (ulong)_written[i].Length > start) return i;
+            return -1;
+        }
+
+        /// <summary>
+        /// Writes again into <paramref name="chunk"/> what was written where it overlaps an earlier
+        /// chunk: the same memory stored twice (an ELF dump of /proc/vmcore maps the kernel image
+        /// twice, as kernel text and in the direct map) is erased in both copies. makedumpfile erases
+        /// the first copy only and leaves the data in the second; that is not copied. Counts nothing.
+        /// </summary>
+        private void Rewrite(ulong start, Span<byte> chunk)
+        {
+            var end = start + (ulong)chunk.Length;
+            var i = FirstWritten(start, chunk.Length);
+            if (i < 0) return;
+            for (; i < _written.Count && _written[i].Start < end; i++)
+            {
+                var (wStart, wLength, nullify) = _written[i];
+                var from = Math.Max(wStart, start);
+                var to = Math.Min(wStart + (ulong)wLength, end);
+                if (from < to) chunk.Slice((int)(from - start), (int)(to - from)).Fill(nullify ? (byte)0 : EraseByte);
+            }
+        }
+
+        private void Record(ulong start, int length, bool nullify)
+        {
+            int lo = 0, hi = _written.Count;
+            while (lo < hi)
+            {
+                var mid = (lo + hi) >>> 1;
+                if (_written[mid].Start <= start) lo = mid + 1;
+                else hi = mid;
+            }
+            _written.Insert(lo, (start, length, nullify));
         }
 
         /// <summary>Overwrites what falls in <paramref name="chunk"/>, which holds the bytes from physical address <paramref name="start"/>.</summary>
         public void Apply(ulong start, Span<byte> chunk)
         {
             if (!Touches(start, chunk.Length)) return;
+            Rewrite(start, chunk);
+            _longestChunk = Math.Max(_longestChunk, chunk.Length);
             var end = start + (ulong)chunk.Length;
             var first = LowerBound(start);
             var last = first;
@@ -171,6 +226,7 @@ public sealed class EraseList
                     _left.Insert(at, (end, i));
                 }
                 chunk.Slice((int)(_start[i] - start), (int)size).Fill(r.Nullify ? (byte)0 : EraseByte);
+                Record(_start[i], (int)size, r.Nullify);
                 _start[i] = end;
                 if (r.Command is not { } c) continue;
                 _erased[c.Index] = true;

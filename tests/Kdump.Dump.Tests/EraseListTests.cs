@@ -109,6 +109,31 @@ public class EraseListTests
         Assert.Equal("erase x size 8\n".Length, list.PlannedEraseInfoBytes());
     }
 
+    /// <summary>
+    /// The same memory stored twice (an ELF dump of /proc/vmcore has the kernel image as kernel text
+    /// and in the direct map) is erased in both copies and counted once; makedumpfile erases the
+    /// first copy only.
+    /// </summary>
+    [Fact]
+    public void A_second_copy_of_erased_memory_is_erased_too_and_counted_once()
+    {
+        var list = new EraseList();
+        list.Add(Page - 8, 16, nullify: false, new EraseList.Command("twice"));
+        var pass = list.Start();
+        pass.Apply(0, Chunk());
+        pass.Apply(Page, Chunk());
+        var (again, next) = (Chunk(), Chunk());
+        Assert.True(pass.Touches(0, Page));
+        pass.Apply(0, again);
+        pass.Apply(Page, next);
+        Assert.Equal(Enumerable.Repeat((byte)'X', 8), again[^8..]);
+        Assert.Equal(0xaa, again[^9]);
+        Assert.Equal(Enumerable.Repeat((byte)'X', 8), next[..8]);
+        Assert.Equal(0xaa, next[8]);
+        Assert.False(pass.Touches(2 * Page, Page));
+        Assert.Equal("erase twice size 16\n", Info(pass));
+    }
+
     [Fact]
     public void Each_pass_starts_from_the_whole_list()
     {

@@ -104,7 +104,24 @@ public class EraseConfigCompatTests
             Assert.Equal(0, InProcess.Run(MakedumpfileCommand.Run, "makedumpfile", ["-R", Path.Combine(scratch.Path, "ours")], stream).ExitCode);
         }
         var bytes = File.ReadAllBytes(Path.Combine(scratch.Path, "ours"));
-        Assert.True(File.ReadAllBytes(Path.Combine(scratch.Path, "theirs")).AsSpan().SequenceEqual(bytes), $"{release} {format}: our erased dump differs from 1.7.8's");
+        var theirBytes = File.ReadAllBytes(Path.Combine(scratch.Path, "theirs"));
+        if (format == "-E")
+        {
+            // /proc/vmcore maps the kernel image twice (kernel text and direct map). 1.7.8 erases a
+            // range once, in the first copy, and leaves the data in the second (log_buf's 128 KiB
+            // among them); we erase both. Every other byte is 1.7.8's.
+            Assert.Equal(theirBytes.Length, bytes.Length);
+            var differ = 0;
+            for (var i = 0; i < bytes.Length; i++)
+            {
+                if (bytes[i] == theirBytes[i]) continue;
+                Assert.True(bytes[i] is (byte)'X' or 0, $"byte {i}: ours 0x{bytes[i]:x2}, 1.7.8's 0x{theirBytes[i]:x2}");
+                differ++;
+            }
+            Assert.True(differ > 100_000, $"only {differ} bytes left by 1.7.8 in the second copy");
+            return;
+        }
+        Assert.True(theirBytes.AsSpan().SequenceEqual(bytes), $"{release} {format}: our erased dump differs from 1.7.8's");
         if (format != "-l") return;
         var threads = Run(Argv("ours2", false, "--num-threads", "2"));
         Assert.Equal(0, threads.ExitCode);
@@ -165,17 +182,8 @@ public class EraseConfigCompatTests
         if (output == "-z")
             Assert.Equal("erase core_pattern size 128\nerase saved_command_line nullify", EraseInfo(Path.Combine(scratch.Path, "ours")).TrimEnd('\0').TrimEnd('\n'));
         var (theirBytes, ourBytes) = (File.ReadAllBytes(Path.Combine(scratch.Path, "theirs")), File.ReadAllBytes(Path.Combine(scratch.Path, "ours")));
-        if (output == "-E")
-        {
-            // ELF to ELF: headers and notes (the ERASEINFO note, p_memsz kept) equal 1.7.8's. The data
-            // may not: an erased range is applied once, so a page that /proc/vmcore maps twice (kernel
-            // text and direct map) is erased in one copy only, and 1.7.8 copies each PT_LOAD from that
-            // same input PT_LOAD where we read each pfn from its first one (documented).
-            var headers = (int)Kdump.Formats.Elf.ElfObject.Parse(ourBytes).ProgramHeaders.Where(h => h.Type == Kdump.Formats.Elf.ElfConstants.PtLoad).Min(h => h.Offset);
-            Assert.True(theirBytes.AsSpan(0, headers).SequenceEqual(ourBytes.AsSpan(0, headers)), "re-filtered erased ELF: headers or notes differ from 1.7.8's");
-            Assert.Equal(theirBytes.Length, ourBytes.Length);
-            return;
-        }
+        // ELF to ELF: our erased input has both copies of the kernel image erased, so reading each
+        // PT_LOAD from itself (1.7.8) or each pfn from its first PT_LOAD (ours) gives the same bytes.
         Assert.True(theirBytes.AsSpan().SequenceEqual(ourBytes), $"re-filtered erased dump ({input} to {output}) differs from 1.7.8's");
     }
 

@@ -17,30 +17,6 @@ public class EraseSplitTests
 {
     private const int PageSize = 4096;
 
-    private sealed class MemoryOutput : IDumpOutput
-    {
-        public byte[] Bytes = [];
-
-        public string Name => "memory";
-
-        public bool IsSeekable => true;
-
-        public void WriteAt(long offset, ReadOnlySpan<byte> data)
-        {
-            EnsureLength(offset + data.Length);
-            data.CopyTo(Bytes.AsSpan((int)offset));
-        }
-
-        public void EnsureLength(long length)
-        {
-            if (Bytes.Length < length) Array.Resize(ref Bytes, (int)length);
-        }
-
-        public void Flush()
-        {
-        }
-    }
-
     [Fact]
     public void Parts_erase_their_own_pfns_and_the_reassembly_joins_their_eraseinfo()
     {
@@ -51,9 +27,9 @@ public class EraseSplitTests
         erase.Add(0x2ff * PageSize + 4000, 200, false, across);   // runs into the hole after pfn 0x2ff: cut there
         using var source = DumpOpener.Open(new MemoryByteSource(GeneratedDumpTests.MakeVmcore(), "generated.elf"));
         using var input = DumpInput.Open(source);
-        var parts = new[] { new MemoryOutput(), new MemoryOutput(), new MemoryOutput() };
+        var parts = new[] { new GeneratedDumpTests.MemoryOutput(), new GeneratedDumpTests.MemoryOutput(), new GeneratedDumpTests.MemoryOutput() };
         var options = new DumpOptions { Codec = PageCodecs.Lzo, Level = Kdump.Kernel.Pages.DumpLevel.Zero, Erase = erase, SplitblockBytes = 0x40 * PageSize };
-        new KdumpCompressedDumper(input, new MemoryOutput(), options).WriteSplit(parts);
+        new KdumpCompressedDumper(input, new GeneratedDumpTests.MemoryOutput(), options).WriteSplit(parts);
 
         string Info(byte[] file)
         {
@@ -78,7 +54,7 @@ public class EraseSplitTests
 
         using var set = KdumpCompressedDump.Open([.. parts.Select((p, i) => (IByteSource)new MemoryByteSource(p.Bytes, $"part{i}"))]);
         using var setInput = DumpInput.Open(set);
-        var whole = new MemoryOutput();
+        var whole = new GeneratedDumpTests.MemoryOutput();
         new KdumpCompressedDumper(setInput, whole, new DumpOptions { Codec = PageCodecs.Lzo }).Write();
         Assert.Equal(string.Concat(infos), Info(whole.Bytes));
 

@@ -47,7 +47,8 @@ public class GeneratedDumpTests
             .ToArray();
     }
 
-    private sealed class MemoryOutput(long failAfter = long.MaxValue) : IDumpOutput
+    /// <summary>A dump file in memory; writes past <c>failAfter</c> bytes fail as a full disk.</summary>
+    internal sealed class MemoryOutput(long failAfter = long.MaxValue) : IDumpOutput
     {
         public byte[] Bytes = [];
         private long _written;

@@ -125,12 +125,10 @@ internal sealed class PageBatch
     /// </summary>
     public void Compress(IPageCodec? codec, bool excludeZero)
     {
-        var view = _view is { } v ? v.Span : default;
         var at = 0;
         for (var i = 0; i < Count; i++)
         {
-            var page = _patches > 0 && _patchSlot![i] >= 0 ? _patched.AsSpan(_patchSlot[i] * _pageSize, _pageSize)
-                : _view is null ? _copy.AsSpan(i * _pageSize, _pageSize) : view.Slice((int)(Pfns[i] - Pfns[0]) * _pageSize, _pageSize);
+            var page = Page(i);
             if (excludeZero && Kdump.Kernel.Pages.ZeroPage.IsZeroPage(page))
             {
                 Sizes[i] = ZeroPage;

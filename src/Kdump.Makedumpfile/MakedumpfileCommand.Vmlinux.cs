@@ -145,9 +145,7 @@ public static partial class MakedumpfileCommand
             try
             {
                 // Indexed units leave memory as each pass goes, as for -g.
-                var infoStart = (long)(debug.Elf.SectionHeader(".debug_info")?.Offset ?? 0);
-                var search = new DebugInfoSearch(debug.Dwarf, [], [], ErrMsg,
-                    debug.Elf.IsCompressed(".debug_info") ? null : (offset, length) => vmlinux.Forget(infoStart + offset, length));
+                var search = new DebugInfoSearch(debug.Dwarf, [], [], ErrMsg, DebugInfoSearch.ReleaseIndexed(debug.Elf, vmlinux.Forget));
                 var kernel = input.Kernel;
                 var info = kernel.VmcoreInfo;
                 var imageSize = info.TryGetNumber("KERNEL_IMAGE_SIZE", out var size) ? unchecked((ulong)size) : 1UL << 30;

@@ -71,6 +71,19 @@ internal sealed class DebugInfoSearch
         Index(_byName, _byEnumerator);
     }
 
+    /// <summary>
+    /// The <c>walked</c> callback that tells a mapped vmlinux which file ranges of .debug_info are
+    /// indexed and may leave memory; null when there is nothing to tell, or when the section is
+    /// stored compressed (offsets into its inflated copy are not file offsets).
+    /// </summary>
+    public static Action<int, int>? ReleaseIndexed(Kdump.Formats.Elf.ElfObject elf, Action<long, long>? forget)
+    {
+        ArgumentNullException.ThrowIfNull(elf);
+        if (forget is null || elf.IsCompressed(".debug_info")) return null;
+        var infoStart = (long)(elf.SectionHeader(".debug_info")?.Offset ?? 0);
+        return (offset, length) => forget(infoStart + offset, length);
+    }
+
     private static Dictionary<string, List<Entry>> NewIndex(IEnumerable<string> names) =>
         names.Distinct(StringComparer.Ordinal).ToDictionary(n => n, _ => new List<Entry>(), StringComparer.Ordinal);
 

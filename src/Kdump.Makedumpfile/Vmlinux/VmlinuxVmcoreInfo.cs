@@ -72,10 +72,7 @@ internal sealed class VmlinuxVmcoreInfo
         ArgumentNullException.ThrowIfNull(elf);
         ArgumentNullException.ThrowIfNull(dwarf);
         ArgumentNullException.ThrowIfNull(error);
-        var infoStart = elf.SectionHeader(".debug_info")?.Offset ?? 0;
-        // Offsets into an inflated .debug_info are not file offsets: nothing to let go then.
-        var search = new DebugInfoSearch(dwarf, Names, Enumerators, error,
-            forget is null || elf.IsCompressed(".debug_info") ? null : (offset, length) => forget((long)infoStart + offset, length));
+        var search = new DebugInfoSearch(dwarf, Names, Enumerators, error, DebugInfoSearch.ReleaseIndexed(elf, forget));
         return new VmlinuxVmcoreInfo(elf, search).Build(pageSize, error, forGenerate);
     }
 

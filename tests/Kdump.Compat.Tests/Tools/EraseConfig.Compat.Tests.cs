@@ -60,13 +60,11 @@ public class EraseConfigCompatTests
     private static string WithoutClosing(string messages) =>
         messages[..messages.IndexOf("\nThe dumpfile is saved to", StringComparison.Ordinal)];
 
-    /// <summary>The eraseinfo text that the sub header (block 1: offset_eraseinfo at 64, size_eraseinfo at 72) points at.</summary>
+    /// <summary>The eraseinfo that the file's sub header points at, read by our kdump-compressed reader.</summary>
     private static string EraseInfo(string file)
     {
-        var bytes = File.ReadAllBytes(file);
-        var offset = (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(4096 + 64));
-        var size = (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(4096 + 72));
-        return Encoding.Latin1.GetString(bytes, offset, size);
+        using var dump = KdumpCompressedDump.Open([Kdump.Primitives.IO.FileByteSource.Open(file)]);
+        return Encoding.Latin1.GetString(dump.Primary.EraseInfo.Span);
     }
 
     /// <summary>

@@ -122,7 +122,7 @@ prepare_dir() { # the per-tool files the placeholders name
 # ---- Cases -----------------------------------------------------------------------------------------
 n=0 same=0 diff=0 skip=0
 declare -A KIND=()
-RELDEP='\{(VMCORE|KDUMP:[^}]*|FLAT|SPLIT[123]|TRUNC|TRUNC_HDR|TRUNC_KDUMP)\}'
+RELDEP='\{(VMCORE|VMLINUX|KDUMP:[^}]*|FLAT|SPLIT[123]|TRUNC|TRUNC_HDR|TRUNC_KDUMP)\}'
 t_start=$(date +%s)
 echo "compat: ours $OURS vs $REF; cases $CASES_FILE; releases $RELEASES; results $TSV" >&2
 
@@ -141,7 +141,7 @@ while IFS= read -r line || [[ -n $line ]]; do
           VMCOREINFO="$IN/vmcoreinfo.txt" TRUNC_FLAT="$IN/trunc.flat")
     if [[ $r != - ]]; then
       setup_release "$r"
-      vars+=(VMCORE="$FIX/$r/proc-vmcore.elf" FLAT="$FIX/$r/derived/F-l-d31.flat"
+      vars+=(VMCORE="$FIX/$r/proc-vmcore.elf" VMLINUX="$ROOT/.lab/kernels/$r/vmlinux" FLAT="$FIX/$r/derived/F-l-d31.flat"
              SPLIT1="$IN/$r/split1" SPLIT2="$IN/$r/split2" SPLIT3="$IN/$r/split3"
              TRUNC="$IN/$r/trunc.elf" TRUNC_HDR="$IN/$r/trunc-hdr.elf" TRUNC_KDUMP="$IN/$r/trunc.kdump")
       for k in "$FIX/$r"/derived/*.kdump; do vars+=("KDUMP:$(basename "$k" .kdump)=$k"); done

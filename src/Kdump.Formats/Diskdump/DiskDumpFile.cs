@@ -118,8 +118,6 @@ public sealed class DiskDumpFile : IDisposable
         var bitmapBytes = checked((long)header.BitmapBlocks * blockSize);
         if (bitmapBytes > limits.MaxInMemoryTableBytes)
             throw DumpErrors.OverLimit(file, "bitmap_blocks × block_size", (ulong)bitmapBytes, (ulong)limits.MaxInMemoryTableBytes, DiskDumpHeader.FieldLocations.Bits64.BitmapBlocks);
-        if (!source.Contains(bitmapOffset, bitmapBytes))
-            throw DumpErrors.Truncated(file, $"bitmaps ({header.BitmapBlocks} blocks)", bitmapOffset, bitmapBytes, source.Length);
         // Rounded up without maxMapNr + 7, which overflows for a hostile max_mapnr near 2^64.
         var bytesPerBitmap = (maxMapNr / 8) + ((maxMapNr & 7) == 0 ? 0UL : 1UL);
         // crash's dump_is_partial: a single-bitmap (old diskdump) file holds only the dumpable map.
@@ -128,8 +126,13 @@ public sealed class DiskDumpFile : IDisposable
         if ((ulong)half < bytesPerBitmap)
             DumpErrors.ThrowCorrupt(file, "bitmap_blocks", header.BitmapBlocks.ToString(), DiskDumpHeader.FieldLocations.Bits64.BitmapBlocks,
                 $"is too small for max_mapnr 0x{maxMapNr:x} ({bytesPerBitmap} bytes per bitmap needed)");
+        // makedumpfile writes only the bitmap bytes that hold pfns below max_mapnr: a --split part
+        // without pages ends there, short of its last bitmap block, whose tail then reads as zeros.
+        var secondOffset = twoBitmaps ? bitmapOffset + half : bitmapOffset;
+        if (!source.Contains(secondOffset, (long)bytesPerBitmap))
+            throw DumpErrors.Truncated(file, $"bitmaps ({header.BitmapBlocks} blocks)", bitmapOffset, bitmapBytes, source.Length);
         var second = new byte[half];
-        source.ReadExactlyAt(twoBitmaps ? bitmapOffset + half : bitmapOffset, second, "2nd bitmap");
+        source.ReadExactlyAt(secondOffset, second.AsSpan(0, (int)Math.Min(half, source.Length - secondOffset)), "2nd bitmap");
         byte[] first;
         if (twoBitmaps)
         {

@@ -59,8 +59,6 @@ public sealed class KdumpCompressedWriter
         Span<byte> sub = stackalloc byte[KdumpSubHeader.Size64];
         subHeader.WriteCore(sub, _dataLayout);
         _output.WriteAt(Layout.SubHeaderOffset, sub);
-        // Descriptors not yet written must read as zeros (lost pages) if the dump stops early.
-        _output.EnsureLength(Layout.DataOffset);
     }
 
     /// <summary>Rewrites block 0 only (the incomplete flag is set this way).</summary>
@@ -79,8 +77,13 @@ public sealed class KdumpCompressedWriter
         var at = checked((long)(firstPfn / 8));
         if (at + inMemory.Length > Layout.BitmapBytes || at + dumpable.Length > Layout.BitmapBytes)
             throw new ArgumentOutOfRangeException(nameof(firstPfn), "bitmap window beyond bitmap_blocks");
-        _output.WriteAt(Layout.FirstBitmapOffset + at, inMemory);
-        _output.WriteAt(Layout.SecondBitmapOffset + at, dumpable);
+        // Upstream writes the bytes that hold pfns below max_mapnr and leaves the rest of the
+        // last bitmap block a hole: an empty --split part ends right there.
+        var used = (long)((Layout.MaxMapNr + 7) / 8);
+        if (at >= used) return;
+        var n = (int)Math.Min(inMemory.Length, used - at);
+        _output.WriteAt(Layout.FirstBitmapOffset + at, inMemory[..n]);
+        _output.WriteAt(Layout.SecondBitmapOffset + at, dumpable[..Math.Min(n, dumpable.Length)]);
     }
 
     /// <summary>makedumpfile -d 1: one page of zeros first, shared by every zero page's descriptor.</summary>
@@ -180,6 +183,10 @@ public sealed class KdumpCompressedWriter
     {
         ArgumentNullException.ThrowIfNull(header);
         WriteHeader(header with { Status = header.Status | DiskDumpStatus.Incomplete });
+        // Descriptors not yet written must read as zeros (lost pages). Only here: a finished
+        // file is as long as what was written, so a --split part without pages ends with its
+        // bitmaps, as upstream's does.
+        _output.EnsureLength(Layout.DataOffset);
         _output.Flush();
     }
 }

@@ -347,6 +347,31 @@ public sealed class MakedumpfileEngineCompatTests
     }
 
     /// <summary>
+    /// --split with the default 1 GiB splitblock on the 1 GiB guest: one splitblock, so the first file
+    /// takes every page and the second is empty. Without zero-page exclusion nothing follows its
+    /// bitmaps (no shared zero page), and 1.7.8's file ends at the last bitmap byte it writes; ours
+    /// used to be as long as the whole set's descriptor table (found by eng/compat/random-cases.py).
+    /// </summary>
+    [Fact]
+    public void An_empty_split_file_ends_with_its_bitmaps_as_makedumpfile_1_7_8s()
+    {
+        WithScratch("engine-split-empty", dir =>
+        {
+            string[] parts = [Path.Combine(dir, "a"), Path.Combine(dir, "b")];
+            string[] refParts = [Path.Combine(dir, "ref-a"), Path.Combine(dir, "ref-b")];
+            var r = Run(["-l", "-d", "30", "--split", Source("bookworm"), .. parts]);
+            Assert.True(r.ExitCode == 0, r.Stderr);
+            var t = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), ["--message-level", "0", "-l", "-d", "30", "--split", Source("bookworm"), .. refParts]);
+            Assert.True(t.ExitCode == 0, t.Stderr);
+            AssertSameFile(refParts[0], parts[0]);
+            AssertSameFile(refParts[1], parts[1]);
+            using var b = KdumpCompressedDump.Open([parts[1]]);
+            Assert.Empty(b.StoredPfns());
+            Assert.True(new FileInfo(parts[1]).Length < 4096 * 20, "the empty part holds more than headers and bitmaps");
+        });
+    }
+
+    /// <summary>
     /// Re-filtering at a level below the input's: 1.7.8's update_dump_level line (no newline of its
     /// own) and the same file; -E from a kdump-compressed input: 1.7.8's refusal on stdout. On a
     /// kernel past 1.7.8's range its version warning falls between them: update_dump_level runs

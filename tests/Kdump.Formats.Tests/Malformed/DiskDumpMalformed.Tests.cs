@@ -65,6 +65,25 @@ public class DiskDumpMalformedTests
     public void Truncated_bitmaps_name_the_bitmap_and_its_offset() =>
         Fails<UnexpectedEndOfDumpException>(Good()[..(3 * 4096)], "bitmaps (2 blocks)", "at offset 0x2000", "0x3000");
 
+    /// <summary>
+    /// makedumpfile writes the bitmap bytes that hold pfns below max_mapnr and no more: its --split
+    /// part without pages ends there. That opens (the rest reads as zeros); one byte less does not.
+    /// </summary>
+    [Fact]
+    public void A_file_ending_after_the_bitmap_bytes_max_mapnr_needs_opens()
+    {
+        var good = Good();
+        var maxMapNr = BinaryPrimitives.ReadUInt64LittleEndian(good.AsSpan(4096 + KdumpSubHeader.FieldLocations.Bits64.MaxMapNr64));
+        var end = 2 * 4096 + 4096 + (int)((maxMapNr + 7) / 8);     // the second of two 1-block bitmaps
+        Assert.True(end < 4 * 4096, "the generated file's bitmap must have slack for this test");
+        using (var f = Open(good[..end]))
+        {
+            using var whole = Open(good);
+            Assert.Equal(whole.StoredPfns(), f.StoredPfns());
+        }
+        Fails<UnexpectedEndOfDumpException>(good[..(end - 1)], "bitmaps (2 blocks)", "at offset 0x2000");
+    }
+
     [Fact]
     public void Implausible_block_size_is_corrupt()
     {

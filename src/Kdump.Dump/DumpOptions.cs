@@ -28,10 +28,12 @@ public sealed record DumpOptions
     public IPageFilter? Filter { get; init; }
 
     /// <summary>
-    /// makedumpfile would build its bitmaps in one cycle (its flag_cyclic off: --work-dir, -e, or
-    /// bitmaps that fit its cyclic buffer). The -E report follows it: cyclic mode recounts each
-    /// input PT_LOAD, so pfns under two PT_LOADs count twice; one cycle counts each pfn once.
-    /// (Upstream's --split report depends on it too; that is not followed.)
+    /// makedumpfile would build its bitmaps in one cycle (its flag_cyclic off: re-filtering,
+    /// --work-dir, -e, or bitmaps that fit its cyclic buffer). The -E report follows it: cyclic
+    /// mode recounts each input PT_LOAD, so pfns under two PT_LOADs count twice; one cycle counts
+    /// each pfn once. A kdump-compressed file then gets whole bitmap blocks written, which shows
+    /// in a --split part without pages. (Upstream's --split report depends on it too; that is not
+    /// followed.)
     /// </summary>
     public bool OneCycle { get; init; }
 

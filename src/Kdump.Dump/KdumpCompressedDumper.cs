@@ -161,7 +161,7 @@ public sealed partial class KdumpCompressedDumper
     {
 
         var header = MakeHeader(layout);
-        var writer = new KdumpCompressedWriter(output, layout, _input.Dump.Layout, Math.Max(_pageSize << _options.CacheOrder, MinCacheBytes));
+        var writer = new KdumpCompressedWriter(output, layout, _input.Dump.Layout, Math.Max(_pageSize << _options.CacheOrder, MinCacheBytes), wholeBitmapBlocks: _options.OneCycle);
         var sub = MakeSubHeader(layout);
         if (split)
         {

@@ -112,8 +112,11 @@ public static partial class MakedumpfileCommand
                 WindowPfns = windowPfns,
                 CacheOrder = order,
                 UnusedVmemmap = Has('e') ? FindVmemmap(input) : null,
-                // initial() sizes the buffer itself when --cyclic-buffer is absent or atoi gives 0.
-                OneCycle = Has('e') || Has(MakedumpfileOptions.WorkDir) || (Atoi(cb ?? "0") == 0 && FitsOneCycle(input.MaxMapNr)),
+                // initial(): re-filtering and --work-dir always work in one cycle (-e needs
+                // --work-dir); otherwise it sizes the buffer itself when --cyclic-buffer is absent
+                // or atoi gives 0.
+                OneCycle = input.Dump is KdumpCompressedDump || Has('e') || Has(MakedumpfileOptions.WorkDir)
+                    || (Atoi(cb ?? "0") == 0 && FitsOneCycle(input.MaxMapNr)),
             };
             if (_args.TryGetValue(MakedumpfileOptions.Vtop, out var vtop) && StrToUl(vtop!) is var address and not 0)
                 PrintVtop(input, address);

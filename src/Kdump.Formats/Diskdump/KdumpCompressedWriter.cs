@@ -18,6 +18,7 @@ public sealed class KdumpCompressedWriter
     private readonly byte[] _dataCache;
     private int _descFill;
     private int _dataFill;
+    private readonly long _bitmapBytesToWrite;
     private long _descFlushedTo;
     private long _dataFlushedTo;
     private long _nextDataOffset;
@@ -26,7 +27,13 @@ public sealed class KdumpCompressedWriter
     private bool _zeroWritten;
 
     /// <param name="cacheBytes">Size of each write cache: 2^<c>-b</c> pages in makedumpfile (64 KiB by default).</param>
-    public KdumpCompressedWriter(IDumpOutput output, KdumpCompressedLayout layout, DataLayout dataLayout, int cacheBytes)
+    /// <param name="wholeBitmapBlocks">
+    /// Write each bitmap to the end of its last block, as makedumpfile does from its bitmap file
+    /// (non-cyclic: --work-dir, -e, re-filtering); otherwise only the bytes that hold pfns below
+    /// max_mapnr, as its cyclic buffers do. It shows only in a --split part without pages, which
+    /// ends with its bitmaps.
+    /// </param>
+    public KdumpCompressedWriter(IDumpOutput output, KdumpCompressedLayout layout, DataLayout dataLayout, int cacheBytes, bool wholeBitmapBlocks = false)
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(layout);
@@ -39,6 +46,7 @@ public sealed class KdumpCompressedWriter
         _descFlushedTo = layout.DescriptorOffset;
         _dataFlushedTo = layout.DataOffset;
         _nextDataOffset = layout.DataOffset;
+        _bitmapBytesToWrite = wholeBitmapBlocks ? layout.BitmapBytes : checked((long)((layout.MaxMapNr + 7) / 8));
     }
 
     public KdumpCompressedLayout Layout { get; }
@@ -77,11 +85,8 @@ public sealed class KdumpCompressedWriter
         var at = checked((long)(firstPfn / 8));
         if (at + inMemory.Length > Layout.BitmapBytes || at + dumpable.Length > Layout.BitmapBytes)
             throw new ArgumentOutOfRangeException(nameof(firstPfn), "bitmap window beyond bitmap_blocks");
-        // Upstream writes the bytes that hold pfns below max_mapnr and leaves the rest of the
-        // last bitmap block a hole: an empty --split part ends right there.
-        var used = (long)((Layout.MaxMapNr + 7) / 8);
-        if (at >= used) return;
-        var n = (int)Math.Min(inMemory.Length, used - at);
+        if (at >= _bitmapBytesToWrite) return;
+        var n = (int)Math.Min(inMemory.Length, _bitmapBytesToWrite - at);
         _output.WriteAt(Layout.FirstBitmapOffset + at, inMemory[..n]);
         _output.WriteAt(Layout.SecondBitmapOffset + at, dumpable[..Math.Min(n, dumpable.Length)]);
     }

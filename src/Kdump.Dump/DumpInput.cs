@@ -117,12 +117,11 @@ public abstract class DumpInput : IDisposable
     /// </summary>
     public DiskDumpHeader.UtsName? ReadMemoryUtsName()
     {
-        if (!Info.TryGetSymbol("init_uts_ns", out var uts)) return null;
-        var offset = Info.TryGetOffset("uts_namespace.name", out var o) ? o : sizeof(int);
+        if (UtsNameAddress() is not { } address) return null;
         try
         {
             var bytes = new byte[DiskDumpHeader.UtsName.Size];
-            Kernel.Memory.Read(new VirtAddr(uts.Value).Add(offset), bytes);
+            Kernel.Memory.Read(address, bytes);
             return DiskDumpHeader.UtsName.ReadCore(bytes);
         }
         catch (Exception e) when (e is KdumpException or IOException or OverflowException or InvalidOperationException)
@@ -130,6 +129,14 @@ public abstract class DumpInput : IDisposable
             // Now read before the copy's own error handling: any failure here means "unreadable".
             return null;
         }
+    }
+
+    /// <summary>Where check_release reads the utsname: init_uts_ns's name member; null without the symbol.</summary>
+    public VirtAddr? UtsNameAddress()
+    {
+        if (!Info.TryGetSymbol("init_uts_ns", out var uts)) return null;
+        var offset = Info.TryGetOffset("uts_namespace.name", out var o) ? o : sizeof(int);
+        return new VirtAddr(uts.Value).Add(offset);
     }
 
     /// <summary>

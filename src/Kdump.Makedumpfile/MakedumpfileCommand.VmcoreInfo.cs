@@ -40,16 +40,18 @@ public static partial class MakedumpfileCommand
 
         /// <summary>
         /// check_release, run by initial() whenever the dump has VMCOREINFO: with -i the release in
-        /// memory (or in a kdump-compressed header) must be the file's OSRELEASE, otherwise exit
-        /// code 2; then get_kernel_version's warning for a kernel outside 1.7.8's range. Where
-        /// memory holds no readable utsname upstream ends the run without the warning; we go on
-        /// (see DumpInput.ReadMemoryUtsName), without it too.
+        /// memory must be the file's OSRELEASE, otherwise exit code 2, and an unreadable utsname
+        /// ends the run as upstream's (exit 1); then get_kernel_version's warning for a kernel
+        /// outside 1.7.8's range. Without -i, where memory holds no readable utsname, upstream
+        /// ends the run without the warning; we go on (see DumpInput.ReadMemoryUtsName), without
+        /// it too: the dump's own VMCOREINFO is not in doubt there.
         /// </summary>
         private bool CheckRelease(DumpInput input, string vmcore)
         {
             if (input.Info.IsEmpty) return true;
-            if (_args.TryGetValue('i', out var name) && input.ReadUtsName().Release != input.Info.OsRelease)
+            if (_args.TryGetValue('i', out var name) && ReadUtsNameRelease(input) is var release && release != input.Info.OsRelease)
             {
+                if (release is null) return false;
                 // Upstream names the file "(null)" here (it has freed the name); we name it.
                 ErrMsg("check_release", $"{name} and {vmcore} don't match.");
                 FailureCode = WrongRelease;
@@ -57,6 +59,26 @@ public static partial class MakedumpfileCommand
             }
             if (input.ReadMemoryUtsName() is { } uts) KernelVersionOf(uts.Release);
             return true;
+        }
+
+        /// <summary>
+        /// check_release's readmem of the utsname, with its messages when that fails, as it does when
+        /// the -i file is another kernel's (its page-table root is not this dump's); null then.
+        /// </summary>
+        private string? ReadUtsNameRelease(DumpInput input)
+        {
+            if (input.UtsNameAddress() is not { } address)
+            {
+                ErrMsg("check_release", "Can't get the symbol of system_utsname.");
+                return null;
+            }
+            var bytes = new byte[Formats.Diskdump.DiskDumpHeader.UtsName.Size];
+            if (!new KernelReader(input.Kernel, input.Dump is ElfDump ? null : input.Dump.Name, ErrMsg).TryRead(address.Value, bytes))
+            {
+                ErrMsg("check_release", "Can't get the address of system_utsname.");
+                return null;
+            }
+            return Formats.Diskdump.DiskDumpHeader.UtsName.ReadCore(bytes).Release;
         }
 
         // makedumpfile 1.7.8's range (makedumpfile.h OLDEST_VERSION, LATEST_VERSION). The warning

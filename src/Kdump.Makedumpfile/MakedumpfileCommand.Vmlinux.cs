@@ -200,6 +200,7 @@ public static partial class MakedumpfileCommand
                 }
                 catch (Kdump.Kernel.Memory.KernelAddressNotMappedException)
                 {
+                    ExplainWalk(at);
                     error("readmem", $"Can't convert a virtual address({at:x}) to physical address.");
                 }
                 catch (PageNotStoredException)
@@ -212,8 +213,26 @@ public static partial class MakedumpfileCommand
                 {
                     // A page stored damaged: upstream's message is its decoder's; the address line follows.
                 }
-                error("readmem", $"type_addr: 1, addr:{at:x}, size:{destination.Length}");
+                // VADDR is 0 in makedumpfile.h's enum of address types.
+                error("readmem", $"type_addr: 0, addr:{at:x}, size:{destination.Length}");
                 return false;
+            }
+
+            /// <summary>__vtop4_x86_64's line for the level whose entry is not present.</summary>
+            private void ExplainWalk(ulong address)
+            {
+                if (kernel.Memory.Translator is not Kdump.Kernel.Arch.X64.X64PageTableWalker walker) return;
+                var walk = new List<(string Level, ulong EntryAddress, ulong Entry)>();
+                var t = walker.Translate(new Kdump.Primitives.Units.VirtAddr(address), walk);
+                if (t.Status != Kdump.Kernel.Memory.TranslationStatus.NotMapped || walk.Count == 0) return;
+                error("__vtop4_x86_64", walk[^1].Level switch
+                {
+                    "PGD" => "Can't get a valid pgd.",
+                    "P4D" => "Can't get a valid p4d_pte.",
+                    "PUD" => "Can't get a valid pud_pte.",
+                    "PMD" => "Can't get a valid pmd_pte.",
+                    _ => "Can't get a valid pte.",
+                });
             }
 
             public ulong? ToPhysical(ulong address)

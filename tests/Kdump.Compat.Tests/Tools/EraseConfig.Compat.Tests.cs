@@ -23,13 +23,16 @@ public class EraseConfigCompatTests
     /// a 'via' list; then errors that skip a command (unknown symbol, unknown member) and one that
     /// ends the reading (a stray word: the command after it is not read). modprobe_path erases
     /// nothing, silently, in both: the first variable DIE of that name is the declaration
-    /// <c>extern char modprobe_path[]</c>, an array without a length.
+    /// <c>extern char modprobe_path[]</c>, an array without a length. execute_command, a NULL
+    /// <c>char *</c> (no init= on the guest's command line), gets readmem's failure lines from the
+    /// string-length read at address 0, and erases nothing.
     /// </summary>
     private const string Config = """
         # erase filters for the compat test
         [vmlinux]
         erase core_pattern
         erase modprobe_path
+        erase execute_command
         erase saved_command_line
         erase init_task.comm size 4
         for tsk in init_task.tasks within task_struct:tasks
@@ -95,7 +98,9 @@ public class EraseConfigCompatTests
         Assert.Equal((0, 0), (theirs.ExitCode, ours.ExitCode));
         // With -F the closing messages go to stderr too (stdout carries the dump).
         Assert.Equal(Messages(theirs.Stderr), flat ? WithoutClosing(Messages(ours.Stderr)) : Messages(ours.Stderr));
-        Assert.Contains("get_config: Config error at 24: Invalid token 'bogus'.", Messages(ours.Stderr), StringComparison.Ordinal);
+        Assert.Contains("get_config: Config error at 25: Invalid token 'bogus'.", Messages(ours.Stderr), StringComparison.Ordinal);
+        Assert.Contains("__vtop4_x86_64: Can't get a valid pgd.\nreadmem: Can't convert a virtual address(0) to physical address.\nreadmem: type_addr: 0, addr:0, size:1024\n",
+            Messages(ours.Stderr), StringComparison.Ordinal);
         if (flat)
         {
             using var stream = new MemoryStream(ours.Stdout);

@@ -562,6 +562,32 @@ public class MakedumpfileCompatTests
         Assert.False(File.Exists(Path.Combine(dir, "out")));
     }
 
+    /// <summary>
+    /// -i with another kernel's whole VMCOREINFO (bookworm's file for bullseye's and trixie's
+    /// vmcores): its page-table root is not this dump's, so check_release cannot read the utsname:
+    /// readmem's and __vtop4_x86_64's lines, exit 1, as 1.7.8. We used to take the file's release
+    /// as read and fail later, at the first struct page, with a message of our own (found by
+    /// eng/compat/random-cases.py). <c>-E</c> and <c>-F</c> too: check_release comes first.
+    /// </summary>
+    [Theory]
+    [InlineData("bullseye", "-l")]
+    [InlineData("trixie", "-l")]
+    [InlineData("trixie", "-E")]
+    public void A_vmcoreinfo_file_of_another_kernel_fails_at_check_release_like_makedumpfile_1_7_8(string release, string format)
+    {
+        using var scratch = Lab.Scratch("mdf-vmcoreinfo");
+        var dir = scratch.Path;
+        var info = WriteVmcoreInfoFile("bookworm", dir);
+        string[] argv = [format, "-d", "31", "-i", info, Lab.Fixture(release, "proc-vmcore.elf"), Path.Combine(dir, "out")];
+        var theirs = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), argv);
+        var ours = Run(argv);
+        Assert.Equal((1, 1), (theirs.ExitCode, ours.ExitCode));
+        Assert.EndsWith("check_release: Can't get the address of system_utsname.\n", ours.Stderr, StringComparison.Ordinal);
+        Assert.Equal(theirs.Stderr, ours.Stderr);
+        Assert.Equal(Encoding.UTF8.GetString(theirs.Stdout), ours.StdoutText);
+        Assert.False(File.Exists(Path.Combine(dir, "out")));
+    }
+
     /// <summary>read_vmcoreinfo_basic_info's checks; 1.7.8 ends "Invalid format" and "Invalid data" without a newline, we end the line.</summary>
     [Theory]
     [InlineData("PAGESIZE=.*\n", "")]

@@ -1,9 +1,9 @@
-using System.Buffers.Binary;
 using System.Text;
 using Kdump.Cli;
 using Kdump.Control.Host;
 using Kdump.Control.Testing;
 using Kdump.Linux.Testing;
+using Kdump.Tests.Shared;
 
 namespace Kdump.Control.Tests;
 
@@ -33,7 +33,7 @@ internal sealed class RootTree : IDisposable
         Write("/sys/kernel/kexec_crash_size", "268435456\n", Old);
         Write("/etc/kdump.conf", "path /var/crash\ncore_collector makedumpfile -l --message-level 7 -d 31\n", Old);
         Write("/etc/sysconfig/kdump", "KDUMP_COMMANDLINE_REMOVE=\"hugepages quiet\"\nKDUMP_COMMANDLINE_APPEND=\"irqpoll nr_cpus=1 reset_devices\"\nKEXEC_ARGS=\"-s\"\nVMCORE_CREATION_NOTIFICATION=\"yes\"\n", Old);
-        WriteBytes($"/boot/vmlinuz-{Kver}", BzImage(), Old);
+        WriteBytes($"/boot/vmlinuz-{Kver}", BzImageStub.Bytes(), Old);
         Write($"/boot/initramfs-{Kver}.img", "default initrd\n", Old);
         // /var/crash is on the root file system, ext4 on the first partition of a virtio disk.
         Write("/proc/self/mountinfo", "22 1 254:1 / / rw,relatime shared:1 - ext4 /dev/vda1 rw\n", Old);
@@ -128,19 +128,6 @@ internal sealed class RootTree : IDisposable
         }
         Walk(Root);
         return result;
-    }
-
-    /// <summary>The smallest file bzImage64's probe accepts (boot sector + setup header, protocol 2.15).</summary>
-    public static byte[] BzImage()
-    {
-        var b = new byte[2048];
-        b[0x1f1] = 3;                                                       // setup_sects
-        BinaryPrimitives.WriteUInt16LittleEndian(b.AsSpan(0x1fe), 0xAA55);   // boot_flag
-        "HdrS"u8.CopyTo(b.AsSpan(0x202));                                    // header
-        BinaryPrimitives.WriteUInt16LittleEndian(b.AsSpan(0x206), 0x020f);   // version
-        b[0x211] = 0x01;                                                     // loadflags: LOADED_HIGH
-        BinaryPrimitives.WriteUInt16LittleEndian(b.AsSpan(0x236), 0x0003);   // xloadflags
-        return b;
     }
 
     public void Dispose()

@@ -45,7 +45,7 @@ public sealed class KexecUnitTests
     [InlineData(0x020f, 0x01, 0x0003, 1023, false)] // shorter than two sectors
     public void BzImage64_probe(ushort protocol, byte loadFlags, ushort xloadFlags, int length, bool expected)
     {
-        var bytes = TestTree.BzImageBytes(protocol, loadFlags, xloadFlags, length);
+        var bytes = BzImageStub.Bytes(protocol, loadFlags, xloadFlags, length);
         Assert.Equal(expected, BzImage64.Instance.Probe(bytes, bytes.Length));
         Assert.False(ElfX64.Instance.Probe(bytes.AsSpan(0, Math.Min(64, bytes.Length)), bytes.Length));
     }

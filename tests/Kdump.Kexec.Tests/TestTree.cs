@@ -1,4 +1,4 @@
-using System.Buffers.Binary;
+using Kdump.Tests.Shared;
 
 namespace Kdump.Kexec.Tests;
 
@@ -58,25 +58,9 @@ internal sealed class TestTree : IDisposable
         return path;
     }
 
-    /// <summary>
-    /// The smallest file bzImage64's probe accepts: a boot sector and setup header (boot protocol
-    /// <paramref name="protocol"/>, loadflags LOADED_HIGH, xloadflags as given) in 2 KiB.
-    /// </summary>
+    /// <summary>A bzImage stub (<see cref="BzImageStub"/>) in the tree's directory.</summary>
     public string WriteBzImage(string name, ushort protocol = 0x020f, byte loadFlags = 0x01, ushort xloadFlags = 0x0003, int length = 2048) =>
-        WriteFile(name, BzImageBytes(protocol, loadFlags, xloadFlags, length));
-
-    public static byte[] BzImageBytes(ushort protocol = 0x020f, byte loadFlags = 0x01, ushort xloadFlags = 0x0003, int length = 2048)
-    {
-        var b = new byte[length];
-        if (length < 0x240) return b;
-        b[0x1f1] = 3;                                                 // setup_sects
-        BinaryPrimitives.WriteUInt16LittleEndian(b.AsSpan(0x1fe), 0xAA55); // boot_flag
-        "HdrS"u8.CopyTo(b.AsSpan(0x202));                              // header
-        BinaryPrimitives.WriteUInt16LittleEndian(b.AsSpan(0x206), protocol); // version
-        b[0x211] = loadFlags;                                          // loadflags
-        BinaryPrimitives.WriteUInt16LittleEndian(b.AsSpan(0x236), xloadFlags); // xloadflags
-        return b;
-    }
+        WriteFile(name, BzImageStub.Bytes(protocol, loadFlags, xloadFlags, length));
 
     /// <summary>Replaces the temporary directory by "$T" so that golden text is stable.</summary>
     public string Relative(string text) => text.Replace(Directory, "$T", StringComparison.Ordinal);

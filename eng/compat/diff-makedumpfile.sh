@@ -138,7 +138,7 @@ while IFS= read -r line || [[ -n $line ]]; do
     n=$((n + 1))
     id=$(printf '%03d-%s' "$n" "${r/-/any}")
     vars=(OUT=out OUT2=out2 OUT3=out3 EXISTING=existing EMPTY=empty DIR=emptydir MISSING=missing
-          VMCOREINFO="$IN/vmcoreinfo.txt" TRUNC_FLAT="$IN/trunc.flat")
+          VMCOREINFO="$IN/vmcoreinfo.txt" TRUNC_FLAT="$IN/trunc.flat" ERASECONF="$HERE/erase.conf")
     if [[ $r != - ]]; then
       setup_release "$r"
       vars+=(VMCORE="$FIX/$r/proc-vmcore.elf" VMLINUX="$ROOT/.lab/kernels/$r/vmlinux" FLAT="$FIX/$r/derived/F-l-d31.flat"

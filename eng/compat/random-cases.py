@@ -35,7 +35,7 @@ def case(r: random.Random) -> str:
     opts: list[str] = []
     files: list[str] = []
     timeout = 0
-    source = r.choices(["vmcore", "kdump", "vmlinux", "reassemble", "flat"], [60, 22, 6, 6, 6])[0]
+    source = r.choices(["vmcore", "kdump", "vmlinux", "reassemble", "flat"], [58, 22, 8, 6, 6])[0]
     if source == "reassemble":
         parts = r.choice([["{SPLIT1}", "{SPLIT2}", "{SPLIT3}"], ["{SPLIT1}", "{SPLIT2}"],
                           ["{SPLIT2}", "{SPLIT3}"], ["{SPLIT3}", "{SPLIT1}", "{SPLIT2}"]])
@@ -54,6 +54,9 @@ def case(r: random.Random) -> str:
         opts += ["-x", "{VMLINUX}"]
         timeout = 180
     mode = r.choices(["kdump", "elf", "flat", "split", "dmesg"], [45, 20, 15, 15, 5])[0]
+    # erase filters; not with -E, where we deliberately erase the second copy 1.7.8 leaves
+    if source == "vmlinux" and mode not in ("elf", "dmesg") and r.random() < 0.5:
+        opts += ["--config", "{ERASECONF}"]
     if mode == "dmesg":
         opts.append("--dump-dmesg")
         files = [src, "{OUT}"]
@@ -106,7 +109,7 @@ def case(r: random.Random) -> str:
 
 def regroup(opts: list[str], files: list[str], cut: int) -> list[str]:
     """opts cut at an option boundary at or after `cut`, the files in between."""
-    takes_arg = {"-d", "-x", "-i", "-b", "--num-threads", "--cyclic-buffer", "--work-dir",
+    takes_arg = {"-d", "-x", "-i", "--config", "-b", "--num-threads", "--cyclic-buffer", "--work-dir",
                  "--splitblock-size", "--message-level"}
     i = 0
     while i < cut and i < len(opts):

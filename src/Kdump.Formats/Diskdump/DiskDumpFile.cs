@@ -130,7 +130,7 @@ public sealed class DiskDumpFile : IDisposable
         // without pages ends there, short of its last bitmap block, whose tail then reads as zeros.
         var secondOffset = twoBitmaps ? bitmapOffset + half : bitmapOffset;
         if (!source.Contains(secondOffset, (long)bytesPerBitmap))
-            throw DumpErrors.Truncated(file, $"bitmaps ({header.BitmapBlocks} blocks)", bitmapOffset, bitmapBytes, source.Length);
+            throw DumpErrors.Truncated(file, $"bitmaps ({header.BitmapBlocks} blocks)", bitmapOffset, secondOffset - bitmapOffset + (long)bytesPerBitmap, source.Length);
         var second = new byte[half];
         source.ReadExactlyAt(secondOffset, second.AsSpan(0, (int)Math.Min(half, source.Length - secondOffset)), "2nd bitmap");
         byte[] first;

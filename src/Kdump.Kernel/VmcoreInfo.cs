@@ -72,8 +72,10 @@ public sealed partial class VmcoreInfo
     public bool TryGetNumber(string name, out long value) => TryParseSigned(_entries.GetValueOrDefault($"NUMBER({name})"), out value);
 
     /// <summary>
-    /// Parses the note's text. Stops at the first NUL (notes are padded); accepts an unterminated
-    /// last line (some kernels appended CRASHTIME without '\n', per kexec-tools' scan_vmcoreinfo).
+    /// Parses the note's text line by line over all of it, as makedumpfile (fgets over the note
+    /// copied to a file) and kexec-tools' scan_vmcoreinfo do: a NUL ends its own line only, so
+    /// the padding after the text is no line and one damaged byte loses one line, not the rest.
+    /// Accepts an unterminated last line (some kernels appended CRASHTIME without '\n').
     /// </summary>
     /// <exception cref="DumpCorruptException">The text is longer than <see cref="ParseLimits.MaxVmcoreInfoBytes"/>.</exception>
     public static VmcoreInfo Parse(ReadOnlySpan<byte> text, ParseLimits? limits = null, string? source = null)
@@ -81,8 +83,6 @@ public sealed partial class VmcoreInfo
         limits ??= ParseLimits.Default;
         if (text.Length > limits.MaxVmcoreInfoBytes)
             throw DumpErrors.OverLimit(source, "VMCOREINFO size", (ulong)text.Length, (ulong)limits.MaxVmcoreInfoBytes, null);
-        var nul = text.IndexOf((byte)0);
-        if (nul >= 0) text = text[..nul];
 
         var entries = new Dictionary<string, string>(StringComparer.Ordinal);
         var diagnostics = new List<VmcoreInfoDiagnostic>();
@@ -93,7 +93,8 @@ public sealed partial class VmcoreInfo
             var eol = text.IndexOf((byte)'\n');
             var line = eol < 0 ? text : text[..eol];
             text = eol < 0 ? [] : text[(eol + 1)..];
-            ParseLineCore(line, lineNumber, entries, diagnostics);
+            var nul = line.IndexOf((byte)0);
+            ParseLineCore(nul < 0 ? line : line[..nul], lineNumber, entries, diagnostics);
         }
         return new VmcoreInfo(entries, diagnostics);
     }

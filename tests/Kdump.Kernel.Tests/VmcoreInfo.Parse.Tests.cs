@@ -48,6 +48,25 @@ public class VmcoreInfoParseTests
         Assert.False(info.ContainsKey("GARBAGE"));
     }
 
+    /// <summary>
+    /// A damaged byte that reads NUL ends its line only, as makedumpfile's fgets and kexec-tools'
+    /// scan_vmcoreinfo read it; it used to end the text, losing every key after it (found by
+    /// flipping note bytes of the bookworm vmcore: 1.7.8 dumped, we failed for want of the
+    /// page-table root).
+    /// </summary>
+    [Fact]
+    public void A_nul_inside_the_text_loses_its_own_line_only()
+    {
+        var bytes = Encoding.ASCII.GetBytes("PAGESIZE=4096\nSYMBOL(a)=ff\0ff\nSYMBOL(init_top_pgt)=ffffffff82a10000\nCRASHTIME=42\n\0\0\0");
+        var info = VmcoreInfo.Parse(bytes);
+        Assert.True(info.TryGetSymbol("a", out var a));
+        Assert.Equal(0xffUL, a.Value);
+        Assert.True(info.TryGetSymbol("init_top_pgt", out var root));
+        Assert.Equal(0xffffffff82a10000UL, root.Value);
+        Assert.Equal(42, info.CrashTime);
+        Assert.Empty(info.Diagnostics);
+    }
+
     [Fact]
     public void Malformed_lines_are_reported_with_their_line_numbers()
     {

@@ -116,7 +116,7 @@ public static partial class MakedumpfileCommand
                 // --work-dir); otherwise it sizes the buffer itself when --cyclic-buffer is absent
                 // or atoi gives 0.
                 OneCycle = input.Dump is KdumpCompressedDump || Has('e') || Has(MakedumpfileOptions.WorkDir)
-                    || (Atoi(cb ?? "0") == 0 && FitsOneCycle(input.MaxMapNr)),
+                    || (Atoi(cb ?? "0") == 0 && CyclicBuffer.FitsOneCycle(input.MaxMapNr, Has(MakedumpfileOptions.Split) ? operands.Count - 1 : 1, MemInfo.ReadFree())),
             };
             if (_args.TryGetValue(MakedumpfileOptions.Vtop, out var vtop) && StrToUl(vtop!) is var address and not 0)
                 PrintVtop(input, address);
@@ -193,21 +193,6 @@ public static partial class MakedumpfileCommand
                 ErrMsg("open_dump_bitmap", $"Can't open the bitmap file({name}). {IoErrorText.StrError(e)}");
                 return false;
             }
-        }
-
-        /// <summary>
-        /// initial()'s choice without --cyclic-buffer: one cycle when both bitmaps fit the buffer that
-        /// calculate_cyclic_buffer_size picks (at most 4 MiB and 60 % of MemFree). The buffer is
-        /// max_mapnr * 2 / 8 bytes rounded down, so a max_mapnr that is not a multiple of 4 stays
-        /// cyclic: upstream's rounding, kept because the -E report depends on it.
-        /// </summary>
-        private static bool FitsOneCycle(ulong maxMapNr)
-        {
-            if (maxMapNr > 1UL << 40) return false; // far past the 4 MiB buffer; keeps the products exact
-            var bitmaps = maxMapNr * 2 / 8;
-            var free = (ulong)Math.Max(0, MemInfo.ReadFree() ?? 0);
-            var buffer = Math.Min(Math.Min((ulong)(free * 0.6), 4UL << 20), bitmaps);
-            return buffer * 8 >= maxMapNr * 2;
         }
 
         /// <summary>
@@ -361,7 +346,8 @@ public static partial class MakedumpfileCommand
             PageCodecs.TryGet((uint)dump.Primary.Header.Compression, out var codec);
             // reassemble_dumpfile copies; it has no page report (ours would count a re-encode).
             _messageLevel &= ~ReportMessages;
-            var options = new DumpOptions { Codec = codec };
+            // initial(): reassembling works in one cycle, from the parts' whole bitmaps.
+            var options = new DumpOptions { Codec = codec, OneCycle = true };
             return WriteFile(input, options, operands[^1]);
         }
 

@@ -29,7 +29,8 @@ public sealed class KdumpCompressedWriter
     /// <param name="cacheBytes">Size of each write cache: 2^<c>-b</c> pages in makedumpfile (64 KiB by default).</param>
     /// <param name="wholeBitmapBlocks">
     /// Write each bitmap to the end of its last block, as makedumpfile does from its bitmap file
-    /// (non-cyclic: --work-dir, -e, re-filtering); otherwise only the bytes that hold pfns below
+    /// (non-cyclic: --work-dir, -e, re-filtering, reassembling, or bitmaps that fit its cyclic
+    /// buffer); otherwise only the bytes that hold pfns below
     /// max_mapnr, as its cyclic buffers do. It shows only in a --split part without pages, which
     /// ends with its bitmaps.
     /// </param>
@@ -183,15 +184,15 @@ public sealed class KdumpCompressedWriter
         _output.Flush();
     }
 
-    /// <summary>Best effort after a failure: set DUMP_DH_COMPRESSED_INCOMPLETE in block 0.</summary>
+    /// <summary>
+    /// Best effort after a failure: set DUMP_DH_COMPRESSED_INCOMPLETE in block 0. The file stays as
+    /// long as what was written, as upstream's (a -L cut is exactly as long as 1.7.8's); readers
+    /// take the descriptors past its end of an incomplete file as pages not stored.
+    /// </summary>
     public void MarkIncomplete(DiskDumpHeader header)
     {
         ArgumentNullException.ThrowIfNull(header);
         WriteHeader(header with { Status = header.Status | DiskDumpStatus.Incomplete });
-        // Descriptors not yet written must read as zeros (lost pages). Only here: a finished
-        // file is as long as what was written, so a --split part without pages ends with its
-        // bitmaps, as upstream's does.
-        _output.EnsureLength(Layout.DataOffset);
         _output.Flush();
     }
 }

@@ -131,9 +131,13 @@ public abstract class DumpInput : IDisposable
         }
     }
 
-    /// <summary>Where check_release reads the utsname: init_uts_ns's name member; null without the symbol.</summary>
+    /// <summary>
+    /// Where check_release reads the utsname: SYMBOL(system_utsname) (kernels before 2.6.19), else
+    /// init_uts_ns's name member; null without either symbol.
+    /// </summary>
     public VirtAddr? UtsNameAddress()
     {
+        if (Info.TryGetSymbol("system_utsname", out var old)) return old;
         if (!Info.TryGetSymbol("init_uts_ns", out var uts)) return null;
         var offset = Info.TryGetOffset("uts_namespace.name", out var o) ? o : sizeof(int);
         return new VirtAddr(uts.Value).Add(offset);

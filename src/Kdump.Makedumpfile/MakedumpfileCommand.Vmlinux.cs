@@ -218,12 +218,32 @@ public static partial class MakedumpfileCommand
                 return false;
             }
 
-            /// <summary>__vtop4_x86_64's line for the level whose entry is not present.</summary>
+            /// <summary>
+            /// __vtop4_x86_64's lines for where the walk stopped: an entry not present, or an entry
+            /// whose table page is not in the dump (readmem(PADDR)'s lines first, type_addr 1).
+            /// </summary>
             private void ExplainWalk(ulong address)
             {
                 if (kernel.Memory.Translator is not Kdump.Kernel.Arch.X64.X64PageTableWalker walker) return;
                 var walk = new List<(string Level, ulong EntryAddress, ulong Entry)>();
-                var t = walker.Translate(new Kdump.Primitives.Units.VirtAddr(address), walk);
+                (string Level, ulong Address)? unread = null;
+                var t = walker.Translate(new Kdump.Primitives.Units.VirtAddr(address), walk, (level, at) => unread = (level, at));
+                if (unread is { } u)
+                {
+                    var pageSize = (ulong)kernel.Memory.Physical.PageSize;
+                    if (kdumpName is null) error("readpage_elf", $"Attempt to read non-existent page at 0x{u.Address / pageSize * pageSize:x}.");
+                    else error("readpage_kdump_compressed", $"pfn({u.Address / pageSize:x}) is excluded from {kdumpName}.");
+                    error("readmem", $"type_addr: 1, addr:{u.Address:x}, size:8");
+                    error("__vtop4_x86_64", u.Level switch
+                    {
+                        "PGD" => $"Can't get pgd (page_dir:{u.Address:x}).",
+                        "P4D" => $"Can't get p4d_pte (p4d_paddr:{u.Address:x}).",
+                        "PUD" => $"Can't get pud_pte (pud_paddr:{u.Address:x}).",
+                        "PMD" => $"Can't get pmd_pte (pmd_paddr:{u.Address:x}).",
+                        _ => $"Can't get pte (pte_paddr:{u.Address:x}).",
+                    });
+                    return;
+                }
                 if (t.Status != Kdump.Kernel.Memory.TranslationStatus.NotMapped || walk.Count == 0) return;
                 error("__vtop4_x86_64", walk[^1].Level switch
                 {

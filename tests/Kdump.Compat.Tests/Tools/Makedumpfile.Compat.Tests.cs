@@ -579,6 +579,77 @@ public class MakedumpfileCompatTests
         Assert.False(File.Exists(Path.Combine(dir, "out")));
     }
 
+    /// <summary>
+    /// The page-table page that holds the utsname's PUD entry cut out of every PT_LOAD of a copy of
+    /// bookworm's vmcore (as a memory hole): check_release's read then stops inside the walk, and
+    /// both tools print readmem(PADDR)'s lines (readpage_elf, type_addr 1), __vtop4_x86_64's
+    /// "Can't get pud_pte (pud_paddr:…)", then readmem(VADDR)'s, exit 1.
+    /// </summary>
+    [Fact]
+    public void A_page_table_page_missing_from_the_dump_gives_makedumpfile_1_7_8s_walk_messages()
+    {
+        using var scratch = Lab.Scratch("mdf-no-pud");
+        var dir = scratch.Path;
+        var source = Lab.Fixture("bookworm", "proc-vmcore.elf");
+        ulong pudPage;
+        using (var input = Kdump.Dump.DumpInput.Open(DumpOpener.Open(source)))
+        {
+            var walker = Assert.IsType<Kdump.Kernel.Arch.X64.X64PageTableWalker>(input.Kernel.Memory.Translator);
+            var walk = new List<(string Level, ulong EntryAddress, ulong Entry)>();
+            Assert.True(walker.Translate(input.UtsNameAddress()!.Value, walk).IsOk);
+            Assert.Equal("PUD", walk[1].Level);
+            pudPage = walk[1].EntryAddress & ~0xfffUL;
+        }
+        var vmcore = Path.Combine(dir, "no-pud.elf");
+        File.Copy(source, vmcore);
+        Kdump.Formats.Elf.ElfCore core;
+        using (var s = Kdump.Primitives.IO.FileByteSource.Open(vmcore)) core = Kdump.Formats.Elf.ElfCoreReader.Read(s);
+        var headers = new List<Kdump.Formats.Elf.ElfProgramHeader>();
+        foreach (var h in core.ProgramHeaders)
+        {
+            if (h.Type != Kdump.Formats.Elf.ElfConstants.PtLoad || pudPage < h.PhysicalAddress || pudPage >= h.PhysicalAddress + h.MemorySize)
+            {
+                headers.Add(h);
+                continue;
+            }
+            var before = pudPage - h.PhysicalAddress;
+            var skip = before + 4096;
+            headers.Add(h with { FileSize = before, MemorySize = before });
+            headers.Add(h with
+            {
+                Offset = h.Offset + skip,
+                VirtualAddress = h.VirtualAddress == 0 ? 0 : h.VirtualAddress + skip,
+                PhysicalAddress = h.PhysicalAddress + skip,
+                FileSize = h.FileSize - skip,
+                MemorySize = h.MemorySize - skip,
+            });
+        }
+        Assert.Equal(core.ProgramHeaders.Count + 2, headers.Count);     // the kernel text copy and the RAM segment
+        using (var f = new FileStream(vmcore, FileMode.Open, FileAccess.ReadWrite))
+        {
+            var header = core.Header with { ProgramHeaderCount = (ushort)headers.Count };
+            var block = new byte[Kdump.Formats.Elf.ElfHeader.SizeOf(core.Layout)];
+            header.WriteCore(block);
+            f.Write(block);
+            var entry = new byte[header.ProgramHeaderEntrySize];
+            f.Position = (long)header.ProgramHeaderOffset;
+            foreach (var h in headers)
+            {
+                h.WriteCore(entry, core.Layout);
+                f.Write(entry);
+            }
+        }
+        var info = WriteVmcoreInfoFile("bookworm", dir);
+        string[] argv = ["-l", "-d", "31", "-i", info, vmcore, Path.Combine(dir, "out")];
+        var theirs = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), argv);
+        var ours = Run(argv);
+        Assert.Equal((1, 1), (theirs.ExitCode, ours.ExitCode));
+        Assert.StartsWith($"readpage_elf: Attempt to read non-existent page at 0x{pudPage:x}.\nreadmem: type_addr: 1, addr:", ours.Stderr, StringComparison.Ordinal);
+        Assert.Contains("__vtop4_x86_64: Can't get pud_pte (pud_paddr:", ours.Stderr, StringComparison.Ordinal);
+        Assert.Equal(theirs.Stderr, ours.Stderr);
+        Assert.Equal(Encoding.UTF8.GetString(theirs.Stdout), ours.StdoutText);
+    }
+
     /// <summary>read_vmcoreinfo_basic_info's checks; 1.7.8 ends "Invalid format" and "Invalid data" without a newline, we end the line.</summary>
     [Theory]
     [InlineData("PAGESIZE=.*\n", "")]

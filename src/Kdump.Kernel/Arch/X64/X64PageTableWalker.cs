@@ -35,8 +35,10 @@ public sealed class X64PageTableWalker(IPhysicalMemory physical, PhysAddr rootTa
     /// <summary>
     /// Translates <paramref name="address"/>, adding each entry read to <paramref name="walk"/>
     /// (level name, the entry's physical address, its value): makedumpfile --vtop prints them.
+    /// <paramref name="unreadEntry"/> gets the level and address of an entry whose table page
+    /// is not in the dump (makedumpfile's messages name it).
     /// </summary>
-    public Translation Translate(VirtAddr address, List<(string Level, ulong EntryAddress, ulong Entry)>? walk)
+    public Translation Translate(VirtAddr address, List<(string Level, ulong EntryAddress, ulong Entry)>? walk, Action<string, ulong>? unreadEntry = null)
     {
         var va = address.Value;
         var table = rootTable.Value;
@@ -46,8 +48,11 @@ public sealed class X64PageTableWalker(IPhysicalMemory physical, PhysAddr rootTa
             var index = (va >> shift) & 511;
             var entryAddress = unchecked(table + index * EntryBytes);
             if (!TryReadEntry(entryAddress, out var entry))
+            {
+                unreadEntry?.Invoke(LevelName(shift), entryAddress);
                 return Translation.Fail(TranslationStatus.TableNotStored,
                     $"{Describe(va)}: the page-table page holding the {LevelName(shift)} entry at physical 0x{entryAddress:x} is not in the dump");
+            }
             walk?.Add((LevelName(shift), entryAddress, entry));
             if ((entry & Present) == 0)
                 return Translation.Fail(TranslationStatus.NotMapped,

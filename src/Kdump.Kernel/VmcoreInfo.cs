@@ -72,10 +72,11 @@ public sealed partial class VmcoreInfo
     public bool TryGetNumber(string name, out long value) => TryParseSigned(_entries.GetValueOrDefault($"NUMBER({name})"), out value);
 
     /// <summary>
-    /// Parses the note's text line by line over all of it, as makedumpfile (fgets over the note
-    /// copied to a file) and kexec-tools' scan_vmcoreinfo do: a NUL ends its own line only, so
-    /// the padding after the text is no line and one damaged byte loses one line, not the rest.
-    /// Accepts an unterminated last line (some kernels appended CRASHTIME without '\n').
+    /// Parses the note's text line by line as makedumpfile's read_vmcoreinfo_* do (fgets over the
+    /// note copied to a file, then strlen): a line that starts with NUL ends the text (the
+    /// padding after the last '\n'), a NUL later in a line hides the rest of that line only, so
+    /// one damaged byte loses one line, not every key after it. Accepts an unterminated last line
+    /// (some kernels appended CRASHTIME without '\n').
     /// </summary>
     /// <exception cref="DumpCorruptException">The text is longer than <see cref="ParseLimits.MaxVmcoreInfoBytes"/>.</exception>
     public static VmcoreInfo Parse(ReadOnlySpan<byte> text, ParseLimits? limits = null, string? source = null)
@@ -94,6 +95,7 @@ public sealed partial class VmcoreInfo
             var line = eol < 0 ? text : text[..eol];
             text = eol < 0 ? [] : text[(eol + 1)..];
             var nul = line.IndexOf((byte)0);
+            if (nul == 0) break;
             ParseLineCore(nul < 0 ? line : line[..nul], lineNumber, entries, diagnostics);
         }
         return new VmcoreInfo(entries, diagnostics);

@@ -49,10 +49,10 @@ public class VmcoreInfoParseTests
     }
 
     /// <summary>
-    /// A damaged byte that reads NUL ends its line only, as makedumpfile's fgets and kexec-tools'
-    /// scan_vmcoreinfo read it; it used to end the text, losing every key after it (found by
-    /// flipping note bytes of the bookworm vmcore: 1.7.8 dumped, we failed for want of the
-    /// page-table root).
+    /// A damaged byte that reads NUL inside a line ends that line only, as makedumpfile's fgets
+    /// and strlen read it; it used to end the text, losing every key after it (found by flipping
+    /// note bytes of the bookworm vmcore: 1.7.8 dumped, we failed for want of the page-table
+    /// root). A line that starts with NUL ends the text, as upstream's `if (!i) break`.
     /// </summary>
     [Fact]
     public void A_nul_inside_the_text_loses_its_own_line_only()
@@ -65,6 +65,11 @@ public class VmcoreInfoParseTests
         Assert.Equal(0xffffffff82a10000UL, root.Value);
         Assert.Equal(42, info.CrashTime);
         Assert.Empty(info.Diagnostics);
+
+        var cut = VmcoreInfo.Parse(Encoding.ASCII.GetBytes("PAGESIZE=4096\n\0SYMBOL(a)=ff\nCRASHTIME=42\n"));
+        Assert.Equal(4096, cut.PageSize);
+        Assert.False(cut.TryGetSymbol("a", out _));
+        Assert.Null(cut.CrashTime);
     }
 
     [Fact]

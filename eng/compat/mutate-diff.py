@@ -17,8 +17,8 @@ SCRATCH = os.environ.get('SCRATCH', os.path.join(ROOT, '.lab/scratch/mutate-diff
 SRC = sys.argv[1]; N = int(sys.argv[2]); seed = int(sys.argv[3])
 os.makedirs(SCRATCH, exist_ok=True)
 W = os.path.join(SCRATCH, 'v.elf')
-if not os.path.exists(W) or os.path.getsize(W) != os.path.getsize(SRC):
-    shutil.copyfile(SRC, W)
+# A fresh copy every run: an interrupted run may have left a case's bytes in the old one.
+shutil.copyfile(SRC, W)
 os.chmod(W, 0o600)
 REF = os.path.join(ROOT, '.lab/ref/bin/makedumpfile-1.7.8')
 OURS = os.path.join(ROOT, 'artifacts/aot/makedumpfile/makedumpfile')

@@ -17,6 +17,7 @@ streams reassembled by 1.7.8's -R.
 """
 import argparse
 import random
+import re
 
 CODECS = ["", "-c", "-l", "-z"]
 KDUMPS = ["{KDUMP:l-d31}", "{KDUMP:l-d0}", "{KDUMP:c-d1}", "{KDUMP:z-d1}", "{KDUMP:R-l-d31}"]
@@ -102,7 +103,7 @@ def case(r: random.Random) -> str:
     if r.random() < 0.2:
         words = regroup(opts, files, r.randrange(len(opts) + 1))
     line = " ".join(words)
-    if timeout == 0 and any(f"-d {d}" in line for d in ("0", "1")) and "-c" in opts:
+    if timeout == 0 and re.search(r"-d [01](,|\s|$)", line) and "-c" in opts:
         timeout = 120
     return (f"TIMEOUT={timeout} " if timeout else "") + line
 

@@ -94,23 +94,6 @@ public sealed class UnalignedLoadsCompatTests
     private static List<Load> ReadLoads(string path) =>
         [.. Headers(path).ProgramHeaders.Select((h, i) => new Load(i, h)).Where(l => l.Header.Type == ElfConstants.PtLoad)];
 
-    /// <summary>Writes <paramref name="headers"/> as the program header table of <paramref name="core"/>'s file, e_phnum updated.</summary>
-    private static void WriteHeaders(FileStream f, ElfCore core, IReadOnlyList<ElfProgramHeader> headers)
-    {
-        var header = core.Header with { ProgramHeaderCount = (ushort)headers.Count };
-        var block = new byte[ElfHeader.SizeOf(core.Layout)];
-        header.WriteCore(block);
-        f.Position = 0;
-        f.Write(block);
-        var entry = new byte[header.ProgramHeaderEntrySize];
-        f.Position = (long)header.ProgramHeaderOffset;
-        foreach (var h in headers)
-        {
-            h.WriteCore(entry, core.Layout);
-            f.Write(entry);
-        }
-    }
-
     /// <summary>The highest PT_LOAD made <paramref name="bytes"/> shorter: its last page partial, in no other PT_LOAD.</summary>
     private static void TrimLast(string path, ulong bytes)
     {
@@ -119,7 +102,7 @@ public sealed class UnalignedLoadsCompatTests
         var headers = core.ProgramHeaders.ToArray();
         headers[last.Index] = last.Header with { FileSize = last.FileSize - bytes, MemorySize = last.MemSize - bytes };
         using var f = new FileStream(path, FileMode.Open, FileAccess.ReadWrite);
-        WriteHeaders(f, core, headers);
+        ElfHeaderEdit.WriteProgramHeaders(f, core, headers);
     }
 
     /// <summary>
@@ -170,6 +153,6 @@ public sealed class UnalignedLoadsCompatTests
         var headers = core.ProgramHeaders.ToList();
         headers.RemoveAt(segment.Index);
         headers.InsertRange(segment.Index, pieces);
-        WriteHeaders(f, core, headers);
+        ElfHeaderEdit.WriteProgramHeaders(f, core, headers);
     }
 }

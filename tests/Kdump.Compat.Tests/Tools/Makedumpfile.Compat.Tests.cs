@@ -626,19 +626,7 @@ public class MakedumpfileCompatTests
         }
         Assert.Equal(core.ProgramHeaders.Count + 2, headers.Count);     // the kernel text copy and the RAM segment
         using (var f = new FileStream(vmcore, FileMode.Open, FileAccess.ReadWrite))
-        {
-            var header = core.Header with { ProgramHeaderCount = (ushort)headers.Count };
-            var block = new byte[Kdump.Formats.Elf.ElfHeader.SizeOf(core.Layout)];
-            header.WriteCore(block);
-            f.Write(block);
-            var entry = new byte[header.ProgramHeaderEntrySize];
-            f.Position = (long)header.ProgramHeaderOffset;
-            foreach (var h in headers)
-            {
-                h.WriteCore(entry, core.Layout);
-                f.Write(entry);
-            }
-        }
+            ElfHeaderEdit.WriteProgramHeaders(f, core, headers);
         var info = WriteVmcoreInfoFile("bookworm", dir);
         string[] argv = ["-l", "-d", "31", "-i", info, vmcore, Path.Combine(dir, "out")];
         var theirs = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), argv);

@@ -123,13 +123,16 @@ public sealed class EraseList
         }
 
         /// <summary>The first place in <see cref="_left"/> whose start is at least <paramref name="start"/>.</summary>
-        private int LowerBound(ulong start)
+        private int LowerBound(ulong start) => FirstAtOrAfter(_left, start, static e => e.Start);
+
+        /// <summary>The first place in <paramref name="sorted"/> (by start) whose start is at least <paramref name="key"/>.</summary>
+        private static int FirstAtOrAfter<T>(List<T> sorted, ulong key, Func<T, ulong> startOf)
         {
-            int lo = 0, hi = _left.Count;
+            int lo = 0, hi = sorted.Count;
             while (lo < hi)
             {
                 var mid = (lo + hi) >>> 1;
-                if (_left[mid].Start < start) lo = mid + 1;
+                if (startOf(sorted[mid]) < key) lo = mid + 1;
                 else hi = mid;
             }
             return lo;
@@ -152,14 +155,7 @@ public sealed class EraseList
         {
             if (_written.Count == 0) return -1;
             var from = start > (ulong)_longestChunk ? start - (ulong)_longestChunk : 0;
-            int lo = 0, hi = _written.Count;
-            while (lo < hi)
-            {
-                var mid = (lo + hi) >>> 1;
-                if (_written[mid].Start < from) lo = mid + 1;
-                else hi = mid;
-            }
-            for (var i = lo; i < _written.Count && _written[i].Start < start + (ulong)length; i++)
+            for (var i = FirstAtOrAfter(_written, from, static w => w.Start); i < _written.Count && _written[i].Start < start + (ulong)length; i++)
                 if (_written[i].Start + (ulong)_written[i].Length > start) return i;
             return -1;
         }
@@ -184,17 +180,9 @@ public sealed class EraseList
             }
         }
 
-        private void Record(ulong start, int length, bool nullify)
-        {
-            int lo = 0, hi = _written.Count;
-            while (lo < hi)
-            {
-                var mid = (lo + hi) >>> 1;
-                if (_written[mid].Start <= start) lo = mid + 1;
-                else hi = mid;
-            }
-            _written.Insert(lo, (start, length, nullify));
-        }
+        // After the writes with the same start (start + 1 cannot wrap: the write ends after it).
+        private void Record(ulong start, int length, bool nullify) =>
+            _written.Insert(FirstAtOrAfter(_written, start + 1, static w => w.Start), (start, length, nullify));
 
         /// <summary>Overwrites what falls in <paramref name="chunk"/>, which holds the bytes from physical address <paramref name="start"/>.</summary>
         public void Apply(ulong start, Span<byte> chunk)

@@ -49,15 +49,24 @@ public static partial class MakedumpfileCommand
         private bool CheckRelease(DumpInput input, string vmcore)
         {
             if (input.Info.IsEmpty) return true;
-            if (_args.TryGetValue('i', out var name) && ReadUtsNameRelease(input) is var release && release != input.Info.OsRelease)
+            string? release;
+            if (_args.TryGetValue('i', out var name))
             {
+                release = ReadUtsNameRelease(input);
                 if (release is null) return false;
-                // Upstream names the file "(null)" here (it has freed the name); we name it.
-                ErrMsg("check_release", $"{name} and {vmcore} don't match.");
-                FailureCode = WrongRelease;
-                return false;
+                if (release != input.Info.OsRelease)
+                {
+                    // Upstream names the file "(null)" here (it has freed the name); we name it.
+                    ErrMsg("check_release", $"{name} and {vmcore} don't match.");
+                    FailureCode = WrongRelease;
+                    return false;
+                }
             }
-            if (input.ReadMemoryUtsName() is { } uts) KernelVersionOf(uts.Release);
+            else
+            {
+                release = input.ReadMemoryUtsName()?.Release;
+            }
+            if (release is not null) KernelVersionOf(release);
             return true;
         }
 

@@ -205,9 +205,7 @@ public static partial class MakedumpfileCommand
                 }
                 catch (PageNotStoredException)
                 {
-                    var page = ToPhysical(at) is { } pa ? pa / pageSize * pageSize : 0;
-                    if (kdumpName is null) error("readpage_elf", $"Attempt to read non-existent page at 0x{page:x}.");
-                    else error("readpage_kdump_compressed", $"pfn({page / pageSize:x}) is excluded from {kdumpName}.");
+                    PageNotStored(ToPhysical(at) ?? 0);
                 }
                 catch (KdumpException)
                 {
@@ -230,9 +228,7 @@ public static partial class MakedumpfileCommand
                 var t = walker.Translate(new Kdump.Primitives.Units.VirtAddr(address), walk, (level, at) => unread = (level, at));
                 if (unread is { } u)
                 {
-                    var pageSize = (ulong)kernel.Memory.Physical.PageSize;
-                    if (kdumpName is null) error("readpage_elf", $"Attempt to read non-existent page at 0x{u.Address / pageSize * pageSize:x}.");
-                    else error("readpage_kdump_compressed", $"pfn({u.Address / pageSize:x}) is excluded from {kdumpName}.");
+                    PageNotStored(u.Address);
                     error("readmem", $"type_addr: 1, addr:{u.Address:x}, size:8");
                     error("__vtop4_x86_64", u.Level switch
                     {
@@ -253,6 +249,14 @@ public static partial class MakedumpfileCommand
                     "PMD" => "Can't get a valid pmd_pte.",
                     _ => "Can't get a valid pte.",
                 });
+            }
+
+            /// <summary>readpage_elf's or readpage_kdump_compressed's line for the page holding <paramref name="physical"/>.</summary>
+            private void PageNotStored(ulong physical)
+            {
+                var pageSize = (ulong)kernel.Memory.Physical.PageSize;
+                if (kdumpName is null) error("readpage_elf", $"Attempt to read non-existent page at 0x{physical / pageSize * pageSize:x}.");
+                else error("readpage_kdump_compressed", $"pfn({physical / pageSize:x}) is excluded from {kdumpName}.");
             }
 
             public ulong? ToPhysical(ulong address)

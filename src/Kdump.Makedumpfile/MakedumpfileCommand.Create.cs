@@ -447,19 +447,21 @@ public static partial class MakedumpfileCommand
         private bool Copy(DumpInput input, IDumpOutput[] outputs, DumpOptions options, string name)
         {
             var showProgress = (_messageLevel & ProgressIndicator) != 0;
+            var console = new ProgressConsole(context.Error);
             if (showProgress)
             {
-                new ProgressLine(context.Error, "Checking for memory holes", showEta: false).Finish(1);
-                new ProgressLine(context.Error, "Excluding unnecessary pages", showEta: false).Finish(1);
+                new ProgressLine(console, "Checking for memory holes", showEta: false).Finish(1);
+                new ProgressLine(console, "Excluding unnecessary pages", showEta: false).Finish(1);
             }
-            var progress = new ProgressLine(context.Error, "Copying data");
+            var progress = new ProgressLine(console, "Copying data");
             long total = 0;
             options = options with
             {
                 Progress = showProgress ? (done, all) => { total = all; progress.Update(done, all); } : null,
-                // Upstream starts with "\n" to end its progress line; ours already ended it.
+                // Upstream's line starts with "\n": it ends the open progress line.
                 UnusedVmemmapExcluded = (pages, capped) =>
                 {
+                    console.EndLine();
                     if (capped) ErrMsg("find_unused_vmemmap_pages", $"more than {UnusedVmemmap.MaxRanges} separate ranges of unused struct pages: the rest are kept");
                     if (showProgress) context.Error.Write($"Excluded {pages} unused vmemmap pages\n");
                 },
@@ -476,11 +478,12 @@ public static partial class MakedumpfileCommand
                 else if (outputs.Length == 1) dumper.Write(cancel.Token);
                 else dumper.WriteSplit(outputs, cancel.Token);
                 if (showProgress) progress.Finish(total);
+                console.EndLine();
             }
             catch (SplitWriteException e)
             {
                 // One line per failed file, as each of upstream's writer processes prints its own.
-                if (showProgress) context.Error.Write("\n");
+                // Like upstream, the progress line stays open: these lines go to stdout, after "\n".
                 foreach (var (output, error) in e.Failures)
                 {
                     CantWrite("dump", output, error);
@@ -490,14 +493,12 @@ public static partial class MakedumpfileCommand
             }
             catch (SizeLimitReachedException e)
             {
-                if (showProgress) context.Error.Write("\n");
                 _outOfSpace = true;
                 SizeLimitReached(e, flattened: !outputs[0].IsSeekable);
                 return false;
             }
             catch (IOException e)
             {
-                if (showProgress) context.Error.Write("\n");
                 _outOfSpace = (e.HResult & 0xffff) == Errno.ENOSPC;
                 CantWrite("dump", name, e);
                 // A stream cannot be flagged afterwards; upstream says nothing more for -F.
@@ -506,12 +507,13 @@ public static partial class MakedumpfileCommand
             }
             catch (OperationCanceledException)
             {
-                if (showProgress) context.Error.Write("\n");
+                console.EndLine();
                 ErrMsg("write_kdump_pages", $"Interrupted by a signal: {name} is incomplete (flagged in its header).");
                 return false;
             }
             catch (KdumpException e)
             {
+                console.EndLine();
                 ErrMsg("write_kdump_pages", e.Message);
                 return false;
             }
@@ -519,6 +521,7 @@ public static partial class MakedumpfileCommand
             {
                 // A worker's failure, a layout we do not write, a page count that changed between the
                 // passes or checked arithmetic on a hostile input: a message, never a trace.
+                console.EndLine();
                 ErrMsg("write_kdump_pages", (e as AggregateException)?.InnerException?.Message ?? e.Message);
                 return false;
             }

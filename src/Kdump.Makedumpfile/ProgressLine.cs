@@ -4,40 +4,43 @@ namespace Kdump.Makedumpfile;
 
 /// <summary>
 /// makedumpfile's progress indicator (print_info.c:print_progress): "\r", the label padded to 50
-/// columns, the percentage in tenths, a spinner and a right-aligned ETA; at most once a second and
-/// always at 100 %.
+/// columns, the percentage in tenths, a spinner and a right-aligned ETA; at most once a wall-clock
+/// second and always at 100 %. As upstream, the spinner and the clock belong to the console, not to
+/// a step (they are statics there), and no step ends its line: each redraws the one before, and
+/// <see cref="EndLine"/> ends the last.
 /// </summary>
-internal sealed class ProgressLine(TextWriter error, string label, bool showEta = true)
+internal sealed class ProgressConsole(TextWriter error)
 {
     private const string Spinner = "/|\\-";
-    private readonly Stopwatch _clock = Stopwatch.StartNew();
     // Upstream compares time(NULL) seconds: the first line appears when the wall-clock second changes.
     private long _lastSecond = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
     private int _lapse;
+    private bool _open;
 
-    public void Update(long current, long end)
+    public void Draw(string label, long current, long end, Stopwatch? started)
     {
         var second = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         if (current < end && second == _lastSecond) return;
-        _lastSecond = second;
-        var tenths = end == 0 ? 1000 : (uint)(current * 1000 / end);
-        error.Write($"\r{label,-50}: [{tenths / 10,3}.{tenths % 10} %] {Spinner[_lapse++ % 4]}  {Eta(current, end),16}");
+        if (current < end) _lastSecond = second;
+        var tenths = end == 0 || current >= end ? 1000 : (uint)(current * 1000 / end);
+        _open = true;
+        error.Write($"\r{label,-50}: [{tenths / 10,3}.{tenths % 10} %] {Spinner[_lapse++ % 4]}  {Eta(started, current, end),16}");
     }
 
-    /// <summary>The final 100 % line and the newline after it.</summary>
-    public void Finish(long end)
+    /// <summary>The newline after the last step's line (before a message, or at the end), if one is open.</summary>
+    public void EndLine()
     {
-        _lastSecond = -1;
-        Update(end, end);
+        if (!_open) return;
+        _open = false;
         error.Write("\n");
         error.Flush();
     }
 
-    private string Eta(long current, long end)
+    private static string Eta(Stopwatch? started, long current, long end)
     {
-        if (!showEta || current == 0) return "";
-        var elapsed = _clock.Elapsed.TotalSeconds;
-        var left = (long)(elapsed * (end - current) / current);
+        if (started is null || current == 0) return "";
+        var elapsed = started.Elapsed.TotalSeconds;
+        var left = (long)(elapsed * (end - Math.Min(current, end)) / current);
         return left switch
         {
             < 60 => $"eta: {left}s",
@@ -47,4 +50,15 @@ internal sealed class ProgressLine(TextWriter error, string label, bool showEta 
             _ => "eta: >100day",
         };
     }
+}
+
+/// <summary>One step's line on a <see cref="ProgressConsole"/> (upstream's PROGRESS_COPY and the like).</summary>
+internal sealed class ProgressLine(ProgressConsole console, string label, bool showEta = true)
+{
+    private readonly Stopwatch? _started = showEta ? Stopwatch.StartNew() : null;
+
+    public void Update(long current, long end) => console.Draw(label, current, end, _started);
+
+    /// <summary>The step's 100 % line; the line stays open for the next step's redraw.</summary>
+    public void Finish(long end) => console.Draw(label, end, end, _started);
 }

@@ -658,4 +658,45 @@ public class MakedumpfileCompatTests
         Assert.Contains("read_vmcoreinfo_basic_info: Invalid ", ours.Stderr, StringComparison.Ordinal);
         Assert.Equal(theirs.Stderr.TrimEnd('\n'), ours.Stderr.TrimEnd('\n'));
     }
+
+    private static readonly System.Text.RegularExpressions.Regex ProgressSegment =
+        new(@"^(?<label>[A-Za-z ]{50}): \[(?<pct>[ \d]{3}\.\d) %\] (?<spin>[/|\\-])  (?<eta>.{16})$");
+
+    /// <summary>
+    /// print_progress's layout on stderr: every step redraws one line after "\r", the spinner is
+    /// shared by all steps (upstream's statics), and one newline ends the line after "Copying data"
+    /// at 100 %. 1.7.8 redraws its steps once per cycle (with -E, per PT_LOAD), so the steps are
+    /// compared in the order they first appear.
+    /// </summary>
+    [Theory]
+    [InlineData("-l")]
+    [InlineData("-E")]
+    public void The_progress_line_is_drawn_like_makedumpfile_1_7_8s(string format)
+    {
+        using var scratch = Lab.Scratch("mdf-progress");
+        var dir = scratch.Path;
+        string[] Argv(string output) => [format, "-d", "31", Lab.Fixture("bookworm", "proc-vmcore.elf"), Path.Combine(dir, output)];
+        var theirs = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), Argv("theirs"));
+        var ours = Run(Argv("ours"));
+        Assert.Equal((0, 0), (theirs.ExitCode, ours.ExitCode));
+        Assert.Equal(Steps(theirs.Stderr), Steps(ours.Stderr));
+
+        static string[] Steps(string stderr)
+        {
+            Assert.True(stderr.StartsWith('\r') && stderr.EndsWith('\n') && stderr.IndexOf('\n', StringComparison.Ordinal) == stderr.Length - 1, stderr);
+            var segments = stderr[1..^1].Split('\r');
+            var steps = new List<string>();
+            for (var i = 0; i < segments.Length; i++)
+            {
+                var m = ProgressSegment.Match(segments[i]);
+                Assert.True(m.Success, segments[i]);
+                Assert.Equal("/|\\-"[i % 4], m.Groups["spin"].Value[0]);
+                var label = m.Groups["label"].Value.TrimEnd();
+                if (steps.Count == 0 || steps[^1] != label) steps.Add(label);
+            }
+            Assert.Equal(("Copying data", "100.0"), (steps[^1], ProgressSegment.Match(segments[^1]).Groups["pct"].Value));
+            // 1.7.8 goes back to the earlier steps for each further cycle (-E: each PT_LOAD).
+            return [.. steps.Distinct()];
+        }
+    }
 }

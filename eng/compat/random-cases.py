@@ -50,7 +50,9 @@ def case(r: random.Random, without: int = 0) -> str:
             opts.insert(0, r.choice(["--dry-run", "--message-level " + r.choice(MESSAGE_LEVELS)]))
         return " ".join(opts) + " < {FLAT}"
 
-    src = {"vmcore": "{VMCORE}", "vmlinux": "{VMCORE}", "kdump": r.choice(KDUMPS)}[source]
+    # a kdump input keeps the levels it was made with (the re-filter ORs them in)
+    kdumps = [k for k in KDUMPS if int(re.search(r"d(\d+)", k).group(1)) & without == 0]
+    src = {"vmcore": "{VMCORE}", "vmlinux": "{VMCORE}", "kdump": r.choice(kdumps)}[source]
     if source == "vmlinux":
         opts += ["-x", "{VMLINUX}"]
         timeout = 180

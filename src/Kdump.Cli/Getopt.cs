@@ -57,12 +57,14 @@ public sealed class Getopt
         var options = new List<GetoptItem>();
         var operands = new List<string>();
         var stopAtOperand = _stopAtFirstOperand || posixlyCorrect;
+        var optionWords = new List<string>();
         var index = 0;
         while (index < args.Count)
         {
             var arg = args[index];
             if (arg == "--")
             {
+                optionWords.Add(arg);
                 operands.AddRange(args.Skip(index + 1));
                 break;
             }
@@ -77,11 +79,13 @@ public sealed class Getopt
                 index++;
                 continue;
             }
-            index = arg[1] == '-'
+            var next = arg[1] == '-'
                 ? ParseLong(args, index, programName, options)
                 : ParseShortCluster(args, index, programName, options);
+            optionWords.AddRange(args.Skip(index).Take(next - index));
+            index = next;
         }
-        return new GetoptResult(options, operands);
+        return new GetoptResult(options, operands) { Permuted = [.. optionWords, .. operands] };
     }
 
     private int ParseShortCluster(IReadOnlyList<string> args, int index, string programName, List<GetoptItem> options)

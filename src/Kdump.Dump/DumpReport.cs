@@ -19,6 +19,12 @@ public sealed class DumpReport(DumpPfnMap pfns)
 
     public bool Incomplete { get; internal set; }
 
+    /// <summary>Where the eraseinfo went (the end of the page data; write_kdump_eraseinfo's debug line), -1 before that.</summary>
+    public long EraseInfoOffset { get; internal set; } = -1;
+
+    /// <summary>Bytes of eraseinfo written (kdump) or planned for the ELF note (-E).</summary>
+    public long EraseInfoSize { get; internal set; }
+
     /// <summary>-E: the excluded pages really left out of the ELF file (runs of 256 or more, and each segment's tail).</summary>
     public ulong? ElfExcluded { get; internal set; }
 

@@ -58,6 +58,7 @@ public sealed partial class KdumpCompressedDumper
         var note = elf.Core.ProgramHeaders.FirstOrDefault(h => h.Type == ElfConstants.PtNote);
         var notes = _input.NoteBytes;
         var plannedEraseInfo = _options.Erase?.PlannedEraseInfoBytes() ?? 0;
+        Report.EraseInfoSize = plannedEraseInfo;
         if (plannedEraseInfo > 0) notes = WithEraseInfoNote(notes.Span, plannedEraseInfo);
         // write_elf_header keeps the input's p_memsz and moves only p_offset and p_filesz.
         ulong? noteMemorySize = note.Type == ElfConstants.PtNote ? note.MemorySize : null;

@@ -216,7 +216,10 @@ public sealed partial class KdumpCompressedDumper
                     cancellation,
                     erase);
             }
-            writer.WriteEraseInfo(Concat(_input.EraseInfo.Span, erase?.EraseInfo()), sub);
+            var eraseInfo = Concat(_input.EraseInfo.Span, erase?.EraseInfo());
+            Report.EraseInfoOffset = writer.DataEnd;
+            Report.EraseInfoSize = eraseInfo.Length;
+            writer.WriteEraseInfo(eraseInfo, sub);
             writer.Finish(split ? expected : null);
             Report.WriteBytes = writer.DataEnd;
             return Report;

@@ -66,6 +66,7 @@ public static partial class MakedumpfileCommand
             var vmcore = operands[0];
             var dump = OpenDumpWithVmcoreInfo(vmcore);
             if (dump is null) return false;
+            DebugDumpFormat(dump);
             // initial(): filtering needs VMCOREINFO, zero pages (-d 1) do not. It checks the list's
             // highest level (max_dump_level): a retry may need struct pages the first level does not.
             if (dump.VmcoreInfo.IsEmpty && _dumpLevels.DefaultIfEmpty(0).Max() > (int)DumpLevel.Zero)
@@ -82,15 +83,19 @@ public static partial class MakedumpfileCommand
             // (initial()'s "doesn't contain vmcoreinfo" above comes after update_dump_level upstream;
             // only a re-filtered dump without VMCOREINFO would show it).
             UpdateDumpLevel(input, vmcore, level);
+            DebugVmcoreInfo(dump);
             if (Has('E') && dump is not ElfDump)
             {
                 // initial(): upstream writes ELF from ELF input only, too.
                 Msg($"'-E' option is disabled, because {vmcore} is kdump compressed format.\n");
                 return false;
             }
+            DebugPhysBaseAndMaxMapNr(input);
             // calculate_cyclic_buffer_size's thread messages, then check_release, as in initial().
             threads = BoundThreads(threads, input.PageSize);
+            DebugCyclicBuffer(input, Has(MakedumpfileOptions.Split) ? operands.Count - 1 : 1, cb);
             if (!CheckRelease(input, vmcore)) return false;
+            DebugMemoryLayout(input, ParseKernelVersion(input.Info.OsRelease ?? ""));
             // check_splitblock_size (only with --split, as upstream): KiB; 0 (or no number) means the default.
             var splitblockBytes = 1L << 30;
             if (Has(MakedumpfileOptions.Split) && _args.TryGetValue(MakedumpfileOptions.SplitblockSize, out var sb) && Atoi(sb!) != 0)
@@ -290,7 +295,8 @@ public static partial class MakedumpfileCommand
         /// <summary>--reassemble DUMPFILE1 … DUMPFILEn DUMPFILE: one file again, with the set's level and codec.</summary>
         private bool Reassemble(IReadOnlyList<string> operands)
         {
-            // check_param_for_reassembling_dumpfile: these options first, then --dry-run.
+            // check_param_for_reassembling_dumpfile: its count, these options, then --dry-run.
+            Debug($"num_dumpfile : {operands.Count - 1}\n");
             if (Compress || DumpLevelNonZero || Has('E') || Has('i') || Has('x') || Has(MakedumpfileOptions.XenSyms)
                 || Has('F') || Has('g') || Has('X') || Has(MakedumpfileOptions.Split))
                 return Invalid();
@@ -337,11 +343,13 @@ public static partial class MakedumpfileCommand
                 ErrMsg("reassemble_dumpfile", e.Message);
                 return false;
             }
+            DebugSplittingInfo(dump, parts);
             if (!CheckSplittingInfo(dump))
             {
                 dump.Dispose();
                 return false;
             }
+            DebugDumpFormat(dump);
             using var input = DumpInput.Open(dump);
             PageCodecs.TryGet((uint)dump.Primary.Header.Compression, out var codec);
             // reassemble_dumpfile copies; it has no page report (ours would count a re-encode).
@@ -478,7 +486,17 @@ public static partial class MakedumpfileCommand
                 else if (outputs.Length == 1) dumper.Write(cancel.Token);
                 else dumper.WriteSplit(outputs, cancel.Token);
                 if (showProgress) progress.Finish(total);
-                console.EndLine();
+                // reassemble_kdump_pages leaves its line open: the next message starts with "\n".
+                if (!Has(MakedumpfileOptions.Reassemble)) console.EndLine();
+                if (options.Threads > 0 && !Has('E'))
+                {
+                    // write_kdump_pages_parallel_cyclic ends its own 100 % line, joins its
+                    // workers, and its caller draws and ends the line once more.
+                    DebugThreadsJoined(options.Threads);
+                    if (showProgress) progress.Finish(total);
+                    console.EndLine();
+                }
+                DebugEraseInfo(dumper.Report);
             }
             catch (SplitWriteException e)
             {

@@ -30,13 +30,27 @@ public static partial class MakedumpfileCommand
             if (Has('x'))
             {
                 var generated = VmcoreInfoFromVmlinux();
-                return generated is null ? null : OpenDumpMemory(vmcore, note => VmcoreInfoMerge.WithNote(generated, note.Span, releaseFromPrimary: false));
+                return generated is null ? null : OpenDumpMemory(vmcore, note =>
+                {
+                    _vmcoreInfoTexts = [note.ToArray()];
+                    return VmcoreInfoMerge.WithNote(generated, note.Span, releaseFromPrimary: false);
+                });
             }
             if (!_args.TryGetValue('i', out var name)) return OpenDumpMemory(vmcore);
             var text = ReadVmcoreInfoFile(name!);
             if (text is null) return null;
-            return OpenDumpMemory(vmcore, note => VmcoreInfoMerge.WithNote(Encoding.Latin1.GetString(text), note.Span, releaseFromPrimary: true));
+            return OpenDumpMemory(vmcore, note =>
+            {
+                _vmcoreInfoTexts = [text, note.ToArray()];
+                return VmcoreInfoMerge.WithNote(Encoding.Latin1.GetString(text), note.Span, releaseFromPrimary: true);
+            });
         }
+
+        /// <summary>
+        /// The VMCOREINFO texts as upstream reads them, for -D: with -i the file's, then the dump's
+        /// note; with -x the note only (the rest comes from DWARF); null: the dump's own.
+        /// </summary>
+        private byte[][]? _vmcoreInfoTexts;
 
         /// <summary>
         /// check_release, run by initial() whenever the dump has VMCOREINFO: with -i the release in

@@ -88,6 +88,7 @@ public static partial class MakedumpfileCommand
                 ShowedInfo = true;
                 return true;
             }
+            DebugCommandLine(parsed.Permuted);
             var operands = parsed.Operands;
             if (Has('g')) return GenerateVmcoreInfo(operands);
             if (Has('R')) return Rearrange(operands);
@@ -423,9 +424,15 @@ public static partial class MakedumpfileCommand
         {
             var dump = OpenDumpWithVmcoreInfo(vmcore);
             if (dump is null) return false;
+            DebugDumpFormat(dump);
             using (var input = DumpInput.Open(dump))
             {
+                input.MapInput = !Has(MakedumpfileOptions.NonMmap);
+                DebugVmcoreInfo(dump);
+                DebugPhysBaseAndMaxMapNr(input);
+                DebugCyclicBuffer(input, 1, _args.GetValueOrDefault(MakedumpfileOptions.CyclicBuffer));
                 if (!CheckRelease(input, vmcore)) return false;
+                DebugMemoryLayout(input, ParseKernelVersion(input.Info.OsRelease ?? ""));
                 PrintkLog log;
                 try
                 {

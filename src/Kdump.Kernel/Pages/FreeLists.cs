@@ -77,28 +77,7 @@ internal sealed class FreeLists
     /// <summary>get_nodes_online and next_online_pgdat for each online node, in node order.</summary>
     private static ulong[] OnlinePgdats(KernelView kernel, string dumpName)
     {
-        var info = kernel.VmcoreInfo;
-        var memory = kernel.Memory;
-        ulong mapAddress = 0;
-        var words = 0;
-        if (info.TryGetSize("nodemask_t", out var maskSize) && maskSize is > 0 and <= 1 << 16)
-        {
-            words = (int)(maskSize / 8);
-            if (info.TryGetSymbol("node_online_map", out var map) && map.Value != 0) mapAddress = map.Value;
-            else if (info.TryGetSymbol("node_states", out var states) && states.Value != 0 && info.TryGetNumber("N_ONLINE", out var online))
-                mapAddress = unchecked(states.Value + (maskSize * (ulong)online));
-        }
-        var nodes = new List<int>();
-        if (mapAddress != 0 && words > 0)
-        {
-            var mask = memory.ReadBytes(new VirtAddr(mapAddress), (ulong)words * 8, 1 << 16, "the node online map");
-            for (var w = 0; w < words; w++)
-            {
-                var bits = BitConverter.ToUInt64(mask, w * 8);
-                for (var b = 0; b < 64; b++)
-                    if ((bits >> b & 1) != 0) nodes.Add((w * 64) + b);
-            }
-        }
+        var nodes = OnlineNodes.Read(kernel);
         // With no map upstream counts one node but cannot find it: next_online_node fails.
         if (nodes.Count == 0) throw Fail(dumpName, "_exclude_free_page", "Can't get next online node.");
         var pgdats = new ulong[nodes.Count];

@@ -60,4 +60,22 @@ public class GetoptTests
         Assert.Equal(['c'], r.Options.Select(o => o.Id));
         Assert.Equal(["in", "-l"], r.Operands);
     }
+
+    /// <summary>
+    /// argv as glibc's getopt_long leaves it (makedumpfile -D prints it): each expectation is what
+    /// a C program calling getopt_long with the same option string printed on Debian 12 (glibc 2.36).
+    /// </summary>
+    [Theory]
+    [InlineData("in -l out -d1", false, "-l -d1 in out")]
+    [InlineData("in -l -- -d x", false, "-l -- in -d x")]
+    [InlineData("-c -d 31 in out", false, "-c -d 31 in out")]
+    [InlineData("a -d -c b", false, "-d -c a b")]
+    [InlineData("x --message-level 7 y -cd31 z", false, "--message-level 7 -cd31 x y z")]
+    [InlineData("-o foo -ofoo bar", false, "-o -ofoo foo bar")]
+    [InlineData("-c in -l", true, "-c in -l")]
+    public void Permuted_is_argv_as_glibc_leaves_it(string argv, bool posixlyCorrect, string expected)
+    {
+        var result = s_parser.Parse(argv.Split(' '), "prog", posixlyCorrect);
+        Assert.Equal(expected, string.Join(' ', result.Permuted));
+    }
 }

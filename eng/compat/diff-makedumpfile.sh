@@ -8,6 +8,8 @@
 #   FILTER='dmesg|-R ' ...                           only cases whose line matches this (grep -E)
 #   CASES_FILE=path ...                              another cases file (same format)
 #   KEEP=1 ...                                       keep the scratch directory (printed at the end)
+#   COMPAT_FIXTURES=dir COMPAT_KERNELS=dir ...         releases from elsewhere (make-4g-fixture.sh)
+#   TIMEOUT_MIN=N ...                                no case gets less than N s (large inputs)
 #
 # For each case and release: a fresh directory .lab/scratch/compat-diff.XXXX/NNN-REL/ with ref/
 # and ours/; 1.7.8 runs first, then ours, each with cwd = its own directory, the same argv and
@@ -53,7 +55,10 @@ RELEASES=${RELEASES:-"bullseye bookworm trixie sid"}
 FILTER=${FILTER:-}
 KEEP=${KEEP:-}
 TIMEOUT_S=${TIMEOUT_S:-60}
-FIX=$ROOT/.lab/fixtures
+TIMEOUT_MIN=${TIMEOUT_MIN:-0}
+LABFIX=$ROOT/.lab/fixtures
+FIX=$(realpath "${COMPAT_FIXTURES:-$LABFIX}")         # absolute: each run has its own cwd
+KERNELS=$(realpath "${COMPAT_KERNELS:-$ROOT/.lab/kernels}")
 
 for f in "$OURS" "$REF"; do [[ -x $f ]] || { echo "compat: $f missing" >&2; exit 1; }; done
 [[ -r $CASES_FILE ]] || { echo "compat: $CASES_FILE missing" >&2; exit 1; }
@@ -75,8 +80,8 @@ printf 'n\trelease\trc_ref\trc_ours\tresult\tdiffers\tms_ref\tms_ours\tcase\n' >
 # ---- Shared inputs -------------------------------------------------------------------------------
 IN=$SCR/in
 mkdir -p "$IN"
-$PY vmcoreinfo "$FIX/bookworm/proc-vmcore.elf" "$IN/vmcoreinfo.txt"
-head -c 1M "$FIX/bookworm/derived/F-l-d31.flat" >"$IN/trunc.flat"
+$PY vmcoreinfo "$LABFIX/bookworm/proc-vmcore.elf" "$IN/vmcoreinfo.txt"
+head -c 1M "$LABFIX/bookworm/derived/F-l-d31.flat" >"$IN/trunc.flat"
 setup_release() { # release: truncated copies and 1.7.8's split parts, made once
   local r=$1 d=$IN/$1
   [[ -d $d ]] && return 0
@@ -133,6 +138,7 @@ while IFS= read -r line || [[ -n $line ]]; do
   if [[ $line =~ ^TIMEOUT=([0-9]+)[[:space:]]+(.*)$ ]]; then
     timeout=${BASH_REMATCH[1]} line=${BASH_REMATCH[2]}
   fi
+  ((timeout >= TIMEOUT_MIN)) || timeout=$TIMEOUT_MIN
   if [[ $line =~ $RELDEP ]]; then rels=$RELEASES; else rels=-; fi
   for r in $rels; do
     n=$((n + 1))
@@ -141,7 +147,7 @@ while IFS= read -r line || [[ -n $line ]]; do
           VMCOREINFO="$IN/vmcoreinfo.txt" TRUNC_FLAT="$IN/trunc.flat" ERASECONF="$HERE/erase.conf")
     if [[ $r != - ]]; then
       setup_release "$r"
-      vars+=(VMCORE="$FIX/$r/proc-vmcore.elf" VMLINUX="$ROOT/.lab/kernels/$r/vmlinux" FLAT="$FIX/$r/derived/F-l-d31.flat"
+      vars+=(VMCORE="$FIX/$r/proc-vmcore.elf" VMLINUX="$KERNELS/$r/vmlinux" FLAT="$FIX/$r/derived/F-l-d31.flat"
              SPLIT1="$IN/$r/split1" SPLIT2="$IN/$r/split2" SPLIT3="$IN/$r/split3"
              TRUNC="$IN/$r/trunc.elf" TRUNC_HDR="$IN/$r/trunc-hdr.elf" TRUNC_KDUMP="$IN/$r/trunc.kdump")
       for k in "$FIX/$r"/derived/*.kdump; do vars+=("KDUMP:$(basename "$k" .kdump)=$k"); done

@@ -6,12 +6,12 @@ input kind, output mode, codec, dump level, thread count and the options that ch
 work is cut (cycles, split blocks, work dir, dry run, mmap), so that two options meeting in an
 untried way get compared with 1.7.8 too. Seeded: the same seed prints the same cases.
 
-    eng/compat/random-cases.py [--seed N] [--count N] [--without-bits MASK] > cases.txt
+    eng/compat/random-cases.py [--seed N] [--count N] [--without-bits MASK] [--debug] > cases.txt
     CASES_FILE=cases.txt RELEASES=bookworm eng/compat/diff-makedumpfile.sh
 
 Left out on purpose, because their differences are known and documented
 (docs/compat/makedumpfile.md): -p (sid's 1.7.8 is built without snappy), message-level bit 16
-and --show-stats (1.7.8's cache and timing lines), -D (its debug lines), -L (where the write
+and --show-stats (1.7.8's cache and timing lines), -D and bit 8 unless --debug, -L (where the write
 cache cuts the file). -F cases differ in record sizes only; the harness then compares the two
 streams reassembled by 1.7.8's -R.
 """
@@ -32,7 +32,7 @@ def level(r: random.Random, without: int = 0) -> str:
     return str(r.choice([r.randrange(32), 31, r.randrange(2, 32)]) & ~without)
 
 
-def case(r: random.Random, without: int = 0) -> str:
+def case(r: random.Random, without: int = 0, debug: bool = False) -> str:
     opts: list[str] = []
     files: list[str] = []
     timeout = 0
@@ -100,6 +100,10 @@ def case(r: random.Random, without: int = 0) -> str:
             opts += ["-i", "{VMCOREINFO}"]
     if r.random() < 0.3:
         opts += ["--message-level", r.choice(MESSAGE_LEVELS)]
+    # -D and bit 8, drawn only when asked (old seeds print what they printed); not where 1.7.8's
+    # debug text is known to differ: -x's DWARF lookups, -e's vmemmap walk, --split's children
+    if debug and r.random() < 0.4 and not {"-x", "-e", "--split"} & set(opts):
+        opts.append("-D") if r.random() < 0.5 else opts.extend(["--message-level", str(8 + r.randrange(8))])
     # getopt permutes: options after the files must mean the same
     words = opts + files
     if r.random() < 0.2:
@@ -124,14 +128,16 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--count", type=int, default=100)
+    p.add_argument("--debug", action="store_true", help="also draw -D and message levels with bit 8 (1.7.8's debug lines)")
     p.add_argument("--without-bits", type=lambda v: int(v, 0), default=0, metavar="MASK",
                    help="clear these -d bits, e.g. 8 on sid: 1.7.8 lacks upstream f50c015 and misreads 7.1's user pages")
     a = p.parse_args()
     r = random.Random(a.seed)
-    print(f"# eng/compat/random-cases.py --seed {a.seed} --count {a.count} --without-bits {a.without_bits}")
+    print(f"# eng/compat/random-cases.py --seed {a.seed} --count {a.count} --without-bits {a.without_bits}"
+          + (" --debug" if a.debug else ""))
     seen = set()
     while len(seen) < a.count:
-        c = case(r, a.without_bits)
+        c = case(r, a.without_bits, a.debug)
         if c not in seen:
             seen.add(c)
             print(c)

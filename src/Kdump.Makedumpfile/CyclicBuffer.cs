@@ -11,10 +11,10 @@ internal static class CyclicBuffer
     /// </summary>
     public static ulong Bytes(ulong maxMapNr, int files, long? freeBytes)
     {
-        if (maxMapNr > 1UL << 40) return MaximumBytes; // far past the 4 MiB cap; keeps the products exact
-        var bitmaps = maxMapNr * 2 / 8 / (ulong)Math.Max(files, 1);
         var free = (ulong)Math.Max(0, freeBytes ?? 0);
-        return Math.Min(Math.Min((ulong)(free * 0.6), MaximumBytes), bitmaps);
+        var limit = Math.Min((ulong)(free * 0.6), MaximumBytes);
+        // Past 2^40 pfns the bitmaps are far above the 4 MiB cap; the test keeps the products exact.
+        return maxMapNr > 1UL << 40 ? limit : Math.Min(limit, maxMapNr * 2 / 8 / (ulong)Math.Max(files, 1));
     }
 
     /// <summary>

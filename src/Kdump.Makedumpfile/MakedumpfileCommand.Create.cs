@@ -34,6 +34,9 @@ public static partial class MakedumpfileCommand
         /// <summary>The last write stopped on ENOSPC or -L's limit (upstream's flag_nospace).</summary>
         private bool _outOfSpace;
 
+        /// <summary>The progress line's spinner and clock, for the whole run (a -d A,B retry goes on turning it).</summary>
+        private ProgressConsole? _progressConsole;
+
         /// <summary>create_dumpfile for kdump-compressed output (plain file or -F).</summary>
         private bool CreateDumpfile(IReadOnlyList<string> operands)
         {
@@ -93,7 +96,10 @@ public static partial class MakedumpfileCommand
             DebugPhysBaseAndMaxMapNr(input);
             // calculate_cyclic_buffer_size's thread messages, then check_release, as in initial().
             threads = BoundThreads(threads, input.PageSize);
-            DebugCyclicBuffer(input, Has(MakedumpfileOptions.Split) ? operands.Count - 1 : 1, cb);
+            var files = Has(MakedumpfileOptions.Split) ? operands.Count - 1 : 1;
+            // Read once: the messages below and the one-cycle choice must agree.
+            var freeBytes = MemInfo.ReadFree();
+            CyclicBufferLines(input, files, cb, freeBytes);
             if (!CheckRelease(input, vmcore)) return false;
             DebugMemoryLayout(input, ParseKernelVersion(input.Info.OsRelease ?? ""));
             // check_splitblock_size (only with --split, as upstream): KiB; 0 (or no number) means the default.
@@ -121,7 +127,7 @@ public static partial class MakedumpfileCommand
                 // --work-dir); otherwise it sizes the buffer itself when --cyclic-buffer is absent
                 // or atoi gives 0.
                 OneCycle = input.Dump is KdumpCompressedDump || Has('e') || Has(MakedumpfileOptions.WorkDir)
-                    || (Atoi(cb ?? "0") == 0 && CyclicBuffer.FitsOneCycle(input.MaxMapNr, Has(MakedumpfileOptions.Split) ? operands.Count - 1 : 1, MemInfo.ReadFree())),
+                    || (Atoi(cb ?? "0") == 0 && CyclicBuffer.FitsOneCycle(input.MaxMapNr, files, freeBytes)),
             };
             if (_args.TryGetValue(MakedumpfileOptions.Vtop, out var vtop) && StrToUl(vtop!) is var address and not 0)
                 PrintVtop(input, address);
@@ -455,10 +461,14 @@ public static partial class MakedumpfileCommand
         private bool Copy(DumpInput input, IDumpOutput[] outputs, DumpOptions options, string name)
         {
             var showProgress = (_messageLevel & ProgressIndicator) != 0;
-            var console = new ProgressConsole(context.Error);
-            if (showProgress)
+            var console = _progressConsole ??= new ProgressConsole(context.Error);
+            // reassemble_dumpfile copies only; the others check holes and exclude pages first. The
+            // process's first draw is never held back, so 1.7.8's runs start at 0.0 %.
+            if (showProgress && !Has(MakedumpfileOptions.Reassemble))
             {
-                new ProgressLine(console, "Checking for memory holes", showEta: false).Finish(1);
+                var holes = new ProgressLine(console, "Checking for memory holes", showEta: false);
+                holes.Update(0, 1);
+                holes.Finish(1);
                 new ProgressLine(console, "Excluding unnecessary pages", showEta: false).Finish(1);
             }
             var progress = new ProgressLine(console, "Copying data");
@@ -485,17 +495,16 @@ public static partial class MakedumpfileCommand
                 if (Has('E')) dumper.WriteElf(cancel.Token);
                 else if (outputs.Length == 1) dumper.Write(cancel.Token);
                 else dumper.WriteSplit(outputs, cancel.Token);
-                if (showProgress) progress.Finish(total);
-                // reassemble_kdump_pages leaves its line open: the next message starts with "\n".
-                if (!Has(MakedumpfileOptions.Reassemble)) console.EndLine();
                 if (options.Threads > 0 && !Has('E'))
                 {
                     // write_kdump_pages_parallel_cyclic ends its own 100 % line, joins its
                     // workers, and its caller draws and ends the line once more.
-                    DebugThreadsJoined(options.Threads);
-                    if (showProgress) progress.Finish(total);
                     console.EndLine();
+                    DebugThreadsJoined(options.Threads);
                 }
+                if (showProgress) progress.Finish(total);
+                // reassemble_kdump_pages leaves its line open: the next message starts with "\n".
+                if (!Has(MakedumpfileOptions.Reassemble)) console.EndLine();
                 DebugEraseInfo(dumper.Report);
             }
             catch (SplitWriteException e)

@@ -70,18 +70,19 @@ public static partial class MakedumpfileCommand
             {
                 var h = kdump.Primary.Header;
                 var k = kdump.Primary.SubHeader;
+                // C's %d and %ld of the raw fields: a hostile value prints as it wraps, as upstream's.
                 s.Append("diskdump main header\n");
                 s.Append($"  signature        : {Signature(h)}\n");
                 s.Append($"  header_version   : {h.HeaderVersion}\n");
-                s.Append($"  status           : {(int)h.Status}\n");
+                s.Append($"  status           : {unchecked((int)h.Status)}\n");
                 s.Append($"  block_size       : {h.BlockSize}\n");
                 s.Append($"  sub_hdr_size     : {h.SubHeaderBlocks}\n");
-                s.Append($"  bitmap_blocks    : {(int)h.BitmapBlocks}\n");
+                s.Append($"  bitmap_blocks    : {unchecked((int)h.BitmapBlocks)}\n");
                 s.Append($"  max_mapnr        : 0x{h.MaxMapNr:x}\n");
-                s.Append($"  total_ram_blocks : {(int)h.TotalRamBlocks}\n");
-                s.Append($"  device_blocks    : {(int)h.DeviceBlocks}\n");
-                s.Append($"  written_blocks   : {(int)h.WrittenBlocks}\n");
-                s.Append($"  current_cpu      : {(int)h.CurrentCpu}\n");
+                s.Append($"  total_ram_blocks : {unchecked((int)h.TotalRamBlocks)}\n");
+                s.Append($"  device_blocks    : {unchecked((int)h.DeviceBlocks)}\n");
+                s.Append($"  written_blocks   : {unchecked((int)h.WrittenBlocks)}\n");
+                s.Append($"  current_cpu      : {unchecked((int)h.CurrentCpu)}\n");
                 s.Append($"  nr_cpus          : {h.CpuCount}\n");
                 s.Append("kdump sub header\n");
                 s.Append($"  phys_base        : 0x{k.PhysBase:x}\n");
@@ -95,9 +96,9 @@ public static partial class MakedumpfileCommand
                     s.Append($"  end_pfn_64       : 0x{k.EndPfn64:x}\n");
                     s.Append($"  max_mapnr_64     : 0x{k.MaxMapNr64:x}\n");
                 }
-                if (h.HeaderVersion >= 3) s.Append($"  offset_vmcoreinfo: 0x{k.OffsetVmcoreInfo:x}\n  size_vmcoreinfo  : 0x{(long)k.SizeVmcoreInfo}\n");
-                if (h.HeaderVersion >= 4) s.Append($"  offset_note      : 0x{k.OffsetNote:x}\n  size_note        : 0x{(long)k.SizeNote}\n");
-                if (h.HeaderVersion >= 5) s.Append($"  offset_eraseinfo : 0x{k.OffsetEraseInfo:x}\n  size_eraseinfo   : 0x{(long)k.SizeEraseInfo}\n");
+                if (h.HeaderVersion >= 3) s.Append($"  offset_vmcoreinfo: 0x{k.OffsetVmcoreInfo:x}\n  size_vmcoreinfo  : 0x{unchecked((long)k.SizeVmcoreInfo)}\n");
+                if (h.HeaderVersion >= 4) s.Append($"  offset_note      : 0x{k.OffsetNote:x}\n  size_note        : 0x{unchecked((long)k.SizeNote)}\n");
+                if (h.HeaderVersion >= 5) s.Append($"  offset_eraseinfo : 0x{k.OffsetEraseInfo:x}\n  size_eraseinfo   : 0x{unchecked((long)k.SizeEraseInfo)}\n");
             }
             Debug(s.ToString());
         }
@@ -116,12 +117,21 @@ public static partial class MakedumpfileCommand
             s.Append($"page_size    : {first.PageSize}\npage_size    : {first.PageSize}\n");
             s.Append($"max_mapnr    : {first.MaxMapNr:x}\ndump_level   : {first.SubHeader.DumpLevel}\n");
             s.Append($"num_dumpfile : {dump.Files.Count}\n");
-            foreach (var file in dump.Files)
+            // sort_splitting_info's exchange sort over the files as given: parts that start at the
+            // same pfn (empty ones) come out in its order, not in a stable sort's.
+            var byName = dump.Files.ToDictionary(f => f.Name);
+            var order = parts.Select(p => byName.GetValueOrDefault(context.ResolvePath(p))).OfType<DiskDumpFile>().ToArray();
+            static ulong Start(DiskDumpFile f) => f.IsSplit ? f.StartPfn : 0;
+            for (var i = 0; i < order.Length - 1; i++)
             {
-                var start = file.IsSplit ? file.StartPfn : 0;
-                var end = file.IsSplit ? file.EndPfn : 0;
-                s.Append($"dumpfile ({given.GetValueOrDefault(file.Name, file.Name)})\n  start_pfn  : {start:x}\n  end_pfn    : {end:x}\n");
+                for (var j = i; j < order.Length; j++)
+                {
+                    if (Start(order[i]) < Start(order[j])) continue;
+                    (order[i], order[j]) = (order[j], order[i]);
+                }
             }
+            foreach (var file in order)
+                s.Append($"dumpfile ({given.GetValueOrDefault(file.Name, file.Name)})\n  start_pfn  : {Start(file):x}\n  end_pfn    : {(file.IsSplit ? file.EndPfn : 0):x}\n");
             Debug(s.ToString());
         }
 
@@ -151,7 +161,12 @@ public static partial class MakedumpfileCommand
         private void DebugVmcoreInfo(IDump dump)
         {
             if (!DebugOn) return;
-            foreach (var text in _vmcoreInfoTexts ?? [dump.VmcoreInfo.ToArray()]) DebugVmcoreInfo(text);
+            var texts = _vmcoreInfoTexts ?? [dump.VmcoreInfo.ToArray()];
+            foreach (var text in texts) DebugVmcoreInfo(text);
+            // initial()'s fallback_to_current_page_size: no text gave a page size (a re-filter
+            // takes it from the file's header without a line).
+            if (dump is ElfDump && texts.All(t => t.Length == 0))
+                Debug($"page_size    : {Environment.SystemPageSize}\nWARNING: Cannot determine page size (no vmcoreinfo).\nUsing the dump kernel page size: {Environment.SystemPageSize}\n");
         }
 
         private void DebugVmcoreInfo(ReadOnlySpan<byte> text)
@@ -194,20 +209,34 @@ public static partial class MakedumpfileCommand
             Debug($"\nmax_mapnr    : {input.MaxMapNr:x}\n");
         }
 
-        /// <summary>initial()'s cyclic buffer line: not for a re-filter, --work-dir or -e (one cycle there).</summary>
-        private void DebugCyclicBuffer(DumpInput input, int files, string? cyclicBufferKiB)
+        /// <summary>
+        /// initial()'s cyclic buffer, for an ELF input without --work-dir (re-filtering and
+        /// --work-dir work in one cycle, and -e needs --work-dir): without --cyclic-buffer
+        /// calculate_cyclic_buffer_size's size and, when both bitmaps fit, the one-cycle line; with
+        /// it, N KiB, cut to MemFree (per --split file) with two messages when larger. A negative N
+        /// is larger too: upstream compares it as unsigned. Then the size, at debug level.
+        /// </summary>
+        private void CyclicBufferLines(DumpInput input, int files, string? cyclicBufferKiB, long? freeBytes)
         {
-            if (!DebugOn || input.Dump is not ElfDump || Has(MakedumpfileOptions.WorkDir)) return;
-            ulong bytes;
+            if (input.Dump is not ElfDump || Has(MakedumpfileOptions.WorkDir)) return;
+            long bytes;
             var kib = Atoi(cyclicBufferKiB ?? "0");
             if (kib == 0)
             {
-                bytes = CyclicBuffer.Bytes(input.MaxMapNr, files, MemInfo.ReadFree());
-                if (bytes * 8 >= input.MaxMapNr * 2) Debug("There is enough free memory to be done in one cycle.\n");
+                bytes = (long)CyclicBuffer.Bytes(input.MaxMapNr, files, freeBytes);
+                if (CyclicBuffer.FitsOneCycle(input.MaxMapNr, files, freeBytes)) Debug("There is enough free memory to be done in one cycle.\n");
             }
             else
             {
-                bytes = (ulong)kib << 10;
+                bytes = (long)kib << 10;
+                var free = Math.Max(0, freeBytes ?? 0) / Math.Max(files, 1);
+                if (unchecked((ulong)bytes) > (ulong)free)
+                {
+                    Msg("Specified buffer size is larger than free memory.\n");
+                    Msg("The buffer size for the cyclic mode will ");
+                    Msg($"be truncated to {free} byte.\n");
+                    bytes = free;
+                }
             }
             Debug($"\nBuffer size for the cyclic mode: {bytes}\n");
         }
@@ -296,16 +325,20 @@ public static partial class MakedumpfileCommand
         /// <summary>init_compound_offset, printed as %u (so an offset that was never found shows as a huge number).</summary>
         private static (uint Order, uint Dtor) CompoundOffsets(VmcoreInfo info, int kernelVersion)
         {
-            long Offset(string name) => info.TryGetOffset(name, out var v) ? (long)v : -1;
-            long Size(string name) => info.TryGetSize(name, out var v) ? (long)v : -1;
-            var old = kernelVersion < KernelVersion(4, 4, 0);
-            var order = Offset("folio._folio_order") is >= 0 and var fo ? fo - Size("page")
-                : Offset("page.compound_order") is >= 0 and var po ? po
-                : old ? Offset("page.lru") + Offset("list_head.prev") : 0;
-            var dtor = Offset("folio._folio_dtor") is >= 0 and var fd ? fd - Size("page")
-                : Offset("page.compound_dtor") is >= 0 and var pd ? pd
-                : old ? Offset("page.lru") + Offset("list_head.next") : 0;
-            return (unchecked((uint)order), unchecked((uint)dtor));
+            unchecked
+            {
+                // NOT_FOUND_STRUCTURE is -1; C's long arithmetic wraps, and so does this.
+                long Offset(string name) => info.TryGetOffset(name, out var v) ? (long)v : -1;
+                long Size(string name) => info.TryGetSize(name, out var v) ? (long)v : -1;
+                var old = kernelVersion < KernelVersion(4, 4, 0);
+                var order = Offset("folio._folio_order") is var fo && fo != -1 ? fo - Size("page")
+                    : Offset("page.compound_order") is var po && po != -1 ? po
+                    : old ? Offset("page.lru") + Offset("list_head.prev") : 0;
+                var dtor = Offset("folio._folio_dtor") is var fd && fd != -1 ? fd - Size("page")
+                    : Offset("page.compound_dtor") is var pd && pd != -1 ? pd
+                    : old ? Offset("page.lru") + Offset("list_head.next") : 0;
+                return ((uint)order, (uint)dtor);
+            }
         }
 
         /// <summary>write_kdump_pages_parallel_cyclic's line for each worker it joined (not -E: its writer has none).</summary>
@@ -319,7 +352,12 @@ public static partial class MakedumpfileCommand
         {
             // reassemble_kdump_pages copies the eraseinfo without a line.
             if (!DebugOn || Has(MakedumpfileOptions.Reassemble)) return;
-            if (Has('E')) Debug($"erase info size: {report.EraseInfoSize}\n");
+            if (Has('E'))
+            {
+                Debug($"erase info size: {report.EraseInfoSize}\n");
+                if (report.EraseInfoSize > 0 && report.EraseInfoOffset >= 0)
+                    Debug($"Writing erase info...\noffset_eraseinfo: {report.EraseInfoOffset:x}, size_eraseinfo: {report.EraseInfoSize}\n");
+            }
             else if (report.EraseInfoOffset >= 0) Debug($"Writing erase info...\noffset_eraseinfo: {report.EraseInfoOffset:x}, size_eraseinfo: {report.EraseInfoSize}\n");
         }
     }

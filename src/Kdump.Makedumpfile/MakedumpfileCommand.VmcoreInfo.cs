@@ -21,6 +21,12 @@ public static partial class MakedumpfileCommand
         public int FailureCode { get; private set; } = 1;
 
         /// <summary>
+        /// The VMCOREINFO texts as upstream reads them, for -D: with -i the file's, then the dump's
+        /// note; with -x the note only (the rest comes from DWARF); null: the dump's own.
+        /// </summary>
+        private byte[][]? _vmcoreInfoTexts;
+
+        /// <summary>
         /// The dump, opened with -x's (VMCOREINFO made from the vmlinux, the dump's note filling in
         /// what it lacks) or -i's VMCOREINFO when given (open_vmcoreinfo, read_vmcoreinfo_basic_info,
         /// find_kaslr_offsets); null after upstream's messages. <see cref="CheckRelease"/> follows.
@@ -46,11 +52,6 @@ public static partial class MakedumpfileCommand
             });
         }
 
-        /// <summary>
-        /// The VMCOREINFO texts as upstream reads them, for -D: with -i the file's, then the dump's
-        /// note; with -x the note only (the rest comes from DWARF); null: the dump's own.
-        /// </summary>
-        private byte[][]? _vmcoreInfoTexts;
 
         /// <summary>
         /// check_release, run by initial() whenever the dump has VMCOREINFO: with -i the release in

@@ -5,6 +5,7 @@ using Kdump.Formats.Flattened;
 using Kdump.Kernel;
 using Kdump.Kernel.Printk;
 using Kdump.Kernel.Printk.Formatting;
+using Kdump.Linux;
 using Kdump.Memory;
 using Kdump.Primitives.Errors;
 
@@ -245,15 +246,25 @@ public static partial class MakedumpfileCommand
         }
 
         /// <summary>atoi(3): leading blanks, optional sign, digits; anything else stops it.</summary>
+        /// <summary>glibc's atoi: (int)strtol(s, NULL, 10), so a value past the long range saturates and the cast keeps the low 32 bits.</summary>
         private static int Atoi(string s)
         {
             var i = 0;
             while (i < s.Length && char.IsWhiteSpace(s[i])) i++;
-            var sign = 1;
-            if (i < s.Length && s[i] is '+' or '-') sign = s[i++] == '-' ? -1 : 1;
-            long v = 0;
-            while (i < s.Length && char.IsAsciiDigit(s[i]) && v < int.MaxValue) v = v * 10 + (s[i++] - '0');
-            return (int)Math.Clamp(sign * v, int.MinValue, int.MaxValue);
+            var negative = false;
+            if (i < s.Length && s[i] is '+' or '-') negative = s[i++] == '-';
+            ulong v = 0;
+            var overflow = false;
+            for (; i < s.Length && char.IsAsciiDigit(s[i]); i++)
+            {
+                var digit = (ulong)(s[i] - '0');
+                if (v > (ulong.MaxValue - digit) / 10) overflow = true;
+                else v = (v * 10) + digit;
+            }
+            long value = negative
+                ? (overflow || v > 1UL << 63 ? long.MinValue : unchecked(-(long)v))
+                : (overflow || v > long.MaxValue ? long.MaxValue : (long)v);
+            return unchecked((int)value);
         }
 
         /// <summary>check_param_for_creating_dumpfile, for the modes this build knows.</summary>
@@ -430,7 +441,7 @@ public static partial class MakedumpfileCommand
                 input.MapInput = !Has(MakedumpfileOptions.NonMmap);
                 DebugVmcoreInfo(dump);
                 DebugPhysBaseAndMaxMapNr(input);
-                DebugCyclicBuffer(input, 1, _args.GetValueOrDefault(MakedumpfileOptions.CyclicBuffer));
+                CyclicBufferLines(input, 1, _args.GetValueOrDefault(MakedumpfileOptions.CyclicBuffer), MemInfo.ReadFree());
                 if (!CheckRelease(input, vmcore)) return false;
                 DebugMemoryLayout(input, ParseKernelVersion(input.Info.OsRelease ?? ""));
                 PrintkLog log;

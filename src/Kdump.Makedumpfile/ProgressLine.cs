@@ -12,8 +12,9 @@ namespace Kdump.Makedumpfile;
 internal sealed class ProgressConsole(TextWriter error)
 {
     private const string Spinner = "/|\\-";
-    // Upstream compares time(NULL) seconds: the first line appears when the wall-clock second changes.
-    private long _lastSecond = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+    // Upstream compares time(NULL) seconds with a static that starts at 0: the first call draws,
+    // later ones only once the wall-clock second has changed.
+    private long _lastSecond;
     private int _lapse;
     private bool _open;
 
@@ -24,7 +25,7 @@ internal sealed class ProgressConsole(TextWriter error)
         if (current < end) _lastSecond = second;
         var tenths = end == 0 || current >= end ? 1000 : (uint)(current * 1000 / end);
         _open = true;
-        error.Write($"\r{label,-50}: [{tenths / 10,3}.{tenths % 10} %] {Spinner[_lapse++ % 4]}  {Eta(started, current, end),16}");
+        error.Write($"\r{label,-50}: [{tenths / 10,3}.{tenths % 10} %] {Spinner[_lapse++ % 4]}  {Eta(started, tenths),16}");
     }
 
     /// <summary>The newline after the last step's line (before a message, or at the end), if one is open.</summary>
@@ -36,19 +37,21 @@ internal sealed class ProgressConsole(TextWriter error)
         error.Flush();
     }
 
-    private static string Eta(Stopwatch? started, long current, long end)
+    /// <summary>
+    /// print_progress's ETA: blank before the first promille, then the elapsed milliseconds over
+    /// the promilles done, less the elapsed seconds, in eta_to_human_short's units.
+    /// </summary>
+    private static string Eta(Stopwatch? started, uint promille)
     {
-        if (started is null || current == 0) return "";
-        var elapsed = started.Elapsed.TotalSeconds;
-        var left = (long)(elapsed * (end - Math.Min(current, end)) / current);
-        return left switch
-        {
-            < 60 => $"eta: {left}s",
-            < 3600 => $"eta: {left / 60}m{left % 60}s",
-            < 86400 => $"eta: {left / 3600}h{left % 3600 / 60}m",
-            < 100 * 86400 => $"eta: {left / 86400}d{left % 86400 / 3600}h",
-            _ => "eta: >100day",
-        };
+        if (started is null || promille == 0) return "";
+        var elapsed = started.Elapsed;
+        var left = (ulong)elapsed.TotalMilliseconds / promille - (ulong)elapsed.TotalSeconds;
+        ulong minutes = left / 60, hours = minutes / 60, days = hours / 24;
+        return left < 100 ? $"eta: {left}s"
+            : minutes < 100 ? $"eta: {minutes}m{left % 60}s"
+            : hours < 48 ? $"eta: {hours}h{minutes % 60}m"
+            : days < 100 ? $"eta: {days}d{hours % 24}h"
+            : "eta: >100day";
     }
 }
 

@@ -89,4 +89,47 @@ public partial class MakedumpfileDebugCompatTests
         Assert.Equal(theirOut, ours.StdoutText);
         Assert.Equal(ProgressSegment().Replace(theirs.Stderr, ""), ProgressSegment().Replace(ours.Stderr, ""));
     }
+
+    /// <summary>
+    /// A hostile header value prints as C prints it, never a crash: current_cpu 0xffffffff is
+    /// 1.7.8's %d, -1.
+    /// </summary>
+    [Fact]
+    public void A_hostile_header_value_prints_as_makedumpfile_1_7_8s()
+    {
+        using var scratch = Lab.Scratch("mdf-debug-hostile");
+        var dir = scratch.Path;
+        var kdump = Path.Combine(dir, "cpu.kdump");
+        File.Copy(Lab.Fixture("bookworm", "derived/l-d31.kdump"), kdump);
+        using (var f = new FileStream(kdump, FileMode.Open, FileAccess.Write))
+        {
+            f.Position = 456;   // current_cpu in the 64-bit disk_dump_header (DiskDumpHeader.FieldLocations)
+            f.Write([0xff, 0xff, 0xff, 0xff]);
+        }
+        string[] argv = ["-D", "-l", "-d", "31", kdump];
+        var theirs = ExternalProcess.Run(Lab.ReferenceTool("makedumpfile-1.7.8"), [.. argv, Path.Combine(dir, "theirs")]);
+        var ours = InProcess.Run(MakedumpfileCommand.Run, "makedumpfile", [.. argv, Path.Combine(dir, "ours")]);
+        Assert.Equal((0, 0), (theirs.ExitCode, ours.ExitCode));
+        Assert.Contains("  current_cpu      : -1\n", ours.StdoutText, StringComparison.Ordinal);
+        static string Masked(string s) => Regex.Replace(s, @"^command line: \S+ ", "command line: makedumpfile ", RegexOptions.Multiline)
+            .Replace("theirs", "ours", StringComparison.Ordinal);
+        Assert.Equal(Masked(Encoding.UTF8.GetString(theirs.Stdout)), Masked(ours.StdoutText));
+    }
+
+    /// <summary>
+    /// A negative --cyclic-buffer is larger than free memory to upstream (an unsigned comparison):
+    /// cut to MemFree with its two messages. Not run with 1.7.8, which would then allocate and
+    /// clear bitmaps as large as the machine's free memory.
+    /// </summary>
+    [Fact]
+    public void A_negative_cyclic_buffer_is_cut_to_free_memory()
+    {
+        using var scratch = Lab.Scratch("mdf-debug-cyclic");
+        var ours = InProcess.Run(MakedumpfileCommand.Run, "makedumpfile",
+            ["-D", "-l", "-d", "31", "--cyclic-buffer", "-5", Lab.Fixture("bookworm", "proc-vmcore.elf"), Path.Combine(scratch.Path, "out")]);
+        Assert.Equal(0, ours.ExitCode);
+        var m = Regex.Match(ours.StdoutText, @"Specified buffer size is larger than free memory\.\nThe buffer size for the cyclic mode will be truncated to (\d+) byte\.\n(?:.*\n)*?\nBuffer size for the cyclic mode: (\d+)\n");
+        Assert.True(m.Success, ours.StdoutText);
+        Assert.Equal(m.Groups[1].Value, m.Groups[2].Value);
+    }
 }

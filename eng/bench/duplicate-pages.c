@@ -4,27 +4,10 @@
  * lzo1x_1_compress on each, then replays the pages through direct-mapped tables of 2^8..2^20
  * slots keyed by a hash of the page (a hit needs the same hash in its slot; the page is then
  * known to be a repeat, the hash being a 64-bit mix of all its words) and prints what each table
- * would save. Written for this project; prototypes declared here, no -dev package needed.
+ * would save. Written for this project (the loading is vmcore-pages.h, shared with codec-floor.c).
  *   gcc -O2 eng/bench/duplicate-pages.c -o /tmp/duplicate-pages -l:liblzo2.so.2
  *   flock /tmp/kdump-heavy.lock /tmp/duplicate-pages .lab/fixtures/bookworm/proc-vmcore.elf */
-#include <elf.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-
-int __lzo_init_v2(unsigned, int, int, int, int, int, int, int, int, int);
-int lzo1x_1_compress(const unsigned char *, unsigned long, unsigned char *, unsigned long *, void *);
-
-enum { PAGE = 4096, MAX_PAGES = 1 << 22 };
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + t.tv_nsec * 1e-9;
-}
+#include "vmcore-pages.h"
 
 static uint64_t page_hash(const unsigned char *p)
 {
@@ -41,33 +24,9 @@ static uint64_t page_hash(const unsigned char *p)
 int main(int argc, char **argv)
 {
     if (argc != 2) { fprintf(stderr, "usage: duplicate-pages VMCORE\n"); return 2; }
-    FILE *f = fopen(argv[1], "rb");
-    Elf64_Ehdr eh;
-    if (!f || fread(&eh, sizeof eh, 1, f) != 1 || memcmp(eh.e_ident, ELFMAG, SELFMAG) || eh.e_ident[EI_CLASS] != ELFCLASS64
-        || eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phnum == 0) {
-        fprintf(stderr, "%s: not an ELF64 vmcore\n", argv[1]);
-        return 1;
-    }
-    Elf64_Phdr *ph = calloc(eh.e_phnum, sizeof *ph);
-    if (!ph || fseeko(f, (off_t)eh.e_phoff, SEEK_SET) || fread(ph, sizeof *ph, eh.e_phnum, f) != eh.e_phnum) {
-        fprintf(stderr, "%s: cannot read the program headers\n", argv[1]);
-        return 1;
-    }
-    size_t n = 0;
-    unsigned char *pages = malloc((size_t)MAX_PAGES * PAGE), page[PAGE], zero[PAGE] = {0};
-    if (!pages) { perror("malloc"); return 1; }
-    for (int i = 0; i < eh.e_phnum; i++) {
-        if (ph[i].p_type != PT_LOAD || fseeko(f, (off_t)ph[i].p_offset, SEEK_SET)) continue;
-        for (uint64_t o = 0; o + PAGE <= ph[i].p_filesz && n < MAX_PAGES; o += PAGE) {
-            if (fread(page, 1, PAGE, f) != PAGE) break;
-            if (memcmp(page, zero, PAGE)) memcpy(pages + (size_t)PAGE * n++, page, PAGE);
-        }
-    }
-    if (__lzo_init_v2(2, (int)sizeof(short), (int)sizeof(int), (int)sizeof(long), (int)sizeof(unsigned),
-                      (int)sizeof(unsigned long), (int)sizeof(char *), (int)sizeof(char *), (int)sizeof(void *), -1) != 0) {
-        fprintf(stderr, "lzo_init failed\n");
-        return 1;
-    }
+    size_t n;
+    unsigned char *pages = load_nonzero_pages(argv[1], &n);
+    lzo_init_or_exit();
     static unsigned char work[1 << 17], out[2 * PAGE];
     double *cost = calloc(n, sizeof *cost), all = 0;
     uint64_t *hash = calloc(n, sizeof *hash);

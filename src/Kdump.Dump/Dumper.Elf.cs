@@ -113,8 +113,8 @@ public sealed partial class KdumpCompressedDumper
                 // on past it, over the first PT_LOAD's data, when they come out longer (see EraseList).
                 var text = erase.EraseInfo();
                 var room = (int)Math.Min(text.Length, plannedEraseInfo);
-                Report.EraseInfoOffset = plan.NotesOffset + _input.NoteBytes.Length;
-                _output.WriteAt(plan.NotesOffset + _input.NoteBytes.Length + ElfNote.DescriptorOffset(ElfConstants.EraseInfoNoteName), text.AsSpan(0, room));
+                Report.EraseInfoOffset = plan.NotesOffset + _input.NoteBytes.Length;   // the eraseinfo note, after the input's
+                _output.WriteAt(Report.EraseInfoOffset + ElfNote.DescriptorOffset(ElfConstants.EraseInfoNoteName), text.AsSpan(0, room));
             }
             _output.Flush();
             Report.WriteBytes = plan.FileLength;

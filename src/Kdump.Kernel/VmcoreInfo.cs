@@ -87,25 +87,34 @@ public sealed partial class VmcoreInfo
 
         var entries = new Dictionary<string, string>(StringComparer.Ordinal);
         var diagnostics = new List<VmcoreInfoDiagnostic>();
-        var lineNumber = 0;
+        var lines = Lines(text);
+        for (var i = 0; i < lines.Count; i++) ParseLineCore(lines[i], i + 1, entries, diagnostics);
+        return new VmcoreInfo(entries, diagnostics);
+    }
+
+    /// <summary>
+    /// The note's lines as makedumpfile reads them (fgets, then strlen): split at '\n', each cut at
+    /// its first NUL, the text ending at a line that starts with one. Latin-1 keeps every byte as
+    /// one char: hostile bytes never throw and never merge.
+    /// </summary>
+    public static IReadOnlyList<string> Lines(ReadOnlySpan<byte> text)
+    {
+        var lines = new List<string>();
         while (!text.IsEmpty)
         {
-            lineNumber++;
             var eol = text.IndexOf((byte)'\n');
             var line = eol < 0 ? text : text[..eol];
             text = eol < 0 ? [] : text[(eol + 1)..];
             var nul = line.IndexOf((byte)0);
             if (nul == 0) break;
-            ParseLineCore(nul < 0 ? line : line[..nul], lineNumber, entries, diagnostics);
+            lines.Add(Encoding.Latin1.GetString(nul < 0 ? line : line[..nul]));
         }
-        return new VmcoreInfo(entries, diagnostics);
+        return lines;
     }
 
-    private static void ParseLineCore(ReadOnlySpan<byte> line, int lineNumber, Dictionary<string, string> entries, List<VmcoreInfoDiagnostic> diagnostics)
+    private static void ParseLineCore(string s, int lineNumber, Dictionary<string, string> entries, List<VmcoreInfoDiagnostic> diagnostics)
     {
-        if (line.IsEmpty) return;
-        // Latin-1 keeps every byte as one char: hostile bytes never throw and never merge.
-        var s = Encoding.Latin1.GetString(line);
+        if (s.Length == 0) return;
         var eq = s.IndexOf('=', StringComparison.Ordinal);
         if (eq <= 0)
         {

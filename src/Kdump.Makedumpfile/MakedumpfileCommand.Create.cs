@@ -101,7 +101,7 @@ public static partial class MakedumpfileCommand
             var freeBytes = MemInfo.ReadFree();
             CyclicBufferLines(input, files, cb, freeBytes);
             if (!CheckRelease(input, vmcore)) return false;
-            DebugMemoryLayout(input, ParseKernelVersion(input.Info.OsRelease ?? ""));
+            DebugMemoryLayout(input);
             // check_splitblock_size (only with --split, as upstream): KiB; 0 (or no number) means the default.
             var splitblockBytes = 1L << 30;
             if (Has(MakedumpfileOptions.Split) && _args.TryGetValue(MakedumpfileOptions.SplitblockSize, out var sb) && Atoi(sb!) != 0)

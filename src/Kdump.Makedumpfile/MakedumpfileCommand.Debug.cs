@@ -154,9 +154,9 @@ public static partial class MakedumpfileCommand
         }
 
         /// <summary>
-        /// read_vmcoreinfo_basic_info, once per text read (<see cref="_vmcoreInfoTexts"/>): "VMCOREINFO   :", each line indented by two spaces (read
-        /// as fgets then strlen read them: a NUL hides the rest of its line, a line that starts
-        /// with one ends the text), set_page_size's line after PAGESIZE=, then an empty line.
+        /// read_vmcoreinfo_basic_info, once per text read (<see cref="_vmcoreInfoTexts"/>): "VMCOREINFO   :",
+        /// each line as upstream reads it (<see cref="VmcoreInfo.Lines"/>) indented by two spaces,
+        /// set_page_size's line after PAGESIZE=, then an empty line.
         /// </summary>
         private void DebugVmcoreInfo(IDump dump)
         {
@@ -173,14 +173,8 @@ public static partial class MakedumpfileCommand
         {
             if (text.IsEmpty) return;
             var s = new StringBuilder("VMCOREINFO   :\n");
-            while (!text.IsEmpty)
+            foreach (var value in VmcoreInfo.Lines(text))
             {
-                var eol = text.IndexOf((byte)'\n');
-                var line = eol < 0 ? text : text[..eol];
-                text = eol < 0 ? [] : text[(eol + 1)..];
-                var nul = line.IndexOf((byte)0);
-                if (nul == 0) break;
-                var value = Encoding.Latin1.GetString(nul < 0 ? line : line[..nul]);
                 s.Append("  ").Append(value).Append('\n');
                 if (value.StartsWith("PAGESIZE=", StringComparison.Ordinal) && long.TryParse(value.AsSpan(9), out var size) && size > 0 && long.IsPow2(size))
                     s.Append($"page_size    : {size}\n");
@@ -246,10 +240,12 @@ public static partial class MakedumpfileCommand
         /// (the memory type and every section's mem_map, 0 where none), init_compound_offset and the
         /// mmap line. Without VMCOREINFO only get_mem_map_without_mm's one row, the offsets and mmap.
         /// </summary>
-        private void DebugMemoryLayout(DumpInput input, int kernelVersion)
+        private void DebugMemoryLayout(DumpInput input)
         {
             if (!DebugOn) return;
             var info = input.Info;
+            // check_release's get_kernel_version; 0 without VMCOREINFO.
+            var kernelVersion = ParseKernelVersion(info.OsRelease ?? "");
             var s = new StringBuilder();
             if (!info.IsEmpty)
             {

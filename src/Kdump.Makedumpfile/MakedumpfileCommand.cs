@@ -443,7 +443,7 @@ public static partial class MakedumpfileCommand
                 DebugPhysBaseAndMaxMapNr(input);
                 CyclicBufferLines(input, 1, _args.GetValueOrDefault(MakedumpfileOptions.CyclicBuffer), MemInfo.ReadFree());
                 if (!CheckRelease(input, vmcore)) return false;
-                DebugMemoryLayout(input, ParseKernelVersion(input.Info.OsRelease ?? ""));
+                DebugMemoryLayout(input);
                 PrintkLog log;
                 try
                 {

@@ -4,6 +4,7 @@ using Kdump.Dump;
 using Kdump.Formats.Diskdump;
 using Kdump.Formats.Elf;
 using Kdump.Kernel;
+using Kdump.Kernel.Arch.X64;
 using Kdump.Kernel.Pages;
 using Kdump.Linux;
 using Kdump.Memory;
@@ -21,7 +22,6 @@ public static partial class MakedumpfileCommand
     private const int DebugMessages = 8;
 
     // x86_64 constants of arch/x86_64.c and makedumpfile.h.
-    private const ulong StartKernelMap = 0xffffffff80000000;
     private const ulong PageOffset2627 = 0xffff880000000000;
     private const ulong PageOffsetOrig = 0xffff810000000000;
     private const ulong PageOffset5Level = 0xff11000000000000;
@@ -186,20 +186,10 @@ public static partial class MakedumpfileCommand
         /// <summary>get_phys_base_x86_64 (not when re-filtering) and get_max_mapnr's lines.</summary>
         private void DebugPhysBaseAndMaxMapNr(DumpInput input)
         {
-            if (!DebugOn || input.Dump is not ElfDump elf) return;
-            if (input.Info.TryGetNumber("phys_base", out var physBase))
-            {
-                Debug($"phys_base    : {physBase:x} (vmcoreinfo)\n");
-            }
-            else
-            {
-                foreach (var p in elf.Core.Loads)
-                {
-                    if (p.VirtualAddress < StartKernelMap || p.PhysicalAddress == ulong.MaxValue) continue;
-                    Debug($"phys_base    : {unchecked(p.PhysicalAddress - (p.VirtualAddress & ~StartKernelMap)):x} (pt_load)\n");
-                    break;
-                }
-            }
+            if (!DebugOn || input.Dump is not ElfDump) return;
+            var physBase = X64Architecture.GetPhysBase(input.Info, input.Dump.KernelSegments, out var source);
+            if (source == PhysBaseSource.VmcoreInfo) Debug($"phys_base    : {physBase:x} (vmcoreinfo)\n");
+            else if (source == PhysBaseSource.PtLoad) Debug($"phys_base    : {physBase:x} (pt_load)\n");
             Debug($"\nmax_mapnr    : {input.MaxMapNr:x}\n");
         }
 
@@ -307,7 +297,7 @@ public static partial class MakedumpfileCommand
             {
                 foreach (var p in elf.Core.Loads)
                 {
-                    if (p.VirtualAddress != 0 && p.VirtualAddress < StartKernelMap && p.PhysicalAddress != ulong.MaxValue)
+                    if (p.VirtualAddress != 0 && p.VirtualAddress < X64AddressLayout.StartKernelMap && p.PhysicalAddress != ulong.MaxValue)
                         fromLoads = unchecked(p.VirtualAddress - p.PhysicalAddress);
                 }
             }

@@ -101,6 +101,26 @@ public class X64PageTableWalkerTests
     }
 
     [Fact]
+    public void Phys_base_skips_a_kernel_text_segment_without_a_physical_address()
+    {
+        // kexec-tools writes p_paddr -1 for a segment it has no physical address for; upstream's
+        // get_phys_base_x86_64 passes over it (NOT_PADDR).
+        var info = VmcoreInfo.Parse("SYMBOL(init_top_pgt)=ffffffff82000000\n"u8);
+        var segments = new[]
+        {
+            new Kdump.Memory.KernelSegment(new VirtAddr(0xffffffffa0000000), new PhysAddr(ulong.MaxValue), 1 << 20),
+            new Kdump.Memory.KernelSegment(new VirtAddr(0xffffffff81000000), new PhysAddr(0x5000000), 1 << 24),
+        };
+        Assert.Equal(0x4000000UL, X64Architecture.GetPhysBase(info, segments, out var source));
+        Assert.Equal(PhysBaseSource.PtLoad, source);
+        Assert.Equal(0UL, X64Architecture.GetPhysBase(info, segments[..1], out source));
+        Assert.Equal(PhysBaseSource.Default, source);
+        var withNumber = VmcoreInfo.Parse("SYMBOL(init_top_pgt)=ffffffff82000000\nNUMBER(phys_base)=16777216\n"u8);
+        Assert.Equal(0x1000000UL, X64Architecture.GetPhysBase(withNumber, segments, out source));
+        Assert.Equal(PhysBaseSource.VmcoreInfo, source);
+    }
+
+    [Fact]
     public void A_root_symbol_below_the_kernel_map_is_corrupt()
     {
         var info = VmcoreInfo.Parse("SYMBOL(init_top_pgt)=1000\n"u8);

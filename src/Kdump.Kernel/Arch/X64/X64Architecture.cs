@@ -20,6 +20,9 @@ public sealed class X64Architecture : IKernelArchitecture
     {
     }
 
+    /// <summary>A PT_LOAD's p_paddr when it has none (makedumpfile's NOT_PADDR).</summary>
+    private const ulong NotPaddr = ulong.MaxValue;
+
     public string Name => "x86_64";
 
     public bool Probe(VmcoreInfo info)
@@ -51,19 +54,34 @@ public sealed class X64Architecture : IKernelArchitecture
     }
 
     /// <summary>
-    /// <c>NUMBER(phys_base)</c>; otherwise derived from the kernel-text segment
-    /// (<c>p_paddr − (p_vaddr − __START_KERNEL_map)</c>), otherwise 0 — makedumpfile's <c>get_phys_base_x86_64</c> order.
+    /// <c>NUMBER(phys_base)</c>; otherwise derived from the first kernel-text segment with a physical
+    /// address (<c>p_paddr − (p_vaddr − __START_KERNEL_map)</c>; a p_paddr of −1 is kexec-tools'
+    /// "none"), otherwise 0 — makedumpfile's <c>get_phys_base_x86_64</c> order.
     /// </summary>
-    public static ulong GetPhysBase(VmcoreInfo info, IReadOnlyList<KernelSegment> segments)
+    public static ulong GetPhysBase(VmcoreInfo info, IReadOnlyList<KernelSegment> segments) => GetPhysBase(info, segments, out _);
+
+    /// <inheritdoc cref="GetPhysBase(VmcoreInfo, IReadOnlyList{KernelSegment})"/>
+    /// <param name="info">VMCOREINFO of the dump.</param>
+    /// <param name="segments">The dump's kernel segments.</param>
+    /// <param name="source">Which rule gave the value (makedumpfile -D names it).</param>
+    public static ulong GetPhysBase(VmcoreInfo info, IReadOnlyList<KernelSegment> segments, out PhysBaseSource source)
     {
         ArgumentNullException.ThrowIfNull(info);
         ArgumentNullException.ThrowIfNull(segments);
-        if (info.TryGetNumber("phys_base", out var pb)) return unchecked((ulong)pb);
+        if (info.TryGetNumber("phys_base", out var pb))
+        {
+            source = PhysBaseSource.VmcoreInfo;
+            return unchecked((ulong)pb);
+        }
         foreach (var s in segments)
         {
-            if (s.VirtualStart.Value >= X64AddressLayout.StartKernelMap)
+            if (s.VirtualStart.Value >= X64AddressLayout.StartKernelMap && s.PhysicalStart.Value != NotPaddr)
+            {
+                source = PhysBaseSource.PtLoad;
                 return unchecked(s.PhysicalStart.Value - (s.VirtualStart.Value - X64AddressLayout.StartKernelMap));
+            }
         }
+        source = PhysBaseSource.Default;
         return 0;
     }
 

@@ -53,7 +53,9 @@ public readonly struct DwarfValue
 /// The .debug_info of an ELF object (DWARF 2–5) read in place: unit headers, abbreviation tables,
 /// DIEs by offset, sibling and child navigation, attribute values and line-table file names. Only
 /// what a lookup of types, members, enumerators and variables needs; no location lists, no
-/// macros, no split DWARF. Relocations are not applied: in a linked vmlinux they already are.
+/// macros, no split DWARF. The sections come from <see cref="ElfObject.RelocatedSection"/>: a linked
+/// vmlinux is relocated already and read in place; a kernel module's debug file (ET_REL) is read
+/// from copies with its SHT_RELA applied, as libdwfl relocates a module before libdw reads it.
 /// </summary>
 public sealed class DwarfFile
 {
@@ -72,21 +74,24 @@ public sealed class DwarfFile
     private DwarfFile(ElfObject elf, ReadOnlyMemory<byte> info)
     {
         _info = info;
-        _abbrev = elf.Section(".debug_abbrev") ?? ReadOnlyMemory<byte>.Empty;
-        _str = elf.Section(".debug_str") ?? ReadOnlyMemory<byte>.Empty;
-        _lineStr = elf.Section(".debug_line_str") ?? ReadOnlyMemory<byte>.Empty;
-        _strOffsets = elf.Section(".debug_str_offsets") ?? ReadOnlyMemory<byte>.Empty;
-        _line = elf.Section(".debug_line") ?? ReadOnlyMemory<byte>.Empty;
+        _abbrev = elf.RelocatedSection(".debug_abbrev") ?? ReadOnlyMemory<byte>.Empty;
+        _str = elf.RelocatedSection(".debug_str") ?? ReadOnlyMemory<byte>.Empty;
+        _lineStr = elf.RelocatedSection(".debug_line_str") ?? ReadOnlyMemory<byte>.Empty;
+        _strOffsets = elf.RelocatedSection(".debug_str_offsets") ?? ReadOnlyMemory<byte>.Empty;
+        _line = elf.RelocatedSection(".debug_line") ?? ReadOnlyMemory<byte>.Empty;
         _bigEndian = elf.Layout.IsBigEndian;
         _file = elf.FileName;
         _units = ReadUnits();
     }
 
-    /// <summary>The DWARF of <paramref name="elf"/>, or null when it has no .debug_info section.</summary>
+    /// <summary>
+    /// The DWARF of <paramref name="elf"/>, or null when it has no .debug_info section. An ET_REL
+    /// (a .ko) has its relocations applied here, once per section (<see cref="ElfObject.RelocatedSection"/>).
+    /// </summary>
     public static DwarfFile? Open(ElfObject elf)
     {
         ArgumentNullException.ThrowIfNull(elf);
-        return elf.Section(".debug_info") is { } info ? new DwarfFile(elf, info) : null;
+        return elf.RelocatedSection(".debug_info") is { } info ? new DwarfFile(elf, info) : null;
     }
 
     public IReadOnlyList<DwarfUnit> Units => _units;

@@ -5,9 +5,10 @@ using Kdump.Primitives.Errors;
 namespace Kdump.Formats.Elf;
 
 /// <summary>
-/// An ELF executable read by its sections and symbols: a vmlinux with debug information, whole in
-/// memory (mapped). Headers, the section table and the symbol table are checked against the file's
-/// length before any of them is used; section contents are lent as slices of <see cref="File"/>.
+/// An ELF object read by its sections and symbols: a vmlinux with debug information, or a kernel
+/// module's debug file (ET_REL), whole in memory (mapped). Headers, the section table and the
+/// symbol table are checked against the file's length before any of them is used; section contents
+/// are lent as slices of <see cref="File"/>, except inflated and relocated ones (copies).
 /// </summary>
 public sealed class ElfObject
 {
@@ -96,8 +97,82 @@ public sealed class ElfObject
     {
         var i = Array.IndexOf(_sectionNames, name);
         if (i < 0 || _sections[i].Type == ShtNobits) return null;
-        var bytes = SectionBytes(File, FileName, _sections[i], name);
-        return (_sections[i].Flags & ElfSectionHeader.ShfCompressed) != 0 ? Inflate(bytes, _sections[i], name) : bytes;
+        return Contents(i, name);
+    }
+
+    /// <summary>The inflated contents of section <paramref name="index"/>: a slice of the file, or a fresh array when SHF_COMPRESSED.</summary>
+    private ReadOnlyMemory<byte> Contents(int index, string name)
+    {
+        var bytes = SectionBytes(File, FileName, _sections[index], name);
+        return (_sections[index].Flags & ElfSectionHeader.ShfCompressed) != 0 ? Inflate(bytes, _sections[index], name) : bytes;
+    }
+
+    /// <summary>A relocatable object (ET_REL): a kernel module .ko or its debug file, whose sections still carry their relocations.</summary>
+    public bool IsRelocatable => Header.Type == ElfRelocations.EtRel;
+
+    /// <summary>
+    /// The contents of the first section named <paramref name="name"/> as libdwfl gives them to libdw,
+    /// or null as <see cref="Section"/>. For a relocatable object (<see cref="IsRelocatable"/>, x86_64):
+    /// a copy with the SHT_RELA sections that patch it applied, after inflating as libelf does, made
+    /// once and kept (the file stays read-only). For any other file exactly <see cref="Section"/>: a
+    /// linked vmlinux is relocated already, and its sections are lent without a copy.
+    /// </summary>
+    /// <exception cref="DumpFeatureNotSupportedException">Relocations of another machine, SHT_REL, or a relocation type not applied here.</exception>
+    /// <exception cref="DumpCorruptException">A relocation section or entry that names no section, symbol or bytes of its target.</exception>
+    public ReadOnlyMemory<byte>? RelocatedSection(string name)
+    {
+        var i = Array.IndexOf(_sectionNames, name);
+        if (i < 0 || _sections[i].Type == ShtNobits) return null;
+        if (!IsRelocatable) return Contents(i, name);
+        lock (_relocatedLock)
+        {
+            // One copy per section however often it is asked for: ext4.ko's .debug_info is 4.6 MiB.
+            if (_relocated.TryGetValue(i, out var cached)) return cached;
+            var contents = Relocate(i, name);
+            _relocated.Add(i, contents);
+            return contents;
+        }
+    }
+
+    private readonly Dictionary<int, ReadOnlyMemory<byte>> _relocated = [];
+    private readonly Lock _relocatedLock = new();
+
+    /// <summary>Section <paramref name="index"/> with every relocation section whose sh_info names it applied, in section order.</summary>
+    private ReadOnlyMemory<byte> Relocate(int index, string name)
+    {
+        string Number(ulong v) => v.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        static long? At(ulong offset) => offset <= long.MaxValue ? (long)offset : null; // sh_offset before it is checked
+        var target = _sections[index];
+        byte[]? copy = null;
+        for (var r = 0; r < _sections.Length; r++)
+        {
+            var rel = _sections[r];
+            if (rel.Type is not (ElfRelocations.ShtRela or ElfRelocations.ShtRel)) continue;
+            var relName = _sectionNames[r].Length > 0 ? _sectionNames[r] : $"section [{r}]";
+            // libdwfl fails the whole module on a relocation section that patches no section.
+            if (rel.Info >= (uint)_sections.Length)
+                DumpErrors.ThrowCorrupt(FileName, $"sh_info of {relName}", Number(rel.Info), null, $"names no section (e_shnum {_sections.Length})");
+            if (rel.Info != (uint)index) continue;
+            if (rel.Type == ElfRelocations.ShtRel || Header.Machine != ElfConstants.EmX8664 || !Layout.Is64Bit || Layout.IsBigEndian)
+                throw new DumpFeatureNotSupportedException(DumpErrors.Describe(FileName, relName, "", At(rel.Offset),
+                    $"relocations of {name} are applied for x86_64 (64-bit little-endian SHT_RELA) only, not for {ElfConstants.MachineName(Header.Machine)} {Layout} {(rel.Type == ElfRelocations.ShtRel ? "SHT_REL" : "SHT_RELA")}"))
+                { FilePath = FileName, Offset = At(rel.Offset) };
+            if (rel.EntrySize != ElfRelocations.FieldLocations.Elf64Rela.Size)
+                DumpErrors.ThrowCorrupt(FileName, $"sh_entsize of {relName}", Number(rel.EntrySize), At(rel.Offset), $"must be {ElfRelocations.FieldLocations.Elf64Rela.Size} (Elf64_Rela)");
+            if (rel.Link >= (uint)_sections.Length || _sections[rel.Link].Type is not (ElfRelocations.ShtSymtab or ElfRelocations.ShtDynsym))
+                DumpErrors.ThrowCorrupt(FileName, $"sh_link of {relName}", Number(rel.Link), At(rel.Offset), "names no SHT_SYMTAB or SHT_DYNSYM section");
+            var symtab = _sections[rel.Link];
+            if (symtab.EntrySize != ElfRelocations.FieldLocations.Elf64Sym.Size)
+                DumpErrors.ThrowCorrupt(FileName, $"sh_entsize of {_sectionNames[rel.Link]}", Number(symtab.EntrySize), At(symtab.Offset), $"must be {ElfRelocations.FieldLocations.Elf64Sym.Size} (Elf64_Sym)");
+            var relaCompressed = (rel.Flags & ElfSectionHeader.ShfCompressed) != 0;
+            var rela = Contents(r, relName);
+            var symbols = Contents((int)rel.Link, _sectionNames[rel.Link]);
+            // libelf inflates a compressed section before libdwfl relocates it; the copy is made once.
+            copy ??= (target.Flags & ElfSectionHeader.ShfCompressed) != 0 ? Inflate(SectionBytes(File, FileName, target, name), target, name) : Contents(index, name).ToArray();
+            ElfRelocations.ApplyX8664(copy, rela.Span, symbols.Span,
+                new ElfRelocations.Origin(FileName, relName, relaCompressed ? null : At(rel.Offset), name));
+        }
+        return copy ?? Contents(index, name);
     }
 
     /// <summary>Largest inflated section taken: one managed array.</summary>
@@ -116,7 +191,7 @@ public sealed class ElfObject
         return i >= 0 && (_sections[i].Flags & ElfSectionHeader.ShfCompressed) != 0;
     }
 
-    private ReadOnlyMemory<byte> Inflate(ReadOnlyMemory<byte> compressed, ElfSectionHeader section, string name)
+    private byte[] Inflate(ReadOnlyMemory<byte> compressed, ElfSectionHeader section, string name)
     {
         var layout = Header.Ident.Layout;
         var at = (long)section.Offset;

@@ -53,6 +53,7 @@ for r in "${RELS[@]}"; do
   step "fetch-$r" "$LAB_SRC/fetch-kernel.sh" "$r" "${FORCE[@]}"
   step "fixtures-$r" "$LAB_SRC/make-fixtures.sh" "$r" "${FORCE[@]}"
   step "vmlinux-$r" "$LAB_SRC/fetch-vmlinux.sh" "$r" "${FORCE[@]}"
+  step "module-debug-$r" "$LAB_SRC/fetch-module-debug.sh" "$r" "${FORCE[@]}"
 done
 summary
 echo "  wall time per step (s):$(for k in "${!T[@]}"; do printf ' %s=%s' "$k" "${T[$k]}"; done | tr ' ' '\n' | sort | tr '\n' ' ')"

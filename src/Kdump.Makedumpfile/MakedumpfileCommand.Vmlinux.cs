@@ -124,8 +124,10 @@ public static partial class MakedumpfileCommand
         /// <summary>
         /// gather_filter_info for --config: the erase commands resolved against the -x vmlinux and
         /// the dump. Null (after a message) only when the run must stop: the file cannot be read,
-        /// the vmlinux is unusable, or a section names a module (not supported here). Errors in
-        /// commands are reported and the command skipped, as upstream.
+        /// the vmlinux is unusable, or the modules list of a config with a module section cannot be
+        /// read. Errors in commands are reported and the command skipped, as upstream; a module
+        /// section whose module is not loaded is passed over, one whose debug file is not found is
+        /// skipped with upstream's message.
         /// </summary>
         private EraseList? GatherEraseRanges(DumpInput input)
         {
@@ -149,29 +151,92 @@ public static partial class MakedumpfileCommand
                 var kernel = input.Kernel;
                 var info = kernel.VmcoreInfo;
                 var imageSize = info.TryGetNumber("KERNEL_IMAGE_SIZE", out var size) ? unchecked((ulong)size) : 1UL << 30;
-                var resolver = new Erase.EraseResolver(debug.Elf.Symbols, search, new KernelReader(kernel, input.Dump is ElfDump ? null : input.Dump.Name, ErrMsg),
-                    info.KernelOffset ?? 0, imageSize, ErrMsg);
+                var reader = new KernelReader(kernel, input.Dump is ElfDump ? null : input.Dump.Name, ErrMsg);
+                var resolver = new Erase.EraseResolver(debug.Elf.Symbols, search, reader, info.KernelOffset ?? 0, imageSize, ErrMsg);
                 // A silent first reading finds the names the commands start from, to look them all
                 // up in one pass over the DWARF; the second reads and resolves one command at a
                 // time, as upstream, so messages come in its order.
                 var scan = Erase.FilterConfig.Read(text, (_, _) => { });
                 var commands = new List<Erase.ConfigCommand>();
                 while (scan.Next() is { } c) commands.Add(c);
-                if (scan.ModuleSection is { } early)
+                // load_module_symbols. Upstream runs it for every config and fails the dump when no
+                // module is loaded; here only a config with a module section reads the list.
+                Erase.LoadedModules? modules = null;
+                if (scan.ModuleSections.Count > 0)
                 {
-                    // Upstream loads the module's debuginfo (or skips the section when the module is
-                    // not loaded); skipping it here could keep data the user meant to erase.
-                    NotImplemented($"--config section [{early.Name}] at line {early.Line} (erasing data of kernel modules)");
-                    return null;
+                    var head = unchecked(debug.Elf.Symbols.GetValueOrDefault("modules") + (ulong)(info.KernelOffset ?? 0));
+                    modules = Erase.LoadedModules.Load(search, head, reader, ErrMsg, Debug);
+                    if (modules is null) return null;
                 }
-                resolver.Prepare(commands);
-                var config = Erase.FilterConfig.Read(text, ErrMsg);
-                while (config.Next() is { } command) resolver.Process(command);
+                resolver.Prepare([.. commands.Where(c => c.Module is null or "vmlinux")]);
+                var config = Erase.FilterConfig.Read(text, ErrMsg, m => modules?.Find(m) is not null);
+                var release = input.ReadUtsName().Release;
+                (string Name, Erase.EraseResolver? Resolver)? current = null;
+                var skip = false;
+                while (config.Next(skip) is { } command)
+                {
+                    skip = false;
+                    var r = resolver;
+                    if (command.Module is { } m && m != "vmlinux")
+                    {
+                        // set_dwarf_debuginfo: the module's DWARF is looked for when the section
+                        // changes; one module's DWARF is held at a time.
+                        // The reader gives only commands of loaded modules' sections.
+                        if (current?.Name != m)
+                        {
+                            current = (m, modules?.Find(m) is { } loaded
+                                ? ModuleResolver(m, release, loaded, kernel, reader, imageSize, resolver.Ranges, [.. commands.Where(c => c.Module == m)])
+                                : null);
+                        }
+                        if (current?.Resolver is not { } moduleResolver)
+                        {
+                            ErrMsg("process_config_file", "Skipping to next Module section");
+                            skip = true;
+                            continue;
+                        }
+                        r = moduleResolver;
+                    }
+                    r.Process(command);
+                }
                 return resolver.Ranges;
             }
             catch (KdumpException e)
             {
                 ErrMsg("gather_filter_info", $"{_args['x']}: {e.Message}");
+                return null;
+            }
+        }
+
+        /// <summary>
+        /// The resolver of a "[module]" section: symbols from the module's table in the dump (then,
+        /// as upstream's get_symbol_addr, the raw values of its debug file's own symbol table),
+        /// types from its debug file's DWARF; null after the messages when that file is not found.
+        /// </summary>
+        private Erase.EraseResolver? ModuleResolver(string name, string release, Erase.LoadedModules.Module module,
+            Kdump.Kernel.KernelView kernel, KernelReader reader, ulong imageSize, EraseList ranges, IReadOnlyList<Erase.ConfigCommand> commands)
+        {
+            if (Erase.ModuleDebugInfo.Find(name, release, ErrMsg) is not { } found) return null;
+            try
+            {
+                if (DwarfFile.Open(found.Elf) is not { } dwarf)
+                {
+                    ErrMsg("init_dwarf_info", $"Can't get debug context descriptor for {found.Path}.");
+                    return null;
+                }
+                var symbols = new Dictionary<string, ulong>(found.Elf.Symbols, StringComparer.Ordinal);
+                var taken = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var (symbol, value) in module.Symbols)
+                {
+                    if (symbol is not null && taken.Add(symbol)) symbols[symbol] = value;
+                }
+                var search = new DebugInfoSearch(dwarf, [], [], ErrMsg);
+                var resolver = new Erase.EraseResolver(symbols, search, reader, kernel.VmcoreInfo.KernelOffset ?? 0, imageSize, ErrMsg, ranges);
+                resolver.Prepare(commands);
+                return resolver;
+            }
+            catch (KdumpException e)
+            {
+                ErrMsg("init_dwarf_info", $"Failed reading {found.Path}: {e.Message}");
                 return null;
             }
         }

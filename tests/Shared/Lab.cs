@@ -39,6 +39,26 @@ internal static class Lab
     }
 
     /// <summary>
+    /// The separate debug files of some modules of a release's lab kernel (eng/lab/fetch-module-debug.sh):
+    /// the tree the -dbg package puts under /usr/lib/debug/lib/modules/KVER.
+    /// </summary>
+    public static string ModuleDebug(string release)
+    {
+        var kernel = Path.Combine(Dir, "kernels", release);
+        var kver = File.ReadAllText(Path.Combine(kernel, "kernel-release")).Trim();
+        return File.Exists(Path.Combine(kernel, ".module-debug-done")) ? Path.Combine(kernel, "module-debug", kver) : throw new FileNotFoundException(
+            $"the module debug files of {release} are missing in {kernel}: run eng/lab/lab.sh all (fetch-module-debug.sh)");
+    }
+
+    /// <summary>The unpacked /lib/modules/KVER of a release's lab kernel and its KVER.</summary>
+    public static (string Directory, string KernelRelease) Modules(string release)
+    {
+        var kernel = Path.Combine(Dir, "kernels", release);
+        var kver = File.ReadAllText(Path.Combine(kernel, "kernel-release")).Trim();
+        return (Path.Combine(kernel, "root", "lib", "modules", kver), kver);
+    }
+
+    /// <summary>
     /// A copy of a release's proc-vmcore.elf at <paramref name="path"/> whose VMCOREINFO note is
     /// renamed "VMCOREINFX" (a note nobody reads): a vmcore without VMCOREINFO, made here.
     /// </summary>

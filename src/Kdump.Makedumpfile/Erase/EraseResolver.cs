@@ -16,7 +16,8 @@ internal sealed class EraseResolver(
     EraseResolver.IKernelReader memory,
     ulong kaslrOffset,
     ulong kernelImageSize,
-    Action<string, string> error)
+    Action<string, string> error,
+    EraseList? ranges = null)
 {
     /// <summary>Bound on list walks: a damaged dump may link a list into a loop that skips its head (upstream walks it for ever).</summary>
     public const int MaxListElements = 1 << 20;
@@ -40,7 +41,8 @@ internal sealed class EraseResolver(
         ulong? ToPhysical(ulong address);
     }
 
-    public EraseList Ranges { get; } = new();
+    /// <summary>Where resolved commands go: shared by the resolvers of a config's sections, in command order.</summary>
+    public EraseList Ranges { get; } = ranges ?? new();
 
     /// <summary>
     /// Indexes, in two passes over the DWARF, the names the commands start from and the types of

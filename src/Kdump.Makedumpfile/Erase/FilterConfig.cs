@@ -12,6 +12,9 @@ internal sealed class FilterConfig
 
     private readonly string _text;
     private readonly Action<string, string> _error;
+    private readonly Func<string, bool> _isLoaded;
+    private readonly HashSet<string> _moduleSections = new(StringComparer.Ordinal);
+    private string? _module;
     private int _textAt;
     private int _linesRead;
     private string[] _words = [];
@@ -21,6 +24,7 @@ internal sealed class FilterConfig
     private Token? _saved;
     private bool _newSection;
     private int _configLine;
+    private string? _tokenModule;
 
     /// <summary>A word of the file and the line count when it was read.</summary>
     private readonly record struct Token(string Text, int Line);
@@ -32,17 +36,25 @@ internal sealed class FilterConfig
         Section,
     }
 
-    private FilterConfig(string text, Action<string, string> error)
+    private FilterConfig(string text, Action<string, string> error, Func<string, bool> isLoaded)
     {
         _text = text;
         _error = error;
+        _isLoaded = isLoaded;
     }
 
-    /// <summary>The first section for a kernel module reached ("[name]", its line); reading stops there.</summary>
-    public (string Name, int Line)? ModuleSection { get; private set; }
+    /// <summary>The names of the "[module]" section headers read so far (not "[vmlinux]").</summary>
+    public IReadOnlyCollection<string> ModuleSections => _moduleSections;
 
     /// <summary>The file's text (Latin-1: a byte per character); nothing is read until asked.</summary>
-    public static FilterConfig Read(string text, Action<string, string> error) => new(text, error);
+    /// <param name="text">The config file's text.</param>
+    /// <param name="error">ERRMSG: (function, message).</param>
+    /// <param name="isLoaded">
+    /// is_module_loaded: the lines of a "[module]" section are passed over, silently, unless this
+    /// says the module is loaded in the dump. Null: every module is taken as loaded.
+    /// </param>
+    public static FilterConfig Read(string text, Action<string, string> error, Func<string, bool>? isLoaded = null) =>
+        new(text, error, isLoaded ?? (_ => true));
 
     /// <summary>
     /// The next word, reading lines as get_config_token does: fgets pieces of at most 1499
@@ -54,7 +66,7 @@ internal sealed class FilterConfig
         while (true)
         {
             if (_wordAt < _words.Length) return new Token(_words[_wordAt++], _wordsLine);
-            if (ModuleSection is not null || _textAt >= _text.Length) return null;
+            if (_textAt >= _text.Length) return null;
             var newline = _text.IndexOf('\n', _textAt, Math.Min(LinePiece, _text.Length - _textAt));
             var end = newline >= 0 ? newline + 1 : Math.Min(_textAt + LinePiece, _text.Length);
             var piece = _text[_textAt..end];
@@ -76,17 +88,13 @@ internal sealed class FilterConfig
                     _skipping = true;
                     continue;
                 }
-                var name = piece[1..close];
-                if (name != "vmlinux")
-                {
-                    ModuleSection = (name, _linesRead);
-                    return null;
-                }
+                _module = piece[1..close];
+                if (_module != "vmlinux") _moduleSections.Add(_module);
                 _newSection = true;
                 _skipping = false;
                 continue;
             }
-            if (_skipping) continue;
+            if (_skipping || (_module is not null && _module != "vmlinux" && !_isLoaded(_module))) continue;
             _words = piece.Split(' ', StringSplitOptions.RemoveEmptyEntries);
             _wordAt = 0;
             _wordsLine = _linesRead;
@@ -122,6 +130,7 @@ internal sealed class FilterConfig
             return null;
         }
         _newSection = false;
+        _tokenModule = _module;
         line = t.Line;
         if (expected is not null && t.Text != expected)
         {
@@ -134,16 +143,27 @@ internal sealed class FilterConfig
     private string? Take(ref int line, string? expected = null) => Take(expected, false, out _, ref line);
 
     /// <summary>get_config: the next command, or null at the end of the file or after a syntax error (already reported).</summary>
-    public ConfigCommand? Next()
+    /// <param name="skipSection">
+    /// CONFIG_SKIP_SECTION: what is left of the current line and the lines up to the next section
+    /// header are passed over (the last command's module had no debuginfo).
+    /// </param>
+    public ConfigCommand? Next(bool skipSection = false)
     {
+        if (skipSection)
+        {
+            _saved = null;
+            _words = [];
+            _wordAt = 0;
+            _skipping = true;
+        }
         if (Take("erase", true, out var end, ref _configLine) is not null)
         {
-            var c = new ConfigCommand();
+            var c = new ConfigCommand { Module = _tokenModule };
             return ReadErase(c, _configLine) ? c : null;
         }
         if (Take("for", false, out end, ref _configLine) is not null)
         {
-            var c = new ConfigCommand();
+            var c = new ConfigCommand { Module = _tokenModule };
             return ReadLoop(c, _configLine) ? c : null;
         }
         if (end == End.None)
@@ -421,6 +441,9 @@ internal sealed class ConfigEntry
 /// <summary>One erase command, or one loop with its erase commands (struct config).</summary>
 internal sealed class ConfigCommand
 {
+    /// <summary>The section the command is in: null before any header, else its name ("vmlinux" or a module).</summary>
+    public string? Module { get; init; }
+
     public ConfigEntry? Iteration { get; set; }
     public ConfigEntry? List { get; set; }
     public List<(ConfigEntry Filter, ConfigEntry? Size)> Filters { get; } = [];

@@ -88,15 +88,33 @@ public class FilterConfigTests
     }
 
     [Fact]
-    public void A_module_section_stops_the_reading_where_it_is_reached()
+    public void Commands_carry_their_section_and_sections_of_modules_not_loaded_are_passed_over()
     {
-        var (commands, errors, reader) = ReadAll("erase a\n[vmlinux]\nerase b\n[ext4]\nerase c\n");
-        Assert.Equal(2, commands.Count);
-        Assert.Empty(errors);
-        Assert.Equal(("ext4", 4), reader.ModuleSection);
-        // Past a syntax error the section is never reached (upstream stops reading there too).
+        var errors = new List<string>();
+        var reader = FilterConfig.Read("erase a\n[vmlinux]\nerase b\n[ext4]\nerase c\n[gone]\nerase d\n[jbd2\nerase e\n[vmlinux]\nerase f\n",
+            (f, m) => errors.Add($"{f}: {m}"), m => m == "ext4");
+        var commands = new List<ConfigCommand>();
+        while (reader.Next() is { } c) commands.Add(c);
+        Assert.Equal(["a", "b", "c", "f"], commands.Select(c => c.Filters[0].Filter.Name));
+        Assert.Equal([null, "vmlinux", "ext4", "vmlinux"], commands.Select(c => c.Module));
+        // A header without ']' is reported and its lines skipped to the next valid header.
+        Assert.Equal(["get_config_token: Config error at 8: Invalid module section entry."], errors);
+        Assert.Equal(["ext4", "gone"], reader.ModuleSections.Order(StringComparer.Ordinal));
+        // Past a syntax error no later header is read (upstream stops reading there too).
         var (_, _, stopped) = ReadAll("erase a\nbogus\n[ext4]\n");
-        Assert.Null(stopped.ModuleSection);
+        Assert.Empty(stopped.ModuleSections);
+    }
+
+    /// <summary>CONFIG_SKIP_SECTION: after a module without debuginfo, the rest of its line and its section are dropped.</summary>
+    [Fact]
+    public void Skipping_a_section_drops_the_rest_of_it_up_to_the_next_header()
+    {
+        var reader = FilterConfig.Read("[ext4]\nerase a erase b\nerase c\n[jbd2]\nerase d\nerase e\n", (_, _) => { });
+        Assert.Equal("a", reader.Next()!.Filters[0].Filter.Name);
+        var next = reader.Next(skipSection: true)!;
+        Assert.Equal(("d", "jbd2"), (next.Filters[0].Filter.Name, next.Module));
+        Assert.Equal("e", reader.Next()!.Filters[0].Filter.Name);
+        Assert.Null(reader.Next());
     }
 
     [Fact]

@@ -120,12 +120,15 @@ public class EraseModulesCompatTests
     }
 
     /// <summary>
-    /// 6.1 (struct module's core_layout) and 6.12 (its mem[] array, upstream f23bb94): the same
-    /// file, the same messages as 1.7.8, and the modules' data is erased (their eraseinfo lines).
+    /// 5.10 and 6.1 (struct module's core_layout), 6.12 and 7.2 (its mem[] array, upstream
+    /// f23bb94): the same file, the same messages as 1.7.8, and the modules' data is erased (their
+    /// eraseinfo lines).
     /// </summary>
     [Theory]
+    [InlineData("bullseye")]
     [InlineData("bookworm")]
     [InlineData("trixie")]
+    [InlineData("sid")]
     public void Module_sections_erase_what_1_7_8_erases(string release)
     {
         using var scratch = Lab.Scratch("erase-modules");
@@ -141,8 +144,11 @@ public class EraseModulesCompatTests
         Assert.True(reference.ExitCode == 0, reference.Stderr);
         Assert.True(ours.ExitCode == 0, ours.Stderr);
         Assert.Equal(Messages(reference.Stderr), Messages(ours.Stderr));
-        Assert.Equal(File.ReadAllBytes(refOut), File.ReadAllBytes(oursOut));
         var erased = EraseInfo(oursOut);
+        // On sid even plain -x files differ: 1.7.8 cannot read 7.1's page.compound_info (upstream
+        // f50c015), so there the erase list is compared.
+        if (release == "sid") Assert.Equal(EraseInfo(refOut), erased);
+        else Assert.Equal(File.ReadAllBytes(refOut), File.ReadAllBytes(oursOut));
         Assert.Contains("erase fw_cfg_rev size 4\n", erased, StringComparison.Ordinal);
         Assert.Contains("erase e.name size ", erased, StringComparison.Ordinal);
         Assert.Contains("erase major size 4\n", erased, StringComparison.Ordinal);

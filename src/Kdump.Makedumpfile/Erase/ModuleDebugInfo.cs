@@ -33,7 +33,7 @@ internal static class ModuleDebugInfo
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(error);
         var tree = Path.Combine(modulesRoot, release);
-        if (release.Length == 0 || release.Contains('/', StringComparison.Ordinal) || !Directory.Exists(tree))
+        if (release is "" or "." or ".." || release.Contains('/', StringComparison.Ordinal) || !Directory.Exists(tree))
         {
             // dwfl_linux_kernel_report_offline fails on a missing directory.
             error("search_module_debuginfo", $"Can't get Module debuginfo for module '{module}'");

@@ -119,6 +119,23 @@ public class EraseModulesCompatTests
         return Encoding.Latin1.GetString(dump.Primary.EraseInfo.Span);
     }
 
+    /// <summary>Both tools on a release's vmcore with <paramref name="configText"/>, each in its namespace; the outputs are in <paramref name="scratch"/>.</summary>
+    private static (ExternalProcess.Result Reference, ExternalProcess.Result Ours, string RefOut, string OursOut) RunBoth(
+        ScratchDir scratch, string release, string configText, bool decompress)
+    {
+        var overlay = Overlay(release, scratch.Path, decompress);
+        var config = Path.Combine(scratch.Path, "modules.conf");
+        File.WriteAllText(config, configText);
+        string[] Args(string output) => ["-l", "-d", "31", "-x", Lab.Vmlinux(release), "--config", config, Lab.Fixture(release, "proc-vmcore.elf"), output];
+        var refOut = Path.Combine(scratch.Path, "ref");
+        var oursOut = Path.Combine(scratch.Path, "ours");
+        var reference = InNamespace(overlay, Lab.ReferenceTool("makedumpfile-1.7.8"), Args(refOut));
+        var ours = InNamespace(overlay, Ours, Args(oursOut));
+        Assert.True(reference.ExitCode == 0, reference.Stderr);
+        Assert.True(ours.ExitCode == 0, ours.Stderr);
+        return (reference, ours, refOut, oursOut);
+    }
+
     /// <summary>
     /// 5.10 and 6.1 (struct module's core_layout), 6.12 and 7.2 (its mem[] array, upstream
     /// f23bb94): the same file, the same messages as 1.7.8, and the modules' data is erased (their
@@ -132,17 +149,7 @@ public class EraseModulesCompatTests
     public void Module_sections_erase_what_1_7_8_erases(string release)
     {
         using var scratch = Lab.Scratch("erase-modules");
-        var overlay = Overlay(release, scratch.Path, decompress: true);
-        var config = Path.Combine(scratch.Path, "modules.conf");
-        File.WriteAllText(config, Config);
-        string[] Args(string output) => ["-l", "-d", "31", "-x", Lab.Vmlinux(release), "--config", config, Lab.Fixture(release, "proc-vmcore.elf"), output];
-        var refOut = Path.Combine(scratch.Path, "ref");
-        var oursOut = Path.Combine(scratch.Path, "ours");
-        var reference = InNamespace(overlay, Lab.ReferenceTool("makedumpfile-1.7.8"), Args(refOut));
-        var ours = InNamespace(overlay, Ours, Args(oursOut));
-
-        Assert.True(reference.ExitCode == 0, reference.Stderr);
-        Assert.True(ours.ExitCode == 0, ours.Stderr);
+        var (reference, ours, refOut, oursOut) = RunBoth(scratch, release, Config, decompress: true);
         Assert.Equal(Messages(reference.Stderr), Messages(ours.Stderr));
         var erased = EraseInfo(oursOut);
         // On sid even plain -x files differ: 1.7.8 cannot read 7.1's page.compound_info (upstream
@@ -164,19 +171,8 @@ public class EraseModulesCompatTests
     [Fact]
     public void Compressed_modules_find_their_debug_files_where_1_7_8_gives_up()
     {
-        const string release = "trixie";
         using var scratch = Lab.Scratch("erase-modules-xz");
-        var overlay = Overlay(release, scratch.Path, decompress: false);
-        var config = Path.Combine(scratch.Path, "modules.conf");
-        File.WriteAllText(config, "[qemu_fw_cfg]\nerase fw_cfg_rev size 4\n");
-        string[] Args(string output) => ["-l", "-d", "31", "-x", Lab.Vmlinux(release), "--config", config, Lab.Fixture(release, "proc-vmcore.elf"), output];
-        var refOut = Path.Combine(scratch.Path, "ref");
-        var oursOut = Path.Combine(scratch.Path, "ours");
-        var reference = InNamespace(overlay, Lab.ReferenceTool("makedumpfile-1.7.8"), Args(refOut));
-        var ours = InNamespace(overlay, Ours, Args(oursOut));
-
-        Assert.True(reference.ExitCode == 0, reference.Stderr);
-        Assert.True(ours.ExitCode == 0, ours.Stderr);
+        var (reference, ours, _, oursOut) = RunBoth(scratch, "trixie", "[qemu_fw_cfg]\nerase fw_cfg_rev size 4\n", decompress: false);
         Assert.Contains("process_config_file: Skipping to next Module section", reference.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("Skipping", ours.Stderr, StringComparison.Ordinal);
         Assert.Equal("erase fw_cfg_rev size 4\n", EraseInfo(oursOut));

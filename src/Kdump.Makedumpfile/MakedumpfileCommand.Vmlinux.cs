@@ -170,14 +170,19 @@ public static partial class MakedumpfileCommand
                 }
                 resolver.Prepare([.. commands.Where(c => c.Module is null or "vmlinux")]);
                 var config = Erase.FilterConfig.Read(text, ErrMsg, m => modules?.Find(m) is not null);
-                var release = input.ReadUtsName().Release;
+                string? release = null;
                 (string Name, Erase.EraseResolver? Resolver)? current = null;
                 var skip = false;
                 while (config.Next(skip) is { } command)
                 {
                     skip = false;
                     var r = resolver;
-                    if (command.Module is { } m && m != "vmlinux")
+                    if (command.Module is not { } m || m == "vmlinux")
+                    {
+                        // set_dwarf_debuginfo("vmlinux"): a later section of a module looks for its debug file again.
+                        current = null;
+                    }
+                    else
                     {
                         // set_dwarf_debuginfo: the module's DWARF is looked for when the section
                         // changes; one module's DWARF is held at a time.
@@ -185,7 +190,7 @@ public static partial class MakedumpfileCommand
                         if (current?.Name != m)
                         {
                             current = (m, modules?.Find(m) is { } loaded
-                                ? ModuleResolver(m, release, loaded, kernel, reader, imageSize, resolver.Ranges, [.. commands.Where(c => c.Module == m)])
+                                ? ModuleResolver(m, release ??= input.ReadUtsName().Release, loaded, kernel, reader, imageSize, resolver.Ranges, [.. commands.Where(c => c.Module == m)])
                                 : null);
                         }
                         if (current?.Resolver is not { } moduleResolver)
@@ -196,7 +201,22 @@ public static partial class MakedumpfileCommand
                         }
                         r = moduleResolver;
                     }
-                    r.Process(command);
+                    if (r == resolver)
+                    {
+                        r.Process(command);
+                        continue;
+                    }
+                    try
+                    {
+                        r.Process(command);
+                    }
+                    catch (KdumpException e)
+                    {
+                        // A damaged debug file of a module fails its section, not the dump.
+                        ErrMsg("init_dwarf_info", $"Failed reading the debug file of module '{command.Module}': {e.Message}");
+                        current = (command.Module!, null);
+                        skip = true;
+                    }
                 }
                 return resolver.Ranges;
             }
@@ -227,7 +247,8 @@ public static partial class MakedumpfileCommand
                 var taken = new HashSet<string>(StringComparer.Ordinal);
                 foreach (var (symbol, value) in module.Symbols)
                 {
-                    if (symbol is not null && taken.Add(symbol)) symbols[symbol] = value;
+                    // find_module_symbol's 0 reads as not found: the debug file's value is taken then.
+                    if (symbol is not null && taken.Add(symbol) && value != 0) symbols[symbol] = value;
                 }
                 var search = new DebugInfoSearch(dwarf, [], [], ErrMsg);
                 var resolver = new Erase.EraseResolver(symbols, search, reader, kernel.VmcoreInfo.KernelOffset ?? 0, imageSize, ErrMsg, ranges);
@@ -256,7 +277,8 @@ public static partial class MakedumpfileCommand
                     var done = 0;
                     while (done < destination.Length)
                     {
-                        at = address + (ulong)done;
+                        // A range that runs past 2^64 wraps to 0, which no page table maps.
+                        at = unchecked(address + (ulong)done);
                         var n = (int)Math.Min((ulong)(destination.Length - done), pageSize - (at % pageSize));
                         kernel.Memory.Read(new Kdump.Primitives.Units.VirtAddr(at), destination.Slice(done, n));
                         done += n;

@@ -19,8 +19,14 @@ internal sealed class LoadedModules
     /// <summary>Bound on the modules walked: a damaged list may loop without returning to its head.</summary>
     public const int MaxModules = 1 << 16;
 
-    /// <summary>Bound on one module's regions and symbol count: far above any real module.</summary>
-    private const uint MaxRegionBytes = 1u << 30;
+    /// <summary>
+    /// Bound on one module's core or init region (upstream has none): real ones are at most tens of
+    /// MiB, and a capture kernel's memory is a few hundred.
+    /// </summary>
+    private const uint MaxRegionBytes = 256u << 20;
+
+    /// <summary>Bound on a symbol name: KSYM_NAME_LEN (512) in the kernel; a string table without NULs stops here.</summary>
+    private const int MaxNameBytes = 512;
 
     private const int Elf64SymSize = 24;
 
@@ -167,7 +173,12 @@ internal sealed class LoadedModules
                 error("__load_module_symbol", "Can't allocate memory for module init");
                 return null;
             }
-            init = new byte[initSize];
+            init = Allocate(initSize);
+            if (init is null)
+            {
+                error("__load_module_symbol", "Can't allocate memory for module init");
+                return null;
+            }
             if (!memory.TryRead(initBase, init))
             {
                 error("__load_module_symbol", "Can't access module init in memory.");
@@ -179,7 +190,12 @@ internal sealed class LoadedModules
             error("__load_module_symbol", "Can't allocate memory for module");
             return null;
         }
-        var core = new byte[coreSize];
+        var core = Allocate(coreSize);
+        if (core is null)
+        {
+            error("__load_module_symbol", "Can't allocate memory for module");
+            return null;
+        }
         // readmem of nothing fails, as upstream's does.
         if (!memory.TryRead(coreBase, core))
         {
@@ -215,7 +231,7 @@ internal sealed class LoadedModules
             var entry = symbols.Span.Slice((int)at, Elf64SymSize);
             var nameAt = BinaryPrimitives.ReadUInt32LittleEndian(entry);
             var value = BinaryPrimitives.ReadUInt64LittleEndian(entry[8..]);
-            var symbol = nameAt < strings.Length ? CString(strings.Span[(int)nameAt..]) : "";
+            var symbol = nameAt < strings.Length ? CString(strings.Span.Slice((int)nameAt, Math.Min(MaxNameBytes, strings.Length - (int)nameAt))) : "";
             table.Add((symbol.Length == 0 ? null : symbol, value));
             debug($"\t[{i}] {value:x} {symbol}\n");
         }
@@ -228,6 +244,19 @@ internal sealed class LoadedModules
         if (address >= coreBase && address - coreBase < (ulong)core.Length) return core.AsMemory((int)(address - coreBase));
         if (init is not null && address >= initBase && address - initBase < (ulong)init.Length) return init.AsMemory((int)(address - initBase));
         return null;
+    }
+
+    /// <summary>calloc: null when the memory is not there (upstream's message follows).</summary>
+    private static byte[]? Allocate(uint size)
+    {
+        try
+        {
+            return new byte[size];
+        }
+        catch (OutOfMemoryException)
+        {
+            return null;
+        }
     }
 
     private static bool ReadPointer(EraseResolver.IKernelReader memory, ulong address, out ulong value)

@@ -22,6 +22,8 @@ internal static class ModuleDebugInfo
 
     private const int MaxDepth = 32;
 
+    private const uint NtGnuBuildId = 3;   // NT_GNU_BUILD_ID (elf.h)
+
     private static readonly string[] s_suffixes = [".ko", ".ko.gz", ".ko.bz2", ".ko.xz", ".ko.zst"];
 
     /// <summary>
@@ -54,7 +56,8 @@ internal static class ModuleDebugInfo
         foreach (var candidate in Candidates(file, buildId, debugLink, debugRoot))
         {
             if (!File.Exists(candidate) || SameFile(candidate, file) || ReadElf(candidate) is not { } debug) continue;
-            if (buildId is not null && BuildId(debug) is { } other && !other.AsSpan().SequenceEqual(buildId)) continue;
+            // libdwfl's validate: with a build-id in the module, the debug file must carry the same.
+            if (buildId is not null && (BuildId(debug) is not { } other || !other.AsSpan().SequenceEqual(buildId))) continue;
             if (debug.SectionHeader(".debug_info") is null) continue;
             return (candidate, debug);
         }
@@ -85,10 +88,9 @@ internal static class ModuleDebugInfo
             foreach (var entry in entries)
             {
                 if (++seen > MaxEntries) return null;
-                var info = new FileInfo(entry);
                 if (Directory.Exists(entry))
                 {
-                    if (info.LinkTarget is null && Path.GetFileName(entry) != "source" && d.Depth < MaxDepth) subdirs.Add(entry);
+                    if (!IsLink(entry) && Path.GetFileName(entry) != "source" && d.Depth < MaxDepth) subdirs.Add(entry);
                     continue;
                 }
                 if (ModuleName(Path.GetFileName(entry)) == module) return entry;
@@ -96,6 +98,18 @@ internal static class ModuleDebugInfo
             for (var i = subdirs.Count - 1; i >= 0; i--) pending.Push((subdirs[i], d.Depth + 1));
         }
         return null;
+    }
+
+    private static bool IsLink(string path)
+    {
+        try
+        {
+            return new FileInfo(path).LinkTarget is not null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return true;
+        }
     }
 
     /// <summary>The module name of a file name: "crc32c-generic.ko.xz" is crc32c_generic; null for other files.</summary>
@@ -126,9 +140,11 @@ internal static class ModuleDebugInfo
         var plain = name.EndsWith(".ko", StringComparison.Ordinal) ? name : name[..(name.LastIndexOf(".ko", StringComparison.Ordinal) + 3)];
         string[] names = debugLink is not null ? [debugLink] : [plain + ".debug", plain];
         var dir = Path.GetDirectoryName(Path.GetFullPath(file))!.TrimStart('/');
-        while (dir.Length > 0)
+        while (true)
         {
+            // The debug root itself comes last, when the directory's tails have run out.
             foreach (var n in names) yield return Path.Combine(debugRoot, dir, n);
+            if (dir.Length == 0) yield break;
             var slash = dir.IndexOf('/', StringComparison.Ordinal);
             dir = slash < 0 ? "" : dir[(slash + 1)..];
         }
@@ -157,7 +173,7 @@ internal static class ModuleDebugInfo
         {
             foreach (var note in ElfNote.ParseAll(notes, elf.Layout, elf.FileName, 0))
             {
-                if (note.Name == "GNU" && note.Type == 3) return note.Descriptor.ToArray();
+                if (note.Name == "GNU" && note.Type == NtGnuBuildId) return note.Descriptor.ToArray();
             }
         }
         catch (KdumpException)

@@ -117,6 +117,20 @@ public class FilterConfigTests
         Assert.Null(reader.Next());
     }
 
+    /// <summary>
+    /// Upstream's reader has already read the next section's first word when a one-command section
+    /// is skipped, so the skip runs on to the header after it: [vmlinux]'s commands are lost (1.7.8
+    /// does the same; docs/compat/makedumpfile.md).
+    /// </summary>
+    [Fact]
+    public void Skipping_a_one_command_section_also_passes_over_the_next_section()
+    {
+        var reader = FilterConfig.Read("[A]\nerase a1\n[vmlinux]\nerase v1\nerase v2\n[B]\nerase b1\n", (_, _) => { });
+        Assert.Equal("a1", reader.Next()!.Filters[0].Filter.Name);
+        var next = reader.Next(skipSection: true)!;
+        Assert.Equal(("b1", "B"), (next.Filters[0].Filter.Name, next.Module));
+    }
+
     [Fact]
     public void Long_lines_are_read_in_fgets_pieces_and_a_nul_hides_the_rest()
     {

@@ -71,6 +71,7 @@ public class ModuleDebugInfoTests
         using var t = new Tree();
         Tree.Put(t.ModulesRoot, Path.Combine(t.Kver, "kernel", FwCfg), t.ModuleFile(FwCfg));
         var id = BuildId(t.ModuleFile(FwCfg));
+        Tree.Put(t.DebugRoot, Path.Combine(t.Kver, "kernel", FwCfg), Tree.DebugFile(FwCfg));
         var link = Tree.Put(t.DebugRoot, Path.Combine(".build-id", id[..2], id[2..] + ".debug"), Tree.DebugFile(FwCfg));
         Assert.Equal(link, t.Find("qemu_fw_cfg"));
 
@@ -80,6 +81,23 @@ public class ModuleDebugInfoTests
         Tree.Put(other.DebugRoot, Path.Combine(other.Kver, "kernel", FwCfg), Tree.DebugFile("drivers/block/virtio_blk.ko"));
         Assert.Null(other.Find("qemu_fw_cfg"));
         Assert.Equal(["process_module: dwfl_module_getdwarf error."], other.Errors);
+    }
+
+    [Fact]
+    public void The_debug_root_itself_is_tried_last_and_a_debug_file_without_the_build_id_is_refused()
+    {
+        using var t = new Tree();
+        Tree.Put(t.ModulesRoot, Path.Combine(t.Kver, "kernel", FwCfg), t.ModuleFile(FwCfg));
+        var plain = Tree.Put(t.DebugRoot, "qemu_fw_cfg.ko", Tree.DebugFile(FwCfg));
+        Assert.Equal(plain, t.Find("qemu_fw_cfg"));
+
+        using var stripped = new Tree();
+        Tree.Put(stripped.ModulesRoot, Path.Combine(stripped.Kver, "kernel", FwCfg), stripped.ModuleFile(FwCfg));
+        var noId = Path.Combine(stripped.DebugRoot, "qemu_fw_cfg.ko");
+        var objcopy = ExternalProcess.Run("objcopy", ["--remove-section", ".note.gnu.build-id", Tree.DebugFile(FwCfg), noId]);
+        Assert.True(objcopy.ExitCode == 0, objcopy.Stderr);
+        Assert.Null(stripped.Find("qemu_fw_cfg"));
+        Assert.Equal(["process_module: dwfl_module_getdwarf error."], stripped.Errors);
     }
 
     [Fact]

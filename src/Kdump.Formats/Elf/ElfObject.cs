@@ -162,8 +162,8 @@ public sealed class ElfObject
             if (rel.Link >= (uint)_sections.Length || _sections[rel.Link].Type is not (ElfRelocations.ShtSymtab or ElfRelocations.ShtDynsym))
                 DumpErrors.ThrowCorrupt(FileName, $"sh_link of {relName}", Number(rel.Link), At(rel.Offset), "names no SHT_SYMTAB or SHT_DYNSYM section");
             var symtab = _sections[rel.Link];
-            if (symtab.EntrySize != ElfRelocations.FieldLocations.Elf64Sym.Size)
-                DumpErrors.ThrowCorrupt(FileName, $"sh_entsize of {_sectionNames[rel.Link]}", Number(symtab.EntrySize), At(symtab.Offset), $"must be {ElfRelocations.FieldLocations.Elf64Sym.Size} (Elf64_Sym)");
+            if (symtab.EntrySize != ElfSymbol.FieldLocations.Elf64.Size)
+                DumpErrors.ThrowCorrupt(FileName, $"sh_entsize of {_sectionNames[rel.Link]}", Number(symtab.EntrySize), At(symtab.Offset), $"must be {ElfSymbol.FieldLocations.Elf64.Size} (Elf64_Sym)");
             var relaCompressed = (rel.Flags & ElfSectionHeader.ShfCompressed) != 0;
             var rela = Contents(r, relName);
             var symbols = Contents((int)rel.Link, _sectionNames[rel.Link]);
@@ -265,7 +265,7 @@ public sealed class ElfObject
         var index = Array.FindIndex(_sections, s => s.Type == ShtSymtab);
         if (index < 0) return first;
         var symtab = _sections[index];
-        var entrySize = Layout.Is64Bit ? 24 : 16;   // Elf64_Sym / Elf32_Sym
+        var entrySize = ElfSymbol.SizeOf(Layout);
         if (symtab.EntrySize != (ulong)entrySize)
             DumpErrors.ThrowCorrupt(FileName, "sh_entsize of .symtab", symtab.EntrySize.ToString(), null, $"must be {entrySize} for this ELF class");
         if (symtab.Link >= _sections.Length)
@@ -276,7 +276,7 @@ public sealed class ElfObject
         var values = new List<ulong>(count);
         for (var i = 0; i < count; i++)
         {
-            var (nameOffset, value) = ReadSymbol(bytes.Slice(i * entrySize, entrySize));
+            var (nameOffset, value) = ElfSymbol.Read(bytes.Slice(i * entrySize, entrySize), Layout);
             // elf_strptr fails for a name outside the string table: such a symbol is skipped.
             if (nameOffset >= (uint)strings.Length) continue;
             values.Add(value);
@@ -285,13 +285,6 @@ public sealed class ElfObject
         sortedValues = [.. values];
         Array.Sort(sortedValues);
         return first;
-    }
-
-    /// <summary>st_name and st_value of one Elf32_Sym/Elf64_Sym.</summary>
-    private (uint Name, ulong Value) ReadSymbol(ReadOnlySpan<byte> entry)
-    {
-        var r = new EndianReader(entry, Layout);
-        return Layout.Is64Bit ? (r.U32(0), r.U64(8)) : (r.U32(0), r.U32(4));
     }
 
     /// <summary>

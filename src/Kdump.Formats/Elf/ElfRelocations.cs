@@ -29,13 +29,6 @@ internal static class ElfRelocations
             public const int Addend = 16;   // r_addend
             public const int Size = 24;
         }
-
-        /// <summary>Elf64_Sym, 24 bytes: only st_value is read.</summary>
-        public static class Elf64Sym
-        {
-            public const int Value = 8;     // st_value
-            public const int Size = 24;
-        }
     }
 
     /// <summary>
@@ -97,7 +90,7 @@ internal static class ElfRelocations
             throw DumpErrors.Corrupt(origin.File, $"sh_size of {origin.RelaName}", rela.Length.ToString(CultureInfo.InvariantCulture), origin.RelaOffset,
                 $"is not a multiple of sizeof(Elf64_Rela) ({entrySize})");
         var layout = DataLayout.LittleEndian64;
-        var symbolCount = (ulong)(symbols.Length / FieldLocations.Elf64Sym.Size);
+        var symbolCount = (ulong)(symbols.Length / ElfSymbol.FieldLocations.Elf64.Size);
         var count = rela.Length / entrySize;
         for (var i = 0; i < count; i++)
         {
@@ -127,8 +120,8 @@ internal static class ElfRelocations
             // In an ET_REL st_value is the offset in the symbol's section and every section's sh_addr
             // is 0 (nothing is laid out yet): S is st_value, and P is r_offset. A module is read for
             // names, types and offsets; no reader needs the addresses of its code.
-            var s = symbol == 0 ? 0 : new EndianReader(symbols.Slice((int)symbol * FieldLocations.Elf64Sym.Size, FieldLocations.Elf64Sym.Size), layout)
-                .U64(FieldLocations.Elf64Sym.Value);
+            var s = symbol == 0 ? 0 : new EndianReader(symbols.Slice((int)symbol * ElfSymbol.FieldLocations.Elf64.Size, ElfSymbol.FieldLocations.Elf64.Size), layout)
+                .U64(ElfSymbol.FieldLocations.Elf64.Value);
             var value = (Int128)s + addend;
             if (type is X8664.Pc32 or X8664.Pc64) value -= offset;
             var (min, max) = type switch

@@ -1,5 +1,6 @@
-using System.Buffers.Binary;
+using Kdump.Formats.Elf;
 using Kdump.Makedumpfile.Vmlinux;
+using Kdump.Primitives;
 
 namespace Kdump.Makedumpfile.Erase;
 
@@ -28,11 +29,12 @@ internal sealed class LoadedModules
     /// <summary>Bound on a symbol name: KSYM_NAME_LEN (512) in the kernel; a string table without NULs stops here.</summary>
     private const int MaxNameBytes = 512;
 
-    private const int Elf64SymSize = 24;
-
     // enum mod_mem_type (include/linux/module.h, 6.4+): MOD_DATA holds the core kallsyms.
     private const int ModData = 1;
     private const int ModInitData = 5;
+
+    /// <summary>The dump's byte order and word size: x86_64's (upstream takes the word size from the vmlinux's DWARF).</summary>
+    private static readonly DataLayout s_dumpLayout = DataLayout.LittleEndian64;
 
     private readonly List<Module> _modules;
 
@@ -226,11 +228,9 @@ internal sealed class LoadedModules
         {
             // Upstream reads past its buffer when the table claims more entries than the region
             // holds; here such a table ends the module's symbols.
-            var at = (long)i * Elf64SymSize;
-            if (at + Elf64SymSize > symbols.Length) break;
-            var entry = symbols.Span.Slice((int)at, Elf64SymSize);
-            var nameAt = BinaryPrimitives.ReadUInt32LittleEndian(entry);
-            var value = BinaryPrimitives.ReadUInt64LittleEndian(entry[8..]);
+            var at = (long)i * ElfSymbol.FieldLocations.Elf64.Size;
+            if (at + ElfSymbol.FieldLocations.Elf64.Size > symbols.Length) break;
+            var (nameAt, value) = ElfSymbol.Read(symbols.Span.Slice((int)at, ElfSymbol.FieldLocations.Elf64.Size), s_dumpLayout);
             var symbol = nameAt < strings.Length ? CString(strings.Span.Slice((int)nameAt, Math.Min(MaxNameBytes, strings.Length - (int)nameAt))) : "";
             table.Add((symbol.Length == 0 ? null : symbol, value));
             debug($"\t[{i}] {value:x} {symbol}\n");
@@ -263,7 +263,7 @@ internal sealed class LoadedModules
     {
         Span<byte> b = stackalloc byte[8];
         var ok = memory.TryRead(address, b);
-        value = ok ? BinaryPrimitives.ReadUInt64LittleEndian(b) : 0;
+        value = ok ? new EndianReader(b, s_dumpLayout).Word(0) : 0;
         return ok;
     }
 
@@ -274,13 +274,13 @@ internal sealed class LoadedModules
     private static ulong Word(byte[] s, long offset)
     {
         var f = Field(s, offset, 8);
-        return f.Length == 8 ? BinaryPrimitives.ReadUInt64LittleEndian(f) : 0;
+        return f.Length == 8 ? new EndianReader(f, s_dumpLayout).Word(0) : 0;
     }
 
     private static uint UInt(byte[] s, long offset)
     {
         var f = Field(s, offset, 4);
-        return f.Length == 4 ? BinaryPrimitives.ReadUInt32LittleEndian(f) : 0;
+        return f.Length == 4 ? new EndianReader(f, s_dumpLayout).U32(0) : 0;
     }
 
     private static string CString(ReadOnlySpan<byte> bytes)

@@ -185,12 +185,12 @@ public static partial class MakedumpfileCommand
                     else
                     {
                         // set_dwarf_debuginfo: the module's DWARF is looked for when the section
-                        // changes; one module's DWARF is held at a time.
-                        // The reader gives only commands of loaded modules' sections.
+                        // changes; one module's DWARF is held at a time. (The reader gives only
+                        // commands of loaded modules' sections.)
                         if (current?.Name != m)
                         {
                             current = (m, modules?.Find(m) is { } loaded
-                                ? ModuleResolver(m, release ??= input.ReadUtsName().Release, loaded, kernel, reader, imageSize, resolver.Ranges, [.. commands.Where(c => c.Module == m)])
+                                ? ModuleResolver(m, release ??= input.ReadUtsName().Release, loaded, reader, info.KernelOffset ?? 0, imageSize, resolver.Ranges, [.. commands.Where(c => c.Module == m)])
                                 : null);
                         }
                         if (current?.Resolver is not { } moduleResolver)
@@ -201,16 +201,11 @@ public static partial class MakedumpfileCommand
                         }
                         r = moduleResolver;
                     }
-                    if (r == resolver)
-                    {
-                        r.Process(command);
-                        continue;
-                    }
                     try
                     {
                         r.Process(command);
                     }
-                    catch (KdumpException e)
+                    catch (KdumpException e) when (r != resolver)
                     {
                         // A damaged debug file of a module fails its section, not the dump.
                         ErrMsg("init_dwarf_info", $"Failed reading the debug file of module '{command.Module}': {e.Message}");
@@ -233,7 +228,7 @@ public static partial class MakedumpfileCommand
         /// types from its debug file's DWARF; null after the messages when that file is not found.
         /// </summary>
         private Erase.EraseResolver? ModuleResolver(string name, string release, Erase.LoadedModules.Module module,
-            Kdump.Kernel.KernelView kernel, KernelReader reader, ulong imageSize, EraseList ranges, IReadOnlyList<Erase.ConfigCommand> commands)
+            KernelReader reader, ulong kaslrOffset, ulong imageSize, EraseList ranges, IReadOnlyList<Erase.ConfigCommand> commands)
         {
             if (Erase.ModuleDebugInfo.Find(name, release, ErrMsg) is not { } found) return null;
             try
@@ -251,7 +246,7 @@ public static partial class MakedumpfileCommand
                     if (symbol is not null && taken.Add(symbol) && value != 0) symbols[symbol] = value;
                 }
                 var search = new DebugInfoSearch(dwarf, [], [], ErrMsg);
-                var resolver = new Erase.EraseResolver(symbols, search, reader, kernel.VmcoreInfo.KernelOffset ?? 0, imageSize, ErrMsg, ranges);
+                var resolver = new Erase.EraseResolver(symbols, search, reader, kaslrOffset, imageSize, ErrMsg, ranges);
                 resolver.Prepare(commands);
                 return resolver;
             }

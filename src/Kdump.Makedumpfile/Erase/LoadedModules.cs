@@ -168,42 +168,9 @@ internal sealed class LoadedModules
         // Upstream reads both regions whole before it looks at the table: a module whose memory is
         // not in the dump fails here.
         byte[]? init = null;
-        if (initSize > 0)
-        {
-            if (initSize > MaxRegionBytes)
-            {
-                error("__load_module_symbol", "Can't allocate memory for module init");
-                return null;
-            }
-            init = Allocate(initSize);
-            if (init is null)
-            {
-                error("__load_module_symbol", "Can't allocate memory for module init");
-                return null;
-            }
-            if (!memory.TryRead(initBase, init))
-            {
-                error("__load_module_symbol", "Can't access module init in memory.");
-                return null;
-            }
-        }
-        if (coreSize > MaxRegionBytes)
-        {
-            error("__load_module_symbol", "Can't allocate memory for module");
-            return null;
-        }
-        var core = Allocate(coreSize);
-        if (core is null)
-        {
-            error("__load_module_symbol", "Can't allocate memory for module");
-            return null;
-        }
+        if (initSize > 0 && (init = ReadRegion(initBase, initSize, "module init", memory, error)) is null) return null;
         // readmem of nothing fails, as upstream's does.
-        if (!memory.TryRead(coreBase, core))
-        {
-            error("__load_module_symbol", "Can't access module in memory.");
-            return null;
-        }
+        if (ReadRegion(coreBase, coreSize, "module", memory, error) is not { } core) return null;
         var count = UInt(s, l.NumSymtab);
         if (count == 0)
         {
@@ -246,17 +213,25 @@ internal sealed class LoadedModules
         return null;
     }
 
-    /// <summary>calloc: null when the memory is not there (upstream's message follows).</summary>
-    private static byte[]? Allocate(uint size)
+    /// <summary>A module region read whole (calloc and readmem), or null after upstream's message.</summary>
+    private static byte[]? ReadRegion(ulong address, uint size, string what, EraseResolver.IKernelReader memory, Action<string, string> error)
     {
+        byte[]? bytes = null;
         try
         {
-            return new byte[size];
+            if (size <= MaxRegionBytes) bytes = new byte[size];
         }
         catch (OutOfMemoryException)
         {
+        }
+        if (bytes is null)
+        {
+            error("__load_module_symbol", $"Can't allocate memory for {what}");
             return null;
         }
+        if (memory.TryRead(address, bytes)) return bytes;
+        error("__load_module_symbol", $"Can't access {what} in memory.");
+        return null;
     }
 
     private static bool ReadPointer(EraseResolver.IKernelReader memory, ulong address, out ulong value)

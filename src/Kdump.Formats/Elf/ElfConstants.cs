@@ -9,7 +9,14 @@ public static class ElfConstants
     public const byte ElfData2Msb = 2;    // ELFDATA2MSB
     public const byte EvCurrent = 1;      // EV_CURRENT
 
+    public const ushort EtRel = 1;        // ET_REL
     public const ushort EtCore = 4;       // ET_CORE
+
+    public const uint ShtSymtab = 2;      // SHT_SYMTAB
+    public const uint ShtRela = 4;        // SHT_RELA
+    public const uint ShtNobits = 8;      // SHT_NOBITS
+    public const uint ShtRel = 9;         // SHT_REL
+    public const uint ShtDynsym = 11;     // SHT_DYNSYM
 
     public const uint PtNull = 0;         // PT_NULL
     public const uint PtLoad = 1;         // PT_LOAD
@@ -23,6 +30,7 @@ public static class ElfConstants
     public const ushort PnXnum = 0xffff;
 
     public const uint NtPrstatus = 1;     // NT_PRSTATUS
+    public const uint NtGnuBuildId = 3;   // NT_GNU_BUILD_ID (owner "GNU")
 
     public const ushort EmNone = 0;       // EM_NONE
     public const ushort Em386 = 3;        // EM_386

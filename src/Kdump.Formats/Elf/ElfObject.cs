@@ -12,8 +12,6 @@ namespace Kdump.Formats.Elf;
 /// </summary>
 public sealed class ElfObject
 {
-    private const uint ShtSymtab = 2;   // SHT_SYMTAB
-    private const uint ShtNobits = 8;   // SHT_NOBITS
     private const int MaxSections = 65_280; // SHN_LORESERVE: no extended section numbering here
 
     private readonly ElfSectionHeader[] _sections;
@@ -96,7 +94,7 @@ public sealed class ElfObject
     public ReadOnlyMemory<byte>? Section(string name)
     {
         var i = Array.IndexOf(_sectionNames, name);
-        if (i < 0 || _sections[i].Type == ShtNobits) return null;
+        if (i < 0 || _sections[i].Type == ElfConstants.ShtNobits) return null;
         return Contents(i, name);
     }
 
@@ -108,7 +106,7 @@ public sealed class ElfObject
     }
 
     /// <summary>A relocatable object (ET_REL): a kernel module .ko or its debug file, whose sections still carry their relocations.</summary>
-    public bool IsRelocatable => Header.Type == ElfRelocations.EtRel;
+    public bool IsRelocatable => Header.Type == ElfConstants.EtRel;
 
     /// <summary>
     /// The contents of the first section named <paramref name="name"/> as libdwfl gives them to libdw,
@@ -122,7 +120,7 @@ public sealed class ElfObject
     public ReadOnlyMemory<byte>? RelocatedSection(string name)
     {
         var i = Array.IndexOf(_sectionNames, name);
-        if (i < 0 || _sections[i].Type == ShtNobits) return null;
+        if (i < 0 || _sections[i].Type == ElfConstants.ShtNobits) return null;
         if (!IsRelocatable) return Contents(i, name);
         lock (_relocatedLock)
         {
@@ -147,19 +145,19 @@ public sealed class ElfObject
         for (var r = 0; r < _sections.Length; r++)
         {
             var rel = _sections[r];
-            if (rel.Type is not (ElfRelocations.ShtRela or ElfRelocations.ShtRel)) continue;
+            if (rel.Type is not (ElfConstants.ShtRela or ElfConstants.ShtRel)) continue;
             var relName = _sectionNames[r].Length > 0 ? _sectionNames[r] : $"section [{r}]";
             // libdwfl fails the whole module on a relocation section that patches no section.
             if (rel.Info >= (uint)_sections.Length)
                 DumpErrors.ThrowCorrupt(FileName, $"sh_info of {relName}", Number(rel.Info), null, $"names no section (e_shnum {_sections.Length})");
             if (rel.Info != (uint)index) continue;
-            if (rel.Type == ElfRelocations.ShtRel || Header.Machine != ElfConstants.EmX8664 || !Layout.Is64Bit || Layout.IsBigEndian)
+            if (rel.Type == ElfConstants.ShtRel || Header.Machine != ElfConstants.EmX8664 || !Layout.Is64Bit || Layout.IsBigEndian)
                 throw new DumpFeatureNotSupportedException(DumpErrors.Describe(FileName, relName, "", At(rel.Offset),
-                    $"relocations of {name} are applied for x86_64 (64-bit little-endian SHT_RELA) only, not for {ElfConstants.MachineName(Header.Machine)} {Layout} {(rel.Type == ElfRelocations.ShtRel ? "SHT_REL" : "SHT_RELA")}"))
+                    $"relocations of {name} are applied for x86_64 (64-bit little-endian SHT_RELA) only, not for {ElfConstants.MachineName(Header.Machine)} {Layout} {(rel.Type == ElfConstants.ShtRel ? "SHT_REL" : "SHT_RELA")}"))
                 { FilePath = FileName, Offset = At(rel.Offset) };
             if (rel.EntrySize != ElfRelocations.FieldLocations.Elf64Rela.Size)
                 DumpErrors.ThrowCorrupt(FileName, $"sh_entsize of {relName}", Number(rel.EntrySize), At(rel.Offset), $"must be {ElfRelocations.FieldLocations.Elf64Rela.Size} (Elf64_Rela)");
-            if (rel.Link >= (uint)_sections.Length || _sections[rel.Link].Type is not (ElfRelocations.ShtSymtab or ElfRelocations.ShtDynsym))
+            if (rel.Link >= (uint)_sections.Length || _sections[rel.Link].Type is not (ElfConstants.ShtSymtab or ElfConstants.ShtDynsym))
                 DumpErrors.ThrowCorrupt(FileName, $"sh_link of {relName}", Number(rel.Link), At(rel.Offset), "names no SHT_SYMTAB or SHT_DYNSYM section");
             var symtab = _sections[rel.Link];
             if (symtab.EntrySize != ElfSymbol.FieldLocations.Elf64.Size)
@@ -262,7 +260,7 @@ public sealed class ElfObject
     {
         var first = new Dictionary<string, ulong>(StringComparer.Ordinal);
         sortedValues = [];
-        var index = Array.FindIndex(_sections, s => s.Type == ShtSymtab);
+        var index = Array.FindIndex(_sections, s => s.Type == ElfConstants.ShtSymtab);
         if (index < 0) return first;
         var symtab = _sections[index];
         var entrySize = ElfSymbol.SizeOf(Layout);
@@ -302,7 +300,7 @@ public sealed class ElfObject
     }
 
     private static ReadOnlyMemory<byte> SectionBytes(ReadOnlyMemory<byte> file, string? fileName, ElfSectionHeader section, string what) =>
-        section.Type == ShtNobits ? ReadOnlyMemory<byte>.Empty : Slice(file, fileName, what, section.Offset, section.Size);
+        section.Type == ElfConstants.ShtNobits ? ReadOnlyMemory<byte>.Empty : Slice(file, fileName, what, section.Offset, section.Size);
 
     private static ReadOnlyMemory<byte> Slice(ReadOnlyMemory<byte> file, string? fileName, string what, ulong offset, ulong length)
     {

@@ -13,12 +13,6 @@ namespace Kdump.Formats.Elf;
 /// </summary>
 internal static class ElfRelocations
 {
-    public const ushort EtRel = 1;      // ET_REL
-    public const uint ShtSymtab = 2;    // SHT_SYMTAB
-    public const uint ShtRela = 4;      // SHT_RELA
-    public const uint ShtRel = 9;       // SHT_REL
-    public const uint ShtDynsym = 11;   // SHT_DYNSYM
-
     internal static class FieldLocations
     {
         /// <summary>Elf64_Rela, 24 bytes.</summary>

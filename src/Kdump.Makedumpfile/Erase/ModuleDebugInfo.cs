@@ -22,8 +22,6 @@ internal static class ModuleDebugInfo
 
     private const int MaxDepth = 32;
 
-    private const uint NtGnuBuildId = 3;   // NT_GNU_BUILD_ID (elf.h)
-
     private static readonly string[] s_suffixes = [".ko", ".ko.gz", ".ko.bz2", ".ko.xz", ".ko.zst"];
 
     /// <summary>
@@ -173,7 +171,7 @@ internal static class ModuleDebugInfo
         {
             foreach (var note in ElfNote.ParseAll(notes, elf.Layout, elf.FileName, 0))
             {
-                if (note.Name == "GNU" && note.Type == NtGnuBuildId) return note.Descriptor.ToArray();
+                if (note.Name == "GNU" && note.Type == ElfConstants.NtGnuBuildId) return note.Descriptor.ToArray();
             }
         }
         catch (KdumpException)

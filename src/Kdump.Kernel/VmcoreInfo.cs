@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using Kdump.Primitives;
 using Kdump.Primitives.Errors;
 using Kdump.Primitives.Units;
@@ -105,9 +104,8 @@ public sealed partial class VmcoreInfo
             var eol = text.IndexOf((byte)'\n');
             var line = eol < 0 ? text : text[..eol];
             text = eol < 0 ? [] : text[(eol + 1)..];
-            var nul = line.IndexOf((byte)0);
-            if (nul == 0) break;
-            lines.Add(Encoding.Latin1.GetString(nul < 0 ? line : line[..nul]));
+            if (!line.IsEmpty && line[0] == 0) break;
+            lines.Add(NulTerminated.Latin1(line));
         }
         return lines;
     }

@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using System.Text;
+using Kdump.Primitives;
 
 namespace Kdump.Capture.Linux;
 
@@ -62,10 +62,10 @@ public static class BlockDeviceProbe
             && BinaryPrimitives.ReadUInt16LittleEndian(head[(Ext4Locations.Superblock + Ext4Locations.Magic)..]) == 0xEF53)
         {
             var sb = head[Ext4Locations.Superblock..];
-            return (FormatUuid(sb.Slice(Ext4Locations.Uuid, 16)), CString(sb.Slice(Ext4Locations.VolumeName, 16)));
+            return (FormatUuid(sb.Slice(Ext4Locations.Uuid, 16)), NulTerminated.Utf8(sb.Slice(Ext4Locations.VolumeName, 16)));
         }
         if (head.Length >= XfsLocations.Fname + 12 && head[..4].SequenceEqual("XFSB"u8))
-            return (FormatUuid(head.Slice(XfsLocations.Uuid, 16)), CString(head.Slice(XfsLocations.Fname, 12)));
+            return (FormatUuid(head.Slice(XfsLocations.Uuid, 16)), NulTerminated.Utf8(head.Slice(XfsLocations.Fname, 12)));
         return (null, null);
     }
 
@@ -73,11 +73,5 @@ public static class BlockDeviceProbe
     {
         var hex = Convert.ToHexStringLower(u);
         return $"{hex[..8]}-{hex[8..12]}-{hex[12..16]}-{hex[16..20]}-{hex[20..]}";
-    }
-
-    private static string CString(ReadOnlySpan<byte> b)
-    {
-        var nul = b.IndexOf((byte)0);
-        return Encoding.UTF8.GetString(nul < 0 ? b : b[..nul]);
     }
 }

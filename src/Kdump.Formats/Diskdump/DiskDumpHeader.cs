@@ -35,9 +35,7 @@ public sealed partial record DiskDumpHeader
 
         private static string F(ReadOnlySpan<byte> block, int i)
         {
-            var s = block.Slice(i * FieldBytes, FieldBytes);
-            var nul = s.IndexOf((byte)0);
-            return Encoding.ASCII.GetString(nul >= 0 ? s[..nul] : s);
+            return NulTerminated.Ascii(block.Slice(i * FieldBytes, FieldBytes));
         }
 
         public void WriteCore(Span<byte> block)

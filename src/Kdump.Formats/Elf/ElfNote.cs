@@ -50,8 +50,7 @@ public sealed record ElfNote(string Name, uint Type, ReadOnlyMemory<byte> Descri
             if (descSize > afterName)
                 throw DumpErrors.Corrupt(file, "ELF note n_descsz", descSize.ToString(), at, $"exceeds the {afterName} bytes left in the PT_NOTE segment");
             var nameBytes = span.Slice(nameStart, (int)nameSize);
-            var nul = nameBytes.IndexOf((byte)0);
-            var name = Encoding.ASCII.GetString(nul >= 0 ? nameBytes[..nul] : nameBytes);
+            var name = NulTerminated.Ascii(nameBytes);
             var descStart = Math.Min(nameStart + nameAligned, span.Length);
             notes.Add(new ElfNote(name, type, segment.Slice(descStart, (int)descSize), checked(segmentOffset + descStart)));
             // The last note may omit the padding of its descriptor; Min keeps the position in range.

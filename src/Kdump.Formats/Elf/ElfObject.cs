@@ -313,8 +313,6 @@ public sealed class ElfObject
     private static string CString(ReadOnlySpan<byte> table, uint offset)
     {
         if (offset >= (uint)table.Length) return "";
-        var rest = table[(int)offset..];
-        var end = rest.IndexOf((byte)0);
-        return System.Text.Encoding.Latin1.GetString(end < 0 ? rest : rest[..end]);
+        return NulTerminated.Latin1(table[(int)offset..]);
     }
 }

@@ -1,4 +1,3 @@
-using System.Text;
 using Kdump.Primitives;
 using Kdump.Primitives.Errors;
 
@@ -95,7 +94,7 @@ public sealed record ElfDynamicInfo(string? Interpreter, IReadOnlyList<string> N
             {
                 case PtLoad: loads.Add((vaddr, offset, filesz)); break;
                 case PtDynamic: dynamic = (offset, filesz); break;
-                case PtInterp: interp = CString(file.Slice((int)offset, (int)filesz)); break;
+                case PtInterp: interp = NulTerminated.Utf8(file.Slice((int)offset, (int)filesz)); break;
             }
         }
         if (dynamic is not { } dyn)
@@ -143,7 +142,7 @@ public sealed record ElfDynamicInfo(string? Interpreter, IReadOnlyList<string> N
 
     private static string Str(ReadOnlySpan<byte> strings, ulong o, string? fileName, ulong strOffset, ulong strsz) =>
         o < (ulong)strings.Length
-            ? CString(strings[(int)o..])
+            ? NulTerminated.Utf8(strings[(int)o..])
             : throw DumpErrors.Corrupt(fileName, "dynamic string offset", $"0x{o:x}", (long)strOffset, $"is beyond DT_STRSZ 0x{strsz:x}");
 
     private static ulong? VaddrToOffset(List<(ulong Vaddr, ulong Offset, ulong Size)> loads, ulong vaddr)
@@ -153,11 +152,5 @@ public sealed record ElfDynamicInfo(string? Interpreter, IReadOnlyList<string> N
             if (vaddr >= v && vaddr - v < s) return o + (vaddr - v);
         }
         return null;
-    }
-
-    private static string CString(ReadOnlySpan<byte> bytes)
-    {
-        var nul = bytes.IndexOf((byte)0);
-        return Encoding.UTF8.GetString(nul < 0 ? bytes : bytes[..nul]);
     }
 }

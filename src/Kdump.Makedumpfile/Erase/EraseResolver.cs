@@ -1,5 +1,6 @@
 using Kdump.Dump;
 using Kdump.Makedumpfile.Vmlinux;
+using Kdump.Primitives;
 using TypeFlags = Kdump.Makedumpfile.Vmlinux.DebugInfoSearch.BaseTypeFlags;
 
 namespace Kdump.Makedumpfile.Erase;
@@ -239,8 +240,7 @@ internal sealed class EraseResolver(
     {
         Span<byte> buffer = stackalloc byte[StringLimit];
         if (!memory.TryRead(address, buffer)) return 0;
-        var n = buffer.IndexOf((byte)0);
-        return n < 0 ? StringLimit : n;
+        return NulTerminated.Bytes(buffer).Length;
     }
 
     /// <summary>get_config_symbol_addr: the address the expression names (the pointer's own address with nullify).</summary>

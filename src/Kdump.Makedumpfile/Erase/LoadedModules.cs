@@ -159,7 +159,7 @@ internal sealed class LoadedModules
             error("__load_module_symbol", "Can't get module info.");
             return null;
         }
-        var name = CString(Field(s, l.Name, NameLimit));
+        var name = NulTerminated.Latin1(Field(s, l.Name, NameLimit));
         var initBase = Word(s, l.InitBase);
         var initSize = UInt(s, l.InitSize);
         var coreBase = Word(s, l.CoreBase);
@@ -198,7 +198,7 @@ internal sealed class LoadedModules
             var at = (long)i * ElfSymbol.FieldLocations.Elf64.Size;
             if (at + ElfSymbol.FieldLocations.Elf64.Size > symbols.Length) break;
             var (nameAt, value) = ElfSymbol.Read(symbols.Span.Slice((int)at, ElfSymbol.FieldLocations.Elf64.Size), s_dumpLayout);
-            var symbol = nameAt < strings.Length ? CString(strings.Span.Slice((int)nameAt, Math.Min(MaxNameBytes, strings.Length - (int)nameAt))) : "";
+            var symbol = nameAt < strings.Length ? NulTerminated.Latin1(strings.Span.Slice((int)nameAt, Math.Min(MaxNameBytes, strings.Length - (int)nameAt))) : "";
             table.Add((symbol.Length == 0 ? null : symbol, value));
             debug($"\t[{i}] {value:x} {symbol}\n");
         }
@@ -256,11 +256,5 @@ internal sealed class LoadedModules
     {
         var f = Field(s, offset, 4);
         return f.Length == 4 ? new EndianReader(f, s_dumpLayout).U32(0) : 0;
-    }
-
-    private static string CString(ReadOnlySpan<byte> bytes)
-    {
-        var nul = bytes.IndexOf((byte)0);
-        return System.Text.Encoding.Latin1.GetString(nul < 0 ? bytes : bytes[..nul]);
     }
 }

@@ -1,7 +1,7 @@
 using System.Globalization;
-using System.Text;
 using Kdump.Formats.Dwarf;
 using Kdump.Formats.Elf;
+using Kdump.Primitives;
 
 namespace Kdump.Makedumpfile.Vmlinux;
 
@@ -273,9 +273,7 @@ internal sealed class VmlinuxVmcoreInfo
             error("get_str_osrelease_from_vmlinux", $"Can't read {_elf.FileName}. Success");
             return null;
         }
-        var field = file.Slice((int)offset.Value + (2 * UtsFieldLength), UtsFieldLength);
-        var end = field.IndexOf((byte)0);
-        return Encoding.Latin1.GetString(end < 0 ? field : field[..end]);
+        return NulTerminated.Latin1(file.Slice((int)offset.Value + (2 * UtsFieldLength), UtsFieldLength));
     }
 
     private void Add(string line) => _lines.Add(line);

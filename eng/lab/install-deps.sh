@@ -15,6 +15,7 @@ PKGS=(
   makedumpfile         # Debian 12: 1.7.2
   kexec-tools          # Debian 12: 2.0.25 (kexec is copied into the guest initramfs)
   gcc libc6-dev        # static guest helper (gcc -static)
+  liblzma-dev zlib1g-dev # headers: the lzma_stream/z_stream layout test
   binutils file
   debian-archive-keyring apt-utils ca-certificates
   util-linux coreutils procps

@@ -1,3 +1,5 @@
+using Kdump.Compression;
+
 namespace Kdump.Formats;
 
 /// <summary>
@@ -15,9 +17,9 @@ public static class FormatProbe
         (DumpFormat.DiskDump, "DISKDUMP"u8.ToArray(), "an old diskdump-format dump"),
         // makedumpfile -R compares with strcmp: "makedumpfile" and its NUL.
         (DumpFormat.Flattened, "makedumpfile\0"u8.ToArray(), "a flattened-format dump (makedumpfile -F, or QEMU kdump-zlib/-lzo/-snappy); reassemble it with makedumpfile -R"),
-        (DumpFormat.Gzip, [0x1f, 0x8b], "a gzip-compressed file; decompress it first"),
-        (DumpFormat.Xz, [0xfd, (byte)'7', (byte)'z', (byte)'X', (byte)'Z', 0x00], "an xz-compressed file; decompress it first"),
-        (DumpFormat.Zstd, [0x28, 0xb5, 0x2f, 0xfd], "a zstd-compressed file; decompress it first"),
+        (DumpFormat.Gzip, CompressedFile.GzipMagic.ToArray(), "a gzip-compressed file; decompress it first"),
+        (DumpFormat.Xz, CompressedFile.XzMagic.ToArray(), "an xz-compressed file; decompress it first"),
+        (DumpFormat.Zstd, CompressedFile.ZstdMagic.ToArray(), "a zstd-compressed file; decompress it first"),
         (DumpFormat.Bzip2, "BZh"u8.ToArray(), "a bzip2-compressed file; decompress it first"),
         (DumpFormat.Lz4, [0x04, 0x22, 0x4d, 0x18], "an lz4-compressed file; decompress it first"),
         (DumpFormat.WindowsCrashDump, "PAGEDU64"u8.ToArray(), "a Windows crash dump"),

@@ -365,7 +365,7 @@ public sealed partial class CaptureImageBuilder
         {
             var plain = ModuleDecompressor.PlainPath(m.RelativePath);
             var imagePath = $"lib/modules/{kver}/{plain}";
-            _plan.AddFile(imagePath, ModuleDecompressor.ReadPlain(Path.Combine(moduleDir, m.RelativePath), _request.RunXz));
+            _plan.AddFile(imagePath, ModuleDecompressor.ReadPlain(Path.Combine(moduleDir, m.RelativePath)));
             list.Append('/').Append(imagePath).Append('\n');
         }
         _plan.AddFile(CaptureImage.ModuleListPath, Encoding.UTF8.GetBytes(list.ToString()));

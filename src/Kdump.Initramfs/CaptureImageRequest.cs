@@ -28,7 +28,4 @@ public sealed record CaptureImageRequest
 
     /// <summary>The first kernel's routes, interfaces and addresses, for ssh and nfs targets; null = none known.</summary>
     public Network.HostNetwork? Network { get; init; }
-
-    /// <summary><c>xz -dc FILE</c>'s output, for .ko.xz modules.</summary>
-    public required Func<string, byte[]> RunXz { get; init; }
 }

@@ -53,8 +53,7 @@ public sealed class KdumpctlImageRebuildTests
         int rc;
         using (var ctx = new StreamToolContext("mkdumprd", Stream.Null, stdout, stderr, tree.Root))
         {
-            rc = MkdumprdCommand.Run(ctx, args, new MkdumprdCommand.Environment(tree.Host("/opt/tools"),
-                p => throw new InvalidOperationException($"no .ko.xz expected in the bookworm tree: {p}")));
+            rc = MkdumprdCommand.Run(ctx, args, new MkdumprdCommand.Environment(tree.Host("/opt/tools")));
         }
         return new ProcessResult(rc, Encoding.UTF8.GetString(stdout.ToArray()), Encoding.UTF8.GetString(stderr.ToArray()));
     });

@@ -41,7 +41,7 @@ public sealed class DracutBackendTests
         using var stdout = new MemoryStream();
         using var stderr = new MemoryStream();
         using var ctx = new StreamToolContext("mkdumprd", Stream.Null, stdout, stderr, root.Scratch);
-        env ??= new MkdumprdCommand.Environment(Path.Combine(Lab.RepoRoot, "dist"), p => ExternalProcess.Run("xz", ["-dc", p]).Stdout);
+        env ??= new MkdumprdCommand.Environment(Path.Combine(Lab.RepoRoot, "dist"));
         string[] common = ["--root", root.Dir, "--capture-program", root.CaptureProgram()];
         var rc = MkdumprdCommand.Run(ctx, [.. common, .. args], env);
         return (rc, Encoding.UTF8.GetString(stderr.ToArray()));
@@ -183,7 +183,7 @@ public sealed class DracutBackendTests
     {
         using var root = LabRoot("dracut-bad-args", "ext4 /dev/vdb\n" + conf);
         var runner = new RecordingRunner();
-        var env = new MkdumprdCommand.Environment(Path.Combine(Lab.RepoRoot, "dist"), _ => []) { Commands = runner };
+        var env = new MkdumprdCommand.Environment(Path.Combine(Lab.RepoRoot, "dist")) { Commands = runner };
         var image = Path.Combine(root.Scratch, "img");
 
         var (rc, err) = Run(root, env, "--backend=dracut", image, Kver);
@@ -199,7 +199,7 @@ public sealed class DracutBackendTests
     {
         using var root = LabRoot("dracut-checks", "ssh 192.168.1.1\n");
         var runner = new RecordingRunner();
-        var env = new MkdumprdCommand.Environment(Path.Combine(Lab.RepoRoot, "dist"), _ => []) { Commands = runner };
+        var env = new MkdumprdCommand.Environment(Path.Combine(Lab.RepoRoot, "dist")) { Commands = runner };
         var (rc, err) = Run(root, env, "--backend=dracut", Path.Combine(root.Scratch, "img"), Kver);
         Assert.Equal(1, rc);
         Assert.Equal("kdump: Bad ssh dump target 192.168.1.1\n", err);
@@ -210,7 +210,7 @@ public sealed class DracutBackendTests
     public void A_dracut_that_cannot_be_started_is_status_127_like_the_shell()
     {
         using var root = LabRoot("dracut-missing", "ext4 /dev/vdb\n");
-        var env = new MkdumprdCommand.Environment(Path.Combine(Lab.RepoRoot, "dist"), _ => [])
+        var env = new MkdumprdCommand.Environment(Path.Combine(Lab.RepoRoot, "dist"))
         {
             Dracut = DracutInstallation.System with { Program = Path.Combine(root.Scratch, "no-dracut") },
         };

@@ -20,7 +20,7 @@ public sealed class MkdumprdTests
         using var stdout = new MemoryStream();
         using var stderr = new MemoryStream();
         using var ctx = new StreamToolContext("mkdumprd", Stream.Null, stdout, stderr, root.Scratch);
-        var env = new MkdumprdCommand.Environment(root.Scratch, p => ExternalProcess.Run("xz", ["-dc", p]).Stdout);
+        var env = new MkdumprdCommand.Environment(root.Scratch);
         var rc = MkdumprdCommand.Run(ctx, args, env);
         return (rc, Encoding.UTF8.GetString(stderr.ToArray()));
     }
@@ -68,29 +68,76 @@ public sealed class MkdumprdTests
         }
     }
 
+    /// <summary>A trixie-like tree: bookworm's real ext4 and jbd2 modules, compressed here by the system xz and zstd.</summary>
+    private static (string Kver, string Ext4, string Jbd2) CompressedModuleTree(TestRoot root)
+    {
+        const string kver = "6.12.0-test-amd64";
+        var (labModules, _) = Lab.Modules("bookworm");
+        var mods = root.Host($"/lib/modules/{kver}");
+        root.Write($"/lib/modules/{kver}/modules.dep", "kernel/fs/ext4/ext4.ko.xz: kernel/fs/jbd2/jbd2.ko.zst\nkernel/fs/jbd2/jbd2.ko.zst:\n");
+        var ext4 = Path.Combine(labModules, "kernel/fs/ext4/ext4.ko");
+        var jbd2 = Path.Combine(labModules, "kernel/fs/jbd2/jbd2.ko");
+        Directory.CreateDirectory(Path.Combine(mods, "kernel/fs/ext4"));
+        Directory.CreateDirectory(Path.Combine(mods, "kernel/fs/jbd2"));
+        File.WriteAllBytes(Path.Combine(mods, "kernel/fs/ext4/ext4.ko.xz"), Packed("xz", ["--check=crc32", "--lzma2=dict=1MiB"], ext4));
+        File.WriteAllBytes(Path.Combine(mods, "kernel/fs/jbd2/jbd2.ko.zst"), Packed("zstd", ["-q"], jbd2));
+        root.Write("/etc/kdump.conf", "ext4 /dev/vdb\n");
+        return (kver, ext4, jbd2);
+    }
+
+    private static byte[] Packed(string program, string[] options, string file)
+    {
+        var r = ExternalProcess.Run(program, [.. options, "-c", file]);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        return r.Stdout;
+    }
+
     [Fact]
     public void Xz_and_zstd_modules_are_stored_decompressed()
     {
         using var root = new TestRoot("mkdumprd-ko-xz");
-        // A trixie-like tree: compressed modules (made here by the system xz and zstd).
-        const string kver = "6.12.0-test-amd64";
-        var mods = root.Host($"/lib/modules/{kver}");
-        root.Write($"/lib/modules/{kver}/modules.dep", "kernel/fs/ext4/ext4.ko.xz: kernel/fs/jbd2/jbd2.ko.zst\nkernel/fs/jbd2/jbd2.ko.zst:\n");
-        root.Write($"/lib/modules/{kver}/kernel/fs/ext4/ext4.ko", "ext4 module bytes");
-        root.Write($"/lib/modules/{kver}/kernel/fs/jbd2/jbd2.ko", "jbd2 module bytes");
-        Assert.Equal(0, ExternalProcess.Run("xz", ["-z", Path.Combine(mods, "kernel/fs/ext4/ext4.ko")]).ExitCode);
-        Assert.Equal(0, ExternalProcess.Run("zstd", ["-q", "--rm", Path.Combine(mods, "kernel/fs/jbd2/jbd2.ko")]).ExitCode);
-        root.Write("/etc/kdump.conf", "ext4 /dev/vdb\n");
+        var (kver, ext4, jbd2) = CompressedModuleTree(root);
         var image = Path.Combine(root.Scratch, "img");
 
         var (rc, err) = Run(root, "--root", root.Dir, "--backend=minimal", "--compress=gzip", "--capture-program", root.CaptureProgram(), image, kver);
         Assert.True(rc == 0, err);
 
         var dir = CpioTool.Extract(CpioTool.Decompress(image, root.Scratch), root.Scratch);
-        Assert.Equal("ext4 module bytes", File.ReadAllText(Path.Combine(dir, $"lib/modules/{kver}/kernel/fs/ext4/ext4.ko")));
-        Assert.Equal("jbd2 module bytes", File.ReadAllText(Path.Combine(dir, $"lib/modules/{kver}/kernel/fs/jbd2/jbd2.ko")));
+        Assert.Equal(File.ReadAllBytes(ext4), File.ReadAllBytes(Path.Combine(dir, $"lib/modules/{kver}/kernel/fs/ext4/ext4.ko")));
+        Assert.Equal(File.ReadAllBytes(jbd2), File.ReadAllBytes(Path.Combine(dir, $"lib/modules/{kver}/kernel/fs/jbd2/jbd2.ko")));
         Assert.Equal($"/lib/modules/{kver}/kernel/fs/jbd2/jbd2.ko\n/lib/modules/{kver}/kernel/fs/ext4/ext4.ko\n",
             File.ReadAllText(Path.Combine(dir, "etc/kdump/modules.load")));
+    }
+
+    [Fact]
+    public void A_cut_empty_or_non_elf_module_fails_the_build_with_its_path()
+    {
+        using var root = new TestRoot("mkdumprd-ko-xz-damaged");
+        var (kver, _, _) = CompressedModuleTree(root);
+        var module = root.Host($"/lib/modules/{kver}/kernel/fs/ext4/ext4.ko.xz");
+        var packed = File.ReadAllBytes(module);
+        (int, string) Build() => Run(root, "--root", root.Dir, "--backend=minimal", "--compress=gzip", "--capture-program", root.CaptureProgram(), Path.Combine(root.Scratch, "img"), kver);
+
+        // Cut: xz's own `xz -t` says "Unexpected end of input".
+        File.WriteAllBytes(module, packed[..^8]);
+        var (rc, err) = Build();
+        Assert.Equal(1, rc);
+        Assert.StartsWith($"kdump: cannot read module '{module}': xz stream at offset 0x", err, StringComparison.Ordinal);
+        Assert.EndsWith(": the file ends before the stream does (LZMA_BUF_ERROR)\n", err, StringComparison.Ordinal);
+
+        // Empty (e.g. a full disk during an install): stored as is, finit_module would fail in the capture kernel.
+        File.WriteAllBytes(module, []);
+        (rc, err) = Build();
+        Assert.Equal((1, $"kdump: cannot read module '{module}': not an ELF file (empty)\n"), (rc, err));
+
+        File.WriteAllText(module, "not a module\n");
+        (rc, err) = Build();
+        Assert.Equal((1, $"kdump: cannot read module '{module}': not an ELF file\n"), (rc, err));
+
+        File.Delete(module);
+        File.CreateSymbolicLink(module, root.Host("/nowhere.ko.xz"));
+        (rc, err) = Build();
+        Assert.Equal((1, $"kdump: cannot read module '{module}': No such file or directory\n"), (rc, err));
     }
 
     [Theory]

@@ -288,7 +288,6 @@ public sealed class NetworkTests
             Root = root.Dir,
             KernelVersion = kver,
             CaptureProgram = root.CaptureProgram(),
-            RunXz = p => ExternalProcess.Run("xz", ["-dc", p]).Stdout,
             Network = new HostNetwork(new DirectoryRootFileSystem(root.Dir), () => addresses, _ => null, littleEndianKernel: true),
         };
         return new CaptureImageBuilder(request).Build();

@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Text;
+using Kdump.Compression;
 using Kdump.Primitives.Errors;
 
 namespace Kdump.Initramfs.Cpio;
@@ -23,15 +24,12 @@ public static class InitramfsImageReader
 {
     private static readonly (byte[] Magic, string Name)[] s_unsupported =
     [
-        ([0xFD, (byte)'7', (byte)'z', (byte)'X', (byte)'Z', 0x00], "xz"),
+        (CompressedFile.XzMagic.ToArray(), "xz"),
         ([(byte)'B', (byte)'Z', (byte)'h'], "bzip2"),
         ([0x5D, 0x00, 0x00], "lzma"),
         ([0x89, (byte)'L', (byte)'Z', (byte)'O'], "lzo"),
         ([0x02, 0x21, 0x4C, 0x18], "lz4"),
     ];
-
-    private static readonly byte[] s_gzipMagic = [0x1F, 0x8B];
-    private static readonly byte[] s_zstdMagic = [0x28, 0xB5, 0x2F, 0xFD];
 
     /// <summary>Reads the regular files named <paramref name="names"/> (archive paths; a leading <c>/</c> or <c>./</c> is ignored) from the image at <paramref name="path"/>.</summary>
     public static InitramfsContents ReadFiles(string path, IReadOnlyCollection<string> names, CpioReadLimits? limits = null)
@@ -59,8 +57,8 @@ public static class InitramfsImageReader
                 segments.Add(new InitramfsSegment(InitramfsSegmentKind.Cpio, at, archives, entries));
                 continue;
             }
-            var kind = head.StartsWith(s_gzipMagic) ? InitramfsSegmentKind.Gzip
-                : head.StartsWith(s_zstdMagic) ? InitramfsSegmentKind.Zstd
+            var kind = head.StartsWith(CompressedFile.GzipMagic) ? InitramfsSegmentKind.Gzip
+                : head.StartsWith(CompressedFile.ZstdMagic) ? InitramfsSegmentKind.Zstd
                 : throw UnknownSegment(source, head, at);
             var (a, e) = Decompress(walk, source, kind, at);
             segments.Add(new InitramfsSegment(kind, at, a, e));

@@ -1,4 +1,6 @@
-using System.IO.Compression;
+using Kdump.Cli;
+using Kdump.Compression;
+using Kdump.Primitives.Errors;
 
 namespace Kdump.Initramfs.Modules;
 
@@ -6,10 +8,15 @@ namespace Kdump.Initramfs.Modules;
 /// Gives a module's plain ELF bytes, so that the capture program loads every module with
 /// <c>finit_module(fd, "", 0)</c> and never needs the kernel's MODULE_INIT_COMPRESSED_FILE
 /// (Linux commit b1ae6dc41eaa ("module: add in-kernel support for decompressing") (v5.17), not
-/// enabled in every kernel). .ko.xz needs the <c>xz</c> program (no xz decoder in the BCL).
+/// enabled in every kernel). xz is decoded through liblzma, gzip through libz, zstd in-process.
 /// </summary>
 public static class ModuleDecompressor
 {
+    /// <summary>Bound on a module, compressed or decoded.</summary>
+    private const long MaxModuleBytes = 1L << 30;
+
+    private static readonly string[] s_suffixes = [".ko.xz", ".ko.zst", ".ko.gz"];
+
     /// <summary>The path a module gets in the image (its compression suffix removed).</summary>
     public static string PlainPath(string relativePath)
     {
@@ -21,30 +28,30 @@ public static class ModuleDecompressor
         return relativePath;
     }
 
-    private static readonly string[] s_suffixes = [".ko.xz", ".ko.zst", ".ko.gz"];
-
-    /// <summary>Reads and, if needed, decompresses one module. <paramref name="runXz"/> maps a host path to the output of <c>xz -dc</c>.</summary>
-    public static byte[] ReadPlain(string hostPath, Func<string, byte[]> runXz)
+    /// <summary>
+    /// Reads one module, decoded when it is compressed (told by its magic, not its name). A module
+    /// that cannot be read or is no ELF file fails the build here, not finit_module in the capture kernel.
+    /// </summary>
+    public static byte[] ReadPlain(string hostPath)
     {
         ArgumentNullException.ThrowIfNull(hostPath);
-        ArgumentNullException.ThrowIfNull(runXz);
-        if (hostPath.EndsWith(".ko.xz", StringComparison.Ordinal)) return runXz(hostPath);
-        if (hostPath.EndsWith(".ko.zst", StringComparison.Ordinal))
+        byte[] plain;
+        try
         {
-            using var input = File.OpenRead(hostPath);
-            using var z = new ZstdSharp.DecompressionStream(input);
-            using var output = new MemoryStream();
-            z.CopyTo(output);
-            return output.ToArray();
+            plain = CompressedFile.ReadPlain(hostPath, MaxModuleBytes);
         }
-        if (hostPath.EndsWith(".ko.gz", StringComparison.Ordinal))
+        catch (KdumpException e)
         {
-            using var input = File.OpenRead(hostPath);
-            using var z = new GZipStream(input, CompressionMode.Decompress);
-            using var output = new MemoryStream();
-            z.CopyTo(output);
-            return output.ToArray();
+            // The message names the file: "'PATH': xz stream at offset 0x…: …".
+            throw new InitramfsBuildException($"cannot read module {e.Message}", e);
         }
-        return File.ReadAllBytes(hostPath);
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InitramfsBuildException($"cannot read module '{hostPath}': {IoErrorText.StrError(e)}", e);
+        }
+        return plain.AsSpan().StartsWith(ElfMagic) ? plain
+            : throw new InitramfsBuildException($"cannot read module '{hostPath}': not an ELF file{(plain.Length == 0 ? " (empty)" : "")}");
     }
+
+    private static ReadOnlySpan<byte> ElfMagic => [0x7f, (byte)'E', (byte)'L', (byte)'F'];
 }

@@ -1,3 +1,4 @@
+using Kdump.Compression;
 using Kdump.Formats.Elf;
 using Kdump.Primitives.Errors;
 
@@ -6,10 +7,11 @@ namespace Kdump.Makedumpfile.Erase;
 /// <summary>
 /// search_module_debuginfo: the separate debug file of a loaded module, found as libdwfl finds it
 /// for makedumpfile — the module's file in <c>/lib/modules/RELEASE</c> (its name with '-' and ','
-/// read as '_'), then its debug file by build-id under <c>/usr/lib/debug/.build-id</c>, or under
-/// <c>/usr/lib/debug</c> plus the module's directory by its .gnu_debuglink name, else by
-/// "NAME.ko.debug" (Fedora's kernel-debuginfo) or "NAME.ko" (Debian's linux-image-*-dbg). A debug
-/// file must carry the module's build-id when the module has one. A module file that carries its
+/// read as '_'; decompressed when it is .ko.xz, .ko.zst or .ko.gz), then its debug file by
+/// build-id under <c>/usr/lib/debug/.build-id</c>, or under <c>/usr/lib/debug</c> plus the
+/// module's directory by its .gnu_debuglink name, else by "NAME.ko.debug" (Fedora's
+/// kernel-debuginfo) or "NAME.ko" (Debian's linux-image-*-dbg). A debug file must carry the
+/// module's build-id when the module has one. A module file that carries its
 /// own DWARF is not taken (libdwfl reports no separate file for it, so upstream skips the section).
 /// </summary>
 internal static class ModuleDebugInfo
@@ -21,6 +23,9 @@ internal static class ModuleDebugInfo
     private const int MaxEntries = 1 << 20;
 
     private const int MaxDepth = 32;
+
+    /// <summary>Bound on a module or debug file, read or decompressed.</summary>
+    private const long MaxFileBytes = 1L << 30;
 
     private static readonly string[] s_suffixes = [".ko", ".ko.gz", ".ko.bz2", ".ko.xz", ".ko.zst"];
 
@@ -40,12 +45,12 @@ internal static class ModuleDebugInfo
             return null;
         }
         if (ModuleFile(tree, module) is not { } file) return null;
-        // Fields of the module file: compressed files are not opened here (their debug file is
-        // then looked for by name only).
+        // Fields of the module file, decompressed first as libdwfl does (.ko.xz on Fedora, RHEL
+        // and Debian 13). One it cannot read has none: its debug file is then looked for by name.
         byte[]? buildId = null;
         string? debugLink = null;
         var hasDwarf = false;
-        if (file.EndsWith(".ko", StringComparison.Ordinal) && ReadElf(file) is { } elf)
+        if (ReadElf(file) is { } elf)
         {
             buildId = BuildId(elf);
             debugLink = DebugLink(elf);
@@ -152,7 +157,7 @@ internal static class ModuleDebugInfo
     {
         try
         {
-            return ElfObject.Parse(File.ReadAllBytes(path), path);
+            return ElfObject.Parse(CompressedFile.ReadPlain(path, MaxFileBytes), path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or KdumpException)
         {

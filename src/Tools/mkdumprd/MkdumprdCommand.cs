@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Kdump.Cli;
 using Kdump.Config.Mounts;
 using Kdump.Config.Sysconfig;
@@ -20,7 +19,7 @@ public static class MkdumprdCommand
     /// the dracut backend's image, how it is run, and our dracut module (<c>dracut/99kdump-cs</c>
     /// beside mkdumprd, copied there from dist/dracut) for when it is not installed in dracut's modules.d.
     /// </summary>
-    public sealed record Environment(string ToolDirectory, Func<string, byte[]> RunXz)
+    public sealed record Environment(string ToolDirectory)
     {
         public DracutInstallation Dracut { get; init; } = DracutInstallation.System;
 
@@ -29,7 +28,7 @@ public static class MkdumprdCommand
         public string DracutModuleSource => Path.Combine(ToolDirectory, "dracut", DracutInstallation.ModuleDirectoryName);
     }
 
-    public static Environment HostEnvironment() => new(AppContext.BaseDirectory, RunXz);
+    public static Environment HostEnvironment() => new(AppContext.BaseDirectory);
 
     public static int Run(IToolContext context, IReadOnlyList<string> args, Environment env)
     {
@@ -113,7 +112,6 @@ public static class MkdumprdCommand
             Mounts = ReadMounts(rooted),
             WatchdogModules = ActiveWatchdogModules(rooted),
             Network = Kdump.Initramfs.Network.HostNetwork.Live(root),
-            RunXz = env.RunXz,
         };
         try
         {
@@ -187,18 +185,6 @@ public static class MkdumprdCommand
             if (module.LinkTarget is { } target) result.Add(Path.GetFileName(target));
         }
         return result;
-    }
-
-    private static byte[] RunXz(string path)
-    {
-        var psi = new ProcessStartInfo("xz") { RedirectStandardOutput = true, UseShellExecute = false };
-        psi.ArgumentList.Add("-dc");
-        psi.ArgumentList.Add(path);
-        using var p = Process.Start(psi) ?? throw new InitramfsBuildException("cannot start xz");
-        using var output = new MemoryStream();
-        p.StandardOutput.BaseStream.CopyTo(output);
-        p.WaitForExit();
-        return p.ExitCode == 0 ? output.ToArray() : throw new InitramfsBuildException($"xz -dc {path} failed with exit code {p.ExitCode}");
     }
 
     private sealed class UsageException(string message) : Exception(message);

@@ -83,6 +83,39 @@ public class ModuleDebugInfoTests
         Assert.Equal(["process_module: dwfl_module_getdwarf error."], other.Errors);
     }
 
+    /// <summary>
+    /// A compressed module (Fedora's and Debian 13's .ko.xz; kbuild also makes .ko.zst and .ko.gz) is
+    /// read as libdwfl reads it: decompressed, so its build-id finds the link and refuses another build.
+    /// </summary>
+    [Theory]
+    [InlineData("xz", ".ko.xz", new[] { "--check=crc32", "--lzma2=dict=1MiB" })]
+    [InlineData("zstd", ".ko.zst", new[] { "-q", "-T0" })]
+    [InlineData("gzip", ".ko.gz", new[] { "-n", "-9" })]
+    public void A_compressed_module_is_read_for_its_build_id(string program, string suffix, string[] options)
+    {
+        using var t = new Tree();
+        var compressedFwCfg = Path.Combine(t.Kver, "kernel", Path.ChangeExtension(FwCfg, null) + suffix);
+        Compress(program, options, t.ModuleFile(FwCfg), Path.Combine(t.ModulesRoot, compressedFwCfg));
+        var id = BuildId(t.ModuleFile(FwCfg));
+        var link = Tree.Put(t.DebugRoot, Path.Combine(".build-id", id[..2], id[2..] + ".debug"), Tree.DebugFile(FwCfg));
+        Assert.Equal(link, t.Find("qemu_fw_cfg"));
+
+        using var other = new Tree();
+        Compress(program, options, other.ModuleFile(FwCfg), Path.Combine(other.ModulesRoot, compressedFwCfg));
+        // Looked up by the uncompressed name (our deliberate difference), but of another build: refused.
+        Tree.Put(other.DebugRoot, Path.Combine(other.Kver, "kernel", FwCfg), Tree.DebugFile("drivers/block/virtio_blk.ko"));
+        Assert.Null(other.Find("qemu_fw_cfg"));
+        Assert.Equal(["process_module: dwfl_module_getdwarf error."], other.Errors);
+    }
+
+    private static void Compress(string program, string[] options, string from, string to)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+        var r = ExternalProcess.Run(program, [.. options, "-c", from]);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        File.WriteAllBytes(to, r.Stdout);
+    }
+
     [Fact]
     public void The_debug_root_itself_is_tried_last_and_a_debug_file_without_the_build_id_is_refused()
     {

@@ -52,7 +52,19 @@ public static class CompressedFile
         ArgumentNullException.ThrowIfNull(data);
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
         var span = data.AsSpan();
-        if (span.StartsWith(XzMagic)) return NativeXz.Decode(span, file, limit);
+        if (span.StartsWith(XzMagic))
+        {
+            XzDecoderStream xz;
+            try
+            {
+                xz = new XzDecoderStream(new MemoryStream(data, writable: false));
+            }
+            catch (DumpFeatureNotSupportedException e)
+            {
+                throw new DumpFeatureNotSupportedException(DumpErrors.Describe(file, "xz stream", "", null, e.Message), e);
+            }
+            using (xz) return CopyBounded(xz, file, "xz", limit);
+        }
         if (span.StartsWith(ZstdMagic))
         {
             using var z = new ZstdSharp.DecompressionStream(new MemoryStream(data, writable: false));
@@ -76,7 +88,15 @@ public static class CompressedFile
                 output.Write(chunk, 0, n);
             }
         }
-        catch (Exception e) when (e is ZstdSharp.ZstdException or EndOfStreamException)
+        catch (EndOfStreamException e)
+        {
+            throw DumpErrors.Corrupt(file, $"{format} stream", "", null, $"the file ends before the stream does ({e.Message})");
+        }
+        catch (InvalidDataException e)
+        {
+            throw DumpErrors.Corrupt(file, $"{format} stream", "", null, e.Message);
+        }
+        catch (ZstdSharp.ZstdException e)
         {
             throw DumpErrors.Corrupt(file, $"{format} stream", "", null, $"cannot be decoded ({e.Message})");
         }

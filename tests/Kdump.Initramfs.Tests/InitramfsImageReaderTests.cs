@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Text;
+using Kdump.Compression;
 using Kdump.Initramfs.Cpio;
 using Kdump.Primitives.Errors;
 using Kdump.Tests.Shared;
@@ -45,6 +46,17 @@ public sealed class InitramfsImageReaderTests : IDisposable
         return ms.ToArray();
     }
 
+    /// <summary>The system xz with dracut's options for compress="xz".</summary>
+    private static byte[] Xz(byte[] data)
+    {
+        using var scratch = Lab.Scratch("cpio-xz");
+        var plain = Path.Combine(scratch.Path, "plain");
+        System.IO.File.WriteAllBytes(plain, data);
+        var r = ExternalProcess.Run("xz", ["--check=crc32", "--lzma2=dict=1MiB", "-c", plain]);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        return r.Stdout;
+    }
+
     private static byte[] Concat(params byte[][] parts) => [.. parts.SelectMany(p => p)];
 
     private static byte[] Zeros(int n) => new byte[n];
@@ -56,7 +68,7 @@ public sealed class InitramfsImageReaderTests : IDisposable
     private const int WantedHeader = 116 + 124;
 
     [Fact]
-    public void Plain_gzip_and_zstd_images_and_an_early_cpio_before_the_compressed_archive()
+    public void Plain_gzip_zstd_and_xz_images_and_an_early_cpio_before_the_compressed_archive()
     {
         var early = Archive("kernel/x86/microcode/GenuineIntel.bin", "ucode"u8.ToArray());
         var cases = new (string Name, byte[] Image, InitramfsSegment[] Segments)[]
@@ -64,6 +76,9 @@ public sealed class InitramfsImageReaderTests : IDisposable
             ("plain", Archive(), [new(InitramfsSegmentKind.Cpio, 0, 1, 3)]),
             ("gzip", Gzip(Archive()), [new(InitramfsSegmentKind.Gzip, 0, 1, 3)]),
             ("zstd", Zstd(Archive()), [new(InitramfsSegmentKind.Zstd, 0, 1, 3)]),
+            ("xz", Xz(Archive()), [new(InitramfsSegmentKind.Xz, 0, 1, 3)]),
+            ("early+xz", Concat(early, Zeros(512 - early.Length % 512), Xz(Archive())),
+                [new(InitramfsSegmentKind.Cpio, 0, 1, 3), new(InitramfsSegmentKind.Xz, early.Length + 512 - early.Length % 512, 1, 3)]),
             // dracut pads the early cpio to 512 bytes with zeros.
             ("early+zstd", Concat(early, Zeros(512 - early.Length % 512), Zstd(Archive())),
                 [new(InitramfsSegmentKind.Cpio, 0, 1, 3), new(InitramfsSegmentKind.Zstd, early.Length + 512 - early.Length % 512, 1, 3)]),
@@ -114,9 +129,15 @@ public sealed class InitramfsImageReaderTests : IDisposable
         { "odc magic", () => Patch(Archive(), 0, "070707"), typeof(DumpCorruptException),
             "'img': c_magic '070707' at offset 0x0: an old portable (odc) cpio header; only newc is read" },
         { "unknown data", () => Concat("\u007fELF\u0002\u0001\u0001\0"u8.ToArray(), Zeros(8)), typeof(DumpCorruptException),
-            "'img': segment '\\x7fELF\\x02\\x01' at offset 0x0: neither a newc cpio archive nor gzip or zstd data" },
-        { "xz data", () => Concat([0xFD, (byte)'7', (byte)'z', (byte)'X', (byte)'Z', 0x00], Zeros(26)), typeof(DumpFeatureNotSupportedException),
-            "'img': segment xz at offset 0x0: xz-compressed initramfs data is not read (only gzip and zstd)" },
+            "'img': segment '\\x7fELF\\x02\\x01' at offset 0x0: neither a newc cpio archive nor gzip, zstd or xz data" },
+        { "lz4 data", () => Concat([0x02, 0x21, 0x4C, 0x18], Zeros(28)), typeof(DumpFeatureNotSupportedException),
+            "'img': segment lz4 at offset 0x0: lz4-compressed initramfs data is not read (only gzip, zstd and xz)" },
+        { "xz magic, then zeros", () => Concat(CompressedFile.XzMagic.ToArray(), Zeros(26)), typeof(DumpCorruptException),
+            "'img': xz data at offset 0x0: cannot be decompressed after 0x0 output bytes: " },
+        { "xz cut mid-archive", () => Xz(Archive())[..^12], typeof(UnexpectedEndOfDumpException),
+            "'img': xz data at offset 0x0: the compressed stream ends early after 0x" },
+        { "xz with a flipped byte", () => Patch(Xz(Archive()), 40, "\u00ff"), typeof(DumpCorruptException),
+            "'img': xz data at offset 0x0: cannot be decompressed after 0x" },
         { "non-hex filesize", () => Patch(Archive(), WantedHeader + 54, "0000ZZ00"), typeof(DumpCorruptException),
             $"'img': c_filesize '0000ZZ00' at offset 0x{WantedHeader + 54:x}: is not 8 hexadecimal digits" },
         { "name size 0", () => Patch(Archive(), WantedHeader + 94, "00000000"), typeof(DumpCorruptException),

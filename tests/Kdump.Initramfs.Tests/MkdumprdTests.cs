@@ -121,9 +121,7 @@ public sealed class MkdumprdTests
         // Cut: xz's own `xz -t` says "Unexpected end of input".
         File.WriteAllBytes(module, packed[..^8]);
         var (rc, err) = Build();
-        Assert.Equal(1, rc);
-        Assert.StartsWith($"kdump: cannot read module '{module}': xz stream at offset 0x", err, StringComparison.Ordinal);
-        Assert.EndsWith(": the file ends before the stream does (LZMA_BUF_ERROR)\n", err, StringComparison.Ordinal);
+        Assert.Equal((1, $"kdump: cannot read module '{module}': xz stream: the file ends before the stream does (LZMA_BUF_ERROR)\n"), (rc, err));
 
         // Empty (e.g. a full disk during an install): stored as is, finit_module would fail in the capture kernel.
         File.WriteAllBytes(module, []);

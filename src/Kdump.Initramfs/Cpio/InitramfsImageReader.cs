@@ -13,8 +13,9 @@ namespace Kdump.Initramfs.Cpio;
 /// starts on a 4-byte boundary). dracut writes the early cpio plain and the main archive
 /// compressed, last; a compressed segment is therefore read to the end of the file (the kernel
 /// would go on after its first gzip member or zstd frame; neither dracut nor our mkdumprd writes
-/// anything there). Only gzip and zstd are decompressed (what our mkdumprd writes, and Fedora's
-/// and Debian's dracut defaults); other compressors are named and refused.
+/// anything there). gzip, zstd (what our mkdumprd writes, and Fedora's and Debian's dracut
+/// defaults) and xz (dracut's <c>compress="xz"</c>, through liblzma) are decompressed; other
+/// compressors are named and refused.
 /// Later entries of the same name replace earlier ones, as unpacking does; a later directory,
 /// link or device node of a wanted name removes the file.
 /// Zero padding counts against <see cref="CpioReadLimits.MaxArchiveBytes"/> like archive bytes,
@@ -24,7 +25,6 @@ public static class InitramfsImageReader
 {
     private static readonly (byte[] Magic, string Name)[] s_unsupported =
     [
-        (CompressedFile.XzMagic.ToArray(), "xz"),
         ([(byte)'B', (byte)'Z', (byte)'h'], "bzip2"),
         ([0x5D, 0x00, 0x00], "lzma"),
         ([0x89, (byte)'L', (byte)'Z', (byte)'O'], "lzo"),
@@ -59,6 +59,7 @@ public static class InitramfsImageReader
             }
             var kind = head.StartsWith(CompressedFile.GzipMagic) ? InitramfsSegmentKind.Gzip
                 : head.StartsWith(CompressedFile.ZstdMagic) ? InitramfsSegmentKind.Zstd
+                : head.StartsWith(CompressedFile.XzMagic) ? InitramfsSegmentKind.Xz
                 : throw UnknownSegment(source, head, at);
             var (a, e) = Decompress(walk, source, kind, at);
             segments.Add(new InitramfsSegment(kind, at, a, e));
@@ -83,10 +84,13 @@ public static class InitramfsImageReader
 
     private static (int Archives, int Entries) Decompress(Walk walk, StreamWindow raw, InitramfsSegmentKind kind, long at)
     {
-        var label = kind == InitramfsSegmentKind.Gzip ? "gzip" : "zstd";
-        using Stream decompressor = kind == InitramfsSegmentKind.Gzip
-            ? new GZipStream(raw.Remainder(), CompressionMode.Decompress)
-            : new ZstdSharp.DecompressionStream(raw.Remainder());
+        var label = kind switch { InitramfsSegmentKind.Gzip => "gzip", InitramfsSegmentKind.Zstd => "zstd", _ => "xz" };
+        using Stream decompressor = kind switch
+        {
+            InitramfsSegmentKind.Gzip => new GZipStream(raw.Remainder(), CompressionMode.Decompress),
+            InitramfsSegmentKind.Zstd => new ZstdSharp.DecompressionStream(raw.Remainder()),
+            _ => Xz(raw, at),
+        };
         var inner = new StreamWindow(decompressor, raw.File, $"{label} data at 0x{at:x}: ");
         try
         {
@@ -115,15 +119,27 @@ public static class InitramfsImageReader
         }
     }
 
+    private static XzDecoderStream Xz(StreamWindow raw, long at)
+    {
+        try
+        {
+            return new XzDecoderStream(raw.Remainder());
+        }
+        catch (DumpFeatureNotSupportedException e)
+        {
+            throw new DumpFeatureNotSupportedException(DumpErrors.Describe(raw.File, "xz data", "", at, e.Message), e) { FilePath = raw.File, Offset = at };
+        }
+    }
+
     private static Exception UnknownSegment(StreamWindow source, ReadOnlySpan<byte> head, long at)
     {
         foreach (var (magic, name) in s_unsupported)
         {
             if (head.StartsWith(magic))
                 return new DumpFeatureNotSupportedException(DumpErrors.Describe(source.File, "segment", name, at,
-                    $"{name}-compressed initramfs data is not read (only gzip and zstd)")) { FilePath = source.File, Offset = at };
+                    $"{name}-compressed initramfs data is not read (only gzip, zstd and xz)")) { FilePath = source.File, Offset = at };
         }
-        return source.Corrupt("segment", CpioNewcHeader.Printable(head), at, "neither a newc cpio archive nor gzip or zstd data");
+        return source.Corrupt("segment", CpioNewcHeader.Printable(head), at, "neither a newc cpio archive nor gzip, zstd or xz data");
     }
 
     /// <summary>State over all segments: what is wanted, what was found, the running totals checked against the limits.</summary>

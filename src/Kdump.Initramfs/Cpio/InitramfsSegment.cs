@@ -7,6 +7,7 @@ public enum InitramfsSegmentKind
     Cpio,
     Gzip,
     Zstd,
+    Xz,
 }
 
 /// <summary>One segment of an initramfs file: where it starts in the file and how many archives and entries it held.</summary>

@@ -55,6 +55,33 @@ public class CompressedFileTests
         Assert.Equal(data, CompressedFile.ReadPlain(path, Limit));
     }
 
+    /// <summary>A source that hands out 1–7 bytes a read, so the decoder sees every split of its input.</summary>
+    private sealed class Trickle(byte[] data) : MemoryStream(data, writable: false)
+    {
+        private int _n;
+
+        public override int Read(Span<byte> buffer) => base.Read(buffer[..Math.Min(buffer.Length, 1 + (_n++ % 7))]);
+    }
+
+    [Fact]
+    public void The_xz_stream_decodes_input_in_any_pieces_into_any_buffer_sizes()
+    {
+        using var scratch = Lab.Scratch("compressed-file");
+        var data = Sample();
+        var half = data.Length / 2;
+        byte[] packed = [.. Compress(scratch, data[..half], "xz"), .. Compress(scratch, data[half..], "xz", "--check=crc32")];
+        using var xz = new XzDecoderStream(new Trickle(packed));
+        var output = new MemoryStream();
+        var buffer = new byte[13];
+        int n, i = 0;
+        while ((n = xz.Read(buffer.AsSpan(0, 1 + (i++ % buffer.Length)))) > 0) output.Write(buffer, 0, n);
+        Assert.Equal(data, output.ToArray());
+        Assert.Equal(0, xz.Read(buffer));
+
+        using var cut = new XzDecoderStream(new Trickle(packed[..^5]));
+        Assert.Throws<EndOfStreamException>(() => cut.CopyTo(Stream.Null));
+    }
+
     [Fact]
     public void Concatenated_xz_streams_decode_as_one_file_and_plain_files_come_back_as_read()
     {

@@ -9,7 +9,7 @@ namespace Kdump.Compression;
 /// </summary>
 internal static unsafe partial class NativeXz
 {
-    private const string Library = "liblzma.so.5";
+    internal const string Library = "liblzma.so.5";
     internal const int LzmaOk = 0;              // LZMA_OK
     internal const int LzmaStreamEnd = 1;       // LZMA_STREAM_END
     internal const int LzmaMemError = 5;        // LZMA_MEM_ERROR
@@ -18,14 +18,12 @@ internal static unsafe partial class NativeXz
     internal const int LzmaOptionsError = 8;    // LZMA_OPTIONS_ERROR
     internal const int LzmaDataError = 9;       // LZMA_DATA_ERROR
     internal const int LzmaBufError = 10;       // LZMA_BUF_ERROR
-    internal const int LzmaRun = 0;            // LZMA_RUN
+    internal const int LzmaRun = 0;             // LZMA_RUN
     internal const int LzmaFinish = 3;          // LZMA_FINISH
     internal const uint LzmaConcatenated = 0x08; // LZMA_CONCATENATED
 
     /// <summary>Decoder memory: xz -9's 64 MiB dictionary needs ~65 MiB (kbuild's modules use 1–2 MiB).</summary>
     internal const ulong MemoryLimit = 128UL << 20;
-
-    internal const string LibraryName = Library;
 
     /// <summary><c>lzma_stream</c> of &lt;lzma/base.h&gt; (liblzma 5.x, ABI-stable; LZMA_STREAM_INIT is all zeros).</summary>
     [StructLayout(LayoutKind.Sequential)]

@@ -19,7 +19,7 @@ public sealed unsafe class XzDecoderStream : Stream
     private int _inputEnd;
     private bool _sourceDone;
     private bool _finished;
-    // liblzma's state points back at nothing in the struct, but it lives outside the GC heap anyway.
+    // In native memory: its address stays the same from call to call without pinning.
     private NativeXz.LzmaStream* _stream;
 
     public XzDecoderStream(Stream source, bool leaveOpen = false)
@@ -36,7 +36,7 @@ public sealed unsafe class XzDecoderStream : Stream
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
             NativeMemory.Free(stream);
-            throw new DumpFeatureNotSupportedException($"xz data needs {NativeXz.LibraryName}, which cannot be loaded ({e.Message})", e);
+            throw new DumpFeatureNotSupportedException($"xz data needs {NativeXz.Library}, which cannot be loaded ({e.Message})", e);
         }
         // A failed init frees what it allocated (lzma_next_strm_init): only the struct is ours.
         if (ret != NativeXz.LzmaOk)

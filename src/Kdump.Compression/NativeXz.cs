@@ -18,6 +18,7 @@ internal static unsafe partial class NativeXz
     internal const int LzmaOptionsError = 8;    // LZMA_OPTIONS_ERROR
     internal const int LzmaDataError = 9;       // LZMA_DATA_ERROR
     internal const int LzmaBufError = 10;       // LZMA_BUF_ERROR
+    internal const int LzmaProgError = 11;      // LZMA_PROG_ERROR
     internal const int LzmaRun = 0;             // LZMA_RUN
     internal const int LzmaFinish = 3;          // LZMA_FINISH
     internal const uint LzmaConcatenated = 0x08; // LZMA_CONCATENATED

@@ -49,7 +49,7 @@ public sealed unsafe class XzDecoderStream : Stream
 
     ~XzDecoderStream() => Dispose(false);
 
-    public override bool CanRead => true;
+    public override bool CanRead => _stream is not null;
 
     public override bool CanSeek => false;
 
@@ -59,7 +59,11 @@ public sealed unsafe class XzDecoderStream : Stream
 
     public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+    public override int Read(byte[] buffer, int offset, int count)
+    {
+        ValidateBufferArguments(buffer, offset, count);
+        return Read(buffer.AsSpan(offset, count));
+    }
 
     public override int Read(Span<byte> buffer)
     {
@@ -69,9 +73,12 @@ public sealed unsafe class XzDecoderStream : Stream
         {
             if (_inputStart == _inputEnd && !_sourceDone)
             {
+                // Only after the read returns: a caller that retries after the source threw must not
+                // be handed the consumed chunk again.
+                var n = _source.Read(_input);
                 _inputStart = 0;
-                _inputEnd = _source.Read(_input);
-                _sourceDone = _inputEnd == 0;
+                _inputEnd = n;
+                _sourceDone = n == 0;
             }
             int ret;
             int produced;
@@ -83,7 +90,8 @@ public sealed unsafe class XzDecoderStream : Stream
                 _stream->NextOut = output;
                 _stream->AvailOut = (nuint)buffer.Length;
                 // LZMA_FINISH once the source is done: a stream cut there gives LZMA_BUF_ERROR
-                // instead of waiting for input; LZMA_RUN always consumes what it is given.
+                // instead of waiting for input. What a full output buffer leaves unconsumed stays
+                // in _input for the next call.
                 ret = NativeXz.Code(_stream, _sourceDone ? NativeXz.LzmaFinish : NativeXz.LzmaRun);
                 _inputStart = _inputEnd - (int)_stream->AvailIn;
                 produced = buffer.Length - (int)_stream->AvailOut;
@@ -119,7 +127,9 @@ public sealed unsafe class XzDecoderStream : Stream
     private static Exception Error(int ret) => ret switch
     {
         NativeXz.LzmaBufError => new EndOfStreamException("LZMA_BUF_ERROR"),
-        NativeXz.LzmaMemError => new InvalidDataException("liblzma could not allocate memory (LZMA_MEM_ERROR)"),
+        // Not the data's fault: out of memory, or a call of ours liblzma rejects.
+        NativeXz.LzmaMemError => new InsufficientMemoryException("liblzma could not allocate memory (LZMA_MEM_ERROR)"),
+        NativeXz.LzmaProgError => new InvalidOperationException("liblzma rejected a call (LZMA_PROG_ERROR)"),
         NativeXz.LzmaMemlimitError => new InvalidDataException($"needs more than {NativeXz.MemoryLimit >> 20} MiB of decoder memory (LZMA_MEMLIMIT_ERROR)"),
         NativeXz.LzmaFormatError => new InvalidDataException("not in the .xz format (LZMA_FORMAT_ERROR)"),
         NativeXz.LzmaOptionsError => new InvalidDataException("uses options liblzma does not support (LZMA_OPTIONS_ERROR)"),

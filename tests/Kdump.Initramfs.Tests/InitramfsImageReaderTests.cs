@@ -134,7 +134,7 @@ public sealed class InitramfsImageReaderTests : IDisposable
             "'img': segment lz4 at offset 0x0: lz4-compressed initramfs data is not read (only gzip, zstd and xz)" },
         { "xz magic, then zeros", () => Concat(CompressedFile.XzMagic.ToArray(), Zeros(26)), typeof(DumpCorruptException),
             "'img': xz data at offset 0x0: cannot be decompressed after 0x0 output bytes: " },
-        { "xz cut mid-archive", () => Xz(Archive())[..^12], typeof(UnexpectedEndOfDumpException),
+        { "xz cut mid-archive", () => { var x = Xz(Archive()); return x[..(x.Length / 2)]; }, typeof(UnexpectedEndOfDumpException),
             "'img': xz data at offset 0x0: the compressed stream ends early after 0x" },
         { "xz with a flipped byte", () => Patch(Xz(Archive()), 40, "\u00ff"), typeof(DumpCorruptException),
             "'img': xz data at offset 0x0: cannot be decompressed after 0x" },

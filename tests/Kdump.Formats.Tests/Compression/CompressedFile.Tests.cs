@@ -82,6 +82,65 @@ public class CompressedFileTests
         Assert.Throws<EndOfStreamException>(() => cut.CopyTo(Stream.Null));
     }
 
+    /// <summary>A source whose third read fails once (a transient I/O error), then reads on.</summary>
+    private sealed class FailsOnce(byte[] data) : MemoryStream(data, writable: false)
+    {
+        private int _reads;
+
+        public override int Read(Span<byte> buffer) =>
+            ++_reads == 3 ? throw new IOException("transient") : base.Read(buffer[..Math.Min(buffer.Length, 4096)]);
+    }
+
+    [Fact]
+    public void A_read_retried_after_the_source_failed_goes_on_where_it_stopped()
+    {
+        using var scratch = Lab.Scratch("compressed-file");
+        var data = Sample();
+        using var xz = new XzDecoderStream(new FailsOnce(Compress(scratch, data, "xz")));
+        var output = new MemoryStream();
+        var buffer = new byte[1 << 16];
+        var failures = 0;
+        while (true)
+        {
+            int n;
+            try { n = xz.Read(buffer); }
+            catch (IOException) { failures++; continue; }
+            if (n == 0) break;
+            output.Write(buffer, 0, n);
+        }
+        Assert.Equal(1, failures);
+        Assert.Equal(data, output.ToArray());
+    }
+
+    [Fact]
+    public void Xz_stream_padding_an_empty_source_and_dispose_behave_as_streams_do()
+    {
+        using var scratch = Lab.Scratch("compressed-file");
+        var data = Sample();
+        var packed = Compress(scratch, data, "xz");
+        // Stream padding (multiples of 4 zero bytes) after and between streams is part of the format.
+        using (var padded = new XzDecoderStream(new MemoryStream([.. packed, 0, 0, 0, 0, .. packed, 0, 0, 0, 0, 0, 0, 0, 0])))
+        {
+            var output = new MemoryStream();
+            padded.CopyTo(output);
+            Assert.Equal([.. data, .. data], output.ToArray());
+        }
+        using (var empty = new XzDecoderStream(new MemoryStream()))
+            Assert.Throws<EndOfStreamException>(() => empty.ReadByte());
+
+        var source = new MemoryStream(packed);
+        var xz = new XzDecoderStream(source, leaveOpen: true);
+        Assert.True(xz.CanRead);
+        Assert.Throws<ArgumentNullException>(() => xz.Read(null!, 0, 1));
+        xz.Dispose();
+        xz.Dispose();
+        Assert.False(xz.CanRead);
+        Assert.Throws<ObjectDisposedException>(() => xz.ReadByte());
+        Assert.True(source.CanRead, "leaveOpen keeps the source open");
+        new XzDecoderStream(source).Dispose();
+        Assert.False(source.CanRead);
+    }
+
     [Fact]
     public void Concatenated_xz_streams_decode_as_one_file_and_plain_files_come_back_as_read()
     {

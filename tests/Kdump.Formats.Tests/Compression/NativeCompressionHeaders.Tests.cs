@@ -23,7 +23,7 @@ public sealed class NativeCompressionHeadersTests
             O(lzma_stream, internal); O(lzma_stream, reserved_ptr4); O(lzma_stream, reserved_int2);
             O(lzma_stream, reserved_int4); O(lzma_stream, reserved_enum1); O(lzma_stream, reserved_enum2);
             P(LZMA_OK); P(LZMA_STREAM_END); P(LZMA_MEM_ERROR); P(LZMA_MEMLIMIT_ERROR); P(LZMA_FORMAT_ERROR);
-            P(LZMA_OPTIONS_ERROR); P(LZMA_DATA_ERROR); P(LZMA_BUF_ERROR); P(LZMA_RUN); P(LZMA_FINISH); P(LZMA_CONCATENATED);
+            P(LZMA_OPTIONS_ERROR); P(LZMA_DATA_ERROR); P(LZMA_BUF_ERROR); P(LZMA_PROG_ERROR); P(LZMA_RUN); P(LZMA_FINISH); P(LZMA_CONCATENATED);
             P(sizeof(z_stream)); O(z_stream, next_in); O(z_stream, avail_in); O(z_stream, total_in); O(z_stream, next_out);
             O(z_stream, avail_out); O(z_stream, total_out); O(z_stream, msg); O(z_stream, state); O(z_stream, zalloc);
             O(z_stream, opaque); O(z_stream, data_type); O(z_stream, adler); O(z_stream, reserved);
@@ -51,7 +51,7 @@ public sealed class NativeCompressionHeadersTests
             ["LZMA_OK"] = NativeXz.LzmaOk, ["LZMA_STREAM_END"] = NativeXz.LzmaStreamEnd, ["LZMA_MEM_ERROR"] = NativeXz.LzmaMemError,
             ["LZMA_MEMLIMIT_ERROR"] = NativeXz.LzmaMemlimitError, ["LZMA_FORMAT_ERROR"] = NativeXz.LzmaFormatError,
             ["LZMA_OPTIONS_ERROR"] = NativeXz.LzmaOptionsError, ["LZMA_DATA_ERROR"] = NativeXz.LzmaDataError,
-            ["LZMA_BUF_ERROR"] = NativeXz.LzmaBufError, ["LZMA_RUN"] = NativeXz.LzmaRun, ["LZMA_FINISH"] = NativeXz.LzmaFinish, ["LZMA_CONCATENATED"] = NativeXz.LzmaConcatenated,
+            ["LZMA_BUF_ERROR"] = NativeXz.LzmaBufError, ["LZMA_PROG_ERROR"] = NativeXz.LzmaProgError, ["LZMA_RUN"] = NativeXz.LzmaRun, ["LZMA_FINISH"] = NativeXz.LzmaFinish, ["LZMA_CONCATENATED"] = NativeXz.LzmaConcatenated,
             ["sizeof(z_stream)"] = (ulong)sizeof(NativeZlib.ZStream),
             ["z_stream.next_in"] = Offset<NativeZlib.ZStream>("NextIn"), ["z_stream.avail_in"] = Offset<NativeZlib.ZStream>("AvailIn"),
             ["z_stream.total_in"] = Offset<NativeZlib.ZStream>("TotalIn"), ["z_stream.next_out"] = Offset<NativeZlib.ZStream>("NextOut"),

@@ -88,6 +88,7 @@ public sealed partial class CaptureImageBuilder
         {
             case "raw":
                 CheckRaw(targetValue);
+                CheckRawSize(targetValue);
                 VerifyCoreCollector(collector, needsFlattened: true, isRaw: true);
                 break;
             case "ssh":
@@ -103,6 +104,7 @@ public sealed partial class CaptureImageBuilder
                 AddFsModules(dracutMount.FsType, moduleNames);
                 break;
             default:
+                CheckUserConfiguredTarget(targetOption, targetValue, conf.GetSavePath());
                 AddFsModules(targetOption, moduleNames);
                 fstab.Append(FsTargetFstabLine(targetOption, targetValue));
                 break;
@@ -218,6 +220,7 @@ public sealed partial class CaptureImageBuilder
         DefaultTargetResolution t;
         try { t = mounts.ResolveDefaultTarget(savePath); }
         catch (Config.KdumpConfigException e) { throw new InitramfsBuildException(e.Message, e); }
+        CheckSize(t.Device, FreeKiB(savePath));
         AddFsModules(t.FsType, moduleNames);
         fstab.Append($"{t.Device} {t.KdumpMountPoint} {t.FsType} {RewriteOptions(t.Options, t.FsType)} 0 0\n");
         // module-setup.sh default_dump_target_install_conf: the target line appended, path made relative to the mount.

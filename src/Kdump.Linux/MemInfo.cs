@@ -14,6 +14,9 @@ public static class MemInfo
     /// <summary><c>MemFree</c> in bytes (what makedumpfile sizes its cyclic buffer by); null when the line does not parse.</summary>
     public static long? ParseFree(string text) => Field(text, "MemFree");
 
+    /// <summary><c>MemTotal</c> in bytes (what mkdumprd compares a dump target's free space with); null when the line does not parse.</summary>
+    public static long? ParseTotal(string text) => Field(text, "MemTotal");
+
     /// <summary><see cref="ParseAvailable"/> of this machine's /proc/meminfo; null when it cannot be read.</summary>
     public static long? ReadAvailable() => Read(ParseAvailable);
 

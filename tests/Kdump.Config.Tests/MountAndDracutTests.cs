@@ -67,6 +67,18 @@ public class MountAndDracutTests
         Assert.Throws<KdumpConfigException>(() => MountTable.ParseMountInfo("1 2 3\n"));
     }
 
+    [Fact]
+    public void FstabParsing()
+    {
+        // fstab(5): blanks or tabs, comments, octal escapes; fewer than three fields is no entry (libmount).
+        var t = MountTable.ParseFstab("# /etc/fstab\n  # indented comment\nUUID=ab12\t/\text4\terrors=remount-ro 0 1\n" +
+            "/dev/sdb1 /mnt/a\\040b xfs\n/dev/sdc1 /x\n\nserver:/export /mnt/nfs nfs4 noauto,vers=4.2 0 0\n");
+        Assert.Equal(
+            [new MountEntry("UUID=ab12", "/", "ext4", "errors=remount-ro"), new MountEntry("/dev/sdb1", "/mnt/a b", "xfs", "defaults"),
+             new MountEntry("server:/export", "/mnt/nfs", "nfs4", "noauto,vers=4.2")],
+            t.Entries);
+    }
+
     [Theory]
     [InlineData("rw,relatime,subvol=/@home,space_cache", "/@home")]
     [InlineData("rw,subvol=/root", "/root")]

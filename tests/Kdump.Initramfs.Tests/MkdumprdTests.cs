@@ -190,6 +190,126 @@ public sealed class MkdumprdTests
         Assert.Equal("kdump: Specifying a non-makedumpfile core collector, you will have to recover the vmcore manually.\n", err);
     }
 
+    private const string Uuid = "0b9c6d1e-1111-2222-3333-444455556666";
+    private const string RootMount = "22 1 254:1 / / rw,relatime shared:1 - ext4 /dev/vda1 rw,errors=remount-ro\n";
+    private const string DataMount = "30 22 254:17 / /data rw,relatime shared:2 - xfs /dev/vdb1 rw\n";
+
+    /// <summary>
+    /// A root whose /dev/vdb1 is a block device (its sysfs dev file) with a by-uuid link, described to
+    /// mkdumprd by a mountinfo, maybe an fstab, and a meminfo with the given MemTotal.
+    /// </summary>
+    private static TestRoot TargetRoot(string purpose, string conf, string mountinfo, string? fstab = null, long? memTotalKiB = null)
+    {
+        var root = new TestRoot(purpose);
+        root.Write("/sys/class/block/vdb1/dev", "254:17\n");
+        root.Write("/dev/vdb1", "");
+        Directory.CreateDirectory(root.Host("/dev/disk/by-uuid"));
+        File.CreateSymbolicLink(root.Host($"/dev/disk/by-uuid/{Uuid}"), "../../vdb1");
+        root.Write("/etc/kdump.conf", conf);
+        // The target's file-system modules are built in: no modules-tree warning among the checks'.
+        root.Write("/lib/modules/6.1.0-x/modules.dep", "");
+        root.Write("/lib/modules/6.1.0-x/modules.builtin", "kernel/fs/xfs/xfs.ko\nkernel/fs/ext4/ext4.ko\n");
+        root.Write("/proc/self/mountinfo", mountinfo);
+        if (fstab is not null) root.Write("/etc/fstab", fstab);
+        if (memTotalKiB is { } kib) root.Write("/proc/meminfo", $"MemTotal:       {kib} kB\nMemFree:         1000 kB\n");
+        return root;
+    }
+
+    private static (int Rc, string Stderr) Build(TestRoot root) =>
+        Run(root, "--root", root.Dir, "--backend=minimal", "--compress=none", "-f", "--capture-program", root.CaptureProgram(), Path.Combine(root.Scratch, "img"), "6.1.0-x");
+
+    /// <summary>What <c>df --output=avail</c> says of a host directory (mkdumprd's own probe), in KiB.</summary>
+    private static long DfAvailable(string hostDirectory)
+    {
+        var r = ExternalProcess.Run("df", ["--output=avail", hostDirectory]);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        return long.Parse(Encoding.UTF8.GetString(r.Stdout).Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [Theory]
+    // The type mkdumprd finds (findmnt -k, by the device behind UUID=) differs from the configured one.
+    [InlineData($"ext4 UUID={Uuid}\n", RootMount + DataMount, null, $"kdump: \"UUID={Uuid}\" have a wrong type config \"ext4\", expected \"xfs\"\n")]
+    // Not mounted: the type comes from fstab (tabs between fields, a comment line).
+    [InlineData("ext4 /dev/vdb1\n", RootMount, $"# data\nUUID={Uuid}\t/data\txfs\tdefaults\t0 2\n", "kdump: \"/dev/vdb1\" have a wrong type config \"ext4\", expected \"xfs\"\n")]
+    [InlineData("xfs /dev/vdb1\n", RootMount, $"UUID={Uuid} /data xfs defaults 0 2\n", "kdump: Dump target \"/dev/vdb1\" is neither mounted nor configured as \"noauto\"\n")]
+    [InlineData("xfs /dev/vdb1\npath /crash\n", RootMount + DataMount, null, "kdump: Dump path \"/crash\" does not exist in dump target \"/dev/vdb1\"\n")]
+    // nfs4 in the mount table is nfs to kdump.conf; then the path is missing on the share.
+    [InlineData("nfs server:/export\n", RootMount + "40 22 0:50 / /mnt/nfs rw,relatime shared:3 - nfs4 server:/export rw,vers=4.2\n", null,
+        "kdump: Dump path \"/var/crash/\" does not exist in dump target \"server:/export\"\n")]
+    public void A_configured_target_is_checked_as_mkdumprd_does(string conf, string mountinfo, string? fstab, string expected)
+    {
+        using var root = TargetRoot("mkdumprd-target-checks", conf, mountinfo, fstab);
+        Assert.Equal((1, expected), Build(root));
+    }
+
+    [Theory]
+    [InlineData($"UUID={Uuid} /data xfs noauto,defaults 0 2\n",
+        "kdump: dump target \"/dev/vdb1\" (noauto) is not mounted: its dump path and free space are not checked (mkdumprd would mount it on /data to check them)\n")]
+    // Upstream's test is for ",noauto": a lone noauto fails there (not copied).
+    [InlineData($"/dev/vdb1 /data xfs noauto 0 2\n",
+        "kdump: dump target \"/dev/vdb1\" (noauto) is not mounted: its dump path and free space are not checked (mkdumprd would mount it on /data to check them)\n")]
+    [InlineData(null, "kdump: dump target \"/dev/vdb1\" is not mounted: its dump path and free space are not checked (mkdumprd would mount it to check them)\n")]
+    public void A_target_that_is_not_mounted_is_built_with_a_warning(string? fstab, string expected)
+    {
+        using var root = TargetRoot("mkdumprd-target-unmounted", "xfs /dev/vdb1\n", RootMount, fstab, memTotalKiB: long.MaxValue / 1024);
+        var (rc, err) = Build(root);
+        Assert.Equal(0, rc);
+        Assert.Equal(expected, err);
+    }
+
+    [Fact]
+    public void Free_space_below_memtotal_warns_for_a_configured_and_the_default_target()
+    {
+        // The free space is that of the file system the test root is on, as df reports it.
+        const long slack = 1 << 20;   // KiB: other writers on that file system between df and mkdumprd
+        foreach (var (conf, mountinfo, dir, target) in new[]
+        {
+            ("xfs UUID=" + Uuid + "\npath /crash\n", RootMount + DataMount, "/data/crash", "UUID=" + Uuid),
+            ("path /var/crash\n", RootMount, "/var/crash", "/dev/vda1"),
+        })
+        {
+            using var root = TargetRoot("mkdumprd-size", conf, mountinfo);
+            root.MakeDirectory(dir);
+            var avail = DfAvailable(root.Host(dir));
+
+            root.Write("/proc/meminfo", $"MemTotal:       {avail + slack} kB\n");
+            Assert.Equal((0, "kdump: There might not be enough space to save a vmcore.\n" +
+                $"kdump: The size of {target} should be greater than {avail + slack} kilo bytes.\n"), Build(root));
+
+            root.Write("/proc/meminfo", $"MemTotal:       {Math.Max(1, avail - slack)} kB\n");
+            Assert.Equal((0, ""), Build(root));
+        }
+    }
+
+    [Fact]
+    public void A_raw_target_smaller_than_memory_warns_with_fdisk_sizes()
+    {
+        using var root = new TestRoot("mkdumprd-raw-size");
+        root.Write("/etc/kdump.conf", "raw /dev/vdc\ncore_collector makedumpfile -F -l -d 31\n");
+        // A regular file: fdisk -s gives its length in KiB, rounded down.
+        root.Write("/dev/vdc", new string('x', 1024 * 1024 + 1023));
+        root.Write("/proc/meminfo", "MemTotal:           1025 kB\n");
+        Assert.Equal((0, "kdump: There might not be enough space to save a vmcore.\nkdump: The size of /dev/vdc should be greater than 1025 kilo bytes.\n"), Build(root));
+        root.Write("/proc/meminfo", "MemTotal:           1024 kB\n");
+        Assert.Equal((0, ""), Build(root));
+
+        // A block device: sysfs size in 512-byte sectors (2 GiB here), reached through a by-id link.
+        root.Write("/etc/kdump.conf", "raw /dev/disk/by-id/virtio-dump\ncore_collector makedumpfile -F -l -d 31\n");
+        root.Write("/sys/class/block/vdd/dev", "254:48\n");
+        root.Write("/sys/class/block/vdd/size", "4194304\n");
+        root.Write("/dev/vdd", "a readable first block");
+        Directory.CreateDirectory(root.Host("/dev/disk/by-id"));
+        File.CreateSymbolicLink(root.Host("/dev/disk/by-id/virtio-dump"), "../../vdd");
+        root.Write("/proc/meminfo", "MemTotal:        2097153 kB\n");
+        Assert.Equal((0, "kdump: There might not be enough space to save a vmcore.\nkdump: The size of /dev/disk/by-id/virtio-dump should be greater than 2097153 kilo bytes.\n"), Build(root));
+        root.Write("/proc/meminfo", "MemTotal:        2097152 kB\n");
+        Assert.Equal((0, ""), Build(root));
+
+        // A size that cannot be read is upstream's fatal probe failure.
+        root.Write("/sys/class/block/vdd/size", "garbage\n");
+        Assert.Equal((1, "kdump: Check dump target size failed\n"), Build(root));
+    }
+
     [Fact]
     public void Existing_image_needs_force_and_backend_comes_from_sysconfig_or_dracut_presence()
     {

@@ -38,6 +38,25 @@ public sealed class MountTable
         });
     }
 
+    /// <summary>
+    /// Parses <c>/etc/fstab</c> (fstab(5): <c>spec file vfstype [mntops [freq [passno]]]</c>, blanks or
+    /// tabs between fields, <c>#</c> comments, octal escapes). As libmount, a line with fewer than three
+    /// fields is passed over; missing options read as <c>defaults</c>. Sources stay as written
+    /// (<c>UUID=</c>, <c>LABEL=</c>): resolving them is the caller's business.
+    /// </summary>
+    public static MountTable ParseFstab(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var list = new List<MountEntry>();
+        foreach (var line in TextLines.Split(text))
+        {
+            var f = line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+            if (f.Length < 3 || f[0].StartsWith('#')) continue;
+            list.Add(new MountEntry(Unescape(f[0]), Unescape(f[1]), Unescape(f[2]), f.Length > 3 ? Unescape(f[3]) : "defaults"));
+        }
+        return new MountTable(list);
+    }
+
     // Both /proc tables: one entry per non-blank line of space-separated fields; n is the 1-based line number.
     private static MountTable ParseLines(string text, string fileName, Func<string[], string, int, MountEntry> entry)
     {

@@ -42,6 +42,24 @@ public sealed class BlockDevices(IRootFileSystem root)
 
     public bool IsBlockDevice(string devicePath) => DeviceNumber(devicePath) is not null;
 
+    /// <summary>
+    /// <c>fdisk -s DEV</c> (mkdumprd's raw-target size): KiB of a block device from its sysfs
+    /// <c>size</c> (512-byte sectors, halved and rounded down as fdisk prints it), of a regular file
+    /// from its length; null when it is neither or the size cannot be read.
+    /// </summary>
+    public long? SizeInKiB(string devicePath)
+    {
+        ArgumentNullException.ThrowIfNull(devicePath);
+        if (DeviceNumber(devicePath) is not null)
+        {
+            var name = SystemPath.FileName(Canonicalize(devicePath));
+            var text = root.ReadAllText("/sys/class/block/" + name + "/size", 64)?.Trim();
+            return long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var sectors)
+                ? sectors / 2 : null;
+        }
+        return root.GetFileLength(Canonicalize(devicePath)) is { } bytes ? bytes / 1024 : null;
+    }
+
     /// <summary>kdump-lib.sh <c>to_dev_name</c>: <c>UUID=</c>/<c>LABEL=</c> → the device (blkid -U/-L; "" when unknown), else the value without quotes.</summary>
     public string ToDevName(string value)
     {

@@ -1,0 +1,114 @@
+using Kdump.Config.Conf;
+using Kdump.Config.Mounts;
+
+namespace Kdump.Initramfs;
+
+/// <summary>
+/// mkdumprd's checks of the dump target before the image is built (kdump-utils 1.0.61,
+/// <c>check_user_configured_target</c> and <c>check_size</c>; kdump-reference §6.2): the configured
+/// file-system type against the real one, a target that is in fstab but not mounted, the dump path
+/// on the mounted target, and free space against the machine's memory.
+/// </summary>
+/// <remarks>
+/// Upstream mounts a target that is not mounted (an fstab <c>noauto</c> entry in place, any other on
+/// a temporary directory) to check it, and fails when it cannot. Building an image mounts nothing
+/// here: such a target gets a warning and its path and free space go unchecked. With no mount table
+/// at all (a <c>--root</c> tree without <c>/proc/self/mountinfo</c>) nothing is checked.
+/// </remarks>
+public sealed partial class CaptureImageBuilder
+{
+    /// <summary>kdump.conf target types mkdumprd checks (its <c>ext[234] | xfs | btrfs | minix | nfs | virtiofs</c> case).</summary>
+    private static readonly HashSet<string> s_checkedTypes = new(StringComparer.Ordinal) { "ext2", "ext3", "ext4", "xfs", "btrfs", "minix", "nfs", "virtiofs" };
+
+    private MountTable? _fstab;
+
+    private MountTable Fstab => _fstab ??= ReadText("/etc/fstab") is { } text ? MountTable.ParseFstab(text) : new MountTable([]);
+
+    /// <summary>mkdumprd <c>check_user_configured_target</c>.</summary>
+    private void CheckUserConfiguredTarget(string configuredType, string target, string savePath)
+    {
+        if (!s_checkedTypes.Contains(configuredType) || _request.Mounts is not { } mounts) return;
+        // findmnt -k first, then findmnt -s (fstab) when the kernel's table has nothing.
+        var mounted = mounts.Entries.Where(e => IsSource(e.Source, target)).ToList();
+        var listed = Fstab.Entries.Where(e => IsSource(e.Source, target)).ToList();
+        var first = mounted.Count > 0 ? mounted[0] : listed.FirstOrDefault();
+
+        if (first is not null)
+        {
+            // nfs4 is nfs to kdump.conf (the nfs4 directive is deprecated).
+            var actual = first.FsType.StartsWith("nfs", StringComparison.Ordinal) ? "nfs" : first.FsType;
+            if (actual != configuredType)
+                throw new InitramfsBuildException($"\"{target}\" have a wrong type config \"{configuredType}\", expected \"{actual}\"");
+        }
+
+        // get_mntpoint_from_target: the first mount of the whole file system (no [fsroot]), else the first.
+        var mountPoint = mounted.Count > 0
+            ? (mounted.FirstOrDefault(e => e.FsRoot == "/") ?? mounted[0]).Target
+            : listed.FirstOrDefault()?.Target;
+        if (mountPoint is null)
+        {
+            _warnings.Add($"dump target \"{target}\" is not mounted: its dump path and free space are not checked (mkdumprd would mount it to check them)");
+            return;
+        }
+        if (mounted.Count == 0 && !mounts.Entries.Any(e => e.Target == mountPoint))
+        {
+            // Upstream tests the options for ",noauto" (so a lone "noauto" fails there): any noauto word counts here.
+            if (!listed[0].Options.Split(',').Contains("noauto", StringComparer.Ordinal))
+                throw new InitramfsBuildException($"Dump target \"{target}\" is neither mounted nor configured as \"noauto\"");
+            _warnings.Add($"dump target \"{target}\" (noauto) is not mounted: its dump path and free space are not checked (mkdumprd would mount it on {mountPoint} to check them)");
+            return;
+        }
+
+        var dumpDirectory = Config.IO.SystemPath.SqueezeSlashes(mountPoint + "/" + savePath);
+        if (!Directory.Exists(_root.Host(dumpDirectory)))
+            throw new InitramfsBuildException($"Dump path \"{savePath}\" does not exist in dump target \"{target}\"");
+        CheckSize(target, FreeKiB(dumpDirectory));
+    }
+
+    /// <summary>
+    /// findmnt's <c>--source</c> match: the value as written, or the same device once
+    /// <c>UUID=</c>/<c>LABEL=</c> and links are resolved (a file-system spec like nfs's
+    /// <c>host:/path</c> matches as written).
+    /// </summary>
+    private bool IsSource(string source, string target)
+    {
+        var unquoted = target.Replace("\"", "", StringComparison.Ordinal);
+        if (source == unquoted) return true;
+        var a = HostDevices.ToDevName(source);
+        var b = HostDevices.ToDevName(unquoted);
+        if (a.Length == 0 || b.Length == 0 || !a.StartsWith('/') || !b.StartsWith('/')) return false;
+        return HostDevices.Canonicalize(a) == HostDevices.Canonicalize(b);
+    }
+
+    /// <summary><c>df --output=avail DIR</c>: KiB available to unprivileged users on the file system holding the directory.</summary>
+    private long FreeKiB(string systemDirectory)
+    {
+        try
+        {
+            return new DriveInfo(_root.Host(systemDirectory)).AvailableFreeSpace / 1024;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            throw new InitramfsBuildException("Check dump target size failed", e);
+        }
+    }
+
+    /// <summary>mkdumprd <c>check_size</c>: warns when the target has less room than the machine has memory (MemTotal, KiB).</summary>
+    private void CheckSize(string target, long availableKiB)
+    {
+        // awk '/MemTotal/{print $2}' /proc/meminfo: without it bash compares with 0 and never warns.
+        if (ReadText("/proc/meminfo") is not { } meminfo || Linux.MemInfo.ParseTotal(meminfo) is not { } total) return;
+        var totalKiB = total / 1024;
+        if (availableKiB >= totalKiB) return;
+        _warnings.Add("There might not be enough space to save a vmcore.");
+        _warnings.Add($"The size of {target} should be greater than {totalKiB} kilo bytes.");
+    }
+
+    /// <summary>mkdumprd's raw branch: <c>check_size raw DEV</c> with <c>fdisk -s</c>'s size.</summary>
+    private void CheckRawSize(string device)
+    {
+        var dev = DeviceSpec.Parse(device).ToDevicePath();
+        if (HostDevices.SizeInKiB(dev) is not { } kib) throw new InitramfsBuildException("Check dump target size failed");
+        CheckSize(device, kib);
+    }
+}

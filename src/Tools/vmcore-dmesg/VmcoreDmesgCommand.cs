@@ -18,7 +18,10 @@ public static class VmcoreDmesgCommand
 {
     private const string ElfFailure = "Unable to read ELF information from vmcore";
 
-    public static int Run(IToolContext context, IReadOnlyList<string> args)
+    public static int Run(IToolContext context, IReadOnlyList<string> args) => Run(context, args, VmcoreDmesgFormat.MaxOutputBytes);
+
+    /// <summary>As <see cref="Run(IToolContext, IReadOnlyList{string})"/> with another output cap (tests: 2 GiB of output is slow to make).</summary>
+    internal static int Run(IToolContext context, IReadOnlyList<string> args, long maxOutputBytes)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(args);
@@ -78,11 +81,11 @@ public static class VmcoreDmesgCommand
         }
         using (dump)
         {
-            return Dump(context, dump);
+            return Dump(context, dump, maxOutputBytes);
         }
     }
 
-    private static int Dump(IToolContext context, IDump dump)
+    private static int Dump(IToolContext context, IDump dump, long maxOutputBytes)
     {
         var err = context.Error;
         try
@@ -94,7 +97,7 @@ public static class VmcoreDmesgCommand
                 return missing.ExitCode;
             }
             var log = PrintkLayouts.Read(view.VmcoreInfo, view.Memory);
-            VmcoreDmesgFormat.Write(log, context.StandardOutput);
+            VmcoreDmesgFormat.Write(log, context.StandardOutput, maxOutputBytes);
             context.StandardOutput.Flush();
             return 0;
         }
@@ -114,6 +117,12 @@ public static class VmcoreDmesgCommand
         {
             err.WriteLine(e.Message);
             return 65;
+        }
+        catch (DmesgOutputTooLargeException e)
+        {
+            context.StandardOutput.Flush();
+            err.WriteLine(e.Message);
+            return 53;
         }
         catch (IOException e)
         {

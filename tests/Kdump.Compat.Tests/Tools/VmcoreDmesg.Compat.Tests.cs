@@ -71,6 +71,34 @@ public class VmcoreDmesgCompatTests
             .Select(r => (r.Sequence, r.TimestampNs, r.CallerId, Convert.ToHexString(r.Text.Span)))];
     }
 
+    [Theory]
+    [MemberData(nameof(Lab.ReleaseData), MemberType = typeof(Lab))]
+    public void Output_that_would_pass_the_cap_stops_before_the_crossing_record_with_exit_53(string release)
+    {
+        // kexec-tools caps at 2 GiB (exit 53); the cap is lowered here to cut a real log in its middle.
+        var vmcore = Lab.Fixture(release, "proc-vmcore.elf");
+        var full = File.ReadAllBytes(Lab.Fixture(release, "derived/vmcore-dmesg-2.0.32.txt"));
+        InProcess.Result Capped(long cap) => InProcess.Run((c, a) => VmcoreDmesgCommand.Run(c, a, cap), "vmcore-dmesg", [vmcore]);
+
+        var half = Capped(full.Length / 2);
+        Assert.Equal(53, half.ExitCode);
+        Assert.Equal($"The vmcore-dmesg.txt over {full.Length / 2} bytes is not supported.\n", half.Stderr);
+        Assert.InRange(half.Stdout.Length, full.Length / 4, full.Length / 2);
+        Assert.Equal(full[..half.Stdout.Length], half.Stdout);
+        Assert.Equal((byte)'\n', half.Stdout[^1]);
+
+        var exact = Capped(full.Length);
+        Assert.Equal((0, ""), (exact.ExitCode, exact.Stderr));
+        Assert.Equal(full, exact.Stdout);
+        var oneShort = Capped(full.Length - 1);
+        Assert.Equal(53, oneShort.ExitCode);
+        Assert.Equal(full[..oneShort.Stdout.Length], oneShort.Stdout);
+        Assert.True(oneShort.Stdout.Length < full.Length);
+
+        Assert.Equal("The vmcore-dmesg.txt over 2G in size is not supported.",
+            new Kdump.Kernel.Printk.Formatting.DmesgOutputTooLargeException(Kdump.Kernel.Printk.Formatting.VmcoreDmesgFormat.MaxOutputBytes).Message);
+    }
+
     [Fact]
     public void Usage_and_open_errors_match_upstream()
     {

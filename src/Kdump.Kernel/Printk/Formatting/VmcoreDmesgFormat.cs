@@ -13,22 +13,35 @@ namespace Kdump.Kernel.Printk.Formatting;
 public static class VmcoreDmesgFormat
 {
     /// <summary>
-    /// Writes <paramref name="log"/> to <paramref name="destination"/> record by record; if the
-    /// record stream throws (a corrupt chain), everything before it has been written.
+    /// kexec-tools' cap on the output (its LOG_BUF_LEN_MAX, 2 GiB, since the vmcore-dmesg.txt of a
+    /// damaged log once filled a dump target): a write that would pass it is not made.
     /// </summary>
-    public static void Write(PrintkLog log, Stream destination)
+    public const long MaxOutputBytes = 1L << 31;
+
+    /// <summary>
+    /// Writes <paramref name="log"/> to <paramref name="destination"/> record by record; if the
+    /// record stream throws (a corrupt chain), everything before it has been written. A record
+    /// whose line would take the output past <paramref name="maxBytes"/> is not written:
+    /// <see cref="DmesgOutputTooLargeException"/>.
+    /// </summary>
+    public static void Write(PrintkLog log, Stream destination, long maxBytes = MaxOutputBytes)
     {
         ArgumentNullException.ThrowIfNull(log);
         ArgumentNullException.ThrowIfNull(destination);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxBytes);
         if (log.Layout == PrintkLayoutKind.Legacy)
         {
+            if (log.RawText.Length > maxBytes) throw new DmesgOutputTooLargeException(maxBytes);
             destination.Write(log.RawText.Span);
             return;
         }
         var line = new ArrayBufferWriter<byte>(4096);
+        long written = 0;
         foreach (var record in log.Records)
         {
             AppendRecord(line, record);
+            written += line.WrittenCount;
+            if (written > maxBytes) throw new DmesgOutputTooLargeException(maxBytes);
             DmesgText.Flush(line, destination);
         }
     }
@@ -46,4 +59,13 @@ public static class VmcoreDmesgFormat
         }
         DmesgText.Append(output, (byte)'\n');
     }
+}
+
+/// <summary>The log's text would pass <see cref="VmcoreDmesgFormat.MaxOutputBytes"/> (or a smaller cap); what came before it is written.</summary>
+public sealed class DmesgOutputTooLargeException(long limit) : IOException(
+    limit == VmcoreDmesgFormat.MaxOutputBytes
+        ? "The vmcore-dmesg.txt over 2G in size is not supported."
+        : $"The vmcore-dmesg.txt over {limit} bytes is not supported.")
+{
+    public long Limit { get; } = limit;
 }

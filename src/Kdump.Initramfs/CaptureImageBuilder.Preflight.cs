@@ -104,6 +104,37 @@ public sealed partial class CaptureImageBuilder
         _warnings.Add($"The size of {target} should be greater than {totalKiB} kilo bytes.");
     }
 
+    /// <summary>
+    /// mkdumprd's ssh branch: <c>mkdir_save_path_ssh</c> (mkdir -p, then a write test with
+    /// <c>mktemp -d</c>, removed again) and <c>check_size ssh</c> (the server's <c>df</c>). Every word
+    /// that reaches the remote shell is quoted: kdump.conf values are never evaluated by a shell.
+    /// </summary>
+    private void CheckSshTarget(string target, string savePath, string key)
+    {
+        if (_request.SshCommands is not { } ssh) return;
+        // SSH_KEY_LOCATION: the configured key when the file exists, else the default one.
+        if (!File.Exists(_root.Host(key))) key = Config.Messages.KdumpctlText.DefaultSshKey;
+        key = _root.Host(key);
+        var quotedPath = Config.Shell.ShellChars.QuoteForShell(savePath);
+        string[] Remote(params string[] command) =>
+            ["ssh", "-q", "-n", "-i", key, "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes", target, .. command];
+
+        if (ssh.Capture(Remote("mkdir", "-p", quotedPath)).ExitCode != 0)
+            throw new InitramfsBuildException($"mkdir failed on {target}:{savePath}");
+        var (rc, made) = ssh.Capture(Remote("mktemp", "-dqp", quotedPath));
+        var dir = made.TrimEnd('\n');
+        if (rc != 0 || dir.Length == 0 || dir.Contains('\n', StringComparison.Ordinal))
+            throw new InitramfsBuildException($"Could not create temporary directory on {target}:{savePath}. Make sure user has write permission on destination");
+        ssh.Capture(Remote("rmdir", Config.Shell.ShellChars.QuoteForShell(dir)));
+
+        // get_ssh_size: the last line of `df --output=avail PATH`.
+        var (dfRc, df) = ssh.Capture(Remote("df", "--output=avail", quotedPath));
+        var last = df.TrimEnd('\n').Split('\n')[^1].Trim();
+        if (dfRc != 0 || !long.TryParse(last, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var avail))
+            throw new InitramfsBuildException("checking remote ssh server available size failed.");
+        CheckSize(target, avail);
+    }
+
     /// <summary>mkdumprd's raw branch: <c>check_size raw DEV</c> with <c>fdisk -s</c>'s size.</summary>
     private void CheckRawSize(string device)
     {

@@ -93,8 +93,10 @@ public sealed partial class CaptureImageBuilder
                 break;
             case "ssh":
                 if (!targetValue.Contains('@', StringComparison.Ordinal)) throw new InitramfsBuildException($"Bad ssh dump target {targetValue}");
+                var sshKey = conf.GetValue("sshkey") is { Length: > 0 } k ? k : Config.Messages.KdumpctlText.DefaultSshKey;
+                CheckSshTarget(targetValue, conf.GetSavePath(), sshKey);
                 VerifyCoreCollector(collector, needsFlattened: true, isRaw: false);
-                InstallSsh(conf.GetValue("sshkey") is { Length: > 0 } k ? k : Config.Messages.KdumpctlText.DefaultSshKey);
+                InstallSsh(sshKey);
                 break;
             case null when dracutMount is null:
                 lines = DefaultTarget(conf, lines, fstab, moduleNames);

@@ -26,6 +26,13 @@ public sealed record CaptureImageRequest
     /// <summary>Add busybox (and /bin/sh) even when failure_action is not shell.</summary>
     public bool IncludeBusybox { get; init; }
 
+    /// <summary>
+    /// Runs ssh for mkdumprd's checks of an ssh target on the server (mkdir, a write test, df);
+    /// null = not checked (an image built for another root: its key and known_hosts are not this
+    /// machine's to use).
+    /// </summary>
+    public Dracut.ICommandRunner? SshCommands { get; init; }
+
     /// <summary>The first kernel's routes, interfaces and addresses, for ssh and nfs targets; null = none known.</summary>
     public Network.HostNetwork? Network { get; init; }
 }

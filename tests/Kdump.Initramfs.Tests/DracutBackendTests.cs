@@ -174,6 +174,12 @@ public sealed class DracutBackendTests
             Calls.Add(argv);
             return 0;
         }
+
+        public (int ExitCode, string Stdout) Capture(IReadOnlyList<string> argv, int maxStdoutBytes = 64 << 10)
+        {
+            Calls.Add(argv);
+            return (0, "");
+        }
     }
 
     [Theory]

@@ -1,5 +1,6 @@
 using System.Text;
 using Kdump.Cli;
+using Kdump.Initramfs.Dracut;
 using Kdump.Tests.Shared;
 using Kdump.Tools.Mkdumprd;
 
@@ -15,12 +16,14 @@ public sealed class MkdumprdTests
             : throw new DirectoryNotFoundException($"lab kernel {release} missing at {root}: run eng/lab/fetch-kernel.sh");
     }
 
-    private static (int Rc, string Stderr) Run(TestRoot root, params string[] args)
+    private static (int Rc, string Stderr) Run(TestRoot root, params string[] args) => Run(root, null, args);
+
+    private static (int Rc, string Stderr) Run(TestRoot root, ICommandRunner? ssh, params string[] args)
     {
         using var stdout = new MemoryStream();
         using var stderr = new MemoryStream();
         using var ctx = new StreamToolContext("mkdumprd", Stream.Null, stdout, stderr, root.Scratch);
-        var env = new MkdumprdCommand.Environment(root.Scratch);
+        var env = new MkdumprdCommand.Environment(root.Scratch) { SshCommandsUnderRoot = ssh };
         var rc = MkdumprdCommand.Run(ctx, args, env);
         return (rc, Encoding.UTF8.GetString(stderr.ToArray()));
     }
@@ -308,6 +311,86 @@ public sealed class MkdumprdTests
         // A size that cannot be read is upstream's fatal probe failure.
         root.Write("/sys/class/block/vdd/size", "garbage\n");
         Assert.Equal((1, "kdump: Check dump target size failed\n"), Build(root));
+    }
+
+    private static readonly string[] s_sshPrefix = ["ssh", "-q", "-n", "-i", "KEY", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes", "root@server"];
+
+    /// <summary>
+    /// The server side of mkdumprd's ssh checks, on this machine: sshd hands the words after the
+    /// target, joined by spaces, to the user's shell (<c>sh -c</c>), and so does this runner. A
+    /// command may be answered instead (a failure the test cannot cause as root). Records every argv.
+    /// </summary>
+    private sealed class LocalSshServer(string key, Func<string, (int, string)?>? answer = null) : ICommandRunner
+    {
+        public List<string> Commands { get; } = [];
+
+        public int Run(IReadOnlyList<string> argv, IReadOnlyDictionary<string, string> environment, TextWriter output) =>
+            throw new InvalidOperationException("only ssh is run by these tests");
+
+        public (int ExitCode, string Stdout) Capture(IReadOnlyList<string> argv, int maxStdoutBytes = 64 << 10)
+        {
+            Assert.Equal(s_sshPrefix.Select(w => w == "KEY" ? key : w), argv.Take(s_sshPrefix.Length));
+            var command = string.Join(' ', argv.Skip(s_sshPrefix.Length));
+            Commands.Add(command);
+            if (answer?.Invoke(command) is { } scripted) return scripted;
+            var r = ExternalProcess.Run("sh", ["-c", command]);
+            return (r.ExitCode, Encoding.UTF8.GetString(r.Stdout));
+        }
+    }
+
+    [Fact]
+    public void An_ssh_target_is_made_write_tested_and_measured_on_the_server_with_every_word_quoted()
+    {
+        using var root = new TestRoot("mkdumprd-ssh");
+        var key = root.Write("/root/.ssh/kdump_id_rsa", "a key");
+        root.Write("/usr/bin/ssh", "not really ssh", TestRoot.Executable);
+        root.Write("/root/.ssh/known_hosts", "server ssh-ed25519 AAAA\n");
+        // A path no shell may split or expand: the server creates exactly this directory.
+        var server = Path.Combine(root.Scratch, "server");
+        var savePath = server + "/dumps here/$(touch " + server + "/pwned)";
+        Directory.CreateDirectory(server);
+        var avail = DfAvailable(server);
+        var ssh = new LocalSshServer(key);
+        IReadOnlyList<string> Build(string conf, long memTotalKiB)
+        {
+            root.Write("/etc/kdump.conf", conf);
+            root.Write("/proc/meminfo", $"MemTotal: {memTotalKiB} kB\n");
+            // No network facts: the image gets no network.conf (a warning), which is not tested here.
+            var request = new CaptureImageRequest { Root = root.Dir, KernelVersion = "6.1.0-x", CaptureProgram = root.CaptureProgram(), SshCommands = ssh };
+            return [.. new CaptureImageBuilder(request).Build().Warnings.Where(w => !w.StartsWith("the network toward", StringComparison.Ordinal) && !w.Contains("/lib/modules/", StringComparison.Ordinal))];
+        }
+
+        var conf = $"ssh root@server\npath {savePath}\ncore_collector makedumpfile -F -l -d 31\n";
+        Assert.Equal(["There might not be enough space to save a vmcore.", $"The size of root@server should be greater than {avail + (1 << 20)} kilo bytes."],
+            Build(conf, avail + (1 << 20)));
+        Assert.True(Directory.Exists(savePath));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(savePath));   // the write test's directory is gone
+        Assert.False(File.Exists(Path.Combine(server, "pwned")), "the remote shell ran a command from kdump.conf");
+        Assert.Equal(["mkdir", "mktemp", "rmdir", "df"], ssh.Commands.Select(c => c.Split(' ')[0]));
+        Assert.Equal($"mkdir -p '{savePath}'", ssh.Commands[0]);
+
+        // The configured key when it exists; else the default one (upstream's SSH_KEY_LOCATION).
+        ssh.Commands.Clear();
+        Assert.Equal(["ssh key /root/.ssh/nosuch not found"],
+            Build($"ssh root@server\npath {savePath}\nsshkey /root/.ssh/nosuch\ncore_collector makedumpfile -F -l -d 31\n", Math.Max(1, avail - (1 << 20))));
+        Assert.Equal(4, ssh.Commands.Count);
+    }
+
+    [Theory]
+    [InlineData("mkdir", 255, "", "kdump: mkdir failed on root@server:/var/crash/\n")]
+    [InlineData("mktemp", 1, "", "kdump: Could not create temporary directory on root@server:/var/crash/. Make sure user has write permission on destination\n")]
+    [InlineData("df", 1, "", "kdump: checking remote ssh server available size failed.\n")]
+    [InlineData("df", 0, "Avail\n", "kdump: checking remote ssh server available size failed.\n")]
+    public void A_failing_ssh_check_stops_the_build_with_upstreams_message(string failing, int rc, string stdout, string expected)
+    {
+        using var root = new TestRoot("mkdumprd-ssh-fail");
+        var key = root.Write("/root/.ssh/kdump_id_rsa", "a key");
+        root.Write("/etc/kdump.conf", "ssh root@server\ncore_collector makedumpfile -F -l -d 31\n");
+        var ssh = new LocalSshServer(key, c => c.StartsWith(failing, StringComparison.Ordinal) ? (rc, stdout)
+            : c.StartsWith("mktemp", StringComparison.Ordinal) ? (0, "/var/crash/tmp.X\n") : (0, c.StartsWith("df", StringComparison.Ordinal) ? "Avail\n 100\n" : ""));
+        var image = Path.Combine(root.Scratch, "img");
+        Assert.Equal((1, expected), Run(root, ssh, "--root", root.Dir, "--backend=minimal", "--capture-program", root.CaptureProgram(), image, "6.1.0-x"));
+        Assert.False(File.Exists(image));
     }
 
     [Fact]

@@ -14,6 +14,13 @@ public interface ICommandRunner
     /// </summary>
     int Run(IReadOnlyList<string> argv, IReadOnlyDictionary<string, string> environment, TextWriter output);
 
+    /// <summary>
+    /// Runs <paramref name="argv"/> with an empty standard input and returns its exit status and
+    /// the first <paramref name="maxStdoutBytes"/> bytes of its standard output (the rest is read and
+    /// dropped); standard error is dropped. <see cref="NotStarted"/> when it could not be started.
+    /// </summary>
+    (int ExitCode, string Stdout) Capture(IReadOnlyList<string> argv, int maxStdoutBytes = 64 << 10);
+
     /// <summary>The shell's status for a command that cannot be run.</summary>
     public const int NotStarted = 127;
 }

@@ -38,4 +38,30 @@ public sealed class SystemCommandRunner : ICommandRunner
             return ICommandRunner.NotStarted;
         }
     }
+
+    public (int ExitCode, string Stdout) Capture(IReadOnlyList<string> argv, int maxStdoutBytes = 64 << 10)
+    {
+        ArgumentNullException.ThrowIfNull(argv);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxStdoutBytes);
+        try
+        {
+            using var p = new Process { StartInfo = ArgvProcess.StartInfo(argv) };
+            p.ErrorDataReceived += static (_, _) => { };
+            p.Start();
+            p.StandardInput.Close();
+            p.BeginErrorReadLine();
+            // Bounded: what a remote command prints is not trusted to be small.
+            var kept = new MemoryStream();
+            var buffer = new byte[16 << 10];
+            int n;
+            while ((n = p.StandardOutput.BaseStream.Read(buffer)) > 0)
+                kept.Write(buffer, 0, (int)Math.Min(n, Math.Max(0, maxStdoutBytes - kept.Length)));
+            p.WaitForExit();
+            return (p.ExitCode, System.Text.Encoding.UTF8.GetString(kept.GetBuffer(), 0, (int)kept.Length));
+        }
+        catch (Win32Exception)
+        {
+            return (ICommandRunner.NotStarted, "");
+        }
+    }
 }

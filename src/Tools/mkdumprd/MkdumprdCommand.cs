@@ -25,6 +25,12 @@ public static class MkdumprdCommand
 
         public ICommandRunner Commands { get; init; } = new SystemCommandRunner();
 
+        /// <summary>
+        /// The ssh checks of an ssh target run through <see cref="Commands"/> for this machine's
+        /// own root only; with <c>--root</c> they run through this runner, when one is given (tests).
+        /// </summary>
+        public ICommandRunner? SshCommandsUnderRoot { get; init; }
+
         public string DracutModuleSource => Path.Combine(ToolDirectory, "dracut", DracutInstallation.ModuleDirectoryName);
     }
 
@@ -112,6 +118,7 @@ public static class MkdumprdCommand
             Mounts = ReadMounts(rooted),
             WatchdogModules = ActiveWatchdogModules(rooted),
             Network = Kdump.Initramfs.Network.HostNetwork.Live(root),
+            SshCommands = rooted.Root.Length == 0 ? env.Commands : env.SshCommandsUnderRoot,
         };
         try
         {

@@ -45,22 +45,23 @@ public sealed partial class CaptureImageBuilder
         var mountPoint = mounted.Count > 0
             ? (mounted.FirstOrDefault(e => e.FsRoot == "/") ?? mounted[0]).Target
             : listed.FirstOrDefault()?.Target;
+        // findmnt compares normalised paths: an fstab "/data/" is the mount on /data.
+        if (mountPoint is not null) mountPoint = Config.IO.SystemPath.Normalize(mountPoint);
         if (mountPoint is null)
         {
             _warnings.Add($"dump target \"{target}\" is not mounted: its dump path and free space are not checked (mkdumprd would mount it to check them)");
             return;
         }
-        if (mounted.Count == 0 && !mounts.Entries.Any(e => e.Target == mountPoint))
+        if (mounted.Count == 0 && !mounts.Entries.Any(e => Config.IO.SystemPath.Normalize(e.Target) == mountPoint))
         {
-            // Upstream tests the options for ",noauto" (so a lone "noauto" fails there): any noauto word counts here.
+            // Upstream tests the options for ",noauto" (so noauto first in the list fails there): any noauto word counts here.
             if (!listed[0].Options.Split(',').Contains("noauto", StringComparer.Ordinal))
                 throw new InitramfsBuildException($"Dump target \"{target}\" is neither mounted nor configured as \"noauto\"");
             _warnings.Add($"dump target \"{target}\" (noauto) is not mounted: its dump path and free space are not checked (mkdumprd would mount it on {mountPoint} to check them)");
             return;
         }
 
-        var dumpDirectory = Config.IO.SystemPath.SqueezeSlashes(mountPoint + "/" + savePath);
-        if (!Directory.Exists(_root.Host(dumpDirectory)))
+        if (ResolveDirectory(mountPoint + "/" + savePath) is not { } dumpDirectory)
             throw new InitramfsBuildException($"Dump path \"{savePath}\" does not exist in dump target \"{target}\"");
         CheckSize(target, FreeKiB(dumpDirectory));
     }
@@ -72,6 +73,8 @@ public sealed partial class CaptureImageBuilder
     /// </summary>
     private bool IsSource(string source, string target)
     {
+        // An fstab escape can make a NUL (\000): no device is named so, and paths cannot hold it.
+        if (source.Contains('\0', StringComparison.Ordinal) || target.Contains('\0', StringComparison.Ordinal)) return false;
         var unquoted = target.Replace("\"", "", StringComparison.Ordinal);
         if (source == unquoted) return true;
         var a = HostDevices.ToDevName(source);
@@ -80,16 +83,25 @@ public sealed partial class CaptureImageBuilder
         return HostDevices.Canonicalize(a) == HostDevices.Canonicalize(b);
     }
 
-    /// <summary><c>df --output=avail DIR</c>: KiB available to unprivileged users on the file system holding the directory.</summary>
-    private long FreeKiB(string systemDirectory)
+    /// <summary>A directory inside the root, links and <c>..</c> resolved there (never on the host); null when there is none.</summary>
+    private string? ResolveDirectory(string systemPath) =>
+        _root.Resolve(Config.IO.SystemPath.SqueezeSlashes(systemPath)) is { } p && Directory.Exists(_root.Host(p)) ? _root.Host(p) : null;
+
+    /// <summary>
+    /// <c>df --output=avail DIR</c>: KiB available to unprivileged users on the file system holding
+    /// the host directory (statvfs through DriveInfo, which multiplies by f_bsize where df takes
+    /// f_frsize; they differ only on some FUSE file systems). When df fails upstream's check still
+    /// runs (the pipeline's status is tail's) with an empty size, which compares as 0: so here.
+    /// </summary>
+    private static long FreeKiB(string hostDirectory)
     {
         try
         {
-            return new DriveInfo(_root.Host(systemDirectory)).AvailableFreeSpace / 1024;
+            return new DriveInfo(hostDirectory).AvailableFreeSpace / 1024;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
         {
-            throw new InitramfsBuildException("Check dump target size failed", e);
+            return 0;
         }
     }
 
@@ -139,6 +151,13 @@ public sealed partial class CaptureImageBuilder
     private void CheckRawSize(string device)
     {
         var dev = DeviceSpec.Parse(device).ToDevicePath();
+        if (!HostDevices.IsBlockDevice(dev) && new FileInfo(_root.Host(HostDevices.Canonicalize(dev))).Length == 0)
+        {
+            // A device node sysfs does not name the same way (/dev/cciss/c0d0, a node made by hand)
+            // has no length to stat: fdisk would ask the device, which is not done here.
+            _warnings.Add($"the size of raw target {device} is unknown: its room is not checked");
+            return;
+        }
         if (HostDevices.SizeInKiB(dev) is not { } kib) throw new InitramfsBuildException("Check dump target size failed");
         CheckSize(device, kib);
     }

@@ -213,7 +213,7 @@ public sealed partial class CaptureImageBuilder
     private List<string> DefaultTarget(KdumpConfReader conf, List<string> lines, StringBuilder fstab, List<string> moduleNames)
     {
         var savePath = conf.GetSavePath();
-        if (!Directory.Exists(_root.Host(savePath))) throw new InitramfsBuildException($"Dump path {savePath} does not exist.");
+        if (ResolveDirectory(savePath) is not { } saveDirectory) throw new InitramfsBuildException($"Dump path {savePath} does not exist.");
         if (_request.Mounts is not { } mounts)
         {
             _warnings.Add($"the file system backing {savePath} is unknown: the capture kernel will dump to /sysroot{savePath} only if /sysroot is mounted");
@@ -222,7 +222,7 @@ public sealed partial class CaptureImageBuilder
         DefaultTargetResolution t;
         try { t = mounts.ResolveDefaultTarget(savePath); }
         catch (Config.KdumpConfigException e) { throw new InitramfsBuildException(e.Message, e); }
-        CheckSize(t.Device, FreeKiB(savePath));
+        CheckSize(t.Device, FreeKiB(saveDirectory));
         AddFsModules(t.FsType, moduleNames);
         fstab.Append($"{t.Device} {t.KdumpMountPoint} {t.FsType} {RewriteOptions(t.Options, t.FsType)} 0 0\n");
         // module-setup.sh default_dump_target_install_conf: the target line appended, path made relative to the mount.

@@ -261,6 +261,33 @@ public sealed class MkdumprdTests
     }
 
     [Fact]
+    public void Target_paths_resolve_inside_the_root_and_odd_tables_do_not_crash_the_build()
+    {
+        // /data is an absolute link inside the tree: followed there, not on the host.
+        using (var root = TargetRoot("mkdumprd-target-link", "xfs /dev/vdb1\npath /crash\n", RootMount + DataMount, memTotalKiB: 1))
+        {
+            root.MakeDirectory("/srv/data/crash");
+            File.CreateSymbolicLink(root.Host("/data"), "/srv/data");
+            Assert.Equal((0, ""), Build(root));
+            // A path that climbs out of the root with .. stays inside it (there is no /crash under /).
+            root.Write("/etc/kdump.conf", "xfs /dev/vdb1\npath /../../../../../../crash\n");
+            Assert.Equal((1, "kdump: Dump path \"/../../../../../../crash\" does not exist in dump target \"/dev/vdb1\"\n"), Build(root));
+        }
+        // fstab names the mount point with a trailing slash; another device is mounted there.
+        using (var root = TargetRoot("mkdumprd-target-slash", "xfs /dev/vdb1\npath /crash\n",
+            RootMount + "31 22 254:33 / /data rw,relatime shared:2 - xfs /dev/vdc1 rw\n", "/dev/vdb1 /data/ xfs defaults 0 2\n", memTotalKiB: 1))
+        {
+            root.MakeDirectory("/data/crash");
+            Assert.Equal((0, ""), Build(root));
+        }
+        // An fstab escape that makes a NUL: no match, no crash.
+        using (var root = TargetRoot("mkdumprd-target-nul", "xfs /dev/vdb1\n", RootMount, "/dev/vd\\000b1 /data xfs defaults 0 2\n"))
+        {
+            Assert.Equal((0, "kdump: dump target \"/dev/vdb1\" is not mounted: its dump path and free space are not checked (mkdumprd would mount it to check them)\n"), Build(root));
+        }
+    }
+
+    [Fact]
     public void Free_space_below_memtotal_warns_for_a_configured_and_the_default_target()
     {
         // The free space is that of the file system the test root is on, as df reports it.
@@ -311,6 +338,15 @@ public sealed class MkdumprdTests
         // A size that cannot be read is upstream's fatal probe failure.
         root.Write("/sys/class/block/vdd/size", "garbage\n");
         Assert.Equal((1, "kdump: Check dump target size failed\n"), Build(root));
+        root.Write("/sys/class/block/vdd/size", new string('9', 80) + "\n");
+        Assert.Equal((1, "kdump: Check dump target size failed\n"), Build(root));
+
+        // A device node sysfs does not know by that name stats as 0 bytes: its size is not guessed.
+        root.Write("/etc/kdump.conf", "raw /dev/cciss/c0d0\ncore_collector makedumpfile -F -l -d 31\n");
+        root.Write("/dev/cciss/c0d0", "");
+        var (rc, err) = Build(root);
+        Assert.Equal(1, rc);   // CheckRaw reads its first block first: an empty stand-in is a bad raw disk
+        Assert.Equal("kdump: Bad raw disk /dev/cciss/c0d0\n", err);
     }
 
     private static readonly string[] s_sshPrefix = ["ssh", "-q", "-n", "-i", "KEY", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes", "root@server"];

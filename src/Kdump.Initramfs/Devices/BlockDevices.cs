@@ -36,7 +36,9 @@ public sealed class BlockDevices(IRootFileSystem root)
         if (devicePath.Length == 0) return null;
         var name = SystemPath.FileName(Canonicalize(devicePath));
         if (name.Length == 0) return null;
-        var text = root.ReadAllText("/sys/class/block/" + name + "/dev", 64)?.Trim();
+        string? text;
+        try { text = root.ReadAllText("/sys/class/block/" + name + "/dev", 64)?.Trim(); }
+        catch (Config.KdumpConfigException) { return null; }   // longer than any MAJ:MIN
         return string.IsNullOrEmpty(text) ? null : text;
     }
 
@@ -53,7 +55,9 @@ public sealed class BlockDevices(IRootFileSystem root)
         if (DeviceNumber(devicePath) is not null)
         {
             var name = SystemPath.FileName(Canonicalize(devicePath));
-            var text = root.ReadAllText("/sys/class/block/" + name + "/size", 64)?.Trim();
+            string? text;
+            try { text = root.ReadAllText("/sys/class/block/" + name + "/size", 64)?.Trim(); }
+            catch (Config.KdumpConfigException) { return null; }   // longer than any sector count
             return long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var sectors)
                 ? sectors / 2 : null;
         }

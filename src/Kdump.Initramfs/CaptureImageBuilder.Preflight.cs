@@ -151,10 +151,12 @@ public sealed partial class CaptureImageBuilder
     private void CheckRawSize(string device)
     {
         var dev = DeviceSpec.Parse(device).ToDevicePath();
-        if (!HostDevices.IsBlockDevice(dev) && new FileInfo(_root.Host(HostDevices.Canonicalize(dev))).Length == 0)
+        var inRoot = _root.Host(HostDevices.Canonicalize(dev));
+        if (!HostDevices.IsBlockDevice(dev) && (!File.Exists(inRoot) || new FileInfo(inRoot).Length == 0))
         {
             // A device node sysfs does not name the same way (/dev/cciss/c0d0, a node made by hand)
-            // has no length to stat: fdisk would ask the device, which is not done here.
+            // has no length to stat, and a link that leaves the root has nothing in it to stat:
+            // fdisk would ask the device, which is not done here.
             _warnings.Add($"the size of raw target {device} is unknown: its room is not checked");
             return;
         }

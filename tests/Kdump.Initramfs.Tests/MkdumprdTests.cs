@@ -347,6 +347,14 @@ public sealed class MkdumprdTests
         var (rc, err) = Build(root);
         Assert.Equal(1, rc);   // CheckRaw reads its first block first: an empty stand-in is a bad raw disk
         Assert.Equal("kdump: Bad raw disk /dev/cciss/c0d0\n", err);
+
+        // A link that leaves the tree: the first block is read on the host (a file there), the size
+        // cannot be taken inside the root: a warning, no crash.
+        var outside = Path.Combine(root.Scratch, "outside-disk");
+        File.WriteAllText(outside, new string('x', 4096));
+        root.Write("/etc/kdump.conf", "raw /dev/outside\ncore_collector makedumpfile -F -l -d 31\n");
+        File.CreateSymbolicLink(root.Host("/dev/outside"), outside);
+        Assert.Equal((0, "kdump: the size of raw target /dev/outside is unknown: its room is not checked\n"), Build(root));
     }
 
     private static readonly string[] s_sshPrefix = ["ssh", "-q", "-n", "-i", "KEY", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes", "root@server"];

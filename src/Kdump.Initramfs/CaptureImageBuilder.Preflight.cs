@@ -29,8 +29,9 @@ public sealed partial class CaptureImageBuilder
     {
         if (!s_checkedTypes.Contains(configuredType) || _request.Mounts is not { } mounts) return;
         // findmnt -k first, then findmnt -s (fstab) when the kernel's table has nothing.
-        var mounted = mounts.Entries.Where(e => IsSource(e.Source, target)).ToList();
-        var listed = Fstab.Entries.Where(e => IsSource(e.Source, target)).ToList();
+        var isTarget = SourceMatcher(target);
+        var mounted = mounts.Entries.Where(e => isTarget(e.Source)).ToList();
+        var listed = Fstab.Entries.Where(e => isTarget(e.Source)).ToList();
         var first = mounted.Count > 0 ? mounted[0] : listed.FirstOrDefault();
 
         if (first is not null)
@@ -67,20 +68,26 @@ public sealed partial class CaptureImageBuilder
     }
 
     /// <summary>
-    /// findmnt's <c>--source</c> match: the value as written, or the same device once
-    /// <c>UUID=</c>/<c>LABEL=</c> and links are resolved (a file-system spec like nfs's
-    /// <c>host:/path</c> matches as written).
+    /// findmnt's <c>--source</c> match for <paramref name="target"/>: a source written the same, or
+    /// the same device once <c>UUID=</c>/<c>LABEL=</c> and links are resolved (a file-system spec like
+    /// nfs's <c>host:/path</c> matches as written). The target is resolved once, each source per call.
     /// </summary>
-    private bool IsSource(string source, string target)
+    private Func<string, bool> SourceMatcher(string target)
     {
         // An fstab escape can make a NUL (\000): no device is named so, and paths cannot hold it.
-        if (source.Contains('\0', StringComparison.Ordinal) || target.Contains('\0', StringComparison.Ordinal)) return false;
+        static bool HasNul(string s) => s.Contains('\0', StringComparison.Ordinal);
         var unquoted = target.Replace("\"", "", StringComparison.Ordinal);
-        if (source == unquoted) return true;
-        var a = HostDevices.ToDevName(source);
-        var b = HostDevices.ToDevName(unquoted);
-        if (a.Length == 0 || b.Length == 0 || !a.StartsWith('/') || !b.StartsWith('/')) return false;
-        return HostDevices.Canonicalize(a) == HostDevices.Canonicalize(b);
+        if (HasNul(unquoted)) return _ => false;
+        var device = HostDevices.ToDevName(unquoted);
+        var canonical = device.StartsWith('/') ? HostDevices.Canonicalize(device) : null;
+        return source =>
+        {
+            if (HasNul(source)) return false;
+            if (source == unquoted) return true;
+            if (canonical is null) return false;
+            var a = HostDevices.ToDevName(source);
+            return a.StartsWith('/') && HostDevices.Canonicalize(a) == canonical;
+        };
     }
 
     /// <summary>A directory inside the root, links and <c>..</c> resolved there (never on the host); null when there is none.</summary>
@@ -89,7 +96,7 @@ public sealed partial class CaptureImageBuilder
 
     /// <summary>
     /// <c>df --output=avail DIR</c>: KiB available to unprivileged users on the file system holding
-    /// the host directory (statvfs through DriveInfo, which multiplies by f_bsize where df takes
+    /// the host directory (statfs through DriveInfo, which multiplies by f_bsize where df takes
     /// f_frsize; they differ only on some FUSE file systems). When df fails upstream's check still
     /// runs (the pipeline's status is tail's) with an empty size, which compares as 0: so here.
     /// </summary>
@@ -151,8 +158,8 @@ public sealed partial class CaptureImageBuilder
     private void CheckRawSize(string device)
     {
         var dev = DeviceSpec.Parse(device).ToDevicePath();
-        var inRoot = _root.Host(HostDevices.Canonicalize(dev));
-        if (!HostDevices.IsBlockDevice(dev) && (!File.Exists(inRoot) || new FileInfo(inRoot).Length == 0))
+        var kib = HostDevices.SizeInKiB(dev);
+        if (kib is null && !HostDevices.IsBlockDevice(dev))
         {
             // A device node sysfs does not name the same way (/dev/cciss/c0d0, a node made by hand)
             // has no length to stat, and a link that leaves the root has nothing in it to stat:
@@ -160,7 +167,7 @@ public sealed partial class CaptureImageBuilder
             _warnings.Add($"the size of raw target {device} is unknown: its room is not checked");
             return;
         }
-        if (HostDevices.SizeInKiB(dev) is not { } kib) throw new InitramfsBuildException("Check dump target size failed");
-        CheckSize(device, kib);
+        if (kib is null) throw new InitramfsBuildException("Check dump target size failed");
+        CheckSize(device, kib.Value);
     }
 }

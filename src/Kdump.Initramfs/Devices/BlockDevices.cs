@@ -46,8 +46,9 @@ public sealed class BlockDevices(IRootFileSystem root)
 
     /// <summary>
     /// <c>fdisk -s DEV</c> (mkdumprd's raw-target size): KiB of a block device from its sysfs
-    /// <c>size</c> (512-byte sectors, halved and rounded down as fdisk prints it), of a regular file
-    /// from its length; null when it is neither or the size cannot be read.
+    /// <c>size</c> (512-byte sectors, halved and rounded down as fdisk prints it; null when it cannot
+    /// be read); of any other path, its length inside the root, null when nothing is there or its
+    /// length is 0 (a device node sysfs does not know by that name, which stat cannot size).
     /// </summary>
     public long? SizeInKiB(string devicePath)
     {
@@ -61,7 +62,7 @@ public sealed class BlockDevices(IRootFileSystem root)
             return long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var sectors)
                 ? sectors / 2 : null;
         }
-        return root.GetFileLength(Canonicalize(devicePath)) is { } bytes ? bytes / 1024 : null;
+        return root.GetFileLength(Canonicalize(devicePath)) is { } bytes and > 0 ? bytes / 1024 : null;
     }
 
     /// <summary>kdump-lib.sh <c>to_dev_name</c>: <c>UUID=</c>/<c>LABEL=</c> → the device (blkid -U/-L; "" when unknown), else the value without quotes.</summary>

@@ -65,7 +65,4 @@ public static class VmcoreDmesgFormat
 public sealed class DmesgOutputTooLargeException(long limit) : IOException(
     limit == VmcoreDmesgFormat.MaxOutputBytes
         ? "The vmcore-dmesg.txt over 2G in size is not supported."
-        : $"The vmcore-dmesg.txt over {limit} bytes is not supported.")
-{
-    public long Limit { get; } = limit;
-}
+        : $"The vmcore-dmesg.txt over {limit} bytes is not supported.");

@@ -29,7 +29,7 @@ public sealed partial class CaptureImageBuilder
     {
         if (!s_checkedTypes.Contains(configuredType) || _request.Mounts is not { } mounts) return;
         // findmnt -k first, then findmnt -s (fstab) when the kernel's table has nothing.
-        var isTarget = SourceMatcher(target);
+        var isTarget = HostDevices.SourceMatcher(target);
         var mounted = mounts.Entries.Where(e => isTarget(e.Source)).ToList();
         var listed = Fstab.Entries.Where(e => isTarget(e.Source)).ToList();
         var first = mounted.Count > 0 ? mounted[0] : listed.FirstOrDefault();
@@ -65,29 +65,6 @@ public sealed partial class CaptureImageBuilder
         if (ResolveDirectory(mountPoint + "/" + savePath) is not { } dumpDirectory)
             throw new InitramfsBuildException($"Dump path \"{savePath}\" does not exist in dump target \"{target}\"");
         CheckSize(target, FreeKiB(dumpDirectory));
-    }
-
-    /// <summary>
-    /// findmnt's <c>--source</c> match for <paramref name="target"/>: a source written the same, or
-    /// the same device once <c>UUID=</c>/<c>LABEL=</c> and links are resolved (a file-system spec like
-    /// nfs's <c>host:/path</c> matches as written). The target is resolved once, each source per call.
-    /// </summary>
-    private Func<string, bool> SourceMatcher(string target)
-    {
-        // An fstab escape can make a NUL (\000): no device is named so, and paths cannot hold it.
-        static bool HasNul(string s) => s.Contains('\0', StringComparison.Ordinal);
-        var unquoted = target.Replace("\"", "", StringComparison.Ordinal);
-        if (HasNul(unquoted)) return _ => false;
-        var device = HostDevices.ToDevName(unquoted);
-        var canonical = device.StartsWith('/') ? HostDevices.Canonicalize(device) : null;
-        return source =>
-        {
-            if (HasNul(source)) return false;
-            if (source == unquoted) return true;
-            if (canonical is null) return false;
-            var a = HostDevices.ToDevName(source);
-            return a.StartsWith('/') && HostDevices.Canonicalize(a) == canonical;
-        };
     }
 
     /// <summary>A directory inside the root, links and <c>..</c> resolved there (never on the host); null when there is none.</summary>

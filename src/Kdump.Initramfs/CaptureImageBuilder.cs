@@ -2,6 +2,7 @@ using Kdump.Initramfs.Cpio;
 using System.Text;
 using Kdump.Config.Conf;
 using Kdump.Config.Mounts;
+using Kdump.Initramfs.Devices;
 using Kdump.Initramfs.Elf;
 using Kdump.Initramfs.Image;
 using Kdump.Initramfs.Modules;
@@ -108,7 +109,7 @@ public sealed partial class CaptureImageBuilder
             default:
                 CheckUserConfiguredTarget(targetOption, targetValue, conf.GetSavePath());
                 AddFsModules(targetOption, moduleNames);
-                fstab.Append(FsTargetFstabLine(targetOption, targetValue));
+                fstab.Append(FsTargetFstabLine(conf, targetOption, targetValue));
                 break;
         }
         // ssh and nfs: the route to the server, recorded for the capture kernel (Network/).
@@ -178,15 +179,20 @@ public sealed partial class CaptureImageBuilder
         if (s_fsModules.TryGetValue(fsType, out var mods)) names.AddRange(mods);
     }
 
-    /// <summary>dracut --mount "&lt;dev&gt; &lt;kdump mntpoint&gt; &lt;fstype&gt; &lt;options&gt;" as an fstab line.</summary>
-    private string FsTargetFstabLine(string fsType, string value)
+    /// <summary>
+    /// mkdumprd <c>to_mount</c>: dracut --mount "&lt;dev&gt; &lt;kdump mntpoint&gt; &lt;fstype&gt; &lt;options&gt;"
+    /// as an fstab line. The options are the first mount's (the kernel's, else fstab's), their btrfs
+    /// <c>subvol=</c> picks which mount point the capture kernel mirrors; the target is found by
+    /// device as the preflight checks find it (a <c>UUID=</c> target mounted as /dev/vdb1).
+    /// </summary>
+    private string FsTargetFstabLine(KdumpConfReader conf, string fsType, string value)
     {
         var device = DeviceSpec.Parse(value);
-        var resolved = HostDevices.ToDevName(value);
-        var entry = _request.Mounts?.Entries.FirstOrDefault(e => e.Source == device.ToDevicePath() || e.Source == value || (resolved.Length > 0 && e.Source == resolved));
-        var mnt = MountTable.KdumpMountPoint(entry?.Target);
-        var options = RewriteOptions(entry?.Options ?? "defaults", fsType);
-        return $"{device} {mnt} {fsType} {options} 0 0\n";
+        var facts = new DumpTargetFacts(conf, _request.Mounts, HostDevices, Fstab);
+        var options = facts.MountOptions(value) ?? "defaults";
+        var subvolume = fsType == "btrfs" ? MountEntry.GetSubvolumeOption(options) : null;
+        var mnt = facts.KdumpMountPoint(value, subvolume);
+        return $"{device} {mnt} {fsType} {RewriteOptions(options, fsType)} 0 0\n";
     }
 
     /// <summary>mkdumprd's option rewrite: ro→rw; noauto, nofail, nobootwait dropped; nfs address options dropped.</summary>

@@ -162,6 +162,28 @@ public sealed class KdumpctlImageRebuildTests
         Assert.Equal(0, run.ExitCode);
     }
 
+    /// <summary>
+    /// get_mount_info looks in fstab for a target the kernel has not mounted: a noauto dump disk has
+    /// its type and mount point there, for the rebuild check and for the image alike.
+    /// </summary>
+    [Fact]
+    public void A_noauto_target_is_found_in_fstab_and_its_image_stays_up_to_date()
+    {
+        const string uuid = "9d1f0a2b-aaaa-bbbb-cccc-ddddeeeeffff";
+        using var tree = LabTree();
+        tree.AddVirtioDisk("vdb", 254, 16, "0000:00:06.0", "virtio3", (1, uuid));
+        tree.Write("/etc/fstab", $"UUID={uuid} /data xfs noauto,nofail 0 2\n", RootTree.Old);
+        tree.Write("/etc/kdump.conf", $"xfs UUID={uuid}\npath /crash\n", RootTree.Old);
+        tree.Delete(RootTree.KdumpInitrd);
+        var run = Start(tree);
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal([Mkdumprd], run.Runs);
+        Assert.EndsWith(Loaded, run.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"--mount '/dev/disk/by-uuid/{uuid} /kdumproot/data xfs defaults'", Record(tree).BuildParameters, StringComparison.Ordinal);
+        Assert.Contains("xfs", Record(tree).HostonlyModules);
+        AssertStart(Start(tree), Loaded, rebuilt: false);
+    }
+
     [Fact]
     public void An_unmounted_target_is_an_invalid_dump_target_like_upstream()
     {

@@ -260,6 +260,41 @@ public sealed class MkdumprdTests
         Assert.Equal(expected, err);
     }
 
+    /// <summary>
+    /// mkdumprd <c>to_mount</c>: the image mounts a configured target where the first kernel has the
+    /// whole file system (not a bind mount of part of it), or a btrfs target where its first mount's
+    /// subvolume is, with the first mount's options; an unmounted target comes from fstab. The
+    /// device is found by node, as findmnt --source finds it (a /dev/mapper name for /dev/dm-3).
+    /// </summary>
+    [Theory]
+    // A bind mount of part of the file system comes first: the image mounts the whole one's place,
+    // with the first mount's options (findmnt -f), as upstream.
+    [InlineData("xfs /dev/vdb1\n", RootMount + "29 22 254:17 /crash /srv/crash rw,noatime shared:2 - xfs /dev/vdb1 rw\n" + DataMount, null,
+        "/data/var/crash", "/dev/vdb1 /kdumproot/data xfs rw,noatime 0 0\n")]
+    // Not mounted, a noauto fstab entry: its mount point and options, noauto and nofail dropped, ro made rw.
+    [InlineData("xfs /dev/vdb1\n", RootMount, $"UUID={Uuid} /data/ xfs noauto,nofail,ro 0 2\n", null, "/dev/vdb1 /kdumproot/data xfs rw 0 0\n")]
+    // Mounted under a /dev/mapper link to the node kdump.conf names.
+    [InlineData("xfs /dev/dm-3\n", RootMount + "30 22 253:3 / /data rw,relatime shared:2 - xfs /dev/mapper/vg-data rw\n", null,
+        "/data/var/crash", "/dev/dm-3 /kdumproot/data xfs rw,relatime 0 0\n")]
+    // btrfs: the first mount's subvol= picks the mount of that subvolume.
+    [InlineData("btrfs /dev/vdb1\n", RootMount + "29 22 254:17 /@snap /snap rw shared:2 - btrfs /dev/vdb1 rw,subvol=/@snap\n"
+        + "30 22 254:17 / /data rw shared:3 - btrfs /dev/vdb1 rw,subvolid=5\n", null,
+        "/data/var/crash", "/dev/vdb1 /kdumproot/snap btrfs rw,subvol=/@snap 0 0\n")]
+    public void The_image_mounts_a_configured_target_where_the_first_kernel_has_it(string conf, string mountinfo, string? fstab, string? dumpDirectory, string expected)
+    {
+        using var root = TargetRoot("mkdumprd-target-mount", conf, mountinfo, fstab, memTotalKiB: 1);
+        root.Write("/sys/class/block/dm-3/dev", "253:3\n");
+        root.Write("/dev/dm-3", "");
+        Directory.CreateDirectory(root.Host("/dev/mapper"));
+        File.CreateSymbolicLink(root.Host("/dev/mapper/vg-data"), "../dm-3");
+        root.Write("/lib/modules/6.1.0-x/modules.builtin", "kernel/fs/xfs/xfs.ko\nkernel/fs/btrfs/btrfs.ko\n");
+        if (dumpDirectory is not null) root.MakeDirectory(dumpDirectory);
+        var (rc, err) = Build(root);
+        Assert.True(rc == 0, err);
+        var dir = CpioTool.Extract(Path.Combine(root.Scratch, "img"), root.Scratch);
+        Assert.Equal(expected, File.ReadAllText(Path.Combine(dir, "etc/fstab")));
+    }
+
     [Fact]
     public void Target_paths_resolve_inside_the_root_and_odd_tables_do_not_crash_the_build()
     {

@@ -26,6 +26,9 @@ public sealed class ImageFacts(IRootFileSystem root, string kernelVersion)
         return root.ReadAllText("/proc/mounts", 1 << 22) is { } mounts ? MountTable.ParseProcMounts(mounts) : null;
     }
 
+    /// <summary>/etc/fstab, where kdump-lib's <c>get_mount_info</c> looks for a target the kernel has not mounted; null without one.</summary>
+    public MountTable? Fstab() => root.ReadAllText("/etc/fstab", 1 << 22) is { } text ? MountTable.ParseFstab(text) : null;
+
     /// <summary>
     /// The image's record, or an empty one with <paramref name="problem"/> saying why it cannot be
     /// read (lsinitrd then prints nothing, and upstream goes on with empty output).
@@ -54,7 +57,7 @@ public sealed class ImageFacts(IRootFileSystem root, string kernelVersion)
     {
         ArgumentNullException.ThrowIfNull(conf);
         ArgumentNullException.ThrowIfNull(record);
-        var facts = new DumpTargetFacts(conf, Mounts(), _devices);
+        var facts = new DumpTargetFacts(conf, Mounts(), _devices, Fstab());
         // LVM thin pools are not recognised here (upstream asks lvs); they are checked like any block target.
         if (facts.IsMountInDracutArgs || facts.IsSsh || facts.IsNfs || facts.IsRaw || facts.IsVirtiofs) return new FsCheckInputs(Skip: true);
         var target = facts.BlockTarget();

@@ -78,6 +78,31 @@ public sealed class BlockDevices(IRootFileSystem root)
     }
 
     /// <summary>
+    /// findmnt's <c>--source</c> match for <paramref name="target"/>: a source written the same, or
+    /// the same device once <c>UUID=</c>/<c>LABEL=</c> and links are resolved on both sides (a
+    /// file-system spec like nfs's <c>host:/path</c> matches as written). The target is resolved
+    /// once, each source per call.
+    /// </summary>
+    public Func<string, bool> SourceMatcher(string target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        // An fstab escape can make a NUL (\000): no device is named so, and paths cannot hold it.
+        static bool HasNul(string s) => s.Contains('\0', StringComparison.Ordinal);
+        var unquoted = target.Replace("\"", "", StringComparison.Ordinal);
+        if (HasNul(unquoted)) return _ => false;
+        var device = ToDevName(unquoted);
+        var canonical = device.StartsWith('/') ? Canonicalize(device) : null;
+        return source =>
+        {
+            if (HasNul(source)) return false;
+            if (source == unquoted) return true;
+            if (canonical is null) return false;
+            var a = ToDevName(source);
+            return a.StartsWith('/') && Canonicalize(a) == canonical;
+        };
+    }
+
+    /// <summary>
     /// kdump-lib.sh <c>kdump_get_persistent_dev</c> → dracut <c>get_persistent_dev</c>: the first
     /// link in /dev/mapper, /dev/disk/by-uuid, by-label, by-partuuid, by-partlabel, by-id, by-path
     /// (each sorted) naming the same device; the device itself when none does.

@@ -7,9 +7,11 @@ namespace Kdump.Initramfs.Devices;
 /// kdump-lib's questions about the configured dump target (<c>get_block_dump_target</c>,
 /// <c>is_*_dump_target</c>, <c>get_fs_type_from_target</c>, <c>get_kdump_mntpoint_from_target</c>,
 /// <c>get_root_fs_device</c>) over kdump.conf, the mount table and <see cref="BlockDevices"/>,
-/// shared by kdumpctl (what the target is now) and mkdumprd (what the image records).
+/// shared by kdumpctl (what the target is now) and mkdumprd (what the image records). Like
+/// kdump-lib's <c>get_mount_info</c>, a target the kernel has not mounted is looked up in
+/// <paramref name="fstab"/> (<c>findmnt -s</c>), so a <c>noauto</c> target has a type and a mount point.
 /// </summary>
-public sealed class DumpTargetFacts(KdumpConfReader conf, MountTable? mounts, BlockDevices devices)
+public sealed class DumpTargetFacts(KdumpConfReader conf, MountTable? mounts, BlockDevices devices, MountTable? fstab = null)
 {
     private const string BlockTargetPattern = "ext[234]|xfs|btrfs|minix|raw|virtiofs";
 
@@ -65,28 +67,42 @@ public sealed class DumpTargetFacts(KdumpConfReader conf, MountTable? mounts, Bl
         return source == "/dev/root" && !devices.IsBlockDevice("/dev/root") ? RootDevice() : source;
     }
 
-    /// <summary><c>get_fs_type_from_target</c>: fstype of the first mount of that source ("" when not mounted).</summary>
-    public string FsType(string target) => FirstMountOf(target)?.FsType ?? "";
+    /// <summary><c>get_fs_type_from_target</c>: fstype of the first mount of that source ("" when it has none).</summary>
+    public string FsType(string target) => MountsOf(target) is [var first, ..] ? first.FsType : "";
 
-    /// <summary><c>get_kdump_mntpoint_from_target</c> (no subvolume): where the capture kernel mounts it.</summary>
-    public string KdumpMountPoint(string target) =>
-        MountTable.KdumpMountPoint(target.Length == 0 ? null : mounts?.GetMountPointOfSource(SourceName(target)));
+    /// <summary><c>get_mntopt_from_target</c>: the options of the first mount of that source (null when it has none).</summary>
+    public string? MountOptions(string target) => MountsOf(target) is [var first, ..] ? first.Options : null;
+
+    /// <summary>
+    /// <c>get_kdump_mntpoint_from_target</c>: where the capture kernel mounts the target. Its
+    /// first-kernel mount point is <c>get_mntpoint_from_target</c>'s: the first mount of the whole
+    /// file system (findmnt's SOURCE without <c>[fsroot]</c>), or with a btrfs
+    /// <paramref name="subvolume"/> the first mount of that subvolume; else the first mount.
+    /// </summary>
+    public string KdumpMountPoint(string target, string? subvolume = null)
+    {
+        var of = MountsOf(target);
+        var pick = string.IsNullOrEmpty(subvolume)
+            ? of.FirstOrDefault(e => e.FsRoot == "/")
+            : of.FirstOrDefault(e => e.FsRoot == subvolume);
+        var mountPoint = (pick ?? (of.Count > 0 ? of[0] : null))?.Target;
+        // findmnt compares normalised paths: an fstab "/data/" is /data.
+        return MountTable.KdumpMountPoint(mountPoint is null ? null : Config.IO.SystemPath.Normalize(mountPoint));
+    }
+
+    /// <summary>
+    /// <c>get_mount_info … source TARGET</c>: the kernel's mounts of the target (<c>findmnt -k</c>),
+    /// or when it has none, fstab's entries for it (<c>findmnt -s</c>), in table order.
+    /// </summary>
+    public IReadOnlyList<MountEntry> MountsOf(string target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        if (target.Length == 0) return [];
+        var isTarget = devices.SourceMatcher(target);
+        var mounted = mounts?.Entries.Where(e => isTarget(e.Source)).ToList() ?? [];
+        return mounted.Count > 0 ? mounted : fstab?.Entries.Where(e => isTarget(e.Source)).ToList() ?? [];
+    }
 
     /// <summary><c>get_root_fs_device</c>: <c>findmnt -k -f -n -o SOURCE /</c>.</summary>
     public string RootDevice() => mounts?.Entries.FirstOrDefault(e => e.Target == "/")?.Source ?? "";
-
-    // findmnt --source matches a device given by another name for the same node.
-    private MountEntry? FirstMountOf(string target)
-    {
-        if (target.Length == 0 || mounts is null) return null;
-        var name = SourceName(target);
-        return mounts.Entries.FirstOrDefault(e => e.Source == name);
-    }
-
-    private string SourceName(string target)
-    {
-        if (mounts is null || mounts.Entries.Any(e => e.Source == target) || !target.StartsWith('/')) return target;
-        var canonical = devices.Canonicalize(target);
-        return mounts.Entries.FirstOrDefault(e => e.Source.StartsWith('/') && devices.Canonicalize(e.Source) == canonical)?.Source ?? target;
-    }
 }

@@ -13,8 +13,9 @@ public sealed partial class KdumpCompressedDumper
     /// makedumpfile -E (write_elf_header, get_loads_dumpfile_cyclic, write_elf_pages_cyclic): each input
     /// PT_LOAD is re-emitted, split into a new PT_LOAD after every run of at least 256 excluded pages;
     /// shorter runs keep their real contents, and excluded pages at a segment's end become
-    /// p_memsz &gt; p_filesz. Zero pages (-d 1) are excluded like filtered ones. The dumpable map of the
-    /// whole dump is held in memory (max_mapnr / 8 bytes: 128 KiB for 4 GiB).
+    /// p_memsz &gt; p_filesz. Zero pages (-d 1) are excluded like filtered ones. The segments are
+    /// planned one PT_LOAD at a time through the filter's windows, so memory stays that of a window
+    /// whatever the dump's size; only -e, which needs the whole 2nd bitmap, holds it (max_mapnr / 8).
     /// </summary>
     public DumpReport WriteElf(CancellationToken cancellation = default)
     {
@@ -26,13 +27,39 @@ public sealed partial class KdumpCompressedDumper
         // In one cycle makedumpfile counts while building its 2nd bitmap, each pfn once; the
         // cyclic ELF writer rebuilds it per PT_LOAD and counts shared pfns twice.
         var countOnce = _options.OneCycle;
-        var finder = _options.UnusedVmemmap is { } backing ? new UnusedVmemmap(backing) : null;
-        var (map, zero) = BuildElfDumpableMap(countOnce, finder, cancellation);
-        bool Kept(ulong pfn) => pfn < _maxMapNr && (map[pfn >> 3] & (1 << (int)(pfn & 7))) != 0;
-        if (finder is not null) UnusedVmemmap.Clear(UseVmemmapCut(finder), 0, map);
+        var loads = new List<StreamedElfCore.Load>();
+        var sources = new List<ElfProgramHeader>();
+        ulong elfExcluded = 0;
+        void Planned(ElfProgramHeader p, ulong excluded)
+        {
+            elfExcluded += excluded;
+            while (sources.Count < loads.Count) sources.Add(p);
+        }
+        if (_options.UnusedVmemmap is { } backing)
+        {
+            // -e finds unused struct pages over the whole 2nd bitmap (upstream needs --work-dir for it).
+            var finder = new UnusedVmemmap(backing);
+            var (map, zero) = BuildElfDumpableMap(countOnce, finder, cancellation);
+            UnusedVmemmap.Clear(UseVmemmapCut(finder), 0, map);
+            if (!countOnce) CountPerLoad(physicalLoads, zero, cancellation);
+            foreach (var p in physicalLoads)
+            {
+                var (first, end) = ElfPfns(p);
+                var splitter = new ElfLoadSplitter(p, (ulong)_pageSize, loads);
+                for (var pfn = first; pfn < end; pfn++)
+                    splitter.Take(pfn, pfn < _maxMapNr && (map[pfn >> 3] & (1 << (int)(pfn & 7))) != 0);
+                Planned(p, splitter.Finish());
+            }
+        }
+        else
+        {
+            var page = new byte[_pageSize];
+            if (countOnce) CountEachPfnOnce(page, cancellation);
+            foreach (var p in physicalLoads) Planned(p, PlanLoad(p, count: !countOnce, loads, page, cancellation));
+        }
+        Report.ElfExcluded = elfExcluded;
         if (!countOnce)
         {
-            CountPerLoad(physicalLoads, zero, cancellation);
             // write_elf_pages_cyclic recounts pfn_memhole from max_mapnr over the pfns it walks:
             // a partial first page is not walked, a partial last page is.
             var hole = _maxMapNr;
@@ -43,16 +70,6 @@ public sealed partial class KdumpCompressedDumper
             }
             Report.ElfMemoryHole = hole;
         }
-        ulong elfExcluded = 0;
-
-        var loads = new List<StreamedElfCore.Load>();
-        var sources = new List<ElfProgramHeader>();
-        foreach (var p in physicalLoads)
-        {
-            elfExcluded += SplitLoad(p, Kept, loads);
-            while (sources.Count < loads.Count) sources.Add(p);
-        }
-        Report.ElfExcluded = elfExcluded;
 
         var ps = (ulong)_pageSize;
         var note = elf.Core.ProgramHeaders.FirstOrDefault(h => h.Type == ElfConstants.PtNote);
@@ -153,47 +170,125 @@ public sealed partial class KdumpCompressedDumper
     }
 
     /// <summary>
-    /// One input PT_LOAD as write_elf_pages_cyclic re-emits it, into <paramref name="loads"/>; the
-    /// pages left out by splits (the report's "in ELF format" count) are returned. A partial first
-    /// page (p_paddr not page aligned: frac_head) is always kept, unfiltered; a partial last page
-    /// (frac_tail) is filtered like any page and counts its own bytes only, except right after a
-    /// split, where upstream counts it as a whole page. Pages past p_filesz count as excluded.
+    /// One input PT_LOAD as write_elf_pages_cyclic re-emits it, into the loads list, from its pfns
+    /// given in order (<see cref="Take"/>) with whether each is kept; <see cref="Finish"/> returns the
+    /// pages left out by splits (the report's "in ELF format" count). A partial first page (p_paddr
+    /// not page aligned: frac_head) is always kept, unfiltered; a partial last page (frac_tail) is
+    /// filtered like any page and counts its own bytes only, except right after a split, where
+    /// upstream counts it as a whole page. Pages past p_filesz count as excluded.
     /// </summary>
-    private ulong SplitLoad(ElfProgramHeader p, Func<ulong, bool> kept, List<StreamedElfCore.Load> loads)
+    private sealed class ElfLoadSplitter
     {
-        var ps = (ulong)_pageSize;
-        var (first, end) = ElfPfns(p);
-        // The first pfn that starts at or past the end of the file data.
-        var fileEnd = PfnUp(checked(p.PhysicalAddress + p.FileSize), ps);
-        var head = p.PhysicalAddress % ps == 0 ? 0 : ps - (p.PhysicalAddress % ps);
-        var tail = (p.PhysicalAddress + p.MemorySize) % ps;
-        ulong memSize = head, fileSize = head, run = 0, excluded = 0;
-        var pa = p.PhysicalAddress;
-        for (var pfn = first; pfn < end; pfn++)
+        private readonly ElfProgramHeader _p;
+        private readonly ulong _pageSize, _end, _fileEnd, _tail;
+        private readonly List<StreamedElfCore.Load> _loads;
+        private ulong _memSize, _fileSize, _run, _excluded, _pa;
+
+        public ElfLoadSplitter(ElfProgramHeader p, ulong pageSize, List<StreamedElfCore.Load> loads)
         {
-            var size = pfn == end - 1 && tail != 0 ? tail : ps;
-            if (pfn >= fileEnd || !kept(pfn))
+            (_p, _pageSize, _loads) = (p, pageSize, loads);
+            _end = PfnUp(checked(p.PhysicalAddress + p.MemorySize), pageSize);
+            // The first pfn that starts at or past the end of the file data.
+            _fileEnd = PfnUp(checked(p.PhysicalAddress + p.FileSize), pageSize);
+            var head = p.PhysicalAddress % pageSize == 0 ? 0 : pageSize - (p.PhysicalAddress % pageSize);
+            _tail = (p.PhysicalAddress + p.MemorySize) % pageSize;
+            (_memSize, _fileSize, _pa) = (head, head, p.PhysicalAddress);
+        }
+
+        /// <summary>The next pfn of the segment (from its first whole page to the end of a partial last one).</summary>
+        public void Take(ulong pfn, bool kept)
+        {
+            var size = pfn == _end - 1 && _tail != 0 ? _tail : _pageSize;
+            if (pfn >= _fileEnd || !kept)
             {
-                run++;
-                memSize += size;
-                continue;
+                _run++;
+                _memSize += size;
+                return;
             }
-            if (run < ElfSplitRun)
+            if (_run < ElfSplitRun)
             {
                 // Fewer than 256 excluded pages keep their real contents.
-                memSize += size;
-                fileSize += (run * ps) + size;
-                run = 0;
-                continue;
+                _memSize += size;
+                _fileSize += (_run * _pageSize) + size;
+                _run = 0;
+                return;
             }
-            loads.Add(new StreamedElfCore.Load(pa, p.VirtualAddress + (pa - p.PhysicalAddress), fileSize, memSize, p.Flags, p.Align));
-            excluded += run;
-            pa += memSize;
-            (memSize, fileSize, run) = (ps, ps, 0);
+            _loads.Add(new StreamedElfCore.Load(_pa, _p.VirtualAddress + (_pa - _p.PhysicalAddress), _fileSize, _memSize, _p.Flags, _p.Align));
+            _excluded += _run;
+            _pa += _memSize;
+            (_memSize, _fileSize, _run) = (_pageSize, _pageSize, 0);
         }
-        // write_elf_pages_cyclic gives the last PT_LOAD its running offset even without data.
-        loads.Add(new StreamedElfCore.Load(pa, p.VirtualAddress + (pa - p.PhysicalAddress), fileSize, memSize, p.Flags, p.Align, ZeroOffsetWhenEmpty: false));
-        return excluded + run;
+
+        public ulong Finish()
+        {
+            // write_elf_pages_cyclic gives the last PT_LOAD its running offset even without data.
+            _loads.Add(new StreamedElfCore.Load(_pa, _p.VirtualAddress + (_pa - _p.PhysicalAddress), _fileSize, _memSize, _p.Flags, _p.Align, ZeroOffsetWhenEmpty: false));
+            return _excluded + _run;
+        }
+    }
+
+    /// <summary>
+    /// Plans one input PT_LOAD through the filter's windows (from its first whole page rounded down
+    /// to 8 pfns, as the report's counts go), without a whole-dump bitmap: the window's kept pages,
+    /// with -d 1 less the zero pages read here, feed the splitter. With <paramref name="count"/> the
+    /// window's categories and zero pages are counted for this PT_LOAD (see <see cref="CountPerLoad"/>).
+    /// </summary>
+    private ulong PlanLoad(ElfProgramHeader p, bool count, List<StreamedElfCore.Load> loads, byte[] page, CancellationToken cancellation)
+    {
+        var (first, end) = ElfPfns(p);
+        var splitter = new ElfLoadSplitter(p, (ulong)_pageSize, loads);
+        var stop = Math.Min(end, _maxMapNr);
+        var next = first;
+        for (var w = first & ~7UL; w < stop; w += (ulong)_windowPfns)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            var n = (int)Math.Min((ulong)_windowPfns, stop - w);
+            FillWindow(w, count: false);
+            if (count && _categories is not null) Report.Counts.Add(_categories.AsSpan(0, n));
+            if ((Level & DumpLevel.Zero) != 0)
+            {
+                var zeros = ClearZeroPages(w, n, page);
+                if (count) Report.Counts.AddZero(zeros);
+            }
+            for (; next < w + (ulong)n; next++)
+            {
+                var i = next - w;
+                splitter.Take(next, (_dumpable[(int)(i >> 3)] & (1 << (int)(i & 7))) != 0);
+            }
+        }
+        // Pfns at or past max_mapnr are never kept.
+        for (; next < end; next++) splitter.Take(next, false);
+        return splitter.Finish();
+    }
+
+    /// <summary>One cycle's counts (each pfn once, as makedumpfile counts building its 2nd bitmap): categories and zero pages.</summary>
+    private void CountEachPfnOnce(byte[] page, CancellationToken cancellation)
+    {
+        for (ulong w = 0; w < _maxMapNr; w += (ulong)_windowPfns)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            FillWindow(w, count: true);
+            if ((Level & DumpLevel.Zero) != 0) Report.Counts.AddZero(ClearZeroPages(w, (int)Math.Min((ulong)_windowPfns, _maxMapNr - w), page));
+        }
+    }
+
+    /// <summary>Reads the window's first <paramref name="bits"/> kept pages and clears those that are zero; returns how many.</summary>
+    private ulong ClearZeroPages(ulong firstPfn, int bits, byte[] page)
+    {
+        ulong zeros = 0;
+        foreach (var (first, count) in EnumerateRuns(firstPfn, bits))
+        {
+            for (var k = 0; k < count; k++)
+            {
+                var pfn = first + (ulong)k;
+                _input.ReadPages(pfn, 1, page);
+                if (!ZeroPage.IsZeroPage(page)) continue;
+                var i = pfn - firstPfn;
+                _dumpable[(int)(i >> 3)] &= unchecked((byte)~(1 << (int)(i & 7)));
+                zeros++;
+            }
+        }
+        return zeros;
     }
 
     /// <summary>

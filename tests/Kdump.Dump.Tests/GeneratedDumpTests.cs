@@ -226,6 +226,56 @@ public class GeneratedDumpTests
         Assert.True(file.AsSpan((int)loads[1].Offset + 0x100, 0xe00).IndexOfAnyExcept((byte)0) < 0);
     }
 
+    /// <summary>
+    /// -E plans its segments per PT_LOAD through the filter's windows: a machine whose memory reaches
+    /// 16 TiB (max_mapnr 2^32, whose whole 2nd bitmap is 512 MiB, over the 256 MiB table limit the
+    /// old whole-dump map was refused by) is written in a window's memory, in cyclic and in
+    /// one-cycle counting alike, with a run of 0x180 zero pages split out far above 4 GiB.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Elf_output_of_memory_far_above_the_first_gib_needs_no_whole_dump_bitmap(bool oneCycle)
+    {
+        const ulong high = 1UL << 44;
+        var info = "OSRELEASE=6.1.0-test\nPAGESIZE=4096\nCRASHTIME=1700000000\n"u8.ToArray();
+        var low = new byte[0x20 * PageSize];
+        for (var i = 0; i < 0x20; i += 2) TestPages.Mixed(i).CopyTo(low.AsSpan(i * PageSize));
+        var far = new byte[0x300 * PageSize];
+        for (var i = 0; i < 0x300; i++)
+        {
+            if (i is < 0x80 or >= 0x200) TestPages.Mixed(0x1000 + i).CopyTo(far.AsSpan(i * PageSize));
+        }
+        var vmcore = new ElfCoreWriter(DataLayout.LittleEndian64, 62)
+            .AddNote("CORE", ElfConstants.NtPrstatus, new byte[336])
+            .AddNote("VMCOREINFO", 0, info)
+            .AddLoad(0x10 * PageSize, 0, low)
+            .AddLoad(high, 0, far)
+            .ToArray();
+        using var input = DumpInput.Open(DumpOpener.Open(new MemoryByteSource(vmcore, "far.elf")));
+        Assert.Equal((high / PageSize) + 0x300, input.MaxMapNr);
+        var options = new DumpOptions { Level = DumpLevel.Zero, OneCycle = oneCycle };
+        // What the engine allocates, the output discarded (the MemoryOutput below grows by copies).
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        new KdumpCompressedDumper(input, new DiscardDumpOutput("discard"), options).WriteElf();
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated < 8 << 20, $"{allocated} bytes allocated");
+
+        var output = new MemoryOutput();
+        var dumper = new KdumpCompressedDumper(input, output, options);
+        dumper.WriteElf();
+        var core = ElfCoreReader.Read(new MemoryByteSource(output.Bytes, "out.elf"));
+        var loads = core.Loads.ToArray();
+        Assert.Equal(3, loads.Length);
+        // Odd pages are zero: kept inside the segment, the trailing one is p_memsz past p_filesz.
+        Assert.Equal((0x10UL * PageSize, 0x1fUL * PageSize, 0x20UL * PageSize), (loads[0].PhysicalAddress, loads[0].FileSize, loads[0].MemorySize));
+        Assert.Equal((high, 0x80UL * PageSize, 0x200UL * PageSize), (loads[1].PhysicalAddress, loads[1].FileSize, loads[1].MemorySize));
+        Assert.Equal((high + (0x200UL * PageSize), 0x100UL * PageSize, 0x100UL * PageSize), (loads[2].PhysicalAddress, loads[2].FileSize, loads[2].MemorySize));
+        Assert.True(output.Bytes.AsSpan((int)loads[2].Offset, 0x100 * PageSize).SequenceEqual(far.AsSpan(0x200 * PageSize)), "the far segment's pages are not the input's");
+        // The split-out run and the low segment's trailing zero page.
+        Assert.Equal(0x181UL, dumper.Report.ElfExcluded);
+    }
+
     [Fact]
     public void A_write_failure_leaves_a_readable_file_flagged_incomplete()
     {

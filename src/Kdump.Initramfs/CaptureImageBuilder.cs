@@ -43,7 +43,7 @@ public sealed partial class CaptureImageBuilder
     private readonly CaptureImageRequest _request;
     private readonly RootedPath _root;
     private readonly SharedLibraryResolver _libraries;
-    private readonly List<string> _warnings = [];
+    private readonly WarningLog _warnings;
     private readonly ImagePlan _plan = new();
 
     public CaptureImageBuilder(CaptureImageRequest request)
@@ -52,6 +52,17 @@ public sealed partial class CaptureImageBuilder
         _request = request;
         _root = new RootedPath(request.Root);
         _libraries = new SharedLibraryResolver(_root);
+        _warnings = new WarningLog(request.OnWarning);
+    }
+
+    /// <summary>The build's warnings, each also passed to the request's <c>OnWarning</c> when added.</summary>
+    private sealed class WarningLog(Action<string>? onWarning) : System.Collections.ObjectModel.Collection<string>
+    {
+        protected override void InsertItem(int index, string item)
+        {
+            base.InsertItem(index, item);
+            onWarning?.Invoke(item);
+        }
     }
 
     public CaptureImage Build()
@@ -160,7 +171,7 @@ public sealed partial class CaptureImageBuilder
         moduleNames.AddRange(_request.WatchdogModules);
         var modules = InstallModules(moduleNames, [.. TargetBlockDrivers(conf), .. ifModules]);
         RecordBuild(fstab.ToString(), conf, modules);
-        return new CaptureImage(_plan, modules, _warnings);
+        return new CaptureImage(_plan, modules, [.. _warnings]);
     }
 
     private static (string? Option, string Value) LastTarget(KdumpConfReader conf)

@@ -35,4 +35,10 @@ public sealed record CaptureImageRequest
 
     /// <summary>The first kernel's routes, interfaces and addresses, for ssh and nfs targets; null = none known.</summary>
     public Network.HostNetwork? Network { get; init; }
+
+    /// <summary>
+    /// Told each warning as the build meets it (upstream's mkdumprd prints each at once, so those
+    /// before a fatal error are seen too); the image lists them all as well.
+    /// </summary>
+    public Action<string>? OnWarning { get; init; }
 }

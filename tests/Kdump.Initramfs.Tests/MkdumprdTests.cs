@@ -296,6 +296,14 @@ public sealed class MkdumprdTests
     }
 
     [Fact]
+    public void Warnings_print_as_met_so_a_later_fatal_error_does_not_hide_them()
+    {
+        using var root = TargetRoot("mkdumprd-warn-then-fail", "xfs /dev/vdb1\ncore_collector bin/makedumpfile -l\n", RootMount);
+        Assert.Equal((1, "kdump: dump target \"/dev/vdb1\" is not mounted: its dump path and free space are not checked (mkdumprd would mount it to check them)\n"
+            + "kdump: core_collector: bin/makedumpfile must be an absolute path without . or .. components.\n"), Build(root));
+    }
+
+    [Fact]
     public void Target_paths_resolve_inside_the_root_and_odd_tables_do_not_crash_the_build()
     {
         // /data is an absolute link inside the tree: followed there, not on the host.

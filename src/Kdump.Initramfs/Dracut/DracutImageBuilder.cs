@@ -32,8 +32,7 @@ public sealed class DracutImageBuilder
         try { dracutArgs = DracutArguments.Split(conf.GetValue("dracut_args")); }
         catch (KdumpConfigException e) { throw new InitramfsBuildException(e.Message, e); }
 
-        var image = new CaptureImageBuilder(capture).Build();
-        foreach (var w in image.Warnings) _request.Output.WriteLine($"kdump: {w}");
+        var image = new CaptureImageBuilder(capture with { OnWarning = w => _request.Output.WriteLine($"kdump: {w}") }).Build();
 
         var stage = Directory.CreateTempSubdirectory("mkdumprd.");
         try

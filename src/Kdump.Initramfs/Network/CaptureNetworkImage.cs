@@ -63,7 +63,7 @@ public static class CaptureNetworkImage
     /// record; it is built in on Debian and Fedora). Without facts (a caller that knows no network)
     /// the image gets no record and a warning.
     /// </summary>
-    public static (IReadOnlyList<string> Modules, IReadOnlyList<string> IfModules) Install(ImagePlan plan, HostNetwork? facts, string host, List<string> warnings)
+    public static (IReadOnlyList<string> Modules, IReadOnlyList<string> IfModules) Install(ImagePlan plan, HostNetwork? facts, string host, ICollection<string> warnings)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(warnings);

@@ -119,6 +119,7 @@ public static class MkdumprdCommand
             WatchdogModules = ActiveWatchdogModules(rooted),
             Network = Kdump.Initramfs.Network.HostNetwork.Live(root),
             SshCommands = rooted.Root.Length == 0 ? env.Commands : env.SshCommandsUnderRoot,
+            OnWarning = w => err.WriteLine($"kdump: {w}"),
         };
         try
         {
@@ -137,7 +138,6 @@ public static class MkdumprdCommand
                 }).Build();
             }
             var built = new CaptureImageBuilder(request).Build();
-            foreach (var w in built.Warnings) err.WriteLine($"kdump: {w}");
             var temp = image + ".tmp";
             using (var f = new FileStream(temp, FileMode.Create, FileAccess.Write))
             {

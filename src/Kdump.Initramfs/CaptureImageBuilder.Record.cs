@@ -1,6 +1,7 @@
 using System.Text;
 using Kdump.Config.Conf;
 using Kdump.Config.IO;
+using Kdump.Config.Mounts;
 using Kdump.Initramfs.Devices;
 using Kdump.Initramfs.Modules;
 using Kdump.Initramfs.Record;
@@ -22,7 +23,7 @@ public sealed partial class CaptureImageBuilder
     /// <summary>Drivers (driver names, not yet checked against modules.dep) of the block dump target and its slaves.</summary>
     private IReadOnlyList<string> TargetBlockDrivers(KdumpConfReader conf)
     {
-        var target = new DumpTargetFacts(conf, _request.Mounts, HostDevices).BlockTarget();
+        var target = new DumpTargetFacts(conf, _request.Mounts, HostDevices, () => Fstab).BlockTarget();
         return HostDevices.DeviceNumber(target) is { } number ? HostDevices.BlockDrivers(number) : [];
     }
 
@@ -37,7 +38,8 @@ public sealed partial class CaptureImageBuilder
         var args = new List<(string, string?)> { ("--hostonly", null), ("--hostonly-mode", "strict") };
         foreach (var line in fstab.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
-            var f = line.Split(' ');
+            // The fields as dracut's --mount has them: unescaped (a blank stays a blank, as upstream records it).
+            var f = line.Split(' ').Select(MountTable.Unescape).ToArray();
             if (f.Length < 4) continue;
             var persistent = HostDevices.PersistentDevice(f[0]);
             if (persistent.Length == 0) persistent = DeviceSpec.Parse(f[0]).ToDevicePath();

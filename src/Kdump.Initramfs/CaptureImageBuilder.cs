@@ -114,7 +114,7 @@ public sealed partial class CaptureImageBuilder
                 lines = DefaultTarget(conf, lines, fstab, moduleNames);
                 break;
             case null:
-                fstab.Append($"{dracutMount!.Device} {dracutMount.MountPoint} {dracutMount.FsType} {(dracutMount.Options.Length > 0 ? dracutMount.Options : "defaults")} 0 0\n");
+                fstab.Append(FstabLine(dracutMount!.Device, dracutMount.MountPoint, dracutMount.FsType, dracutMount.Options.Length > 0 ? dracutMount.Options : "defaults"));
                 AddFsModules(dracutMount.FsType, moduleNames);
                 break;
             default:
@@ -135,7 +135,7 @@ public sealed partial class CaptureImageBuilder
         if (conf.GetValue("failure_action", "default") == "dump_to_rootfs"
             && _request.Mounts?.Entries.FirstOrDefault(e => e.Target == "/" && e.FsRoot == "/") is { } rootMount)
         {
-            fstab.Append($"{rootMount.Source} /sysroot {rootMount.FsType} {RewriteOptions(rootMount.Options, rootMount.FsType)} 0 0\n");
+            fstab.Append(FstabLine(rootMount.Source, "/sysroot", rootMount.FsType, RewriteOptions(rootMount.Options, rootMount.FsType)));
             AddFsModules(rootMount.FsType, moduleNames);
         }
         _plan.AddFile(CaptureImage.FstabPath, Encoding.UTF8.GetBytes(fstab.ToString()));
@@ -199,12 +199,16 @@ public sealed partial class CaptureImageBuilder
     private string FsTargetFstabLine(KdumpConfReader conf, string fsType, string value)
     {
         var device = DeviceSpec.Parse(value);
-        var facts = new DumpTargetFacts(conf, _request.Mounts, HostDevices, Fstab);
+        var facts = new DumpTargetFacts(conf, _request.Mounts, HostDevices, () => Fstab);
         var options = facts.MountOptions(value) ?? "defaults";
         var subvolume = fsType == "btrfs" ? MountEntry.GetSubvolumeOption(options) : null;
         var mnt = facts.KdumpMountPoint(value, subvolume);
-        return $"{device} {mnt} {fsType} {RewriteOptions(options, fsType)} 0 0\n";
+        return FstabLine(device.ToString(), mnt, fsType, RewriteOptions(options, fsType));
     }
+
+    /// <summary>An fstab line of the image, its fields escaped as fstab's (a mount point with a blank is <c>\040</c>).</summary>
+    private static string FstabLine(string device, string mountPoint, string fsType, string options) =>
+        $"{MountTable.Escape(device)} {MountTable.Escape(mountPoint)} {MountTable.Escape(fsType)} {MountTable.Escape(options)} 0 0\n";
 
     /// <summary>mkdumprd's option rewrite: ro→rw; noauto, nofail, nobootwait dropped; nfs address options dropped.</summary>
     public static string RewriteOptions(string options, string fsType)
@@ -241,7 +245,7 @@ public sealed partial class CaptureImageBuilder
         catch (Config.KdumpConfigException e) { throw new InitramfsBuildException(e.Message, e); }
         CheckSize(t.Device, FreeKiB(saveDirectory));
         AddFsModules(t.FsType, moduleNames);
-        fstab.Append($"{t.Device} {t.KdumpMountPoint} {t.FsType} {RewriteOptions(t.Options, t.FsType)} 0 0\n");
+        fstab.Append(FstabLine(t.Device, t.KdumpMountPoint, t.FsType, RewriteOptions(t.Options, t.FsType)));
         // module-setup.sh default_dump_target_install_conf: the target line appended, path made relative to the mount.
         var rewritten = lines.Where(l => !l.StartsWith("path ", StringComparison.Ordinal)).ToList();
         rewritten.Add($"{t.FsType} {t.Device}");

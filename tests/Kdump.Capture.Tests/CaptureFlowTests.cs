@@ -86,6 +86,18 @@ public sealed class CaptureFlowTests : IDisposable
         _ = (pre, post);
     }
 
+    /// <summary>mkdumprd writes a mount point with a blank escaped, as fstab has it (\040).</summary>
+    [Fact]
+    public void A_target_whose_mount_point_has_a_blank_is_dumped_there()
+    {
+        Write("/etc/kdump.conf", "ext4 UUID=0b9c\npath /var/crash\n");
+        Write("/etc/fstab", "UUID=0b9c /kdumproot/my\\040data ext4 defaults 0 0\n");
+        CollectorWrites("dump bytes");
+        Assert.Equal(0, Run());
+        Assert.Contains("mount UUID=0b9c ext4 defaults", _system.Events);
+        Assert.Equal("dump bytes", File.ReadAllText(Host("/kdumproot/my data/var/crash/" + DirName + "/vmcore")));
+    }
+
     [Fact]
     public void Collector_failure_like_ENOSPC_keeps_vmcore_incomplete_and_runs_failure_action_not_final_action()
     {

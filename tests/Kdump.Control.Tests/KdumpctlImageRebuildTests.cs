@@ -184,6 +184,29 @@ public sealed class KdumpctlImageRebuildTests
         AssertStart(Start(tree), Loaded, rebuilt: false);
     }
 
+    /// <summary>
+    /// A btrfs dump disk whose subvolume @data is mounted before its top level: findmnt -f takes the
+    /// top level's mount (the default subvolume) for the image's options and mount point, and
+    /// kdumpctl's check finds the same place, so the image stays up to date.
+    /// </summary>
+    [Fact]
+    public void A_btrfs_target_with_a_subvolume_mounted_first_stays_up_to_date()
+    {
+        const string uuid = "9d1f0a2b-aaaa-bbbb-cccc-ddddeeeeffff";
+        using var tree = LabTree();
+        tree.AddVirtioDisk("vdb", 254, 16, "0000:00:06.0", "virtio3", (1, uuid));
+        tree.Write("/proc/self/mountinfo", tree.Read("/proc/self/mountinfo")
+            + "30 22 254:17 /@data /data rw,relatime shared:2 - btrfs /dev/vdb1 rw,subvolid=256,subvol=/@data\n"
+            + "31 22 254:17 / /mnt/pool rw,relatime shared:3 - btrfs /dev/vdb1 rw,subvolid=5,subvol=/\n", RootTree.Old);
+        Directory.CreateDirectory(tree.Host("/mnt/pool/crash"));
+        tree.Write("/etc/kdump.conf", $"btrfs UUID={uuid}\npath /crash\n", RootTree.Old);
+        tree.Delete(RootTree.KdumpInitrd);
+        var run = Start(tree);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains($"--mount '/dev/disk/by-uuid/{uuid} /kdumproot/mnt/pool btrfs rw,relatime,subvolid=5,subvol=/'", Record(tree).BuildParameters, StringComparison.Ordinal);
+        AssertStart(Start(tree), Loaded, rebuilt: false);
+    }
+
     [Fact]
     public void An_unmounted_target_is_an_invalid_dump_target_like_upstream()
     {

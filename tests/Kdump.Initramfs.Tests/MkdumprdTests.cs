@@ -276,10 +276,23 @@ public sealed class MkdumprdTests
     // Mounted under a /dev/mapper link to the node kdump.conf names.
     [InlineData("xfs /dev/dm-3\n", RootMount + "30 22 253:3 / /data rw,relatime shared:2 - xfs /dev/mapper/vg-data rw\n", null,
         "/data/var/crash", "/dev/dm-3 /kdumproot/data xfs rw,relatime 0 0\n")]
-    // btrfs: the first mount's subvol= picks the mount of that subvolume.
-    [InlineData("btrfs /dev/vdb1\n", RootMount + "29 22 254:17 /@snap /snap rw shared:2 - btrfs /dev/vdb1 rw,subvol=/@snap\n"
-        + "30 22 254:17 / /data rw shared:3 - btrfs /dev/vdb1 rw,subvolid=5\n", null,
-        "/data/var/crash", "/dev/vdb1 /kdumproot/snap btrfs rw,subvol=/@snap 0 0\n")]
+    // btrfs: a subvolume's mount comes first, the top level's (the default subvolume) is the one
+    // findmnt -f takes by the device's name, and its subvol=/ picks the whole file system's mount.
+    [InlineData("btrfs /dev/vdb1\n", RootMount + "29 22 254:17 /@data /data rw,relatime shared:2 - btrfs /dev/vdb1 rw,subvolid=256,subvol=/@data\n"
+        + "30 22 254:17 / /mnt/pool rw,relatime shared:3 - btrfs /dev/vdb1 rw,subvolid=5,subvol=/\n", null,
+        "/mnt/pool/var/crash", "/dev/vdb1 /kdumproot/mnt/pool btrfs rw,relatime,subvolid=5,subvol=/ 0 0\n")]
+    // By its own name first (findmnt -f), then by another: the options of /b, the mount point of /a.
+    [InlineData("xfs /dev/dm-3\n", RootMount + "30 22 253:3 / /a rw,noatime shared:2 - xfs /dev/mapper/vg-data rw\n"
+        + "31 22 253:3 / /b rw,relatime shared:3 - xfs /dev/dm-3 rw\n", null,
+        "/a/var/crash", "/dev/dm-3 /kdumproot/a xfs rw,relatime 0 0\n")]
+    // An fstab entry by PARTUUID=.
+    [InlineData("xfs /dev/vdb1\n", RootMount, "PARTUUID=5eed-01 /data xfs noauto 0 2\n", null, "/dev/vdb1 /kdumproot/data xfs defaults 0 0\n")]
+    // A mount point with a blank is written escaped, as fstab has it.
+    [InlineData("xfs /dev/vdb1\n", RootMount + "30 22 254:17 / /my\\040data rw,relatime shared:2 - xfs /dev/vdb1 rw\n", null,
+        "/my data/var/crash", "/dev/vdb1 /kdumproot/my\\040data xfs rw,relatime 0 0\n")]
+    // fstab mount points that are no place to mount: the image mounts the target on /kdumproot.
+    [InlineData("xfs /dev/vdb1\n", RootMount, "/dev/vdb1 /data/../.. xfs noauto 0 2\n", "/var/crash", "/dev/vdb1 /kdumproot xfs defaults 0 0\n")]
+    [InlineData("xfs /dev/vdb1\n", RootMount, "/dev/vdb1 data xfs noauto 0 2\n", null, "/dev/vdb1 /kdumproot xfs defaults 0 0\n")]
     public void The_image_mounts_a_configured_target_where_the_first_kernel_has_it(string conf, string mountinfo, string? fstab, string? dumpDirectory, string expected)
     {
         using var root = TargetRoot("mkdumprd-target-mount", conf, mountinfo, fstab, memTotalKiB: 1);
@@ -287,6 +300,8 @@ public sealed class MkdumprdTests
         root.Write("/dev/dm-3", "");
         Directory.CreateDirectory(root.Host("/dev/mapper"));
         File.CreateSymbolicLink(root.Host("/dev/mapper/vg-data"), "../dm-3");
+        Directory.CreateDirectory(root.Host("/dev/disk/by-partuuid"));
+        File.CreateSymbolicLink(root.Host("/dev/disk/by-partuuid/5eed-01"), "../../vdb1");
         root.Write("/lib/modules/6.1.0-x/modules.builtin", "kernel/fs/xfs/xfs.ko\nkernel/fs/btrfs/btrfs.ko\n");
         if (dumpDirectory is not null) root.MakeDirectory(dumpDirectory);
         var (rc, err) = Build(root);

@@ -95,6 +95,20 @@ public sealed class MountTable
 
     private static bool IsOctal(char c) => c is >= '0' and <= '7';
 
+    /// <summary>A field as fstab and the kernel write it: space, tab, newline and backslash as <c>\ooo</c> (what <see cref="Unescape"/> reads).</summary>
+    public static string Escape(string field)
+    {
+        ArgumentNullException.ThrowIfNull(field);
+        if (field.AsSpan().IndexOfAny(" \t\n\\") < 0) return field;
+        var sb = new StringBuilder(field.Length + 8);
+        foreach (var c in field)
+        {
+            if (c is ' ' or '\t' or '\n' or '\\') sb.Append('\\').Append(Convert.ToString(c, 8).PadLeft(3, '0'));
+            else sb.Append(c);
+        }
+        return sb.ToString();
+    }
+
     /// <summary>
     /// <c>df &lt;path&gt;</c>: the mount whose target is the longest path-component prefix of
     /// <paramref name="path"/>; among mounts on the same target, the last one (on top).

@@ -57,7 +57,7 @@ public sealed class ImageFacts(IRootFileSystem root, string kernelVersion)
     {
         ArgumentNullException.ThrowIfNull(conf);
         ArgumentNullException.ThrowIfNull(record);
-        var facts = new DumpTargetFacts(conf, Mounts(), _devices, Fstab());
+        var facts = new DumpTargetFacts(conf, Mounts(), _devices, Fstab);
         // LVM thin pools are not recognised here (upstream asks lvs); they are checked like any block target.
         if (facts.IsMountInDracutArgs || facts.IsSsh || facts.IsNfs || facts.IsRaw || facts.IsVirtiofs) return new FsCheckInputs(Skip: true);
         var target = facts.BlockTarget();
@@ -80,7 +80,7 @@ public sealed class ImageFacts(IRootFileSystem root, string kernelVersion)
         ArgumentNullException.ThrowIfNull(conf);
         ArgumentNullException.ThrowIfNull(record);
         var drivers = new List<string>();
-        var target = new DumpTargetFacts(conf, Mounts(), _devices).BlockTarget();
+        var target = new DumpTargetFacts(conf, Mounts(), _devices, Fstab).BlockTarget();
         if (target.Length > 0 && _devices.DeviceNumber(target) is { } number) drivers.AddRange(_devices.BlockDrivers(number));
         if (!DracutArguments.IsModuleOmitted(dracutArgv, "watchdog")) drivers.AddRange(WatchdogDrivers());
         if (drivers.Count == 0) return null;

@@ -79,27 +79,39 @@ public sealed class BlockDevices(IRootFileSystem root)
 
     /// <summary>
     /// findmnt's <c>--source</c> match for <paramref name="target"/>: a source written the same, or
-    /// the same device once <c>UUID=</c>/<c>LABEL=</c> and links are resolved on both sides (a
-    /// file-system spec like nfs's <c>host:/path</c> matches as written). The target is resolved
-    /// once, each source per call.
+    /// the same device once tags (<c>UUID=</c>, <c>LABEL=</c>, <c>PARTUUID=</c>, <c>PARTLABEL=</c>)
+    /// and links are resolved on both sides (a file-system spec like nfs's <c>host:/path</c> matches
+    /// as written). The target is resolved once, each source per call.
     /// </summary>
     public Func<string, bool> SourceMatcher(string target)
     {
         ArgumentNullException.ThrowIfNull(target);
         // An fstab escape can make a NUL (\000): no device is named so, and paths cannot hold it.
-        static bool HasNul(string s) => s.Contains('\0', StringComparison.Ordinal);
+        // Nor is any longer than PATH_MAX, and canonicalizing such a name costs its square.
+        static bool Resolvable(string s) => s.Length <= 4096 && !s.Contains('\0', StringComparison.Ordinal);
         var unquoted = target.Replace("\"", "", StringComparison.Ordinal);
-        if (HasNul(unquoted)) return _ => false;
-        var device = ToDevName(unquoted);
+        if (!Resolvable(unquoted)) return _ => false;
+        var device = TagDevice(unquoted);
         var canonical = device.StartsWith('/') ? Canonicalize(device) : null;
         return source =>
         {
-            if (HasNul(source)) return false;
             if (source == unquoted) return true;
-            if (canonical is null) return false;
-            var a = ToDevName(source);
+            if (canonical is null || !Resolvable(source)) return false;
+            var a = TagDevice(source);
             return a.StartsWith('/') && Canonicalize(a) == canonical;
         };
+    }
+
+    /// <summary>The device a libmount tag names (its /dev/disk link resolved; "" when there is none), else the value without quotes.</summary>
+    public string TagDevice(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var dev = value.Replace("\"", "", StringComparison.Ordinal);
+        string? link = dev.StartsWith("PARTUUID=", StringComparison.Ordinal) ? "/dev/disk/by-partuuid/" + dev[9..]
+            : dev.StartsWith("PARTLABEL=", StringComparison.Ordinal) ? "/dev/disk/by-partlabel/" + dev[10..]
+            : null;
+        if (link is null) return ToDevName(dev);
+        return root.ResolveLink(link) is not null && IsBlockDevice(link) ? Canonicalize(link) : "";
     }
 
     /// <summary>

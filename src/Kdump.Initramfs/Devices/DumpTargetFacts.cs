@@ -9,10 +9,17 @@ namespace Kdump.Initramfs.Devices;
 /// <c>get_root_fs_device</c>) over kdump.conf, the mount table and <see cref="BlockDevices"/>,
 /// shared by kdumpctl (what the target is now) and mkdumprd (what the image records). Like
 /// kdump-lib's <c>get_mount_info</c>, a target the kernel has not mounted is looked up in
-/// <paramref name="fstab"/> (<c>findmnt -s</c>), so a <c>noauto</c> target has a type and a mount point.
+/// <paramref name="fstab"/> (<c>findmnt -s</c>, read only then), so a <c>noauto</c> target has a type
+/// and a mount point.
 /// </summary>
-public sealed class DumpTargetFacts(KdumpConfReader conf, MountTable? mounts, BlockDevices devices, MountTable? fstab = null)
+public sealed class DumpTargetFacts(KdumpConfReader conf, MountTable? mounts, BlockDevices devices, Func<MountTable?> fstab)
 {
+    /// <summary>btrfs's top-level subvolume: the default one unless <c>btrfs subvolume set-default</c> changed it.</summary>
+    private const ulong BtrfsTopLevelId = 5;
+
+    private MountTable? _fstab;
+    private bool _fstabRead;
+
     private const string BlockTargetPattern = "ext[234]|xfs|btrfs|minix|raw|virtiofs";
 
     private string DracutArgs => conf.GetValue("dracut_args");
@@ -68,10 +75,10 @@ public sealed class DumpTargetFacts(KdumpConfReader conf, MountTable? mounts, Bl
     }
 
     /// <summary><c>get_fs_type_from_target</c>: fstype of the first mount of that source ("" when it has none).</summary>
-    public string FsType(string target) => MountsOf(target) is [var first, ..] ? first.FsType : "";
+    public string FsType(string target) => FirstMountOf(target)?.FsType ?? "";
 
     /// <summary><c>get_mntopt_from_target</c>: the options of the first mount of that source (null when it has none).</summary>
-    public string? MountOptions(string target) => MountsOf(target) is [var first, ..] ? first.Options : null;
+    public string? MountOptions(string target) => FirstMountOf(target)?.Options;
 
     /// <summary>
     /// <c>get_kdump_mntpoint_from_target</c>: where the capture kernel mounts the target. Its
@@ -85,9 +92,48 @@ public sealed class DumpTargetFacts(KdumpConfReader conf, MountTable? mounts, Bl
         var pick = string.IsNullOrEmpty(subvolume)
             ? of.FirstOrDefault(e => e.FsRoot == "/")
             : of.FirstOrDefault(e => e.FsRoot == subvolume);
-        var mountPoint = (pick ?? (of.Count > 0 ? of[0] : null))?.Target;
-        // findmnt compares normalised paths: an fstab "/data/" is /data.
-        return MountTable.KdumpMountPoint(mountPoint is null ? null : Config.IO.SystemPath.Normalize(mountPoint));
+        var mountPoint = (pick ?? FirstMountOf(target))?.Target;
+        // An fstab "/data/" is taken as /data (findmnt -s prints it as written, so upstream's line
+        // ends in a slash); a mount point that is not a plain absolute path is no place to mount.
+        if (mountPoint is null || !mountPoint.StartsWith('/') || mountPoint.Contains('\0', StringComparison.Ordinal)
+            || mountPoint.Split('/').Any(c => c is "." or "..")) return MountTable.KdumpMountPoint(null);
+        return MountTable.KdumpMountPoint(Config.IO.SystemPath.Normalize(mountPoint));
+    }
+
+    /// <summary>
+    /// <c>get_mount_info … -f</c>: libmount's <c>mnt_table_find_source</c> on the kernel's table,
+    /// else on fstab. First a source written as the target is, a tag (<c>UUID=</c>…) as the device
+    /// it names, passing over a btrfs mount of a subvolume other than the default one (taken as the
+    /// top level: libmount asks the file system, which an image built for another root cannot);
+    /// then the same device by any name.
+    /// </summary>
+    public MountEntry? FirstMountOf(string target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        if (target.Length == 0) return null;
+        var isTarget = devices.SourceMatcher(target);
+        var name = devices.TagDevice(target);
+        MountEntry? First(MountTable? table) =>
+            table?.Entries.FirstOrDefault(e => name.Length > 0 && e.Source == name && !IsOtherBtrfsSubvolume(e))
+            ?? table?.Entries.FirstOrDefault(e => isTarget(e.Source));
+        return First(mounts) ?? First(Fstab);
+    }
+
+    private static bool IsOtherBtrfsSubvolume(MountEntry e)
+    {
+        if (e.FsType != "btrfs") return false;
+        const string key = "subvolid=";
+        var option = e.Options.Split(',').FirstOrDefault(o => o.StartsWith(key, StringComparison.Ordinal));
+        return option is not null && (!ulong.TryParse(option.AsSpan(key.Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id) || id != BtrfsTopLevelId);
+    }
+
+    private MountTable? Fstab
+    {
+        get
+        {
+            if (!_fstabRead) (_fstab, _fstabRead) = (fstab(), true);
+            return _fstab;
+        }
     }
 
     /// <summary>
@@ -100,7 +146,7 @@ public sealed class DumpTargetFacts(KdumpConfReader conf, MountTable? mounts, Bl
         if (target.Length == 0) return [];
         var isTarget = devices.SourceMatcher(target);
         var mounted = mounts?.Entries.Where(e => isTarget(e.Source)).ToList() ?? [];
-        return mounted.Count > 0 ? mounted : fstab?.Entries.Where(e => isTarget(e.Source)).ToList() ?? [];
+        return mounted.Count > 0 ? mounted : Fstab?.Entries.Where(e => isTarget(e.Source)).ToList() ?? [];
     }
 
     /// <summary><c>get_root_fs_device</c>: <c>findmnt -k -f -n -o SOURCE /</c>.</summary>

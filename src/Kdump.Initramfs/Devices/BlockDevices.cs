@@ -65,16 +65,30 @@ public sealed class BlockDevices(IRootFileSystem root)
         return root.GetFileLength(Canonicalize(devicePath)) is { } bytes and > 0 ? bytes / 1024 : null;
     }
 
+    /// <summary>blkid's tags that kdump-lib.sh <c>to_dev_name</c> resolves, each with the directory of udev's links for it.</summary>
+    private static readonly (string Tag, string Directory)[] s_devNameTags = [("UUID=", "/dev/disk/by-uuid/"), ("LABEL=", "/dev/disk/by-label/")];
+
+    /// <summary>The tags libmount resolves in a mount table's sources.</summary>
+    private static readonly (string Tag, string Directory)[] s_mountTags =
+        [.. s_devNameTags, ("PARTUUID=", "/dev/disk/by-partuuid/"), ("PARTLABEL=", "/dev/disk/by-partlabel/")];
+
     /// <summary>kdump-lib.sh <c>to_dev_name</c>: <c>UUID=</c>/<c>LABEL=</c> → the device (blkid -U/-L; "" when unknown), else the value without quotes.</summary>
-    public string ToDevName(string value)
+    public string ToDevName(string value) => ResolveTag(value, s_devNameTags);
+
+    /// <summary>As <see cref="ToDevName"/> for every tag libmount knows (<c>PARTUUID=</c> and <c>PARTLABEL=</c> too).</summary>
+    public string TagDevice(string value) => ResolveTag(value, s_mountTags);
+
+    private string ResolveTag(string value, (string Tag, string Directory)[] tags)
     {
         ArgumentNullException.ThrowIfNull(value);
         var dev = value.Replace("\"", "", StringComparison.Ordinal);
-        string? link = dev.StartsWith("UUID=", StringComparison.Ordinal) ? "/dev/disk/by-uuid/" + dev[5..]
-            : dev.StartsWith("LABEL=", StringComparison.Ordinal) ? "/dev/disk/by-label/" + dev[6..]
-            : null;
-        if (link is null) return dev;
-        return root.ResolveLink(link) is not null && IsBlockDevice(link) ? Canonicalize(link) : "";
+        foreach (var (tag, directory) in tags)
+        {
+            if (!dev.StartsWith(tag, StringComparison.Ordinal)) continue;
+            var link = directory + dev[tag.Length..];
+            return root.ResolveLink(link) is not null && IsBlockDevice(link) ? Canonicalize(link) : "";
+        }
+        return dev;
     }
 
     /// <summary>
@@ -100,18 +114,6 @@ public sealed class BlockDevices(IRootFileSystem root)
             var a = TagDevice(source);
             return a.StartsWith('/') && Canonicalize(a) == canonical;
         };
-    }
-
-    /// <summary>The device a libmount tag names (its /dev/disk link resolved; "" when there is none), else the value without quotes.</summary>
-    public string TagDevice(string value)
-    {
-        ArgumentNullException.ThrowIfNull(value);
-        var dev = value.Replace("\"", "", StringComparison.Ordinal);
-        string? link = dev.StartsWith("PARTUUID=", StringComparison.Ordinal) ? "/dev/disk/by-partuuid/" + dev[9..]
-            : dev.StartsWith("PARTLABEL=", StringComparison.Ordinal) ? "/dev/disk/by-partlabel/" + dev[10..]
-            : null;
-        if (link is null) return ToDevName(dev);
-        return root.ResolveLink(link) is not null && IsBlockDevice(link) ? Canonicalize(link) : "";
     }
 
     /// <summary>

@@ -53,9 +53,7 @@ public sealed partial class KdumpCompressedDumper
         }
         else
         {
-            var page = new byte[_pageSize];
-            if (countOnce) CountEachPfnOnce(page, cancellation);
-            foreach (var p in physicalLoads) Planned(p, PlanLoad(p, count: !countOnce, loads, page, cancellation));
+            elfExcluded = PlanLoads(physicalLoads, countPerLoad: !countOnce, loads, sources, cancellation);
         }
         Report.ElfExcluded = elfExcluded;
         if (!countOnce)
@@ -228,53 +226,80 @@ public sealed partial class KdumpCompressedDumper
     }
 
     /// <summary>
-    /// Plans one input PT_LOAD through the filter's windows (from its first whole page rounded down
-    /// to 8 pfns, as the report's counts go), without a whole-dump bitmap: the window's kept pages,
-    /// with -d 1 less the zero pages read here, feed the splitter. With <paramref name="count"/> the
-    /// window's categories and zero pages are counted for this PT_LOAD (see <see cref="CountPerLoad"/>).
+    /// Plans every input PT_LOAD in one rising pass over the filter's windows, without a whole-dump
+    /// bitmap: each window is classified, and with -d 1 its kept pages zero-tested, once; it then
+    /// feeds the splitter of each PT_LOAD it overlaps (the kernel text's PT_LOAD lies inside the
+    /// direct map's: both take those pfns). The report counts each PT_LOAD's part of the window (from
+    /// its first whole page rounded down to 8, as <see cref="CountPerLoad"/>) with
+    /// <paramref name="countPerLoad"/>, else each pfn once. The segments go into
+    /// <paramref name="loads"/> and their inputs into <paramref name="sources"/>, in input order;
+    /// returns the pages left out by splits.
     /// </summary>
-    private ulong PlanLoad(ElfProgramHeader p, bool count, List<StreamedElfCore.Load> loads, byte[] page, CancellationToken cancellation)
+    private ulong PlanLoads(IReadOnlyList<ElfProgramHeader> inputs, bool countPerLoad, List<StreamedElfCore.Load> loads,
+        List<ElfProgramHeader> sources, CancellationToken cancellation)
     {
-        var (first, end) = ElfPfns(p);
-        var splitter = new ElfLoadSplitter(p, (ulong)_pageSize, loads);
-        var stop = Math.Min(end, _maxMapNr);
-        var next = first;
-        for (var w = first & ~7UL; w < stop; w += (ulong)_windowPfns)
+        var planned = new List<StreamedElfCore.Load>[inputs.Count];
+        var splitters = new ElfLoadSplitter[inputs.Count];
+        var ranges = new (ulong First, ulong End)[inputs.Count];
+        var next = new ulong[inputs.Count];   // the next pfn each splitter takes
+        for (var i = 0; i < inputs.Count; i++)
         {
-            cancellation.ThrowIfCancellationRequested();
-            var n = (int)Math.Min((ulong)_windowPfns, stop - w);
-            FillWindow(w, count: false);
-            if (count && _categories is not null) Report.Counts.Add(_categories.AsSpan(0, n));
-            if ((Level & DumpLevel.Zero) != 0)
-            {
-                var zeros = ClearZeroPages(w, n, page);
-                if (count) Report.Counts.AddZero(zeros);
-            }
-            for (; next < w + (ulong)n; next++)
-            {
-                var i = next - w;
-                splitter.Take(next, (_dumpable[(int)(i >> 3)] & (1 << (int)(i & 7))) != 0);
-            }
+            planned[i] = [];
+            splitters[i] = new ElfLoadSplitter(inputs[i], (ulong)_pageSize, planned[i]);
+            ranges[i] = ElfPfns(inputs[i]);
+            next[i] = ranges[i].First;
         }
-        // Pfns at or past max_mapnr are never kept.
-        for (; next < end; next++) splitter.Take(next, false);
-        return splitter.Finish();
-    }
-
-    /// <summary>One cycle's counts (each pfn once, as makedumpfile counts building its 2nd bitmap): categories and zero pages.</summary>
-    private void CountEachPfnOnce(byte[] page, CancellationToken cancellation)
-    {
+        var excludeZero = (Level & DumpLevel.Zero) != 0;
+        var zero = new byte[_dumpable.Length];
+        var page = new byte[_pageSize];
+        // Every window in turn, as the filter walks struct pages forward (a window that does not
+        // continue the last one makes it start again from pfn 0).
         for (ulong w = 0; w < _maxMapNr; w += (ulong)_windowPfns)
         {
             cancellation.ThrowIfCancellationRequested();
-            FillWindow(w, count: true);
-            if ((Level & DumpLevel.Zero) != 0) Report.Counts.AddZero(ClearZeroPages(w, (int)Math.Min((ulong)_windowPfns, _maxMapNr - w), page));
+            var n = (int)Math.Min((ulong)_windowPfns, _maxMapNr - w);
+            FillWindow(w, count: !countPerLoad);
+            if (excludeZero)
+            {
+                var zeros = ClearZeroPages(w, n, page, zero);
+                if (!countPerLoad) Report.Counts.AddZero(zeros);
+            }
+            for (var i = 0; i < inputs.Count; i++)
+            {
+                var (first, end) = ranges[i];
+                var stop = Math.Min(end, w + (ulong)n);
+                var from = Math.Max(first & ~7UL, w);
+                if (countPerLoad && from < stop)
+                {
+                    if (_categories is not null) Report.Counts.Add(_categories.AsSpan((int)(from - w), (int)(stop - from)));
+                    if (excludeZero) Report.Counts.AddZero((ulong)PopCountBits(zero, from - w, stop - w));
+                }
+                for (; next[i] < stop; next[i]++)
+                {
+                    var b = next[i] - w;
+                    splitters[i].Take(next[i], (_dumpable[(int)(b >> 3)] & (1 << (int)(b & 7))) != 0);
+                }
+            }
         }
+        ulong excluded = 0;
+        for (var i = 0; i < inputs.Count; i++)
+        {
+            // Pfns at or past max_mapnr are never kept.
+            for (; next[i] < ranges[i].End; next[i]++) splitters[i].Take(next[i], false);
+            excluded += splitters[i].Finish();
+            loads.AddRange(planned[i]);
+            while (sources.Count < loads.Count) sources.Add(inputs[i]);
+        }
+        return excluded;
     }
 
-    /// <summary>Reads the window's first <paramref name="bits"/> kept pages and clears those that are zero; returns how many.</summary>
-    private ulong ClearZeroPages(ulong firstPfn, int bits, byte[] page)
+    /// <summary>
+    /// Reads the window's first <paramref name="bits"/> kept pages, clears those that are zero and
+    /// marks them in <paramref name="zero"/> (cleared first); returns how many.
+    /// </summary>
+    private ulong ClearZeroPages(ulong firstPfn, int bits, byte[] page, Span<byte> zero)
     {
+        zero.Clear();
         ulong zeros = 0;
         foreach (var (first, count) in EnumerateRuns(firstPfn, bits))
         {
@@ -285,6 +310,7 @@ public sealed partial class KdumpCompressedDumper
                 if (!ZeroPage.IsZeroPage(page)) continue;
                 var i = pfn - firstPfn;
                 _dumpable[(int)(i >> 3)] &= unchecked((byte)~(1 << (int)(i & 7)));
+                zero[(int)(i >> 3)] |= (byte)(1 << (int)(i & 7));
                 zeros++;
             }
         }

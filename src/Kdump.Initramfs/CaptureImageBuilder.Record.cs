@@ -1,7 +1,6 @@
 using System.Text;
 using Kdump.Config.Conf;
 using Kdump.Config.IO;
-using Kdump.Config.Mounts;
 using Kdump.Initramfs.Devices;
 using Kdump.Initramfs.Modules;
 using Kdump.Initramfs.Record;
@@ -38,8 +37,9 @@ public sealed partial class CaptureImageBuilder
         var args = new List<(string, string?)> { ("--hostonly", null), ("--hostonly-mode", "strict") };
         foreach (var line in fstab.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
-            // The fields as dracut's --mount has them: unescaped (a blank stays a blank, as upstream records it).
-            var f = line.Split(' ').Select(MountTable.Unescape).ToArray();
+            // Fields stay escaped as in fstab (a blank is \040): kdumpctl splits the record at blanks
+            // and compares an escaped mount point (upstream's findmnt -r escapes it too).
+            var f = line.Split(' ');
             if (f.Length < 4) continue;
             var persistent = HostDevices.PersistentDevice(f[0]);
             if (persistent.Length == 0) persistent = DeviceSpec.Parse(f[0]).ToDevicePath();

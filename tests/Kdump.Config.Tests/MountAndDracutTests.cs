@@ -108,6 +108,9 @@ public class MountAndDracutTests
         var m = DracutArguments.ParseMount(DracutArguments.Split("--mount \"192.168.1.1:/s /mnt/t nfs4 defaults,ro\""));
         Assert.Equal(new DracutMount("192.168.1.1:/s", "/mnt/t", "nfs4", "defaults,ro"), m);
         Assert.True(DracutArguments.MountIsNfs(m!));
+        // dracut's dump and pass fields are not options.
+        Assert.Equal(new DracutMount("/dev/vdb1", "/mnt/data", "xfs", "defaults"),
+            DracutArguments.ParseMount(DracutArguments.Split("--mount \"/dev/vdb1 /mnt/data xfs defaults 0 2\"")));
     }
 
     [Theory]

@@ -281,6 +281,10 @@ public sealed class MkdumprdTests
     [InlineData("btrfs /dev/vdb1\n", RootMount + "29 22 254:17 /@data /data rw,relatime shared:2 - btrfs /dev/vdb1 rw,subvolid=256,subvol=/@data\n"
         + "30 22 254:17 / /mnt/pool rw,relatime shared:3 - btrfs /dev/vdb1 rw,subvolid=5,subvol=/\n", null,
         "/mnt/pool/var/crash", "/dev/vdb1 /kdumproot/mnt/pool btrfs rw,relatime,subvolid=5,subvol=/ 0 0\n")]
+    // The same on LVM: a UUID= target names dm-3, which the kernel lists as /dev/mapper/vg-data.
+    [InlineData("btrfs UUID=d3d3\n", RootMount + "29 22 253:3 /@data /data rw,relatime shared:2 - btrfs /dev/mapper/vg-data rw,subvolid=256,subvol=/@data\n"
+        + "30 22 253:3 / /mnt/pool rw,relatime shared:3 - btrfs /dev/mapper/vg-data rw,subvolid=5,subvol=/\n", null,
+        "/mnt/pool/var/crash", "UUID=d3d3 /kdumproot/mnt/pool btrfs rw,relatime,subvolid=5,subvol=/ 0 0\n")]
     // By its own name first (findmnt -f), then by another: the options of /b, the mount point of /a.
     [InlineData("xfs /dev/dm-3\n", RootMount + "30 22 253:3 / /a rw,noatime shared:2 - xfs /dev/mapper/vg-data rw\n"
         + "31 22 253:3 / /b rw,relatime shared:3 - xfs /dev/dm-3 rw\n", null,
@@ -300,6 +304,8 @@ public sealed class MkdumprdTests
         root.Write("/dev/dm-3", "");
         Directory.CreateDirectory(root.Host("/dev/mapper"));
         File.CreateSymbolicLink(root.Host("/dev/mapper/vg-data"), "../dm-3");
+        root.Write("/sys/class/block/dm-3/dm/name", "vg-data\n");
+        File.CreateSymbolicLink(root.Host("/dev/disk/by-uuid/d3d3"), "../../dm-3");
         Directory.CreateDirectory(root.Host("/dev/disk/by-partuuid"));
         File.CreateSymbolicLink(root.Host("/dev/disk/by-partuuid/5eed-01"), "../../vdb1");
         root.Write("/lib/modules/6.1.0-x/modules.builtin", "kernel/fs/xfs/xfs.ko\nkernel/fs/btrfs/btrfs.ko\n");
@@ -308,6 +314,16 @@ public sealed class MkdumprdTests
         Assert.True(rc == 0, err);
         var dir = CpioTool.Extract(Path.Combine(root.Scratch, "img"), root.Scratch);
         Assert.Equal(expected, File.ReadAllText(Path.Combine(dir, "etc/fstab")));
+    }
+
+    [Fact]
+    public void A_dracut_args_mount_with_dump_and_pass_fields_mounts_with_its_options_only()
+    {
+        using var root = TargetRoot("mkdumprd-dracut-mount", "dracut_args --mount \"/dev/vdb1 /mnt/data xfs defaults,noatime 0 2\"\n", RootMount);
+        var (rc, err) = Build(root);
+        Assert.True(rc == 0, err);
+        var dir = CpioTool.Extract(Path.Combine(root.Scratch, "img"), root.Scratch);
+        Assert.Equal("/dev/vdb1 /mnt/data xfs defaults,noatime 0 0\n", File.ReadAllText(Path.Combine(dir, "etc/fstab")));
     }
 
     [Fact]

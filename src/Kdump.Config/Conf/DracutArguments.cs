@@ -42,7 +42,11 @@ public static partial class DracutArguments
     [GeneratedRegex(@"^.*--mount .(.*)$", RegexOptions.CultureInvariant)]
     private static partial Regex UpstreamMountRegex();
 
-    /// <summary>The structured <c>--mount</c> argument (for building the capture initramfs), or null.</summary>
+    /// <summary>
+    /// The structured <c>--mount</c> argument (for building the capture initramfs), or null: dracut's
+    /// <c>&lt;device&gt; &lt;mountpoint&gt; &lt;type&gt; [&lt;options&gt; [&lt;dump&gt; [&lt;pass&gt;]]]</c>, the
+    /// options being the fourth word only (dracut's <c>line_parts[3]</c>).
+    /// </summary>
     public static DracutMount? ParseMount(IReadOnlyList<string> argv)
     {
         ArgumentNullException.ThrowIfNull(argv);
@@ -57,7 +61,7 @@ public static partial class DracutArguments
                 f.Length > 0 ? f[0] : "",
                 f.Length > 1 ? f[1] : "",
                 f.Length > 2 ? f[2] : "",
-                f.Length > 3 ? string.Join(' ', f[3..]) : "");
+                f.Length > 3 ? f[3] : "");
         }
         return null;
     }

@@ -66,7 +66,7 @@ public sealed class ImageFacts(IRootFileSystem root, string kernelVersion)
         var persistent = _devices.PersistentDevice(target);
         if (persistent.Length == 0) return new FsCheckInputs(false, target, fsType);
         var (image, problem) = record();
-        return new FsCheckInputs(false, target, fsType, persistent, facts.KdumpMountPoint(target), image.BuildParameters, facts.RootDevice(), problem);
+        return new FsCheckInputs(false, target, fsType, persistent, MountTable.Escape(facts.KdumpMountPoint(target)), image.BuildParameters, facts.RootDevice(), problem);
     }
 
     /// <summary>

@@ -78,6 +78,21 @@ public sealed class BlockDevices(IRootFileSystem root)
     /// <summary>As <see cref="ToDevName"/> for every tag libmount knows (<c>PARTUUID=</c> and <c>PARTLABEL=</c> too).</summary>
     public string TagDevice(string value) => ResolveTag(value, s_mountTags);
 
+    /// <summary>
+    /// libmount's <c>canonicalize_dm_name</c>: <c>/dev/mapper/NAME</c> for a device-mapper node (its
+    /// <c>/sys/class/block/dm-N/dm/name</c>), the name the kernel's mount table uses; else null.
+    /// </summary>
+    public string? DeviceMapperName(string devicePath)
+    {
+        ArgumentNullException.ThrowIfNull(devicePath);
+        var node = SystemPath.FileName(Canonicalize(devicePath));
+        if (!node.StartsWith("dm-", StringComparison.Ordinal)) return null;
+        string? name;
+        try { name = root.ReadAllText("/sys/class/block/" + node + "/dm/name", 256)?.Trim(); }
+        catch (Config.KdumpConfigException) { return null; }   // longer than any dm name (DM_NAME_LEN 128)
+        return string.IsNullOrEmpty(name) || name.Contains('/', StringComparison.Ordinal) ? null : "/dev/mapper/" + name;
+    }
+
     private string ResolveTag(string value, (string Tag, string Directory)[] tags)
     {
         ArgumentNullException.ThrowIfNull(value);

@@ -112,7 +112,10 @@ public sealed class DumpTargetFacts(KdumpConfReader conf, MountTable? mounts, Bl
         ArgumentNullException.ThrowIfNull(target);
         if (target.Length == 0) return null;
         var isTarget = devices.SourceMatcher(target);
-        var name = devices.TagDevice(target);
+        // A tag is evaluated to the device's canonical name, a device-mapper node's being /dev/mapper/NAME.
+        var unquoted = target.Replace("\"", "", StringComparison.Ordinal);
+        var name = devices.TagDevice(unquoted);
+        if (name.Length > 0 && name != unquoted) name = devices.DeviceMapperName(name) ?? name;
         MountEntry? First(MountTable? table) =>
             table?.Entries.FirstOrDefault(e => name.Length > 0 && e.Source == name && !IsOtherBtrfsSubvolume(e))
             ?? table?.Entries.FirstOrDefault(e => isTarget(e.Source));

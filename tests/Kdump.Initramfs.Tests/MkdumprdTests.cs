@@ -289,6 +289,8 @@ public sealed class MkdumprdTests
     [InlineData("xfs /dev/dm-3\n", RootMount + "30 22 253:3 / /a rw,noatime shared:2 - xfs /dev/mapper/vg-data rw\n"
         + "31 22 253:3 / /b rw,relatime shared:3 - xfs /dev/dm-3 rw\n", null,
         "/a/var/crash", "/dev/dm-3 /kdumproot/a xfs rw,relatime 0 0\n")]
+    // An fstab entry by a LABEL= with a blank (fstab's \040), whose udev link is my\x20dump.
+    [InlineData("xfs /dev/vdb1\n", RootMount, "LABEL=my\\040dump /data xfs noauto 0 2\n", null, "/dev/vdb1 /kdumproot/data xfs defaults 0 0\n")]
     // An fstab entry by PARTUUID=.
     [InlineData("xfs /dev/vdb1\n", RootMount, "PARTUUID=5eed-01 /data xfs noauto 0 2\n", null, "/dev/vdb1 /kdumproot/data xfs defaults 0 0\n")]
     // A mount point with a blank is written escaped, as fstab has it.
@@ -308,6 +310,8 @@ public sealed class MkdumprdTests
         File.CreateSymbolicLink(root.Host("/dev/disk/by-uuid/d3d3"), "../../dm-3");
         Directory.CreateDirectory(root.Host("/dev/disk/by-partuuid"));
         File.CreateSymbolicLink(root.Host("/dev/disk/by-partuuid/5eed-01"), "../../vdb1");
+        Directory.CreateDirectory(root.Host("/dev/disk/by-label"));
+        File.CreateSymbolicLink(root.Host("/dev/disk/by-label/my\\x20dump"), "../../vdb1");
         root.Write("/lib/modules/6.1.0-x/modules.builtin", "kernel/fs/xfs/xfs.ko\nkernel/fs/btrfs/btrfs.ko\n");
         if (dumpDirectory is not null) root.MakeDirectory(dumpDirectory);
         var (rc, err) = Build(root);

@@ -100,10 +100,29 @@ public sealed class BlockDevices(IRootFileSystem root)
         foreach (var (tag, directory) in tags)
         {
             if (!dev.StartsWith(tag, StringComparison.Ordinal)) continue;
-            var link = directory + dev[tag.Length..];
+            var link = directory + EncodeLinkName(dev[tag.Length..]);
             return root.ResolveLink(link) is not null && IsBlockDevice(link) ? Canonicalize(link) : "";
         }
         return dev;
+    }
+
+    /// <summary>
+    /// A tag's value as udev names its /dev/disk link (blkid's <c>blkid_encode_string</c>, the
+    /// <c>ID_FS_LABEL_ENC</c> of the rules): ASCII letters, digits and <c>#+-.:=@_</c> and any
+    /// non-ASCII character stay, every other byte is <c>\xNN</c>, so a label with a blank or a
+    /// slash names one link in the directory, never a path beside it.
+    /// </summary>
+    public static string EncodeLinkName(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var sb = new System.Text.StringBuilder(value.Length);
+        foreach (var rune in value.EnumerateRunes())
+        {
+            var c = rune.Value;
+            if (c >= 0x80 || char.IsAsciiLetterOrDigit((char)c) || "#+-.:=@_".Contains((char)c, StringComparison.Ordinal)) sb.Append(rune.ToString());
+            else sb.Append(System.Globalization.CultureInfo.InvariantCulture, $"\\x{c:x2}");
+        }
+        return sb.ToString();
     }
 
     /// <summary>

@@ -14,8 +14,8 @@ public sealed partial class KdumpCompressedDumper
     /// PT_LOAD is re-emitted, split into a new PT_LOAD after every run of at least 256 excluded pages;
     /// shorter runs keep their real contents, and excluded pages at a segment's end become
     /// p_memsz &gt; p_filesz. Zero pages (-d 1) are excluded like filtered ones. The segments are
-    /// planned one PT_LOAD at a time through the filter's windows, so memory stays that of a window
-    /// whatever the dump's size; only -e, which needs the whole 2nd bitmap, holds it (max_mapnr / 8).
+    /// planned in one rising pass over the filter's windows (<see cref="PlanLoads"/>), so memory stays
+    /// that of a window whatever the dump's size; only -e, which needs the whole 2nd bitmap, holds it (max_mapnr / 8).
     /// </summary>
     public DumpReport WriteElf(CancellationToken cancellation = default)
     {
@@ -30,11 +30,6 @@ public sealed partial class KdumpCompressedDumper
         var loads = new List<StreamedElfCore.Load>();
         var sources = new List<ElfProgramHeader>();
         ulong elfExcluded = 0;
-        void Planned(ElfProgramHeader p, ulong excluded)
-        {
-            elfExcluded += excluded;
-            while (sources.Count < loads.Count) sources.Add(p);
-        }
         if (_options.UnusedVmemmap is { } backing)
         {
             // -e finds unused struct pages over the whole 2nd bitmap (upstream needs --work-dir for it).
@@ -48,7 +43,8 @@ public sealed partial class KdumpCompressedDumper
                 var splitter = new ElfLoadSplitter(p, (ulong)_pageSize, loads);
                 for (var pfn = first; pfn < end; pfn++)
                     splitter.Take(pfn, pfn < _maxMapNr && (map[pfn >> 3] & (1 << (int)(pfn & 7))) != 0);
-                Planned(p, splitter.Finish());
+                elfExcluded += splitter.Finish();
+                while (sources.Count < loads.Count) sources.Add(p);
             }
         }
         else
@@ -375,30 +371,21 @@ public sealed partial class KdumpCompressedDumper
         var map = new byte[(int)mapBytes];
         var excludeZero = (Level & DumpLevel.Zero) != 0;
         var zero = excludeZero ? new byte[(int)mapBytes] : null;
+        var zeroWindow = new byte[_dumpable.Length];
         var page = new byte[_pageSize];
         for (ulong w = 0; w < _maxMapNr; w += (ulong)_windowPfns)
         {
             cancellation.ThrowIfCancellationRequested();
             FillWindow(w, countOnce);
             var bytes = (int)Math.Min((ulong)_dumpable.Length, (ulong)map.Length - w / 8);
-            _dumpable.AsSpan(0, bytes).CopyTo(map.AsSpan((int)(w / 8)));
             if (excludeZero)
             {
-                foreach (var (first, count) in EnumerateRuns(w, bytes * 8))
-                {
-                    for (var k = 0; k < count; k++)
-                    {
-                        var pfn = first + (ulong)k;
-                        _input.ReadPages(pfn, 1, page);
-                        if (!ZeroPage.IsZeroPage(page)) continue;
-                        map[pfn >> 3] &= unchecked((byte)~(1 << (int)(pfn & 7)));
-                        zero![pfn >> 3] |= (byte)(1 << (int)(pfn & 7));
-                        if (countOnce) Report.Counts.AddZero();
-                    }
-                }
-                // The window's bits past max_mapnr are already clear in _dumpable (FillWindow).
-                if (finder is not null) map.AsSpan((int)(w / 8), bytes).CopyTo(_dumpable);
+                var zeros = ClearZeroPages(w, bytes * 8, page, zeroWindow);
+                if (countOnce) Report.Counts.AddZero(zeros);
+                zeroWindow.AsSpan(0, bytes).CopyTo(zero!.AsSpan((int)(w / 8)));
             }
+            // Windows start on whole bytes of the map (window sizes are multiples of 8 pfns).
+            _dumpable.AsSpan(0, bytes).CopyTo(map.AsSpan((int)(w / 8)));
             finder?.Scan(w, _inMemory, _dumpable);
         }
         return (map, zero);

@@ -112,7 +112,7 @@ public sealed class BlockDevices(IRootFileSystem root)
     /// non-ASCII character stay, every other byte is <c>\xNN</c>, so a label with a blank or a
     /// slash names one link in the directory, never a path beside it.
     /// </summary>
-    public static string EncodeLinkName(string value)
+    private static string EncodeLinkName(string value)
     {
         ArgumentNullException.ThrowIfNull(value);
         var sb = new System.Text.StringBuilder(value.Length);

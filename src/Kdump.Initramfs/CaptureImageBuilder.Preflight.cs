@@ -1,5 +1,6 @@
 using Kdump.Config.Conf;
 using Kdump.Config.Mounts;
+using Kdump.Initramfs.Devices;
 
 namespace Kdump.Initramfs;
 
@@ -10,10 +11,12 @@ namespace Kdump.Initramfs;
 /// on the mounted target, and free space against the machine's memory.
 /// </summary>
 /// <remarks>
-/// Upstream mounts a target that is not mounted (an fstab <c>noauto</c> entry in place, any other on
-/// a temporary directory) to check it, and fails when it cannot. Building an image mounts nothing
-/// here: such a target gets a warning and its path and free space go unchecked. With no mount table
-/// at all (a <c>--root</c> tree without <c>/proc/self/mountinfo</c>) nothing is checked.
+/// A target that is not mounted is mounted to be checked, as upstream's (an fstab <c>noauto</c>
+/// entry in place, any other on a private temporary directory), then unmounted; a failed mount
+/// fails the build. An image built for another root mounts nothing (no
+/// <see cref="CaptureImageRequest.PreflightCommands"/>): such a target gets a warning and its path
+/// and free space go unchecked. With no mount table at all (a <c>--root</c> tree without
+/// <c>/proc/self/mountinfo</c>) nothing is checked.
 /// </remarks>
 public sealed partial class CaptureImageBuilder
 {
@@ -25,47 +28,125 @@ public sealed partial class CaptureImageBuilder
     private MountTable Fstab => _fstab ??= ReadText("/etc/fstab") is { } text ? MountTable.ParseFstab(text) : new MountTable([]);
 
     /// <summary>mkdumprd <c>check_user_configured_target</c>.</summary>
-    private void CheckUserConfiguredTarget(string configuredType, string target, string savePath)
+    private void CheckUserConfiguredTarget(KdumpConfReader conf, string configuredType, string target)
     {
         if (!s_checkedTypes.Contains(configuredType) || _request.Mounts is not { } mounts) return;
-        // findmnt -k first, then findmnt -s (fstab) when the kernel's table has nothing.
-        var isTarget = HostDevices.SourceMatcher(target);
-        var mounted = mounts.Entries.Where(e => isTarget(e.Source)).ToList();
-        var listed = Fstab.Entries.Where(e => isTarget(e.Source)).ToList();
-        var first = mounted.Count > 0 ? mounted[0] : listed.FirstOrDefault();
-
-        if (first is not null)
+        var savePath = conf.GetSavePath();
+        // The same findmnt questions the image's own mount line asks (get_mount_info: the kernel's table, else fstab).
+        var facts = new DumpTargetFacts(conf, mounts, HostDevices, () => Fstab);
+        var fsType = facts.FsType(target);
+        if (fsType.Length > 0)
         {
             // nfs4 is nfs to kdump.conf (the nfs4 directive is deprecated).
-            var actual = first.FsType.StartsWith("nfs", StringComparison.Ordinal) ? "nfs" : first.FsType;
-            if (actual != configuredType)
-                throw new InitramfsBuildException($"\"{target}\" have a wrong type config \"{configuredType}\", expected \"{actual}\"");
+            if (fsType.StartsWith("nfs", StringComparison.Ordinal)) fsType = "nfs";
+            if (fsType != configuredType)
+                throw new InitramfsBuildException($"\"{target}\" have a wrong type config \"{configuredType}\", expected \"{fsType}\"");
+        }
+        else
+        {
+            fsType = configuredType;
         }
 
-        // get_mntpoint_from_target: the first mount of the whole file system (no [fsroot]), else the first.
-        var mountPoint = mounted.Count > 0
-            ? (mounted.FirstOrDefault(e => e.FsRoot == "/") ?? mounted[0]).Target
-            : listed.FirstOrDefault()?.Target;
-        // findmnt compares normalised paths: an fstab "/data/" is the mount on /data.
-        if (mountPoint is not null) mountPoint = Config.IO.SystemPath.Normalize(mountPoint);
-        if (mountPoint is null)
+        var mountPoint = facts.MountPoint(target);
+        var runner = _request.PreflightCommands;
+        if (mountPoint is not null && mounts.Entries.Any(e => Config.IO.SystemPath.Normalize(e.Target) == mountPoint))
+        {
+            // is_mounted: something is mounted there (findmnt -k MNT), so its dump path is checked in place.
+            CheckDumpPath(target, savePath, ResolveDirectory(mountPoint + "/" + savePath));
+            return;
+        }
+        if (mountPoint is not null)
+        {
+            // Upstream tests the options for ",noauto" (so noauto first in the list fails there): any noauto word counts here.
+            if (!(facts.MountOptions(target) ?? "").Split(',').Contains("noauto", StringComparer.Ordinal))
+                throw new InitramfsBuildException($"Dump target \"{target}\" is neither mounted nor configured as \"noauto\"");
+            if (runner is null)
+            {
+                _warnings.Add($"dump target \"{target}\" (noauto) is not mounted: its dump path and free space are not checked (mkdumprd would mount it on {mountPoint} to check them)");
+                return;
+            }
+            // mount MNT: mount(8) takes the rest from fstab.
+            MountForCheck(runner, ["mount", mountPoint], fsType, $"Failed to mount {target} on {mountPoint}");
+            try
+            {
+                CheckDumpPath(target, savePath, ResolveDirectory(mountPoint + "/" + savePath));
+            }
+            finally
+            {
+                Unmount(runner, mountPoint);
+            }
+            return;
+        }
+        if (runner is null)
         {
             _warnings.Add($"dump target \"{target}\" is not mounted: its dump path and free space are not checked (mkdumprd would mount it to check them)");
             return;
         }
-        if (mounted.Count == 0 && !mounts.Entries.Any(e => Config.IO.SystemPath.Normalize(e.Target) == mountPoint))
-        {
-            // Upstream tests the options for ",noauto" (so noauto first in the list fails there): any noauto word counts here.
-            if (!listed[0].Options.Split(',').Contains("noauto", StringComparer.Ordinal))
-                throw new InitramfsBuildException($"Dump target \"{target}\" is neither mounted nor configured as \"noauto\"");
-            _warnings.Add($"dump target \"{target}\" (noauto) is not mounted: its dump path and free space are not checked (mkdumprd would mount it on {mountPoint} to check them)");
-            return;
-        }
+        CheckOnTemporaryMount(runner, target, fsType, savePath);
+    }
 
-        if (ResolveDirectory(mountPoint + "/" + savePath) is not { } dumpDirectory)
+    /// <summary>
+    /// Mounts <paramref name="target"/> on a new directory only root can enter (upstream's
+    /// <c>$MKDUMPRD_TMPDIR/target</c>, from <c>mktemp -d</c>), checks it, unmounts it and removes
+    /// the directories. They are removed one by one, never recursively, so a mount that did not go
+    /// away keeps the target's files.
+    /// </summary>
+    private void CheckOnTemporaryMount(Dracut.ICommandRunner runner, string target, string fsType, string savePath)
+    {
+        var temporary = Directory.CreateTempSubdirectory("mkdumprd.").FullName;
+        var mountPoint = Path.Combine(temporary, "target");
+        try
+        {
+            Directory.CreateDirectory(mountPoint);
+            MountForCheck(runner, ["mount", target, mountPoint, "-t", fsType, "-o", "defaults"], fsType, $"Failed to mount {target}");
+            try
+            {
+                // The temporary directory is this machine's, not the root's (runner is set only for "/").
+                var dumpDirectory = Config.IO.SystemPath.SqueezeSlashes(mountPoint + "/" + savePath);
+                CheckDumpPath(target, savePath, Directory.Exists(dumpDirectory) ? dumpDirectory : null);
+            }
+            finally
+            {
+                Unmount(runner, mountPoint);
+            }
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(mountPoint);
+                Directory.Delete(temporary);
+            }
+            catch (IOException e)
+            {
+                _warnings.Add($"{temporary} is left behind: {e.Message}");
+            }
+        }
+    }
+
+    /// <summary>The dump path's check and then <c>check_size fs</c>, on a mounted target.</summary>
+    private void CheckDumpPath(string target, string savePath, string? dumpDirectory)
+    {
+        if (dumpDirectory is null)
             throw new InitramfsBuildException($"Dump path \"{savePath}\" does not exist in dump target \"{target}\"");
         CheckSize(target, FreeKiB(dumpDirectory));
     }
+
+    /// <summary>Runs a preflight mount (an nfs one under <c>timeout --preserve-status 10m</c>); <c>mount_failure</c>'s message when it fails.</summary>
+    private void MountForCheck(Dracut.ICommandRunner runner, List<string> mount, string fsType, string failure)
+    {
+        if (fsType == "nfs") mount.InsertRange(0, ["timeout", "--preserve-status", "10m"]);
+        if (runner.Run(mount, s_noEnvironment, _request.CommandOutput ?? TextWriter.Null) == 0) return;
+        var message = failure + " for kdump preflight check.";
+        if (fsType == "nfs") message += " Please make sure nfs-utils has been installed, and nfs server is accessible.";
+        throw new InitramfsBuildException(message);
+    }
+
+    /// <summary><c>umount -f -- MNT</c>; its failure is mount's to report, as upstream's.</summary>
+    private void Unmount(Dracut.ICommandRunner runner, string mountPoint) =>
+        runner.Run(["umount", "-f", "--", mountPoint], s_noEnvironment, _request.CommandOutput ?? TextWriter.Null);
+
+    private static readonly Dictionary<string, string> s_noEnvironment = [];
 
     /// <summary>A directory inside the root, links and <c>..</c> resolved there (never on the host); null when there is none.</summary>
     private string? ResolveDirectory(string systemPath) =>
@@ -107,7 +188,7 @@ public sealed partial class CaptureImageBuilder
     /// </summary>
     private void CheckSshTarget(string target, string savePath, string key)
     {
-        if (_request.SshCommands is not { } ssh) return;
+        if (_request.PreflightCommands is not { } ssh) return;
         // SSH_KEY_LOCATION: the configured key when the file exists, else the default one.
         if (!File.Exists(_root.Host(key))) key = Config.Messages.KdumpctlText.DefaultSshKey;
         key = _root.Host(key);

@@ -118,7 +118,7 @@ public sealed partial class CaptureImageBuilder
                 AddFsModules(dracutMount.FsType, moduleNames);
                 break;
             default:
-                CheckUserConfiguredTarget(targetOption, targetValue, conf.GetSavePath());
+                CheckUserConfiguredTarget(conf, targetOption, targetValue);
                 AddFsModules(targetOption, moduleNames);
                 fstab.Append(FsTargetFstabLine(conf, targetOption, targetValue));
                 break;

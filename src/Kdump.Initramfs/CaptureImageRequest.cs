@@ -27,11 +27,16 @@ public sealed record CaptureImageRequest
     public bool IncludeBusybox { get; init; }
 
     /// <summary>
-    /// Runs ssh for mkdumprd's checks of an ssh target on the server (mkdir, a write test, df);
-    /// null = not checked (an image built for another root: its key and known_hosts are not this
-    /// machine's to use).
+    /// Runs the programs of mkdumprd's checks on this machine: ssh for an ssh target (mkdir, a write
+    /// test, df on the server), mount and umount for a file-system target that is not mounted (it is
+    /// mounted to check its dump path and room, then unmounted). Null = an image built for another
+    /// root, whose key, known_hosts and devices are not this machine's to use: an ssh target is not
+    /// checked, an unmounted target gets a warning.
     /// </summary>
-    public Dracut.ICommandRunner? SshCommands { get; init; }
+    public Dracut.ICommandRunner? PreflightCommands { get; init; }
+
+    /// <summary>Where the output of the programs the checks run (mount's errors) goes, as upstream's terminal; null = dropped.</summary>
+    public TextWriter? CommandOutput { get; init; }
 
     /// <summary>The first kernel's routes, interfaces and addresses, for ssh and nfs targets; null = none known.</summary>
     public Network.HostNetwork? Network { get; init; }

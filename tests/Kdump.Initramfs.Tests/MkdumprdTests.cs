@@ -23,7 +23,7 @@ public sealed class MkdumprdTests
         using var stdout = new MemoryStream();
         using var stderr = new MemoryStream();
         using var ctx = new StreamToolContext("mkdumprd", Stream.Null, stdout, stderr, root.Scratch);
-        var env = new MkdumprdCommand.Environment(root.Scratch) { SshCommandsUnderRoot = ssh };
+        var env = new MkdumprdCommand.Environment(root.Scratch) { PreflightCommandsUnderRoot = ssh };
         var rc = MkdumprdCommand.Run(ctx, args, env);
         return (rc, Encoding.UTF8.GetString(stderr.ToArray()));
     }
@@ -218,8 +218,8 @@ public sealed class MkdumprdTests
         return root;
     }
 
-    private static (int Rc, string Stderr) Build(TestRoot root) =>
-        Run(root, "--root", root.Dir, "--backend=minimal", "--compress=none", "-f", "--capture-program", root.CaptureProgram(), Path.Combine(root.Scratch, "img"), "6.1.0-x");
+    private static (int Rc, string Stderr) Build(TestRoot root, ICommandRunner? preflight = null) =>
+        Run(root, preflight, "--root", root.Dir, "--backend=minimal", "--compress=none", "-f", "--capture-program", root.CaptureProgram(), Path.Combine(root.Scratch, "img"), "6.1.0-x");
 
     /// <summary>What <c>df --output=avail</c> says of a host directory (mkdumprd's own probe), in KiB.</summary>
     private static long DfAvailable(string hostDirectory)
@@ -258,6 +258,141 @@ public sealed class MkdumprdTests
         var (rc, err) = Build(root);
         Assert.Equal(0, rc);
         Assert.Equal(expected, err);
+    }
+
+    /// <summary>
+    /// Stands in for mount(8) and umount(8): records each argv, runs the given action for a mount
+    /// (it may put the dump path on the "mounted" directory, or fail), and unmounts by emptying the
+    /// directory <paramref name="host"/> maps the mount point to.
+    /// </summary>
+    private sealed class MountRunner(Func<IReadOnlyList<string>, int> mount, Func<string, string> host) : ICommandRunner
+    {
+        public List<string> Runs { get; } = [];
+
+        public int Run(IReadOnlyList<string> argv, IReadOnlyDictionary<string, string> environment, TextWriter output)
+        {
+            Runs.Add(string.Join(' ', argv));
+            if (argv[0] == "umount")
+            {
+                foreach (var d in Directory.EnumerateDirectories(host(argv[^1]))) Directory.Delete(d, recursive: true);
+                return 0;
+            }
+            var rc = mount(argv);
+            if (rc != 0) output.WriteLine("mount: special device does not exist.");
+            return rc;
+        }
+
+        public (int ExitCode, string Stdout) Capture(IReadOnlyList<string> argv, int maxStdoutBytes = 64 << 10) =>
+            throw new InvalidOperationException("only mount and umount are run by these tests");
+    }
+
+    [Theory]
+    // A noauto fstab entry is mounted in place (mount MNT), checked, and unmounted.
+    [InlineData($"UUID={Uuid} /data xfs noauto,defaults 0 2\n", true, 0, "", "mount /data|umount -f -- /data")]
+    [InlineData($"UUID={Uuid} /data xfs noauto,defaults 0 2\n", false, 1, "kdump: Dump path \"/var/crash/\" does not exist in dump target \"/dev/vdb1\"\n", "mount /data|umount -f -- /data")]
+    [InlineData($"UUID={Uuid} /data xfs noauto,defaults 0 2\n", null, 1,
+        "mount: special device does not exist.\nkdump: Failed to mount /dev/vdb1 on /data for kdump preflight check.\n", "mount /data")]
+    // Neither mounted nor in fstab: mounted on a private temporary directory with the configured type.
+    [InlineData(null, true, 0, "", "mount /dev/vdb1 TMP -t xfs -o defaults|umount -f -- TMP")]
+    [InlineData(null, false, 1, "kdump: Dump path \"/var/crash/\" does not exist in dump target \"/dev/vdb1\"\n", "mount /dev/vdb1 TMP -t xfs -o defaults|umount -f -- TMP")]
+    [InlineData(null, null, 1, "mount: special device does not exist.\nkdump: Failed to mount /dev/vdb1 for kdump preflight check.\n", "mount /dev/vdb1 TMP -t xfs -o defaults")]
+    public void A_target_that_is_not_mounted_is_mounted_to_be_checked(string? fstab, bool? dumpPathExists, int rc, string stderr, string runs)
+    {
+        using var root = TargetRoot("mkdumprd-target-mount-check", "xfs /dev/vdb1\n", RootMount, fstab, memTotalKiB: 1);
+        root.MakeDirectory("/data");
+        string? temporary = null;
+        // The temporary directory is the host's; mount MNT mounts at a path of the system (the tree).
+        string Host(string path) => path.StartsWith(Path.GetTempPath(), StringComparison.Ordinal) ? path : root.Host(path);
+        var mounter = new MountRunner(argv =>
+        {
+            if (dumpPathExists is null) return 32;
+            var dir = Host(argv.Count == 2 ? argv[1] : argv[2]);
+            if (argv.Count > 2) temporary = argv[2];
+            Assert.True(Directory.Exists(dir), dir);
+            if (dumpPathExists.Value) Directory.CreateDirectory(Path.Combine(dir, "var/crash"));
+            return 0;
+        }, Host);
+        var (gotRc, gotStderr) = Build(root, mounter);
+        var tmp = mounter.Runs[0].Split(' ') is { Length: > 2 } w ? w[2] : "TMP";
+        Assert.Equal((rc, stderr), (gotRc, gotStderr.Replace(tmp, "TMP", StringComparison.Ordinal)));
+        Assert.Equal(runs, string.Join('|', mounter.Runs).Replace(tmp, "TMP", StringComparison.Ordinal));
+        // The private directory is made only root can enter, and removed afterwards.
+        if (tmp != "TMP")
+        {
+            Assert.EndsWith("/target", tmp, StringComparison.Ordinal);
+            Assert.False(Directory.Exists(Path.GetDirectoryName(tmp)), tmp);
+        }
+        if (temporary is not null) Assert.Equal(tmp, temporary);
+    }
+
+    [Fact]
+    public void An_nfs_target_that_is_not_mounted_is_mounted_under_a_timeout()
+    {
+        using var root = TargetRoot("mkdumprd-nfs-mount-check", "nfs server:/export\n", RootMount, memTotalKiB: 1);
+        var mounter = new MountRunner(_ => 32, p => p);
+        var (rc, err) = Build(root, mounter);
+        var tmp = mounter.Runs[0].Split(' ')[5];
+        Assert.Equal($"timeout --preserve-status 10m mount server:/export {tmp} -t nfs -o defaults", mounter.Runs.Single());
+        Assert.Equal((1, "mount: special device does not exist.\nkdump: Failed to mount server:/export for kdump preflight check. Please make sure nfs-utils has been installed, and nfs server is accessible.\n"), (rc, err));
+        Assert.False(Directory.Exists(Path.GetDirectoryName(tmp)), tmp);
+    }
+
+    /// <summary>Records each argv and runs it on this machine.</summary>
+    private sealed class RecordingRunner(ICommandRunner inner) : ICommandRunner
+    {
+        public List<string> Runs { get; } = [];
+
+        public int Run(IReadOnlyList<string> argv, IReadOnlyDictionary<string, string> environment, TextWriter output)
+        {
+            Runs.Add(string.Join(' ', argv));
+            return inner.Run(argv, environment, output);
+        }
+
+        public (int ExitCode, string Stdout) Capture(IReadOnlyList<string> argv, int maxStdoutBytes = 64 << 10)
+        {
+            Runs.Add(string.Join(' ', argv));
+            return inner.Capture(argv, maxStdoutBytes);
+        }
+    }
+
+    [Fact]
+    public void A_real_file_system_that_is_not_mounted_is_mounted_checked_and_unmounted_again()
+    {
+        using var root = TargetRoot("mkdumprd-real-mount", "", RootMount, memTotalKiB: 1);
+        // An 8 MiB ext4 image holding /var/crash, made here; mount(8) gives a file its own loop
+        // device and frees it again at umount.
+        var staging = Path.Combine(root.Scratch, "staging");
+        Directory.CreateDirectory(Path.Combine(staging, "var/crash"));
+        var image = Path.Combine(root.Scratch, "dump.ext4");
+        var mkfs = ExternalProcess.Run("mkfs.ext4", ["-q", "-F", "-d", staging, image, "8M"]);
+        Assert.True(mkfs.ExitCode == 0, mkfs.Stderr);
+        var runner = new RecordingRunner(new SystemCommandRunner());
+        string Mounted() => string.Join('\n', File.ReadLines("/proc/self/mountinfo").Where(l => l.Contains("/mkdumprd.", StringComparison.Ordinal)));
+
+        root.Write("/etc/kdump.conf", $"ext4 {image}\n");
+        Assert.Equal((0, ""), Build(root, runner));
+        Assert.Matches(@"^mount \S+ /tmp/mkdumprd\.\w+/target -t ext4 -o defaults\|umount -f -- /tmp/mkdumprd\.\w+/target$", string.Join('|', runner.Runs));
+        // The room df reports on the mounted file system, against MemTotal.
+        root.Write("/proc/meminfo", "MemTotal: 1048576 kB\n");
+        Assert.Equal((0, "kdump: There might not be enough space to save a vmcore.\n"
+            + $"kdump: The size of {image} should be greater than 1048576 kilo bytes.\n"), Build(root, runner));
+        root.Write("/etc/kdump.conf", $"ext4 {image}\npath /nowhere\n");
+        Assert.Equal((1, $"kdump: Dump path \"/nowhere\" does not exist in dump target \"{image}\"\n"), Build(root, runner));
+        Assert.Equal("", Mounted());
+        Assert.Equal(6, runner.Runs.Count);
+        Assert.All(runner.Runs.Select(r => r.Split(' ')[^1]).Distinct(), dir => Assert.False(Directory.Exists(Path.GetDirectoryName(dir)), dir));
+        var losetup = ExternalProcess.Run("losetup", ["-j", image]);
+        Assert.Equal("", Encoding.UTF8.GetString(losetup.Stdout));
+
+        // No file system at all: mount(8)'s own error, then upstream's.
+        var zeros = Path.Combine(root.Scratch, "zeros");
+        File.WriteAllBytes(zeros, new byte[1 << 20]);
+        root.Write("/etc/kdump.conf", $"ext4 {zeros}\n");
+        var (rc, err) = Build(root, runner);
+        Assert.Equal(1, rc);
+        Assert.EndsWith($"\nkdump: Failed to mount {zeros} for kdump preflight check.\n", err, StringComparison.Ordinal);
+        Assert.StartsWith("mount: ", err, StringComparison.Ordinal);
+        Assert.Equal("", Mounted());
     }
 
     /// <summary>
@@ -478,7 +613,7 @@ public sealed class MkdumprdTests
             root.Write("/etc/kdump.conf", conf);
             root.Write("/proc/meminfo", $"MemTotal: {memTotalKiB} kB\n");
             // No network facts: the image gets no network.conf (a warning), which is not tested here.
-            var request = new CaptureImageRequest { Root = root.Dir, KernelVersion = "6.1.0-x", CaptureProgram = root.CaptureProgram(), SshCommands = ssh };
+            var request = new CaptureImageRequest { Root = root.Dir, KernelVersion = "6.1.0-x", CaptureProgram = root.CaptureProgram(), PreflightCommands = ssh };
             return [.. new CaptureImageBuilder(request).Build().Warnings.Where(w => !w.StartsWith("the network toward", StringComparison.Ordinal) && !w.Contains("/lib/modules/", StringComparison.Ordinal))];
         }
 

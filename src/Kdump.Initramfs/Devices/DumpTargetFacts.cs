@@ -81,23 +81,30 @@ public sealed class DumpTargetFacts(KdumpConfReader conf, MountTable? mounts, Bl
     public string? MountOptions(string target) => FirstMountOf(target)?.Options;
 
     /// <summary>
-    /// <c>get_kdump_mntpoint_from_target</c>: where the capture kernel mounts the target. Its
-    /// first-kernel mount point is <c>get_mntpoint_from_target</c>'s: the first mount of the whole
-    /// file system (findmnt's SOURCE without <c>[fsroot]</c>), or with a btrfs
-    /// <paramref name="subvolume"/> the first mount of that subvolume; else the first mount.
+    /// <c>get_kdump_mntpoint_from_target</c>: where the capture kernel mounts the target, below
+    /// <c>/kdumproot</c> at its <see cref="MountPoint"/> in the first kernel.
     /// </summary>
-    public string KdumpMountPoint(string target, string? subvolume = null)
+    public string KdumpMountPoint(string target, string? subvolume = null) =>
+        MountTable.KdumpMountPoint(MountPoint(target, subvolume));
+
+    /// <summary>
+    /// <c>get_mntpoint_from_target</c>: the target's mount point in the first kernel (the kernel's
+    /// table, else fstab), normalised as findmnt compares it (<c>/data/</c> is <c>/data</c>): the
+    /// first mount of the whole file system (findmnt's SOURCE without <c>[fsroot]</c>), or with a
+    /// btrfs <paramref name="subvolume"/> the first mount of that subvolume; else the first mount
+    /// findmnt -f picks. Null when there is none, or when it is not a plain absolute path (relative,
+    /// with <c>.</c>/<c>..</c> components or a NUL), which is no place to mount.
+    /// </summary>
+    public string? MountPoint(string target, string? subvolume = null)
     {
         var of = MountsOf(target);
         var pick = string.IsNullOrEmpty(subvolume)
             ? of.FirstOrDefault(e => e.FsRoot == "/")
             : of.FirstOrDefault(e => e.FsRoot == subvolume);
         var mountPoint = (pick ?? FirstMountOf(target))?.Target;
-        // An fstab "/data/" is taken as /data (findmnt -s prints it as written, so upstream's line
-        // ends in a slash); a mount point that is not a plain absolute path is no place to mount.
         if (mountPoint is null || !mountPoint.StartsWith('/') || mountPoint.Contains('\0', StringComparison.Ordinal)
-            || mountPoint.Split('/').Any(c => c is "." or "..")) return MountTable.KdumpMountPoint(null);
-        return MountTable.KdumpMountPoint(Config.IO.SystemPath.Normalize(mountPoint));
+            || mountPoint.Split('/').Any(c => c is "." or "..")) return null;
+        return Config.IO.SystemPath.Normalize(mountPoint);
     }
 
     /// <summary>

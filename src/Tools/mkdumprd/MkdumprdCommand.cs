@@ -26,10 +26,11 @@ public static class MkdumprdCommand
         public ICommandRunner Commands { get; init; } = new SystemCommandRunner();
 
         /// <summary>
-        /// The ssh checks of an ssh target run through <see cref="Commands"/> for this machine's
-        /// own root only; with <c>--root</c> they run through this runner, when one is given (tests).
+        /// The checks that run programs (ssh to an ssh target, mount of an unmounted target) run
+        /// through <see cref="Commands"/> for this machine's own root only; with <c>--root</c> they
+        /// run through this runner, when one is given (tests).
         /// </summary>
-        public ICommandRunner? SshCommandsUnderRoot { get; init; }
+        public ICommandRunner? PreflightCommandsUnderRoot { get; init; }
 
         public string DracutModuleSource => Path.Combine(ToolDirectory, "dracut", DracutInstallation.ModuleDirectoryName);
     }
@@ -118,7 +119,8 @@ public static class MkdumprdCommand
             Mounts = ReadMounts(rooted),
             WatchdogModules = ActiveWatchdogModules(rooted),
             Network = Kdump.Initramfs.Network.HostNetwork.Live(root),
-            SshCommands = rooted.Root.Length == 0 ? env.Commands : env.SshCommandsUnderRoot,
+            PreflightCommands = rooted.Root.Length == 0 ? env.Commands : env.PreflightCommandsUnderRoot,
+            CommandOutput = err,
             OnWarning = w => err.WriteLine($"kdump: {w}"),
         };
         try

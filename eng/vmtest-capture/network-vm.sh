@@ -10,7 +10,8 @@
 #   network-vm.sh ssh [dhcp] [RELEASE]  sshd; vmcore.flat and vmcore-dmesg.txt over ssh; makedumpfile
 #                                1.7.8 -R reassembles the dump and finds the same log
 #   network-vm.sh nfs [dhcp] [RELEASE]  NFS-Ganesha (NFSv4; the host kernel has no nfsd) exporting a
-#                                directory; the capture kernel mounts it (nfs modules, addr=, version
+#                                directory as nfs-server.test:/exp (a name in the guest's /etc/hosts);
+#                                the capture kernel mounts it (nfs modules, addr=, version
 #                                negotiation) and saves a complete kdump-compressed vmcore
 # dhcp: the first kernel leases eth0's address from QEMU's DHCP server with busybox udhcpc and sets
 # it with a lifetime (as NetworkManager and systemd-networkd do), so mkdumprd records "dhcp" and
@@ -129,8 +130,20 @@ nfs_server() { # PORT
 nfs_first_root() {
   # The nfs client modules: mkdumprd in the guest puts them (and their dependencies) in the image.
   copy_modules nfs nfsv3 nfsv4
+  # The server by name, as sysadmins write it: the first kernel finds it in its /etc/hosts, our
+  # mkdumprd writes the address into the image's (the capture kernel asks no DNS server).
+  echo "10.0.2.100 nfs-server.test" >"$F/etc/hosts"
+  # mkdumprd mounts a target that is not mounted to check it (mount -t nfs, under coreutils'
+  # timeout): this busybox system has neither mount.nfs nor that timeout, so the export is mounted
+  # before kdumpctl start, as an fstab line would on a real system. busybox passes nfs4 options
+  # to the kernel as they are, so addr= is given here (the kernel does no name lookup).
+  cat >"$F/etc/netvm-before-kdumpctl" <<'MOUNT'
+modprobe nfsv4; mkdir -p /mnt/nfs
+mount -t nfs4 -o vers=4.2,addr=10.0.2.100 nfs-server.test:/exp /mnt/nfs && echo "NETVM-NFS-MOUNTED $(grep ' /mnt/nfs ' /proc/mounts)" || echo "NETVM-NFS-MOUNT failed rc=$?"
+MOUNT
+  chmod 755 "$F/etc/netvm-before-kdumpctl"
   cat >"$F/etc/kdump.conf" <<CONF
-nfs 10.0.2.100:/exp
+nfs nfs-server.test:/exp
 path /var/crash
 core_collector makedumpfile -l --message-level 7 -d 31
 failure_action poweroff
@@ -210,6 +223,7 @@ else
   ip link set eth0 up && ip addr add 10.0.2.15/24 dev eth0 && ip route add default via 10.0.2.2
 fi
 echo "NETVM-NET $(ip -o -4 addr show dev eth0 | awk '{print $4}') $(cat /sys/class/net/eth0/address)"
+[ -x /etc/netvm-before-kdumpctl ] && . /etc/netvm-before-kdumpctl
 export KDUMP_ALLOW_REBOOT=1
 kdumpctl start >/tmp/kdumpctl.out 2>&1
 rc=$?

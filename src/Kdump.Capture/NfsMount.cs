@@ -10,7 +10,8 @@ public sealed record NfsMountAttempt(string FsType, string Data);
 /// part of <c>host:/path</c> becomes <c>addr=</c> (the kernel does no name lookup and refuses a
 /// mount without it), and without a <c>vers=</c> the versions are tried newest first, as mount.nfs
 /// negotiates (4.2, 4.1, 4.0, then 3 for type nfs). NFSv4.0 needs <c>clientaddr=</c> for its callback.
-/// Names resolve only through the image's /etc/hosts: a static binary has no resolver library.
+/// Names resolve only through the image's /etc/hosts (a static binary has no resolver library),
+/// where mkdumprd writes the server's address as the first kernel resolved it.
 /// </summary>
 public static class NfsMount
 {

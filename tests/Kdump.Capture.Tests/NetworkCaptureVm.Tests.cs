@@ -41,14 +41,17 @@ public sealed class NetworkCaptureVmTests
     }
 
     /// <summary>
-    /// nfs: the capture kernel mounts 10.0.2.100:/exp from NFS-Ganesha (NFSv4, negotiated, addr= given
-    /// by kdump-capture since the image has no mount.nfs) and saves vmcore and vmcore-dmesg.txt there.
+    /// nfs: the capture kernel mounts nfs-server.test:/exp from NFS-Ganesha (NFSv4, negotiated, addr=
+    /// given by kdump-capture since the image has no mount.nfs; the name from the image's /etc/hosts,
+    /// where our mkdumprd wrote what the first kernel's resolved it to) and saves vmcore and
+    /// vmcore-dmesg.txt there, under the first kernel's mount point of the export.
     /// </summary>
     [Fact]
     public void Sysrq_panic_is_saved_on_an_nfs_export_mounted_by_the_capture_kernel()
     {
         var (stdout, work) = Run("nfs");
-        Assert.Contains("kdump: saving to /kdumproot/var/crash/10.0.2.15-", stdout, StringComparison.Ordinal);
+        Assert.Contains("NETVM-NFS-MOUNTED nfs-server.test:/exp /mnt/nfs nfs4 ", stdout, StringComparison.Ordinal);
+        Assert.Contains("kdump: saving to /kdumproot/mnt/nfs/var/crash/10.0.2.15-", stdout, StringComparison.Ordinal);
         Assert.Contains("kdump: saving vmcore complete", stdout, StringComparison.Ordinal);
         AssertCompleteKdump(Path.Combine(work, "vmcore"));
     }

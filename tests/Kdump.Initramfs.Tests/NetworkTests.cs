@@ -270,7 +270,8 @@ public sealed class NetworkTests
         Link("/sys/bus/pci/drivers/virtio-pci/module", "../../../../module/virtio_pci");
     }
 
-    private static CaptureImage BuildNfs(TestRoot root, IReadOnlyList<InterfaceAddress> addresses, string conf = "nfs 10.0.2.100:/export\npath /crash\n", string? routes = null)
+    private static CaptureImage BuildNfs(TestRoot root, IReadOnlyList<InterfaceAddress> addresses, string conf = "nfs 10.0.2.100:/export\npath /crash\n", string? routes = null,
+        Func<string, uint?>? resolve = null)
     {
         var kernelRoot = Path.Combine(Lab.Dir, "kernels", "bookworm", "root");
         Assert.True(Directory.Exists(kernelRoot), $"lab kernel missing at {kernelRoot}: run eng/lab/fetch-kernel.sh bookworm");
@@ -288,7 +289,7 @@ public sealed class NetworkTests
             Root = root.Dir,
             KernelVersion = kver,
             CaptureProgram = root.CaptureProgram(),
-            Network = new HostNetwork(new DirectoryRootFileSystem(root.Dir), () => addresses, _ => null, littleEndianKernel: true),
+            Network = new HostNetwork(new DirectoryRootFileSystem(root.Dir), () => addresses, resolve ?? (_ => null), littleEndianKernel: true),
         };
         return new CaptureImageBuilder(request).Build();
     }
@@ -309,6 +310,39 @@ public sealed class NetworkTests
         // Dependencies load first.
         Assert.True(modules.IndexOf("failover") < modules.IndexOf("virtio_net"));
         Assert.Contains("/virtio_net.ko\n", Text(image, CaptureImage.ModuleListPath), StringComparison.Ordinal);
+        // An address needs no name lookup: the image gets no hosts file.
+        Assert.Null(image.Plan.Get(CaptureNetworkImage.HostsPath));
+    }
+
+    [Fact]
+    public void A_server_named_by_name_is_recorded_with_the_address_it_resolves_to_now()
+    {
+        using var root = new TestRoot("mkdumprd-net-name");
+        var asked = new List<string>();
+        var image = BuildNfs(root, [Addr(2, "10.0.2.15/24")], "nfs nfs-server.test:/export\n",
+            resolve: name => { asked.Add(name); return Ipv4Network.TryParseAddress("10.0.2.100"); });
+        Assert.Equal(["nfs-server.test"], asked.Distinct());
+        Assert.StartsWith("# kdump-capture network, written by mkdumprd\nremote 10.0.2.100\n", Text(image, CaptureNetworkConfig.ImagePath), StringComparison.Ordinal);
+        // kdump-capture asks no DNS server: the image's hosts file names the server.
+        Assert.Equal("10.0.2.100\tnfs-server.test\n", Text(image, CaptureNetworkImage.HostsPath));
+    }
+
+    [Theory]
+    [InlineData("nfs-server.test", "10.0.2.100\tnfs-server.test\n")]
+    [InlineData("NAS01", "10.0.2.100\tNAS01\n")]
+    [InlineData("10.0.2.100", null)]
+    [InlineData("server.example.", null)]
+    [InlineData("a..b", null)]
+    [InlineData("-a.b", null)]
+    [InlineData("a-.b", null)]
+    [InlineData("under_score", null)]
+    [InlineData("s\u00e9rver", null)]
+    [InlineData("x#comment", null)]
+    public void Only_plain_dns_names_go_into_the_images_hosts_file(string host, string? line)
+    {
+        Assert.Equal(line, CaptureNetworkImage.HostsLine(host, Ipv4Network.TryParseAddress("10.0.2.100")!.Value));
+        Assert.Null(CaptureNetworkImage.HostsLine(new string('a', 64) + ".b", 1));
+        Assert.Null(CaptureNetworkImage.HostsLine(string.Join('.', Enumerable.Repeat(new string('a', 63), 4)), 1));
     }
 
     [Fact]

@@ -54,6 +54,26 @@ public static class CaptureNetworkImage
         return new CaptureNetworkConfig(remote, name, mac, AddressMethod.Static, source.Address, gateway, extra, facts.Nameservers());
     }
 
+    /// <summary>The image's hosts file: kdump-capture, a static program, looks names up there only.</summary>
+    public const string HostsPath = "/etc/hosts";
+
+    /// <summary>
+    /// The server's name with the address it has now (upstream pins it as <c>kdump_remote_ip</c>),
+    /// so the capture kernel, which asks no DNS server, mounts the server the route was recorded
+    /// for; null for an address, or a name that is not a plain DNS name (RFC 1123 labels).
+    /// </summary>
+    public static string? HostsLine(string host, uint address)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        if (host.Length is 0 or > 253 || Ipv4Network.TryParseAddress(host) is not null) return null;
+        foreach (var label in host.Split('.'))
+        {
+            if (label.Length is 0 or > 63 || label[0] == '-' || label[^1] == '-'
+                || !label.All(c => char.IsAsciiLetterOrDigit(c) || c == '-')) return null;
+        }
+        return $"{Ipv4Network.Format(address)}\t{host}\n";
+    }
+
     /// <summary>kdump-capture leases a DHCP address on an AF_PACKET socket: CONFIG_PACKET, a module on some kernels.</summary>
     public const string PacketSocketModule = "af_packet";
 
@@ -74,6 +94,7 @@ public static class CaptureNetworkImage
         }
         var config = Resolve(facts, host);
         plan.AddFile(CaptureNetworkConfig.ImagePath, Encoding.UTF8.GetBytes(config.Format()));
+        if (HostsLine(host, config.Remote) is { } line) plan.AddFile(HostsPath, Encoding.ASCII.GetBytes(line));
         return (facts.DriverModules(config.Interface), config.Method == AddressMethod.Dhcp ? [PacketSocketModule] : []);
     }
 }

@@ -16,6 +16,9 @@
 # dhcp: the first kernel leases eth0's address from QEMU's DHCP server with busybox udhcpc and sets
 # it with a lifetime (as NetworkManager and systemd-networkd do), so mkdumprd records "dhcp" and
 # kdump-capture leases again (10.0.2.15: QEMU keys leases by MAC). Without it the address is static.
+# bond: a second NIC (…:57, its own restricted user network with the same guestfwd); the first
+# kernel bonds eth0 and eth1 (active-backup, miimon 100, primary eth1) and puts the static address
+# on bond0; mkdumprd records the bond, and kdump-capture makes it again from the two NICs.
 # RELEASE defaults to bookworm. Must run as root (ip netns, the servers).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -23,7 +26,7 @@ REPO=$(cd "$HERE/../.." && pwd)
 : "${KDUMP_LAB_DIR:=$REPO/.lab}"
 TARGET=${1:-}
 METHOD=static
-[[ ${2:-} == dhcp || ${2:-} == static ]] && { METHOD=$2; shift; }
+[[ ${2:-} == dhcp || ${2:-} == static || ${2:-} == bond ]] && { METHOD=$2; shift; }
 REL=${2:-bookworm}
 CASE=$TARGET
 [[ $METHOD == static ]] || CASE=$TARGET-$METHOD
@@ -33,7 +36,7 @@ source "$REPO/eng/lib/publish-static.sh"
 source "$REPO/eng/lib/vm.sh"
 source "$REPO/eng/lib/netns.sh"
 die() { echo "network-vm[$CASE]: $*" >&2; exit 1; }
-[[ $TARGET == ssh || $TARGET == nfs ]] || die "usage: network-vm.sh ssh|nfs [dhcp|static] [RELEASE]"
+[[ $TARGET == ssh || $TARGET == nfs ]] || die "usage: network-vm.sh ssh|nfs [dhcp|static|bond] [RELEASE]"
 VM_TIMEOUT=${KDUMP_VMTEST_TIMEOUT:-420}
 KDIR=$KDUMP_LAB_DIR/kernels/$REL
 W=$KDUMP_LAB_DIR/vmtest-capture/$CASE-$REL
@@ -187,6 +190,7 @@ cp "$P/kdumpctl" "$F/usr/bin/kdumpctl"; cp "$P/kdump-capture" "$F/usr/lib/kdump/
 cp -L "$KDIR/vmlinuz" "$F/boot/vmlinuz-$KVER"
 cp "$M"/modules.{dep,alias,builtin,softdep,order} "$F/lib/modules/$KVER/"
 copy_modules virtio_pci virtio_net
+[[ $METHOD == bond ]] && copy_modules bonding
 "${TARGET}_first_root"
 { cat "$HERE/sysconfig-kdump"; echo "MKDUMPRD_BACKEND=minimal"; } >"$F/etc/sysconfig/kdump"
 echo "$METHOD" >"$F/etc/netvm-method"
@@ -219,10 +223,22 @@ if [ "$(cat /etc/netvm-method)" = dhcp ]; then
   ip link set eth0 up && udhcpc -i eth0 -n -q -s /etc/udhcpc/netvm.script || echo "NETVM-UDHCPC failed rc=$?"
   # "dynamic" and a finite valid_lft: what mkdumprd reads as a leased address.
   echo "NETVM-ADDR $(ip -4 addr show dev eth0 | awk '/inet |valid_lft/' | tr -s ' \n' ' ')"
+elif [ "$(cat /etc/netvm-method)" = bond ]; then
+  # As dracut's ifup does it: the bonding driver's sysfs files, the slaves down while added.
+  modprobe bonding
+  [ -d /sys/class/net/bond0 ] || echo +bond0 >/sys/class/net/bonding_masters
+  echo active-backup >/sys/class/net/bond0/bonding/mode
+  echo 100 >/sys/class/net/bond0/bonding/miimon
+  ip link set eth0 down; ip link set eth1 down
+  echo +eth0 >/sys/class/net/bond0/bonding/slaves; echo +eth1 >/sys/class/net/bond0/bonding/slaves
+  echo eth1 >/sys/class/net/bond0/bonding/primary
+  ip link set bond0 up && ip addr add 10.0.2.15/24 dev bond0 && ip route add default via 10.0.2.2
+  echo "NETVM-BOND $(cat /sys/class/net/bond0/bonding/mode) slaves=$(cat /sys/class/net/bond0/bonding/slaves) active=$(cat /sys/class/net/bond0/bonding/active_slave)"
+  echo "NETVM-NET $(ip -o -4 addr show dev bond0 | awk '{print $4}') $(cat /sys/class/net/bond0/address)"
 else
   ip link set eth0 up && ip addr add 10.0.2.15/24 dev eth0 && ip route add default via 10.0.2.2
 fi
-echo "NETVM-NET $(ip -o -4 addr show dev eth0 | awk '{print $4}') $(cat /sys/class/net/eth0/address)"
+[ "$(cat /etc/netvm-method)" = bond ] || echo "NETVM-NET $(ip -o -4 addr show dev eth0 | awk '{print $4}') $(cat /sys/class/net/eth0/address)"
 [ -x /etc/netvm-before-kdumpctl ] && . /etc/netvm-before-kdumpctl
 export KDUMP_ALLOW_REBOOT=1
 kdumpctl start >/tmp/kdumpctl.out 2>&1
@@ -241,6 +257,7 @@ cat $(vm_devimg "$W") "$W/first.cpio" >"$W/initrd.img"
 # connector per guest connection (ssh opens several) to the namespace's server.
 VM_WRAP=(ip netns exec "kdumptest-$$")
 VM_NET=(-netdev "user,id=n0,restrict=on,guestfwd=tcp:10.0.2.100:$GUEST_PORT-cmd:busybox nc 127.0.0.1 $PORT" -device "virtio-net-pci,netdev=n0,mac=$MAC")
+[[ $METHOD == bond ]] && VM_NET+=(-netdev "user,id=n1,restrict=on,guestfwd=tcp:10.0.2.100:$GUEST_PORT-cmd:busybox nc 127.0.0.1 $PORT" -device "virtio-net-pci,netdev=n1,mac=52:54:00:12:34:57")
 rc=0
 vm_qemu "$W/serial.log" "$KDIR/vmlinuz" "$W/initrd.img" "console=ttyS0 crashkernel=256M nokaslr panic=-1" || rc=$?
 echo "qemu_rc=$rc guest_s=$VM_GUEST_S"
@@ -266,5 +283,10 @@ if [[ $METHOD == dhcp ]]; then
   # No "via": under restrict=on QEMU's DHCP server sends no router or DNS option (udhcpc's "router= dns=").
   grep -qE '^kdump: eth0 \(52:54:00:12:34:56\) leased 10\.0\.2\.15/24 from 10\.0\.2\.2 for [0-9]+s$' "$W/serial.txt" \
     || die "the capture kernel did not lease 10.0.2.15/24"
+fi
+if [[ $METHOD == bond ]]; then
+  grep -qF "NETVM-BOND active-backup 1 slaves=eth0 eth1 active=eth1" "$W/serial.txt" || die "the first kernel has no bond0 of eth0 and eth1"
+  grep -qF "kdump: bond bond0 (active-backup) of eth0, eth1" "$W/serial.txt" || die "the capture kernel did not make bond0 again"
+  grep -qF "kdump: bond0 (52:54:00:12:34:56) is 10.0.2.15/24 via 10.0.2.2" "$W/serial.txt" || die "the capture kernel did not configure bond0"
 fi
 echo "network-vm[$CASE]: PASS ($REL)"

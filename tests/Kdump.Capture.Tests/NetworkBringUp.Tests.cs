@@ -58,6 +58,65 @@ public sealed class NetworkBringUpTests : IDisposable
         Assert.Equal(["eth0 (52:54:00:12:34:56) is 10.0.2.15/24 via 10.0.2.2"], _log);
     }
 
+    private const string BondRecord = "remote 10.0.2.100\ninterface bond0 52:54:00:12:34:56\nbond active-backup\n"
+        + "bond-option miimon 100\nbond-option primary eth1\nslave eth0 52:54:00:12:34:56\nslave eth1 52:54:00:12:34:57\n"
+        + "static 10.0.2.15/24\ngateway 10.0.2.2\n";
+
+    [Fact]
+    public void A_bond_is_made_again_from_its_slaves_found_by_their_permanent_macs()
+    {
+        Write(CaptureNetworkConfig.ImagePath, BondRecord);
+        Write("/sys/class/net/ens4/address", "52:54:00:12:34:57\n");   // the second slave, named otherwise here
+        Write("/sys/class/net/eth0/address", "52:54:00:12:34:56\n");
+
+        Assert.True(BringUp(out var config));
+
+        Assert.Equal("active-backup", config!.Bond!.Mode);
+        Assert.Equal(
+        [
+            "rename ens4 eth1",
+            "bond bond0",
+            "bond bond0 mode active-backup",
+            "bond bond0 miimon 100",
+            "bond bond0 primary eth1",
+            "enslave bond0 eth0",
+            "enslave bond0 eth1",
+            "up lo",
+            "addr bond0 10.0.2.15/24",
+            "up bond0",
+            "route 0.0.0.0/0 via 10.0.2.2",
+        ], _net.Calls);
+        Assert.Equal(["bond bond0 (active-backup) of eth0, eth1", "bond0 (52:54:00:12:34:56) is 10.0.2.15/24 via 10.0.2.2"], _log);
+    }
+
+    [Theory]
+    // A rejected option is passed over: the bond still carries the dump.
+    [InlineData("option", true, "bond bond0: miimon 100 not set: Invalid argument")]
+    [InlineData("mode", false, "cannot make bond bond0 (active-backup): Invalid argument")]
+    [InlineData("bond", false, "cannot make bond bond0 (active-backup): bonding_masters: No such file or directory")]
+    [InlineData("enslave", false, "cannot make bond bond0 (active-backup): no slave could be added")]
+    public void A_bond_that_cannot_be_made_fails_the_network_but_a_rejected_option_does_not(string failing, bool up, string logged)
+    {
+        Write(CaptureNetworkConfig.ImagePath, BondRecord);
+        Write("/sys/class/net/eth0/address", "52:54:00:12:34:56\n");
+        Write("/sys/class/net/eth1/address", "52:54:00:12:34:57\n");
+        _net.Fail = failing;
+        Assert.Equal(up, BringUp(out _));
+        Assert.Contains(logged, _log);
+    }
+
+    [Fact]
+    public void A_bond_with_one_slave_missing_is_made_of_the_other()
+    {
+        Write(CaptureNetworkConfig.ImagePath, BondRecord);
+        Write("/sys/class/net/eth1/address", "52:54:00:12:34:57\n");
+        Assert.True(BringUp(out _));
+        Assert.Equal(NetworkBringUp.DeviceWait, _net.Waited);
+        Assert.Contains("no network interface with MAC 52:54:00:12:34:56 after 60s", _log);
+        Assert.Contains("bond bond0 (active-backup) of eth1", _log);
+        Assert.DoesNotContain("enslave bond0 eth0", _net.Calls);
+    }
+
     [Fact]
     public void A_nic_that_appears_late_is_waited_for_and_a_missing_one_fails_after_60s()
     {
@@ -226,6 +285,13 @@ public sealed class NetworkBringUpTests : IDisposable
 
         /// <summary>The server <see cref="OpenDhcp"/> hands out.</summary>
         public DhcpFakeServer Dhcp { get; set; } = new();
+
+        public string? AddBond(string name) => Record("bond", $"bond {name}", "bonding_masters: No such file or directory");
+
+        public string? SetBondOption(string bond, string option, string value) =>
+            Record(option == "mode" ? "mode" : "option", $"bond {bond} {option} {value}", "Invalid argument");
+
+        public string? Enslave(string bond, string slave) => Record("enslave", $"enslave {bond} {slave}", "Device or resource busy");
 
         public string? OpenDhcp(string name, out IDhcpTransport? transport)
         {

@@ -32,10 +32,25 @@ public sealed class NetworkCaptureVmTests
     [Fact]
     public void Sysrq_panic_is_saved_over_ssh_by_a_capture_kernel_that_leases_its_address_by_dhcp()
     {
-        var (stdout, work) = Run("ssh", dhcp: true);
+        var (stdout, work) = Run("ssh", "dhcp");
         Assert.Contains("NETVM-UDHCPC bound 10.0.2.15/24", stdout, StringComparison.Ordinal);
         Assert.Contains("kdump: eth0 (52:54:00:12:34:56): the first kernel's address was leased (/etc/kdump/network.conf: dhcp), asking DHCP", stdout, StringComparison.Ordinal);
         Assert.Contains("kdump: saving to root@10.0.2.100:/var/crash-test/10.0.2.15-", stdout, StringComparison.Ordinal);
+        Assert.Contains("kdump: saving vmcore complete", stdout, StringComparison.Ordinal);
+        AssertCompleteKdump(Path.Combine(work, "vmcore"));
+    }
+
+    /// <summary>
+    /// ssh through a bond: the first kernel bonds two NICs (active-backup, primary eth1, each NIC on
+    /// its own restricted user network); our mkdumprd records bond0 with its slaves' permanent MACs
+    /// and our kdump-capture makes the bond again from them before the dump goes out.
+    /// </summary>
+    [Fact]
+    public void Sysrq_panic_is_saved_over_ssh_through_a_bond_the_capture_kernel_makes_again()
+    {
+        var (stdout, work) = Run("ssh", "bond");
+        Assert.Contains("NETVM-BOND active-backup 1 slaves=eth0 eth1 active=eth1", stdout, StringComparison.Ordinal);
+        Assert.Contains("kdump: bond bond0 (active-backup) of eth0, eth1", stdout, StringComparison.Ordinal);
         Assert.Contains("kdump: saving vmcore complete", stdout, StringComparison.Ordinal);
         AssertCompleteKdump(Path.Combine(work, "vmcore"));
     }
@@ -56,20 +71,23 @@ public sealed class NetworkCaptureVmTests
         AssertCompleteKdump(Path.Combine(work, "vmcore"));
     }
 
-    private static (string Stdout, string Work) Run(string target, bool dhcp = false)
+    private static (string Stdout, string Work) Run(string target, string method = "static")
     {
         var script = Path.Combine(Lab.RepoRoot, "eng", "vmtest-capture", "network-vm.sh");
-        var name = dhcp ? $"{target}-dhcp" : target;
+        var name = method == "static" ? target : $"{target}-{method}";
         // Publishing four static binaries and the lock wait come before the guest.
-        var run = ExternalProcess.Run("bash", [script, target, dhcp ? "dhcp" : "static", "bookworm"], TimeSpan.FromMinutes(25));
+        var run = ExternalProcess.Run("bash", [script, target, method, "bookworm"], TimeSpan.FromMinutes(25));
         var stdout = System.Text.Encoding.UTF8.GetString(run.Stdout);
-        Assert.True(run.ExitCode == 0, $"network-vm.sh {target} failed ({run.ExitCode}):\n{run.Stderr}\n{stdout}");
+        Assert.True(run.ExitCode == 0, $"network-vm.sh {target} {method} failed ({run.ExitCode}):\n{run.Stderr}\n{stdout}");
         Assert.Contains($"network-vm[{name}]: PASS (bookworm)", stdout, StringComparison.Ordinal);
-        // The capture kernel configured the NIC from the record (or leased it) before the dump went out.
+        // The capture kernel configured the NIC (or bond) from the record (or leased it) before the dump went out.
         // QEMU's DHCP server sends no router option under restrict=on (seen in udhcpc's "router="): no "via".
-        var configured = dhcp
-            ? "kdump: eth0 (52:54:00:12:34:56) leased 10.0.2.15/24 from 10.0.2.2 for 86400s"
-            : "kdump: eth0 (52:54:00:12:34:56) is 10.0.2.15/24 via 10.0.2.2";
+        var configured = method switch
+        {
+            "dhcp" => "kdump: eth0 (52:54:00:12:34:56) leased 10.0.2.15/24 from 10.0.2.2 for 86400s",
+            "bond" => "kdump: bond0 (52:54:00:12:34:56) is 10.0.2.15/24 via 10.0.2.2",
+            _ => "kdump: eth0 (52:54:00:12:34:56) is 10.0.2.15/24 via 10.0.2.2",
+        };
         Assert.Contains(configured, stdout, StringComparison.Ordinal);
         var work = Path.Combine(Lab.Dir, "vmtest-capture", $"{name}-bookworm");
         Assert.Contains(Lab.Info("bookworm")["panic_string"], File.ReadAllText(Path.Combine(work, "vmcore-dmesg.txt")), StringComparison.Ordinal);

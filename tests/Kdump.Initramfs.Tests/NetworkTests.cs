@@ -104,6 +104,19 @@ public sealed class NetworkTests
         var dhcp = CaptureNetworkConfig.Parse("remote 10.0.2.100\ninterface enp1s0 52:54:00:AB:CD:EF\ndhcp\n");
         Assert.Equal(AddressMethod.Dhcp, dhcp.Method);
         Assert.Equal("52:54:00:ab:cd:ef", dhcp.MacAddress);
+        Assert.Null(dhcp.Bond);
+
+        var bond = config with
+        {
+            Interface = "bond0",
+            Bond = new BondConfig("802.3ad", [new BondOption("miimon", "100"), new BondOption("lacp_rate", "fast")],
+                [new BondSlave("eth0", "52:54:00:12:34:56"), new BondSlave("eth1", "52:54:00:12:34:57")]),
+        };
+        text = bond.Format();
+        Assert.Equal("# kdump-capture network, written by mkdumprd\nremote 10.0.2.100\ninterface bond0 52:54:00:12:34:56\n"
+            + "bond 802.3ad\nbond-option miimon 100\nbond-option lacp_rate fast\nslave eth0 52:54:00:12:34:56\nslave eth1 52:54:00:12:34:57\n"
+            + "static 10.0.2.15/24\ngateway 10.0.2.2\nroute 172.16.0.0/12 10.0.2.1\nnameserver 10.0.2.3\n", text);
+        Assert.Equal(text, CaptureNetworkConfig.Parse(text).Format());
     }
 
     [Theory]
@@ -121,6 +134,14 @@ public sealed class NetworkTests
     [InlineData("ip=dhcp\n", "/etc/kdump/network.conf:1: unknown keyword 'ip=dhcp'")]
     [InlineData("remote 10.0.2.100\ninterface eth0 52:54:00:12:34:56\ndhcp\ngateway 10.0.2.2\n", "/etc/kdump/network.conf: 'gateway' and 'route' go with 'static' only")]
     [InlineData("dhcp\nstatic 10.0.2.15/24\n", "/etc/kdump/network.conf:2: 'static' given twice")]
+    [InlineData("bond active-backup\nbond balance-rr\n", "/etc/kdump/network.conf:2: 'bond' given twice")]
+    [InlineData("bond-option Miimon 100\n", "/etc/kdump/network.conf:1: 'Miimon' is not a bonding option")]
+    [InlineData("bond-option ../../x 1\n", "/etc/kdump/network.conf:1: '../../x' is not a bonding option")]
+    [InlineData("slave eth0 52:54:00:12:34:56\nslave eth0 52:54:00:12:34:57\n", "/etc/kdump/network.conf:2: slave 'eth0' given twice")]
+    [InlineData("slave eth0 52:54:00:12:34\n", "/etc/kdump/network.conf:1: '52:54:00:12:34' is not a MAC address")]
+    [InlineData("remote 10.0.2.100\ninterface eth0 52:54:00:12:34:56\ndhcp\nslave eth1 52:54:00:12:34:57\n", "/etc/kdump/network.conf: 'bond-option' and 'slave' go with 'bond' only")]
+    [InlineData("remote 10.0.2.100\ninterface bond0 52:54:00:12:34:56\ndhcp\nbond active-backup\n", "/etc/kdump/network.conf: 'bond' without a 'slave' line")]
+    [InlineData("remote 10.0.2.100\ninterface bond0 52:54:00:12:34:56\ndhcp\nbond active-backup\nslave bond0 52:54:00:12:34:57\n", "/etc/kdump/network.conf: 'bond0' is the bond and one of its slaves")]
     public void Malformed_records_are_named(string text, string message)
     {
         var e = Assert.Throws<KdumpConfigException>(() => CaptureNetworkConfig.Parse(text));
@@ -270,8 +291,62 @@ public sealed class NetworkTests
         Link("/sys/bus/pci/drivers/virtio-pci/module", "../../../../module/virtio_pci");
     }
 
+    /// <summary>bond0 over two virtio NICs as the bonding driver shows it in sysfs (eth1 at 0000:00:03.0).</summary>
+    private static void Bond(TestRoot root, string mode, params (string File, string Value)[] options)
+    {
+        VirtioNic(root, "eth0", "52:54:00:12:34:56", 2);
+        const string dev = "/sys/devices/pci0000:00/0000:00:03.0";
+        root.Write($"{dev}/virtio1/net/eth1/address", "52:54:00:12:34:56\n");   // a slave takes the bond's address
+        root.Write($"{dev}/virtio1/net/eth1/ifindex", "3\n");
+        File.CreateSymbolicLink(root.Host("/sys/class/net/eth1"), "../../devices/pci0000:00/0000:00:03.0/virtio1/net/eth1");
+        File.CreateSymbolicLink(root.Host($"{dev}/virtio1/net/eth1/device"), "../../../virtio1");
+        File.CreateSymbolicLink(root.Host($"{dev}/virtio1/driver"), "../../../../bus/virtio/drivers/virtio_net");
+        File.CreateSymbolicLink(root.Host($"{dev}/driver"), "../../../bus/pci/drivers/virtio-pci");
+        root.Write("/sys/class/net/eth0/bonding_slave/perm_hwaddr", "52:54:00:12:34:56\n");
+        root.Write("/sys/class/net/eth1/bonding_slave/perm_hwaddr", "52:54:00:12:34:57\n");
+        root.Write("/sys/devices/virtual/net/bond0/address", "52:54:00:12:34:56\n");
+        root.Write("/sys/devices/virtual/net/bond0/ifindex", "4\n");
+        root.Write("/sys/devices/virtual/net/bond0/bonding/mode", mode + "\n");
+        root.Write("/sys/devices/virtual/net/bond0/bonding/slaves", "eth0 eth1\n");
+        // What a new bond shows: left out of the record.
+        foreach (var (file, value) in new[] { ("miimon", "0"), ("updelay", "0"), ("xmit_hash_policy", "layer2 0"), ("lacp_rate", "slow 0"), ("primary", ""), ("arp_ip_target", "") })
+            root.Write($"/sys/devices/virtual/net/bond0/bonding/{file}", value + "\n");
+        foreach (var (file, value) in options) root.Write($"/sys/devices/virtual/net/bond0/bonding/{file}", value + "\n");
+        File.CreateSymbolicLink(root.Host("/sys/class/net/bond0"), "../../devices/virtual/net/bond0");
+    }
+
+    [Fact]
+    public void A_bond_is_recorded_with_its_mode_changed_options_and_slaves_permanent_macs()
+    {
+        using var root = new TestRoot("mkdumprd-net-bond");
+        Bond(root, "active-backup 1", ("miimon", "100"), ("primary", "eth1"), ("arp_ip_target", "10.0.2.2 10.0.2.3"));
+        var image = BuildNfs(root, [Addr(4, "10.0.2.15/24")], nic: false,
+            routes: Header + RouteLine("bond0", "0.0.0.0", "10.0.2.2", 0x3, 0, "0.0.0.0", true) + RouteLine("bond0", "10.0.2.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true));
+        Assert.Equal("# kdump-capture network, written by mkdumprd\nremote 10.0.2.100\ninterface bond0 52:54:00:12:34:56\n"
+            + "bond active-backup\nbond-option miimon 100\nbond-option primary eth1\nbond-option arp_ip_target +10.0.2.2\nbond-option arp_ip_target +10.0.2.3\n"
+            + "slave eth0 52:54:00:12:34:56\nslave eth1 52:54:00:12:34:57\nstatic 10.0.2.15/24\ngateway 10.0.2.2\nnameserver 10.0.2.3\n",
+            Text(image, CaptureNetworkConfig.ImagePath));
+        var modules = image.Modules.Select(m => m.Name).ToList();
+        foreach (var m in new[] { "bonding", "virtio_net", "virtio_pci" }) Assert.Contains(m, modules);
+    }
+
+    [Theory]
+    // A bridge (or vlan, team) has no device link and no bonding directory.
+    [InlineData(null, "bond0 (toward 10.0.2.100) is a software interface (bridge, vlan, team): not supported by the minimal backend")]
+    [InlineData("", "bond0 (a bond) has no slaves")]
+    public void Software_interfaces_other_than_a_bond_with_slaves_stop_the_build(string? slaves, string message)
+    {
+        using var root = new TestRoot("mkdumprd-net-bridge");
+        Bond(root, "balance-rr 0");
+        if (slaves is null) Directory.Delete(root.Host("/sys/devices/virtual/net/bond0/bonding"), recursive: true);
+        else root.Write("/sys/devices/virtual/net/bond0/bonding/slaves", slaves + "\n");
+        var e = Assert.Throws<InitramfsBuildException>(() => BuildNfs(root, [Addr(4, "10.0.2.15/24")], nic: false,
+            routes: Header + RouteLine("bond0", "10.0.2.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true)));
+        Assert.Equal(message, e.Message);
+    }
+
     private static CaptureImage BuildNfs(TestRoot root, IReadOnlyList<InterfaceAddress> addresses, string conf = "nfs 10.0.2.100:/export\npath /crash\n", string? routes = null,
-        Func<string, uint?>? resolve = null)
+        Func<string, uint?>? resolve = null, bool nic = true)
     {
         var kernelRoot = Path.Combine(Lab.Dir, "kernels", "bookworm", "root");
         Assert.True(Directory.Exists(kernelRoot), $"lab kernel missing at {kernelRoot}: run eng/lab/fetch-kernel.sh bookworm");
@@ -283,7 +358,7 @@ public sealed class NetworkTests
             + RouteLine("eth0", "0.0.0.0", "10.0.2.2", 0x3, 0, "0.0.0.0", true)
             + RouteLine("eth0", "10.0.2.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true)
             + RouteLine("eth0", "172.16.0.0", "10.0.2.1", 0x3, 0, "255.240.0.0", true));
-        VirtioNic(root, "eth0", "52:54:00:12:34:56", 2);
+        if (nic) VirtioNic(root, "eth0", "52:54:00:12:34:56", 2);
         var request = new CaptureImageRequest
         {
             Root = root.Dir,

@@ -7,7 +7,7 @@ namespace Kdump.Capture.Linux;
 
 /// <summary>
 /// The capture kernel's interface calls: netdevice(7) and SIOCADDRT ioctls through <see cref="NetDevice"/>,
-/// and DHCP on a packet socket (<see cref="PacketDhcpTransport"/>).
+/// bonds through the bonding driver's sysfs files, and DHCP on a packet socket (<see cref="PacketDhcpTransport"/>).
 /// </summary>
 public sealed class NetworkControl : INetworkControl
 {
@@ -21,6 +21,28 @@ public sealed class NetworkControl : INetworkControl
 
     public string? AddRoute(Ipv4Network destination, uint gateway) =>
         Why(NetDevice.AddRoute(destination.Address & destination.Mask, destination.Mask, gateway), $"SIOCADDRT {destination} via {Ipv4Network.Format(gateway)}");
+
+    public string? AddBond(string name) =>
+        Directory.Exists($"/sys/class/net/{name}/bonding") ? null : WriteSysfs("/sys/class/net/bonding_masters", "+" + name);
+
+    public string? SetBondOption(string bond, string option, string value) => WriteSysfs($"/sys/class/net/{bond}/bonding/{option}", value);
+
+    public string? Enslave(string bond, string slave) => WriteSysfs($"/sys/class/net/{bond}/bonding/slaves", "+" + slave);
+
+    /// <summary>One write(2) of the value, as <c>echo</c> makes it (the bonding driver reports a refusal as the write's error).</summary>
+    private static string? WriteSysfs(string path, string value)
+    {
+        try
+        {
+            using var f = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, bufferSize: 0);
+            f.Write(System.Text.Encoding.ASCII.GetBytes(value + "\n"));
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"write {value} to {path}: {e.Message}";
+        }
+    }
 
     public string? OpenDhcp(string name, out IDhcpTransport? transport) => PacketDhcpTransport.Open(name, out transport);
 

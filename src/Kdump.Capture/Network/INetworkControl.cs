@@ -23,6 +23,18 @@ public interface INetworkControl
     string? AddRoute(Ipv4Network destination, uint gateway);
 
     /// <summary>
+    /// Makes the bond NAME (<c>echo +NAME &gt; /sys/class/net/bonding_masters</c>); one the bonding
+    /// module made when it loaded (bond0) is taken as it is.
+    /// </summary>
+    string? AddBond(string name);
+
+    /// <summary><c>echo VALUE &gt; /sys/class/net/BOND/bonding/OPTION</c> (the mode first, while the bond is down and has no slaves).</summary>
+    string? SetBondOption(string bond, string option, string value);
+
+    /// <summary><c>echo +SLAVE &gt; /sys/class/net/BOND/bonding/slaves</c> (the slave is down).</summary>
+    string? Enslave(string bond, string slave);
+
+    /// <summary>
     /// A DHCP client's link on NAME, which is up and has no address yet (what udhcpc opens: a packet
     /// socket bound to the interface). The caller disposes <paramref name="transport"/>.
     /// </summary>

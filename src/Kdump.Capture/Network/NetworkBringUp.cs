@@ -52,19 +52,14 @@ public static class NetworkBringUp
 
     private static bool BringUp(INetworkControl net, CapturePaths paths, CaptureNetworkConfig config, Action<string> log)
     {
-        var found = FindByMac(net, paths, config.MacAddress, log);
-        if (found is null)
+        string name;
+        if (config.Bond is { } bond)
         {
-            log($"no network interface with MAC {config.MacAddress} after {DeviceWait.TotalSeconds:0}s");
-            return false;
+            if (MakeBond(net, paths, config.Interface, bond, log) is not { } made) return false;
+            name = made;
         }
-        var name = found;
-        if (found != config.Interface)
-        {
-            // ifname=NAME:MAC; a clash with another interface's name leaves the kernel's name.
-            if (net.Rename(found, config.Interface) is { } why) log($"cannot rename {found} to {config.Interface}: {why}");
-            else name = config.Interface;
-        }
+        else if (FindAndName(net, paths, config.Interface, config.MacAddress, log) is { } nic) name = nic;
+        else return false;
         if (net.SetUp("lo") is { } loWhy) log($"cannot set lo up: {loWhy}");
         if (config.Method == AddressMethod.Dhcp) return Lease(net, paths, config, name, log);
         string? error = net.SetAddress(name, config.Address!.Value) ?? net.SetUp(name);
@@ -82,6 +77,63 @@ public static class NetworkBringUp
         if (config.Nameservers.Count > 0) WriteResolvConf(paths, config.Nameservers);
         log($"{name} ({config.MacAddress}) is {config.Address}" + (config.Gateway is { } g ? $" via {Ipv4Network.Format(g)}" : ""));
         return true;
+    }
+
+    /// <summary>
+    /// The NIC with <paramref name="mac"/>, named <paramref name="wanted"/> (upstream's
+    /// <c>ifname=NAME:MAC</c>; a clash with another interface's name leaves the kernel's name);
+    /// null, logged, when no NIC has that MAC.
+    /// </summary>
+    private static string? FindAndName(INetworkControl net, CapturePaths paths, string wanted, string mac, Action<string> log)
+    {
+        var found = FindByMac(net, paths, mac, log);
+        if (found is null)
+        {
+            log($"no network interface with MAC {mac} after {DeviceWait.TotalSeconds:0}s");
+            return null;
+        }
+        if (found == wanted) return found;
+        if (net.Rename(found, wanted) is not { } why) return wanted;
+        log($"cannot rename {found} to {wanted}: {why}");
+        return found;
+    }
+
+    /// <summary>
+    /// The bond made again as the first kernel had it (upstream's <c>bond=NAME:SLAVES:OPTIONS</c>):
+    /// its slaves found by their permanent MACs and named, the bond made, its mode and then its
+    /// options set, the slaves added in order. A rejected option is logged and passed over; the
+    /// bond is given up (null) without its mode or without any slave.
+    /// </summary>
+    private static string? MakeBond(INetworkControl net, CapturePaths paths, string name, BondConfig bond, Action<string> log)
+    {
+        var slaves = new List<string>();
+        foreach (var slave in bond.Slaves)
+        {
+            if (FindAndName(net, paths, slave.Name, slave.MacAddress, log) is { } found) slaves.Add(found);
+        }
+        var error = slaves.Count == 0 ? "none of its slaves is here" : net.AddBond(name) ?? net.SetBondOption(name, "mode", bond.Mode);
+        if (error is not null)
+        {
+            log($"cannot make bond {name} ({bond.Mode}): {error}");
+            return null;
+        }
+        foreach (var o in bond.Options)
+        {
+            if (net.SetBondOption(name, o.Name, o.Value) is { } why) log($"bond {name}: {o.Name} {o.Value} not set: {why}");
+        }
+        var enslaved = 0;
+        foreach (var slave in slaves)
+        {
+            if (net.Enslave(name, slave) is { } why) log($"bond {name}: {slave} not added: {why}");
+            else enslaved++;
+        }
+        if (enslaved == 0)
+        {
+            log($"cannot make bond {name} ({bond.Mode}): no slave could be added");
+            return null;
+        }
+        log($"bond {name} ({bond.Mode}) of {string.Join(", ", slaves)}");
+        return name;
     }
 
     /// <summary>Sets <paramref name="name"/> up, leases an address for it, then sets the address, the default route and the nameservers.</summary>

@@ -11,6 +11,9 @@ namespace Kdump.Config.Network;
 /// # comment
 /// remote 10.0.2.100                  the dump server (upstream: kdump_remote_ip=)
 /// interface eth0 52:54:00:12:34:56   name and MAC
+/// bond active-backup                 optional: the interface is a bond of this mode (upstream: bond=)
+/// bond-option miimon 100             bond only, any number: sysfs bonding/NAME and value, in order
+/// slave eth1 52:54:00:12:34:57       bond only, one or more: name and permanent MAC, in order
 /// static 10.0.2.15/24                or: dhcp
 /// gateway 10.0.2.2                   static only, optional: the default route
 /// route 192.168.5.0/24 10.0.2.1      static only, any number
@@ -29,6 +32,9 @@ public sealed record CaptureNetworkConfig(
 {
     public const string ImagePath = "/etc/kdump/network.conf";
 
+    /// <summary>When <see cref="Interface"/> is a bond: how to make it again from its slaves; null for a NIC.</summary>
+    public BondConfig? Bond { get; init; }
+
     /// <summary>The line keywords, each declared once.</summary>
     public static class Keywords
     {
@@ -39,6 +45,9 @@ public sealed record CaptureNetworkConfig(
         public const string Gateway = "gateway";
         public const string Route = "route";
         public const string Nameserver = "nameserver";
+        public const string Bond = "bond";
+        public const string BondOption = "bond-option";
+        public const string Slave = "slave";
     }
 
     /// <summary>IFNAMSIZ (16) less the terminating NUL.</summary>
@@ -50,6 +59,12 @@ public sealed record CaptureNetworkConfig(
         sb.Append("# kdump-capture network, written by mkdumprd\n");
         sb.Append(Keywords.Remote).Append(' ').Append(Ipv4Network.Format(Remote)).Append('\n');
         sb.Append(Keywords.Interface).Append(' ').Append(Interface).Append(' ').Append(MacAddress).Append('\n');
+        if (Bond is { } bond)
+        {
+            sb.Append(Keywords.Bond).Append(' ').Append(bond.Mode).Append('\n');
+            foreach (var o in bond.Options) sb.Append(Keywords.BondOption).Append(' ').Append(o.Name).Append(' ').Append(o.Value).Append('\n');
+            foreach (var l in bond.Slaves) sb.Append(Keywords.Slave).Append(' ').Append(l.Name).Append(' ').Append(l.MacAddress).Append('\n');
+        }
         if (Method == AddressMethod.Dhcp) sb.Append(Keywords.Dhcp).Append('\n');
         else sb.Append(Keywords.Static).Append(' ').Append(Address).Append('\n');
         if (Gateway is { } g) sb.Append(Keywords.Gateway).Append(' ').Append(Ipv4Network.Format(g)).Append('\n');
@@ -68,6 +83,9 @@ public sealed record CaptureNetworkConfig(
         Ipv4Network? address = null;
         var routes = new List<StaticRoute>();
         var nameservers = new List<uint>();
+        string? bondMode = null;
+        var bondOptions = new List<BondOption>();
+        var slaves = new List<BondSlave>();
         var lines = text.Split('\n');
         for (var i = 0; i < lines.Length; i++)
         {
@@ -110,6 +128,22 @@ public sealed record CaptureNetworkConfig(
                 case Keywords.Nameserver:
                     Arity(1); nameservers.Add(Ip(w[1]));
                     break;
+                case Keywords.Bond:
+                    Arity(1); Once(bondMode is not null);
+                    bondMode = BondConfig.IsWord(w[1]) ? w[1] : throw KdumpConfigException.At(file, n, $"'{w[1]}' is not a bonding mode");
+                    break;
+                case Keywords.BondOption:
+                    Arity(2);
+                    if (!BondConfig.IsOptionName(w[1])) throw KdumpConfigException.At(file, n, $"'{w[1]}' is not a bonding option");
+                    if (!BondConfig.IsWord(w[2])) throw KdumpConfigException.At(file, n, $"'{w[2]}' is not a bonding option value");
+                    bondOptions.Add(new BondOption(w[1], w[2]));
+                    break;
+                case Keywords.Slave:
+                    Arity(2);
+                    var slave = IsInterfaceName(w[1]) ? w[1] : throw KdumpConfigException.At(file, n, $"'{w[1]}' is not an interface name");
+                    if (slaves.Any(l => l.Name == slave)) throw KdumpConfigException.At(file, n, $"slave '{slave}' given twice");
+                    slaves.Add(new BondSlave(slave, NormalizeMac(w[2]) ?? throw KdumpConfigException.At(file, n, $"'{w[2]}' is not a MAC address")));
+                    break;
                 default:
                     throw KdumpConfigException.At(file, n, $"unknown keyword '{w[0]}'");
             }
@@ -119,7 +153,14 @@ public sealed record CaptureNetworkConfig(
         if (method is null) throw KdumpConfigException.At(file, null, $"neither '{Keywords.Static}' nor '{Keywords.Dhcp}'");
         if (method == AddressMethod.Dhcp && (gateway is not null || routes.Count > 0))
             throw KdumpConfigException.At(file, null, $"'{Keywords.Gateway}' and '{Keywords.Route}' go with '{Keywords.Static}' only");
-        return new CaptureNetworkConfig(remote.Value, name, mac, method.Value, address, gateway, routes, nameservers);
+        if (bondMode is null && (bondOptions.Count > 0 || slaves.Count > 0))
+            throw KdumpConfigException.At(file, null, $"'{Keywords.BondOption}' and '{Keywords.Slave}' go with '{Keywords.Bond}' only");
+        if (bondMode is not null && slaves.Count == 0) throw KdumpConfigException.At(file, null, $"'{Keywords.Bond}' without a '{Keywords.Slave}' line");
+        if (slaves.Any(l => l.Name == name)) throw KdumpConfigException.At(file, null, $"'{name}' is the bond and one of its slaves");
+        return new CaptureNetworkConfig(remote.Value, name, mac, method.Value, address, gateway, routes, nameservers)
+        {
+            Bond = bondMode is null ? null : new BondConfig(bondMode, bondOptions, slaves),
+        };
     }
 
     /// <summary>A name the kernel accepts for an interface (dev_valid_name): 1..15 bytes, not . or .., no '/', ':' or space.</summary>
@@ -139,3 +180,27 @@ public sealed record CaptureNetworkConfig(
         return string.Join(':', parts).ToLowerInvariant();
     }
 }
+
+/// <summary>A bond (upstream's dracut <c>bond=NAME:SLAVES:OPTIONS</c>): its mode, the options set after the mode, and its slaves.</summary>
+public sealed record BondConfig(string Mode, IReadOnlyList<BondOption> Options, IReadOnlyList<BondSlave> Slaves)
+{
+    /// <summary>A value sysfs takes as one word: printable ASCII without blanks (a mode, a number, an interface name).</summary>
+    public static bool IsWord(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return value.Length is > 0 and <= 64 && value.All(c => c > ' ' && c < 0x7F);
+    }
+
+    /// <summary>A file name under /sys/class/net/BOND/bonding: lower-case letters, digits and '_'.</summary>
+    public static bool IsOptionName(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return name.Length is > 0 and <= 32 && name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_');
+    }
+}
+
+/// <summary>One bonding option: the sysfs file name under bonding/ and the value written to it.</summary>
+public sealed record BondOption(string Name, string Value);
+
+/// <summary>A bond's slave: its name in the first kernel and its permanent MAC (what the capture kernel finds it by).</summary>
+public sealed record BondSlave(string Name, string MacAddress);

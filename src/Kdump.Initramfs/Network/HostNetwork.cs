@@ -46,6 +46,60 @@ public sealed class HostNetwork(IRootFileSystem root, Func<IReadOnlyList<Interfa
     public bool IsHardware(string name) => root.ResolveLink($"/sys/class/net/{name}/device") is not null;
 
     /// <summary>
+    /// Bonding options kdump-capture sets again after the mode, in this order (miimon before the
+    /// delays that are multiples of it), with the value a new bond has: an option still at it is
+    /// left out, so one that only some modes take is never written to a bond of another mode.
+    /// Enumerated values are sysfs's first word (<c>layer2 0</c>).
+    /// </summary>
+    private static readonly (string Name, string Default)[] s_bondOptions =
+    [
+        ("miimon", "0"), ("updelay", "0"), ("downdelay", "0"), ("arp_interval", "0"), ("arp_validate", "none"),
+        ("fail_over_mac", "none"), ("xmit_hash_policy", "layer2"), ("lacp_rate", "slow"), ("ad_select", "stable"), ("primary", ""),
+    ];
+
+    /// <summary>
+    /// The bond <paramref name="name"/> is (<c>/sys/class/net/NAME/bonding</c>): its mode, the options
+    /// that differ from a new bond's, <c>arp_ip_target</c>s as <c>+ADDRESS</c>, and its slaves in
+    /// order with their permanent MACs (<c>bonding_slave/perm_hwaddr</c>: a slave's own address
+    /// is the bond's). Null when it is not a bond; an error naming the file when a fact is missing.
+    /// </summary>
+    public BondConfig? Bond(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var dir = $"/sys/class/net/{name}/bonding";
+        if (!root.DirectoryExists(dir)) return null;
+        string Fact(string file) => Read($"{dir}/{file}") ?? throw new InitramfsBuildException($"{dir}/{file} is missing");
+        var mode = FirstWord(Fact("mode"));
+        if (!BondConfig.IsWord(mode)) throw new InitramfsBuildException($"{dir}/mode: '{mode}' is not a bonding mode");
+        var options = new List<BondOption>();
+        foreach (var (option, initial) in s_bondOptions)
+        {
+            var value = Read($"{dir}/{option}") is { } text ? FirstWord(text) : initial;
+            if (value == initial) continue;
+            if (!BondConfig.IsWord(value)) throw new InitramfsBuildException($"{dir}/{option}: '{value}' is not one word");
+            options.Add(new BondOption(option, value));
+        }
+        foreach (var target in (Read($"{dir}/arp_ip_target") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (Ipv4Network.TryParseAddress(target) is null) throw new InitramfsBuildException($"{dir}/arp_ip_target: '{target}' is not an IPv4 address");
+            options.Add(new BondOption("arp_ip_target", "+" + target));
+        }
+        var slaves = new List<BondSlave>();
+        foreach (var slave in Fact("slaves").Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!CaptureNetworkConfig.IsInterfaceName(slave)) throw new InitramfsBuildException($"{dir}/slaves names an invalid interface '{slave}'");
+            if (!IsHardware(slave)) throw new InitramfsBuildException($"{slave} (a slave of {name}) is a software interface: not supported by the minimal backend");
+            var perm = $"/sys/class/net/{slave}/bonding_slave/perm_hwaddr";
+            var mac = Read(perm) is { } t ? CaptureNetworkConfig.NormalizeMac(t) : null;
+            slaves.Add(new BondSlave(slave, mac ?? throw new InitramfsBuildException($"{perm} is missing or not a MAC address")));
+        }
+        if (slaves.Count == 0) throw new InitramfsBuildException($"{name} (a bond) has no slaves");
+        return new BondConfig(mode, options, slaves);
+    }
+
+    private static string FirstWord(string text) => text.Split([' ', '\t', '\n'], 2, StringSplitOptions.RemoveEmptyEntries) is [var w, ..] ? w : "";
+
+    /// <summary>
     /// The modules behind the interface's device and every parent device up the sysfs tree
     /// (<c>driver/module</c> links; built-in drivers have none): e.g. virtio_net, then virtio_pci.
     /// </summary>

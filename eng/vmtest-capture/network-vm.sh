@@ -19,6 +19,8 @@
 # bond: a second NIC (…:57, its own restricted user network with the same guestfwd); the first
 # kernel bonds eth0 and eth1 (active-backup, miimon 100, primary eth1) and puts the static address
 # on bond0; mkdumprd records the bond, and kdump-capture makes it again from the two NICs.
+# bridge: eth0 is the port of br0 (brctl, STP off), which has the static address; kdump-capture
+# makes the bridge again.
 # RELEASE defaults to bookworm. Must run as root (ip netns, the servers).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -26,7 +28,7 @@ REPO=$(cd "$HERE/../.." && pwd)
 : "${KDUMP_LAB_DIR:=$REPO/.lab}"
 TARGET=${1:-}
 METHOD=static
-[[ ${2:-} == dhcp || ${2:-} == static || ${2:-} == bond ]] && { METHOD=$2; shift; }
+[[ ${2:-} == dhcp || ${2:-} == static || ${2:-} == bond || ${2:-} == bridge ]] && { METHOD=$2; shift; }
 REL=${2:-bookworm}
 CASE=$TARGET
 [[ $METHOD == static ]] || CASE=$TARGET-$METHOD
@@ -36,7 +38,7 @@ source "$REPO/eng/lib/publish-static.sh"
 source "$REPO/eng/lib/vm.sh"
 source "$REPO/eng/lib/netns.sh"
 die() { echo "network-vm[$CASE]: $*" >&2; exit 1; }
-[[ $TARGET == ssh || $TARGET == nfs ]] || die "usage: network-vm.sh ssh|nfs [dhcp|static|bond] [RELEASE]"
+[[ $TARGET == ssh || $TARGET == nfs ]] || die "usage: network-vm.sh ssh|nfs [dhcp|static|bond|bridge] [RELEASE]"
 VM_TIMEOUT=${KDUMP_VMTEST_TIMEOUT:-420}
 KDIR=$KDUMP_LAB_DIR/kernels/$REL
 W=$KDUMP_LAB_DIR/vmtest-capture/$CASE-$REL
@@ -191,6 +193,7 @@ cp -L "$KDIR/vmlinuz" "$F/boot/vmlinuz-$KVER"
 cp "$M"/modules.{dep,alias,builtin,softdep,order} "$F/lib/modules/$KVER/"
 copy_modules virtio_pci virtio_net
 [[ $METHOD == bond ]] && copy_modules bonding
+[[ $METHOD == bridge ]] && copy_modules bridge
 "${TARGET}_first_root"
 { cat "$HERE/sysconfig-kdump"; echo "MKDUMPRD_BACKEND=minimal"; } >"$F/etc/sysconfig/kdump"
 echo "$METHOD" >"$F/etc/netvm-method"
@@ -235,10 +238,16 @@ elif [ "$(cat /etc/netvm-method)" = bond ]; then
   ip link set bond0 up && ip addr add 10.0.2.15/24 dev bond0 && ip route add default via 10.0.2.2
   echo "NETVM-BOND $(cat /sys/class/net/bond0/bonding/mode) slaves=$(cat /sys/class/net/bond0/bonding/slaves) active=$(cat /sys/class/net/bond0/bonding/active_slave)"
   echo "NETVM-NET $(ip -o -4 addr show dev bond0 | awk '{print $4}') $(cat /sys/class/net/bond0/address)"
+elif [ "$(cat /etc/netvm-method)" = bridge ]; then
+  modprobe bridge
+  brctl addbr br0 && brctl addif br0 eth0 && ip link set eth0 up && ip link set br0 up \
+    && ip addr add 10.0.2.15/24 dev br0 && ip route add default via 10.0.2.2
+  echo "NETVM-BRIDGE $(ls /sys/class/net/br0/brif)"
+  echo "NETVM-NET $(ip -o -4 addr show dev br0 | awk '{print $4}') $(cat /sys/class/net/br0/address)"
 else
   ip link set eth0 up && ip addr add 10.0.2.15/24 dev eth0 && ip route add default via 10.0.2.2
 fi
-[ "$(cat /etc/netvm-method)" = bond ] || echo "NETVM-NET $(ip -o -4 addr show dev eth0 | awk '{print $4}') $(cat /sys/class/net/eth0/address)"
+case "$(cat /etc/netvm-method)" in bond|bridge) ;; *) echo "NETVM-NET $(ip -o -4 addr show dev eth0 | awk '{print $4}') $(cat /sys/class/net/eth0/address)" ;; esac
 [ -x /etc/netvm-before-kdumpctl ] && . /etc/netvm-before-kdumpctl
 export KDUMP_ALLOW_REBOOT=1
 kdumpctl start >/tmp/kdumpctl.out 2>&1
@@ -283,6 +292,11 @@ if [[ $METHOD == dhcp ]]; then
   # No "via": under restrict=on QEMU's DHCP server sends no router or DNS option (udhcpc's "router= dns=").
   grep -qE '^kdump: eth0 \(52:54:00:12:34:56\) leased 10\.0\.2\.15/24 from 10\.0\.2\.2 for [0-9]+s$' "$W/serial.txt" \
     || die "the capture kernel did not lease 10.0.2.15/24"
+fi
+if [[ $METHOD == bridge ]]; then
+  grep -qF "NETVM-BRIDGE eth0" "$W/serial.txt" || die "the first kernel has no br0 with port eth0"
+  grep -qF "kdump: bridge br0 of eth0" "$W/serial.txt" || die "the capture kernel did not make br0 again"
+  grep -qF "kdump: br0 (52:54:00:12:34:56) is 10.0.2.15/24 via 10.0.2.2" "$W/serial.txt" || die "the capture kernel did not configure br0"
 fi
 if [[ $METHOD == bond ]]; then
   grep -qF "NETVM-BOND active-backup 1 slaves=eth0 eth1 active=eth1" "$W/serial.txt" || die "the first kernel has no bond0 of eth0 and eth1"

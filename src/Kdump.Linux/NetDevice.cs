@@ -19,6 +19,8 @@ public static class NetDevice
     public const uint SIOCSIFADDR = 0x8916;
     public const uint SIOCSIFNETMASK = 0x891C;
     public const uint SIOCSIFNAME = 0x8923;
+    public const uint SIOCBRADDBR = 0x89a0;
+    public const uint SIOCBRADDIF = 0x89a2;
     public const short IFF_UP = 0x1;
     public const ushort RTF_UP = 0x0001;
     public const ushort RTF_GATEWAY = 0x0002;
@@ -89,6 +91,24 @@ public static class NetDevice
         var req = Ifreq(ifname);
         var r = Ioctl(SIOCGIFINDEX, req);
         return r.IsError ? r : SyscallResult.Ok(MemoryMarshal.Read<int>(req.AsSpan(IfreqFields.Union)));
+    }
+
+    /// <summary>SIOCBRADDBR: a new bridge (the argument is the name itself, NUL-terminated; what brctl addbr does).</summary>
+    public static SyscallResult AddBridge(string name)
+    {
+        var arg = new byte[IfreqFields.IFNAMSIZ];
+        WriteName(arg, name);
+        return Ioctl(SIOCBRADDBR, arg);
+    }
+
+    /// <summary>SIOCBRADDIF: <paramref name="port"/> joins <paramref name="bridge"/> (ifr_ifindex is the port's index; brctl addif).</summary>
+    public static SyscallResult AddBridgePort(string bridge, string port)
+    {
+        var index = InterfaceIndex(port);
+        if (index.IsError) return index;
+        var req = Ifreq(bridge);
+        MemoryMarshal.Write(req.AsSpan(IfreqFields.Union), (int)index.Value);
+        return Ioctl(SIOCBRADDIF, req);
     }
 
     /// <summary>SIOCADDRT: <paramref name="destination"/>/<paramref name="mask"/> via <paramref name="gateway"/>; the kernel picks the device that reaches the gateway.</summary>

@@ -105,6 +105,35 @@ public sealed class NetworkBringUpTests : IDisposable
         Assert.Contains(logged, _log);
     }
 
+    private const string BridgeRecord = "remote 10.0.2.100\ninterface br0 52:54:00:12:34:56\nbridge\n"
+        + "slave eth0 52:54:00:12:34:56\nslave eth1 52:54:00:12:34:57\ndhcp\n";
+
+    [Fact]
+    public void A_bridge_is_made_again_with_its_ports_up_and_leases_on_the_bridge()
+    {
+        Write(CaptureNetworkConfig.ImagePath, BridgeRecord);
+        Write("/sys/class/net/eth0/address", "52:54:00:12:34:56\n");
+        Write("/sys/class/net/eth1/address", "52:54:00:12:34:57\n");
+        Assert.True(BringUp(out var config));
+        Assert.Equal(2, config!.BridgePorts!.Count);
+        Assert.Equal(["bridge br0", "bridge br0 port eth0", "up eth0", "bridge br0 port eth1", "up eth1", "up lo", "up br0", "dhcp br0", "addr br0 10.0.2.15/24"],
+            _net.Calls.Take(9));
+        Assert.Contains("bridge br0 of eth0, eth1", _log);
+    }
+
+    [Theory]
+    [InlineData("bridge", "cannot make bridge br0: SIOCBRADDBR: EEXIST")]
+    [InlineData("port", "cannot make bridge br0: no port could be added")]
+    public void A_bridge_that_cannot_be_made_fails_the_network(string failing, string logged)
+    {
+        Write(CaptureNetworkConfig.ImagePath, BridgeRecord);
+        Write("/sys/class/net/eth0/address", "52:54:00:12:34:56\n");
+        Write("/sys/class/net/eth1/address", "52:54:00:12:34:57\n");
+        _net.Fail = failing;
+        Assert.False(BringUp(out _));
+        Assert.Contains(logged, _log);
+    }
+
     [Fact]
     public void A_bond_with_one_slave_missing_is_made_of_the_other()
     {
@@ -292,6 +321,10 @@ public sealed class NetworkBringUpTests : IDisposable
             Record(option == "mode" ? "mode" : "option", $"bond {bond} {option} {value}", "Invalid argument");
 
         public string? Enslave(string bond, string slave) => Record("enslave", $"enslave {bond} {slave}", "Device or resource busy");
+
+        public string? AddBridge(string name) => Record("bridge", $"bridge {name}", "SIOCBRADDBR: EEXIST");
+
+        public string? AddBridgePort(string bridge, string port) => Record("port", $"bridge {bridge} port {port}", "SIOCBRADDIF: EBUSY");
 
         public string? OpenDhcp(string name, out IDhcpTransport? transport)
         {

@@ -56,6 +56,20 @@ public sealed class NetworkCaptureVmTests
     }
 
     /// <summary>
+    /// ssh through a bridge: the first kernel's address is on br0 with eth0 as its port (brctl);
+    /// our mkdumprd records the bridge and our kdump-capture makes it again (SIOCBRADDBR/SIOCBRADDIF).
+    /// </summary>
+    [Fact]
+    public void Sysrq_panic_is_saved_over_ssh_through_a_bridge_the_capture_kernel_makes_again()
+    {
+        var (stdout, work) = Run("ssh", "bridge");
+        Assert.Contains("NETVM-BRIDGE eth0", stdout, StringComparison.Ordinal);
+        Assert.Contains("kdump: bridge br0 of eth0", stdout, StringComparison.Ordinal);
+        Assert.Contains("kdump: saving vmcore complete", stdout, StringComparison.Ordinal);
+        AssertCompleteKdump(Path.Combine(work, "vmcore"));
+    }
+
+    /// <summary>
     /// nfs: the capture kernel mounts nfs-server.test:/exp from NFS-Ganesha (NFSv4, negotiated, addr=
     /// given by kdump-capture since the image has no mount.nfs; the name from the image's /etc/hosts,
     /// where our mkdumprd wrote what the first kernel's resolved it to) and saves vmcore and
@@ -86,6 +100,7 @@ public sealed class NetworkCaptureVmTests
         {
             "dhcp" => "kdump: eth0 (52:54:00:12:34:56) leased 10.0.2.15/24 from 10.0.2.2 for 86400s",
             "bond" => "kdump: bond0 (52:54:00:12:34:56) is 10.0.2.15/24 via 10.0.2.2",
+            "bridge" => "kdump: br0 (52:54:00:12:34:56) is 10.0.2.15/24 via 10.0.2.2",
             _ => "kdump: eth0 (52:54:00:12:34:56) is 10.0.2.15/24 via 10.0.2.2",
         };
         Assert.Contains(configured, stdout, StringComparison.Ordinal);

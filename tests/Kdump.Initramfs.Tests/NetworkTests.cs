@@ -110,13 +110,21 @@ public sealed class NetworkTests
         {
             Interface = "bond0",
             Bond = new BondConfig("802.3ad", [new BondOption("miimon", "100"), new BondOption("lacp_rate", "fast")],
-                [new BondSlave("eth0", "52:54:00:12:34:56"), new BondSlave("eth1", "52:54:00:12:34:57")]),
+                [new SlaveInterface("eth0", "52:54:00:12:34:56"), new SlaveInterface("eth1", "52:54:00:12:34:57")]),
         };
         text = bond.Format();
         Assert.Equal("# kdump-capture network, written by mkdumprd\nremote 10.0.2.100\ninterface bond0 52:54:00:12:34:56\n"
             + "bond 802.3ad\nbond-option miimon 100\nbond-option lacp_rate fast\nslave eth0 52:54:00:12:34:56\nslave eth1 52:54:00:12:34:57\n"
             + "static 10.0.2.15/24\ngateway 10.0.2.2\nroute 172.16.0.0/12 10.0.2.1\nnameserver 10.0.2.3\n", text);
         Assert.Equal(text, CaptureNetworkConfig.Parse(text).Format());
+
+        var bridge = config with { Interface = "br0", BridgePorts = [new SlaveInterface("eth0", "52:54:00:12:34:56")] };
+        text = bridge.Format();
+        Assert.Equal("# kdump-capture network, written by mkdumprd\nremote 10.0.2.100\ninterface br0 52:54:00:12:34:56\n"
+            + "bridge\nslave eth0 52:54:00:12:34:56\n"
+            + "static 10.0.2.15/24\ngateway 10.0.2.2\nroute 172.16.0.0/12 10.0.2.1\nnameserver 10.0.2.3\n", text);
+        Assert.Equal(text, CaptureNetworkConfig.Parse(text).Format());
+        Assert.Null(CaptureNetworkConfig.Parse(text).Bond);
     }
 
     [Theory]
@@ -139,9 +147,13 @@ public sealed class NetworkTests
     [InlineData("bond-option ../../x 1\n", "/etc/kdump/network.conf:1: '../../x' is not a bonding option")]
     [InlineData("slave eth0 52:54:00:12:34:56\nslave eth0 52:54:00:12:34:57\n", "/etc/kdump/network.conf:2: slave 'eth0' given twice")]
     [InlineData("slave eth0 52:54:00:12:34\n", "/etc/kdump/network.conf:1: '52:54:00:12:34' is not a MAC address")]
-    [InlineData("remote 10.0.2.100\ninterface eth0 52:54:00:12:34:56\ndhcp\nslave eth1 52:54:00:12:34:57\n", "/etc/kdump/network.conf: 'bond-option' and 'slave' go with 'bond' only")]
+    [InlineData("remote 10.0.2.100\ninterface eth0 52:54:00:12:34:56\ndhcp\nslave eth1 52:54:00:12:34:57\n", "/etc/kdump/network.conf: 'slave' goes with 'bond' or 'bridge' only")]
+    [InlineData("remote 10.0.2.100\ninterface eth0 52:54:00:12:34:56\ndhcp\nbond-option miimon 100\n", "/etc/kdump/network.conf: 'bond-option' goes with 'bond' only")]
+    [InlineData("remote 10.0.2.100\ninterface br0 52:54:00:12:34:56\ndhcp\nbridge\n", "/etc/kdump/network.conf: 'bridge' without a 'slave' line")]
+    [InlineData("remote 10.0.2.100\ninterface br0 52:54:00:12:34:56\ndhcp\nbridge\nbond active-backup\nslave eth0 52:54:00:12:34:56\n", "/etc/kdump/network.conf: 'bond' and 'bridge' together")]
+    [InlineData("bridge x\n", "/etc/kdump/network.conf:1: 'bridge' takes 0 value(s), found 1")]
     [InlineData("remote 10.0.2.100\ninterface bond0 52:54:00:12:34:56\ndhcp\nbond active-backup\n", "/etc/kdump/network.conf: 'bond' without a 'slave' line")]
-    [InlineData("remote 10.0.2.100\ninterface bond0 52:54:00:12:34:56\ndhcp\nbond active-backup\nslave bond0 52:54:00:12:34:57\n", "/etc/kdump/network.conf: 'bond0' is the bond and one of its slaves")]
+    [InlineData("remote 10.0.2.100\ninterface bond0 52:54:00:12:34:56\ndhcp\nbond active-backup\nslave bond0 52:54:00:12:34:57\n", "/etc/kdump/network.conf: 'bond0' is itself one of its slaves")]
     public void Malformed_records_are_named(string text, string message)
     {
         var e = Assert.Throws<KdumpConfigException>(() => CaptureNetworkConfig.Parse(text));
@@ -331,8 +343,8 @@ public sealed class NetworkTests
     }
 
     [Theory]
-    // A bridge (or vlan, team) has no device link and no bonding directory.
-    [InlineData(null, "bond0 (toward 10.0.2.100) is a software interface (bridge, vlan, team): not supported by the minimal backend")]
+    // A vlan (or team) has no device link and neither a bonding nor a bridge directory.
+    [InlineData(null, "bond0 (toward 10.0.2.100) is a software interface (vlan, team, …): not supported by the minimal backend")]
     [InlineData("", "bond0 (a bond) has no slaves")]
     public void Software_interfaces_other_than_a_bond_with_slaves_stop_the_build(string? slaves, string message)
     {
@@ -343,6 +355,40 @@ public sealed class NetworkTests
         var e = Assert.Throws<InitramfsBuildException>(() => BuildNfs(root, [Addr(4, "10.0.2.15/24")], nic: false,
             routes: Header + RouteLine("bond0", "10.0.2.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true)));
         Assert.Equal(message, e.Message);
+    }
+
+    /// <summary>br0 with eth0 as its port (or none), as the bridge driver shows it in sysfs.</summary>
+    private static void Bridge(TestRoot root, bool withPort)
+    {
+        VirtioNic(root, "eth0", "52:54:00:12:34:56", 2);
+        root.Write("/sys/devices/virtual/net/br0/address", "52:54:00:12:34:56\n");
+        root.Write("/sys/devices/virtual/net/br0/ifindex", "5\n");
+        root.MakeDirectory("/sys/devices/virtual/net/br0/bridge");
+        root.MakeDirectory("/sys/devices/virtual/net/br0/brif");
+        if (withPort) File.CreateSymbolicLink(root.Host("/sys/devices/virtual/net/br0/brif/eth0"), "../../../../pci0000:00/0000:00:02.0/virtio0/net/eth0/brport");
+        File.CreateSymbolicLink(root.Host("/sys/class/net/br0"), "../../devices/virtual/net/br0");
+    }
+
+    [Fact]
+    public void A_bridge_is_recorded_with_its_ports_and_their_own_macs_and_one_without_ports_is_refused()
+    {
+        using (var root = new TestRoot("mkdumprd-net-bridge-ports"))
+        {
+            Bridge(root, withPort: true);
+            var image = BuildNfs(root, [Addr(5, "10.0.2.15/24", flags: 0)], nic: false,
+                routes: Header + RouteLine("br0", "10.0.2.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true));
+            Assert.Equal("# kdump-capture network, written by mkdumprd\nremote 10.0.2.100\ninterface br0 52:54:00:12:34:56\n"
+                + "bridge\nslave eth0 52:54:00:12:34:56\ndhcp\nnameserver 10.0.2.3\n", Text(image, CaptureNetworkConfig.ImagePath));
+            var modules = image.Modules.Select(m => m.Name).ToList();
+            foreach (var m in new[] { "bridge", "stp", "llc", "virtio_net", "virtio_pci" }) Assert.Contains(m, modules);
+        }
+        using (var root = new TestRoot("mkdumprd-net-bridge-empty"))
+        {
+            Bridge(root, withPort: false);
+            var e = Assert.Throws<InitramfsBuildException>(() => BuildNfs(root, [Addr(5, "10.0.2.15/24")], nic: false,
+                routes: Header + RouteLine("br0", "10.0.2.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true)));
+            Assert.Equal("br0 (a bridge) has no ports", e.Message);
+        }
     }
 
     private static CaptureImage BuildNfs(TestRoot root, IReadOnlyList<InterfaceAddress> addresses, string conf = "nfs 10.0.2.100:/export\npath /crash\n", string? routes = null,

@@ -7,7 +7,7 @@ namespace Kdump.Capture.Linux;
 
 /// <summary>
 /// The capture kernel's interface calls: netdevice(7) and SIOCADDRT ioctls through <see cref="NetDevice"/>,
-/// bonds through the bonding driver's sysfs files, and DHCP on a packet socket (<see cref="PacketDhcpTransport"/>).
+/// bonds through the bonding driver's sysfs files, bridges through SIOCBRADDBR/SIOCBRADDIF, and DHCP on a packet socket (<see cref="PacketDhcpTransport"/>).
 /// </summary>
 public sealed class NetworkControl : INetworkControl
 {
@@ -28,6 +28,10 @@ public sealed class NetworkControl : INetworkControl
     public string? SetBondOption(string bond, string option, string value) => WriteSysfs($"/sys/class/net/{bond}/bonding/{option}", value);
 
     public string? Enslave(string bond, string slave) => WriteSysfs($"/sys/class/net/{bond}/bonding/slaves", "+" + slave);
+
+    public string? AddBridge(string name) => Why(NetDevice.AddBridge(name), $"SIOCBRADDBR {name}");
+
+    public string? AddBridgePort(string bridge, string port) => Why(NetDevice.AddBridgePort(bridge, port), $"SIOCBRADDIF {bridge} {port}");
 
     /// <summary>One write(2) of the value, as <c>echo</c> makes it (the bonding driver reports a refusal as the write's error).</summary>
     private static string? WriteSysfs(string path, string value)

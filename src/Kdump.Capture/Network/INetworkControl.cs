@@ -34,6 +34,12 @@ public interface INetworkControl
     /// <summary><c>echo +SLAVE &gt; /sys/class/net/BOND/bonding/slaves</c> (the slave is down).</summary>
     string? Enslave(string bond, string slave);
 
+    /// <summary><c>brctl addbr NAME</c> (SIOCBRADDBR).</summary>
+    string? AddBridge(string name);
+
+    /// <summary><c>brctl addif BRIDGE PORT</c> (SIOCBRADDIF).</summary>
+    string? AddBridgePort(string bridge, string port);
+
     /// <summary>
     /// A DHCP client's link on NAME, which is up and has no address yet (what udhcpc opens: a packet
     /// socket bound to the interface). The caller disposes <paramref name="transport"/>.

@@ -58,6 +58,11 @@ public static class NetworkBringUp
             if (MakeBond(net, paths, config.Interface, bond, log) is not { } made) return false;
             name = made;
         }
+        else if (config.BridgePorts is { } ports)
+        {
+            if (MakeBridge(net, paths, config.Interface, ports, log) is not { } made) return false;
+            name = made;
+        }
         else if (FindAndName(net, paths, config.Interface, config.MacAddress, log) is { } nic) name = nic;
         else return false;
         if (net.SetUp("lo") is { } loWhy) log($"cannot set lo up: {loWhy}");
@@ -133,6 +138,39 @@ public static class NetworkBringUp
             return null;
         }
         log($"bond {name} ({bond.Mode}) of {string.Join(", ", slaves)}");
+        return name;
+    }
+
+    /// <summary>
+    /// The bridge made again (upstream's <c>bridge=NAME:PORTS</c>): its ports found by MAC and
+    /// named, the bridge made, each port added and set up (a port forwards only when up; without
+    /// STP, the kernel's default, at once). A port that is missing or refused is logged and left out;
+    /// the bridge is given up (null) when it cannot be made or has no port.
+    /// </summary>
+    private static string? MakeBridge(INetworkControl net, CapturePaths paths, string name, IReadOnlyList<SlaveInterface> ports, Action<string> log)
+    {
+        var found = new List<string>();
+        foreach (var port in ports)
+        {
+            if (FindAndName(net, paths, port.Name, port.MacAddress, log) is { } nic) found.Add(nic);
+        }
+        if ((found.Count == 0 ? "none of its ports is here" : net.AddBridge(name)) is { } error)
+        {
+            log($"cannot make bridge {name}: {error}");
+            return null;
+        }
+        var added = new List<string>();
+        foreach (var port in found)
+        {
+            if ((net.AddBridgePort(name, port) ?? net.SetUp(port)) is { } why) log($"bridge {name}: {port} not added: {why}");
+            else added.Add(port);
+        }
+        if (added.Count == 0)
+        {
+            log($"cannot make bridge {name}: no port could be added");
+            return null;
+        }
+        log($"bridge {name} of {string.Join(", ", added)}");
         return name;
     }
 

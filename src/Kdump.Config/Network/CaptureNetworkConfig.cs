@@ -13,7 +13,8 @@ namespace Kdump.Config.Network;
 /// interface eth0 52:54:00:12:34:56   name and MAC
 /// bond active-backup                 optional: the interface is a bond of this mode (upstream: bond=)
 /// bond-option miimon 100             bond only, any number: sysfs bonding/NAME and value, in order
-/// slave eth1 52:54:00:12:34:57       bond only, one or more: name and permanent MAC, in order
+/// bridge                             optional, or bond: the interface is a bridge (upstream: bridge=)
+/// slave eth1 52:54:00:12:34:57       bond or bridge, one or more: name and permanent MAC, in order
 /// static 10.0.2.15/24                or: dhcp
 /// gateway 10.0.2.2                   static only, optional: the default route
 /// route 192.168.5.0/24 10.0.2.1      static only, any number
@@ -32,8 +33,11 @@ public sealed record CaptureNetworkConfig(
 {
     public const string ImagePath = "/etc/kdump/network.conf";
 
-    /// <summary>When <see cref="Interface"/> is a bond: how to make it again from its slaves; null for a NIC.</summary>
+    /// <summary>When <see cref="Interface"/> is a bond: how to make it again from its slaves; null otherwise.</summary>
     public BondConfig? Bond { get; init; }
+
+    /// <summary>When <see cref="Interface"/> is a bridge: its ports; null otherwise.</summary>
+    public IReadOnlyList<SlaveInterface>? BridgePorts { get; init; }
 
     /// <summary>The line keywords, each declared once.</summary>
     public static class Keywords
@@ -47,6 +51,7 @@ public sealed record CaptureNetworkConfig(
         public const string Nameserver = "nameserver";
         public const string Bond = "bond";
         public const string BondOption = "bond-option";
+        public const string Bridge = "bridge";
         public const string Slave = "slave";
     }
 
@@ -63,8 +68,9 @@ public sealed record CaptureNetworkConfig(
         {
             sb.Append(Keywords.Bond).Append(' ').Append(bond.Mode).Append('\n');
             foreach (var o in bond.Options) sb.Append(Keywords.BondOption).Append(' ').Append(o.Name).Append(' ').Append(o.Value).Append('\n');
-            foreach (var l in bond.Slaves) sb.Append(Keywords.Slave).Append(' ').Append(l.Name).Append(' ').Append(l.MacAddress).Append('\n');
         }
+        if (BridgePorts is not null) sb.Append(Keywords.Bridge).Append('\n');
+        foreach (var l in Bond?.Slaves ?? BridgePorts ?? []) sb.Append(Keywords.Slave).Append(' ').Append(l.Name).Append(' ').Append(l.MacAddress).Append('\n');
         if (Method == AddressMethod.Dhcp) sb.Append(Keywords.Dhcp).Append('\n');
         else sb.Append(Keywords.Static).Append(' ').Append(Address).Append('\n');
         if (Gateway is { } g) sb.Append(Keywords.Gateway).Append(' ').Append(Ipv4Network.Format(g)).Append('\n');
@@ -84,8 +90,9 @@ public sealed record CaptureNetworkConfig(
         var routes = new List<StaticRoute>();
         var nameservers = new List<uint>();
         string? bondMode = null;
+        var bridge = false;
         var bondOptions = new List<BondOption>();
-        var slaves = new List<BondSlave>();
+        var slaves = new List<SlaveInterface>();
         var lines = text.Split('\n');
         for (var i = 0; i < lines.Length; i++)
         {
@@ -132,6 +139,9 @@ public sealed record CaptureNetworkConfig(
                     Arity(1); Once(bondMode is not null);
                     bondMode = BondConfig.IsWord(w[1]) ? w[1] : throw KdumpConfigException.At(file, n, $"'{w[1]}' is not a bonding mode");
                     break;
+                case Keywords.Bridge:
+                    Arity(0); Once(bridge); bridge = true;
+                    break;
                 case Keywords.BondOption:
                     Arity(2);
                     if (!BondConfig.IsOptionName(w[1])) throw KdumpConfigException.At(file, n, $"'{w[1]}' is not a bonding option");
@@ -142,7 +152,7 @@ public sealed record CaptureNetworkConfig(
                     Arity(2);
                     var slave = IsInterfaceName(w[1]) ? w[1] : throw KdumpConfigException.At(file, n, $"'{w[1]}' is not an interface name");
                     if (slaves.Any(l => l.Name == slave)) throw KdumpConfigException.At(file, n, $"slave '{slave}' given twice");
-                    slaves.Add(new BondSlave(slave, NormalizeMac(w[2]) ?? throw KdumpConfigException.At(file, n, $"'{w[2]}' is not a MAC address")));
+                    slaves.Add(new SlaveInterface(slave, NormalizeMac(w[2]) ?? throw KdumpConfigException.At(file, n, $"'{w[2]}' is not a MAC address")));
                     break;
                 default:
                     throw KdumpConfigException.At(file, n, $"unknown keyword '{w[0]}'");
@@ -153,13 +163,15 @@ public sealed record CaptureNetworkConfig(
         if (method is null) throw KdumpConfigException.At(file, null, $"neither '{Keywords.Static}' nor '{Keywords.Dhcp}'");
         if (method == AddressMethod.Dhcp && (gateway is not null || routes.Count > 0))
             throw KdumpConfigException.At(file, null, $"'{Keywords.Gateway}' and '{Keywords.Route}' go with '{Keywords.Static}' only");
-        if (bondMode is null && (bondOptions.Count > 0 || slaves.Count > 0))
-            throw KdumpConfigException.At(file, null, $"'{Keywords.BondOption}' and '{Keywords.Slave}' go with '{Keywords.Bond}' only");
-        if (bondMode is not null && slaves.Count == 0) throw KdumpConfigException.At(file, null, $"'{Keywords.Bond}' without a '{Keywords.Slave}' line");
-        if (slaves.Any(l => l.Name == name)) throw KdumpConfigException.At(file, null, $"'{name}' is the bond and one of its slaves");
+        if (bondMode is not null && bridge) throw KdumpConfigException.At(file, null, $"'{Keywords.Bond}' and '{Keywords.Bridge}' together");
+        if (bondMode is null && bondOptions.Count > 0) throw KdumpConfigException.At(file, null, $"'{Keywords.BondOption}' goes with '{Keywords.Bond}' only");
+        if (bondMode is null && !bridge && slaves.Count > 0) throw KdumpConfigException.At(file, null, $"'{Keywords.Slave}' goes with '{Keywords.Bond}' or '{Keywords.Bridge}' only");
+        if ((bondMode is not null || bridge) && slaves.Count == 0) throw KdumpConfigException.At(file, null, $"'{(bridge ? Keywords.Bridge : Keywords.Bond)}' without a '{Keywords.Slave}' line");
+        if (slaves.Any(l => l.Name == name)) throw KdumpConfigException.At(file, null, $"'{name}' is itself one of its slaves");
         return new CaptureNetworkConfig(remote.Value, name, mac, method.Value, address, gateway, routes, nameservers)
         {
             Bond = bondMode is null ? null : new BondConfig(bondMode, bondOptions, slaves),
+            BridgePorts = bridge ? slaves : null,
         };
     }
 
@@ -182,7 +194,7 @@ public sealed record CaptureNetworkConfig(
 }
 
 /// <summary>A bond (upstream's dracut <c>bond=NAME:SLAVES:OPTIONS</c>): its mode, the options set after the mode, and its slaves.</summary>
-public sealed record BondConfig(string Mode, IReadOnlyList<BondOption> Options, IReadOnlyList<BondSlave> Slaves)
+public sealed record BondConfig(string Mode, IReadOnlyList<BondOption> Options, IReadOnlyList<SlaveInterface> Slaves)
 {
     /// <summary>A value sysfs takes as one word: printable ASCII without blanks (a mode, a number, an interface name).</summary>
     public static bool IsWord(string value)
@@ -202,5 +214,5 @@ public sealed record BondConfig(string Mode, IReadOnlyList<BondOption> Options, 
 /// <summary>One bonding option: the sysfs file name under bonding/ and the value written to it.</summary>
 public sealed record BondOption(string Name, string Value);
 
-/// <summary>A bond's slave: its name in the first kernel and its permanent MAC (what the capture kernel finds it by).</summary>
-public sealed record BondSlave(string Name, string MacAddress);
+/// <summary>A bond's slave or a bridge's port: its name in the first kernel and its permanent MAC (what the capture kernel finds it by).</summary>
+public sealed record SlaveInterface(string Name, string MacAddress);

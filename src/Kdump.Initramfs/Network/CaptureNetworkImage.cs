@@ -11,7 +11,8 @@ namespace Kdump.Initramfs.Network;
 /// capture kernel by MAC, the address copied when it is permanent (<c>kdump_static_ip</c>) or
 /// leased again by DHCP when it is not, the default gateway and other gateway routes of that
 /// interface, the nameservers, and the drivers of the NIC and its parent devices. A bond is
-/// recorded with its mode, options and slaves (found by their permanent MACs) and made again.
+/// recorded with its mode, options and slaves (found by their permanent MACs), a bridge with its
+/// ports, and each is made again.
 /// </summary>
 public static class CaptureNetworkImage
 {
@@ -40,20 +41,22 @@ public static class CaptureNetworkImage
         var name = route.Interface;
         if (!CaptureNetworkConfig.IsInterfaceName(name)) throw new InitramfsBuildException($"/proc/net/route names an invalid interface '{name}'");
         if (name == "lo") throw new InitramfsBuildException($"{host} is this machine (route via lo): not a remote dump target");
-        // A bond is made again from its slaves (upstream's bond=); other software interfaces are not.
-        var bond = facts.IsHardware(name) ? null : facts.Bond(name)
-            ?? throw new InitramfsBuildException($"{name} (toward {host}) is a software interface (bridge, vlan, team): not supported by the minimal backend");
+        // A bond or bridge is made again from its NICs (upstream's bond=, bridge=); other software interfaces are not.
+        BondConfig? bond = null;
+        IReadOnlyList<SlaveInterface>? ports = null;
+        if (!facts.IsHardware(name) && (bond = facts.Bond(name)) is null && (ports = facts.BridgePorts(name)) is null)
+            throw new InitramfsBuildException($"{name} (toward {host}) is a software interface (vlan, team, …): not supported by the minimal backend");
         var mac = facts.MacAddress(name) ?? throw new InitramfsBuildException($"/sys/class/net/{name}/address is missing or not a MAC address");
         var index = facts.InterfaceIndex(name) ?? throw new InitramfsBuildException($"/sys/class/net/{name}/ifindex is missing or not a number");
         var source = RouteLookup.SourceAddress(facts.Addresses().Where(a => a.InterfaceIndex == index).ToList(), route, remote)
             ?? throw new InitramfsBuildException($"{name} (toward {host}) has no IPv4 address");
 
         if (!source.IsPermanent)
-            return new CaptureNetworkConfig(remote, name, mac, AddressMethod.Dhcp, null, null, [], facts.Nameservers()) { Bond = bond };
+            return new CaptureNetworkConfig(remote, name, mac, AddressMethod.Dhcp, null, null, [], facts.Nameservers()) { Bond = bond, BridgePorts = ports };
         var onDevice = routes.Where(r => r.Interface == name && r.Gateway is not null).ToList();
         var gateway = onDevice.FirstOrDefault(r => r.IsDefault)?.Gateway;
         var extra = onDevice.Where(r => !r.IsDefault).Select(r => new StaticRoute(r.Destination, r.Gateway!.Value)).ToList();
-        return new CaptureNetworkConfig(remote, name, mac, AddressMethod.Static, source.Address, gateway, extra, facts.Nameservers()) { Bond = bond };
+        return new CaptureNetworkConfig(remote, name, mac, AddressMethod.Static, source.Address, gateway, extra, facts.Nameservers()) { Bond = bond, BridgePorts = ports };
     }
 
     /// <summary>The image's hosts file: kdump-capture, a static program, looks names up there only.</summary>
@@ -79,6 +82,9 @@ public static class CaptureNetworkImage
     /// <summary>The bonding driver (a module on Debian and Fedora).</summary>
     public const string BondingModule = "bonding";
 
+    /// <summary>The bridge driver (a module on Debian and Fedora; it brings stp and llc).</summary>
+    public const string BridgeModule = "bridge";
+
     /// <summary>kdump-capture leases a DHCP address on an AF_PACKET socket: CONFIG_PACKET, a module on some kernels.</summary>
     public const string PacketSocketModule = "af_packet";
 
@@ -100,9 +106,9 @@ public static class CaptureNetworkImage
         var config = Resolve(facts, host);
         plan.AddFile(CaptureNetworkConfig.ImagePath, Encoding.UTF8.GetBytes(config.Format()));
         if (HostsLine(host, config.Remote) is { } line) plan.AddFile(HostsPath, Encoding.ASCII.GetBytes(line));
-        // A bond's modules: bonding and the drivers of its slaves' NICs.
-        IReadOnlyList<string> modules = config.Bond is { } bond
-            ? [BondingModule, .. bond.Slaves.SelectMany(l => facts.DriverModules(l.Name)).Distinct(StringComparer.Ordinal)]
+        // A bond's or bridge's modules: bonding or bridge, and the drivers of its NICs.
+        IReadOnlyList<string> modules = (config.Bond?.Slaves ?? config.BridgePorts) is { } nics
+            ? [config.Bond is null ? BridgeModule : BondingModule, .. nics.SelectMany(l => facts.DriverModules(l.Name)).Distinct(StringComparer.Ordinal)]
             : facts.DriverModules(config.Interface);
         return (modules, config.Method == AddressMethod.Dhcp ? [PacketSocketModule] : []);
     }

@@ -84,17 +84,37 @@ public sealed class HostNetwork(IRootFileSystem root, Func<IReadOnlyList<Interfa
             if (Ipv4Network.TryParseAddress(target) is null) throw new InitramfsBuildException($"{dir}/arp_ip_target: '{target}' is not an IPv4 address");
             options.Add(new BondOption("arp_ip_target", "+" + target));
         }
-        var slaves = new List<BondSlave>();
+        var slaves = new List<SlaveInterface>();
         foreach (var slave in Fact("slaves").Split(' ', StringSplitOptions.RemoveEmptyEntries))
         {
             if (!CaptureNetworkConfig.IsInterfaceName(slave)) throw new InitramfsBuildException($"{dir}/slaves names an invalid interface '{slave}'");
             if (!IsHardware(slave)) throw new InitramfsBuildException($"{slave} (a slave of {name}) is a software interface: not supported by the minimal backend");
             var perm = $"/sys/class/net/{slave}/bonding_slave/perm_hwaddr";
             var mac = Read(perm) is { } t ? CaptureNetworkConfig.NormalizeMac(t) : null;
-            slaves.Add(new BondSlave(slave, mac ?? throw new InitramfsBuildException($"{perm} is missing or not a MAC address")));
+            slaves.Add(new SlaveInterface(slave, mac ?? throw new InitramfsBuildException($"{perm} is missing or not a MAC address")));
         }
         if (slaves.Count == 0) throw new InitramfsBuildException($"{name} (a bond) has no slaves");
         return new BondConfig(mode, options, slaves);
+    }
+
+    /// <summary>
+    /// The ports of the bridge <paramref name="name"/> is (<c>/sys/class/net/NAME/bridge</c>), from
+    /// <c>brif/</c> in name order, each with its own MAC (a port keeps its address). Null when it is
+    /// not a bridge; an error when a port is missing a fact, is itself software, or there is none.
+    /// </summary>
+    public IReadOnlyList<SlaveInterface>? BridgePorts(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (!root.DirectoryExists($"/sys/class/net/{name}/bridge")) return null;
+        var ports = new List<SlaveInterface>();
+        foreach (var port in root.ListDirectory($"/sys/class/net/{name}/brif"))
+        {
+            if (!CaptureNetworkConfig.IsInterfaceName(port)) throw new InitramfsBuildException($"/sys/class/net/{name}/brif names an invalid interface '{port}'");
+            if (!IsHardware(port)) throw new InitramfsBuildException($"{port} (a port of {name}) is a software interface: not supported by the minimal backend");
+            ports.Add(new SlaveInterface(port, MacAddress(port) ?? throw new InitramfsBuildException($"/sys/class/net/{port}/address is missing or not a MAC address")));
+        }
+        if (ports.Count == 0) throw new InitramfsBuildException($"{name} (a bridge) has no ports");
+        return ports;
     }
 
     private static string FirstWord(string text) => text.Split([' ', '\t', '\n'], 2, StringSplitOptions.RemoveEmptyEntries) is [var w, ..] ? w : "";

@@ -1,5 +1,6 @@
 using Kdump.Config.Conf;
 using Kdump.Config.Mounts;
+using System.Runtime.InteropServices;
 using Kdump.Initramfs.Devices;
 
 namespace Kdump.Initramfs;
@@ -13,7 +14,7 @@ namespace Kdump.Initramfs;
 /// <remarks>
 /// A target that is not mounted is mounted to be checked, as upstream's (an fstab <c>noauto</c>
 /// entry in place, any other on a private temporary directory), then unmounted; a failed mount
-/// fails the build. An image built for another root mounts nothing (no
+/// fails the build, a failed unmount is named in a warning. An image built for another root mounts nothing (no
 /// <see cref="CaptureImageRequest.PreflightCommands"/>): such a target gets a warning and its path
 /// and free space go unchecked. With no mount table at all (a <c>--root</c> tree without
 /// <c>/proc/self/mountinfo</c>) nothing is checked.
@@ -22,6 +23,8 @@ public sealed partial class CaptureImageBuilder
 {
     /// <summary>kdump.conf target types mkdumprd checks (its <c>ext[234] | xfs | btrfs | minix | nfs | virtiofs</c> case).</summary>
     private static readonly HashSet<string> s_checkedTypes = new(StringComparer.Ordinal) { "ext2", "ext3", "ext4", "xfs", "btrfs", "minix", "nfs", "virtiofs" };
+
+    private static readonly Dictionary<string, string> s_noEnvironment = [];
 
     private MountTable? _fstab;
 
@@ -52,29 +55,37 @@ public sealed partial class CaptureImageBuilder
         if (mountPoint is not null && mounts.Entries.Any(e => Config.IO.SystemPath.Normalize(e.Target) == mountPoint))
         {
             // is_mounted: something is mounted there (findmnt -k MNT), so its dump path is checked in place.
-            CheckDumpPath(target, savePath, ResolveDirectory(mountPoint + "/" + savePath));
+            CheckDumpPathAndRoom(target, savePath, ResolveDirectory(mountPoint + "/" + savePath));
             return;
         }
-        if (mountPoint is not null)
+        // An fstab entry whose mount point is no absolute path (relative, with . or ..): upstream
+        // would try that path; it is never taken as "no entry", which would mount on a temporary directory.
+        var listedAt = mountPoint ?? (facts.MountsOf(target) is [var entry, ..] ? entry.Target : null);
+        if (listedAt is not null)
         {
             // Upstream tests the options for ",noauto" (so noauto first in the list fails there): any noauto word counts here.
             if (!(facts.MountOptions(target) ?? "").Split(',').Contains("noauto", StringComparer.Ordinal))
                 throw new InitramfsBuildException($"Dump target \"{target}\" is neither mounted nor configured as \"noauto\"");
             if (runner is null)
             {
-                _warnings.Add($"dump target \"{target}\" (noauto) is not mounted: its dump path and free space are not checked (mkdumprd would mount it on {mountPoint} to check them)");
+                _warnings.Add($"dump target \"{target}\" (noauto) is not mounted: its dump path and free space are not checked (mkdumprd would mount it on {listedAt} to check them)");
                 return;
             }
-            // mount MNT: mount(8) takes the rest from fstab.
+            if (mountPoint is null)
+                throw new InitramfsBuildException($"Failed to mount {target} on {listedAt} for kdump preflight check: its fstab mount point is not a plain absolute path.");
+            // mount MNT: mount(8) takes the rest from fstab. Unlike upstream (whose exit trap only
+            // unmounts its temporary directory) it is unmounted again when the check fails too.
+            using var signals = new SignalsDeferred();
             MountForCheck(runner, ["mount", mountPoint], fsType, $"Failed to mount {target} on {mountPoint}");
             try
             {
-                CheckDumpPath(target, savePath, ResolveDirectory(mountPoint + "/" + savePath));
+                CheckDumpPathAndRoom(target, savePath, ResolveDirectory(mountPoint + "/" + savePath));
             }
             finally
             {
-                Unmount(runner, mountPoint);
+                if (!Unmount(runner, mountPoint)) _warnings.Add($"{target} is still mounted on {mountPoint}");
             }
+            signals.ThrowIfReceived();
             return;
         }
         if (runner is null)
@@ -88,13 +99,23 @@ public sealed partial class CaptureImageBuilder
     /// <summary>
     /// Mounts <paramref name="target"/> on a new directory only root can enter (upstream's
     /// <c>$MKDUMPRD_TMPDIR/target</c>, from <c>mktemp -d</c>), checks it, unmounts it and removes
-    /// the directories. They are removed one by one, never recursively, so a mount that did not go
-    /// away keeps the target's files.
+    /// the directories. They are removed one by one, never recursively, and only once the target
+    /// is unmounted, so a mount that did not go away keeps the target's files (and is named).
     /// </summary>
     private void CheckOnTemporaryMount(Dracut.ICommandRunner runner, string target, string fsType, string savePath)
     {
-        var temporary = Directory.CreateTempSubdirectory("mkdumprd.").FullName;
+        string temporary;
+        try
+        {
+            temporary = Directory.CreateTempSubdirectory("mkdumprd.").FullName;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InitramfsBuildException($"mktemp -d in {Path.GetTempPath()} failed: {Cli.IoErrorText.StrError(e)}");
+        }
         var mountPoint = Path.Combine(temporary, "target");
+        var stillMounted = false;
+        using var signals = new SignalsDeferred();
         try
         {
             Directory.CreateDirectory(mountPoint);
@@ -103,29 +124,37 @@ public sealed partial class CaptureImageBuilder
             {
                 // The temporary directory is this machine's, not the root's (runner is set only for "/").
                 var dumpDirectory = Config.IO.SystemPath.SqueezeSlashes(mountPoint + "/" + savePath);
-                CheckDumpPath(target, savePath, Directory.Exists(dumpDirectory) ? dumpDirectory : null);
+                CheckDumpPathAndRoom(target, savePath, Directory.Exists(dumpDirectory) ? dumpDirectory : null);
             }
             finally
             {
-                Unmount(runner, mountPoint);
+                stillMounted = !Unmount(runner, mountPoint);
             }
         }
         finally
         {
-            try
+            if (stillMounted)
             {
-                Directory.Delete(mountPoint);
-                Directory.Delete(temporary);
+                _warnings.Add($"{target} is still mounted on {mountPoint}: unmount it and remove {temporary}");
             }
-            catch (IOException e)
+            else
             {
-                _warnings.Add($"{temporary} is left behind: {e.Message}");
+                try
+                {
+                    if (Directory.Exists(mountPoint)) Directory.Delete(mountPoint);
+                    Directory.Delete(temporary);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    _warnings.Add($"{temporary} is left behind: {Cli.IoErrorText.StrError(e)}");
+                }
             }
         }
+        signals.ThrowIfReceived();
     }
 
     /// <summary>The dump path's check and then <c>check_size fs</c>, on a mounted target.</summary>
-    private void CheckDumpPath(string target, string savePath, string? dumpDirectory)
+    private void CheckDumpPathAndRoom(string target, string savePath, string? dumpDirectory)
     {
         if (dumpDirectory is null)
             throw new InitramfsBuildException($"Dump path \"{savePath}\" does not exist in dump target \"{target}\"");
@@ -133,20 +162,64 @@ public sealed partial class CaptureImageBuilder
     }
 
     /// <summary>Runs a preflight mount (an nfs one under <c>timeout --preserve-status 10m</c>); <c>mount_failure</c>'s message when it fails.</summary>
-    private void MountForCheck(Dracut.ICommandRunner runner, List<string> mount, string fsType, string failure)
+    private void MountForCheck(Dracut.ICommandRunner runner, IReadOnlyList<string> mount, string fsType, string failure)
     {
-        if (fsType == "nfs") mount.InsertRange(0, ["timeout", "--preserve-status", "10m"]);
-        if (runner.Run(mount, s_noEnvironment, _request.CommandOutput ?? TextWriter.Null) == 0) return;
+        IReadOnlyList<string> argv = fsType == "nfs" ? ["timeout", "--preserve-status", "10m", .. mount] : mount;
+        if (runner.Run(argv, s_noEnvironment, _request.CommandOutput ?? TextWriter.Null) == 0) return;
         var message = failure + " for kdump preflight check.";
         if (fsType == "nfs") message += " Please make sure nfs-utils has been installed, and nfs server is accessible.";
         throw new InitramfsBuildException(message);
     }
 
-    /// <summary><c>umount -f -- MNT</c>; its failure is mount's to report, as upstream's.</summary>
-    private void Unmount(Dracut.ICommandRunner runner, string mountPoint) =>
-        runner.Run(["umount", "-f", "--", mountPoint], s_noEnvironment, _request.CommandOutput ?? TextWriter.Null);
+    /// <summary>
+    /// <c>umount -f -- MNT</c>, once more when that fails (upstream's exit trap tries again); its
+    /// failure is umount's to report. False when the target is still mounted.
+    /// </summary>
+    private bool Unmount(Dracut.ICommandRunner runner, string mountPoint)
+    {
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            if (runner.Run(["umount", "-f", "--", mountPoint], s_noEnvironment, _request.CommandOutput ?? TextWriter.Null) == 0) return true;
+        }
+        return false;
+    }
 
-    private static readonly Dictionary<string, string> s_noEnvironment = [];
+    /// <summary>
+    /// While a target is mounted for a check, SIGINT and SIGTERM do not end mkdumprd at once (the
+    /// runtime would exit without unmounting): mount or umount, which get the terminal's SIGINT too,
+    /// fail or finish, the check unmounts and cleans up, and then the build stops
+    /// (<see cref="ThrowIfReceived"/>; upstream's trap exits 1 after its cleanup).
+    /// </summary>
+    private sealed class SignalsDeferred : IDisposable
+    {
+        private readonly PosixSignalRegistration[] _registrations;
+        private volatile int _received;
+
+        public SignalsDeferred()
+        {
+            _registrations =
+            [
+                PosixSignalRegistration.Create(PosixSignal.SIGINT, Defer),
+                PosixSignalRegistration.Create(PosixSignal.SIGTERM, Defer),
+            ];
+        }
+
+        private void Defer(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            _received = context.Signal == PosixSignal.SIGINT ? 2 : 15;
+        }
+
+        public void ThrowIfReceived()
+        {
+            if (_received != 0) throw new InitramfsBuildException($"interrupted by {(_received == 2 ? "SIGINT" : "SIGTERM")} while the dump target was mounted for its check");
+        }
+
+        public void Dispose()
+        {
+            foreach (var r in _registrations) r.Dispose();
+        }
+    }
 
     /// <summary>A directory inside the root, links and <c>..</c> resolved there (never on the host); null when there is none.</summary>
     private string? ResolveDirectory(string systemPath) =>

@@ -269,11 +269,15 @@ public sealed class MkdumprdTests
     {
         public List<string> Runs { get; } = [];
 
+        /// <summary>umount's exit status; when not 0 the "mounted" files stay (target busy).</summary>
+        public int UmountStatus { get; set; }
+
         public int Run(IReadOnlyList<string> argv, IReadOnlyDictionary<string, string> environment, TextWriter output)
         {
             Runs.Add(string.Join(' ', argv));
             if (argv[0] == "umount")
             {
+                if (UmountStatus != 0) return UmountStatus;
                 foreach (var d in Directory.EnumerateDirectories(host(argv[^1]))) Directory.Delete(d, recursive: true);
                 return 0;
             }
@@ -307,7 +311,12 @@ public sealed class MkdumprdTests
         {
             if (dumpPathExists is null) return 32;
             var dir = Host(argv.Count == 2 ? argv[1] : argv[2]);
-            if (argv.Count > 2) temporary = argv[2];
+            if (argv.Count > 2)
+            {
+                temporary = argv[2];
+                // Nobody but root may enter where the target is mounted.
+                if (OperatingSystem.IsLinux()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(temporary)!));
+            }
             Assert.True(Directory.Exists(dir), dir);
             if (dumpPathExists.Value) Directory.CreateDirectory(Path.Combine(dir, "var/crash"));
             return 0;
@@ -323,6 +332,56 @@ public sealed class MkdumprdTests
             Assert.False(Directory.Exists(Path.GetDirectoryName(tmp)), tmp);
         }
         if (temporary is not null) Assert.Equal(tmp, temporary);
+    }
+
+    [Fact]
+    public void A_target_umount_leaves_mounted_is_named_and_nothing_on_it_is_removed()
+    {
+        using var root = TargetRoot("mkdumprd-target-busy", "xfs /dev/vdb1\n", RootMount, memTotalKiB: 1);
+        string? mounted = null;
+        var mounter = new MountRunner(argv =>
+        {
+            mounted = argv[2];
+            Directory.CreateDirectory(Path.Combine(mounted, "var/crash"));
+            File.WriteAllText(Path.Combine(mounted, "var/crash/earlier-vmcore"), "a dump from before");
+            return 0;
+        }, p => p) { UmountStatus = 32 };
+        try
+        {
+            var (rc, err) = Build(root, mounter);
+            var temporary = Path.GetDirectoryName(mounted)!;
+            // Tried twice, as upstream's exit trap tries again; the build itself succeeds.
+            Assert.Equal([$"mount /dev/vdb1 {mounted} -t xfs -o defaults", $"umount -f -- {mounted}", $"umount -f -- {mounted}"], mounter.Runs);
+            Assert.Equal((0, $"kdump: /dev/vdb1 is still mounted on {mounted}: unmount it and remove {temporary}\n"), (rc, err));
+            Assert.Equal("a dump from before", File.ReadAllText(Path.Combine(mounted!, "var/crash/earlier-vmcore")));
+        }
+        finally
+        {
+            if (mounted is not null) Directory.Delete(Path.GetDirectoryName(mounted)!, recursive: true);
+        }
+    }
+
+    [Theory]
+    // A mount point that is no absolute path is not "no fstab entry": nothing is mounted on a temporary directory.
+    [InlineData("/dev/vdb1 data xfs defaults 0 2\n", "kdump: Dump target \"/dev/vdb1\" is neither mounted nor configured as \"noauto\"\n")]
+    [InlineData("/dev/vdb1 /data/../.. xfs noauto 0 2\n", "kdump: Failed to mount /dev/vdb1 on /data/../.. for kdump preflight check: its fstab mount point is not a plain absolute path.\n")]
+    [InlineData("/dev/vdb1 data xfs noauto 0 2\n", "kdump: Failed to mount /dev/vdb1 on data for kdump preflight check: its fstab mount point is not a plain absolute path.\n")]
+    public void An_fstab_entry_with_a_relative_mount_point_is_not_mounted_elsewhere(string fstab, string expected)
+    {
+        using var root = TargetRoot("mkdumprd-target-relative", "xfs /dev/vdb1\n", RootMount, fstab, memTotalKiB: 1);
+        var mounter = new MountRunner(_ => 0, p => p);
+        Assert.Equal((1, expected), Build(root, mounter));
+        Assert.Empty(mounter.Runs);
+    }
+
+    [Fact]
+    public void A_noauto_nfs_target_is_mounted_in_place_under_a_timeout()
+    {
+        using var root = TargetRoot("mkdumprd-nfs-noauto", "nfs server:/export\n", RootMount, "server:/export /mnt/nfs nfs4 noauto,vers=4.2 0 0\n", memTotalKiB: 1);
+        var mounter = new MountRunner(_ => 32, p => p);
+        Assert.Equal((1, "mount: special device does not exist.\nkdump: Failed to mount server:/export on /mnt/nfs for kdump preflight check. Please make sure nfs-utils has been installed, and nfs server is accessible.\n"),
+            Build(root, mounter));
+        Assert.Equal(["timeout --preserve-status 10m mount /mnt/nfs"], mounter.Runs);
     }
 
     [Fact]
@@ -371,7 +430,8 @@ public sealed class MkdumprdTests
 
         root.Write("/etc/kdump.conf", $"ext4 {image}\n");
         Assert.Equal((0, ""), Build(root, runner));
-        Assert.Matches(@"^mount \S+ /tmp/mkdumprd\.\w+/target -t ext4 -o defaults\|umount -f -- /tmp/mkdumprd\.\w+/target$", string.Join('|', runner.Runs));
+        var tmp = System.Text.RegularExpressions.Regex.Escape(Path.GetTempPath().TrimEnd('/'));
+        Assert.Matches($@"^mount \S+ {tmp}/mkdumprd\.\w+/target -t ext4 -o defaults\|umount -f -- {tmp}/mkdumprd\.\w+/target$", string.Join('|', runner.Runs));
         // The room df reports on the mounted file system, against MemTotal.
         root.Write("/proc/meminfo", "MemTotal: 1048576 kB\n");
         Assert.Equal((0, "kdump: There might not be enough space to save a vmcore.\n"

@@ -285,6 +285,24 @@ public sealed class KdumpctlGoldenTests
         Assert.Equal(0, run.ExitCode);
     }
 
+    /// <summary>
+    /// With a real kernel image the size is its vmlinux's PT_LOADs (Debian 12's xz payload; upstream's
+    /// get_kernel_size), as readelf reads them from the same build's debug vmlinux, not /proc/iomem's 28M.
+    /// </summary>
+    [Fact]
+    public void Estimate_takes_the_kernel_size_from_the_images_vmlinux()
+    {
+        using var tree = new RootTree();
+        tree.WriteBytes($"/boot/vmlinuz-{RootTree.Kver}", File.ReadAllBytes(Path.Combine(Kdump.Tests.Shared.Lab.Dir, "kernels", "bookworm", "vmlinuz")), RootTree.Old);
+        var readelf = Kdump.Tests.Shared.ExternalProcess.Run(Kdump.Tests.Shared.Lab.SystemTool("/usr/bin/readelf"), ["-l", "-W", Kdump.Tests.Shared.Lab.Vmlinux("bookworm")]);
+        var bytes = System.Text.Encoding.UTF8.GetString(readelf.Stdout).Split('\n').Where(l => l.StartsWith("  LOAD ", StringComparison.Ordinal))
+            .Sum(l => Convert.ToInt64(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[5], 16));
+        var run = KdumpctlRun.Invoke(tree, "estimate");
+        Assert.Contains($"\nKernel image size:   {bytes >> 20}M\n", run.Stdout, StringComparison.Ordinal);
+        Assert.NotEqual(28, bytes >> 20);
+        Assert.Equal(0, run.ExitCode);
+    }
+
     [Fact]
     public void Lock_is_taken_under_run_lock_or_tmp()
     {

@@ -6,9 +6,10 @@ using Kdump.Config.Rebuild;
 namespace Kdump.Control.Commands;
 
 /// <summary>
-/// estimate (§4.3). The kernel size comes from /proc/iomem's Kernel code/rodata/data/bss (upstream's
-/// fallback: ELF PT_LOAD sizes of a decompressed image are not computed). Module sizes are, as
-/// upstream, the /proc/modules sizes of the modules named by the image's hostonly-kernel-modules.txt.
+/// estimate (§4.3). The kernel size is, as upstream's get_kernel_size, the PT_LOAD sizes of the
+/// kernel's vmlinux (<see cref="Kexec.Images.KernelImageSize"/>), else /proc/iomem's Kernel
+/// code/rodata/data/bss. Module sizes are, as upstream, the /proc/modules sizes of the modules
+/// named by the image's hostonly-kernel-modules.txt.
 /// </summary>
 public sealed class EstimateCommand : IKdumpctlCommand
 {
@@ -35,7 +36,7 @@ public sealed class EstimateCommand : IKdumpctlCommand
             var estimate = CrashkernelEstimate.Compute(new EstimateInputs(
                 CrashkernelDefaults.RecommendSizeForMemory(iomem?.SystemSizeGiB ?? 0, inputs),
                 reserved,
-                iomem?.KernelImageBytes ?? 0,
+                Kexec.Images.KernelImageSize.FromFile(session.Root.HostPath(boot.Kernel)) ?? iomem?.KernelImageBytes ?? 0,
                 (ulong)(session.Root.GetFileLength(boot.Initrd) ?? 0),
                 ImageModules(session, boot.Initrd),
                 session.ReadSmall("/proc/modules") ?? "",

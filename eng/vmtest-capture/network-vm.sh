@@ -16,9 +16,9 @@
 # dhcp: the first kernel leases eth0's address from QEMU's DHCP server with busybox udhcpc and sets
 # it with a lifetime (as NetworkManager and systemd-networkd do), so mkdumprd records "dhcp" and
 # kdump-capture leases again (10.0.2.15: QEMU keys leases by MAC). Without it the address is static.
-# bond: a second NIC (…:57, its own restricted user network with the same guestfwd); the first
-# kernel bonds eth0 and eth1 (active-backup, miimon 100, primary eth1) and puts the static address
-# on bond0; mkdumprd records the bond, and kdump-capture makes it again from the two NICs.
+# bond: a second NIC (…:57, its own restricted user network; only that one forwards to the server);
+# the first kernel bonds eth0 and eth1 (active-backup, miimon 100, primary eth1) and puts the static
+# address on bond0; mkdumprd records the bond, and kdump-capture makes it again from the two NICs.
 # bridge: eth0 is the port of br0 (brctl, STP off), which has the static address; kdump-capture
 # makes the bridge again.
 # RELEASE defaults to bookworm. Must run as root (ip netns, the servers).
@@ -266,7 +266,10 @@ cat $(vm_devimg "$W") "$W/first.cpio" >"$W/initrd.img"
 # connector per guest connection (ssh opens several) to the namespace's server.
 VM_WRAP=(ip netns exec "kdumptest-$$")
 VM_NET=(-netdev "user,id=n0,restrict=on,guestfwd=tcp:10.0.2.100:$GUEST_PORT-cmd:busybox nc 127.0.0.1 $PORT" -device "virtio-net-pci,netdev=n0,mac=$MAC")
-[[ $METHOD == bond ]] && VM_NET+=(-netdev "user,id=n1,restrict=on,guestfwd=tcp:10.0.2.100:$GUEST_PORT-cmd:busybox nc 127.0.0.1 $PORT" -device "virtio-net-pci,netdev=n1,mac=52:54:00:12:34:57")
+# bond: only eth1's network reaches the server, so the dump goes out only if the capture kernel's
+# bond made eth1 (primary) its active slave, as the first kernel's did.
+[[ $METHOD == bond ]] && VM_NET=(-netdev "user,id=n0,restrict=on" -device "virtio-net-pci,netdev=n0,mac=$MAC"
+  -netdev "user,id=n1,restrict=on,guestfwd=tcp:10.0.2.100:$GUEST_PORT-cmd:busybox nc 127.0.0.1 $PORT" -device "virtio-net-pci,netdev=n1,mac=52:54:00:12:34:57")
 rc=0
 vm_qemu "$W/serial.log" "$KDIR/vmlinuz" "$W/initrd.img" "console=ttyS0 crashkernel=256M nokaslr panic=-1" || rc=$?
 echo "qemu_rc=$rc guest_s=$VM_GUEST_S"
@@ -301,6 +304,7 @@ fi
 if [[ $METHOD == bond ]]; then
   grep -qF "NETVM-BOND active-backup 1 slaves=eth0 eth1 active=eth1" "$W/serial.txt" || die "the first kernel has no bond0 of eth0 and eth1"
   grep -qF "kdump: bond bond0 (active-backup) of eth0, eth1" "$W/serial.txt" || die "the capture kernel did not make bond0 again"
+  ! grep -qE "^kdump: bond bond0: .* not (set|added)" "$W/serial.txt" || die "the capture kernel's bond0 lacks an option or a slave"
   grep -qF "kdump: bond0 (52:54:00:12:34:56) is 10.0.2.15/24 via 10.0.2.2" "$W/serial.txt" || die "the capture kernel did not configure bond0"
 fi
 echo "network-vm[$CASE]: PASS ($REL)"

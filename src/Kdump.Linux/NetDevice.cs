@@ -19,8 +19,9 @@ public static class NetDevice
     public const uint SIOCSIFADDR = 0x8916;
     public const uint SIOCSIFNETMASK = 0x891C;
     public const uint SIOCSIFNAME = 0x8923;
-    public const uint SIOCBRADDBR = 0x89a0;
-    public const uint SIOCBRADDIF = 0x89a2;
+    public const uint SIOCSIFHWADDR = 0x8924;
+    public const uint SIOCBRADDBR = 0x89A0;
+    public const uint SIOCBRADDIF = 0x89A2;
     public const short IFF_UP = 0x1;
     public const ushort RTF_UP = 0x0001;
     public const ushort RTF_GATEWAY = 0x0002;
@@ -91,6 +92,16 @@ public static class NetDevice
         var req = Ifreq(ifname);
         var r = Ioctl(SIOCGIFINDEX, req);
         return r.IsError ? r : SyscallResult.Ok(MemoryMarshal.Read<int>(req.AsSpan(IfreqFields.Union)));
+    }
+
+    /// <summary>SIOCSIFHWADDR: the interface's Ethernet address (ifr_hwaddr: sa_family ARPHRD_ETHER, then the 6 bytes).</summary>
+    public static SyscallResult SetHardwareAddress(string ifname, ReadOnlySpan<byte> mac)
+    {
+        if (mac.Length != 6) throw new ArgumentException("an Ethernet address is 6 bytes", nameof(mac));
+        var req = Ifreq(ifname);
+        WriteShort(req.AsSpan(IfreqFields.Union), (short)PacketSocket.ARPHRD_ETHER);
+        mac.CopyTo(req.AsSpan(IfreqFields.Union + 2));
+        return Ioctl(SIOCSIFHWADDR, req);
     }
 
     /// <summary>SIOCBRADDBR: a new bridge (the argument is the name itself, NUL-terminated; what brctl addbr does).</summary>

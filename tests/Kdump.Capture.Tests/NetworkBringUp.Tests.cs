@@ -79,7 +79,9 @@ public sealed class NetworkBringUpTests : IDisposable
             "bond bond0 mode active-backup",
             "bond bond0 miimon 100",
             "bond bond0 primary eth1",
+            "down eth0",
             "enslave bond0 eth0",
+            "down eth1",
             "enslave bond0 eth1",
             "up lo",
             "addr bond0 10.0.2.15/24",
@@ -132,6 +134,36 @@ public sealed class NetworkBringUpTests : IDisposable
         _net.Fail = failing;
         Assert.False(BringUp(out _));
         Assert.Contains(logged, _log);
+    }
+
+    [Fact]
+    public void The_log_names_the_slaves_added_and_a_bond_or_bridge_gets_the_first_kernels_address_when_it_was_not_the_default()
+    {
+        // udev gave the first kernel's bond its own address; eth1 is refused.
+        Write(CaptureNetworkConfig.ImagePath, BondRecord.Replace("interface bond0 52:54:00:12:34:56", "interface bond0 02:00:00:00:00:01", StringComparison.Ordinal));
+        Write("/sys/class/net/eth0/address", "52:54:00:12:34:56\n");
+        Write("/sys/class/net/eth1/address", "52:54:00:12:34:57\n");
+        _net.Sink = call =>
+        {
+            if (call == "down eth1") _net.Fail = "enslave";
+            else if (call == "up lo") _net.Fail = null;
+        };
+        Assert.True(BringUp(out _));
+        Assert.True(_net.Calls.IndexOf("hwaddr bond0 02:00:00:00:00:01") < _net.Calls.IndexOf("enslave bond0 eth0"));
+        Assert.Contains("bond bond0 (active-backup) of eth0", _log);
+        Assert.Contains("bond bond0: eth1 not added: Device or resource busy", _log);
+
+        // A bridge whose address was its lowest port's is left to the kernel; another is set.
+        _net.Calls.Clear();
+        _net.Sink = _ => { };
+        _net.Fail = null;
+        Write(CaptureNetworkConfig.ImagePath, BridgeRecord);
+        Assert.True(BringUp(out _));
+        Assert.DoesNotContain(_net.Calls, c => c.StartsWith("hwaddr", StringComparison.Ordinal));
+        _net.Calls.Clear();
+        Write(CaptureNetworkConfig.ImagePath, BridgeRecord.Replace("interface br0 52:54:00:12:34:56", "interface br0 52:54:00:12:34:57", StringComparison.Ordinal));
+        Assert.True(BringUp(out _));
+        Assert.Contains("hwaddr br0 52:54:00:12:34:57", _net.Calls);
     }
 
     [Fact]
@@ -308,6 +340,10 @@ public sealed class NetworkBringUpTests : IDisposable
         public string? SetAddress(string name, Ipv4Network address) => Record("addr", $"addr {name} {address}", "SIOCSIFADDR failed");
 
         public string? SetUp(string name) => Record("up", $"up {name}", "SIOCSIFFLAGS failed");
+
+        public string? SetDown(string name) => Record("down", $"down {name}", "SIOCSIFFLAGS failed");
+
+        public string? SetHardwareAddress(string name, string mac) => Record("hwaddr", $"hwaddr {name} {mac}", "SIOCSIFHWADDR: EBUSY");
 
         public string? AddRoute(Ipv4Network destination, uint gateway) =>
             Record("route", $"route {destination} via {Ipv4Network.Format(gateway)}", "SIOCADDRT failed");

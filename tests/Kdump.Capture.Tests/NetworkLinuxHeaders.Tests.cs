@@ -28,9 +28,11 @@ public sealed class NetworkLinuxHeadersTests
         #include <net/ethernet.h>
         #include <net/if_arp.h>
         #include <poll.h>
+        #include <linux/sockios.h>
         #define P(name) printf("%s=%llu\n", #name, (unsigned long long)(name))
         int main(void) {
             P(SIOCADDRT); P(SIOCGIFFLAGS); P(SIOCSIFFLAGS); P(SIOCSIFADDR); P(SIOCSIFNETMASK); P(SIOCSIFNAME);
+            P(SIOCSIFHWADDR); P(SIOCBRADDBR); P(SIOCBRADDIF); P(offsetof(struct ifreq, ifr_hwaddr));
             P(IFF_UP); P(RTF_UP); P(RTF_GATEWAY); P(AF_INET); P(IFNAMSIZ);
             P(sizeof(struct ifreq)); P(offsetof(struct ifreq, ifr_name)); P(offsetof(struct ifreq, ifr_addr));
             P(offsetof(struct ifreq, ifr_flags)); P(offsetof(struct ifreq, ifr_newname)); P(offsetof(struct ifreq, ifr_netmask));
@@ -60,6 +62,8 @@ public sealed class NetworkLinuxHeadersTests
         {
             ["SIOCADDRT"] = NetDevice.SIOCADDRT, ["SIOCGIFFLAGS"] = NetDevice.SIOCGIFFLAGS, ["SIOCSIFFLAGS"] = NetDevice.SIOCSIFFLAGS,
             ["SIOCSIFADDR"] = NetDevice.SIOCSIFADDR, ["SIOCSIFNETMASK"] = NetDevice.SIOCSIFNETMASK, ["SIOCSIFNAME"] = NetDevice.SIOCSIFNAME,
+            ["SIOCSIFHWADDR"] = NetDevice.SIOCSIFHWADDR, ["SIOCBRADDBR"] = NetDevice.SIOCBRADDBR, ["SIOCBRADDIF"] = NetDevice.SIOCBRADDIF,
+            ["offsetof(struct ifreq, ifr_hwaddr)"] = NetDevice.IfreqFields.Union,
             ["IFF_UP"] = (ulong)NetDevice.IFF_UP, ["RTF_UP"] = NetDevice.RTF_UP, ["RTF_GATEWAY"] = NetDevice.RTF_GATEWAY,
             ["AF_INET"] = NetDevice.AF_INET, ["IFNAMSIZ"] = NetDevice.IfreqFields.IFNAMSIZ,
             ["sizeof(struct ifreq)"] = NetDevice.IfreqFields.Size, ["offsetof(struct ifreq, ifr_name)"] = NetDevice.IfreqFields.Name,

@@ -145,6 +145,8 @@ public sealed class NetworkTests
     [InlineData("bond active-backup\nbond balance-rr\n", "/etc/kdump/network.conf:2: 'bond' given twice")]
     [InlineData("bond-option Miimon 100\n", "/etc/kdump/network.conf:1: 'Miimon' is not a bonding option")]
     [InlineData("bond-option ../../x 1\n", "/etc/kdump/network.conf:1: '../../x' is not a bonding option")]
+    [InlineData("bond-option slaves +eth0\n", "/etc/kdump/network.conf:1: 'slaves' is not a bonding option")]
+    [InlineData("bond-option mode balance-rr\n", "/etc/kdump/network.conf:1: 'mode' is not a bonding option")]
     [InlineData("slave eth0 52:54:00:12:34:56\nslave eth0 52:54:00:12:34:57\n", "/etc/kdump/network.conf:2: slave 'eth0' given twice")]
     [InlineData("slave eth0 52:54:00:12:34\n", "/etc/kdump/network.conf:1: '52:54:00:12:34' is not a MAC address")]
     [InlineData("remote 10.0.2.100\ninterface eth0 52:54:00:12:34:56\ndhcp\nslave eth1 52:54:00:12:34:57\n", "/etc/kdump/network.conf: 'slave' goes with 'bond' or 'bridge' only")]
@@ -370,6 +372,39 @@ public sealed class NetworkTests
     }
 
     [Fact]
+    public void The_dracut_stage_carries_the_hosts_pin_for_the_module_to_append()
+    {
+        using var root = new TestRoot("mkdumprd-net-name-dracut");
+        var image = BuildNfs(root, [Addr(2, "10.0.2.15/24")], "nfs nfs-server.test:/export\n", resolve: _ => Ipv4Network.TryParseAddress("10.0.2.100"));
+        var stage = Path.Combine(root.Scratch, "stage");
+        Directory.CreateDirectory(stage);
+        Kdump.Initramfs.Dracut.DracutStage.Write(image.Plan, stage);
+        // Not as /etc/hosts, which a hostonly dracut may already have installed from the host.
+        Assert.False(File.Exists(Path.Combine(stage, "root", "etc", "hosts")));
+        Assert.Equal("10.0.2.100\tnfs-server.test\n", File.ReadAllText(Path.Combine(stage, Kdump.Initramfs.Dracut.DracutStage.HostsAppendFile)));
+
+        // Our module's install() with dracut's helpers stood in for, into an image where a hostonly
+        // dracut already put the host's /etc/hosts: the pin is appended to it.
+        var initdir = Path.Combine(root.Scratch, "initdir");
+        Directory.CreateDirectory(Path.Combine(initdir, "etc"));
+        File.WriteAllText(Path.Combine(initdir, "etc", "hosts"), "127.0.0.1\tlocalhost\n");
+        const string script = """
+            set -e
+            inst_simple() { [[ -e $initdir$2 ]] && return 0; mkdir -p "$(dirname "$initdir$2")"; cp -- "$1" "$initdir$2"; }
+            ln_r() { ln -s -- "$1" "$initdir$2"; }
+            inst_hook() { :; }
+            dfatal() { echo "$*" >&2; exit 1; }
+            . "$moddir/module-setup.sh"
+            install
+            """;
+        var moddir = Path.Combine(Lab.RepoRoot, "dist", "dracut", "99kdump-cs");
+        var run = ExternalProcess.Run("env", ["initdir=" + initdir, "KDUMP_CS_STAGE=" + stage, "moddir=" + moddir, "bash", "-c", script]);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Equal("127.0.0.1\tlocalhost\n10.0.2.100\tnfs-server.test\n", File.ReadAllText(Path.Combine(initdir, "etc", "hosts")));
+        Assert.True(File.Exists(Path.Combine(initdir, "etc", "kdump", "network.conf")));
+    }
+
+    [Fact]
     public void A_bridge_is_recorded_with_its_ports_and_their_own_macs_and_one_without_ports_is_refused()
     {
         using (var root = new TestRoot("mkdumprd-net-bridge-ports"))
@@ -381,6 +416,19 @@ public sealed class NetworkTests
                 + "bridge\nslave eth0 52:54:00:12:34:56\ndhcp\nnameserver 10.0.2.3\n", Text(image, CaptureNetworkConfig.ImagePath));
             var modules = image.Modules.Select(m => m.Name).ToList();
             foreach (var m in new[] { "bridge", "stp", "llc", "virtio_net", "virtio_pci" }) Assert.Contains(m, modules);
+        }
+        // A hypervisor's bridge: the guests' tap ports are left out, with a warning; the NIC is the port.
+        using (var root = new TestRoot("mkdumprd-net-bridge-tap"))
+        {
+            Bridge(root, withPort: true);
+            root.Write("/sys/devices/virtual/net/vnet3/address", "fe:54:00:aa:bb:cc\n");
+            File.CreateSymbolicLink(root.Host("/sys/class/net/vnet3"), "../../devices/virtual/net/vnet3");
+            File.CreateSymbolicLink(root.Host("/sys/devices/virtual/net/br0/brif/vnet3"), "../../vnet3/brport");
+            var image = BuildNfs(root, [Addr(5, "10.0.2.15/24")], nic: false,
+                routes: Header + RouteLine("br0", "10.0.2.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true));
+            Assert.Contains("bridge\nslave eth0 52:54:00:12:34:56\nstatic", Text(image, CaptureNetworkConfig.ImagePath), StringComparison.Ordinal);
+            Assert.Contains("br0: the capture kernel's bridge gets its NIC ports only, not vnet3", image.Warnings);
+            File.Delete(root.Host("/sys/devices/virtual/net/br0/brif/eth0"));
         }
         using (var root = new TestRoot("mkdumprd-net-bridge-empty"))
         {
@@ -452,11 +500,12 @@ public sealed class NetworkTests
     [InlineData("nfs-server.test", "10.0.2.100\tnfs-server.test\n")]
     [InlineData("NAS01", "10.0.2.100\tNAS01\n")]
     [InlineData("10.0.2.100", null)]
-    [InlineData("server.example.", null)]
+    [InlineData("server.example.", "10.0.2.100\tserver.example.\n")]
     [InlineData("a..b", null)]
+    [InlineData(".", null)]
     [InlineData("-a.b", null)]
-    [InlineData("a-.b", null)]
-    [InlineData("under_score", null)]
+    [InlineData("a-.b", "10.0.2.100\ta-.b\n")]
+    [InlineData("under_score", "10.0.2.100\tunder_score\n")]
     [InlineData("s\u00e9rver", null)]
     [InlineData("x#comment", null)]
     public void Only_plain_dns_names_go_into_the_images_hosts_file(string host, string? line)

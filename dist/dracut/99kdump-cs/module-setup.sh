@@ -40,6 +40,13 @@ install() {
         inst_simple "$stage/root$path" "$path" || dfatal "kdump-cs: cannot install $path"
     done < <(cd "$stage/root" && find . -type f -print0)
 
+    # The dump server's pinned name: appended, since a hostonly dracut may already have put the
+    # host's /etc/hosts there and inst_simple would keep that one.
+    if [[ -s $stage/hosts-append ]]; then
+        mkdir -p -- "$initdir/etc"
+        cat -- "$stage/hosts-append" >>"$initdir/etc/hosts"
+    fi
+
     # Links to links of the stage go second: in a merged-/usr image /sbin/makedumpfile IS
     # /usr/sbin/makedumpfile, and making the former first would leave the latter a link to itself.
     local pass

@@ -19,6 +19,11 @@ public sealed class NetworkControl : INetworkControl
 
     public string? SetUp(string name) => Why(NetDevice.SetUp(name), $"SIOCSIFFLAGS {name} up");
 
+    public string? SetDown(string name) => Why(NetDevice.SetDown(name), $"SIOCSIFFLAGS {name} down");
+
+    public string? SetHardwareAddress(string name, string mac) =>
+        Why(NetDevice.SetHardwareAddress(name, Convert.FromHexString(mac.Replace(":", "", StringComparison.Ordinal))), $"SIOCSIFHWADDR {name} {mac}");
+
     public string? AddRoute(Ipv4Network destination, uint gateway) =>
         Why(NetDevice.AddRoute(destination.Address & destination.Mask, destination.Mask, gateway), $"SIOCADDRT {destination} via {Ipv4Network.Format(gateway)}");
 

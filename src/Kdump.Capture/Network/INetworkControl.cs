@@ -19,6 +19,12 @@ public interface INetworkControl
     /// <summary><c>ip link set NAME up</c>.</summary>
     string? SetUp(string name);
 
+    /// <summary><c>ip link set NAME down</c>.</summary>
+    string? SetDown(string name);
+
+    /// <summary><c>ip link set NAME address MAC</c> (SIOCSIFHWADDR).</summary>
+    string? SetHardwareAddress(string name, string mac);
+
     /// <summary><c>ip route add DESTINATION via GATEWAY</c> (0.0.0.0/0 is the default route).</summary>
     string? AddRoute(Ipv4Network destination, uint gateway);
 

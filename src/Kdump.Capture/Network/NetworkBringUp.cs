@@ -55,12 +55,12 @@ public static class NetworkBringUp
         string name;
         if (config.Bond is { } bond)
         {
-            if (MakeBond(net, paths, config.Interface, bond, log) is not { } made) return false;
+            if (MakeBond(net, paths, config.Interface, config.MacAddress, bond, log) is not { } made) return false;
             name = made;
         }
         else if (config.BridgePorts is { } ports)
         {
-            if (MakeBridge(net, paths, config.Interface, ports, log) is not { } made) return false;
+            if (MakeBridge(net, paths, config.Interface, config.MacAddress, ports, log) is not { } made) return false;
             name = made;
         }
         else if (FindAndName(net, paths, config.Interface, config.MacAddress, log) is { } nic) name = nic;
@@ -109,7 +109,7 @@ public static class NetworkBringUp
     /// options set, the slaves added in order. A rejected option is logged and passed over; the
     /// bond is given up (null) without its mode or without any slave.
     /// </summary>
-    private static string? MakeBond(INetworkControl net, CapturePaths paths, string name, BondConfig bond, Action<string> log)
+    private static string? MakeBond(INetworkControl net, CapturePaths paths, string name, string mac, BondConfig bond, Action<string> log)
     {
         var slaves = new List<string>();
         foreach (var slave in bond.Slaves)
@@ -126,18 +126,24 @@ public static class NetworkBringUp
         {
             if (net.SetBondOption(name, o.Name, o.Value) is { } why) log($"bond {name}: {o.Name} {o.Value} not set: {why}");
         }
-        var enslaved = 0;
+        // The first slave lends the bond its address, unless the first kernel's bond had another
+        // (set by udev or NetworkManager): DHCP's chaddr must be the frames' source address. With
+        // fail_over_mac the address follows the active slave, as it did there.
+        if (mac != bond.Slaves[0].MacAddress && !bond.Options.Any(o => o.Name == "fail_over_mac"))
+            SetAddressOf(net, name, mac, log);
+        var enslaved = new List<string>();
         foreach (var slave in slaves)
         {
-            if (net.Enslave(name, slave) is { } why) log($"bond {name}: {slave} not added: {why}");
-            else enslaved++;
+            // The driver refuses a slave that is up.
+            if ((net.SetDown(slave) ?? net.Enslave(name, slave)) is { } why) log($"bond {name}: {slave} not added: {why}");
+            else enslaved.Add(slave);
         }
-        if (enslaved == 0)
+        if (enslaved.Count == 0)
         {
             log($"cannot make bond {name} ({bond.Mode}): no slave could be added");
             return null;
         }
-        log($"bond {name} ({bond.Mode}) of {string.Join(", ", slaves)}");
+        log($"bond {name} ({bond.Mode}) of {string.Join(", ", enslaved)}");
         return name;
     }
 
@@ -147,7 +153,7 @@ public static class NetworkBringUp
     /// STP, the kernel's default, at once). A port that is missing or refused is logged and left out;
     /// the bridge is given up (null) when it cannot be made or has no port.
     /// </summary>
-    private static string? MakeBridge(INetworkControl net, CapturePaths paths, string name, IReadOnlyList<SlaveInterface> ports, Action<string> log)
+    private static string? MakeBridge(INetworkControl net, CapturePaths paths, string name, string mac, IReadOnlyList<SlaveInterface> ports, Action<string> log)
     {
         var found = new List<string>();
         foreach (var port in ports)
@@ -159,6 +165,8 @@ public static class NetworkBringUp
             log($"cannot make bridge {name}: {error}");
             return null;
         }
+        // A bridge takes its ports' lowest address unless the first kernel's had another.
+        if (mac != ports.Select(p => p.MacAddress).Min(StringComparer.Ordinal)) SetAddressOf(net, name, mac, log);
         var added = new List<string>();
         foreach (var port in found)
         {
@@ -172,6 +180,12 @@ public static class NetworkBringUp
         }
         log($"bridge {name} of {string.Join(", ", added)}");
         return name;
+    }
+
+    /// <summary>Gives a bond or bridge the first kernel's address; a refusal is logged, the kernel's choice stays.</summary>
+    private static void SetAddressOf(INetworkControl net, string name, string mac, Action<string> log)
+    {
+        if (net.SetHardwareAddress(name, mac) is { } why) log($"{name}: address {mac} not set: {why}");
     }
 
     /// <summary>Sets <paramref name="name"/> up, leases an address for it, then sets the address, the default route and the nameservers.</summary>

@@ -203,11 +203,26 @@ public sealed record BondConfig(string Mode, IReadOnlyList<BondOption> Options, 
         return value.Length is > 0 and <= 64 && value.All(c => c > ' ' && c < 0x7F);
     }
 
-    /// <summary>A file name under /sys/class/net/BOND/bonding: lower-case letters, digits and '_'.</summary>
+    /// <summary>The option written once per ARP target, as <c>+ADDRESS</c>.</summary>
+    public const string ArpIpTarget = "arp_ip_target";
+
+    /// <summary>
+    /// The bonding options mkdumprd records and kdump-capture sets again after the mode, in this
+    /// order (miimon before the delays that are multiples of it), with the value a new bond has:
+    /// an option still at it is left out, so one that only some modes take is never written to a
+    /// bond of another mode. Enumerated values are sysfs's first word (<c>layer2 0</c>).
+    /// </summary>
+    public static readonly IReadOnlyList<(string Name, string Default)> RecordedOptions =
+    [
+        ("miimon", "0"), ("updelay", "0"), ("downdelay", "0"), ("arp_interval", "0"), ("arp_validate", "none"),
+        ("fail_over_mac", "none"), ("xmit_hash_policy", "layer2"), ("lacp_rate", "slow"), ("ad_select", "stable"), ("primary", ""),
+    ];
+
+    /// <summary>An option of <see cref="RecordedOptions"/> or <see cref="ArpIpTarget"/>: never a path, nor mode or slaves, which the record says otherwise.</summary>
     public static bool IsOptionName(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        return name.Length is > 0 and <= 32 && name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_');
+        return name == ArpIpTarget || RecordedOptions.Any(o => o.Name == name);
     }
 }
 

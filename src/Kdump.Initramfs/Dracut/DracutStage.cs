@@ -10,7 +10,7 @@ namespace Kdump.Initramfs.Dracut;
 /// to it in <see cref="EnvironmentVariable"/>: <c>root/</c> holds the minimal backend's plan minus
 /// what dracut provides itself, with the capture program moved from /init to
 /// <see cref="CaptureProgramPath"/>; <c>wait-devices</c> lists the target devices the initqueue
-/// waits for.
+/// waits for; <c>hosts-append</c> holds lines the module appends to the image's /etc/hosts.
 /// </summary>
 public static class DracutStage
 {
@@ -23,6 +23,14 @@ public static class DracutStage
 
     private static readonly string s_initEntry = ImagePlan.Normalize(CaptureImage.InitPath);
     public const string WaitDevicesFile = "wait-devices";
+
+    /// <summary>
+    /// Lines for the image's /etc/hosts (the dump server's pinned name): dracut may install the
+    /// host's own hosts file first, and inst_simple keeps what is there, so the module appends these.
+    /// </summary>
+    public const string HostsAppendFile = "hosts-append";
+
+    private static readonly string s_hostsEntry = ImagePlan.Normalize(Network.CaptureNetworkImage.HostsPath);
 
     /// <summary>Plan paths dracut provides (or must own) in its image, and why.</summary>
     private static readonly (string Path, bool Subtree)[] s_dracutOwned =
@@ -48,6 +56,11 @@ public static class DracutStage
         foreach (var e in plan.Entries)
         {
             if (IsDracutOwned(e.Path)) continue;
+            if (e.Path == s_hostsEntry && e.Content is { } lines)
+            {
+                File.WriteAllBytes(Path.Combine(stage, HostsAppendFile), lines);
+                continue;
+            }
             var imagePath = e.Path == s_initEntry ? CaptureProgramPath : e.Path;
             var host = Path.Combine(root, imagePath);
             switch (e.Kind)

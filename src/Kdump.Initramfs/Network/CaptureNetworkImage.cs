@@ -29,7 +29,7 @@ public static class CaptureNetworkImage
     }
 
     /// <summary>The record for <paramref name="host"/>; upstream's message when there is no route.</summary>
-    public static CaptureNetworkConfig Resolve(HostNetwork facts, string host)
+    public static CaptureNetworkConfig Resolve(HostNetwork facts, string host, ICollection<string>? warnings = null)
     {
         ArgumentNullException.ThrowIfNull(facts);
         ArgumentNullException.ThrowIfNull(host);
@@ -44,8 +44,10 @@ public static class CaptureNetworkImage
         // A bond or bridge is made again from its NICs (upstream's bond=, bridge=); other software interfaces are not.
         BondConfig? bond = null;
         IReadOnlyList<SlaveInterface>? ports = null;
-        if (!facts.IsHardware(name) && (bond = facts.Bond(name)) is null && (ports = facts.BridgePorts(name)) is null)
+        IReadOnlyList<string> skipped = [];
+        if (!facts.IsHardware(name) && (bond = facts.Bond(name)) is null && (ports = facts.BridgePorts(name, out skipped)) is null)
             throw new InitramfsBuildException($"{name} (toward {host}) is a software interface (vlan, team, …): not supported by the minimal backend");
+        if (skipped.Count > 0) warnings?.Add($"{name}: the capture kernel's bridge gets its NIC ports only, not {string.Join(", ", skipped)}");
         var mac = facts.MacAddress(name) ?? throw new InitramfsBuildException($"/sys/class/net/{name}/address is missing or not a MAC address");
         var index = facts.InterfaceIndex(name) ?? throw new InitramfsBuildException($"/sys/class/net/{name}/ifindex is missing or not a number");
         var source = RouteLookup.SourceAddress(facts.Addresses().Where(a => a.InterfaceIndex == index).ToList(), route, remote)
@@ -65,16 +67,19 @@ public static class CaptureNetworkImage
     /// <summary>
     /// The server's name with the address it has now (upstream pins it as <c>kdump_remote_ip</c>),
     /// so the capture kernel, which asks no DNS server, mounts the server the route was recorded
-    /// for; null for an address, or a name that is not a plain DNS name (RFC 1123 labels).
+    /// for; null for an address, or a name that is no DNS name: labels of letters, digits, '-' and
+    /// '_' (which hosts files carry), not starting with '-', a root dot allowed. The name is
+    /// written as kdump.conf gives it, which is how the capture program looks it up.
     /// </summary>
     public static string? HostsLine(string host, uint address)
     {
         ArgumentNullException.ThrowIfNull(host);
-        if (host.Length is 0 or > 253 || Ipv4Network.TryParseAddress(host) is not null) return null;
-        foreach (var label in host.Split('.'))
+        var name = host.EndsWith('.') ? host[..^1] : host;
+        if (name.Length is 0 or > 253 || Ipv4Network.TryParseAddress(name) is not null) return null;
+        foreach (var label in name.Split('.'))
         {
-            if (label.Length is 0 or > 63 || label[0] == '-' || label[^1] == '-'
-                || !label.All(c => char.IsAsciiLetterOrDigit(c) || c == '-')) return null;
+            if (label.Length is 0 or > 63 || label[0] == '-'
+                || !label.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')) return null;
         }
         return $"{Ipv4Network.Format(address)}\t{host}\n";
     }
@@ -103,9 +108,11 @@ public static class CaptureNetworkImage
             warnings.Add($"the network toward {host} is unknown: the capture kernel will not configure one");
             return ([], []);
         }
-        var config = Resolve(facts, host);
+        var config = Resolve(facts, host, warnings);
         plan.AddFile(CaptureNetworkConfig.ImagePath, Encoding.UTF8.GetBytes(config.Format()));
         if (HostsLine(host, config.Remote) is { } line) plan.AddFile(HostsPath, Encoding.ASCII.GetBytes(line));
+        else if (Ipv4Network.TryParseAddress(host) is null)
+            warnings.Add($"{host} is not a name a hosts file can carry: the capture kernel will not find it (give its address in kdump.conf)");
         // A bond's or bridge's modules: bonding or bridge, and the drivers of its NICs.
         IReadOnlyList<string> modules = (config.Bond?.Slaves ?? config.BridgePorts) is { } nics
             ? [config.Bond is null ? BridgeModule : BondingModule, .. nics.SelectMany(l => facts.DriverModules(l.Name)).Distinct(StringComparer.Ordinal)]

@@ -46,18 +46,6 @@ public sealed class HostNetwork(IRootFileSystem root, Func<IReadOnlyList<Interfa
     public bool IsHardware(string name) => root.ResolveLink($"/sys/class/net/{name}/device") is not null;
 
     /// <summary>
-    /// Bonding options kdump-capture sets again after the mode, in this order (miimon before the
-    /// delays that are multiples of it), with the value a new bond has: an option still at it is
-    /// left out, so one that only some modes take is never written to a bond of another mode.
-    /// Enumerated values are sysfs's first word (<c>layer2 0</c>).
-    /// </summary>
-    private static readonly (string Name, string Default)[] s_bondOptions =
-    [
-        ("miimon", "0"), ("updelay", "0"), ("downdelay", "0"), ("arp_interval", "0"), ("arp_validate", "none"),
-        ("fail_over_mac", "none"), ("xmit_hash_policy", "layer2"), ("lacp_rate", "slow"), ("ad_select", "stable"), ("primary", ""),
-    ];
-
-    /// <summary>
     /// The bond <paramref name="name"/> is (<c>/sys/class/net/NAME/bonding</c>): its mode, the options
     /// that differ from a new bond's, <c>arp_ip_target</c>s as <c>+ADDRESS</c>, and its slaves in
     /// order with their permanent MACs (<c>bonding_slave/perm_hwaddr</c>: a slave's own address
@@ -72,7 +60,7 @@ public sealed class HostNetwork(IRootFileSystem root, Func<IReadOnlyList<Interfa
         var mode = FirstWord(Fact("mode"));
         if (!BondConfig.IsWord(mode)) throw new InitramfsBuildException($"{dir}/mode: '{mode}' is not a bonding mode");
         var options = new List<BondOption>();
-        foreach (var (option, initial) in s_bondOptions)
+        foreach (var (option, initial) in BondConfig.RecordedOptions)
         {
             var value = Read($"{dir}/{option}") is { } text ? FirstWord(text) : initial;
             if (value == initial) continue;
@@ -82,7 +70,7 @@ public sealed class HostNetwork(IRootFileSystem root, Func<IReadOnlyList<Interfa
         foreach (var target in (Read($"{dir}/arp_ip_target") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries))
         {
             if (Ipv4Network.TryParseAddress(target) is null) throw new InitramfsBuildException($"{dir}/arp_ip_target: '{target}' is not an IPv4 address");
-            options.Add(new BondOption("arp_ip_target", "+" + target));
+            options.Add(new BondOption(BondConfig.ArpIpTarget, "+" + target));
         }
         var slaves = new List<SlaveInterface>();
         foreach (var slave in Fact("slaves").Split(' ', StringSplitOptions.RemoveEmptyEntries))
@@ -98,22 +86,32 @@ public sealed class HostNetwork(IRootFileSystem root, Func<IReadOnlyList<Interfa
     }
 
     /// <summary>
-    /// The ports of the bridge <paramref name="name"/> is (<c>/sys/class/net/NAME/bridge</c>), from
-    /// <c>brif/</c> in name order, each with its own MAC (a port keeps its address). Null when it is
-    /// not a bridge; an error when a port is missing a fact, is itself software, or there is none.
+    /// The NIC ports of the bridge <paramref name="name"/> is (<c>/sys/class/net/NAME/bridge</c>),
+    /// from <c>brif/</c> in name order, each with its own MAC (a port keeps its address). Software
+    /// ports (a hypervisor's tap and veth ports of its guests, a bond) are left out and named in
+    /// <paramref name="skipped"/>. Null when it is not a bridge; an error when a port is missing a
+    /// fact or no NIC port is left.
     /// </summary>
-    public IReadOnlyList<SlaveInterface>? BridgePorts(string name)
+    public IReadOnlyList<SlaveInterface>? BridgePorts(string name, out IReadOnlyList<string> skipped)
     {
         ArgumentNullException.ThrowIfNull(name);
+        skipped = [];
         if (!root.DirectoryExists($"/sys/class/net/{name}/bridge")) return null;
         var ports = new List<SlaveInterface>();
+        var software = new List<string>();
         foreach (var port in root.ListDirectory($"/sys/class/net/{name}/brif"))
         {
             if (!CaptureNetworkConfig.IsInterfaceName(port)) throw new InitramfsBuildException($"/sys/class/net/{name}/brif names an invalid interface '{port}'");
-            if (!IsHardware(port)) throw new InitramfsBuildException($"{port} (a port of {name}) is a software interface: not supported by the minimal backend");
+            if (!IsHardware(port))
+            {
+                software.Add(port);
+                continue;
+            }
             ports.Add(new SlaveInterface(port, MacAddress(port) ?? throw new InitramfsBuildException($"/sys/class/net/{port}/address is missing or not a MAC address")));
         }
-        if (ports.Count == 0) throw new InitramfsBuildException($"{name} (a bridge) has no ports");
+        skipped = software;
+        if (ports.Count == 0)
+            throw new InitramfsBuildException(software.Count == 0 ? $"{name} (a bridge) has no ports" : $"{name} (a bridge) has no NIC among its ports ({string.Join(", ", software)}): not supported by the minimal backend");
         return ports;
     }
 

@@ -131,20 +131,30 @@ public static class NetworkBringUp
         // fail_over_mac the address follows the active slave, as it did there.
         if (mac != bond.Slaves[0].MacAddress && !bond.Options.Any(o => o.Name == "fail_over_mac"))
             SetAddressOf(net, name, mac, log);
-        var enslaved = new List<string>();
-        foreach (var slave in slaves)
+        // The driver refuses a slave that is up.
+        return AddMembers($"bond {name}", $"bond {name} ({bond.Mode})", "slave", slaves, slave => net.SetDown(slave) ?? net.Enslave(name, slave), log)
+            ? name : null;
+    }
+
+    /// <summary>
+    /// Adds each of <paramref name="members"/> (a refusal is logged and the member left out) and
+    /// logs what the bond or bridge is made of; false, logged, when none could be added.
+    /// </summary>
+    private static bool AddMembers(string what, string described, string memberWord, IReadOnlyList<string> members, Func<string, string?> add, Action<string> log)
+    {
+        var added = new List<string>();
+        foreach (var member in members)
         {
-            // The driver refuses a slave that is up.
-            if ((net.SetDown(slave) ?? net.Enslave(name, slave)) is { } why) log($"bond {name}: {slave} not added: {why}");
-            else enslaved.Add(slave);
+            if (add(member) is { } why) log($"{what}: {member} not added: {why}");
+            else added.Add(member);
         }
-        if (enslaved.Count == 0)
+        if (added.Count == 0)
         {
-            log($"cannot make bond {name} ({bond.Mode}): no slave could be added");
-            return null;
+            log($"cannot make {described}: no {memberWord} could be added");
+            return false;
         }
-        log($"bond {name} ({bond.Mode}) of {string.Join(", ", enslaved)}");
-        return name;
+        log($"{described} of {string.Join(", ", added)}");
+        return true;
     }
 
     /// <summary>
@@ -167,19 +177,8 @@ public static class NetworkBringUp
         }
         // A bridge takes its ports' lowest address unless the first kernel's had another.
         if (mac != ports.Select(p => p.MacAddress).Min(StringComparer.Ordinal)) SetAddressOf(net, name, mac, log);
-        var added = new List<string>();
-        foreach (var port in found)
-        {
-            if ((net.AddBridgePort(name, port) ?? net.SetUp(port)) is { } why) log($"bridge {name}: {port} not added: {why}");
-            else added.Add(port);
-        }
-        if (added.Count == 0)
-        {
-            log($"cannot make bridge {name}: no port could be added");
-            return null;
-        }
-        log($"bridge {name} of {string.Join(", ", added)}");
-        return name;
+        return AddMembers($"bridge {name}", $"bridge {name}", "port", found, port => net.AddBridgePort(name, port) ?? net.SetUp(port), log)
+            ? name : null;
     }
 
     /// <summary>Gives a bond or bridge the first kernel's address; a refusal is logged, the kernel's choice stays.</summary>

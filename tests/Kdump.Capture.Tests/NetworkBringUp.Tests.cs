@@ -58,6 +58,13 @@ public sealed class NetworkBringUpTests : IDisposable
         Assert.Equal(["eth0 (52:54:00:12:34:56) is 10.0.2.15/24 via 10.0.2.2"], _log);
     }
 
+    /// <summary>eth0 and eth1 as the capture kernel's sysfs shows them, with the MACs the bond and bridge records name.</summary>
+    private void TwoNics()
+    {
+        Write("/sys/class/net/eth0/address", "52:54:00:12:34:56\n");
+        Write("/sys/class/net/eth1/address", "52:54:00:12:34:57\n");
+    }
+
     private const string BondRecord = "remote 10.0.2.100\ninterface bond0 52:54:00:12:34:56\nbond active-backup\n"
         + "bond-option miimon 100\nbond-option primary eth1\nslave eth0 52:54:00:12:34:56\nslave eth1 52:54:00:12:34:57\n"
         + "static 10.0.2.15/24\ngateway 10.0.2.2\n";
@@ -100,8 +107,7 @@ public sealed class NetworkBringUpTests : IDisposable
     public void A_bond_that_cannot_be_made_fails_the_network_but_a_rejected_option_does_not(string failing, bool up, string logged)
     {
         Write(CaptureNetworkConfig.ImagePath, BondRecord);
-        Write("/sys/class/net/eth0/address", "52:54:00:12:34:56\n");
-        Write("/sys/class/net/eth1/address", "52:54:00:12:34:57\n");
+        TwoNics();
         _net.Fail = failing;
         Assert.Equal(up, BringUp(out _));
         Assert.Contains(logged, _log);
@@ -114,8 +120,7 @@ public sealed class NetworkBringUpTests : IDisposable
     public void A_bridge_is_made_again_with_its_ports_up_and_leases_on_the_bridge()
     {
         Write(CaptureNetworkConfig.ImagePath, BridgeRecord);
-        Write("/sys/class/net/eth0/address", "52:54:00:12:34:56\n");
-        Write("/sys/class/net/eth1/address", "52:54:00:12:34:57\n");
+        TwoNics();
         Assert.True(BringUp(out var config));
         Assert.Equal(2, config!.BridgePorts!.Count);
         Assert.Equal(["bridge br0", "bridge br0 port eth0", "up eth0", "bridge br0 port eth1", "up eth1", "up lo", "up br0", "dhcp br0", "addr br0 10.0.2.15/24"],
@@ -129,8 +134,7 @@ public sealed class NetworkBringUpTests : IDisposable
     public void A_bridge_that_cannot_be_made_fails_the_network(string failing, string logged)
     {
         Write(CaptureNetworkConfig.ImagePath, BridgeRecord);
-        Write("/sys/class/net/eth0/address", "52:54:00:12:34:56\n");
-        Write("/sys/class/net/eth1/address", "52:54:00:12:34:57\n");
+        TwoNics();
         _net.Fail = failing;
         Assert.False(BringUp(out _));
         Assert.Contains(logged, _log);
@@ -141,8 +145,7 @@ public sealed class NetworkBringUpTests : IDisposable
     {
         // udev gave the first kernel's bond its own address; eth1 is refused.
         Write(CaptureNetworkConfig.ImagePath, BondRecord.Replace("interface bond0 52:54:00:12:34:56", "interface bond0 02:00:00:00:00:01", StringComparison.Ordinal));
-        Write("/sys/class/net/eth0/address", "52:54:00:12:34:56\n");
-        Write("/sys/class/net/eth1/address", "52:54:00:12:34:57\n");
+        TwoNics();
         _net.Sink = call =>
         {
             if (call == "down eth1") _net.Fail = "enslave";

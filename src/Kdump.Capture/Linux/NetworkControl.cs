@@ -22,7 +22,7 @@ public sealed class NetworkControl : INetworkControl
     public string? SetDown(string name) => Why(NetDevice.SetDown(name), $"SIOCSIFFLAGS {name} down");
 
     public string? SetHardwareAddress(string name, string mac) =>
-        Why(NetDevice.SetHardwareAddress(name, Convert.FromHexString(mac.Replace(":", "", StringComparison.Ordinal))), $"SIOCSIFHWADDR {name} {mac}");
+        Why(NetDevice.SetHardwareAddress(name, CaptureNetworkConfig.MacBytes(mac)), $"SIOCSIFHWADDR {name} {mac}");
 
     public string? AddRoute(Ipv4Network destination, uint gateway) =>
         Why(NetDevice.AddRoute(destination.Address & destination.Mask, destination.Mask, gateway), $"SIOCADDRT {destination} via {Ipv4Network.Format(gateway)}");

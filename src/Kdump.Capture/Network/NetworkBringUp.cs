@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using Kdump.Capture.Network.Dhcp;
 using Kdump.Config;
@@ -207,7 +206,7 @@ public static class NetworkBringUp
         string? failure;
         using (transport)
         {
-            if (!new DhcpClient(transport, name, MacBytes(config.MacAddress), log).TryLease(out lease, out failure))
+            if (!new DhcpClient(transport, name, CaptureNetworkConfig.MacBytes(config.MacAddress), log).TryLease(out lease, out failure))
             {
                 log(failure);
                 return false;
@@ -228,10 +227,6 @@ public static class NetworkBringUp
             + (lease.LeaseSeconds is { } s ? $" for {s}s" : ""));
         return true;
     }
-
-    /// <summary>The 6 bytes of a normalized <c>aa:bb:cc:dd:ee:ff</c>.</summary>
-    private static byte[] MacBytes(string mac) =>
-        [.. mac.Split(':').Select(p => byte.Parse(p, NumberStyles.HexNumber, CultureInfo.InvariantCulture))];
 
     /// <summary>The interface under /sys/class/net whose <c>address</c> is <paramref name="mac"/>, waiting up to <see cref="DeviceWait"/>.</summary>
     private static string? FindByMac(INetworkControl net, CapturePaths paths, string mac, Action<string> log)

@@ -183,6 +183,13 @@ public sealed record CaptureNetworkConfig(
             && name.All(c => c > ' ' && c < 0x7F && c is not ('/' or ':'));
     }
 
+    /// <summary>The 6 bytes of a <see cref="NormalizeMac"/>d <c>aa:bb:cc:dd:ee:ff</c>.</summary>
+    public static byte[] MacBytes(string mac)
+    {
+        ArgumentNullException.ThrowIfNull(mac);
+        return Convert.FromHexString(mac.Replace(":", "", StringComparison.Ordinal));
+    }
+
     /// <summary><c>aa:bb:cc:dd:ee:ff</c> in lower case, as /sys/class/net/IF/address prints it; null when not 6 hex bytes.</summary>
     public static string? NormalizeMac(string text)
     {

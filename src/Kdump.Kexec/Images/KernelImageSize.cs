@@ -80,7 +80,7 @@ public static class KernelImageSize
             using var decoder = open(new MemoryStream(image, at, image.Length - at, writable: false));
             var head = new byte[4096];
             var length = decoder.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
-            if (HeadersEnd(head.AsSpan(0, length)) is not { } needed || needed <= (ulong)length) return head[..length];
+            if (!TryHeader(head.AsSpan(0, length), out _, out _, out var needed) || needed <= (ulong)length) return head[..length];
             if (needed > MaxHeaderBytes) return null;
             Array.Resize(ref head, (int)needed);
             length += decoder.ReadAtLeast(head.AsSpan(length), head.Length - length, throwOnEndOfStream: false);
@@ -92,25 +92,25 @@ public static class KernelImageSize
         }
     }
 
-    /// <summary>Where an ELF file's program headers end; null when <paramref name="head"/> does not start an ELF header.</summary>
-    private static ulong? HeadersEnd(ReadOnlySpan<byte> head)
+    /// <summary>The ELF header <paramref name="head"/> starts with and where its program headers end; false when it starts none.</summary>
+    private static bool TryHeader(ReadOnlySpan<byte> head, out ElfIdent ident, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ElfHeader? header, out ulong headersEnd)
     {
-        if (!ElfIdent.TryReadCore(head, out var ident) || ident.Class is not (ElfConstants.ElfClass32 or ElfConstants.ElfClass64)
+        header = null;
+        headersEnd = 0;
+        if (!ElfIdent.TryReadCore(head, out ident) || ident.Class is not (ElfConstants.ElfClass32 or ElfConstants.ElfClass64)
             || ident.Data is not (ElfConstants.ElfData2Lsb or ElfConstants.ElfData2Msb)
-            || !ElfHeader.TryReadCore(head, ident, out var header)) return null;
+            || !ElfHeader.TryReadCore(head, ident, out header)) return false;
         var table = (ulong)header.ProgramHeaderCount * header.ProgramHeaderEntrySize;
-        return header.ProgramHeaderOffset > ulong.MaxValue - table ? ulong.MaxValue : header.ProgramHeaderOffset + table;
+        headersEnd = header.ProgramHeaderOffset > ulong.MaxValue - table ? ulong.MaxValue : header.ProgramHeaderOffset + table;
+        return true;
     }
 
     /// <summary>readelf -l's MemSiz summed over PT_LOAD; null when <paramref name="head"/> is not an ELF file with its program headers.</summary>
     private static ulong? SumLoads(ReadOnlySpan<byte> head)
     {
-        if (HeadersEnd(head) is not { } end || end > (ulong)head.Length) return null;
-        ElfIdent.TryReadCore(head, out var ident);
-        ElfHeader.TryReadCore(head, ident, out var header);
+        if (!TryHeader(head, out var ident, out var header, out var end) || end > (ulong)head.Length) return null;
         var layout = ident.Layout;
-        var entry = ElfProgramHeader.SizeOf(layout);
-        if (header!.ProgramHeaderCount > 0 && header.ProgramHeaderEntrySize < entry) return null;
+        if (header.ProgramHeaderCount > 0 && header.ProgramHeaderEntrySize < ElfProgramHeader.SizeOf(layout)) return null;
         ulong sum = 0;
         for (var i = 0; i < header.ProgramHeaderCount; i++)
         {

@@ -34,7 +34,7 @@ class Qmp:
                 continue
             return msg
 
-    def cmd(self, name, **args):
+    def cmd(self, name, /, **args):
         self.f.write(json.dumps({"execute": name, "arguments": args}).encode() + b"\n")
         self.f.flush()
         r = self._read()

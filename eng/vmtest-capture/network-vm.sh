@@ -21,6 +21,10 @@
 # address on bond0; mkdumprd records the bond, and kdump-capture makes it again from the two NICs.
 # bridge: eth0 is the port of br0 (brctl, STP off), which has the static address; kdump-capture
 # makes the bridge again.
+# carrier: static, but after kdumpctl start the host takes eth0's link down over QMP
+# (link-watch.py) and the guest panics; the capture kernel's eth0 comes up without carrier, and the
+# host brings the link back 3 s after kdump-capture says it waits for it. Without that wait the
+# first ARP for the server is lost and ssh fails.
 # RELEASE defaults to bookworm. Must run as root (ip netns, the servers).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -28,7 +32,7 @@ REPO=$(cd "$HERE/../.." && pwd)
 : "${KDUMP_LAB_DIR:=$REPO/.lab}"
 TARGET=${1:-}
 METHOD=static
-[[ ${2:-} == dhcp || ${2:-} == static || ${2:-} == bond || ${2:-} == bridge ]] && { METHOD=$2; shift; }
+[[ ${2:-} == dhcp || ${2:-} == static || ${2:-} == bond || ${2:-} == bridge || ${2:-} == carrier ]] && { METHOD=$2; shift; }
 REL=${2:-bookworm}
 CASE=$TARGET
 [[ $METHOD == static ]] || CASE=$TARGET-$METHOD
@@ -38,7 +42,7 @@ source "$REPO/eng/lib/publish-static.sh"
 source "$REPO/eng/lib/vm.sh"
 source "$REPO/eng/lib/netns.sh"
 die() { echo "network-vm[$CASE]: $*" >&2; exit 1; }
-[[ $TARGET == ssh || $TARGET == nfs ]] || die "usage: network-vm.sh ssh|nfs [dhcp|static|bond|bridge] [RELEASE]"
+[[ $TARGET == ssh || $TARGET == nfs ]] || die "usage: network-vm.sh ssh|nfs [dhcp|static|bond|bridge|carrier] [RELEASE]"
 VM_TIMEOUT=${KDUMP_VMTEST_TIMEOUT:-420}
 KDIR=$KDUMP_LAB_DIR/kernels/$REL
 W=$KDUMP_LAB_DIR/vmtest-capture/$CASE-$REL
@@ -254,6 +258,12 @@ kdumpctl start >/tmp/kdumpctl.out 2>&1
 rc=$?
 sed 's/^/NETVM-KDUMPCTL | /' /tmp/kdumpctl.out
 echo "NETVM-LOAD rc=$rc crash_loaded=$(cat /sys/kernel/kexec_crash_loaded)"
+if [ "$(cat /etc/netvm-method)" = carrier ]; then
+  # The host takes the link down (QMP set_link); panic only once this kernel sees it gone.
+  echo "NETVM-LINK-OFF-PLEASE"
+  i=0; while [ "$(cat /sys/class/net/eth0/carrier)" != 0 ] && [ $i -lt 300 ]; do sleep 0.2; i=$((i + 1)); done
+  echo "NETVM-LINK carrier=$(cat /sys/class/net/eth0/carrier)"
+fi
 echo c > /proc/sysrq-trigger
 echo "NETVM-STILL-ALIVE"
 poweroff -f; sleep 5
@@ -271,8 +281,25 @@ VM_NET=(-netdev "user,id=n0,restrict=on,guestfwd=tcp:10.0.2.100:$GUEST_PORT-cmd:
 [[ $METHOD == bond ]] && VM_NET=(-netdev "user,id=n0,restrict=on" -device "virtio-net-pci,netdev=n0,mac=$MAC"
   -netdev "user,id=n1,restrict=on,guestfwd=tcp:10.0.2.100:$GUEST_PORT-cmd:busybox nc 127.0.0.1 $PORT" -device "virtio-net-pci,netdev=n1,mac=52:54:00:12:34:57")
 rc=0
-vm_qemu "$W/serial.log" "$KDIR/vmlinuz" "$W/initrd.img" "console=ttyS0 crashkernel=256M nokaslr panic=-1" || rc=$?
+QEMU_EXTRA=()
+if [[ $METHOD == carrier ]]; then
+  rm -f "$W/qmp.sock" "$W/serial.log"
+  QEMU_EXTRA=(-qmp "unix:$W/qmp.sock,server=on,wait=off")
+  /usr/bin/python3 "$HERE/link-watch.py" --serial "$W/serial.log" --qmp "$W/qmp.sock" --netdev n0 --timeout "$VM_TIMEOUT" >"$W/link-watch.log" 2>&1 &
+  watch_pid=$!
+fi
+vm_qemu "$W/serial.log" "$KDIR/vmlinuz" "$W/initrd.img" "console=ttyS0 crashkernel=256M nokaslr panic=-1" "${QEMU_EXTRA[@]}" || rc=$?
 echo "qemu_rc=$rc guest_s=$VM_GUEST_S"
+if [[ $METHOD == carrier ]]; then
+  # Done with both steps, it has exited 0; still waiting means the guest never got there.
+  watch_rc=0
+  if kill -0 "$watch_pid" 2>/dev/null; then
+    kill "$watch_pid"; wait "$watch_pid" || true; watch_rc=1
+  else
+    wait "$watch_pid" || watch_rc=$?
+  fi
+  cat "$W/link-watch.log"
+fi
 grep -E '^(NETVM-|kdump: )' "$W/serial.txt" || true
 grep -qF "NETVM-LOAD rc=0 crash_loaded=1" "$W/serial.txt" || { tail -n 80 "$W/serial.txt" >&2; die "the capture kernel was not loaded"; }
 for m in "kdump: Rebuilding /var/lib/kdump/initramfs-${KVER}kdump.img" "kdump: kexec: loaded kdump kernel" "kdump: Starting kdump: [OK]"; do
@@ -306,5 +333,11 @@ if [[ $METHOD == bond ]]; then
   grep -qF "kdump: bond bond0 (active-backup) of eth0, eth1" "$W/serial.txt" || die "the capture kernel did not make bond0 again"
   ! grep -qE "^kdump: bond bond0: .* not (set|added)" "$W/serial.txt" || die "the capture kernel's bond0 lacks an option or a slave"
   grep -qF "kdump: bond0 (52:54:00:12:34:56) is 10.0.2.15/24 via 10.0.2.2" "$W/serial.txt" || die "the capture kernel did not configure bond0"
+fi
+if [[ $METHOD == carrier ]]; then
+  [[ $watch_rc == 0 ]] || die "link-watch.py did not take the link down and up again (rc=$watch_rc)"
+  grep -qF "NETVM-LINK carrier=0" "$W/serial.txt" || die "the first kernel never saw its link go down"
+  grep -qF "kdump: Waiting for carrier on eth0 (up to 30s)" "$W/serial.txt" || die "the capture kernel did not wait for carrier"
+  grep -qE "^kdump: eth0 has carrier after [0-9]+\.[0-9]s$" "$W/serial.txt" || die "the capture kernel did not see the link come back"
 fi
 echo "network-vm[$CASE]: PASS ($REL)"

@@ -200,6 +200,89 @@ public sealed class NetworkBringUpTests : IDisposable
         Assert.Contains("Waiting for the network interface 52:54:00:12:34:56 (10s / 60s)", _log);
     }
 
+    [Fact]
+    public void Missing_slaves_share_one_wait_for_devices()
+    {
+        // Neither slave is here: one 60 s wait in all (NetworkManager waits for its devices side by side), not one each.
+        Write(CaptureNetworkConfig.ImagePath, BondRecord);
+        Write("/sys/class/net/lo/address", "00:00:00:00:00:00\n");
+        Assert.False(BringUp(out _));
+        Assert.Equal(NetworkBringUp.DeviceWait, _net.Waited);
+        Assert.Equal(
+        [
+            "Waiting for the network interface 52:54:00:12:34:56 (10s / 60s)",
+            "Waiting for the network interface 52:54:00:12:34:56 (20s / 60s)",
+            "Waiting for the network interface 52:54:00:12:34:56 (30s / 60s)",
+            "Waiting for the network interface 52:54:00:12:34:56 (40s / 60s)",
+            "Waiting for the network interface 52:54:00:12:34:56 (50s / 60s)",
+            "no network interface with MAC 52:54:00:12:34:56 after 60s",
+            "no network interface with MAC 52:54:00:12:34:57 after 60s",
+            "cannot make bond bond0 (active-backup): none of its slaves is here",
+        ], _log);
+    }
+
+    [Fact]
+    public void A_static_nic_is_given_time_to_report_carrier_and_a_link_that_never_comes_is_tried_anyway()
+    {
+        Write(CaptureNetworkConfig.ImagePath, StaticRecord);
+        Write("/sys/class/net/eth0/address", "52:54:00:12:34:56\n");
+        Write("/sys/class/net/eth0/carrier", "0\n");
+        _net.OnDelay = waited => { if (waited >= TimeSpan.FromSeconds(2.5)) Write("/sys/class/net/eth0/carrier", "1\n"); };
+        Assert.True(BringUp(out _));
+        Assert.Equal(TimeSpan.FromSeconds(2.5), _net.Waited);
+        Assert.Equal(
+        [
+            "eth0 (52:54:00:12:34:56) is 10.0.2.15/24 via 10.0.2.2",
+            "Waiting for carrier on eth0 (up to 30s)",
+            "eth0 has carrier after 2.5s",
+        ], _log);
+
+        Write("/sys/class/net/eth0/carrier", "0\n");
+        _net.OnDelay = _ => { };
+        _net.Waited = TimeSpan.Zero;
+        _log.Clear();
+        Assert.True(BringUp(out _));
+        Assert.Equal(NetworkBringUp.CarrierWait, _net.Waited);
+        Assert.Equal("eth0 has no carrier after 30s; trying anyway", _log[^1]);
+
+        // Carrier that cannot be read (EINVAL while down, an odd driver): no wait, as before.
+        Write("/sys/class/net/eth0/carrier", "");
+        _net.Waited = TimeSpan.Zero;
+        _log.Clear();
+        Assert.True(BringUp(out _));
+        Assert.Equal(TimeSpan.Zero, _net.Waited);
+        Assert.Single(_log);
+    }
+
+    [Fact]
+    public void Dhcp_waits_for_carrier_before_its_first_discover_and_a_bond_waits_for_its_own()
+    {
+        Write(CaptureNetworkConfig.ImagePath, DhcpRecord);
+        Write("/sys/class/net/eth0/address", "52:54:00:12:34:56\n");
+        Write("/sys/class/net/eth0/carrier", "0\n");
+        var callsAtCarrier = new List<string>();
+        _net.OnDelay = waited =>
+        {
+            if (waited < TimeSpan.FromSeconds(1)) return;
+            callsAtCarrier.AddRange(_net.Calls);
+            Write("/sys/class/net/eth0/carrier", "1\n");
+        };
+        Assert.True(BringUp(out _));
+        Assert.Equal(["up lo", "up eth0"], callsAtCarrier);
+        Assert.Contains("eth0 has carrier after 1.0s", _log);
+
+        // The bond's carrier is what counts (the bonding driver sets it from its slaves' links).
+        _net.Calls.Clear();
+        _net.Waited = TimeSpan.Zero;
+        _log.Clear();
+        _net.OnDelay = waited => { if (waited >= TimeSpan.FromSeconds(0.5)) Write("/sys/class/net/bond0/carrier", "1\n"); };
+        Write(CaptureNetworkConfig.ImagePath, BondRecord);
+        TwoNics();
+        Write("/sys/class/net/bond0/carrier", "0\n");
+        Assert.True(BringUp(out _));
+        Assert.Equal("bond0 has carrier after 0.5s", _log[^1]);
+    }
+
     [Theory]
     [InlineData("addr", "cannot configure eth0: SIOCSIFADDR failed")]
     [InlineData("route", "cannot configure eth0: SIOCADDRT failed")]

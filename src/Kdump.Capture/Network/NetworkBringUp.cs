@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Kdump.Capture.Network.Dhcp;
 using Kdump.Config;
@@ -12,11 +13,19 @@ namespace Kdump.Capture.Network;
 /// as in the first kernel, given the same address and routes (static), or set up and given an
 /// address, a default route and nameservers leased by DHCP (<see cref="DhcpClient"/>: the first
 /// kernel's address was not permanent, as upstream's <c>ip=dhcp</c>); nameservers go to /etc/resolv.conf.
+/// Once up, the interface is given time to report carrier, as upstream's NetworkManager waits for it.
 /// </summary>
 public static class NetworkBringUp
 {
     /// <summary>Upstream's cloned NetworkManager profile waits this long for the device (connection.wait-device-timeout 60000).</summary>
     public static readonly TimeSpan DeviceWait = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Upstream's image waits this long for carrier (95-kdump-timeouts.conf: carrier-wait-timeout=30000):
+    /// a physical NIC negotiates its link for seconds after it is set up, and what is sent before
+    /// that (ARP for the gateway, DHCPDISCOVER) is lost.
+    /// </summary>
+    public static readonly TimeSpan CarrierWait = TimeSpan.FromSeconds(30);
 
     private static readonly TimeSpan s_poll = TimeSpan.FromMilliseconds(250);
 
@@ -62,7 +71,7 @@ public static class NetworkBringUp
             if (MakeBridge(net, paths, config.Interface, config.MacAddress, ports, log) is not { } made) return false;
             name = made;
         }
-        else if (FindAndName(net, paths, config.Interface, config.MacAddress, log) is { } nic) name = nic;
+        else if (FindAndName(net, paths, config.Interface, config.MacAddress, new DeviceWaitBudget(), log) is { } nic) name = nic;
         else return false;
         if (net.SetUp("lo") is { } loWhy) log($"cannot set lo up: {loWhy}");
         if (config.Method == AddressMethod.Dhcp) return Lease(net, paths, config, name, log);
@@ -80,6 +89,7 @@ public static class NetworkBringUp
         }
         if (config.Nameservers.Count > 0) WriteResolvConf(paths, config.Nameservers);
         log($"{name} ({config.MacAddress}) is {config.Address}" + (config.Gateway is { } g ? $" via {Ipv4Network.Format(g)}" : ""));
+        WaitForCarrier(net, paths, name, log);
         return true;
     }
 
@@ -88,9 +98,9 @@ public static class NetworkBringUp
     /// <c>ifname=NAME:MAC</c>; a clash with another interface's name leaves the kernel's name);
     /// null, logged, when no NIC has that MAC.
     /// </summary>
-    private static string? FindAndName(INetworkControl net, CapturePaths paths, string wanted, string mac, Action<string> log)
+    private static string? FindAndName(INetworkControl net, CapturePaths paths, string wanted, string mac, DeviceWaitBudget budget, Action<string> log)
     {
-        var found = FindByMac(net, paths, mac, log);
+        var found = FindByMac(net, paths, mac, budget, log);
         if (found is null)
         {
             log($"no network interface with MAC {mac} after {DeviceWait.TotalSeconds:0}s");
@@ -111,9 +121,10 @@ public static class NetworkBringUp
     private static string? MakeBond(INetworkControl net, CapturePaths paths, string name, string mac, BondConfig bond, Action<string> log)
     {
         var slaves = new List<string>();
+        var budget = new DeviceWaitBudget();
         foreach (var slave in bond.Slaves)
         {
-            if (FindAndName(net, paths, slave.Name, slave.MacAddress, log) is { } found) slaves.Add(found);
+            if (FindAndName(net, paths, slave.Name, slave.MacAddress, budget, log) is { } found) slaves.Add(found);
         }
         var error = slaves.Count == 0 ? "none of its slaves is here" : net.AddBond(name) ?? net.SetBondOption(name, "mode", bond.Mode);
         if (error is not null)
@@ -165,9 +176,10 @@ public static class NetworkBringUp
     private static string? MakeBridge(INetworkControl net, CapturePaths paths, string name, string mac, IReadOnlyList<SlaveInterface> ports, Action<string> log)
     {
         var found = new List<string>();
+        var budget = new DeviceWaitBudget();
         foreach (var port in ports)
         {
-            if (FindAndName(net, paths, port.Name, port.MacAddress, log) is { } nic) found.Add(nic);
+            if (FindAndName(net, paths, port.Name, port.MacAddress, budget, log) is { } nic) found.Add(nic);
         }
         if ((found.Count == 0 ? "none of its ports is here" : net.AddBridge(name)) is { } error)
         {
@@ -196,6 +208,7 @@ public static class NetworkBringUp
             log($"cannot configure {name}: {upWhy}");
             return false;
         }
+        WaitForCarrier(net, paths, name, log);
         var openWhy = net.OpenDhcp(name, out var transport);
         if (openWhy is not null || transport is null)
         {
@@ -228,11 +241,22 @@ public static class NetworkBringUp
         return true;
     }
 
-    /// <summary>The interface under /sys/class/net whose <c>address</c> is <paramref name="mac"/>, waiting up to <see cref="DeviceWait"/>.</summary>
-    private static string? FindByMac(INetworkControl net, CapturePaths paths, string mac, Action<string> log)
+    /// <summary>
+    /// The time left of one <see cref="DeviceWait"/> shared by the members of a bond or bridge:
+    /// NetworkManager waits for its devices side by side, so missing slaves cost one wait, not one each.
+    /// </summary>
+    private sealed class DeviceWaitBudget
+    {
+        public TimeSpan Waited { get; set; }
+    }
+
+    /// <summary>
+    /// The interface under /sys/class/net whose <c>address</c> is <paramref name="mac"/>, waiting
+    /// while <paramref name="budget"/> has time left.
+    /// </summary>
+    private static string? FindByMac(INetworkControl net, CapturePaths paths, string mac, DeviceWaitBudget budget, Action<string> log)
     {
         var dir = paths.Host("/sys/class/net");
-        var waited = TimeSpan.Zero;
         while (true)
         {
             if (Directory.Exists(dir))
@@ -243,11 +267,47 @@ public static class NetworkBringUp
                     if (File.Exists(address) && CaptureNetworkConfig.NormalizeMac(File.ReadAllText(address)) == mac) return Path.GetFileName(entry);
                 }
             }
-            if (waited >= DeviceWait) return null;
-            if (waited.Ticks % TimeSpan.FromSeconds(10).Ticks == 0 && waited > TimeSpan.Zero)
-                log($"Waiting for the network interface {mac} ({waited.TotalSeconds:0}s / {DeviceWait.TotalSeconds:0}s)");
+            if (budget.Waited >= DeviceWait) return null;
+            if (budget.Waited.Ticks % TimeSpan.FromSeconds(10).Ticks == 0 && budget.Waited > TimeSpan.Zero)
+                log($"Waiting for the network interface {mac} ({budget.Waited.TotalSeconds:0}s / {DeviceWait.TotalSeconds:0}s)");
+            net.Delay(s_poll);
+            budget.Waited += s_poll;
+        }
+    }
+
+    /// <summary>
+    /// Waits up to <see cref="CarrierWait"/> for <paramref name="name"/> (up) to report carrier; then
+    /// goes on either way, logged: a driver may not report it, and a link that comes late is still
+    /// worth a try. An interface whose carrier cannot be read is not waited for.
+    /// </summary>
+    private static void WaitForCarrier(INetworkControl net, CapturePaths paths, string name, Action<string> log)
+    {
+        var file = paths.Host($"/sys/class/net/{name}/carrier");
+        var waited = TimeSpan.Zero;
+        while (HasCarrier(file) == false)
+        {
+            if (waited == TimeSpan.Zero) log($"Waiting for carrier on {name} (up to {CarrierWait.TotalSeconds:0}s)");
+            if (waited >= CarrierWait)
+            {
+                log($"{name} has no carrier after {CarrierWait.TotalSeconds:0}s; trying anyway");
+                return;
+            }
             net.Delay(s_poll);
             waited += s_poll;
+        }
+        if (waited > TimeSpan.Zero) log($"{name} has carrier after {waited.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)}s");
+    }
+
+    /// <summary>sysfs <c>carrier</c>: "1" or "0"; null when it cannot be read (no such file, EINVAL while down).</summary>
+    private static bool? HasCarrier(string file)
+    {
+        try
+        {
+            return File.ReadAllText(file).Trim() switch { "1" => true, "0" => false, _ => null };
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
         }
     }
 

@@ -25,6 +25,11 @@
 # (link-watch.py) and the guest panics; the capture kernel's eth0 comes up without carrier, and the
 # host brings the link back 3 s after kdump-capture says it waits for it. Without that wait the
 # first ARP for the server is lost and ssh fails.
+# vlan (ssh only): eth0 is a UDP link (QEMU dgram netdev on 127.0.0.1) to a second guest, the
+# server guest (server-guest.sh), and carries VLAN 100 only: the first kernel's address
+# 192.168.100.15/24 is on eth0.100, and the server guest's 192.168.100.1 on its own eth0.100 relays
+# port 22 (busybox nc) to its user network's guestfwd, which reaches the sshd. QEMU's user network
+# drops tagged frames, hence the second guest. kdump-capture makes eth0.100 again.
 # RELEASE defaults to bookworm. Must run as root (ip netns, the servers).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -32,7 +37,7 @@ REPO=$(cd "$HERE/../.." && pwd)
 : "${KDUMP_LAB_DIR:=$REPO/.lab}"
 TARGET=${1:-}
 METHOD=static
-[[ ${2:-} == dhcp || ${2:-} == static || ${2:-} == bond || ${2:-} == bridge || ${2:-} == carrier ]] && { METHOD=$2; shift; }
+[[ ${2:-} == dhcp || ${2:-} == static || ${2:-} == bond || ${2:-} == bridge || ${2:-} == carrier || ${2:-} == vlan ]] && { METHOD=$2; shift; }
 REL=${2:-bookworm}
 CASE=$TARGET
 [[ $METHOD == static ]] || CASE=$TARGET-$METHOD
@@ -42,13 +47,17 @@ source "$REPO/eng/lib/publish-static.sh"
 source "$REPO/eng/lib/vm.sh"
 source "$REPO/eng/lib/netns.sh"
 die() { echo "network-vm[$CASE]: $*" >&2; exit 1; }
-[[ $TARGET == ssh || $TARGET == nfs ]] || die "usage: network-vm.sh ssh|nfs [dhcp|static|bond|bridge|carrier] [RELEASE]"
+[[ $TARGET == ssh || $TARGET == nfs ]] || die "usage: network-vm.sh ssh|nfs [dhcp|static|bond|bridge|carrier|vlan] [RELEASE]"
+[[ $METHOD != vlan || $TARGET == ssh ]] || die "vlan is an ssh case"
 VM_TIMEOUT=${KDUMP_VMTEST_TIMEOUT:-420}
 KDIR=$KDUMP_LAB_DIR/kernels/$REL
 W=$KDUMP_LAB_DIR/vmtest-capture/$CASE-$REL
 P=$KDUMP_LAB_DIR/vmtest-capture/publish
 F=$W/first
 MAC=52:54:00:12:34:56
+# The guest's address toward the server, and the server's (the vlan case has its own subnet).
+GUEST_IP=10.0.2.15 SERVER_IP=10.0.2.100
+[[ $METHOD == vlan ]] && GUEST_IP=192.168.100.15 SERVER_IP=192.168.100.1
 [[ $(id -u) -eq 0 ]] || die "must run as root (ip netns, servers)"
 vm_need_tools qemu-system-x86_64 cpio dotnet ip
 vm_need_busybox
@@ -109,11 +118,11 @@ ssh_first_root() {
   # ssh needs its user in the password database (exit 255 "No user exists for uid 0" without it).
   echo 'root:x:0:0:root:/root:/bin/sh' >"$F/etc/passwd"
   install -m 600 "$W/client_key" "$F/root/.ssh/kdump_id_rsa"
-  echo "10.0.2.100 $(cat "$W/sshd/host_ed25519.pub")" >"$F/root/.ssh/known_hosts"
+  echo "$SERVER_IP $(cat "$W/sshd/host_ed25519.pub")" >"$F/root/.ssh/known_hosts"
   chmod 700 "$F/root/.ssh"
   # makedumpfile's -F: mkdumprd refuses an ssh target without it (upstream's verify_core_collector); the capture side re-adds it.
   cat >"$F/etc/kdump.conf" <<CONF
-ssh root@10.0.2.100
+ssh root@$SERVER_IP
 sshkey /root/.ssh/kdump_id_rsa
 path $SSH_DUMP_PATH
 core_collector makedumpfile -F -l --message-level 7 -d 31
@@ -198,6 +207,7 @@ cp "$M"/modules.{dep,alias,builtin,softdep,order} "$F/lib/modules/$KVER/"
 copy_modules virtio_pci virtio_net
 [[ $METHOD == bond ]] && copy_modules bonding
 [[ $METHOD == bridge ]] && copy_modules bridge
+[[ $METHOD == vlan ]] && copy_modules 8021q
 "${TARGET}_first_root"
 { cat "$HERE/sysconfig-kdump"; echo "MKDUMPRD_BACKEND=minimal"; } >"$F/etc/sysconfig/kdump"
 echo "$METHOD" >"$F/etc/netvm-method"
@@ -248,10 +258,17 @@ elif [ "$(cat /etc/netvm-method)" = bridge ]; then
     && ip addr add 10.0.2.15/24 dev br0 && ip route add default via 10.0.2.2
   echo "NETVM-BRIDGE $(ls /sys/class/net/br0/brif)"
   echo "NETVM-NET $(ip -o -4 addr show dev br0 | awk '{print $4}') $(cat /sys/class/net/br0/address)"
+elif [ "$(cat /etc/netvm-method)" = vlan ]; then
+  # eth0 carries VLAN 100 only (the link to the server guest): the address is on eth0.100.
+  modprobe 8021q
+  ip link set eth0 up && ip link add link eth0 name eth0.100 type vlan id 100 \
+    && ip addr add 192.168.100.15/24 dev eth0.100 && ip link set eth0.100 up
+  sed 's/^/NETVM-VLANPROC | /' /proc/net/vlan/eth0.100
+  echo "NETVM-NET $(ip -o -4 addr show dev eth0.100 | awk '{print $4}') $(cat /sys/class/net/eth0.100/address)"
 else
   ip link set eth0 up && ip addr add 10.0.2.15/24 dev eth0 && ip route add default via 10.0.2.2
 fi
-case "$(cat /etc/netvm-method)" in bond|bridge) ;; *) echo "NETVM-NET $(ip -o -4 addr show dev eth0 | awk '{print $4}') $(cat /sys/class/net/eth0/address)" ;; esac
+case "$(cat /etc/netvm-method)" in bond|bridge|vlan) ;; *) echo "NETVM-NET $(ip -o -4 addr show dev eth0 | awk '{print $4}') $(cat /sys/class/net/eth0/address)" ;; esac
 [ -x /etc/netvm-before-kdumpctl ] && . /etc/netvm-before-kdumpctl
 export KDUMP_ALLOW_REBOOT=1
 kdumpctl start >/tmp/kdumpctl.out 2>&1
@@ -280,6 +297,43 @@ VM_NET=(-netdev "user,id=n0,restrict=on,guestfwd=tcp:10.0.2.100:$GUEST_PORT-cmd:
 # bond made eth1 (primary) its active slave, as the first kernel's did.
 [[ $METHOD == bond ]] && VM_NET=(-netdev "user,id=n0,restrict=on" -device "virtio-net-pci,netdev=n0,mac=$MAC"
   -netdev "user,id=n1,restrict=on,guestfwd=tcp:10.0.2.100:$GUEST_PORT-cmd:busybox nc 127.0.0.1 $PORT" -device "virtio-net-pci,netdev=n1,mac=52:54:00:12:34:57")
+# vlan: the server guest (busybox, the NIC and 8021q modules) and the UDP link between the two.
+if [[ $METHOD == vlan ]]; then
+  S=$W/server-root
+  mkdir -p "$S"/{bin,dev,proc,sys,lib/modules/$KVER}
+  cp /bin/busybox "$S/bin/busybox"
+  cp "$M"/modules.{dep,alias,builtin,softdep,order} "$S/lib/modules/$KVER/"
+  F=$S copy_modules virtio_pci virtio_net 8021q
+  cat >"$S/init" <<'INIT'
+#!/bin/busybox sh
+# The server guest: eth0 the tagged link to the test guest, eth1 QEMU's user network, whose guestfwd
+# (10.0.2.100:22) reaches the sshd; 192.168.100.1:22 on eth0.100 is relayed there.
+/bin/busybox mkdir -p /proc /sys /dev
+/bin/busybox --install -s
+mount -t proc proc /proc; mount -t sysfs sysfs /sys; mount -t devtmpfs devtmpfs /dev 2>/dev/null
+modprobe virtio_pci; modprobe virtio_net; modprobe 8021q
+ip link set eth0 up && ip link add link eth0 name eth0.100 type vlan id 100 \
+  && ip addr add 192.168.100.1/24 dev eth0.100 && ip link set eth0.100 up
+ip link set eth1 up && ip addr add 10.0.2.15/24 dev eth1
+echo "VLANSERVER-READY $(ip -o -4 addr show dev eth0.100 | awk '{print $4}')"
+exec nc -ll -p 22 -e nc 10.0.2.100 22
+INIT
+  chmod 755 "$S/init"
+  cpio_of "$S" "$W/server.cpio"
+  cat $(vm_devimg "$W") "$W/server.cpio" >"$W/server.img"
+  LINK_SERVER=$((PORT + 1)) LINK_GUEST=$((PORT + 2))
+  cat >"$W/server-qemu.sh" <<QEMU
+exec timeout $VM_TIMEOUT qemu-system-x86_64 -machine q35 -accel tcg -m 256 -smp 1 -display none -monitor none -vga none -no-reboot \
+  -serial file:$W/server-serial.log \
+  -netdev dgram,id=d0,local.type=inet,local.host=127.0.0.1,local.port=$LINK_SERVER,remote.type=inet,remote.host=127.0.0.1,remote.port=$LINK_GUEST \
+  -device virtio-net-pci,netdev=d0,mac=52:54:00:00:01:01 \
+  -netdev "user,id=u0,restrict=on,guestfwd=tcp:10.0.2.100:22-cmd:busybox nc 127.0.0.1 $PORT" -device virtio-net-pci,netdev=u0,mac=52:54:00:00:01:02 \
+  -kernel $KDIR/vmlinuz -initrd $W/server.img -append "console=ttyS0 panic=-1"
+QEMU
+  VM_WRAP=("${VM_WRAP[@]}" bash "$HERE/server-guest.sh" "$W/server-qemu.sh" "$W/server-serial.log" VLANSERVER-READY 180 --)
+  VM_NET=(-netdev "dgram,id=n0,local.type=inet,local.host=127.0.0.1,local.port=$LINK_GUEST,remote.type=inet,remote.host=127.0.0.1,remote.port=$LINK_SERVER"
+    -device "virtio-net-pci,netdev=n0,mac=$MAC")
+fi
 rc=0
 QEMU_EXTRA=()
 if [[ $METHOD == carrier ]]; then
@@ -308,8 +362,8 @@ done
 
 # 5. Verdict from the server's directory.
 dir=$(find "$SERVER_DIR" -mindepth 1 -maxdepth 1 -type d -regextype posix-extended \
-  -regex '.*/10\.0\.2\.15-[0-9]{4}-[0-9]{2}-[0-9]{2}-[0-9]{2}:[0-9]{2}:[0-9]{2}' | head -1)
-[[ -n $dir ]] || { tail -n 80 "$W/serial.txt" >&2; die "no 10.0.2.15-<date> directory in ${SERVER_DIR#"$W"/} on the server"; }
+  -regex ".*/${GUEST_IP//./\\.}-[0-9]{4}-[0-9]{2}-[0-9]{2}-[0-9]{2}:[0-9]{2}:[0-9]{2}" | head -1)
+[[ -n $dir ]] || { tail -n 80 "$W/serial.txt" >&2; die "no $GUEST_IP-<date> directory in ${SERVER_DIR#"$W"/} on the server"; }
 echo "dump directory: ${dir#"$W"/}"
 ls -l "$dir"
 [[ -z $(find "$dir" -name '*incomplete*') ]] || die "an incomplete file was left behind"
@@ -333,6 +387,12 @@ if [[ $METHOD == bond ]]; then
   grep -qF "kdump: bond bond0 (active-backup) of eth0, eth1" "$W/serial.txt" || die "the capture kernel did not make bond0 again"
   ! grep -qE "^kdump: bond bond0: .* not (set|added)" "$W/serial.txt" || die "the capture kernel's bond0 lacks an option or a slave"
   grep -qF "kdump: bond0 (52:54:00:12:34:56) is 10.0.2.15/24 via 10.0.2.2" "$W/serial.txt" || die "the capture kernel did not configure bond0"
+fi
+if [[ $METHOD == vlan ]]; then
+  grep -qE "^NETVM-VLANPROC \| eth0\.100 +VID: 100" "$W/serial.txt" || die "the first kernel has no eth0.100 with VID 100"
+  grep -qF "NETVM-VLANPROC | Device: eth0" "$W/serial.txt" || die "the first kernel's eth0.100 is not on eth0"
+  grep -qF "kdump: vlan eth0.100 (id 100) on eth0" "$W/serial.txt" || die "the capture kernel did not make eth0.100 again"
+  grep -qF "kdump: eth0.100 (52:54:00:12:34:56) is 192.168.100.15/24" "$W/serial.txt" || die "the capture kernel did not configure eth0.100"
 fi
 if [[ $METHOD == carrier ]]; then
   [[ $watch_rc == 0 ]] || die "link-watch.py did not take the link down and up again (rc=$watch_rc)"

@@ -22,6 +22,8 @@ public static class NetDevice
     public const uint SIOCSIFHWADDR = 0x8924;
     public const uint SIOCBRADDBR = 0x89A0;
     public const uint SIOCBRADDIF = 0x89A2;
+    public const uint SIOCSIFVLAN = 0x8983;
+    public const int ADD_VLAN_CMD = 0;
     public const short IFF_UP = 0x1;
     public const ushort RTF_UP = 0x0001;
     public const ushort RTF_GATEWAY = 0x0002;
@@ -34,6 +36,16 @@ public static class NetDevice
         public const int Union = 16;        // ifr_addr / ifr_netmask (struct sockaddr) / ifr_flags (short) / ifr_newname[IFNAMSIZ] / ifr_ifindex (int)
         public const int Size = 40;
         public const int IFNAMSIZ = 16;
+    }
+
+    /// <summary>struct vlan_ioctl_args (include/uapi/linux/if_vlan.h).</summary>
+    public static class VlanIoctlArgsFields
+    {
+        public const int Command = 0;       // cmd (int)
+        public const int Device1 = 4;       // device1[24]: the parent
+        public const int Union = 28;        // u: device2[24] / VID (int) / …
+        public const int DeviceLength = 24;
+        public const int Size = 56;
     }
 
     /// <summary>struct sockaddr_in (16 bytes).</summary>
@@ -120,6 +132,20 @@ public static class NetDevice
         var req = Ifreq(bridge);
         MemoryMarshal.Write(req.AsSpan(IfreqFields.Union), (int)index.Value);
         return Ioctl(SIOCBRADDIF, req);
+    }
+
+    /// <summary>
+    /// SIOCSIFVLAN ADD_VLAN_CMD (what vconfig add does): VLAN <paramref name="id"/> on
+    /// <paramref name="parent"/>, named by the kernel's default name type <c>PARENT.ID</c>
+    /// (ERANGE when that is longer than 15 bytes). Needs the 8021q module.
+    /// </summary>
+    public static SyscallResult AddVlan(string parent, int id)
+    {
+        var args = new byte[VlanIoctlArgsFields.Size];
+        MemoryMarshal.Write(args.AsSpan(VlanIoctlArgsFields.Command), ADD_VLAN_CMD);
+        WriteName(args.AsSpan(VlanIoctlArgsFields.Device1, VlanIoctlArgsFields.DeviceLength), parent);
+        MemoryMarshal.Write(args.AsSpan(VlanIoctlArgsFields.Union), id);
+        return Ioctl(SIOCSIFVLAN, args);
     }
 
     /// <summary>SIOCADDRT: <paramref name="destination"/>/<paramref name="mask"/> via <paramref name="gateway"/>; the kernel picks the device that reaches the gateway.</summary>

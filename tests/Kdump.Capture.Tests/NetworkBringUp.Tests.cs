@@ -200,6 +200,46 @@ public sealed class NetworkBringUpTests : IDisposable
         Assert.Contains("Waiting for the network interface 52:54:00:12:34:56 (10s / 60s)", _log);
     }
 
+    private const string VlanRecord = "remote 192.168.100.1\ninterface eth0.100 52:54:00:12:34:56\nvlan 100 eth0 52:54:00:12:34:56\n"
+        + "static 192.168.100.15/24\n";
+
+    [Fact]
+    public void A_vlan_is_made_again_on_its_nic_found_by_mac_and_named_as_in_the_first_kernel()
+    {
+        Write(CaptureNetworkConfig.ImagePath, VlanRecord);
+        Write("/sys/class/net/ens3/address", "52:54:00:12:34:56\n");
+        Assert.True(BringUp(out _));
+        Assert.Equal(["rename ens3 eth0", "up eth0", "vlan eth0 100", "up lo", "addr eth0.100 192.168.100.15/24", "up eth0.100"], _net.Calls);
+        Assert.Equal(["vlan eth0.100 (id 100) on eth0", "eth0.100 (52:54:00:12:34:56) is 192.168.100.15/24"], _log);
+
+        // Another name in the first kernel (ip link add … name vlan100) and its own address.
+        _net.Calls.Clear();
+        _log.Clear();
+        Write(CaptureNetworkConfig.ImagePath, VlanRecord.Replace("interface eth0.100 52:54:00:12:34:56", "interface vlan100 02:00:00:00:01:00", StringComparison.Ordinal));
+        Assert.True(BringUp(out _));
+        Assert.Equal(["rename ens3 eth0", "up eth0", "vlan eth0 100", "rename eth0.100 vlan100", "hwaddr vlan100 02:00:00:00:01:00", "up lo", "addr vlan100 192.168.100.15/24", "up vlan100"], _net.Calls);
+
+        // The kernel refuses it (no 8021q): the network fails with the reason.
+        _net.Fail = "vlan";
+        Assert.False(BringUp(out _));
+        Assert.Equal("cannot make vlan vlan100 (id 100) on eth0: SIOCSIFVLAN add: EOPNOTSUPP", _log[^1]);
+    }
+
+    [Fact]
+    public void A_vlan_on_a_bond_makes_the_bond_first()
+    {
+        Write(CaptureNetworkConfig.ImagePath, "remote 192.168.100.1\ninterface bond0.7 52:54:00:12:34:56\nvlan 7 bond0 52:54:00:12:34:56\n"
+            + "bond active-backup\nbond-option miimon 100\nslave eth0 52:54:00:12:34:56\nslave eth1 52:54:00:12:34:57\ndhcp\n");
+        TwoNics();
+        Assert.True(BringUp(out _));
+        Assert.Equal(
+        [
+            "bond bond0", "bond bond0 mode active-backup", "bond bond0 miimon 100", "down eth0", "enslave bond0 eth0", "down eth1", "enslave bond0 eth1",
+            "up bond0", "vlan bond0 7", "up lo", "up bond0.7", "dhcp bond0.7", "addr bond0.7 10.0.2.15/24", "route 0.0.0.0/0 via 10.0.2.2",
+        ], _net.Calls);
+        Assert.Contains("vlan bond0.7 (id 7) on bond0", _log);
+    }
+
     [Fact]
     public void Missing_slaves_share_one_wait_for_devices()
     {
@@ -445,6 +485,8 @@ public sealed class NetworkBringUpTests : IDisposable
         public string? Enslave(string bond, string slave) => Record("enslave", $"enslave {bond} {slave}", "Device or resource busy");
 
         public string? AddBridge(string name) => Record("bridge", $"bridge {name}", "SIOCBRADDBR: EEXIST");
+
+        public string? AddVlan(string parent, int id) => Record("vlan", $"vlan {parent} {id}", "SIOCSIFVLAN add: EOPNOTSUPP");
 
         public string? AddBridgePort(string bridge, string port) => Record("port", $"bridge {bridge} port {port}", "SIOCBRADDIF: EBUSY");
 

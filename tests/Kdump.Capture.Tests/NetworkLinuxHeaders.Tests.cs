@@ -29,10 +29,13 @@ public sealed class NetworkLinuxHeadersTests
         #include <net/if_arp.h>
         #include <poll.h>
         #include <linux/sockios.h>
+        #include <linux/if_vlan.h>
         #define P(name) printf("%s=%llu\n", #name, (unsigned long long)(name))
         int main(void) {
             P(SIOCADDRT); P(SIOCGIFFLAGS); P(SIOCSIFFLAGS); P(SIOCSIFADDR); P(SIOCSIFNETMASK); P(SIOCSIFNAME);
             P(SIOCSIFHWADDR); P(SIOCBRADDBR); P(SIOCBRADDIF); P(offsetof(struct ifreq, ifr_hwaddr));
+            P(SIOCSIFVLAN); P(ADD_VLAN_CMD); P(sizeof(struct vlan_ioctl_args)); P(offsetof(struct vlan_ioctl_args, cmd));
+            P(offsetof(struct vlan_ioctl_args, device1)); P(offsetof(struct vlan_ioctl_args, u.VID)); P(sizeof(((struct vlan_ioctl_args *)0)->device1));
             P(IFF_UP); P(RTF_UP); P(RTF_GATEWAY); P(AF_INET); P(IFNAMSIZ);
             P(sizeof(struct ifreq)); P(offsetof(struct ifreq, ifr_name)); P(offsetof(struct ifreq, ifr_addr));
             P(offsetof(struct ifreq, ifr_flags)); P(offsetof(struct ifreq, ifr_newname)); P(offsetof(struct ifreq, ifr_netmask));
@@ -64,6 +67,9 @@ public sealed class NetworkLinuxHeadersTests
             ["SIOCSIFADDR"] = NetDevice.SIOCSIFADDR, ["SIOCSIFNETMASK"] = NetDevice.SIOCSIFNETMASK, ["SIOCSIFNAME"] = NetDevice.SIOCSIFNAME,
             ["SIOCSIFHWADDR"] = NetDevice.SIOCSIFHWADDR, ["SIOCBRADDBR"] = NetDevice.SIOCBRADDBR, ["SIOCBRADDIF"] = NetDevice.SIOCBRADDIF,
             ["offsetof(struct ifreq, ifr_hwaddr)"] = NetDevice.IfreqFields.Union,
+            ["SIOCSIFVLAN"] = NetDevice.SIOCSIFVLAN, ["ADD_VLAN_CMD"] = NetDevice.ADD_VLAN_CMD, ["sizeof(struct vlan_ioctl_args)"] = NetDevice.VlanIoctlArgsFields.Size,
+            ["offsetof(struct vlan_ioctl_args, cmd)"] = NetDevice.VlanIoctlArgsFields.Command, ["offsetof(struct vlan_ioctl_args, device1)"] = NetDevice.VlanIoctlArgsFields.Device1,
+            ["offsetof(struct vlan_ioctl_args, u.VID)"] = NetDevice.VlanIoctlArgsFields.Union, ["sizeof(((struct vlan_ioctl_args *)0)->device1)"] = NetDevice.VlanIoctlArgsFields.DeviceLength,
             ["IFF_UP"] = (ulong)NetDevice.IFF_UP, ["RTF_UP"] = NetDevice.RTF_UP, ["RTF_GATEWAY"] = NetDevice.RTF_GATEWAY,
             ["AF_INET"] = NetDevice.AF_INET, ["IFNAMSIZ"] = NetDevice.IfreqFields.IFNAMSIZ,
             ["sizeof(struct ifreq)"] = NetDevice.IfreqFields.Size, ["offsetof(struct ifreq, ifr_name)"] = NetDevice.IfreqFields.Name,

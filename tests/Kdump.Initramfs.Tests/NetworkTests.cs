@@ -125,6 +125,16 @@ public sealed class NetworkTests
             + "static 10.0.2.15/24\ngateway 10.0.2.2\nroute 172.16.0.0/12 10.0.2.1\nnameserver 10.0.2.3\n", text);
         Assert.Equal(text, CaptureNetworkConfig.Parse(text).Format());
         Assert.Null(CaptureNetworkConfig.Parse(text).Bond);
+
+        // A VLAN on a bond: the bond lines describe the parent.
+        var vlan = bond with { Interface = "bond0.7", Vlan = new VlanConfig(7, "bond0", "52:54:00:12:34:56") };
+        text = vlan.Format();
+        Assert.StartsWith("# kdump-capture network, written by mkdumprd\nremote 10.0.2.100\ninterface bond0.7 52:54:00:12:34:56\n"
+            + "vlan 7 bond0 52:54:00:12:34:56\nbond 802.3ad\n", text, StringComparison.Ordinal);
+        var vlanBack = CaptureNetworkConfig.Parse(text);
+        Assert.Equal(text, vlanBack.Format());
+        Assert.Equal(new VlanConfig(7, "bond0", "52:54:00:12:34:56"), vlanBack.Vlan);
+        Assert.Equal("802.3ad", vlanBack.Bond?.Mode);
     }
 
     [Theory]
@@ -156,6 +166,14 @@ public sealed class NetworkTests
     [InlineData("bridge x\n", "/etc/kdump/network.conf:1: 'bridge' takes 0 value(s), found 1")]
     [InlineData("remote 10.0.2.100\ninterface bond0 52:54:00:12:34:56\ndhcp\nbond active-backup\n", "/etc/kdump/network.conf: 'bond' without a 'slave' line")]
     [InlineData("remote 10.0.2.100\ninterface bond0 52:54:00:12:34:56\ndhcp\nbond active-backup\nslave bond0 52:54:00:12:34:57\n", "/etc/kdump/network.conf: 'bond0' is itself one of its slaves")]
+    [InlineData("vlan 0 eth0 52:54:00:12:34:56\n", "/etc/kdump/network.conf:1: '0' is not a VLAN id (1-4094)")]
+    [InlineData("vlan 4095 eth0 52:54:00:12:34:56\n", "/etc/kdump/network.conf:1: '4095' is not a VLAN id (1-4094)")]
+    [InlineData("vlan +7 eth0 52:54:00:12:34:56\n", "/etc/kdump/network.conf:1: '+7' is not a VLAN id (1-4094)")]
+    [InlineData("vlan 7 eth0/x 52:54:00:12:34:56\n", "/etc/kdump/network.conf:1: 'eth0/x' is not an interface name")]
+    [InlineData("vlan 7 eth0\n", "/etc/kdump/network.conf:1: 'vlan' takes 3 value(s), found 2")]
+    [InlineData("remote 10.0.2.100\ninterface br0.7 52:54:00:12:34:56\ndhcp\nvlan 7 br0 52:54:00:12:34:56\nbridge\nslave eth0 52:54:00:12:34:56\n", "/etc/kdump/network.conf: 'vlan' on a 'bridge'")]
+    [InlineData("remote 10.0.2.100\ninterface eth0 52:54:00:12:34:56\ndhcp\nvlan 7 eth0 52:54:00:12:34:56\n", "/etc/kdump/network.conf: 'eth0' is its own VLAN parent")]
+    [InlineData("remote 10.0.2.100\ninterface bond0.7 52:54:00:12:34:56\ndhcp\nvlan 7 eth0 52:54:00:12:34:56\nbond active-backup\nslave eth0 52:54:00:12:34:56\n", "/etc/kdump/network.conf: 'eth0' is the VLAN's parent and one of its slaves")]
     public void Malformed_records_are_named(string text, string message)
     {
         var e = Assert.Throws<KdumpConfigException>(() => CaptureNetworkConfig.Parse(text));
@@ -345,8 +363,8 @@ public sealed class NetworkTests
     }
 
     [Theory]
-    // A vlan (or team) has no device link and neither a bonding nor a bridge directory.
-    [InlineData(null, "bond0 (toward 10.0.2.100) is a software interface (vlan, team, …): not supported by the minimal backend")]
+    // A team has no device link, no /proc/net/vlan file and neither a bonding nor a bridge directory.
+    [InlineData(null, "bond0 (toward 10.0.2.100) is a software interface (team, …): not supported by the minimal backend")]
     [InlineData("", "bond0 (a bond) has no slaves")]
     public void Software_interfaces_other_than_a_bond_with_slaves_stop_the_build(string? slaves, string message)
     {
@@ -357,6 +375,66 @@ public sealed class NetworkTests
         var e = Assert.Throws<InitramfsBuildException>(() => BuildNfs(root, [Addr(4, "10.0.2.15/24")], nic: false,
             routes: Header + RouteLine("bond0", "10.0.2.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true)));
         Assert.Equal(message, e.Message);
+    }
+
+    /// <summary>
+    /// VLAN NAME with id ID on PARENT as the 8021q driver shows it: a virtual interface in sysfs and
+    /// /proc/net/vlan/NAME, whose text is what the bookworm guest of network-vm.sh ssh vlan prints.
+    /// </summary>
+    private static void Vlan(TestRoot root, string name, int id, string parent, string mac, int index)
+    {
+        root.Write($"/sys/devices/virtual/net/{name}/address", mac + "\n");
+        root.Write($"/sys/devices/virtual/net/{name}/ifindex", index + "\n");
+        File.CreateSymbolicLink(root.Host($"/sys/class/net/{name}"), $"../../devices/virtual/net/{name}");
+        root.Write($"/proc/net/vlan/{name}", $"{name}  VID: {id}\t REORDER_HDR: 1  dev->priv_flags: 81021\n"
+            + "         total frames received            0\n          total bytes received            0\n      Broadcast/Multicast Rcvd            0\n\n"
+            + "      total frames transmitted            1\n       total bytes transmitted           90\n"
+            + $"Device: {parent}\nINGRESS priority mappings: 0:0  1:0  2:0  3:0  4:0  5:0  6:0 7:0\n EGRESS priority mappings: \n");
+    }
+
+    [Fact]
+    public void A_vlan_is_recorded_with_its_id_and_its_nic_or_bond_parent_and_one_on_a_bridge_is_refused()
+    {
+        using (var root = new TestRoot("mkdumprd-net-vlan"))
+        {
+            VirtioNic(root, "eth0", "52:54:00:12:34:56", 2);
+            Vlan(root, "eth0.100", 100, "eth0", "52:54:00:12:34:56", 6);
+            var image = BuildNfs(root, [Addr(6, "192.168.100.15/24")], "nfs 192.168.100.1:/export\n", nic: false,
+                routes: Header + RouteLine("eth0.100", "192.168.100.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true));
+            Assert.Equal("# kdump-capture network, written by mkdumprd\nremote 192.168.100.1\ninterface eth0.100 52:54:00:12:34:56\n"
+                + "vlan 100 eth0 52:54:00:12:34:56\nstatic 192.168.100.15/24\nnameserver 10.0.2.3\n", Text(image, CaptureNetworkConfig.ImagePath));
+            var modules = image.Modules.Select(m => m.Name).ToList();
+            foreach (var m in new[] { "8021q", "virtio_net", "virtio_pci" }) Assert.Contains(m, modules);
+        }
+        using (var root = new TestRoot("mkdumprd-net-vlan-bond"))
+        {
+            Bond(root, "active-backup 1", ("miimon", "100"));
+            Vlan(root, "bond0.7", 7, "bond0", "52:54:00:12:34:56", 6);
+            var image = BuildNfs(root, [Addr(6, "10.0.7.15/24")], "nfs 10.0.7.1:/export\n", nic: false,
+                routes: Header + RouteLine("bond0.7", "10.0.7.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true));
+            Assert.Equal("# kdump-capture network, written by mkdumprd\nremote 10.0.7.1\ninterface bond0.7 52:54:00:12:34:56\n"
+                + "vlan 7 bond0 52:54:00:12:34:56\nbond active-backup\nbond-option miimon 100\nslave eth0 52:54:00:12:34:56\nslave eth1 52:54:00:12:34:57\n"
+                + "static 10.0.7.15/24\nnameserver 10.0.2.3\n", Text(image, CaptureNetworkConfig.ImagePath));
+            var modules = image.Modules.Select(m => m.Name).ToList();
+            foreach (var m in new[] { "8021q", "bonding", "virtio_net" }) Assert.Contains(m, modules);
+        }
+        using (var root = new TestRoot("mkdumprd-net-vlan-bridge"))
+        {
+            Bridge(root, withPort: true);
+            Vlan(root, "br0.7", 7, "br0", "52:54:00:12:34:56", 6);
+            var e = Assert.Throws<InitramfsBuildException>(() => BuildNfs(root, [Addr(6, "10.0.7.15/24")], "nfs 10.0.7.1:/export\n", nic: false,
+                routes: Header + RouteLine("br0.7", "10.0.7.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true)));
+            Assert.Equal("Vlan over bridge is not supported!", e.Message);
+        }
+        using (var root = new TestRoot("mkdumprd-net-vlan-bad"))
+        {
+            Bridge(root, withPort: true);
+            Vlan(root, "br0.7", 7, "br0", "52:54:00:12:34:56", 6);
+            root.Write("/proc/net/vlan/br0.7", "br0.7  VID: x\nDevice: br0\n");
+            var e = Assert.Throws<InitramfsBuildException>(() => BuildNfs(root, [Addr(6, "10.0.7.15/24")], "nfs 10.0.7.1:/export\n", nic: false,
+                routes: Header + RouteLine("br0.7", "10.0.7.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true)));
+            Assert.Equal("/proc/net/vlan/br0.7: no VLAN id (VID:)", e.Message);
+        }
     }
 
     /// <summary>br0 with eth0 as its port (or none), as the bridge driver shows it in sysfs.</summary>

@@ -7,7 +7,7 @@ namespace Kdump.Capture.Linux;
 
 /// <summary>
 /// The capture kernel's interface calls: netdevice(7) and SIOCADDRT ioctls through <see cref="NetDevice"/>,
-/// bonds through the bonding driver's sysfs files, bridges through SIOCBRADDBR/SIOCBRADDIF, and DHCP on a packet socket (<see cref="PacketDhcpTransport"/>).
+/// bonds through the bonding driver's sysfs files, bridges through SIOCBRADDBR/SIOCBRADDIF, VLANs through SIOCSIFVLAN, and DHCP on a packet socket (<see cref="PacketDhcpTransport"/>).
 /// </summary>
 public sealed class NetworkControl : INetworkControl
 {
@@ -35,6 +35,8 @@ public sealed class NetworkControl : INetworkControl
     public string? Enslave(string bond, string slave) => WriteSysfs($"/sys/class/net/{bond}/bonding/slaves", "+" + slave);
 
     public string? AddBridge(string name) => Why(NetDevice.AddBridge(name), $"SIOCBRADDBR {name}");
+
+    public string? AddVlan(string parent, int id) => Why(NetDevice.AddVlan(parent, id), $"SIOCSIFVLAN add {parent} {id}");
 
     public string? AddBridgePort(string bridge, string port) => Why(NetDevice.AddBridgePort(bridge, port), $"SIOCBRADDIF {bridge} {port}");
 

@@ -43,6 +43,9 @@ public interface INetworkControl
     /// <summary><c>brctl addbr NAME</c> (SIOCBRADDBR).</summary>
     string? AddBridge(string name);
 
+    /// <summary><c>vconfig add PARENT ID</c> (SIOCSIFVLAN): the VLAN the kernel names <c>PARENT.ID</c>, down.</summary>
+    string? AddVlan(string parent, int id);
+
     /// <summary><c>brctl addif BRIDGE PORT</c> (SIOCBRADDIF).</summary>
     string? AddBridgePort(string bridge, string port);
 

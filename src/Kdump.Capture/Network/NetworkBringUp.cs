@@ -61,7 +61,15 @@ public static class NetworkBringUp
     private static bool BringUp(INetworkControl net, CapturePaths paths, CaptureNetworkConfig config, Action<string> log)
     {
         string name;
-        if (config.Bond is { } bond)
+        if (config.Vlan is { } vlan)
+        {
+            var parent = config.Bond is { } parentBond
+                ? MakeBond(net, paths, vlan.Parent, vlan.ParentMac, parentBond, log)
+                : FindAndName(net, paths, vlan.Parent, vlan.ParentMac, new DeviceWaitBudget(), log);
+            if (parent is null || MakeVlan(net, parent, config.Interface, config.MacAddress, vlan, log) is not { } made) return false;
+            name = made;
+        }
+        else if (config.Bond is { } bond)
         {
             if (MakeBond(net, paths, config.Interface, config.MacAddress, bond, log) is not { } made) return false;
             name = made;
@@ -192,7 +200,27 @@ public static class NetworkBringUp
             ? name : null;
     }
 
-    /// <summary>Gives a bond or bridge the first kernel's address; a refusal is logged, the kernel's choice stays.</summary>
+    /// <summary>
+    /// The VLAN made again on <paramref name="parent"/> (upstream's <c>vlan=NAME:PARENT</c>): the
+    /// parent set up (tagged frames leave through it), the VLAN added, named as in the first kernel
+    /// and given its address when that was not the parent's; null, logged, when the kernel refuses it.
+    /// </summary>
+    private static string? MakeVlan(INetworkControl net, string parent, string name, string mac, VlanConfig vlan, Action<string> log)
+    {
+        var made = $"{parent}.{vlan.Id.ToString(CultureInfo.InvariantCulture)}";
+        var error = net.SetUp(parent) ?? net.AddVlan(parent, vlan.Id) ?? (made == name ? null : net.Rename(made, name));
+        if (error is not null)
+        {
+            log($"cannot make vlan {name} (id {vlan.Id}) on {parent}: {error}");
+            return null;
+        }
+        // A VLAN takes its parent's address unless the first kernel's had another.
+        if (mac != vlan.ParentMac) SetAddressOf(net, name, mac, log);
+        log($"vlan {name} (id {vlan.Id}) on {parent}");
+        return name;
+    }
+
+    /// <summary>Gives a bond, bridge or VLAN the first kernel's address; a refusal is logged, the kernel's choice stays.</summary>
     private static void SetAddressOf(INetworkControl net, string name, string mac, Action<string> log)
     {
         if (net.SetHardwareAddress(name, mac) is { } why) log($"{name}: address {mac} not set: {why}");

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 
 namespace Kdump.Config.Network;
@@ -11,6 +12,8 @@ namespace Kdump.Config.Network;
 /// # comment
 /// remote 10.0.2.100                  the dump server (upstream: kdump_remote_ip=)
 /// interface eth0 52:54:00:12:34:56   name and MAC
+/// vlan 100 eth0 52:54:00:12:34:56    optional: the interface is VLAN 100 on this parent (name, MAC);
+///                                    bond or bridge lines then describe the parent (upstream: vlan=)
 /// bond active-backup                 optional: the interface is a bond of this mode (upstream: bond=)
 /// bond-option miimon 100             bond only, any number: sysfs bonding/NAME and value, in order
 /// bridge                             optional, or bond: the interface is a bridge (upstream: bridge=)
@@ -36,8 +39,14 @@ public sealed record CaptureNetworkConfig(
     /// <summary>When <see cref="Interface"/> is a bond: how to make it again from its slaves; null otherwise.</summary>
     public BondConfig? Bond { get; init; }
 
-    /// <summary>When <see cref="Interface"/> is a bridge: its ports; null otherwise.</summary>
+    /// <summary>When <see cref="Interface"/> is a bridge (or a VLAN on one): its ports; null otherwise.</summary>
     public IReadOnlyList<SlaveInterface>? BridgePorts { get; init; }
+
+    /// <summary>
+    /// When <see cref="Interface"/> is a VLAN: its id and parent; <see cref="Bond"/> then describes
+    /// the parent (a bond), else the parent is a NIC. Null otherwise.
+    /// </summary>
+    public VlanConfig? Vlan { get; init; }
 
     /// <summary>The line keywords, each declared once.</summary>
     public static class Keywords
@@ -53,6 +62,7 @@ public sealed record CaptureNetworkConfig(
         public const string BondOption = "bond-option";
         public const string Bridge = "bridge";
         public const string Slave = "slave";
+        public const string Vlan = "vlan";
     }
 
     /// <summary>IFNAMSIZ (16) less the terminating NUL.</summary>
@@ -64,6 +74,8 @@ public sealed record CaptureNetworkConfig(
         sb.Append("# kdump-capture network, written by mkdumprd\n");
         sb.Append(Keywords.Remote).Append(' ').Append(Ipv4Network.Format(Remote)).Append('\n');
         sb.Append(Keywords.Interface).Append(' ').Append(Interface).Append(' ').Append(MacAddress).Append('\n');
+        if (Vlan is { } vlan)
+            sb.Append(Keywords.Vlan).Append(' ').Append(vlan.Id.ToString(CultureInfo.InvariantCulture)).Append(' ').Append(vlan.Parent).Append(' ').Append(vlan.ParentMac).Append('\n');
         if (Bond is { } bond)
         {
             sb.Append(Keywords.Bond).Append(' ').Append(bond.Mode).Append('\n');
@@ -93,6 +105,7 @@ public sealed record CaptureNetworkConfig(
         var bridge = false;
         var bondOptions = new List<BondOption>();
         var slaves = new List<SlaveInterface>();
+        VlanConfig? vlan = null;
         var lines = text.Split('\n');
         for (var i = 0; i < lines.Length; i++)
         {
@@ -154,6 +167,13 @@ public sealed record CaptureNetworkConfig(
                     if (slaves.Any(l => l.Name == slave)) throw KdumpConfigException.At(file, n, $"slave '{slave}' given twice");
                     slaves.Add(new SlaveInterface(slave, NormalizeMac(w[2]) ?? throw KdumpConfigException.At(file, n, $"'{w[2]}' is not a MAC address")));
                     break;
+                case Keywords.Vlan:
+                    Arity(3); Once(vlan is not null);
+                    var id = int.TryParse(w[1], NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v is >= VlanConfig.MinId and <= VlanConfig.MaxId
+                        ? v : throw KdumpConfigException.At(file, n, $"'{w[1]}' is not a VLAN id ({VlanConfig.MinId}-{VlanConfig.MaxId})");
+                    var parent = IsInterfaceName(w[2]) ? w[2] : throw KdumpConfigException.At(file, n, $"'{w[2]}' is not an interface name");
+                    vlan = new VlanConfig(id, parent, NormalizeMac(w[3]) ?? throw KdumpConfigException.At(file, n, $"'{w[3]}' is not a MAC address"));
+                    break;
                 default:
                     throw KdumpConfigException.At(file, n, $"unknown keyword '{w[0]}'");
             }
@@ -168,10 +188,18 @@ public sealed record CaptureNetworkConfig(
         if (bondMode is null && !bridge && slaves.Count > 0) throw KdumpConfigException.At(file, null, $"'{Keywords.Slave}' goes with '{Keywords.Bond}' or '{Keywords.Bridge}' only");
         if ((bondMode is not null || bridge) && slaves.Count == 0) throw KdumpConfigException.At(file, null, $"'{(bridge ? Keywords.Bridge : Keywords.Bond)}' without a '{Keywords.Slave}' line");
         if (slaves.Any(l => l.Name == name)) throw KdumpConfigException.At(file, null, $"'{name}' is itself one of its slaves");
+        if (vlan is not null)
+        {
+            // Upstream's kdump_setup_vlan: a VLAN on a NIC or a bond, never on a bridge.
+            if (bridge) throw KdumpConfigException.At(file, null, $"'{Keywords.Vlan}' on a '{Keywords.Bridge}'");
+            if (vlan.Parent == name) throw KdumpConfigException.At(file, null, $"'{name}' is its own VLAN parent");
+            if (slaves.Any(l => l.Name == vlan.Parent)) throw KdumpConfigException.At(file, null, $"'{vlan.Parent}' is the VLAN's parent and one of its slaves");
+        }
         return new CaptureNetworkConfig(remote.Value, name, mac, method.Value, address, gateway, routes, nameservers)
         {
             Bond = bondMode is null ? null : new BondConfig(bondMode, bondOptions, slaves),
             BridgePorts = bridge ? slaves : null,
+            Vlan = vlan,
         };
     }
 
@@ -231,6 +259,13 @@ public sealed record BondConfig(string Mode, IReadOnlyList<BondOption> Options, 
         ArgumentNullException.ThrowIfNull(name);
         return name == ArpIpTarget || RecordedOptions.Any(o => o.Name == name);
     }
+}
+
+/// <summary>A VLAN (upstream's dracut <c>vlan=NAME:PARENT</c>): its 802.1Q id and its parent's name and MAC in the first kernel.</summary>
+public sealed record VlanConfig(int Id, string Parent, string ParentMac)
+{
+    public const int MinId = 1;
+    public const int MaxId = 4094;
 }
 
 /// <summary>One bonding option: the sysfs file name under bonding/ and the value written to it.</summary>

@@ -12,7 +12,7 @@ namespace Kdump.Initramfs.Network;
 /// leased again by DHCP when it is not, the default gateway and other gateway routes of that
 /// interface, the nameservers, and the drivers of the NIC and its parent devices. A bond is
 /// recorded with its mode, options and slaves (found by their permanent MACs), a bridge with its
-/// ports, and each is made again.
+/// ports, a VLAN with its id and its parent (a NIC or a bond), and each is made again.
 /// </summary>
 public static class CaptureNetworkImage
 {
@@ -41,12 +41,27 @@ public static class CaptureNetworkImage
         var name = route.Interface;
         if (!CaptureNetworkConfig.IsInterfaceName(name)) throw new InitramfsBuildException($"/proc/net/route names an invalid interface '{name}'");
         if (name == "lo") throw new InitramfsBuildException($"{host} is this machine (route via lo): not a remote dump target");
-        // A bond or bridge is made again from its NICs (upstream's bond=, bridge=); other software interfaces are not.
+        // A bond or bridge is made again from its NICs (upstream's bond=, bridge=), a VLAN on its NIC
+        // or bond (vlan=); other software interfaces are not.
         BondConfig? bond = null;
         IReadOnlyList<SlaveInterface>? ports = null;
         IReadOnlyList<string> skipped = [];
-        if (!facts.IsHardware(name) && (bond = facts.Bond(name)) is null && (ports = facts.BridgePorts(name, out skipped)) is null)
-            throw new InitramfsBuildException($"{name} (toward {host}) is a software interface (vlan, team, …): not supported by the minimal backend");
+        VlanConfig? vlan = null;
+        if (!facts.IsHardware(name))
+        {
+            if (facts.Vlan(name) is var (id, parent))
+            {
+                if (!facts.IsHardware(parent) && (bond = facts.Bond(parent)) is null)
+                {
+                    // Upstream's kdump_setup_vlan refuses a bridge parent with this message.
+                    if (facts.IsBridge(parent)) throw new InitramfsBuildException("Vlan over bridge is not supported!");
+                    throw new InitramfsBuildException($"{parent} (the parent of {name}) is a software interface (team, vlan, …): not supported by the minimal backend");
+                }
+                vlan = new VlanConfig(id, parent, facts.MacAddress(parent) ?? throw new InitramfsBuildException($"/sys/class/net/{parent}/address is missing or not a MAC address"));
+            }
+            else if ((bond = facts.Bond(name)) is null && (ports = facts.BridgePorts(name, out skipped)) is null)
+                throw new InitramfsBuildException($"{name} (toward {host}) is a software interface (team, …): not supported by the minimal backend");
+        }
         if (skipped.Count > 0) warnings?.Add($"{name}: the capture kernel's bridge gets its NIC ports only, not {string.Join(", ", skipped)}");
         var mac = facts.MacAddress(name) ?? throw new InitramfsBuildException($"/sys/class/net/{name}/address is missing or not a MAC address");
         var index = facts.InterfaceIndex(name) ?? throw new InitramfsBuildException($"/sys/class/net/{name}/ifindex is missing or not a number");
@@ -54,11 +69,11 @@ public static class CaptureNetworkImage
             ?? throw new InitramfsBuildException($"{name} (toward {host}) has no IPv4 address");
 
         if (!source.IsPermanent)
-            return new CaptureNetworkConfig(remote, name, mac, AddressMethod.Dhcp, null, null, [], facts.Nameservers()) { Bond = bond, BridgePorts = ports };
+            return new CaptureNetworkConfig(remote, name, mac, AddressMethod.Dhcp, null, null, [], facts.Nameservers()) { Bond = bond, BridgePorts = ports, Vlan = vlan };
         var onDevice = routes.Where(r => r.Interface == name && r.Gateway is not null).ToList();
         var gateway = onDevice.FirstOrDefault(r => r.IsDefault)?.Gateway;
         var extra = onDevice.Where(r => !r.IsDefault).Select(r => new StaticRoute(r.Destination, r.Gateway!.Value)).ToList();
-        return new CaptureNetworkConfig(remote, name, mac, AddressMethod.Static, source.Address, gateway, extra, facts.Nameservers()) { Bond = bond, BridgePorts = ports };
+        return new CaptureNetworkConfig(remote, name, mac, AddressMethod.Static, source.Address, gateway, extra, facts.Nameservers()) { Bond = bond, BridgePorts = ports, Vlan = vlan };
     }
 
     /// <summary>The image's hosts file: kdump-capture, a static program, looks names up there only.</summary>
@@ -87,6 +102,9 @@ public static class CaptureNetworkImage
     /// <summary>The bonding driver (a module on Debian and Fedora).</summary>
     public const string BondingModule = "bonding";
 
+    /// <summary>The 802.1Q VLAN driver (a module on Debian and Fedora).</summary>
+    public const string VlanModule = "8021q";
+
     /// <summary>The bridge driver (a module on Debian and Fedora; it brings stp and llc).</summary>
     public const string BridgeModule = "bridge";
 
@@ -113,10 +131,11 @@ public static class CaptureNetworkImage
         if (HostsLine(host, config.Remote) is { } line) plan.AddFile(HostsPath, Encoding.ASCII.GetBytes(line));
         else if (Ipv4Network.TryParseAddress(host) is null)
             warnings.Add($"{host} is not a name a hosts file can carry: the capture kernel will not find it (give its address in kdump.conf)");
-        // A bond's or bridge's modules: bonding or bridge, and the drivers of its NICs.
+        // A bond's or bridge's modules: bonding or bridge, and the drivers of its NICs; a VLAN's: 8021q and its parent's.
         IReadOnlyList<string> modules = (config.Bond?.Slaves ?? config.BridgePorts) is { } nics
             ? [config.Bond is null ? BridgeModule : BondingModule, .. nics.SelectMany(l => facts.DriverModules(l.Name)).Distinct(StringComparer.Ordinal)]
-            : facts.DriverModules(config.Interface);
+            : facts.DriverModules(config.Vlan?.Parent ?? config.Interface);
+        if (config.Vlan is not null) modules = [VlanModule, .. modules];
         return (modules, config.Method == AddressMethod.Dhcp ? [PacketSocketModule] : []);
     }
 }

@@ -85,6 +85,9 @@ public sealed class HostNetwork(IRootFileSystem root, Func<IReadOnlyList<Interfa
         return new BondConfig(mode, options, slaves);
     }
 
+    /// <summary>A bridge has <c>/sys/class/net/NAME/bridge</c>.</summary>
+    public bool IsBridge(string name) => root.DirectoryExists($"/sys/class/net/{name}/bridge");
+
     /// <summary>
     /// The NIC ports of the bridge <paramref name="name"/> is (<c>/sys/class/net/NAME/bridge</c>),
     /// from <c>brif/</c> in name order, each with its own MAC (a port keeps its address). Software
@@ -96,7 +99,7 @@ public sealed class HostNetwork(IRootFileSystem root, Func<IReadOnlyList<Interfa
     {
         ArgumentNullException.ThrowIfNull(name);
         skipped = [];
-        if (!root.DirectoryExists($"/sys/class/net/{name}/bridge")) return null;
+        if (!IsBridge(name)) return null;
         var ports = new List<SlaveInterface>();
         var software = new List<string>();
         foreach (var port in root.ListDirectory($"/sys/class/net/{name}/brif"))
@@ -113,6 +116,36 @@ public sealed class HostNetwork(IRootFileSystem root, Func<IReadOnlyList<Interfa
         if (ports.Count == 0)
             throw new InitramfsBuildException(software.Count == 0 ? $"{name} (a bridge) has no ports" : $"{name} (a bridge) has no NIC among its ports ({string.Join(", ", software)}): not supported by the minimal backend");
         return ports;
+    }
+
+    /// <summary>
+    /// The VLAN <paramref name="name"/> is, from <c>/proc/net/vlan/NAME</c> (upstream's
+    /// <c>kdump_setup_vlan</c> reads its <c>Device:</c> line): the id after <c>VID:</c> on the first
+    /// line and the parent after <c>Device:</c>. Null when it is not a VLAN (no such file); an error
+    /// naming the file when either is missing or malformed.
+    /// </summary>
+    public (int Id, string Parent)? Vlan(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var file = $"/proc/net/vlan/{name}";
+        string? text;
+        try { text = root.ReadAllText(file, 64 * 1024); }
+        catch (KdumpConfigException) { text = null; }
+        if (text is null) return null;
+        int? id = null;
+        string? parent = null;
+        foreach (var line in text.Split('\n'))
+        {
+            var w = line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+            var vid = Array.IndexOf(w, "VID:");
+            if (id is null && vid >= 0 && vid + 1 < w.Length
+                && int.TryParse(w[vid + 1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var v)
+                && v is >= VlanConfig.MinId and <= VlanConfig.MaxId) id = v;
+            if (parent is null && w is ["Device:", var dev, ..]) parent = dev;
+        }
+        if (id is null) throw new InitramfsBuildException($"{file}: no VLAN id (VID:)");
+        if (parent is null || !CaptureNetworkConfig.IsInterfaceName(parent)) throw new InitramfsBuildException($"{file}: no parent interface (Device:)");
+        return (id.Value, parent);
     }
 
     private static string FirstWord(string text) => text.Split([' ', '\t', '\n'], 2, StringSplitOptions.RemoveEmptyEntries) is [var w, ..] ? w : "";

@@ -21,6 +21,8 @@
 # address on bond0; mkdumprd records the bond, and kdump-capture makes it again from the two NICs.
 # bridge: eth0 is the port of br0 (brctl, STP off), which has the static address; kdump-capture
 # makes the bridge again.
+# bridge-bond: a KVM host's stack: the bond above (eth1 primary, only its network reaches the
+# server) is the port of br0, which has the static address; kdump-capture makes bond0, then br0.
 # carrier: static, but after kdumpctl start the host takes eth0's link down over QMP
 # (link-watch.py) and the guest panics; the capture kernel's eth0 comes up without carrier, and the
 # host brings the link back 3 s after kdump-capture says it waits for it. Without that wait the
@@ -37,7 +39,7 @@ REPO=$(cd "$HERE/../.." && pwd)
 : "${KDUMP_LAB_DIR:=$REPO/.lab}"
 TARGET=${1:-}
 METHOD=static
-[[ ${2:-} == dhcp || ${2:-} == static || ${2:-} == bond || ${2:-} == bridge || ${2:-} == carrier || ${2:-} == vlan ]] && { METHOD=$2; shift; }
+[[ ${2:-} == dhcp || ${2:-} == static || ${2:-} == bond || ${2:-} == bridge || ${2:-} == carrier || ${2:-} == vlan || ${2:-} == bridge-bond ]] && { METHOD=$2; shift; }
 REL=${2:-bookworm}
 CASE=$TARGET
 [[ $METHOD == static ]] || CASE=$TARGET-$METHOD
@@ -47,7 +49,7 @@ source "$REPO/eng/lib/publish-static.sh"
 source "$REPO/eng/lib/vm.sh"
 source "$REPO/eng/lib/netns.sh"
 die() { echo "network-vm[$CASE]: $*" >&2; exit 1; }
-[[ $TARGET == ssh || $TARGET == nfs ]] || die "usage: network-vm.sh ssh|nfs [dhcp|static|bond|bridge|carrier|vlan] [RELEASE]"
+[[ $TARGET == ssh || $TARGET == nfs ]] || die "usage: network-vm.sh ssh|nfs [dhcp|static|bond|bridge|bridge-bond|carrier|vlan] [RELEASE]"
 [[ $METHOD != vlan || $TARGET == ssh ]] || die "vlan is an ssh case"
 VM_TIMEOUT=${KDUMP_VMTEST_TIMEOUT:-420}
 KDIR=$KDUMP_LAB_DIR/kernels/$REL
@@ -205,8 +207,8 @@ cp "$P/kdumpctl" "$F/usr/bin/kdumpctl"; cp "$P/kdump-capture" "$F/usr/lib/kdump/
 cp -L "$KDIR/vmlinuz" "$F/boot/vmlinuz-$KVER"
 cp "$M"/modules.{dep,alias,builtin,softdep,order} "$F/lib/modules/$KVER/"
 copy_modules virtio_pci virtio_net
-[[ $METHOD == bond ]] && copy_modules bonding
-[[ $METHOD == bridge ]] && copy_modules bridge
+[[ $METHOD == bond || $METHOD == bridge-bond ]] && copy_modules bonding
+[[ $METHOD == bridge || $METHOD == bridge-bond ]] && copy_modules bridge
 [[ $METHOD == vlan ]] && copy_modules 8021q
 "${TARGET}_first_root"
 { cat "$HERE/sysconfig-kdump"; echo "MKDUMPRD_BACKEND=minimal"; } >"$F/etc/sysconfig/kdump"
@@ -240,7 +242,7 @@ if [ "$(cat /etc/netvm-method)" = dhcp ]; then
   ip link set eth0 up && udhcpc -i eth0 -n -q -s /etc/udhcpc/netvm.script || echo "NETVM-UDHCPC failed rc=$?"
   # "dynamic" and a finite valid_lft: what mkdumprd reads as a leased address.
   echo "NETVM-ADDR $(ip -4 addr show dev eth0 | awk '/inet |valid_lft/' | tr -s ' \n' ' ')"
-elif [ "$(cat /etc/netvm-method)" = bond ]; then
+elif [ "$(cat /etc/netvm-method)" = bond ] || [ "$(cat /etc/netvm-method)" = bridge-bond ]; then
   # As dracut's ifup does it: the bonding driver's sysfs files, the slaves down while added.
   modprobe bonding
   [ -d /sys/class/net/bond0 ] || echo +bond0 >/sys/class/net/bonding_masters
@@ -249,9 +251,16 @@ elif [ "$(cat /etc/netvm-method)" = bond ]; then
   ip link set eth0 down; ip link set eth1 down
   echo +eth0 >/sys/class/net/bond0/bonding/slaves; echo +eth1 >/sys/class/net/bond0/bonding/slaves
   echo eth1 >/sys/class/net/bond0/bonding/primary
-  ip link set bond0 up && ip addr add 10.0.2.15/24 dev bond0 && ip route add default via 10.0.2.2
+  ip link set bond0 up
   echo "NETVM-BOND $(cat /sys/class/net/bond0/bonding/mode) slaves=$(cat /sys/class/net/bond0/bonding/slaves) active=$(cat /sys/class/net/bond0/bonding/active_slave)"
-  echo "NETVM-NET $(ip -o -4 addr show dev bond0 | awk '{print $4}') $(cat /sys/class/net/bond0/address)"
+  top=bond0
+  if [ "$(cat /etc/netvm-method)" = bridge-bond ]; then
+    modprobe bridge
+    brctl addbr br0 && brctl addif br0 bond0 && ip link set br0 up && top=br0
+    echo "NETVM-BRIDGE $(ls /sys/class/net/br0/brif)"
+  fi
+  ip addr add 10.0.2.15/24 dev $top && ip route add default via 10.0.2.2
+  echo "NETVM-NET $(ip -o -4 addr show dev $top | awk '{print $4}') $(cat /sys/class/net/$top/address)"
 elif [ "$(cat /etc/netvm-method)" = bridge ]; then
   modprobe bridge
   brctl addbr br0 && brctl addif br0 eth0 && ip link set eth0 up && ip link set br0 up \
@@ -268,7 +277,7 @@ elif [ "$(cat /etc/netvm-method)" = vlan ]; then
 else
   ip link set eth0 up && ip addr add 10.0.2.15/24 dev eth0 && ip route add default via 10.0.2.2
 fi
-case "$(cat /etc/netvm-method)" in bond|bridge|vlan) ;; *) echo "NETVM-NET $(ip -o -4 addr show dev eth0 | awk '{print $4}') $(cat /sys/class/net/eth0/address)" ;; esac
+case "$(cat /etc/netvm-method)" in bond|bridge|bridge-bond|vlan) ;; *) echo "NETVM-NET $(ip -o -4 addr show dev eth0 | awk '{print $4}') $(cat /sys/class/net/eth0/address)" ;; esac
 [ -x /etc/netvm-before-kdumpctl ] && . /etc/netvm-before-kdumpctl
 export KDUMP_ALLOW_REBOOT=1
 kdumpctl start >/tmp/kdumpctl.out 2>&1
@@ -295,7 +304,7 @@ VM_WRAP=(ip netns exec "kdumptest-$$")
 VM_NET=(-netdev "user,id=n0,restrict=on,guestfwd=tcp:10.0.2.100:$GUEST_PORT-cmd:busybox nc 127.0.0.1 $PORT" -device "virtio-net-pci,netdev=n0,mac=$MAC")
 # bond: only eth1's network reaches the server, so the dump goes out only if the capture kernel's
 # bond made eth1 (primary) its active slave, as the first kernel's did.
-[[ $METHOD == bond ]] && VM_NET=(-netdev "user,id=n0,restrict=on" -device "virtio-net-pci,netdev=n0,mac=$MAC"
+[[ $METHOD == bond || $METHOD == bridge-bond ]] && VM_NET=(-netdev "user,id=n0,restrict=on" -device "virtio-net-pci,netdev=n0,mac=$MAC"
   -netdev "user,id=n1,restrict=on,guestfwd=tcp:10.0.2.100:$GUEST_PORT-cmd:busybox nc 127.0.0.1 $PORT" -device "virtio-net-pci,netdev=n1,mac=52:54:00:12:34:57")
 # vlan: the server guest (busybox, the NIC and 8021q modules) and the UDP link between the two.
 if [[ $METHOD == vlan ]]; then
@@ -382,11 +391,18 @@ if [[ $METHOD == bridge ]]; then
   grep -qF "kdump: bridge br0 of eth0" "$W/serial.txt" || die "the capture kernel did not make br0 again"
   grep -qF "kdump: br0 (52:54:00:12:34:56) is 10.0.2.15/24 via 10.0.2.2" "$W/serial.txt" || die "the capture kernel did not configure br0"
 fi
-if [[ $METHOD == bond ]]; then
+if [[ $METHOD == bond || $METHOD == bridge-bond ]]; then
   grep -qF "NETVM-BOND active-backup 1 slaves=eth0 eth1 active=eth1" "$W/serial.txt" || die "the first kernel has no bond0 of eth0 and eth1"
   grep -qF "kdump: bond bond0 (active-backup) of eth0, eth1" "$W/serial.txt" || die "the capture kernel did not make bond0 again"
   ! grep -qE "^kdump: bond bond0: .* not (set|added)" "$W/serial.txt" || die "the capture kernel's bond0 lacks an option or a slave"
+fi
+if [[ $METHOD == bond ]]; then
   grep -qF "kdump: bond0 (52:54:00:12:34:56) is 10.0.2.15/24 via 10.0.2.2" "$W/serial.txt" || die "the capture kernel did not configure bond0"
+fi
+if [[ $METHOD == bridge-bond ]]; then
+  grep -qF "NETVM-BRIDGE bond0" "$W/serial.txt" || die "the first kernel has no br0 with port bond0"
+  grep -qF "kdump: bridge br0 of bond0" "$W/serial.txt" || die "the capture kernel did not make br0 of bond0"
+  grep -qF "kdump: br0 (52:54:00:12:34:56) is 10.0.2.15/24 via 10.0.2.2" "$W/serial.txt" || die "the capture kernel did not configure br0"
 fi
 if [[ $METHOD == vlan ]]; then
   grep -qE "^NETVM-VLANPROC \| eth0\.100 +VID: 100" "$W/serial.txt" || die "the first kernel has no eth0.100 with VID 100"

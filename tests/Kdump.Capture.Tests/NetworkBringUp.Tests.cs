@@ -65,8 +65,8 @@ public sealed class NetworkBringUpTests : IDisposable
         Write("/sys/class/net/eth1/address", "52:54:00:12:34:57\n");
     }
 
-    private const string BondRecord = "remote 10.0.2.100\ninterface bond0 52:54:00:12:34:56\nbond active-backup\n"
-        + "bond-option miimon 100\nbond-option primary eth1\nslave eth0 52:54:00:12:34:56\nslave eth1 52:54:00:12:34:57\n"
+    private const string BondRecord = "remote 10.0.2.100\ninterface bond0 52:54:00:12:34:56\nbond bond0 52:54:00:12:34:56 active-backup\n"
+        + "bond-option bond0 miimon 100\nbond-option bond0 primary eth1\nslave bond0 eth0 52:54:00:12:34:56\nslave bond0 eth1 52:54:00:12:34:57\n"
         + "static 10.0.2.15/24\ngateway 10.0.2.2\n";
 
     [Fact]
@@ -78,7 +78,7 @@ public sealed class NetworkBringUpTests : IDisposable
 
         Assert.True(BringUp(out var config));
 
-        Assert.Equal("active-backup", config!.Bond!.Mode);
+        Assert.Equal("active-backup", Assert.IsType<BondLink>(config!.Link).Mode);
         Assert.Equal(
         [
             "rename ens4 eth1",
@@ -113,8 +113,8 @@ public sealed class NetworkBringUpTests : IDisposable
         Assert.Contains(logged, _log);
     }
 
-    private const string BridgeRecord = "remote 10.0.2.100\ninterface br0 52:54:00:12:34:56\nbridge\n"
-        + "slave eth0 52:54:00:12:34:56\nslave eth1 52:54:00:12:34:57\ndhcp\n";
+    private const string BridgeRecord = "remote 10.0.2.100\ninterface br0 52:54:00:12:34:56\nbridge br0 52:54:00:12:34:56\n"
+        + "port br0 eth0\nport br0 eth1\nnic eth0 52:54:00:12:34:56\nnic eth1 52:54:00:12:34:57\ndhcp\n";
 
     [Fact]
     public void A_bridge_is_made_again_with_its_ports_up_and_leases_on_the_bridge()
@@ -122,7 +122,7 @@ public sealed class NetworkBringUpTests : IDisposable
         Write(CaptureNetworkConfig.ImagePath, BridgeRecord);
         TwoNics();
         Assert.True(BringUp(out var config));
-        Assert.Equal(2, config!.BridgePorts!.Count);
+        Assert.Equal(2, Assert.IsType<BridgeLink>(config!.Link).Ports.Count);
         Assert.Equal(["bridge br0", "bridge br0 port eth0", "up eth0", "bridge br0 port eth1", "up eth1", "up lo", "up br0", "dhcp br0", "addr br0 10.0.2.15/24"],
             _net.Calls.Take(9));
         Assert.Contains("bridge br0 of eth0, eth1", _log);
@@ -144,7 +144,7 @@ public sealed class NetworkBringUpTests : IDisposable
     public void The_log_names_the_slaves_added_and_a_bond_or_bridge_gets_the_first_kernels_address_when_it_was_not_the_default()
     {
         // udev gave the first kernel's bond its own address; eth1 is refused.
-        Write(CaptureNetworkConfig.ImagePath, BondRecord.Replace("interface bond0 52:54:00:12:34:56", "interface bond0 02:00:00:00:00:01", StringComparison.Ordinal));
+        Write(CaptureNetworkConfig.ImagePath, BondRecord.Replace("bond0 52:54:00:12:34:56", "bond0 02:00:00:00:00:01", StringComparison.Ordinal));
         TwoNics();
         _net.Sink = call =>
         {
@@ -164,7 +164,7 @@ public sealed class NetworkBringUpTests : IDisposable
         Assert.True(BringUp(out _));
         Assert.DoesNotContain(_net.Calls, c => c.StartsWith("hwaddr", StringComparison.Ordinal));
         _net.Calls.Clear();
-        Write(CaptureNetworkConfig.ImagePath, BridgeRecord.Replace("interface br0 52:54:00:12:34:56", "interface br0 52:54:00:12:34:57", StringComparison.Ordinal));
+        Write(CaptureNetworkConfig.ImagePath, BridgeRecord.Replace("br0 52:54:00:12:34:56", "br0 52:54:00:12:34:57", StringComparison.Ordinal));
         Assert.True(BringUp(out _));
         Assert.Contains("hwaddr br0 52:54:00:12:34:57", _net.Calls);
     }
@@ -200,7 +200,7 @@ public sealed class NetworkBringUpTests : IDisposable
         Assert.Contains("Waiting for the network interface 52:54:00:12:34:56 (10s / 60s)", _log);
     }
 
-    private const string VlanRecord = "remote 192.168.100.1\ninterface eth0.100 52:54:00:12:34:56\nvlan 100 eth0 52:54:00:12:34:56\n"
+    private const string VlanRecord = "remote 192.168.100.1\ninterface eth0.100 52:54:00:12:34:56\nvlan eth0.100 52:54:00:12:34:56 100 eth0\nnic eth0 52:54:00:12:34:56\n"
         + "static 192.168.100.15/24\n";
 
     [Fact]
@@ -215,7 +215,7 @@ public sealed class NetworkBringUpTests : IDisposable
         // Another name in the first kernel (ip link add … name vlan100) and its own address.
         _net.Calls.Clear();
         _log.Clear();
-        Write(CaptureNetworkConfig.ImagePath, VlanRecord.Replace("interface eth0.100 52:54:00:12:34:56", "interface vlan100 02:00:00:00:01:00", StringComparison.Ordinal));
+        Write(CaptureNetworkConfig.ImagePath, VlanRecord.Replace("eth0.100 52:54:00:12:34:56", "vlan100 02:00:00:00:01:00", StringComparison.Ordinal));
         Assert.True(BringUp(out _));
         Assert.Equal(["rename ens3 eth0", "up eth0", "vlan eth0 100", "rename eth0.100 vlan100", "hwaddr vlan100 02:00:00:00:01:00", "up lo", "addr vlan100 192.168.100.15/24", "up vlan100"], _net.Calls);
 
@@ -228,8 +228,8 @@ public sealed class NetworkBringUpTests : IDisposable
     [Fact]
     public void A_vlan_on_a_bond_makes_the_bond_first()
     {
-        Write(CaptureNetworkConfig.ImagePath, "remote 192.168.100.1\ninterface bond0.7 52:54:00:12:34:56\nvlan 7 bond0 52:54:00:12:34:56\n"
-            + "bond active-backup\nbond-option miimon 100\nslave eth0 52:54:00:12:34:56\nslave eth1 52:54:00:12:34:57\ndhcp\n");
+        Write(CaptureNetworkConfig.ImagePath, "remote 192.168.100.1\ninterface bond0.7 52:54:00:12:34:56\nvlan bond0.7 52:54:00:12:34:56 7 bond0\n"
+            + "bond bond0 52:54:00:12:34:56 active-backup\nbond-option bond0 miimon 100\nslave bond0 eth0 52:54:00:12:34:56\nslave bond0 eth1 52:54:00:12:34:57\ndhcp\n");
         TwoNics();
         Assert.True(BringUp(out _));
         Assert.Equal(
@@ -238,6 +238,24 @@ public sealed class NetworkBringUpTests : IDisposable
             "up bond0", "vlan bond0 7", "up lo", "up bond0.7", "dhcp bond0.7", "addr bond0.7 10.0.2.15/24", "route 0.0.0.0/0 via 10.0.2.2",
         ], _net.Calls);
         Assert.Contains("vlan bond0.7 (id 7) on bond0", _log);
+    }
+
+    [Fact]
+    public void A_hypervisors_bridge_on_a_vlan_of_a_bond_is_made_from_the_bottom_up()
+    {
+        // br0 → bond0.7 → bond0 → eth0, eth1: what a KVM host often has.
+        Write(CaptureNetworkConfig.ImagePath, "remote 10.0.7.1\ninterface br0 52:54:00:12:34:56\nbridge br0 52:54:00:12:34:56\nport br0 bond0.7\n"
+            + "vlan bond0.7 52:54:00:12:34:56 7 bond0\nbond bond0 52:54:00:12:34:56 802.3ad\nslave bond0 eth0 52:54:00:12:34:56\nslave bond0 eth1 52:54:00:12:34:57\n"
+            + "static 10.0.7.15/24\n");
+        TwoNics();
+        Assert.True(BringUp(out var config));
+        Assert.Equal(["br0", "bond0.7", "bond0", "eth0", "eth1"], config!.Link.SelfAndBelow().Select(l => l.Name));
+        Assert.Equal(
+        [
+            "bond bond0", "bond bond0 mode 802.3ad", "down eth0", "enslave bond0 eth0", "down eth1", "enslave bond0 eth1",
+            "up bond0", "vlan bond0 7", "bridge br0", "bridge br0 port bond0.7", "up bond0.7", "up lo", "addr br0 10.0.7.15/24", "up br0",
+        ], _net.Calls);
+        Assert.Equal(["bond bond0 (802.3ad) of eth0, eth1", "vlan bond0.7 (id 7) on bond0", "bridge br0 of bond0.7", "br0 (52:54:00:12:34:56) is 10.0.7.15/24"], _log);
     }
 
     [Fact]

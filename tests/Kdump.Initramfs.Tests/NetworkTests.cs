@@ -104,37 +104,45 @@ public sealed class NetworkTests
         var dhcp = CaptureNetworkConfig.Parse("remote 10.0.2.100\ninterface enp1s0 52:54:00:AB:CD:EF\ndhcp\n");
         Assert.Equal(AddressMethod.Dhcp, dhcp.Method);
         Assert.Equal("52:54:00:ab:cd:ef", dhcp.MacAddress);
-        Assert.Null(dhcp.Bond);
+        Assert.IsType<NicLink>(dhcp.Link);
 
-        var bond = config with
-        {
-            Interface = "bond0",
-            Bond = new BondConfig("802.3ad", [new BondOption("miimon", "100"), new BondOption("lacp_rate", "fast")],
-                [new SlaveInterface("eth0", "52:54:00:12:34:56"), new SlaveInterface("eth1", "52:54:00:12:34:57")]),
-        };
+        var bondLink = new BondLink("bond0", "52:54:00:12:34:56", "802.3ad", [new BondOption("miimon", "100"), new BondOption("lacp_rate", "fast")],
+            [new NicLink("eth0", "52:54:00:12:34:56"), new NicLink("eth1", "52:54:00:12:34:57")]);
+        var bond = config with { Interface = "bond0", Link = bondLink };
         text = bond.Format();
         Assert.Equal("# kdump-capture network, written by mkdumprd\nremote 10.0.2.100\ninterface bond0 52:54:00:12:34:56\n"
-            + "bond 802.3ad\nbond-option miimon 100\nbond-option lacp_rate fast\nslave eth0 52:54:00:12:34:56\nslave eth1 52:54:00:12:34:57\n"
+            + "bond bond0 52:54:00:12:34:56 802.3ad\nbond-option bond0 miimon 100\nbond-option bond0 lacp_rate fast\n"
+            + "slave bond0 eth0 52:54:00:12:34:56\nslave bond0 eth1 52:54:00:12:34:57\n"
             + "static 10.0.2.15/24\ngateway 10.0.2.2\nroute 172.16.0.0/12 10.0.2.1\nnameserver 10.0.2.3\n", text);
         Assert.Equal(text, CaptureNetworkConfig.Parse(text).Format());
 
-        var bridge = config with { Interface = "br0", BridgePorts = [new SlaveInterface("eth0", "52:54:00:12:34:56")] };
+        var bridge = config with { Interface = "br0", Link = new BridgeLink("br0", "52:54:00:12:34:56", [new NicLink("eth0", "52:54:00:12:34:56")]) };
         text = bridge.Format();
         Assert.Equal("# kdump-capture network, written by mkdumprd\nremote 10.0.2.100\ninterface br0 52:54:00:12:34:56\n"
-            + "bridge\nslave eth0 52:54:00:12:34:56\n"
+            + "bridge br0 52:54:00:12:34:56\nport br0 eth0\nnic eth0 52:54:00:12:34:56\n"
             + "static 10.0.2.15/24\ngateway 10.0.2.2\nroute 172.16.0.0/12 10.0.2.1\nnameserver 10.0.2.3\n", text);
         Assert.Equal(text, CaptureNetworkConfig.Parse(text).Format());
-        Assert.Null(CaptureNetworkConfig.Parse(text).Bond);
 
-        // A VLAN on a bond: the bond lines describe the parent.
-        var vlan = bond with { Interface = "bond0.7", Vlan = new VlanConfig(7, "bond0", "52:54:00:12:34:56") };
-        text = vlan.Format();
-        Assert.StartsWith("# kdump-capture network, written by mkdumprd\nremote 10.0.2.100\ninterface bond0.7 52:54:00:12:34:56\n"
-            + "vlan 7 bond0 52:54:00:12:34:56\nbond 802.3ad\n", text, StringComparison.Ordinal);
-        var vlanBack = CaptureNetworkConfig.Parse(text);
-        Assert.Equal(text, vlanBack.Format());
-        Assert.Equal(new VlanConfig(7, "bond0", "52:54:00:12:34:56"), vlanBack.Vlan);
-        Assert.Equal("802.3ad", vlanBack.Bond?.Mode);
+        // A hypervisor's stack: a bridge on a VLAN of a bond, declared parents first and read back whole.
+        var stack = config with
+        {
+            Interface = "br0",
+            Link = new BridgeLink("br0", "52:54:00:12:34:56", [new VlanLink("bond0.7", "52:54:00:12:34:56", 7, bondLink), new NicLink("eth2", "52:54:00:12:34:58")]),
+        };
+        text = stack.Format();
+        Assert.Equal("# kdump-capture network, written by mkdumprd\nremote 10.0.2.100\ninterface br0 52:54:00:12:34:56\n"
+            + "bridge br0 52:54:00:12:34:56\nport br0 bond0.7\nport br0 eth2\nvlan bond0.7 52:54:00:12:34:56 7 bond0\n"
+            + "bond bond0 52:54:00:12:34:56 802.3ad\nbond-option bond0 miimon 100\nbond-option bond0 lacp_rate fast\n"
+            + "slave bond0 eth0 52:54:00:12:34:56\nslave bond0 eth1 52:54:00:12:34:57\nnic eth2 52:54:00:12:34:58\n"
+            + "static 10.0.2.15/24\ngateway 10.0.2.2\nroute 172.16.0.0/12 10.0.2.1\nnameserver 10.0.2.3\n", text);
+        var back2 = CaptureNetworkConfig.Parse(text);
+        Assert.Equal(text, back2.Format());
+        Assert.Equal(["br0", "bond0.7", "bond0", "eth0", "eth1", "eth2"], back2.Link.SelfAndBelow().Select(l => l.Name));
+        // Declarations in any order read the same; only lines of one keyword keep their order (ports, slaves, options).
+        var shuffled = string.Join('\n', text.Split('\n', StringSplitOptions.RemoveEmptyEntries).OrderByDescending(l => l.Split(' ')[0], StringComparer.Ordinal)) + "\n";
+        Assert.Equal(text, CaptureNetworkConfig.Parse(shuffled).Format());
+        // The link and the interface line must agree.
+        Assert.Throws<ArgumentException>(() => config with { Link = bondLink });
     }
 
     [Theory]
@@ -152,28 +160,36 @@ public sealed class NetworkTests
     [InlineData("ip=dhcp\n", "/etc/kdump/network.conf:1: unknown keyword 'ip=dhcp'")]
     [InlineData("remote 10.0.2.100\ninterface eth0 52:54:00:12:34:56\ndhcp\ngateway 10.0.2.2\n", "/etc/kdump/network.conf: 'gateway' and 'route' go with 'static' only")]
     [InlineData("dhcp\nstatic 10.0.2.15/24\n", "/etc/kdump/network.conf:2: 'static' given twice")]
-    [InlineData("bond active-backup\nbond balance-rr\n", "/etc/kdump/network.conf:2: 'bond' given twice")]
-    [InlineData("bond-option Miimon 100\n", "/etc/kdump/network.conf:1: 'Miimon' is not a bonding option")]
-    [InlineData("bond-option ../../x 1\n", "/etc/kdump/network.conf:1: '../../x' is not a bonding option")]
-    [InlineData("bond-option slaves +eth0\n", "/etc/kdump/network.conf:1: 'slaves' is not a bonding option")]
-    [InlineData("bond-option mode balance-rr\n", "/etc/kdump/network.conf:1: 'mode' is not a bonding option")]
-    [InlineData("slave eth0 52:54:00:12:34:56\nslave eth0 52:54:00:12:34:57\n", "/etc/kdump/network.conf:2: slave 'eth0' given twice")]
-    [InlineData("slave eth0 52:54:00:12:34\n", "/etc/kdump/network.conf:1: '52:54:00:12:34' is not a MAC address")]
-    [InlineData("remote 10.0.2.100\ninterface eth0 52:54:00:12:34:56\ndhcp\nslave eth1 52:54:00:12:34:57\n", "/etc/kdump/network.conf: 'slave' goes with 'bond' or 'bridge' only")]
-    [InlineData("remote 10.0.2.100\ninterface eth0 52:54:00:12:34:56\ndhcp\nbond-option miimon 100\n", "/etc/kdump/network.conf: 'bond-option' goes with 'bond' only")]
-    [InlineData("remote 10.0.2.100\ninterface br0 52:54:00:12:34:56\ndhcp\nbridge\n", "/etc/kdump/network.conf: 'bridge' without a 'slave' line")]
-    [InlineData("remote 10.0.2.100\ninterface br0 52:54:00:12:34:56\ndhcp\nbridge\nbond active-backup\nslave eth0 52:54:00:12:34:56\n", "/etc/kdump/network.conf: 'bond' and 'bridge' together")]
-    [InlineData("bridge x\n", "/etc/kdump/network.conf:1: 'bridge' takes 0 value(s), found 1")]
-    [InlineData("remote 10.0.2.100\ninterface bond0 52:54:00:12:34:56\ndhcp\nbond active-backup\n", "/etc/kdump/network.conf: 'bond' without a 'slave' line")]
-    [InlineData("remote 10.0.2.100\ninterface bond0 52:54:00:12:34:56\ndhcp\nbond active-backup\nslave bond0 52:54:00:12:34:57\n", "/etc/kdump/network.conf: 'bond0' is itself one of its slaves")]
-    [InlineData("vlan 0 eth0 52:54:00:12:34:56\n", "/etc/kdump/network.conf:1: '0' is not a VLAN id (1-4094)")]
-    [InlineData("vlan 4095 eth0 52:54:00:12:34:56\n", "/etc/kdump/network.conf:1: '4095' is not a VLAN id (1-4094)")]
-    [InlineData("vlan +7 eth0 52:54:00:12:34:56\n", "/etc/kdump/network.conf:1: '+7' is not a VLAN id (1-4094)")]
-    [InlineData("vlan 7 eth0/x 52:54:00:12:34:56\n", "/etc/kdump/network.conf:1: 'eth0/x' is not an interface name")]
-    [InlineData("vlan 7 eth0\n", "/etc/kdump/network.conf:1: 'vlan' takes 3 value(s), found 2")]
-    [InlineData("remote 10.0.2.100\ninterface br0.7 52:54:00:12:34:56\ndhcp\nvlan 7 br0 52:54:00:12:34:56\nbridge\nslave eth0 52:54:00:12:34:56\n", "/etc/kdump/network.conf: 'vlan' on a 'bridge'")]
-    [InlineData("remote 10.0.2.100\ninterface eth0 52:54:00:12:34:56\ndhcp\nvlan 7 eth0 52:54:00:12:34:56\n", "/etc/kdump/network.conf: 'eth0' is its own VLAN parent")]
-    [InlineData("remote 10.0.2.100\ninterface bond0.7 52:54:00:12:34:56\ndhcp\nvlan 7 eth0 52:54:00:12:34:56\nbond active-backup\nslave eth0 52:54:00:12:34:56\n", "/etc/kdump/network.conf: 'eth0' is the VLAN's parent and one of its slaves")]
+    [InlineData("bond bond0 52:54:00:12:34:56 active-backup\nbond bond0 52:54:00:12:34:56 balance-rr\n", "/etc/kdump/network.conf:2: 'bond0' declared twice")]
+    [InlineData("bond-option bond0 Miimon 100\n", "/etc/kdump/network.conf:1: 'Miimon' is not a bonding option")]
+    [InlineData("bond-option bond0 ../../x 1\n", "/etc/kdump/network.conf:1: '../../x' is not a bonding option")]
+    [InlineData("bond-option bond0 slaves +eth0\n", "/etc/kdump/network.conf:1: 'slaves' is not a bonding option")]
+    [InlineData("bond-option bond0 mode balance-rr\n", "/etc/kdump/network.conf:1: 'mode' is not a bonding option")]
+    [InlineData("bond-option ../x miimon 100\n", "/etc/kdump/network.conf:1: '../x' is not an interface name")]
+    [InlineData("slave bond0 eth0 52:54:00:12:34:56\nslave bond0 eth0 52:54:00:12:34:57\n", "/etc/kdump/network.conf:2: 'eth0' declared twice")]
+    [InlineData("slave bond0 eth0 52:54:00:12:34\n", "/etc/kdump/network.conf:1: '52:54:00:12:34' is not a MAC address")]
+    [InlineData("bond bond0 52:54:00:12:34:56 active\tbackup\n", "/etc/kdump/network.conf:1: 'bond' takes 3 value(s), found 4")]
+    [InlineData("remote 10.0.2.100\ninterface eth0 52:54:00:12:34:56\ndhcp\nslave bond0 eth1 52:54:00:12:34:57\n", "/etc/kdump/network.conf:4: 'slave' names 'bond0', which no 'bond' line declares")]
+    [InlineData("remote 10.0.2.100\ninterface eth0 52:54:00:12:34:56\ndhcp\nbond-option bond0 miimon 100\n", "/etc/kdump/network.conf:4: 'bond-option' names 'bond0', which no 'bond' line declares")]
+    [InlineData("remote 10.0.2.100\ninterface br0 52:54:00:12:34:56\ndhcp\nbridge br0 52:54:00:12:34:56\n", "/etc/kdump/network.conf:4: bridge 'br0' has no 'port' line")]
+    [InlineData("remote 10.0.2.100\ninterface br0 52:54:00:12:34:56\ndhcp\nbridge br0 52:54:00:12:34:56\nport br0 eth0\n", "/etc/kdump/network.conf:5: port 'eth0' is not declared")]
+    [InlineData("remote 10.0.2.100\ninterface br0 52:54:00:12:34:56\ndhcp\nbridge br0 52:54:00:12:34:56\nport br0 eth0\nbond bond0 52:54:00:12:34:56 active-backup\nslave bond0 eth0 52:54:00:12:34:56\n", "/etc/kdump/network.conf:5: port 'eth0' is a slave, not a nic, bond or vlan")]
+    [InlineData("bridge x\n", "/etc/kdump/network.conf:1: 'bridge' takes 2 value(s), found 1")]
+    [InlineData("remote 10.0.2.100\ninterface bond0 52:54:00:12:34:56\ndhcp\nbond bond0 52:54:00:12:34:56 active-backup\n", "/etc/kdump/network.conf:4: bond 'bond0' has no 'slave' line")]
+    [InlineData("remote 10.0.2.100\ninterface bond0 52:54:00:12:34:56\ndhcp\nbond bond0 52:54:00:12:34:56 active-backup\nslave bond0 bond0 52:54:00:12:34:57\n", "/etc/kdump/network.conf:5: 'bond0' declared twice")]
+    [InlineData("remote 10.0.2.100\ninterface bond0 52:54:00:12:34:56\ndhcp\nbond bond0 02:00:00:00:00:01 active-backup\nslave bond0 eth0 52:54:00:12:34:57\n", "/etc/kdump/network.conf:4: 'bond0' has MAC 02:00:00:00:00:01 here and 52:54:00:12:34:56 on the 'interface' line")]
+    [InlineData("remote 10.0.2.100\ninterface eth0 52:54:00:12:34:56\ndhcp\nnic eth1 52:54:00:12:34:57\n", "/etc/kdump/network.conf:4: 'eth1' is not part of the interface 'eth0'")]
+    [InlineData("remote 10.0.2.100\ninterface eth0 52:54:00:12:34:56\ndhcp\nbond bond0 52:54:00:12:34:56 active-backup\nslave bond0 eth0 52:54:00:12:34:56\n", "/etc/kdump/network.conf:5: 'eth0' is the interface and a bond's slave")]
+    [InlineData("vlan eth0.7 52:54:00:12:34:56 0 eth0\n", "/etc/kdump/network.conf:1: '0' is not a VLAN id (1-4094)")]
+    [InlineData("vlan eth0.7 52:54:00:12:34:56 4095 eth0\n", "/etc/kdump/network.conf:1: '4095' is not a VLAN id (1-4094)")]
+    [InlineData("vlan eth0.7 52:54:00:12:34:56 +7 eth0\n", "/etc/kdump/network.conf:1: '+7' is not a VLAN id (1-4094)")]
+    [InlineData("vlan eth0.7 52:54:00:12:34:56 7 eth0/x\n", "/etc/kdump/network.conf:1: 'eth0/x' is not an interface name")]
+    [InlineData("vlan eth0.7 52:54:00:12:34:56 7\n", "/etc/kdump/network.conf:1: 'vlan' takes 4 value(s), found 3")]
+    [InlineData("remote 10.0.2.100\ninterface v7 52:54:00:12:34:56\ndhcp\nvlan v7 52:54:00:12:34:56 7 eth0\n", "/etc/kdump/network.conf:4: VLAN parent 'eth0' is not declared")]
+    [InlineData("remote 10.0.2.100\ninterface v7 52:54:00:12:34:56\ndhcp\nvlan v7 52:54:00:12:34:56 7 v7\n", "/etc/kdump/network.conf:4: VLAN parent 'v7' is a vlan, not a nic or bond")]
+    [InlineData("remote 10.0.2.100\ninterface br0 52:54:00:12:34:56\ndhcp\nbridge br0 52:54:00:12:34:56\nport br0 v7\nvlan v7 52:54:00:12:34:56 7 br0\n", "/etc/kdump/network.conf:6: VLAN parent 'br0' is a bridge, not a nic or bond")]
+    [InlineData("remote 10.0.2.100\ninterface br0 52:54:00:12:34:56\ndhcp\nbridge br0 52:54:00:12:34:56\nport br0 eth0\nport br0 eth0\nnic eth0 52:54:00:12:34:56\n", "/etc/kdump/network.conf:6: 'eth0' is part of two links")]
+    [InlineData("remote 10.0.2.100\ninterface v7 52:54:00:12:34:56\ndhcp\nvlan v7 52:54:00:12:34:56 7 eth0\nslave bond0 eth0 52:54:00:12:34:56\nbond bond0 52:54:00:12:34:56 active-backup\n", "/etc/kdump/network.conf:4: VLAN parent 'eth0' is a slave, not a nic or bond")]
     public void Malformed_records_are_named(string text, string message)
     {
         var e = Assert.Throws<KdumpConfigException>(() => CaptureNetworkConfig.Parse(text));
@@ -355,8 +371,8 @@ public sealed class NetworkTests
         var image = BuildNfs(root, [Addr(4, "10.0.2.15/24")], nic: false,
             routes: Header + RouteLine("bond0", "0.0.0.0", "10.0.2.2", 0x3, 0, "0.0.0.0", true) + RouteLine("bond0", "10.0.2.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true));
         Assert.Equal("# kdump-capture network, written by mkdumprd\nremote 10.0.2.100\ninterface bond0 52:54:00:12:34:56\n"
-            + "bond active-backup\nbond-option miimon 100\nbond-option primary eth1\nbond-option arp_ip_target +10.0.2.2\nbond-option arp_ip_target +10.0.2.3\n"
-            + "slave eth0 52:54:00:12:34:56\nslave eth1 52:54:00:12:34:57\nstatic 10.0.2.15/24\ngateway 10.0.2.2\nnameserver 10.0.2.3\n",
+            + "bond bond0 52:54:00:12:34:56 active-backup\nbond-option bond0 miimon 100\nbond-option bond0 primary eth1\nbond-option bond0 arp_ip_target +10.0.2.2\nbond-option bond0 arp_ip_target +10.0.2.3\n"
+            + "slave bond0 eth0 52:54:00:12:34:56\nslave bond0 eth1 52:54:00:12:34:57\nstatic 10.0.2.15/24\ngateway 10.0.2.2\nnameserver 10.0.2.3\n",
             Text(image, CaptureNetworkConfig.ImagePath));
         var modules = image.Modules.Select(m => m.Name).ToList();
         foreach (var m in new[] { "bonding", "virtio_net", "virtio_pci" }) Assert.Contains(m, modules);
@@ -402,7 +418,7 @@ public sealed class NetworkTests
             var image = BuildNfs(root, [Addr(6, "192.168.100.15/24")], "nfs 192.168.100.1:/export\n", nic: false,
                 routes: Header + RouteLine("eth0.100", "192.168.100.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true));
             Assert.Equal("# kdump-capture network, written by mkdumprd\nremote 192.168.100.1\ninterface eth0.100 52:54:00:12:34:56\n"
-                + "vlan 100 eth0 52:54:00:12:34:56\nstatic 192.168.100.15/24\nnameserver 10.0.2.3\n", Text(image, CaptureNetworkConfig.ImagePath));
+                + "vlan eth0.100 52:54:00:12:34:56 100 eth0\nnic eth0 52:54:00:12:34:56\nstatic 192.168.100.15/24\nnameserver 10.0.2.3\n", Text(image, CaptureNetworkConfig.ImagePath));
             var modules = image.Modules.Select(m => m.Name).ToList();
             foreach (var m in new[] { "8021q", "virtio_net", "virtio_pci" }) Assert.Contains(m, modules);
         }
@@ -413,7 +429,7 @@ public sealed class NetworkTests
             var image = BuildNfs(root, [Addr(6, "10.0.7.15/24")], "nfs 10.0.7.1:/export\n", nic: false,
                 routes: Header + RouteLine("bond0.7", "10.0.7.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true));
             Assert.Equal("# kdump-capture network, written by mkdumprd\nremote 10.0.7.1\ninterface bond0.7 52:54:00:12:34:56\n"
-                + "vlan 7 bond0 52:54:00:12:34:56\nbond active-backup\nbond-option miimon 100\nslave eth0 52:54:00:12:34:56\nslave eth1 52:54:00:12:34:57\n"
+                + "vlan bond0.7 52:54:00:12:34:56 7 bond0\nbond bond0 52:54:00:12:34:56 active-backup\nbond-option bond0 miimon 100\nslave bond0 eth0 52:54:00:12:34:56\nslave bond0 eth1 52:54:00:12:34:57\n"
                 + "static 10.0.7.15/24\nnameserver 10.0.2.3\n", Text(image, CaptureNetworkConfig.ImagePath));
             var modules = image.Modules.Select(m => m.Name).ToList();
             foreach (var m in new[] { "8021q", "bonding", "virtio_net" }) Assert.Contains(m, modules);
@@ -435,6 +451,32 @@ public sealed class NetworkTests
                 routes: Header + RouteLine("br0.7", "10.0.7.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true)));
             Assert.Equal("/proc/net/vlan/br0.7: no VLAN id (VID:)", e.Message);
         }
+    }
+
+    [Fact]
+    public void A_hypervisors_bridge_on_a_vlan_of_a_bond_is_recorded_whole_and_its_guests_ports_left_out()
+    {
+        using var root = new TestRoot("mkdumprd-net-stack");
+        Bond(root, "802.3ad 4", ("miimon", "100"));
+        Vlan(root, "bond0.7", 7, "bond0", "52:54:00:12:34:56", 6);
+        root.Write("/sys/devices/virtual/net/br0/address", "52:54:00:12:34:56\n");
+        root.Write("/sys/devices/virtual/net/br0/ifindex", "7\n");
+        root.MakeDirectory("/sys/devices/virtual/net/br0/bridge");
+        root.MakeDirectory("/sys/devices/virtual/net/br0/brif");
+        File.CreateSymbolicLink(root.Host("/sys/class/net/br0"), "../../devices/virtual/net/br0");
+        File.CreateSymbolicLink(root.Host("/sys/devices/virtual/net/br0/brif/bond0.7"), "../../bond0.7/brport");
+        root.Write("/sys/devices/virtual/net/vnet3/address", "fe:54:00:aa:bb:cc\n");
+        File.CreateSymbolicLink(root.Host("/sys/class/net/vnet3"), "../../devices/virtual/net/vnet3");
+        File.CreateSymbolicLink(root.Host("/sys/devices/virtual/net/br0/brif/vnet3"), "../../vnet3/brport");
+        var image = BuildNfs(root, [Addr(7, "10.0.7.15/24")], "nfs 10.0.7.1:/export\n", nic: false,
+            routes: Header + RouteLine("br0", "10.0.7.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true));
+        Assert.Equal("# kdump-capture network, written by mkdumprd\nremote 10.0.7.1\ninterface br0 52:54:00:12:34:56\n"
+            + "bridge br0 52:54:00:12:34:56\nport br0 bond0.7\nvlan bond0.7 52:54:00:12:34:56 7 bond0\n"
+            + "bond bond0 52:54:00:12:34:56 802.3ad\nbond-option bond0 miimon 100\nslave bond0 eth0 52:54:00:12:34:56\nslave bond0 eth1 52:54:00:12:34:57\n"
+            + "static 10.0.7.15/24\nnameserver 10.0.2.3\n", Text(image, CaptureNetworkConfig.ImagePath));
+        Assert.Contains("br0: the capture kernel's bridge gets its NIC, bond and VLAN ports only, not vnet3", image.Warnings);
+        var modules = image.Modules.Select(m => m.Name).ToList();
+        foreach (var m in new[] { "bridge", "8021q", "bonding", "virtio_net", "virtio_pci" }) Assert.Contains(m, modules);
     }
 
     /// <summary>br0 with eth0 as its port (or none), as the bridge driver shows it in sysfs.</summary>
@@ -491,7 +533,7 @@ public sealed class NetworkTests
             var image = BuildNfs(root, [Addr(5, "10.0.2.15/24", flags: 0)], nic: false,
                 routes: Header + RouteLine("br0", "10.0.2.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true));
             Assert.Equal("# kdump-capture network, written by mkdumprd\nremote 10.0.2.100\ninterface br0 52:54:00:12:34:56\n"
-                + "bridge\nslave eth0 52:54:00:12:34:56\ndhcp\nnameserver 10.0.2.3\n", Text(image, CaptureNetworkConfig.ImagePath));
+                + "bridge br0 52:54:00:12:34:56\nport br0 eth0\nnic eth0 52:54:00:12:34:56\ndhcp\nnameserver 10.0.2.3\n", Text(image, CaptureNetworkConfig.ImagePath));
             var modules = image.Modules.Select(m => m.Name).ToList();
             foreach (var m in new[] { "bridge", "stp", "llc", "virtio_net", "virtio_pci" }) Assert.Contains(m, modules);
         }
@@ -504,8 +546,8 @@ public sealed class NetworkTests
             File.CreateSymbolicLink(root.Host("/sys/devices/virtual/net/br0/brif/vnet3"), "../../vnet3/brport");
             var image = BuildNfs(root, [Addr(5, "10.0.2.15/24")], nic: false,
                 routes: Header + RouteLine("br0", "10.0.2.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true));
-            Assert.Contains("bridge\nslave eth0 52:54:00:12:34:56\nstatic", Text(image, CaptureNetworkConfig.ImagePath), StringComparison.Ordinal);
-            Assert.Contains("br0: the capture kernel's bridge gets its NIC ports only, not vnet3", image.Warnings);
+            Assert.Contains("bridge br0 52:54:00:12:34:56\nport br0 eth0\nnic eth0 52:54:00:12:34:56\nstatic", Text(image, CaptureNetworkConfig.ImagePath), StringComparison.Ordinal);
+            Assert.Contains("br0: the capture kernel's bridge gets its NIC, bond and VLAN ports only, not vnet3", image.Warnings);
             File.Delete(root.Host("/sys/devices/virtual/net/br0/brif/eth0"));
         }
         using (var root = new TestRoot("mkdumprd-net-bridge-empty"))

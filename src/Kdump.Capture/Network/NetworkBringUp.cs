@@ -60,27 +60,7 @@ public static class NetworkBringUp
 
     private static bool BringUp(INetworkControl net, CapturePaths paths, CaptureNetworkConfig config, Action<string> log)
     {
-        string name;
-        if (config.Vlan is { } vlan)
-        {
-            var parent = config.Bond is { } parentBond
-                ? MakeBond(net, paths, vlan.Parent, vlan.ParentMac, parentBond, log)
-                : FindAndName(net, paths, vlan.Parent, vlan.ParentMac, new DeviceWaitBudget(), log);
-            if (parent is null || MakeVlan(net, parent, config.Interface, config.MacAddress, vlan, log) is not { } made) return false;
-            name = made;
-        }
-        else if (config.Bond is { } bond)
-        {
-            if (MakeBond(net, paths, config.Interface, config.MacAddress, bond, log) is not { } made) return false;
-            name = made;
-        }
-        else if (config.BridgePorts is { } ports)
-        {
-            if (MakeBridge(net, paths, config.Interface, config.MacAddress, ports, log) is not { } made) return false;
-            name = made;
-        }
-        else if (FindAndName(net, paths, config.Interface, config.MacAddress, new DeviceWaitBudget(), log) is { } nic) name = nic;
-        else return false;
+        if (Make(net, paths, config.Link, new DeviceWaitBudget(), log) is not { } name) return false;
         if (net.SetUp("lo") is { } loWhy) log($"cannot set lo up: {loWhy}");
         if (config.Method == AddressMethod.Dhcp) return Lease(net, paths, config, name, log);
         string? error = net.SetAddress(name, config.Address!.Value) ?? net.SetUp(name);
@@ -100,6 +80,18 @@ public static class NetworkBringUp
         WaitForCarrier(net, paths, name, log);
         return true;
     }
+
+    /// <summary>
+    /// The interface of <paramref name="link"/>, made again from the links below it (a NIC is found
+    /// by MAC and named); null, logged, when it cannot be. Missing NICs share one <see cref="DeviceWait"/>.
+    /// </summary>
+    private static string? Make(INetworkControl net, CapturePaths paths, NetworkLink link, DeviceWaitBudget budget, Action<string> log) => link switch
+    {
+        BondLink bond => MakeBond(net, paths, bond, budget, log),
+        VlanLink vlan => Make(net, paths, vlan.Parent, budget, log) is { } parent ? MakeVlan(net, parent, vlan, log) : null,
+        BridgeLink bridge => MakeBridge(net, paths, bridge, budget, log),
+        _ => FindAndName(net, paths, link.Name, link.MacAddress, budget, log),
+    };
 
     /// <summary>
     /// The NIC with <paramref name="mac"/>, named <paramref name="wanted"/> (upstream's
@@ -126,10 +118,10 @@ public static class NetworkBringUp
     /// options set, the slaves added in order. A rejected option is logged and passed over; the
     /// bond is given up (null) without its mode or without any slave.
     /// </summary>
-    private static string? MakeBond(INetworkControl net, CapturePaths paths, string name, string mac, BondConfig bond, Action<string> log)
+    private static string? MakeBond(INetworkControl net, CapturePaths paths, BondLink bond, DeviceWaitBudget budget, Action<string> log)
     {
+        var (name, mac) = (bond.Name, bond.MacAddress);
         var slaves = new List<string>();
-        var budget = new DeviceWaitBudget();
         foreach (var slave in bond.Slaves)
         {
             if (FindAndName(net, paths, slave.Name, slave.MacAddress, budget, log) is { } found) slaves.Add(found);
@@ -176,18 +168,19 @@ public static class NetworkBringUp
     }
 
     /// <summary>
-    /// The bridge made again (upstream's <c>bridge=NAME:PORTS</c>): its ports found by MAC and
-    /// named, the bridge made, each port added and set up (a port forwards only when up; without
-    /// STP, the kernel's default, at once). A port that is missing or refused is logged and left out;
-    /// the bridge is given up (null) when it cannot be made or has no port.
+    /// The bridge made again (upstream's <c>bridge=NAME:PORTS</c>): its ports made (NICs found by
+    /// MAC and named, bonds and VLANs made again), the bridge made, each port added and set up (a
+    /// port forwards only when up; without STP, the kernel's default, at once). A port that is
+    /// missing or refused is logged and left out; the bridge is given up (null) when it cannot be
+    /// made or has no port.
     /// </summary>
-    private static string? MakeBridge(INetworkControl net, CapturePaths paths, string name, string mac, IReadOnlyList<SlaveInterface> ports, Action<string> log)
+    private static string? MakeBridge(INetworkControl net, CapturePaths paths, BridgeLink bridge, DeviceWaitBudget budget, Action<string> log)
     {
+        var (name, mac, ports) = (bridge.Name, bridge.MacAddress, bridge.Ports);
         var found = new List<string>();
-        var budget = new DeviceWaitBudget();
         foreach (var port in ports)
         {
-            if (FindAndName(net, paths, port.Name, port.MacAddress, budget, log) is { } nic) found.Add(nic);
+            if (Make(net, paths, port, budget, log) is { } made) found.Add(made);
         }
         if ((found.Count == 0 ? "none of its ports is here" : net.AddBridge(name)) is { } error)
         {
@@ -205,8 +198,9 @@ public static class NetworkBringUp
     /// parent set up (tagged frames leave through it), the VLAN added, named as in the first kernel
     /// and given its address when that was not the parent's; null, logged, when the kernel refuses it.
     /// </summary>
-    private static string? MakeVlan(INetworkControl net, string parent, string name, string mac, VlanConfig vlan, Action<string> log)
+    private static string? MakeVlan(INetworkControl net, string parent, VlanLink vlan, Action<string> log)
     {
+        var (name, mac) = (vlan.Name, vlan.MacAddress);
         var made = $"{parent}.{vlan.Id.ToString(CultureInfo.InvariantCulture)}";
         var error = net.SetUp(parent) ?? net.AddVlan(parent, vlan.Id) ?? (made == name ? null : net.Rename(made, name));
         if (error is not null)
@@ -215,7 +209,7 @@ public static class NetworkBringUp
             return null;
         }
         // A VLAN takes its parent's address unless the first kernel's had another.
-        if (mac != vlan.ParentMac) SetAddressOf(net, name, mac, log);
+        if (mac != vlan.Parent.MacAddress) SetAddressOf(net, name, mac, log);
         log($"vlan {name} (id {vlan.Id}) on {parent}");
         return name;
     }

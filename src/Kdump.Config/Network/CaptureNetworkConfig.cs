@@ -11,13 +11,9 @@ namespace Kdump.Config.Network;
 /// <code>
 /// # comment
 /// remote 10.0.2.100                  the dump server (upstream: kdump_remote_ip=)
-/// interface eth0 52:54:00:12:34:56   name and MAC
-/// vlan 100 eth0 52:54:00:12:34:56    optional: the interface is VLAN 100 on this parent (name, MAC);
-///                                    bond or bridge lines then describe the parent (upstream: vlan=)
-/// bond active-backup                 optional: the interface is a bond of this mode (upstream: bond=)
-/// bond-option miimon 100             bond only, any number: sysfs bonding/NAME and value, in order
-/// bridge                             optional, or bond: the interface is a bridge (upstream: bridge=)
-/// slave eth1 52:54:00:12:34:57       bond or bridge, one or more: name and permanent MAC, in order
+/// interface eth0 52:54:00:12:34:56   name and MAC; a NIC unless link lines make it a bond, VLAN or
+///                                    bridge (<see cref="NetworkLinkRecord"/>: nic, bond, bond-option,
+///                                    slave, vlan, bridge, port)
 /// static 10.0.2.15/24                or: dhcp
 /// gateway 10.0.2.2                   static only, optional: the default route
 /// route 192.168.5.0/24 10.0.2.1      static only, any number
@@ -36,17 +32,18 @@ public sealed record CaptureNetworkConfig(
 {
     public const string ImagePath = "/etc/kdump/network.conf";
 
-    /// <summary>When <see cref="Interface"/> is a bond: how to make it again from its slaves; null otherwise.</summary>
-    public BondConfig? Bond { get; init; }
-
-    /// <summary>When <see cref="Interface"/> is a bridge (or a VLAN on one): its ports; null otherwise.</summary>
-    public IReadOnlyList<SlaveInterface>? BridgePorts { get; init; }
+    private readonly NetworkLink? _link;
 
     /// <summary>
-    /// When <see cref="Interface"/> is a VLAN: its id and parent; <see cref="Bond"/> then describes
-    /// the parent (a bond), else the parent is a NIC. Null otherwise.
+    /// What <see cref="Interface"/> is: a NIC (the default), or a bond, VLAN or bridge and the links
+    /// it is made of. Its name and MAC are <see cref="Interface"/>'s and <see cref="MacAddress"/>'s.
     /// </summary>
-    public VlanConfig? Vlan { get; init; }
+    public NetworkLink Link
+    {
+        get => _link ?? new NicLink(Interface, MacAddress);
+        init => _link = value.Name == Interface && value.MacAddress == MacAddress
+            ? value : throw new ArgumentException($"the link {value.Name} ({value.MacAddress}) is not the interface {Interface} ({MacAddress})", nameof(value));
+    }
 
     /// <summary>The line keywords, each declared once.</summary>
     public static class Keywords
@@ -58,11 +55,6 @@ public sealed record CaptureNetworkConfig(
         public const string Gateway = "gateway";
         public const string Route = "route";
         public const string Nameserver = "nameserver";
-        public const string Bond = "bond";
-        public const string BondOption = "bond-option";
-        public const string Bridge = "bridge";
-        public const string Slave = "slave";
-        public const string Vlan = "vlan";
     }
 
     /// <summary>IFNAMSIZ (16) less the terminating NUL.</summary>
@@ -74,15 +66,7 @@ public sealed record CaptureNetworkConfig(
         sb.Append("# kdump-capture network, written by mkdumprd\n");
         sb.Append(Keywords.Remote).Append(' ').Append(Ipv4Network.Format(Remote)).Append('\n');
         sb.Append(Keywords.Interface).Append(' ').Append(Interface).Append(' ').Append(MacAddress).Append('\n');
-        if (Vlan is { } vlan)
-            sb.Append(Keywords.Vlan).Append(' ').Append(vlan.Id.ToString(CultureInfo.InvariantCulture)).Append(' ').Append(vlan.Parent).Append(' ').Append(vlan.ParentMac).Append('\n');
-        if (Bond is { } bond)
-        {
-            sb.Append(Keywords.Bond).Append(' ').Append(bond.Mode).Append('\n');
-            foreach (var o in bond.Options) sb.Append(Keywords.BondOption).Append(' ').Append(o.Name).Append(' ').Append(o.Value).Append('\n');
-        }
-        if (BridgePorts is not null) sb.Append(Keywords.Bridge).Append('\n');
-        foreach (var l in Bond?.Slaves ?? BridgePorts ?? []) sb.Append(Keywords.Slave).Append(' ').Append(l.Name).Append(' ').Append(l.MacAddress).Append('\n');
+        NetworkLinkRecord.Format(sb, Link);
         if (Method == AddressMethod.Dhcp) sb.Append(Keywords.Dhcp).Append('\n');
         else sb.Append(Keywords.Static).Append(' ').Append(Address).Append('\n');
         if (Gateway is { } g) sb.Append(Keywords.Gateway).Append(' ').Append(Ipv4Network.Format(g)).Append('\n');
@@ -101,11 +85,7 @@ public sealed record CaptureNetworkConfig(
         Ipv4Network? address = null;
         var routes = new List<StaticRoute>();
         var nameservers = new List<uint>();
-        string? bondMode = null;
-        var bridge = false;
-        var bondOptions = new List<BondOption>();
-        var slaves = new List<SlaveInterface>();
-        VlanConfig? vlan = null;
+        var links = new NetworkLinkRecord.Reader(file);
         var lines = text.Split('\n');
         for (var i = 0; i < lines.Length; i++)
         {
@@ -148,31 +128,8 @@ public sealed record CaptureNetworkConfig(
                 case Keywords.Nameserver:
                     Arity(1); nameservers.Add(Ip(w[1]));
                     break;
-                case Keywords.Bond:
-                    Arity(1); Once(bondMode is not null);
-                    bondMode = BondConfig.IsWord(w[1]) ? w[1] : throw KdumpConfigException.At(file, n, $"'{w[1]}' is not a bonding mode");
-                    break;
-                case Keywords.Bridge:
-                    Arity(0); Once(bridge); bridge = true;
-                    break;
-                case Keywords.BondOption:
-                    Arity(2);
-                    if (!BondConfig.IsOptionName(w[1])) throw KdumpConfigException.At(file, n, $"'{w[1]}' is not a bonding option");
-                    if (!BondConfig.IsWord(w[2])) throw KdumpConfigException.At(file, n, $"'{w[2]}' is not a bonding option value");
-                    bondOptions.Add(new BondOption(w[1], w[2]));
-                    break;
-                case Keywords.Slave:
-                    Arity(2);
-                    var slave = IsInterfaceName(w[1]) ? w[1] : throw KdumpConfigException.At(file, n, $"'{w[1]}' is not an interface name");
-                    if (slaves.Any(l => l.Name == slave)) throw KdumpConfigException.At(file, n, $"slave '{slave}' given twice");
-                    slaves.Add(new SlaveInterface(slave, NormalizeMac(w[2]) ?? throw KdumpConfigException.At(file, n, $"'{w[2]}' is not a MAC address")));
-                    break;
-                case Keywords.Vlan:
-                    Arity(3); Once(vlan is not null);
-                    var id = int.TryParse(w[1], NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v is >= VlanConfig.MinId and <= VlanConfig.MaxId
-                        ? v : throw KdumpConfigException.At(file, n, $"'{w[1]}' is not a VLAN id ({VlanConfig.MinId}-{VlanConfig.MaxId})");
-                    var parent = IsInterfaceName(w[2]) ? w[2] : throw KdumpConfigException.At(file, n, $"'{w[2]}' is not an interface name");
-                    vlan = new VlanConfig(id, parent, NormalizeMac(w[3]) ?? throw KdumpConfigException.At(file, n, $"'{w[3]}' is not a MAC address"));
+                case var k when NetworkLinkRecord.IsKeyword(k):
+                    links.Add(w, n);
                     break;
                 default:
                     throw KdumpConfigException.At(file, n, $"unknown keyword '{w[0]}'");
@@ -183,24 +140,7 @@ public sealed record CaptureNetworkConfig(
         if (method is null) throw KdumpConfigException.At(file, null, $"neither '{Keywords.Static}' nor '{Keywords.Dhcp}'");
         if (method == AddressMethod.Dhcp && (gateway is not null || routes.Count > 0))
             throw KdumpConfigException.At(file, null, $"'{Keywords.Gateway}' and '{Keywords.Route}' go with '{Keywords.Static}' only");
-        if (bondMode is not null && bridge) throw KdumpConfigException.At(file, null, $"'{Keywords.Bond}' and '{Keywords.Bridge}' together");
-        if (bondMode is null && bondOptions.Count > 0) throw KdumpConfigException.At(file, null, $"'{Keywords.BondOption}' goes with '{Keywords.Bond}' only");
-        if (bondMode is null && !bridge && slaves.Count > 0) throw KdumpConfigException.At(file, null, $"'{Keywords.Slave}' goes with '{Keywords.Bond}' or '{Keywords.Bridge}' only");
-        if ((bondMode is not null || bridge) && slaves.Count == 0) throw KdumpConfigException.At(file, null, $"'{(bridge ? Keywords.Bridge : Keywords.Bond)}' without a '{Keywords.Slave}' line");
-        if (slaves.Any(l => l.Name == name)) throw KdumpConfigException.At(file, null, $"'{name}' is itself one of its slaves");
-        if (vlan is not null)
-        {
-            // Upstream's kdump_setup_vlan: a VLAN on a NIC or a bond, never on a bridge.
-            if (bridge) throw KdumpConfigException.At(file, null, $"'{Keywords.Vlan}' on a '{Keywords.Bridge}'");
-            if (vlan.Parent == name) throw KdumpConfigException.At(file, null, $"'{name}' is its own VLAN parent");
-            if (slaves.Any(l => l.Name == vlan.Parent)) throw KdumpConfigException.At(file, null, $"'{vlan.Parent}' is the VLAN's parent and one of its slaves");
-        }
-        return new CaptureNetworkConfig(remote.Value, name, mac, method.Value, address, gateway, routes, nameservers)
-        {
-            Bond = bondMode is null ? null : new BondConfig(bondMode, bondOptions, slaves),
-            BridgePorts = bridge ? slaves : null,
-            Vlan = vlan,
-        };
+        return new CaptureNetworkConfig(remote.Value, name, mac, method.Value, address, gateway, routes, nameservers) { Link = links.Build(name, mac) };
     }
 
     /// <summary>A name the kernel accepts for an interface (dev_valid_name): 1..15 bytes, not . or .., no '/', ':' or space.</summary>
@@ -227,49 +167,3 @@ public sealed record CaptureNetworkConfig(
         return string.Join(':', parts).ToLowerInvariant();
     }
 }
-
-/// <summary>A bond (upstream's dracut <c>bond=NAME:SLAVES:OPTIONS</c>): its mode, the options set after the mode, and its slaves.</summary>
-public sealed record BondConfig(string Mode, IReadOnlyList<BondOption> Options, IReadOnlyList<SlaveInterface> Slaves)
-{
-    /// <summary>A value sysfs takes as one word: printable ASCII without blanks (a mode, a number, an interface name).</summary>
-    public static bool IsWord(string value)
-    {
-        ArgumentNullException.ThrowIfNull(value);
-        return value.Length is > 0 and <= 64 && value.All(c => c > ' ' && c < 0x7F);
-    }
-
-    /// <summary>The option written once per ARP target, as <c>+ADDRESS</c>.</summary>
-    public const string ArpIpTarget = "arp_ip_target";
-
-    /// <summary>
-    /// The bonding options mkdumprd records and kdump-capture sets again after the mode, in this
-    /// order (miimon before the delays that are multiples of it), with the value a new bond has:
-    /// an option still at it is left out, so one that only some modes take is never written to a
-    /// bond of another mode. Enumerated values are sysfs's first word (<c>layer2 0</c>).
-    /// </summary>
-    public static readonly IReadOnlyList<(string Name, string Default)> RecordedOptions =
-    [
-        ("miimon", "0"), ("updelay", "0"), ("downdelay", "0"), ("arp_interval", "0"), ("arp_validate", "none"),
-        ("fail_over_mac", "none"), ("xmit_hash_policy", "layer2"), ("lacp_rate", "slow"), ("ad_select", "stable"), ("primary", ""),
-    ];
-
-    /// <summary>An option of <see cref="RecordedOptions"/> or <see cref="ArpIpTarget"/>: never a path, nor mode or slaves, which the record says otherwise.</summary>
-    public static bool IsOptionName(string name)
-    {
-        ArgumentNullException.ThrowIfNull(name);
-        return name == ArpIpTarget || RecordedOptions.Any(o => o.Name == name);
-    }
-}
-
-/// <summary>A VLAN (upstream's dracut <c>vlan=NAME:PARENT</c>): its 802.1Q id and its parent's name and MAC in the first kernel.</summary>
-public sealed record VlanConfig(int Id, string Parent, string ParentMac)
-{
-    public const int MinId = 1;
-    public const int MaxId = 4094;
-}
-
-/// <summary>One bonding option: the sysfs file name under bonding/ and the value written to it.</summary>
-public sealed record BondOption(string Name, string Value);
-
-/// <summary>A bond's slave or a bridge's port: its name in the first kernel and its permanent MAC (what the capture kernel finds it by).</summary>
-public sealed record SlaveInterface(string Name, string MacAddress);

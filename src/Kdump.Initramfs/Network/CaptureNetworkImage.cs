@@ -11,8 +11,9 @@ namespace Kdump.Initramfs.Network;
 /// capture kernel by MAC, the address copied when it is permanent (<c>kdump_static_ip</c>) or
 /// leased again by DHCP when it is not, the default gateway and other gateway routes of that
 /// interface, the nameservers, and the drivers of the NIC and its parent devices. A bond is
-/// recorded with its mode, options and slaves (found by their permanent MACs), a bridge with its
-/// ports, a VLAN with its id and its parent (a NIC or a bond), and each is made again.
+/// recorded with its mode, options and slaves (found by their permanent MACs), a VLAN with its id
+/// and its parent (a NIC or a bond), a bridge with its ports (NICs, bonds, VLANs), and each is made
+/// again.
 /// </summary>
 public static class CaptureNetworkImage
 {
@@ -41,39 +42,59 @@ public static class CaptureNetworkImage
         var name = route.Interface;
         if (!CaptureNetworkConfig.IsInterfaceName(name)) throw new InitramfsBuildException($"/proc/net/route names an invalid interface '{name}'");
         if (name == "lo") throw new InitramfsBuildException($"{host} is this machine (route via lo): not a remote dump target");
-        // A bond or bridge is made again from its NICs (upstream's bond=, bridge=), a VLAN on its NIC
-        // or bond (vlan=); other software interfaces are not.
-        BondConfig? bond = null;
-        IReadOnlyList<SlaveInterface>? ports = null;
-        IReadOnlyList<string> skipped = [];
-        VlanConfig? vlan = null;
-        if (!facts.IsHardware(name))
-        {
-            if (facts.Vlan(name) is var (id, parent))
-            {
-                if (!facts.IsHardware(parent) && (bond = facts.Bond(parent)) is null)
-                {
-                    // Upstream's kdump_setup_vlan refuses a bridge parent with this message.
-                    if (facts.IsBridge(parent)) throw new InitramfsBuildException("Vlan over bridge is not supported!");
-                    throw new InitramfsBuildException($"{parent} (the parent of {name}) is a software interface (team, vlan, …): not supported by the minimal backend");
-                }
-                vlan = new VlanConfig(id, parent, facts.MacAddress(parent) ?? throw new InitramfsBuildException($"/sys/class/net/{parent}/address is missing or not a MAC address"));
-            }
-            else if ((bond = facts.Bond(name)) is null && (ports = facts.BridgePorts(name, out skipped)) is null)
-                throw new InitramfsBuildException($"{name} (toward {host}) is a software interface (team, …): not supported by the minimal backend");
-        }
-        if (skipped.Count > 0) warnings?.Add($"{name}: the capture kernel's bridge gets its NIC ports only, not {string.Join(", ", skipped)}");
-        var mac = facts.MacAddress(name) ?? throw new InitramfsBuildException($"/sys/class/net/{name}/address is missing or not a MAC address");
+        // A bond, VLAN or bridge is made again from the links below it (upstream's bond=, vlan=, bridge=).
+        var link = Describe(facts, name, host, warnings);
+        var mac = link.MacAddress;
         var index = facts.InterfaceIndex(name) ?? throw new InitramfsBuildException($"/sys/class/net/{name}/ifindex is missing or not a number");
         var source = RouteLookup.SourceAddress(facts.Addresses().Where(a => a.InterfaceIndex == index).ToList(), route, remote)
             ?? throw new InitramfsBuildException($"{name} (toward {host}) has no IPv4 address");
 
         if (!source.IsPermanent)
-            return new CaptureNetworkConfig(remote, name, mac, AddressMethod.Dhcp, null, null, [], facts.Nameservers()) { Bond = bond, BridgePorts = ports, Vlan = vlan };
+            return new CaptureNetworkConfig(remote, name, mac, AddressMethod.Dhcp, null, null, [], facts.Nameservers()) { Link = link };
         var onDevice = routes.Where(r => r.Interface == name && r.Gateway is not null).ToList();
         var gateway = onDevice.FirstOrDefault(r => r.IsDefault)?.Gateway;
         var extra = onDevice.Where(r => !r.IsDefault).Select(r => new StaticRoute(r.Destination, r.Gateway!.Value)).ToList();
-        return new CaptureNetworkConfig(remote, name, mac, AddressMethod.Static, source.Address, gateway, extra, facts.Nameservers()) { Bond = bond, BridgePorts = ports, Vlan = vlan };
+        return new CaptureNetworkConfig(remote, name, mac, AddressMethod.Static, source.Address, gateway, extra, facts.Nameservers()) { Link = link };
+    }
+
+    /// <summary>
+    /// The link <paramref name="name"/> is and those it is made of, as upstream's
+    /// <c>kdump_setup_netdev</c> walks them: a NIC; a bond of NICs; a VLAN on a NIC or a bond; a
+    /// bridge of NICs, bonds and VLANs, whose other ports (a hypervisor's tap and veth ports of its
+    /// guests) are left out with a warning. Anything else (team, a VLAN on a bridge) is refused.
+    /// </summary>
+    private static NetworkLink Describe(HostNetwork facts, string name, string host, ICollection<string>? warnings)
+    {
+        if (facts.IsHardware(name)) return new NicLink(name, facts.RequiredMac(name));
+        if (facts.Vlan(name) is var (id, parent)) return new VlanLink(name, facts.RequiredMac(name), id, VlanParent(facts, name, parent));
+        if (facts.Bond(name) is { } bond) return bond;
+        if (facts.BridgePortNames(name) is not { } portNames)
+            throw new InitramfsBuildException($"{name} (toward {host}) is a software interface (team, …): not supported by the minimal backend");
+        var ports = new List<NetworkLink>();
+        var skipped = new List<string>();
+        foreach (var port in portNames)
+        {
+            if (facts.IsHardware(port)) ports.Add(new NicLink(port, facts.RequiredMac(port)));
+            else if (facts.Vlan(port) is var (portId, portParent)) ports.Add(new VlanLink(port, facts.RequiredMac(port), portId, VlanParent(facts, port, portParent)));
+            else if (facts.Bond(port) is { } portBond) ports.Add(portBond);
+            else skipped.Add(port);
+        }
+        if (ports.Count == 0)
+        {
+            throw new InitramfsBuildException(skipped.Count == 0 ? $"{name} (a bridge) has no ports"
+                : $"{name} (a bridge) has no NIC, bond or VLAN among its ports ({string.Join(", ", skipped)}): not supported by the minimal backend");
+        }
+        if (skipped.Count > 0) warnings?.Add($"{name}: the capture kernel's bridge gets its NIC, bond and VLAN ports only, not {string.Join(", ", skipped)}");
+        return new BridgeLink(name, facts.RequiredMac(name), ports);
+    }
+
+    /// <summary>A VLAN's parent: a NIC or a bond (upstream's kdump_setup_vlan refuses a bridge with this message).</summary>
+    private static NetworkLink VlanParent(HostNetwork facts, string vlan, string parent)
+    {
+        if (facts.IsHardware(parent)) return new NicLink(parent, facts.RequiredMac(parent));
+        if (facts.Bond(parent) is { } bond) return bond;
+        if (facts.IsBridge(parent)) throw new InitramfsBuildException("Vlan over bridge is not supported!");
+        throw new InitramfsBuildException($"{parent} (the parent of {vlan}) is a software interface (team, vlan, …): not supported by the minimal backend");
     }
 
     /// <summary>The image's hosts file: kdump-capture, a static program, looks names up there only.</summary>
@@ -131,11 +152,13 @@ public static class CaptureNetworkImage
         if (HostsLine(host, config.Remote) is { } line) plan.AddFile(HostsPath, Encoding.ASCII.GetBytes(line));
         else if (Ipv4Network.TryParseAddress(host) is null)
             warnings.Add($"{host} is not a name a hosts file can carry: the capture kernel will not find it (give its address in kdump.conf)");
-        // A bond's or bridge's modules: bonding or bridge, and the drivers of its NICs; a VLAN's: 8021q and its parent's.
-        IReadOnlyList<string> modules = (config.Bond?.Slaves ?? config.BridgePorts) is { } nics
-            ? [config.Bond is null ? BridgeModule : BondingModule, .. nics.SelectMany(l => facts.DriverModules(l.Name)).Distinct(StringComparer.Ordinal)]
-            : facts.DriverModules(config.Vlan?.Parent ?? config.Interface);
-        if (config.Vlan is not null) modules = [VlanModule, .. modules];
+        // The drivers of every NIC, and those of the links made of them: bonding, 8021q, bridge.
+        var links = config.Link.SelfAndBelow().ToList();
+        var modules = new List<string>();
+        if (links.OfType<BondLink>().Any()) modules.Add(BondingModule);
+        if (links.OfType<VlanLink>().Any()) modules.Add(VlanModule);
+        if (links.OfType<BridgeLink>().Any()) modules.Add(BridgeModule);
+        modules.AddRange(links.OfType<NicLink>().SelectMany(n => facts.DriverModules(n.Name)).Distinct(StringComparer.Ordinal));
         return (modules, config.Method == AddressMethod.Dhcp ? [PacketSocketModule] : []);
     }
 }

@@ -51,72 +51,63 @@ public sealed class HostNetwork(IRootFileSystem root, Func<IReadOnlyList<Interfa
     /// order with their permanent MACs (<c>bonding_slave/perm_hwaddr</c>: a slave's own address
     /// is the bond's). Null when it is not a bond; an error naming the file when a fact is missing.
     /// </summary>
-    public BondConfig? Bond(string name)
+    public BondLink? Bond(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
         var dir = $"/sys/class/net/{name}/bonding";
         if (!root.DirectoryExists(dir)) return null;
         string Fact(string file) => Read($"{dir}/{file}") ?? throw new InitramfsBuildException($"{dir}/{file} is missing");
         var mode = FirstWord(Fact("mode"));
-        if (!BondConfig.IsWord(mode)) throw new InitramfsBuildException($"{dir}/mode: '{mode}' is not a bonding mode");
+        if (!BondLink.IsWord(mode)) throw new InitramfsBuildException($"{dir}/mode: '{mode}' is not a bonding mode");
         var options = new List<BondOption>();
-        foreach (var (option, initial) in BondConfig.RecordedOptions)
+        foreach (var (option, initial) in BondLink.RecordedOptions)
         {
             var value = Read($"{dir}/{option}") is { } text ? FirstWord(text) : initial;
             if (value == initial) continue;
-            if (!BondConfig.IsWord(value)) throw new InitramfsBuildException($"{dir}/{option}: '{value}' is not one word");
+            if (!BondLink.IsWord(value)) throw new InitramfsBuildException($"{dir}/{option}: '{value}' is not one word");
             options.Add(new BondOption(option, value));
         }
         foreach (var target in (Read($"{dir}/arp_ip_target") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries))
         {
             if (Ipv4Network.TryParseAddress(target) is null) throw new InitramfsBuildException($"{dir}/arp_ip_target: '{target}' is not an IPv4 address");
-            options.Add(new BondOption(BondConfig.ArpIpTarget, "+" + target));
+            options.Add(new BondOption(BondLink.ArpIpTarget, "+" + target));
         }
-        var slaves = new List<SlaveInterface>();
+        var slaves = new List<NicLink>();
         foreach (var slave in Fact("slaves").Split(' ', StringSplitOptions.RemoveEmptyEntries))
         {
             if (!CaptureNetworkConfig.IsInterfaceName(slave)) throw new InitramfsBuildException($"{dir}/slaves names an invalid interface '{slave}'");
             if (!IsHardware(slave)) throw new InitramfsBuildException($"{slave} (a slave of {name}) is a software interface: not supported by the minimal backend");
             var perm = $"/sys/class/net/{slave}/bonding_slave/perm_hwaddr";
             var mac = Read(perm) is { } t ? CaptureNetworkConfig.NormalizeMac(t) : null;
-            slaves.Add(new SlaveInterface(slave, mac ?? throw new InitramfsBuildException($"{perm} is missing or not a MAC address")));
+            slaves.Add(new NicLink(slave, mac ?? throw new InitramfsBuildException($"{perm} is missing or not a MAC address")));
         }
         if (slaves.Count == 0) throw new InitramfsBuildException($"{name} (a bond) has no slaves");
-        return new BondConfig(mode, options, slaves);
+        return new BondLink(name, RequiredMac(name), mode, options, slaves);
     }
 
     /// <summary>A bridge has <c>/sys/class/net/NAME/bridge</c>.</summary>
     public bool IsBridge(string name) => root.DirectoryExists($"/sys/class/net/{name}/bridge");
 
     /// <summary>
-    /// The NIC ports of the bridge <paramref name="name"/> is (<c>/sys/class/net/NAME/bridge</c>),
-    /// from <c>brif/</c> in name order, each with its own MAC (a port keeps its address). Software
-    /// ports (a hypervisor's tap and veth ports of its guests, a bond) are left out and named in
-    /// <paramref name="skipped"/>. Null when it is not a bridge; an error when a port is missing a
-    /// fact or no NIC port is left.
+    /// The ports of the bridge <paramref name="name"/> is (<c>/sys/class/net/NAME/brif</c>), in name
+    /// order; null when it is not a bridge.
     /// </summary>
-    public IReadOnlyList<SlaveInterface>? BridgePorts(string name, out IReadOnlyList<string> skipped)
+    public IReadOnlyList<string>? BridgePortNames(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        skipped = [];
         if (!IsBridge(name)) return null;
-        var ports = new List<SlaveInterface>();
-        var software = new List<string>();
+        var ports = new List<string>();
         foreach (var port in root.ListDirectory($"/sys/class/net/{name}/brif"))
         {
             if (!CaptureNetworkConfig.IsInterfaceName(port)) throw new InitramfsBuildException($"/sys/class/net/{name}/brif names an invalid interface '{port}'");
-            if (!IsHardware(port))
-            {
-                software.Add(port);
-                continue;
-            }
-            ports.Add(new SlaveInterface(port, MacAddress(port) ?? throw new InitramfsBuildException($"/sys/class/net/{port}/address is missing or not a MAC address")));
+            ports.Add(port);
         }
-        skipped = software;
-        if (ports.Count == 0)
-            throw new InitramfsBuildException(software.Count == 0 ? $"{name} (a bridge) has no ports" : $"{name} (a bridge) has no NIC among its ports ({string.Join(", ", software)}): not supported by the minimal backend");
         return ports;
     }
+
+    /// <summary><see cref="MacAddress"/>, or an error naming the file.</summary>
+    public string RequiredMac(string name) =>
+        MacAddress(name) ?? throw new InitramfsBuildException($"/sys/class/net/{name}/address is missing or not a MAC address");
 
     /// <summary>
     /// The VLAN <paramref name="name"/> is, from <c>/proc/net/vlan/NAME</c> (upstream's
@@ -140,7 +131,7 @@ public sealed class HostNetwork(IRootFileSystem root, Func<IReadOnlyList<Interfa
             var vid = Array.IndexOf(w, "VID:");
             if (id is null && vid >= 0 && vid + 1 < w.Length
                 && int.TryParse(w[vid + 1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var v)
-                && v is >= VlanConfig.MinId and <= VlanConfig.MaxId) id = v;
+                && v is >= VlanLink.MinId and <= VlanLink.MaxId) id = v;
             if (parent is null && w is ["Device:", var dev, ..]) parent = dev;
         }
         if (id is null) throw new InitramfsBuildException($"{file}: no VLAN id (VID:)");

@@ -5,9 +5,11 @@
 
 On "NETVM-LINK-OFF-PLEASE" (the first kernel, after kdumpctl start) it sets the link of netdev ID
 down, as a pulled cable or a switch port still negotiating; the guest then panics and the capture
-kernel comes up without carrier. On "kdump: Waiting for carrier on" (kdump-capture waiting) it waits
-3 s and sets the link up. Each step is printed as "LINK-WATCH …". Exits when QEMU closes the socket
-or after S seconds. Talks to nothing but the QMP socket of the QEMU its caller started.
+kernel comes up without carrier. 8 s after "kdump: eth0 (…) is" (kdump-capture has configured the
+NIC; a mark that does not depend on its wait for carrier) it sets the link up. Each step is printed
+as "LINK-WATCH …". Waits for QEMU's socket as long as it takes (QEMU may wait for the heavy-job
+lock; the caller stops this script when QEMU is gone); S seconds count from the connection. Talks
+to nothing but the QMP socket of the QEMU its caller started.
 """
 import argparse, os, sys, time
 
@@ -26,17 +28,15 @@ def main():
     ap.add_argument("--netdev", required=True)
     ap.add_argument("--timeout", type=float, required=True)
     a = ap.parse_args()
-    end = time.monotonic() + a.timeout
     qmp = None
     while qmp is None:
-        if time.monotonic() > end:
-            say("no QMP socket")
-            return 1
         try:
             qmp = Qmp(a.qmp, 10)
-        except OSError:
+        except (OSError, RuntimeError, ValueError):
+            # Not there yet, or QEMU still starting (a closed or half-written greeting).
             time.sleep(0.2)
-    steps = [("NETVM-LINK-OFF-PLEASE", 0, False), ("kdump: Waiting for carrier on", 3, True)]
+    end = time.monotonic() + a.timeout
+    steps = [("NETVM-LINK-OFF-PLEASE", 0, False), ("kdump: eth0 (52:54:00:12:34:56) is ", 8, True)]
     seen = 0
     while steps and time.monotonic() < end:
         try:

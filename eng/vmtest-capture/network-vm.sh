@@ -25,13 +25,14 @@
 # server) is the port of br0, which has the static address; kdump-capture makes bond0, then br0.
 # carrier: static, but after kdumpctl start the host takes eth0's link down over QMP
 # (link-watch.py) and the guest panics; the capture kernel's eth0 comes up without carrier, and the
-# host brings the link back 3 s after kdump-capture says it waits for it. Without that wait the
-# first ARP for the server is lost and ssh fails.
-# vlan (ssh only): eth0 is a UDP link (QEMU dgram netdev on 127.0.0.1) to a second guest, the
-# server guest (server-guest.sh), and carries VLAN 100 only: the first kernel's address
-# 192.168.100.15/24 is on eth0.100, and the server guest's 192.168.100.1 on its own eth0.100 relays
+# host brings the link back 8 s after kdump-capture has configured eth0 (a mark that does not
+# depend on the wait). Without the wait the first ARP for the server is lost and ssh fails.
+# vlan (ssh only): the NIC is a UDP link (QEMU dgram netdev on 127.0.0.1) to a second guest, the
+# server guest (server-guest.sh), and carries VLAN 100 only. The first kernel names the NIC as a
+# server's often is, enp175s0f0np0, so its VLAN cannot be enp175s0f0np0.100 (over 15 bytes) and is
+# vlan100, with 192.168.100.15/24; the server guest's 192.168.100.1 on its own eth0.100 relays
 # port 22 (busybox nc) to its user network's guestfwd, which reaches the sshd. QEMU's user network
-# drops tagged frames, hence the second guest. kdump-capture makes eth0.100 again.
+# drops tagged frames, hence the second guest. kdump-capture renames the NIC and makes vlan100 again.
 # RELEASE defaults to bookworm. Must run as root (ip netns, the servers).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -188,6 +189,7 @@ rm -rf "$W"; mkdir -p "$W"
 PORT=$((20000 + $$ % 20000))
 made_dump_path=""
 cleanup() {
+  if [[ -n ${watch_pid:-} ]]; then kill "$watch_pid" 2>/dev/null || true; fi
   netns_cleanup
   [[ -n $made_dump_path ]] && rmdir "$SSH_DUMP_PATH" 2>/dev/null || true
 }
@@ -268,12 +270,13 @@ elif [ "$(cat /etc/netvm-method)" = bridge ]; then
   echo "NETVM-BRIDGE $(ls /sys/class/net/br0/brif)"
   echo "NETVM-NET $(ip -o -4 addr show dev br0 | awk '{print $4}') $(cat /sys/class/net/br0/address)"
 elif [ "$(cat /etc/netvm-method)" = vlan ]; then
-  # eth0 carries VLAN 100 only (the link to the server guest): the address is on eth0.100.
+  # The NIC carries VLAN 100 only (the link to the server guest): the address is on vlan100.
   modprobe 8021q
-  ip link set eth0 up && ip link add link eth0 name eth0.100 type vlan id 100 \
-    && ip addr add 192.168.100.15/24 dev eth0.100 && ip link set eth0.100 up
-  sed 's/^/NETVM-VLANPROC | /' /proc/net/vlan/eth0.100
-  echo "NETVM-NET $(ip -o -4 addr show dev eth0.100 | awk '{print $4}') $(cat /sys/class/net/eth0.100/address)"
+  ip link set eth0 name enp175s0f0np0 && ip link set enp175s0f0np0 up \
+    && ip link add link enp175s0f0np0 name vlan100 type vlan id 100 \
+    && ip addr add 192.168.100.15/24 dev vlan100 && ip link set vlan100 up
+  sed 's/^/NETVM-VLANPROC | /' /proc/net/vlan/vlan100
+  echo "NETVM-NET $(ip -o -4 addr show dev vlan100 | awk '{print $4}') $(cat /sys/class/net/vlan100/address)"
 else
   ip link set eth0 up && ip addr add 10.0.2.15/24 dev eth0 && ip route add default via 10.0.2.2
 fi
@@ -332,7 +335,7 @@ INIT
   cat $(vm_devimg "$W") "$W/server.cpio" >"$W/server.img"
   LINK_SERVER=$((PORT + 1)) LINK_GUEST=$((PORT + 2))
   cat >"$W/server-qemu.sh" <<QEMU
-exec timeout $VM_TIMEOUT qemu-system-x86_64 -machine q35 -accel tcg -m 256 -smp 1 -display none -monitor none -vga none -no-reboot \
+exec timeout $((VM_TIMEOUT + 180)) qemu-system-x86_64 -machine q35 -accel tcg -m 256 -smp 1 -display none -monitor none -vga none -no-reboot \
   -serial file:$W/server-serial.log \
   -netdev dgram,id=d0,local.type=inet,local.host=127.0.0.1,local.port=$LINK_SERVER,remote.type=inet,remote.host=127.0.0.1,remote.port=$LINK_GUEST \
   -device virtio-net-pci,netdev=d0,mac=52:54:00:00:01:01 \
@@ -361,6 +364,7 @@ if [[ $METHOD == carrier ]]; then
   else
     wait "$watch_pid" || watch_rc=$?
   fi
+  watch_pid=""
   cat "$W/link-watch.log"
 fi
 grep -E '^(NETVM-|kdump: )' "$W/serial.txt" || true
@@ -405,10 +409,10 @@ if [[ $METHOD == bridge-bond ]]; then
   grep -qF "kdump: br0 (52:54:00:12:34:56) is 10.0.2.15/24 via 10.0.2.2" "$W/serial.txt" || die "the capture kernel did not configure br0"
 fi
 if [[ $METHOD == vlan ]]; then
-  grep -qE "^NETVM-VLANPROC \| eth0\.100 +VID: 100" "$W/serial.txt" || die "the first kernel has no eth0.100 with VID 100"
-  grep -qF "NETVM-VLANPROC | Device: eth0" "$W/serial.txt" || die "the first kernel's eth0.100 is not on eth0"
-  grep -qF "kdump: vlan eth0.100 (id 100) on eth0" "$W/serial.txt" || die "the capture kernel did not make eth0.100 again"
-  grep -qF "kdump: eth0.100 (52:54:00:12:34:56) is 192.168.100.15/24" "$W/serial.txt" || die "the capture kernel did not configure eth0.100"
+  grep -qE "^NETVM-VLANPROC \| vlan100 +VID: 100" "$W/serial.txt" || die "the first kernel has no vlan100 with VID 100"
+  grep -qF "NETVM-VLANPROC | Device: enp175s0f0np0" "$W/serial.txt" || die "the first kernel's vlan100 is not on enp175s0f0np0"
+  grep -qF "kdump: vlan vlan100 (id 100) on enp175s0f0np0" "$W/serial.txt" || die "the capture kernel did not make vlan100 again"
+  grep -qF "kdump: vlan100 (52:54:00:12:34:56) is 192.168.100.15/24" "$W/serial.txt" || die "the capture kernel did not configure vlan100"
 fi
 if [[ $METHOD == carrier ]]; then
   [[ $watch_rc == 0 ]] || die "link-watch.py did not take the link down and up again (rc=$watch_rc)"

@@ -24,6 +24,9 @@ public static class NetDevice
     public const uint SIOCBRADDIF = 0x89A2;
     public const uint SIOCSIFVLAN = 0x8983;
     public const int ADD_VLAN_CMD = 0;
+    public const int SET_VLAN_NAME_TYPE_CMD = 6;
+    public const int VLAN_NAME_TYPE_PLUS_VID_NO_PAD = 2;        // vlan5
+    public const int VLAN_NAME_TYPE_RAW_PLUS_VID_NO_PAD = 3;    // eth0.5, each namespace's default (net/8021q/vlan.c vlan_init_net)
     public const short IFF_UP = 0x1;
     public const ushort RTF_UP = 0x0001;
     public const ushort RTF_GATEWAY = 0x0002;
@@ -136,15 +139,30 @@ public static class NetDevice
 
     /// <summary>
     /// SIOCSIFVLAN ADD_VLAN_CMD (what vconfig add does): VLAN <paramref name="id"/> on
-    /// <paramref name="parent"/>, named by the kernel's default name type <c>PARENT.ID</c>
-    /// (ERANGE when that is longer than 15 bytes). Needs the 8021q module.
+    /// <paramref name="parent"/>, which the kernel names <c>PARENT.ID</c> (the default name type);
+    /// when that does not fit IFNAMSIZ (the kernel's ERANGE: a 13-byte NIC name and a 3-digit id)
+    /// the name type is <c>vlanID</c> for this one call. <paramref name="name"/> is the name made.
+    /// Needs the 8021q module.
     /// </summary>
-    public static SyscallResult AddVlan(string parent, int id)
+    public static SyscallResult AddVlan(string parent, int id, out string name)
+    {
+        name = FormattableString.Invariant($"{parent}.{id}");
+        if (name.Length < IfreqFields.IFNAMSIZ) return VlanCommand(ADD_VLAN_CMD, parent, id);
+        name = FormattableString.Invariant($"vlan{id}");
+        var set = VlanCommand(SET_VLAN_NAME_TYPE_CMD, "", VLAN_NAME_TYPE_PLUS_VID_NO_PAD);
+        if (set.IsError) return set;
+        var add = VlanCommand(ADD_VLAN_CMD, parent, id);
+        _ = VlanCommand(SET_VLAN_NAME_TYPE_CMD, "", VLAN_NAME_TYPE_RAW_PLUS_VID_NO_PAD);
+        return add;
+    }
+
+    /// <summary>One SIOCSIFVLAN call: <c>cmd</c>, <c>device1</c> and the int of <c>u</c> (VID or name_type).</summary>
+    private static SyscallResult VlanCommand(int command, string device, int value)
     {
         var args = new byte[VlanIoctlArgsFields.Size];
-        MemoryMarshal.Write(args.AsSpan(VlanIoctlArgsFields.Command), ADD_VLAN_CMD);
-        WriteName(args.AsSpan(VlanIoctlArgsFields.Device1, VlanIoctlArgsFields.DeviceLength), parent);
-        MemoryMarshal.Write(args.AsSpan(VlanIoctlArgsFields.Union), id);
+        MemoryMarshal.Write(args.AsSpan(VlanIoctlArgsFields.Command), command);
+        WriteName(args.AsSpan(VlanIoctlArgsFields.Device1, VlanIoctlArgsFields.DeviceLength), device);
+        MemoryMarshal.Write(args.AsSpan(VlanIoctlArgsFields.Union), value);
         return Ioctl(SIOCSIFVLAN, args);
     }
 

@@ -222,7 +222,40 @@ public sealed class NetworkBringUpTests : IDisposable
         // The kernel refuses it (no 8021q): the network fails with the reason.
         _net.Fail = "vlan";
         Assert.False(BringUp(out _));
-        Assert.Equal("cannot make vlan vlan100 (id 100) on eth0: SIOCSIFVLAN add: EOPNOTSUPP", _log[^1]);
+        Assert.Equal("cannot make vlan vlan100 (id 100) on eth0: SIOCSIFVLAN add: ENOPKG", _log[^1]);
+
+        // A clash on the first kernel's name leaves the kernel's, as for a NIC.
+        _net.Calls.Clear();
+        _log.Clear();
+        _net.Fail = "rename";
+        Directory.Delete(Host("/sys/class/net/ens3"), recursive: true);
+        Write("/sys/class/net/eth0/address", "52:54:00:12:34:56\n");
+        Assert.True(BringUp(out _));
+        Assert.Contains("cannot rename eth0.100 to vlan100: SIOCSIFNAME failed", _log);
+        Assert.Contains("addr eth0.100 192.168.100.15/24", _net.Calls);
+    }
+
+    [Fact]
+    public void A_vlan_whose_kernel_name_would_not_fit_is_made_as_vlan_id_and_one_on_a_readdressed_bond_gets_its_own_address()
+    {
+        // enp175s0f0np0.100 is 17 bytes: the kernel's ERANGE; NetDevice makes it vlan100.
+        Write(CaptureNetworkConfig.ImagePath, "remote 192.168.100.1\ninterface vlan100 52:54:00:12:34:56\nvlan vlan100 52:54:00:12:34:56 100 enp175s0f0np0\n"
+            + "nic enp175s0f0np0 52:54:00:12:34:56\nstatic 192.168.100.15/24\n");
+        Write("/sys/class/net/eth0/address", "52:54:00:12:34:56\n");
+        Assert.True(BringUp(out _));
+        Assert.Equal(["rename eth0 enp175s0f0np0", "up enp175s0f0np0", "vlan enp175s0f0np0 100", "up lo", "addr vlan100 192.168.100.15/24", "up vlan100"], _net.Calls);
+
+        // The parent bond kept another address than the recorded one (its SIOCSIFHWADDR refused): the VLAN is given the recorded one.
+        _net.Calls.Clear();
+        Write(CaptureNetworkConfig.ImagePath, "remote 192.168.100.1\ninterface bond0.7 52:54:00:12:34:56\nvlan bond0.7 52:54:00:12:34:56 7 bond0\n"
+            + "bond bond0 52:54:00:12:34:56 active-backup\nslave bond0 eth0 52:54:00:12:34:56\nstatic 192.168.100.15/24\n");
+        Write("/sys/class/net/bond0/address", "52:54:00:12:34:99\n");
+        Assert.True(BringUp(out _));
+        Assert.Contains("hwaddr bond0.7 52:54:00:12:34:56", _net.Calls);
+        Write("/sys/class/net/bond0/address", "52:54:00:12:34:56\n");
+        _net.Calls.Clear();
+        Assert.True(BringUp(out _));
+        Assert.DoesNotContain(_net.Calls, c => c.StartsWith("hwaddr", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -504,7 +537,12 @@ public sealed class NetworkBringUpTests : IDisposable
 
         public string? AddBridge(string name) => Record("bridge", $"bridge {name}", "SIOCBRADDBR: EEXIST");
 
-        public string? AddVlan(string parent, int id) => Record("vlan", $"vlan {parent} {id}", "SIOCSIFVLAN add: EOPNOTSUPP");
+        public string? AddVlan(string parent, int id, out string name)
+        {
+            // As the kernel names it (NetDevice.AddVlan): PARENT.ID, or vlanID when that is too long.
+            name = $"{parent}.{id}".Length <= 15 ? $"{parent}.{id}" : $"vlan{id}";
+            return Record("vlan", $"vlan {parent} {id}", "SIOCSIFVLAN add: ENOPKG");
+        }
 
         public string? AddBridgePort(string bridge, string port) => Record("port", $"bridge {bridge} port {port}", "SIOCBRADDIF: EBUSY");
 

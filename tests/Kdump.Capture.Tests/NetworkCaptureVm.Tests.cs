@@ -47,16 +47,17 @@ public sealed class NetworkCaptureVmTests
     /// MACs; bridge: br0 with eth0 as its port (brctl), made with SIOCBRADDBR/SIOCBRADDIF;
     /// bridge-bond: br0 with that bond as its port, as a KVM host has it.
     /// carrier: eth0's link is down (QMP set_link) when the capture kernel sets it up and comes back
-    /// 3 s after kdump-capture says it waits for carrier; without the wait ssh fails (seen once).
-    /// vlan: eth0 is a UDP link to a second guest and carries VLAN 100 only; the dump goes to
-    /// 192.168.100.1 on that guest's eth0.100, which relays ssh to the sshd.
+    /// 8 s after kdump-capture configured eth0; without the wait ssh fails (seen once).
+    /// vlan: the NIC (named enp175s0f0np0, so the VLAN is vlan100) is a UDP link to a second guest
+    /// and carries VLAN 100 only; the dump goes to 192.168.100.1 on that guest's eth0.100, which
+    /// relays ssh to the sshd.
     /// </summary>
     [Theory]
     [InlineData("bond", "NETVM-BOND active-backup 1 slaves=eth0 eth1 active=eth1", "kdump: bond bond0 (active-backup) of eth0, eth1")]
     [InlineData("bridge", "NETVM-BRIDGE eth0", "kdump: bridge br0 of eth0")]
     [InlineData("bridge-bond", "NETVM-BRIDGE bond0", "kdump: bridge br0 of bond0")]
     [InlineData("carrier", "NETVM-LINK carrier=0", "kdump: eth0 has carrier after ")]
-    [InlineData("vlan", "NETVM-VLANPROC | Device: eth0", "kdump: vlan eth0.100 (id 100) on eth0")]
+    [InlineData("vlan", "NETVM-VLANPROC | Device: enp175s0f0np0", "kdump: vlan vlan100 (id 100) on enp175s0f0np0")]
     public void Sysrq_panic_is_saved_over_ssh_through_the_links_the_capture_kernel_sets_up(string method, string firstKernel, string made)
     {
         var (stdout, work) = Run("ssh", method);
@@ -98,7 +99,7 @@ public sealed class NetworkCaptureVmTests
             "dhcp" => "kdump: eth0 (52:54:00:12:34:56) leased 10.0.2.15/24 from 10.0.2.2 for 86400s",
             "bond" => "kdump: bond0 (52:54:00:12:34:56) is 10.0.2.15/24 via 10.0.2.2",
             "bridge" or "bridge-bond" => "kdump: br0 (52:54:00:12:34:56) is 10.0.2.15/24 via 10.0.2.2",
-            "vlan" => "kdump: eth0.100 (52:54:00:12:34:56) is 192.168.100.15/24",
+            "vlan" => "kdump: vlan100 (52:54:00:12:34:56) is 192.168.100.15/24",
             _ => "kdump: eth0 (52:54:00:12:34:56) is 10.0.2.15/24 via 10.0.2.2",
         };
         Assert.Contains(configured, stdout, StringComparison.Ordinal);

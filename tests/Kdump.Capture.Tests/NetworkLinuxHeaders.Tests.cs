@@ -34,7 +34,7 @@ public sealed class NetworkLinuxHeadersTests
         int main(void) {
             P(SIOCADDRT); P(SIOCGIFFLAGS); P(SIOCSIFFLAGS); P(SIOCSIFADDR); P(SIOCSIFNETMASK); P(SIOCSIFNAME);
             P(SIOCSIFHWADDR); P(SIOCBRADDBR); P(SIOCBRADDIF); P(offsetof(struct ifreq, ifr_hwaddr));
-            P(SIOCSIFVLAN); P(ADD_VLAN_CMD); P(sizeof(struct vlan_ioctl_args)); P(offsetof(struct vlan_ioctl_args, cmd));
+            P(SIOCSIFVLAN); P(ADD_VLAN_CMD); P(SET_VLAN_NAME_TYPE_CMD); P(VLAN_NAME_TYPE_PLUS_VID_NO_PAD); P(VLAN_NAME_TYPE_RAW_PLUS_VID_NO_PAD); P(sizeof(struct vlan_ioctl_args)); P(offsetof(struct vlan_ioctl_args, cmd));
             P(offsetof(struct vlan_ioctl_args, device1)); P(offsetof(struct vlan_ioctl_args, u.VID)); P(sizeof(((struct vlan_ioctl_args *)0)->device1));
             P(IFF_UP); P(RTF_UP); P(RTF_GATEWAY); P(AF_INET); P(IFNAMSIZ);
             P(sizeof(struct ifreq)); P(offsetof(struct ifreq, ifr_name)); P(offsetof(struct ifreq, ifr_addr));
@@ -67,7 +67,8 @@ public sealed class NetworkLinuxHeadersTests
             ["SIOCSIFADDR"] = NetDevice.SIOCSIFADDR, ["SIOCSIFNETMASK"] = NetDevice.SIOCSIFNETMASK, ["SIOCSIFNAME"] = NetDevice.SIOCSIFNAME,
             ["SIOCSIFHWADDR"] = NetDevice.SIOCSIFHWADDR, ["SIOCBRADDBR"] = NetDevice.SIOCBRADDBR, ["SIOCBRADDIF"] = NetDevice.SIOCBRADDIF,
             ["offsetof(struct ifreq, ifr_hwaddr)"] = NetDevice.IfreqFields.Union,
-            ["SIOCSIFVLAN"] = NetDevice.SIOCSIFVLAN, ["ADD_VLAN_CMD"] = NetDevice.ADD_VLAN_CMD, ["sizeof(struct vlan_ioctl_args)"] = NetDevice.VlanIoctlArgsFields.Size,
+            ["SIOCSIFVLAN"] = NetDevice.SIOCSIFVLAN, ["ADD_VLAN_CMD"] = NetDevice.ADD_VLAN_CMD, ["SET_VLAN_NAME_TYPE_CMD"] = NetDevice.SET_VLAN_NAME_TYPE_CMD,
+            ["VLAN_NAME_TYPE_PLUS_VID_NO_PAD"] = NetDevice.VLAN_NAME_TYPE_PLUS_VID_NO_PAD, ["VLAN_NAME_TYPE_RAW_PLUS_VID_NO_PAD"] = NetDevice.VLAN_NAME_TYPE_RAW_PLUS_VID_NO_PAD, ["sizeof(struct vlan_ioctl_args)"] = NetDevice.VlanIoctlArgsFields.Size,
             ["offsetof(struct vlan_ioctl_args, cmd)"] = NetDevice.VlanIoctlArgsFields.Command, ["offsetof(struct vlan_ioctl_args, device1)"] = NetDevice.VlanIoctlArgsFields.Device1,
             ["offsetof(struct vlan_ioctl_args, u.VID)"] = NetDevice.VlanIoctlArgsFields.Union, ["sizeof(((struct vlan_ioctl_args *)0)->device1)"] = NetDevice.VlanIoctlArgsFields.DeviceLength,
             ["IFF_UP"] = (ulong)NetDevice.IFF_UP, ["RTF_UP"] = NetDevice.RTF_UP, ["RTF_GATEWAY"] = NetDevice.RTF_GATEWAY,

@@ -36,7 +36,7 @@ public sealed class NetworkControl : INetworkControl
 
     public string? AddBridge(string name) => Why(NetDevice.AddBridge(name), $"SIOCBRADDBR {name}");
 
-    public string? AddVlan(string parent, int id) => Why(NetDevice.AddVlan(parent, id), $"SIOCSIFVLAN add {parent} {id}");
+    public string? AddVlan(string parent, int id, out string name) => Why(NetDevice.AddVlan(parent, id, out name), $"SIOCSIFVLAN add {parent} {id}");
 
     public string? AddBridgePort(string bridge, string port) => Why(NetDevice.AddBridgePort(bridge, port), $"SIOCBRADDIF {bridge} {port}");
 

@@ -43,8 +43,11 @@ public interface INetworkControl
     /// <summary><c>brctl addbr NAME</c> (SIOCBRADDBR).</summary>
     string? AddBridge(string name);
 
-    /// <summary><c>vconfig add PARENT ID</c> (SIOCSIFVLAN): the VLAN the kernel names <c>PARENT.ID</c>, down.</summary>
-    string? AddVlan(string parent, int id);
+    /// <summary>
+    /// <c>vconfig add PARENT ID</c> (SIOCSIFVLAN): a VLAN, down, named <c>PARENT.ID</c>, or
+    /// <c>vlanID</c> when that is longer than 15 bytes; <paramref name="name"/> is the one made.
+    /// </summary>
+    string? AddVlan(string parent, int id, out string name);
 
     /// <summary><c>brctl addif BRIDGE PORT</c> (SIOCBRADDIF).</summary>
     string? AddBridgePort(string bridge, string port);

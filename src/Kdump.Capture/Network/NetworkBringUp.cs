@@ -88,7 +88,7 @@ public static class NetworkBringUp
     private static string? Make(INetworkControl net, CapturePaths paths, NetworkLink link, DeviceWaitBudget budget, Action<string> log) => link switch
     {
         BondLink bond => MakeBond(net, paths, bond, budget, log),
-        VlanLink vlan => Make(net, paths, vlan.Parent, budget, log) is { } parent ? MakeVlan(net, parent, vlan, log) : null,
+        VlanLink vlan => Make(net, paths, vlan.Parent, budget, log) is { } parent ? MakeVlan(net, paths, parent, vlan, log) : null,
         BridgeLink bridge => MakeBridge(net, paths, bridge, budget, log),
         _ => FindAndName(net, paths, link.Name, link.MacAddress, budget, log),
     };
@@ -196,22 +196,42 @@ public static class NetworkBringUp
     /// <summary>
     /// The VLAN made again on <paramref name="parent"/> (upstream's <c>vlan=NAME:PARENT</c>): the
     /// parent set up (tagged frames leave through it), the VLAN added, named as in the first kernel
-    /// and given its address when that was not the parent's; null, logged, when the kernel refuses it.
+    /// (a clash leaves the kernel's name, as for a NIC) and given its address when that is not the
+    /// one it took from its parent; null, logged, when the kernel refuses it.
     /// </summary>
-    private static string? MakeVlan(INetworkControl net, string parent, VlanLink vlan, Action<string> log)
+    private static string? MakeVlan(INetworkControl net, CapturePaths paths, string parent, VlanLink vlan, Action<string> log)
     {
-        var (name, mac) = (vlan.Name, vlan.MacAddress);
-        var made = $"{parent}.{vlan.Id.ToString(CultureInfo.InvariantCulture)}";
-        var error = net.SetUp(parent) ?? net.AddVlan(parent, vlan.Id) ?? (made == name ? null : net.Rename(made, name));
-        if (error is not null)
+        var mac = vlan.MacAddress;
+        var made = "";
+        if ((net.SetUp(parent) ?? net.AddVlan(parent, vlan.Id, out made)) is { } error)
         {
-            log($"cannot make vlan {name} (id {vlan.Id}) on {parent}: {error}");
+            log($"cannot make vlan {vlan.Name} (id {vlan.Id}) on {parent}: {error}");
             return null;
         }
-        // A VLAN takes its parent's address unless the first kernel's had another.
-        if (mac != vlan.Parent.MacAddress) SetAddressOf(net, name, mac, log);
+        var name = made;
+        if (made != vlan.Name)
+        {
+            if (net.Rename(made, vlan.Name) is { } why) log($"cannot rename {made} to {vlan.Name}: {why}");
+            else name = vlan.Name;
+        }
+        // A VLAN takes its parent's address as it is now (a bond's may not be the recorded one:
+        // a refused SIOCSIFHWADDR, fail_over_mac); DHCP's chaddr must be the frames' source.
+        if (mac != (ReadMac(paths, parent) ?? vlan.Parent.MacAddress)) SetAddressOf(net, name, mac, log);
         log($"vlan {name} (id {vlan.Id}) on {parent}");
         return name;
+    }
+
+    /// <summary>The address sysfs shows for <paramref name="name"/>; null when it cannot be read.</summary>
+    private static string? ReadMac(CapturePaths paths, string name)
+    {
+        try
+        {
+            return CaptureNetworkConfig.NormalizeMac(File.ReadAllText(paths.Host($"/sys/class/net/{name}/address")));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Gives a bond, bridge or VLAN the first kernel's address; a refusal is logged, the kernel's choice stays.</summary>
@@ -279,6 +299,7 @@ public static class NetworkBringUp
     private static string? FindByMac(INetworkControl net, CapturePaths paths, string mac, DeviceWaitBudget budget, Action<string> log)
     {
         var dir = paths.Host("/sys/class/net");
+        var waitedHere = false;
         while (true)
         {
             if (Directory.Exists(dir))
@@ -290,10 +311,12 @@ public static class NetworkBringUp
                 }
             }
             if (budget.Waited >= DeviceWait) return null;
-            if (budget.Waited.Ticks % TimeSpan.FromSeconds(10).Ticks == 0 && budget.Waited > TimeSpan.Zero)
+            // Every 10 s of waiting for this NIC (the budget may already have run for another one).
+            if (budget.Waited.Ticks % TimeSpan.FromSeconds(10).Ticks == 0 && waitedHere)
                 log($"Waiting for the network interface {mac} ({budget.Waited.TotalSeconds:0}s / {DeviceWait.TotalSeconds:0}s)");
             net.Delay(s_poll);
             budget.Waited += s_poll;
+            waitedHere = true;
         }
     }
 
@@ -306,7 +329,8 @@ public static class NetworkBringUp
     {
         var file = paths.Host($"/sys/class/net/{name}/carrier");
         var waited = TimeSpan.Zero;
-        while (HasCarrier(file) == false)
+        bool? carrier;
+        while ((carrier = HasCarrier(file)) == false)
         {
             if (waited == TimeSpan.Zero) log($"Waiting for carrier on {name} (up to {CarrierWait.TotalSeconds:0}s)");
             if (waited >= CarrierWait)
@@ -317,7 +341,8 @@ public static class NetworkBringUp
             net.Delay(s_poll);
             waited += s_poll;
         }
-        if (waited > TimeSpan.Zero) log($"{name} has carrier after {waited.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)}s");
+        var seconds = waited.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture);
+        if (waited > TimeSpan.Zero) log(carrier == true ? $"{name} has carrier after {seconds}s" : $"{name}: carrier unreadable after {seconds}s; trying anyway");
     }
 
     /// <summary>sysfs <c>carrier</c>: "1" or "0"; null when it cannot be read (no such file, EINVAL while down).</summary>

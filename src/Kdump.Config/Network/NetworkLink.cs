@@ -71,7 +71,7 @@ public sealed record BondLink(string Name, string MacAddress, string Mode, IRead
 /// <summary>A VLAN (upstream's dracut <c>vlan=NAME:PARENT</c>): its 802.1Q id on a NIC or a bond.</summary>
 public sealed record VlanLink(string Name, string MacAddress, int Id, NetworkLink Parent) : NetworkLink(Name, MacAddress)
 {
-    public const int MinId = 1;
+    public const int MinId = 0;     // 0: priority tags only, which the kernel takes too
     public const int MaxId = 4094;
 
     public override IReadOnlyList<NetworkLink> Children => [Parent];

@@ -248,6 +248,12 @@ elif [ "$(cat /etc/netvm-method)" = bond ] || [ "$(cat /etc/netvm-method)" = bri
   # As dracut's ifup does it: the bonding driver's sysfs files, the slaves down while added.
   modprobe bonding
   [ -d /sys/class/net/bond0 ] || echo +bond0 >/sys/class/net/bonding_masters
+  # What a new bond shows: the defaults mkdumprd leaves out of its record (checked by the C# test).
+  for f in /sys/class/net/bond0/bonding/*; do echo "NETVM-BONDOPT ${f##*/}=$(cat "$f" 2>/dev/null)"; done
+  # The 802.3ad options show only in that mode: those of a scratch bond.
+  echo +bondx >/sys/class/net/bonding_masters && echo 802.3ad >/sys/class/net/bondx/bonding/mode \
+    && for f in ad_actor_sys_prio ad_actor_system ad_user_port_key; do echo "NETVM-BONDOPT $f=$(cat /sys/class/net/bondx/bonding/$f)"; done
+  echo -bondx >/sys/class/net/bonding_masters
   echo active-backup >/sys/class/net/bond0/bonding/mode
   echo 100 >/sys/class/net/bond0/bonding/miimon
   ip link set eth0 down; ip link set eth1 down

@@ -63,6 +63,19 @@ public sealed class NetworkCaptureVmTests
         var (stdout, work) = Run("ssh", method);
         Assert.Contains(firstKernel, stdout, StringComparison.Ordinal);
         Assert.Contains(made, stdout, StringComparison.Ordinal);
+        if (method == "bond")
+        {
+            // The defaults mkdumprd leaves out of its record are those of a new bond of this kernel.
+            var shown = stdout.Split('\n').Where(l => l.StartsWith("NETVM-BONDOPT ", StringComparison.Ordinal))
+                .Select(l => l["NETVM-BONDOPT ".Length..].TrimEnd('\r').Split('=', 2))
+                .Where(p => p[1].Length > 0 || p[0] == "primary")     // empty: an option of another mode; its 802.3ad value follows
+                .GroupBy(p => p[0]).ToDictionary(g => g.Key, g => g.Last()[1].Split(' ')[0]);
+            foreach (var (option, initial) in Kdump.Config.Network.BondLink.RecordedOptions)
+            {
+                Assert.True(shown.TryGetValue(option, out var value), $"bonding/{option} is not in the 6.1 guest's sysfs");
+                Assert.True(value == initial, $"a new bond's {option} is '{value}', the record takes '{initial}' as its default");
+            }
+        }
         Assert.Contains("kdump: saving vmcore complete", stdout, StringComparison.Ordinal);
         AssertCompleteKdump(Path.Combine(work, "vmcore"));
     }

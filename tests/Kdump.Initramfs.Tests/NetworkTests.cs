@@ -357,7 +357,12 @@ public sealed class NetworkTests
         root.Write("/sys/devices/virtual/net/bond0/bonding/mode", mode + "\n");
         root.Write("/sys/devices/virtual/net/bond0/bonding/slaves", "eth0 eth1\n");
         // What a new bond shows: left out of the record.
-        foreach (var (file, value) in new[] { ("miimon", "0"), ("updelay", "0"), ("xmit_hash_policy", "layer2 0"), ("lacp_rate", "slow 0"), ("primary", ""), ("arp_ip_target", "") })
+        foreach (var (file, value) in new[]
+        {
+            ("miimon", "0"), ("updelay", "0"), ("xmit_hash_policy", "layer2 0"), ("lacp_rate", "slow 0"), ("primary", ""), ("arp_ip_target", ""),
+            ("primary_reselect", "always 0"), ("lacp_active", "on 1"), ("use_carrier", "1"), ("tlb_dynamic_lb", "1"),
+            ("ad_actor_system", ""), ("ad_actor_sys_prio", ""), ("ad_user_port_key", ""),   // outside 802.3ad the driver shows nothing
+        })
             root.Write($"/sys/devices/virtual/net/bond0/bonding/{file}", value + "\n");
         foreach (var (file, value) in options) root.Write($"/sys/devices/virtual/net/bond0/bonding/{file}", value + "\n");
         File.CreateSymbolicLink(root.Host("/sys/class/net/bond0"), "../../devices/virtual/net/bond0");
@@ -367,11 +372,12 @@ public sealed class NetworkTests
     public void A_bond_is_recorded_with_its_mode_changed_options_and_slaves_permanent_macs()
     {
         using var root = new TestRoot("mkdumprd-net-bond");
-        Bond(root, "active-backup 1", ("miimon", "100"), ("primary", "eth1"), ("arp_ip_target", "10.0.2.2 10.0.2.3"));
+        Bond(root, "active-backup 1", ("miimon", "100"), ("primary", "eth1"), ("arp_ip_target", "10.0.2.2 10.0.2.3"), ("primary_reselect", "failure 2"), ("min_links", "1"));
         var image = BuildNfs(root, [Addr(4, "10.0.2.15/24")], nic: false,
             routes: Header + RouteLine("bond0", "0.0.0.0", "10.0.2.2", 0x3, 0, "0.0.0.0", true) + RouteLine("bond0", "10.0.2.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true));
         Assert.Equal("# kdump-capture network, written by mkdumprd\nremote 10.0.2.100\ninterface bond0 52:54:00:12:34:56\n"
-            + "bond bond0 52:54:00:12:34:56 active-backup\nbond-option bond0 miimon 100\nbond-option bond0 primary eth1\nbond-option bond0 arp_ip_target +10.0.2.2\nbond-option bond0 arp_ip_target +10.0.2.3\n"
+            + "bond bond0 52:54:00:12:34:56 active-backup\nbond-option bond0 miimon 100\nbond-option bond0 primary eth1\n"
+            + "bond-option bond0 primary_reselect failure\nbond-option bond0 min_links 1\nbond-option bond0 arp_ip_target +10.0.2.2\nbond-option bond0 arp_ip_target +10.0.2.3\n"
             + "slave bond0 eth0 52:54:00:12:34:56\nslave bond0 eth1 52:54:00:12:34:57\nstatic 10.0.2.15/24\ngateway 10.0.2.2\nnameserver 10.0.2.3\n",
             Text(image, CaptureNetworkConfig.ImagePath));
         var modules = image.Modules.Select(m => m.Name).ToList();

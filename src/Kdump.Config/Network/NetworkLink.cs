@@ -52,12 +52,19 @@ public sealed record BondLink(string Name, string MacAddress, string Mode, IRead
     /// The bonding options mkdumprd records and kdump-capture sets again after the mode, in this
     /// order (miimon before the delays that are multiples of it), with the value a new bond has:
     /// an option still at it is left out, so one that only some modes take is never written to a
-    /// bond of another mode. Enumerated values are sysfs's first word (<c>layer2 0</c>).
+    /// bond of another mode. Enumerated values are sysfs's first word (<c>layer2 0</c>). Options a
+    /// kernel lacks (lacp_active before 5.15, arp_missed_max before 5.18) read as their default.
+    /// All are set while the bond is down and before its slaves, which the driver asks of some
+    /// (ad_actor_system, lacp_rate, tlb_dynamic_lb).
     /// </summary>
     public static readonly IReadOnlyList<(string Name, string Default)> RecordedOptions =
     [
         ("miimon", "0"), ("updelay", "0"), ("downdelay", "0"), ("arp_interval", "0"), ("arp_validate", "none"),
         ("fail_over_mac", "none"), ("xmit_hash_policy", "layer2"), ("lacp_rate", "slow"), ("ad_select", "stable"), ("primary", ""),
+        ("primary_reselect", "always"), ("arp_all_targets", "any"), ("use_carrier", "1"), ("min_links", "0"), ("lacp_active", "on"),
+        ("ad_actor_sys_prio", "65535"), ("ad_actor_system", "00:00:00:00:00:00"), ("ad_user_port_key", "0"), ("tlb_dynamic_lb", "1"),
+        ("arp_missed_max", "2"), ("all_slaves_active", "0"), ("num_grat_arp", "1"), ("num_unsol_na", "1"), ("packets_per_slave", "1"),
+        ("resend_igmp", "1"), ("lp_interval", "1"), ("peer_notif_delay", "0"),
     ];
 
     /// <summary>An option of <see cref="RecordedOptions"/> or <see cref="ArpIpTarget"/>: never a path, nor mode or slaves, which the record says otherwise.</summary>

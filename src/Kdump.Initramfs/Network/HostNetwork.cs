@@ -62,8 +62,10 @@ public sealed class HostNetwork(IRootFileSystem root, Func<IReadOnlyList<Interfa
         var options = new List<BondOption>();
         foreach (var (option, initial) in BondLink.RecordedOptions)
         {
+            // The driver shows nothing for an option of another mode (ad_actor_system outside
+            // 802.3ad): only primary has an empty value that means something.
             var value = Read($"{dir}/{option}") is { } text ? FirstWord(text) : initial;
-            if (value == initial) continue;
+            if (value == initial || value.Length == 0) continue;
             if (!BondLink.IsWord(value)) throw new InitramfsBuildException($"{dir}/{option}: '{value}' is not one word");
             options.Add(new BondOption(option, value));
         }

@@ -146,15 +146,23 @@ public static class NetDevice
     /// </summary>
     public static SyscallResult AddVlan(string parent, int id, out string name)
     {
-        name = FormattableString.Invariant($"{parent}.{id}");
-        if (name.Length < IfreqFields.IFNAMSIZ) return VlanCommand(ADD_VLAN_CMD, parent, id);
-        name = FormattableString.Invariant($"vlan{id}");
+        name = VlanName(parent, id);
+        if (FitsParentDotId(parent, id)) return VlanCommand(ADD_VLAN_CMD, parent, id);
         var set = VlanCommand(SET_VLAN_NAME_TYPE_CMD, "", VLAN_NAME_TYPE_PLUS_VID_NO_PAD);
         if (set.IsError) return set;
         var add = VlanCommand(ADD_VLAN_CMD, parent, id);
         _ = VlanCommand(SET_VLAN_NAME_TYPE_CMD, "", VLAN_NAME_TYPE_RAW_PLUS_VID_NO_PAD);
         return add;
     }
+
+    /// <summary>The name <see cref="AddVlan"/> gives: <c>PARENT.ID</c> when it fits IFNAMSIZ with its NUL, else <c>vlanID</c>.</summary>
+    public static string VlanName(string parent, int id)
+    {
+        ArgumentNullException.ThrowIfNull(parent);
+        return FitsParentDotId(parent, id) ? FormattableString.Invariant($"{parent}.{id}") : FormattableString.Invariant($"vlan{id}");
+    }
+
+    private static bool FitsParentDotId(string parent, int id) => FormattableString.Invariant($"{parent}.{id}").Length < IfreqFields.IFNAMSIZ;
 
     /// <summary>One SIOCSIFVLAN call: <c>cmd</c>, <c>device1</c> and the int of <c>u</c> (VID or name_type).</summary>
     private static SyscallResult VlanCommand(int command, string device, int value)

@@ -245,18 +245,51 @@ public sealed class NetworkBringUpTests : IDisposable
         Assert.True(BringUp(out _));
         Assert.Equal(["rename eth0 enp175s0f0np0", "up enp175s0f0np0", "vlan enp175s0f0np0 100", "up lo", "addr vlan100 192.168.100.15/24", "up vlan100"], _net.Calls);
 
-        // The parent bond kept another address than the recorded one (its SIOCSIFHWADDR refused): the VLAN is given the recorded one.
+        // The parent bond shows another address than the recorded one, which it refuses to take: the VLAN is given the recorded one.
         _net.Calls.Clear();
         Write(CaptureNetworkConfig.ImagePath, "remote 192.168.100.1\ninterface bond0.7 52:54:00:12:34:56\nvlan bond0.7 52:54:00:12:34:56 7 bond0\n"
             + "bond bond0 52:54:00:12:34:56 active-backup\nslave bond0 eth0 52:54:00:12:34:56\nstatic 192.168.100.15/24\n");
-        Write("/sys/class/net/bond0/address", "52:54:00:12:34:99\n");
+        _net.Sink = call => { if (call == "bond bond0") Write("/sys/class/net/bond0/address", "52:54:00:12:34:99\n"); };
+        _net.Fail = "hwaddr";
         Assert.True(BringUp(out _));
+        Assert.Contains("enslave bond0 eth0", _net.Calls);     // the slave found by MAC is eth0, not bond0
+        Assert.Contains("hwaddr bond0 52:54:00:12:34:56", _net.Calls);
         Assert.Contains("hwaddr bond0.7 52:54:00:12:34:56", _net.Calls);
-        Write("/sys/class/net/bond0/address", "52:54:00:12:34:56\n");
+        Directory.Delete(Host("/sys/class/net/bond0"), recursive: true);
+        _net.Sink = call => { if (call == "bond bond0") Write("/sys/class/net/bond0/address", "52:54:00:12:34:56\n"); };
+        _net.Fail = null;
         _net.Calls.Clear();
         Assert.True(BringUp(out _));
         Assert.DoesNotContain(_net.Calls, c => c.StartsWith("hwaddr", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void A_bond_or_bridge_without_the_member_it_took_its_address_from_is_given_the_recorded_one()
+    {
+        // eth0 (the first slave, whose address the bond had) is gone: the bond takes eth1's.
+        Write(CaptureNetworkConfig.ImagePath, BondRecord);
+        Write("/sys/class/net/eth1/address", "52:54:00:12:34:57\n");
+        _net.Sink = call => { if (call == "enslave bond0 eth1") Write("/sys/class/net/bond0/address", "52:54:00:12:34:57\n"); };
+        Assert.True(BringUp(out _));
+        Assert.True(_net.Calls.IndexOf("hwaddr bond0 52:54:00:12:34:56") > _net.Calls.IndexOf("enslave bond0 eth1"));
+        Assert.Contains("bond0 (52:54:00:12:34:57) is 10.0.2.15/24 via 10.0.2.2", _log);    // the fake leaves sysfs as it was: the log shows it
+
+        // The bridge's lowest port is gone: it takes the other's address.
+        Directory.Delete(Host("/sys/class/net/bond0"), recursive: true);
+        _net.Calls.Clear();
+        Write(CaptureNetworkConfig.ImagePath, BridgeRecord);
+        _net.Sink = call => { if (call == "bridge br0 port eth1") Write("/sys/class/net/br0/address", "52:54:00:12:34:57\n"); };
+        Assert.True(BringUp(out _));
+        Assert.True(_net.Calls.IndexOf("hwaddr br0 52:54:00:12:34:56") > _net.Calls.IndexOf("bridge br0 port eth1"));
+    }
+
+    [Theory]
+    [InlineData("eth0", 100, "eth0.100")]
+    [InlineData("enp175s0f0np", 10, "enp175s0f0np.10")]      // 15 bytes: fits IFNAMSIZ with its NUL
+    [InlineData("enp175s0f0np0", 10, "vlan10")]              // 16: the kernel's ERANGE
+    [InlineData("enp175s0f0np0", 4094, "vlan4094")]
+    public void A_vlan_is_named_parent_dot_id_when_that_fits_and_vlan_id_else(string parent, int id, string name) =>
+        Assert.Equal(name, Kdump.Linux.NetDevice.VlanName(parent, id));
 
     [Fact]
     public void A_vlan_on_a_bond_makes_the_bond_first()
@@ -539,8 +572,7 @@ public sealed class NetworkBringUpTests : IDisposable
 
         public string? AddVlan(string parent, int id, out string name)
         {
-            // As the kernel names it (NetDevice.AddVlan): PARENT.ID, or vlanID when that is too long.
-            name = $"{parent}.{id}".Length <= 15 ? $"{parent}.{id}" : $"vlan{id}";
+            name = Kdump.Linux.NetDevice.VlanName(parent, id);
             return Record("vlan", $"vlan {parent} {id}", "SIOCSIFVLAN add: ENOPKG");
         }
 

@@ -154,7 +154,13 @@ public sealed class NetworkTests
     [InlineData("remote 10.0.2.1 x\n", "/etc/kdump/network.conf:1: 'remote' takes 1 value(s), found 2")]
     [InlineData("interface eth0/1 52:54:00:12:34:56\n", "/etc/kdump/network.conf:1: 'eth0/1' is not an interface name")]
     [InlineData("interface averyveryverylongname 52:54:00:12:34:56\n", "/etc/kdump/network.conf:1: 'averyveryverylongname' is not an interface name")]
-    [InlineData("interface eth0 52:54:00:12:34\n", "/etc/kdump/network.conf:1: '52:54:00:12:34' is not a MAC address")]
+    [InlineData("interface eth0 52:54:00:12:34\n", "/etc/kdump/network.conf:1: '52:54:00:12:34' is not a unicast MAC address")]
+    [InlineData("interface eth0 00:00:00:00:00:00\n", "/etc/kdump/network.conf:1: '00:00:00:00:00:00' is not a unicast MAC address")]
+    [InlineData("nic eth0 01:00:5e:00:00:01\n", "/etc/kdump/network.conf:1: '01:00:5e:00:00:01' is not a unicast MAC address")]
+    [InlineData("nic eth0 ff:ff:ff:ff:ff:ff\n", "/etc/kdump/network.conf:1: 'ff:ff:ff:ff:ff:ff' is not a unicast MAC address")]
+    [InlineData("remote 10.0.2.100\ninterface br0 52:54:00:12:34:56\ndhcp\nbridge br0 52:54:00:12:34:56\nport br0 eth0\nport br0 eth1\nnic eth0 52:54:00:12:34:57\nnic eth1 52:54:00:12:34:57\n", "/etc/kdump/network.conf:8: 'eth0' and 'eth1' have one MAC, 52:54:00:12:34:57")]
+    [InlineData("bond-option bond0 miimon 100\nbond-option bond0 miimon 0\n", "/etc/kdump/network.conf:2: bond 'bond0': 'miimon 0' repeats an option")]
+    [InlineData("bond-option bond0 arp_ip_target +10.0.2.2\nbond-option bond0 arp_ip_target +10.0.2.2\n", "/etc/kdump/network.conf:2: bond 'bond0': 'arp_ip_target +10.0.2.2' repeats an option")]
     [InlineData("static 10.0.2.15/33\n", "/etc/kdump/network.conf:1: '10.0.2.15/33' is not an IPv4 address/prefix")]
     [InlineData("static 10.0.2.15\n", "/etc/kdump/network.conf:1: '10.0.2.15' is not an IPv4 address/prefix")]
     [InlineData("ip=dhcp\n", "/etc/kdump/network.conf:1: unknown keyword 'ip=dhcp'")]
@@ -167,7 +173,7 @@ public sealed class NetworkTests
     [InlineData("bond-option bond0 mode balance-rr\n", "/etc/kdump/network.conf:1: 'mode' is not a bonding option")]
     [InlineData("bond-option ../x miimon 100\n", "/etc/kdump/network.conf:1: '../x' is not an interface name")]
     [InlineData("slave bond0 eth0 52:54:00:12:34:56\nslave bond0 eth0 52:54:00:12:34:57\n", "/etc/kdump/network.conf:2: 'eth0' declared twice")]
-    [InlineData("slave bond0 eth0 52:54:00:12:34\n", "/etc/kdump/network.conf:1: '52:54:00:12:34' is not a MAC address")]
+    [InlineData("slave bond0 eth0 52:54:00:12:34\n", "/etc/kdump/network.conf:1: '52:54:00:12:34' is not a unicast MAC address")]
     [InlineData("bond bond0 52:54:00:12:34:56 active\tbackup\n", "/etc/kdump/network.conf:1: 'bond' takes 3 value(s), found 4")]
     [InlineData("remote 10.0.2.100\ninterface eth0 52:54:00:12:34:56\ndhcp\nslave bond0 eth1 52:54:00:12:34:57\n", "/etc/kdump/network.conf:4: 'slave' names 'bond0', which no 'bond' line declares")]
     [InlineData("remote 10.0.2.100\ninterface eth0 52:54:00:12:34:56\ndhcp\nbond-option bond0 miimon 100\n", "/etc/kdump/network.conf:4: 'bond-option' names 'bond0', which no 'bond' line declares")]
@@ -457,6 +463,24 @@ public sealed class NetworkTests
                 routes: Header + RouteLine("br0.7", "10.0.7.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true)));
             Assert.Equal("/proc/net/vlan/br0.7: no VLAN id (VID:)", e.Message);
         }
+    }
+
+    [Fact]
+    public void A_bridge_of_a_nic_and_a_vlan_on_it_is_refused_when_the_image_is_built()
+    {
+        using var root = new TestRoot("mkdumprd-net-shared");
+        VirtioNic(root, "eth0", "52:54:00:12:34:56", 2);
+        Vlan(root, "eth0.7", 7, "eth0", "52:54:00:12:34:56", 6);
+        root.Write("/sys/devices/virtual/net/br0/address", "52:54:00:12:34:56\n");
+        root.Write("/sys/devices/virtual/net/br0/ifindex", "7\n");
+        root.MakeDirectory("/sys/devices/virtual/net/br0/bridge");
+        root.MakeDirectory("/sys/devices/virtual/net/br0/brif");
+        File.CreateSymbolicLink(root.Host("/sys/class/net/br0"), "../../devices/virtual/net/br0");
+        File.CreateSymbolicLink(root.Host("/sys/devices/virtual/net/br0/brif/eth0"), "../../../../pci0000:00/0000:00:02.0/virtio0/net/eth0/brport");
+        File.CreateSymbolicLink(root.Host("/sys/devices/virtual/net/br0/brif/eth0.7"), "../../eth0.7/brport");
+        var e = Assert.Throws<InitramfsBuildException>(() => BuildNfs(root, [Addr(7, "10.0.7.15/24")], "nfs 10.0.7.1:/export\n", nic: false,
+            routes: Header + RouteLine("br0", "10.0.7.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true)));
+        Assert.Equal("br0 (toward 10.0.7.1): eth0 is below two of its ports: not supported by the minimal backend", e.Message);
     }
 
     [Fact]

@@ -76,7 +76,8 @@ public static class NetworkBringUp
             return false;
         }
         if (config.Nameservers.Count > 0) WriteResolvConf(paths, config.Nameservers);
-        log($"{name} ({config.MacAddress}) is {config.Address}" + (config.Gateway is { } g ? $" via {Ipv4Network.Format(g)}" : ""));
+        // The address the interface has (sysfs), so the log shows what the kernel made of the record.
+        log($"{name} ({ReadMac(paths, name) ?? config.MacAddress}) is {config.Address}" + (config.Gateway is { } g ? $" via {Ipv4Network.Format(g)}" : ""));
         WaitForCarrier(net, paths, name, log);
         return true;
     }
@@ -139,11 +140,19 @@ public static class NetworkBringUp
         // The first slave lends the bond its address, unless the first kernel's bond had another
         // (set by udev or NetworkManager): DHCP's chaddr must be the frames' source address. With
         // fail_over_mac the address follows the active slave, as it did there.
-        if (mac != bond.Slaves[0].MacAddress && !bond.Options.Any(o => o.Name == "fail_over_mac"))
-            SetAddressOf(net, name, mac, log);
+        var followsSlave = bond.Options.Any(o => o.Name == "fail_over_mac");
+        if (mac != bond.Slaves[0].MacAddress && !followsSlave) SetAddressOf(net, name, mac, log);
         // The driver refuses a slave that is up.
-        return AddMembers($"bond {name}", $"bond {name} ({bond.Mode})", "slave", slaves, slave => net.SetDown(slave) ?? net.Enslave(name, slave), log)
-            ? name : null;
+        if (!AddMembers($"bond {name}", $"bond {name} ({bond.Mode})", "slave", slaves, slave => net.SetDown(slave) ?? net.Enslave(name, slave), log)) return null;
+        // Without the first slave the bond took another's address: the recorded one again.
+        if (!followsSlave) KeepAddress(net, paths, name, mac, log);
+        return name;
+    }
+
+    /// <summary>Sets <paramref name="mac"/> when sysfs shows <paramref name="name"/> with another address (a member missing or refused).</summary>
+    private static void KeepAddress(INetworkControl net, CapturePaths paths, string name, string mac, Action<string> log)
+    {
+        if (ReadMac(paths, name) is { } now && now != mac) SetAddressOf(net, name, mac, log);
     }
 
     /// <summary>
@@ -189,8 +198,10 @@ public static class NetworkBringUp
         }
         // A bridge takes its ports' lowest address unless the first kernel's had another.
         if (mac != ports.Select(p => p.MacAddress).Min(StringComparer.Ordinal)) SetAddressOf(net, name, mac, log);
-        return AddMembers($"bridge {name}", $"bridge {name}", "port", found, port => net.AddBridgePort(name, port) ?? net.SetUp(port), log)
-            ? name : null;
+        if (!AddMembers($"bridge {name}", $"bridge {name}", "port", found, port => net.AddBridgePort(name, port) ?? net.SetUp(port), log)) return null;
+        // Without its lowest port the bridge took another's address: the recorded one again.
+        KeepAddress(net, paths, name, mac, log);
+        return name;
     }
 
     /// <summary>
@@ -277,7 +288,7 @@ public static class NetworkBringUp
         // The server's nameservers are those of this network now; the first kernel's are the fallback.
         var nameservers = lease.Nameservers.Count > 0 ? lease.Nameservers : config.Nameservers;
         if (nameservers.Count > 0) WriteResolvConf(paths, nameservers);
-        log($"{name} ({config.MacAddress}) leased {lease.Address} from {Ipv4Network.Format(lease.Server)}"
+        log($"{name} ({ReadMac(paths, name) ?? config.MacAddress}) leased {lease.Address} from {Ipv4Network.Format(lease.Server)}"
             + (lease.Router is { } r ? $" via {Ipv4Network.Format(r)}" : "")
             + (lease.LeaseSeconds is { } s ? $" for {s}s" : ""));
         return true;

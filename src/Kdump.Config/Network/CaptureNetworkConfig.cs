@@ -111,7 +111,7 @@ public sealed record CaptureNetworkConfig(
                 case Keywords.Interface:
                     Arity(2); Once(name is not null);
                     name = IsInterfaceName(w[1]) ? w[1] : throw KdumpConfigException.At(file, n, $"'{w[1]}' is not an interface name");
-                    mac = NormalizeMac(w[2]) ?? throw KdumpConfigException.At(file, n, $"'{w[2]}' is not a MAC address");
+                    mac = NormalizeUnicastMac(w[2]) ?? throw KdumpConfigException.At(file, n, $"'{w[2]}' is not a unicast MAC address");
                     break;
                 case Keywords.Static:
                     Arity(1); Once(method is not null); method = AddressMethod.Static; address = Net(w[1]);
@@ -157,6 +157,14 @@ public sealed record CaptureNetworkConfig(
         ArgumentNullException.ThrowIfNull(mac);
         return Convert.FromHexString(mac.Replace(":", "", StringComparison.Ordinal));
     }
+
+    /// <summary>
+    /// <see cref="NormalizeMac"/>, and null for 00:00:00:00:00:00 (lo's: a record naming it would
+    /// find lo) and group addresses (the low bit of the first byte: multicast, broadcast), which no
+    /// interface of the record can have.
+    /// </summary>
+    public static string? NormalizeUnicastMac(string text) =>
+        NormalizeMac(text) is { } m && m != "00:00:00:00:00:00" && (Convert.ToByte(m[..2], 16) & 1) == 0 ? m : null;
 
     /// <summary><c>aa:bb:cc:dd:ee:ff</c> in lower case, as /sys/class/net/IF/address prints it; null when not 6 hex bytes.</summary>
     public static string? NormalizeMac(string text)

@@ -184,6 +184,9 @@ public static class NetworkLinkRecord
                     Arity(w, n, 3);
                     if (!BondLink.IsOptionName(w[2])) throw KdumpConfigException.At(file, n, $"'{w[2]}' is not a bonding option");
                     if (!BondLink.IsWord(w[3])) throw KdumpConfigException.At(file, n, $"'{w[3]}' is not a bonding option value");
+                    // Each option once; arp_ip_target once per target.
+                    if (_options.Any(o => o.Bond == w[1] && o.Option.Name == w[2] && (w[2] != BondLink.ArpIpTarget || o.Option.Value == w[3])))
+                        throw KdumpConfigException.At(file, n, $"bond '{w[1]}': '{w[2]} {w[3]}' repeats an option");
                     _options.Add((Name(w[1], n), new BondOption(w[2], w[3]), n));
                     break;
                 case Slave:
@@ -223,15 +226,18 @@ public static class NetworkLinkRecord
                 if (declared.Kind == Kind.Slave) throw KdumpConfigException.At(file, declared.Line, $"'{top}' is the interface and a bond's slave");
                 if (declared.Mac != topMac) throw KdumpConfigException.At(file, declared.Line, $"'{top}' has MAC {declared.Mac} here and {topMac} on the 'interface' line");
             }
+            // NICs are found by MAC: two with one MAC would be one NIC.
+            foreach (var group in _links.Where(l => l.Value.Kind is Kind.Nic or Kind.Slave).GroupBy(l => l.Value.Mac).Where(g => g.Count() > 1))
+                throw KdumpConfigException.At(file, group.Max(l => l.Value.Line), $"'{string.Join("' and '", group.Select(l => l.Key).Order(StringComparer.Ordinal))}' have one MAC, {group.Key}");
             var used = new HashSet<string>(StringComparer.Ordinal);
-            var link = declared is null ? new NicLink(top, topMac) : Make(top, used, 0);
+            var link = declared is null ? new NicLink(top, topMac) : Make(top, used);
             used.Add(top);
             if (_links.Keys.FirstOrDefault(k => !used.Contains(k)) is { } stray)
                 throw KdumpConfigException.At(file, _links[stray].Line, $"'{stray}' is not part of the interface '{top}'");
             return link;
         }
 
-        private NetworkLink Make(string name, HashSet<string> used, int depth)
+        private NetworkLink Make(string name, HashSet<string> used)
         {
             var d = _links[name];
             switch (d.Kind)
@@ -242,7 +248,7 @@ public static class NetworkLinkRecord
                 case Kind.Bond:
                     var slaves = _slaves.Where(s => s.Bond == name).Select(s => new NicLink(s.Slave, _links[s.Slave].Mac)).ToList();
                     if (slaves.Count == 0) throw KdumpConfigException.At(file, d.Line, $"bond '{name}' has no '{Slave}' line");
-                    foreach (var s in slaves) Use(s.Name, used, d.Line);
+                    foreach (var s in slaves) used.Add(s.Name);     // a slave line declares its NIC: it has no other place
                     return new BondLink(name, d.Mac, d.Mode!, _options.Where(o => o.Bond == name).Select(o => o.Option).ToList(), slaves);
                 case Kind.Vlan:
                     // Upstream's kdump_setup_vlan: a VLAN on a NIC or a bond, never on a bridge (nor a VLAN).
@@ -250,17 +256,16 @@ public static class NetworkLinkRecord
                     if (!_links.TryGetValue(parent, out var p)) throw KdumpConfigException.At(file, d.Line, $"VLAN parent '{parent}' is not declared");
                     if (p.Kind is not (Kind.Nic or Kind.Bond)) throw KdumpConfigException.At(file, d.Line, $"VLAN parent '{parent}' is a {p.Kind.ToString().ToLowerInvariant()}, not a nic or bond");
                     Use(parent, used, d.Line);
-                    return new VlanLink(name, d.Mac, d.VlanId, Make(parent, used, depth + 1));
+                    return new VlanLink(name, d.Mac, d.VlanId, Make(parent, used));
                 default:
-                    // A bridge is the top only: nothing names one as its child.
-                    if (depth > 0) throw KdumpConfigException.At(file, d.Line, $"bridge '{name}' is not the interface");
+                    // A bridge: the top only, as no other link takes one as its child.
                     var ports = new List<NetworkLink>();
                     foreach (var (_, port, line) in _ports.Where(x => x.Bridge == name))
                     {
                         if (!_links.TryGetValue(port, out var pd)) throw KdumpConfigException.At(file, line, $"port '{port}' is not declared");
                         if (pd.Kind is not (Kind.Nic or Kind.Bond or Kind.Vlan)) throw KdumpConfigException.At(file, line, $"port '{port}' is a {pd.Kind.ToString().ToLowerInvariant()}, not a nic, bond or vlan");
                         Use(port, used, line);
-                        ports.Add(Make(port, used, depth + 1));
+                        ports.Add(Make(port, used));
                     }
                     if (ports.Count == 0) throw KdumpConfigException.At(file, d.Line, $"bridge '{name}' has no '{Port}' line");
                     return new BridgeLink(name, d.Mac, ports);
@@ -289,7 +294,7 @@ public static class NetworkLinkRecord
             CaptureNetworkConfig.IsInterfaceName(name) ? name : throw KdumpConfigException.At(file, n, $"'{name}' is not an interface name");
 
         private string Mac(string mac, int n) =>
-            CaptureNetworkConfig.NormalizeMac(mac) ?? throw KdumpConfigException.At(file, n, $"'{mac}' is not a MAC address");
+            CaptureNetworkConfig.NormalizeUnicastMac(mac) ?? throw KdumpConfigException.At(file, n, $"'{mac}' is not a unicast MAC address");
 
         private void Arity(string[] w, int n, int count)
         {

@@ -1,4 +1,5 @@
 using System.Text;
+using Kdump.Config;
 using Kdump.Config.Conf;
 using Kdump.Config.Network;
 using Kdump.Initramfs.Image;
@@ -44,6 +45,9 @@ public static class CaptureNetworkImage
         if (name == "lo") throw new InitramfsBuildException($"{host} is this machine (route via lo): not a remote dump target");
         // A bond, VLAN or bridge is made again from the links below it (upstream's bond=, vlan=, bridge=).
         var link = Describe(facts, name, host, warnings);
+        // A bridge of eth0 and eth0.7, or of bond0 and bond0.7: each link is made once, for one parent.
+        if (link.SelfAndBelow().GroupBy(l => l.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } shared)
+            throw new InitramfsBuildException($"{name} (toward {host}): {shared.Key} is below two of its ports: not supported by the minimal backend");
         var mac = link.MacAddress;
         var index = facts.InterfaceIndex(name) ?? throw new InitramfsBuildException($"/sys/class/net/{name}/ifindex is missing or not a number");
         var source = RouteLookup.SourceAddress(facts.Addresses().Where(a => a.InterfaceIndex == index).ToList(), route, remote)
@@ -148,7 +152,17 @@ public static class CaptureNetworkImage
             return ([], []);
         }
         var config = Resolve(facts, host, warnings);
-        plan.AddFile(CaptureNetworkConfig.ImagePath, Encoding.UTF8.GetBytes(config.Format()));
+        var record = config.Format();
+        // What kdump-capture will read: a record it refuses would only show after a crash.
+        try
+        {
+            _ = CaptureNetworkConfig.Parse(record);
+        }
+        catch (KdumpConfigException e)
+        {
+            throw new InitramfsBuildException($"the network toward {host} makes a record kdump-capture cannot read ({e.Message}): not supported by the minimal backend");
+        }
+        plan.AddFile(CaptureNetworkConfig.ImagePath, Encoding.UTF8.GetBytes(record));
         if (HostsLine(host, config.Remote) is { } line) plan.AddFile(HostsPath, Encoding.ASCII.GetBytes(line));
         else if (Ipv4Network.TryParseAddress(host) is null)
             warnings.Add($"{host} is not a name a hosts file can carry: the capture kernel will not find it (give its address in kdump.conf)");

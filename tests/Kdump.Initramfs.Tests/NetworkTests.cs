@@ -465,19 +465,24 @@ public sealed class NetworkTests
         }
     }
 
+    /// <summary>br0 (52:54:00:12:34:56) as the bridge driver shows it, its brif/ links to the given ports' brport directories.</summary>
+    private static void VirtualBridge(TestRoot root, int index, params (string Port, string Target)[] ports)
+    {
+        root.Write("/sys/devices/virtual/net/br0/address", "52:54:00:12:34:56\n");
+        root.Write("/sys/devices/virtual/net/br0/ifindex", index + "\n");
+        root.MakeDirectory("/sys/devices/virtual/net/br0/bridge");
+        root.MakeDirectory("/sys/devices/virtual/net/br0/brif");
+        File.CreateSymbolicLink(root.Host("/sys/class/net/br0"), "../../devices/virtual/net/br0");
+        foreach (var (port, target) in ports) File.CreateSymbolicLink(root.Host($"/sys/devices/virtual/net/br0/brif/{port}"), target);
+    }
+
     [Fact]
     public void A_bridge_of_a_nic_and_a_vlan_on_it_is_refused_when_the_image_is_built()
     {
         using var root = new TestRoot("mkdumprd-net-shared");
         VirtioNic(root, "eth0", "52:54:00:12:34:56", 2);
         Vlan(root, "eth0.7", 7, "eth0", "52:54:00:12:34:56", 6);
-        root.Write("/sys/devices/virtual/net/br0/address", "52:54:00:12:34:56\n");
-        root.Write("/sys/devices/virtual/net/br0/ifindex", "7\n");
-        root.MakeDirectory("/sys/devices/virtual/net/br0/bridge");
-        root.MakeDirectory("/sys/devices/virtual/net/br0/brif");
-        File.CreateSymbolicLink(root.Host("/sys/class/net/br0"), "../../devices/virtual/net/br0");
-        File.CreateSymbolicLink(root.Host("/sys/devices/virtual/net/br0/brif/eth0"), "../../../../pci0000:00/0000:00:02.0/virtio0/net/eth0/brport");
-        File.CreateSymbolicLink(root.Host("/sys/devices/virtual/net/br0/brif/eth0.7"), "../../eth0.7/brport");
+        VirtualBridge(root, 7, ("eth0", "../../../../pci0000:00/0000:00:02.0/virtio0/net/eth0/brport"), ("eth0.7", "../../eth0.7/brport"));
         var e = Assert.Throws<InitramfsBuildException>(() => BuildNfs(root, [Addr(7, "10.0.7.15/24")], "nfs 10.0.7.1:/export\n", nic: false,
             routes: Header + RouteLine("br0", "10.0.7.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true)));
         Assert.Equal("br0 (toward 10.0.7.1): eth0 is below two of its ports: not supported by the minimal backend", e.Message);
@@ -489,15 +494,9 @@ public sealed class NetworkTests
         using var root = new TestRoot("mkdumprd-net-stack");
         Bond(root, "802.3ad 4", ("miimon", "100"));
         Vlan(root, "bond0.7", 7, "bond0", "52:54:00:12:34:56", 6);
-        root.Write("/sys/devices/virtual/net/br0/address", "52:54:00:12:34:56\n");
-        root.Write("/sys/devices/virtual/net/br0/ifindex", "7\n");
-        root.MakeDirectory("/sys/devices/virtual/net/br0/bridge");
-        root.MakeDirectory("/sys/devices/virtual/net/br0/brif");
-        File.CreateSymbolicLink(root.Host("/sys/class/net/br0"), "../../devices/virtual/net/br0");
-        File.CreateSymbolicLink(root.Host("/sys/devices/virtual/net/br0/brif/bond0.7"), "../../bond0.7/brport");
         root.Write("/sys/devices/virtual/net/vnet3/address", "fe:54:00:aa:bb:cc\n");
         File.CreateSymbolicLink(root.Host("/sys/class/net/vnet3"), "../../devices/virtual/net/vnet3");
-        File.CreateSymbolicLink(root.Host("/sys/devices/virtual/net/br0/brif/vnet3"), "../../vnet3/brport");
+        VirtualBridge(root, 7, ("bond0.7", "../../bond0.7/brport"), ("vnet3", "../../vnet3/brport"));
         var image = BuildNfs(root, [Addr(7, "10.0.7.15/24")], "nfs 10.0.7.1:/export\n", nic: false,
             routes: Header + RouteLine("br0", "10.0.7.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true));
         Assert.Equal("# kdump-capture network, written by mkdumprd\nremote 10.0.7.1\ninterface br0 52:54:00:12:34:56\n"

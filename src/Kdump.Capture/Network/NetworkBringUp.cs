@@ -233,11 +233,15 @@ public static class NetworkBringUp
     }
 
     /// <summary>The address sysfs shows for <paramref name="name"/>; null when it cannot be read.</summary>
-    private static string? ReadMac(CapturePaths paths, string name)
+    private static string? ReadMac(CapturePaths paths, string name) =>
+        ReadNetFact(paths, name, "address") is { } text ? CaptureNetworkConfig.NormalizeMac(text) : null;
+
+    /// <summary>/sys/class/net/NAME/FILE, trimmed; null when it cannot be read (no such file, EINVAL while the interface is down).</summary>
+    private static string? ReadNetFact(CapturePaths paths, string name, string file)
     {
         try
         {
-            return CaptureNetworkConfig.NormalizeMac(File.ReadAllText(paths.Host($"/sys/class/net/{name}/address")));
+            return File.ReadAllText(paths.Host($"/sys/class/net/{name}/{file}")).Trim();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -295,8 +299,9 @@ public static class NetworkBringUp
     }
 
     /// <summary>
-    /// The time left of one <see cref="DeviceWait"/> shared by the members of a bond or bridge:
-    /// NetworkManager waits for its devices side by side, so missing slaves cost one wait, not one each.
+    /// The time left of one <see cref="DeviceWait"/> shared by every NIC of the record (the slaves
+    /// and ports under it): NetworkManager waits for its devices side by side, so missing NICs cost
+    /// one wait, not one each.
     /// </summary>
     private sealed class DeviceWaitBudget
     {
@@ -338,10 +343,9 @@ public static class NetworkBringUp
     /// </summary>
     private static void WaitForCarrier(INetworkControl net, CapturePaths paths, string name, Action<string> log)
     {
-        var file = paths.Host($"/sys/class/net/{name}/carrier");
         var waited = TimeSpan.Zero;
         bool? carrier;
-        while ((carrier = HasCarrier(file)) == false)
+        while ((carrier = HasCarrier(paths, name)) == false)
         {
             if (waited == TimeSpan.Zero) log($"Waiting for carrier on {name} (up to {CarrierWait.TotalSeconds:0}s)");
             if (waited >= CarrierWait)
@@ -356,18 +360,9 @@ public static class NetworkBringUp
         if (waited > TimeSpan.Zero) log(carrier == true ? $"{name} has carrier after {seconds}s" : $"{name}: carrier unreadable after {seconds}s; trying anyway");
     }
 
-    /// <summary>sysfs <c>carrier</c>: "1" or "0"; null when it cannot be read (no such file, EINVAL while down).</summary>
-    private static bool? HasCarrier(string file)
-    {
-        try
-        {
-            return File.ReadAllText(file).Trim() switch { "1" => true, "0" => false, _ => null };
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-    }
+    /// <summary>sysfs <c>carrier</c>: "1" or "0"; null when it cannot be read or says anything else.</summary>
+    private static bool? HasCarrier(CapturePaths paths, string name) =>
+        ReadNetFact(paths, name, "carrier") switch { "1" => true, "0" => false, _ => null };
 
     private static void WriteResolvConf(CapturePaths paths, IReadOnlyList<uint> nameservers)
     {

@@ -125,14 +125,17 @@ public static class NetworkLinkRecord
     {
         ArgumentNullException.ThrowIfNull(sb);
         ArgumentNullException.ThrowIfNull(top);
+        // A bond's slaves are declared by its slave lines; parents come first, so they are known in time.
+        var slaves = new HashSet<NetworkLink>();
         foreach (var link in top.SelfAndBelow())
         {
             switch (link)
             {
-                case NicLink nic when link != top && !IsSlave(top, nic):
+                case NicLink nic when link != top && !slaves.Contains(nic):
                     sb.Append(Nic).Append(' ').Append(nic.Name).Append(' ').Append(nic.MacAddress).Append('\n');
                     break;
                 case BondLink bond:
+                    slaves.UnionWith(bond.Slaves);
                     sb.Append(Bond).Append(' ').Append(bond.Name).Append(' ').Append(bond.MacAddress).Append(' ').Append(bond.Mode).Append('\n');
                     foreach (var o in bond.Options) sb.Append(BondOption).Append(' ').Append(bond.Name).Append(' ').Append(o.Name).Append(' ').Append(o.Value).Append('\n');
                     foreach (var s in bond.Slaves) sb.Append(Slave).Append(' ').Append(bond.Name).Append(' ').Append(s.Name).Append(' ').Append(s.MacAddress).Append('\n');
@@ -148,8 +151,6 @@ public static class NetworkLinkRecord
             }
         }
     }
-
-    private static bool IsSlave(NetworkLink top, NicLink nic) => top.SelfAndBelow().OfType<BondLink>().Any(b => b.Slaves.Contains(nic));
 
     /// <summary>
     /// Collects link lines (<see cref="Add"/>) and builds the tree under the <c>interface</c> line

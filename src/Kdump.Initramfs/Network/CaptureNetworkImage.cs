@@ -69,18 +69,14 @@ public static class CaptureNetworkImage
     /// </summary>
     private static NetworkLink Describe(HostNetwork facts, string name, string host, ICollection<string>? warnings)
     {
-        if (facts.IsHardware(name)) return new NicLink(name, facts.RequiredMac(name));
-        if (facts.Vlan(name) is var (id, parent)) return new VlanLink(name, facts.RequiredMac(name), id, VlanParent(facts, name, parent));
-        if (facts.Bond(name) is { } bond) return bond;
+        if (Port(facts, name) is { } link) return link;
         if (facts.BridgePortNames(name) is not { } portNames)
             throw new InitramfsBuildException($"{name} (toward {host}) is a software interface (team, …): not supported by the minimal backend");
         var ports = new List<NetworkLink>();
         var skipped = new List<string>();
         foreach (var port in portNames)
         {
-            if (facts.IsHardware(port)) ports.Add(new NicLink(port, facts.RequiredMac(port)));
-            else if (facts.Vlan(port) is var (portId, portParent)) ports.Add(new VlanLink(port, facts.RequiredMac(port), portId, VlanParent(facts, port, portParent)));
-            else if (facts.Bond(port) is { } portBond) ports.Add(portBond);
+            if (Port(facts, port) is { } portLink) ports.Add(portLink);
             else skipped.Add(port);
         }
         if (ports.Count == 0)
@@ -90,6 +86,14 @@ public static class CaptureNetworkImage
         }
         if (skipped.Count > 0) warnings?.Add($"{name}: the capture kernel's bridge gets its NIC, bond and VLAN ports only, not {string.Join(", ", skipped)}");
         return new BridgeLink(name, facts.RequiredMac(name), ports);
+    }
+
+    /// <summary>What a bridge may have as a port, and the top may be besides a bridge: a NIC, a VLAN or a bond; null for anything else.</summary>
+    private static NetworkLink? Port(HostNetwork facts, string name)
+    {
+        if (facts.IsHardware(name)) return new NicLink(name, facts.RequiredMac(name));
+        if (facts.Vlan(name) is var (id, parent)) return new VlanLink(name, facts.RequiredMac(name), id, VlanParent(facts, name, parent));
+        return facts.Bond(name);
     }
 
     /// <summary>A VLAN's parent: a NIC or a bond (upstream's kdump_setup_vlan refuses a bridge with this message).</summary>

@@ -33,6 +33,11 @@
 # vlan100, with 192.168.100.15/24; the server guest's 192.168.100.1 on its own eth0.100 relays
 # port 22 (busybox nc) to its user network's guestfwd, which reaches the sshd. QEMU's user network
 # drops tagged frames, hence the second guest. kdump-capture renames the NIC and makes vlan100 again.
+# ipv6 (ssh only): the same two guests, untagged and IPv6 only. The first kernel's eth0 has the
+# permanent fd00:1::15/64 and a default route via the server guest's link-local address; the
+# server, fd00:2::1 (on the server guest's lo, so reached only through that gateway), relays port
+# 22 as above. kdump.conf says ssh root@fd00:2::1; kdump-capture sets the address, waits for DAD and
+# adds the route through eth0, and the dump lands in fd00:1::15-<date>.
 # RELEASE defaults to bookworm. Must run as root (ip netns, the servers).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -40,7 +45,7 @@ REPO=$(cd "$HERE/../.." && pwd)
 : "${KDUMP_LAB_DIR:=$REPO/.lab}"
 TARGET=${1:-}
 METHOD=static
-[[ ${2:-} == dhcp || ${2:-} == static || ${2:-} == bond || ${2:-} == bridge || ${2:-} == carrier || ${2:-} == vlan || ${2:-} == bridge-bond ]] && { METHOD=$2; shift; }
+[[ ${2:-} == dhcp || ${2:-} == static || ${2:-} == bond || ${2:-} == bridge || ${2:-} == carrier || ${2:-} == vlan || ${2:-} == bridge-bond || ${2:-} == ipv6 ]] && { METHOD=$2; shift; }
 REL=${2:-bookworm}
 CASE=$TARGET
 [[ $METHOD == static ]] || CASE=$TARGET-$METHOD
@@ -50,8 +55,8 @@ source "$REPO/eng/lib/publish-static.sh"
 source "$REPO/eng/lib/vm.sh"
 source "$REPO/eng/lib/netns.sh"
 die() { echo "network-vm[$CASE]: $*" >&2; exit 1; }
-[[ $TARGET == ssh || $TARGET == nfs ]] || die "usage: network-vm.sh ssh|nfs [dhcp|static|bond|bridge|bridge-bond|carrier|vlan] [RELEASE]"
-[[ $METHOD != vlan || $TARGET == ssh ]] || die "vlan is an ssh case"
+[[ $TARGET == ssh || $TARGET == nfs ]] || die "usage: network-vm.sh ssh|nfs [dhcp|static|bond|bridge|bridge-bond|carrier|vlan|ipv6] [RELEASE]"
+[[ ($METHOD != vlan && $METHOD != ipv6) || $TARGET == ssh ]] || die "$METHOD is an ssh case"
 VM_TIMEOUT=${KDUMP_VMTEST_TIMEOUT:-420}
 KDIR=$KDUMP_LAB_DIR/kernels/$REL
 W=$KDUMP_LAB_DIR/vmtest-capture/$CASE-$REL
@@ -61,6 +66,9 @@ MAC=52:54:00:12:34:56
 # The guest's address toward the server, and the server's (the vlan case has its own subnet).
 GUEST_IP=10.0.2.15 SERVER_IP=10.0.2.100
 [[ $METHOD == vlan ]] && GUEST_IP=192.168.100.15 SERVER_IP=192.168.100.1
+[[ $METHOD == ipv6 ]] && GUEST_IP=fd00:1::15 SERVER_IP=fd00:2::1
+# The server guest's first NIC (the link to the test guest) and its EUI-64 link-local address.
+SERVER_LINK_MAC=52:54:00:00:01:01 SERVER_LINK_LOCAL=fe80::5054:ff:fe00:101
 [[ $(id -u) -eq 0 ]] || die "must run as root (ip netns, servers)"
 vm_need_tools qemu-system-x86_64 cpio dotnet ip
 vm_need_busybox
@@ -283,10 +291,19 @@ elif [ "$(cat /etc/netvm-method)" = vlan ]; then
     && ip addr add 192.168.100.15/24 dev vlan100 && ip link set vlan100 up
   sed 's/^/NETVM-VLANPROC | /' /proc/net/vlan/vlan100
   echo "NETVM-NET $(ip -o -4 addr show dev vlan100 | awk '{print $4}') $(cat /sys/class/net/vlan100/address)"
+elif [ "$(cat /etc/netvm-method)" = ipv6 ]; then
+  # IPv6 only: a permanent address, the server's network through the server guest's link-local address.
+  ip link set eth0 up && ip -6 addr add fd00:1::15/64 dev eth0 && ip -6 route add default via fe80::5054:ff:fe00:101 dev eth0
+  # DAD: wait while an address of eth0 is tentative (IFA_F_TENTATIVE 0x40 in the flags field).
+  i=0; while grep -q ' [4-7c-f][0-9a-f] *eth0$' /proc/net/if_inet6 && [ $i -lt 50 ]; do sleep 0.2; i=$((i + 1)); done
+  # The kernel's own text, the unit tests' fixtures (NetworkTests).
+  sed 's/^/NETVM-IPV6ROUTE | /' /proc/net/ipv6_route
+  sed 's/^/NETVM-IFINET6 | /' /proc/net/if_inet6
+  echo "NETVM-NET $(ip -o -6 addr show dev eth0 scope global | awk '{print $4}') $(cat /sys/class/net/eth0/address)"
 else
   ip link set eth0 up && ip addr add 10.0.2.15/24 dev eth0 && ip route add default via 10.0.2.2
 fi
-case "$(cat /etc/netvm-method)" in bond|bridge|bridge-bond|vlan) ;; *) echo "NETVM-NET $(ip -o -4 addr show dev eth0 | awk '{print $4}') $(cat /sys/class/net/eth0/address)" ;; esac
+case "$(cat /etc/netvm-method)" in bond|bridge|bridge-bond|vlan|ipv6) ;; *) echo "NETVM-NET $(ip -o -4 addr show dev eth0 | awk '{print $4}') $(cat /sys/class/net/eth0/address)" ;; esac
 [ -x /etc/netvm-before-kdumpctl ] && . /etc/netvm-before-kdumpctl
 export KDUMP_ALLOW_REBOOT=1
 kdumpctl start >/tmp/kdumpctl.out 2>&1
@@ -315,25 +332,37 @@ VM_NET=(-netdev "user,id=n0,restrict=on,guestfwd=tcp:10.0.2.100:$GUEST_PORT-cmd:
 # bond made eth1 (primary) its active slave, as the first kernel's did.
 [[ $METHOD == bond || $METHOD == bridge-bond ]] && VM_NET=(-netdev "user,id=n0,restrict=on" -device "virtio-net-pci,netdev=n0,mac=$MAC"
   -netdev "user,id=n1,restrict=on,guestfwd=tcp:10.0.2.100:$GUEST_PORT-cmd:busybox nc 127.0.0.1 $PORT" -device "virtio-net-pci,netdev=n1,mac=52:54:00:12:34:57")
-# vlan: the server guest (busybox, the NIC and 8021q modules) and the UDP link between the two.
-if [[ $METHOD == vlan ]]; then
+# vlan, ipv6: the server guest (busybox, the NIC and 8021q modules) and the UDP link between the two.
+if [[ $METHOD == vlan || $METHOD == ipv6 ]]; then
   S=$W/server-root
   mkdir -p "$S"/{bin,dev,proc,sys,lib/modules/$KVER}
   cp /bin/busybox "$S/bin/busybox"
   cp "$M"/modules.{dep,alias,builtin,softdep,order} "$S/lib/modules/$KVER/"
   F=$S copy_modules virtio_pci virtio_net 8021q
+  echo "$METHOD" >"$S/method"
   cat >"$S/init" <<'INIT'
 #!/bin/busybox sh
-# The server guest: eth0 the tagged link to the test guest, eth1 QEMU's user network, whose guestfwd
-# (10.0.2.100:22) reaches the sshd; 192.168.100.1:22 on eth0.100 is relayed there.
+# The server guest: eth0 the link to the test guest, eth1 QEMU's user network, whose guestfwd
+# (10.0.2.100:22) reaches the sshd; port 22 of its address toward the test guest is relayed there.
+# vlan: 192.168.100.1 on eth0.100 (tagged). ipv6: fd00:2::1 on lo, reached through eth0's
+# link-local address, the test guest's gateway; fd00:1::1/64 on eth0 is the link's network.
 /bin/busybox mkdir -p /proc /sys /dev
 /bin/busybox --install -s
 mount -t proc proc /proc; mount -t sysfs sysfs /sys; mount -t devtmpfs devtmpfs /dev 2>/dev/null
-modprobe virtio_pci; modprobe virtio_net; modprobe 8021q
-ip link set eth0 up && ip link add link eth0 name eth0.100 type vlan id 100 \
-  && ip addr add 192.168.100.1/24 dev eth0.100 && ip link set eth0.100 up
+modprobe virtio_pci; modprobe virtio_net
+if [ "$(cat /method)" = ipv6 ]; then
+  ip link set lo up && ip -6 addr add fd00:2::1/128 dev lo
+  ip link set eth0 up && ip -6 addr add fd00:1::1/64 dev eth0
+  i=0; while grep -q ' [4-7c-f][0-9a-f] *eth0$' /proc/net/if_inet6 && [ $i -lt 50 ]; do sleep 0.2; i=$((i + 1)); done
+  ready="$(ip -o -6 addr show dev eth0 | awk '{print $4}' | tr '\n' ' ')"
+else
+  modprobe 8021q
+  ip link set eth0 up && ip link add link eth0 name eth0.100 type vlan id 100 \
+    && ip addr add 192.168.100.1/24 dev eth0.100 && ip link set eth0.100 up
+  ready="$(ip -o -4 addr show dev eth0.100 | awk '{print $4}')"
+fi
 ip link set eth1 up && ip addr add 10.0.2.15/24 dev eth1
-echo "VLANSERVER-READY $(ip -o -4 addr show dev eth0.100 | awk '{print $4}')"
+echo "SERVERGUEST-READY $ready"
 exec nc -ll -p 22 -e nc 10.0.2.100 22
 INIT
   chmod 755 "$S/init"
@@ -344,11 +373,11 @@ INIT
 exec timeout $((VM_TIMEOUT + 180)) qemu-system-x86_64 -machine q35 -accel tcg -m 256 -smp 1 -display none -monitor none -vga none -no-reboot \
   -serial file:$W/server-serial.log \
   -netdev dgram,id=d0,local.type=inet,local.host=127.0.0.1,local.port=$LINK_SERVER,remote.type=inet,remote.host=127.0.0.1,remote.port=$LINK_GUEST \
-  -device virtio-net-pci,netdev=d0,mac=52:54:00:00:01:01 \
+  -device virtio-net-pci,netdev=d0,mac=$SERVER_LINK_MAC \
   -netdev "user,id=u0,restrict=on,guestfwd=tcp:10.0.2.100:22-cmd:busybox nc 127.0.0.1 $PORT" -device virtio-net-pci,netdev=u0,mac=52:54:00:00:01:02 \
   -kernel $KDIR/vmlinuz -initrd $W/server.img -append "console=ttyS0 panic=-1"
 QEMU
-  VM_WRAP=("${VM_WRAP[@]}" bash "$HERE/server-guest.sh" "$W/server-qemu.sh" "$W/server-serial.log" VLANSERVER-READY 180 --)
+  VM_WRAP=("${VM_WRAP[@]}" bash "$HERE/server-guest.sh" "$W/server-qemu.sh" "$W/server-serial.log" SERVERGUEST-READY 180 --)
   VM_NET=(-netdev "dgram,id=n0,local.type=inet,local.host=127.0.0.1,local.port=$LINK_GUEST,remote.type=inet,remote.host=127.0.0.1,remote.port=$LINK_SERVER"
     -device "virtio-net-pci,netdev=n0,mac=$MAC")
 fi
@@ -419,6 +448,12 @@ if [[ $METHOD == vlan ]]; then
   grep -qF "NETVM-VLANPROC | Device: enp175s0f0np0" "$W/serial.txt" || die "the first kernel's vlan100 is not on enp175s0f0np0"
   grep -qF "kdump: vlan vlan100 (id 100) on enp175s0f0np0" "$W/serial.txt" || die "the capture kernel did not make vlan100 again"
   grep -qF "kdump: vlan100 (52:54:00:12:34:56) is 192.168.100.15/24" "$W/serial.txt" || die "the capture kernel did not configure vlan100"
+fi
+if [[ $METHOD == ipv6 ]]; then
+  grep -qF "NETVM-NET fd00:1::15/64 $MAC" "$W/serial.txt" || die "the first kernel has no fd00:1::15/64 on eth0"
+  grep -qF "NETVM-IPV6ROUTE | 00000000000000000000000000000000 00 00000000000000000000000000000000 00 fe80000000000000505400fffe000101 " "$W/serial.txt" \
+    || die "the first kernel's /proc/net/ipv6_route has no default route via $SERVER_LINK_LOCAL"
+  grep -qF "kdump: eth0 ($MAC) is fd00:1::15/64 via $SERVER_LINK_LOCAL" "$W/serial.txt" || die "the capture kernel did not configure eth0 with IPv6"
 fi
 if [[ $METHOD == carrier ]]; then
   [[ $watch_rc == 0 ]] || die "link-watch.py did not take the link down and up again (rc=$watch_rc)"

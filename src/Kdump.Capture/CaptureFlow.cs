@@ -55,7 +55,7 @@ public sealed class CaptureFlow
         if (instruction.NeedsHostIp)
         {
             if (!Network.NetworkBringUp.TryBringUp(_system, _paths, Log, out var network)) return ErrorHandler();
-            var remote = RemoteIpFromCmdline() ?? (network is null ? null : Config.Network.Ipv4Network.Format(network.Remote));
+            var remote = RemoteIpFromCmdline() ?? (network is null ? null : Config.Network.IpPrefix.FormatAddress(network.Remote));
             if (remote is null) { Log("failed to get remote IP address!"); return ErrorHandler(); }
             var ip = _system.GetHostIpToward(remote);
             if (ip is null) { Log("get_host_ip exited with non-zero status!"); return ErrorHandler(); }

@@ -19,6 +19,7 @@ internal static partial class LibC
     public const nint SIG_DFL = 0;
 
     public const int AF_INET = 2;
+    public const int AF_INET6 = 10;
     public const int SOCK_DGRAM = 2;
 
     // long syscall(long number, ...): the variadic arguments are passed as six register-sized

@@ -7,8 +7,9 @@ namespace Kdump.Linux;
 /// <summary>
 /// The netdevice(7) and route ioctls the capture program uses to bring up its interface, as
 /// <c>ip link set NAME name NEW</c>, <c>ip addr add</c>, <c>ip link set up</c> and <c>route add</c>
-/// do them, on an AF_INET datagram socket. Struct layouts are LP64 (x86_64, aarch64); a test
-/// checks them against the C headers. Addresses are numeric IPv4 values (10.0.2.15 = 0x0A00020F).
+/// do them, on an AF_INET datagram socket (AF_INET6 for IPv6 addresses and routes). Struct layouts
+/// are LP64 (x86_64, aarch64); a test checks them against the C headers. IPv4 addresses are numeric
+/// values (10.0.2.15 = 0x0A00020F), IPv6 ones their 16 bytes in network order.
 /// </summary>
 public static class NetDevice
 {
@@ -31,6 +32,32 @@ public static class NetDevice
     public const ushort RTF_UP = 0x0001;
     public const ushort RTF_GATEWAY = 0x0002;
     public const ushort AF_INET = 2;
+    public const ushort AF_INET6 = 10;
+
+    /// <summary>struct in6_ifreq (include/uapi/linux/ipv6.h): SIOCSIFADDR on an AF_INET6 socket.</summary>
+    public static class In6IfreqFields
+    {
+        public const int Address = 0;       // ifr6_addr (struct in6_addr)
+        public const int PrefixLength = 16; // ifr6_prefixlen (__u32)
+        public const int Ifindex = 20;      // ifr6_ifindex (int)
+        public const int Size = 24;
+    }
+
+    /// <summary>struct in6_rtmsg (include/uapi/linux/ipv6_route.h) on LP64: SIOCADDRT on an AF_INET6 socket.</summary>
+    public static class In6RtmsgFields
+    {
+        public const int Destination = 0;        // rtmsg_dst
+        public const int Source = 16;            // rtmsg_src
+        public const int Gateway = 32;           // rtmsg_gateway
+        public const int Type = 48;              // rtmsg_type (__u32; 0: the kernel's RTN_UNICAST)
+        public const int DestinationLength = 52; // rtmsg_dst_len (__u16)
+        public const int SourceLength = 54;      // rtmsg_src_len (__u16)
+        public const int Metric = 56;            // rtmsg_metric (__u32; 0: IP6_RT_PRIO_USER)
+        public const int Info = 64;              // rtmsg_info (unsigned long)
+        public const int Flags = 72;             // rtmsg_flags (__u32)
+        public const int Ifindex = 76;           // rtmsg_ifindex (int)
+        public const int Size = 80;
+    }
 
     /// <summary>struct ifreq: ifr_name, then a union of ifr_addr, ifr_netmask, ifr_flags, ifr_newname.</summary>
     public static class IfreqFields
@@ -187,6 +214,45 @@ public static class NetDevice
         return Ioctl(SIOCADDRT, rt);
     }
 
+    /// <summary>
+    /// SIOCSIFADDR on an AF_INET6 socket (what <c>ip -6 addr add</c> does through rtnetlink): a
+    /// permanent address with its prefix route; the kernel runs DAD on it while it is tentative.
+    /// </summary>
+    public static SyscallResult SetAddress6(string ifname, ReadOnlySpan<byte> address, int prefixLength)
+    {
+        if (address.Length != 16) throw new ArgumentException("an IPv6 address is 16 bytes", nameof(address));
+        ArgumentOutOfRangeException.ThrowIfNegative(prefixLength);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(prefixLength, 128);
+        var index = InterfaceIndex(ifname);
+        if (index.IsError) return index;
+        var req = new byte[In6IfreqFields.Size];
+        address.CopyTo(req.AsSpan(In6IfreqFields.Address));
+        MemoryMarshal.Write(req.AsSpan(In6IfreqFields.PrefixLength), (uint)prefixLength);
+        MemoryMarshal.Write(req.AsSpan(In6IfreqFields.Ifindex), (int)index.Value);
+        return Ioctl(SIOCSIFADDR, req, LibC.AF_INET6);
+    }
+
+    /// <summary>
+    /// SIOCADDRT on an AF_INET6 socket: <paramref name="destination"/>/<paramref name="prefixLength"/>
+    /// via <paramref name="gateway"/> through <paramref name="ifname"/> (a link-local gateway is
+    /// only reachable through a named device).
+    /// </summary>
+    public static SyscallResult AddRoute6(ReadOnlySpan<byte> destination, int prefixLength, ReadOnlySpan<byte> gateway, string ifname)
+    {
+        if (destination.Length != 16 || gateway.Length != 16) throw new ArgumentException("an IPv6 address is 16 bytes");
+        ArgumentOutOfRangeException.ThrowIfNegative(prefixLength);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(prefixLength, 128);
+        var index = InterfaceIndex(ifname);
+        if (index.IsError) return index;
+        var rt = new byte[In6RtmsgFields.Size];
+        destination.CopyTo(rt.AsSpan(In6RtmsgFields.Destination));
+        gateway.CopyTo(rt.AsSpan(In6RtmsgFields.Gateway));
+        MemoryMarshal.Write(rt.AsSpan(In6RtmsgFields.DestinationLength), (ushort)prefixLength);
+        MemoryMarshal.Write(rt.AsSpan(In6RtmsgFields.Flags), (uint)(RTF_UP | RTF_GATEWAY));
+        MemoryMarshal.Write(rt.AsSpan(In6RtmsgFields.Ifindex), (int)index.Value);
+        return Ioctl(SIOCADDRT, rt, LibC.AF_INET6);
+    }
+
     private static byte[] Ifreq(string ifname, uint? sockaddr = null)
     {
         var req = new byte[IfreqFields.Size];
@@ -216,9 +282,9 @@ public static class NetDevice
         else BinaryPrimitives.WriteInt16BigEndian(b, v);
     }
 
-    private static SyscallResult Ioctl(uint request, byte[] arg)
+    private static SyscallResult Ioctl(uint request, byte[] arg, int family = LibC.AF_INET)
     {
-        var fd = LibC.socket(LibC.AF_INET, LibC.SOCK_DGRAM | LibC.O_CLOEXEC, 0);
+        var fd = LibC.socket(family, LibC.SOCK_DGRAM | LibC.O_CLOEXEC, 0);
         if (fd < 0) return SyscallResult.Fail(Marshal.GetLastPInvokeError());
         try
         {

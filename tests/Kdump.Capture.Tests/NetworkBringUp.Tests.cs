@@ -11,7 +11,7 @@ namespace Kdump.Capture.Tests;
 /// files there) and a recording <see cref="INetworkControl"/>; and the ssh flow when the image
 /// carries the record but the command line has no kdump_remote_ip=.
 /// </summary>
-public sealed class NetworkBringUpTests : IDisposable
+public sealed partial class NetworkBringUpTests : IDisposable
 {
     private readonly ScratchDir _root = Lab.Scratch("capture-net");
     private readonly RecordingNetwork _net = new();
@@ -44,7 +44,7 @@ public sealed class NetworkBringUpTests : IDisposable
 
         Assert.True(BringUp(out var config));
 
-        Assert.Equal(Ipv4Network.TryParseAddress("10.0.2.100"), config!.Remote);
+        Assert.Equal(IpPrefix.TryParseAddress("10.0.2.100"), config!.Remote);
         Assert.Equal(
         [
             "rename ens3 eth0",
@@ -547,7 +547,7 @@ public sealed class NetworkBringUpTests : IDisposable
 
         public string? Rename(string name, string newName) => Record("rename", $"rename {name} {newName}", "SIOCSIFNAME failed");
 
-        public string? SetAddress(string name, Ipv4Network address) => Record("addr", $"addr {name} {address}", "SIOCSIFADDR failed");
+        public string? SetAddress(string name, IpPrefix address) => Record("addr", $"addr {name} {address}", "SIOCSIFADDR failed");
 
         public string? SetUp(string name) => Record("up", $"up {name}", "SIOCSIFFLAGS failed");
 
@@ -555,8 +555,8 @@ public sealed class NetworkBringUpTests : IDisposable
 
         public string? SetHardwareAddress(string name, string mac) => Record("hwaddr", $"hwaddr {name} {mac}", "SIOCSIFHWADDR: EBUSY");
 
-        public string? AddRoute(Ipv4Network destination, uint gateway) =>
-            Record("route", $"route {destination} via {Ipv4Network.Format(gateway)}", "SIOCADDRT failed");
+        public string? AddRoute(IpPrefix destination, System.Net.IPAddress gateway, string name) =>
+            Record("route", destination.IsIpv6 ? $"route {destination} via {gateway} dev {name}" : $"route {destination} via {gateway}", "SIOCADDRT failed");
 
         /// <summary>The server <see cref="OpenDhcp"/> hands out.</summary>
         public DhcpFakeServer Dhcp { get; set; } = new();

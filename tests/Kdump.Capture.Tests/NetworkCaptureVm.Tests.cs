@@ -51,6 +51,10 @@ public sealed class NetworkCaptureVmTests
     /// vlan: the NIC (named enp175s0f0np0, so the VLAN is vlan100) is a UDP link to a second guest
     /// and carries VLAN 100 only; the dump goes to 192.168.100.1 on that guest's eth0.100, which
     /// relays ssh to the sshd.
+    /// ipv6: the same two guests, IPv6 only: the first kernel's permanent fd00:1::15/64 and its
+    /// default route via the server guest's link-local address, toward fd00:2::1 on that guest's lo;
+    /// the capture kernel sets the address, waits for DAD, adds the route through eth0 and saves
+    /// the dump in fd00:1::15-DATE.
     /// </summary>
     [Theory]
     [InlineData("bond", "NETVM-BOND active-backup 1 slaves=eth0 eth1 active=eth1", "kdump: bond bond0 (active-backup) of eth0, eth1")]
@@ -58,6 +62,7 @@ public sealed class NetworkCaptureVmTests
     [InlineData("bridge-bond", "NETVM-BRIDGE bond0", "kdump: bridge br0 of bond0")]
     [InlineData("carrier", "NETVM-LINK carrier=0", "kdump: eth0 has carrier after ")]
     [InlineData("vlan", "NETVM-VLANPROC | Device: enp175s0f0np0", "kdump: vlan vlan100 (id 100) on enp175s0f0np0")]
+    [InlineData("ipv6", "NETVM-NET fd00:1::15/64 52:54:00:12:34:56", "kdump: saving to root@fd00:2::1:/var/crash-test/fd00:1::15-")]
     public void Sysrq_panic_is_saved_over_ssh_through_the_links_the_capture_kernel_sets_up(string method, string firstKernel, string made)
     {
         var (stdout, work) = Run("ssh", method);
@@ -113,6 +118,7 @@ public sealed class NetworkCaptureVmTests
             "bond" => "kdump: bond0 (52:54:00:12:34:56) is 10.0.2.15/24 via 10.0.2.2",
             "bridge" or "bridge-bond" => "kdump: br0 (52:54:00:12:34:56) is 10.0.2.15/24 via 10.0.2.2",
             "vlan" => "kdump: vlan100 (52:54:00:12:34:56) is 192.168.100.15/24",
+            "ipv6" => "kdump: eth0 (52:54:00:12:34:56) is fd00:1::15/64 via fe80::5054:ff:fe00:101",
             _ => "kdump: eth0 (52:54:00:12:34:56) is 10.0.2.15/24 via 10.0.2.2",
         };
         Assert.Contains(configured, stdout, StringComparison.Ordinal);

@@ -30,6 +30,7 @@ public sealed class NetworkLinuxHeadersTests
         #include <poll.h>
         #include <linux/sockios.h>
         #include <linux/if_vlan.h>
+        #include <linux/ipv6.h>
         #define P(name) printf("%s=%llu\n", #name, (unsigned long long)(name))
         int main(void) {
             P(SIOCADDRT); P(SIOCGIFFLAGS); P(SIOCSIFFLAGS); P(SIOCSIFADDR); P(SIOCSIFNETMASK); P(SIOCSIFNAME);
@@ -53,6 +54,10 @@ public sealed class NetworkLinuxHeadersTests
             P(offsetof(struct sockaddr_ll, sll_protocol)); P(offsetof(struct sockaddr_ll, sll_ifindex)); P(offsetof(struct sockaddr_ll, sll_hatype));
             P(offsetof(struct sockaddr_ll, sll_pkttype)); P(offsetof(struct sockaddr_ll, sll_halen)); P(offsetof(struct sockaddr_ll, sll_addr));
             P(sizeof(struct pollfd)); P(offsetof(struct pollfd, fd)); P(offsetof(struct pollfd, events)); P(offsetof(struct pollfd, revents));
+            P(AF_INET6); P(sizeof(struct in6_ifreq)); P(offsetof(struct in6_ifreq, ifr6_addr)); P(offsetof(struct in6_ifreq, ifr6_prefixlen)); P(offsetof(struct in6_ifreq, ifr6_ifindex));
+            P(sizeof(struct in6_rtmsg)); P(offsetof(struct in6_rtmsg, rtmsg_dst)); P(offsetof(struct in6_rtmsg, rtmsg_src)); P(offsetof(struct in6_rtmsg, rtmsg_gateway));
+            P(offsetof(struct in6_rtmsg, rtmsg_type)); P(offsetof(struct in6_rtmsg, rtmsg_dst_len)); P(offsetof(struct in6_rtmsg, rtmsg_src_len)); P(offsetof(struct in6_rtmsg, rtmsg_metric));
+            P(offsetof(struct in6_rtmsg, rtmsg_info)); P(offsetof(struct in6_rtmsg, rtmsg_flags)); P(offsetof(struct in6_rtmsg, rtmsg_ifindex));
             return 0;
         }
         """;
@@ -102,6 +107,14 @@ public sealed class NetworkLinuxHeadersTests
             ["offsetof(struct sockaddr_ll, sll_halen)"] = PacketSocket.SockaddrLlFields.Halen, ["offsetof(struct sockaddr_ll, sll_addr)"] = PacketSocket.SockaddrLlFields.Address,
             ["sizeof(struct pollfd)"] = PacketSocket.PollfdFields.Size, ["offsetof(struct pollfd, fd)"] = PacketSocket.PollfdFields.Fd,
             ["offsetof(struct pollfd, events)"] = PacketSocket.PollfdFields.Events, ["offsetof(struct pollfd, revents)"] = PacketSocket.PollfdFields.Revents,
+            ["AF_INET6"] = NetDevice.AF_INET6, ["sizeof(struct in6_ifreq)"] = NetDevice.In6IfreqFields.Size,
+            ["offsetof(struct in6_ifreq, ifr6_addr)"] = NetDevice.In6IfreqFields.Address, ["offsetof(struct in6_ifreq, ifr6_prefixlen)"] = NetDevice.In6IfreqFields.PrefixLength,
+            ["offsetof(struct in6_ifreq, ifr6_ifindex)"] = NetDevice.In6IfreqFields.Ifindex, ["sizeof(struct in6_rtmsg)"] = NetDevice.In6RtmsgFields.Size,
+            ["offsetof(struct in6_rtmsg, rtmsg_dst)"] = NetDevice.In6RtmsgFields.Destination, ["offsetof(struct in6_rtmsg, rtmsg_src)"] = NetDevice.In6RtmsgFields.Source,
+            ["offsetof(struct in6_rtmsg, rtmsg_gateway)"] = NetDevice.In6RtmsgFields.Gateway, ["offsetof(struct in6_rtmsg, rtmsg_type)"] = NetDevice.In6RtmsgFields.Type,
+            ["offsetof(struct in6_rtmsg, rtmsg_dst_len)"] = NetDevice.In6RtmsgFields.DestinationLength, ["offsetof(struct in6_rtmsg, rtmsg_src_len)"] = NetDevice.In6RtmsgFields.SourceLength,
+            ["offsetof(struct in6_rtmsg, rtmsg_metric)"] = NetDevice.In6RtmsgFields.Metric, ["offsetof(struct in6_rtmsg, rtmsg_info)"] = NetDevice.In6RtmsgFields.Info,
+            ["offsetof(struct in6_rtmsg, rtmsg_flags)"] = NetDevice.In6RtmsgFields.Flags, ["offsetof(struct in6_rtmsg, rtmsg_ifindex)"] = NetDevice.In6RtmsgFields.Ifindex,
         };
         Assert.Equal(expected.Count, c.Count);
         foreach (var (name, value) in expected) Assert.True(c[name] == value, $"{name}: ours {value}, the headers' {c[name]}");

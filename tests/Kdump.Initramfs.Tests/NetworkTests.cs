@@ -14,9 +14,13 @@ namespace Kdump.Initramfs.Tests;
 /// choice of <c>ip route get</c>, the recorded file, and the image of an nfs target on a prepared
 /// root whose sysfs describes a virtio NIC; plus this machine's own answer against <c>ip</c>.
 /// </summary>
-public sealed class NetworkTests
+public sealed partial class NetworkTests
 {
     private static uint Ip(string s) => Ipv4Network.TryParseAddress(s) ?? throw new ArgumentException(s);
+
+    private static System.Net.IPAddress IpA(string s) => IpPrefix.TryParseAddress(s) ?? throw new ArgumentException(s);
+
+    private static IpPrefix Net(string s) => IpPrefix.TryParse(s) ?? throw new ArgumentException(s);
 
     /// <summary>A /proc/net/route line as fib_route_seq_show prints it (addresses as the host reads network-order words).</summary>
     private static string RouteLine(string iface, string dst, string gw, int flags, int metric, string mask, bool littleEndian)
@@ -92,9 +96,9 @@ public sealed class NetworkTests
     [Fact]
     public void Record_round_trips_and_reads_its_own_format()
     {
-        var config = new CaptureNetworkConfig(Ip("10.0.2.100"), "eth0", "52:54:00:12:34:56", AddressMethod.Static,
-            Ipv4Network.TryParse("10.0.2.15/24"), Ip("10.0.2.2"),
-            [new StaticRoute(Ipv4Network.TryParse("172.16.0.0/12")!.Value, Ip("10.0.2.1"))], [Ip("10.0.2.3")]);
+        var config = new CaptureNetworkConfig(IpA("10.0.2.100"), "eth0", "52:54:00:12:34:56", AddressMethod.Static,
+            Net("10.0.2.15/24"), IpA("10.0.2.2"),
+            [new StaticRoute(Net("172.16.0.0/12"), IpA("10.0.2.1"))], [IpA("10.0.2.3")]);
         var text = config.Format();
         Assert.Equal("# kdump-capture network, written by mkdumprd\nremote 10.0.2.100\ninterface eth0 52:54:00:12:34:56\n"
             + "static 10.0.2.15/24\ngateway 10.0.2.2\nroute 172.16.0.0/12 10.0.2.1\nnameserver 10.0.2.3\n", text);
@@ -148,9 +152,19 @@ public sealed class NetworkTests
     [Theory]
     [InlineData("interface eth0 52:54:00:12:34:56\nstatic 10.0.2.15/24\n", "/etc/kdump/network.conf: no 'remote' line")]
     [InlineData("remote 10.0.2.100\nstatic 10.0.2.15/24\n", "/etc/kdump/network.conf: no 'interface' line")]
-    [InlineData("remote 10.0.2.100\ninterface eth0 52:54:00:12:34:56\n", "/etc/kdump/network.conf: neither 'static' nor 'dhcp'")]
+    [InlineData("remote 10.0.2.100\ninterface eth0 52:54:00:12:34:56\n", "/etc/kdump/network.conf: no 'static', 'dhcp' or 'auto6' line")]
+    [InlineData("remote fd00::1\ninterface eth0 52:54:00:12:34:56\ndhcp\n", "/etc/kdump/network.conf: 'dhcp' leases IPv4 addresses, but 'remote' is IPv6 ('auto6' or 'static')")]
+    [InlineData("remote 10.0.2.100\ninterface eth0 52:54:00:12:34:56\nauto6\n", "/etc/kdump/network.conf: 'auto6' configures IPv6, but 'remote' is IPv4")]
+    [InlineData("remote fd00::1\ninterface eth0 52:54:00:12:34:56\nstatic 10.0.2.15/24\n", "/etc/kdump/network.conf:3: '10.0.2.15/24' is not of the family of 'remote' (fd00::1)")]
+    [InlineData("remote fd00::1\ninterface eth0 52:54:00:12:34:56\nstatic fd00::15/64\ngateway 10.0.2.2\n", "/etc/kdump/network.conf:4: '10.0.2.2' is not of the family of 'remote' (fd00::1)")]
+    [InlineData("remote 10.0.2.100\ninterface eth0 52:54:00:12:34:56\nstatic 10.0.2.15/24\nroute fd00:5::/48 fe80::1\n", "/etc/kdump/network.conf:4: 'fd00:5::/48' is not of the family of 'remote' (10.0.2.100)")]
+    [InlineData("remote fd00::1\ninterface eth0 52:54:00:12:34:56\nauto6\ngateway fe80::1\n", "/etc/kdump/network.conf: 'gateway' and 'route' go with 'static' only")]
+    [InlineData("remote fe80::1%eth0\n", "/etc/kdump/network.conf:1: 'fe80::1%eth0' is not an IP address")]
+    [InlineData("remote [fd00::1]\n", "/etc/kdump/network.conf:1: '[fd00::1]' is not an IP address")]
+    [InlineData("static fd00::15/129\n", "/etc/kdump/network.conf:1: 'fd00::15/129' is not an IP address/prefix")]
+    [InlineData("auto6\ndhcp\n", "/etc/kdump/network.conf:2: 'dhcp' given twice")]
     [InlineData("remote 10.0.2.100\nremote 10.0.2.101\n", "/etc/kdump/network.conf:2: 'remote' given twice")]
-    [InlineData("remote 10.0.2.300\n", "/etc/kdump/network.conf:1: '10.0.2.300' is not an IPv4 address")]
+    [InlineData("remote 10.0.2.300\n", "/etc/kdump/network.conf:1: '10.0.2.300' is not an IP address")]
     [InlineData("remote 10.0.2.1 x\n", "/etc/kdump/network.conf:1: 'remote' takes 1 value(s), found 2")]
     [InlineData("interface eth0/1 52:54:00:12:34:56\n", "/etc/kdump/network.conf:1: 'eth0/1' is not an interface name")]
     [InlineData("interface averyveryverylongname 52:54:00:12:34:56\n", "/etc/kdump/network.conf:1: 'averyveryverylongname' is not an interface name")]
@@ -161,8 +175,8 @@ public sealed class NetworkTests
     [InlineData("remote 10.0.2.100\ninterface br0 52:54:00:12:34:56\ndhcp\nbridge br0 52:54:00:12:34:56\nport br0 eth0\nport br0 eth1\nnic eth0 52:54:00:12:34:57\nnic eth1 52:54:00:12:34:57\n", "/etc/kdump/network.conf:8: 'eth0' and 'eth1' have one MAC, 52:54:00:12:34:57")]
     [InlineData("bond-option bond0 miimon 100\nbond-option bond0 miimon 0\n", "/etc/kdump/network.conf:2: bond 'bond0': 'miimon 0' repeats an option")]
     [InlineData("bond-option bond0 arp_ip_target +10.0.2.2\nbond-option bond0 arp_ip_target +10.0.2.2\n", "/etc/kdump/network.conf:2: bond 'bond0': 'arp_ip_target +10.0.2.2' repeats an option")]
-    [InlineData("static 10.0.2.15/33\n", "/etc/kdump/network.conf:1: '10.0.2.15/33' is not an IPv4 address/prefix")]
-    [InlineData("static 10.0.2.15\n", "/etc/kdump/network.conf:1: '10.0.2.15' is not an IPv4 address/prefix")]
+    [InlineData("static 10.0.2.15/33\n", "/etc/kdump/network.conf:1: '10.0.2.15/33' is not an IP address/prefix")]
+    [InlineData("static 10.0.2.15\n", "/etc/kdump/network.conf:1: '10.0.2.15' is not an IP address/prefix")]
     [InlineData("ip=dhcp\n", "/etc/kdump/network.conf:1: unknown keyword 'ip=dhcp'")]
     [InlineData("remote 10.0.2.100\ninterface eth0 52:54:00:12:34:56\ndhcp\ngateway 10.0.2.2\n", "/etc/kdump/network.conf: 'gateway' and 'route' go with 'static' only")]
     [InlineData("dhcp\nstatic 10.0.2.15/24\n", "/etc/kdump/network.conf:2: 'static' given twice")]
@@ -319,7 +333,7 @@ public sealed class NetworkTests
         var ip = Encoding.UTF8.GetString(ExternalProcess.Run("ip", ["-o", "-4", "route", "get", target]).Stdout).Split(' ', StringSplitOptions.RemoveEmptyEntries).ToList();
         var config = CaptureNetworkImage.Resolve(facts, target);
         Assert.Equal(ip[ip.IndexOf("dev") + 1], config.Interface);
-        Assert.Equal(ip[ip.IndexOf("src") + 1], Ipv4Network.Format(config.Address?.Address ?? 0));
+        Assert.Equal(ip[ip.IndexOf("src") + 1], config.Address?.Address.ToString());
         Assert.Equal(File.ReadAllText($"/sys/class/net/{config.Interface}/address").Trim(), config.MacAddress);
     }
 
@@ -384,7 +398,7 @@ public sealed class NetworkTests
         Assert.Equal("# kdump-capture network, written by mkdumprd\nremote 10.0.2.100\ninterface bond0 52:54:00:12:34:56\n"
             + "bond bond0 52:54:00:12:34:56 active-backup\nbond-option bond0 miimon 100\nbond-option bond0 primary eth1\n"
             + "bond-option bond0 primary_reselect failure\nbond-option bond0 min_links 1\nbond-option bond0 arp_ip_target +10.0.2.2\nbond-option bond0 arp_ip_target +10.0.2.3\n"
-            + "slave bond0 eth0 52:54:00:12:34:56\nslave bond0 eth1 52:54:00:12:34:57\nstatic 10.0.2.15/24\ngateway 10.0.2.2\nnameserver 10.0.2.3\n",
+            + "slave bond0 eth0 52:54:00:12:34:56\nslave bond0 eth1 52:54:00:12:34:57\nstatic 10.0.2.15/24\ngateway 10.0.2.2\nnameserver 10.0.2.3\nnameserver fec0::3\n",
             Text(image, CaptureNetworkConfig.ImagePath));
         var modules = image.Modules.Select(m => m.Name).ToList();
         foreach (var m in new[] { "bonding", "virtio_net", "virtio_pci" }) Assert.Contains(m, modules);
@@ -430,7 +444,7 @@ public sealed class NetworkTests
             var image = BuildNfs(root, [Addr(6, "192.168.100.15/24")], "nfs 192.168.100.1:/export\n", nic: false,
                 routes: Header + RouteLine("eth0.100", "192.168.100.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true));
             Assert.Equal("# kdump-capture network, written by mkdumprd\nremote 192.168.100.1\ninterface eth0.100 52:54:00:12:34:56\n"
-                + "vlan eth0.100 52:54:00:12:34:56 100 eth0\nnic eth0 52:54:00:12:34:56\nstatic 192.168.100.15/24\nnameserver 10.0.2.3\n", Text(image, CaptureNetworkConfig.ImagePath));
+                + "vlan eth0.100 52:54:00:12:34:56 100 eth0\nnic eth0 52:54:00:12:34:56\nstatic 192.168.100.15/24\nnameserver 10.0.2.3\nnameserver fec0::3\n", Text(image, CaptureNetworkConfig.ImagePath));
             var modules = image.Modules.Select(m => m.Name).ToList();
             foreach (var m in new[] { "8021q", "virtio_net", "virtio_pci" }) Assert.Contains(m, modules);
         }
@@ -442,7 +456,7 @@ public sealed class NetworkTests
                 routes: Header + RouteLine("bond0.7", "10.0.7.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true));
             Assert.Equal("# kdump-capture network, written by mkdumprd\nremote 10.0.7.1\ninterface bond0.7 52:54:00:12:34:56\n"
                 + "vlan bond0.7 52:54:00:12:34:56 7 bond0\nbond bond0 52:54:00:12:34:56 active-backup\nbond-option bond0 miimon 100\nslave bond0 eth0 52:54:00:12:34:56\nslave bond0 eth1 52:54:00:12:34:57\n"
-                + "static 10.0.7.15/24\nnameserver 10.0.2.3\n", Text(image, CaptureNetworkConfig.ImagePath));
+                + "static 10.0.7.15/24\nnameserver 10.0.2.3\nnameserver fec0::3\n", Text(image, CaptureNetworkConfig.ImagePath));
             var modules = image.Modules.Select(m => m.Name).ToList();
             foreach (var m in new[] { "8021q", "bonding", "virtio_net" }) Assert.Contains(m, modules);
         }
@@ -502,7 +516,7 @@ public sealed class NetworkTests
         Assert.Equal("# kdump-capture network, written by mkdumprd\nremote 10.0.7.1\ninterface br0 52:54:00:12:34:56\n"
             + "bridge br0 52:54:00:12:34:56\nport br0 bond0.7\nvlan bond0.7 52:54:00:12:34:56 7 bond0\n"
             + "bond bond0 52:54:00:12:34:56 802.3ad\nbond-option bond0 miimon 100\nslave bond0 eth0 52:54:00:12:34:56\nslave bond0 eth1 52:54:00:12:34:57\n"
-            + "static 10.0.7.15/24\nnameserver 10.0.2.3\n", Text(image, CaptureNetworkConfig.ImagePath));
+            + "static 10.0.7.15/24\nnameserver 10.0.2.3\nnameserver fec0::3\n", Text(image, CaptureNetworkConfig.ImagePath));
         Assert.Contains("br0: the capture kernel's bridge gets its NIC, bond and VLAN ports only, not vnet3", image.Warnings);
         var modules = image.Modules.Select(m => m.Name).ToList();
         foreach (var m in new[] { "bridge", "8021q", "bonding", "virtio_net", "virtio_pci" }) Assert.Contains(m, modules);
@@ -524,7 +538,7 @@ public sealed class NetworkTests
     public void The_dracut_stage_carries_the_hosts_pin_for_the_module_to_append()
     {
         using var root = new TestRoot("mkdumprd-net-name-dracut");
-        var image = BuildNfs(root, [Addr(2, "10.0.2.15/24")], "nfs nfs-server.test:/export\n", resolve: _ => Ipv4Network.TryParseAddress("10.0.2.100"));
+        var image = BuildNfs(root, [Addr(2, "10.0.2.15/24")], "nfs nfs-server.test:/export\n", resolve: _ => IpA("10.0.2.100"));
         var stage = Path.Combine(root.Scratch, "stage");
         Directory.CreateDirectory(stage);
         Kdump.Initramfs.Dracut.DracutStage.Write(image.Plan, stage);
@@ -562,7 +576,7 @@ public sealed class NetworkTests
             var image = BuildNfs(root, [Addr(5, "10.0.2.15/24", flags: 0)], nic: false,
                 routes: Header + RouteLine("br0", "10.0.2.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true));
             Assert.Equal("# kdump-capture network, written by mkdumprd\nremote 10.0.2.100\ninterface br0 52:54:00:12:34:56\n"
-                + "bridge br0 52:54:00:12:34:56\nport br0 eth0\nnic eth0 52:54:00:12:34:56\ndhcp\nnameserver 10.0.2.3\n", Text(image, CaptureNetworkConfig.ImagePath));
+                + "bridge br0 52:54:00:12:34:56\nport br0 eth0\nnic eth0 52:54:00:12:34:56\ndhcp\nnameserver 10.0.2.3\nnameserver fec0::3\n", Text(image, CaptureNetworkConfig.ImagePath));
             var modules = image.Modules.Select(m => m.Name).ToList();
             foreach (var m in new[] { "bridge", "stp", "llc", "virtio_net", "virtio_pci" }) Assert.Contains(m, modules);
         }
@@ -589,14 +603,15 @@ public sealed class NetworkTests
     }
 
     private static CaptureImage BuildNfs(TestRoot root, IReadOnlyList<InterfaceAddress> addresses, string conf = "nfs 10.0.2.100:/export\npath /crash\n", string? routes = null,
-        Func<string, uint?>? resolve = null, bool nic = true)
+        Func<string, System.Net.IPAddress?>? resolve = null, bool nic = true)
     {
         var kernelRoot = Path.Combine(Lab.Dir, "kernels", "bookworm", "root");
         Assert.True(Directory.Exists(kernelRoot), $"lab kernel missing at {kernelRoot}: run eng/lab/fetch-kernel.sh bookworm");
         var kver = File.ReadAllText(Path.Combine(Lab.Dir, "kernels", "bookworm", "kernel-release")).Trim();
         root.LinkOutside("/lib/modules", Path.Combine(kernelRoot, "lib", "modules"));
         root.Write("/etc/kdump.conf", conf);
-        root.Write("/etc/resolv.conf", "# generated\nnameserver 10.0.2.3\nnameserver fec0::3\n");
+        // Both families are recorded; a zoned one cannot be (the record has no zones).
+        root.Write("/etc/resolv.conf", "# generated\nnameserver 10.0.2.3\nnameserver fec0::3\nnameserver fe80::1%eth0\nnameserver 10.0.2.3\n");
         root.Write("/proc/net/route", routes ?? Header
             + RouteLine("eth0", "0.0.0.0", "10.0.2.2", 0x3, 0, "0.0.0.0", true)
             + RouteLine("eth0", "10.0.2.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true)
@@ -621,7 +636,7 @@ public sealed class NetworkTests
         using var root = new TestRoot("mkdumprd-net-static");
         var image = BuildNfs(root, [Addr(1, "127.0.0.1/8", scope: 254), Addr(2, "10.0.2.15/24")]);
         Assert.Equal("# kdump-capture network, written by mkdumprd\nremote 10.0.2.100\ninterface eth0 52:54:00:12:34:56\n"
-            + "static 10.0.2.15/24\ngateway 10.0.2.2\nroute 172.16.0.0/12 10.0.2.1\nnameserver 10.0.2.3\n",
+            + "static 10.0.2.15/24\ngateway 10.0.2.2\nroute 172.16.0.0/12 10.0.2.1\nnameserver 10.0.2.3\nnameserver fec0::3\n",
             Text(image, CaptureNetworkConfig.ImagePath));
         var modules = image.Modules.Select(m => m.Name).ToList();
         foreach (var m in new[] { "virtio_net", "net_failover", "failover", "virtio_pci", "nfs", "nfsv4" }) Assert.Contains(m, modules);
@@ -638,7 +653,7 @@ public sealed class NetworkTests
         using var root = new TestRoot("mkdumprd-net-name");
         var asked = new List<string>();
         var image = BuildNfs(root, [Addr(2, "10.0.2.15/24")], "nfs nfs-server.test:/export\n",
-            resolve: name => { asked.Add(name); return Ipv4Network.TryParseAddress("10.0.2.100"); });
+            resolve: name => { asked.Add(name); return IpA("10.0.2.100"); });
         Assert.Equal(["nfs-server.test"], asked.Distinct());
         Assert.StartsWith("# kdump-capture network, written by mkdumprd\nremote 10.0.2.100\n", Text(image, CaptureNetworkConfig.ImagePath), StringComparison.Ordinal);
         // kdump-capture asks no DNS server: the image's hosts file names the server.
@@ -659,9 +674,9 @@ public sealed class NetworkTests
     [InlineData("x#comment", null)]
     public void Only_plain_dns_names_go_into_the_images_hosts_file(string host, string? line)
     {
-        Assert.Equal(line, CaptureNetworkImage.HostsLine(host, Ipv4Network.TryParseAddress("10.0.2.100")!.Value));
-        Assert.Null(CaptureNetworkImage.HostsLine(new string('a', 64) + ".b", 1));
-        Assert.Null(CaptureNetworkImage.HostsLine(string.Join('.', Enumerable.Repeat(new string('a', 63), 4)), 1));
+        Assert.Equal(line, CaptureNetworkImage.HostsLine(host, IpA("10.0.2.100")));
+        Assert.Null(CaptureNetworkImage.HostsLine(new string('a', 64) + ".b", IpA("10.0.0.1")));
+        Assert.Null(CaptureNetworkImage.HostsLine(string.Join('.', Enumerable.Repeat(new string('a', 63), 4)), IpA("10.0.0.1")));
     }
 
     [Fact]
@@ -669,7 +684,7 @@ public sealed class NetworkTests
     {
         using var root = new TestRoot("mkdumprd-net-dhcp");
         var image = BuildNfs(root, [Addr(2, "10.0.2.15/24", flags: 0)]);
-        Assert.Equal("# kdump-capture network, written by mkdumprd\nremote 10.0.2.100\ninterface eth0 52:54:00:12:34:56\ndhcp\nnameserver 10.0.2.3\n",
+        Assert.Equal("# kdump-capture network, written by mkdumprd\nremote 10.0.2.100\ninterface eth0 52:54:00:12:34:56\ndhcp\nnameserver 10.0.2.3\nnameserver fec0::3\n",
             Text(image, CaptureNetworkConfig.ImagePath));
         // The DHCP client's packet socket: af_packet only if the kernel has it as a module. Debian
         // builds it in (modules.builtin), so neither a module nor a "not found" warning here.

@@ -1,3 +1,4 @@
+using System.Net;
 using Kdump.Capture.Network;
 using Kdump.Capture.Network.Dhcp;
 using Kdump.Config.Network;
@@ -6,16 +7,20 @@ using Kdump.Linux;
 namespace Kdump.Capture.Linux;
 
 /// <summary>
-/// The capture kernel's interface calls: netdevice(7) and SIOCADDRT ioctls through <see cref="NetDevice"/>,
+/// The capture kernel's interface calls: netdevice(7) and SIOCADDRT ioctls (IPv4 and IPv6) through <see cref="NetDevice"/>,
 /// bonds through the bonding driver's sysfs files, bridges through SIOCBRADDBR/SIOCBRADDIF, VLANs through SIOCSIFVLAN, and DHCP on a packet socket (<see cref="PacketDhcpTransport"/>).
 /// </summary>
 public sealed class NetworkControl : INetworkControl
 {
     public string? Rename(string name, string newName) => Why(NetDevice.Rename(name, newName), $"SIOCSIFNAME {name} {newName}");
 
-    public string? SetAddress(string name, Ipv4Network address) =>
-        Why(NetDevice.SetAddress(name, address.Address), $"SIOCSIFADDR {name} {address}")
-        ?? Why(NetDevice.SetNetmask(name, address.Mask), $"SIOCSIFNETMASK {name} {address}");
+    public string? SetAddress(string name, IpPrefix address)
+    {
+        if (address.IsIpv6) return Why(NetDevice.SetAddress6(name, address.Address.GetAddressBytes(), address.PrefixLength), $"SIOCSIFADDR (inet6) {name} {address}");
+        var v4 = address.ToIpv4();
+        return Why(NetDevice.SetAddress(name, v4.Address), $"SIOCSIFADDR {name} {address}")
+            ?? Why(NetDevice.SetNetmask(name, v4.Mask), $"SIOCSIFNETMASK {name} {address}");
+    }
 
     public string? SetUp(string name) => Why(NetDevice.SetUp(name), $"SIOCSIFFLAGS {name} up");
 
@@ -24,8 +29,17 @@ public sealed class NetworkControl : INetworkControl
     public string? SetHardwareAddress(string name, string mac) =>
         Why(NetDevice.SetHardwareAddress(name, CaptureNetworkConfig.MacBytes(mac)), $"SIOCSIFHWADDR {name} {mac}");
 
-    public string? AddRoute(Ipv4Network destination, uint gateway) =>
-        Why(NetDevice.AddRoute(destination.Address & destination.Mask, destination.Mask, gateway), $"SIOCADDRT {destination} via {Ipv4Network.Format(gateway)}");
+    public string? AddRoute(IpPrefix destination, IPAddress gateway, string name)
+    {
+        ArgumentNullException.ThrowIfNull(gateway);
+        if (destination.IsIpv6)
+        {
+            return Why(NetDevice.AddRoute6(destination.Address.GetAddressBytes(), destination.PrefixLength, gateway.GetAddressBytes(), name),
+                $"SIOCADDRT (inet6) {destination} via {gateway} dev {name}");
+        }
+        var v4 = destination.ToIpv4();
+        return Why(NetDevice.AddRoute(v4.Address & v4.Mask, v4.Mask, Ipv4Network.FromIPAddress(gateway)), $"SIOCADDRT {destination} via {gateway}");
+    }
 
     public string? AddBond(string name) =>
         Directory.Exists($"/sys/class/net/{name}/bonding") ? null : WriteSysfs("/sys/class/net/bonding_masters", "+" + name);

@@ -1,3 +1,4 @@
+using System.Net;
 using Kdump.Capture.Network.Dhcp;
 using Kdump.Config.Network;
 
@@ -13,8 +14,8 @@ public interface INetworkControl
     /// <summary><c>ip link set NAME name NEWNAME</c> (the interface is down).</summary>
     string? Rename(string name, string newName);
 
-    /// <summary><c>ip addr add ADDRESS/PREFIX dev NAME</c>.</summary>
-    string? SetAddress(string name, Ipv4Network address);
+    /// <summary><c>ip addr add ADDRESS/PREFIX dev NAME</c>, IPv4 or IPv6 (an IPv6 one is permanent and goes through DAD).</summary>
+    string? SetAddress(string name, IpPrefix address);
 
     /// <summary><c>ip link set NAME up</c>.</summary>
     string? SetUp(string name);
@@ -25,8 +26,12 @@ public interface INetworkControl
     /// <summary><c>ip link set NAME address MAC</c> (SIOCSIFHWADDR).</summary>
     string? SetHardwareAddress(string name, string mac);
 
-    /// <summary><c>ip route add DESTINATION via GATEWAY</c> (0.0.0.0/0 is the default route).</summary>
-    string? AddRoute(Ipv4Network destination, uint gateway);
+    /// <summary>
+    /// <c>ip route add DESTINATION via GATEWAY dev NAME</c> (0.0.0.0/0 and ::/0 are the default
+    /// routes). IPv4 lets the kernel pick the device that reaches the gateway; IPv6 names
+    /// <paramref name="name"/>, through which a link-local gateway is reached.
+    /// </summary>
+    string? AddRoute(IpPrefix destination, IPAddress gateway, string name);
 
     /// <summary>
     /// Makes the bond NAME (<c>echo +NAME &gt; /sys/class/net/bonding_masters</c>); one the bonding

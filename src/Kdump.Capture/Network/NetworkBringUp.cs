@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Text;
 using Kdump.Capture.Network.Dhcp;
 using Kdump.Config;
@@ -13,6 +14,8 @@ namespace Kdump.Capture.Network;
 /// as in the first kernel, given the same address and routes (static), or set up and given an
 /// address, a default route and nameservers leased by DHCP (<see cref="DhcpClient"/>: the first
 /// kernel's address was not permanent, as upstream's <c>ip=dhcp</c>); nameservers go to /etc/resolv.conf.
+/// An IPv6 record's address is set and waited for through DAD, or (<c>auto6</c>) made by the
+/// kernel's own SLAAC from a router advertisement, as upstream's <c>ip=auto6</c>.
 /// Once up, the interface is given time to report carrier, as upstream's NetworkManager waits for it.
 /// </summary>
 public static class NetworkBringUp
@@ -26,6 +29,19 @@ public static class NetworkBringUp
     /// that (ARP for the gateway, DHCPDISCOVER) is lost.
     /// </summary>
     public static readonly TimeSpan CarrierWait = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long an IPv6 address may stay tentative: DAD sends one probe after up to 1 s and waits
+    /// 1 s (dad_transmits, retrans_time), so this is several times what it takes.
+    /// </summary>
+    public static readonly TimeSpan DadWait = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long <c>auto6</c> waits for a router advertisement's address: the kernel solicits one
+    /// at once and again after 4 and 8 s (rtr_solicit_interval), and routers also advertise
+    /// unasked every few minutes at most.
+    /// </summary>
+    public static readonly TimeSpan AutoconfWait = TimeSpan.FromSeconds(30);
 
     private static readonly TimeSpan s_poll = TimeSpan.FromMilliseconds(250);
 
@@ -62,13 +78,24 @@ public static class NetworkBringUp
     {
         if (Make(net, paths, config.Link, new DeviceWaitBudget(), log) is not { } name) return false;
         if (net.SetUp("lo") is { } loWhy) log($"cannot set lo up: {loWhy}");
-        if (config.Method == AddressMethod.Dhcp) return Lease(net, paths, config, name, log);
-        string? error = net.SetAddress(name, config.Address!.Value) ?? net.SetUp(name);
-        if (error is null && config.Gateway is { } gw) error = net.AddRoute(new Ipv4Network(0, 0), gw);
+        return config.Method switch
+        {
+            AddressMethod.Dhcp => Lease(net, paths, config, name, log),
+            AddressMethod.Auto => Autoconfigure(net, paths, config, name, log),
+            _ when config.IsIpv6 => Configure6(net, paths, config, name, log),
+            _ => Configure4(net, paths, config, name, log),
+        };
+    }
+
+    /// <summary>The recorded IPv4 address, default route and other routes.</summary>
+    private static bool Configure4(INetworkControl net, CapturePaths paths, CaptureNetworkConfig config, string name, Action<string> log)
+    {
+        var error = net.SetAddress(name, config.Address!.Value) ?? net.SetUp(name);
+        if (error is null && config.Gateway is { } gw) error = net.AddRoute(new IpPrefix(IPAddress.Any, 0), gw, name);
         foreach (var r in config.Routes)
         {
             if (error is not null) break;
-            error = net.AddRoute(r.Destination, r.Gateway);
+            error = net.AddRoute(r.Destination, r.Gateway, name);
         }
         if (error is not null)
         {
@@ -77,9 +104,125 @@ public static class NetworkBringUp
         }
         if (config.Nameservers.Count > 0) WriteResolvConf(paths, config.Nameservers);
         // The address the interface has (sysfs), so the log shows what the kernel made of the record.
-        log($"{name} ({ReadMac(paths, name) ?? config.MacAddress}) is {config.Address}" + (config.Gateway is { } g ? $" via {Ipv4Network.Format(g)}" : ""));
+        log($"{name} ({ReadMac(paths, name) ?? config.MacAddress}) is {config.Address}" + (config.Gateway is { } g ? $" via {g}" : ""));
         WaitForCarrier(net, paths, name, log);
         return true;
+    }
+
+    /// <summary>
+    /// The recorded IPv6 address (set on the interface once it is up), then, once DAD has passed
+    /// (routes through it are no use while it is tentative), the default route and other routes
+    /// through the interface: their gateway is usually the router's link-local address.
+    /// </summary>
+    private static bool Configure6(INetworkControl net, CapturePaths paths, CaptureNetworkConfig config, string name, Action<string> log)
+    {
+        var address = config.Address!.Value;
+        if ((net.SetUp(name) ?? net.SetAddress(name, address)) is { } setWhy)
+        {
+            log($"cannot configure {name}: {setWhy}");
+            return false;
+        }
+        WaitForCarrier(net, paths, name, log);
+        if (!WaitForDad(net, paths, name, address.Address, log)) return false;
+        string? error = null;
+        if (config.Gateway is { } gw) error = net.AddRoute(new IpPrefix(IPAddress.IPv6Any, 0), gw, name);
+        foreach (var r in config.Routes)
+        {
+            if (error is not null) break;
+            error = net.AddRoute(r.Destination, r.Gateway, name);
+        }
+        if (error is not null)
+        {
+            log($"cannot configure {name}: {error}");
+            return false;
+        }
+        if (config.Nameservers.Count > 0) WriteResolvConf(paths, config.Nameservers);
+        log($"{name} ({ReadMac(paths, name) ?? config.MacAddress}) is {address}" + (config.Gateway is { } g ? $" via {g}" : ""));
+        return true;
+    }
+
+    /// <summary>
+    /// <c>auto6</c>: the interface set up, and the kernel's SLAAC given <see cref="AutoconfWait"/> to
+    /// make a global address from a router advertisement (which also brings the default route);
+    /// false, logged, without one, as NetworkManager's <c>ipv6.may-fail no</c> fails the connection.
+    /// </summary>
+    private static bool Autoconfigure(INetworkControl net, CapturePaths paths, CaptureNetworkConfig config, string name, Action<string> log)
+    {
+        log($"{name} ({config.MacAddress}): the first kernel's IPv6 address was not permanent ({CaptureNetworkConfig.ImagePath}: {CaptureNetworkConfig.Keywords.Auto6}), waiting for a router advertisement");
+        if (net.SetUp(name) is { } upWhy)
+        {
+            log($"cannot configure {name}: {upWhy}");
+            return false;
+        }
+        WaitForCarrier(net, paths, name, log);
+        var waited = TimeSpan.Zero;
+        while (true)
+        {
+            var made = ReadIpv6Addresses(paths)?.FirstOrDefault(a => a.Interface == name && a.IsUsableGlobal && !a.IsTemporary);
+            if (made is not null)
+            {
+                if (config.Nameservers.Count > 0) WriteResolvConf(paths, config.Nameservers);
+                log($"{name} ({ReadMac(paths, name) ?? config.MacAddress}) autoconfigured {made.Address} after {waited.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)}s");
+                return true;
+            }
+            if (waited >= AutoconfWait)
+            {
+                log($"no IPv6 address from a router advertisement on {name} after {AutoconfWait.TotalSeconds:0}s");
+                return false;
+            }
+            net.Delay(s_poll);
+            waited += s_poll;
+        }
+    }
+
+    /// <summary>
+    /// Waits up to <see cref="DadWait"/> while <paramref name="address"/> on <paramref name="name"/>
+    /// is tentative (<c>/proc/net/if_inet6</c>); false, logged, when DAD failed (another host has
+    /// it) or the address went away. A table that cannot be read is not waited on.
+    /// </summary>
+    private static bool WaitForDad(INetworkControl net, CapturePaths paths, string name, IPAddress address, Action<string> log)
+    {
+        var waited = TimeSpan.Zero;
+        while (true)
+        {
+            if (ReadIpv6Addresses(paths) is not { } table) return true;
+            var entry = table.FirstOrDefault(a => a.Interface == name && a.Address.Address.Equals(address));
+            if (entry is null)
+            {
+                log($"cannot configure {name}: {address} is not on it (/proc/net/if_inet6)");
+                return false;
+            }
+            if (entry.HasFailedDad)
+            {
+                log($"cannot configure {name}: another host answers for {address} (duplicate address detection failed)");
+                return false;
+            }
+            if (!entry.IsTentative)
+            {
+                if (waited > TimeSpan.Zero) log($"{address} on {name} passed duplicate address detection after {waited.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)}s");
+                return true;
+            }
+            if (waited >= DadWait)
+            {
+                log($"{address} on {name} is still tentative after {DadWait.TotalSeconds:0}s; trying anyway");
+                return true;
+            }
+            net.Delay(s_poll);
+            waited += s_poll;
+        }
+    }
+
+    /// <summary>The capture kernel's IPv6 addresses; null when the table cannot be read or parsed (no IPv6).</summary>
+    private static IReadOnlyList<Ipv6InterfaceAddress>? ReadIpv6Addresses(CapturePaths paths)
+    {
+        try
+        {
+            return ProcNetIpv6.ParseAddresses(File.ReadAllText(paths.Host(ProcNetIpv6.AddressPath)));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or KdumpConfigException)
+        {
+            return null;
+        }
     }
 
     /// <summary>
@@ -282,15 +425,15 @@ public static class NetworkBringUp
                 return false;
             }
         }
-        var error = net.SetAddress(name, lease.Address);
-        if (error is null && lease.Router is { } router) error = net.AddRoute(new Ipv4Network(0, 0), router);
+        var error = net.SetAddress(name, IpPrefix.From(lease.Address));
+        if (error is null && lease.Router is { } router) error = net.AddRoute(new IpPrefix(IPAddress.Any, 0), Ipv4Network.ToIPAddress(router), name);
         if (error is not null)
         {
             log($"cannot configure {name}: {error}");
             return false;
         }
         // The server's nameservers are those of this network now; the first kernel's are the fallback.
-        var nameservers = lease.Nameservers.Count > 0 ? lease.Nameservers : config.Nameservers;
+        var nameservers = lease.Nameservers.Count > 0 ? lease.Nameservers.Select(Ipv4Network.ToIPAddress).ToList() : config.Nameservers;
         if (nameservers.Count > 0) WriteResolvConf(paths, nameservers);
         log($"{name} ({ReadMac(paths, name) ?? config.MacAddress}) leased {lease.Address} from {Ipv4Network.Format(lease.Server)}"
             + (lease.Router is { } r ? $" via {Ipv4Network.Format(r)}" : "")
@@ -364,10 +507,10 @@ public static class NetworkBringUp
     private static bool? HasCarrier(CapturePaths paths, string name) =>
         ReadNetFact(paths, name, "carrier") switch { "1" => true, "0" => false, _ => null };
 
-    private static void WriteResolvConf(CapturePaths paths, IReadOnlyList<uint> nameservers)
+    private static void WriteResolvConf(CapturePaths paths, IReadOnlyList<IPAddress> nameservers)
     {
         var sb = new StringBuilder();
-        foreach (var n in nameservers) sb.Append("nameserver ").Append(Ipv4Network.Format(n)).Append('\n');
+        foreach (var n in nameservers) sb.Append("nameserver ").Append(IpPrefix.FormatAddress(n)).Append('\n');
         var path = paths.Host("/etc/resolv.conf");
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllText(path, sb.ToString());

@@ -1,4 +1,4 @@
-using System.Globalization;
+using System.Net;
 using System.Text;
 
 namespace Kdump.Config.Network;
@@ -7,28 +7,31 @@ namespace Kdump.Config.Network;
 /// The capture kernel's network, as mkdumprd records it in the image at <see cref="ImagePath"/> and
 /// kdump-capture brings it up: the interface the first kernel used toward the dump server, found
 /// again by its MAC address and given the same name (upstream's <c>ifname=NAME:MAC</c>), with the
-/// same address (upstream's static <c>ip=</c>) or a new lease (<c>ip=dhcp</c>).
+/// same address (upstream's static <c>ip=</c>), a new lease (<c>ip=dhcp</c>) or, for IPv6, the
+/// kernel's own autoconfiguration (<c>ip=auto6</c>).
 /// <code>
 /// # comment
-/// remote 10.0.2.100                  the dump server (upstream: kdump_remote_ip=)
+/// remote 10.0.2.100                  the dump server (upstream: kdump_remote_ip=); IPv4 or IPv6,
+///                                    whose family the addresses and routes below share
 /// interface eth0 52:54:00:12:34:56   name and MAC; a NIC unless link lines make it a bond, VLAN or
 ///                                    bridge (<see cref="NetworkLinkRecord"/>: nic, bond, bond-option,
 ///                                    slave, vlan, bridge, port)
-/// static 10.0.2.15/24                or: dhcp
-/// gateway 10.0.2.2                   static only, optional: the default route
+/// static 10.0.2.15/24                or: dhcp (IPv4), auto6 (IPv6)
+/// gateway 10.0.2.2                   static only, optional: the default route (IPv6: often fe80::…,
+///                                    reached through the interface)
 /// route 192.168.5.0/24 10.0.2.1      static only, any number
-/// nameserver 10.0.2.3                any number
+/// nameserver 10.0.2.3                any number, either family
 /// </code>
 /// </summary>
 public sealed record CaptureNetworkConfig(
-    uint Remote,
+    IPAddress Remote,
     string Interface,
     string MacAddress,
     AddressMethod Method,
-    Ipv4Network? Address,
-    uint? Gateway,
+    IpPrefix? Address,
+    IPAddress? Gateway,
     IReadOnlyList<StaticRoute> Routes,
-    IReadOnlyList<uint> Nameservers)
+    IReadOnlyList<IPAddress> Nameservers)
 {
     public const string ImagePath = "/etc/kdump/network.conf";
 
@@ -52,10 +55,14 @@ public sealed record CaptureNetworkConfig(
         public const string Interface = "interface";
         public const string Static = "static";
         public const string Dhcp = "dhcp";
+        public const string Auto6 = "auto6";
         public const string Gateway = "gateway";
         public const string Route = "route";
         public const string Nameserver = "nameserver";
     }
+
+    /// <summary>The server is an IPv6 address: the interface gets an IPv6 address and routes.</summary>
+    public bool IsIpv6 => Remote.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
 
     /// <summary>IFNAMSIZ (16) less the terminating NUL.</summary>
     public const int MaxInterfaceNameLength = 15;
@@ -64,14 +71,18 @@ public sealed record CaptureNetworkConfig(
     {
         var sb = new StringBuilder();
         sb.Append("# kdump-capture network, written by mkdumprd\n");
-        sb.Append(Keywords.Remote).Append(' ').Append(Ipv4Network.Format(Remote)).Append('\n');
+        sb.Append(Keywords.Remote).Append(' ').Append(IpPrefix.FormatAddress(Remote)).Append('\n');
         sb.Append(Keywords.Interface).Append(' ').Append(Interface).Append(' ').Append(MacAddress).Append('\n');
         NetworkLinkRecord.Format(sb, Link);
-        if (Method == AddressMethod.Dhcp) sb.Append(Keywords.Dhcp).Append('\n');
-        else sb.Append(Keywords.Static).Append(' ').Append(Address).Append('\n');
-        if (Gateway is { } g) sb.Append(Keywords.Gateway).Append(' ').Append(Ipv4Network.Format(g)).Append('\n');
-        foreach (var r in Routes) sb.Append(Keywords.Route).Append(' ').Append(r.Destination).Append(' ').Append(Ipv4Network.Format(r.Gateway)).Append('\n');
-        foreach (var n in Nameservers) sb.Append(Keywords.Nameserver).Append(' ').Append(Ipv4Network.Format(n)).Append('\n');
+        switch (Method)
+        {
+            case AddressMethod.Dhcp: sb.Append(Keywords.Dhcp).Append('\n'); break;
+            case AddressMethod.Auto: sb.Append(Keywords.Auto6).Append('\n'); break;
+            default: sb.Append(Keywords.Static).Append(' ').Append(Address).Append('\n'); break;
+        }
+        if (Gateway is { } g) sb.Append(Keywords.Gateway).Append(' ').Append(IpPrefix.FormatAddress(g)).Append('\n');
+        foreach (var r in Routes) sb.Append(Keywords.Route).Append(' ').Append(r.Destination).Append(' ').Append(IpPrefix.FormatAddress(r.Gateway)).Append('\n');
+        foreach (var n in Nameservers) sb.Append(Keywords.Nameserver).Append(' ').Append(IpPrefix.FormatAddress(n)).Append('\n');
         return sb.ToString();
     }
 
@@ -79,12 +90,14 @@ public sealed record CaptureNetworkConfig(
     public static CaptureNetworkConfig Parse(string text, string file = ImagePath)
     {
         ArgumentNullException.ThrowIfNull(text);
-        uint? remote = null, gateway = null;
+        IPAddress? remote = null, gateway = null;
         string? name = null, mac = null;
         AddressMethod? method = null;
-        Ipv4Network? address = null;
+        IpPrefix? address = null;
         var routes = new List<StaticRoute>();
-        var nameservers = new List<uint>();
+        var nameservers = new List<IPAddress>();
+        // Where each family-bound value was given, to name the line that disagrees with 'remote'.
+        var familyLines = new List<(int Line, string Value, bool Ipv6)>();
         var links = new NetworkLinkRecord.Reader(file);
         var lines = text.Split('\n');
         for (var i = 0; i < lines.Length; i++)
@@ -101,8 +114,19 @@ public sealed record CaptureNetworkConfig(
             {
                 if (seen) throw KdumpConfigException.At(file, n, $"'{w[0]}' given twice");
             }
-            uint Ip(string value) => Ipv4Network.TryParseAddress(value) ?? throw KdumpConfigException.At(file, n, $"'{value}' is not an IPv4 address");
-            Ipv4Network Net(string value) => Ipv4Network.TryParse(value) ?? throw KdumpConfigException.At(file, n, $"'{value}' is not an IPv4 address/prefix");
+            IPAddress Ip(string value) => IpPrefix.TryParseAddress(value) ?? throw KdumpConfigException.At(file, n, $"'{value}' is not an IP address");
+            IPAddress Bound(string value)
+            {
+                var a = Ip(value);
+                familyLines.Add((n, value, a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6));
+                return a;
+            }
+            IpPrefix Net(string value)
+            {
+                var p = IpPrefix.TryParse(value) ?? throw KdumpConfigException.At(file, n, $"'{value}' is not an IP address/prefix");
+                familyLines.Add((n, value, p.IsIpv6));
+                return p;
+            }
             switch (w[0])
             {
                 case Keywords.Remote:
@@ -119,11 +143,14 @@ public sealed record CaptureNetworkConfig(
                 case Keywords.Dhcp:
                     Arity(0); Once(method is not null); method = AddressMethod.Dhcp;
                     break;
+                case Keywords.Auto6:
+                    Arity(0); Once(method is not null); method = AddressMethod.Auto;
+                    break;
                 case Keywords.Gateway:
-                    Arity(1); Once(gateway is not null); gateway = Ip(w[1]);
+                    Arity(1); Once(gateway is not null); gateway = Bound(w[1]);
                     break;
                 case Keywords.Route:
-                    Arity(2); routes.Add(new StaticRoute(Net(w[1]), Ip(w[2])));
+                    Arity(2); routes.Add(new StaticRoute(Net(w[1]), Bound(w[2])));
                     break;
                 case Keywords.Nameserver:
                     Arity(1); nameservers.Add(Ip(w[1]));
@@ -137,10 +164,15 @@ public sealed record CaptureNetworkConfig(
         }
         if (remote is null) throw KdumpConfigException.At(file, null, $"no '{Keywords.Remote}' line");
         if (name is null || mac is null) throw KdumpConfigException.At(file, null, $"no '{Keywords.Interface}' line");
-        if (method is null) throw KdumpConfigException.At(file, null, $"neither '{Keywords.Static}' nor '{Keywords.Dhcp}'");
-        if (method == AddressMethod.Dhcp && (gateway is not null || routes.Count > 0))
+        if (method is null) throw KdumpConfigException.At(file, null, $"no '{Keywords.Static}', '{Keywords.Dhcp}' or '{Keywords.Auto6}' line");
+        if (method != AddressMethod.Static && (gateway is not null || routes.Count > 0))
             throw KdumpConfigException.At(file, null, $"'{Keywords.Gateway}' and '{Keywords.Route}' go with '{Keywords.Static}' only");
-        return new CaptureNetworkConfig(remote.Value, name, mac, method.Value, address, gateway, routes, nameservers) { Link = links.Build(name, mac) };
+        var ipv6 = remote.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
+        if (method == AddressMethod.Dhcp && ipv6) throw KdumpConfigException.At(file, null, $"'{Keywords.Dhcp}' leases IPv4 addresses, but '{Keywords.Remote}' is IPv6 ('{Keywords.Auto6}' or '{Keywords.Static}')");
+        if (method == AddressMethod.Auto && !ipv6) throw KdumpConfigException.At(file, null, $"'{Keywords.Auto6}' configures IPv6, but '{Keywords.Remote}' is IPv4");
+        if (familyLines.FirstOrDefault(l => l.Ipv6 != ipv6) is { Value: not null } other)
+            throw KdumpConfigException.At(file, other.Line, $"'{other.Value}' is not of the family of '{Keywords.Remote}' ({IpPrefix.FormatAddress(remote)})");
+        return new CaptureNetworkConfig(remote, name, mac, method.Value, address, gateway, routes, nameservers) { Link = links.Build(name, mac) };
     }
 
     /// <summary>A name the kernel accepts for an interface (dev_valid_name): 1..15 bytes, not . or .., no '/', ':' or space.</summary>

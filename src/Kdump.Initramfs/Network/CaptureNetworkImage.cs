@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Text;
 using Kdump.Config;
 using Kdump.Config.Conf;
@@ -8,9 +10,10 @@ namespace Kdump.Initramfs.Network;
 
 /// <summary>
 /// mkdumprd's network part for ssh and nfs targets (upstream <c>kdump_install_net</c>): the route
-/// the first kernel takes to the server (<c>ip route get</c>), its interface found again in the
-/// capture kernel by MAC, the address copied when it is permanent (<c>kdump_static_ip</c>) or
-/// leased again by DHCP when it is not, the default gateway and other gateway routes of that
+/// the first kernel takes to the server (<c>ip route get</c>, IPv4 or IPv6), its interface found
+/// again in the capture kernel by MAC, the address copied when it is permanent
+/// (<c>kdump_static_ip</c>) or, when it is not, leased again by DHCP (IPv4) or made again by the
+/// kernel's SLAAC (IPv6, <c>auto6</c>), the default gateway and other gateway routes of that
 /// interface, the nameservers, and the drivers of the NIC and its parent devices. A bond is
 /// recorded with its mode, options and slaves (found by their permanent MACs), a VLAN with its id
 /// and its parent (a NIC or a bond), a bridge with its ports (NICs, bonds, VLANs), and each is made
@@ -35,30 +38,66 @@ public static class CaptureNetworkImage
     {
         ArgumentNullException.ThrowIfNull(facts);
         ArgumentNullException.ThrowIfNull(host);
-        if (host.Contains(':', StringComparison.Ordinal))
-            throw new InitramfsBuildException($"{host}: IPv6 dump targets are not supported by the minimal backend");
         var remote = facts.Resolve(host) ?? throw new InitramfsBuildException($"Bad kdump network destination: {host}");
+        return remote.AddressFamily == AddressFamily.InterNetworkV6 ? Resolve6(facts, host, remote, warnings) : Resolve4(facts, host, remote, warnings);
+    }
+
+    private static CaptureNetworkConfig Resolve4(HostNetwork facts, string host, IPAddress remoteAddress, ICollection<string>? warnings)
+    {
+        var remote = Ipv4Network.FromIPAddress(remoteAddress);
         var routes = facts.Routes();
         var route = RouteLookup.Find(routes, remote) ?? throw new InitramfsBuildException($"Bad kdump network destination: {host}");
-        var name = route.Interface;
-        if (!CaptureNetworkConfig.IsInterfaceName(name)) throw new InitramfsBuildException($"/proc/net/route names an invalid interface '{name}'");
+        var (name, link, index) = RouteDevice(facts, route.Interface, ProcNetRoute.Path, host, warnings);
+        var source = RouteLookup.SourceAddress(facts.Addresses().Where(a => a.InterfaceIndex == index).ToList(), route, remote)
+            ?? throw new InitramfsBuildException($"{name} (toward {host}) has no IPv4 address");
+
+        if (!source.IsPermanent)
+            return new CaptureNetworkConfig(remoteAddress, name, link.MacAddress, AddressMethod.Dhcp, null, null, [], facts.Nameservers()) { Link = link };
+        var onDevice = routes.Where(r => r.Interface == name && r.Gateway is not null).ToList();
+        var gateway = onDevice.FirstOrDefault(r => r.IsDefault)?.Gateway is { } g ? Ipv4Network.ToIPAddress(g) : null;
+        var extra = onDevice.Where(r => !r.IsDefault).Select(r => new StaticRoute(IpPrefix.From(r.Destination), Ipv4Network.ToIPAddress(r.Gateway!.Value))).ToList();
+        return new CaptureNetworkConfig(remoteAddress, name, link.MacAddress, AddressMethod.Static, IpPrefix.From(source.Address), gateway, extra, facts.Nameservers()) { Link = link };
+    }
+
+    /// <summary>
+    /// The IPv6 record: the route <c>ip -6 route get</c> would take, the interface's global source
+    /// address copied when it is permanent, else <c>auto6</c> (the capture kernel's SLAAC makes
+    /// one again from the router's advertisement; a DHCPv6 lease is not asked for again), the
+    /// default gateway and the other gateway routes of that interface.
+    /// </summary>
+    private static CaptureNetworkConfig Resolve6(HostNetwork facts, string host, IPAddress remote, ICollection<string>? warnings)
+    {
+        if (remote.IsIPv6LinkLocal || remote.IsIPv6Multicast || remote.Equals(IPAddress.IPv6Loopback) || remote.Equals(IPAddress.IPv6Any))
+            throw new InitramfsBuildException($"{host}: not a routable IPv6 unicast address (a link-local server needs a zone the record cannot carry)");
+        var addresses = facts.Ipv6Addresses();
+        if (addresses.Any(a => a.Address.Address.Equals(remote)))
+            throw new InitramfsBuildException($"{host} is this machine (one of its own addresses): not a remote dump target");
+        var routes = facts.Ipv6Routes();
+        var route = Ipv6RouteLookup.Find(routes, remote) ?? throw new InitramfsBuildException($"Bad kdump network destination: {host}");
+        var (name, link, index) = RouteDevice(facts, route.Interface, ProcNetIpv6.RoutePath, host, warnings);
+        var source = Ipv6RouteLookup.SourceAddress(addresses.Where(a => a.InterfaceIndex == index).ToList(), remote)
+            ?? throw new InitramfsBuildException($"{name} (toward {host}) has no global IPv6 address");
+        var nameservers = facts.Nameservers();
+        if (!source.IsPermanent)
+            return new CaptureNetworkConfig(remote, name, link.MacAddress, AddressMethod.Auto, null, null, [], nameservers) { Link = link };
+        var onDevice = routes.Where(r => r.Interface == name && r.Gateway is not null).ToList();
+        var gateway = onDevice.FirstOrDefault(r => r.IsDefault)?.Gateway;
+        var extra = onDevice.Where(r => !r.IsDefault).Select(r => new StaticRoute(r.Destination, r.Gateway!)).Distinct().ToList();
+        return new CaptureNetworkConfig(remote, name, link.MacAddress, AddressMethod.Static, source.Address, gateway, extra, nameservers) { Link = link };
+    }
+
+    /// <summary>The route's interface: checked, described as links, with its index.</summary>
+    private static (string Name, NetworkLink Link, int Index) RouteDevice(HostNetwork facts, string name, string routeFile, string host, ICollection<string>? warnings)
+    {
+        if (!CaptureNetworkConfig.IsInterfaceName(name)) throw new InitramfsBuildException($"{routeFile} names an invalid interface '{name}'");
         if (name == "lo") throw new InitramfsBuildException($"{host} is this machine (route via lo): not a remote dump target");
         // A bond, VLAN or bridge is made again from the links below it (upstream's bond=, vlan=, bridge=).
         var link = Describe(facts, name, host, warnings);
         // A bridge of eth0 and eth0.7, or of bond0 and bond0.7: each link is made once, for one parent.
         if (link.SelfAndBelow().GroupBy(l => l.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } shared)
             throw new InitramfsBuildException($"{name} (toward {host}): {shared.Key} is below two of its ports: not supported by the minimal backend");
-        var mac = link.MacAddress;
         var index = facts.InterfaceIndex(name) ?? throw new InitramfsBuildException($"/sys/class/net/{name}/ifindex is missing or not a number");
-        var source = RouteLookup.SourceAddress(facts.Addresses().Where(a => a.InterfaceIndex == index).ToList(), route, remote)
-            ?? throw new InitramfsBuildException($"{name} (toward {host}) has no IPv4 address");
-
-        if (!source.IsPermanent)
-            return new CaptureNetworkConfig(remote, name, mac, AddressMethod.Dhcp, null, null, [], facts.Nameservers()) { Link = link };
-        var onDevice = routes.Where(r => r.Interface == name && r.Gateway is not null).ToList();
-        var gateway = onDevice.FirstOrDefault(r => r.IsDefault)?.Gateway;
-        var extra = onDevice.Where(r => !r.IsDefault).Select(r => new StaticRoute(r.Destination, r.Gateway!.Value)).ToList();
-        return new CaptureNetworkConfig(remote, name, mac, AddressMethod.Static, source.Address, gateway, extra, facts.Nameservers()) { Link = link };
+        return (name, link, index);
     }
 
     /// <summary>
@@ -115,17 +154,18 @@ public static class CaptureNetworkImage
     /// '_' (which hosts files carry), not starting with '-', a root dot allowed. The name is
     /// written as kdump.conf gives it, which is how the capture program looks it up.
     /// </summary>
-    public static string? HostsLine(string host, uint address)
+    public static string? HostsLine(string host, IPAddress address)
     {
         ArgumentNullException.ThrowIfNull(host);
+        ArgumentNullException.ThrowIfNull(address);
         var name = host.EndsWith('.') ? host[..^1] : host;
-        if (name.Length is 0 or > 253 || Ipv4Network.TryParseAddress(name) is not null) return null;
+        if (name.Length is 0 or > 253 || IpPrefix.TryParseAddress(name) is not null) return null;
         foreach (var label in name.Split('.'))
         {
             if (label.Length is 0 or > 63 || label[0] == '-'
                 || !label.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')) return null;
         }
-        return $"{Ipv4Network.Format(address)}\t{host}\n";
+        return $"{IpPrefix.FormatAddress(address)}\t{host}\n";
     }
 
     /// <summary>The bonding driver (a module on Debian and Fedora).</summary>
@@ -140,11 +180,14 @@ public static class CaptureNetworkImage
     /// <summary>kdump-capture leases a DHCP address on an AF_PACKET socket: CONFIG_PACKET, a module on some kernels.</summary>
     public const string PacketSocketModule = "af_packet";
 
+    /// <summary>IPv6 (CONFIG_IPV6): built in on Debian and Fedora, a module on some kernels.</summary>
+    public const string Ipv6Module = "ipv6";
+
     /// <summary>
     /// Records the network at <see cref="CaptureNetworkConfig.ImagePath"/> and returns the NIC's
     /// modules, and those to add only when the kernel has them as modules (af_packet for a DHCP
     /// record; it is built in on Debian and Fedora). Without facts (a caller that knows no network)
-    /// the image gets no record and a warning.
+    /// the image gets no record and a warning. An IPv6 record adds ipv6 when the kernel has it as a module.
     /// </summary>
     public static (IReadOnlyList<string> Modules, IReadOnlyList<string> IfModules) Install(ImagePlan plan, HostNetwork? facts, string host, ICollection<string> warnings)
     {
@@ -168,7 +211,7 @@ public static class CaptureNetworkImage
         }
         plan.AddFile(CaptureNetworkConfig.ImagePath, Encoding.UTF8.GetBytes(record));
         if (HostsLine(host, config.Remote) is { } line) plan.AddFile(HostsPath, Encoding.ASCII.GetBytes(line));
-        else if (Ipv4Network.TryParseAddress(host) is null)
+        else if (IpPrefix.TryParseAddress(host) is null)
             warnings.Add($"{host} is not a name a hosts file can carry: the capture kernel will not find it (give its address in kdump.conf)");
         // The drivers of every NIC, and those of the links made of them: bonding, 8021q, bridge.
         var links = config.Link.SelfAndBelow().ToList();
@@ -177,6 +220,6 @@ public static class CaptureNetworkImage
         if (links.OfType<VlanLink>().Any()) modules.Add(VlanModule);
         if (links.OfType<BridgeLink>().Any()) modules.Add(BridgeModule);
         modules.AddRange(links.OfType<NicLink>().SelectMany(n => facts.DriverModules(n.Name)).Distinct(StringComparer.Ordinal));
-        return (modules, config.Method == AddressMethod.Dhcp ? [PacketSocketModule] : []);
+        return (modules, config.Method == AddressMethod.Dhcp ? [PacketSocketModule] : config.IsIpv6 ? [Ipv6Module] : []);
     }
 }

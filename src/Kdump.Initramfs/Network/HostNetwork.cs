@@ -1,3 +1,4 @@
+using System.Net;
 using Kdump.Config;
 using Kdump.Config.IO;
 using Kdump.Config.Network;
@@ -7,11 +8,12 @@ namespace Kdump.Initramfs.Network;
 
 /// <summary>
 /// What mkdumprd asks the first kernel about its network, as upstream asks <c>ip</c> and sysfs:
-/// routes from <c>/proc/net/route</c>, interface facts from <c>/sys/class/net</c> and nameservers
+/// routes from <c>/proc/net/route</c> and <c>/proc/net/ipv6_route</c>, IPv6 addresses from
+/// <c>/proc/net/if_inet6</c>, interface facts from <c>/sys/class/net</c> and nameservers
 /// from <c>/etc/resolv.conf</c>, all read through the root (so a prepared tree answers them), and
 /// the addresses from an address source (rtnetlink on a live system, see <see cref="LiveAddresses"/>).
 /// </summary>
-public sealed class HostNetwork(IRootFileSystem root, Func<IReadOnlyList<InterfaceAddress>> addresses, Func<string, uint?> resolveHost, bool littleEndianKernel)
+public sealed class HostNetwork(IRootFileSystem root, Func<IReadOnlyList<InterfaceAddress>> addresses, Func<string, IPAddress?> resolveHost, bool littleEndianKernel)
 {
     private const int MaxTextBytes = 1 << 20;
     private const int MaxDepth = 32;
@@ -28,11 +30,22 @@ public sealed class HostNetwork(IRootFileSystem root, Func<IReadOnlyList<Interfa
 
     public IReadOnlyList<InterfaceAddress> Addresses() => addresses();
 
-    /// <summary>An IPv4 literal as is, else the first IPv4 address the name resolves to (<c>getent ahosts</c>).</summary>
-    public uint? Resolve(string host)
+    /// <summary>The IPv6 routes of every table (<c>/proc/net/ipv6_route</c>; none without IPv6).</summary>
+    public IReadOnlyList<Ipv6Route> Ipv6Routes() =>
+        root.ReadAllText(ProcNetIpv6.RoutePath, MaxTextBytes) is { } text ? ProcNetIpv6.ParseRoutes(text) : [];
+
+    /// <summary>Every interface's IPv6 addresses (<c>/proc/net/if_inet6</c>; none without IPv6).</summary>
+    public IReadOnlyList<Ipv6InterfaceAddress> Ipv6Addresses() =>
+        root.ReadAllText(ProcNetIpv6.AddressPath, MaxTextBytes) is { } text ? ProcNetIpv6.ParseAddresses(text) : [];
+
+    /// <summary>
+    /// An IPv4 or IPv6 literal as is, else what the name resolves to (<c>getent ahosts</c>): its
+    /// first IPv4 address, or its first IPv6 one when it has none.
+    /// </summary>
+    public IPAddress? Resolve(string host)
     {
         ArgumentNullException.ThrowIfNull(host);
-        return Ipv4Network.TryParseAddress(host) ?? resolveHost(host);
+        return IpPrefix.TryParseAddress(host) ?? resolveHost(host);
     }
 
     /// <summary><c>/sys/class/net/NAME/ifindex</c>.</summary>
@@ -161,14 +174,17 @@ public sealed class HostNetwork(IRootFileSystem root, Func<IReadOnlyList<Interfa
         return modules;
     }
 
-    /// <summary>IPv4 <c>nameserver</c> lines of /etc/resolv.conf (upstream's <c>kdump_setup_dns</c>).</summary>
-    public IReadOnlyList<uint> Nameservers()
+    /// <summary>
+    /// The <c>nameserver</c> lines of /etc/resolv.conf (upstream's <c>kdump_setup_dns</c>), IPv4 and
+    /// IPv6; a zoned one (<c>fe80::1%eth0</c>) is passed over, since the record has no zones.
+    /// </summary>
+    public IReadOnlyList<IPAddress> Nameservers()
     {
-        var result = new List<uint>();
+        var result = new List<IPAddress>();
         foreach (var line in (root.ReadAllText("/etc/resolv.conf", MaxTextBytes) ?? "").Split('\n'))
         {
             var w = line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
-            if (w.Length >= 2 && w[0] == "nameserver" && Ipv4Network.TryParseAddress(w[1]) is { } a && !result.Contains(a)) result.Add(a);
+            if (w.Length >= 2 && w[0] == "nameserver" && IpPrefix.TryParseAddress(w[1]) is { } a && !result.Contains(a)) result.Add(a);
         }
         return result;
     }

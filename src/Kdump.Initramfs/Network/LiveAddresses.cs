@@ -5,7 +5,7 @@ using Kdump.Linux;
 
 namespace Kdump.Initramfs.Network;
 
-/// <summary>The running kernel's IPv4 addresses (an RTM_GETADDR dump) and host-name resolution.</summary>
+/// <summary>The running kernel's IPv4 addresses (an RTM_GETADDR dump; IPv6 ones come from /proc/net/if_inet6) and host-name resolution.</summary>
 public static class LiveAddresses
 {
     private const int MaxDatagrams = 4096;
@@ -34,11 +34,14 @@ public static class LiveAddresses
         }
     }
 
-    public static uint? Resolve(string host)
+    /// <summary>The name's first IPv4 address, else its first IPv6 one; null when it has neither.</summary>
+    public static IPAddress? Resolve(string host)
     {
         try
         {
-            return Dns.GetHostAddresses(host, AddressFamily.InterNetwork).FirstOrDefault() is { } a ? Ipv4Network.FromIPAddress(a) : null;
+            var all = Dns.GetHostAddresses(host);
+            return all.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork)
+                ?? all.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetworkV6 && a.ScopeId == 0);
         }
         catch (SocketException)
         {

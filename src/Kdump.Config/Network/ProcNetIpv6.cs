@@ -1,0 +1,192 @@
+using System.Globalization;
+using System.Net;
+
+namespace Kdump.Config.Network;
+
+/// <summary>One IPv6 route, as <c>/proc/net/ipv6_route</c> lists it (every table: main and local).</summary>
+/// <param name="Interface">the device name (last field)</param>
+/// <param name="Destination">destination and its prefix length</param>
+/// <param name="Gateway">the next hop when RTF_GATEWAY is set (often link-local); else null (on-link)</param>
+/// <param name="Metric">lower wins between routes of one prefix</param>
+public sealed record Ipv6Route(string Interface, IpPrefix Destination, IPAddress? Gateway, uint Metric)
+{
+    public bool IsDefault => Destination.PrefixLength == 0;
+
+    public override string ToString() =>
+        $"{Destination}{(Gateway is { } g ? " via " + g : "")} dev {Interface} metric {Metric}";
+}
+
+/// <summary>One IPv6 address of an interface, as <c>/proc/net/if_inet6</c> lists it (include/uapi/linux/if_addr.h flags).</summary>
+public sealed record Ipv6InterfaceAddress(string Interface, int InterfaceIndex, IpPrefix Address, byte Scope, byte Flags)
+{
+    // IFA_F_* (the low byte the file shows) and IPV6_ADDR_SCOPE_* of net/ipv6/addrconf.c.
+    public const byte IFA_F_TEMPORARY = 0x01;
+    public const byte IFA_F_DADFAILED = 0x08;
+    public const byte IFA_F_DEPRECATED = 0x20;
+    public const byte IFA_F_TENTATIVE = 0x40;
+    public const byte IFA_F_PERMANENT = 0x80;
+    public const byte ScopeGlobal = 0x00;
+
+    /// <summary>Configured by hand (or by a static profile), not from a router advertisement or DHCPv6.</summary>
+    public bool IsPermanent => (Flags & IFA_F_PERMANENT) != 0;
+
+    public bool IsTentative => (Flags & IFA_F_TENTATIVE) != 0;
+
+    public bool HasFailedDad => (Flags & IFA_F_DADFAILED) != 0;
+
+    /// <summary>Global scope, past DAD, not deprecated: an address the kernel picks as a source toward a server.</summary>
+    public bool IsUsableGlobal => Scope == ScopeGlobal && (Flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED | IFA_F_DEPRECATED)) == 0;
+
+    /// <summary>A privacy address (RFC 8981): it changes, so it is never the one to record.</summary>
+    public bool IsTemporary => (Flags & IFA_F_TEMPORARY) != 0;
+}
+
+/// <summary>
+/// The kernel's IPv6 text tables: <c>/proc/net/ipv6_route</c> (net/ipv6/route.c
+/// <c>ipv6_route_native_seq_show</c>: <c>DST DSTLEN SRC SRCLEN NEXTHOP METRIC REFCNT USE FLAGS DEV</c>,
+/// addresses as 32 hex digits, the rest hex) and <c>/proc/net/if_inet6</c> (net/ipv6/addrconf.c
+/// <c>if6_seq_show</c>: <c>ADDRESS IFINDEX PREFIXLEN SCOPE FLAGS DEV</c>). Both are text of fixed
+/// byte order (unlike /proc/net/route).
+/// </summary>
+public static class ProcNetIpv6
+{
+    public const string RoutePath = "/proc/net/ipv6_route";
+    public const string AddressPath = "/proc/net/if_inet6";
+
+    // include/uapi/linux/route.h and ipv6_route.h
+    private const uint RTF_UP = 0x0001;
+    private const uint RTF_GATEWAY = 0x0002;
+    private const uint RTF_REJECT = 0x0200;
+    private const uint RTF_ANYCAST = 0x00100000;
+    private const uint RTF_LOCAL = 0x80000000;
+
+    private static class RouteFields
+    {
+        public const int Destination = 0;
+        public const int DestinationLength = 1;
+        public const int NextHop = 4;
+        public const int Metric = 5;
+        public const int Flags = 8;
+        public const int Device = 9;
+        public const int Count = 10;
+    }
+
+    private static class AddressFields
+    {
+        public const int Address = 0;
+        public const int Index = 1;
+        public const int PrefixLength = 2;
+        public const int Scope = 3;
+        public const int Flags = 4;
+        public const int Device = 5;
+        public const int Count = 6;
+    }
+
+    /// <summary>
+    /// The unicast routes a packet to a server can take (up; not reject, local or anycast), in file
+    /// order. A line without a device (a blackhole) is passed over; a malformed one is an error naming it.
+    /// </summary>
+    public static IReadOnlyList<Ipv6Route> ParseRoutes(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var routes = new List<Ipv6Route>();
+        var lines = text.Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var f = lines[i].Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+            if (f.Length == 0 || f.Length == RouteFields.Count - 1) continue;
+            if (f.Length != RouteFields.Count) throw KdumpConfigException.At(RoutePath, i + 1, $"{f.Length} fields, expected {RouteFields.Count}");
+            var flags = Hex(RoutePath, f[RouteFields.Flags], "flags", i);
+            if ((flags & RTF_UP) == 0 || (flags & (RTF_REJECT | RTF_LOCAL | RTF_ANYCAST)) != 0) continue;
+            var length = Hex(RoutePath, f[RouteFields.DestinationLength], "destination length", i);
+            if (length > 128) throw KdumpConfigException.At(RoutePath, i + 1, $"destination length {length} is over 128");
+            var destination = new IpPrefix(Address(RoutePath, f[RouteFields.Destination], "destination", i), (int)length);
+            var gateway = (flags & RTF_GATEWAY) != 0 ? Address(RoutePath, f[RouteFields.NextHop], "next hop", i) : null;
+            routes.Add(new Ipv6Route(f[RouteFields.Device], destination, gateway, Hex(RoutePath, f[RouteFields.Metric], "metric", i)));
+        }
+        return routes;
+    }
+
+    /// <summary>Every IPv6 address of every interface, in file order; a malformed line is an error naming it.</summary>
+    public static IReadOnlyList<Ipv6InterfaceAddress> ParseAddresses(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var result = new List<Ipv6InterfaceAddress>();
+        var lines = text.Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var f = lines[i].Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+            if (f.Length == 0) continue;
+            if (f.Length != AddressFields.Count) throw KdumpConfigException.At(AddressPath, i + 1, $"{f.Length} fields, expected {AddressFields.Count}");
+            var index = Hex(AddressPath, f[AddressFields.Index], "interface index", i);
+            var length = Hex(AddressPath, f[AddressFields.PrefixLength], "prefix length", i);
+            var scope = Hex(AddressPath, f[AddressFields.Scope], "scope", i);
+            var flags = Hex(AddressPath, f[AddressFields.Flags], "flags", i);
+            if (index > int.MaxValue || length > 128 || scope > 0xFF || flags > 0xFF)
+                throw KdumpConfigException.At(AddressPath, i + 1, $"a value out of range in '{lines[i].Trim()}'");
+            result.Add(new Ipv6InterfaceAddress(f[AddressFields.Device], (int)index,
+                new IpPrefix(Address(AddressPath, f[AddressFields.Address], "address", i), (int)length), (byte)scope, (byte)flags));
+        }
+        return result;
+    }
+
+    private static uint Hex(string path, string field, string name, int index) =>
+        field.Length is > 0 and <= 8 && uint.TryParse(field, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var v)
+            ? v
+            : throw KdumpConfigException.At(path, index + 1, $"{name} '{field}' is not a 32-bit hex number");
+
+    private static IPAddress Address(string path, string field, string name, int index) =>
+        field.Length == 32 && field.All(char.IsAsciiHexDigit)
+            ? new IPAddress(Convert.FromHexString(field))
+            : throw KdumpConfigException.At(path, index + 1, $"{name} '{field}' is not 32 hex digits");
+}
+
+/// <summary><c>ip -6 route get DST</c> over <see cref="ProcNetIpv6.ParseRoutes"/>'s routes, and the source address.</summary>
+public static class Ipv6RouteLookup
+{
+    /// <summary>Longest prefix, then lowest metric, then first listed.</summary>
+    public static Ipv6Route? Find(IReadOnlyList<Ipv6Route> routes, IPAddress destination)
+    {
+        ArgumentNullException.ThrowIfNull(routes);
+        ArgumentNullException.ThrowIfNull(destination);
+        Ipv6Route? best = null;
+        foreach (var r in routes)
+        {
+            if (!r.Destination.Contains(destination)) continue;
+            if (best is null
+                || r.Destination.PrefixLength > best.Destination.PrefixLength
+                || (r.Destination.PrefixLength == best.Destination.PrefixLength && r.Metric < best.Metric))
+                best = r;
+        }
+        return best;
+    }
+
+    /// <summary>
+    /// A simplified RFC 6724 choice among the route device's addresses: usable global ones, stable
+    /// before temporary (privacy) ones, then the longest match with the destination's prefix (one
+    /// that holds it first), then the first listed.
+    /// </summary>
+    public static Ipv6InterfaceAddress? SourceAddress(IReadOnlyList<Ipv6InterfaceAddress> addresses, IPAddress destination)
+    {
+        ArgumentNullException.ThrowIfNull(addresses);
+        ArgumentNullException.ThrowIfNull(destination);
+        return addresses.Where(a => a.IsUsableGlobal)
+            .OrderBy(a => a.IsTemporary)
+            .ThenByDescending(a => CommonPrefix(a.Address.Address, destination))
+            .FirstOrDefault();
+    }
+
+    private static int CommonPrefix(IPAddress a, IPAddress b)
+    {
+        var x = a.GetAddressBytes();
+        var y = b.GetAddressBytes();
+        var bits = 0;
+        for (var i = 0; i < x.Length && i < y.Length; i++)
+        {
+            var d = x[i] ^ y[i];
+            if (d == 0) { bits += 8; continue; }
+            return bits + System.Numerics.BitOperations.LeadingZeroCount((uint)d) - 24;
+        }
+        return bits;
+    }
+}

@@ -1,0 +1,141 @@
+using System.Globalization;
+using Kdump.Capture.Network;
+using Kdump.Config.Network;
+using Kdump.Tests.Shared;
+
+namespace Kdump.Capture.Tests;
+
+/// <summary>
+/// IPv6 records: a static address waited for through DAD before its routes (through the
+/// interface, to a link-local gateway), <c>auto6</c> waiting for the kernel's SLAAC address, and
+/// the ssh flow naming the dump directory after the capture kernel's IPv6 address. The kernel's
+/// /proc/net/if_inet6 is a file of the temp root, rewritten as time passes.
+/// </summary>
+public sealed partial class NetworkBringUpTests
+{
+    private const string Mac = "52:54:00:12:34:56";
+    private const string Gateway6 = "fe80::5054:ff:fe00:101";
+    private const string Static6Record = "remote fd00:2::1\ninterface eth0 52:54:00:12:34:56\nstatic fd00:1::15/64\n"
+        + "gateway fe80::5054:ff:fe00:101\nroute fd00:3::/48 fe80::5054:ff:fe00:101\nnameserver fd00:2::53\n";
+
+    /// <summary>A /proc/net/if_inet6 line as if6_seq_show prints it: "%pi6 %02x %02x %02x %02x %8s".</summary>
+    private static string Inet6Line(string address, int index, int prefix, int scope, int flags, string name)
+    {
+        var hex = Convert.ToHexString(System.Net.IPAddress.Parse(address).GetAddressBytes()).ToLowerInvariant();
+        return string.Create(CultureInfo.InvariantCulture, $"{hex} {index:x2} {prefix:x2} {scope:x2} {flags:x2} {name,8}\n");
+    }
+
+    private static string LinkLocal(int flags = 0x80) => Inet6Line("fe80::5054:ff:fe12:3456", 2, 64, 0x20, flags, "eth0");
+
+    [Fact]
+    public void A_static_ipv6_address_passes_dad_before_its_routes_through_the_interface_are_added()
+    {
+        Write(CaptureNetworkConfig.ImagePath, Static6Record);
+        Write("/sys/class/net/eth0/address", Mac + "\n");
+        // Tentative (IFA_F_PERMANENT | IFA_F_TENTATIVE) until the kernel's DAD is done 1.5 s later.
+        Write("/proc/net/if_inet6", Inet6Line("fd00:1::15", 2, 64, 0, 0xc0, "eth0") + LinkLocal());
+        _net.OnDelay = waited =>
+        {
+            if (waited >= TimeSpan.FromSeconds(1.5)) Write("/proc/net/if_inet6", Inet6Line("fd00:1::15", 2, 64, 0, 0x80, "eth0") + LinkLocal());
+        };
+        Assert.True(BringUp(out var config));
+        Assert.True(config!.IsIpv6);
+        Assert.Equal(TimeSpan.FromSeconds(1.5), _net.Waited);
+        Assert.Equal(
+        [
+            "up lo",
+            "up eth0",
+            "addr eth0 fd00:1::15/64",
+            $"route ::/0 via {Gateway6} dev eth0",
+            $"route fd00:3::/48 via {Gateway6} dev eth0",
+        ], _net.Calls);
+        Assert.Equal(["fd00:1::15 on eth0 passed duplicate address detection after 1.5s", $"eth0 ({Mac}) is fd00:1::15/64 via {Gateway6}"], _log);
+        Assert.Equal("nameserver fd00:2::53\n", File.ReadAllText(Host("/etc/resolv.conf")));
+    }
+
+    [Fact]
+    public void A_duplicate_address_or_one_that_is_gone_fails_and_one_still_tentative_is_tried_anyway()
+    {
+        Write(CaptureNetworkConfig.ImagePath, Static6Record);
+        Write("/sys/class/net/eth0/address", Mac + "\n");
+        Write("/proc/net/if_inet6", Inet6Line("fd00:1::15", 2, 64, 0, 0xc8, "eth0"));   // IFA_F_DADFAILED
+        Assert.False(BringUp(out _));
+        Assert.Equal("cannot configure eth0: another host answers for fd00:1::15 (duplicate address detection failed)", _log[^1]);
+        Assert.DoesNotContain(_net.Calls, c => c.StartsWith("route", StringComparison.Ordinal));
+
+        _log.Clear();
+        Write("/proc/net/if_inet6", LinkLocal());
+        Assert.False(BringUp(out _));
+        Assert.Equal("cannot configure eth0: fd00:1::15 is not on it (/proc/net/if_inet6)", _log[^1]);
+
+        _log.Clear();
+        _net.Calls.Clear();
+        Write("/proc/net/if_inet6", Inet6Line("fd00:1::15", 2, 64, 0, 0xc0, "eth0"));
+        Assert.True(BringUp(out _));
+        Assert.Equal(NetworkBringUp.DadWait, _net.Waited);
+        Assert.Equal("fd00:1::15 on eth0 is still tentative after 10s; trying anyway", _log[0]);
+        Assert.Contains($"route ::/0 via {Gateway6} dev eth0", _net.Calls);
+
+        // No IPv6 table to read (a kernel without IPv6 would also refuse the address): no wait.
+        _log.Clear();
+        _net.Waited = TimeSpan.Zero;
+        File.Delete(Host("/proc/net/if_inet6"));
+        Assert.True(BringUp(out _));
+        Assert.Equal(TimeSpan.Zero, _net.Waited);
+    }
+
+    [Fact]
+    public void Auto6_waits_for_a_stable_global_address_from_a_router_advertisement()
+    {
+        Write(CaptureNetworkConfig.ImagePath, "remote fd00:2::1\ninterface eth0 52:54:00:12:34:56\nauto6\nnameserver fd00:2::53\n");
+        Write("/sys/class/net/eth0/address", Mac + "\n");
+        Write("/proc/net/if_inet6", LinkLocal());
+        _net.OnDelay = waited =>
+        {
+            // A privacy address first (ignored: it changes), then the EUI-64 one, still tentative, then done.
+            var lines = LinkLocal() + Inet6Line("fd00:1::a1b2:c3d4:e5f6:1", 2, 64, 0, 0x01, "eth0");
+            if (waited >= TimeSpan.FromSeconds(3)) lines += Inet6Line("fd00:1::5054:ff:fe12:3456", 2, 64, 0, waited >= TimeSpan.FromSeconds(4) ? 0x00 : 0x40, "eth0");
+            Write("/proc/net/if_inet6", lines);
+        };
+        Assert.True(BringUp(out var config));
+        Assert.Equal(AddressMethod.Auto, config!.Method);
+        Assert.Equal(["up lo", "up eth0"], _net.Calls);
+        Assert.Equal(TimeSpan.FromSeconds(4), _net.Waited);
+        Assert.Equal(
+        [
+            $"eth0 ({Mac}): the first kernel's IPv6 address was not permanent (/etc/kdump/network.conf: auto6), waiting for a router advertisement",
+            $"eth0 ({Mac}) autoconfigured fd00:1::5054:ff:fe12:3456/64 after 4.0s",
+        ], _log);
+        Assert.Equal("nameserver fd00:2::53\n", File.ReadAllText(Host("/etc/resolv.conf")));
+
+        _net.OnDelay = _ => { };
+        _net.Waited = TimeSpan.Zero;
+        _log.Clear();
+        Write("/proc/net/if_inet6", LinkLocal());
+        Assert.False(BringUp(out _));
+        Assert.Equal(NetworkBringUp.AutoconfWait, _net.Waited);
+        Assert.Equal("no IPv6 address from a router advertisement on eth0 after 30s", _log[^1]);
+    }
+
+    [Fact]
+    public void Ssh_flow_with_an_ipv6_record_names_the_directory_after_the_capture_kernels_ipv6_address()
+    {
+        Write("/etc/kdump.conf", "ssh root@fd00:2::1\npath /var/crash-test\nsshkey /root/.ssh/kdump_id_rsa\ncore_collector scp\n");
+        Write("/proc/cmdline", "console=ttyS0 irqpoll nr_cpus=1\n");
+        Write(CaptureNetworkConfig.ImagePath, Static6Record);
+        Write("/sys/class/net/eth0/address", Mac + "\n");
+        Write("/proc/net/if_inet6", Inet6Line("fd00:1::15", 2, 64, 0, 0x80, "eth0"));
+        var fake = new FakeCaptureSystem { HostIp = "fd00:1::15" };
+        _net.Sink = fake.Events.Add;
+        var rc = new CaptureFlow(new NetworkedSystem(fake, _net), new CapturePaths(_root.Path, Lab.Fixture("bookworm", "proc-vmcore.elf"))).Run();
+
+        Assert.Equal(0, rc);
+        // The route to the server is looked up once the interface has its address and routes.
+        Assert.Equal(["up lo", "up eth0", "addr eth0 fd00:1::15/64", $"route ::/0 via {Gateway6} dev eth0", $"route fd00:3::/48 via {Gateway6} dev eth0",
+            $"kdump: eth0 ({Mac}) is fd00:1::15/64 via {Gateway6}", "route fd00:2::1"], fake.Events.Take(7));
+        Assert.Contains(fake.Events, e => e.StartsWith("run ssh -q -i /root/.ssh/kdump_id_rsa -o BatchMode=yes -o StrictHostKeyChecking=yes root@fd00:2::1 mkdir -p /var/crash-test/fd00:1::15-", StringComparison.Ordinal));
+        // scp needs the address in brackets (upstream's dump_ssh).
+        Assert.Contains(fake.Events, e => e.StartsWith("run scp -q -i /root/.ssh/kdump_id_rsa -o BatchMode=yes -o StrictHostKeyChecking=yes", StringComparison.Ordinal)
+            && e.Contains(" root@[fd00:2::1]:/var/crash-test/fd00:1::15-", StringComparison.Ordinal));
+    }
+}

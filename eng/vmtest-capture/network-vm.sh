@@ -33,11 +33,13 @@
 # vlan100, with 192.168.100.15/24; the server guest's 192.168.100.1 on its own eth0.100 relays
 # port 22 (busybox nc) to its user network's guestfwd, which reaches the sshd. QEMU's user network
 # drops tagged frames, hence the second guest. kdump-capture renames the NIC and makes vlan100 again.
-# ipv6 (ssh only): the same two guests, untagged and IPv6 only. The first kernel's eth0 has the
+# ipv6: the same two guests, untagged and IPv6 only. The first kernel's eth0 has the
 # permanent fd00:1::15/64 and a default route via the server guest's link-local address; the
-# server, fd00:2::1 (on the server guest's lo, so reached only through that gateway), relays port
-# 22 as above. kdump.conf says ssh root@fd00:2::1; kdump-capture sets the address, waits for DAD and
-# adds the route through eth0, and the dump lands in fd00:1::15-<date>.
+# server, fd00:2::1 (on the server guest's lo, so reached only through that gateway), relays the
+# server's port (ssh 22, nfs 2049) as above. kdump.conf says ssh root@fd00:2::1, or nfs
+# nfs-server.test:/exp with the name on fd00:2::1 in the first kernel's /etc/hosts; kdump-capture
+# sets the address, waits for DAD and adds the route through eth0, and the dump lands in
+# fd00:1::15-<date>.
 # RELEASE defaults to bookworm. Must run as root (ip netns, the servers).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -56,7 +58,7 @@ source "$REPO/eng/lib/vm.sh"
 source "$REPO/eng/lib/netns.sh"
 die() { echo "network-vm[$CASE]: $*" >&2; exit 1; }
 [[ $TARGET == ssh || $TARGET == nfs ]] || die "usage: network-vm.sh ssh|nfs [dhcp|static|bond|bridge|bridge-bond|carrier|vlan|ipv6] [RELEASE]"
-[[ ($METHOD != vlan && $METHOD != ipv6) || $TARGET == ssh ]] || die "$METHOD is an ssh case"
+[[ $METHOD != vlan || $TARGET == ssh ]] || die "vlan is an ssh case"
 VM_TIMEOUT=${KDUMP_VMTEST_TIMEOUT:-420}
 KDIR=$KDUMP_LAB_DIR/kernels/$REL
 W=$KDUMP_LAB_DIR/vmtest-capture/$CASE-$REL
@@ -161,14 +163,14 @@ nfs_first_root() {
   copy_modules nfs nfsv3 nfsv4
   # The server by name, as sysadmins write it: the first kernel finds it in its /etc/hosts, our
   # mkdumprd writes the address into the image's (the capture kernel asks no DNS server).
-  echo "10.0.2.100 nfs-server.test" >"$F/etc/hosts"
+  echo "$SERVER_IP nfs-server.test" >"$F/etc/hosts"
   # mkdumprd mounts a target that is not mounted to check it (mount -t nfs, under coreutils'
   # timeout): this busybox system has neither mount.nfs nor that timeout, so the export is mounted
   # before kdumpctl start, as an fstab line would on a real system. busybox passes nfs4 options
   # to the kernel as they are, so addr= is given here (the kernel does no name lookup).
-  cat >"$F/etc/netvm-before-kdumpctl" <<'MOUNT'
+  cat >"$F/etc/netvm-before-kdumpctl" <<MOUNT
 modprobe nfsv4; mkdir -p /mnt/nfs
-mount -t nfs4 -o vers=4.2,addr=10.0.2.100 nfs-server.test:/exp /mnt/nfs && echo "NETVM-NFS-MOUNTED $(grep ' /mnt/nfs ' /proc/mounts)" || echo "NETVM-NFS-MOUNT failed rc=$?"
+mount -t nfs4 -o vers=4.2,addr=$SERVER_IP nfs-server.test:/exp /mnt/nfs && echo "NETVM-NFS-MOUNTED \$(grep ' /mnt/nfs ' /proc/mounts)" || echo "NETVM-NFS-MOUNT failed rc=\$?"
 MOUNT
   chmod 755 "$F/etc/netvm-before-kdumpctl"
   cat >"$F/etc/kdump.conf" <<CONF
@@ -339,11 +341,12 @@ if [[ $METHOD == vlan || $METHOD == ipv6 ]]; then
   cp /bin/busybox "$S/bin/busybox"
   cp "$M"/modules.{dep,alias,builtin,softdep,order} "$S/lib/modules/$KVER/"
   F=$S copy_modules virtio_pci virtio_net 8021q
-  echo "$METHOD" >"$S/method"
+  echo "$METHOD" >"$S/method"; echo "$GUEST_PORT" >"$S/port"
   cat >"$S/init" <<'INIT'
 #!/bin/busybox sh
 # The server guest: eth0 the link to the test guest, eth1 QEMU's user network, whose guestfwd
-# (10.0.2.100:22) reaches the sshd; port 22 of its address toward the test guest is relayed there.
+# (10.0.2.100:PORT, /port: 22 or 2049) reaches the server; PORT of its address toward the test
+# guest is relayed there.
 # vlan: 192.168.100.1 on eth0.100 (tagged). ipv6: fd00:2::1 on lo, reached through eth0's
 # link-local address, the test guest's gateway; fd00:1::1/64 on eth0 is the link's network.
 /bin/busybox mkdir -p /proc /sys /dev
@@ -363,7 +366,8 @@ else
 fi
 ip link set eth1 up && ip addr add 10.0.2.15/24 dev eth1
 echo "SERVERGUEST-READY $ready"
-exec nc -ll -p 22 -e nc 10.0.2.100 22
+port=$(cat /port)
+exec nc -ll -p $port -e nc 10.0.2.100 $port
 INIT
   chmod 755 "$S/init"
   cpio_of "$S" "$W/server.cpio"
@@ -374,7 +378,7 @@ exec timeout $((VM_TIMEOUT + 180)) qemu-system-x86_64 -machine q35 -accel tcg -m
   -serial file:$W/server-serial.log \
   -netdev dgram,id=d0,local.type=inet,local.host=127.0.0.1,local.port=$LINK_SERVER,remote.type=inet,remote.host=127.0.0.1,remote.port=$LINK_GUEST \
   -device virtio-net-pci,netdev=d0,mac=$SERVER_LINK_MAC \
-  -netdev "user,id=u0,restrict=on,guestfwd=tcp:10.0.2.100:22-cmd:busybox nc 127.0.0.1 $PORT" -device virtio-net-pci,netdev=u0,mac=52:54:00:00:01:02 \
+  -netdev "user,id=u0,restrict=on,guestfwd=tcp:10.0.2.100:$GUEST_PORT-cmd:busybox nc 127.0.0.1 $PORT" -device virtio-net-pci,netdev=u0,mac=52:54:00:00:01:02 \
   -kernel $KDIR/vmlinuz -initrd $W/server.img -append "console=ttyS0 panic=-1"
 QEMU
   VM_WRAP=("${VM_WRAP[@]}" bash "$HERE/server-guest.sh" "$W/server-qemu.sh" "$W/server-serial.log" SERVERGUEST-READY 180 --)

@@ -89,14 +89,17 @@ public sealed class NetworkCaptureVmTests
     /// nfs: the capture kernel mounts nfs-server.test:/exp from NFS-Ganesha (NFSv4, negotiated, addr=
     /// given by kdump-capture since the image has no mount.nfs; the name from the image's /etc/hosts,
     /// where our mkdumprd wrote what the first kernel's resolved it to) and saves vmcore and
-    /// vmcore-dmesg.txt there, under the first kernel's mount point of the export.
+    /// vmcore-dmesg.txt there, under the first kernel's mount point of the export. ipv6: the name is
+    /// fd00:2::1 on the second guest of the ssh ipv6 case, which relays port 2049 to Ganesha.
     /// </summary>
-    [Fact]
-    public void Sysrq_panic_is_saved_on_an_nfs_export_mounted_by_the_capture_kernel()
+    [Theory]
+    [InlineData("static", "10.0.2.15")]
+    [InlineData("ipv6", "fd00:1::15")]
+    public void Sysrq_panic_is_saved_on_an_nfs_export_mounted_by_the_capture_kernel(string method, string captureAddress)
     {
-        var (stdout, work) = Run("nfs");
+        var (stdout, work) = Run("nfs", method);
         Assert.Contains("NETVM-NFS-MOUNTED nfs-server.test:/exp /mnt/nfs nfs4 ", stdout, StringComparison.Ordinal);
-        Assert.Contains("kdump: saving to /kdumproot/mnt/nfs/var/crash/10.0.2.15-", stdout, StringComparison.Ordinal);
+        Assert.Contains($"kdump: saving to /kdumproot/mnt/nfs/var/crash/{captureAddress}-", stdout, StringComparison.Ordinal);
         Assert.Contains("kdump: saving vmcore complete", stdout, StringComparison.Ordinal);
         AssertCompleteKdump(Path.Combine(work, "vmcore"));
     }

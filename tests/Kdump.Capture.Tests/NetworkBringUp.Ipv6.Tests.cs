@@ -36,6 +36,8 @@ public sealed partial class NetworkBringUpTests
         Write("/proc/net/if_inet6", Inet6Line("fd00:1::15", 2, 64, 0, 0xc0, "eth0") + LinkLocal());
         _net.OnDelay = waited =>
         {
+            // While DAD runs, no route has been added yet.
+            Assert.DoesNotContain(_net.Calls, c => c.StartsWith("route", StringComparison.Ordinal));
             if (waited >= TimeSpan.FromSeconds(1.5)) Write("/proc/net/if_inet6", Inet6Line("fd00:1::15", 2, 64, 0, 0x80, "eth0") + LinkLocal());
         };
         Assert.True(BringUp(out var config));
@@ -44,12 +46,20 @@ public sealed partial class NetworkBringUpTests
         Assert.Equal(
         [
             "up lo",
+            "accept_ra eth0 0",     // a manual profile: no second, autoconfigured address
             "up eth0",
             "addr eth0 fd00:1::15/64",
             $"route ::/0 via {Gateway6} dev eth0",
             $"route fd00:3::/48 via {Gateway6} dev eth0",
         ], _net.Calls);
         Assert.Equal(["fd00:1::15 on eth0 passed duplicate address detection after 1.5s", $"eth0 ({Mac}) is fd00:1::15/64 via {Gateway6}"], _log);
+
+        // accept_ra that cannot be written (a kernel without IPv6 sysctls) is logged, not fatal.
+        _net.Fail = "accept_ra";
+        _net.OnDelay = _ => { };
+        _log.Clear();
+        Assert.True(BringUp(out _));
+        Assert.Equal("eth0: router advertisements not turned off: accept_ra: Permission denied", _log[0]);
         Assert.Equal("nameserver fd00:2::53\n", File.ReadAllText(Host("/etc/resolv.conf")));
     }
 
@@ -85,9 +95,9 @@ public sealed partial class NetworkBringUpTests
     }
 
     [Fact]
-    public void Auto6_waits_for_a_stable_global_address_from_a_router_advertisement()
+    public void Auto6_waits_for_a_stable_global_address_from_a_router_advertisement_then_adds_its_own_routes()
     {
-        Write(CaptureNetworkConfig.ImagePath, "remote fd00:2::1\ninterface eth0 52:54:00:12:34:56\nauto6\nnameserver fd00:2::53\n");
+        Write(CaptureNetworkConfig.ImagePath, "remote fd00:2::1\ninterface eth0 52:54:00:12:34:56\nauto6\nroute fd00:3::/48 fe80::1\nnameserver fd00:2::53\n");
         Write("/sys/class/net/eth0/address", Mac + "\n");
         Write("/proc/net/if_inet6", LinkLocal());
         _net.OnDelay = waited =>
@@ -99,7 +109,7 @@ public sealed partial class NetworkBringUpTests
         };
         Assert.True(BringUp(out var config));
         Assert.Equal(AddressMethod.Auto, config!.Method);
-        Assert.Equal(["up lo", "up eth0"], _net.Calls);
+        Assert.Equal(["up lo", "up eth0", "route fd00:3::/48 via fe80::1 dev eth0"], _net.Calls);
         Assert.Equal(TimeSpan.FromSeconds(4), _net.Waited);
         Assert.Equal(
         [
@@ -131,8 +141,8 @@ public sealed partial class NetworkBringUpTests
 
         Assert.Equal(0, rc);
         // The route to the server is looked up once the interface has its address and routes.
-        Assert.Equal(["up lo", "up eth0", "addr eth0 fd00:1::15/64", $"route ::/0 via {Gateway6} dev eth0", $"route fd00:3::/48 via {Gateway6} dev eth0",
-            $"kdump: eth0 ({Mac}) is fd00:1::15/64 via {Gateway6}", "route fd00:2::1"], fake.Events.Take(7));
+        Assert.Equal(["up lo", "accept_ra eth0 0", "up eth0", "addr eth0 fd00:1::15/64", $"route ::/0 via {Gateway6} dev eth0", $"route fd00:3::/48 via {Gateway6} dev eth0",
+            $"kdump: eth0 ({Mac}) is fd00:1::15/64 via {Gateway6}", "route fd00:2::1"], fake.Events.Take(8));
         Assert.Contains(fake.Events, e => e.StartsWith("run ssh -q -i /root/.ssh/kdump_id_rsa -o BatchMode=yes -o StrictHostKeyChecking=yes root@fd00:2::1 mkdir -p /var/crash-test/fd00:1::15-", StringComparison.Ordinal));
         // scp needs the address in brackets (upstream's dump_ssh).
         Assert.Contains(fake.Events, e => e.StartsWith("run scp -q -i /root/.ssh/kdump_id_rsa -o BatchMode=yes -o StrictHostKeyChecking=yes", StringComparison.Ordinal)

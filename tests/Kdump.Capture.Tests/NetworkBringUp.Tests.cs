@@ -561,6 +561,8 @@ public sealed partial class NetworkBringUpTests : IDisposable
         /// <summary>The server <see cref="OpenDhcp"/> hands out.</summary>
         public DhcpFakeServer Dhcp { get; set; } = new();
 
+        public string? IgnoreRouterAdvertisements(string name) => Record("accept_ra", $"accept_ra {name} 0", "accept_ra: Permission denied");
+
         public string? AddBond(string name) => Record("bond", $"bond {name}", "bonding_masters: No such file or directory");
 
         public string? SetBondOption(string bond, string option, string value) =>

@@ -1,5 +1,6 @@
 using System.Text;
 using Kdump.Config;
+using Kdump.Config.IO;
 using Kdump.Config.Network;
 using Kdump.Initramfs.Network;
 using Kdump.Tests.Shared;
@@ -48,18 +49,20 @@ public sealed partial class NetworkTests
 
     [Theory]
     // Global, past DAD, stable before temporary, then the longest common prefix with the destination.
+    // Each unusable address is nearer the destination than the one expected, or listed before it.
     [InlineData("2001:db8:1::9", "2001:db8:1::15/64")]
     [InlineData("fd00:9::1", "fd00:1::15/64")]
     public void The_ipv6_source_is_a_stable_global_address_nearest_the_destination(string destination, string expected)
     {
         var addresses = new[]
         {
-            new Ipv6InterfaceAddress("eth0", 2, Net("fe80::1/64"), 0x20, 0x80),            // link scope
+            new Ipv6InterfaceAddress("eth0", 2, Net("2001:db8:1::9/128"), 0x20, 0x80),     // link scope (a made-up one: the destination itself)
             new Ipv6InterfaceAddress("eth0", 2, Net("fd00:1::99/64"), 0, 0x01),            // temporary
+            new Ipv6InterfaceAddress("eth0", 2, Net("2001:db8:1::8/64"), 0, 0xc0),         // tentative
+            new Ipv6InterfaceAddress("eth0", 2, Net("2001:db8:1::b/64"), 0, 0x20),         // deprecated
+            new Ipv6InterfaceAddress("eth0", 2, Net("2001:db8:1::d/64"), 0, 0x88),         // DAD failed
             new Ipv6InterfaceAddress("eth0", 2, Net("fd00:1::15/64"), 0, 0x80),
-            new Ipv6InterfaceAddress("eth0", 2, Net("2001:db8:1::77/64"), 0, 0xc0),        // tentative
             new Ipv6InterfaceAddress("eth0", 2, Net("2001:db8:1::15/64"), 0, 0x00),
-            new Ipv6InterfaceAddress("eth0", 2, Net("2001:db8:1::16/64"), 0, 0x20),        // deprecated
         };
         Assert.Equal(expected, Ipv6RouteLookup.SourceAddress(addresses, IpA(destination))?.Address.ToString());
     }
@@ -113,7 +116,7 @@ public sealed partial class NetworkTests
         using var root = new TestRoot("mkdumprd-net-ipv6");
         var image = BuildIpv6(root, "nfs [fd00:2::1]:/export\npath /crash\n");
         Assert.Equal("# kdump-capture network, written by mkdumprd\nremote fd00:2::1\ninterface eth0 52:54:00:12:34:56\n"
-            + "static fd00:1::15/64\ngateway fe80::5054:ff:fe00:101\nnameserver 10.0.2.3\nnameserver fec0::3\n",
+            + "static fd00:1::15/64\ngateway fe80::5054:ff:fe00:101\nnameserver fec0::3\nnameserver 10.0.2.3\n",
             Text(image, CaptureNetworkConfig.ImagePath));
         // ipv6 is built into Debian's kernel (modules.builtin): no module, no warning.
         Assert.DoesNotContain(CaptureNetworkImage.Ipv6Module, image.Modules.Select(m => m.Name));
@@ -128,14 +131,47 @@ public sealed partial class NetworkTests
     }
 
     [Fact]
-    public void An_ipv6_address_that_is_not_permanent_is_recorded_as_auto6()
+    public void An_ipv6_address_that_is_not_permanent_is_recorded_as_auto6_with_the_routes_set_up_by_hand()
     {
         using var root = new TestRoot("mkdumprd-net-auto6");
-        // What SLAAC makes: no IFA_F_PERMANENT (the kernel's "dynamic", with lifetimes).
+        // What SLAAC makes: no IFA_F_PERMANENT (the kernel's "dynamic", with lifetimes). The routes in
+        // the guest's format: the advertisement's default router (RTF_UP|GATEWAY|DEFAULT|ADDRCONF|
+        // EXPIRES) and a route information option's route (…|ROUTEINFO), which the capture kernel's
+        // SLAAC hears again, and one added by hand (RTF_UP|GATEWAY), which it would not.
+        const string routes =
+            "fd000001000000000000000000000000 40 00000000000000000000000000000000 00 00000000000000000000000000000000 00000100 00000002 00000000 00040001     eth0\n"
+            + "00000000000000000000000000000000 00 00000000000000000000000000000000 00 fe80000000000000505400fffe000101 00000400 00000001 00000000 00450003     eth0\n"
+            + "fd000004000000000000000000000000 30 00000000000000000000000000000000 00 fe80000000000000505400fffe000101 00000400 00000001 00000000 00c40003     eth0\n"
+            + "fd000003000000000000000000000000 30 00000000000000000000000000000000 00 fe800000000000000000000000000001 00000400 00000001 00000000 00000003     eth0\n";
         var image = BuildIpv6(root, "nfs [fd00:2::1]:/export\npath /crash\n",
-            ifInet6: "fd00000100000000505400fffe123456 02 40 00 00     eth0\n" + GuestIfInet6.Split('\n')[1] + "\n");
+            ifInet6: "fd00000100000000505400fffe123456 02 40 00 00     eth0\n" + GuestIfInet6.Split('\n')[1] + "\n", routes: routes);
         Assert.Equal("# kdump-capture network, written by mkdumprd\nremote fd00:2::1\ninterface eth0 52:54:00:12:34:56\n"
-            + "auto6\nnameserver 10.0.2.3\nnameserver fec0::3\n", Text(image, CaptureNetworkConfig.ImagePath));
+            + "auto6\nroute fd00:3::/48 fe80::1\nnameserver fec0::3\nnameserver 10.0.2.3\n", Text(image, CaptureNetworkConfig.ImagePath));
+    }
+
+    [Fact]
+    public void An_ipv4_mapped_server_is_the_ipv4_server_it_maps()
+    {
+        using var root = new TestRoot("mkdumprd-net-mapped");
+        var image = BuildNfs(root, [Addr(2, "10.0.2.15/24")], "nfs [::ffff:10.0.2.100]:/export\n");
+        Assert.StartsWith("# kdump-capture network, written by mkdumprd\nremote 10.0.2.100\ninterface eth0 52:54:00:12:34:56\nstatic 10.0.2.15/24\n",
+            Text(image, CaptureNetworkConfig.ImagePath), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_ipv6_record_asks_for_the_ipv6_module_where_the_kernel_has_it_as_one()
+    {
+        using var root = new TestRoot("mkdumprd-net-ipv6-module");
+        root.Write(ProcNetIpv6.RoutePath, GuestIpv6Routes);
+        root.Write(ProcNetIpv6.AddressPath, GuestIfInet6);
+        root.Write("/etc/resolv.conf", "");
+        VirtioNic(root, "eth0", "52:54:00:12:34:56", 2);
+        var facts = new HostNetwork(new DirectoryRootFileSystem(root.Dir), () => [], _ => null, littleEndianKernel: true);
+        var warnings = new List<string>();
+        // Whether it is built in is the caller's question (modules.builtin); an IPv4 record does not ask.
+        var (_, ifModules) = CaptureNetworkImage.Install(new Kdump.Initramfs.Image.ImagePlan(), facts, "fd00:2::1", warnings);
+        Assert.Equal([CaptureNetworkImage.Ipv6Module], ifModules);
+        Assert.Empty(warnings);
     }
 
     [Theory]

@@ -34,12 +34,16 @@ public sealed class NetworkControl : INetworkControl
         ArgumentNullException.ThrowIfNull(gateway);
         if (destination.IsIpv6)
         {
-            return Why(NetDevice.AddRoute6(destination.Address.GetAddressBytes(), destination.PrefixLength, gateway.GetAddressBytes(), name),
-                $"SIOCADDRT (inet6) {destination} via {gateway} dev {name}");
+            var r = NetDevice.AddRoute6(destination.Address.GetAddressBytes(), destination.PrefixLength, gateway.GetAddressBytes(), name);
+            // A router's advertisement may have made the same route meanwhile: the kernel then
+            // makes that one permanent and answers EEXIST (fib6_add_rt2node).
+            return r.IsError && r.Errno == Errno.EEXIST ? null : Why(r, $"SIOCADDRT (inet6) {destination} via {gateway} dev {name}");
         }
         var v4 = destination.ToIpv4();
         return Why(NetDevice.AddRoute(v4.Address & v4.Mask, v4.Mask, Ipv4Network.FromIPAddress(gateway)), $"SIOCADDRT {destination} via {gateway}");
     }
+
+    public string? IgnoreRouterAdvertisements(string name) => WriteSysfs($"/proc/sys/net/ipv6/conf/{name}/accept_ra", "0");
 
     public string? AddBond(string name) =>
         Directory.Exists($"/sys/class/net/{name}/bonding") ? null : WriteSysfs("/sys/class/net/bonding_masters", "+" + name);

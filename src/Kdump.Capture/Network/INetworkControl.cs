@@ -34,6 +34,12 @@ public interface INetworkControl
     string? AddRoute(IpPrefix destination, IPAddress gateway, string name);
 
     /// <summary>
+    /// <c>sysctl net.ipv6.conf.NAME.accept_ra=0</c>: a static IPv6 interface (NetworkManager's
+    /// <c>ipv6.method manual</c>) takes no address or route from a router's advertisements.
+    /// </summary>
+    string? IgnoreRouterAdvertisements(string name);
+
+    /// <summary>
     /// Makes the bond NAME (<c>echo +NAME &gt; /sys/class/net/bonding_masters</c>); one the bonding
     /// module made when it loaded (bond0) is taken as it is.
     /// </summary>

@@ -38,8 +38,8 @@ public static class NetworkBringUp
 
     /// <summary>
     /// How long <c>auto6</c> waits for a router advertisement's address: the kernel solicits one
-    /// at once and again after 4 and 8 s (rtr_solicit_interval), and routers also advertise
-    /// unasked every few minutes at most.
+    /// once the link-local address has passed DAD and again with a growing interval (4 s at first,
+    /// rtr_solicit_interval), and routers also advertise unasked every few minutes at most.
     /// </summary>
     public static readonly TimeSpan AutoconfWait = TimeSpan.FromSeconds(30);
 
@@ -110,13 +110,16 @@ public static class NetworkBringUp
     }
 
     /// <summary>
-    /// The recorded IPv6 address (set on the interface once it is up), then, once DAD has passed
-    /// (routes through it are no use while it is tentative), the default route and other routes
-    /// through the interface: their gateway is usually the router's link-local address.
+    /// The recorded IPv6 address (set on the interface once it is up, router advertisements
+    /// ignored as for a manual profile: no second, autoconfigured address to be picked as the
+    /// source), then, once DAD has passed (routes through it are no use while it is tentative),
+    /// the default route and other routes through the interface: their gateway is usually the
+    /// router's link-local address.
     /// </summary>
     private static bool Configure6(INetworkControl net, CapturePaths paths, CaptureNetworkConfig config, string name, Action<string> log)
     {
         var address = config.Address!.Value;
+        if (net.IgnoreRouterAdvertisements(name) is { } raWhy) log($"{name}: router advertisements not turned off: {raWhy}");
         if ((net.SetUp(name) ?? net.SetAddress(name, address)) is { } setWhy)
         {
             log($"cannot configure {name}: {setWhy}");
@@ -124,14 +127,7 @@ public static class NetworkBringUp
         }
         WaitForCarrier(net, paths, name, log);
         if (!WaitForDad(net, paths, name, address.Address, log)) return false;
-        string? error = null;
-        if (config.Gateway is { } gw) error = net.AddRoute(new IpPrefix(IPAddress.IPv6Any, 0), gw, name);
-        foreach (var r in config.Routes)
-        {
-            if (error is not null) break;
-            error = net.AddRoute(r.Destination, r.Gateway, name);
-        }
-        if (error is not null)
+        if (AddRoutes6(net, config, name) is { } error)
         {
             log($"cannot configure {name}: {error}");
             return false;
@@ -161,6 +157,12 @@ public static class NetworkBringUp
             var made = ReadIpv6Addresses(paths)?.FirstOrDefault(a => a.Interface == name && a.IsUsableGlobal && !a.IsTemporary);
             if (made is not null)
             {
+                // The advertisement brought the default route; the first kernel's own routes come on top.
+                if (AddRoutes6(net, config, name) is { } error)
+                {
+                    log($"cannot configure {name}: {error}");
+                    return false;
+                }
                 if (config.Nameservers.Count > 0) WriteResolvConf(paths, config.Nameservers);
                 log($"{name} ({ReadMac(paths, name) ?? config.MacAddress}) autoconfigured {made.Address} after {waited.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)}s");
                 return true;
@@ -173,6 +175,19 @@ public static class NetworkBringUp
             net.Delay(s_poll);
             waited += s_poll;
         }
+    }
+
+    /// <summary>The recorded IPv6 default route (static only) and other routes, through <paramref name="name"/>; the first refusal.</summary>
+    private static string? AddRoutes6(INetworkControl net, CaptureNetworkConfig config, string name)
+    {
+        string? error = null;
+        if (config.Gateway is { } gw) error = net.AddRoute(new IpPrefix(IPAddress.IPv6Any, 0), gw, name);
+        foreach (var r in config.Routes)
+        {
+            if (error is not null) break;
+            error = net.AddRoute(r.Destination, r.Gateway, name);
+        }
+        return error;
     }
 
     /// <summary>

@@ -19,7 +19,7 @@ namespace Kdump.Config.Network;
 /// static 10.0.2.15/24                or: dhcp (IPv4), auto6 (IPv6)
 /// gateway 10.0.2.2                   static only, optional: the default route (IPv6: often fe80::…,
 ///                                    reached through the interface)
-/// route 192.168.5.0/24 10.0.2.1      static only, any number
+/// route 192.168.5.0/24 10.0.2.1      static or auto6, any number
 /// nameserver 10.0.2.3                any number, either family
 /// </code>
 /// </summary>
@@ -114,6 +114,10 @@ public sealed record CaptureNetworkConfig(
             {
                 if (seen) throw KdumpConfigException.At(file, n, $"'{w[0]}' given twice");
             }
+            void OneMethod()
+            {
+                if (method is not null) throw KdumpConfigException.At(file, n, $"'{w[0]}': the address method is given twice ({Keywords.Static}, {Keywords.Dhcp} or {Keywords.Auto6}, once)");
+            }
             IPAddress Ip(string value) => IpPrefix.TryParseAddress(value) ?? throw KdumpConfigException.At(file, n, $"'{value}' is not an IP address");
             IPAddress Bound(string value)
             {
@@ -138,13 +142,13 @@ public sealed record CaptureNetworkConfig(
                     mac = NormalizeUnicastMac(w[2]) ?? throw KdumpConfigException.At(file, n, $"'{w[2]}' is not a unicast MAC address");
                     break;
                 case Keywords.Static:
-                    Arity(1); Once(method is not null); method = AddressMethod.Static; address = Net(w[1]);
+                    Arity(1); OneMethod(); method = AddressMethod.Static; address = Net(w[1]);
                     break;
                 case Keywords.Dhcp:
-                    Arity(0); Once(method is not null); method = AddressMethod.Dhcp;
+                    Arity(0); OneMethod(); method = AddressMethod.Dhcp;
                     break;
                 case Keywords.Auto6:
-                    Arity(0); Once(method is not null); method = AddressMethod.Auto;
+                    Arity(0); OneMethod(); method = AddressMethod.Auto;
                     break;
                 case Keywords.Gateway:
                     Arity(1); Once(gateway is not null); gateway = Bound(w[1]);
@@ -165,8 +169,11 @@ public sealed record CaptureNetworkConfig(
         if (remote is null) throw KdumpConfigException.At(file, null, $"no '{Keywords.Remote}' line");
         if (name is null || mac is null) throw KdumpConfigException.At(file, null, $"no '{Keywords.Interface}' line");
         if (method is null) throw KdumpConfigException.At(file, null, $"no '{Keywords.Static}', '{Keywords.Dhcp}' or '{Keywords.Auto6}' line");
-        if (method != AddressMethod.Static && (gateway is not null || routes.Count > 0))
+        // DHCP and a router's advertisement bring the default route; auto6 keeps the first kernel's other routes.
+        if (method == AddressMethod.Dhcp && (gateway is not null || routes.Count > 0))
             throw KdumpConfigException.At(file, null, $"'{Keywords.Gateway}' and '{Keywords.Route}' go with '{Keywords.Static}' only");
+        if (method == AddressMethod.Auto && gateway is not null)
+            throw KdumpConfigException.At(file, null, $"'{Keywords.Gateway}' goes with '{Keywords.Static}' only (a router's advertisement gives '{Keywords.Auto6}' its default route)");
         var ipv6 = remote.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
         if (method == AddressMethod.Dhcp && ipv6) throw KdumpConfigException.At(file, null, $"'{Keywords.Dhcp}' leases IPv4 addresses, but '{Keywords.Remote}' is IPv6 ('{Keywords.Auto6}' or '{Keywords.Static}')");
         if (method == AddressMethod.Auto && !ipv6) throw KdumpConfigException.At(file, null, $"'{Keywords.Auto6}' configures IPv6, but '{Keywords.Remote}' is IPv4");

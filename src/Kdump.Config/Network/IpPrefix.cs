@@ -71,18 +71,11 @@ public readonly record struct IpPrefix
         return IPAddress.TryParse(text, out var a) && a.AddressFamily == AddressFamily.InterNetworkV6 ? a : null;
     }
 
-    /// <summary>Dotted quad, or RFC 5952's compressed lower-case IPv6 text (what <c>ip</c> prints).</summary>
+    /// <summary>Dotted quad, or compressed lower-case IPv6 text (RFC 5952, as <c>ip</c> prints it but for a dotted tail .NET gives IPv4-embedding forms).</summary>
     public static string FormatAddress(IPAddress address)
     {
         ArgumentNullException.ThrowIfNull(address);
         return address.ToString();
-    }
-
-    /// <summary>fe80::/10: an IPv6 gateway is usually one, reached through the route's device.</summary>
-    public static bool IsLinkLocal(IPAddress address)
-    {
-        ArgumentNullException.ThrowIfNull(address);
-        return address.IsIPv6LinkLocal;
     }
 
     private static int BitsOf(AddressFamily family) => family switch

@@ -8,9 +8,16 @@ namespace Kdump.Config.Network;
 /// <param name="Destination">destination and its prefix length</param>
 /// <param name="Gateway">the next hop when RTF_GATEWAY is set (often link-local); else null (on-link)</param>
 /// <param name="Metric">lower wins between routes of one prefix</param>
-public sealed record Ipv6Route(string Interface, IpPrefix Destination, IPAddress? Gateway, uint Metric)
+/// <param name="Flags">RTF_* (include/uapi/linux/route.h, ipv6_route.h)</param>
+public sealed record Ipv6Route(string Interface, IpPrefix Destination, IPAddress? Gateway, uint Metric, uint Flags = 0)
 {
+    /// <summary>RTF_ADDRCONF: learned from a router advertisement (a default router or a route information option).</summary>
+    public const uint RTF_ADDRCONF = 0x00040000;
+
     public bool IsDefault => Destination.PrefixLength == 0;
+
+    /// <summary>The kernel made it from a router's advertisement, which the capture kernel's SLAAC hears again.</summary>
+    public bool IsFromRouterAdvertisement => (Flags & RTF_ADDRCONF) != 0;
 
     public override string ToString() =>
         $"{Destination}{(Gateway is { } g ? " via " + g : "")} dev {Interface} metric {Metric}";
@@ -94,6 +101,7 @@ public static class ProcNetIpv6
         for (var i = 0; i < lines.Length; i++)
         {
             var f = lines[i].Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+            // A route without a device (a blackhole's "%8s" of "") has one field less.
             if (f.Length == 0 || f.Length == RouteFields.Count - 1) continue;
             if (f.Length != RouteFields.Count) throw KdumpConfigException.At(RoutePath, i + 1, $"{f.Length} fields, expected {RouteFields.Count}");
             var flags = Hex(RoutePath, f[RouteFields.Flags], "flags", i);
@@ -102,7 +110,7 @@ public static class ProcNetIpv6
             if (length > 128) throw KdumpConfigException.At(RoutePath, i + 1, $"destination length {length} is over 128");
             var destination = new IpPrefix(Address(RoutePath, f[RouteFields.Destination], "destination", i), (int)length);
             var gateway = (flags & RTF_GATEWAY) != 0 ? Address(RoutePath, f[RouteFields.NextHop], "next hop", i) : null;
-            routes.Add(new Ipv6Route(f[RouteFields.Device], destination, gateway, Hex(RoutePath, f[RouteFields.Metric], "metric", i)));
+            routes.Add(new Ipv6Route(f[RouteFields.Device], destination, gateway, Hex(RoutePath, f[RouteFields.Metric], "metric", i), flags));
         }
         return routes;
     }

@@ -39,6 +39,8 @@ public static class CaptureNetworkImage
         ArgumentNullException.ThrowIfNull(facts);
         ArgumentNullException.ThrowIfNull(host);
         var remote = facts.Resolve(host) ?? throw new InitramfsBuildException($"Bad kdump network destination: {host}");
+        // ::ffff:a.b.c.d is reached over IPv4 (the socket API's mapping): record it as the IPv4 server it is.
+        if (remote.IsIPv4MappedToIPv6) remote = remote.MapToIPv4();
         return remote.AddressFamily == AddressFamily.InterNetworkV6 ? Resolve6(facts, host, remote, warnings) : Resolve4(facts, host, remote, warnings);
     }
 
@@ -52,18 +54,23 @@ public static class CaptureNetworkImage
             ?? throw new InitramfsBuildException($"{name} (toward {host}) has no IPv4 address");
 
         if (!source.IsPermanent)
-            return new CaptureNetworkConfig(remoteAddress, name, link.MacAddress, AddressMethod.Dhcp, null, null, [], facts.Nameservers()) { Link = link };
+            return new CaptureNetworkConfig(remoteAddress, name, link.MacAddress, AddressMethod.Dhcp, null, null, [], Nameservers(facts, remoteAddress)) { Link = link };
         var onDevice = routes.Where(r => r.Interface == name && r.Gateway is not null).ToList();
         var gateway = onDevice.FirstOrDefault(r => r.IsDefault)?.Gateway is { } g ? Ipv4Network.ToIPAddress(g) : null;
         var extra = onDevice.Where(r => !r.IsDefault).Select(r => new StaticRoute(IpPrefix.From(r.Destination), Ipv4Network.ToIPAddress(r.Gateway!.Value))).ToList();
-        return new CaptureNetworkConfig(remoteAddress, name, link.MacAddress, AddressMethod.Static, IpPrefix.From(source.Address), gateway, extra, facts.Nameservers()) { Link = link };
+        return new CaptureNetworkConfig(remoteAddress, name, link.MacAddress, AddressMethod.Static, IpPrefix.From(source.Address), gateway, extra, Nameservers(facts, remoteAddress)) { Link = link };
     }
+
+    /// <summary>resolv.conf's nameservers, those of the server's family first (glibc reads three).</summary>
+    private static List<IPAddress> Nameservers(HostNetwork facts, IPAddress remote) =>
+        facts.Nameservers().OrderBy(a => a.AddressFamily != remote.AddressFamily).ToList();
 
     /// <summary>
     /// The IPv6 record: the route <c>ip -6 route get</c> would take, the interface's global source
-    /// address copied when it is permanent, else <c>auto6</c> (the capture kernel's SLAAC makes
-    /// one again from the router's advertisement; a DHCPv6 lease is not asked for again), the
-    /// default gateway and the other gateway routes of that interface.
+    /// address copied when it is permanent, with the default gateway and the other gateway routes
+    /// of that interface; else <c>auto6</c> (the capture kernel's SLAAC makes one again from the
+    /// router's advertisement, which also brings the default route and the routes it announces;
+    /// a DHCPv6 lease is not asked for again) with the gateway routes set up by hand.
     /// </summary>
     private static CaptureNetworkConfig Resolve6(HostNetwork facts, string host, IPAddress remote, ICollection<string>? warnings)
     {
@@ -77,10 +84,13 @@ public static class CaptureNetworkImage
         var (name, link, index) = RouteDevice(facts, route.Interface, ProcNetIpv6.RoutePath, host, warnings);
         var source = Ipv6RouteLookup.SourceAddress(addresses.Where(a => a.InterfaceIndex == index).ToList(), remote)
             ?? throw new InitramfsBuildException($"{name} (toward {host}) has no global IPv6 address");
-        var nameservers = facts.Nameservers();
-        if (!source.IsPermanent)
-            return new CaptureNetworkConfig(remote, name, link.MacAddress, AddressMethod.Auto, null, null, [], nameservers) { Link = link };
+        var nameservers = Nameservers(facts, remote);
         var onDevice = routes.Where(r => r.Interface == name && r.Gateway is not null).ToList();
+        if (!source.IsPermanent)
+        {
+            var own = onDevice.Where(r => !r.IsDefault && !r.IsFromRouterAdvertisement).Select(r => new StaticRoute(r.Destination, r.Gateway!)).Distinct().ToList();
+            return new CaptureNetworkConfig(remote, name, link.MacAddress, AddressMethod.Auto, null, null, own, nameservers) { Link = link };
+        }
         var gateway = onDevice.FirstOrDefault(r => r.IsDefault)?.Gateway;
         var extra = onDevice.Where(r => !r.IsDefault).Select(r => new StaticRoute(r.Destination, r.Gateway!)).Distinct().ToList();
         return new CaptureNetworkConfig(remote, name, link.MacAddress, AddressMethod.Static, source.Address, gateway, extra, nameservers) { Link = link };

@@ -39,7 +39,12 @@
 # server's port (ssh 22, nfs 2049) as above. kdump.conf says ssh root@fd00:2::1, or nfs
 # nfs-server.test:/exp with the name on fd00:2::1 in the first kernel's /etc/hosts; kdump-capture
 # sets the address, waits for DAD and adds the route through eth0, and the dump lands in
-# fd00:1::15-<date>.
+# fd00:1::15-<date>. The server guest also advertises fd00:1::/64 as a router (guest/ra-send.c,
+# every second), which the first kernel ignores (accept_ra 0, as a static profile) and the capture
+# kernel must not let spoil its static record.
+# auto6 (ssh only): the same, but the first kernel's address is SLAAC's from those advertisements
+# (fd00:1::5054:ff:fe12:3456, not permanent, with the advertised default route), so mkdumprd
+# records auto6 and the capture kernel's SLAAC makes the address again.
 # RELEASE defaults to bookworm. Must run as root (ip netns, the servers).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -47,7 +52,7 @@ REPO=$(cd "$HERE/../.." && pwd)
 : "${KDUMP_LAB_DIR:=$REPO/.lab}"
 TARGET=${1:-}
 METHOD=static
-[[ ${2:-} == dhcp || ${2:-} == static || ${2:-} == bond || ${2:-} == bridge || ${2:-} == carrier || ${2:-} == vlan || ${2:-} == bridge-bond || ${2:-} == ipv6 ]] && { METHOD=$2; shift; }
+[[ ${2:-} == dhcp || ${2:-} == static || ${2:-} == bond || ${2:-} == bridge || ${2:-} == carrier || ${2:-} == vlan || ${2:-} == bridge-bond || ${2:-} == ipv6 || ${2:-} == auto6 ]] && { METHOD=$2; shift; }
 REL=${2:-bookworm}
 CASE=$TARGET
 [[ $METHOD == static ]] || CASE=$TARGET-$METHOD
@@ -57,8 +62,8 @@ source "$REPO/eng/lib/publish-static.sh"
 source "$REPO/eng/lib/vm.sh"
 source "$REPO/eng/lib/netns.sh"
 die() { echo "network-vm[$CASE]: $*" >&2; exit 1; }
-[[ $TARGET == ssh || $TARGET == nfs ]] || die "usage: network-vm.sh ssh|nfs [dhcp|static|bond|bridge|bridge-bond|carrier|vlan|ipv6] [RELEASE]"
-[[ $METHOD != vlan || $TARGET == ssh ]] || die "vlan is an ssh case"
+[[ $TARGET == ssh || $TARGET == nfs ]] || die "usage: network-vm.sh ssh|nfs [dhcp|static|bond|bridge|bridge-bond|carrier|vlan|ipv6|auto6] [RELEASE]"
+[[ ($METHOD != vlan && $METHOD != auto6) || $TARGET == ssh ]] || die "$METHOD is an ssh case"
 VM_TIMEOUT=${KDUMP_VMTEST_TIMEOUT:-420}
 KDIR=$KDUMP_LAB_DIR/kernels/$REL
 W=$KDUMP_LAB_DIR/vmtest-capture/$CASE-$REL
@@ -69,6 +74,7 @@ MAC=52:54:00:12:34:56
 GUEST_IP=10.0.2.15 SERVER_IP=10.0.2.100
 [[ $METHOD == vlan ]] && GUEST_IP=192.168.100.15 SERVER_IP=192.168.100.1
 [[ $METHOD == ipv6 ]] && GUEST_IP=fd00:1::15 SERVER_IP=fd00:2::1
+[[ $METHOD == auto6 ]] && GUEST_IP=fd00:1::5054:ff:fe12:3456 SERVER_IP=fd00:2::1
 # The server guest's first NIC (the link to the test guest) and its EUI-64 link-local address.
 SERVER_LINK_MAC=52:54:00:00:01:01 SERVER_LINK_LOCAL=fe80::5054:ff:fe00:101
 [[ $(id -u) -eq 0 ]] || die "must run as root (ip netns, servers)"
@@ -294,7 +300,9 @@ elif [ "$(cat /etc/netvm-method)" = vlan ]; then
   sed 's/^/NETVM-VLANPROC | /' /proc/net/vlan/vlan100
   echo "NETVM-NET $(ip -o -4 addr show dev vlan100 | awk '{print $4}') $(cat /sys/class/net/vlan100/address)"
 elif [ "$(cat /etc/netvm-method)" = ipv6 ]; then
-  # IPv6 only: a permanent address, the server's network through the server guest's link-local address.
+  # IPv6 only: a permanent address, the server's network through the server guest's link-local
+  # address; the server guest's advertisements ignored, as a static profile does.
+  echo 0 >/proc/sys/net/ipv6/conf/eth0/accept_ra
   ip link set eth0 up && ip -6 addr add fd00:1::15/64 dev eth0 && ip -6 route add default via fe80::5054:ff:fe00:101 dev eth0
   # DAD: wait while an address of eth0 is tentative (IFA_F_TENTATIVE 0x40 in the flags field).
   i=0; while grep -q ' [4-7c-f][0-9a-f] *eth0$' /proc/net/if_inet6 && [ $i -lt 50 ]; do sleep 0.2; i=$((i + 1)); done
@@ -302,10 +310,17 @@ elif [ "$(cat /etc/netvm-method)" = ipv6 ]; then
   sed 's/^/NETVM-IPV6ROUTE | /' /proc/net/ipv6_route
   sed 's/^/NETVM-IFINET6 | /' /proc/net/if_inet6
   echo "NETVM-NET $(ip -o -6 addr show dev eth0 scope global | awk '{print $4}') $(cat /sys/class/net/eth0/address)"
+elif [ "$(cat /etc/netvm-method)" = auto6 ]; then
+  # SLAAC: the server guest's advertisement gives the address (scope 00, past DAD) and the default route.
+  ip link set eth0 up
+  i=0; until grep -q '^fd00[0-9a-f]* 02 40 00 [0-3][0-9a-f] *eth0$' /proc/net/if_inet6 || [ $i -ge 100 ]; do sleep 0.2; i=$((i + 1)); done
+  sed 's/^/NETVM-IPV6ROUTE | /' /proc/net/ipv6_route
+  sed 's/^/NETVM-IFINET6 | /' /proc/net/if_inet6
+  echo "NETVM-NET $(ip -o -6 addr show dev eth0 scope global | awk '{print $4}') $(cat /sys/class/net/eth0/address)"
 else
   ip link set eth0 up && ip addr add 10.0.2.15/24 dev eth0 && ip route add default via 10.0.2.2
 fi
-case "$(cat /etc/netvm-method)" in bond|bridge|bridge-bond|vlan|ipv6) ;; *) echo "NETVM-NET $(ip -o -4 addr show dev eth0 | awk '{print $4}') $(cat /sys/class/net/eth0/address)" ;; esac
+case "$(cat /etc/netvm-method)" in bond|bridge|bridge-bond|vlan|ipv6|auto6) ;; *) echo "NETVM-NET $(ip -o -4 addr show dev eth0 | awk '{print $4}') $(cat /sys/class/net/eth0/address)" ;; esac
 [ -x /etc/netvm-before-kdumpctl ] && . /etc/netvm-before-kdumpctl
 export KDUMP_ALLOW_REBOOT=1
 kdumpctl start >/tmp/kdumpctl.out 2>&1
@@ -334,11 +349,13 @@ VM_NET=(-netdev "user,id=n0,restrict=on,guestfwd=tcp:10.0.2.100:$GUEST_PORT-cmd:
 # bond made eth1 (primary) its active slave, as the first kernel's did.
 [[ $METHOD == bond || $METHOD == bridge-bond ]] && VM_NET=(-netdev "user,id=n0,restrict=on" -device "virtio-net-pci,netdev=n0,mac=$MAC"
   -netdev "user,id=n1,restrict=on,guestfwd=tcp:10.0.2.100:$GUEST_PORT-cmd:busybox nc 127.0.0.1 $PORT" -device "virtio-net-pci,netdev=n1,mac=52:54:00:12:34:57")
-# vlan, ipv6: the server guest (busybox, the NIC and 8021q modules) and the UDP link between the two.
-if [[ $METHOD == vlan || $METHOD == ipv6 ]]; then
+# vlan, ipv6, auto6: the server guest (busybox, the NIC and 8021q modules, ra-send) and the UDP link between the two.
+if [[ $METHOD == vlan || $METHOD == ipv6 || $METHOD == auto6 ]]; then
   S=$W/server-root
   mkdir -p "$S"/{bin,dev,proc,sys,lib/modules/$KVER}
   cp /bin/busybox "$S/bin/busybox"
+  vm_need_tools gcc
+  gcc -static -O2 -Wall -Wextra -Werror -o "$S/bin/ra-send" "$HERE/guest/ra-send.c" || die "cannot build guest/ra-send.c"
   cp "$M"/modules.{dep,alias,builtin,softdep,order} "$S/lib/modules/$KVER/"
   F=$S copy_modules virtio_pci virtio_net 8021q
   echo "$METHOD" >"$S/method"; echo "$GUEST_PORT" >"$S/port"
@@ -347,16 +364,18 @@ if [[ $METHOD == vlan || $METHOD == ipv6 ]]; then
 # The server guest: eth0 the link to the test guest, eth1 QEMU's user network, whose guestfwd
 # (10.0.2.100:PORT, /port: 22 or 2049) reaches the server; PORT of its address toward the test
 # guest is relayed there.
-# vlan: 192.168.100.1 on eth0.100 (tagged). ipv6: fd00:2::1 on lo, reached through eth0's
-# link-local address, the test guest's gateway; fd00:1::1/64 on eth0 is the link's network.
+# vlan: 192.168.100.1 on eth0.100 (tagged). ipv6, auto6: fd00:2::1 on lo, reached through eth0's
+# link-local address, the test guest's gateway; fd00:1::1/64 on eth0 is the link's network, which
+# ra-send advertises for SLAAC every second.
 /bin/busybox mkdir -p /proc /sys /dev
 /bin/busybox --install -s
 mount -t proc proc /proc; mount -t sysfs sysfs /sys; mount -t devtmpfs devtmpfs /dev 2>/dev/null
 modprobe virtio_pci; modprobe virtio_net
-if [ "$(cat /method)" = ipv6 ]; then
+if [ "$(cat /method)" != vlan ]; then
   ip link set lo up && ip -6 addr add fd00:2::1/128 dev lo
   ip link set eth0 up && ip -6 addr add fd00:1::1/64 dev eth0
   i=0; while grep -q ' [4-7c-f][0-9a-f] *eth0$' /proc/net/if_inet6 && [ $i -lt 50 ]; do sleep 0.2; i=$((i + 1)); done
+  ra-send eth0 fd00:1:: &
   ready="$(ip -o -6 addr show dev eth0 | awk '{print $4}' | tr '\n' ' ')"
 else
   modprobe 8021q
@@ -458,6 +477,12 @@ if [[ $METHOD == ipv6 ]]; then
   grep -qF "NETVM-IPV6ROUTE | 00000000000000000000000000000000 00 00000000000000000000000000000000 00 fe80000000000000505400fffe000101 " "$W/serial.txt" \
     || die "the first kernel's /proc/net/ipv6_route has no default route via $SERVER_LINK_LOCAL"
   grep -qF "kdump: eth0 ($MAC) is fd00:1::15/64 via $SERVER_LINK_LOCAL" "$W/serial.txt" || die "the capture kernel did not configure eth0 with IPv6"
+fi
+if [[ $METHOD == auto6 ]]; then
+  grep -qF "NETVM-NET fd00:1::5054:ff:fe12:3456/64 $MAC" "$W/serial.txt" || die "the first kernel has no SLAAC address on eth0"
+  grep -qF "kdump: eth0 ($MAC): the first kernel's IPv6 address was not permanent (/etc/kdump/network.conf: auto6), waiting for a router advertisement" "$W/serial.txt" \
+    || die "the capture kernel did not read an auto6 record"
+  grep -qE "^kdump: eth0 \($MAC\) autoconfigured fd00:1::5054:ff:fe12:3456/64 after [0-9]+\.[0-9]s$" "$W/serial.txt" || die "the capture kernel's SLAAC made no address"
 fi
 if [[ $METHOD == carrier ]]; then
   [[ $watch_rc == 0 ]] || die "link-watch.py did not take the link down and up again (rc=$watch_rc)"

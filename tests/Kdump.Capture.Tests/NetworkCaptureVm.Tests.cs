@@ -54,7 +54,9 @@ public sealed class NetworkCaptureVmTests
     /// ipv6: the same two guests, IPv6 only: the first kernel's permanent fd00:1::15/64 and its
     /// default route via the server guest's link-local address, toward fd00:2::1 on that guest's lo;
     /// the capture kernel sets the address, waits for DAD, adds the route through eth0 and saves
-    /// the dump in fd00:1::15-DATE.
+    /// the dump in fd00:1::15-DATE, while the server guest advertises itself as a router (which the
+    /// static record must not be spoilt by). auto6: the first kernel's address is SLAAC's from those
+    /// advertisements, and so is the capture kernel's.
     /// </summary>
     [Theory]
     [InlineData("bond", "NETVM-BOND active-backup 1 slaves=eth0 eth1 active=eth1", "kdump: bond bond0 (active-backup) of eth0, eth1")]
@@ -63,6 +65,7 @@ public sealed class NetworkCaptureVmTests
     [InlineData("carrier", "NETVM-LINK carrier=0", "kdump: eth0 has carrier after ")]
     [InlineData("vlan", "NETVM-VLANPROC | Device: enp175s0f0np0", "kdump: vlan vlan100 (id 100) on enp175s0f0np0")]
     [InlineData("ipv6", "NETVM-NET fd00:1::15/64 52:54:00:12:34:56", "kdump: saving to root@fd00:2::1:/var/crash-test/fd00:1::15-")]
+    [InlineData("auto6", "NETVM-NET fd00:1::5054:ff:fe12:3456/64 52:54:00:12:34:56", "kdump: saving to root@fd00:2::1:/var/crash-test/fd00:1::5054:ff:fe12:3456-")]
     public void Sysrq_panic_is_saved_over_ssh_through_the_links_the_capture_kernel_sets_up(string method, string firstKernel, string made)
     {
         var (stdout, work) = Run("ssh", method);
@@ -122,6 +125,7 @@ public sealed class NetworkCaptureVmTests
             "bridge" or "bridge-bond" => "kdump: br0 (52:54:00:12:34:56) is 10.0.2.15/24 via 10.0.2.2",
             "vlan" => "kdump: vlan100 (52:54:00:12:34:56) is 192.168.100.15/24",
             "ipv6" => "kdump: eth0 (52:54:00:12:34:56) is fd00:1::15/64 via fe80::5054:ff:fe00:101",
+            "auto6" => "kdump: eth0 (52:54:00:12:34:56) autoconfigured fd00:1::5054:ff:fe12:3456/64 after ",
             _ => "kdump: eth0 (52:54:00:12:34:56) is 10.0.2.15/24 via 10.0.2.2",
         };
         Assert.Contains(configured, stdout, StringComparison.Ordinal);

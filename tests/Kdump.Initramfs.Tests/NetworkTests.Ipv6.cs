@@ -134,17 +134,25 @@ public sealed partial class NetworkTests
     public void An_ipv6_address_that_is_not_permanent_is_recorded_as_auto6_with_the_routes_set_up_by_hand()
     {
         using var root = new TestRoot("mkdumprd-net-auto6");
-        // What SLAAC makes: no IFA_F_PERMANENT (the kernel's "dynamic", with lifetimes). The routes in
-        // the guest's format: the advertisement's default router (RTF_UP|GATEWAY|DEFAULT|ADDRCONF|
-        // EXPIRES) and a route information option's route (…|ROUTEINFO), which the capture kernel's
-        // SLAAC hears again, and one added by hand (RTF_UP|GATEWAY), which it would not.
+        // The bookworm guest's tables in `network-vm.sh ssh auto6` (SLAAC from the server guest's
+        // advertisements: the address without IFA_F_PERMANENT, the prefix route and the default
+        // router with RTF_ADDRCONF), and two lines added here in the same format: a route
+        // information option's route (RTF_ROUTEINFO|ADDRCONF|…), which the capture kernel's SLAAC
+        // hears again, and a route added by hand (RTF_UP|GATEWAY), which it would not.
         const string routes =
-            "fd000001000000000000000000000000 40 00000000000000000000000000000000 00 00000000000000000000000000000000 00000100 00000002 00000000 00040001     eth0\n"
+            "fd000001000000000000000000000000 40 00000000000000000000000000000000 00 00000000000000000000000000000000 00000100 00000001 00000000 004c0001     eth0\n"
+            + "fe800000000000000000000000000000 40 00000000000000000000000000000000 00 00000000000000000000000000000000 00000100 00000002 00000000 00000001     eth0\n"
             + "00000000000000000000000000000000 00 00000000000000000000000000000000 00 fe80000000000000505400fffe000101 00000400 00000001 00000000 00450003     eth0\n"
+            + "fd00000100000000505400fffe123456 80 00000000000000000000000000000000 00 00000000000000000000000000000000 00000000 00000002 00000000 80200001     eth0\n"
+            + "fe80000000000000505400fffe123456 80 00000000000000000000000000000000 00 00000000000000000000000000000000 00000000 00000002 00000000 80200001     eth0\n"
+            + "ff000000000000000000000000000000 08 00000000000000000000000000000000 00 00000000000000000000000000000000 00000100 00000004 00000000 00000001     eth0\n"
+            + "00000000000000000000000000000000 00 00000000000000000000000000000000 00 00000000000000000000000000000000 ffffffff 00000001 00000000 00200200       lo\n"
             + "fd000004000000000000000000000000 30 00000000000000000000000000000000 00 fe80000000000000505400fffe000101 00000400 00000001 00000000 00c40003     eth0\n"
             + "fd000003000000000000000000000000 30 00000000000000000000000000000000 00 fe800000000000000000000000000001 00000400 00000001 00000000 00000003     eth0\n";
-        var image = BuildIpv6(root, "nfs [fd00:2::1]:/export\npath /crash\n",
-            ifInet6: "fd00000100000000505400fffe123456 02 40 00 00     eth0\n" + GuestIfInet6.Split('\n')[1] + "\n", routes: routes);
+        const string addresses =
+            "fd00000100000000505400fffe123456 02 40 00 00     eth0\n"
+            + "fe80000000000000505400fffe123456 02 40 20 80     eth0\n";
+        var image = BuildIpv6(root, "nfs [fd00:2::1]:/export\npath /crash\n", ifInet6: addresses, routes: routes);
         Assert.Equal("# kdump-capture network, written by mkdumprd\nremote fd00:2::1\ninterface eth0 52:54:00:12:34:56\n"
             + "auto6\nroute fd00:3::/48 fe80::1\nnameserver fec0::3\nnameserver 10.0.2.3\n", Text(image, CaptureNetworkConfig.ImagePath));
     }

@@ -157,16 +157,7 @@ public static class Ipv6RouteLookup
     {
         ArgumentNullException.ThrowIfNull(routes);
         ArgumentNullException.ThrowIfNull(destination);
-        Ipv6Route? best = null;
-        foreach (var r in routes)
-        {
-            if (!r.Destination.Contains(destination)) continue;
-            if (best is null
-                || r.Destination.PrefixLength > best.Destination.PrefixLength
-                || (r.Destination.PrefixLength == best.Destination.PrefixLength && r.Metric < best.Metric))
-                best = r;
-        }
-        return best;
+        return RouteLookup.Best(routes, r => r.Destination.Contains(destination), r => r.Destination.PrefixLength, r => r.Metric);
     }
 
     /// <summary>

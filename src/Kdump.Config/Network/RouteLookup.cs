@@ -10,13 +10,19 @@ public static class RouteLookup
     public static Ipv4Route? Find(IReadOnlyList<Ipv4Route> routes, uint destination)
     {
         ArgumentNullException.ThrowIfNull(routes);
-        Ipv4Route? best = null;
+        return Best(routes, r => r.Destination.Contains(destination), r => r.Destination.PrefixLength, r => r.Metric);
+    }
+
+    /// <summary>The fib's choice among routes of either family: longest prefix that holds the destination, then lowest metric, then first listed.</summary>
+    internal static T? Best<T>(IEnumerable<T> routes, Func<T, bool> holds, Func<T, int> prefixLength, Func<T, long> metric) where T : class
+    {
+        T? best = null;
         foreach (var r in routes)
         {
-            if (!r.Destination.Contains(destination)) continue;
+            if (!holds(r)) continue;
             if (best is null
-                || r.Destination.PrefixLength > best.Destination.PrefixLength
-                || (r.Destination.PrefixLength == best.Destination.PrefixLength && r.Metric < best.Metric))
+                || prefixLength(r) > prefixLength(best)
+                || (prefixLength(r) == prefixLength(best) && metric(r) < metric(best)))
                 best = r;
         }
         return best;

@@ -19,6 +19,9 @@
 # bond: a second NIC (…:57, its own restricted user network; only that one forwards to the server);
 # the first kernel bonds eth0 and eth1 (active-backup, miimon 100, primary eth1) and puts the static
 # address on bond0; mkdumprd records the bond, and kdump-capture makes it again from the two NICs.
+# bond-swap: the same, but the first kernel names its NICs the other way round (eth0 is :57, the
+# server's side, and primary), while the capture kernel names them in probe order (eth0 is :56):
+# kdump-capture must swap the names, or primary eth0 would make the wrong NIC active.
 # bridge: eth0 is the port of br0 (brctl, STP off), which has the static address; kdump-capture
 # makes the bridge again.
 # bridge-bond: a KVM host's stack: the bond above (eth1 primary, only its network reaches the
@@ -52,7 +55,7 @@ REPO=$(cd "$HERE/../.." && pwd)
 : "${KDUMP_LAB_DIR:=$REPO/.lab}"
 TARGET=${1:-}
 METHOD=static
-[[ ${2:-} == dhcp || ${2:-} == static || ${2:-} == bond || ${2:-} == bridge || ${2:-} == carrier || ${2:-} == vlan || ${2:-} == bridge-bond || ${2:-} == ipv6 || ${2:-} == auto6 ]] && { METHOD=$2; shift; }
+[[ ${2:-} == dhcp || ${2:-} == static || ${2:-} == bond || ${2:-} == bridge || ${2:-} == carrier || ${2:-} == vlan || ${2:-} == bridge-bond || ${2:-} == ipv6 || ${2:-} == auto6 || ${2:-} == bond-swap ]] && { METHOD=$2; shift; }
 REL=${2:-bookworm}
 CASE=$TARGET
 [[ $METHOD == static ]] || CASE=$TARGET-$METHOD
@@ -62,7 +65,7 @@ source "$REPO/eng/lib/publish-static.sh"
 source "$REPO/eng/lib/vm.sh"
 source "$REPO/eng/lib/netns.sh"
 die() { echo "network-vm[$CASE]: $*" >&2; exit 1; }
-[[ $TARGET == ssh || $TARGET == nfs ]] || die "usage: network-vm.sh ssh|nfs [dhcp|static|bond|bridge|bridge-bond|carrier|vlan|ipv6|auto6] [RELEASE]"
+[[ $TARGET == ssh || $TARGET == nfs ]] || die "usage: network-vm.sh ssh|nfs [dhcp|static|bond|bond-swap|bridge|bridge-bond|carrier|vlan|ipv6|auto6] [RELEASE]"
 [[ ($METHOD != vlan && $METHOD != auto6) || $TARGET == ssh ]] || die "$METHOD is an ssh case"
 VM_TIMEOUT=${KDUMP_VMTEST_TIMEOUT:-420}
 KDIR=$KDUMP_LAB_DIR/kernels/$REL
@@ -225,7 +228,7 @@ cp "$P/kdumpctl" "$F/usr/bin/kdumpctl"; cp "$P/kdump-capture" "$F/usr/lib/kdump/
 cp -L "$KDIR/vmlinuz" "$F/boot/vmlinuz-$KVER"
 cp "$M"/modules.{dep,alias,builtin,softdep,order} "$F/lib/modules/$KVER/"
 copy_modules virtio_pci virtio_net
-[[ $METHOD == bond || $METHOD == bridge-bond ]] && copy_modules bonding
+[[ $METHOD == bond || $METHOD == bond-swap || $METHOD == bridge-bond ]] && copy_modules bonding
 [[ $METHOD == bridge || $METHOD == bridge-bond ]] && copy_modules bridge
 [[ $METHOD == vlan ]] && copy_modules 8021q
 "${TARGET}_first_root"
@@ -260,7 +263,7 @@ if [ "$(cat /etc/netvm-method)" = dhcp ]; then
   ip link set eth0 up && udhcpc -i eth0 -n -q -s /etc/udhcpc/netvm.script || echo "NETVM-UDHCPC failed rc=$?"
   # "dynamic" and a finite valid_lft: what mkdumprd reads as a leased address.
   echo "NETVM-ADDR $(ip -4 addr show dev eth0 | awk '/inet |valid_lft/' | tr -s ' \n' ' ')"
-elif [ "$(cat /etc/netvm-method)" = bond ] || [ "$(cat /etc/netvm-method)" = bridge-bond ]; then
+elif [ "$(cat /etc/netvm-method)" = bond ] || [ "$(cat /etc/netvm-method)" = bond-swap ] || [ "$(cat /etc/netvm-method)" = bridge-bond ]; then
   # As dracut's ifup does it: the bonding driver's sysfs files, the slaves down while added.
   modprobe bonding
   [ -d /sys/class/net/bond0 ] || echo +bond0 >/sys/class/net/bonding_masters
@@ -273,8 +276,14 @@ elif [ "$(cat /etc/netvm-method)" = bond ] || [ "$(cat /etc/netvm-method)" = bri
   echo active-backup >/sys/class/net/bond0/bonding/mode
   echo 100 >/sys/class/net/bond0/bonding/miimon
   ip link set eth0 down; ip link set eth1 down
+  primary=eth1
+  if [ "$(cat /etc/netvm-method)" = bond-swap ]; then
+    # The NICs named the other way round (as udev rules may): eth0 is :57, the server's side.
+    ip link set eth0 name netvmtmp && ip link set eth1 name eth0 && ip link set netvmtmp name eth1 && primary=eth0
+    echo "NETVM-SWAPPED eth0=$(cat /sys/class/net/eth0/address) eth1=$(cat /sys/class/net/eth1/address)"
+  fi
   echo +eth0 >/sys/class/net/bond0/bonding/slaves; echo +eth1 >/sys/class/net/bond0/bonding/slaves
-  echo eth1 >/sys/class/net/bond0/bonding/primary
+  echo $primary >/sys/class/net/bond0/bonding/primary
   ip link set bond0 up
   echo "NETVM-BOND $(cat /sys/class/net/bond0/bonding/mode) slaves=$(cat /sys/class/net/bond0/bonding/slaves) active=$(cat /sys/class/net/bond0/bonding/active_slave)"
   top=bond0
@@ -320,7 +329,7 @@ elif [ "$(cat /etc/netvm-method)" = auto6 ]; then
 else
   ip link set eth0 up && ip addr add 10.0.2.15/24 dev eth0 && ip route add default via 10.0.2.2
 fi
-case "$(cat /etc/netvm-method)" in bond|bridge|bridge-bond|vlan|ipv6|auto6) ;; *) echo "NETVM-NET $(ip -o -4 addr show dev eth0 | awk '{print $4}') $(cat /sys/class/net/eth0/address)" ;; esac
+case "$(cat /etc/netvm-method)" in bond|bond-swap|bridge|bridge-bond|vlan|ipv6|auto6) ;; *) echo "NETVM-NET $(ip -o -4 addr show dev eth0 | awk '{print $4}') $(cat /sys/class/net/eth0/address)" ;; esac
 [ -x /etc/netvm-before-kdumpctl ] && . /etc/netvm-before-kdumpctl
 export KDUMP_ALLOW_REBOOT=1
 kdumpctl start >/tmp/kdumpctl.out 2>&1
@@ -347,7 +356,7 @@ VM_WRAP=(ip netns exec "kdumptest-$$")
 VM_NET=(-netdev "user,id=n0,restrict=on,guestfwd=tcp:10.0.2.100:$GUEST_PORT-cmd:busybox nc 127.0.0.1 $PORT" -device "virtio-net-pci,netdev=n0,mac=$MAC")
 # bond: only eth1's network reaches the server, so the dump goes out only if the capture kernel's
 # bond made eth1 (primary) its active slave, as the first kernel's did.
-[[ $METHOD == bond || $METHOD == bridge-bond ]] && VM_NET=(-netdev "user,id=n0,restrict=on" -device "virtio-net-pci,netdev=n0,mac=$MAC"
+[[ $METHOD == bond || $METHOD == bond-swap || $METHOD == bridge-bond ]] && VM_NET=(-netdev "user,id=n0,restrict=on" -device "virtio-net-pci,netdev=n0,mac=$MAC"
   -netdev "user,id=n1,restrict=on,guestfwd=tcp:10.0.2.100:$GUEST_PORT-cmd:busybox nc 127.0.0.1 $PORT" -device "virtio-net-pci,netdev=n1,mac=52:54:00:12:34:57")
 # vlan, ipv6, auto6: the server guest (busybox, the NIC and 8021q modules, ra-send) and the UDP link between the two.
 if [[ $METHOD == vlan || $METHOD == ipv6 || $METHOD == auto6 ]]; then
@@ -457,6 +466,14 @@ if [[ $METHOD == bond || $METHOD == bridge-bond ]]; then
   grep -qF "NETVM-BOND active-backup 1 slaves=eth0 eth1 active=eth1" "$W/serial.txt" || die "the first kernel has no bond0 of eth0 and eth1"
   grep -qF "kdump: bond bond0 (active-backup) of eth0, eth1" "$W/serial.txt" || die "the capture kernel did not make bond0 again"
   ! grep -qE "^kdump: bond bond0: .* not (set|added)" "$W/serial.txt" || die "the capture kernel's bond0 lacks an option or a slave"
+fi
+if [[ $METHOD == bond-swap ]]; then
+  # The capture kernel names the NICs in probe order (eth0 is :56): the record's names must win.
+  grep -qF "NETVM-SWAPPED eth0=52:54:00:12:34:57 eth1=52:54:00:12:34:56" "$W/serial.txt" || die "the first kernel did not swap its NIC names"
+  grep -qF "NETVM-BOND active-backup 1 slaves=eth0 eth1 active=eth0" "$W/serial.txt" || die "the first kernel has no bond0 of eth0 and eth1 with eth0 active"
+  grep -qF "kdump: bond bond0 (active-backup) of eth0, eth1" "$W/serial.txt" || die "the capture kernel did not make bond0 again"
+  ! grep -qE "^kdump: (cannot rename|bond bond0: .* not (set|added))" "$W/serial.txt" || die "the capture kernel could not name a NIC, set an option or add a slave"
+  grep -qF "kdump: bond0 (52:54:00:12:34:57) is 10.0.2.15/24 via 10.0.2.2" "$W/serial.txt" || die "the capture kernel did not configure bond0"
 fi
 if [[ $METHOD == bond ]]; then
   grep -qF "kdump: bond0 (52:54:00:12:34:56) is 10.0.2.15/24 via 10.0.2.2" "$W/serial.txt" || die "the capture kernel did not configure bond0"

@@ -98,6 +98,35 @@ public sealed partial class NetworkBringUpTests : IDisposable
         Assert.Equal(["bond bond0 (active-backup) of eth0, eth1", "bond0 (52:54:00:12:34:56) is 10.0.2.15/24 via 10.0.2.2"], _log);
     }
 
+    [Fact]
+    public void Slaves_the_capture_kernel_named_the_other_way_round_swap_names_through_a_spare_one()
+    {
+        // eth0 and eth1 probed in the other order: the bond's primary (eth1) must still be :57.
+        Write(CaptureNetworkConfig.ImagePath, BondRecord);
+        Write("/sys/class/net/eth0/address", "52:54:00:12:34:57\n");
+        Write("/sys/class/net/eth1/address", "52:54:00:12:34:56\n");
+        Write("/sys/class/net/eth2/address", "52:54:00:12:34:99\n");   // not the record's: left alone
+
+        Assert.True(BringUp(out _));
+
+        Assert.Equal(["rename eth1 kdump0", "rename eth0 eth1", "rename kdump0 eth0", "bond bond0"], _net.Calls.Take(4));
+        Assert.Contains("bond bond0 primary eth1", _net.Calls);
+        Assert.Equal(["bond bond0 (active-backup) of eth0, eth1", "bond0 (52:54:00:12:34:56) is 10.0.2.15/24 via 10.0.2.2"], _log);
+
+        // A name held by an interface outside the record is not taken: the kernel's name stays, logged.
+        _net.Calls.Clear();
+        _log.Clear();
+        Write("/sys/class/net/eth0/address", "52:54:00:12:34:99\n");
+        Write("/sys/class/net/eth1/address", "52:54:00:12:34:57\n");
+        Write("/sys/class/net/ens5/address", "52:54:00:12:34:56\n");
+        File.Delete(Host("/sys/class/net/eth2/address"));
+        _net.Fail = "rename";
+        Assert.True(BringUp(out _));
+        Assert.Equal(["rename ens5 eth0", "bond bond0"], _net.Calls.Take(2));
+        Assert.Equal("cannot rename ens5 to eth0: SIOCSIFNAME failed", _log[0]);
+        Assert.Contains("enslave bond0 ens5", _net.Calls);
+    }
+
     [Theory]
     // A rejected option is passed over: the bond still carries the dump.
     [InlineData("option", true, "bond bond0: miimon 100 not set: Invalid argument")]

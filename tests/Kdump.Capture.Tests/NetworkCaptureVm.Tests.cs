@@ -46,6 +46,8 @@ public sealed class NetworkCaptureVmTests
     /// restricted user network, only eth1's reaching the server), recorded with the slaves' permanent
     /// MACs; bridge: br0 with eth0 as its port (brctl), made with SIOCBRADDBR/SIOCBRADDIF;
     /// bridge-bond: br0 with that bond as its port, as a KVM host has it.
+    /// bond-swap: the first kernel names its NICs the other way round from the capture kernel's
+    /// probe order (eth0 is the primary :57): kdump-capture swaps the names through a spare one.
     /// carrier: eth0's link is down (QMP set_link) when the capture kernel sets it up and comes back
     /// 8 s after kdump-capture configured eth0; without the wait ssh fails (seen once).
     /// vlan: the NIC (named enp175s0f0np0, so the VLAN is vlan100) is a UDP link to a second guest
@@ -60,6 +62,7 @@ public sealed class NetworkCaptureVmTests
     /// </summary>
     [Theory]
     [InlineData("bond", "NETVM-BOND active-backup 1 slaves=eth0 eth1 active=eth1", "kdump: bond bond0 (active-backup) of eth0, eth1")]
+    [InlineData("bond-swap", "NETVM-SWAPPED eth0=52:54:00:12:34:57 eth1=52:54:00:12:34:56", "kdump: bond bond0 (active-backup) of eth0, eth1")]
     [InlineData("bridge", "NETVM-BRIDGE eth0", "kdump: bridge br0 of eth0")]
     [InlineData("bridge-bond", "NETVM-BRIDGE bond0", "kdump: bridge br0 of bond0")]
     [InlineData("carrier", "NETVM-LINK carrier=0", "kdump: eth0 has carrier after ")]
@@ -122,6 +125,7 @@ public sealed class NetworkCaptureVmTests
         {
             "dhcp" => "kdump: eth0 (52:54:00:12:34:56) leased 10.0.2.15/24 from 10.0.2.2 for 86400s",
             "bond" => "kdump: bond0 (52:54:00:12:34:56) is 10.0.2.15/24 via 10.0.2.2",
+            "bond-swap" => "kdump: bond0 (52:54:00:12:34:57) is 10.0.2.15/24 via 10.0.2.2",
             "bridge" or "bridge-bond" => "kdump: br0 (52:54:00:12:34:56) is 10.0.2.15/24 via 10.0.2.2",
             "vlan" => "kdump: vlan100 (52:54:00:12:34:56) is 192.168.100.15/24",
             "ipv6" => "kdump: eth0 (52:54:00:12:34:56) is fd00:1::15/64 via fe80::5054:ff:fe00:101",

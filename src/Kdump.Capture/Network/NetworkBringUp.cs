@@ -76,7 +76,8 @@ public static class NetworkBringUp
 
     private static bool BringUp(INetworkControl net, CapturePaths paths, CaptureNetworkConfig config, Action<string> log)
     {
-        if (Make(net, paths, config.Link, new DeviceWaitBudget(), log) is not { } name) return false;
+        var nics = NameNics(net, paths, config.Link, log);
+        if (Make(net, paths, nics, config.Link, log) is not { } name) return false;
         if (net.SetUp("lo") is { } loWhy) log($"cannot set lo up: {loWhy}");
         return config.Method switch
         {
@@ -241,34 +242,62 @@ public static class NetworkBringUp
     }
 
     /// <summary>
-    /// The interface of <paramref name="link"/>, made again from the links below it (a NIC is found
-    /// by MAC and named); null, logged, when it cannot be. Missing NICs share one <see cref="DeviceWait"/>.
+    /// The interface of <paramref name="link"/>, made again from the links below it (its NICs
+    /// already found and named by <see cref="NameNics"/>); null, logged, when it cannot be.
     /// </summary>
-    private static string? Make(INetworkControl net, CapturePaths paths, NetworkLink link, DeviceWaitBudget budget, Action<string> log) => link switch
+    private static string? Make(INetworkControl net, CapturePaths paths, IReadOnlyDictionary<string, string> nics, NetworkLink link, Action<string> log) => link switch
     {
-        BondLink bond => MakeBond(net, paths, bond, budget, log),
-        VlanLink vlan => Make(net, paths, vlan.Parent, budget, log) is { } parent ? MakeVlan(net, paths, parent, vlan, log) : null,
-        BridgeLink bridge => MakeBridge(net, paths, bridge, budget, log),
-        _ => FindAndName(net, paths, link.Name, link.MacAddress, budget, log),
+        BondLink bond => MakeBond(net, paths, nics, bond, log),
+        VlanLink vlan => Make(net, paths, nics, vlan.Parent, log) is { } parent ? MakeVlan(net, paths, parent, vlan, log) : null,
+        BridgeLink bridge => MakeBridge(net, paths, nics, bridge, log),
+        _ => nics.GetValueOrDefault(link.Name),
     };
 
     /// <summary>
-    /// The NIC with <paramref name="mac"/>, named <paramref name="wanted"/> (upstream's
-    /// <c>ifname=NAME:MAC</c>; a clash with another interface's name leaves the kernel's name);
-    /// null, logged, when no NIC has that MAC.
+    /// Finds every NIC of the record by MAC (missing ones share one <see cref="DeviceWait"/>) and
+    /// names each as in the first kernel (upstream's <c>ifname=NAME:MAC</c>); returns the name
+    /// each recorded NIC has now. NICs whose names the capture kernel gave the other way round
+    /// (eth0 and eth1 swapped: a bond's <c>primary</c> would name the wrong one) go through a
+    /// temporary name, as udev does; a clash with an interface outside the record leaves the
+    /// kernel's name, logged. A NIC not found is logged and left out.
     /// </summary>
-    private static string? FindAndName(INetworkControl net, CapturePaths paths, string wanted, string mac, DeviceWaitBudget budget, Action<string> log)
+    private static Dictionary<string, string> NameNics(INetworkControl net, CapturePaths paths, NetworkLink top, Action<string> log)
     {
-        var found = FindByMac(net, paths, mac, budget, log);
-        if (found is null)
+        var budget = new DeviceWaitBudget();
+        var now = new Dictionary<string, string>(StringComparer.Ordinal);    // recorded name → current name
+        foreach (var nic in top.SelfAndBelow().OfType<NicLink>())
         {
-            log($"no network interface with MAC {mac} after {DeviceWait.TotalSeconds:0}s");
-            return null;
+            if (now.ContainsKey(nic.Name)) continue;
+            if (FindByMac(net, paths, nic.MacAddress, budget, log) is { } found) now[nic.Name] = found;
+            else log($"no network interface with MAC {nic.MacAddress} after {DeviceWait.TotalSeconds:0}s");
         }
-        if (found == wanted) return found;
-        if (net.Rename(found, wanted) is not { } why) return wanted;
-        log($"cannot rename {found} to {wanted}: {why}");
-        return found;
+        var pending = now.Where(p => p.Key != p.Value).Select(p => p.Key).ToList();
+        var spare = 0;
+        while (pending.Count > 0)
+        {
+            // A NIC whose wanted name no other pending NIC holds is renamed at once.
+            var free = pending.FirstOrDefault(w => !pending.Any(o => o != w && now[o] == w));
+            if (free is not null)
+            {
+                pending.Remove(free);
+                if (net.Rename(now[free], free) is { } why) log($"cannot rename {now[free]} to {free}: {why}");
+                else now[free] = free;
+                continue;
+            }
+            // Every pending name is held by another pending NIC: a cycle (eth0 ↔ eth1). Move one aside.
+            var first = pending[0];
+            var aside = $"kdump{spare++}";
+            if (net.Rename(now[first], aside) is { } asideWhy)
+            {
+                log($"cannot rename {now[first]} to {first}: {asideWhy}");
+                pending.Remove(first);
+            }
+            else
+            {
+                now[first] = aside;
+            }
+        }
+        return now;
     }
 
     /// <summary>
@@ -277,14 +306,10 @@ public static class NetworkBringUp
     /// options set, the slaves added in order. A rejected option is logged and passed over; the
     /// bond is given up (null) without its mode or without any slave.
     /// </summary>
-    private static string? MakeBond(INetworkControl net, CapturePaths paths, BondLink bond, DeviceWaitBudget budget, Action<string> log)
+    private static string? MakeBond(INetworkControl net, CapturePaths paths, IReadOnlyDictionary<string, string> nics, BondLink bond, Action<string> log)
     {
         var (name, mac) = (bond.Name, bond.MacAddress);
-        var slaves = new List<string>();
-        foreach (var slave in bond.Slaves)
-        {
-            if (FindAndName(net, paths, slave.Name, slave.MacAddress, budget, log) is { } found) slaves.Add(found);
-        }
+        var slaves = bond.Slaves.Select(slave => nics.GetValueOrDefault(slave.Name)).OfType<string>().ToList();
         var error = slaves.Count == 0 ? "none of its slaves is here" : net.AddBond(name) ?? net.SetBondOption(name, "mode", bond.Mode);
         if (error is not null)
         {
@@ -341,13 +366,13 @@ public static class NetworkBringUp
     /// missing or refused is logged and left out; the bridge is given up (null) when it cannot be
     /// made or has no port.
     /// </summary>
-    private static string? MakeBridge(INetworkControl net, CapturePaths paths, BridgeLink bridge, DeviceWaitBudget budget, Action<string> log)
+    private static string? MakeBridge(INetworkControl net, CapturePaths paths, IReadOnlyDictionary<string, string> nics, BridgeLink bridge, Action<string> log)
     {
         var (name, mac, ports) = (bridge.Name, bridge.MacAddress, bridge.Ports);
         var found = new List<string>();
         foreach (var port in ports)
         {
-            if (Make(net, paths, port, budget, log) is { } made) found.Add(made);
+            if (Make(net, paths, nics, port, log) is { } made) found.Add(made);
         }
         if ((found.Count == 0 ? "none of its ports is here" : net.AddBridge(name)) is { } error)
         {

@@ -471,6 +471,8 @@ if [[ $METHOD == bond-swap ]]; then
   # The capture kernel names the NICs in probe order (eth0 is :56): the record's names must win.
   grep -qF "NETVM-SWAPPED eth0=52:54:00:12:34:57 eth1=52:54:00:12:34:56" "$W/serial.txt" || die "the first kernel did not swap its NIC names"
   grep -qF "NETVM-BOND active-backup 1 slaves=eth0 eth1 active=eth0" "$W/serial.txt" || die "the first kernel has no bond0 of eth0 and eth1 with eth0 active"
+  grep -qF "kdump: eth1 (eth0 in the first kernel) moved aside to kdump0: the names are swapped" "$W/serial.txt" \
+    || die "the capture kernel did not swap eth0 and eth1 (were they probed in the first kernel's order?)"
   grep -qF "kdump: bond bond0 (active-backup) of eth0, eth1" "$W/serial.txt" || die "the capture kernel did not make bond0 again"
   ! grep -qE "^kdump: (cannot rename|bond bond0: .* not (set|added))" "$W/serial.txt" || die "the capture kernel could not name a NIC, set an option or add a slave"
   grep -qF "kdump: bond0 (52:54:00:12:34:57) is 10.0.2.15/24 via 10.0.2.2" "$W/serial.txt" || die "the capture kernel did not configure bond0"

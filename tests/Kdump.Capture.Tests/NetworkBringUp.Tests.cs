@@ -98,10 +98,20 @@ public sealed partial class NetworkBringUpTests : IDisposable
         Assert.Equal(["bond bond0 (active-backup) of eth0, eth1", "bond0 (52:54:00:12:34:56) is 10.0.2.15/24 via 10.0.2.2"], _log);
     }
 
+    /// <summary>The MAC of each interface under the temp root's /sys/class/net, by name.</summary>
+    private Dictionary<string, string> NamesNow() =>
+        Directory.GetDirectories(Host("/sys/class/net")).Where(d => File.Exists(Path.Combine(d, "address")))
+            .ToDictionary(d => Path.GetFileName(d), d => File.ReadAllText(Path.Combine(d, "address")).Trim());
+
+    private const string ThreeNicBond = "remote 10.0.2.100\ninterface bond0 52:54:00:12:34:56\nbond bond0 52:54:00:12:34:56 active-backup\n"
+        + "bond-option bond0 primary eth1\nslave bond0 eth0 52:54:00:12:34:56\nslave bond0 eth1 52:54:00:12:34:57\nslave bond0 eth2 52:54:00:12:34:58\n"
+        + "static 10.0.2.15/24\n";
+
     [Fact]
     public void Slaves_the_capture_kernel_named_the_other_way_round_swap_names_through_a_spare_one()
     {
         // eth0 and eth1 probed in the other order: the bond's primary (eth1) must still be :57.
+        _net.NetDir = Host("/sys/class/net");
         Write(CaptureNetworkConfig.ImagePath, BondRecord);
         Write("/sys/class/net/eth0/address", "52:54:00:12:34:57\n");
         Write("/sys/class/net/eth1/address", "52:54:00:12:34:56\n");
@@ -110,21 +120,55 @@ public sealed partial class NetworkBringUpTests : IDisposable
         Assert.True(BringUp(out _));
 
         Assert.Equal(["rename eth1 kdump0", "rename eth0 eth1", "rename kdump0 eth0", "bond bond0"], _net.Calls.Take(4));
-        Assert.Contains("bond bond0 primary eth1", _net.Calls);
-        Assert.Equal(["bond bond0 (active-backup) of eth0, eth1", "bond0 (52:54:00:12:34:56) is 10.0.2.15/24 via 10.0.2.2"], _log);
+        Assert.Equal(new Dictionary<string, string> { ["eth0"] = "52:54:00:12:34:56", ["eth1"] = "52:54:00:12:34:57", ["eth2"] = "52:54:00:12:34:99" }, NamesNow());
+        Assert.Equal(["eth1 (eth0 in the first kernel) moved aside to kdump0: the names are swapped",
+            "bond bond0 (active-backup) of eth0, eth1", "bond0 (52:54:00:12:34:56) is 10.0.2.15/24 via 10.0.2.2"], _log);
+    }
 
-        // A name held by an interface outside the record is not taken: the kernel's name stays, logged.
-        _net.Calls.Clear();
-        _log.Clear();
-        Write("/sys/class/net/eth0/address", "52:54:00:12:34:99\n");
-        Write("/sys/class/net/eth1/address", "52:54:00:12:34:57\n");
-        Write("/sys/class/net/ens5/address", "52:54:00:12:34:56\n");
-        File.Delete(Host("/sys/class/net/eth2/address"));
-        _net.Fail = "rename";
+    [Theory]
+    // A three-way cycle; a chain (eth0 must leave for eth2 before eth1 takes eth0); a taken spare name.
+    [InlineData("eth0=:57 eth1=:58 eth2=:56", "")]
+    [InlineData("eth0=:58 eth1=:56 ens9=:57", "")]
+    [InlineData("eth0=:57 eth1=:56 eth2=:58 kdump0=:99", "kdump0=:99")]
+    public void Any_order_of_kernel_names_ends_with_each_nic_under_its_first_kernel_name(string kernelNames, string others)
+    {
+        _net.NetDir = Host("/sys/class/net");
+        Write(CaptureNetworkConfig.ImagePath, ThreeNicBond);
+        foreach (var pair in kernelNames.Split(' '))
+        {
+            var (name, mac) = (pair.Split('=')[0], "52:54:00:12:34" + pair.Split('=')[1]);
+            Write($"/sys/class/net/{name}/address", mac + "\n");
+        }
         Assert.True(BringUp(out _));
-        Assert.Equal(["rename ens5 eth0", "bond bond0"], _net.Calls.Take(2));
-        Assert.Equal("cannot rename ens5 to eth0: SIOCSIFNAME failed", _log[0]);
-        Assert.Contains("enslave bond0 ens5", _net.Calls);
+        var names = NamesNow();
+        Assert.Equal("52:54:00:12:34:56", names["eth0"]);
+        Assert.Equal("52:54:00:12:34:57", names["eth1"]);
+        Assert.Equal("52:54:00:12:34:58", names["eth2"]);
+        Assert.DoesNotContain(_log, l => l.StartsWith("cannot", StringComparison.Ordinal));
+        if (others.Length > 0) Assert.Equal("52:54:00:12:34:99", names[others.Split('=')[0]]);
+        Assert.Contains("bond bond0 (active-backup) of eth0, eth1, eth2", _log);
+    }
+
+    [Fact]
+    public void A_nic_that_cannot_take_its_name_does_not_keep_another_recorded_nics()
+    {
+        // eth0 belongs to no recorded NIC, so :56 cannot be eth0; it must not stay eth1, which :57 wants.
+        _net.NetDir = Host("/sys/class/net");
+        Write(CaptureNetworkConfig.ImagePath, BondRecord);
+        Write("/sys/class/net/eth0/address", "52:54:00:12:34:99\n");
+        Write("/sys/class/net/eth1/address", "52:54:00:12:34:56\n");
+        Write("/sys/class/net/eth2/address", "52:54:00:12:34:57\n");
+
+        Assert.True(BringUp(out _));
+
+        var names = NamesNow();
+        Assert.Equal("52:54:00:12:34:99", names["eth0"]);
+        Assert.Equal("52:54:00:12:34:57", names["eth1"]);      // primary eth1 is :57, as in the first kernel
+        Assert.Equal("52:54:00:12:34:56", names["kdump0"]);
+        Assert.Equal(["cannot rename eth1 to eth0: SIOCSIFNAME: EEXIST",
+            "eth1 (eth0 in the first kernel) moved aside to kdump0: eth1 is another NIC's name in the first kernel"], _log.Take(2));
+        Assert.Contains("enslave bond0 kdump0", _net.Calls);
+        Assert.Contains("enslave bond0 eth1", _net.Calls);
     }
 
     [Theory]
@@ -574,7 +618,17 @@ public sealed partial class NetworkBringUpTests : IDisposable
             return Fail == kind ? failure : null;
         }
 
-        public string? Rename(string name, string newName) => Record("rename", $"rename {name} {newName}", "SIOCSIFNAME failed");
+        /// <summary>When set, the temp root's /sys/class/net: a rename moves the interface's directory and a taken name is EEXIST, as the kernel's.</summary>
+        public string? NetDir { get; set; }
+
+        public string? Rename(string name, string newName)
+        {
+            if (Record("rename", $"rename {name} {newName}", "SIOCSIFNAME failed") is { } failed) return failed;
+            if (NetDir is null) return null;
+            if (Directory.Exists(Path.Combine(NetDir, newName))) return "SIOCSIFNAME: EEXIST";
+            Directory.Move(Path.Combine(NetDir, name), Path.Combine(NetDir, newName));
+            return null;
+        }
 
         public string? SetAddress(string name, IpPrefix address) => Record("addr", $"addr {name} {address}", "SIOCSIFADDR failed");
 

@@ -258,8 +258,10 @@ public static class NetworkBringUp
     /// names each as in the first kernel (upstream's <c>ifname=NAME:MAC</c>); returns the name
     /// each recorded NIC has now. NICs whose names the capture kernel gave the other way round
     /// (eth0 and eth1 swapped: a bond's <c>primary</c> would name the wrong one) go through a
-    /// temporary name, as udev does; a clash with an interface outside the record leaves the
-    /// kernel's name, logged. A NIC not found is logged and left out.
+    /// spare name (<c>kdumpN</c>). A NIC whose own name is refused (held by an interface outside
+    /// the record) keeps the kernel's, logged, unless that is another recorded NIC's name: then
+    /// it moves to a spare one, so that a recorded name never names the wrong NIC. A NIC not
+    /// found is logged and left out.
     /// </summary>
     private static Dictionary<string, string> NameNics(INetworkControl net, CapturePaths paths, NetworkLink top, Action<string> log)
     {
@@ -267,12 +269,29 @@ public static class NetworkBringUp
         var now = new Dictionary<string, string>(StringComparer.Ordinal);    // recorded name → current name
         foreach (var nic in top.SelfAndBelow().OfType<NicLink>())
         {
-            if (now.ContainsKey(nic.Name)) continue;
             if (FindByMac(net, paths, nic.MacAddress, budget, log) is { } found) now[nic.Name] = found;
             else log($"no network interface with MAC {nic.MacAddress} after {DeviceWait.TotalSeconds:0}s");
         }
         var pending = now.Where(p => p.Key != p.Value).Select(p => p.Key).ToList();
         var spare = 0;
+        // Moves the NIC now called wanted's current name aside; false, logged, when no spare name is taken.
+        bool MoveAside(string wanted, string reason)
+        {
+            var from = now[wanted];
+            string? why = null;
+            for (var tries = 0; tries < MaxSpareNames; tries++)
+            {
+                var aside = $"kdump{spare++}";
+                if ((why = net.Rename(from, aside)) is null)
+                {
+                    log($"{from} ({wanted} in the first kernel) moved aside to {aside}: {reason}");
+                    now[wanted] = aside;
+                    return true;
+                }
+            }
+            log($"cannot move {from} aside: {why}");
+            return false;
+        }
         while (pending.Count > 0)
         {
             // A NIC whose wanted name no other pending NIC holds is renamed at once.
@@ -280,29 +299,29 @@ public static class NetworkBringUp
             if (free is not null)
             {
                 pending.Remove(free);
-                if (net.Rename(now[free], free) is { } why) log($"cannot rename {now[free]} to {free}: {why}");
-                else now[free] = free;
+                if (net.Rename(now[free], free) is not { } why)
+                {
+                    now[free] = free;
+                    continue;
+                }
+                log($"cannot rename {now[free]} to {free}: {why}");
+                // Keeping a name another NIC of the record wants would make that one fail too.
+                if (now.ContainsKey(now[free])) MoveAside(free, $"{now[free]} is another NIC's name in the first kernel");
                 continue;
             }
             // Every pending name is held by another pending NIC: a cycle (eth0 ↔ eth1). Move one aside.
             var first = pending[0];
-            var aside = $"kdump{spare++}";
-            if (net.Rename(now[first], aside) is { } asideWhy)
-            {
-                log($"cannot rename {now[first]} to {first}: {asideWhy}");
-                pending.Remove(first);
-            }
-            else
-            {
-                now[first] = aside;
-            }
+            if (!MoveAside(first, "the names are swapped")) pending.Remove(first);
         }
         return now;
     }
 
+    /// <summary>Spare names tried in turn when one is taken.</summary>
+    private const int MaxSpareNames = 4;
+
     /// <summary>
     /// The bond made again as the first kernel had it (upstream's <c>bond=NAME:SLAVES:OPTIONS</c>):
-    /// its slaves found by their permanent MACs and named, the bond made, its mode and then its
+    /// its slaves (found by their permanent MACs and named by <see cref="NameNics"/>), the bond made, its mode and then its
     /// options set, the slaves added in order. A rejected option is logged and passed over; the
     /// bond is given up (null) without its mode or without any slave.
     /// </summary>
@@ -360,8 +379,8 @@ public static class NetworkBringUp
     }
 
     /// <summary>
-    /// The bridge made again (upstream's <c>bridge=NAME:PORTS</c>): its ports made (NICs found by
-    /// MAC and named, bonds and VLANs made again), the bridge made, each port added and set up (a
+    /// The bridge made again (upstream's <c>bridge=NAME:PORTS</c>): its ports made (NICs as
+    /// <see cref="NameNics"/> named them, bonds and VLANs made again), the bridge made, each port added and set up (a
     /// port forwards only when up; without STP, the kernel's default, at once). A port that is
     /// missing or refused is logged and left out; the bridge is given up (null) when it cannot be
     /// made or has no port.

@@ -445,8 +445,10 @@ public sealed class MakedumpfileEngineCompatTests
     }
 
     /// <summary>
-    /// -d 1,31 on a 40 MiB tmpfs: the -d 1 dump fills it, so the file is made again at level 31, as
-    /// 1.7.8 does (the same stdout, and its own -l -d 31 file byte for byte).
+    /// -d 1,31 on a tmpfs 8 MiB larger than the lab's -l -d 31 dump: the -d 1 dump fills it, so the
+    /// file is made again at level 31, as 1.7.8 does (the same stdout, and its own -l -d 31 file
+    /// byte for byte). The size follows the vmcore the lab captured: its -l -d 31 dump was 28 MB on
+    /// one run and 44.6 MB on another, where a fixed 40 MiB let 1.7.8 itself fail at level 31.
     /// When the disk fills while 1.7.8 flushes its descriptor cache, write_kdump_page rewrites that
     /// cache zeroed, which fails too and prints the line a second time. Where the disk fills depends
     /// on the vmcore, which the lab captures afresh on each CI run (a CI run met it; locally 2 sizes
@@ -456,6 +458,10 @@ public sealed class MakedumpfileEngineCompatTests
     [Fact]
     public void A_full_disk_retries_with_the_next_dump_level_as_makedumpfile_1_7_8_does()
     {
+        var level31 = new FileInfo(Lab.Fixture("bookworm", "derived/l-d31.kdump")).Length;
+        var size = level31 / (1 << 20) + 8;
+        // The -d 1 dump must not fit: it is several times the -d 31 one (zlib's is the smallest -d 1 the lab keeps).
+        Assert.True(new FileInfo(Lab.Fixture("bookworm", "derived/c-d1.kdump")).Length > size << 20, "the lab's -d 1 dump would fit the tmpfs");
         WithScratch("engine-retry", dir =>
         {
             WithSmallTmpfs(dir, mountPoint =>
@@ -472,7 +478,7 @@ public sealed class MakedumpfileEngineCompatTests
                 Assert.Contains(full + "Retry to create a dumpfile by dump_level(31).\n", ours.StdoutText, StringComparison.Ordinal);
                 AssertSameFile(Lab.Fixture("bookworm", "derived/l-d31.kdump"), output);
                 AssertOwnerOnly(output);
-            }, size: "40m");
+            }, size: $"{size}m");
         });
     }
 

@@ -91,13 +91,7 @@ public static class NetworkBringUp
     /// <summary>The recorded IPv4 address, default route and other routes.</summary>
     private static bool Configure4(INetworkControl net, CapturePaths paths, CaptureNetworkConfig config, string name, Action<string> log)
     {
-        var error = net.SetAddress(name, config.Address!.Value) ?? net.SetUp(name);
-        if (error is null && config.Gateway is { } gw) error = net.AddRoute(new IpPrefix(IPAddress.Any, 0), gw, name);
-        foreach (var r in config.Routes)
-        {
-            if (error is not null) break;
-            error = net.AddRoute(r.Destination, r.Gateway, name);
-        }
+        var error = net.SetAddress(name, config.Address!.Value) ?? net.SetUp(name) ?? AddRoutes(net, config, name);
         if (error is not null)
         {
             log($"cannot configure {name}: {error}");
@@ -128,7 +122,7 @@ public static class NetworkBringUp
         }
         WaitForCarrier(net, paths, name, log);
         if (!WaitForDad(net, paths, name, address.Address, log)) return false;
-        if (AddRoutes6(net, config, name) is { } error)
+        if (AddRoutes(net, config, name) is { } error)
         {
             log($"cannot configure {name}: {error}");
             return false;
@@ -159,7 +153,7 @@ public static class NetworkBringUp
             if (made is not null)
             {
                 // The advertisement brought the default route; the first kernel's own routes come on top.
-                if (AddRoutes6(net, config, name) is { } error)
+                if (AddRoutes(net, config, name) is { } error)
                 {
                     log($"cannot configure {name}: {error}");
                     return false;
@@ -178,11 +172,11 @@ public static class NetworkBringUp
         }
     }
 
-    /// <summary>The recorded IPv6 default route (static only) and other routes, through <paramref name="name"/>; the first refusal.</summary>
-    private static string? AddRoutes6(INetworkControl net, CaptureNetworkConfig config, string name)
+    /// <summary>The recorded default route (static only) and other routes, through <paramref name="name"/>; the first refusal.</summary>
+    private static string? AddRoutes(INetworkControl net, CaptureNetworkConfig config, string name)
     {
         string? error = null;
-        if (config.Gateway is { } gw) error = net.AddRoute(new IpPrefix(IPAddress.IPv6Any, 0), gw, name);
+        if (config.Gateway is { } gw) error = net.AddRoute(new IpPrefix(config.IsIpv6 ? IPAddress.IPv6Any : IPAddress.Any, 0), gw, name);
         foreach (var r in config.Routes)
         {
             if (error is not null) break;

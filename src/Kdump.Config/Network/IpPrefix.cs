@@ -34,15 +34,24 @@ public readonly record struct IpPrefix
     public bool Contains(IPAddress address)
     {
         ArgumentNullException.ThrowIfNull(address);
-        if (address.AddressFamily != Address.AddressFamily) return false;
-        var a = Address.GetAddressBytes();
-        var b = address.GetAddressBytes();
-        var full = PrefixLength / 8;
-        if (!a.AsSpan(0, full).SequenceEqual(b.AsSpan(0, full))) return false;
-        var rest = PrefixLength % 8;
-        if (rest == 0) return true;
-        var mask = (byte)((0xFF << (8 - rest)) & 0xFF);
-        return (a[full] & mask) == (b[full] & mask);
+        return address.AddressFamily == Address.AddressFamily && CommonPrefixLength(Address, address) >= PrefixLength;
+    }
+
+    /// <summary>How many leading bits two addresses of one family share.</summary>
+    public static int CommonPrefixLength(IPAddress a, IPAddress b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        var x = a.GetAddressBytes();
+        var y = b.GetAddressBytes();
+        var bits = 0;
+        for (var i = 0; i < x.Length && i < y.Length; i++)
+        {
+            var d = x[i] ^ y[i];
+            if (d != 0) return bits + System.Numerics.BitOperations.LeadingZeroCount((uint)d) - 24;
+            bits += 8;
+        }
+        return bits;
     }
 
     public override string ToString() => $"{FormatAddress(Address)}/{PrefixLength}";

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 
 namespace Kdump.Config.Network;
@@ -104,13 +103,13 @@ public static class ProcNetIpv6
             // A route without a device (a blackhole's "%8s" of "") has one field less.
             if (f.Length == 0 || f.Length == RouteFields.Count - 1) continue;
             if (f.Length != RouteFields.Count) throw KdumpConfigException.At(RoutePath, i + 1, $"{f.Length} fields, expected {RouteFields.Count}");
-            var flags = Hex(RoutePath, f[RouteFields.Flags], "flags", i);
+            var flags = ProcNetRoute.Hex(RoutePath, f[RouteFields.Flags], "flags", i);
             if ((flags & RTF_UP) == 0 || (flags & (RTF_REJECT | RTF_LOCAL | RTF_ANYCAST)) != 0) continue;
-            var length = Hex(RoutePath, f[RouteFields.DestinationLength], "destination length", i);
+            var length = ProcNetRoute.Hex(RoutePath, f[RouteFields.DestinationLength], "destination length", i);
             if (length > 128) throw KdumpConfigException.At(RoutePath, i + 1, $"destination length {length} is over 128");
             var destination = new IpPrefix(Address(RoutePath, f[RouteFields.Destination], "destination", i), (int)length);
             var gateway = (flags & RTF_GATEWAY) != 0 ? Address(RoutePath, f[RouteFields.NextHop], "next hop", i) : null;
-            routes.Add(new Ipv6Route(f[RouteFields.Device], destination, gateway, Hex(RoutePath, f[RouteFields.Metric], "metric", i), flags));
+            routes.Add(new Ipv6Route(f[RouteFields.Device], destination, gateway, ProcNetRoute.Hex(RoutePath, f[RouteFields.Metric], "metric", i), flags));
         }
         return routes;
     }
@@ -126,10 +125,10 @@ public static class ProcNetIpv6
             var f = lines[i].Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
             if (f.Length == 0) continue;
             if (f.Length != AddressFields.Count) throw KdumpConfigException.At(AddressPath, i + 1, $"{f.Length} fields, expected {AddressFields.Count}");
-            var index = Hex(AddressPath, f[AddressFields.Index], "interface index", i);
-            var length = Hex(AddressPath, f[AddressFields.PrefixLength], "prefix length", i);
-            var scope = Hex(AddressPath, f[AddressFields.Scope], "scope", i);
-            var flags = Hex(AddressPath, f[AddressFields.Flags], "flags", i);
+            var index = ProcNetRoute.Hex(AddressPath, f[AddressFields.Index], "interface index", i);
+            var length = ProcNetRoute.Hex(AddressPath, f[AddressFields.PrefixLength], "prefix length", i);
+            var scope = ProcNetRoute.Hex(AddressPath, f[AddressFields.Scope], "scope", i);
+            var flags = ProcNetRoute.Hex(AddressPath, f[AddressFields.Flags], "flags", i);
             if (index > int.MaxValue || length > 128 || scope > 0xFF || flags > 0xFF)
                 throw KdumpConfigException.At(AddressPath, i + 1, $"a value out of range in '{lines[i].Trim()}'");
             result.Add(new Ipv6InterfaceAddress(f[AddressFields.Device], (int)index,
@@ -137,11 +136,6 @@ public static class ProcNetIpv6
         }
         return result;
     }
-
-    private static uint Hex(string path, string field, string name, int index) =>
-        field.Length is > 0 and <= 8 && uint.TryParse(field, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var v)
-            ? v
-            : throw KdumpConfigException.At(path, index + 1, $"{name} '{field}' is not a 32-bit hex number");
 
     private static IPAddress Address(string path, string field, string name, int index) =>
         field.Length == 32 && field.All(char.IsAsciiHexDigit)
@@ -171,21 +165,8 @@ public static class Ipv6RouteLookup
         ArgumentNullException.ThrowIfNull(destination);
         return addresses.Where(a => a.IsUsableGlobal)
             .OrderBy(a => a.IsTemporary)
-            .ThenByDescending(a => CommonPrefix(a.Address.Address, destination))
+            .ThenByDescending(a => IpPrefix.CommonPrefixLength(a.Address.Address, destination))
             .FirstOrDefault();
     }
 
-    private static int CommonPrefix(IPAddress a, IPAddress b)
-    {
-        var x = a.GetAddressBytes();
-        var y = b.GetAddressBytes();
-        var bits = 0;
-        for (var i = 0; i < x.Length && i < y.Length; i++)
-        {
-            var d = x[i] ^ y[i];
-            if (d == 0) { bits += 8; continue; }
-            return bits + System.Numerics.BitOperations.LeadingZeroCount((uint)d) - 24;
-        }
-        return bits;
-    }
 }

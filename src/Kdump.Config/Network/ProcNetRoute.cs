@@ -42,7 +42,7 @@ public static class ProcNetRoute
             if (lines[i].Trim().Length == 0) continue;
             var f = lines[i].Split(['\t', ' '], StringSplitOptions.RemoveEmptyEntries);
             if (f.Length < Fields.Count) throw KdumpConfigException.At(Path, i + 1, $"{f.Length} fields, expected {Fields.Count}");
-            var flags = Hex(f[Fields.Flags], "Flags", i);
+            var flags = Hex(Path, f[Fields.Flags], "Flags", i);
             if ((flags & RTF_UP) == 0 || (flags & RTF_REJECT) != 0) continue;
             var mask = Address(f[Fields.Mask], "Mask", i, littleEndianKernel);
             var prefix = Ipv4Network.PrefixOf(mask) ?? throw KdumpConfigException.At(Path, i + 1, $"Mask {f[Fields.Mask]} is not a contiguous netmask");
@@ -54,14 +54,15 @@ public static class ProcNetRoute
         return routes;
     }
 
-    private static uint Hex(string field, string name, int index) =>
+    /// <summary>A hex field of a /proc table (at most 32 bits; the 0-based line <paramref name="index"/>), or an error naming file, line, field and value.</summary>
+    internal static uint Hex(string path, string field, string name, int index) =>
         field.Length is > 0 and <= 8 && uint.TryParse(field, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var v)
             ? v
-            : throw KdumpConfigException.At(Path, index + 1, $"{name} '{field}' is not a 32-bit hex number");
+            : throw KdumpConfigException.At(path, index + 1, $"{name} '{field}' is not a 32-bit hex number");
 
     private static uint Address(string field, string name, int index, bool littleEndianKernel)
     {
-        var raw = Hex(field, name, index);
+        var raw = Hex(Path, field, name, index);
         // The printed value is the in-memory network-order word read natively.
         return littleEndianKernel ? System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(raw) : raw;
     }

@@ -49,6 +49,7 @@ step() { # name cmd...
 t_start=$SECONDS
 if [[ $SKIP_DEPS != 1 ]]; then step install-deps heavy "$LAB_SRC/install-deps.sh"; fi
 step reference-tools "$LAB_SRC/reference-tools.sh" "${FORCE[@]}"
+step fence-agents "$LAB_SRC/fence-agents.sh" "${FORCE[@]}"
 for r in "${RELS[@]}"; do
   step "fetch-$r" "$LAB_SRC/fetch-kernel.sh" "$r" "${FORCE[@]}"
   step "fixtures-$r" "$LAB_SRC/make-fixtures.sh" "$r" "${FORCE[@]}"

@@ -52,9 +52,22 @@ public sealed class CaptureFlow
         if (errorHandler) return ErrorHandler();
 
         var instruction = ReadDumpInstruction();
+        var fenceNodes = ShellChars.SplitWords(_conf.GetValue("fence_kdump_nodes"));
+        Config.Network.CaptureNetworkConfig? network = null;
+        if (instruction.NeedsHostIp || fenceNodes.Length > 0)
+        {
+            if (!Network.NetworkBringUp.TryBringUp(_system, _paths, Log, out network))
+            {
+                if (instruction.NeedsHostIp) return ErrorHandler();
+                // A local dump goes on: the cluster may fence this node before it is done, but
+                // without the network nothing here can stop that.
+                Log("fence_kdump: no network, the cluster nodes are not told of this capture");
+                fenceNodes = [];
+            }
+        }
+        FenceKdumpNotify(fenceNodes);
         if (instruction.NeedsHostIp)
         {
-            if (!Network.NetworkBringUp.TryBringUp(_system, _paths, Log, out var network)) return ErrorHandler();
             var remote = RemoteIpFromCmdline() ?? (network is null ? null : Config.Network.IpPrefix.FormatAddress(network.Remote));
             if (remote is null) { Log("failed to get remote IP address!"); return ErrorHandler(); }
             var ip = _system.GetHostIpToward(remote);
@@ -77,6 +90,19 @@ public sealed class CaptureFlow
         SetTestStatus(instruction, "success");
         FinalAction();
         return 0;
+    }
+
+    /// <summary>
+    /// <c>fence_kdump_notify</c> (§5.7): fence_kdump_send with kdump.conf's <c>fence_kdump_args</c>
+    /// and <c>fence_kdump_nodes</c>, split into words as the shell splits upstream's unquoted
+    /// variables, in the background.
+    /// </summary>
+    private void FenceKdumpNotify(string[] nodes)
+    {
+        if (nodes.Length == 0) return;
+        var args = _conf.GetValue("fence_kdump_args").Split([' ', '\t', '\n'], StringSplitOptions.RemoveEmptyEntries);
+        Log($"fence_kdump: notifying {string.Join(' ', nodes)}" + (args.Length > 0 ? $" ({string.Join(' ', args)})" : ""));
+        _system.StartFenceKdumpSend([.. args, .. nodes]);
     }
 
     // --- targets ---------------------------------------------------------------------------

@@ -47,6 +47,13 @@ public interface ICaptureSystem
     /// <summary>Interface, address and route calls for ssh/nfs targets (Network/); null where there are none.</summary>
     Network.INetworkControl? NetworkControl => null;
 
+    /// <summary>
+    /// fence_kdump_send with <paramref name="args"/> (options, then nodes) in the background, as
+    /// upstream's <c>$FENCE_KDUMP_SEND $FENCE_KDUMP_ARGS $FENCE_KDUMP_NODES &amp;</c>: it sends until
+    /// its count is done or the machine goes down, and nothing waits for it.
+    /// </summary>
+    void StartFenceKdumpSend(IReadOnlyList<string> args);
+
     /// <summary>The kernel log of the capture kernel (<c>dmesg</c>), for kexec-dmesg.log.</summary>
     string ReadKernelLog();
 

@@ -56,7 +56,7 @@ public static class NfsMount
             error = $"{source}: not host:/path";
             return [];
         }
-        if (Resolve(parts.Host, hosts) is not { } address)
+        if (Network.HostsFile.Resolve(parts.Host, hosts) is not { } address)
         {
             error = $"cannot resolve NFS server {parts.Host}: the capture kernel has only IP addresses and /etc/hosts";
             return [];
@@ -80,21 +80,5 @@ public static class NfsMount
             attempts.Add(new NfsMountAttempt(fsType, string.Join(',', options)));
         }
         return attempts;
-    }
-
-    /// <summary>An address literal, else the first /etc/hosts line naming <paramref name="host"/>.</summary>
-    public static IPAddress? Resolve(string host, string? hosts)
-    {
-        ArgumentNullException.ThrowIfNull(host);
-        if (IPAddress.TryParse(host, out var literal)) return literal;
-        foreach (var raw in (hosts ?? "").Split('\n'))
-        {
-            var line = raw.Split('#', 2)[0];
-            var words = line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
-            if (words.Length >= 2 && words.Skip(1).Contains(host, StringComparer.OrdinalIgnoreCase)
-                && IPAddress.TryParse(words[0], out var address))
-                return address;
-        }
-        return null;
     }
 }

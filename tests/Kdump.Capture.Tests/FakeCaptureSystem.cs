@@ -64,6 +64,8 @@ internal sealed class FakeCaptureSystem : ICaptureSystem
 
     public string ReadKernelLog() => "[    0.000000] capture kernel log\n";
 
+    public void StartFenceKdumpSend(IReadOnlyList<string> args) => Events.Add("fence_kdump_send " + string.Join(' ', args));
+
     public void Log(string message) => Events.Add(message);
 
     public void Reboot() => Events.Add("REBOOT");

@@ -694,6 +694,7 @@ public sealed partial class NetworkBringUpTests : IDisposable
         public void Sync() => inner.Sync();
         public string? GetHostIpToward(string remoteIp) => inner.GetHostIpToward(remoteIp);
         public string ReadKernelLog() => inner.ReadKernelLog();
+        public void StartFenceKdumpSend(IReadOnlyList<string> args) => inner.StartFenceKdumpSend(args);
         public void Log(string message) => inner.Log(message);
         public void Reboot() => inner.Reboot();
         public void Halt() => inner.Halt();

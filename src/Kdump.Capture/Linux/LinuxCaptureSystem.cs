@@ -168,7 +168,7 @@ public sealed class LinuxCaptureSystem(ISystemCalls calls, TextWriter console, B
     /// </summary>
     private static string? MountNfs(string source, string target, string fsType, ulong flags, string? data)
     {
-        var hosts = File.Exists("/etc/hosts") ? File.ReadAllText("/etc/hosts") : null;
+        var hosts = File.Exists(Network.HostsFile.Path) ? File.ReadAllText(Network.HostsFile.Path) : null;
         var attempts = NfsMount.Plan(source, fsType, data, hosts, GetSourceAddressToward, out var error);
         if (error is not null) return $"mount {source} on {target} ({fsType}) failed: {error}";
         var failures = new List<string>();
@@ -250,6 +250,32 @@ public sealed class LinuxCaptureSystem(ISystemCalls calls, TextWriter console, B
     }
 
     public void Log(string message) => console.WriteLine(message);
+
+    /// <summary>
+    /// The sender on a background thread, its output on the console. Whatever it throws is logged
+    /// and ends it: an exception escaping a thread would end this process, which is PID 1.
+    /// </summary>
+    public void StartFenceKdumpSend(IReadOnlyList<string> args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var argv = args.ToArray();
+        new Thread(() => RunFenceKdumpSend(argv)) { IsBackground = true, Name = Fence.FenceKdumpSend.UpstreamName }.Start();
+    }
+
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1031", Justification = "a background thread of PID 1 must not let an exception end the process")]
+    private void RunFenceKdumpSend(string[] argv)
+    {
+        try
+        {
+            using var network = new Fence.SocketFenceKdumpNetwork(Network.HostsFile.Path);
+            var rc = Fence.FenceKdumpSend.Run(argv, Fence.FenceKdumpSend.UpstreamName, console, console, network);
+            if (rc != 0) console.WriteLine($"kdump: fence_kdump_send exited with {rc}");
+        }
+        catch (Exception e)
+        {
+            console.WriteLine($"kdump: fence_kdump_send failed: {e.GetType().Name}: {e.Message}");
+        }
+    }
 
     public void Reboot() => calls.reboot(Kdump.Linux.Reboot.LINUX_REBOOT_CMD_RESTART);
 

@@ -1,5 +1,7 @@
 using Kdump.Capture;
+using Kdump.Capture.Fence;
 using Kdump.Capture.Linux;
+using Kdump.Capture.Network;
 using Kdump.Cli;
 using Kdump.Linux;
 using Kdump.Makedumpfile;
@@ -12,7 +14,9 @@ namespace Kdump.Tools.KdumpCapture;
 /// never returns as PID 1 (the kernel would panic): after the flow it powers off, then waits.
 /// Multi-call: run as <c>makedumpfile</c> (the image's /usr/sbin/makedumpfile links here) it is our
 /// makedumpfile — the same engine the built-in collector runs, without a second 4 MB binary in
-/// the capture kernel's memory.
+/// the capture kernel's memory. Run as <c>fence_kdump_send</c> (the image's
+/// /usr/libexec/fence_kdump_send, when kdump.conf names fence_kdump nodes) it is fence-agents'
+/// sender, which kdump-capture also runs in the background for those nodes.
 /// </summary>
 internal static class Program
 {
@@ -26,6 +30,11 @@ internal static class Program
             BrokenPipe.DieOnSigpipe();
             using var context = StreamToolContext.ForConsole(programName);
             return MakedumpfileCommand.Run(context, args);
+        }
+        if (Path.GetFileName(programName) == FenceKdumpSend.UpstreamName)
+        {
+            using var network = new SocketFenceKdumpNetwork(HostsFile.Path);
+            return FenceKdumpSend.Run(args, programName, Console.Out, Console.Error, network);
         }
         var console = Console.Out;
         string root = "/";

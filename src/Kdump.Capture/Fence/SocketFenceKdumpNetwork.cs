@@ -1,0 +1,55 @@
+using System.Net;
+using System.Net.Sockets;
+using Kdump.Capture.Network;
+
+namespace Kdump.Capture.Fence;
+
+/// <summary>
+/// <see cref="IFenceKdumpNetwork"/> on UDP sockets, one per address family as upstream opens one
+/// per node. Names resolve as everywhere in the capture kernel: an address literal, else the
+/// hosts file (<see cref="HostsFile"/>), read at each lookup; there is no DNS.
+/// </summary>
+public sealed class SocketFenceKdumpNetwork(string hostsPath) : IFenceKdumpNetwork, IDisposable
+{
+    private readonly Dictionary<AddressFamily, Socket> _sockets = [];
+
+    public IPAddress? Resolve(string name, AddressFamily family, out string error)
+    {
+        var hosts = File.Exists(hostsPath) ? File.ReadAllText(hostsPath) : null;
+        if (HostsFile.Resolve(name, hosts, family) is { } address)
+        {
+            error = "";
+            return address;
+        }
+        // getaddrinfo's words: a literal of the other family, or a name nothing gives.
+        error = IPAddress.TryParse(name, out _) ? "Address family for hostname not supported" : "Name or service not known";
+        return null;
+    }
+
+    public string? Send(IPEndPoint to, ReadOnlySpan<byte> datagram)
+    {
+        ArgumentNullException.ThrowIfNull(to);
+        try
+        {
+            if (!_sockets.TryGetValue(to.AddressFamily, out var socket))
+            {
+                socket = new Socket(to.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+                _sockets[to.AddressFamily] = socket;
+            }
+            socket.SendTo(datagram, SocketFlags.None, to);
+            return null;
+        }
+        catch (SocketException e)
+        {
+            return e.Message;
+        }
+    }
+
+    public void Sleep(TimeSpan duration) => Thread.Sleep(duration);
+
+    public void Dispose()
+    {
+        foreach (var s in _sockets.Values) s.Dispose();
+        _sockets.Clear();
+    }
+}

@@ -1,0 +1,87 @@
+using Kdump.Config.Network;
+using Kdump.Tests.Shared;
+
+namespace Kdump.Capture.Tests;
+
+/// <summary>
+/// fence_kdump in the capture flow (kdump-reference §5.7, upstream's <c>fence_kdump_notify</c>):
+/// the network is brought up for the nodes even when the dump is local, and the sender starts
+/// in the background with kdump.conf's arguments before anything is dumped.
+/// </summary>
+public sealed partial class NetworkBringUpTests
+{
+    private (int Rc, List<string> Events) RunFlow(string conf, string? record = StaticRecord)
+    {
+        Write("/etc/kdump.conf", conf);
+        Write("/etc/fstab", "UUID=0b9c /kdumproot ext4 defaults 0 0\n");
+        Write("/proc/cmdline", "console=ttyS0 irqpoll nr_cpus=1\n");
+        if (record is not null) Write(CaptureNetworkConfig.ImagePath, record);
+        Write("/sys/class/net/eth0/address", "52:54:00:12:34:56\n");
+        var fake = new FakeCaptureSystem { HostIp = "10.0.2.15" };
+        // The collector writes its output (the flow renames vmcore-incomplete only when it exists).
+        fake.Programs["makedumpfile"] = (argv, stdout) =>
+        {
+            if (stdout is not null || !argv[^1].StartsWith(_root.Path, StringComparison.Ordinal)) return 0;
+            File.WriteAllText(argv[^1], "dump");
+            return 0;
+        };
+        _net.Sink = fake.Events.Add;
+        var rc = new CaptureFlow(new NetworkedSystem(fake, _net), new CapturePaths(_root.Path, Lab.Fixture("bookworm", "proc-vmcore.elf"))).Run();
+        return (rc, fake.Events);
+    }
+
+    [Fact]
+    public void A_local_dump_with_fence_kdump_nodes_brings_the_network_up_and_notifies_before_dumping()
+    {
+        var (rc, events) = RunFlow("ext4 UUID=0b9c\nfence_kdump_args -p 7411  -i 1\nfence_kdump_nodes node2.test 10.0.2.51\n");
+
+        Assert.Equal(0, rc);
+        Assert.Equal(
+        [
+            "up lo", "addr eth0 10.0.2.15/24", "up eth0", "route 0.0.0.0/0 via 10.0.2.2", "route 172.16.0.0/12 via 10.0.2.1",
+            "kdump: eth0 (52:54:00:12:34:56) is 10.0.2.15/24 via 10.0.2.2",
+            "kdump: fence_kdump: notifying node2.test 10.0.2.51 (-p 7411 -i 1)",
+            "fence_kdump_send -p 7411 -i 1 node2.test 10.0.2.51",
+            "mount UUID=0b9c ext4 defaults",
+        ], events.Take(9));
+        // A local dump looks up no route to a server: its directory is named after 127.0.0.1, as upstream's.
+        Assert.DoesNotContain(events, e => e.StartsWith("route 10.", StringComparison.Ordinal));
+        Assert.Contains(events, e => e.StartsWith("kdump: saving to /kdumproot/var/crash/127.0.0.1-", StringComparison.Ordinal));
+        Assert.Contains("kdump: saving vmcore complete", events);
+    }
+
+    [Fact]
+    public void Without_fence_kdump_nodes_a_local_dump_leaves_the_recorded_network_alone()
+    {
+        var (rc, events) = RunFlow("ext4 UUID=0b9c\nfence_kdump_args -p 7411\n");
+
+        Assert.Equal(0, rc);
+        Assert.Empty(_net.Calls);
+        Assert.DoesNotContain(events, e => e.Contains("fence_kdump", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_local_dump_goes_on_when_the_network_for_the_fence_nodes_fails()
+    {
+        _net.Fail = "addr";
+        var (rc, events) = RunFlow("ext4 UUID=0b9c\nfence_kdump_nodes 10.0.2.50\nfailure_action poweroff\n");
+
+        Assert.Equal(0, rc);
+        Assert.Contains("kdump: fence_kdump: no network, the cluster nodes are not told of this capture", events);
+        Assert.DoesNotContain(events, e => e.StartsWith("fence_kdump_send", StringComparison.Ordinal));
+        Assert.Contains("kdump: saving vmcore complete", events);
+        Assert.DoesNotContain("kdump: Executing failure action systemctl poweroff -f", events);
+    }
+
+    [Fact]
+    public void An_ssh_dump_notifies_the_nodes_once_the_network_is_up_and_before_it_asks_for_the_route()
+    {
+        var (rc, events) = RunFlow("ssh root@10.0.2.100\npath /var/crash-test\nsshkey /root/.ssh/kdump_id_rsa\nfence_kdump_nodes 10.0.2.50\n");
+
+        Assert.Equal(0, rc);
+        var notify = events.IndexOf("fence_kdump_send 10.0.2.50");
+        Assert.True(notify > events.IndexOf("kdump: eth0 (52:54:00:12:34:56) is 10.0.2.15/24 via 10.0.2.2"), string.Join('\n', events));
+        Assert.True(notify < events.IndexOf("route 10.0.2.100"), string.Join('\n', events));
+        Assert.Contains("kdump: fence_kdump: notifying 10.0.2.50", events);
+    }
+}

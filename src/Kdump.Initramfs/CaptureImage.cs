@@ -12,6 +12,12 @@ public sealed record CaptureImage(ImagePlan Plan, IReadOnlyList<ModuleEntry> Mod
     /// <summary>The image's makedumpfile: a link to <see cref="InitPath"/> (kdump-capture is multi-call), or a file given to mkdumprd.</summary>
     public const string MakedumpfilePath = "/usr/sbin/makedumpfile";
 
+    /// <summary>
+    /// Upstream's FENCE_KDUMP_SEND: a link to <see cref="InitPath"/> (kdump-capture is also
+    /// fence_kdump_send) when kdump.conf names fence_kdump nodes, for hooks that call it.
+    /// </summary>
+    public const string FenceKdumpSendPath = "/usr/libexec/fence_kdump_send";
+
     /// <summary>Image file listing module paths in load order, one a line; the capture program loads them.</summary>
     public const string ModuleListPath = "/etc/kdump/modules.load";
 

@@ -123,14 +123,13 @@ public sealed partial class CaptureImageBuilder
                 fstab.Append(FsTargetFstabLine(conf, targetOption, targetValue));
                 break;
         }
-        // ssh and nfs: the route to the server, recorded for the capture kernel (Network/).
-        IReadOnlyList<string> ifModules = [];
-        if (Network.CaptureNetworkImage.RemoteHost(targetOption, targetValue, dracutMount) is { } server)
-        {
-            var (networkModules, networkIfModules) = Network.CaptureNetworkImage.Install(_plan, _request.Network, server, _warnings);
-            moduleNames.AddRange(networkModules);
-            ifModules = networkIfModules;
-        }
+        // ssh and nfs: the route to the server, recorded for the capture kernel (Network/); fence_kdump
+        // nodes (§5.7) are reached through the same interface, or, for a local target, the first one's.
+        var server = Network.CaptureNetworkImage.RemoteHost(targetOption, targetValue, dracutMount);
+        var fenceNodes = Config.Shell.ShellChars.SplitWords(conf.GetValue("fence_kdump_nodes"));
+        var (networkModules, ifModules) = Network.CaptureNetworkImage.Install(_plan, _request.Network, server, fenceNodes, _warnings);
+        moduleNames.AddRange(networkModules);
+        if (fenceNodes.Length > 0) _plan.AddSymlink(CaptureImage.FenceKdumpSendPath, CaptureImage.InitPath);
         // mkdumprd: failure_action dump_to_rootfs adds a mount of the root file system at /sysroot.
         if (conf.GetValue("failure_action", "default") == "dump_to_rootfs"
             && _request.Mounts?.Entries.FirstOrDefault(e => e.Target == "/" && e.FsRoot == "/") is { } rootMount)

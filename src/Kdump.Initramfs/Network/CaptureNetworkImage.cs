@@ -154,6 +154,32 @@ public static class CaptureNetworkImage
         throw new InitramfsBuildException($"{parent} (the parent of {vlan}) is a software interface (team, vlan, …): not supported by the minimal backend");
     }
 
+    /// <summary>
+    /// A fence_kdump node's address, checked to be reached through the record's interface in its
+    /// family: the capture kernel brings up that one interface only.
+    /// </summary>
+    private static IPAddress FenceNode(HostNetwork facts, string node, string host, CaptureNetworkConfig config)
+    {
+        var address = facts.Resolve(node) ?? throw new InitramfsBuildException($"Bad kdump network destination: {node}");
+        if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
+        if (address.AddressFamily != config.Remote.AddressFamily)
+        {
+            throw new InitramfsBuildException($"fence_kdump node {node} ({IpPrefix.FormatAddress(address)}) is not of the family of {host} ({IpPrefix.FormatAddress(config.Remote)}):"
+                + " the minimal backend configures one interface in one family");
+        }
+        var device = address.AddressFamily == AddressFamily.InterNetworkV6
+            ? Ipv6RouteLookup.Find(facts.Ipv6Routes(), address)?.Interface
+            : RouteLookup.Find(facts.Routes(), Ipv4Network.FromIPAddress(address))?.Interface;
+        if (device is null) throw new InitramfsBuildException($"Bad kdump network destination: {node}");
+        if (device == "lo") throw new InitramfsBuildException($"fence_kdump node {node} is this machine (route via lo)");
+        if (device != config.Interface)
+        {
+            throw new InitramfsBuildException($"fence_kdump node {node} is reached through {device}, {host} through {config.Interface}:"
+                + " the minimal backend brings up one interface");
+        }
+        return address;
+    }
+
     /// <summary>The image's hosts file: kdump-capture, a static program, looks names up there only.</summary>
     public const string HostsPath = "/etc/hosts";
 
@@ -196,16 +222,25 @@ public static class CaptureNetworkImage
     /// <summary>
     /// Records the network at <see cref="CaptureNetworkConfig.ImagePath"/> and returns the NIC's
     /// modules, and those to add only when the kernel has them as modules (af_packet for a DHCP
-    /// record; it is built in on Debian and Fedora). Without facts (a caller that knows no network)
-    /// the image gets no record and a warning. An IPv6 record adds ipv6 when the kernel has it as a module.
+    /// record; it is built in on Debian and Fedora). The record is the route to the dump server
+    /// <paramref name="server"/> (null for a local target: to the first fence_kdump node); every
+    /// fence_kdump node (upstream's <c>kdump_collect_netif_usage</c> for each) must be reached
+    /// through the same interface, in the same family. Each name is pinned in the image's hosts
+    /// file. Without facts (a caller that knows no network) the image gets no record and a warning.
+    /// An IPv6 record adds ipv6 when the kernel has it as a module.
     /// </summary>
-    public static (IReadOnlyList<string> Modules, IReadOnlyList<string> IfModules) Install(ImagePlan plan, HostNetwork? facts, string host, ICollection<string> warnings)
+    public static (IReadOnlyList<string> Modules, IReadOnlyList<string> IfModules) Install(ImagePlan plan, HostNetwork? facts, string? server,
+        IReadOnlyList<string> fenceNodes, ICollection<string> warnings)
     {
         ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(fenceNodes);
         ArgumentNullException.ThrowIfNull(warnings);
+        var hosts = (server is null ? fenceNodes : [server, .. fenceNodes]).Distinct(StringComparer.Ordinal).ToList();
+        if (hosts.Count == 0) return ([], []);
+        var host = hosts[0];
         if (facts is null)
         {
-            warnings.Add($"the network toward {host} is unknown: the capture kernel will not configure one");
+            warnings.Add($"the network toward {string.Join(", ", hosts)} is unknown: the capture kernel will not configure one");
             return ([], []);
         }
         var config = Resolve(facts, host, warnings);
@@ -220,9 +255,15 @@ public static class CaptureNetworkImage
             throw new InitramfsBuildException($"the network toward {host} makes a record kdump-capture cannot read ({e.Message}): not supported by the minimal backend");
         }
         plan.AddFile(CaptureNetworkConfig.ImagePath, Encoding.UTF8.GetBytes(record));
-        if (HostsLine(host, config.Remote) is { } line) plan.AddFile(HostsPath, Encoding.ASCII.GetBytes(line));
-        else if (IpPrefix.TryParseAddress(host) is null)
-            warnings.Add($"{host} is not a name a hosts file can carry: the capture kernel will not find it (give its address in kdump.conf)");
+        var pins = new StringBuilder();
+        foreach (var name in hosts)
+        {
+            var address = name == host ? config.Remote : FenceNode(facts, name, host, config);
+            if (HostsLine(name, address) is { } line) pins.Append(line);
+            else if (IpPrefix.TryParseAddress(name) is null)
+                warnings.Add($"{name} is not a name a hosts file can carry: the capture kernel will not find it (give its address in kdump.conf)");
+        }
+        if (pins.Length > 0) plan.AddFile(HostsPath, Encoding.ASCII.GetBytes(pins.ToString()));
         // The drivers of every NIC, and those of the links made of them: bonding, 8021q, bridge.
         var links = config.Link.SelfAndBelow().ToList();
         var modules = new List<string>();

@@ -1,0 +1,83 @@
+using Kdump.Config.Network;
+using Kdump.Initramfs.Image;
+using Kdump.Initramfs.Network;
+using Kdump.Tests.Shared;
+
+namespace Kdump.Initramfs.Tests;
+
+/// <summary>
+/// fence_kdump nodes in mkdumprd (kdump-reference §5.7, upstream's <c>kdump_configure_fence_kdump</c>):
+/// the network is recorded for them even for a local dump, their names are pinned in the image's
+/// hosts file, and the image gets fence_kdump_send; a node the one recorded interface cannot
+/// reach stops the build with a message instead of a capture that would be fenced.
+/// </summary>
+public sealed partial class NetworkTests
+{
+    private const string LocalTarget = "ext4 UUID=0b9c6d1e-1111-2222-3333-444455556666\n";
+
+    private static System.Net.IPAddress? Cluster(string name) => name switch
+    {
+        "node2.test" => IpA("10.0.2.50"),
+        "node3.test" => IpA("172.16.4.3"),     // through the 172.16.0.0/12 gateway route of eth0
+        "node4.test" => IpA("192.168.1.4"),
+        "node6.test" => IpA("fd00::6"),
+        _ => null,
+    };
+
+    [Fact]
+    public void A_local_dump_with_fence_nodes_records_the_network_toward_the_first_and_pins_their_names()
+    {
+        using var root = new TestRoot("mkdumprd-fence-local");
+        var image = BuildNfs(root, [Addr(2, "10.0.2.15/24")], LocalTarget + "fence_kdump_args -p 7411\nfence_kdump_nodes node2.test node3.test 10.0.2.51\n",
+            resolve: Cluster);
+
+        Assert.Equal("# kdump-capture network, written by mkdumprd\nremote 10.0.2.50\ninterface eth0 52:54:00:12:34:56\n"
+            + "static 10.0.2.15/24\ngateway 10.0.2.2\nroute 172.16.0.0/12 10.0.2.1\nnameserver 10.0.2.3\nnameserver fec0::3\n",
+            Text(image, CaptureNetworkConfig.ImagePath));
+        Assert.Equal("10.0.2.50\tnode2.test\n172.16.4.3\tnode3.test\n", Text(image, CaptureNetworkImage.HostsPath));
+        var sender = image.Plan.Get(CaptureImage.FenceKdumpSendPath);
+        Assert.Equal((ImageEntryKind.Symlink, CaptureImage.InitPath), (sender?.Kind, sender?.LinkTarget));
+        Assert.Contains("virtio_net", image.Modules.Select(m => m.Name));
+        Assert.Contains("fence_kdump_nodes node2.test node3.test 10.0.2.51\n", Text(image, "/etc/kdump.conf"), StringComparison.Ordinal);
+        Assert.Contains("fence_kdump_args -p 7411\n", Text(image, "/etc/kdump.conf"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Without_fence_nodes_a_local_dump_records_no_network()
+    {
+        using var root = new TestRoot("mkdumprd-fence-none");
+        var image = BuildNfs(root, [Addr(2, "10.0.2.15/24")], LocalTarget + "fence_kdump_args -p 7411\n", resolve: Cluster);
+
+        Assert.Null(image.Plan.Get(CaptureNetworkConfig.ImagePath));
+        Assert.Null(image.Plan.Get(CaptureNetworkImage.HostsPath));
+        Assert.Null(image.Plan.Get(CaptureImage.FenceKdumpSendPath));
+        Assert.DoesNotContain("virtio_net", image.Modules.Select(m => m.Name));
+    }
+
+    [Fact]
+    public void An_nfs_dump_keeps_its_servers_record_and_pins_the_fence_nodes_beside_the_server()
+    {
+        using var root = new TestRoot("mkdumprd-fence-nfs");
+        var image = BuildNfs(root, [Addr(2, "10.0.2.15/24")], "nfs 10.0.2.100:/export\nfence_kdump_nodes node2.test\n", resolve: Cluster);
+
+        Assert.StartsWith("# kdump-capture network, written by mkdumprd\nremote 10.0.2.100\n", Text(image, CaptureNetworkConfig.ImagePath), StringComparison.Ordinal);
+        Assert.Equal("10.0.2.50\tnode2.test\n", Text(image, CaptureNetworkImage.HostsPath));
+    }
+
+    [Theory]
+    [InlineData("node4.test", "fence_kdump node node4.test is reached through eth1, 10.0.2.100 through eth0: the minimal backend brings up one interface")]
+    [InlineData("node6.test", "fence_kdump node node6.test (fd00::6) is not of the family of 10.0.2.100 (10.0.2.100): the minimal backend configures one interface in one family")]
+    [InlineData("node5.test", "Bad kdump network destination: node5.test")]
+    [InlineData("10.9.9.9", "Bad kdump network destination: 10.9.9.9")]
+    public void A_fence_node_the_recorded_interface_cannot_reach_stops_the_build(string node, string message)
+    {
+        using var root = new TestRoot("mkdumprd-fence-bad");
+        var routes = Header
+            + RouteLine("eth0", "10.0.2.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true)
+            + RouteLine("eth0", "172.16.0.0", "10.0.2.1", 0x3, 0, "255.240.0.0", true)
+            + RouteLine("eth1", "192.168.1.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true);
+        var e = Assert.Throws<InitramfsBuildException>(() =>
+            BuildNfs(root, [Addr(2, "10.0.2.15/24"), Addr(3, "192.168.1.15/24")], $"nfs 10.0.2.100:/export\nfence_kdump_nodes {node}\n", routes, Cluster));
+        Assert.Equal(message, e.Message);
+    }
+}

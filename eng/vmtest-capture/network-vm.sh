@@ -48,6 +48,12 @@
 # auto6 (ssh only): the same, but the first kernel's address is SLAAC's from those advertisements
 # (fd00:1::5054:ff:fe12:3456, not permanent, with the advertised default route), so mkdumprd
 # records auto6 and the capture kernel's SLAAC makes the address again.
+# fence (local only): a cluster node that dumps to its own disk (ext4 LABEL=kdump on a virtio
+# disk, 127.0.0.1-<date>) and names a fence_kdump node: the two guests again, untagged, the first
+# kernel's eth0 192.168.100.15/24; node2.test (its /etc/hosts) is 192.168.100.2 on the server
+# guest, where Debian 12's real fence_kdump agent (fence-agents, eng/lab/fence-agents.sh) waits
+# for the node's message. mkdumprd records the network toward the node though the dump is local;
+# kdump-capture brings it up and sends while it dumps; the agent must exit 0.
 # RELEASE defaults to bookworm. Must run as root (ip netns, the servers).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -55,7 +61,7 @@ REPO=$(cd "$HERE/../.." && pwd)
 : "${KDUMP_LAB_DIR:=$REPO/.lab}"
 TARGET=${1:-}
 METHOD=static
-[[ ${2:-} == dhcp || ${2:-} == static || ${2:-} == bond || ${2:-} == bridge || ${2:-} == carrier || ${2:-} == vlan || ${2:-} == bridge-bond || ${2:-} == ipv6 || ${2:-} == auto6 || ${2:-} == bond-swap ]] && { METHOD=$2; shift; }
+[[ ${2:-} == dhcp || ${2:-} == static || ${2:-} == bond || ${2:-} == bridge || ${2:-} == carrier || ${2:-} == vlan || ${2:-} == bridge-bond || ${2:-} == ipv6 || ${2:-} == auto6 || ${2:-} == bond-swap || ${2:-} == fence ]] && { METHOD=$2; shift; }
 REL=${2:-bookworm}
 CASE=$TARGET
 [[ $METHOD == static ]] || CASE=$TARGET-$METHOD
@@ -65,8 +71,9 @@ source "$REPO/eng/lib/publish-static.sh"
 source "$REPO/eng/lib/vm.sh"
 source "$REPO/eng/lib/netns.sh"
 die() { echo "network-vm[$CASE]: $*" >&2; exit 1; }
-[[ $TARGET == ssh || $TARGET == nfs ]] || die "usage: network-vm.sh ssh|nfs [dhcp|static|bond|bond-swap|bridge|bridge-bond|carrier|vlan|ipv6|auto6] [RELEASE]"
+[[ $TARGET == ssh || $TARGET == nfs || $TARGET == local ]] || die "usage: network-vm.sh ssh|nfs [dhcp|static|bond|bond-swap|bridge|bridge-bond|carrier|vlan|ipv6|auto6] [RELEASE] | local fence [RELEASE]"
 [[ ($METHOD != vlan && $METHOD != auto6) || $TARGET == ssh ]] || die "$METHOD is an ssh case"
+[[ ($METHOD == fence && $TARGET == local) || ($METHOD != fence && $TARGET != local) ]] || die "fence goes with local, and local with fence"
 VM_TIMEOUT=${KDUMP_VMTEST_TIMEOUT:-420}
 KDIR=$KDUMP_LAB_DIR/kernels/$REL
 W=$KDUMP_LAB_DIR/vmtest-capture/$CASE-$REL
@@ -75,7 +82,9 @@ F=$W/first
 MAC=52:54:00:12:34:56
 # The guest's address toward the server, and the server's (the vlan case has its own subnet).
 GUEST_IP=10.0.2.15 SERVER_IP=10.0.2.100
-[[ $METHOD == vlan ]] && GUEST_IP=192.168.100.15 SERVER_IP=192.168.100.1
+[[ $METHOD == vlan || $METHOD == fence ]] && GUEST_IP=192.168.100.15 SERVER_IP=192.168.100.1
+# fence: the cluster node the capture kernel notifies (a second address of the server guest).
+NODE_IP=192.168.100.2
 [[ $METHOD == ipv6 ]] && GUEST_IP=fd00:1::15 SERVER_IP=fd00:2::1
 [[ $METHOD == auto6 ]] && GUEST_IP=fd00:1::5054:ff:fe12:3456 SERVER_IP=fd00:2::1
 # The server guest's first NIC (the link to the test guest) and its EUI-64 link-local address.
@@ -198,6 +207,58 @@ nfs_verdict() { # DIR
   check_dmesg_of "$W/vmcore" "$W/vmcore-dmesg.txt"
 }
 
+# --- local: ext4 LABEL=kdump on the first guest's virtio disk, read back with debugfs ----------
+local_need() {
+  vm_need_tools mkfs.ext4 debugfs
+  FENCE_AGENT=$KDUMP_LAB_DIR/ref/fence-agents/root/usr/sbin/fence_kdump
+  [[ -x $FENCE_AGENT ]] || die "Debian's fence_kdump missing at $FENCE_AGENT: eng/lab/fence-agents.sh"
+}
+local_server() { # PORT: nothing listens; the disk is the target
+  mkfs.ext4 -q -F -L kdump "$W/disk.img" 256M || die "mkfs.ext4 failed"
+  GUEST_PORT=9
+}
+local_first_root() {
+  # ext4 asks the crypto API for crc32c (no modules.dep line says so); mkdumprd adds both drivers of it.
+  copy_modules virtio_blk ext4 crc32c_generic crc32c-intel
+  echo "$NODE_IP node2.test" >"$F/etc/hosts"
+  # Mounted as a cluster node's fstab would have it; mkdumprd checks the target there.
+  cat >"$F/etc/netvm-before-kdumpctl" <<'MOUNT'
+modprobe virtio_blk; modprobe crc32c_generic; modprobe ext4; mkdir -p /mnt/kdump /dev/disk/by-label
+# The link udev would make (this system has no udev): mkdumprd finds LABEL=kdump through it.
+ln -sf ../../vda /dev/disk/by-label/kdump
+mount -t ext4 /dev/vda /mnt/kdump && mkdir -p /mnt/kdump/var/crash && echo "NETVM-DISK-MOUNTED $(grep ' /mnt/kdump ' /proc/mounts)" || echo "NETVM-DISK-MOUNT failed rc=$?"
+MOUNT
+  chmod 755 "$F/etc/netvm-before-kdumpctl"
+  # The virtio disk's driver is not found through sysfs by the minimal backend: extra_modules.
+  cat >"$F/etc/kdump.conf" <<CONF
+ext4 LABEL=kdump
+path /var/crash
+core_collector makedumpfile -l --message-level 7 -d 31
+extra_modules virtio_blk
+fence_kdump_args -p 7410 -i 2 -v
+fence_kdump_nodes node2.test
+failure_action poweroff
+final_action poweroff
+CONF
+}
+local_verdict() { # the disk image
+  local disk=$W/disk.img dir f
+  dir=$(debugfs -R "ls -p /var/crash" "$disk" 2>/dev/null | awk -F/ '{print $6}' \
+    | grep -E '^127\.0\.0\.1-[0-9]{4}-[0-9]{2}-[0-9]{2}-[0-9]{2}:[0-9]{2}:[0-9]{2}$' | head -1) || true
+  [[ -n $dir ]] || { tail -n 80 "$W/serial.txt" >&2; die "no 127.0.0.1-<date> directory in the disk's /var/crash"; }
+  echo "dump directory: /var/crash/$dir"
+  debugfs -R "ls -l /var/crash/$dir" "$disk" 2>/dev/null
+  ! debugfs -R "ls -p /var/crash/$dir" "$disk" 2>/dev/null | grep -q incomplete || die "an incomplete file was left behind"
+  for f in vmcore vmcore-dmesg.txt; do
+    rm -f "$W/$f"; debugfs -R "dump /var/crash/$dir/$f $W/$f" "$disk" 2>/dev/null
+    [[ -s $W/$f ]] || die "$f missing or empty"
+    [[ $(debugfs -R "stat /var/crash/$dir/$f" "$disk" 2>/dev/null | awk '{for (i = 1; i < NF; i++) if ($i == "Mode:") {print substr($(i + 1), length($(i + 1)) - 2); exit}}') == 600 ]] \
+      || die "$f is not mode 600"
+  done
+  [[ $(head -c 8 "$W/vmcore") == "KDUMP   " ]] || die "vmcore is not kdump-compressed"
+  check_dmesg_of "$W/vmcore" "$W/vmcore-dmesg.txt"
+}
+
 "${TARGET}_need"
 
 # 1. Our static programs (kdumpctl and mkdumprd too: they run in the guest).
@@ -308,6 +369,9 @@ elif [ "$(cat /etc/netvm-method)" = vlan ]; then
     && ip addr add 192.168.100.15/24 dev vlan100 && ip link set vlan100 up
   sed 's/^/NETVM-VLANPROC | /' /proc/net/vlan/vlan100
   echo "NETVM-NET $(ip -o -4 addr show dev vlan100 | awk '{print $4}') $(cat /sys/class/net/vlan100/address)"
+elif [ "$(cat /etc/netvm-method)" = fence ]; then
+  # The cluster network: the node and its fence_kdump peer on one link, no gateway.
+  ip link set eth0 up && ip addr add 192.168.100.15/24 dev eth0
 elif [ "$(cat /etc/netvm-method)" = ipv6 ]; then
   # IPv6 only: a permanent address, the server's network through the server guest's link-local
   # address; the server guest's advertisements ignored, as a static profile does.
@@ -359,7 +423,7 @@ VM_NET=(-netdev "user,id=n0,restrict=on,guestfwd=tcp:10.0.2.100:$GUEST_PORT-cmd:
 [[ $METHOD == bond || $METHOD == bond-swap || $METHOD == bridge-bond ]] && VM_NET=(-netdev "user,id=n0,restrict=on" -device "virtio-net-pci,netdev=n0,mac=$MAC"
   -netdev "user,id=n1,restrict=on,guestfwd=tcp:10.0.2.100:$GUEST_PORT-cmd:busybox nc 127.0.0.1 $PORT" -device "virtio-net-pci,netdev=n1,mac=52:54:00:12:34:57")
 # vlan, ipv6, auto6: the server guest (busybox, the NIC and 8021q modules, ra-send) and the UDP link between the two.
-if [[ $METHOD == vlan || $METHOD == ipv6 || $METHOD == auto6 ]]; then
+if [[ $METHOD == vlan || $METHOD == ipv6 || $METHOD == auto6 || $METHOD == fence ]]; then
   S=$W/server-root
   mkdir -p "$S"/{bin,dev,proc,sys,lib/modules/$KVER}
   cp /bin/busybox "$S/bin/busybox"
@@ -367,20 +431,32 @@ if [[ $METHOD == vlan || $METHOD == ipv6 || $METHOD == auto6 ]]; then
   gcc -static -O2 -Wall -Wextra -Werror -o "$S/bin/ra-send" "$HERE/guest/ra-send.c" || die "cannot build guest/ra-send.c"
   cp "$M"/modules.{dep,alias,builtin,softdep,order} "$S/lib/modules/$KVER/"
   F=$S copy_modules virtio_pci virtio_net 8021q
+  if [[ $METHOD == fence ]]; then
+    # The cluster's agent and the libraries it loads (the host's: it is the same Debian release).
+    mkdir -p "$S/usr/sbin"; cp "$FENCE_AGENT" "$S/usr/sbin/fence_kdump"
+    for lib in $(ldd "$FENCE_AGENT" | awk '/=>/ {print $3} /^\t\// {print $1}'); do
+      mkdir -p "$S$(dirname "$lib")"; cp -L "$lib" "$S$lib"
+    done
+  fi
   echo "$METHOD" >"$S/method"; echo "$GUEST_PORT" >"$S/port"
   cat >"$S/init" <<'INIT'
 #!/bin/busybox sh
 # The server guest: eth0 the link to the test guest, eth1 QEMU's user network, whose guestfwd
 # (10.0.2.100:PORT, /port: 22 or 2049) reaches the server; PORT of its address toward the test
 # guest is relayed there.
-# vlan: 192.168.100.1 on eth0.100 (tagged). ipv6, auto6: fd00:2::1 on lo, reached through eth0's
+# vlan: 192.168.100.1 on eth0.100 (tagged). fence: 192.168.100.1 and the node 192.168.100.2 on
+# eth0, where fence_kdump waits for the test guest's message. ipv6, auto6: fd00:2::1 on lo, reached through eth0's
 # link-local address, the test guest's gateway; fd00:1::1/64 on eth0 is the link's network, which
 # ra-send advertises for SLAAC every second.
 /bin/busybox mkdir -p /proc /sys /dev
 /bin/busybox --install -s
 mount -t proc proc /proc; mount -t sysfs sysfs /sys; mount -t devtmpfs devtmpfs /dev 2>/dev/null
 modprobe virtio_pci; modprobe virtio_net
-if [ "$(cat /method)" != vlan ]; then
+if [ "$(cat /method)" = fence ]; then
+  ip link set lo up; ip link set eth0 up && ip addr add 192.168.100.1/24 dev eth0 && ip addr add 192.168.100.2/24 dev eth0
+  (fence_kdump -n 192.168.100.15 -t 400 -v; echo "SERVERGUEST-FENCED rc=$?") &
+  ready="$(ip -o -4 addr show dev eth0 | awk '{print $4}' | tr '\n' ' ')"
+elif [ "$(cat /method)" != vlan ]; then
   ip link set lo up && ip -6 addr add fd00:2::1/128 dev lo
   ip link set eth0 up && ip -6 addr add fd00:1::1/64 dev eth0
   i=0; while grep -q ' [4-7c-f][0-9a-f] *eth0$' /proc/net/if_inet6 && [ $i -lt 50 ]; do sleep 0.2; i=$((i + 1)); done
@@ -415,6 +491,7 @@ QEMU
 fi
 rc=0
 QEMU_EXTRA=()
+[[ $TARGET == local ]] && QEMU_EXTRA=(-drive "file=$W/disk.img,if=virtio,format=raw")
 if [[ $METHOD == carrier ]]; then
   rm -f "$W/qmp.sock" "$W/serial.log"
   QEMU_EXTRA=(-qmp "unix:$W/qmp.sock,server=on,wait=off")
@@ -440,7 +517,10 @@ for m in "kdump: Rebuilding /var/lib/kdump/initramfs-${KVER}kdump.img" "kdump: k
   grep -qF "NETVM-KDUMPCTL | $m" "$W/serial.txt" || die "no \"$m\" from kdumpctl start"
 done
 
-# 5. Verdict from the server's directory.
+# 5. Verdict from the server's directory (the disk, for a local dump).
+if [[ $TARGET == local ]]; then
+  local_verdict
+else
 dir=$(find "$SERVER_DIR" -mindepth 1 -maxdepth 1 -type d -regextype posix-extended \
   -regex ".*/${GUEST_IP//./\\.}-[0-9]{4}-[0-9]{2}-[0-9]{2}-[0-9]{2}:[0-9]{2}:[0-9]{2}" | head -1)
 [[ -n $dir ]] || { tail -n 80 "$W/serial.txt" >&2; die "no $GUEST_IP-<date> directory in ${SERVER_DIR#"$W"/} on the server"; }
@@ -448,6 +528,7 @@ echo "dump directory: ${dir#"$W"/}"
 ls -l "$dir"
 [[ -z $(find "$dir" -name '*incomplete*') ]] || die "an incomplete file was left behind"
 "${TARGET}_verdict" "$dir"
+fi
 if [[ $METHOD == dhcp ]]; then
   # The first kernel's lease was not permanent, mkdumprd recorded dhcp, and kdump-capture leased.
   grep -qE '^NETVM-ADDR .*dynamic.*valid_lft [0-9]+sec' "$W/serial.txt" || die "the first kernel's address is not a lease"
@@ -508,5 +589,15 @@ if [[ $METHOD == carrier ]]; then
   grep -qF "NETVM-LINK carrier=0" "$W/serial.txt" || die "the first kernel never saw its link go down"
   grep -qF "kdump: Waiting for carrier on eth0 (up to 30s)" "$W/serial.txt" || die "the capture kernel did not wait for carrier"
   grep -qE "^kdump: eth0 has carrier after [0-9]+\.[0-9]s$" "$W/serial.txt" || die "the capture kernel did not see the link come back"
+fi
+if [[ $METHOD == fence ]]; then
+  tr -d '\r' <"$W/server-serial.log" >"$W/server-serial.txt"
+  grep -E '^(SERVERGUEST-|\[debug\]|\[error\])' "$W/server-serial.txt" | sed 's/^/server guest: /' || true
+  grep -qF "NETVM-DISK-MOUNTED /dev/vda /mnt/kdump ext4" "$W/serial.txt" || die "the first kernel did not mount its dump disk"
+  grep -qF "kdump: eth0 ($MAC) is 192.168.100.15/24" "$W/serial.txt" || die "the capture kernel did not bring up eth0 for the fence node"
+  grep -qF "kdump: fence_kdump: notifying node2.test (-p 7410 -i 2 -v)" "$W/serial.txt" || die "the capture kernel did not start fence_kdump_send"
+  grep -qF "[debug]: message sent to node '$NODE_IP'" "$W/serial.txt" || die "the capture kernel's fence_kdump_send sent nothing to $NODE_IP"
+  grep -qF "[debug]: received valid message from '192.168.100.15'" "$W/server-serial.txt" || die "fence_kdump on the node did not receive the capture kernel's message"
+  grep -qF "SERVERGUEST-FENCED rc=0" "$W/server-serial.txt" || die "fence_kdump on the node did not report the fencing done (exit 0)"
 fi
 echo "network-vm[$CASE]: PASS ($REL)"

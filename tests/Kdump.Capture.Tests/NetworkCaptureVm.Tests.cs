@@ -110,6 +110,24 @@ public sealed class NetworkCaptureVmTests
         AssertCompleteKdump(Path.Combine(work, "vmcore"));
     }
 
+    /// <summary>
+    /// fence_kdump: a cluster node dumping to its own disk (ext4 LABEL=kdump) names a fence_kdump
+    /// node on the second guest, where Debian 12's fence_kdump agent waits for it. Our mkdumprd
+    /// records the network toward the node though the dump is local; our kdump-capture brings it up,
+    /// sends while it dumps, and the agent exits 0 (the script checks the server guest's console);
+    /// the dump is on the disk in 127.0.0.1-DATE.
+    /// </summary>
+    [Fact]
+    public void Sysrq_panic_of_a_cluster_node_is_saved_locally_after_its_fence_kdump_peer_is_told()
+    {
+        var (stdout, work) = Run("local", "fence");
+        Assert.Contains("kdump: fence_kdump: notifying node2.test (-p 7410 -i 2 -v)", stdout, StringComparison.Ordinal);
+        Assert.Contains("server guest: SERVERGUEST-FENCED rc=0", stdout, StringComparison.Ordinal);
+        Assert.Contains("kdump: saving to /kdumproot/mnt/kdump/var/crash/127.0.0.1-", stdout, StringComparison.Ordinal);
+        Assert.Contains("kdump: saving vmcore complete", stdout, StringComparison.Ordinal);
+        AssertCompleteKdump(Path.Combine(work, "vmcore"));
+    }
+
     private static (string Stdout, string Work) Run(string target, string method = "static")
     {
         var script = Path.Combine(Lab.RepoRoot, "eng", "vmtest-capture", "network-vm.sh");
@@ -128,6 +146,7 @@ public sealed class NetworkCaptureVmTests
             "bond-swap" => "kdump: bond0 (52:54:00:12:34:57) is 10.0.2.15/24 via 10.0.2.2",
             "bridge" or "bridge-bond" => "kdump: br0 (52:54:00:12:34:56) is 10.0.2.15/24 via 10.0.2.2",
             "vlan" => "kdump: vlan100 (52:54:00:12:34:56) is 192.168.100.15/24",
+            "fence" => "kdump: eth0 (52:54:00:12:34:56) is 192.168.100.15/24",
             "ipv6" => "kdump: eth0 (52:54:00:12:34:56) is fd00:1::15/64 via fe80::5054:ff:fe00:101",
             "auto6" => "kdump: eth0 (52:54:00:12:34:56) autoconfigured fd00:1::5054:ff:fe12:3456/64 after ",
             _ => "kdump: eth0 (52:54:00:12:34:56) is 10.0.2.15/24 via 10.0.2.2",

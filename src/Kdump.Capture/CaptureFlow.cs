@@ -54,18 +54,13 @@ public sealed class CaptureFlow
         var instruction = ReadDumpInstruction();
         var fenceNodes = ShellChars.SplitWords(_conf.GetValue("fence_kdump_nodes"));
         Config.Network.CaptureNetworkConfig? network = null;
-        if (instruction.NeedsHostIp || fenceNodes.Length > 0)
-        {
-            if (!Network.NetworkBringUp.TryBringUp(_system, _paths, Log, out network))
-            {
-                if (instruction.NeedsHostIp) return ErrorHandler();
-                // A local dump goes on: the cluster may fence this node before it is done, but
-                // without the network nothing here can stop that.
-                Log("fence_kdump: no network, the cluster nodes are not told of this capture");
-                fenceNodes = [];
-            }
-        }
+        var networkUp = !(instruction.NeedsHostIp || fenceNodes.Length > 0)
+            || Network.NetworkBringUp.TryBringUp(_system, _paths, Log, out network);
+        // Upstream starts the sender whatever the network did: part of it may work, and a failure
+        // action (dump_to_rootfs) can take minutes during which the cluster would fence this node.
+        if (!networkUp && fenceNodes.Length > 0) Log("fence_kdump: the network is not up, the cluster nodes may not hear of this capture");
         FenceKdumpNotify(fenceNodes);
+        if (instruction.NeedsHostIp && !networkUp) return ErrorHandler();
         if (instruction.NeedsHostIp)
         {
             var remote = RemoteIpFromCmdline() ?? (network is null ? null : Config.Network.IpPrefix.FormatAddress(network.Remote));

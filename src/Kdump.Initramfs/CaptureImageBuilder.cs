@@ -18,6 +18,9 @@ public sealed partial class CaptureImageBuilder
 {
     public const string ConfPath = "/etc/kdump.conf";
     public const string SysconfigPath = "/etc/sysconfig/kdump";
+
+    /// <summary>Pacemaker's fence_kdump options (FENCE_KDUMP_OPTS), which upstream's mkdumprd reads when pcs configures fence_kdump.</summary>
+    public const string PacemakerFenceKdumpPath = "/etc/sysconfig/fence_kdump";
     public const string DefaultCoreCollector = "makedumpfile -l --message-level 7 -d 31";
 
     /// <summary>/init and where kdump-capture mounts file systems in the capture kernel.</summary>
@@ -130,6 +133,8 @@ public sealed partial class CaptureImageBuilder
         var (networkModules, ifModules) = Network.CaptureNetworkImage.Install(_plan, _request.Network, server, fenceNodes, _warnings);
         moduleNames.AddRange(networkModules);
         if (fenceNodes.Length > 0) _plan.AddSymlink(CaptureImage.FenceKdumpSendPath, CaptureImage.InitPath);
+        else if (ReadText(PacemakerFenceKdumpPath) is not null)
+            _warnings.Add($"{PacemakerFenceKdumpPath} (Pacemaker's fence_kdump) is not read: name the nodes with fence_kdump_nodes in kdump.conf, or the cluster may fence this node while it dumps");
         // mkdumprd: failure_action dump_to_rootfs adds a mount of the root file system at /sysroot.
         if (conf.GetValue("failure_action", "default") == "dump_to_rootfs"
             && _request.Mounts?.Entries.FirstOrDefault(e => e.Target == "/" && e.FsRoot == "/") is { } rootMount)

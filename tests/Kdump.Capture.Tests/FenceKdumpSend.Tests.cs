@@ -127,12 +127,13 @@ public sealed class FenceKdumpSendTests
     [InlineData(new[] { "-vvx" }, 2, "[error]: invalid value 'x' for verbose\n")]
     [InlineData(new[] { "-vxv" }, 1, "[error]: invalid value 'x' for verbose\n")]
     [InlineData(new[] { "-v-1" }, 1, "[error]: invalid value '-' for verbose\n")]
+    [InlineData(new[] { "-v2147483647", "-v" }, int.MinValue, "")]   // C's int wraps
     public void Verbosity_counts_as_fence_agents_4_12_does(string[] options, int verbose, string error)
     {
         var (rc, o, e) = Run(new RecordingNetwork(), [.. options, "-c", "1", "10.0.2.50"]);
         Assert.Equal(0, rc);
         Assert.Equal(error, e);
-        Assert.Equal(verbose == 0 ? "" : $"[debug]:     verbose  = {verbose}", o.Split('\n').FirstOrDefault(l => l.Contains("verbose", StringComparison.Ordinal)) ?? "");
+        Assert.Equal(verbose == 0 ? "" : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"[debug]:     verbose  = {verbose}"), o.Split('\n').FirstOrDefault(l => l.Contains("verbose", StringComparison.Ordinal)) ?? "");
     }
 
     [Theory]
@@ -155,5 +156,8 @@ public sealed class FenceKdumpSendTests
         Assert.Equal(IPAddress.Parse("10.0.2.5"), HostsFile.Resolve("NODE1", hosts, AddressFamily.InterNetwork));
         Assert.Null(HostsFile.Resolve("10.0.2.5", hosts, AddressFamily.InterNetworkV6));
         Assert.Null(HostsFile.Resolve("node3", hosts));
+        // getaddrinfo's AF_INET answer for a mapped literal is the IPv4 address; AF_UNSPEC keeps it mapped.
+        Assert.Equal(IPAddress.Parse("10.0.2.5"), HostsFile.Resolve("::ffff:10.0.2.5", hosts, AddressFamily.InterNetwork));
+        Assert.Equal(AddressFamily.InterNetworkV6, HostsFile.Resolve("::ffff:10.0.2.5", hosts)?.AddressFamily);
     }
 }

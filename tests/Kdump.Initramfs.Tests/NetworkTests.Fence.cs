@@ -21,6 +21,9 @@ public sealed partial class NetworkTests
         "node3.test" => IpA("172.16.4.3"),     // through the 172.16.0.0/12 gateway route of eth0
         "node4.test" => IpA("192.168.1.4"),
         "node6.test" => IpA("fd00::6"),
+        "node7.test" => IpA("fe80::7"),
+        "self.test" => IpA("127.0.1.1"),        // Debian's /etc/hosts line for the machine's own name
+        "me.test" => IpA("10.0.2.15"),
         _ => null,
     };
 
@@ -68,6 +71,7 @@ public sealed partial class NetworkTests
     [InlineData("node4.test", "fence_kdump node node4.test is reached through eth1, 10.0.2.100 through eth0: the minimal backend brings up one interface")]
     [InlineData("node6.test", "fence_kdump node node6.test (fd00::6) is not of the family of 10.0.2.100 (10.0.2.100): the minimal backend configures one interface in one family")]
     [InlineData("node5.test", "Bad kdump network destination: node5.test")]
+    [InlineData("node7.test", "fence_kdump node node7.test (fe80::7): not a routable IPv6 unicast address (a link-local node needs a zone the image cannot carry)")]
     [InlineData("10.9.9.9", "Bad kdump network destination: 10.9.9.9")]
     public void A_fence_node_the_recorded_interface_cannot_reach_stops_the_build(string node, string message)
     {
@@ -79,5 +83,31 @@ public sealed partial class NetworkTests
         var e = Assert.Throws<InitramfsBuildException>(() =>
             BuildNfs(root, [Addr(2, "10.0.2.15/24"), Addr(3, "192.168.1.15/24")], $"nfs 10.0.2.100:/export\nfence_kdump_nodes {node}\n", routes, Cluster));
         Assert.Equal(message, e.Message);
+    }
+
+    [Fact]
+    public void This_machine_among_the_nodes_is_left_out_as_upstreams_is_localhost_does()
+    {
+        using var root = new TestRoot("mkdumprd-fence-self");
+        // The whole cluster listed, this node first under two of its names.
+        var image = BuildNfs(root, [Addr(2, "10.0.2.15/24")], LocalTarget + "fence_kdump_nodes self.test me.test 10.0.2.15 node2.test\n", resolve: Cluster);
+
+        Assert.StartsWith("# kdump-capture network, written by mkdumprd\nremote 10.0.2.50\n", Text(image, CaptureNetworkConfig.ImagePath), StringComparison.Ordinal);
+        Assert.Equal("10.0.2.50\tnode2.test\n", Text(image, CaptureNetworkImage.HostsPath));
+
+        // Only this machine: nothing to reach, no network.
+        using var alone = new TestRoot("mkdumprd-fence-alone");
+        image = BuildNfs(alone, [Addr(2, "10.0.2.15/24")], LocalTarget + "fence_kdump_nodes self.test me.test\n", resolve: Cluster);
+        Assert.Null(image.Plan.Get(CaptureNetworkConfig.ImagePath));
+    }
+
+    [Fact]
+    public void Pacemakers_own_fence_kdump_file_without_fence_kdump_nodes_is_a_warning()
+    {
+        using var root = new TestRoot("mkdumprd-fence-pcs");
+        root.Write(CaptureImageBuilder.PacemakerFenceKdumpPath, "FENCE_KDUMP_OPTS=\"-p 7410\"\n");
+        var image = BuildNfs(root, [Addr(2, "10.0.2.15/24")], LocalTarget, resolve: Cluster);
+        Assert.Contains("/etc/sysconfig/fence_kdump (Pacemaker's fence_kdump) is not read: name the nodes with fence_kdump_nodes in kdump.conf, or the cluster may fence this node while it dumps",
+            image.Warnings);
     }
 }

@@ -166,9 +166,10 @@ public static class FenceKdumpSend
     /// </summary>
     private static int AddVerbose(int verbose, string? value, TextWriter stderr)
     {
-        if (value is null) return verbose + 1;
+        // C's int: a count past int.MaxValue wraps there too.
+        if (value is null) return unchecked(verbose + 1);
         if (value.Length > 0 && char.IsAsciiDigit(value[0])) return unchecked(verbose + Atoi(value));
-        verbose++;
+        verbose = unchecked(verbose + 1);
         foreach (var c in value)
         {
             if (c != 'v')
@@ -176,7 +177,7 @@ public static class FenceKdumpSend
                 stderr.Write($"[error]: invalid value '{c}' for verbose\n");
                 break;
             }
-            verbose++;
+            verbose = unchecked(verbose + 1);
         }
         return verbose;
     }

@@ -34,6 +34,8 @@ public sealed class SocketFenceKdumpNetwork(string hostsPath) : IFenceKdumpNetwo
             if (!_sockets.TryGetValue(to.AddressFamily, out var socket))
             {
                 socket = new Socket(to.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+                // .NET sets IPV6_V6ONLY; a C socket (the kernel's default) also reaches ::ffff:a.b.c.d.
+                if (to.AddressFamily == AddressFamily.InterNetworkV6) socket.DualMode = true;
                 _sockets[to.AddressFamily] = socket;
             }
             socket.SendTo(datagram, SocketFlags.None, to);
@@ -45,7 +47,14 @@ public sealed class SocketFenceKdumpNetwork(string hostsPath) : IFenceKdumpNetwo
         }
     }
 
-    public void Sleep(TimeSpan duration) => Thread.Sleep(duration);
+    /// <summary>sleep(3) takes any int of seconds; Thread.Sleep at most int.MaxValue milliseconds.</summary>
+    public void Sleep(TimeSpan duration)
+    {
+        for (var left = duration; left > TimeSpan.Zero; left -= s_longestSleep)
+            Thread.Sleep(left < s_longestSleep ? left : s_longestSleep);
+    }
+
+    private static readonly TimeSpan s_longestSleep = TimeSpan.FromDays(1);
 
     public void Dispose()
     {

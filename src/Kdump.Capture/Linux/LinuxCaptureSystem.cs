@@ -252,28 +252,52 @@ public sealed class LinuxCaptureSystem(ISystemCalls calls, TextWriter console, B
     public void Log(string message) => console.WriteLine(message);
 
     /// <summary>
-    /// The sender on a background thread, its output on the console. Whatever it throws is logged
-    /// and ends it: an exception escaping a thread would end this process, which is PID 1.
+    /// The sender on a background thread, its output on the console. Nothing it does may end this
+    /// process, which is PID 1: a thread that cannot be made (a small crashkernel) is logged and
+    /// the dump goes on; whatever the sender throws is logged and ends the thread only.
     /// </summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1031", Justification = "PID 1 must survive any failure of the notification")]
     public void StartFenceKdumpSend(IReadOnlyList<string> args)
     {
         ArgumentNullException.ThrowIfNull(args);
         var argv = args.ToArray();
-        new Thread(() => RunFenceKdumpSend(argv)) { IsBackground = true, Name = Fence.FenceKdumpSend.UpstreamName }.Start();
+        try
+        {
+            // A loop of sendto and sleep: a small stack keeps the capture kernel's memory for the dump.
+            new Thread(() => RunFenceKdumpSend(argv), maxStackSize: 256 * 1024) { IsBackground = true, Name = Fence.FenceKdumpSend.UpstreamName }.Start();
+        }
+        catch (Exception e)
+        {
+            TryLog($"kdump: cannot start fence_kdump_send: {e.GetType().Name}: {e.Message}");
+        }
     }
 
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1031", Justification = "a background thread of PID 1 must not let an exception end the process")]
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1031", Justification = "an exception escaping a thread would end PID 1")]
     private void RunFenceKdumpSend(string[] argv)
     {
         try
         {
             using var network = new Fence.SocketFenceKdumpNetwork(Network.HostsFile.Path);
             var rc = Fence.FenceKdumpSend.Run(argv, Fence.FenceKdumpSend.UpstreamName, console, console, network);
-            if (rc != 0) console.WriteLine($"kdump: fence_kdump_send exited with {rc}");
+            if (rc != 0) TryLog($"kdump: fence_kdump_send exited with {rc}");
         }
         catch (Exception e)
         {
-            console.WriteLine($"kdump: fence_kdump_send failed: {e.GetType().Name}: {e.Message}");
+            TryLog($"kdump: fence_kdump_send failed: {e.GetType().Name}: {e.Message}");
+        }
+    }
+
+    /// <summary>A console line that cannot throw (the console itself may be what failed).</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1031", Justification = "logging must not end PID 1")]
+    private void TryLog(string message)
+    {
+        try
+        {
+            console.WriteLine(message);
+        }
+        catch (Exception)
+        {
+            // Nowhere left to say it.
         }
     }
 

@@ -21,7 +21,12 @@ public static class HostsFile
     {
         ArgumentNullException.ThrowIfNull(host);
         bool Fits(IPAddress a) => family == AddressFamily.Unspecified || a.AddressFamily == family;
-        if (IPAddress.TryParse(host, out var literal)) return Fits(literal) ? literal : null;
+        if (IPAddress.TryParse(host, out var literal))
+        {
+            // getaddrinfo with AF_INET takes ::ffff:a.b.c.d as a.b.c.d.
+            if (family == AddressFamily.InterNetwork && literal.IsIPv4MappedToIPv6) literal = literal.MapToIPv4();
+            return Fits(literal) ? literal : null;
+        }
         foreach (var raw in (hosts ?? "").Split('\n'))
         {
             var line = raw.Split('#', 2)[0];

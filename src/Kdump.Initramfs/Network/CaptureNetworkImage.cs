@@ -155,6 +155,21 @@ public static class CaptureNetworkImage
     }
 
     /// <summary>
+    /// A name or address of this machine (upstream's <c>is_localhost</c>: its host names and aliases,
+    /// its addresses): one that resolves to a loopback address (Debian's <c>127.0.1.1 HOSTNAME</c>)
+    /// or to an address of one of its interfaces.
+    /// </summary>
+    private static bool IsThisMachine(HostNetwork facts, string name)
+    {
+        if (facts.Resolve(name) is not { } address) return false;
+        if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
+        if (IPAddress.IsLoopback(address)) return true;
+        return address.AddressFamily == AddressFamily.InterNetworkV6
+            ? facts.Ipv6Addresses().Any(a => a.Address.Address.Equals(address))
+            : facts.Addresses().Any(a => a.Address.IPAddress.Equals(address));
+    }
+
+    /// <summary>
     /// A fence_kdump node's address, checked to be reached through the record's interface in its
     /// family: the capture kernel brings up that one interface only.
     /// </summary>
@@ -162,6 +177,8 @@ public static class CaptureNetworkImage
     {
         var address = facts.Resolve(node) ?? throw new InitramfsBuildException($"Bad kdump network destination: {node}");
         if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
+        if (address.IsIPv6LinkLocal || address.IsIPv6Multicast)
+            throw new InitramfsBuildException($"fence_kdump node {node} ({IpPrefix.FormatAddress(address)}): not a routable IPv6 unicast address (a link-local node needs a zone the image cannot carry)");
         if (address.AddressFamily != config.Remote.AddressFamily)
         {
             throw new InitramfsBuildException($"fence_kdump node {node} ({IpPrefix.FormatAddress(address)}) is not of the family of {host} ({IpPrefix.FormatAddress(config.Remote)}):"
@@ -237,12 +254,15 @@ public static class CaptureNetworkImage
         ArgumentNullException.ThrowIfNull(warnings);
         var hosts = (server is null ? fenceNodes : [server, .. fenceNodes]).Distinct(StringComparer.Ordinal).ToList();
         if (hosts.Count == 0) return ([], []);
-        var host = hosts[0];
         if (facts is null)
         {
             warnings.Add($"the network toward {string.Join(", ", hosts)} is unknown: the capture kernel will not configure one");
             return ([], []);
         }
+        // Upstream's is_localhost: one kdump.conf may list every node of the cluster, this one too.
+        hosts.RemoveAll(h => h != server && IsThisMachine(facts, h));
+        if (hosts.Count == 0) return ([], []);
+        var host = hosts[0];
         var config = Resolve(facts, host, warnings);
         var record = config.Format();
         // What kdump-capture will read: a record it refuses would only show after a crash.

@@ -33,6 +33,8 @@ internal static class Program
         }
         if (Path.GetFileName(programName) == FenceKdumpSend.UpstreamName)
         {
+            // As the C program, a closed stdout ends it quietly.
+            BrokenPipe.DieOnSigpipe();
             using var network = new SocketFenceKdumpNetwork(HostsFile.Path);
             return FenceKdumpSend.Run(args, programName, Console.Out, Console.Error, network);
         }

@@ -65,6 +65,9 @@ public sealed class FenceKdumpSendCompatTests : IDisposable
         { new[] { "-c1", "-v", "-f", "IPv4", "::1" } },
         { new[] { "-c1", "--verbose=2", "-f", "ipv4", "::1", "127.0.0.1" } },
         { new[] { "-c", "1", "127.0.0.1", "--", "-v" } },
+        { new[] { "-c1", "-vv", "::ffff:127.0.0.1" } },
+        { new[] { "-c1", "-v", "-f", "ipv4", "::ffff:127.0.0.1" } },
+        { new[] { "-c1", "-v", "-v2", "127.0.0.1" } },
     };
 
     [Theory]
@@ -102,8 +105,9 @@ public sealed class FenceKdumpSendCompatTests : IDisposable
     [Fact]
     public void Both_send_the_same_datagrams_to_every_node_each_round()
     {
-        var reference = Isolated(Listen, _reference, "127.0.0.1", "::1", "localhost");
-        var ours = Isolated(Listen, _ours, "127.0.0.1", "::1", "localhost");
+        // Address literals only: how "localhost" resolves depends on the machine's /etc/hosts.
+        var reference = Isolated(Listen, _reference, "127.0.0.1", "::1", "::ffff:127.0.0.1");
+        var ours = Isolated(Listen, _ours, "127.0.0.1", "::1", "::ffff:127.0.0.1");
 
         Assert.True(reference.ExitCode == 0, reference.Stderr);
         Assert.True(ours.ExitCode == 0, ours.Stderr);
@@ -111,8 +115,9 @@ public sealed class FenceKdumpSendCompatTests : IDisposable
         static string[] Lines(byte[] output) => [.. Encoding.UTF8.GetString(output).Split('\n', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal)];
         Assert.Equal(Lines(reference.Stdout), Lines(ours.Stdout));
         var wire = Encoding.UTF8.GetString(ours.Stdout);
-        // Two rounds to three nodes (localhost is 127.0.0.1 in both lookups): magic 0x1B302A40, version 1.
+        // Two rounds to three nodes (the mapped one reaches the IPv4 socket): magic 0x1B302A40, version 1.
         Assert.Equal(6, wire.Split('\n').Count(l => l.EndsWith(" 402a301b01000000", StringComparison.Ordinal)));
+        Assert.Equal(4, wire.Split('\n').Count(l => l.StartsWith("127.0.0.1 ", StringComparison.Ordinal)));
         Assert.Equal(2, wire.Split('\n').Count(l => l.StartsWith("::1 ", StringComparison.Ordinal)));
     }
 

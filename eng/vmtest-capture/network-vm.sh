@@ -50,10 +50,11 @@
 # records auto6 and the capture kernel's SLAAC makes the address again.
 # fence (local only): a cluster node that dumps to its own disk (ext4 LABEL=kdump on a virtio
 # disk, 127.0.0.1-<date>) and names a fence_kdump node: the two guests again, untagged, the first
-# kernel's eth0 192.168.100.15/24; node2.test (its /etc/hosts) is 192.168.100.2 on the server
-# guest, where Debian 12's real fence_kdump agent (fence-agents, eng/lab/fence-agents.sh) waits
-# for the node's message. mkdumprd records the network toward the node though the dump is local;
-# kdump-capture brings it up and sends while it dumps; the agent must exit 0.
+# kernel's eth0 192.168.100.15/24; node2.test (its /etc/hosts) is 192.168.200.2 on the server
+# guest, reached through an on-link route (192.168.200.0/24 dev eth0, no gateway), where Debian
+# 12's real fence_kdump agent (fence-agents, eng/lab/fence-agents.sh) waits for the node's
+# message. mkdumprd records the network toward the node though the dump is local, that route
+# too; kdump-capture brings it up and sends while it dumps; the agent must exit 0.
 # RELEASE defaults to bookworm. Must run as root (ip netns, the servers).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -84,7 +85,7 @@ MAC=52:54:00:12:34:56
 GUEST_IP=10.0.2.15 SERVER_IP=10.0.2.100
 [[ $METHOD == vlan || $METHOD == fence ]] && GUEST_IP=192.168.100.15 SERVER_IP=192.168.100.1
 # fence: the cluster node the capture kernel notifies (a second address of the server guest).
-NODE_IP=192.168.100.2
+NODE_IP=192.168.200.2
 [[ $METHOD == ipv6 ]] && GUEST_IP=fd00:1::15 SERVER_IP=fd00:2::1
 [[ $METHOD == auto6 ]] && GUEST_IP=fd00:1::5054:ff:fe12:3456 SERVER_IP=fd00:2::1
 # The server guest's first NIC (the link to the test guest) and its EUI-64 link-local address.
@@ -370,8 +371,10 @@ elif [ "$(cat /etc/netvm-method)" = vlan ]; then
   sed 's/^/NETVM-VLANPROC | /' /proc/net/vlan/vlan100
   echo "NETVM-NET $(ip -o -4 addr show dev vlan100 | awk '{print $4}') $(cat /sys/class/net/vlan100/address)"
 elif [ "$(cat /etc/netvm-method)" = fence ]; then
-  # The cluster network: the node and its fence_kdump peer on one link, no gateway.
-  ip link set eth0 up && ip addr add 192.168.100.15/24 dev eth0
+  # The cluster network: the node and its fence_kdump peer on one link, no gateway; the peer's
+  # subnet is reached on the link itself (a route without a gateway).
+  ip link set eth0 up && ip addr add 192.168.100.15/24 dev eth0 && ip route add 192.168.200.0/24 dev eth0
+  echo "NETVM-ROUTES $(ip -4 route show dev eth0 | tr '\n' ';')"
 elif [ "$(cat /etc/netvm-method)" = ipv6 ]; then
   # IPv6 only: a permanent address, the server's network through the server guest's link-local
   # address; the server guest's advertisements ignored, as a static profile does.
@@ -444,7 +447,7 @@ if [[ $METHOD == vlan || $METHOD == ipv6 || $METHOD == auto6 || $METHOD == fence
 # The server guest: eth0 the link to the test guest, eth1 QEMU's user network, whose guestfwd
 # (10.0.2.100:PORT, /port: 22 or 2049) reaches the server; PORT of its address toward the test
 # guest is relayed there.
-# vlan: 192.168.100.1 on eth0.100 (tagged). fence: 192.168.100.1 and the node 192.168.100.2 on
+# vlan: 192.168.100.1 on eth0.100 (tagged). fence: 192.168.100.1 and the node 192.168.200.2 on
 # eth0, where fence_kdump waits for the test guest's message. ipv6, auto6: fd00:2::1 on lo, reached through eth0's
 # link-local address, the test guest's gateway; fd00:1::1/64 on eth0 is the link's network, which
 # ra-send advertises for SLAAC every second.
@@ -453,7 +456,7 @@ if [[ $METHOD == vlan || $METHOD == ipv6 || $METHOD == auto6 || $METHOD == fence
 mount -t proc proc /proc; mount -t sysfs sysfs /sys; mount -t devtmpfs devtmpfs /dev 2>/dev/null
 modprobe virtio_pci; modprobe virtio_net
 if [ "$(cat /method)" = fence ]; then
-  ip link set lo up; ip link set eth0 up && ip addr add 192.168.100.1/24 dev eth0 && ip addr add 192.168.100.2/24 dev eth0
+  ip link set lo up; ip link set eth0 up && ip addr add 192.168.100.1/24 dev eth0 && ip addr add 192.168.200.2/24 dev eth0
   (fence_kdump -n 192.168.100.15 -t 400 -v; echo "SERVERGUEST-FENCED rc=$?") &
   ready="$(ip -o -4 addr show dev eth0 | awk '{print $4}' | tr '\n' ' ')"
 elif [ "$(cat /method)" != vlan ]; then
@@ -594,6 +597,7 @@ if [[ $METHOD == fence ]]; then
   tr -d '\r' <"$W/server-serial.log" >"$W/server-serial.txt"
   grep -E '^(SERVERGUEST-|\[debug\]|\[error\])' "$W/server-serial.txt" | sed 's/^/server guest: /' || true
   grep -qF "NETVM-DISK-MOUNTED /dev/vda /mnt/kdump ext4" "$W/serial.txt" || die "the first kernel did not mount its dump disk"
+  grep -qF "NETVM-ROUTES 192.168.100.0/24 dev eth0 scope link  src 192.168.100.15 ;192.168.200.0/24 dev eth0 scope link ;" "$W/serial.txt" || die "the first kernel has no on-link route to 192.168.200.0/24"
   grep -qF "kdump: eth0 ($MAC) is 192.168.100.15/24" "$W/serial.txt" || die "the capture kernel did not bring up eth0 for the fence node"
   grep -qF "kdump: fence_kdump: notifying node2.test (-p 7410 -i 2 -v)" "$W/serial.txt" || die "the capture kernel did not start fence_kdump_send"
   grep -qF "[debug]: message sent to node '$NODE_IP'" "$W/serial.txt" || die "the capture kernel's fence_kdump_send sent nothing to $NODE_IP"

@@ -215,6 +215,27 @@ public static class NetDevice
     }
 
     /// <summary>
+    /// SIOCADDRT: <paramref name="destination"/>/<paramref name="mask"/> on the link of
+    /// <paramref name="ifname"/>, no gateway (<c>ip route add … dev IF</c>): rt_dev points at the name.
+    /// </summary>
+    public static unsafe SyscallResult AddRouteOnLink(uint destination, uint mask, string ifname)
+    {
+        var name = new byte[IfreqFields.IFNAMSIZ];
+        WriteName(name, ifname);
+        var rt = new byte[RtentryFields.Size];
+        WriteSockaddrIn(rt.AsSpan(RtentryFields.Destination), destination);
+        WriteSockaddrIn(rt.AsSpan(RtentryFields.Genmask), mask);
+        var flags = (ushort)RTF_UP;
+        if (BitConverter.IsLittleEndian) BinaryPrimitives.WriteUInt16LittleEndian(rt.AsSpan(RtentryFields.Flags), flags);
+        else BinaryPrimitives.WriteUInt16BigEndian(rt.AsSpan(RtentryFields.Flags), flags);
+        fixed (byte* dev = name)
+        {
+            MemoryMarshal.Write(rt.AsSpan(RtentryFields.Device), (nint)dev);
+            return Ioctl(SIOCADDRT, rt);
+        }
+    }
+
+    /// <summary>
     /// SIOCSIFADDR on an AF_INET6 socket (what <c>ip -6 addr add</c> does through rtnetlink): a
     /// permanent address with its prefix route; the kernel runs DAD on it while it is tentative.
     /// </summary>
@@ -235,20 +256,20 @@ public static class NetDevice
     /// <summary>
     /// SIOCADDRT on an AF_INET6 socket: <paramref name="destination"/>/<paramref name="prefixLength"/>
     /// via <paramref name="gateway"/> through <paramref name="ifname"/> (a link-local gateway is
-    /// only reachable through a named device).
+    /// only reachable through a named device); without a gateway (null), on that device's link.
     /// </summary>
-    public static SyscallResult AddRoute6(ReadOnlySpan<byte> destination, int prefixLength, ReadOnlySpan<byte> gateway, string ifname)
+    public static SyscallResult AddRoute6(ReadOnlySpan<byte> destination, int prefixLength, byte[]? gateway, string ifname)
     {
-        if (destination.Length != 16 || gateway.Length != 16) throw new ArgumentException("an IPv6 address is 16 bytes");
+        if (destination.Length != 16 || gateway is { Length: not 16 }) throw new ArgumentException("an IPv6 address is 16 bytes");
         ArgumentOutOfRangeException.ThrowIfNegative(prefixLength);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(prefixLength, 128);
         var index = InterfaceIndex(ifname);
         if (index.IsError) return index;
         var rt = new byte[In6RtmsgFields.Size];
         destination.CopyTo(rt.AsSpan(In6RtmsgFields.Destination));
-        gateway.CopyTo(rt.AsSpan(In6RtmsgFields.Gateway));
+        gateway?.CopyTo(rt.AsSpan(In6RtmsgFields.Gateway));
         MemoryMarshal.Write(rt.AsSpan(In6RtmsgFields.DestinationLength), (ushort)prefixLength);
-        MemoryMarshal.Write(rt.AsSpan(In6RtmsgFields.Flags), (uint)(RTF_UP | RTF_GATEWAY));
+        MemoryMarshal.Write(rt.AsSpan(In6RtmsgFields.Flags), (uint)(gateway is null ? RTF_UP : RTF_UP | RTF_GATEWAY));
         MemoryMarshal.Write(rt.AsSpan(In6RtmsgFields.Ifindex), (int)index.Value);
         return Ioctl(SIOCADDRT, rt, LibC.AF_INET6);
     }

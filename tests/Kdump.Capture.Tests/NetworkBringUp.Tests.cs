@@ -58,6 +58,17 @@ public sealed partial class NetworkBringUpTests : IDisposable
         Assert.Equal(["eth0 (52:54:00:12:34:56) is 10.0.2.15/24 via 10.0.2.2"], _log);
     }
 
+    [Fact]
+    public void A_route_without_a_gateway_is_added_on_the_interfaces_link()
+    {
+        Write(CaptureNetworkConfig.ImagePath, "remote 192.168.200.7\ninterface eth0 52:54:00:12:34:56\nstatic 10.0.2.15/24\nroute 192.168.200.0/24\n");
+        Write("/sys/class/net/eth0/address", "52:54:00:12:34:56\n");
+
+        Assert.True(BringUp(out _));
+
+        Assert.Equal(["up lo", "addr eth0 10.0.2.15/24", "up eth0", "route 192.168.200.0/24 dev eth0"], _net.Calls);
+    }
+
     /// <summary>eth0 and eth1 as the capture kernel's sysfs shows them, with the MACs the bond and bridge records name.</summary>
     private void TwoNics()
     {
@@ -638,8 +649,8 @@ public sealed partial class NetworkBringUpTests : IDisposable
 
         public string? SetHardwareAddress(string name, string mac) => Record("hwaddr", $"hwaddr {name} {mac}", "SIOCSIFHWADDR: EBUSY");
 
-        public string? AddRoute(IpPrefix destination, System.Net.IPAddress gateway, string name) =>
-            Record("route", destination.IsIpv6 ? $"route {destination} via {gateway} dev {name}" : $"route {destination} via {gateway}", "SIOCADDRT failed");
+        public string? AddRoute(IpPrefix destination, System.Net.IPAddress? gateway, string name) =>
+            Record("route", gateway is null ? $"route {destination} dev {name}" : destination.IsIpv6 ? $"route {destination} via {gateway} dev {name}" : $"route {destination} via {gateway}", "SIOCADDRT failed");
 
         /// <summary>The server <see cref="OpenDhcp"/> hands out.</summary>
         public DhcpFakeServer Dhcp { get; set; } = new();

@@ -112,8 +112,9 @@ public sealed class NetworkCaptureVmTests
 
     /// <summary>
     /// fence_kdump: a cluster node dumping to its own disk (ext4 LABEL=kdump) names a fence_kdump
-    /// node on the second guest, where Debian 12's fence_kdump agent waits for it. Our mkdumprd
-    /// records the network toward the node though the dump is local; our kdump-capture brings it up,
+    /// node on the second guest, where Debian 12's fence_kdump agent waits for it; the node's subnet
+    /// is reached through a route without a gateway. Our mkdumprd records the network toward the
+    /// node though the dump is local, that route too; our kdump-capture brings it up,
     /// sends while it dumps, and the agent exits 0 (the script checks the server guest's console);
     /// the dump is on the disk in 127.0.0.1-DATE.
     /// </summary>

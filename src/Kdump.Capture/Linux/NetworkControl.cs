@@ -29,18 +29,21 @@ public sealed class NetworkControl : INetworkControl
     public string? SetHardwareAddress(string name, string mac) =>
         Why(NetDevice.SetHardwareAddress(name, CaptureNetworkConfig.MacBytes(mac)), $"SIOCSIFHWADDR {name} {mac}");
 
-    public string? AddRoute(IpPrefix destination, IPAddress gateway, string name)
+    public string? AddRoute(IpPrefix destination, IPAddress? gateway, string name)
     {
-        ArgumentNullException.ThrowIfNull(gateway);
+        var what = gateway is null ? $"{destination} dev {name}" : destination.IsIpv6 ? $"{destination} via {gateway} dev {name}" : $"{destination} via {gateway}";
         if (destination.IsIpv6)
         {
-            var r = NetDevice.AddRoute6(destination.Address.GetAddressBytes(), destination.PrefixLength, gateway.GetAddressBytes(), name);
+            var r = NetDevice.AddRoute6(destination.Address.GetAddressBytes(), destination.PrefixLength, gateway?.GetAddressBytes(), name);
             // A router's advertisement may have made the same route meanwhile: the kernel then
             // makes that one permanent and answers EEXIST (fib6_add_rt2node).
-            return r.IsError && r.Errno == Errno.EEXIST ? null : Why(r, $"SIOCADDRT (inet6) {destination} via {gateway} dev {name}");
+            return r.IsError && r.Errno == Errno.EEXIST ? null : Why(r, $"SIOCADDRT (inet6) {what}");
         }
         var v4 = destination.ToIpv4();
-        return Why(NetDevice.AddRoute(v4.Address & v4.Mask, v4.Mask, Ipv4Network.FromIPAddress(gateway)), $"SIOCADDRT {destination} via {gateway}");
+        var added = gateway is null
+            ? NetDevice.AddRouteOnLink(v4.Address & v4.Mask, v4.Mask, name)
+            : NetDevice.AddRoute(v4.Address & v4.Mask, v4.Mask, Ipv4Network.FromIPAddress(gateway));
+        return Why(added, $"SIOCADDRT {what}");
     }
 
     public string? IgnoreRouterAdvertisements(string name) => WriteSysfs($"/proc/sys/net/ipv6/conf/{name}/accept_ra", "0");

@@ -29,9 +29,10 @@ public interface INetworkControl
     /// <summary>
     /// <c>ip route add DESTINATION via GATEWAY dev NAME</c> (0.0.0.0/0 and ::/0 are the default
     /// routes). IPv4 lets the kernel pick the device that reaches the gateway; IPv6 names
-    /// <paramref name="name"/>, through which a link-local gateway is reached.
+    /// <paramref name="name"/>, through which a link-local gateway is reached. Without a gateway,
+    /// <c>ip route add DESTINATION dev NAME</c>: on the link of <paramref name="name"/>.
     /// </summary>
-    string? AddRoute(IpPrefix destination, IPAddress gateway, string name);
+    string? AddRoute(IpPrefix destination, IPAddress? gateway, string name);
 
     /// <summary>
     /// <c>sysctl net.ipv6.conf.NAME.accept_ra=0</c>: a static IPv6 interface (NetworkManager's

@@ -19,7 +19,8 @@ namespace Kdump.Config.Network;
 /// static 10.0.2.15/24                or: dhcp (IPv4), auto6 (IPv6)
 /// gateway 10.0.2.2                   static only, optional: the default route (IPv6: often fe80::…,
 ///                                    reached through the interface)
-/// route 192.168.5.0/24 10.0.2.1      static or auto6, any number
+/// route 192.168.5.0/24 10.0.2.1      static or auto6, any number; without a gateway
+///                                    (route 10.5.0.0/16) on the link itself
 /// nameserver 10.0.2.3                any number, either family
 /// </code>
 /// </summary>
@@ -81,7 +82,12 @@ public sealed record CaptureNetworkConfig(
             default: sb.Append(Keywords.Static).Append(' ').Append(Address).Append('\n'); break;
         }
         if (Gateway is { } g) sb.Append(Keywords.Gateway).Append(' ').Append(IpPrefix.FormatAddress(g)).Append('\n');
-        foreach (var r in Routes) sb.Append(Keywords.Route).Append(' ').Append(r.Destination).Append(' ').Append(IpPrefix.FormatAddress(r.Gateway)).Append('\n');
+        foreach (var r in Routes)
+        {
+            sb.Append(Keywords.Route).Append(' ').Append(r.Destination);
+            if (r.Gateway is { } via) sb.Append(' ').Append(IpPrefix.FormatAddress(via));
+            sb.Append('\n');
+        }
         foreach (var n in Nameservers) sb.Append(Keywords.Nameserver).Append(' ').Append(IpPrefix.FormatAddress(n)).Append('\n');
         return sb.ToString();
     }
@@ -154,7 +160,8 @@ public sealed record CaptureNetworkConfig(
                     Arity(1); Once(gateway is not null); gateway = Bound(w[1]);
                     break;
                 case Keywords.Route:
-                    Arity(2); routes.Add(new StaticRoute(Net(w[1]), Bound(w[2])));
+                    if (w.Length is not (2 or 3)) throw KdumpConfigException.At(file, n, $"'{w[0]}' takes a destination and an optional gateway, found {w.Length - 1} value(s)");
+                    routes.Add(new StaticRoute(Net(w[1]), w.Length == 3 ? Bound(w[2]) : null));
                     break;
                 case Keywords.Nameserver:
                     Arity(1); nameservers.Add(Ip(w[1]));

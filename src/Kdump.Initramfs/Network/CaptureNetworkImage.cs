@@ -57,9 +57,30 @@ public static class CaptureNetworkImage
             return new CaptureNetworkConfig(remoteAddress, name, link.MacAddress, AddressMethod.Dhcp, null, null, [], Nameservers(facts, remoteAddress)) { Link = link };
         var onDevice = routes.Where(r => r.Interface == name && r.Gateway is not null).ToList();
         var gateway = onDevice.FirstOrDefault(r => r.IsDefault)?.Gateway is { } g ? Ipv4Network.ToIPAddress(g) : null;
-        var extra = onDevice.Where(r => !r.IsDefault).Select(r => new StaticRoute(IpPrefix.From(r.Destination), Ipv4Network.ToIPAddress(r.Gateway!.Value))).ToList();
+        var connected = facts.Addresses().Where(a => a.InterfaceIndex == index).Select(a => IpPrefix.From(a.Address)).ToList();
+        var onLink = routes.Where(r => r.Interface == name && r.Gateway is null).Select(r => IpPrefix.From(r.Destination))
+            .Where(d => !IsConnected(d, connected)).Select(d => new StaticRoute(d, null));
+        var extra = onDevice.Where(r => !r.IsDefault).Select(r => new StaticRoute(IpPrefix.From(r.Destination), Ipv4Network.ToIPAddress(r.Gateway!.Value)))
+            .Concat(onLink).ToList();
         return new CaptureNetworkConfig(remoteAddress, name, link.MacAddress, AddressMethod.Static, IpPrefix.From(source.Address), gateway, extra, Nameservers(facts, remoteAddress)) { Link = link };
     }
+
+    /// <summary>
+    /// The prefix route the kernel makes for an address of the interface (10.0.2.0/24 for
+    /// 10.0.2.15/24): made again with the address, so not a route to record.
+    /// </summary>
+    private static bool IsConnected(IpPrefix destination, IReadOnlyList<IpPrefix> addresses) =>
+        addresses.Any(a => a.PrefixLength == destination.PrefixLength && destination.Contains(a.Address));
+
+    /// <summary>
+    /// The interface's routes without a gateway that the capture kernel would not have: not an
+    /// address's own prefix, not link-local or multicast (every IPv6 interface has those), not made
+    /// by a router advertisement (auto6 gets them again).
+    /// </summary>
+    private static IEnumerable<StaticRoute> OnLinkRoutes6(IEnumerable<Ipv6Route> routes, string name, IReadOnlyList<IpPrefix> addresses) =>
+        routes.Where(r => r.Interface == name && r.Gateway is null && !r.IsFromRouterAdvertisement
+                && !r.Destination.Address.IsIPv6LinkLocal && !r.Destination.Address.IsIPv6Multicast && !IsConnected(r.Destination, addresses))
+            .Select(r => new StaticRoute(r.Destination, null));
 
     /// <summary>resolv.conf's nameservers, those of the server's family first (glibc reads three).</summary>
     private static List<IPAddress> Nameservers(HostNetwork facts, IPAddress remote) =>
@@ -86,13 +107,14 @@ public static class CaptureNetworkImage
             ?? throw new InitramfsBuildException($"{name} (toward {host}) has no global IPv6 address");
         var nameservers = Nameservers(facts, remote);
         var onDevice = routes.Where(r => r.Interface == name && r.Gateway is not null).ToList();
+        var onLink = OnLinkRoutes6(routes, name, addresses.Where(a => a.InterfaceIndex == index).Select(a => a.Address).ToList()).ToList();
         if (!source.IsPermanent)
         {
-            var own = onDevice.Where(r => !r.IsDefault && !r.IsFromRouterAdvertisement).Select(r => new StaticRoute(r.Destination, r.Gateway!)).Distinct().ToList();
+            var own = onDevice.Where(r => !r.IsDefault && !r.IsFromRouterAdvertisement).Select(r => new StaticRoute(r.Destination, r.Gateway!)).Concat(onLink).Distinct().ToList();
             return new CaptureNetworkConfig(remote, name, link.MacAddress, AddressMethod.Auto, null, null, own, nameservers) { Link = link };
         }
         var gateway = onDevice.FirstOrDefault(r => r.IsDefault)?.Gateway;
-        var extra = onDevice.Where(r => !r.IsDefault).Select(r => new StaticRoute(r.Destination, r.Gateway!)).Distinct().ToList();
+        var extra = onDevice.Where(r => !r.IsDefault).Select(r => new StaticRoute(r.Destination, r.Gateway!)).Concat(onLink).Distinct().ToList();
         return new CaptureNetworkConfig(remote, name, link.MacAddress, AddressMethod.Static, source.Address, gateway, extra, nameservers) { Link = link };
     }
 

@@ -220,6 +220,8 @@ public static class NetDevice
     /// </summary>
     public static unsafe SyscallResult AddRouteOnLink(uint destination, uint mask, string ifname)
     {
+        // RtentryFields are LP64's: rt_dev is an 8-byte pointer.
+        if (IntPtr.Size != 8) throw new PlatformNotSupportedException("struct rtentry is laid out for 64-bit Linux");
         var name = new byte[IfreqFields.IFNAMSIZ];
         WriteName(name, ifname);
         var rt = new byte[RtentryFields.Size];

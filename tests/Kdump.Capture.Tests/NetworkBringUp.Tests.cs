@@ -69,6 +69,19 @@ public sealed partial class NetworkBringUpTests : IDisposable
         Assert.Equal(["up lo", "addr eth0 10.0.2.15/24", "up eth0", "route 192.168.200.0/24 dev eth0"], _net.Calls);
     }
 
+    [Fact]
+    public void Routes_on_the_link_come_before_the_gateways_they_may_lead_to()
+    {
+        // A point-to-point peer as the gateway (a cloud's 172.31.1.1 dev eth0, default via 172.31.1.1).
+        Write(CaptureNetworkConfig.ImagePath, "remote 10.9.9.9\ninterface eth0 52:54:00:12:34:56\nstatic 10.0.2.15/32\ngateway 172.31.1.1\n"
+            + "route 10.8.0.0/16 172.31.1.1\nroute 172.31.1.1/32\n");
+        Write("/sys/class/net/eth0/address", "52:54:00:12:34:56\n");
+
+        Assert.True(BringUp(out _));
+
+        Assert.Equal(["up lo", "addr eth0 10.0.2.15/32", "up eth0", "route 172.31.1.1/32 dev eth0", "route 0.0.0.0/0 via 172.31.1.1", "route 10.8.0.0/16 via 172.31.1.1"], _net.Calls);
+    }
+
     /// <summary>eth0 and eth1 as the capture kernel's sysfs shows them, with the MACs the bond and bridge records name.</summary>
     private void TwoNics()
     {

@@ -56,4 +56,34 @@ public sealed partial class NetworkTests
         e = Assert.Throws<KdumpConfigException>(() => CaptureNetworkConfig.Parse("remote 10.0.2.100\ninterface eth0 52:54:00:12:34:56\ndhcp\nroute 192.168.200.0/24\n"));
         Assert.Equal("/etc/kdump/network.conf: 'gateway' and 'route' go with 'static' only", e.Message);
     }
+
+    [Fact]
+    public void A_second_addresss_prefix_is_recorded_and_one_route_per_destination_the_lowest_metrics()
+    {
+        using var root = new TestRoot("mkdumprd-net-onlink-dups");
+        var routes = Header
+            + RouteLine("eth0", "0.0.0.0", "0.0.0.0", 0x1, 50, "0.0.0.0", true)                   // a default on the link: the gateway line wins
+            + RouteLine("eth0", "0.0.0.0", "10.0.2.2", 0x3, 100, "0.0.0.0", true)
+            + RouteLine("eth0", "10.0.2.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true)
+            + RouteLine("eth0", "192.168.7.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true)          // the second address's prefix
+            + RouteLine("eth0", "172.16.0.0", "10.0.2.9", 0x3, 200, "255.240.0.0", true)          // NetworkManager's copy, higher metric
+            + RouteLine("eth0", "172.16.0.0", "10.0.2.1", 0x3, 0, "255.240.0.0", true);
+        var image = BuildNfs(root, [Addr(2, "10.0.2.15/24"), Addr(2, "192.168.7.20/24")], "nfs 10.0.2.100:/export\n", routes);
+
+        Assert.Equal("# kdump-capture network, written by mkdumprd\nremote 10.0.2.100\ninterface eth0 52:54:00:12:34:56\n"
+            + "static 10.0.2.15/24\ngateway 10.0.2.2\nroute 192.168.7.0/24\nroute 172.16.0.0/12 10.0.2.1\nnameserver 10.0.2.3\nnameserver fec0::3\n",
+            Text(image, CaptureNetworkConfig.ImagePath));
+    }
+
+    [Fact]
+    public void A_static_ipv6_record_keeps_an_advertised_on_link_prefix_since_it_turns_advertisements_off()
+    {
+        using var root = new TestRoot("mkdumprd-net-onlink6-ra");
+        // fd00:4::/64 from a router advertisement's prefix option (RTF_UP|RTF_ADDRCONF|RTF_PREFIX_RT).
+        var routes = GuestIpv6Routes
+            + "fd000004000000000000000000000000 40 00000000000000000000000000000000 00 00000000000000000000000000000000 00000100 00000001 00000000 00440001     eth0\n";
+        var image = BuildIpv6(root, "nfs [fd00:2::1]:/export\n", routes: routes);
+
+        Assert.Contains("\nroute fd00:4::/64\n", Text(image, CaptureNetworkConfig.ImagePath), StringComparison.Ordinal);
+    }
 }

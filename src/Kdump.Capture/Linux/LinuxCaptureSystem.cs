@@ -254,7 +254,8 @@ public sealed class LinuxCaptureSystem(ISystemCalls calls, TextWriter console, B
     /// <summary>
     /// The sender on a background thread, its output on the console. Nothing it does may end this
     /// process, which is PID 1: a thread that cannot be made (a small crashkernel) is logged and
-    /// the dump goes on; whatever the sender throws is logged and ends the thread only.
+    /// the dump goes on; whatever the sender throws is logged and ends the thread only. (Its stack
+    /// keeps the default size: pages are only used as touched, and an overflow would end PID 1.)
     /// </summary>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1031", Justification = "PID 1 must survive any failure of the notification")]
     public void StartFenceKdumpSend(IReadOnlyList<string> args)
@@ -263,8 +264,7 @@ public sealed class LinuxCaptureSystem(ISystemCalls calls, TextWriter console, B
         var argv = args.ToArray();
         try
         {
-            // A loop of sendto and sleep: a small stack keeps the capture kernel's memory for the dump.
-            new Thread(() => RunFenceKdumpSend(argv), maxStackSize: 256 * 1024) { IsBackground = true, Name = Fence.FenceKdumpSend.UpstreamName }.Start();
+            new Thread(() => RunFenceKdumpSend(argv)) { IsBackground = true, Name = Fence.FenceKdumpSend.UpstreamName }.Start();
         }
         catch (Exception e)
         {

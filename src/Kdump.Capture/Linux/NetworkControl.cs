@@ -43,7 +43,8 @@ public sealed class NetworkControl : INetworkControl
         var added = gateway is null
             ? NetDevice.AddRouteOnLink(v4.Address & v4.Mask, v4.Mask, name)
             : NetDevice.AddRoute(v4.Address & v4.Mask, v4.Mask, Ipv4Network.FromIPAddress(gateway));
-        return Why(added, $"SIOCADDRT {what}");
+        // The same route, already there (the kernel's own prefix route of a second address): done.
+        return added.IsError && added.Errno == Errno.EEXIST ? null : Why(added, $"SIOCADDRT {what}");
     }
 
     public string? IgnoreRouterAdvertisements(string name) => WriteSysfs($"/proc/sys/net/ipv6/conf/{name}/accept_ra", "0");

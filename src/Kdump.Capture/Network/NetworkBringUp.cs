@@ -172,16 +172,20 @@ public static class NetworkBringUp
         }
     }
 
-    /// <summary>The recorded default route (static only) and other routes, through <paramref name="name"/>; the first refusal.</summary>
+    /// <summary>
+    /// The recorded routes through <paramref name="name"/>; the first refusal. Those on the link
+    /// come first, since a gateway may be reached only through one of them (a point-to-point
+    /// peer, <c>172.31.1.1 dev eth0</c> then <c>default via 172.31.1.1</c>); then the default
+    /// route (static only), then the other gateway routes.
+    /// </summary>
     private static string? AddRoutes(INetworkControl net, CaptureNetworkConfig config, string name)
     {
         string? error = null;
-        if (config.Gateway is { } gw) error = net.AddRoute(new IpPrefix(config.IsIpv6 ? IPAddress.IPv6Any : IPAddress.Any, 0), gw, name);
-        foreach (var r in config.Routes)
-        {
-            if (error is not null) break;
-            error = net.AddRoute(r.Destination, r.Gateway, name);
-        }
+        foreach (var r in config.Routes.Where(r => r.IsOnLink))
+            error ??= net.AddRoute(r.Destination, null, name);
+        if (config.Gateway is { } gw) error ??= net.AddRoute(new IpPrefix(config.IsIpv6 ? IPAddress.IPv6Any : IPAddress.Any, 0), gw, name);
+        foreach (var r in config.Routes.Where(r => !r.IsOnLink))
+            error ??= net.AddRoute(r.Destination, r.Gateway, name);
         return error;
     }
 

@@ -55,31 +55,37 @@ public static class CaptureNetworkImage
 
         if (!source.IsPermanent)
             return new CaptureNetworkConfig(remoteAddress, name, link.MacAddress, AddressMethod.Dhcp, null, null, [], Nameservers(facts, remoteAddress)) { Link = link };
-        var onDevice = routes.Where(r => r.Interface == name && r.Gateway is not null).ToList();
-        var gateway = onDevice.FirstOrDefault(r => r.IsDefault)?.Gateway is { } g ? Ipv4Network.ToIPAddress(g) : null;
-        var connected = facts.Addresses().Where(a => a.InterfaceIndex == index).Select(a => IpPrefix.From(a.Address)).ToList();
-        var onLink = routes.Where(r => r.Interface == name && r.Gateway is null).Select(r => IpPrefix.From(r.Destination))
-            .Where(d => !IsConnected(d, connected)).Select(d => new StaticRoute(d, null));
-        var extra = onDevice.Where(r => !r.IsDefault).Select(r => new StaticRoute(IpPrefix.From(r.Destination), Ipv4Network.ToIPAddress(r.Gateway!.Value)))
-            .Concat(onLink).ToList();
+        // Lowest metric first (a stable sort keeps the file's order within one): the route the first kernel uses.
+        var onDevice = routes.Where(r => r.Interface == name).OrderBy(r => r.Metric).ToList();
+        var gateway = onDevice.FirstOrDefault(r => r.IsDefault && r.Gateway is not null)?.Gateway is { } g ? Ipv4Network.ToIPAddress(g) : null;
+        var own = IpPrefix.From(source.Address);
+        // The record has no metrics: one route per destination. A default without a gateway
+        // (dev eth0) is recorded only when there is no gateway line, which would be made beside it.
+        var extra = onDevice
+            .Where(r => r.IsDefault ? r.Gateway is null && gateway is null : r.Gateway is not null || !IsConnected(IpPrefix.From(r.Destination), own))
+            .DistinctBy(r => r.Destination)
+            .Select(r => new StaticRoute(IpPrefix.From(r.Destination), r.Gateway is { } via ? Ipv4Network.ToIPAddress(via) : null))
+            .ToList();
         return new CaptureNetworkConfig(remoteAddress, name, link.MacAddress, AddressMethod.Static, IpPrefix.From(source.Address), gateway, extra, Nameservers(facts, remoteAddress)) { Link = link };
     }
 
     /// <summary>
-    /// The prefix route the kernel makes for an address of the interface (10.0.2.0/24 for
-    /// 10.0.2.15/24): made again with the address, so not a route to record.
+    /// The prefix route the kernel makes for the recorded address (10.0.2.0/24 for 10.0.2.15/24):
+    /// made again with it, so not a route to record. Other addresses of the interface are not
+    /// made again: their prefix routes are recorded, so what they reached stays reachable.
     /// </summary>
-    private static bool IsConnected(IpPrefix destination, IReadOnlyList<IpPrefix> addresses) =>
-        addresses.Any(a => a.PrefixLength == destination.PrefixLength && destination.Contains(a.Address));
+    private static bool IsConnected(IpPrefix destination, IpPrefix address) =>
+        address.PrefixLength == destination.PrefixLength && destination.Contains(address.Address);
 
     /// <summary>
-    /// The interface's routes without a gateway that the capture kernel would not have: not an
-    /// address's own prefix, not link-local or multicast (every IPv6 interface has those), not made
-    /// by a router advertisement (auto6 gets them again).
+    /// The interface's routes without a gateway that the capture kernel would not have: not the
+    /// address's own prefix, not link-local or multicast (every IPv6 interface has those), and for
+    /// <c>auto6</c> not made by a router advertisement (the capture kernel's SLAAC gets them again;
+    /// a static record turns advertisements off, so it keeps them).
     /// </summary>
-    private static IEnumerable<StaticRoute> OnLinkRoutes6(IEnumerable<Ipv6Route> routes, string name, IReadOnlyList<IpPrefix> addresses) =>
-        routes.Where(r => r.Interface == name && r.Gateway is null && !r.IsFromRouterAdvertisement
-                && !r.Destination.Address.IsIPv6LinkLocal && !r.Destination.Address.IsIPv6Multicast && !IsConnected(r.Destination, addresses))
+    private static IEnumerable<StaticRoute> OnLinkRoutes6(IEnumerable<Ipv6Route> routes, string name, IpPrefix address, bool autoconfigured) =>
+        routes.Where(r => r.Interface == name && r.Gateway is null && !(autoconfigured && r.IsFromRouterAdvertisement)
+                && !r.Destination.Address.IsIPv6LinkLocal && !r.Destination.Address.IsIPv6Multicast && !IsConnected(r.Destination, address))
             .Select(r => new StaticRoute(r.Destination, null));
 
     /// <summary>resolv.conf's nameservers, those of the server's family first (glibc reads three).</summary>
@@ -106,15 +112,18 @@ public static class CaptureNetworkImage
         var source = Ipv6RouteLookup.SourceAddress(addresses.Where(a => a.InterfaceIndex == index).ToList(), remote)
             ?? throw new InitramfsBuildException($"{name} (toward {host}) has no global IPv6 address");
         var nameservers = Nameservers(facts, remote);
-        var onDevice = routes.Where(r => r.Interface == name && r.Gateway is not null).ToList();
-        var onLink = OnLinkRoutes6(routes, name, addresses.Where(a => a.InterfaceIndex == index).Select(a => a.Address).ToList()).ToList();
+        // Lowest metric first; the record has no metrics, so one route per destination.
+        var ordered = routes.OrderBy(r => r.Metric).ToList();
+        var onDevice = ordered.Where(r => r.Interface == name && r.Gateway is not null).ToList();
+        var onLink = OnLinkRoutes6(ordered, name, source.Address, autoconfigured: !source.IsPermanent).ToList();
         if (!source.IsPermanent)
         {
-            var own = onDevice.Where(r => !r.IsDefault && !r.IsFromRouterAdvertisement).Select(r => new StaticRoute(r.Destination, r.Gateway!)).Concat(onLink).Distinct().ToList();
+            var own = onDevice.Where(r => !r.IsDefault && !r.IsFromRouterAdvertisement).Select(r => new StaticRoute(r.Destination, r.Gateway!)).Concat(onLink)
+                .DistinctBy(r => r.Destination).ToList();
             return new CaptureNetworkConfig(remote, name, link.MacAddress, AddressMethod.Auto, null, null, own, nameservers) { Link = link };
         }
         var gateway = onDevice.FirstOrDefault(r => r.IsDefault)?.Gateway;
-        var extra = onDevice.Where(r => !r.IsDefault).Select(r => new StaticRoute(r.Destination, r.Gateway!)).Concat(onLink).Distinct().ToList();
+        var extra = onDevice.Where(r => !r.IsDefault).Select(r => new StaticRoute(r.Destination, r.Gateway!)).Concat(onLink).DistinctBy(r => r.Destination).ToList();
         return new CaptureNetworkConfig(remote, name, link.MacAddress, AddressMethod.Static, source.Address, gateway, extra, nameservers) { Link = link };
     }
 

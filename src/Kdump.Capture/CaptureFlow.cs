@@ -60,9 +60,9 @@ public sealed class CaptureFlow
         // action (dump_to_rootfs) can take minutes during which the cluster would fence this node.
         if (!networkUp && fenceNodes.Length > 0) Log("fence_kdump: the network is not up, the cluster nodes may not hear of this capture");
         FenceKdumpNotify(fenceNodes);
-        if (instruction.NeedsHostIp && !networkUp) return ErrorHandler();
         if (instruction.NeedsHostIp)
         {
+            if (!networkUp) return ErrorHandler();
             var remote = RemoteIpFromCmdline() ?? (network is null ? null : Config.Network.IpPrefix.FormatAddress(network.Remote));
             if (remote is null) { Log("failed to get remote IP address!"); return ErrorHandler(); }
             var ip = _system.GetHostIpToward(remote);
@@ -95,7 +95,7 @@ public sealed class CaptureFlow
     private void FenceKdumpNotify(string[] nodes)
     {
         if (nodes.Length == 0) return;
-        var args = _conf.GetValue("fence_kdump_args").Split([' ', '\t', '\n'], StringSplitOptions.RemoveEmptyEntries);
+        var args = ShellChars.SplitWords(_conf.GetValue("fence_kdump_args"));
         Log($"fence_kdump: notifying {string.Join(' ', nodes)}" + (args.Length > 0 ? $" ({string.Join(' ', args)})" : ""));
         _system.StartFenceKdumpSend([.. args, .. nodes]);
     }

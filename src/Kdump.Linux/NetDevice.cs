@@ -204,14 +204,19 @@ public static class NetDevice
     /// <summary>SIOCADDRT: <paramref name="destination"/>/<paramref name="mask"/> via <paramref name="gateway"/>; the kernel picks the device that reaches the gateway.</summary>
     public static SyscallResult AddRoute(uint destination, uint mask, uint gateway)
     {
+        var rt = Rtentry(destination, mask, RTF_UP | RTF_GATEWAY);
+        WriteSockaddrIn(rt.AsSpan(RtentryFields.Gateway), gateway);
+        return Ioctl(SIOCADDRT, rt);
+    }
+
+    /// <summary>A struct rtentry with its destination, genmask and (native-order) flags; the rest zero.</summary>
+    private static byte[] Rtentry(uint destination, uint mask, int flags)
+    {
         var rt = new byte[RtentryFields.Size];
         WriteSockaddrIn(rt.AsSpan(RtentryFields.Destination), destination);
-        WriteSockaddrIn(rt.AsSpan(RtentryFields.Gateway), gateway);
         WriteSockaddrIn(rt.AsSpan(RtentryFields.Genmask), mask);
-        var flags = (ushort)(RTF_UP | RTF_GATEWAY);
-        if (BitConverter.IsLittleEndian) BinaryPrimitives.WriteUInt16LittleEndian(rt.AsSpan(RtentryFields.Flags), flags);
-        else BinaryPrimitives.WriteUInt16BigEndian(rt.AsSpan(RtentryFields.Flags), flags);
-        return Ioctl(SIOCADDRT, rt);
+        MemoryMarshal.Write(rt.AsSpan(RtentryFields.Flags), (ushort)flags);
+        return rt;
     }
 
     /// <summary>
@@ -224,12 +229,7 @@ public static class NetDevice
         if (IntPtr.Size != 8) throw new PlatformNotSupportedException("struct rtentry is laid out for 64-bit Linux");
         var name = new byte[IfreqFields.IFNAMSIZ];
         WriteName(name, ifname);
-        var rt = new byte[RtentryFields.Size];
-        WriteSockaddrIn(rt.AsSpan(RtentryFields.Destination), destination);
-        WriteSockaddrIn(rt.AsSpan(RtentryFields.Genmask), mask);
-        var flags = (ushort)RTF_UP;
-        if (BitConverter.IsLittleEndian) BinaryPrimitives.WriteUInt16LittleEndian(rt.AsSpan(RtentryFields.Flags), flags);
-        else BinaryPrimitives.WriteUInt16BigEndian(rt.AsSpan(RtentryFields.Flags), flags);
+        var rt = Rtentry(destination, mask, RTF_UP);
         fixed (byte* dev = name)
         {
             MemoryMarshal.Write(rt.AsSpan(RtentryFields.Device), (nint)dev);

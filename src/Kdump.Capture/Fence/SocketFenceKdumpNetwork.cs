@@ -15,8 +15,7 @@ public sealed class SocketFenceKdumpNetwork(string hostsPath) : IFenceKdumpNetwo
 
     public IPAddress? Resolve(string name, AddressFamily family, out string error)
     {
-        var hosts = File.Exists(hostsPath) ? File.ReadAllText(hostsPath) : null;
-        if (HostsFile.Resolve(name, hosts, family) is { } address)
+        if (HostsFile.Resolve(name, HostsFile.Read(hostsPath), family) is { } address)
         {
             error = "";
             return address;

@@ -168,8 +168,7 @@ public sealed class LinuxCaptureSystem(ISystemCalls calls, TextWriter console, B
     /// </summary>
     private static string? MountNfs(string source, string target, string fsType, ulong flags, string? data)
     {
-        var hosts = File.Exists(Network.HostsFile.Path) ? File.ReadAllText(Network.HostsFile.Path) : null;
-        var attempts = NfsMount.Plan(source, fsType, data, hosts, GetSourceAddressToward, out var error);
+        var attempts = NfsMount.Plan(source, fsType, data, Network.HostsFile.Read(), GetSourceAddressToward, out var error);
         if (error is not null) return $"mount {source} on {target} ({fsType}) failed: {error}";
         var failures = new List<string>();
         foreach (var a in attempts)

@@ -32,19 +32,14 @@ public sealed class NetworkControl : INetworkControl
     public string? AddRoute(IpPrefix destination, IPAddress? gateway, string name)
     {
         var what = gateway is null ? $"{destination} dev {name}" : destination.IsIpv6 ? $"{destination} via {gateway} dev {name}" : $"{destination} via {gateway}";
-        if (destination.IsIpv6)
-        {
-            var r = NetDevice.AddRoute6(destination.Address.GetAddressBytes(), destination.PrefixLength, gateway?.GetAddressBytes(), name);
-            // A router's advertisement may have made the same route meanwhile: the kernel then
-            // makes that one permanent and answers EEXIST (fib6_add_rt2node).
-            return r.IsError && r.Errno == Errno.EEXIST ? null : Why(r, $"SIOCADDRT (inet6) {what}");
-        }
         var v4 = destination.ToIpv4();
-        var added = gateway is null
-            ? NetDevice.AddRouteOnLink(v4.Address & v4.Mask, v4.Mask, name)
+        var added = destination.IsIpv6 ? NetDevice.AddRoute6(destination.Address.GetAddressBytes(), destination.PrefixLength, gateway?.GetAddressBytes(), name)
+            : gateway is null ? NetDevice.AddRouteOnLink(v4.Address & v4.Mask, v4.Mask, name)
             : NetDevice.AddRoute(v4.Address & v4.Mask, v4.Mask, Ipv4Network.FromIPAddress(gateway));
-        // The same route, already there (the kernel's own prefix route of a second address): done.
-        return added.IsError && added.Errno == Errno.EEXIST ? null : Why(added, $"SIOCADDRT {what}");
+        // The same route, already there, is done: a router's advertisement may have made it
+        // meanwhile (IPv6: the kernel then makes that one permanent, fib6_add_rt2node), or it is
+        // the kernel's own prefix route of a second address.
+        return added.IsError && added.Errno == Errno.EEXIST ? null : Why(added, $"SIOCADDRT{(destination.IsIpv6 ? " (inet6)" : "")} {what}");
     }
 
     public string? IgnoreRouterAdvertisements(string name) => WriteSysfs($"/proc/sys/net/ipv6/conf/{name}/accept_ra", "0");

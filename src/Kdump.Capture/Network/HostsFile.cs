@@ -13,6 +13,9 @@ public static class HostsFile
     /// <summary>The image's hosts file.</summary>
     public const string Path = "/etc/hosts";
 
+    /// <summary>The text of the hosts file at <paramref name="path"/>; null when there is none.</summary>
+    public static string? Read(string path = Path) => File.Exists(path) ? File.ReadAllText(path) : null;
+
     /// <summary>
     /// <paramref name="host"/>'s address of <paramref name="family"/> (<see cref="AddressFamily.Unspecified"/>:
     /// either), from the literal or <paramref name="hosts"/> (the file's text; null: none).

@@ -38,11 +38,22 @@ public static class CaptureNetworkImage
     {
         ArgumentNullException.ThrowIfNull(facts);
         ArgumentNullException.ThrowIfNull(host);
-        var remote = facts.Resolve(host) ?? throw new InitramfsBuildException($"Bad kdump network destination: {host}");
-        // ::ffff:a.b.c.d is reached over IPv4 (the socket API's mapping): record it as the IPv4 server it is.
-        if (remote.IsIPv4MappedToIPv6) remote = remote.MapToIPv4();
+        return Resolve(facts, host, ResolveUnmapped(facts, host), warnings);
+    }
+
+    /// <summary>The record for <paramref name="host"/>, already looked up as <paramref name="address"/>.</summary>
+    private static CaptureNetworkConfig Resolve(HostNetwork facts, string host, IPAddress? address, ICollection<string>? warnings)
+    {
+        var remote = address ?? throw new InitramfsBuildException($"Bad kdump network destination: {host}");
         return remote.AddressFamily == AddressFamily.InterNetworkV6 ? Resolve6(facts, host, remote, warnings) : Resolve4(facts, host, remote, warnings);
     }
+
+    /// <summary>
+    /// <paramref name="host"/>'s address now; ::ffff:a.b.c.d is reached over IPv4 (the socket
+    /// API's mapping), so it is the IPv4 address it maps.
+    /// </summary>
+    private static IPAddress? ResolveUnmapped(HostNetwork facts, string host) =>
+        facts.Resolve(host) is { } a ? a.IsIPv4MappedToIPv6 ? a.MapToIPv4() : a : null;
 
     private static CaptureNetworkConfig Resolve4(HostNetwork facts, string host, IPAddress remoteAddress, ICollection<string>? warnings)
     {
@@ -190,10 +201,9 @@ public static class CaptureNetworkImage
     /// its addresses): one that resolves to a loopback address (Debian's <c>127.0.1.1 HOSTNAME</c>)
     /// or to an address of one of its interfaces.
     /// </summary>
-    private static bool IsThisMachine(HostNetwork facts, string name)
+    private static bool IsThisMachine(HostNetwork facts, IPAddress? address)
     {
-        if (facts.Resolve(name) is not { } address) return false;
-        if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
+        if (address is null) return false;
         if (IPAddress.IsLoopback(address)) return true;
         return address.AddressFamily == AddressFamily.InterNetworkV6
             ? facts.Ipv6Addresses().Any(a => a.Address.Address.Equals(address))
@@ -204,10 +214,9 @@ public static class CaptureNetworkImage
     /// A fence_kdump node's address, checked to be reached through the record's interface in its
     /// family: the capture kernel brings up that one interface only.
     /// </summary>
-    private static IPAddress FenceNode(HostNetwork facts, string node, string host, CaptureNetworkConfig config)
+    private static IPAddress FenceNode(HostNetwork facts, string node, IPAddress? resolved, string host, CaptureNetworkConfig config)
     {
-        var address = facts.Resolve(node) ?? throw new InitramfsBuildException($"Bad kdump network destination: {node}");
-        if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
+        var address = resolved ?? throw new InitramfsBuildException($"Bad kdump network destination: {node}");
         if (address.IsIPv6LinkLocal || address.IsIPv6Multicast)
             throw new InitramfsBuildException($"fence_kdump node {node} ({IpPrefix.FormatAddress(address)}): not a routable IPv6 unicast address (a link-local node needs a zone the image cannot carry)");
         if (address.AddressFamily != config.Remote.AddressFamily)
@@ -290,11 +299,13 @@ public static class CaptureNetworkImage
             warnings.Add($"the network toward {string.Join(", ", hosts)} is unknown: the capture kernel will not configure one");
             return ([], []);
         }
+        // Each name looked up once (a round-robin answer must not change between the checks below).
+        var addresses = hosts.ToDictionary(h => h, h => ResolveUnmapped(facts, h), StringComparer.Ordinal);
         // Upstream's is_localhost: one kdump.conf may list every node of the cluster, this one too.
-        hosts.RemoveAll(h => h != server && IsThisMachine(facts, h));
+        hosts.RemoveAll(h => h != server && IsThisMachine(facts, addresses[h]));
         if (hosts.Count == 0) return ([], []);
         var host = hosts[0];
-        var config = Resolve(facts, host, warnings);
+        var config = Resolve(facts, host, addresses[host], warnings);
         var record = config.Format();
         // What kdump-capture will read: a record it refuses would only show after a crash.
         try
@@ -309,7 +320,7 @@ public static class CaptureNetworkImage
         var pins = new StringBuilder();
         foreach (var name in hosts)
         {
-            var address = name == host ? config.Remote : FenceNode(facts, name, host, config);
+            var address = name == host ? config.Remote : FenceNode(facts, name, addresses[name], host, config);
             if (HostsLine(name, address) is { } line) pins.Append(line);
             else if (IpPrefix.TryParseAddress(name) is null)
                 warnings.Add($"{name} is not a name a hosts file can carry: the capture kernel will not find it (give its address in kdump.conf)");

@@ -32,15 +32,18 @@ public sealed class NetworkControl : INetworkControl
     public string? AddRoute(IpPrefix destination, IPAddress? gateway, string name)
     {
         var what = gateway is null ? $"{destination} dev {name}" : destination.IsIpv6 ? $"{destination} via {gateway} dev {name}" : $"{destination} via {gateway}";
-        var v4 = destination.ToIpv4();
-        var added = destination.IsIpv6 ? NetDevice.AddRoute6(destination.Address.GetAddressBytes(), destination.PrefixLength, gateway?.GetAddressBytes(), name)
-            : gateway is null ? NetDevice.AddRouteOnLink(v4.Address & v4.Mask, v4.Mask, name)
-            : NetDevice.AddRoute(v4.Address & v4.Mask, v4.Mask, Ipv4Network.FromIPAddress(gateway));
+        var added = destination.IsIpv6
+            ? NetDevice.AddRoute6(destination.Address.GetAddressBytes(), destination.PrefixLength, gateway?.GetAddressBytes(), name)
+            : AddRoute4(destination.ToIpv4(), gateway, name);
         // The same route, already there, is done: a router's advertisement may have made it
         // meanwhile (IPv6: the kernel then makes that one permanent, fib6_add_rt2node), or it is
         // the kernel's own prefix route of a second address.
         return added.IsError && added.Errno == Errno.EEXIST ? null : Why(added, $"SIOCADDRT{(destination.IsIpv6 ? " (inet6)" : "")} {what}");
     }
+
+    private static SyscallResult AddRoute4(Ipv4Network destination, IPAddress? gateway, string name) => gateway is null
+        ? NetDevice.AddRouteOnLink(destination.Address & destination.Mask, destination.Mask, name)
+        : NetDevice.AddRoute(destination.Address & destination.Mask, destination.Mask, Ipv4Network.FromIPAddress(gateway));
 
     public string? IgnoreRouterAdvertisements(string name) => WriteSysfs($"/proc/sys/net/ipv6/conf/{name}/accept_ra", "0");
 

@@ -7,7 +7,8 @@ internal static class ExternalProcess
 {
     public sealed record Result(int ExitCode, byte[] Stdout, string Stderr);
 
-    public static Result Run(string fileName, IEnumerable<string> args, TimeSpan? timeout = null)
+    public static Result Run(string fileName, IEnumerable<string> args, TimeSpan? timeout = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var psi = new ProcessStartInfo(fileName)
         {
@@ -17,6 +18,7 @@ internal static class ExternalProcess
             UseShellExecute = false,
         };
         foreach (var a in args) psi.ArgumentList.Add(a);
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>()) psi.Environment[k] = v;
         using var p = Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {fileName}");
         p.StandardInput.Close();
         var stderrTask = p.StandardError.ReadToEndAsync();

@@ -20,7 +20,7 @@ public sealed partial class CaptureImageBuilder
     public const string SysconfigPath = "/etc/sysconfig/kdump";
 
     /// <summary>Pacemaker's fence_kdump options (FENCE_KDUMP_OPTS), which upstream's mkdumprd reads when pcs configures fence_kdump.</summary>
-    public const string PacemakerFenceKdumpPath = "/etc/sysconfig/fence_kdump";
+    public const string PacemakerFenceKdumpPath = Config.Cluster.PacemakerCib.FenceKdumpConfigPath;
     public const string DefaultCoreCollector = "makedumpfile -l --message-level 7 -d 31";
 
     /// <summary>/init and where kdump-capture mounts file systems in the capture kernel.</summary>
@@ -130,11 +130,23 @@ public sealed partial class CaptureImageBuilder
         // nodes (§5.7) are reached through the same interface, or, for a local target, the first one's.
         var server = Network.CaptureNetworkImage.RemoteHost(targetOption, targetValue, dracutMount);
         var fenceNodes = Config.Shell.ShellChars.SplitWords(conf.GetValue("fence_kdump_nodes"));
-        var (networkModules, ifModules) = Network.CaptureNetworkImage.Install(_plan, _request.Network, server, fenceNodes, _warnings);
-        moduleNames.AddRange(networkModules);
-        if (fenceNodes.Length > 0) _plan.AddSymlink(CaptureImage.FenceKdumpSendPath, CaptureImage.InitPath);
-        else if (ReadText(PacemakerFenceKdumpPath) is not null)
-            _warnings.Add($"{PacemakerFenceKdumpPath} (Pacemaker's fence_kdump) is not read: name the nodes with fence_kdump_nodes in kdump.conf, or the cluster may fence this node while it dumps");
+        // kdump_configure_fence_kdump: kdump.conf's nodes come first; else a fence_kdump device in
+        // Pacemaker's CIB makes the cluster's nodes (less this one) the image's.
+        var pacemaker = false;
+        if (fenceNodes.Length == 0 && PacemakerCib() is { HasFenceKdump: true } cib)
+        {
+            pacemaker = true;
+            fenceNodes = [.. cib.NodeNames];
+        }
+        var network = Network.CaptureNetworkImage.Install(_plan, _request.Network, server, fenceNodes, _warnings);
+        moduleNames.AddRange(network.Modules);
+        if (pacemaker) lines.AddRange(PacemakerFenceLines(network.FenceNodes));
+        if (pacemaker ? network.FenceNodes.Count > 0 : fenceNodes.Length > 0) _plan.AddSymlink(CaptureImage.FenceKdumpSendPath, CaptureImage.InitPath);
+        else if (fenceNodes.Length == 0 && ReadText(PacemakerFenceKdumpPath) is not null)
+        {
+            _warnings.Add($"{PacemakerFenceKdumpPath} (Pacemaker's fence_kdump) exists, but neither fence_kdump_nodes in kdump.conf nor a fence_kdump device"
+                + " in the cluster's CIB (pcs cluster cib) names the nodes to notify: the cluster may fence this node while it dumps");
+        }
         // mkdumprd: failure_action dump_to_rootfs adds a mount of the root file system at /sysroot.
         if (conf.GetValue("failure_action", "default") == "dump_to_rootfs"
             && _request.Mounts?.Entries.FirstOrDefault(e => e.Target == "/" && e.FsRoot == "/") is { } rootMount)
@@ -173,9 +185,41 @@ public sealed partial class CaptureImageBuilder
 
         moduleNames.AddRange(Config.Shell.ShellChars.SplitWords(conf.GetValue("extra_modules")));
         moduleNames.AddRange(_request.WatchdogModules);
-        var modules = InstallModules(moduleNames, [.. TargetBlockDrivers(conf), .. ifModules]);
+        var modules = InstallModules(moduleNames, [.. TargetBlockDrivers(conf), .. network.IfModules]);
         RecordBuild(fstab.ToString(), conf, modules);
         return new CaptureImage(_plan, modules, [.. _warnings]);
+    }
+
+    private Config.Cluster.PacemakerCib? PacemakerCib()
+    {
+        try { return _request.Pacemaker?.Invoke(); }
+        catch (Config.KdumpConfigException e) { throw new InitramfsBuildException(e.Message, e); }
+    }
+
+    /// <summary>
+    /// The lines upstream appends to the image's kdump.conf for a Pacemaker-configured fence_kdump:
+    /// the cluster's other nodes, and <c>FENCE_KDUMP_OPTS</c> of /etc/sysconfig/fence_kdump (read as
+    /// assignments, where upstream sources the file) when set.
+    /// </summary>
+    private List<string> PacemakerFenceLines(IReadOnlyList<string> nodes)
+    {
+        if (nodes.Count == 0)
+        {
+            _warnings.Add("the cluster's CIB names no node but this one: the capture kernel has no fence_kdump node to notify");
+            return [];
+        }
+        List<string> result = [$"fence_kdump_nodes {string.Join(' ', nodes)}"];
+        if (ReadText(PacemakerFenceKdumpPath) is { } text)
+        {
+            string? options;
+            try { options = Config.Shell.ShellAssignmentFile.Parse(text, PacemakerFenceKdumpPath).Get("FENCE_KDUMP_OPTS"); }
+            catch (Config.KdumpConfigException e) { throw new InitramfsBuildException(e.Message, e); }
+            // One kdump.conf line: a quoted value spanning lines would add lines of its own.
+            if (options?.FirstOrDefault(char.IsControl) is { } c and not '\0')
+                throw new InitramfsBuildException($"{PacemakerFenceKdumpPath}: FENCE_KDUMP_OPTS holds a control character (U+{(int)c:X4}): it must fit on one kdump.conf line");
+            if (options is { Length: > 0 }) result.Add($"fence_kdump_args {options}");
+        }
+        return result;
     }
 
     private static (string? Option, string Value) LastTarget(KdumpConfReader conf)

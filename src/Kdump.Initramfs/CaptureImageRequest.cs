@@ -42,6 +42,13 @@ public sealed record CaptureImageRequest
     public Network.HostNetwork? Network { get; init; }
 
     /// <summary>
+    /// Asks the cluster for its CIB (<c>pcs cluster cib</c>), which upstream's mkdumprd does when
+    /// kdump.conf names no fence_kdump node; returns null when there is no pcs or no cluster. Called
+    /// only then. Null = no cluster to ask.
+    /// </summary>
+    public Func<Kdump.Config.Cluster.PacemakerCib?>? Pacemaker { get; init; }
+
+    /// <summary>
     /// Told each warning as the build meets it (upstream's mkdumprd prints each at once, so those
     /// before a fatal error are seen too); the image lists them all as well.
     /// </summary>

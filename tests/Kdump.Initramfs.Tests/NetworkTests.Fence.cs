@@ -100,14 +100,4 @@ public sealed partial class NetworkTests
         image = BuildNfs(alone, [Addr(2, "10.0.2.15/24")], LocalTarget + "fence_kdump_nodes self.test me.test\n", resolve: Cluster);
         Assert.Null(image.Plan.Get(CaptureNetworkConfig.ImagePath));
     }
-
-    [Fact]
-    public void Pacemakers_own_fence_kdump_file_without_fence_kdump_nodes_is_a_warning()
-    {
-        using var root = new TestRoot("mkdumprd-fence-pcs");
-        root.Write(CaptureImageBuilder.PacemakerFenceKdumpPath, "FENCE_KDUMP_OPTS=\"-p 7410\"\n");
-        var image = BuildNfs(root, [Addr(2, "10.0.2.15/24")], LocalTarget, resolve: Cluster);
-        Assert.Contains("/etc/sysconfig/fence_kdump (Pacemaker's fence_kdump) is not read: name the nodes with fence_kdump_nodes in kdump.conf, or the cluster may fence this node while it dumps",
-            image.Warnings);
-    }
 }

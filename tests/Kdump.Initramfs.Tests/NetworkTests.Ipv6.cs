@@ -177,7 +177,7 @@ public sealed partial class NetworkTests
         var facts = new HostNetwork(new DirectoryRootFileSystem(root.Dir), () => [], _ => null, littleEndianKernel: true);
         var warnings = new List<string>();
         // Whether it is built in is the caller's question (modules.builtin); an IPv4 record does not ask.
-        var (_, ifModules) = CaptureNetworkImage.Install(new Kdump.Initramfs.Image.ImagePlan(), facts, "fd00:2::1", [], warnings);
+        var ifModules = CaptureNetworkImage.Install(new Kdump.Initramfs.Image.ImagePlan(), facts, "fd00:2::1", [], warnings).IfModules;
         Assert.Equal([CaptureNetworkImage.Ipv6Module], ifModules);
         Assert.Empty(warnings);
     }

@@ -603,7 +603,7 @@ public sealed partial class NetworkTests
     }
 
     private static CaptureImage BuildNfs(TestRoot root, IReadOnlyList<InterfaceAddress> addresses, string conf = "nfs 10.0.2.100:/export\npath /crash\n", string? routes = null,
-        Func<string, System.Net.IPAddress?>? resolve = null, bool nic = true)
+        Func<string, System.Net.IPAddress?>? resolve = null, bool nic = true, Func<Kdump.Config.Cluster.PacemakerCib?>? pacemaker = null)
     {
         var kernelRoot = Path.Combine(Lab.Dir, "kernels", "bookworm", "root");
         Assert.True(Directory.Exists(kernelRoot), $"lab kernel missing at {kernelRoot}: run eng/lab/fetch-kernel.sh bookworm");
@@ -623,6 +623,7 @@ public sealed partial class NetworkTests
             KernelVersion = kver,
             CaptureProgram = root.CaptureProgram(),
             Network = new HostNetwork(new DirectoryRootFileSystem(root.Dir), () => addresses, resolve ?? (_ => null), littleEndianKernel: true),
+            Pacemaker = pacemaker,
         };
         return new CaptureImageBuilder(request).Build();
     }

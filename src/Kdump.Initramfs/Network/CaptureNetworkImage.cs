@@ -278,32 +278,34 @@ public static class CaptureNetworkImage
 
     /// <summary>
     /// Records the network at <see cref="CaptureNetworkConfig.ImagePath"/> and returns the NIC's
-    /// modules, and those to add only when the kernel has them as modules (af_packet for a DHCP
-    /// record; it is built in on Debian and Fedora). The record is the route to the dump server
+    /// modules, the modules to add only when the kernel has them as modules (af_packet for a DHCP
+    /// record; it is built in on Debian and Fedora), and the fence_kdump nodes that are not this
+    /// machine. The record is the route to the dump server
     /// <paramref name="server"/> (null for a local target: to the first fence_kdump node); every
     /// fence_kdump node (upstream's <c>kdump_collect_netif_usage</c> for each) must be reached
     /// through the same interface, in the same family. Each name is pinned in the image's hosts
     /// file. Without facts (a caller that knows no network) the image gets no record and a warning.
     /// An IPv6 record adds ipv6 when the kernel has it as a module.
     /// </summary>
-    public static (IReadOnlyList<string> Modules, IReadOnlyList<string> IfModules) Install(ImagePlan plan, HostNetwork? facts, string? server,
+    public static NetworkImage Install(ImagePlan plan, HostNetwork? facts, string? server,
         IReadOnlyList<string> fenceNodes, ICollection<string> warnings)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(fenceNodes);
         ArgumentNullException.ThrowIfNull(warnings);
         var hosts = (server is null ? fenceNodes : [server, .. fenceNodes]).Distinct(StringComparer.Ordinal).ToList();
-        if (hosts.Count == 0) return ([], []);
+        if (hosts.Count == 0) return new([], [], []);
         if (facts is null)
         {
             warnings.Add($"the network toward {string.Join(", ", hosts)} is unknown: the capture kernel will not configure one");
-            return ([], []);
+            return new([], [], [.. fenceNodes.Distinct(StringComparer.Ordinal)]);
         }
         // Each name looked up once (a round-robin answer must not change between the checks below).
         var addresses = hosts.ToDictionary(h => h, h => ResolveUnmapped(facts, h), StringComparer.Ordinal);
         // Upstream's is_localhost: one kdump.conf may list every node of the cluster, this one too.
         hosts.RemoveAll(h => h != server && IsThisMachine(facts, addresses[h]));
-        if (hosts.Count == 0) return ([], []);
+        var others = fenceNodes.Distinct(StringComparer.Ordinal).Where(hosts.Contains).ToList();
+        if (hosts.Count == 0) return new([], [], []);
         var host = hosts[0];
         var config = Resolve(facts, host, addresses[host], warnings);
         var record = config.Format();
@@ -333,6 +335,12 @@ public static class CaptureNetworkImage
         if (links.OfType<VlanLink>().Any()) modules.Add(VlanModule);
         if (links.OfType<BridgeLink>().Any()) modules.Add(BridgeModule);
         modules.AddRange(links.OfType<NicLink>().SelectMany(n => facts.DriverModules(n.Name)).Distinct(StringComparer.Ordinal));
-        return (modules, config.Method == AddressMethod.Dhcp ? [PacketSocketModule] : config.IsIpv6 ? [Ipv6Module] : []);
+        return new(modules, config.Method == AddressMethod.Dhcp ? [PacketSocketModule] : config.IsIpv6 ? [Ipv6Module] : [], others);
     }
 }
+
+/// <summary>What <see cref="CaptureNetworkImage.Install"/> put in the image.</summary>
+/// <param name="Modules">The NIC's drivers and those of the links made of it.</param>
+/// <param name="IfModules">Modules to add only when the kernel has them as modules.</param>
+/// <param name="FenceNodes">The fence_kdump nodes other than this machine, each once, in the given order.</param>
+public sealed record NetworkImage(IReadOnlyList<string> Modules, IReadOnlyList<string> IfModules, IReadOnlyList<string> FenceNodes);

@@ -1,4 +1,5 @@
 using Kdump.Cli;
+using Kdump.Config.Cluster;
 using Kdump.Config.Mounts;
 using Kdump.Config.Sysconfig;
 using Kdump.Initramfs;
@@ -31,6 +32,12 @@ public static class MkdumprdCommand
         /// run through this runner, when one is given (tests).
         /// </summary>
         public ICommandRunner? PreflightCommandsUnderRoot { get; init; }
+
+        /// <summary>
+        /// <c>pcs cluster cib</c> runs through <see cref="Commands"/> for this machine's own root;
+        /// with <c>--root</c> through this runner, when one is given (tests), else not at all.
+        /// </summary>
+        public ICommandRunner? ClusterCommandsUnderRoot { get; init; }
 
         public string DracutModuleSource => Path.Combine(ToolDirectory, "dracut", DracutInstallation.ModuleDirectoryName);
     }
@@ -120,6 +127,7 @@ public static class MkdumprdCommand
             WatchdogModules = ActiveWatchdogModules(rooted),
             Network = Kdump.Initramfs.Network.HostNetwork.Live(root),
             PreflightCommands = rooted.Root.Length == 0 ? env.Commands : env.PreflightCommandsUnderRoot,
+            Pacemaker = () => QueryPacemaker(rooted.Root.Length == 0 ? env.Commands : env.ClusterCommandsUnderRoot),
             CommandOutput = err,
             OnWarning = w => err.WriteLine($"kdump: {w}"),
         };
@@ -172,6 +180,18 @@ public static class MkdumprdCommand
             && SysconfigKdump.Parse(File.ReadAllText(sysconfigHost)).Variables.TryGetValue("MKDUMPRD_BACKEND", out var b) && b.Length > 0)
             return b;
         return root.Exists("/usr/bin/dracut") || root.Exists("/usr/sbin/dracut") ? "dracut" : "minimal";
+    }
+
+    /// <summary>
+    /// The cluster's CIB through pcs (not under <c>--root</c> without a runner). Upstream's get_pcs_fence_kdump_nodes first runs <c>pcs cluster sync</c> and
+    /// <c>pcs cluster cib-upgrade</c>; those change the cluster (they push corosync.conf to every node
+    /// and upgrade the CIB's schema) and reading node names needs neither, so they are not run.
+    /// </summary>
+    private static PacemakerCib? QueryPacemaker(ICommandRunner? runner)
+    {
+        if (runner is null) return null;
+        var (rc, stdout) = runner.Capture(PacemakerCib.PcsCommand, PacemakerCib.MaxBytes + 1);
+        return PacemakerCib.FromPcs(rc, stdout);
     }
 
     private static string? FirstExisting(params string[] paths) => paths.FirstOrDefault(File.Exists);

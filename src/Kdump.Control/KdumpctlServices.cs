@@ -25,6 +25,9 @@ public sealed record KdumpctlServices(
     /// <summary>Waits between network-target probes (one second each, up to 180).</summary>
     public Action<TimeSpan> Sleep { get; init; } = Thread.Sleep;
 
+    /// <summary>The zone of the machine's local times (Pacemaker's <c>cib-last-written</c>).</summary>
+    public TimeZoneInfo TimeZone { get; init; } = TimeZoneInfo.Local;
+
     /// <summary>The mkdumprd kdumpctl runs (<c>/sbin/mkdumprd</c> upstream).</summary>
     public string Mkdumprd { get; init; } = "/sbin/mkdumprd";
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Kdump.Config;
+using Kdump.Config.Cluster;
 using Kdump.Config.Conf;
 using Kdump.Config.IO;
 using Kdump.Config.Messages;
@@ -148,11 +149,40 @@ public sealed class KdumpctlSession
             Root.GetModificationTimeSeconds(boot.Initrd),
             [.. watched.Select(f => FileFacts.From(Root, f))],
             [.. RebuildDecision.ExecutableList(config).Select(f => FileFacts.From(Root, f))],
+            () => PcsClusterModifiedFiles(config, Root.GetModificationTimeSeconds(boot.Initrd)),
             FileSystem: () => facts.FileSystem(conf.Value, () => record.Value),
             Drivers: () => facts.Drivers(conf.Value, config.DracutArgv, () => record.Value));
         var result = RebuildDecision.Decide(inputs);
         Log(result.Messages);
         return result.Verdict;
+    }
+
+    /// <summary>
+    /// get_pcs_cluster_modified_files: with no fence_kdump_nodes in kdump.conf and a fence_kdump
+    /// device in the CIB (<c>pcs cluster cib</c>), <c>cluster-cib</c> when the CIB was written after
+    /// the image, and /etc/sysconfig/fence_kdump when it was changed after it. Upstream also needs
+    /// /usr/libexec/fence_kdump_send on this machine; ours is kdump-capture itself, so it is not
+    /// looked for. A CIB pcs prints but that cannot be read is a warning, not a rebuild.
+    /// </summary>
+    private List<string> PcsClusterModifiedFiles(KdumpConfig config, long? imageTime)
+    {
+        if (config.FenceKdumpNodes.Count > 0 || FindOnPath("pcs") is null) return [];
+        var r = Services.Processes.Run(PacemakerCib.PcsCommand);
+        PacemakerCib? cib;
+        try { cib = PacemakerCib.FromPcs(r.ExitCode, r.Stdout); }
+        catch (KdumpConfigException e)
+        {
+            Warn(e.Message);
+            return [];
+        }
+        if (cib is not { HasFenceKdump: true }) return [];
+        // Upstream compares with an empty image time when there is no image: as 0 in [[ -gt ]].
+        var image = imageTime ?? 0;
+        var result = new List<string>();
+        if (PacemakerCib.LastWrittenSeconds(cib.LastWritten, Services.TimeZone) is { } written && written > image) result.Add("cluster-cib");
+        var options = PacemakerCib.FenceKdumpConfigPath;
+        if (Root.FileExists(options) && Root.GetModificationTimeSeconds(options) > image) result.Add(options);
+        return result;
     }
 
     /// <summary>rebuild_initrd: <c>mkdumprd -f &lt;initrd&gt; &lt;kver&gt;</c> as an argv; clears the test status.</summary>

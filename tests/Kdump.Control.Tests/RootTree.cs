@@ -181,6 +181,7 @@ internal sealed record KdumpctlRun(int ExitCode, string Stdout, string Stderr, I
             {
                 Clock = static () => DateTimeOffset.FromUnixTimeSeconds(1_750_000_000).AddTicks(1234567),
                 Sleep = static _ => { },
+                TimeZone = TimeZoneInfo.Utc,
             };
             exit = Kdumpctl.Run(services, ["--root", tree.Root, .. args]);
         }

@@ -34,8 +34,10 @@ public sealed partial class NetworkTests
     public void The_guests_ipv6_tables_read_as_ip_shows_them()
     {
         var routes = ProcNetIpv6.ParseRoutes(GuestIpv6Routes);
-        // Local (RTF_LOCAL) and unreachable (RTF_REJECT) routes are not ways out.
-        Assert.Equal(["fd00:1::/64 dev eth0 metric 256", "fe80::/64 dev eth0 metric 256", "::/0 via fe80::5054:ff:fe00:101 dev eth0 metric 1024", "ff00::/8 dev eth0 metric 256"],
+        // Local (RTF_LOCAL) routes are not ways out; the main table's catch-all unreachable route
+        // (RTF_REJECT) is, for a destination nothing else holds, a way to nowhere.
+        Assert.Equal(["fd00:1::/64 dev eth0 metric 256", "fe80::/64 dev eth0 metric 256", "::/0 via fe80::5054:ff:fe00:101 dev eth0 metric 1024", "ff00::/8 dev eth0 metric 256",
+                "reject ::/0 dev lo metric 4294967295"],
             routes.Select(r => r.ToString()));
         var addresses = ProcNetIpv6.ParseAddresses(GuestIfInet6);
         Assert.Equal(["eth0 2 fd00:1::15/64 0 True", "eth0 2 fe80::5054:ff:fe12:3456/64 32 True"],

@@ -37,7 +37,7 @@ public sealed partial class NetworkTests
         + RouteLine("eth0", "10.0.2.0", "0.0.0.0", 0x1, 0, "255.255.255.0", le)
         + RouteLine("eth1", "192.168.1.0", "0.0.0.0", 0x1, 0, "255.255.255.0", le)
         + RouteLine("eth0", "172.16.0.0", "10.0.2.1", 0x3, 0, "255.240.0.0", le)
-        + RouteLine("eth1", "172.16.5.0", "0.0.0.0", 0x201, 0, "255.255.255.0", le)   // RTF_REJECT: unusable
+        + RouteLine("eth1", "172.16.5.0", "0.0.0.0", 0x201, 0, "255.255.255.0", le)   // RTF_REJECT: picked, then refused
         + RouteLine("eth1", "172.16.6.0", "0.0.0.0", 0x0, 0, "255.255.255.0", le);    // not RTF_UP
 
     [Theory]
@@ -45,12 +45,14 @@ public sealed partial class NetworkTests
     [InlineData(false, "10.0.2.100", "10.0.2.0/24 dev eth0 metric 0")]
     [InlineData(true, "8.8.8.8", "0.0.0.0/0 via 192.168.1.1 dev eth1 metric 50")]        // lower metric wins
     [InlineData(true, "172.16.9.9", "172.16.0.0/12 via 10.0.2.1 dev eth0 metric 0")]     // longest prefix
-    [InlineData(true, "172.16.5.1", "172.16.0.0/12 via 10.0.2.1 dev eth0 metric 0")]     // the reject route is skipped
+    [InlineData(true, "172.16.5.1", null)]                                               // the kernel's pick is the reject route: no way out
+    [InlineData(true, "172.16.6.1", "172.16.0.0/12 via 10.0.2.1 dev eth0 metric 0")]     // a route that is not up is passed over
     [InlineData(true, "192.168.1.7", "192.168.1.0/24 dev eth1 metric 0")]
-    public void Route_lookup_takes_longest_prefix_then_lowest_metric(bool littleEndian, string destination, string expected)
+    public void Route_lookup_takes_longest_prefix_then_lowest_metric(bool littleEndian, string destination, string? expected)
     {
         var routes = ProcNetRoute.Parse(RouteTable(littleEndian), littleEndian);
-        Assert.Equal(5, routes.Count);
+        Assert.Equal(6, routes.Count);
+        Assert.Equal("reject 172.16.5.0/24 dev eth1 metric 0", routes[^1].ToString());
         Assert.Equal(expected, RouteLookup.Find(routes, Ip(destination))?.ToString());
     }
 

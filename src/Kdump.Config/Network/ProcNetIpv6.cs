@@ -13,13 +13,19 @@ public sealed record Ipv6Route(string Interface, IpPrefix Destination, IPAddress
     /// <summary>RTF_ADDRCONF: learned from a router advertisement (a default router or a route information option).</summary>
     public const uint RTF_ADDRCONF = 0x00040000;
 
+    /// <summary>RTF_REJECT: unreachable, prohibit, blackhole or throw (rtm_to_fib6_config sets it for each).</summary>
+    public const uint RTF_REJECT = 0x0200;
+
+    /// <summary>The kernel picks it like any route and then refuses to send.</summary>
+    public bool IsReject => (Flags & RTF_REJECT) != 0;
+
     public bool IsDefault => Destination.PrefixLength == 0;
 
     /// <summary>The kernel made it from a router's advertisement, which the capture kernel's SLAAC hears again.</summary>
     public bool IsFromRouterAdvertisement => (Flags & RTF_ADDRCONF) != 0;
 
     public override string ToString() =>
-        $"{Destination}{(Gateway is { } g ? " via " + g : "")} dev {Interface} metric {Metric}";
+        $"{(IsReject ? "reject " : "")}{Destination}{(Gateway is { } g ? " via " + g : "")} dev {Interface} metric {Metric}";
 }
 
 /// <summary>One IPv6 address of an interface, as <c>/proc/net/if_inet6</c> lists it (include/uapi/linux/if_addr.h flags).</summary>
@@ -62,7 +68,6 @@ public static class ProcNetIpv6
     // include/uapi/linux/route.h and ipv6_route.h
     private const uint RTF_UP = 0x0001;
     private const uint RTF_GATEWAY = 0x0002;
-    private const uint RTF_REJECT = 0x0200;
     private const uint RTF_ANYCAST = 0x00100000;
     private const uint RTF_LOCAL = 0x80000000;
 
@@ -100,16 +105,19 @@ public static class ProcNetIpv6
         for (var i = 0; i < lines.Length; i++)
         {
             var f = lines[i].Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
-            // A route without a device (a blackhole's "%8s" of "") has one field less.
-            if (f.Length == 0 || f.Length == RouteFields.Count - 1) continue;
-            if (f.Length != RouteFields.Count) throw KdumpConfigException.At(RoutePath, i + 1, $"{f.Length} fields, expected {RouteFields.Count}");
+            if (f.Length == 0) continue;
+            // A route without a device (the "%8s" of "") has one field less: it cannot send, as a reject route.
+            var noDevice = f.Length == RouteFields.Count - 1;
+            if (f.Length != RouteFields.Count && !noDevice) throw KdumpConfigException.At(RoutePath, i + 1, $"{f.Length} fields, expected {RouteFields.Count}");
             var flags = ProcNetRoute.Hex(RoutePath, f[RouteFields.Flags], "flags", i);
-            if ((flags & RTF_UP) == 0 || (flags & (RTF_REJECT | RTF_LOCAL | RTF_ANYCAST)) != 0) continue;
+            // Reject routes are listed without RTF_UP (ip6_route_info_create gives them RTF_REJECT|RTF_NONEXTHOP only).
+            if ((flags & (RTF_UP | Ipv6Route.RTF_REJECT)) == 0 || (flags & (RTF_LOCAL | RTF_ANYCAST)) != 0) continue;
+            if (noDevice) flags |= Ipv6Route.RTF_REJECT;
             var length = ProcNetRoute.Hex(RoutePath, f[RouteFields.DestinationLength], "destination length", i);
             if (length > 128) throw KdumpConfigException.At(RoutePath, i + 1, $"destination length {length} is over 128");
             var destination = new IpPrefix(Address(RoutePath, f[RouteFields.Destination], "destination", i), (int)length);
             var gateway = (flags & RTF_GATEWAY) != 0 ? Address(RoutePath, f[RouteFields.NextHop], "next hop", i) : null;
-            routes.Add(new Ipv6Route(f[RouteFields.Device], destination, gateway, ProcNetRoute.Hex(RoutePath, f[RouteFields.Metric], "metric", i), flags));
+            routes.Add(new Ipv6Route(noDevice ? "" : f[RouteFields.Device], destination, gateway, ProcNetRoute.Hex(RoutePath, f[RouteFields.Metric], "metric", i), flags));
         }
         return routes;
     }
@@ -146,12 +154,16 @@ public static class ProcNetIpv6
 /// <summary><c>ip -6 route get DST</c> over <see cref="ProcNetIpv6.ParseRoutes"/>'s routes, and the source address.</summary>
 public static class Ipv6RouteLookup
 {
-    /// <summary>Longest prefix, then lowest metric, then first listed.</summary>
+    /// <summary>
+    /// Longest prefix, then lowest metric, then first listed; null when there is none or when the
+    /// kernel's pick is a reject route (the main table's catch-all <c>::/0 … lo</c> among them).
+    /// </summary>
     public static Ipv6Route? Find(IReadOnlyList<Ipv6Route> routes, IPAddress destination)
     {
         ArgumentNullException.ThrowIfNull(routes);
         ArgumentNullException.ThrowIfNull(destination);
-        return RouteLookup.Best(routes, r => r.Destination.Contains(destination), r => r.Destination.PrefixLength, r => r.Metric);
+        return RouteLookup.Best(routes, r => r.Destination.Contains(destination), r => r.Destination.PrefixLength, r => r.Metric) is { IsReject: false } route
+            ? route : null;
     }
 
     /// <summary>

@@ -29,7 +29,10 @@ public static class ProcNetRoute
     private const uint RTF_GATEWAY = 0x0002;
     private const uint RTF_REJECT = 0x0200;
 
-    /// <summary>Usable routes (up, not reject) in file order. A malformed line is an error naming it.</summary>
+    /// <summary>The Iface of a route without a device.</summary>
+    private const string NoDevice = "*";
+
+    /// <summary>The routes that are up, in file order, reject ones marked. A malformed line is an error naming it.</summary>
     /// <param name="text">The file's text.</param>
     /// <param name="littleEndianKernel">The byte order of the kernel that wrote it.</param>
     public static IReadOnlyList<Ipv4Route> Parse(string text, bool littleEndianKernel)
@@ -43,13 +46,15 @@ public static class ProcNetRoute
             var f = lines[i].Split(['\t', ' '], StringSplitOptions.RemoveEmptyEntries);
             if (f.Length < Fields.Count) throw KdumpConfigException.At(Path, i + 1, $"{f.Length} fields, expected {Fields.Count}");
             var flags = Hex(Path, f[Fields.Flags], "Flags", i);
-            if ((flags & RTF_UP) == 0 || (flags & RTF_REJECT) != 0) continue;
+            if ((flags & RTF_UP) == 0) continue;
             var mask = Address(f[Fields.Mask], "Mask", i, littleEndianKernel);
             var prefix = Ipv4Network.PrefixOf(mask) ?? throw KdumpConfigException.At(Path, i + 1, $"Mask {f[Fields.Mask]} is not a contiguous netmask");
             if (!int.TryParse(f[Fields.Metric], NumberStyles.None, CultureInfo.InvariantCulture, out var metric))
                 throw KdumpConfigException.At(Path, i + 1, $"Metric '{f[Fields.Metric]}' is not a number");
             var gateway = (flags & RTF_GATEWAY) != 0 ? Address(f[Fields.Gateway], "Gateway", i, littleEndianKernel) : (uint?)null;
-            routes.Add(new Ipv4Route(f[Fields.Iface], new Ipv4Network(Address(f[Fields.Destination], "Destination", i, littleEndianKernel), prefix), gateway, metric));
+            // fib_route_seq_show: RTF_REJECT for unreachable and prohibit; a blackhole has no flag, only no device.
+            var reject = (flags & RTF_REJECT) != 0 || f[Fields.Iface] == NoDevice;
+            routes.Add(new Ipv4Route(f[Fields.Iface], new Ipv4Network(Address(f[Fields.Destination], "Destination", i, littleEndianKernel), prefix), gateway, metric, reject));
         }
         return routes;
     }

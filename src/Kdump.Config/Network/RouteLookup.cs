@@ -6,11 +6,15 @@ namespace Kdump.Config.Network;
 /// </summary>
 public static class RouteLookup
 {
-    /// <summary>The route to <paramref name="destination"/>: longest prefix, then lowest metric, then first listed (fib lookup order).</summary>
+    /// <summary>
+    /// The route to <paramref name="destination"/>: longest prefix, then lowest metric, then first
+    /// listed (fib lookup order); null when there is none, or when the one the kernel picks is a
+    /// reject route (<c>ip route get</c> fails there too, and nothing less specific is tried).
+    /// </summary>
     public static Ipv4Route? Find(IReadOnlyList<Ipv4Route> routes, uint destination)
     {
         ArgumentNullException.ThrowIfNull(routes);
-        return Best(routes, r => r.Destination.Contains(destination), r => r.Destination.PrefixLength, r => r.Metric);
+        return Best(routes, r => r.Destination.Contains(destination), r => r.Destination.PrefixLength, r => r.Metric) is { IsReject: false } route ? route : null;
     }
 
     /// <summary>The fib's choice among routes of either family: longest prefix that holds the destination, then lowest metric, then first listed.</summary>

@@ -67,7 +67,7 @@ public static class CaptureNetworkImage
         if (!source.IsPermanent)
             return new CaptureNetworkConfig(remoteAddress, name, link.MacAddress, AddressMethod.Dhcp, null, null, [], Nameservers(facts, remoteAddress)) { Link = link };
         // Lowest metric first (a stable sort keeps the file's order within one): the route the first kernel uses.
-        var onDevice = routes.Where(r => r.Interface == name).OrderBy(r => r.Metric).ToList();
+        var onDevice = routes.Where(r => r.Interface == name && !r.IsReject).OrderBy(r => r.Metric).ToList();
         var gateway = onDevice.FirstOrDefault(r => r.IsDefault && r.Gateway is not null)?.Gateway is { } g ? Ipv4Network.ToIPAddress(g) : null;
         var own = IpPrefix.From(source.Address);
         // The record has no metrics: one route per destination. A default without a gateway
@@ -124,7 +124,7 @@ public static class CaptureNetworkImage
             ?? throw new InitramfsBuildException($"{name} (toward {host}) has no global IPv6 address");
         var nameservers = Nameservers(facts, remote);
         // Lowest metric first; the record has no metrics, so one route per destination.
-        var ordered = routes.OrderBy(r => r.Metric).ToList();
+        var ordered = routes.Where(r => !r.IsReject).OrderBy(r => r.Metric).ToList();
         var onDevice = ordered.Where(r => r.Interface == name && r.Gateway is not null).ToList();
         var onLink = OnLinkRoutes6(ordered, name, source.Address, autoconfigured: !source.IsPermanent).ToList();
         if (!source.IsPermanent)

@@ -149,7 +149,7 @@ public sealed class KdumpctlSession
             Root.GetModificationTimeSeconds(boot.Initrd),
             [.. watched.Select(f => FileFacts.From(Root, f))],
             [.. RebuildDecision.ExecutableList(config).Select(f => FileFacts.From(Root, f))],
-            () => PcsClusterModifiedFiles(config, Root.GetModificationTimeSeconds(boot.Initrd)),
+            imageTime => PcsClusterModifiedFiles(config, imageTime),
             FileSystem: () => facts.FileSystem(conf.Value, () => record.Value),
             Drivers: () => facts.Drivers(conf.Value, config.DracutArgv, () => record.Value));
         var result = RebuildDecision.Decide(inputs);
@@ -160,28 +160,35 @@ public sealed class KdumpctlSession
     /// <summary>
     /// get_pcs_cluster_modified_files: with no fence_kdump_nodes in kdump.conf and a fence_kdump
     /// device in the CIB (<c>pcs cluster cib</c>), <c>cluster-cib</c> when the CIB was written after
-    /// the image, and /etc/sysconfig/fence_kdump when it was changed after it. Upstream also needs
-    /// /usr/libexec/fence_kdump_send on this machine; ours is kdump-capture itself, so it is not
-    /// looked for. A CIB pcs prints but that cannot be read is a warning, not a rebuild.
+    /// the image, and /etc/sysconfig/fence_kdump when it was changed after it. pcs is the one found
+    /// in the root's PATH, run by that path. Upstream also needs /usr/libexec/fence_kdump_send on
+    /// this machine; ours is kdump-capture itself, so it is not looked for. A CIB pcs prints but
+    /// that cannot be read is a warning, not a rebuild (mkdumprd stops on it).
     /// </summary>
-    private List<string> PcsClusterModifiedFiles(KdumpConfig config, long? imageTime)
+    private List<string> PcsClusterModifiedFiles(KdumpConfig config, long imageTime)
     {
-        if (config.FenceKdumpNodes.Count > 0 || FindOnPath("pcs") is null) return [];
-        var r = Services.Processes.Run(PacemakerCib.PcsCommand);
+        if (config.FenceKdumpNodes.Count > 0 || FindOnPath("pcs") is not { } pcs) return [];
+        var r = Services.Processes.RunBounded([Root.HostPath(pcs), .. PacemakerCib.PcsCommand.Skip(1)], PacemakerCib.MaxBytes + 1);
         PacemakerCib? cib;
         try { cib = PacemakerCib.FromPcs(r.ExitCode, r.Stdout); }
         catch (KdumpConfigException e)
         {
-            Warn(e.Message);
+            Warn($"{e.Message} (a rebuild of the image will stop on it)");
             return [];
         }
         if (cib is not { HasFenceKdump: true }) return [];
-        // Upstream compares with an empty image time when there is no image: as 0 in [[ -gt ]].
-        var image = imageTime ?? 0;
         var result = new List<string>();
-        if (PacemakerCib.LastWrittenSeconds(cib.LastWritten, Services.TimeZone) is { } written && written > image) result.Add("cluster-cib");
+        if (PacemakerCib.LastWrittenSeconds(cib.LastWritten, Services.TimeZone) is { } written)
+        {
+            if (written > imageTime) result.Add("cluster-cib");
+        }
+        else if (cib.LastWritten is { } text)
+        {
+            // Upstream's date prints its complaint and the comparison is skipped.
+            Warn($"pcs cluster cib: cib-last-written \"{text}\" is not a date");
+        }
         var options = PacemakerCib.FenceKdumpConfigPath;
-        if (Root.FileExists(options) && Root.GetModificationTimeSeconds(options) > image) result.Add(options);
+        if (Root.FileExists(options) && Root.GetModificationTimeSeconds(options) > imageTime) result.Add(options);
         return result;
     }
 

@@ -132,17 +132,21 @@ public sealed partial class CaptureImageBuilder
         var fenceNodes = Config.Shell.ShellChars.SplitWords(conf.GetValue("fence_kdump_nodes"));
         // kdump_configure_fence_kdump: kdump.conf's nodes come first; else a fence_kdump device in
         // Pacemaker's CIB makes the cluster's nodes (less this one) the image's.
-        var pacemaker = false;
-        if (fenceNodes.Length == 0 && PacemakerCib() is { HasFenceKdump: true } cib)
+        var cluster = fenceNodes.Length == 0 && AskCluster() is { HasFenceKdump: true } cib ? cib : null;
+        if (cluster is not null) fenceNodes = [.. cluster.NodeNames];
+        Network.NetworkImage network;
+        try
         {
-            pacemaker = true;
-            fenceNodes = [.. cib.NodeNames];
+            network = Network.CaptureNetworkImage.Install(_plan, _request.Network, server, fenceNodes, _warnings);
         }
-        var network = Network.CaptureNetworkImage.Install(_plan, _request.Network, server, fenceNodes, _warnings);
+        catch (InitramfsBuildException e) when (cluster is not null)
+        {
+            throw new InitramfsBuildException($"{e.Message} (fence_kdump nodes from the cluster's CIB, pcs cluster cib)", e);
+        }
         moduleNames.AddRange(network.Modules);
-        if (pacemaker) lines.AddRange(PacemakerFenceLines(network.FenceNodes));
-        if (pacemaker ? network.FenceNodes.Count > 0 : fenceNodes.Length > 0) _plan.AddSymlink(CaptureImage.FenceKdumpSendPath, CaptureImage.InitPath);
-        else if (fenceNodes.Length == 0 && ReadText(PacemakerFenceKdumpPath) is not null)
+        if (cluster is not null) lines.AddRange(PacemakerFenceLines(cluster, network.FenceNodes));
+        if (cluster is not null ? network.FenceNodes.Count > 0 : fenceNodes.Length > 0) _plan.AddSymlink(CaptureImage.FenceKdumpSendPath, CaptureImage.InitPath);
+        else if (cluster is null && File.Exists(_root.Host(PacemakerFenceKdumpPath)))
         {
             _warnings.Add($"{PacemakerFenceKdumpPath} (Pacemaker's fence_kdump) exists, but neither fence_kdump_nodes in kdump.conf nor a fence_kdump device"
                 + " in the cluster's CIB (pcs cluster cib) names the nodes to notify: the cluster may fence this node while it dumps");
@@ -155,7 +159,11 @@ public sealed partial class CaptureImageBuilder
             AddFsModules(rootMount.FsType, moduleNames);
         }
         _plan.AddFile(CaptureImage.FstabPath, Encoding.UTF8.GetBytes(fstab.ToString()));
-        _plan.AddFile(ConfPath, Encoding.UTF8.GetBytes(string.Concat(lines.Select(l => l + "\n"))), UnixMode.Perm0600);
+        var imageConf = string.Concat(lines.Select(l => l + "\n"));
+        // What kdump-capture will read: a file it refuses would only show after a crash.
+        try { _ = KdumpConfReader.Parse(imageConf, ConfPath); }
+        catch (Config.KdumpConfigException e) { throw new InitramfsBuildException($"the image's kdump.conf would not be read by kdump-capture: {e.Message}", e); }
+        _plan.AddFile(ConfPath, Encoding.UTF8.GetBytes(imageConf), UnixMode.Perm0600);
 
         // Programs named by the configuration, each with its libraries.
         if (collector.Length > 0 && Config.Shell.ShellChars.SplitWords(collector).FirstOrDefault() is { } program)
@@ -190,7 +198,7 @@ public sealed partial class CaptureImageBuilder
         return new CaptureImage(_plan, modules, [.. _warnings]);
     }
 
-    private Config.Cluster.PacemakerCib? PacemakerCib()
+    private Config.Cluster.PacemakerCib? AskCluster()
     {
         try { return _request.Pacemaker?.Invoke(); }
         catch (Config.KdumpConfigException e) { throw new InitramfsBuildException(e.Message, e); }
@@ -201,11 +209,13 @@ public sealed partial class CaptureImageBuilder
     /// the cluster's other nodes, and <c>FENCE_KDUMP_OPTS</c> of /etc/sysconfig/fence_kdump (read as
     /// assignments, where upstream sources the file) when set.
     /// </summary>
-    private List<string> PacemakerFenceLines(IReadOnlyList<string> nodes)
+    private List<string> PacemakerFenceLines(Config.Cluster.PacemakerCib cib, IReadOnlyList<string> nodes)
     {
         if (nodes.Count == 0)
         {
-            _warnings.Add("the cluster's CIB names no node but this one: the capture kernel has no fence_kdump node to notify");
+            _warnings.Add(cib.NodeNames.Count == 0
+                ? "the cluster's CIB has a fence_kdump device but no node_state in its status: the capture kernel has no fence_kdump node to notify"
+                : "the cluster's CIB names no node but this one: the capture kernel has no fence_kdump node to notify");
             return [];
         }
         List<string> result = [$"fence_kdump_nodes {string.Join(' ', nodes)}"];
@@ -215,8 +225,11 @@ public sealed partial class CaptureImageBuilder
             try { options = Config.Shell.ShellAssignmentFile.Parse(text, PacemakerFenceKdumpPath).Get("FENCE_KDUMP_OPTS"); }
             catch (Config.KdumpConfigException e) { throw new InitramfsBuildException(e.Message, e); }
             // One kdump.conf line: a quoted value spanning lines would add lines of its own.
-            if (options?.FirstOrDefault(char.IsControl) is { } c and not '\0')
+            if (options is not null && options.Any(c => char.IsControl(c) && c != '\t'))
+            {
+                var c = options.First(c => char.IsControl(c) && c != '\t');
                 throw new InitramfsBuildException($"{PacemakerFenceKdumpPath}: FENCE_KDUMP_OPTS holds a control character (U+{(int)c:X4}): it must fit on one kdump.conf line");
+            }
             if (options is { Length: > 0 }) result.Add($"fence_kdump_args {options}");
         }
         return result;
@@ -454,10 +467,25 @@ public sealed partial class CaptureImageBuilder
         return true;
     }
 
+    /// <summary>
+    /// A configuration or /proc file of the root, null when missing. Bounded: a file larger than
+    /// any configuration stops the build with its name instead of filling memory.
+    /// </summary>
     private string? ReadText(string systemPath)
     {
         var host = _root.Host(systemPath);
-        return File.Exists(host) ? File.ReadAllText(host) : null;
+        if (!File.Exists(host)) return null;
+        var limit = Config.ConfigLimits.Default.MaxFileBytes;
+        using var stream = new FileStream(host, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
+        using var kept = new MemoryStream();
+        var buffer = new byte[64 << 10];
+        int n;
+        while ((n = stream.Read(buffer)) > 0)
+        {
+            kept.Write(buffer, 0, n);
+            if (kept.Length > limit) throw new InitramfsBuildException($"{systemPath}: file is larger than the maximum of {limit} bytes");
+        }
+        return Encoding.UTF8.GetString(kept.GetBuffer(), 0, (int)kept.Length);
     }
 
     private IEnumerable<string> ListDirectory(string systemPath)

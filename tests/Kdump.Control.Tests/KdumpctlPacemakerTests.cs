@@ -19,21 +19,27 @@ public sealed class KdumpctlPacemakerTests
         + "kdump: Starting kdump: [OK]\nkdump: Notice: No vmcore creation test performed!\n";
     private const string NotRebuilt = "kdump: kexec: loaded kdump kernel\nkdump: Starting kdump: [OK]\nkdump: Notice: No vmcore creation test performed!\n";
     private const string Mkdumprd = "/sbin/mkdumprd --root $ROOT -f /boot/initramfs-6.1.0-testkdump.img 6.1.0-test";
-    private const string Pcs = "pcs cluster cib";
+    private const string Pcs = "$ROOT/usr/sbin/pcs cluster cib";
 
     /// <summary>A tree with pcs installed whose <c>pcs cluster cib</c> is the real pcs on a CIB file of the scratch directory.</summary>
     private sealed class Cluster : IDisposable
     {
         private readonly ScratchDir _scratch = Lab.Scratch("kdumpctl-pcs");
 
-        public Cluster(bool fenceKdump, long lastWritten)
+        public Cluster(bool fenceKdump, long lastWritten, string tz = "UTC")
         {
+            Zone = TimeZoneInfo.FindSystemTimeZoneById(tz);
             Tree.Write("/usr/sbin/pcs", "#!/bin/sh\n# stands for pcs: kdumpctl looks it up in PATH, the runner answers it\n", RootTree.Old);
             if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(Tree.Host("/usr/sbin/pcs"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             var resources = fenceKdump ? new[] { PacemakerLab.FenceKdumpDevice("kdump", "node1 node2") } : ["<primitive id=\"ipmi\" class=\"stonith\" type=\"fence_ipmilan\"/>"];
-            PacemakerLab.MakeCib(CibFile, ["node1", "node2"], resources, lastWritten: PacemakerLab.Ctime(lastWritten));
-            Runner = new RecordingProcessRunner().On(["pcs", "cluster", "cib"], _ => new ProcessResult(0, PacemakerLab.PcsClusterCib(CibFile)));
+            PacemakerLab.MakeCib(CibFile, ["node1", "node2"], resources, lastWritten: PacemakerLab.Ctime(lastWritten, tz));
+            Runner = new RecordingProcessRunner().On(PcsArgv, _ => new ProcessResult(0, PacemakerLab.PcsClusterCib(CibFile)));
         }
+
+        /// <summary>kdumpctl runs the pcs it found in the root's PATH, by its path.</summary>
+        public string[] PcsArgv => [Tree.Host("/usr/sbin/pcs"), "cluster", "cib"];
+
+        public TimeZoneInfo Zone { get; }
 
         public RootTree Tree { get; } = new();
 
@@ -41,7 +47,7 @@ public sealed class KdumpctlPacemakerTests
 
         public RecordingProcessRunner Runner { get; set; }
 
-        public KdumpctlRun Start() => KdumpctlRun.Invoke(Tree, new RecordingSystemCalls(), Runner, "", "start");
+        public KdumpctlRun Start() => KdumpctlRun.Invoke(Tree, new RecordingSystemCalls(), Runner, "", Zone, "start");
 
         public void Dispose()
         {
@@ -121,13 +127,38 @@ public sealed class KdumpctlPacemakerTests
     public void A_pcs_without_a_cluster_is_no_change_and_output_that_is_no_cib_a_warning()
     {
         using var cluster = new Cluster(fenceKdump: true, lastWritten: RootTree.New + 60);
-        cluster.Runner = new RecordingProcessRunner().On(["pcs"], new ProcessResult(1, "", "Error: unable to get cib\n"));
+        cluster.Runner = new RecordingProcessRunner().On(cluster.PcsArgv, new ProcessResult(1, "", "Error: unable to get cib\n"));
         var run = cluster.Start();
         Assert.Equal(NotRebuilt, run.Stderr);
         Assert.Equal([Pcs], run.Runs);
 
-        cluster.Runner = new RecordingProcessRunner().On(["pcs"], new ProcessResult(0, "Warning: something\n"));
+        cluster.Runner = new RecordingProcessRunner().On(cluster.PcsArgv, new ProcessResult(0, "Warning: something\n"));
         run = cluster.Start();
-        Assert.Equal("kdump: pcs cluster cib: not a Pacemaker CIB: Data at the root level is invalid. Line 1, position 1.\n" + NotRebuilt, run.Stderr);
+        Assert.Equal("kdump: pcs cluster cib: not a Pacemaker CIB: Data at the root level is invalid. Line 1, position 1. (a rebuild of the image will stop on it)\n"
+            + NotRebuilt, run.Stderr);
+    }
+
+    [Fact]
+    public void Cib_last_written_is_a_local_time_of_the_machines_zone()
+    {
+        // Written 30 minutes after the image in New York (UTC-5 in November): its clock read as UTC
+        // would put it hours before the image.
+        using (var cluster = new Cluster(fenceKdump: true, lastWritten: RootTree.New + 1800, tz: "America/New_York"))
+        {
+            Assert.Equal("kdump: Detected change(s) in the following file(s):  cluster-cib\n" + Rebuilt, cluster.Start().Stderr);
+        }
+        // Written 30 minutes before it in Berlin (UTC+1): read as UTC it would be after the image.
+        using (var cluster = new Cluster(fenceKdump: true, lastWritten: RootTree.New - 1800, tz: "Europe/Berlin"))
+        {
+            Assert.Equal(NotRebuilt, cluster.Start().Stderr);
+        }
+        // A value no date reads: said, and no rebuild, as upstream's date complains and the test fails.
+        using (var cluster = new Cluster(fenceKdump: true, lastWritten: RootTree.New + 60))
+        {
+            var real = PacemakerLab.PcsClusterCib(cluster.CibFile);
+            var odd = System.Text.RegularExpressions.Regex.Replace(real, "cib-last-written=\"[^\"]*\"", "cib-last-written=\"soon\"");
+            cluster.Runner = new RecordingProcessRunner().On(cluster.PcsArgv, new ProcessResult(0, odd));
+            Assert.Equal("kdump: pcs cluster cib: cib-last-written \"soon\" is not a date\n" + NotRebuilt, cluster.Start().Stderr);
+        }
     }
 }

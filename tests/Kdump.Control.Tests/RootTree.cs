@@ -168,7 +168,11 @@ internal sealed record KdumpctlRun(int ExitCode, string Stdout, string Stderr, I
     public static KdumpctlRun Invoke(RootTree tree, params string[] args) =>
         Invoke(tree, new RecordingSystemCalls(), new RecordingProcessRunner(), "", args);
 
-    public static KdumpctlRun Invoke(RootTree tree, RecordingSystemCalls syscalls, RecordingProcessRunner runner, string stdin, params string[] args)
+    public static KdumpctlRun Invoke(RootTree tree, RecordingSystemCalls syscalls, RecordingProcessRunner runner, string stdin, params string[] args) =>
+        Invoke(tree, syscalls, runner, stdin, TimeZoneInfo.Utc, args);
+
+    /// <summary>A run whose local times are in <paramref name="zone"/>.</summary>
+    public static KdumpctlRun Invoke(RootTree tree, RecordingSystemCalls syscalls, RecordingProcessRunner runner, string stdin, TimeZoneInfo zone, params string[] args)
     {
         var before = tree.Snapshot();
         using var input = new MemoryStream(Encoding.UTF8.GetBytes(stdin));
@@ -181,7 +185,7 @@ internal sealed record KdumpctlRun(int ExitCode, string Stdout, string Stderr, I
             {
                 Clock = static () => DateTimeOffset.FromUnixTimeSeconds(1_750_000_000).AddTicks(1234567),
                 Sleep = static _ => { },
-                TimeZone = TimeZoneInfo.Utc,
+                TimeZone = zone,
             };
             exit = Kdumpctl.Run(services, ["--root", tree.Root, .. args]);
         }

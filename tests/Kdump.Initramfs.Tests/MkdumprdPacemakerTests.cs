@@ -70,7 +70,7 @@ public sealed class MkdumprdPacemakerTests
 
         var (rc, stderr, _) = Build(root, pcs, LocalTarget);
 
-        Assert.Equal((1, "kdump: Bad kdump network destination: 192.0.2.7\n"), (rc, stderr));
+        Assert.Equal((1, "kdump: Bad kdump network destination: 192.0.2.7 (fence_kdump nodes from the cluster's CIB, pcs cluster cib)\n"), (rc, stderr));
         Assert.Equal(["pcs cluster cib"], pcs.Commands);
     }
 
@@ -104,7 +104,8 @@ public sealed class MkdumprdPacemakerTests
         var (rc, stderr, conf) = Build(root, pcs, LocalTarget);
 
         Assert.Equal(0, rc);
-        Assert.Equal("kdump: /etc/sysconfig/fence_kdump (Pacemaker's fence_kdump) exists, but neither fence_kdump_nodes in kdump.conf nor a fence_kdump device"
+        Assert.Equal("kdump: pcs cluster cib exited with 1: a fence_kdump device the cluster may configure is not in this image (rebuild it when the cluster runs)\n"
+            + "kdump: /etc/sysconfig/fence_kdump (Pacemaker's fence_kdump) exists, but neither fence_kdump_nodes in kdump.conf nor a fence_kdump device"
             + " in the cluster's CIB (pcs cluster cib) names the nodes to notify: the cluster may fence this node while it dumps\n", stderr);
         Assert.Equal(LocalTarget, conf);
         Assert.Equal(["pcs cluster cib"], pcs.Commands);

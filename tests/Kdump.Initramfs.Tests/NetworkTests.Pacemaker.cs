@@ -64,7 +64,8 @@ public sealed partial class NetworkTests
                 + RouteLine("eth1", "192.168.1.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true);
             var e = Assert.Throws<InitramfsBuildException>(() => BuildNfs(root, [Addr(2, "10.0.2.15/24"), Addr(3, "192.168.1.15/24")],
                 "nfs 10.0.2.100:/export\n", routes, Cluster, pacemaker: () => far));
-            Assert.Equal("fence_kdump node node4.test is reached through eth1, 10.0.2.100 through eth0: the minimal backend brings up one interface", e.Message);
+            Assert.Equal("fence_kdump node node4.test is reached through eth1, 10.0.2.100 through eth0: the minimal backend brings up one interface"
+                + " (fence_kdump nodes from the cluster's CIB, pcs cluster cib)", e.Message);
         }
     }
 
@@ -118,6 +119,13 @@ public sealed partial class NetworkTests
         Assert.Null(image.Plan.Get(CaptureNetworkConfig.ImagePath));
         Assert.Null(image.Plan.Get(CaptureImage.FenceKdumpSendPath));
         Assert.Equal(["the cluster's CIB names no node but this one: the capture kernel has no fence_kdump node to notify"], image.Warnings);
+
+        // No node_state at all (a CIB read before the controller wrote the status), Pacemaker's file beside it: one warning that says so.
+        using var empty = new TestRoot("mkdumprd-pcs-nostatus");
+        empty.Write(CaptureImageBuilder.PacemakerFenceKdumpPath, "FENCE_KDUMP_OPTS=\"-p 7410\"\n");
+        var none = new PacemakerCib(true, [], null);
+        image = BuildNfs(empty, [Addr(2, "10.0.2.15/24")], LocalTarget, resolve: Cluster, pacemaker: () => none);
+        Assert.Equal(["the cluster's CIB has a fence_kdump device but no node_state in its status: the capture kernel has no fence_kdump node to notify"], image.Warnings);
     }
 
     [Fact]
@@ -136,7 +144,14 @@ public sealed partial class NetworkTests
             root.Write(CaptureImageBuilder.PacemakerFenceKdumpPath, "FENCE_KDUMP_OPTS=\"-p 7410\nkdump_pre /bin/sh\"\n");
             var e = Assert.Throws<InitramfsBuildException>(() =>
                 BuildNfs(root, [Addr(2, "10.0.2.15/24")], LocalTarget, resolve: Cluster, pacemaker: () => s_fenceCluster.Value));
-            Assert.StartsWith("/etc/sysconfig/fence_kdump", e.Message, StringComparison.Ordinal);
+            Assert.Equal("/etc/sysconfig/fence_kdump: FENCE_KDUMP_OPTS holds a control character (U+000A): it must fit on one kdump.conf line", e.Message);
+        }
+        using (var root = new TestRoot("mkdumprd-pcs-tab"))
+        {
+            // A tab is a blank on the line: kept, as upstream keeps it.
+            root.Write(CaptureImageBuilder.PacemakerFenceKdumpPath, "FENCE_KDUMP_OPTS=\"-p 7410\t-i 5\"\n");
+            var image = BuildNfs(root, [Addr(2, "10.0.2.15/24")], LocalTarget, resolve: Cluster, pacemaker: () => s_fenceCluster.Value);
+            Assert.EndsWith("fence_kdump_args -p 7410\t-i 5\n", Text(image, "/etc/kdump.conf"), StringComparison.Ordinal);
         }
         using (var root = new TestRoot("mkdumprd-pcs-bad"))
         {

@@ -16,9 +16,9 @@ namespace Kdump.Config.Cluster;
 public sealed record PacemakerCib(bool HasFenceKdump, IReadOnlyList<string> NodeNames, string? LastWritten)
 {
     /// <summary>
-    /// Upstream's <c>is_pcs_fence_kdump</c> greps the whole text for <c>type="fence_kdump"</c>; a
-    /// device removed from the configuration can leave its operation history in the status, so only
-    /// the configuration is looked at here.
+    /// The agent type of a fence_kdump device. Upstream's <c>is_pcs_fence_kdump</c> greps the whole
+    /// text for <c>type="fence_kdump"</c>; a device removed from the configuration can leave its
+    /// operation history in the status, so <see cref="Parse"/> looks in the configuration only.
     /// </summary>
     public const string FenceKdumpType = "fence_kdump";
 
@@ -42,7 +42,7 @@ public sealed record PacemakerCib(bool HasFenceKdump, IReadOnlyList<string> Node
         ArgumentNullException.ThrowIfNull(stdout);
         const string source = "pcs cluster cib";
         if (exitCode != 0) return null;
-        if (stdout.Length > MaxBytes) throw KdumpConfigException.At(source, null, $"the CIB is larger than the maximum of {MaxBytes} bytes");
+        if (stdout.Length > MaxBytes || System.Text.Encoding.UTF8.GetByteCount(stdout) > MaxBytes) throw KdumpConfigException.At(source, null, $"the CIB is larger than the maximum of {MaxBytes} bytes");
         return Parse(stdout, source);
     }
 
@@ -91,7 +91,7 @@ public sealed record PacemakerCib(bool HasFenceKdump, IReadOnlyList<string> Node
 
     /// <summary>
     /// A <c>uname</c> as upstream's <c>for node in ${nodelist}</c> sees it: split on blanks and line
-    /// ends. Other control characters have no place in a node name, and these names end up in the
+    /// ends (a carriage return too, which IFS keeps). Other control characters have no place in a node name, and these names end up in the
     /// image's kdump.conf: refused.
     /// </summary>
     private static string[] NodeWords(string uname, string source)

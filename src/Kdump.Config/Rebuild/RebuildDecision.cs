@@ -80,7 +80,7 @@ public static class RebuildDecision
 
     private static RebuildVerdict CheckFiles(RebuildInputs inputs, long imageTime, List<KdumpMessage> messages)
     {
-        var modified = string.Concat((inputs.ClusterModifiedFiles?.Invoke() ?? []).Select(f => " " + f));
+        var modified = string.Concat((inputs.ClusterModifiedFiles?.Invoke(imageTime) ?? []).Select(f => " " + f));
         foreach (var f in inputs.WatchedFiles)
         {
             if (!f.Exists)

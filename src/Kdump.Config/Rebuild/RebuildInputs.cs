@@ -9,7 +9,7 @@ namespace Kdump.Config.Rebuild;
 /// <param name="InitrdModificationTime">Its mtime in seconds, or null when it does not exist.</param>
 /// <param name="WatchedFiles">The files of <see cref="RebuildDecision.WatchedFileList"/>, in that order.</param>
 /// <param name="MustBeExecutable">kdump_post, kdump_pre, kdump_emergency and extra_bins paths.</param>
-/// <param name="ClusterModifiedFiles">Pacemaker part (<c>get_pcs_cluster_modified_files</c>), asked only when the decision gets to the files (it runs pcs).</param>
+/// <param name="ClusterModifiedFiles">Pacemaker part (<c>get_pcs_cluster_modified_files</c>) given the image's time, asked only when the decision gets to the files (it runs pcs).</param>
 /// <param name="FileSystem">Inputs of <c>check_fs_modified</c>, gathered only when the decision gets that far (they may read the image).</param>
 /// <param name="Drivers">Inputs of <c>check_drivers_modified</c> (null result: no driver needed), gathered only when the decision gets that far.</param>
 /// <param name="Fadump">fadump mode: the initrd must contain kdumpbase or zz-fadumpinit.</param>
@@ -21,7 +21,7 @@ public sealed record RebuildInputs(
     long? InitrdModificationTime,
     IReadOnlyList<FileFacts> WatchedFiles,
     IReadOnlyList<FileFacts> MustBeExecutable,
-    Func<IReadOnlyList<string>>? ClusterModifiedFiles = null,
+    Func<long, IReadOnlyList<string>>? ClusterModifiedFiles = null,
     Func<FsCheckInputs>? FileSystem = null,
     Func<DriverCheckInputs?>? Drivers = null,
     bool Fadump = false,

@@ -46,6 +46,37 @@ public sealed class SystemProcessRunner : IProcessRunner
         }
     }
 
+    public ProcessResult RunBounded(IReadOnlyList<string> argv, int maxOutputBytes)
+    {
+        ArgumentNullException.ThrowIfNull(argv);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxOutputBytes);
+        var info = ArgvProcess.StartInfo(argv);
+        try
+        {
+            using var p = Process.Start(info)!;
+            p.StandardInput.Close();
+            var stderr = Task.Run(() => ReadBounded(p.StandardError.BaseStream, maxOutputBytes));
+            var stdout = ReadBounded(p.StandardOutput.BaseStream, maxOutputBytes);
+            p.WaitForExit();
+            return new ProcessResult(p.ExitCode, stdout, stderr.GetAwaiter().GetResult());
+        }
+        catch (Win32Exception e)
+        {
+            return new ProcessResult(ProcessResult.NotFound, "", $"{argv[0]}: {e.Message}\n");
+        }
+    }
+
+    /// <summary>The first <paramref name="maxBytes"/> bytes of the stream as UTF-8; the rest read to its end and dropped.</summary>
+    private static string ReadBounded(Stream stream, int maxBytes)
+    {
+        var kept = new MemoryStream();
+        var buffer = new byte[16 << 10];
+        int n;
+        while ((n = stream.Read(buffer)) > 0)
+            kept.Write(buffer, 0, (int)Math.Min(n, Math.Max(0, maxBytes - kept.Length)));
+        return System.Text.Encoding.UTF8.GetString(kept.GetBuffer(), 0, (int)kept.Length);
+    }
+
     /// <summary>Starts <paramref name="argv"/>, lets <paramref name="feed"/> write and close its standard input, collects the output.</summary>
     private static ProcessResult Execute(IReadOnlyList<string> argv, Action<StreamWriter> feed)
     {

@@ -24,6 +24,19 @@ public sealed class RecordingProcessRunner : IProcessRunner
         return this;
     }
 
+    /// <summary>Recorded and answered like <see cref="Run"/>; the answer's output cut to <paramref name="maxOutputBytes"/> bytes.</summary>
+    public ProcessResult RunBounded(IReadOnlyList<string> argv, int maxOutputBytes)
+    {
+        var r = Run(argv);
+        return r with { Stdout = Cut(r.Stdout, maxOutputBytes), Stderr = Cut(r.Stderr, maxOutputBytes) };
+    }
+
+    private static string Cut(string text, int maxBytes)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(text);
+        return bytes.Length <= maxBytes ? text : System.Text.Encoding.UTF8.GetString(bytes, 0, maxBytes);
+    }
+
     /// <summary>Recorded like <see cref="Run"/>, with the input file's path as "&lt; PATH".</summary>
     public ProcessResult RunWithInputFile(IReadOnlyList<string> argv, string inputPath) => Run(argv, "< " + inputPath);
 

@@ -127,7 +127,7 @@ public static class MkdumprdCommand
             WatchdogModules = ActiveWatchdogModules(rooted),
             Network = Kdump.Initramfs.Network.HostNetwork.Live(root),
             PreflightCommands = rooted.Root.Length == 0 ? env.Commands : env.PreflightCommandsUnderRoot,
-            Pacemaker = () => QueryPacemaker(rooted.Root.Length == 0 ? env.Commands : env.ClusterCommandsUnderRoot),
+            Pacemaker = () => QueryPacemaker(rooted.Root.Length == 0 ? env.Commands : env.ClusterCommandsUnderRoot, w => err.WriteLine($"kdump: {w}")),
             CommandOutput = err,
             OnWarning = w => err.WriteLine($"kdump: {w}"),
         };
@@ -186,11 +186,15 @@ public static class MkdumprdCommand
     /// The cluster's CIB through pcs (not under <c>--root</c> without a runner). Upstream's get_pcs_fence_kdump_nodes first runs <c>pcs cluster sync</c> and
     /// <c>pcs cluster cib-upgrade</c>; those change the cluster (they push corosync.conf to every node
     /// and upgrade the CIB's schema) and reading node names needs neither, so they are not run.
+    /// A pcs that is installed and fails (no cluster running yet) is said: the image then has no
+    /// fence_kdump the cluster may configure, which upstream leaves unsaid.
     /// </summary>
-    private static PacemakerCib? QueryPacemaker(ICommandRunner? runner)
+    private static PacemakerCib? QueryPacemaker(ICommandRunner? runner, Action<string> warn)
     {
         if (runner is null) return null;
         var (rc, stdout) = runner.Capture(PacemakerCib.PcsCommand, PacemakerCib.MaxBytes + 1);
+        if (rc is not 0 and not ICommandRunner.NotStarted)
+            warn($"pcs cluster cib exited with {rc}: a fence_kdump device the cluster may configure is not in this image (rebuild it when the cluster runs)");
         return PacemakerCib.FromPcs(rc, stdout);
     }
 

@@ -25,10 +25,30 @@ public sealed class FenceKdumpSendTests
             return a;
         }
 
-        public string? Send(IPEndPoint to, ReadOnlySpan<byte> datagram)
+        /// <summary>Families the kernel gives no socket of (a capture kernel without IPv6).</summary>
+        public HashSet<AddressFamily> NoSockets { get; } = [];
+
+        public int Open { get; private set; }
+
+        public int Closed { get; private set; }
+
+        IFenceKdumpSocket? IFenceKdumpNetwork.Open(AddressFamily family, out string error)
         {
-            Calls.Add($"send {to} {Convert.ToHexString(datagram)}");
-            return Unreachable.Contains(to.Address.ToString()) ? "Network is unreachable" : null;
+            error = NoSockets.Contains(family) ? "Address family not supported by protocol" : "";
+            if (error.Length > 0) return null;
+            Open++;
+            return new RecordingSocket(this);
+        }
+
+        private sealed class RecordingSocket(RecordingNetwork net) : IFenceKdumpSocket
+        {
+            public string? Send(IPEndPoint to, ReadOnlySpan<byte> datagram)
+            {
+                net.Calls.Add($"send {to} {Convert.ToHexString(datagram)}");
+                return net.Unreachable.Contains(to.Address.ToString()) ? "Network is unreachable" : null;
+            }
+
+            public void Dispose() => net.Closed++;
         }
 
         public void Sleep(TimeSpan duration) => Calls.Add($"sleep {duration.TotalSeconds}");
@@ -40,6 +60,28 @@ public sealed class FenceKdumpSendTests
         using var e = new StringWriter();
         var rc = FenceKdumpSend.Run(args, "/usr/libexec/fence_kdump_send", o, e, net);
         return (rc, o.ToString(), e.ToString());
+    }
+
+    [Fact]
+    public void A_node_the_kernel_gives_no_socket_for_is_dropped_as_upstreams_get_node_drops_it()
+    {
+        var net = new RecordingNetwork();
+        net.NoSockets.Add(AddressFamily.InterNetworkV6);
+        var (rc, o, e) = Run(net, "-c", "1", "-vv", "fd00::2", "10.0.2.50");
+
+        Assert.Equal(0, rc);
+        Assert.Equal("[error]: socket (Address family not supported by protocol)\n[error]: failed to get node 'fd00::2'\n", e);
+        Assert.Equal(["send 10.0.2.50:7410 402A301B01000000"], net.Calls);
+        Assert.Contains("[debug]: message sent to node '10.0.2.50'\n", o, StringComparison.Ordinal);
+        Assert.Equal((1, 1), (net.Open, net.Closed));
+
+        // No node left: usage and exit 1, as with names that do not resolve.
+        net = new RecordingNetwork();
+        net.NoSockets.Add(AddressFamily.InterNetworkV6);
+        (rc, o, e) = Run(net, "-c", "1", "fd00::2");
+        Assert.Equal(1, rc);
+        Assert.StartsWith("Usage: ", o, StringComparison.Ordinal);
+        Assert.Empty(net.Calls);
     }
 
     [Fact]

@@ -120,42 +120,50 @@ public static class FenceKdumpSend
         }
 
         var nodes = new List<Node>();
-        foreach (var name in parsed.Operands)
+        try
         {
-            if (network.Resolve(name, o.Family, out var error) is { } address)
-                nodes.Add(new Node(name, new IPEndPoint(address, o.Port)));
-            else
+            // get_node: the lookup, then the node's socket; a node without either is dropped.
+            foreach (var name in parsed.Operands)
             {
-                if (o.Verbose >= 2) stderr.Write($"[error]: getaddrinfo ({error})\n");
+                string? failure = null;
+                if (network.Resolve(name, o.Family, out var error) is not { } address) failure = $"getaddrinfo ({error})";
+                else if (network.Open(address.AddressFamily, out error) is not { } socket) failure = $"socket ({error})";
+                else nodes.Add(new Node(name, new IPEndPoint(address, o.Port), socket));
+                if (failure is null) continue;
+                if (o.Verbose >= 2) stderr.Write($"[error]: {failure}\n");
                 if (o.Verbose >= 1) stderr.Write($"[error]: failed to get node '{name}'\n");
             }
-        }
-        if (nodes.Count == 0)
-        {
-            PrintUsage(stdout, self);
-            return 1;
-        }
-        if (o.Verbose != 0) PrintOptions(stdout, o, nodes);
-
-        var message = Message();
-        for (var round = 1; ; round++)
-        {
-            foreach (var node in nodes)
+            if (nodes.Count == 0)
             {
-                if (network.Send(node.EndPoint, message) is { } error)
-                {
-                    if (o.Verbose >= 2) stderr.Write($"[error]: sendto ({error})\n");
-                }
-                else if (o.Verbose >= 1)
-                {
-                    stdout.Write($"[debug]: message sent to node '{Numeric(node.EndPoint.Address)}'\n");
-                }
+                PrintUsage(stdout, self);
+                return 1;
             }
-            stdout.Flush();
-            if (o.Count != 0 && round >= o.Count) break;
-            network.Sleep(TimeSpan.FromSeconds(o.Interval));
+            if (o.Verbose != 0) PrintOptions(stdout, o, nodes);
+
+            var message = Message();
+            for (var round = 1; ; round++)
+            {
+                foreach (var node in nodes)
+                {
+                    if (node.Socket.Send(node.EndPoint, message) is { } error)
+                    {
+                        if (o.Verbose >= 2) stderr.Write($"[error]: sendto ({error})\n");
+                    }
+                    else if (o.Verbose >= 1)
+                    {
+                        stdout.Write($"[debug]: message sent to node '{Numeric(node.EndPoint.Address)}'\n");
+                    }
+                }
+                stdout.Flush();
+                if (o.Count != 0 && round >= o.Count) break;
+                network.Sleep(TimeSpan.FromSeconds(o.Interval));
+            }
+            return 0;
         }
-        return 0;
+        finally
+        {
+            foreach (var node in nodes) node.Socket.Dispose();
+        }
     }
 
     /// <summary>
@@ -272,5 +280,5 @@ public static class FenceKdumpSend
         public int Verbose { get; set; }
     }
 
-    private sealed record Node(string Name, IPEndPoint EndPoint);
+    private sealed record Node(string Name, IPEndPoint EndPoint, IFenceKdumpSocket Socket);
 }

@@ -3,7 +3,7 @@ using System.Net.Sockets;
 
 namespace Kdump.Capture.Fence;
 
-/// <summary>What <see cref="FenceKdumpSend"/> asks of the system: name lookup, a datagram, a pause.</summary>
+/// <summary>What <see cref="FenceKdumpSend"/> asks of the system: name lookup, a socket per node, a pause.</summary>
 public interface IFenceKdumpNetwork
 {
     /// <summary>
@@ -12,8 +12,19 @@ public interface IFenceKdumpNetwork
     /// </summary>
     IPAddress? Resolve(string name, AddressFamily family, out string error);
 
-    /// <summary>One UDP datagram; null when sent, else strerror's words.</summary>
-    string? Send(IPEndPoint to, ReadOnlySpan<byte> datagram);
+    /// <summary>
+    /// A UDP socket of <paramref name="family"/> for one node, as upstream opens one per node while
+    /// it reads the command line; null with strerror's words in <paramref name="error"/> when the
+    /// kernel gives none (a capture kernel without IPv6).
+    /// </summary>
+    IFenceKdumpSocket? Open(AddressFamily family, out string error);
 
     void Sleep(TimeSpan duration);
+}
+
+/// <summary>One node's socket.</summary>
+public interface IFenceKdumpSocket : IDisposable
+{
+    /// <summary>One UDP datagram; null when sent, else strerror's words.</summary>
+    string? Send(IPEndPoint to, ReadOnlySpan<byte> datagram);
 }

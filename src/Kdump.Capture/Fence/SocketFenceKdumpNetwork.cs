@@ -5,14 +5,11 @@ using Kdump.Capture.Network;
 namespace Kdump.Capture.Fence;
 
 /// <summary>
-/// <see cref="IFenceKdumpNetwork"/> on UDP sockets, one per address family as upstream opens one
-/// per node. Names resolve as everywhere in the capture kernel: an address literal, else the
+/// <see cref="IFenceKdumpNetwork"/> on UDP sockets, one per node as upstream opens them. Names resolve as everywhere in the capture kernel: an address literal, else the
 /// hosts file (<see cref="HostsFile"/>), read at each lookup; there is no DNS.
 /// </summary>
-public sealed class SocketFenceKdumpNetwork(string hostsPath) : IFenceKdumpNetwork, IDisposable
+public sealed class SocketFenceKdumpNetwork(string hostsPath) : IFenceKdumpNetwork
 {
-    private readonly Dictionary<AddressFamily, Socket> _sockets = [];
-
     public IPAddress? Resolve(string name, AddressFamily family, out string error)
     {
         if (HostsFile.Resolve(name, HostsFile.Read(hostsPath), family) is { } address)
@@ -25,25 +22,42 @@ public sealed class SocketFenceKdumpNetwork(string hostsPath) : IFenceKdumpNetwo
         return null;
     }
 
-    public string? Send(IPEndPoint to, ReadOnlySpan<byte> datagram)
+    public IFenceKdumpSocket? Open(AddressFamily family, out string error)
     {
-        ArgumentNullException.ThrowIfNull(to);
+        Socket? socket = null;
         try
         {
-            if (!_sockets.TryGetValue(to.AddressFamily, out var socket))
-            {
-                socket = new Socket(to.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
-                // .NET sets IPV6_V6ONLY; a C socket (the kernel's default) also reaches ::ffff:a.b.c.d.
-                if (to.AddressFamily == AddressFamily.InterNetworkV6) socket.DualMode = true;
-                _sockets[to.AddressFamily] = socket;
-            }
-            socket.SendTo(datagram, SocketFlags.None, to);
-            return null;
+            socket = new Socket(family, SocketType.Dgram, ProtocolType.Udp);
+            // .NET sets IPV6_V6ONLY; a C socket (the kernel's default) also reaches ::ffff:a.b.c.d.
+            if (family == AddressFamily.InterNetworkV6) socket.DualMode = true;
+            error = "";
+            return new UdpNodeSocket(socket);
         }
         catch (SocketException e)
         {
-            return e.Message;
+            socket?.Dispose();
+            error = e.Message;
+            return null;
         }
+    }
+
+    private sealed class UdpNodeSocket(Socket socket) : IFenceKdumpSocket
+    {
+        public string? Send(IPEndPoint to, ReadOnlySpan<byte> datagram)
+        {
+            ArgumentNullException.ThrowIfNull(to);
+            try
+            {
+                socket.SendTo(datagram, SocketFlags.None, to);
+                return null;
+            }
+            catch (SocketException e)
+            {
+                return e.Message;
+            }
+        }
+
+        public void Dispose() => socket.Dispose();
     }
 
     /// <summary>sleep(3) takes any int of seconds; Thread.Sleep at most int.MaxValue milliseconds.</summary>
@@ -54,10 +68,4 @@ public sealed class SocketFenceKdumpNetwork(string hostsPath) : IFenceKdumpNetwo
     }
 
     private static readonly TimeSpan s_longestSleep = TimeSpan.FromDays(1);
-
-    public void Dispose()
-    {
-        foreach (var s in _sockets.Values) s.Dispose();
-        _sockets.Clear();
-    }
 }

@@ -276,7 +276,7 @@ public sealed class LinuxCaptureSystem(ISystemCalls calls, TextWriter console, B
     {
         try
         {
-            using var network = new Fence.SocketFenceKdumpNetwork(Network.HostsFile.Path);
+            var network = new Fence.SocketFenceKdumpNetwork(Network.HostsFile.Path);
             var rc = Fence.FenceKdumpSend.Run(argv, Fence.FenceKdumpSend.UpstreamName, console, console, network);
             if (rc != 0) TryLog($"kdump: fence_kdump_send exited with {rc}");
         }

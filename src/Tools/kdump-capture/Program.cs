@@ -35,7 +35,7 @@ internal static class Program
         {
             // As the C program, a closed stdout ends it quietly.
             BrokenPipe.DieOnSigpipe();
-            using var network = new SocketFenceKdumpNetwork(HostsFile.Path);
+            var network = new SocketFenceKdumpNetwork(HostsFile.Path);
             return FenceKdumpSend.Run(args, programName, Console.Out, Console.Error, network);
         }
         var console = Console.Out;

@@ -44,7 +44,8 @@
 # sets the address, waits for DAD and adds the route through eth0, and the dump lands in
 # fd00:1::15-<date>. The server guest also advertises fd00:1::/64 as a router (guest/ra-send.c,
 # every second), which the first kernel ignores (accept_ra 0, as a static profile) and the capture
-# kernel must not let spoil its static record.
+# kernel must not let spoil its static record. eth0 also has fd00:3::/64 on the link (no gateway),
+# which the record carries and the capture kernel must add.
 # auto6 (ssh only): the same, but the first kernel's address is SLAAC's from those advertisements
 # (fd00:1::5054:ff:fe12:3456, not permanent, with the advertised default route), so mkdumprd
 # records auto6 and the capture kernel's SLAAC makes the address again.
@@ -380,6 +381,9 @@ elif [ "$(cat /etc/netvm-method)" = ipv6 ]; then
   # address; the server guest's advertisements ignored, as a static profile does.
   echo 0 >/proc/sys/net/ipv6/conf/eth0/accept_ra
   ip link set eth0 up && ip -6 addr add fd00:1::15/64 dev eth0 && ip -6 route add default via fe80::5054:ff:fe00:101 dev eth0
+  # A second prefix on the link, without a gateway: recorded as "route fd00:3::/64", which the
+  # capture kernel adds (in6_rtmsg without RTF_GATEWAY) or fails to configure eth0.
+  ip -6 route add fd00:3::/64 dev eth0
   # DAD: wait while an address of eth0 is tentative (IFA_F_TENTATIVE 0x40 in the flags field).
   i=0; while grep -q ' [4-7c-f][0-9a-f] *eth0$' /proc/net/if_inet6 && [ $i -lt 50 ]; do sleep 0.2; i=$((i + 1)); done
   # The kernel's own text, the unit tests' fixtures (NetworkTests).
@@ -579,6 +583,8 @@ if [[ $METHOD == ipv6 ]]; then
   grep -qF "NETVM-NET fd00:1::15/64 $MAC" "$W/serial.txt" || die "the first kernel has no fd00:1::15/64 on eth0"
   grep -qF "NETVM-IPV6ROUTE | 00000000000000000000000000000000 00 00000000000000000000000000000000 00 fe80000000000000505400fffe000101 " "$W/serial.txt" \
     || die "the first kernel's /proc/net/ipv6_route has no default route via $SERVER_LINK_LOCAL"
+  grep -qE "^NETVM-IPV6ROUTE \| fd000003000000000000000000000000 40 0{32} 00 0{32} [0-9a-f]{8} [0-9a-f]{8} [0-9a-f]{8} 00000001 +eth0$" "$W/serial.txt" \
+    || die "the first kernel's /proc/net/ipv6_route has no on-link route to fd00:3::/64"
   grep -qF "kdump: eth0 ($MAC) is fd00:1::15/64 via $SERVER_LINK_LOCAL" "$W/serial.txt" || die "the capture kernel did not configure eth0 with IPv6"
 fi
 if [[ $METHOD == auto6 ]]; then

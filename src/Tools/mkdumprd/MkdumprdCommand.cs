@@ -183,9 +183,10 @@ public static class MkdumprdCommand
     }
 
     /// <summary>
-    /// The cluster's CIB through pcs (not under <c>--root</c> without a runner). Upstream's get_pcs_fence_kdump_nodes first runs <c>pcs cluster sync</c> and
-    /// <c>pcs cluster cib-upgrade</c>; those change the cluster (they push corosync.conf to every node
-    /// and upgrade the CIB's schema) and reading node names needs neither, so they are not run.
+    /// The cluster's CIB through pcs (not under <c>--root</c> without a runner). Upstream's
+    /// get_pcs_fence_kdump_nodes first runs <c>pcs cluster sync</c> and <c>pcs cluster
+    /// cib-upgrade</c>; those change the cluster (they push corosync.conf to every node and upgrade
+    /// the CIB's schema) and reading node names needs neither, so they are not run.
     /// A pcs that is installed and fails (no cluster running yet) is said: the image then has no
     /// fence_kdump the cluster may configure, which upstream leaves unsaid.
     /// </summary>

@@ -45,6 +45,7 @@ public sealed partial class CaptureImageBuilder
 
     private readonly CaptureImageRequest _request;
     private readonly RootedPath _root;
+    private readonly Config.IO.DirectoryRootFileSystem _files;
     private readonly SharedLibraryResolver _libraries;
     private readonly WarningLog _warnings;
     private readonly ImagePlan _plan = new();
@@ -54,6 +55,7 @@ public sealed partial class CaptureImageBuilder
         ArgumentNullException.ThrowIfNull(request);
         _request = request;
         _root = new RootedPath(request.Root);
+        _files = new Config.IO.DirectoryRootFileSystem(request.Root);
         _libraries = new SharedLibraryResolver(_root);
         _warnings = new WarningLog(request.OnWarning);
     }
@@ -225,10 +227,10 @@ public sealed partial class CaptureImageBuilder
             try { options = Config.Shell.ShellAssignmentFile.Parse(text, PacemakerFenceKdumpPath).Get("FENCE_KDUMP_OPTS"); }
             catch (Config.KdumpConfigException e) { throw new InitramfsBuildException(e.Message, e); }
             // One kdump.conf line: a quoted value spanning lines would add lines of its own.
-            if (options is not null && options.Any(c => char.IsControl(c) && c != '\t'))
+            foreach (var c in options ?? "")
             {
-                var c = options.First(c => char.IsControl(c) && c != '\t');
-                throw new InitramfsBuildException($"{PacemakerFenceKdumpPath}: FENCE_KDUMP_OPTS holds a control character (U+{(int)c:X4}): it must fit on one kdump.conf line");
+                if (char.IsControl(c) && c != '\t')
+                    throw new InitramfsBuildException($"{PacemakerFenceKdumpPath}: FENCE_KDUMP_OPTS holds a control character (U+{(int)c:X4}): it must fit on one kdump.conf line");
             }
             if (options is { Length: > 0 }) result.Add($"fence_kdump_args {options}");
         }
@@ -473,19 +475,8 @@ public sealed partial class CaptureImageBuilder
     /// </summary>
     private string? ReadText(string systemPath)
     {
-        var host = _root.Host(systemPath);
-        if (!File.Exists(host)) return null;
-        var limit = Config.ConfigLimits.Default.MaxFileBytes;
-        using var stream = new FileStream(host, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
-        using var kept = new MemoryStream();
-        var buffer = new byte[64 << 10];
-        int n;
-        while ((n = stream.Read(buffer)) > 0)
-        {
-            kept.Write(buffer, 0, n);
-            if (kept.Length > limit) throw new InitramfsBuildException($"{systemPath}: file is larger than the maximum of {limit} bytes");
-        }
-        return Encoding.UTF8.GetString(kept.GetBuffer(), 0, (int)kept.Length);
+        try { return _files.ReadAllText(systemPath, Config.ConfigLimits.Default.MaxFileBytes); }
+        catch (Config.KdumpConfigException e) { throw new InitramfsBuildException(e.Message, e); }
     }
 
     private IEnumerable<string> ListDirectory(string systemPath)

@@ -5,8 +5,9 @@ using Kdump.Capture.Network;
 namespace Kdump.Capture.Fence;
 
 /// <summary>
-/// <see cref="IFenceKdumpNetwork"/> on UDP sockets, one per node as upstream opens them. Names resolve as everywhere in the capture kernel: an address literal, else the
-/// hosts file (<see cref="HostsFile"/>), read at each lookup; there is no DNS.
+/// <see cref="IFenceKdumpNetwork"/> on UDP sockets, one per node as upstream opens them. Names
+/// resolve as everywhere in the capture kernel: an address literal, else the hosts file
+/// (<see cref="HostsFile"/>), read at each lookup; there is no DNS.
 /// </summary>
 public sealed class SocketFenceKdumpNetwork(string hostsPath) : IFenceKdumpNetwork
 {

@@ -91,14 +91,20 @@ public sealed record PacemakerCib(bool HasFenceKdump, IReadOnlyList<string> Node
 
     /// <summary>
     /// A <c>uname</c> as upstream's <c>for node in ${nodelist}</c> sees it: split on blanks and line
-    /// ends (a carriage return too, which IFS keeps). Other control characters have no place in a node name, and these names end up in the
-    /// image's kdump.conf: refused.
+    /// ends (a carriage return too, which IFS keeps). Other control characters have no place in a
+    /// node name, and these names end up in the image's kdump.conf: refused.
     /// </summary>
     private static string[] NodeWords(string uname, string source)
     {
         var words = uname.Split([' ', '\t', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries);
-        if (words.FirstOrDefault(w => w.Any(char.IsControl)) is { } bad)
-            throw KdumpConfigException.At(source, null, $"node_state uname \"{new string([.. bad.Select(c => char.IsControl(c) ? '?' : c)])}\" holds a control character (U+{(int)bad.First(char.IsControl):X4})");
+        foreach (var word in words)
+        {
+            foreach (var c in word)
+            {
+                if (char.IsControl(c))
+                    throw KdumpConfigException.At(source, null, $"node_state uname \"{new string([.. word.Select(w => char.IsControl(w) ? '?' : w)])}\" holds a control character (U+{(int)c:X4})");
+            }
+        }
         return words;
     }
 

@@ -55,8 +55,8 @@ public sealed class SystemProcessRunner : IProcessRunner
         {
             using var p = Process.Start(info)!;
             p.StandardInput.Close();
-            var stderr = Task.Run(() => ReadBounded(p.StandardError.BaseStream, maxOutputBytes));
-            var stdout = ReadBounded(p.StandardOutput.BaseStream, maxOutputBytes);
+            var stderr = Task.Run(() => ArgvProcess.ReadBounded(p.StandardError.BaseStream, maxOutputBytes));
+            var stdout = ArgvProcess.ReadBounded(p.StandardOutput.BaseStream, maxOutputBytes);
             p.WaitForExit();
             return new ProcessResult(p.ExitCode, stdout, stderr.GetAwaiter().GetResult());
         }
@@ -64,17 +64,6 @@ public sealed class SystemProcessRunner : IProcessRunner
         {
             return new ProcessResult(ProcessResult.NotFound, "", $"{argv[0]}: {e.Message}\n");
         }
-    }
-
-    /// <summary>The first <paramref name="maxBytes"/> bytes of the stream as UTF-8; the rest read to its end and dropped.</summary>
-    private static string ReadBounded(Stream stream, int maxBytes)
-    {
-        var kept = new MemoryStream();
-        var buffer = new byte[16 << 10];
-        int n;
-        while ((n = stream.Read(buffer)) > 0)
-            kept.Write(buffer, 0, (int)Math.Min(n, Math.Max(0, maxBytes - kept.Length)));
-        return System.Text.Encoding.UTF8.GetString(kept.GetBuffer(), 0, (int)kept.Length);
     }
 
     /// <summary>Starts <paramref name="argv"/>, lets <paramref name="feed"/> write and close its standard input, collects the output.</summary>

@@ -51,13 +51,9 @@ public sealed class SystemCommandRunner : ICommandRunner
             p.StandardInput.Close();
             p.BeginErrorReadLine();
             // Bounded: what a remote command prints is not trusted to be small.
-            var kept = new MemoryStream();
-            var buffer = new byte[16 << 10];
-            int n;
-            while ((n = p.StandardOutput.BaseStream.Read(buffer)) > 0)
-                kept.Write(buffer, 0, (int)Math.Min(n, Math.Max(0, maxStdoutBytes - kept.Length)));
+            var stdout = ArgvProcess.ReadBounded(p.StandardOutput.BaseStream, maxStdoutBytes);
             p.WaitForExit();
-            return (p.ExitCode, System.Text.Encoding.UTF8.GetString(kept.GetBuffer(), 0, (int)kept.Length));
+            return (p.ExitCode, stdout);
         }
         catch (Win32Exception)
         {

@@ -98,4 +98,64 @@ public sealed partial class NetworkBringUpTests
         Assert.True(notify < events.IndexOf("route 10.0.2.100"), string.Join('\n', events));
         Assert.Contains("kdump: fence_kdump: notifying 10.0.2.50", events);
     }
+
+    /// <summary>The record of a node behind eth1 (mkdumprd's second block): its address and on-link route, no gateway.</summary>
+    private const string HeartbeatBlock = "remote 192.168.200.2\ninterface eth1 52:54:00:12:34:57\nstatic 192.168.1.15/24\nroute 192.168.200.0/24\n";
+
+    [Fact]
+    public void An_ssh_dump_brings_up_the_interface_toward_the_fence_node_after_the_dumps_and_notifies_through_it()
+    {
+        Write("/sys/class/net/eth1/address", "52:54:00:12:34:57\n");
+        var (rc, events) = RunFlow("ssh root@10.0.2.100\npath /var/crash-test\nsshkey /root/.ssh/kdump_id_rsa\nfence_kdump_nodes node2.test\n",
+            StaticRecord + HeartbeatBlock);
+
+        Assert.Equal(0, rc);
+        Assert.Equal(
+        [
+            "up lo", "addr eth0 10.0.2.15/24", "up eth0", "route 0.0.0.0/0 via 10.0.2.2", "route 172.16.0.0/12 via 10.0.2.1",
+            "kdump: eth0 (52:54:00:12:34:56) is 10.0.2.15/24 via 10.0.2.2",
+            "addr eth1 192.168.1.15/24", "up eth1", "route 192.168.200.0/24 dev eth1",
+            "kdump: eth1 (52:54:00:12:34:57) is 192.168.1.15/24",
+            "kdump: fence_kdump: notifying node2.test",
+            "fence_kdump_send node2.test",
+        ], events.Take(12));
+        // The dump's route and directory are the first block's.
+        Assert.Contains("route 10.0.2.100", events);
+        Assert.Contains("kdump: saving vmcore complete", events);
+    }
+
+    [Fact]
+    public void An_interface_toward_fence_nodes_that_fails_is_logged_and_the_dump_goes_on()
+    {
+        Write(CaptureNetworkConfig.ImagePath, StaticRecord + HeartbeatBlock);
+        Write("/sys/class/net/eth0/address", "52:54:00:12:34:56\n");
+        Write("/sys/class/net/eth1/address", "52:54:00:12:34:57\n");
+        // eth0 comes up; from its last route on, setting an address fails.
+        _net.Sink = call => { if (call == "route 172.16.0.0/12 via 10.0.2.1") _net.Fail = "addr"; };
+
+        Assert.True(BringUp(out var config));
+
+        Assert.Equal("eth0", config!.Interface);
+        Assert.Equal(
+        [
+            "eth0 (52:54:00:12:34:56) is 10.0.2.15/24 via 10.0.2.2",
+            "cannot configure eth1: SIOCSIFADDR failed",
+            "eth1 is not up: fence_kdump nodes reached through it (as 192.168.200.2) may not hear of this capture",
+        ], _log);
+    }
+
+    [Fact]
+    public void The_dump_interface_failing_fails_the_bring_up_though_the_fence_interface_comes_up()
+    {
+        Write(CaptureNetworkConfig.ImagePath, StaticRecord + HeartbeatBlock);
+        Write("/sys/class/net/eth0/address", "52:54:00:12:34:56\n");
+        Write("/sys/class/net/eth1/address", "52:54:00:12:34:57\n");
+        // Setting an address fails until eth1's.
+        _net.Fail = "addr";
+        _net.Sink = call => { if (call == "addr eth1 192.168.1.15/24") _net.Fail = null; };
+
+        Assert.False(BringUp(out _));
+
+        Assert.Equal(["cannot configure eth0: SIOCSIFADDR failed", "eth1 (52:54:00:12:34:57) is 192.168.1.15/24"], _log);
+    }
 }

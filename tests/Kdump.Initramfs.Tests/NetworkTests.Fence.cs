@@ -8,8 +8,9 @@ namespace Kdump.Initramfs.Tests;
 /// <summary>
 /// fence_kdump nodes in mkdumprd (kdump-reference §5.7, upstream's <c>kdump_configure_fence_kdump</c>):
 /// the network is recorded for them even for a local dump, their names are pinned in the image's
-/// hosts file, and the image gets fence_kdump_send; a node the one recorded interface cannot
-/// reach stops the build with a message instead of a capture that would be fenced.
+/// hosts file, and the image gets fence_kdump_send; a node behind another interface gets that
+/// interface recorded too; a node the record cannot reach stops the build with a message instead
+/// of a capture that would be fenced.
 /// </summary>
 public sealed partial class NetworkTests
 {
@@ -67,15 +68,98 @@ public sealed partial class NetworkTests
         Assert.Equal("10.0.2.50\tnode2.test\n", Text(image, CaptureNetworkImage.HostsPath));
     }
 
+    /// <summary>A second virtio NIC, eth1 (52:54:00:12:34:57, index 3) at 0000:00:03.0, as the bond fixture has it.</summary>
+    private static void SecondNic(TestRoot root)
+    {
+        const string dev = "/sys/devices/pci0000:00/0000:00:03.0";
+        root.Write($"{dev}/virtio1/net/eth1/address", "52:54:00:12:34:57\n");
+        root.Write($"{dev}/virtio1/net/eth1/ifindex", "3\n");
+        root.MakeDirectory("/sys/class/net");
+        File.CreateSymbolicLink(root.Host("/sys/class/net/eth1"), "../../devices/pci0000:00/0000:00:03.0/virtio1/net/eth1");
+        File.CreateSymbolicLink(root.Host($"{dev}/virtio1/net/eth1/device"), "../../../virtio1");
+        File.CreateSymbolicLink(root.Host($"{dev}/virtio1/driver"), "../../../../bus/virtio/drivers/virtio_net");
+        File.CreateSymbolicLink(root.Host($"{dev}/driver"), "../../../bus/pci/drivers/virtio-pci");
+    }
+
+    /// <summary>
+    /// A cluster's usual layout: the dump goes out through eth0, the heartbeat network is eth1. The
+    /// record gets a second block for eth1 (upstream brings up every interface a node is reached
+    /// through): its address and routes, not its default route or nameservers; a node reached by
+    /// eth1's default route gets a host route through its gateway. kdump-capture reads it back.
+    /// </summary>
+    [Fact]
+    public void A_fence_node_behind_another_interface_gets_that_interface_recorded_as_a_second_block()
+    {
+        using var root = new TestRoot("mkdumprd-fence-eth1");
+        SecondNic(root);
+        var routes = Header
+            + RouteLine("eth0", "0.0.0.0", "10.0.2.2", 0x3, 0, "0.0.0.0", true)
+            + RouteLine("eth0", "10.0.2.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true)
+            + RouteLine("eth1", "0.0.0.0", "192.168.1.1", 0x3, 100, "0.0.0.0", true)     // picked for nothing: eth0's metric is lower
+            + RouteLine("eth1", "192.168.1.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true)
+            + RouteLine("eth1", "192.168.5.0", "192.168.1.1", 0x3, 0, "255.255.255.0", true)
+            + RouteLine("eth1", "192.168.200.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true);
+        var image = BuildNfs(root, [Addr(2, "10.0.2.15/24"), Addr(3, "192.168.1.15/24")],
+            "nfs 10.0.2.100:/export\nfence_kdump_nodes node4.test node8.test 10.0.2.51\n", routes,
+            n => n switch { "node8.test" => IpA("192.168.200.8"), _ => Cluster(n) });
+
+        var record = Text(image, CaptureNetworkConfig.ImagePath);
+        Assert.Equal("# kdump-capture network, written by mkdumprd\nremote 10.0.2.100\ninterface eth0 52:54:00:12:34:56\n"
+            + "static 10.0.2.15/24\ngateway 10.0.2.2\nnameserver 10.0.2.3\nnameserver fec0::3\n"
+            + "# kdump-capture network, written by mkdumprd\nremote 192.168.1.4\ninterface eth1 52:54:00:12:34:57\n"
+            + "static 192.168.1.15/24\nroute 192.168.5.0/24 192.168.1.1\nroute 192.168.200.0/24\n", record);
+        var read = CaptureNetworkConfig.ParseAll(record);
+        Assert.Equal(["eth0", "eth1"], read.Select(b => b.Interface));
+        Assert.Equal("192.168.1.4\tnode4.test\n192.168.200.8\tnode8.test\n", Text(image, CaptureNetworkImage.HostsPath));
+    }
+
+    /// <summary>
+    /// eth1's default route is the kernel's pick for the node (eth0 has none): the block gets a host
+    /// route through eth1's gateway, not a default route that would take the dump's traffic.
+    /// </summary>
+    [Fact]
+    public void A_fence_node_behind_another_interfaces_default_route_gets_a_host_route()
+    {
+        using var root = new TestRoot("mkdumprd-fence-eth1-default");
+        SecondNic(root);
+        var routes = Header
+            + RouteLine("eth0", "10.0.0.0", "10.0.2.2", 0x3, 0, "255.0.0.0", true)
+            + RouteLine("eth0", "10.0.2.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true)
+            + RouteLine("eth1", "0.0.0.0", "192.168.1.1", 0x3, 0, "0.0.0.0", true)
+            + RouteLine("eth1", "192.168.1.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true);
+        var image = BuildNfs(root, [Addr(2, "10.0.2.15/24"), Addr(3, "192.168.1.15/24")],
+            "nfs 10.0.2.100:/export\nfence_kdump_nodes node3.test node9.test\n", routes,
+            n => n switch { "node9.test" => IpA("172.20.0.9"), _ => Cluster(n) });
+
+        Assert.EndsWith("remote 172.16.4.3\ninterface eth1 52:54:00:12:34:57\nstatic 192.168.1.15/24\n"
+            + "route 172.16.4.3/32 192.168.1.1\nroute 172.20.0.9/32 192.168.1.1\n", Text(image, CaptureNetworkConfig.ImagePath), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_fence_node_behind_a_leased_interface_stops_the_build()
+    {
+        using var root = new TestRoot("mkdumprd-fence-eth1-dhcp");
+        SecondNic(root);
+        var routes = Header
+            + RouteLine("eth0", "10.0.2.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true)
+            + RouteLine("eth1", "192.168.1.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true);
+        var e = Assert.Throws<InitramfsBuildException>(() => BuildNfs(root, [Addr(2, "10.0.2.15/24"), Addr(3, "192.168.1.15/24", flags: 0)],
+            "nfs 10.0.2.100:/export\nfence_kdump_nodes node4.test\n", routes, Cluster));
+        Assert.Equal("fence_kdump node node4.test is reached through eth1, whose address is not permanent (DHCP):"
+            + " the minimal backend leases or autoconfigures only the interface toward 10.0.2.100", e.Message);
+    }
+
     [Theory]
-    [InlineData("node4.test", "fence_kdump node node4.test is reached through eth1, 10.0.2.100 through eth0: the minimal backend brings up one interface")]
-    [InlineData("node6.test", "fence_kdump node node6.test (fd00::6) is not of the family of 10.0.2.100 (10.0.2.100): the minimal backend configures one interface in one family")]
+    [InlineData("node4.test", "eth1 (toward node4.test) is a software interface (team, …): not supported by the minimal backend")]
+    [InlineData("node6.test", "fence_kdump node node6.test (fd00::6) is not of the family of 10.0.2.100, also reached through eth0: the minimal backend configures an interface in one family")]
     [InlineData("node5.test", "Bad kdump network destination: node5.test")]
     [InlineData("node7.test", "fence_kdump node node7.test (fe80::7): not a routable IPv6 unicast address (a link-local node needs a zone the image cannot carry)")]
     [InlineData("10.9.9.9", "Bad kdump network destination: 10.9.9.9")]
-    public void A_fence_node_the_recorded_interface_cannot_reach_stops_the_build(string node, string message)
+    public void A_fence_node_that_cannot_be_recorded_stops_the_build(string node, string message)
     {
         using var root = new TestRoot("mkdumprd-fence-bad");
+        // fd00::/64 on eth0 (RTF_UP), so node6.test leaves through the IPv4 server's interface.
+        root.Write(ProcNetIpv6.RoutePath, "fd000000000000000000000000000000 40 00000000000000000000000000000000 00 00000000000000000000000000000000 00000100 00000001 00000000 00000001     eth0\n");
         var routes = Header
             + RouteLine("eth0", "10.0.2.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true)
             + RouteLine("eth0", "172.16.0.0", "10.0.2.1", 0x3, 0, "255.240.0.0", true)

@@ -64,7 +64,7 @@ public sealed partial class NetworkTests
                 + RouteLine("eth1", "192.168.1.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true);
             var e = Assert.Throws<InitramfsBuildException>(() => BuildNfs(root, [Addr(2, "10.0.2.15/24"), Addr(3, "192.168.1.15/24")],
                 "nfs 10.0.2.100:/export\n", routes, Cluster, pacemaker: () => far));
-            Assert.Equal("fence_kdump node node4.test is reached through eth1, 10.0.2.100 through eth0: the minimal backend brings up one interface"
+            Assert.Equal("eth1 (toward node4.test) is a software interface (team, …): not supported by the minimal backend"
                 + " (fence_kdump nodes from the cluster's CIB, pcs cluster cib)", e.Message);
         }
     }

@@ -218,6 +218,34 @@ public sealed partial class NetworkTests
         Assert.Equal(message, e.Message);
     }
 
+    private const string TwoBlocks = "# kdump-capture network, written by mkdumprd\nremote 10.0.2.100\ninterface eth0 52:54:00:12:34:56\nstatic 10.0.2.15/24\ngateway 10.0.2.2\n"
+        + "# kdump-capture network, written by mkdumprd\nremote 192.168.200.2\ninterface eth1 52:54:00:12:34:57\nstatic 192.168.1.15/24\nroute 192.168.200.0/24\n";
+
+    [Fact]
+    public void A_record_of_two_interfaces_reads_back_as_two_blocks_in_order()
+    {
+        var blocks = CaptureNetworkConfig.ParseAll(TwoBlocks);
+
+        Assert.Equal(["eth0", "eth1"], blocks.Select(b => b.Interface));
+        Assert.Equal(IpPrefix.TryParseAddress("192.168.200.2"), blocks[1].Remote);
+        Assert.Null(blocks[1].Gateway);
+        Assert.Equal(TwoBlocks, CaptureNetworkConfig.FormatAll(blocks));
+        // One block is what Parse reads.
+        Assert.Equal(CaptureNetworkConfig.Parse(TwoBlocks[..TwoBlocks.IndexOf("# kdump", 1, StringComparison.Ordinal)]).Format(),
+            Assert.Single(CaptureNetworkConfig.ParseAll(blocks[0].Format())).Format());
+    }
+
+    [Theory]
+    [InlineData("static 192.168.1.15/24\n", "static 192.168.1.15/24\ngateway fd00::1\n", "/etc/kdump/network.conf:10: 'fd00::1' is not of the family of 'remote' (192.168.200.2)")]
+    [InlineData("static 192.168.1.15/24\n", "", "/etc/kdump/network.conf: no 'static', 'dhcp' or 'auto6' line")]
+    [InlineData("interface eth1 52:54:00:12:34:57\n", "interface eth0 52:54:00:12:34:57\n", "/etc/kdump/network.conf:7: eth0 is in the block of line 2 too: each link is made once")]
+    [InlineData("interface eth1 52:54:00:12:34:57\n", "interface eth1 52:54:00:12:34:56\n", "/etc/kdump/network.conf:7: the NIC 52:54:00:12:34:56 is in the block of line 2 too: each link is made once")]
+    public void A_bad_second_block_is_named_by_the_files_line(string replaced, string by, string message)
+    {
+        var e = Assert.Throws<KdumpConfigException>(() => CaptureNetworkConfig.ParseAll(TwoBlocks.Replace(replaced, by, StringComparison.Ordinal)));
+        Assert.Equal(message, e.Message);
+    }
+
     // --- rtnetlink ---------------------------------------------------------------------------
 
     /// <summary>A generated RTM_NEWADDR message (the layout of if_addr.h), in either byte order.</summary>

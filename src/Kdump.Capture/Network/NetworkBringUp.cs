@@ -47,7 +47,9 @@ public static class NetworkBringUp
 
     /// <summary>
     /// False (after logging why) when a recorded network cannot be brought up; true with
-    /// <paramref name="config"/> null when the image records none.
+    /// <paramref name="config"/> null when the image records none. Every interface of the record
+    /// is brought up, in order (the dump's first, then those toward fence_kdump nodes);
+    /// <paramref name="config"/> is the first, and only its failure makes this false.
     /// </summary>
     public static bool TryBringUp(ICaptureSystem system, CapturePaths paths, Action<string> log, out CaptureNetworkConfig? config)
     {
@@ -57,9 +59,11 @@ public static class NetworkBringUp
         config = null;
         var file = paths.Host(CaptureNetworkConfig.ImagePath);
         if (!File.Exists(file)) return true;
+        IReadOnlyList<CaptureNetworkConfig> interfaces;
         try
         {
-            config = CaptureNetworkConfig.Parse(File.ReadAllText(file), CaptureNetworkConfig.ImagePath);
+            interfaces = CaptureNetworkConfig.ParseAll(File.ReadAllText(file), CaptureNetworkConfig.ImagePath);
+            config = interfaces[0];
         }
         catch (Exception e) when (e is KdumpConfigException or IOException)
         {
@@ -71,14 +75,22 @@ public static class NetworkBringUp
             log("this capture system cannot configure a network");
             return false;
         }
-        return BringUp(net, paths, config, log);
+        // Every NIC named first: one block's NIC may hold a name another block's wants.
+        var nics = NameNics(net, paths, interfaces.Select(i => i.Link), log);
+        var up = BringUp(net, paths, nics, config, log, first: true);
+        // The others lead to fence_kdump nodes only: the dump goes on without them.
+        foreach (var other in interfaces.Skip(1))
+        {
+            if (!BringUp(net, paths, nics, other, log, first: false))
+                log($"{other.Interface} is not up: fence_kdump nodes reached through it (as {IpPrefix.FormatAddress(other.Remote)}) may not hear of this capture");
+        }
+        return up;
     }
 
-    private static bool BringUp(INetworkControl net, CapturePaths paths, CaptureNetworkConfig config, Action<string> log)
+    private static bool BringUp(INetworkControl net, CapturePaths paths, IReadOnlyDictionary<string, string> nics, CaptureNetworkConfig config, Action<string> log, bool first)
     {
-        var nics = NameNics(net, paths, config.Link, log);
         if (Make(net, paths, nics, config.Link, log) is not { } name) return false;
-        if (net.SetUp("lo") is { } loWhy) log($"cannot set lo up: {loWhy}");
+        if (first && net.SetUp("lo") is { } loWhy) log($"cannot set lo up: {loWhy}");
         return config.Method switch
         {
             AddressMethod.Dhcp => Lease(net, paths, config, name, log),
@@ -261,11 +273,11 @@ public static class NetworkBringUp
     /// it moves to a spare one, so that a recorded name never names the wrong NIC. A NIC not
     /// found is logged and left out.
     /// </summary>
-    private static Dictionary<string, string> NameNics(INetworkControl net, CapturePaths paths, NetworkLink top, Action<string> log)
+    private static Dictionary<string, string> NameNics(INetworkControl net, CapturePaths paths, IEnumerable<NetworkLink> tops, Action<string> log)
     {
         var budget = new DeviceWaitBudget();
         var now = new Dictionary<string, string>(StringComparer.Ordinal);    // recorded name → current name
-        foreach (var nic in top.SelfAndBelow().OfType<NicLink>())
+        foreach (var nic in tops.SelectMany(t => t.SelfAndBelow()).OfType<NicLink>())
         {
             if (FindByMac(net, paths, nic.MacAddress, budget, log) is { } found) now[nic.Name] = found;
             else log($"no network interface with MAC {nic.MacAddress} after {DeviceWait.TotalSeconds:0}s");

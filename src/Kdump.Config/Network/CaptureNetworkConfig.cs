@@ -23,6 +23,10 @@ namespace Kdump.Config.Network;
 ///                                    (route 10.5.0.0/16) on the link itself
 /// nameserver 10.0.2.3                any number, either family
 /// </code>
+/// A file may hold more blocks, each from its own <c>remote</c> line on (<see cref="ParseAll"/>):
+/// another interface the capture kernel brings up after the first, toward a fence_kdump node it
+/// leads to (upstream brings up every interface <c>kdump_collect_netif_usage</c> finds). No link
+/// may be in two blocks.
 /// </summary>
 public sealed record CaptureNetworkConfig(
     IPAddress Remote,
@@ -92,7 +96,59 @@ public sealed record CaptureNetworkConfig(
         return sb.ToString();
     }
 
-    /// <summary>Reads a record; anything missing, repeated, unknown or malformed is an error naming the file and line.</summary>
+    /// <summary>The blocks of <see cref="ParseAll"/>, in order, as one file.</summary>
+    public static string FormatAll(IReadOnlyList<CaptureNetworkConfig> interfaces)
+    {
+        ArgumentNullException.ThrowIfNull(interfaces);
+        if (interfaces.Count == 0) throw new ArgumentException("no interface to record", nameof(interfaces));
+        return string.Concat(interfaces.Select(i => i.Format()));
+    }
+
+    /// <summary>
+    /// Every block of a record: each starts at a <c>remote</c> line (comments and blank lines before
+    /// the first belong to it) and is read as <see cref="Parse"/> reads one, errors naming the
+    /// file's own line numbers. No interface, bond, VLAN, bridge or NIC (by name or MAC) may be in
+    /// two blocks: each link is made once.
+    /// </summary>
+    public static IReadOnlyList<CaptureNetworkConfig> ParseAll(string text, string file = ImagePath)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var lines = text.Split('\n');
+        var starts = Enumerable.Range(0, lines.Length).Where(i => FirstWord(lines[i]) == Keywords.Remote).ToList();
+        if (starts.Count <= 1) return [Parse(text, file)];
+        var blocks = new List<CaptureNetworkConfig>();
+        for (var b = 0; b < starts.Count; b++)
+        {
+            var from = b == 0 ? 0 : starts[b];
+            var to = b + 1 < starts.Count ? starts[b + 1] : lines.Length;
+            // The other blocks' lines left blank, so that line numbers stay the file's.
+            var own = lines.Select((l, i) => i >= from && i < to ? l : "");
+            blocks.Add(Parse(string.Join('\n', own), file));
+        }
+        var names = new Dictionary<string, int>(StringComparer.Ordinal);
+        var macs = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var b = 0; b < blocks.Count; b++)
+        {
+            foreach (var link in blocks[b].Link.SelfAndBelow())
+            {
+                if (names.TryGetValue(link.Name, out var other) && other != b)
+                    throw KdumpConfigException.At(file, starts[b] + 1, $"{link.Name} is in the block of line {starts[other] + 1} too: each link is made once");
+                names[link.Name] = b;
+                if (link is NicLink && macs.TryGetValue(link.MacAddress, out other) && other != b)
+                    throw KdumpConfigException.At(file, starts[b] + 1, $"the NIC {link.MacAddress} is in the block of line {starts[other] + 1} too: each link is made once");
+                if (link is NicLink) macs[link.MacAddress] = b;
+            }
+        }
+        return blocks;
+    }
+
+    private static string? FirstWord(string line)
+    {
+        var w = line.Trim().Split([' ', '\t'], 2, StringSplitOptions.RemoveEmptyEntries);
+        return w.Length == 0 ? null : w[0];
+    }
+
+    /// <summary>Reads a record of one interface; anything missing, repeated, unknown or malformed is an error naming the file and line.</summary>
     public static CaptureNetworkConfig Parse(string text, string file = ImagePath)
     {
         ArgumentNullException.ThrowIfNull(text);

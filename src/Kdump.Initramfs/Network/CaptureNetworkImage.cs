@@ -211,30 +211,42 @@ public static class CaptureNetworkImage
     }
 
     /// <summary>
-    /// A fence_kdump node's address, checked to be reached through the record's interface in its
-    /// family: the capture kernel brings up that one interface only.
+    /// A fence_kdump node's address and the interface the first kernel reaches it through (its
+    /// route checked as the server's is).
     /// </summary>
-    private static IPAddress FenceNode(HostNetwork facts, string node, IPAddress? resolved, string host, CaptureNetworkConfig config)
+    private static (IPAddress Address, string Device, bool ByDefaultRoute) FenceNode(HostNetwork facts, string node, IPAddress? resolved)
     {
         var address = resolved ?? throw new InitramfsBuildException($"Bad kdump network destination: {node}");
         if (address.IsIPv6LinkLocal || address.IsIPv6Multicast)
             throw new InitramfsBuildException($"fence_kdump node {node} ({IpPrefix.FormatAddress(address)}): not a routable IPv6 unicast address (a link-local node needs a zone the image cannot carry)");
-        if (address.AddressFamily != config.Remote.AddressFamily)
-        {
-            throw new InitramfsBuildException($"fence_kdump node {node} ({IpPrefix.FormatAddress(address)}) is not of the family of {host} ({IpPrefix.FormatAddress(config.Remote)}):"
-                + " the minimal backend configures one interface in one family");
-        }
-        var device = address.AddressFamily == AddressFamily.InterNetworkV6
-            ? Ipv6RouteLookup.Find(facts.Ipv6Routes(), address)?.Interface
-            : RouteLookup.Find(facts.Routes(), Ipv4Network.FromIPAddress(address))?.Interface;
+        var (device, byDefault) = address.AddressFamily == AddressFamily.InterNetworkV6
+            ? Ipv6RouteLookup.Find(facts.Ipv6Routes(), address) is { } r6 ? (r6.Interface, r6.IsDefault) : (null, false)
+            : RouteLookup.Find(facts.Routes(), Ipv4Network.FromIPAddress(address)) is { } r4 ? (r4.Interface, r4.IsDefault) : (null, false);
         if (device is null) throw new InitramfsBuildException($"Bad kdump network destination: {node}");
         if (device == "lo") throw new InitramfsBuildException($"fence_kdump node {node} is this machine (route via lo)");
-        if (device != config.Interface)
+        return (address, device, byDefault);
+    }
+
+    /// <summary>
+    /// The block of another interface, toward the fence_kdump node <paramref name="node"/> (the
+    /// first reached through it): its permanent address and its routes, but not its default route
+    /// or nameservers, which stay the dump interface's (a second default route added later would
+    /// be the one the kernel takes). A node reached by that interface's default route gets a route
+    /// of its own through the gateway instead. A leased or autoconfigured address is refused: the
+    /// capture kernel leases or autoconfigures the dump interface only.
+    /// </summary>
+    private static CaptureNetworkConfig FenceInterface(HostNetwork facts, string node, IPAddress address, bool byDefaultRoute, string host, ICollection<string> warnings)
+    {
+        var config = Resolve(facts, node, address, warnings);
+        if (config.Method != AddressMethod.Static)
         {
-            throw new InitramfsBuildException($"fence_kdump node {node} is reached through {device}, {host} through {config.Interface}:"
-                + " the minimal backend brings up one interface");
+            throw new InitramfsBuildException($"fence_kdump node {node} is reached through {config.Interface}, whose address is not permanent"
+                + $" ({(config.Method == AddressMethod.Dhcp ? "DHCP" : "SLAAC")}): the minimal backend leases or autoconfigures only the interface toward {host}");
         }
-        return address;
+        var routes = config.Routes.ToList();
+        if (byDefaultRoute && config.Gateway is { } gateway)
+            routes.Add(new StaticRoute(new IpPrefix(address, address.AddressFamily == AddressFamily.InterNetworkV6 ? 128 : 32), gateway));
+        return config with { Gateway = null, Routes = routes, Nameservers = [] };
     }
 
     /// <summary>The image's hosts file: kdump-capture, a static program, looks names up there only.</summary>
@@ -281,10 +293,10 @@ public static class CaptureNetworkImage
     /// modules, the modules to add only when the kernel has them as modules (af_packet for a DHCP
     /// record; it is built in on Debian and Fedora), and the fence_kdump nodes that are not this
     /// machine. The record is the route to the dump server
-    /// <paramref name="server"/> (null for a local target: to the first fence_kdump node); every
-    /// fence_kdump node (upstream's <c>kdump_collect_netif_usage</c> for each) must be reached
-    /// through the same interface, in the same family. Each name is pinned in the image's hosts
-    /// file. Without facts (a caller that knows no network) the image gets no record and a warning.
+    /// <paramref name="server"/> (null for a local target: to the first fence_kdump node), then a
+    /// block for each other interface a fence_kdump node is reached through (upstream's
+    /// <c>kdump_collect_netif_usage</c> for each node; <see cref="FenceInterface"/>); the nodes of
+    /// one interface share its family. Each name is pinned in the image's hosts file. Without facts (a caller that knows no network) the image gets no record and a warning.
     /// An IPv6 record adds ipv6 when the kernel has it as a module.
     /// </summary>
     public static NetworkImage Install(ImagePlan plan, HostNetwork? facts, string? server,
@@ -308,34 +320,61 @@ public static class CaptureNetworkImage
         if (hosts.Count == 0) return new([], [], []);
         var host = hosts[0];
         var config = Resolve(facts, host, addresses[host], warnings);
-        var record = config.Format();
-        // What kdump-capture will read: a record it refuses would only show after a crash.
-        try
-        {
-            _ = CaptureNetworkConfig.Parse(record);
-        }
-        catch (KdumpConfigException e)
-        {
-            throw new InitramfsBuildException($"the network toward {host} makes a record kdump-capture cannot read ({e.Message}): not supported by the minimal backend");
-        }
-        plan.AddFile(CaptureNetworkConfig.ImagePath, Encoding.UTF8.GetBytes(record));
+        // The interfaces the capture kernel brings up: the dump's first, then those toward fence
+        // nodes reached through another (upstream's kdump_collect_netif_usage for each node).
+        var blocks = new List<CaptureNetworkConfig> { config };
         var pins = new StringBuilder();
         foreach (var name in hosts)
         {
-            var address = name == host ? config.Remote : FenceNode(facts, name, addresses[name], host, config);
+            var address = config.Remote;
+            if (name != host)
+            {
+                (address, var device, var byDefault) = FenceNode(facts, name, addresses[name]);
+                var block = blocks.FirstOrDefault(b => b.Interface == device);
+                if (block is null)
+                {
+                    block = FenceInterface(facts, name, address, byDefault, host, warnings);
+                    blocks.Add(block);
+                }
+                else if (byDefault && block != config && !block.Routes.Any(r => r.Destination.Contains(address)))
+                {
+                    // Another node through that interface's default route: a route of its own too.
+                    var more = FenceInterface(facts, name, address, byDefault, host, warnings);
+                    blocks[blocks.IndexOf(block)] = block with { Routes = [.. block.Routes, .. more.Routes.Except(block.Routes)] };
+                }
+                if (address.AddressFamily != block.Remote.AddressFamily)
+                {
+                    throw new InitramfsBuildException($"fence_kdump node {name} ({IpPrefix.FormatAddress(address)}) is not of the family of {IpPrefix.FormatAddress(block.Remote)}, also reached through {device}:"
+                        + " the minimal backend configures an interface in one family");
+                }
+            }
             if (HostsLine(name, address) is { } line) pins.Append(line);
             else if (IpPrefix.TryParseAddress(name) is null)
                 warnings.Add($"{name} is not a name a hosts file can carry: the capture kernel will not find it (give its address in kdump.conf)");
         }
+        var record = CaptureNetworkConfig.FormatAll(blocks);
+        // What kdump-capture will read: a record it refuses would only show after a crash.
+        try
+        {
+            _ = CaptureNetworkConfig.ParseAll(record);
+        }
+        catch (KdumpConfigException e)
+        {
+            throw new InitramfsBuildException($"the network toward {string.Join(", ", hosts)} makes a record kdump-capture cannot read ({e.Message}): not supported by the minimal backend");
+        }
+        plan.AddFile(CaptureNetworkConfig.ImagePath, Encoding.UTF8.GetBytes(record));
         if (pins.Length > 0) plan.AddFile(HostsPath, Encoding.ASCII.GetBytes(pins.ToString()));
         // The drivers of every NIC, and those of the links made of them: bonding, 8021q, bridge.
-        var links = config.Link.SelfAndBelow().ToList();
+        var links = blocks.SelectMany(b => b.Link.SelfAndBelow()).ToList();
         var modules = new List<string>();
         if (links.OfType<BondLink>().Any()) modules.Add(BondingModule);
         if (links.OfType<VlanLink>().Any()) modules.Add(VlanModule);
         if (links.OfType<BridgeLink>().Any()) modules.Add(BridgeModule);
         modules.AddRange(links.OfType<NicLink>().SelectMany(n => facts.DriverModules(n.Name)).Distinct(StringComparer.Ordinal));
-        return new(modules, config.Method == AddressMethod.Dhcp ? [PacketSocketModule] : config.IsIpv6 ? [Ipv6Module] : [], others);
+        List<string> ifModules = [];
+        if (config.Method == AddressMethod.Dhcp) ifModules.Add(PacketSocketModule);
+        if (blocks.Any(b => b.IsIpv6)) ifModules.Add(Ipv6Module);
+        return new(modules, ifModules, others);
     }
 }
 

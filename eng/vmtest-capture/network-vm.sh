@@ -56,6 +56,10 @@
 # 12's real fence_kdump agent (fence-agents, eng/lab/fence-agents.sh) waits for the node's
 # message. mkdumprd records the network toward the node though the dump is local, that route
 # too; kdump-capture brings it up and sends while it dumps; the agent must exit 0.
+# ssh fence: a cluster node whose heartbeat network is its own NIC. The dump goes over ssh as in
+# the static case through eth0 (user networking); eth1 (52:54:00:12:34:57) is the link to the
+# server guest, 192.168.100.15/24 with the on-link route to node2.test's 192.168.200.0/24. mkdumprd
+# records eth1 as a second block; kdump-capture brings up both, and the agent must exit 0.
 # RELEASE defaults to bookworm. Must run as root (ip netns, the servers).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -73,9 +77,10 @@ source "$REPO/eng/lib/publish-static.sh"
 source "$REPO/eng/lib/vm.sh"
 source "$REPO/eng/lib/netns.sh"
 die() { echo "network-vm[$CASE]: $*" >&2; exit 1; }
-[[ $TARGET == ssh || $TARGET == nfs || $TARGET == local ]] || die "usage: network-vm.sh ssh|nfs [dhcp|static|bond|bond-swap|bridge|bridge-bond|carrier|vlan|ipv6|auto6] [RELEASE] | local fence [RELEASE]"
+[[ $TARGET == ssh || $TARGET == nfs || $TARGET == local ]] || die "usage: network-vm.sh ssh|nfs [dhcp|static|bond|bond-swap|bridge|bridge-bond|carrier|vlan|ipv6|auto6] [RELEASE] | ssh|local fence [RELEASE]"
 [[ ($METHOD != vlan && $METHOD != auto6) || $TARGET == ssh ]] || die "$METHOD is an ssh case"
-[[ ($METHOD == fence && $TARGET == local) || ($METHOD != fence && $TARGET != local) ]] || die "fence goes with local, and local with fence"
+[[ $TARGET != local || $METHOD == fence ]] || die "local goes with fence"
+[[ $METHOD != fence || $TARGET != nfs ]] || die "fence is a local or ssh case"
 VM_TIMEOUT=${KDUMP_VMTEST_TIMEOUT:-420}
 KDIR=$KDUMP_LAB_DIR/kernels/$REL
 W=$KDUMP_LAB_DIR/vmtest-capture/$CASE-$REL
@@ -84,9 +89,11 @@ F=$W/first
 MAC=52:54:00:12:34:56
 # The guest's address toward the server, and the server's (the vlan case has its own subnet).
 GUEST_IP=10.0.2.15 SERVER_IP=10.0.2.100
-[[ $METHOD == vlan || $METHOD == fence ]] && GUEST_IP=192.168.100.15 SERVER_IP=192.168.100.1
-# fence: the cluster node the capture kernel notifies (a second address of the server guest).
-NODE_IP=192.168.200.2
+[[ $METHOD == vlan || $CASE == local-fence ]] && GUEST_IP=192.168.100.15 SERVER_IP=192.168.100.1
+# fence: the cluster node the capture kernel notifies (a second address of the server guest), and
+# the first kernel's NIC toward it (local: the only one; ssh: the second, beside the dump's).
+NODE_IP=192.168.200.2 FENCE_LINK=eth0 FENCE_MAC=$MAC
+[[ $CASE == ssh-fence ]] && FENCE_LINK=eth1 FENCE_MAC=52:54:00:12:34:57
 [[ $METHOD == ipv6 ]] && GUEST_IP=fd00:1::15 SERVER_IP=fd00:2::1
 [[ $METHOD == auto6 ]] && GUEST_IP=fd00:1::5054:ff:fe12:3456 SERVER_IP=fd00:2::1
 # The server guest's first NIC (the link to the test guest) and its EUI-64 link-local address.
@@ -162,6 +169,10 @@ core_collector makedumpfile -F -l --message-level 7 -d 31
 failure_action poweroff
 final_action poweroff
 CONF
+  if [[ $METHOD == fence ]]; then
+    echo "$NODE_IP node2.test" >"$F/etc/hosts"
+    printf 'fence_kdump_args -p 7410 -i 2 -v\nfence_kdump_nodes node2.test\n' >>"$F/etc/kdump.conf"
+  fi
 }
 ssh_verdict() { # DIR
   private_files "$1" vmcore.flat vmcore-dmesg.txt
@@ -210,8 +221,8 @@ nfs_verdict() { # DIR
 }
 
 # --- local: ext4 LABEL=kdump on the first guest's virtio disk, read back with debugfs ----------
-local_need() {
-  vm_need_tools mkfs.ext4 debugfs
+local_need() { vm_need_tools mkfs.ext4 debugfs; }
+fence_need() {
   FENCE_AGENT=$KDUMP_LAB_DIR/ref/fence-agents/root/usr/sbin/fence_kdump
   [[ -x $FENCE_AGENT ]] || die "Debian's fence_kdump missing at $FENCE_AGENT: eng/lab/fence-agents.sh"
 }
@@ -262,6 +273,7 @@ local_verdict() { # the disk image
 }
 
 "${TARGET}_need"
+[[ $METHOD != fence ]] || fence_need
 
 # 1. Our static programs (kdumpctl and mkdumprd too: they run in the guest).
 for t in kdump-capture makedumpfile kexec mkdumprd kdumpctl; do publish_static "$REPO/src/Tools/$t/$t.csproj" "$P" "$t" || die "no static $t"; done
@@ -297,6 +309,7 @@ copy_modules virtio_pci virtio_net
 "${TARGET}_first_root"
 { cat "$HERE/sysconfig-kdump"; echo "MKDUMPRD_BACKEND=minimal"; } >"$F/etc/sysconfig/kdump"
 echo "$METHOD" >"$F/etc/netvm-method"
+echo "$FENCE_LINK" >"$F/etc/netvm-fence-link"
 # udhcpc's event script (busybox: $1 the event; $interface, $ip, $mask (prefix), $router, $dns,
 # $lease from the server). The lifetime makes the address non-permanent, as a DHCP client's is.
 mkdir -p "$F/etc/udhcpc"
@@ -373,9 +386,11 @@ elif [ "$(cat /etc/netvm-method)" = vlan ]; then
   echo "NETVM-NET $(ip -o -4 addr show dev vlan100 | awk '{print $4}') $(cat /sys/class/net/vlan100/address)"
 elif [ "$(cat /etc/netvm-method)" = fence ]; then
   # The cluster network: the node and its fence_kdump peer on one link, no gateway; the peer's
-  # subnet is reached on the link itself (a route without a gateway).
-  ip link set eth0 up && ip addr add 192.168.100.15/24 dev eth0 && ip route add 192.168.200.0/24 dev eth0
-  echo "NETVM-ROUTES $(ip -4 route show dev eth0 | tr '\n' ';')"
+  # subnet is reached on the link itself (a route without a gateway). On eth1, eth0 is the dump's.
+  fl=$(cat /etc/netvm-fence-link)
+  [ "$fl" = eth0 ] || { ip link set eth0 up && ip addr add 10.0.2.15/24 dev eth0 && ip route add default via 10.0.2.2; }
+  ip link set $fl up && ip addr add 192.168.100.15/24 dev $fl && ip route add 192.168.200.0/24 dev $fl
+  echo "NETVM-ROUTES $(ip -4 route show dev $fl | tr '\n' ';')"
 elif [ "$(cat /etc/netvm-method)" = ipv6 ]; then
   # IPv6 only: a permanent address, the server's network through the server guest's link-local
   # address; the server guest's advertisements ignored, as a static profile does.
@@ -495,6 +510,9 @@ QEMU
   VM_WRAP=("${VM_WRAP[@]}" bash "$HERE/server-guest.sh" "$W/server-qemu.sh" "$W/server-serial.log" SERVERGUEST-READY 180 --)
   VM_NET=(-netdev "dgram,id=n0,local.type=inet,local.host=127.0.0.1,local.port=$LINK_GUEST,remote.type=inet,remote.host=127.0.0.1,remote.port=$LINK_SERVER"
     -device "virtio-net-pci,netdev=n0,mac=$MAC")
+  # ssh fence: the dump's user network first (eth0), the link to the node second (eth1).
+  [[ $CASE == ssh-fence ]] && VM_NET=(-netdev "user,id=u0,restrict=on,guestfwd=tcp:10.0.2.100:$GUEST_PORT-cmd:busybox nc 127.0.0.1 $PORT"
+    -device "virtio-net-pci,netdev=u0,mac=$MAC" -netdev "${VM_NET[1]/id=n0/id=n1}" -device "virtio-net-pci,netdev=n1,mac=$FENCE_MAC")
 fi
 rc=0
 QEMU_EXTRA=()
@@ -602,9 +620,9 @@ fi
 if [[ $METHOD == fence ]]; then
   tr -d '\r' <"$W/server-serial.log" >"$W/server-serial.txt"
   grep -E '^(SERVERGUEST-|\[debug\]|\[error\])' "$W/server-serial.txt" | sed 's/^/server guest: /' || true
-  grep -qF "NETVM-DISK-MOUNTED /dev/vda /mnt/kdump ext4" "$W/serial.txt" || die "the first kernel did not mount its dump disk"
-  grep -qF "NETVM-ROUTES 192.168.100.0/24 dev eth0 scope link  src 192.168.100.15 ;192.168.200.0/24 dev eth0 scope link ;" "$W/serial.txt" || die "the first kernel has no on-link route to 192.168.200.0/24"
-  grep -qF "kdump: eth0 ($MAC) is 192.168.100.15/24" "$W/serial.txt" || die "the capture kernel did not bring up eth0 for the fence node"
+  [[ $TARGET != local ]] || grep -qF "NETVM-DISK-MOUNTED /dev/vda /mnt/kdump ext4" "$W/serial.txt" || die "the first kernel did not mount its dump disk"
+  grep -qF "NETVM-ROUTES 192.168.100.0/24 dev $FENCE_LINK scope link  src 192.168.100.15 ;192.168.200.0/24 dev $FENCE_LINK scope link ;" "$W/serial.txt" || die "the first kernel has no on-link route to 192.168.200.0/24"
+  grep -qF "kdump: $FENCE_LINK ($FENCE_MAC) is 192.168.100.15/24" "$W/serial.txt" || die "the capture kernel did not bring up $FENCE_LINK for the fence node"
   grep -qF "kdump: fence_kdump: notifying node2.test (-p 7410 -i 2 -v)" "$W/serial.txt" || die "the capture kernel did not start fence_kdump_send"
   grep -qF "[debug]: message sent to node '$NODE_IP'" "$W/serial.txt" || die "the capture kernel's fence_kdump_send sent nothing to $NODE_IP"
   grep -qF "[debug]: received valid message from '192.168.100.15'" "$W/server-serial.txt" || die "fence_kdump on the node did not receive the capture kernel's message"

@@ -129,6 +129,23 @@ public sealed class NetworkCaptureVmTests
         AssertCompleteKdump(Path.Combine(work, "vmcore"));
     }
 
+    /// <summary>
+    /// ssh with a heartbeat NIC: the dump goes over ssh through eth0 while the fence_kdump node is
+    /// reached through eth1 (the link to the second guest), which our mkdumprd records as a second
+    /// block; the capture kernel brings up both and the agent on the node exits 0.
+    /// </summary>
+    [Fact]
+    public void Sysrq_panic_of_a_cluster_node_is_saved_over_ssh_while_its_peer_is_told_through_its_second_nic()
+    {
+        var (stdout, work) = Run("ssh", "fence");
+        Assert.Contains("kdump: eth1 (52:54:00:12:34:57) is 192.168.100.15/24", stdout, StringComparison.Ordinal);
+        Assert.Contains("kdump: fence_kdump: notifying node2.test (-p 7410 -i 2 -v)", stdout, StringComparison.Ordinal);
+        Assert.Contains("server guest: SERVERGUEST-FENCED rc=0", stdout, StringComparison.Ordinal);
+        Assert.Contains("kdump: saving to root@10.0.2.100:/var/crash-test/10.0.2.15-", stdout, StringComparison.Ordinal);
+        Assert.Contains("kdump: saving vmcore complete", stdout, StringComparison.Ordinal);
+        AssertCompleteKdump(Path.Combine(work, "vmcore"));
+    }
+
     private static (string Stdout, string Work) Run(string target, string method = "static")
     {
         var script = Path.Combine(Lab.RepoRoot, "eng", "vmtest-capture", "network-vm.sh");
@@ -147,7 +164,7 @@ public sealed class NetworkCaptureVmTests
             "bond-swap" => "kdump: bond0 (52:54:00:12:34:57) is 10.0.2.15/24 via 10.0.2.2",
             "bridge" or "bridge-bond" => "kdump: br0 (52:54:00:12:34:56) is 10.0.2.15/24 via 10.0.2.2",
             "vlan" => "kdump: vlan100 (52:54:00:12:34:56) is 192.168.100.15/24",
-            "fence" => "kdump: eth0 (52:54:00:12:34:56) is 192.168.100.15/24",
+            "fence" when target == "local" => "kdump: eth0 (52:54:00:12:34:56) is 192.168.100.15/24",
             "ipv6" => "kdump: eth0 (52:54:00:12:34:56) is fd00:1::15/64 via fe80::5054:ff:fe00:101",
             "auto6" => "kdump: eth0 (52:54:00:12:34:56) autoconfigured fd00:1::5054:ff:fe12:3456/64 after ",
             _ => "kdump: eth0 (52:54:00:12:34:56) is 10.0.2.15/24 via 10.0.2.2",

@@ -149,7 +149,7 @@ public sealed class KdumpctlSession
             Root.GetModificationTimeSeconds(boot.Initrd),
             [.. watched.Select(f => FileFacts.From(Root, f))],
             [.. RebuildDecision.ExecutableList(config).Select(f => FileFacts.From(Root, f))],
-            imageTime => PcsClusterModifiedFiles(config, imageTime),
+            imageTime => PcsClusterModifiedFiles(config, imageTime, () => record.Value),
             FileSystem: () => facts.FileSystem(conf.Value, () => record.Value),
             Drivers: () => facts.Drivers(conf.Value, config.DracutArgv, () => record.Value));
         var result = RebuildDecision.Decide(inputs);
@@ -164,8 +164,13 @@ public sealed class KdumpctlSession
     /// in the root's PATH, run by that path. Upstream also needs /usr/libexec/fence_kdump_send on
     /// this machine; ours is kdump-capture itself, so it is not looked for. A CIB pcs prints but
     /// that cannot be read is a warning, not a rebuild (mkdumprd stops on it).
+    /// Beyond upstream: a CIB of two or more nodes is <c>cluster-cib</c> too when the image's own
+    /// kdump.conf names no fence_kdump node. mkdumprd asked a cluster that did not answer (kdump
+    /// may start at boot before Pacemaker), and a CIB written before the image would otherwise
+    /// never have it rebuilt: the other nodes would power-fence this one in the middle of every
+    /// dump. The image (<paramref name="record"/>) is read only then.
     /// </summary>
-    private List<string> PcsClusterModifiedFiles(KdumpConfig config, long imageTime)
+    private List<string> PcsClusterModifiedFiles(KdumpConfig config, long imageTime, Func<(Kdump.Initramfs.Record.BuildRecord Record, string? Problem)> record)
     {
         if (config.FenceKdumpNodes.Count > 0 || FindOnPath("pcs") is not { } pcs) return [];
         var r = Services.Processes.RunBounded([Root.HostPath(pcs), .. PacemakerCib.PcsCommand.Skip(1)], PacemakerCib.MaxBytes + 1);
@@ -187,9 +192,22 @@ public sealed class KdumpctlSession
             // Upstream's date prints its complaint and the comparison is skipped.
             Warn($"pcs cluster cib: cib-last-written \"{text}\" is not a date");
         }
+        // Each node_state is another machine: with two, one of them is not this one.
+        if (result.Count == 0 && cib.NodeNames.Distinct(StringComparer.Ordinal).Count() >= 2
+            && record() is { Problem: null } image && !NamesFenceNodes(image.Record.KdumpConf))
+        {
+            result.Add("cluster-cib");
+        }
         var options = PacemakerCib.FenceKdumpConfigPath;
         if (Root.FileExists(options) && Root.GetModificationTimeSeconds(options) > imageTime) result.Add(options);
         return result;
+    }
+
+    /// <summary>An image's kdump.conf with a <c>fence_kdump_nodes</c> value; one that cannot be read names none.</summary>
+    private static bool NamesFenceNodes(string imageConf)
+    {
+        try { return !string.IsNullOrWhiteSpace(KdumpConfReader.Parse(imageConf, "(the image's) /etc/kdump.conf").GetValue("fence_kdump_nodes")); }
+        catch (KdumpConfigException) { return false; }
     }
 
     /// <summary>rebuild_initrd: <c>mkdumprd -f &lt;initrd&gt; &lt;kver&gt;</c> as an argv; clears the test status.</summary>

@@ -38,8 +38,12 @@ internal sealed class RootTree : IDisposable
         // /var/crash is on the root file system, ext4 on the first partition of a virtio disk.
         Write("/proc/self/mountinfo", "22 1 254:1 / / rw,relatime shared:1 - ext4 /dev/vda1 rw\n", Old);
         AddVirtioDisk("vda", 254, "0000:00:04.0", "virtio2", (1, RootUuid));
-        WriteImage(KdumpInitrd, $"--hostonly --mount '/dev/disk/by-uuid/{RootUuid} /sysroot ext4 rw,relatime' --kver '{Kver}'\n", "", New);
+        WriteKdumpImage();
     }
+
+    /// <summary>The kdump image of this tree's dump target (written at <see cref="New"/>), with the kdump.conf mkdumprd put in it when given.</summary>
+    public void WriteKdumpImage(string? kdumpConf = null) =>
+        WriteImage(KdumpInitrd, $"--hostonly --mount '/dev/disk/by-uuid/{RootUuid} /sysroot ext4 rw,relatime' --kver '{Kver}'\n", "", New, kdumpConf);
 
     public const string RootUuid = "0b9c6d1e-1111-2222-3333-444455556666";
 
@@ -82,12 +86,13 @@ internal sealed class RootTree : IDisposable
         File.CreateSymbolicLink(link, Path.GetRelativePath(Path.GetDirectoryName(link)!, Host(systemTarget)));
     }
 
-    /// <summary>A zstd newc image (our writer) holding only dracut's two build-record files.</summary>
-    public void WriteImage(string systemPath, string buildParameters, string hostonlyModules, long mtime)
+    /// <summary>A zstd newc image (our writer) holding only dracut's two build-record files, and kdump.conf when given.</summary>
+    public void WriteImage(string systemPath, string buildParameters, string hostonlyModules, long mtime, string? kdumpConf = null)
     {
         var plan = new Kdump.Initramfs.Image.ImagePlan();
         plan.AddFile(Kdump.Initramfs.Record.BuildRecord.BuildParametersPath, Encoding.UTF8.GetBytes(buildParameters));
         plan.AddFile(Kdump.Initramfs.Record.BuildRecord.HostonlyModulesPath, Encoding.UTF8.GetBytes(hostonlyModules));
+        if (kdumpConf is not null) plan.AddFile(Kdump.Initramfs.Record.BuildRecord.KdumpConfPath, Encoding.UTF8.GetBytes(kdumpConf));
         using var ms = new MemoryStream();
         plan.Write(ms, Kdump.Initramfs.Image.InitramfsCompression.Zstd);
         WriteBytes(systemPath, ms.ToArray(), mtime);

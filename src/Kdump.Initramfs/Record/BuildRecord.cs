@@ -12,10 +12,15 @@ namespace Kdump.Initramfs.Record;
 /// </summary>
 /// <param name="BuildParameters">The stored arguments ("" when the image has none).</param>
 /// <param name="HostonlyModules">The module names ("" lines dropped; empty when the image has none).</param>
-public sealed record BuildRecord(string BuildParameters, IReadOnlyList<string> HostonlyModules)
+/// <param name="KdumpConf">
+/// The image's <c>etc/kdump.conf</c> ("" when it has none): what the capture side will do, as
+/// mkdumprd wrote it (with fence_kdump nodes taken from the cluster, for one).
+/// </param>
+public sealed record BuildRecord(string BuildParameters, IReadOnlyList<string> HostonlyModules, string KdumpConf = "")
 {
     public const string BuildParametersPath = "usr/lib/dracut/build-parameter.txt";
     public const string HostonlyModulesPath = "usr/lib/dracut/hostonly-kernel-modules.txt";
+    public const string KdumpConfPath = "etc/kdump.conf";
 
     /// <summary>
     /// dracut's <c>PARMS_TO_STORE</c>: each option, then its value (if any) as <c> '&lt;value&gt;'</c>,
@@ -49,12 +54,12 @@ public sealed record BuildRecord(string BuildParameters, IReadOnlyList<string> H
     }
 
     /// <summary>
-    /// <c>lsinitrd IMAGE -f …</c> for both files. A malformed image throws the reader's
+    /// <c>lsinitrd IMAGE -f …</c> for the three files. A malformed image throws the reader's
     /// <see cref="Primitives.Errors.KdumpException"/>; missing files read as empty.
     /// </summary>
     public static BuildRecord Read(string imagePath, CpioReadLimits? limits = null)
     {
-        var contents = InitramfsImageReader.ReadFiles(imagePath, [BuildParametersPath, HostonlyModulesPath], limits);
+        var contents = InitramfsImageReader.ReadFiles(imagePath, [BuildParametersPath, HostonlyModulesPath, KdumpConfPath], limits);
         return FromFiles(contents.Files);
     }
 
@@ -63,6 +68,6 @@ public sealed record BuildRecord(string BuildParameters, IReadOnlyList<string> H
         ArgumentNullException.ThrowIfNull(files);
         string Text(string p) => files.TryGetValue(p, out var b) ? Encoding.UTF8.GetString(b) : "";
         // $(lsinitrd …) drops trailing newlines.
-        return new BuildRecord(Text(BuildParametersPath).TrimEnd('\n'), ParseModules(Text(HostonlyModulesPath)));
+        return new BuildRecord(Text(BuildParametersPath).TrimEnd('\n'), ParseModules(Text(HostonlyModulesPath)), Text(KdumpConfPath));
     }
 }

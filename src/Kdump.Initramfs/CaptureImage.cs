@@ -6,6 +6,9 @@ namespace Kdump.Initramfs;
 /// <summary>A planned capture initramfs and what building it said.</summary>
 public sealed record CaptureImage(ImagePlan Plan, IReadOnlyList<ModuleEntry> Modules, IReadOnlyList<string> Warnings)
 {
+    /// <summary>The compression kdump.conf's <c>dracut_args</c> chose (<see cref="InitramfsCompressors.FromDracutArgs"/>); null when it chose none.</summary>
+    public InitramfsCompression? DracutArgsCompression { get; init; }
+
     /// <summary>The capture program (kdump-capture) in the minimal image; the dracut stage moves it.</summary>
     public const string InitPath = "/init";
 

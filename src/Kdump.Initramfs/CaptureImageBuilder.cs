@@ -197,7 +197,8 @@ public sealed partial class CaptureImageBuilder
         moduleNames.AddRange(_request.WatchdogModules);
         var modules = InstallModules(moduleNames, [.. TargetBlockDrivers(conf), .. network.IfModules]);
         RecordBuild(fstab.ToString(), conf, modules);
-        return new CaptureImage(_plan, modules, [.. _warnings]);
+        var compression = dracutArgs.Length > 0 ? InitramfsCompressors.FromDracutArgs(DracutArguments.Split(dracutArgs), _warnings) : null;
+        return new CaptureImage(_plan, modules, [.. _warnings]) { DracutArgsCompression = compression };
     }
 
     private Config.Cluster.PacemakerCib? AskCluster()

@@ -28,6 +28,42 @@ public sealed class MkdumprdTests
         return (rc, Encoding.UTF8.GetString(stderr.ToArray()));
     }
 
+    /// <summary>
+    /// The minimal backend writes the image itself, and follows kdump.conf's dracut_args
+    /// compression as dracut would (the last option wins); what it cannot write is said and
+    /// passed over. mkdumprd's own --compress comes before kdump.conf.
+    /// </summary>
+    [Theory]
+    [InlineData("--no-compress", null, "303730373031", "")]
+    [InlineData("--gzip", null, "1f8b", "")]
+    [InlineData("--no-compress --zstd", null, "28b52ffd", "")]
+    [InlineData("--compress=cat", null, "303730373031", "")]
+    [InlineData("--compress pigz", null, "1f8b", "")]
+    [InlineData("--gzip --xz", null, "1f8b", "kdump: dracut_args --xz: the minimal backend writes zstd, gzip or no compression; that option is not followed\n")]
+    [InlineData("--compress \"zstd -3\"", null, "28b52ffd", "kdump: dracut_args --compress zstd -3: the minimal backend compresses with its own settings, not that command's arguments\n")]
+    [InlineData("--compress lz4", null, "28b52ffd", "kdump: dracut_args --compress lz4: the minimal backend writes zstd, gzip or no compression; that option is not followed\n")]
+    [InlineData("--no-compress", "--compress=gzip", "1f8b", "")]
+    [InlineData("--omit plymouth", null, "28b52ffd", "")]
+    public void The_minimal_backend_compresses_as_dracut_args_ask(string dracutArgs, string? option, string magicHex, string stderr)
+    {
+        using var root = new TestRoot("mkdumprd-dracut-args-compress");
+        var kver = File.ReadAllText(Path.Combine(Lab.Dir, "kernels", "bookworm", "kernel-release")).Trim();
+        root.LinkOutside("/lib/modules", Path.Combine(LabKernelRoot("bookworm"), "lib", "modules"));
+        root.Write("/etc/kdump.conf", $"ext4 UUID=0b9c6d1e-1111-2222-3333-444455556666\ndracut_args {dracutArgs}\n");
+        root.Write("/etc/sysconfig/kdump", "MKDUMPRD_BACKEND=minimal\n");
+        var image = Path.Combine(root.Scratch, "initrd-kdump.img");
+        string[] args = ["--root", root.Dir, "--capture-program", root.CaptureProgram(), .. option is null ? Array.Empty<string>() : [option], "-f", image, kver];
+
+        var (rc, err) = Run(root, args);
+
+        Assert.True(rc == 0, err);
+        Assert.Equal(stderr, err);
+        var bytes = File.ReadAllBytes(image);
+        Assert.Equal(magicHex, Convert.ToHexStringLower(bytes, 0, magicHex.Length / 2));
+        // Whatever the compression, the archive is the same image.
+        Assert.Contains("etc/kdump.conf", CpioTool.List(CpioTool.Decompress(image, root.Scratch)));
+    }
+
     [Fact]
     public void Real_bookworm_kernel_image_has_our_programs_config_and_ext4_virtio_modules_in_load_order()
     {

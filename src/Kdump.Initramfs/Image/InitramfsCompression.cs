@@ -25,6 +25,62 @@ public static class InitramfsCompressors
     }
 
     /// <summary>
+    /// What kdump.conf's <c>dracut_args</c> asks dracut to compress with, for the minimal backend,
+    /// which writes the image itself: <c>--no-compress</c>, <c>--gzip</c>, <c>--zstd</c>, or
+    /// <c>--compress PROGRAM [ARGS]</c> (gzip or pigz, zstd, cat: none), the last one winning as in
+    /// dracut's option parsing; null when none is given. A compressor this backend does not write
+    /// (xz, lz4, …; a squash image) is a warning, and the choice before it stands.
+    /// </summary>
+    public static InitramfsCompression? FromDracutArgs(IReadOnlyList<string> argv, ICollection<string> warnings)
+    {
+        ArgumentNullException.ThrowIfNull(argv);
+        ArgumentNullException.ThrowIfNull(warnings);
+        InitramfsCompression? chosen = null;
+        for (var i = 0; i < argv.Count; i++)
+        {
+            var a = argv[i];
+            string? program = null;
+            switch (a)
+            {
+                case "--no-compress": chosen = InitramfsCompression.None; continue;
+                case "--gzip": chosen = InitramfsCompression.Gzip; continue;
+                case "--zstd": chosen = InitramfsCompression.Zstd; continue;
+                case "--bzip2" or "--lzma" or "--xz" or "--lzo" or "--lz4":
+                    warnings.Add($"dracut_args {a}: the minimal backend writes zstd, gzip or no compression; that option is not followed");
+                    continue;
+                case "--squash-compressor":
+                    if (i + 1 < argv.Count) i++;
+                    warnings.Add($"dracut_args {a}: the minimal backend makes no squash image; that option is not followed");
+                    continue;
+                case "--compress":
+                    if (i + 1 < argv.Count) program = argv[++i];
+                    break;
+                default:
+                    if (a.StartsWith("--compress=", StringComparison.Ordinal)) program = a["--compress=".Length..];
+                    else continue;
+                    break;
+            }
+            // dracut runs the value as a command: its first word names the program.
+            var name = Path.GetFileName(program?.Split([' ', '\t'], 2, StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "");
+            InitramfsCompression? known = name switch
+            {
+                "gzip" or "pigz" => InitramfsCompression.Gzip,
+                "zstd" => InitramfsCompression.Zstd,
+                "cat" => InitramfsCompression.None,
+                _ => null,
+            };
+            if (known is null) warnings.Add($"dracut_args --compress {program}: the minimal backend writes zstd, gzip or no compression; that option is not followed");
+            else
+            {
+                if (program!.Trim().Contains(' ', StringComparison.Ordinal) || program.Contains('\t', StringComparison.Ordinal))
+                    warnings.Add($"dracut_args --compress {program}: the minimal backend compresses with its own settings, not that command's arguments");
+                chosen = known;
+            }
+        }
+        return chosen;
+    }
+
+    /// <summary>
     /// zstd's window: 1 MiB. The kernel's unzstd (lib/decompress_unzstd.c) allocates a workspace of
     /// about the frame's window size while it unpacks the initramfs inside the crash reservation;
     /// level 19's default (8 MiB for an image this size) ran a 96M capture kernel out of memory

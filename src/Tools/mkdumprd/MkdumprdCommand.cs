@@ -50,7 +50,8 @@ public static class MkdumprdCommand
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(env);
         var err = context.Error;
-        string root = "/", backend = "", compress = "zstd";
+        string root = "/", backend = "";
+        string? compress = null;
         string? capture = null, makedumpfile = null;
         bool force = false, debug = false;
         var positional = new List<string>();
@@ -98,7 +99,9 @@ public static class MkdumprdCommand
             err.WriteLine($"kdump: unknown mkdumprd backend '{backend}' (minimal or dracut)");
             return 1;
         }
-        if (!InitramfsCompressors.TryParse(compress, out var compression))
+        // Without --compress: zstd, or (minimal backend) what kdump.conf's dracut_args chose.
+        var compression = InitramfsCompression.Zstd;
+        if (compress is not null && !InitramfsCompressors.TryParse(compress, out compression))
         {
             err.WriteLine($"kdump: unknown compression '{compress}' (gzip, zstd or none)");
             return 1;
@@ -151,7 +154,7 @@ public static class MkdumprdCommand
             var temp = image + ".tmp";
             using (var f = new FileStream(temp, FileMode.Create, FileAccess.Write))
             {
-                built.Plan.Write(f, compression);
+                built.Plan.Write(f, compress is null ? built.DracutArgsCompression ?? compression : compression);
             }
             if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             File.Move(temp, image, overwrite: true);

@@ -164,11 +164,12 @@ public sealed class KdumpctlSession
     /// in the root's PATH, run by that path. Upstream also needs /usr/libexec/fence_kdump_send on
     /// this machine; ours is kdump-capture itself, so it is not looked for. A CIB pcs prints but
     /// that cannot be read is a warning, not a rebuild (mkdumprd stops on it).
-    /// Beyond upstream: a CIB of two or more nodes is <c>cluster-cib</c> too when the image's own
-    /// kdump.conf names no fence_kdump node. mkdumprd asked a cluster that did not answer (kdump
-    /// may start at boot before Pacemaker), and a CIB written before the image would otherwise
-    /// never have it rebuilt: the other nodes would power-fence this one in the middle of every
-    /// dump. The image (<paramref name="record"/>) is read only then.
+    /// Beyond upstream: <c>cluster-cib</c> too when the image shows no sign of the cluster: no
+    /// <see cref="Kdump.Initramfs.CaptureImage.PacemakerNodesPath"/> (ours writes it when it read
+    /// the CIB) and no fence_kdump nodes in its kdump.conf (upstream's writes them). mkdumprd asked
+    /// a cluster that did not answer (kdump may start at boot before Pacemaker), and a CIB written
+    /// before the image would otherwise never have it rebuilt: the other nodes would power-fence
+    /// this one in the middle of every dump. The image (<paramref name="record"/>) is read only then.
     /// </summary>
     private List<string> PcsClusterModifiedFiles(KdumpConfig config, long imageTime, Func<(Kdump.Initramfs.Record.BuildRecord Record, string? Problem)> record)
     {
@@ -192,9 +193,8 @@ public sealed class KdumpctlSession
             // Upstream's date prints its complaint and the comparison is skipped.
             Warn($"pcs cluster cib: cib-last-written \"{text}\" is not a date");
         }
-        // Each node_state is another machine: with two, one of them is not this one.
-        if (result.Count == 0 && cib.NodeNames.Distinct(StringComparer.Ordinal).Count() >= 2
-            && record() is { Problem: null } image && !NamesFenceNodes(image.Record.KdumpConf))
+        if (result.Count == 0 && record() is { Problem: null } image
+            && image.Record.PacemakerNodes is null && !NamesFenceNodes(image.Record.KdumpConf))
         {
             result.Add("cluster-cib");
         }

@@ -6,8 +6,8 @@ namespace Kdump.Initramfs;
 /// <summary>A planned capture initramfs and what building it said.</summary>
 public sealed record CaptureImage(ImagePlan Plan, IReadOnlyList<ModuleEntry> Modules, IReadOnlyList<string> Warnings)
 {
-    /// <summary>The compression kdump.conf's <c>dracut_args</c> chose (<see cref="InitramfsCompressors.FromDracutArgs"/>); null when it chose none.</summary>
-    public InitramfsCompression? DracutArgsCompression { get; init; }
+    /// <summary>kdump.conf's <c>dracut_args</c>, split into words (the minimal backend takes its compression from them: <see cref="InitramfsCompressors.FromDracutArgs"/>).</summary>
+    public IReadOnlyList<string> DracutArgs { get; init; } = [];
 
     /// <summary>The capture program (kdump-capture) in the minimal image; the dracut stage moves it.</summary>
     public const string InitPath = "/init";
@@ -20,6 +20,13 @@ public sealed record CaptureImage(ImagePlan Plan, IReadOnlyList<ModuleEntry> Mod
     /// fence_kdump_send) when kdump.conf names fence_kdump nodes, for hooks that call it.
     /// </summary>
     public const string FenceKdumpSendPath = "/usr/libexec/fence_kdump_send";
+
+    /// <summary>
+    /// Written when mkdumprd read the cluster's CIB and found a fence_kdump device: the nodes it took
+    /// (one a line, none when the cluster is this machine alone). kdumpctl tells by it an image
+    /// built with the cluster up from one built while it did not answer.
+    /// </summary>
+    public const string PacemakerNodesPath = "/etc/kdump/pacemaker-nodes";
 
     /// <summary>Image file listing module paths in load order, one a line; the capture program loads them.</summary>
     public const string ModuleListPath = "/etc/kdump/modules.load";

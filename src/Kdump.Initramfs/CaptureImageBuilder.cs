@@ -146,7 +146,12 @@ public sealed partial class CaptureImageBuilder
             throw new InitramfsBuildException($"{e.Message} (fence_kdump nodes from the cluster's CIB, pcs cluster cib)", e);
         }
         moduleNames.AddRange(network.Modules);
-        if (cluster is not null) lines.AddRange(PacemakerFenceLines(cluster, network.FenceNodes));
+        if (cluster is not null)
+        {
+            lines.AddRange(PacemakerFenceLines(cluster, network.FenceNodes));
+            _plan.AddFile(CaptureImage.PacemakerNodesPath, Encoding.UTF8.GetBytes(
+                "# fence_kdump nodes mkdumprd took from the cluster's CIB (pcs cluster cib)\n" + string.Concat(network.FenceNodes.Select(n => n + "\n"))));
+        }
         if (cluster is not null ? network.FenceNodes.Count > 0 : fenceNodes.Length > 0) _plan.AddSymlink(CaptureImage.FenceKdumpSendPath, CaptureImage.InitPath);
         else if (cluster is null && File.Exists(_root.Host(PacemakerFenceKdumpPath)))
         {
@@ -197,8 +202,7 @@ public sealed partial class CaptureImageBuilder
         moduleNames.AddRange(_request.WatchdogModules);
         var modules = InstallModules(moduleNames, [.. TargetBlockDrivers(conf), .. network.IfModules]);
         RecordBuild(fstab.ToString(), conf, modules);
-        var compression = dracutArgs.Length > 0 ? InitramfsCompressors.FromDracutArgs(DracutArguments.Split(dracutArgs), _warnings) : null;
-        return new CaptureImage(_plan, modules, [.. _warnings]) { DracutArgsCompression = compression };
+        return new CaptureImage(_plan, modules, [.. _warnings]) { DracutArgs = dracutArgs.Length > 0 ? DracutArguments.Split(dracutArgs) : [] };
     }
 
     private Config.Cluster.PacemakerCib? AskCluster()

@@ -158,4 +158,23 @@ public sealed partial class NetworkBringUpTests
 
         Assert.Equal(["cannot configure eth0: SIOCSIFADDR failed", "eth1 (52:54:00:12:34:57) is 192.168.1.15/24"], _log);
     }
+
+    /// <summary>
+    /// The capture kernel named the two NICs the other way round: every NIC of every block is
+    /// named before any block comes up, so the dump's eth0 is not configured on the heartbeat NIC.
+    /// </summary>
+    [Fact]
+    public void Nics_of_two_blocks_named_the_other_way_round_are_swapped_before_either_comes_up()
+    {
+        _net.NetDir = Host("/sys/class/net");
+        Write(CaptureNetworkConfig.ImagePath, StaticRecord + HeartbeatBlock);
+        Write("/sys/class/net/eth0/address", "52:54:00:12:34:57\n");
+        Write("/sys/class/net/eth1/address", "52:54:00:12:34:56\n");
+
+        Assert.True(BringUp(out _));
+
+        Assert.Equal(["rename eth1 kdump0", "rename eth0 eth1", "rename kdump0 eth0", "up lo", "addr eth0 10.0.2.15/24"], _net.Calls.Take(5));
+        Assert.Contains("addr eth1 192.168.1.15/24", _net.Calls);
+        Assert.Equal(new Dictionary<string, string> { ["eth0"] = "52:54:00:12:34:56", ["eth1"] = "52:54:00:12:34:57" }, NamesNow());
+    }
 }

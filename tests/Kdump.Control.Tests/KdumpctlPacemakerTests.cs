@@ -30,14 +30,14 @@ public sealed class KdumpctlPacemakerTests
         /// A two-node cluster (node1 is this machine) whose image mkdumprd built with the cluster
         /// up: its kdump.conf names node2, unless <paramref name="imageConf"/> says otherwise.
         /// </summary>
-        public Cluster(bool fenceKdump, long lastWritten, string tz = "UTC", string imageConf = "path /var/crash\nfence_kdump_nodes node2\n", string[]? nodes = null)
+        public Cluster(bool fenceKdump, long lastWritten, string tz = "UTC", string imageConf = "path /var/crash\nfence_kdump_nodes node2\n", string? imageNodes = "node2\n")
         {
             Zone = TimeZoneInfo.FindSystemTimeZoneById(tz);
-            Tree.WriteKdumpImage(imageConf);
+            Tree.WriteKdumpImage(imageConf, imageNodes);
             Tree.Write("/usr/sbin/pcs", "#!/bin/sh\n# stands for pcs: kdumpctl looks it up in PATH, the runner answers it\n", RootTree.Old);
             if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(Tree.Host("/usr/sbin/pcs"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             var resources = fenceKdump ? new[] { PacemakerLab.FenceKdumpDevice("kdump", "node1 node2") } : ["<primitive id=\"ipmi\" class=\"stonith\" type=\"fence_ipmilan\"/>"];
-            PacemakerLab.MakeCib(CibFile, nodes ?? ["node1", "node2"], resources, lastWritten: PacemakerLab.Ctime(lastWritten, tz));
+            PacemakerLab.MakeCib(CibFile, ["node1", "node2"], resources, lastWritten: PacemakerLab.Ctime(lastWritten, tz));
             Runner = new RecordingProcessRunner().On(PcsArgv, _ => new ProcessResult(0, PacemakerLab.PcsClusterCib(CibFile)));
         }
 
@@ -170,30 +170,32 @@ public sealed class KdumpctlPacemakerTests
     /// <summary>
     /// Beyond upstream: an image built while the cluster did not answer (kdump may start at boot
     /// before Pacemaker) has no fence nodes, and the CIB written before it would leave it so: the
-    /// cluster's other node would power-fence this one in the middle of every dump. Such an image is
-    /// rebuilt as cluster-cib; one naming the nodes, or of a one-node cluster, is left alone.
+    /// cluster's other node would power-fence this one in the middle of every dump. Such an image
+    /// (no record of the cluster from our mkdumprd, no nodes in its kdump.conf) is rebuilt as
+    /// cluster-cib; one our mkdumprd built from the CIB, even of this machine alone, or one naming
+    /// nodes (upstream's mkdumprd) is left alone.
     /// </summary>
     [Fact]
-    public void An_image_without_the_clusters_fence_nodes_is_rebuilt_though_the_cib_is_older()
+    public void An_image_built_without_the_cluster_is_rebuilt_though_the_cib_is_older()
     {
-        using (var cluster = new Cluster(fenceKdump: true, lastWritten: RootTree.New - 3600, imageConf: "path /var/crash\n"))
+        using (var cluster = new Cluster(fenceKdump: true, lastWritten: RootTree.New - 3600, imageConf: "path /var/crash\n", imageNodes: null))
         {
             var run = cluster.Start();
             Assert.Equal("kdump: Detected change(s) in the following file(s):  cluster-cib\n" + Rebuilt, run.Stderr);
             Assert.Equal([Pcs, Mkdumprd], run.Runs);
         }
-        // The image's kdump.conf is what counts, not the machine's (which names no node either).
-        using (var cluster = new Cluster(fenceKdump: true, lastWritten: RootTree.New - 3600))
+        // Built from the CIB by ours: its record, even without nodes (the cluster was this machine alone then).
+        using (var cluster = new Cluster(fenceKdump: true, lastWritten: RootTree.New - 3600, imageConf: "path /var/crash\n", imageNodes: "# fence_kdump nodes mkdumprd took from the cluster's CIB (pcs cluster cib)\n"))
         {
             Assert.Equal(NotRebuilt, cluster.Start().Stderr);
         }
-        // Only this machine in the cluster: no node to name, nothing to rebuild.
-        using (var cluster = new Cluster(fenceKdump: true, lastWritten: RootTree.New - 3600, imageConf: "path /var/crash\n", nodes: ["node1"]))
+        // Built by upstream's mkdumprd with the cluster up: the nodes in its kdump.conf, no record of ours.
+        using (var cluster = new Cluster(fenceKdump: true, lastWritten: RootTree.New - 3600, imageNodes: null))
         {
             Assert.Equal(NotRebuilt, cluster.Start().Stderr);
         }
         // No fence_kdump device: the nodes are not wanted.
-        using (var cluster = new Cluster(fenceKdump: false, lastWritten: RootTree.New - 3600, imageConf: "path /var/crash\n"))
+        using (var cluster = new Cluster(fenceKdump: false, lastWritten: RootTree.New - 3600, imageConf: "path /var/crash\n", imageNodes: null))
         {
             Assert.Equal(NotRebuilt, cluster.Start().Stderr);
         }

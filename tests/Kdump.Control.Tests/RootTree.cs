@@ -41,9 +41,9 @@ internal sealed class RootTree : IDisposable
         WriteKdumpImage();
     }
 
-    /// <summary>The kdump image of this tree's dump target (written at <see cref="New"/>), with the kdump.conf mkdumprd put in it when given.</summary>
-    public void WriteKdumpImage(string? kdumpConf = null) =>
-        WriteImage(KdumpInitrd, $"--hostonly --mount '/dev/disk/by-uuid/{RootUuid} /sysroot ext4 rw,relatime' --kver '{Kver}'\n", "", New, kdumpConf);
+    /// <summary>The kdump image of this tree's dump target (written at <see cref="New"/>), with the kdump.conf and Pacemaker record mkdumprd put in it when given.</summary>
+    public void WriteKdumpImage(string? kdumpConf = null, string? pacemakerNodes = null) =>
+        WriteImage(KdumpInitrd, $"--hostonly --mount '/dev/disk/by-uuid/{RootUuid} /sysroot ext4 rw,relatime' --kver '{Kver}'\n", "", New, kdumpConf, pacemakerNodes);
 
     public const string RootUuid = "0b9c6d1e-1111-2222-3333-444455556666";
 
@@ -86,13 +86,14 @@ internal sealed class RootTree : IDisposable
         File.CreateSymbolicLink(link, Path.GetRelativePath(Path.GetDirectoryName(link)!, Host(systemTarget)));
     }
 
-    /// <summary>A zstd newc image (our writer) holding only dracut's two build-record files, and kdump.conf when given.</summary>
-    public void WriteImage(string systemPath, string buildParameters, string hostonlyModules, long mtime, string? kdumpConf = null)
+    /// <summary>A zstd newc image (our writer) holding only dracut's two build-record files, and kdump.conf and mkdumprd's Pacemaker record when given.</summary>
+    public void WriteImage(string systemPath, string buildParameters, string hostonlyModules, long mtime, string? kdumpConf = null, string? pacemakerNodes = null)
     {
         var plan = new Kdump.Initramfs.Image.ImagePlan();
         plan.AddFile(Kdump.Initramfs.Record.BuildRecord.BuildParametersPath, Encoding.UTF8.GetBytes(buildParameters));
         plan.AddFile(Kdump.Initramfs.Record.BuildRecord.HostonlyModulesPath, Encoding.UTF8.GetBytes(hostonlyModules));
         if (kdumpConf is not null) plan.AddFile(Kdump.Initramfs.Record.BuildRecord.KdumpConfPath, Encoding.UTF8.GetBytes(kdumpConf));
+        if (pacemakerNodes is not null) plan.AddFile(Kdump.Initramfs.CaptureImage.PacemakerNodesPath, Encoding.UTF8.GetBytes(pacemakerNodes));
         using var ms = new MemoryStream();
         plan.Write(ms, Kdump.Initramfs.Image.InitramfsCompression.Zstd);
         WriteBytes(systemPath, ms.ToArray(), mtime);

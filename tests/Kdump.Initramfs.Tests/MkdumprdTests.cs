@@ -30,13 +30,14 @@ public sealed class MkdumprdTests
 
     /// <summary>
     /// The minimal backend writes the image itself, and follows kdump.conf's dracut_args
-    /// compression as dracut would (the last option wins); what it cannot write is said and
-    /// passed over. mkdumprd's own --compress comes before kdump.conf.
+    /// compression as dracut would (the last option wins, --no-compress over all); what it cannot
+    /// write is said and passed over. mkdumprd's own --compress comes before kdump.conf.
     /// </summary>
     [Theory]
     [InlineData("--no-compress", null, "303730373031", "")]
     [InlineData("--gzip", null, "1f8b", "")]
-    [InlineData("--no-compress --zstd", null, "28b52ffd", "")]
+    [InlineData("--gzip --no-compress --zstd", null, "303730373031", "")]     // dracut applies --no-compress after the others
+    [InlineData("--gzip --zstd", null, "28b52ffd", "")]
     [InlineData("--compress=cat", null, "303730373031", "")]
     [InlineData("--compress pigz", null, "1f8b", "")]
     [InlineData("--gzip --xz", null, "1f8b", "kdump: dracut_args --xz: the minimal backend writes zstd, gzip or no compression; that option is not followed\n")]

@@ -84,8 +84,8 @@ public sealed partial class NetworkTests
     /// <summary>
     /// A cluster's usual layout: the dump goes out through eth0, the heartbeat network is eth1. The
     /// record gets a second block for eth1 (upstream brings up every interface a node is reached
-    /// through): its address and routes, not its default route or nameservers; a node reached by
-    /// eth1's default route gets a host route through its gateway. kdump-capture reads it back.
+    /// through): its address and routes, not its default route or nameservers, and a host route for
+    /// each node behind it (more specific than any route of eth0). kdump-capture reads it back.
     /// </summary>
     [Fact]
     public void A_fence_node_behind_another_interface_gets_that_interface_recorded_as_a_second_block()
@@ -107,7 +107,7 @@ public sealed partial class NetworkTests
         Assert.Equal("# kdump-capture network, written by mkdumprd\nremote 10.0.2.100\ninterface eth0 52:54:00:12:34:56\n"
             + "static 10.0.2.15/24\ngateway 10.0.2.2\nnameserver 10.0.2.3\nnameserver fec0::3\n"
             + "# kdump-capture network, written by mkdumprd\nremote 192.168.1.4\ninterface eth1 52:54:00:12:34:57\n"
-            + "static 192.168.1.15/24\nroute 192.168.5.0/24 192.168.1.1\nroute 192.168.200.0/24\n", record);
+            + "static 192.168.1.15/24\nroute 192.168.5.0/24 192.168.1.1\nroute 192.168.200.0/24\nroute 192.168.1.4/32\nroute 192.168.200.8/32\n", record);
         var read = CaptureNetworkConfig.ParseAll(record);
         Assert.Equal(["eth0", "eth1"], read.Select(b => b.Interface));
         Assert.Equal("192.168.1.4\tnode4.test\n192.168.200.8\tnode8.test\n", Text(image, CaptureNetworkImage.HostsPath));
@@ -133,6 +133,46 @@ public sealed partial class NetworkTests
 
         Assert.EndsWith("remote 172.16.4.3\ninterface eth1 52:54:00:12:34:57\nstatic 192.168.1.15/24\n"
             + "route 172.16.4.3/32 192.168.1.1\nroute 172.20.0.9/32 192.168.1.1\n", Text(image, CaptureNetworkConfig.ImagePath), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// eth1's default route without a gateway (a point-to-point link) and a destination eth0 has too:
+    /// neither goes into eth1's block (the default would take the dump's traffic; the second
+    /// 172.16.0.0/12 would meet EEXIST and eth0's would stay), the node's on-link host route does.
+    /// </summary>
+    [Fact]
+    public void A_second_block_takes_no_default_route_and_no_destination_of_the_first()
+    {
+        using var root = new TestRoot("mkdumprd-fence-eth1-onlink");
+        SecondNic(root);
+        var routes = Header
+            + RouteLine("eth0", "10.0.2.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true)
+            + RouteLine("eth0", "172.16.0.0", "10.0.2.1", 0x3, 100, "255.240.0.0", true)
+            + RouteLine("eth1", "172.16.0.0", "192.168.1.1", 0x3, 0, "255.240.0.0", true)
+            + RouteLine("eth1", "0.0.0.0", "0.0.0.0", 0x1, 0, "0.0.0.0", true)
+            + RouteLine("eth1", "192.168.1.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true);
+        var image = BuildNfs(root, [Addr(2, "10.0.2.15/24"), Addr(3, "192.168.1.15/24")],
+            "nfs 10.0.2.100:/export\nfence_kdump_nodes node3.test node9.test\n", routes,
+            n => n switch { "node9.test" => IpA("198.51.100.9"), _ => Cluster(n) });
+
+        Assert.EndsWith("remote 172.16.4.3\ninterface eth1 52:54:00:12:34:57\nstatic 192.168.1.15/24\n"
+            + "route 172.16.4.3/32 192.168.1.1\nroute 198.51.100.9/32\n", Text(image, CaptureNetworkConfig.ImagePath), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_fence_node_behind_a_vlan_of_the_dumps_nic_is_refused_by_name()
+    {
+        using var root = new TestRoot("mkdumprd-fence-vlan");
+        root.MakeDirectory("/sys/class/net");
+        Vlan(root, "eth0.100", 100, "eth0", "52:54:00:12:34:56", 5);
+        var routes = Header
+            + RouteLine("eth0", "0.0.0.0", "10.0.2.2", 0x3, 0, "0.0.0.0", true)
+            + RouteLine("eth0", "10.0.2.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true)
+            + RouteLine("eth0.100", "192.168.1.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true);
+        var e = Assert.Throws<InitramfsBuildException>(() => BuildNfs(root, [Addr(2, "10.0.2.15/24"), Addr(5, "192.168.1.15/24")],
+            "nfs 10.0.2.100:/export\nfence_kdump_nodes node4.test\n", routes, Cluster));
+        Assert.Equal("fence_kdump node node4.test is reached through eth0.100, and eth0 is part of it and of eth0 (toward 10.0.2.100):"
+            + " not supported by the minimal backend, which makes each link once", e.Message);
     }
 
     [Fact]

@@ -41,6 +41,8 @@ public sealed partial class NetworkTests
         var sender = image.Plan.Get(CaptureImage.FenceKdumpSendPath);
         Assert.Equal((ImageEntryKind.Symlink, CaptureImage.InitPath), (sender?.Kind, sender?.LinkTarget));
         Assert.Empty(image.Warnings);
+        // kdumpctl's sign that the image was built with the cluster up.
+        Assert.Equal("# fence_kdump nodes mkdumprd took from the cluster's CIB (pcs cluster cib)\nnode2.test\nnode3.test\n", Text(image, CaptureImage.PacemakerNodesPath));
 
         // What the capture program reads from it is what kdump.conf's own lines would give.
         var read = Kdump.Config.Conf.KdumpConfReader.Parse(conf, "/etc/kdump.conf");
@@ -95,6 +97,7 @@ public sealed partial class NetworkTests
             Assert.DoesNotContain("fence_kdump", Text(image, "/etc/kdump.conf"), StringComparison.Ordinal);
             Assert.Null(image.Plan.Get(CaptureNetworkConfig.ImagePath));
             Assert.Null(image.Plan.Get(CaptureImage.FenceKdumpSendPath));
+            Assert.Null(image.Plan.Get(CaptureImage.PacemakerNodesPath));
             Assert.Empty(image.Warnings);
         }
         // No pcs at all (null), or a cluster without the device: the file names no node.
@@ -119,6 +122,7 @@ public sealed partial class NetworkTests
         Assert.Null(image.Plan.Get(CaptureNetworkConfig.ImagePath));
         Assert.Null(image.Plan.Get(CaptureImage.FenceKdumpSendPath));
         Assert.Equal(["the cluster's CIB names no node but this one: the capture kernel has no fence_kdump node to notify"], image.Warnings);
+        Assert.Equal("# fence_kdump nodes mkdumprd took from the cluster's CIB (pcs cluster cib)\n", Text(image, CaptureImage.PacemakerNodesPath));
 
         // No node_state at all (a CIB read before the controller wrote the status), Pacemaker's file beside it: one warning that says so.
         using var empty = new TestRoot("mkdumprd-pcs-nostatus");

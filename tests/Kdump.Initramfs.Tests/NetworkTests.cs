@@ -237,9 +237,13 @@ public sealed partial class NetworkTests
 
     [Theory]
     [InlineData("static 192.168.1.15/24\n", "static 192.168.1.15/24\ngateway fd00::1\n", "/etc/kdump/network.conf:10: 'fd00::1' is not of the family of 'remote' (192.168.200.2)")]
-    [InlineData("static 192.168.1.15/24\n", "", "/etc/kdump/network.conf: no 'static', 'dhcp' or 'auto6' line")]
+    [InlineData("static 192.168.1.15/24\n", "", "/etc/kdump/network.conf:7: no 'static', 'dhcp' or 'auto6' line")]
     [InlineData("interface eth1 52:54:00:12:34:57\n", "interface eth0 52:54:00:12:34:57\n", "/etc/kdump/network.conf:7: eth0 is in the block of line 2 too: each link is made once")]
     [InlineData("interface eth1 52:54:00:12:34:57\n", "interface eth1 52:54:00:12:34:56\n", "/etc/kdump/network.conf:7: the NIC 52:54:00:12:34:56 is in the block of line 2 too: each link is made once")]
+    [InlineData("route 192.168.200.0/24\n", "route 192.168.200.0/24\nnameserver 10.0.2.3\n", "/etc/kdump/network.conf:7: a block after the first (an interface toward fence_kdump nodes) takes 'static' and 'route' lines only, no 'dhcp', 'auto6', 'gateway' or 'nameserver'")]
+    [InlineData("static 192.168.1.15/24\nroute 192.168.200.0/24\n", "dhcp\n", "/etc/kdump/network.conf:7: a block after the first (an interface toward fence_kdump nodes) takes 'static' and 'route' lines only, no 'dhcp', 'auto6', 'gateway' or 'nameserver'")]
+    [InlineData("static 192.168.1.15/24\n", "static 192.168.1.15/24\ngateway 192.168.1.1\n", "/etc/kdump/network.conf:7: a block after the first (an interface toward fence_kdump nodes) takes 'static' and 'route' lines only, no 'dhcp', 'auto6', 'gateway' or 'nameserver'")]
+    [InlineData("interface eth1 52:54:00:12:34:57\n", "", "/etc/kdump/network.conf:7: no 'interface' line")]
     public void A_bad_second_block_is_named_by_the_files_line(string replaced, string by, string message)
     {
         var e = Assert.Throws<KdumpConfigException>(() => CaptureNetworkConfig.ParseAll(TwoBlocks.Replace(replaced, by, StringComparison.Ordinal)));

@@ -107,23 +107,29 @@ public sealed record CaptureNetworkConfig(
     /// <summary>
     /// Every block of a record: each starts at a <c>remote</c> line (comments and blank lines before
     /// the first belong to it) and is read as <see cref="Parse"/> reads one, errors naming the
-    /// file's own line numbers. No interface, bond, VLAN, bridge or NIC (by name or MAC) may be in
-    /// two blocks: each link is made once.
+    /// file's own line numbers (a block's own line for what it lacks). The blocks after the first
+    /// lead to fence_kdump nodes only: a static address and routes, no default route, lease,
+    /// autoconfiguration or nameservers, which are the dump interface's. No interface, bond, VLAN,
+    /// bridge or NIC (by name or MAC) may be in two blocks: each link is made once.
     /// </summary>
     public static IReadOnlyList<CaptureNetworkConfig> ParseAll(string text, string file = ImagePath)
     {
         ArgumentNullException.ThrowIfNull(text);
         var lines = text.Split('\n');
         var starts = Enumerable.Range(0, lines.Length).Where(i => FirstWord(lines[i]) == Keywords.Remote).ToList();
-        if (starts.Count <= 1) return [Parse(text, file)];
+        if (starts.Count <= 1) return [ParseLines(lines, 0, lines.Length, file, null)];
         var blocks = new List<CaptureNetworkConfig>();
         for (var b = 0; b < starts.Count; b++)
         {
             var from = b == 0 ? 0 : starts[b];
             var to = b + 1 < starts.Count ? starts[b + 1] : lines.Length;
-            // The other blocks' lines left blank, so that line numbers stay the file's.
-            var own = lines.Select((l, i) => i >= from && i < to ? l : "");
-            blocks.Add(Parse(string.Join('\n', own), file));
+            var block = ParseLines(lines, from, to, file, starts[b] + 1);
+            if (b > 0 && (block.Method != AddressMethod.Static || block.Gateway is not null || block.Nameservers.Count > 0))
+            {
+                throw KdumpConfigException.At(file, starts[b] + 1, $"a block after the first (an interface toward fence_kdump nodes) takes '{Keywords.Static}' and"
+                    + $" '{Keywords.Route}' lines only, no '{Keywords.Dhcp}', '{Keywords.Auto6}', '{Keywords.Gateway}' or '{Keywords.Nameserver}'");
+            }
+            blocks.Add(block);
         }
         var names = new Dictionary<string, int>(StringComparer.Ordinal);
         var macs = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -152,6 +158,16 @@ public sealed record CaptureNetworkConfig(
     public static CaptureNetworkConfig Parse(string text, string file = ImagePath)
     {
         ArgumentNullException.ThrowIfNull(text);
+        var lines = text.Split('\n');
+        return ParseLines(lines, 0, lines.Length, file, null);
+    }
+
+    /// <summary>
+    /// One block: <paramref name="lines"/>[from..to), numbered as in the file; what the block lacks
+    /// is reported at <paramref name="blockLine"/> (null: the file as a whole).
+    /// </summary>
+    private static CaptureNetworkConfig ParseLines(string[] lines, int from, int to, string file, int? blockLine)
+    {
         IPAddress? remote = null, gateway = null;
         string? name = null, mac = null;
         AddressMethod? method = null;
@@ -161,8 +177,7 @@ public sealed record CaptureNetworkConfig(
         // Where each family-bound value was given, to name the line that disagrees with 'remote'.
         var familyLines = new List<(int Line, string Value, bool Ipv6)>();
         var links = new NetworkLinkRecord.Reader(file);
-        var lines = text.Split('\n');
-        for (var i = 0; i < lines.Length; i++)
+        for (var i = from; i < to; i++)
         {
             var line = lines[i].Trim();
             if (line.Length == 0 || line.StartsWith('#')) continue;
@@ -229,17 +244,17 @@ public sealed record CaptureNetworkConfig(
                     throw KdumpConfigException.At(file, n, $"unknown keyword '{w[0]}'");
             }
         }
-        if (remote is null) throw KdumpConfigException.At(file, null, $"no '{Keywords.Remote}' line");
-        if (name is null || mac is null) throw KdumpConfigException.At(file, null, $"no '{Keywords.Interface}' line");
-        if (method is null) throw KdumpConfigException.At(file, null, $"no '{Keywords.Static}', '{Keywords.Dhcp}' or '{Keywords.Auto6}' line");
+        if (remote is null) throw KdumpConfigException.At(file, blockLine, $"no '{Keywords.Remote}' line");
+        if (name is null || mac is null) throw KdumpConfigException.At(file, blockLine, $"no '{Keywords.Interface}' line");
+        if (method is null) throw KdumpConfigException.At(file, blockLine, $"no '{Keywords.Static}', '{Keywords.Dhcp}' or '{Keywords.Auto6}' line");
         // DHCP and a router's advertisement bring the default route; auto6 keeps the first kernel's other routes.
         if (method == AddressMethod.Dhcp && (gateway is not null || routes.Count > 0))
-            throw KdumpConfigException.At(file, null, $"'{Keywords.Gateway}' and '{Keywords.Route}' go with '{Keywords.Static}' only");
+            throw KdumpConfigException.At(file, blockLine, $"'{Keywords.Gateway}' and '{Keywords.Route}' go with '{Keywords.Static}' only");
         if (method == AddressMethod.Auto && gateway is not null)
-            throw KdumpConfigException.At(file, null, $"'{Keywords.Gateway}' goes with '{Keywords.Static}' only (a router's advertisement gives '{Keywords.Auto6}' its default route)");
+            throw KdumpConfigException.At(file, blockLine, $"'{Keywords.Gateway}' goes with '{Keywords.Static}' only (a router's advertisement gives '{Keywords.Auto6}' its default route)");
         var ipv6 = remote.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
-        if (method == AddressMethod.Dhcp && ipv6) throw KdumpConfigException.At(file, null, $"'{Keywords.Dhcp}' leases IPv4 addresses, but '{Keywords.Remote}' is IPv6 ('{Keywords.Auto6}' or '{Keywords.Static}')");
-        if (method == AddressMethod.Auto && !ipv6) throw KdumpConfigException.At(file, null, $"'{Keywords.Auto6}' configures IPv6, but '{Keywords.Remote}' is IPv4");
+        if (method == AddressMethod.Dhcp && ipv6) throw KdumpConfigException.At(file, blockLine, $"'{Keywords.Dhcp}' leases IPv4 addresses, but '{Keywords.Remote}' is IPv6 ('{Keywords.Auto6}' or '{Keywords.Static}')");
+        if (method == AddressMethod.Auto && !ipv6) throw KdumpConfigException.At(file, blockLine, $"'{Keywords.Auto6}' configures IPv6, but '{Keywords.Remote}' is IPv4");
         if (familyLines.FirstOrDefault(l => l.Ipv6 != ipv6) is { Value: not null } other)
             throw KdumpConfigException.At(file, other.Line, $"'{other.Value}' is not of the family of '{Keywords.Remote}' ({IpPrefix.FormatAddress(remote)})");
         return new CaptureNetworkConfig(remote, name, mac, method.Value, address, gateway, routes, nameservers) { Link = links.Build(name, mac) };

@@ -28,21 +28,23 @@ public static class InitramfsCompressors
     /// What kdump.conf's <c>dracut_args</c> asks dracut to compress with, for the minimal backend,
     /// which writes the image itself: <c>--no-compress</c>, <c>--gzip</c>, <c>--zstd</c>, or
     /// <c>--compress PROGRAM [ARGS]</c> (gzip or pigz, zstd, cat: none), the last one winning as in
-    /// dracut's option parsing; null when none is given. A compressor this backend does not write
-    /// (xz, lz4, …; a squash image) is a warning, and the choice before it stands.
+    /// dracut's option parsing, except <c>--no-compress</c>, which dracut applies after all of them;
+    /// null when none is given. A compressor this backend does not write (xz, lz4, …; a squash
+    /// image) is a warning, and the choice before it stands.
     /// </summary>
     public static InitramfsCompression? FromDracutArgs(IReadOnlyList<string> argv, ICollection<string> warnings)
     {
         ArgumentNullException.ThrowIfNull(argv);
         ArgumentNullException.ThrowIfNull(warnings);
         InitramfsCompression? chosen = null;
+        var noCompress = false;
         for (var i = 0; i < argv.Count; i++)
         {
             var a = argv[i];
             string? program = null;
             switch (a)
             {
-                case "--no-compress": chosen = InitramfsCompression.None; continue;
+                case "--no-compress": noCompress = true; continue;
                 case "--gzip": chosen = InitramfsCompression.Gzip; continue;
                 case "--zstd": chosen = InitramfsCompression.Zstd; continue;
                 case "--bzip2" or "--lzma" or "--xz" or "--lzo" or "--lz4":
@@ -77,7 +79,7 @@ public static class InitramfsCompressors
                 chosen = known;
             }
         }
-        return chosen;
+        return noCompress ? InitramfsCompression.None : chosen;
     }
 
     /// <summary>

@@ -211,31 +211,34 @@ public static class CaptureNetworkImage
     }
 
     /// <summary>
-    /// A fence_kdump node's address and the interface the first kernel reaches it through (its
-    /// route checked as the server's is).
+    /// A fence_kdump node's address, the interface the first kernel reaches it through and that
+    /// route's gateway (null: on the link), its route checked as the server's is.
     /// </summary>
-    private static (IPAddress Address, string Device, bool ByDefaultRoute) FenceNode(HostNetwork facts, string node, IPAddress? resolved)
+    private static (IPAddress Address, string Device, IPAddress? Gateway) FenceNode(HostNetwork facts, string node, IPAddress? resolved)
     {
         var address = resolved ?? throw new InitramfsBuildException($"Bad kdump network destination: {node}");
         if (address.IsIPv6LinkLocal || address.IsIPv6Multicast)
             throw new InitramfsBuildException($"fence_kdump node {node} ({IpPrefix.FormatAddress(address)}): not a routable IPv6 unicast address (a link-local node needs a zone the image cannot carry)");
-        var (device, byDefault) = address.AddressFamily == AddressFamily.InterNetworkV6
-            ? Ipv6RouteLookup.Find(facts.Ipv6Routes(), address) is { } r6 ? (r6.Interface, r6.IsDefault) : (null, false)
-            : RouteLookup.Find(facts.Routes(), Ipv4Network.FromIPAddress(address)) is { } r4 ? (r4.Interface, r4.IsDefault) : (null, false);
+        var (device, gateway) = address.AddressFamily == AddressFamily.InterNetworkV6
+            ? Ipv6RouteLookup.Find(facts.Ipv6Routes(), address) is { } r6 ? (r6.Interface, r6.Gateway) : (null, null)
+            : RouteLookup.Find(facts.Routes(), Ipv4Network.FromIPAddress(address)) is { } r4
+                ? (r4.Interface, r4.Gateway is { } g ? Ipv4Network.ToIPAddress(g) : null) : (null, null);
         if (device is null) throw new InitramfsBuildException($"Bad kdump network destination: {node}");
         if (device == "lo") throw new InitramfsBuildException($"fence_kdump node {node} is this machine (route via lo)");
-        return (address, device, byDefault);
+        return (address, device, gateway);
     }
 
     /// <summary>
     /// The block of another interface, toward the fence_kdump node <paramref name="node"/> (the
-    /// first reached through it): its permanent address and its routes, but not its default route
-    /// or nameservers, which stay the dump interface's (a second default route added later would
-    /// be the one the kernel takes). A node reached by that interface's default route gets a route
-    /// of its own through the gateway instead. A leased or autoconfigured address is refused: the
-    /// capture kernel leases or autoconfigures the dump interface only.
+    /// first reached through it): its permanent address and its routes, less default routes and
+    /// nameservers, which stay the dump interface's (a default route added later is the one the
+    /// kernel takes), and less destinations an earlier block has (adding one again meets EEXIST and
+    /// the earlier route stays). Each node behind it gets a host route of its own (the caller's). A
+    /// leased or autoconfigured address, or an interface made of a link an earlier block has (a
+    /// VLAN on the dump's NIC), is refused.
     /// </summary>
-    private static CaptureNetworkConfig FenceInterface(HostNetwork facts, string node, IPAddress address, bool byDefaultRoute, string host, ICollection<string> warnings)
+    private static CaptureNetworkConfig FenceInterface(HostNetwork facts, string node, IPAddress address, string host,
+        IReadOnlyList<CaptureNetworkConfig> earlier, ICollection<string> warnings)
     {
         var config = Resolve(facts, node, address, warnings);
         if (config.Method != AddressMethod.Static)
@@ -243,9 +246,17 @@ public static class CaptureNetworkImage
             throw new InitramfsBuildException($"fence_kdump node {node} is reached through {config.Interface}, whose address is not permanent"
                 + $" ({(config.Method == AddressMethod.Dhcp ? "DHCP" : "SLAAC")}): the minimal backend leases or autoconfigures only the interface toward {host}");
         }
-        var routes = config.Routes.ToList();
-        if (byDefaultRoute && config.Gateway is { } gateway)
-            routes.Add(new StaticRoute(new IpPrefix(address, address.AddressFamily == AddressFamily.InterNetworkV6 ? 128 : 32), gateway));
+        foreach (var block in earlier)
+        {
+            var below = block.Link.SelfAndBelow().Select(l => l.Name).ToHashSet(StringComparer.Ordinal);
+            if (config.Link.SelfAndBelow().FirstOrDefault(l => below.Contains(l.Name)) is { } shared)
+            {
+                throw new InitramfsBuildException($"fence_kdump node {node} is reached through {config.Interface}, and {shared.Name} is part of it and of {block.Interface}"
+                    + $" (toward {IpPrefix.FormatAddress(block.Remote)}): not supported by the minimal backend, which makes each link once");
+            }
+        }
+        var taken = earlier.SelectMany(b => b.Routes).Select(r => r.Destination).ToHashSet();
+        var routes = config.Routes.Where(r => r.Destination.PrefixLength > 0 && !taken.Contains(r.Destination)).ToList();
         return config with { Gateway = null, Routes = routes, Nameservers = [] };
     }
 
@@ -329,24 +340,22 @@ public static class CaptureNetworkImage
             var address = config.Remote;
             if (name != host)
             {
-                (address, var device, var byDefault) = FenceNode(facts, name, addresses[name]);
-                var block = blocks.FirstOrDefault(b => b.Interface == device);
-                if (block is null)
+                (address, var device, var via) = FenceNode(facts, name, addresses[name]);
+                var index = blocks.FindIndex(b => b.Interface == device);
+                if (index >= 0 && address.AddressFamily != blocks[index].Remote.AddressFamily)
                 {
-                    block = FenceInterface(facts, name, address, byDefault, host, warnings);
-                    blocks.Add(block);
-                }
-                else if (byDefault && block != config && !block.Routes.Any(r => r.Destination.Contains(address)))
-                {
-                    // Another node through that interface's default route: a route of its own too.
-                    var more = FenceInterface(facts, name, address, byDefault, host, warnings);
-                    blocks[blocks.IndexOf(block)] = block with { Routes = [.. block.Routes, .. more.Routes.Except(block.Routes)] };
-                }
-                if (address.AddressFamily != block.Remote.AddressFamily)
-                {
-                    throw new InitramfsBuildException($"fence_kdump node {name} ({IpPrefix.FormatAddress(address)}) is not of the family of {IpPrefix.FormatAddress(block.Remote)}, also reached through {device}:"
+                    throw new InitramfsBuildException($"fence_kdump node {name} ({IpPrefix.FormatAddress(address)}) is not of the family of {IpPrefix.FormatAddress(blocks[index].Remote)}, also reached through {device}:"
                         + " the minimal backend configures an interface in one family");
                 }
+                if (index < 0)
+                {
+                    blocks.Add(FenceInterface(facts, name, address, host, blocks, warnings));
+                    index = blocks.Count - 1;
+                }
+                // Behind another interface: a host route through the route the first kernel takes,
+                // more specific than any route of the dump's interface.
+                var own = new StaticRoute(new IpPrefix(address, address.AddressFamily == AddressFamily.InterNetworkV6 ? 128 : 32), via);
+                if (index > 0 && !blocks[index].Routes.Contains(own)) blocks[index] = blocks[index] with { Routes = [.. blocks[index].Routes, own] };
             }
             if (HostsLine(name, address) is { } line) pins.Append(line);
             else if (IpPrefix.TryParseAddress(name) is null)

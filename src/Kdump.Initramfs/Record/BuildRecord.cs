@@ -16,11 +16,13 @@ namespace Kdump.Initramfs.Record;
 /// The image's <c>etc/kdump.conf</c> ("" when it has none): what the capture side will do, as
 /// mkdumprd wrote it (with fence_kdump nodes taken from the cluster, for one).
 /// </param>
-public sealed record BuildRecord(string BuildParameters, IReadOnlyList<string> HostonlyModules, string KdumpConf = "")
+/// <param name="PacemakerNodes">The image's <see cref="CaptureImage.PacemakerNodesPath"/> (null when it has none): mkdumprd read the cluster's fence_kdump nodes.</param>
+public sealed record BuildRecord(string BuildParameters, IReadOnlyList<string> HostonlyModules, string KdumpConf = "", string? PacemakerNodes = null)
 {
     public const string BuildParametersPath = "usr/lib/dracut/build-parameter.txt";
     public const string HostonlyModulesPath = "usr/lib/dracut/hostonly-kernel-modules.txt";
     public const string KdumpConfPath = "etc/kdump.conf";
+    public static readonly string PacemakerNodesPath = CaptureImage.PacemakerNodesPath.TrimStart('/');
 
     /// <summary>
     /// dracut's <c>PARMS_TO_STORE</c>: each option, then its value (if any) as <c> '&lt;value&gt;'</c>,
@@ -54,12 +56,12 @@ public sealed record BuildRecord(string BuildParameters, IReadOnlyList<string> H
     }
 
     /// <summary>
-    /// <c>lsinitrd IMAGE -f …</c> for the three files. A malformed image throws the reader's
+    /// <c>lsinitrd IMAGE -f …</c> for the four files. A malformed image throws the reader's
     /// <see cref="Primitives.Errors.KdumpException"/>; missing files read as empty.
     /// </summary>
     public static BuildRecord Read(string imagePath, CpioReadLimits? limits = null)
     {
-        var contents = InitramfsImageReader.ReadFiles(imagePath, [BuildParametersPath, HostonlyModulesPath, KdumpConfPath], limits);
+        var contents = InitramfsImageReader.ReadFiles(imagePath, [BuildParametersPath, HostonlyModulesPath, KdumpConfPath, PacemakerNodesPath], limits);
         return FromFiles(contents.Files);
     }
 
@@ -68,6 +70,7 @@ public sealed record BuildRecord(string BuildParameters, IReadOnlyList<string> H
         ArgumentNullException.ThrowIfNull(files);
         string Text(string p) => files.TryGetValue(p, out var b) ? Encoding.UTF8.GetString(b) : "";
         // $(lsinitrd …) drops trailing newlines.
-        return new BuildRecord(Text(BuildParametersPath).TrimEnd('\n'), ParseModules(Text(HostonlyModulesPath)), Text(KdumpConfPath));
+        return new BuildRecord(Text(BuildParametersPath).TrimEnd('\n'), ParseModules(Text(HostonlyModulesPath)), Text(KdumpConfPath),
+            files.TryGetValue(PacemakerNodesPath, out var nodes) ? Encoding.UTF8.GetString(nodes) : null);
     }
 }

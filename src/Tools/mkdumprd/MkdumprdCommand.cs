@@ -151,10 +151,17 @@ public static class MkdumprdCommand
                 }).Build();
             }
             var built = new CaptureImageBuilder(request).Build();
+            if (compress is null)
+            {
+                // This backend writes the image: kdump.conf's dracut_args choose as they would dracut's.
+                var said = new List<string>();
+                compression = InitramfsCompressors.FromDracutArgs(built.DracutArgs, said) ?? compression;
+                foreach (var w in said) err.WriteLine($"kdump: {w}");
+            }
             var temp = image + ".tmp";
             using (var f = new FileStream(temp, FileMode.Create, FileAccess.Write))
             {
-                built.Plan.Write(f, compress is null ? built.DracutArgsCompression ?? compression : compression);
+                built.Plan.Write(f, compression);
             }
             if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             File.Move(temp, image, overwrite: true);

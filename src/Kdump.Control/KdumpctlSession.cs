@@ -164,12 +164,14 @@ public sealed class KdumpctlSession
     /// in the root's PATH, run by that path. Upstream also needs /usr/libexec/fence_kdump_send on
     /// this machine; ours is kdump-capture itself, so it is not looked for. A CIB pcs prints but
     /// that cannot be read is a warning, not a rebuild (mkdumprd stops on it).
-    /// Beyond upstream: <c>cluster-cib</c> too when the image shows no sign of the cluster: no
-    /// <see cref="Kdump.Initramfs.CaptureImage.PacemakerNodesPath"/> (ours writes it when it read
-    /// the CIB) and no fence_kdump nodes in its kdump.conf (upstream's writes them). mkdumprd asked
-    /// a cluster that did not answer (kdump may start at boot before Pacemaker), and a CIB written
-    /// before the image would otherwise never have it rebuilt: the other nodes would power-fence
-    /// this one in the middle of every dump. The image (<paramref name="record"/>) is read only then.
+    /// Beyond upstream: <c>cluster-cib</c> too when the CIB names a node the image's
+    /// <see cref="Kdump.Initramfs.CaptureImage.PacemakerNodesPath"/> (ours writes every name it
+    /// read) lacks, or, in an image without that record, when its kdump.conf names no fence_kdump
+    /// node (upstream's mkdumprd writes them). mkdumprd asked a cluster that did not answer, or
+    /// whose status was not filled in yet (kdump may start at boot before Pacemaker), and a CIB
+    /// written before the image would otherwise never have it rebuilt: the other nodes would
+    /// power-fence this one in the middle of every dump. The image (<paramref name="record"/>) is
+    /// read only then.
     /// </summary>
     private List<string> PcsClusterModifiedFiles(KdumpConfig config, long imageTime, Func<(Kdump.Initramfs.Record.BuildRecord Record, string? Problem)> record)
     {
@@ -194,7 +196,9 @@ public sealed class KdumpctlSession
             Warn($"pcs cluster cib: cib-last-written \"{text}\" is not a date");
         }
         if (result.Count == 0 && record() is { Problem: null } image
-            && image.Record.PacemakerNodes is null && !NamesFenceNodes(image.Record.KdumpConf))
+            && (image.Record.PacemakerNodes is { } recorded
+                ? !cib.NodeNames.All(PacemakerCib.ParseNodeRecord(recorded).Contains)
+                : !NamesFenceNodes(image.Record.KdumpConf)))
         {
             result.Add("cluster-cib");
         }

@@ -22,9 +22,10 @@ public sealed record CaptureImage(ImagePlan Plan, IReadOnlyList<ModuleEntry> Mod
     public const string FenceKdumpSendPath = "/usr/libexec/fence_kdump_send";
 
     /// <summary>
-    /// Written when mkdumprd read the cluster's CIB and found a fence_kdump device: the nodes it took
-    /// (one a line, none when the cluster is this machine alone). kdumpctl tells by it an image
-    /// built with the cluster up from one built while it did not answer.
+    /// Written when mkdumprd read the cluster's CIB and found a fence_kdump device: every
+    /// <c>node_state</c> name of it, this machine's too, one a line. kdumpctl tells by it an image
+    /// built with the cluster up from one built while it did not answer, or while its status named
+    /// fewer nodes (the controller fills it in at start; that does not change cib-last-written).
     /// </summary>
     public const string PacemakerNodesPath = "/etc/kdump/pacemaker-nodes";
 

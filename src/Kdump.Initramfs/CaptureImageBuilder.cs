@@ -150,7 +150,7 @@ public sealed partial class CaptureImageBuilder
         {
             lines.AddRange(PacemakerFenceLines(cluster, network.FenceNodes));
             _plan.AddFile(CaptureImage.PacemakerNodesPath, Encoding.UTF8.GetBytes(
-                "# fence_kdump nodes mkdumprd took from the cluster's CIB (pcs cluster cib)\n" + string.Concat(network.FenceNodes.Select(n => n + "\n"))));
+                Config.Cluster.PacemakerCib.FormatNodeRecord(cluster.NodeNames)));
         }
         if (cluster is not null ? network.FenceNodes.Count > 0 : fenceNodes.Length > 0) _plan.AddSymlink(CaptureImage.FenceKdumpSendPath, CaptureImage.InitPath);
         else if (cluster is null && File.Exists(_root.Host(PacemakerFenceKdumpPath)))

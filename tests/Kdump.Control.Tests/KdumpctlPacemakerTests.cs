@@ -30,7 +30,7 @@ public sealed class KdumpctlPacemakerTests
         /// A two-node cluster (node1 is this machine) whose image mkdumprd built with the cluster
         /// up: its kdump.conf names node2, unless <paramref name="imageConf"/> says otherwise.
         /// </summary>
-        public Cluster(bool fenceKdump, long lastWritten, string tz = "UTC", string imageConf = "path /var/crash\nfence_kdump_nodes node2\n", string? imageNodes = "node2\n")
+        public Cluster(bool fenceKdump, long lastWritten, string tz = "UTC", string imageConf = "path /var/crash\nfence_kdump_nodes node2\n", string? imageNodes = "# node_state names\nnode1\nnode2\n")
         {
             Zone = TimeZoneInfo.FindSystemTimeZoneById(tz);
             Tree.WriteKdumpImage(imageConf, imageNodes);
@@ -169,23 +169,29 @@ public sealed class KdumpctlPacemakerTests
 
     /// <summary>
     /// Beyond upstream: an image built while the cluster did not answer (kdump may start at boot
-    /// before Pacemaker) has no fence nodes, and the CIB written before it would leave it so: the
-    /// cluster's other node would power-fence this one in the middle of every dump. Such an image
-    /// (no record of the cluster from our mkdumprd, no nodes in its kdump.conf) is rebuilt as
-    /// cluster-cib; one our mkdumprd built from the CIB, even of this machine alone, or one naming
-    /// nodes (upstream's mkdumprd) is left alone.
+    /// before Pacemaker), or while its status named only this machine, has no fence nodes, and the
+    /// CIB written before it would leave it so: the cluster's other node would power-fence this one
+    /// in the middle of every dump. Such an image (our mkdumprd's record lacking a name the CIB has
+    /// now; without the record, no nodes in its kdump.conf) is rebuilt as cluster-cib; one whose
+    /// record has every name, or upstream's naming nodes, is left alone.
     /// </summary>
     [Fact]
-    public void An_image_built_without_the_cluster_is_rebuilt_though_the_cib_is_older()
+    public void An_image_built_without_the_whole_cluster_is_rebuilt_though_the_cib_is_older()
     {
+        // No record, no nodes: built while pcs failed.
         using (var cluster = new Cluster(fenceKdump: true, lastWritten: RootTree.New - 3600, imageConf: "path /var/crash\n", imageNodes: null))
         {
             var run = cluster.Start();
             Assert.Equal("kdump: Detected change(s) in the following file(s):  cluster-cib\n" + Rebuilt, run.Stderr);
             Assert.Equal([Pcs, Mkdumprd], run.Runs);
         }
-        // Built from the CIB by ours: its record, even without nodes (the cluster was this machine alone then).
-        using (var cluster = new Cluster(fenceKdump: true, lastWritten: RootTree.New - 3600, imageConf: "path /var/crash\n", imageNodes: "# fence_kdump nodes mkdumprd took from the cluster's CIB (pcs cluster cib)\n"))
+        // Built while the status named this machine only: node2 has come since.
+        using (var cluster = new Cluster(fenceKdump: true, lastWritten: RootTree.New - 3600, imageConf: "path /var/crash\n", imageNodes: "# node_state names\nnode1\n"))
+        {
+            Assert.Equal("kdump: Detected change(s) in the following file(s):  cluster-cib\n" + Rebuilt, cluster.Start().Stderr);
+        }
+        // Every name recorded, though none became a fence node (both are this machine's names): left alone.
+        using (var cluster = new Cluster(fenceKdump: true, lastWritten: RootTree.New - 3600, imageConf: "path /var/crash\n"))
         {
             Assert.Equal(NotRebuilt, cluster.Start().Stderr);
         }

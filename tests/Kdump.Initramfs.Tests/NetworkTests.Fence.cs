@@ -159,6 +159,31 @@ public sealed partial class NetworkTests
             + "route 172.16.4.3/32 192.168.1.1\nroute 198.51.100.9/32\n", Text(image, CaptureNetworkConfig.ImagePath), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// eth1 reaches its gateway 192.168.200.1 through an on-link route whose destination eth0 has
+    /// too (through a gateway): that route is left to eth0's block, so eth1's gets an on-link host
+    /// route to its gateway, without which the kernel refuses the routes through it.
+    /// </summary>
+    [Fact]
+    public void A_gateway_reached_through_a_route_left_to_the_first_block_gets_its_own_on_link_route()
+    {
+        using var root = new TestRoot("mkdumprd-fence-eth1-gateway");
+        SecondNic(root);
+        var routes = Header
+            + RouteLine("eth0", "0.0.0.0", "10.0.2.2", 0x3, 0, "0.0.0.0", true)
+            + RouteLine("eth0", "10.0.2.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true)
+            + RouteLine("eth0", "192.168.200.0", "10.0.2.1", 0x3, 100, "255.255.255.0", true)
+            + RouteLine("eth1", "192.168.1.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true)
+            + RouteLine("eth1", "192.168.200.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true)
+            + RouteLine("eth1", "172.20.0.0", "192.168.200.1", 0x3, 0, "255.255.0.0", true);
+        var image = BuildNfs(root, [Addr(2, "10.0.2.15/24"), Addr(3, "192.168.1.15/24")],
+            "nfs 10.0.2.100:/export\nfence_kdump_nodes node9.test\n", routes,
+            n => n switch { "node9.test" => IpA("172.20.0.9"), _ => Cluster(n) });
+
+        Assert.EndsWith("remote 172.20.0.9\ninterface eth1 52:54:00:12:34:57\nstatic 192.168.1.15/24\n"
+            + "route 172.20.0.0/16 192.168.200.1\nroute 192.168.200.1/32\nroute 172.20.0.9/32 192.168.200.1\n", Text(image, CaptureNetworkConfig.ImagePath), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_fence_node_behind_a_vlan_of_the_dumps_nic_is_refused_by_name()
     {

@@ -42,7 +42,7 @@ public sealed partial class NetworkTests
         Assert.Equal((ImageEntryKind.Symlink, CaptureImage.InitPath), (sender?.Kind, sender?.LinkTarget));
         Assert.Empty(image.Warnings);
         // kdumpctl's sign that the image was built with the cluster up.
-        Assert.Equal("# fence_kdump nodes mkdumprd took from the cluster's CIB (pcs cluster cib)\nnode2.test\nnode3.test\n", Text(image, CaptureImage.PacemakerNodesPath));
+        Assert.Equal("# node_state names of the cluster's CIB when mkdumprd read it (pcs cluster cib)\nself.test\nnode2.test\nnode3.test\n", Text(image, CaptureImage.PacemakerNodesPath));
 
         // What the capture program reads from it is what kdump.conf's own lines would give.
         var read = Kdump.Config.Conf.KdumpConfReader.Parse(conf, "/etc/kdump.conf");
@@ -122,7 +122,7 @@ public sealed partial class NetworkTests
         Assert.Null(image.Plan.Get(CaptureNetworkConfig.ImagePath));
         Assert.Null(image.Plan.Get(CaptureImage.FenceKdumpSendPath));
         Assert.Equal(["the cluster's CIB names no node but this one: the capture kernel has no fence_kdump node to notify"], image.Warnings);
-        Assert.Equal("# fence_kdump nodes mkdumprd took from the cluster's CIB (pcs cluster cib)\n", Text(image, CaptureImage.PacemakerNodesPath));
+        Assert.Equal("# node_state names of the cluster's CIB when mkdumprd read it (pcs cluster cib)\nself.test\n", Text(image, CaptureImage.PacemakerNodesPath));
 
         // No node_state at all (a CIB read before the controller wrote the status), Pacemaker's file beside it: one warning that says so.
         using var empty = new TestRoot("mkdumprd-pcs-nostatus");

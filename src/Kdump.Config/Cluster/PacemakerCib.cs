@@ -31,6 +31,21 @@ public sealed record PacemakerCib(bool HasFenceKdump, IReadOnlyList<string> Node
     /// <summary>The command upstream runs (kdumpctl, module-setup.sh); <c>pcs</c> is looked up in PATH.</summary>
     public static IReadOnlyList<string> PcsCommand { get; } = ["pcs", "cluster", "cib"];
 
+    /// <summary>The node names as mkdumprd records them in the image: a comment, then each name once, one a line.</summary>
+    public static string FormatNodeRecord(IEnumerable<string> names)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        return "# node_state names of the cluster's CIB when mkdumprd read it (pcs cluster cib)\n"
+            + string.Concat(names.Distinct(StringComparer.Ordinal).Select(n => n + "\n"));
+    }
+
+    /// <summary>The names of a <see cref="FormatNodeRecord"/> text (comments and blank lines skipped).</summary>
+    public static IReadOnlySet<string> ParseNodeRecord(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return text.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).ToHashSet(StringComparer.Ordinal);
+    }
+
     /// <summary>
     /// The CIB from <see cref="PcsCommand"/>'s exit status and output: null when it failed or did not
     /// start (no pcs, no cluster running: upstream's <c>pcs cluster cib | grep</c> finds nothing, so

@@ -257,7 +257,25 @@ public static class CaptureNetworkImage
         }
         var taken = earlier.SelectMany(b => b.Routes).Select(r => r.Destination).ToHashSet();
         var routes = config.Routes.Where(r => r.Destination.PrefixLength > 0 && !taken.Contains(r.Destination)).ToList();
-        return config with { Gateway = null, Routes = routes, Nameservers = [] };
+        var made = config with { Gateway = null, Routes = routes, Nameservers = [] };
+        foreach (var via in routes.Select(r => r.Gateway).Distinct().ToList()) made = WithGatewayReachable(made, via);
+        return made;
+    }
+
+    /// <summary>The /32 or /128 of <paramref name="address"/>.</summary>
+    private static IpPrefix Host(IPAddress address) => new(address, address.AddressFamily == AddressFamily.InterNetworkV6 ? 128 : 32);
+
+    /// <summary>
+    /// <paramref name="block"/> with an on-link host route to <paramref name="gateway"/> when
+    /// neither its address's prefix nor one of its on-link routes reaches it: a route through a
+    /// gateway is refused ("Nexthop has invalid gateway") unless the gateway is on the link, and the
+    /// on-link route that made it so may be one <see cref="FenceInterface"/> left to an earlier block.
+    /// </summary>
+    private static CaptureNetworkConfig WithGatewayReachable(CaptureNetworkConfig block, IPAddress? gateway)
+    {
+        if (gateway is null || gateway.IsIPv6LinkLocal || block.Address is { } own && own.Contains(gateway)
+            || block.Routes.Any(r => r.IsOnLink && r.Destination.Contains(gateway))) return block;
+        return block with { Routes = [.. block.Routes, new StaticRoute(Host(gateway), null)] };
     }
 
     /// <summary>The image's hosts file: kdump-capture, a static program, looks names up there only.</summary>
@@ -354,8 +372,13 @@ public static class CaptureNetworkImage
                 }
                 // Behind another interface: a host route through the route the first kernel takes,
                 // more specific than any route of the dump's interface.
-                var own = new StaticRoute(new IpPrefix(address, address.AddressFamily == AddressFamily.InterNetworkV6 ? 128 : 32), via);
-                if (index > 0 && !blocks[index].Routes.Contains(own)) blocks[index] = blocks[index] with { Routes = [.. blocks[index].Routes, own] };
+                var own = new StaticRoute(Host(address), via);
+                if (index > 0 && !blocks[index].Routes.Contains(own))
+                {
+                    if (blocks.Take(index).Any(b => b.Routes.Any(r => r.Destination == own.Destination)))
+                        warnings.Add($"fence_kdump node {name}: {blocks[index].Interface} and an earlier interface both have a route to {own.Destination}; the capture kernel keeps the earlier one's");
+                    else blocks[index] = WithGatewayReachable(blocks[index] with { Routes = [.. blocks[index].Routes, own] }, via);
+                }
             }
             if (HostsLine(name, address) is { } line) pins.Append(line);
             else if (IpPrefix.TryParseAddress(name) is null)

@@ -77,7 +77,8 @@ public sealed partial class CaptureImageBuilder
         var lines = conf.ToNormalizedLines().ToList();
         var (targetOption, targetValue) = LastTarget(conf);
         var dracutArgs = conf.GetValue("dracut_args");
-        var dracutMount = dracutArgs.Length > 0 ? DracutArguments.ParseMount(DracutArguments.Split(dracutArgs)) : null;
+        IReadOnlyList<string> dracutArgv = dracutArgs.Length > 0 ? DracutArguments.Split(dracutArgs) : [];
+        var dracutMount = dracutArgv.Count > 0 ? DracutArguments.ParseMount(dracutArgv) : null;
         var collector = conf.GetValue("core_collector");
         var moduleNames = new List<string>();
 
@@ -202,7 +203,7 @@ public sealed partial class CaptureImageBuilder
         moduleNames.AddRange(_request.WatchdogModules);
         var modules = InstallModules(moduleNames, [.. TargetBlockDrivers(conf), .. network.IfModules]);
         RecordBuild(fstab.ToString(), conf, modules);
-        return new CaptureImage(_plan, modules, [.. _warnings]) { DracutArgs = dracutArgs.Length > 0 ? DracutArguments.Split(dracutArgs) : [] };
+        return new CaptureImage(_plan, modules, [.. _warnings]) { DracutArgs = dracutArgv };
     }
 
     private Config.Cluster.PacemakerCib? AskCluster()

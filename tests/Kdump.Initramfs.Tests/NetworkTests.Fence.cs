@@ -68,11 +68,11 @@ public sealed partial class NetworkTests
         Assert.Equal("10.0.2.50\tnode2.test\n", Text(image, CaptureNetworkImage.HostsPath));
     }
 
-    /// <summary>A second virtio NIC, eth1 (52:54:00:12:34:57, index 3) at 0000:00:03.0, as the bond fixture has it.</summary>
-    private static void SecondNic(TestRoot root)
+    /// <summary>A second virtio NIC, eth1 (index 3) at 0000:00:03.0, with <paramref name="mac"/> as sysfs shows it (a bond's slave shows the bond's).</summary>
+    private static void SecondNic(TestRoot root, string mac = "52:54:00:12:34:57")
     {
         const string dev = "/sys/devices/pci0000:00/0000:00:03.0";
-        root.Write($"{dev}/virtio1/net/eth1/address", "52:54:00:12:34:57\n");
+        root.Write($"{dev}/virtio1/net/eth1/address", mac + "\n");
         root.Write($"{dev}/virtio1/net/eth1/ifindex", "3\n");
         root.MakeDirectory("/sys/class/net");
         File.CreateSymbolicLink(root.Host("/sys/class/net/eth1"), "../../devices/pci0000:00/0000:00:03.0/virtio1/net/eth1");

@@ -397,13 +397,7 @@ public sealed partial class NetworkTests
     private static void Bond(TestRoot root, string mode, params (string File, string Value)[] options)
     {
         VirtioNic(root, "eth0", "52:54:00:12:34:56", 2);
-        const string dev = "/sys/devices/pci0000:00/0000:00:03.0";
-        root.Write($"{dev}/virtio1/net/eth1/address", "52:54:00:12:34:56\n");   // a slave takes the bond's address
-        root.Write($"{dev}/virtio1/net/eth1/ifindex", "3\n");
-        File.CreateSymbolicLink(root.Host("/sys/class/net/eth1"), "../../devices/pci0000:00/0000:00:03.0/virtio1/net/eth1");
-        File.CreateSymbolicLink(root.Host($"{dev}/virtio1/net/eth1/device"), "../../../virtio1");
-        File.CreateSymbolicLink(root.Host($"{dev}/virtio1/driver"), "../../../../bus/virtio/drivers/virtio_net");
-        File.CreateSymbolicLink(root.Host($"{dev}/driver"), "../../../bus/pci/drivers/virtio-pci");
+        SecondNic(root, "52:54:00:12:34:56");   // a slave takes the bond's address
         root.Write("/sys/class/net/eth0/bonding_slave/perm_hwaddr", "52:54:00:12:34:56\n");
         root.Write("/sys/class/net/eth1/bonding_slave/perm_hwaddr", "52:54:00:12:34:57\n");
         root.Write("/sys/devices/virtual/net/bond0/address", "52:54:00:12:34:56\n");

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # VM proof of our kexec: boots a Debian lab kernel under QEMU/TCG with crashkernel=256M and an
 # initramfs holding our static NativeAOT kexec, busybox and the kernel itself; the guest loads,
-# queries and unloads a crash kernel, kexec -e boots a second kernel, which loads a crash kernel
-# with kexec -p and panics: the crash kernel must come up with /proc/vmcore (guest/init).
+# queries and unloads crash kernels (kexec_file_load and kexec_load), kexec -e boots a second
+# kernel loaded with kexec_load, which loads a crash kernel with kexec -c -p and panics: the crash
+# kernel must come up with the first kernel's VMCOREINFO and log in /proc/vmcore (guest/init).
 #   kexec-vm.sh [RELEASE]        (default bookworm; needs .lab/kernels/RELEASE from eng/lab)
 # Output: $KDUMP_LAB_DIR/vmtest/RELEASE/{serial.log,timings.txt}; exit 0 when every marker is seen.
 # Host packages: qemu-system-x86, busybox-static, cpio, gcc + libc6-dev (static NativeAOT link),
@@ -88,17 +89,22 @@ need "KVM-SYSFS kexec_crash_loaded=1"
 need "KVM-STEP status-default rc=1"
 need "KVM-STEP status-panic rc=1"
 need "KVM-STEP status-normal rc=0"
-need "KVM-STEP legacy-refused rc=255"
 need "KVM-STEP unload-panic rc=0"
+need "KVM-STEP load-panic-legacy rc=0"
+need "KVM-STEP unload-panic-legacy rc=0"
 need "KVM-STEP status-after-unload rc=0"
 need "KVM-STEP load-panic-auto rc=0"
 need "KVM-STEP unload-u-then-p rc=255"
 need "KVM-STEP load-normal rc=0"
 need "KVM-SYSFS kexec_loaded=1"
 need "KVM-STEP status-normal-loaded rc=1"
+need "KVM-STEP unload-normal rc=0"
+need "KVM-STEP load-normal-legacy rc=0"
 need "KVM-SECOND-KERNEL-UP"
-need "KVM-STEP second-load-panic rc=0"
+need "KVM-STEP second-load-panic-legacy rc=0"
 need "KVM-CAPTURE-KERNEL-UP"
+need "KVM-VMCORE-NOTE OSRELEASE=$(cat "$KDIR/kernel-release")"
+need "KVM-VMCORE-LOG found"
 ((rc == 0)) || { echo "kexec-vm: qemu exited with $rc (124 = timeout after ${VM_TIMEOUT}s)" >&2; fail=1; }
 if ((fail)); then
   echo "---- tail of $W/serial.txt" >&2; tail -n 40 "$W/serial.txt" >&2

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Kdump.Kexec.Images;
+using Kdump.Kexec.Legacy;
 using Kdump.Linux;
 using Kdump.Linux.Arch;
 using static Kdump.Linux.Kexec;
@@ -11,7 +12,7 @@ namespace Kdump.Kexec;
 /// Loads, unloads and boots kernels the way kexec-tools 2.0.32 does on x86_64, through
 /// <see cref="ISystemCalls"/>; kdumpctl calls it in-process, the <c>kexec</c> tool wraps it.
 /// Methods return a <see cref="KexecResult"/> value and print upstream's messages to the error writer.
-/// The legacy kexec_load path (bzImage setup, purgatory) is not implemented: loads that need it are refused.
+/// The legacy kexec_load path lays out a bzImage itself (<see cref="BzImage64Legacy"/>).
 /// </summary>
 public sealed class KexecLoader
 {
@@ -20,8 +21,6 @@ public sealed class KexecLoader
     private readonly TextWriter _error;
     private readonly SyscallTable _arch;
     private readonly IReadOnlyList<IKernelImageType> _imageTypes;
-    // The errno of the last kexec_file_load that returned EFALLBACK, for the legacy-path refusal message.
-    private int _lastFileLoadErrno;
 
     public KexecLoader(ISystemCalls syscalls, SystemRoot root, TextWriter error, SyscallTable? arch = null, IReadOnlyList<IKernelImageType>? imageTypes = null)
     {
@@ -39,7 +38,7 @@ public sealed class KexecLoader
 
     /// <summary>
     /// Loads <paramref name="request"/> with the syscall its mode selects; in Auto mode a kexec_file_load
-    /// that returns EFALLBACK goes to kexec_load (refused here: not implemented). A crash load without
+    /// that returns EFALLBACK goes to kexec_load, silently as upstream. A crash load without
     /// reserved memory dies with upstream's message.
     /// </summary>
     public int Load(KexecLoadRequest request)
@@ -50,9 +49,9 @@ public sealed class KexecLoader
             _error.Write(KexecMessages.CrashMemoryNotReserved);
             return KexecResult.Died;
         }
-        if (request.Mode == KexecSyscallMode.LegacyOnly) return RefuseLegacyLoad(null);
+        if (request.Mode == KexecSyscallMode.LegacyOnly) return LoadLegacy(request);
         var result = LoadFile(request);
-        if (result == KexecResult.EFALLBACK && request.Mode == KexecSyscallMode.Auto) return RefuseLegacyLoad(_lastFileLoadErrno);
+        if (result == KexecResult.EFALLBACK && request.Mode == KexecSyscallMode.Auto) return LoadLegacy(request);
         return result;
     }
 
@@ -60,7 +59,6 @@ public sealed class KexecLoader
     public int LoadFile(KexecLoadRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        _lastFileLoadErrno = 0;
         var kernel = request.KernelPath;
         if (!TryReadHead(kernel, out var head, out var length)) return KexecResult.Died;
         var type = _imageTypes.FirstOrDefault(t => t.Probe(head.AsSpan(0, Math.Min(head.Length, t.ProbeLength)), length));
@@ -71,17 +69,7 @@ public sealed class KexecLoader
         }
 
         // The type's loader: options → command line and initrd (bzImage64_load_file).
-        string? reused = null;
-        if (request.ReuseCommandLine)
-        {
-            reused = ReadReusedCommandLine(request.Crash);
-            if (reused is null)
-            {
-                _error.Write(KexecMessages.FailedToReadProcCmdline);
-                return KexecResult.Died;
-            }
-        }
-        var commandLine = ProcCmdline.Concat(reused, request.CommandLine) ?? "";
+        if (!TryCommandLine(request, out var commandLine)) return KexecResult.Died;
         if (request.LegacyEntryPoint)
         {
             _error.WriteLine("Kexec2 syscall does not support 16bit or 32bit entry yet");
@@ -119,7 +107,6 @@ public sealed class KexecLoader
             Encoding.UTF8.GetBytes(commandLine, cmdline);
             var load = _syscalls.kexec_file_load((int)kernelFd.Value, initrdFd, cmdline, flags);
             if (!load.IsError) return KexecResult.Success;
-            _lastFileLoadErrno = load.Errno;
             switch (load.Errno)
             {
                 // Not implemented, or the kernel did not understand the image: kexec_load may.
@@ -136,6 +123,123 @@ public sealed class KexecLoader
         {
             if (initrdFd >= 0) _syscalls.close(initrdFd);
             _syscalls.close((int)kernelFd.Value);
+        }
+    }
+
+    /// <summary>--command-line/--append, after /proc/cmdline with --reuse-cmdline; false (message printed) when that cannot be read.</summary>
+    private bool TryCommandLine(KexecLoadRequest request, out string commandLine)
+    {
+        commandLine = "";
+        string? reused = null;
+        if (request.ReuseCommandLine)
+        {
+            reused = ReadReusedCommandLine(request.Crash);
+            if (reused is null)
+            {
+                _error.Write(KexecMessages.FailedToReadProcCmdline);
+                return false;
+            }
+        }
+        commandLine = ProcCmdline.Concat(reused, request.CommandLine) ?? "";
+        return true;
+    }
+
+    /// <summary>
+    /// kexec-tools my_load() with kexec_load: the bzImage laid out by <see cref="BzImage64Legacy"/>
+    /// (zero page, our purgatory, and for -p the ELF core headers), then one kexec_load call.
+    /// </summary>
+    public int LoadLegacy(KexecLoadRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var kernel = request.KernelPath;
+        if (!TryReadHead(kernel, out var head, out var length)) return KexecResult.Died;
+        if (!BzImage64.Instance.Probe(head.AsSpan(0, Math.Min(head.Length, BzImage64.Instance.ProbeLength)), length))
+        {
+            // The other types kexec-tools loads this way (elf-x86_64, multiboot, nbi …) are not here.
+            _error.WriteLine($"Cannot determine the file type of {kernel}");
+            return KexecResult.EFAILED;
+        }
+        if (request.LegacyEntryPoint)
+        {
+            _error.WriteLine("kexec: --real-mode and --entry-32bit are not implemented: this kexec enters the kernel at its 64-bit entry point");
+            return KexecResult.EFAILED;
+        }
+        if (!TryCommandLine(request, out var commandLine)) return KexecResult.Died;
+        if (!TryReadAll(kernel, "kernel", out var kernelBytes)) return KexecResult.Died;
+        byte[]? initrdBytes = null;
+        if (request.InitrdPath is { } initrd && !TryReadAll(initrd, "initrd", out initrdBytes)) return KexecResult.Died;
+
+        LegacyImage image;
+        try
+        {
+            image = BzImage64Legacy.Plan(kernelBytes, kernel, initrdBytes, commandLine, request.Crash, LegacyMachine.Read(_root, request.Crash));
+        }
+        catch (LegacyLoadException e)
+        {
+            _error.WriteLine($"kexec: {e.Message}");
+            _error.WriteLine($"Cannot load {kernel}");
+            return KexecResult.EFAILED;
+        }
+        if (request.Debug) PrintSegments(image);
+
+        var flags = (request.Crash ? KEXEC_ON_CRASH : 0) | _arch.KEXEC_ARCH_NATIVE;
+        var pins = image.Segments.Select(s => System.Runtime.InteropServices.GCHandle.Alloc(s.Data, System.Runtime.InteropServices.GCHandleType.Pinned)).ToList();
+        try
+        {
+            var segments = new kexec_segment[image.Segments.Count];
+            for (var i = 0; i < segments.Length; i++)
+            {
+                var s = image.Segments[i];
+                segments[i] = new kexec_segment
+                {
+                    buf = pins[i].AddrOfPinnedObject(),
+                    bufsz = (nuint)s.Data.Length,
+                    mem = (nuint)s.Address,
+                    memsz = (nuint)s.MemorySize,
+                };
+            }
+            var r = _syscalls.kexec_load((nuint)image.Entry, segments, flags);
+            if (!r.IsError) return KexecResult.Success;
+            // my_load()'s report: the error, the entry and flags, then print_segments().
+            _error.WriteLine($"kexec_load failed: {Errno.strerror(r.Errno)}");
+            _error.WriteLine($"entry       = 0x{image.Entry:x} flags = 0x{flags:x}");
+            _error.WriteLine($"nr_segments = {segments.Length}");
+            for (var i = 0; i < segments.Length; i++)
+            {
+                _error.WriteLine($"segment[{i}].buf   = 0x{(ulong)segments[i].buf:x}");
+                _error.WriteLine($"segment[{i}].bufsz = 0x{(ulong)segments[i].bufsz:x}");
+                _error.WriteLine($"segment[{i}].mem   = 0x{(ulong)segments[i].mem:x}");
+                _error.WriteLine($"segment[{i}].memsz = 0x{(ulong)segments[i].memsz:x}");
+            }
+            return KexecResult.EFAILED;
+        }
+        finally
+        {
+            foreach (var p in pins) p.Free();
+        }
+    }
+
+    /// <summary>-d: where each segment goes (ours; kexec-tools prints its own loader's trace).</summary>
+    private void PrintSegments(LegacyImage image)
+    {
+        _error.WriteLine($"kexec_load: entry 0x{image.Entry:x}, command line \"{image.CommandLine}\"");
+        foreach (var s in image.Segments)
+            _error.WriteLine($"  0x{s.Address:x16}-0x{s.Address + s.MemorySize - 1:x16} {s.Data.Length,10} bytes  {s.Name}");
+    }
+
+    private bool TryReadAll(string path, string what, out byte[] data)
+    {
+        data = [];
+        try
+        {
+            data = File.ReadAllBytes(path);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or OutOfMemoryException)
+        {
+            var reason = e is OutOfMemoryException ? "too large" : Kdump.Cli.IoErrorText.StrError(e);
+            _error.WriteLine($"Cannot read {what} `{path}': {reason}");
+            return false;
         }
     }
 
@@ -222,14 +326,6 @@ public sealed class KexecLoader
 
     private static ulong FileFlags(bool crash, bool debug) =>
         (crash ? KEXEC_FILE_ON_CRASH : 0) | (debug ? KEXEC_FILE_DEBUG : 0);
-
-    private int RefuseLegacyLoad(int? fileLoadErrno)
-    {
-        if (fileLoadErrno is { } e && e != 0)
-            _error.WriteLine($"kexec_file_load failed: {Errno.strerror(e)}; kexec-tools would now retry with kexec_load.");
-        _error.Write(KexecMessages.LegacyLoadNotImplemented);
-        return KexecResult.EFAILED;
-    }
 
     private bool TryReadHead(string path, out byte[] head, out long length)
     {

@@ -23,9 +23,4 @@ public static class KexecMessages
     public const string FileLoadNotAvailable = "syscall kexec_file_load not available.\n";
 
     public const string ReuseInitrdNotRetained = "unrecoverable error: current boot didn't retain the initrd for reuse.\n";
-
-    // Ours: the legacy syscall path is not implemented (docs/compat/kexec.md).
-    public const string LegacyLoadNotImplemented =
-        "kexec: loading with the kexec_load syscall (-c, or the fallback of -a) is not implemented in this\n" +
-        "kexec: kexec (it needs bzImage setup and purgatory); load with kexec_file_load (-s) instead.\n";
 }

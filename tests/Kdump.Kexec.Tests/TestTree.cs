@@ -44,6 +44,96 @@ internal sealed class TestTree : IDisposable
         return t;
     }
 
+    /// <summary>
+    /// The iomem of a QEMU q35 guest with 1 GiB and crashkernel=256M (its shape; the addresses of
+    /// the Debian guests of eng/vmtest), the rest of what kexec_load's loader reads made to match:
+    /// two CPUs' crash_notes, the VMCOREINFO note, /proc/kcore's headers, the firmware memory map
+    /// and the boot's zero page.
+    /// </summary>
+    public const string LegacyIomem =
+        "00000000-00000fff : Reserved\n" +
+        "00001000-0009fbff : System RAM\n" +
+        "0009fc00-0009ffff : Reserved\n" +
+        "000f0000-000fffff : Reserved\n" +
+        "  000f0000-000fffff : System ROM\n" +
+        "00100000-3ffdffff : System RAM\n" +
+        "  01000000-01e00e81 : Kernel code\n" +
+        "  2f000000-3effffff : Crash kernel\n" +
+        "3ffe0000-3fffffff : Reserved\n" +
+        "b0000000-bfffffff : PCI MMCONFIG 0000 [bus 00-ff]\n" +
+        "  b0000000-bfffffff : Reserved\n" +
+        "fed1c000-fed1ffff : Reserved\n";
+
+    public const ulong KcoreText = 0xffffffff81000000, KcoreTextPhys = 0x1000000, KcoreTextSize = 0x2c00000;
+    public const ulong KcorePageOffset = 0xffff888000000000;
+
+    public void AddLegacyMachine()
+    {
+        WriteSystemFile("/proc/iomem", LegacyIomem);
+        WriteSystemFile("/sys/devices/system/cpu/cpu0/crash_notes", "3dc1b4a0\n");
+        WriteSystemFile("/sys/devices/system/cpu/cpu0/crash_notes_size", "368\n");
+        WriteSystemFile("/sys/devices/system/cpu/cpu1/crash_notes", "3dc5b4a0\n");
+        WriteSystemFile("/sys/devices/system/cpu/cpu1/crash_notes_size", "368\n");
+        WriteSystemFile("/sys/devices/system/cpu/online", "0-1\n");
+        WriteSystemFile("/sys/kernel/vmcoreinfo", "0x0000000002a8c000 1024\n");
+        var memmap = new (ulong Start, ulong End, string Type)[]
+        {
+            (0x0, 0x9fbff, "System RAM"), (0x9fc00, 0x9ffff, "Reserved"), (0xf0000, 0xfffff, "Reserved"),
+            (0x100000, 0x3ffdffff, "System RAM"), (0x3ffe0000, 0x3fffffff, "Reserved"), (0xb0000000, 0xbfffffff, "Reserved"),
+        };
+        for (var i = 0; i < memmap.Length; i++)
+        {
+            WriteSystemFile($"/sys/firmware/memmap/{i}/start", $"0x{memmap[i].Start:x}\n");
+            WriteSystemFile($"/sys/firmware/memmap/{i}/end", $"0x{memmap[i].End:x}\n");
+            WriteSystemFile($"/sys/firmware/memmap/{i}/type", memmap[i].Type + "\n");
+        }
+        var zeroPage = new byte[4096];
+        zeroPage[0x0f] = 0x22;   // screen_info.orig_video_isVGA: VGA text, copied to the next kernel
+        zeroPage[0x23c] = 0;     // hardware_subarch: PC
+        WriteSystemBytes("/sys/kernel/boot_params/data", zeroPage);
+        WriteSystemBytes("/proc/kcore", Kcore(
+            (KcoreText, KcoreTextPhys, KcoreTextSize),
+            (KcorePageOffset, 0, 0x3ffe0000),
+            (0xffffc90000000000, ulong.MaxValue, 0x200000000000)));
+    }
+
+    /// <summary>/proc/kcore's ELF header and PT_LOADs (vaddr, paddr or -1, size); no data follows.</summary>
+    public static byte[] Kcore(params (ulong VAddr, ulong PAddr, ulong Size)[] loads)
+    {
+        var layout = Kdump.Primitives.DataLayout.LittleEndian64;
+        var data = new byte[64 + 56 * loads.Length];
+        new Kdump.Formats.Elf.ElfHeader
+        {
+            Ident = Kdump.Formats.Elf.ElfIdent.For(layout),
+            Type = Kdump.Formats.Elf.ElfConstants.EtCore,
+            Machine = Kdump.Formats.Elf.ElfConstants.EmX8664,
+            Version = 1,
+            ProgramHeaderOffset = 64,
+            HeaderSize = 64,
+            ProgramHeaderEntrySize = 56,
+            ProgramHeaderCount = (ushort)loads.Length,
+        }.WriteCore(data);
+        for (var i = 0; i < loads.Length; i++)
+        {
+            new Kdump.Formats.Elf.ElfProgramHeader
+            {
+                Type = Kdump.Formats.Elf.ElfConstants.PtLoad,
+                VirtualAddress = loads[i].VAddr,
+                PhysicalAddress = loads[i].PAddr,
+                MemorySize = loads[i].Size,
+                FileSize = loads[i].Size,
+            }.WriteCore(data.AsSpan(64 + 56 * i), layout);
+        }
+        return data;
+    }
+
+    public void WriteSystemBytes(string systemPath, byte[] bytes)
+    {
+        var path = Path.Join(Root, systemPath);
+        System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllBytes(path, bytes);
+    }
+
     public void WriteSystemFile(string systemPath, string text)
     {
         var path = Path.Join(Root, systemPath);

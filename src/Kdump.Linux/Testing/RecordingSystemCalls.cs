@@ -57,9 +57,15 @@ public sealed class RecordingSystemCalls : ISystemCalls
             Result(nameof(kexec_file_load)));
     }
 
-    public SyscallResult kexec_load(nuint entry, ReadOnlySpan<kexec_segment> segments, ulong flags) => Record(
-        $"kexec_load(0x{entry:x}, {segments.Length}, {(segments.IsEmpty ? "NULL" : "[...]")}, {Kexec.FormatLoadFlags(flags)})",
-        Result(nameof(kexec_load)));
+    /// <summary>Segments as <c>{mem, memsz, bufsz}</c>: where each goes, not the host pointer of its buffer.</summary>
+    public SyscallResult kexec_load(nuint entry, ReadOnlySpan<kexec_segment> segments, ulong flags)
+    {
+        var list = new List<string>();
+        foreach (var s in segments) list.Add($"{{0x{s.mem:x}, 0x{s.memsz:x}, {s.bufsz}}}");
+        return Record(
+            $"kexec_load(0x{entry:x}, {segments.Length}, {(segments.IsEmpty ? "NULL" : $"[{string.Join(", ", list)}]")}, {Kexec.FormatLoadFlags(flags)})",
+            Result(nameof(kexec_load)));
+    }
 
     // The real call does not return on success; the fake returns 0 so tests see what followed.
     public SyscallResult reboot(uint cmd) => Record($"reboot({Reboot.Name(cmd)})", Result(nameof(reboot)));

@@ -1,0 +1,238 @@
+using System.Text;
+using Kdump.Kexec.Images;
+using Kdump.Linux;
+using Kdump.Primitives;
+
+namespace Kdump.Kexec.Legacy;
+
+/// <summary>
+/// Lays out a bzImage for kexec_load (kexec-tools: bzImage64_load and, for a crash kernel,
+/// load_crashdump_segments): the kernel's protected-mode code, a zero page with the command line,
+/// our purgatory, the initrd and, for a crash kernel, the ELF core headers the capture kernel
+/// finds through <c>elfcorehdr=</c>. A pure function of the files and the machine's facts.
+/// </summary>
+public static class BzImage64Legacy
+{
+    private const ulong PageSize = 4096;
+    private const ulong OneMiB = 1 << 20;
+    private const ulong FourGiB = 1UL << 32;
+    private const ulong MinInitrdAddress = 16 << 20;
+
+    /// <summary>The 64-bit entry point is 0x200 past the start of the protected-mode code (boot.rst).</summary>
+    private const ulong Entry64Offset = 0x200;
+
+    /// <summary>Header fields the layout depends on (boot.rst; each read only from the protocol that defines it).</summary>
+    internal readonly record struct Header(int SetupBytes, ushort Protocol, ulong KernelAlignment, ulong InitSize,
+        ulong PreferredAddress, int CommandLineMax, ulong InitrdAddressMax, ushort XLoadFlags)
+    {
+        public static Header Read(ReadOnlySpan<byte> kernel, string file)
+        {
+            if (!BzImage64.TryReadSetupHeaderCore(kernel, out var core) || !core.IsRelocatable64)
+                throw new LegacyLoadException($"{file}: not a relocatable 64-bit bzImage");
+            var r = new EndianReader(kernel, DataLayout.LittleEndian64);
+            var sects = core.SetupSects == 0 ? 4 : core.SetupSects; // boot.rst: 0 means 4
+            var setup = (sects + 1) * 512;
+            // Protocol 2.12 is the probe's minimum: kernel_alignment (2.05), cmdline_size (2.06),
+            // pref_address and init_size (2.10) are all there.
+            var align = (ulong)r.U32(BootParams.FieldLocations.KernelAlignment);
+            if (align < PageSize || !ulong.IsPow2(align))
+                throw new LegacyLoadException(DescribeField(file, "kernel_alignment", align, BootParams.FieldLocations.KernelAlignment, "is not a power of two of at least a page"));
+            var initSize = (ulong)r.U32(BootParams.FieldLocations.InitSize);
+            if (setup >= kernel.Length)
+                throw new LegacyLoadException(DescribeField(file, "setup_sects", (ulong)sects, BootParams.FieldLocations.SetupHeader, $"the setup code would end at 0x{setup:x}, past the file's end"));
+            return new Header(setup, core.ProtocolVersion, align, initSize, r.U64(BootParams.FieldLocations.PrefAddress),
+                (int)Math.Min(r.U32(BootParams.FieldLocations.CmdlineSize), int.MaxValue),
+                r.U32(BootParams.FieldLocations.InitrdAddrMax), core.XLoadFlags);
+        }
+
+        public bool AboveFourGiB => (XLoadFlags & BootParams.XlfCanBeLoadedAbove4G) != 0;
+    }
+
+    private static string DescribeField(string file, string field, ulong value, int offset, string reason) =>
+        Kdump.Primitives.Errors.DumpErrors.Describe(file, field, $"0x{value:x}", offset, reason);
+
+    /// <summary>Lays out the image; <paramref name="crash"/> places everything in the reserved crash kernel memory.</summary>
+    public static LegacyImage Plan(byte[] kernel, string kernelFile, byte[]? initrd, string commandLine, bool crash, LegacyMachine machine)
+    {
+        ArgumentNullException.ThrowIfNull(kernel);
+        ArgumentNullException.ThrowIfNull(machine);
+        var header = Header.Read(kernel, kernelFile);
+        var payload = kernel.AsMemory(header.SetupBytes).ToArray();
+        var kernelMem = AlignUp(Math.Max(header.InitSize, (ulong)payload.Length), PageSize);
+
+        IomemResource? crashRegion = null;
+        PhysicalHoles holes;
+        if (crash)
+        {
+            // The kernel requires every segment and the entry inside crashk_res
+            // (sanity_check_segment_list); with crashkernel=X,high that is the high range, the
+            // last in /proc/iomem (kexec-tools: get_crash_kernel_load_range).
+            var ranges = machine.CrashKernelRanges;
+            crashRegion = (ranges.Count > 0 ? ranges[^1] : null)
+                ?? throw new LegacyLoadException("no \"Crash kernel\" range in /proc/iomem");
+            holes = new PhysicalHoles([(crashRegion.Start, crashRegion.End + 1)]);
+        }
+        else
+        {
+            holes = new PhysicalHoles(NormalRam(machine).Select(e => (Math.Max(e.Address, OneMiB), e.End)));
+            foreach (var c in machine.CrashKernelRanges) holes.Exclude(c.Start, c.End + 1);
+        }
+        string Where() => crash ? $"the crash kernel memory (0x{crashRegion!.Start:x}-0x{crashRegion.End:x})" : "RAM";
+
+        // The decompressor runs at the load address only at or above pref_address (LOAD_PHYSICAL_ADDR:
+        // below it, head_64.S moves itself there), and needs init_size bytes from there.
+        var kernelAt = holes.Allocate(kernelMem, header.KernelAlignment, Math.Max(header.PreferredAddress, OneMiB))
+            ?? throw new LegacyLoadException($"no room for the kernel ({kernelMem} bytes aligned to 0x{header.KernelAlignment:x}, from 0x{header.PreferredAddress:x}) in {Where()}");
+
+        // Command line: crash kernels are told where their ELF core headers are, as kexec-tools'
+        // cmdline_add_elfcorehdr does (in KiB, at the end).
+        var elfHeaderSize = crash ? CrashElfHeader.Size(machine) : 0;
+        ulong elfAt = 0;
+        if (crash)
+        {
+            elfAt = holes.Allocate(AlignUp((ulong)elfHeaderSize, PageSize), PageSize)
+                ?? throw new LegacyLoadException($"no room for the ELF core headers in {Where()}");
+            // Not told about EFI, the capture kernel finds ACPI through acpi_rsdp= (as kexec-tools
+            // adds it when it passes no EFI runtime map), then elfcorehdr= in KiB.
+            if (AcpiRsdp(machine) is { } rsdp and not 0) commandLine = $"{commandLine} acpi_rsdp=0x{rsdp:x}";
+            commandLine = $"{commandLine} elfcorehdr={elfAt >> 10}K";
+        }
+        var cmdline = Encoding.UTF8.GetBytes(commandLine + "\0");
+        if (header.CommandLineMax > 0 && cmdline.Length > header.CommandLineMax)
+            throw new LegacyLoadException($"Kernel command line too long for kernel! ({cmdline.Length - 1} bytes; {kernelFile} takes {header.CommandLineMax - 1})");
+
+        var paramsSize = AlignUp((ulong)(BootParams.Size + cmdline.Length), PageSize);
+        // The zero page and command line below 4 GiB unless the kernel reads their high halves.
+        var paramsAt = holes.Allocate(paramsSize, PageSize, 0, header.AboveFourGiB ? ulong.MaxValue : FourGiB)
+            ?? throw new LegacyLoadException($"no room for the zero page in {Where()}");
+        var purgatoryAt = holes.Allocate(Purgatory.Size, PageSize)
+            ?? throw new LegacyLoadException($"no room for the purgatory in {Where()}");
+        ulong initrdAt = 0;
+        if (initrd is not null)
+        {
+            // From 16 MiB up, as both upstream loaders (MIN_INITRD_LOAD_ADDR), clear of low memory.
+            var max = header.AboveFourGiB ? ulong.MaxValue : header.InitrdAddressMax + 1;
+            initrdAt = holes.Allocate(AlignUp((ulong)initrd.Length, PageSize), PageSize, MinInitrdAddress, max)
+                ?? throw new LegacyLoadException($"no room for the initrd ({initrd.Length} bytes{(header.AboveFourGiB ? "" : $", below 0x{max:x}")}) in {Where()}");
+        }
+
+        var zero = new byte[BootParams.Size + cmdline.Length];
+        BuildZeroPage(zero, kernel, header, machine, kernelAt, paramsAt, cmdline,
+            initrd is null ? default : (initrdAt, (ulong)initrd.Length),
+            crash ? CrashMemoryMap(machine, crashRegion!, elfAt, AlignUp((ulong)elfHeaderSize, PageSize)) : NormalMemoryMap(machine));
+
+        var segments = new List<LegacySegment>
+        {
+            new("kernel", payload, kernelAt, kernelMem),
+            new("zero page and command line", zero, paramsAt, paramsSize),
+            new("purgatory", Purgatory.Build(purgatoryAt, paramsAt, kernelAt + Entry64Offset), purgatoryAt, Purgatory.Size),
+        };
+        if (crash)
+        {
+            var elf = CrashElfHeader.Build(machine);
+            segments.Add(new("ELF core headers", elf, elfAt, AlignUp((ulong)elf.Length, PageSize)));
+        }
+        if (initrd is not null) segments.Add(new("initrd", initrd, initrdAt, AlignUp((ulong)initrd.Length, PageSize)));
+        segments.Sort((a, b) => a.Address.CompareTo(b.Address));
+        return new LegacyImage(purgatoryAt + Purgatory.FieldLocations.Entry, segments, commandLine);
+    }
+
+    private static void BuildZeroPage(byte[] zero, byte[] kernel, Header header, LegacyMachine machine,
+        ulong kernelAt, ulong paramsAt, byte[] cmdline, (ulong At, ulong Size) initrd, IReadOnlyList<E820Entry> map)
+    {
+        var page = zero.AsSpan(0, BootParams.Size);
+        // What the running kernel was booted with that the next one needs too (the kernel's own
+        // loader copies the same from its boot_params): the console's screen_info and the subarch.
+        if (machine.CurrentBootParams is { } current)
+        {
+            current.AsSpan(BootParams.FieldLocations.ScreenInfo, BootParams.FieldLocations.ScreenInfoSize).CopyTo(page);
+        }
+        BootParams.CopySetupHeader(kernel, page);
+        var w = new EndianWriter(page, DataLayout.LittleEndian64);
+        if (machine.CurrentBootParams is { } booted)
+        {
+            var r = new EndianReader(booted, DataLayout.LittleEndian64);
+            w.U32(BootParams.FieldLocations.HardwareSubarch, r.U32(BootParams.FieldLocations.HardwareSubarch));
+            w.U64(BootParams.FieldLocations.HardwareSubarchData, r.U64(BootParams.FieldLocations.HardwareSubarchData));
+        }
+        w.U8(BootParams.FieldLocations.TypeOfLoader, BootParams.LoaderTypeKexec);
+        w.U8(BootParams.FieldLocations.LoadFlags, 0); // as both upstream loaders: no 16-bit heap, no quiet
+        w.U32(BootParams.FieldLocations.Code32Start, (uint)kernelAt);
+        var cmdlineAt = paramsAt + BootParams.Size;
+        w.U32(BootParams.FieldLocations.CmdLinePtr, (uint)cmdlineAt);
+        w.U32(BootParams.FieldLocations.ExtCmdLinePtr, (uint)(cmdlineAt >> 32));
+        w.U32(BootParams.FieldLocations.RamdiskImage, (uint)initrd.At);
+        w.U32(BootParams.FieldLocations.ExtRamdiskImage, (uint)(initrd.At >> 32));
+        w.U32(BootParams.FieldLocations.RamdiskSize, (uint)initrd.Size);
+        w.U32(BootParams.FieldLocations.ExtRamdiskSize, (uint)(initrd.Size >> 32));
+        // The ACPI root: on an EFI machine the next kernel is not told about EFI, so give it the
+        // table's address; a BIOS machine's is found by scanning low memory.
+        if (header.Protocol >= BootParams.ProtocolAcpiRsdp) w.U64(BootParams.FieldLocations.AcpiRsdpAddr, AcpiRsdp(machine) ?? 0);
+        BootParams.WriteE820(page, map);
+        cmdline.CopyTo(zero.AsSpan(BootParams.Size));
+    }
+
+    /// <summary>kexec-tools get_acpi_rsdp: the running kernel's boot_params, else the EFI system table's.</summary>
+    private static ulong? AcpiRsdp(LegacyMachine machine)
+    {
+        var booted = machine.CurrentBootParams is { } b ? new EndianReader(b, DataLayout.LittleEndian64).U64(BootParams.FieldLocations.AcpiRsdpAddr) : 0;
+        return booted != 0 ? booted : machine.EfiAcpiRsdp;
+    }
+
+    /// <summary>The RAM a normal kernel may be loaded into: the firmware's map, else /proc/iomem's top level.</summary>
+    private static IEnumerable<E820Entry> NormalRam(LegacyMachine machine) =>
+        NormalMemoryMap(machine).Where(e => e.Type == E820Type.Ram);
+
+    /// <summary>A normal kernel gets the firmware's memory map as it was at boot (kexec-tools: /sys/firmware/memmap).</summary>
+    internal static IReadOnlyList<E820Entry> NormalMemoryMap(LegacyMachine machine)
+    {
+        if (machine.FirmwareMemmap is { Count: > 0 } firmware) return firmware;
+        var map = new List<E820Entry>();
+        foreach (var r in machine.Iomem)
+        {
+            if (r.Depth == 0 && E820Names.TryParse(r.Name, out var type)) map.Add(new E820Entry(r.Start, r.Length, type));
+        }
+        return map;
+    }
+
+    /// <summary>
+    /// The capture kernel's memory map, as the kernel's own crash loader builds it
+    /// (arch/x86/kernel/crash.c, crash_setup_memmap_entries): RAM below 1 MiB, the ACPI tables,
+    /// ACPI NVS and reserved ranges, and the crash kernel memory as RAM except the ELF core
+    /// headers (the capture kernel must not put itself there).
+    /// </summary>
+    internal static IReadOnlyList<E820Entry> CrashMemoryMap(LegacyMachine machine, IomemResource region, ulong elfAt, ulong elfSize)
+    {
+        var map = new List<E820Entry>();
+        // System RAM is a top-level resource; the others are found at every level, as the
+        // kernel's walk_iomem_res_desc does (a Reserved range under "PCI MMCONFIG", for one).
+        foreach (var r in machine.Iomem)
+        {
+            if (!E820Names.TryParse(r.Name, out var type)) continue;
+            switch (type)
+            {
+                case E820Type.Ram when r.Start < OneMiB && r.Depth == 0:
+                    map.Add(new E820Entry(r.Start, Math.Min(r.End + 1, OneMiB) - r.Start, E820Type.Ram));
+                    break;
+                case E820Type.Acpi or E820Type.Nvs or E820Type.Reserved:
+                    map.Add(new E820Entry(r.Start, r.Length, type));
+                    break;
+            }
+        }
+        foreach (var c in machine.CrashKernelRanges)
+        {
+            var start = c.Start;
+            var end = c.End + 1;
+            if (c == region && elfSize > 0)
+            {
+                if (elfAt > start) map.Add(new E820Entry(start, elfAt - start, E820Type.Ram));
+                start = elfAt + elfSize;
+            }
+            if (end > start) map.Add(new E820Entry(start, end - start, E820Type.Ram));
+        }
+        map.Sort((a, b) => a.Address.CompareTo(b.Address));
+        return map;
+    }
+
+    internal static ulong AlignUp(ulong value, ulong align) => checked(value + align - 1) & ~(align - 1);
+}

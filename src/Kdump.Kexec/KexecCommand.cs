@@ -33,7 +33,7 @@ public static class KexecCommand
         bool doSync = true, skipSync = false, doIfdown = false, skipIfdown = false, doUnload = false;
         bool doReuseInitrd = false, doFileSyscall = true, doFallback = true, doStatus = false, doHotplug = false;
         bool debug = false, legacyEntry = false, reuseCmdline = false;
-        ulong kexecFlags = 0, fileFlags = 0, entry = 0, memMax = ulong.MaxValue;
+        ulong kexecFlags = 0, fileFlags = 0, entry = 0, memMin = 0, memMax = ulong.MaxValue;
         string? append = null, initrd = null, rootDir = null;
 
         void Usage() => output.Write(KexecUsage.Text(KernelImageTypesFor()));
@@ -100,7 +100,7 @@ public static class KexecCommand
                     kexecFlags = KEXEC_ON_CRASH;
                     break;
                 case OPT_MEM_MIN:
-                    if (!TryStrtoul(o.Argument!, out _)) return BadValue("mem-min", o.Argument!);
+                    if (!TryStrtoul(o.Argument!, out memMin)) return BadValue("mem-min", o.Argument!);
                     break;
                 case OPT_MEM_MAX:
                     if (!TryStrtoul(o.Argument!, out memMax)) return BadValue("mem-max", o.Argument!);
@@ -209,6 +209,8 @@ public static class KexecCommand
                     Debug = debug,
                     Mode = mode,
                     LegacyEntryPoint = legacyEntry,
+                    MemoryMin = memMin,
+                    MemoryMax = memMax,
                 });
                 if (result == KexecResult.Died) return result;
             }

@@ -21,6 +21,12 @@ public sealed record KexecLoadRequest(string KernelPath)
 
     public KexecSyscallMode Mode { get; init; } = KexecSyscallMode.Auto;
 
+    /// <summary>--mem-min: the lowest address kexec_load's segments may use (kexec_file_load ignores it, as upstream).</summary>
+    public ulong MemoryMin { get; init; }
+
+    /// <summary>--mem-max: the highest address kexec_load's segments may use.</summary>
+    public ulong MemoryMax { get; init; } = ulong.MaxValue;
+
     /// <summary>--real-mode or --entry-32bit: refused by every file loader, as upstream.</summary>
     public bool LegacyEntryPoint { get; init; }
 }

@@ -172,7 +172,8 @@ public sealed class KexecLoader
         LegacyImage image;
         try
         {
-            image = BzImage64Legacy.Plan(kernelBytes, kernel, initrdBytes, commandLine, request.Crash, LegacyMachine.Read(_root, request.Crash));
+            image = BzImage64Legacy.Plan(kernelBytes, kernel, initrdBytes, commandLine, request.Crash, LegacyMachine.Read(_root, request.Crash),
+                request.MemoryMin, request.MemoryMax);
         }
         catch (LegacyLoadException e)
         {

@@ -39,6 +39,19 @@ public sealed class CaptureVmTests
         AssertKdump(Path.Combine(work, "vmcore"), incomplete: false);
     }
 
+    /// <summary>
+    /// KEXEC_ARGS="-c": kdumpctl loads the capture kernel through our kexec_load path (our zero
+    /// page, purgatory and ELF core headers); the dump made through those headers is complete.
+    /// </summary>
+    [Fact]
+    public void Capture_kernel_loaded_with_kexec_load_saves_the_dump()
+    {
+        var work = RunCase("kexec-load");
+        var dmesg = File.ReadAllText(Path.Combine(work, "vmcore-dmesg.txt"));
+        Assert.Contains(Lab.Info(Release)["panic_string"], dmesg, StringComparison.Ordinal);
+        AssertKdump(Path.Combine(work, "vmcore"), incomplete: false);
+    }
+
     /// <summary>kdump_pre, pre.d, post.d, kdump_post in upstream's order with the dump's status; ext4 by LABEL=.</summary>
     [Fact]
     public void Hooks_run_in_order_around_a_dump_by_label()

@@ -271,4 +271,18 @@ public sealed class LegacyLoadTests : IDisposable
         var zero = image.Segments.Single(s => s.Name.StartsWith("zero", StringComparison.Ordinal)).Data;
         Assert.Equal(0x7fb7e014UL, BinaryPrimitives.ReadUInt64LittleEndian(zero.AsSpan(BootParams.FieldLocations.AcpiRsdpAddr)));
     }
+
+    [Fact]
+    public void Mem_min_and_mem_max_bound_every_segment()
+    {
+        _tree.WriteFile("vmlinuz", BzImageStub.Loadable());
+        var sys = new RecordingSystemCalls();
+        var run = KexecRun.Invoke(_tree, sys, "-c", "-p", "--mem-min=0x30000000", "--mem-max=0x3effffff", "vmlinuz", "--initrd=initrd.img");
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(["kexec_load(0x30803030, 5, [{0x30000000, 0x800000, 14336}, {0x30800000, 0x1000, 400}, {0x30801000, 0x2000, 4116}, " +
+            "{0x30803000, 0x1000, 4096}, {0x30804000, 0x1000, 6}], KEXEC_ON_CRASH|KEXEC_ARCH_X86_64) = 0"], run.Calls);
+        var tooHigh = KexecRun.Invoke(_tree, "-c", "-p", "--mem-min=0x3e900000", "vmlinuz");
+        Assert.Equal(255, tooHigh.ExitCode);
+        Assert.StartsWith("kexec: no room for the kernel (8388608 bytes aligned to 0x200000, from 0x1000000) in the crash kernel memory", tooHigh.Stderr, StringComparison.Ordinal);
+    }
 }

@@ -4,8 +4,8 @@ namespace Kdump.Kexec.Images;
 
 /// <summary>
 /// An x86_64 ELF executable (a vmlinux): kexec-tools' elf-x86_64 type. Recognised so that the
-/// messages match upstream; the x86_64 kernel's kexec_file_load rejects it (ENOEXEC), and the
-/// kexec_load fallback that upstream would take is not implemented here.
+/// messages match upstream; the x86_64 kernel's kexec_file_load rejects it (ENOEXEC). Upstream's
+/// kexec_load fallback would load it with its elf-x86_64 loader; ours lays out bzImages only.
 /// </summary>
 public sealed class ElfX64 : IKernelImageType
 {

@@ -51,8 +51,13 @@ public static class BzImage64Legacy
     private static string DescribeField(string file, string field, ulong value, int offset, string reason) =>
         Kdump.Primitives.Errors.DumpErrors.Describe(file, field, $"0x{value:x}", offset, reason);
 
-    /// <summary>Lays out the image; <paramref name="crash"/> places everything in the reserved crash kernel memory.</summary>
-    public static LegacyImage Plan(byte[] kernel, string kernelFile, byte[]? initrd, string commandLine, bool crash, LegacyMachine machine)
+    /// <summary>
+    /// Lays out the image; <paramref name="crash"/> places everything in the reserved crash kernel
+    /// memory; nothing goes below <paramref name="memMin"/> or past <paramref name="memMax"/>
+    /// (--mem-min, --mem-max: kexec-tools' bounds for locate_hole).
+    /// </summary>
+    public static LegacyImage Plan(byte[] kernel, string kernelFile, byte[]? initrd, string commandLine, bool crash, LegacyMachine machine,
+        ulong memMin = 0, ulong memMax = ulong.MaxValue)
     {
         ArgumentNullException.ThrowIfNull(kernel);
         ArgumentNullException.ThrowIfNull(machine);
@@ -77,6 +82,8 @@ public static class BzImage64Legacy
             holes = new PhysicalHoles(NormalRam(machine).Select(e => (Math.Max(e.Address, OneMiB), e.End)));
             foreach (var c in machine.CrashKernelRanges) holes.Exclude(c.Start, c.End + 1);
         }
+        if (memMin > 0) holes.Exclude(0, memMin);
+        if (memMax < ulong.MaxValue) holes.Exclude(memMax + 1, ulong.MaxValue);
         string Where() => crash ? $"the crash kernel memory (0x{crashRegion!.Start:x}-0x{crashRegion.End:x})" : "RAM";
 
         // The decompressor runs at the load address only at or above pref_address (LOAD_PHYSICAL_ADDR:

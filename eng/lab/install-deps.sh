@@ -12,6 +12,7 @@ PKGS=(
   e2fsprogs            # mkfs.ext4 / debugfs on image files
   zstd xz-utils gzip   # module / initramfs (de)compression
   python3 python3-libkdumpfile
+  crash                # Debian 12: 8.0.2 (reads 5.10 and 6.1 dumps; not 6.12 and later)
   makedumpfile         # Debian 12: 1.7.2
   kexec-tools          # Debian 12: 2.0.25 (kexec is copied into the guest initramfs)
   gcc libc6-dev        # static guest helper (gcc -static)

@@ -1,0 +1,58 @@
+using System.Text;
+using Kdump.Makedumpfile;
+using Kdump.Tests.Shared;
+
+namespace Kdump.Compat.Tests.Tools;
+
+/// <summary>
+/// The crash utility (Debian 12's crash 8.0.2, with the lab kernel's debug vmlinux) analyses our
+/// makedumpfile's files exactly as it analyses makedumpfile 1.7.8's of the same vmcore and options:
+/// the system summary, the panic task's backtrace, the task list, memory and slab statistics, the
+/// log and the modules, byte for byte. crash 8.0.2 knows kernels up to 6.1 (6.12's module layout
+/// stops it: "invalid structure member offset: module_core_size"), so bullseye and bookworm.
+/// </summary>
+public sealed class CrashCompatTests
+{
+    private const string Commands = "sys\nbt\nps\nkmem -i\nkmem -s\nlog\nmod\nquit\n";
+
+    public static TheoryData<string, string> Data => new()
+    {
+        { "bullseye", "-l -d 31" },
+        { "bookworm", "-l -d 31" },
+        { "bookworm", "-z -d 1" },
+        { "bookworm", "-E -d 31" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Data))]
+    public void Crash_reads_our_dump_as_it_reads_makedumpfile_178s(string release, string options)
+    {
+        var vmcore = Lab.Fixture(release, "proc-vmcore.elf");
+        var vmlinux = Lab.Vmlinux(release);
+        var crash = Lab.SystemTool("/usr/bin/crash");
+        using var scratch = Lab.Scratch("crash");
+        var ours = Path.Combine(scratch.Path, "ours");
+        var theirs = Path.Combine(scratch.Path, "theirs");
+        var argv = options.Split(' ');
+
+        var made = InProcess.Run(MakedumpfileCommand.Run, "makedumpfile", [.. argv, vmcore, ours]);
+        Assert.True(made.ExitCode == 0, made.Stderr);
+        var reference = Reference178.Run([.. argv, vmcore, theirs], theirs);
+        Assert.True(reference.ExitCode == 0, reference.Stderr);
+
+        var input = Path.Combine(scratch.Path, "commands");
+        File.WriteAllText(input, Commands);
+        string Analyse(string dump)
+        {
+            var r = ExternalProcess.Run(crash, ["-s", "--no_scroll", "-i", input, vmlinux, dump], TimeSpan.FromMinutes(5));
+            Assert.True(r.ExitCode == 0, $"crash on {dump}: {r.Stderr}");
+            return Encoding.UTF8.GetString(r.Stdout).Replace(dump, "DUMPFILE", StringComparison.Ordinal) + r.Stderr;
+        }
+        var ourView = Analyse(ours);
+        Assert.Equal(Analyse(theirs), ourView);
+        // What a sysadmin looks for first: the release, the panic, and the sysrq path to it.
+        Assert.Contains($"RELEASE: {File.ReadAllText(Path.Combine(Lab.Dir, "kernels", release, "kernel-release")).Trim()}", ourView, StringComparison.Ordinal);
+        Assert.Contains("sysrq_handle_crash", ourView, StringComparison.Ordinal);
+        Assert.Contains("sysrq: Trigger a crash", ourView, StringComparison.Ordinal);
+    }
+}

@@ -33,7 +33,7 @@ public static class KexecCommand
         bool doSync = true, skipSync = false, doIfdown = false, skipIfdown = false, doUnload = false;
         bool doReuseInitrd = false, doFileSyscall = true, doFallback = true, doStatus = false, doHotplug = false;
         bool debug = false, legacyEntry = false, reuseCmdline = false;
-        ulong kexecFlags = 0, fileFlags = 0, entry = 0, memMin = 0, memMax = ulong.MaxValue;
+        ulong kexecFlags = 0, fileFlags = 0, entry = 0, memMin = 0, memMax = ulong.MaxValue, elfHeaderRoom = 0;
         string? append = null, initrd = null, rootDir = null;
 
         void Usage() => output.Write(KexecUsage.Text(KernelImageTypesFor()));
@@ -155,6 +155,7 @@ public static class KexecCommand
                 return KexecResult.Died;
             }
             kexecFlags |= KEXEC_UPDATE_ELFCOREHDR; // x86 asks for the older flag (kexec-tools get_hotplug_kexec_flag)
+            elfHeaderRoom = size;
         }
 
         // arch_process_options(): only the serial settings can be wrong; the result carries on.
@@ -211,6 +212,8 @@ public static class KexecCommand
                     LegacyEntryPoint = legacyEntry,
                     MemoryMin = memMin,
                     MemoryMax = memMax,
+                    LoadFlags = kexecFlags & (KEXEC_PRESERVE_CONTEXT | KEXEC_UPDATE_ELFCOREHDR),
+                    ElfHeaderRoom = elfHeaderRoom,
                 });
                 if (result == KexecResult.Died) return result;
             }

@@ -27,6 +27,15 @@ public sealed record KexecLoadRequest(string KernelPath)
     /// <summary>--mem-max: the highest address kexec_load's segments may use.</summary>
     public ulong MemoryMax { get; init; } = ulong.MaxValue;
 
+    /// <summary>
+    /// kexec_load flags besides KEXEC_ON_CRASH and the architecture: KEXEC_UPDATE_ELFCOREHDR
+    /// (--hotplug), KEXEC_PRESERVE_CONTEXT (--load-preserve-context, refused by this loader).
+    /// </summary>
+    public ulong LoadFlags { get; init; }
+
+    /// <summary>--hotplug: /sys/kernel/crash_elfcorehdr_size, the room the kernel wants for rewriting the ELF core headers.</summary>
+    public ulong ElfHeaderRoom { get; init; }
+
     /// <summary>--real-mode or --entry-32bit: refused by every file loader, as upstream.</summary>
     public bool LegacyEntryPoint { get; init; }
 }

@@ -164,6 +164,12 @@ public sealed class KexecLoader
             _error.WriteLine("kexec: --real-mode and --entry-32bit are not implemented: this kexec enters the kernel at its 64-bit entry point");
             return KexecResult.EFAILED;
         }
+        if ((request.LoadFlags & KEXEC_PRESERVE_CONTEXT) != 0)
+        {
+            // Our purgatory does not return to the old kernel (kexec-tools' x86 jump-back support).
+            _error.WriteLine("kexec: --load-preserve-context is not implemented with kexec_load in this kexec");
+            return KexecResult.EFAILED;
+        }
         if (!TryCommandLine(request, out var commandLine)) return KexecResult.Died;
         if (!TryReadAll(kernel, "kernel", out var kernelBytes)) return KexecResult.Died;
         byte[]? initrdBytes = null;
@@ -173,7 +179,7 @@ public sealed class KexecLoader
         try
         {
             image = BzImage64Legacy.Plan(kernelBytes, kernel, initrdBytes, commandLine, request.Crash, LegacyMachine.Read(_root, request.Crash),
-                request.MemoryMin, request.MemoryMax);
+                new LegacyBounds(request.MemoryMin, request.MemoryMax, request.ElfHeaderRoom));
         }
         catch (LegacyLoadException e)
         {
@@ -183,7 +189,7 @@ public sealed class KexecLoader
         }
         if (request.Debug) PrintSegments(image);
 
-        var flags = (request.Crash ? KEXEC_ON_CRASH : 0) | _arch.KEXEC_ARCH_NATIVE;
+        var flags = (request.Crash ? KEXEC_ON_CRASH : 0) | (request.LoadFlags & KEXEC_UPDATE_ELFCOREHDR) | _arch.KEXEC_ARCH_NATIVE;
         var pins = image.Segments.Select(s => System.Runtime.InteropServices.GCHandle.Alloc(s.Data, System.Runtime.InteropServices.GCHandleType.Pinned)).ToList();
         try
         {
@@ -225,7 +231,7 @@ public sealed class KexecLoader
     {
         _error.WriteLine($"kexec_load: entry 0x{image.Entry:x}, command line \"{image.CommandLine}\"");
         foreach (var s in image.Segments)
-            _error.WriteLine($"  0x{s.Address:x16}-0x{s.Address + s.MemorySize - 1:x16} {s.Data.Length,10} bytes  {s.Name}");
+            _error.WriteLine($"  0x{s.Address:x16} +0x{s.MemorySize:x8} {s.Data.Length,10} bytes  {s.Name}");
     }
 
     private bool TryReadAll(string path, string what, out byte[] data)

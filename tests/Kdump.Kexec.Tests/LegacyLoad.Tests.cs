@@ -90,13 +90,12 @@ public sealed class LegacyLoadTests : IDisposable
         ], E820(zero));
     }
 
-    // The header as the loader leaves it: type_of_loader, loadflags and code32_start rewritten.
+    // The header as the loader leaves it: type_of_loader, loadflags, the initrd and command line rewritten.
     private static byte[] PatchedHeader(byte[] kernel)
     {
         var h = kernel.AsSpan(0x1f1, 0x26c - 0x1f1).ToArray();
         h[0x210 - 0x1f1] = 0xd0;
         h[0x211 - 0x1f1] = 0;
-        BinaryPrimitives.WriteUInt32LittleEndian(h.AsSpan(0x214 - 0x1f1), 0x2f000000);
         BinaryPrimitives.WriteUInt32LittleEndian(h.AsSpan(0x218 - 0x1f1), 0x2f804000);
         BinaryPrimitives.WriteUInt32LittleEndian(h.AsSpan(0x21c - 0x1f1), 6);
         BinaryPrimitives.WriteUInt32LittleEndian(h.AsSpan(0x228 - 0x1f1), 0x2f802000);
@@ -162,10 +161,12 @@ public sealed class LegacyLoadTests : IDisposable
     {
         var image = Plan(crash: true);
         var p = image.Segments.Single(s => s.Name == "purgatory").Data;
-        Assert.Equal(0x2f803000UL, BinaryPrimitives.ReadUInt64LittleEndian(p.AsSpan(Purgatory.FieldLocations.GdtDescriptor + 2)));
-        Assert.Equal(0x2f804000UL, BinaryPrimitives.ReadUInt64LittleEndian(p.AsSpan(Purgatory.FieldLocations.StackImm)));
-        Assert.Equal(0x2f801000UL, BinaryPrimitives.ReadUInt64LittleEndian(p.AsSpan(Purgatory.FieldLocations.BootParamsImm)));
-        Assert.Equal(0x2f000200UL, BinaryPrimitives.ReadUInt64LittleEndian(p.AsSpan(Purgatory.FieldLocations.KernelEntryImm)));
+        // Offsets from eng/kexec/purgatory.S's listing (objdump -d): the GDT descriptor's base, then
+        // the immediates of movabs %rsp (entry 0x30 + 0x18), %rsi (+ 0x2e) and %rax (+ 0x38).
+        Assert.Equal(0x2f803000UL, BinaryPrimitives.ReadUInt64LittleEndian(p.AsSpan(0x22)));
+        Assert.Equal(0x2f804000UL, BinaryPrimitives.ReadUInt64LittleEndian(p.AsSpan(0x48)));
+        Assert.Equal(0x2f801000UL, BinaryPrimitives.ReadUInt64LittleEndian(p.AsSpan(0x5e)));
+        Assert.Equal(0x2f000200UL, BinaryPrimitives.ReadUInt64LittleEndian(p.AsSpan(0x68)));
     }
 
     /// <summary>The bytes in Purgatory.cs are eng/kexec/purgatory.S assembled by GNU as (binutils).</summary>
@@ -284,5 +285,128 @@ public sealed class LegacyLoadTests : IDisposable
         var tooHigh = KexecRun.Invoke(_tree, "-c", "-p", "--mem-min=0x3e900000", "vmlinuz");
         Assert.Equal(255, tooHigh.ExitCode);
         Assert.StartsWith("kexec: no room for the kernel (8388608 bytes aligned to 0x200000, from 0x1000000) in the crash kernel memory", tooHigh.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Acpi_nvs_and_persistent_memory_reach_the_capture_map_and_hot_plugged_ram_the_dump()
+    {
+        _tree.WriteSystemFile("/proc/iomem", TestTree.LegacyIomem +
+            "7fb7e000-7fb7efff : ACPI Tables\n" +
+            "7fb7f000-7fbfefff : ACPI Non-volatile Storage\n" +
+            "100000000-13fffffff : Persistent Memory (legacy)\n" +
+            "  100000000-13fffffff : namespace0.0\n" +
+            "140000000-147ffffff : virtio0\n" +
+            "  140000000-147ffffff : System RAM (virtio_mem)\n");
+        var image = Plan(crash: true);
+        var map = E820(image.Segments.Single(s => s.Name.StartsWith("zero", StringComparison.Ordinal)).Data);
+        Assert.Contains((0x7fb7e000UL, 0x1000UL, E820Type.Acpi), map);
+        Assert.Contains((0x7fb7f000UL, 0x80000UL, E820Type.Nvs), map);
+        Assert.Contains((0x100000000UL, 0x40000000UL, E820Type.Pram), map);
+        Assert.DoesNotContain(map, e => e.Address == 0x140000000UL);
+        var elf = image.Segments.Single(s => s.Name == "ELF core headers").Data;
+        Assert.True(ElfIdent.TryReadCore(elf, out var ident));
+        Assert.True(ElfHeader.TryReadCore(elf, ident, out var eh));
+        Assert.Equal(7, eh.ProgramHeaderCount);
+        Assert.True(ElfProgramHeader.TryReadCore(elf.AsSpan(64 + 56 * 6), ident.Layout, out var last));
+        Assert.Equal((0x140000000UL, 0x8000000UL, TestTree.KcorePageOffset + 0x140000000), (last.PhysicalAddress, last.MemorySize, last.VirtualAddress));
+    }
+
+    [Fact]
+    public void Without_the_firmware_map_a_normal_kernel_gets_proc_iomems_top_level()
+    {
+        Directory.Delete(Path.Join(_tree.Root, "/sys/firmware/memmap"), recursive: true);
+        var zero = Plan(crash: false).Segments.Single(s => s.Name.StartsWith("zero", StringComparison.Ordinal)).Data;
+        Assert.Equal(
+        [
+            (0x0UL, 0x1000UL, E820Type.Reserved), (0x1000UL, 0x9ec00UL, E820Type.Ram), (0x9fc00UL, 0x400UL, E820Type.Reserved),
+            (0xf0000UL, 0x10000UL, E820Type.Reserved), (0x100000UL, 0x3fee0000UL, E820Type.Ram), (0x3ffe0000UL, 0x20000UL, E820Type.Reserved),
+            (0xfed1c000UL, 0x4000UL, E820Type.Reserved),
+        ], E820(zero));
+    }
+
+    [Fact]
+    public void More_than_128_map_entries_continue_in_setup_data_after_the_command_line()
+    {
+        for (var i = 6; i < 136; i++)
+        {
+            var at = 0x200000000UL + (ulong)i * 0x200000;
+            _tree.WriteSystemFile($"/sys/firmware/memmap/{i}/start", $"0x{at:x}\n");
+            _tree.WriteSystemFile($"/sys/firmware/memmap/{i}/end", $"0x{at + 0xfffff:x}\n");
+            _tree.WriteSystemFile($"/sys/firmware/memmap/{i}/type", "Reserved\n");
+        }
+        var image = Plan(crash: false);
+        var zero = image.Segments.Single(s => s.Name.StartsWith("zero", StringComparison.Ordinal));
+        var d = zero.Data;
+        Assert.Equal(128, d[BootParams.FieldLocations.E820Entries]);
+        var node = (4096 + "console=ttyS0\0".Length + 7) / 8 * 8; // 8-aligned after the command line
+        Assert.Equal(zero.Address + (ulong)node, BinaryPrimitives.ReadUInt64LittleEndian(d.AsSpan(0x250)));
+        Assert.Equal(0UL, BinaryPrimitives.ReadUInt64LittleEndian(d.AsSpan(node)));   // next
+        Assert.Equal(1U, U32(d, node + 8));                                           // SETUP_E820_EXT
+        Assert.Equal(8 * 20U, U32(d, node + 12));                                     // 136 − 128 entries
+        Assert.Equal(node + 16 + 8 * 20, d.Length);
+        Assert.Equal(0x200000000UL + 135 * 0x200000, BinaryPrimitives.ReadUInt64LittleEndian(d.AsSpan(node + 16 + 7 * 20)));
+    }
+
+    [Fact]
+    public void A_range_ending_at_the_top_of_the_address_space_is_refused()
+    {
+        _tree.WriteSystemFile("/proc/iomem", TestTree.LegacyIomem + "100000000-ffffffffffffffff : System RAM\n");
+        var e = Assert.Throws<LegacyLoadException>(() => Plan(crash: true));
+        Assert.Equal("/proc/iomem: 'System RAM' 0x100000000-0xffffffffffffffff ends at the top of the address space", e.Message);
+    }
+
+    [Fact]
+    public void Hotplug_gives_the_elf_headers_the_room_the_kernel_asks_for_and_the_update_flag()
+    {
+        _tree.WriteSystemFile("/sys/kernel/crash_elfcorehdr_size", "65536\n");
+        _tree.WriteFile("vmlinuz", BzImageStub.Loadable());
+        var run = KexecRun.Invoke(_tree, "-c", "-p", "--hotplug", "vmlinuz");
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(["kexec_load(0x2f812030, 4, [{0x2f000000, 0x800000, 14336}, {0x2f800000, 0x10000, 400}, {0x2f810000, 0x2000, 4116}, " +
+            "{0x2f812000, 0x1000, 4096}], KEXEC_ON_CRASH|KEXEC_UPDATE_ELFCOREHDR|KEXEC_ARCH_X86_64) = 0"], run.Calls);
+    }
+
+    [Fact]
+    public void Preserve_context_is_refused_by_this_kexec_load_path()
+    {
+        _tree.WriteFile("vmlinuz", BzImageStub.Loadable());
+        var run = KexecRun.Invoke(_tree, "-c", "--load-preserve-context", "--mem-max=0x3fffffff", "vmlinuz");
+        Assert.Equal(255, run.ExitCode);
+        Assert.Equal("kexec: --load-preserve-context is not implemented with kexec_load in this kexec\n", run.Stderr);
+        Assert.DoesNotContain(run.Calls, c => c.StartsWith("kexec_load", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Under_5_level_paging_a_kernel_without_xlf_5level_is_refused()
+    {
+        _tree.WriteSystemBytes("/proc/kcore", TestTree.Kcore((TestTree.KcoreText, TestTree.KcoreTextPhys, TestTree.KcoreTextSize), (0xff11000000000000, 0, 0x3ffe0000)));
+        var e = Assert.Throws<LegacyLoadException>(() => Plan(crash: true));
+        Assert.Equal("bzImage cannot handle 5-level paging mode", e.Message);
+        var kernel = BzImageStub.Loadable();
+        kernel[0x236] |= 0x20; // XLF_5LEVEL
+        Assert.Equal(0xff11000000000000UL + 0x100000, ElfLoads(Plan(crash: true, kernel))[1].VirtualAddress);
+    }
+
+    [Fact]
+    public void An_empty_initrd_is_no_initrd()
+    {
+        var image = BzImage64Legacy.Plan(BzImageStub.Loadable(), "vmlinuz", [], "", crash: true, LegacyMachine.Read(new SystemRoot(_tree.Root), true));
+        Assert.DoesNotContain(image.Segments, s => s.Name == "initrd");
+        var zero = image.Segments.Single(s => s.Name.StartsWith("zero", StringComparison.Ordinal)).Data;
+        Assert.Equal((0U, 0U), (U32(zero, BootParams.FieldLocations.RamdiskImage), U32(zero, BootParams.FieldLocations.RamdiskSize)));
+    }
+
+    private static List<ElfProgramHeader> ElfLoads(LegacyImage image)
+    {
+        var elf = image.Segments.Single(s => s.Name == "ELF core headers").Data;
+        Assert.True(ElfIdent.TryReadCore(elf, out var ident));
+        Assert.True(ElfHeader.TryReadCore(elf, ident, out var eh));
+        var loads = new List<ElfProgramHeader>();
+        for (var i = 0; i < eh.ProgramHeaderCount; i++)
+        {
+            Assert.True(ElfProgramHeader.TryReadCore(elf.AsSpan(64 + 56 * i), ident.Layout, out var ph));
+            if (ph.Type == ElfConstants.PtLoad) loads.Add(ph);
+        }
+        return loads;
     }
 }

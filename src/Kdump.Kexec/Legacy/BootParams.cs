@@ -25,10 +25,10 @@ public static class BootParams
         public const int Jump = 0x200;              // jump: its second byte ends the header (0x202 + it)
         public const int TypeOfLoader = 0x210;      // type_of_loader
         public const int LoadFlags = 0x211;         // loadflags
-        public const int Code32Start = 0x214;       // code32_start
         public const int RamdiskImage = 0x218;      // ramdisk_image
         public const int RamdiskSize = 0x21c;       // ramdisk_size
         public const int CmdLinePtr = 0x228;        // cmd_line_ptr
+        public const int SetupData = 0x250;         // setup_data (protocol 2.09): the first struct setup_data
         public const int InitrdAddrMax = 0x22c;     // initrd_addr_max
         public const int KernelAlignment = 0x230;   // kernel_alignment
         public const int RelocatableKernel = 0x234; // relocatable_kernel
@@ -46,8 +46,8 @@ public static class BootParams
     /// <summary>type_of_loader: boot.rst's loader ID 0xD ("kexec-tools") in the high nibble.</summary>
     public const byte LoaderTypeKexec = 0xD << 4;
 
-    /// <summary>xloadflags XLF_CAN_BE_LOADED_ABOVE_4G: initrd, command line and kernel may sit above 4 GiB.</summary>
-    public const ushort XlfCanBeLoadedAbove4G = 0x02;
+    /// <summary>xloadflags XLF_5LEVEL: the kernel can be entered with 5-level paging on.</summary>
+    public const ushort Xlf5Level = 0x20;
 
     /// <summary>Boot protocol 2.14 added acpi_rsdp_addr.</summary>
     public const ushort ProtocolAcpiRsdp = 0x020e;
@@ -64,19 +64,42 @@ public static class BootParams
         kernel[FieldLocations.SetupHeader..end].CopyTo(page[FieldLocations.SetupHeader..]);
     }
 
-    /// <summary>Writes the e820 table (at most 128 entries: more would need SETUP_E820_EXT setup data).</summary>
-    public static void WriteE820(Span<byte> page, IReadOnlyList<E820Entry> entries)
+    /// <summary>Writes the first 128 entries of the e820 table; returns those that did not fit.</summary>
+    public static IReadOnlyList<E820Entry> WriteE820(Span<byte> page, IReadOnlyList<E820Entry> entries)
     {
-        if (entries.Count > FieldLocations.E820MaxEntries)
-            throw new LegacyLoadException($"the memory map has {entries.Count} entries; the zero page holds {FieldLocations.E820MaxEntries}");
+        ArgumentNullException.ThrowIfNull(entries);
+        var count = Math.Min(entries.Count, FieldLocations.E820MaxEntries);
         var w = new EndianWriter(page, DataLayout.LittleEndian64);
-        w.U8(FieldLocations.E820Entries, (byte)entries.Count);
-        for (var i = 0; i < entries.Count; i++)
-        {
-            var at = FieldLocations.E820Table + i * FieldLocations.E820EntrySize;
-            w.U64(at, entries[i].Address);
-            w.U64(at + 8, entries[i].Size);
-            w.U32(at + 16, (uint)entries[i].Type);
-        }
+        w.U8(FieldLocations.E820Entries, (byte)count);
+        for (var i = 0; i < count; i++) WriteEntry(w, FieldLocations.E820Table + i * FieldLocations.E820EntrySize, entries[i]);
+        return entries.Skip(count).ToList();
     }
+
+    /// <summary>
+    /// A <c>struct setup_data</c> of type SETUP_E820_EXT holding <paramref name="entries"/>: the
+    /// kernel appends them to the zero page's table (parse_setup_data → e820__memory_setup_extended).
+    /// </summary>
+    public static void WriteE820Extension(Span<byte> node, IReadOnlyList<E820Entry> entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        var w = new EndianWriter(node, DataLayout.LittleEndian64);
+        w.U64(SetupDataNext, 0);
+        w.U32(SetupDataType, SetupE820Ext);
+        w.U32(SetupDataLength, checked((uint)(entries.Count * FieldLocations.E820EntrySize)));
+        for (var i = 0; i < entries.Count; i++) WriteEntry(w, SetupDataHeaderSize + i * FieldLocations.E820EntrySize, entries[i]);
+    }
+
+    private static void WriteEntry(EndianWriter w, int at, E820Entry entry)
+    {
+        w.U64(at, entry.Address);
+        w.U64(at + 8, entry.Size);
+        w.U32(at + 16, (uint)entry.Type);
+    }
+
+    // struct setup_data: u64 next, u32 type, u32 len, u8 data[].
+    private const int SetupDataNext = 0;
+    private const int SetupDataType = 8;
+    private const int SetupDataLength = 12;
+    public const int SetupDataHeaderSize = 16;
+    private const uint SetupE820Ext = 1;    // SETUP_E820_EXT
 }

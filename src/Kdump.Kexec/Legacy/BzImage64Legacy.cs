@@ -15,15 +15,17 @@ public static class BzImage64Legacy
 {
     private const ulong PageSize = 4096;
     private const ulong OneMiB = 1 << 20;
-    private const ulong FourGiB = 1UL << 32;
     private const ulong MinInitrdAddress = 16 << 20;
+
+    /// <summary>With 4-level paging every kernel address is at or above this; 5-level's direct map starts below it.</summary>
+    private const ulong FourLevelPageOffsetFloor = 0xffff_8000_0000_0000;
 
     /// <summary>The 64-bit entry point is 0x200 past the start of the protected-mode code (boot.rst).</summary>
     private const ulong Entry64Offset = 0x200;
 
     /// <summary>Header fields the layout depends on (boot.rst; each read only from the protocol that defines it).</summary>
     internal readonly record struct Header(int SetupBytes, ushort Protocol, ulong KernelAlignment, ulong InitSize,
-        ulong PreferredAddress, int CommandLineMax, ulong InitrdAddressMax, ushort XLoadFlags)
+        ulong PreferredAddress, int CommandLineMax, ushort XLoadFlags)
     {
         public static Header Read(ReadOnlySpan<byte> kernel, string file)
         {
@@ -41,11 +43,8 @@ public static class BzImage64Legacy
             if (setup >= kernel.Length)
                 throw new LegacyLoadException(DescribeField(file, "setup_sects", (ulong)sects, BootParams.FieldLocations.SetupHeader, $"the setup code would end at 0x{setup:x}, past the file's end"));
             return new Header(setup, core.ProtocolVersion, align, initSize, r.U64(BootParams.FieldLocations.PrefAddress),
-                (int)Math.Min(r.U32(BootParams.FieldLocations.CmdlineSize), int.MaxValue),
-                r.U32(BootParams.FieldLocations.InitrdAddrMax), core.XLoadFlags);
+                (int)Math.Min(r.U32(BootParams.FieldLocations.CmdlineSize), int.MaxValue), core.XLoadFlags);
         }
-
-        public bool AboveFourGiB => (XLoadFlags & BootParams.XlfCanBeLoadedAbove4G) != 0;
     }
 
     private static string DescribeField(string file, string field, ulong value, int offset, string reason) =>
@@ -53,15 +52,20 @@ public static class BzImage64Legacy
 
     /// <summary>
     /// Lays out the image; <paramref name="crash"/> places everything in the reserved crash kernel
-    /// memory; nothing goes below <paramref name="memMin"/> or past <paramref name="memMax"/>
-    /// (--mem-min, --mem-max: kexec-tools' bounds for locate_hole).
+    /// memory, within <paramref name="bounds"/> (--mem-min, --mem-max, --hotplug's room).
     /// </summary>
     public static LegacyImage Plan(byte[] kernel, string kernelFile, byte[]? initrd, string commandLine, bool crash, LegacyMachine machine,
-        ulong memMin = 0, ulong memMax = ulong.MaxValue)
+        LegacyBounds? bounds = null)
     {
         ArgumentNullException.ThrowIfNull(kernel);
         ArgumentNullException.ThrowIfNull(machine);
+        bounds ??= new LegacyBounds();
         var header = Header.Read(kernel, kernelFile);
+        // The kernel's own probe refuses a kernel that cannot start under 5-level paging when
+        // this one runs with it (our purgatory leaves CR4.LA57 as it finds it). The direct map's
+        // base tells: 0xff11… with five levels, 0xffff88… with four.
+        if (machine.Kernel is { PageOffset: < FourLevelPageOffsetFloor } && (header.XLoadFlags & BootParams.Xlf5Level) == 0)
+            throw new LegacyLoadException("bzImage cannot handle 5-level paging mode");
         var payload = kernel.AsMemory(header.SetupBytes).ToArray();
         var kernelMem = AlignUp(Math.Max(header.InitSize, (ulong)payload.Length), PageSize);
 
@@ -82,8 +86,8 @@ public static class BzImage64Legacy
             holes = new PhysicalHoles(NormalRam(machine).Select(e => (Math.Max(e.Address, OneMiB), e.End)));
             foreach (var c in machine.CrashKernelRanges) holes.Exclude(c.Start, c.End + 1);
         }
-        if (memMin > 0) holes.Exclude(0, memMin);
-        if (memMax < ulong.MaxValue) holes.Exclude(memMax + 1, ulong.MaxValue);
+        if (bounds.MemoryMin > 0) holes.Exclude(0, bounds.MemoryMin);
+        if (bounds.MemoryMax < ulong.MaxValue) holes.Exclude(bounds.MemoryMax + 1, ulong.MaxValue);
         string Where() => crash ? $"the crash kernel memory (0x{crashRegion!.Start:x}-0x{crashRegion.End:x})" : "RAM";
 
         // The decompressor runs at the load address only at or above pref_address (LOAD_PHYSICAL_ADDR:
@@ -93,11 +97,13 @@ public static class BzImage64Legacy
 
         // Command line: crash kernels are told where their ELF core headers are, as kexec-tools'
         // cmdline_add_elfcorehdr does (in KiB, at the end).
-        var elfHeaderSize = crash ? CrashElfHeader.Size(machine) : 0;
+        // With --hotplug the kernel rewrites the headers in place as CPUs and memory come and go:
+        // their segment gets the room it asks for (kexec-tools: crash_elfcorehdr_size).
+        var elfHeaderMem = crash ? AlignUp(Math.Max((ulong)CrashElfHeader.Size(machine), bounds.ElfHeaderRoom), PageSize) : 0;
         ulong elfAt = 0;
         if (crash)
         {
-            elfAt = holes.Allocate(AlignUp((ulong)elfHeaderSize, PageSize), PageSize)
+            elfAt = holes.Allocate(elfHeaderMem, PageSize)
                 ?? throw new LegacyLoadException($"no room for the ELF core headers in {Where()}");
             // Not told about EFI, the capture kernel finds ACPI through acpi_rsdp= (as kexec-tools
             // adds it when it passes no EFI runtime map), then elfcorehdr= in KiB.
@@ -108,25 +114,34 @@ public static class BzImage64Legacy
         if (header.CommandLineMax > 0 && cmdline.Length > header.CommandLineMax)
             throw new LegacyLoadException($"Kernel command line too long for kernel! ({cmdline.Length - 1} bytes; {kernelFile} takes {header.CommandLineMax - 1})");
 
-        var paramsSize = AlignUp((ulong)(BootParams.Size + cmdline.Length), PageSize);
-        // The zero page and command line below 4 GiB unless the kernel reads their high halves.
-        var paramsAt = holes.Allocate(paramsSize, PageSize, 0, header.AboveFourGiB ? ulong.MaxValue : FourGiB)
+        var map = crash ? CrashMemoryMap(machine, crashRegion!, elfAt, elfHeaderMem) : NormalMemoryMap(machine);
+        // The zero page holds 128 e820 entries; the rest follow the command line as SETUP_E820_EXT
+        // setup data, as both upstream loaders pass them.
+        var extended = map.Count > BootParams.FieldLocations.E820MaxEntries ? map.Count - BootParams.FieldLocations.E820MaxEntries : 0;
+        var setupDataAt = AlignUp((ulong)(BootParams.Size + cmdline.Length), 8);
+        var paramsBytes = extended == 0 ? (ulong)(BootParams.Size + cmdline.Length) : setupDataAt + BootParams.SetupDataHeaderSize + (ulong)extended * BootParams.FieldLocations.E820EntrySize;
+        var paramsSize = AlignUp(paramsBytes, PageSize);
+        // The probe took only kernels with XLF_CAN_BE_LOADED_ABOVE_4G: the zero page, command
+        // line and initrd may go anywhere (their high halves in ext_*).
+        var paramsAt = holes.Allocate(paramsSize, PageSize)
             ?? throw new LegacyLoadException($"no room for the zero page in {Where()}");
         var purgatoryAt = holes.Allocate(Purgatory.Size, PageSize)
             ?? throw new LegacyLoadException($"no room for the purgatory in {Where()}");
         ulong initrdAt = 0;
-        if (initrd is not null)
+        if (initrd is { Length: > 0 })
         {
             // From 16 MiB up, as both upstream loaders (MIN_INITRD_LOAD_ADDR), clear of low memory.
-            var max = header.AboveFourGiB ? ulong.MaxValue : header.InitrdAddressMax + 1;
-            initrdAt = holes.Allocate(AlignUp((ulong)initrd.Length, PageSize), PageSize, MinInitrdAddress, max)
-                ?? throw new LegacyLoadException($"no room for the initrd ({initrd.Length} bytes{(header.AboveFourGiB ? "" : $", below 0x{max:x}")}) in {Where()}");
+            initrdAt = holes.Allocate(AlignUp((ulong)initrd.Length, PageSize), PageSize, MinInitrdAddress)
+                ?? throw new LegacyLoadException($"no room for the initrd ({initrd.Length} bytes, from 0x{MinInitrdAddress:x}) in {Where()}");
+        }
+        else
+        {
+            initrd = null; // an empty file: no ramdisk, as no --initrd
         }
 
-        var zero = new byte[BootParams.Size + cmdline.Length];
-        BuildZeroPage(zero, kernel, header, machine, kernelAt, paramsAt, cmdline,
-            initrd is null ? default : (initrdAt, (ulong)initrd.Length),
-            crash ? CrashMemoryMap(machine, crashRegion!, elfAt, AlignUp((ulong)elfHeaderSize, PageSize)) : NormalMemoryMap(machine));
+        var zero = new byte[paramsBytes];
+        BuildZeroPage(zero, kernel, header, machine, paramsAt, cmdline,
+            initrd is null ? default : (initrdAt, (ulong)initrd.Length), map, extended == 0 ? 0 : (int)setupDataAt);
 
         var segments = new List<LegacySegment>
         {
@@ -136,8 +151,7 @@ public static class BzImage64Legacy
         };
         if (crash)
         {
-            var elf = CrashElfHeader.Build(machine);
-            segments.Add(new("ELF core headers", elf, elfAt, AlignUp((ulong)elf.Length, PageSize)));
+            segments.Add(new("ELF core headers", CrashElfHeader.Build(machine), elfAt, elfHeaderMem));
         }
         if (initrd is not null) segments.Add(new("initrd", initrd, initrdAt, AlignUp((ulong)initrd.Length, PageSize)));
         segments.Sort((a, b) => a.Address.CompareTo(b.Address));
@@ -145,7 +159,7 @@ public static class BzImage64Legacy
     }
 
     private static void BuildZeroPage(byte[] zero, byte[] kernel, Header header, LegacyMachine machine,
-        ulong kernelAt, ulong paramsAt, byte[] cmdline, (ulong At, ulong Size) initrd, IReadOnlyList<E820Entry> map)
+        ulong paramsAt, byte[] cmdline, (ulong At, ulong Size) initrd, IReadOnlyList<E820Entry> map, int setupDataOffset)
     {
         var page = zero.AsSpan(0, BootParams.Size);
         // What the running kernel was booted with that the next one needs too (the kernel's own
@@ -164,7 +178,6 @@ public static class BzImage64Legacy
         }
         w.U8(BootParams.FieldLocations.TypeOfLoader, BootParams.LoaderTypeKexec);
         w.U8(BootParams.FieldLocations.LoadFlags, 0); // as both upstream loaders: no 16-bit heap, no quiet
-        w.U32(BootParams.FieldLocations.Code32Start, (uint)kernelAt);
         var cmdlineAt = paramsAt + BootParams.Size;
         w.U32(BootParams.FieldLocations.CmdLinePtr, (uint)cmdlineAt);
         w.U32(BootParams.FieldLocations.ExtCmdLinePtr, (uint)(cmdlineAt >> 32));
@@ -175,8 +188,13 @@ public static class BzImage64Legacy
         // The ACPI root: on an EFI machine the next kernel is not told about EFI, so give it the
         // table's address; a BIOS machine's is found by scanning low memory.
         if (header.Protocol >= BootParams.ProtocolAcpiRsdp) w.U64(BootParams.FieldLocations.AcpiRsdpAddr, AcpiRsdp(machine) ?? 0);
-        BootParams.WriteE820(page, map);
+        var rest = BootParams.WriteE820(page, map);
         cmdline.CopyTo(zero.AsSpan(BootParams.Size));
+        if (rest.Count > 0)
+        {
+            BootParams.WriteE820Extension(zero.AsSpan(setupDataOffset), rest);
+            w.U64(BootParams.FieldLocations.SetupData, paramsAt + (ulong)setupDataOffset);
+        }
     }
 
     /// <summary>kexec-tools get_acpi_rsdp: the running kernel's boot_params, else the EFI system table's.</summary>
@@ -205,23 +223,26 @@ public static class BzImage64Legacy
     /// <summary>
     /// The capture kernel's memory map, as the kernel's own crash loader builds it
     /// (arch/x86/kernel/crash.c, crash_setup_memmap_entries): RAM below 1 MiB, the ACPI tables,
-    /// ACPI NVS and reserved ranges, and the crash kernel memory as RAM except the ELF core
-    /// headers (the capture kernel must not put itself there).
+    /// ACPI NVS, reserved and persistent-memory ranges, and the crash kernel memory as RAM except
+    /// the ELF core headers (the capture kernel must not put itself there).
     /// </summary>
     internal static IReadOnlyList<E820Entry> CrashMemoryMap(LegacyMachine machine, IomemResource region, ulong elfAt, ulong elfSize)
     {
         var map = new List<E820Entry>();
-        // System RAM is a top-level resource; the others are found at every level, as the
-        // kernel's walk_iomem_res_desc does (a Reserved range under "PCI MMCONFIG", for one).
+        foreach (var (start, end) in machine.SystemRam)
+        {
+            if (start < OneMiB) map.Add(new E820Entry(start, Math.Min(end, OneMiB) - start, E820Type.Ram));
+        }
+        // The others are found at every level, as the kernel's walk_iomem_res_desc does (a
+        // Reserved range under "PCI MMCONFIG", for one).
         foreach (var r in machine.Iomem)
         {
             if (!E820Names.TryParse(r.Name, out var type)) continue;
             switch (type)
             {
-                case E820Type.Ram when r.Start < OneMiB && r.Depth == 0:
-                    map.Add(new E820Entry(r.Start, Math.Min(r.End + 1, OneMiB) - r.Start, E820Type.Ram));
-                    break;
-                case E820Type.Acpi or E820Type.Nvs or E820Type.Reserved:
+                // Persistent memory too, as kexec-tools passes it (the kernel's own loader does
+                // not): the capture kernel then sees the pmem device, never as RAM.
+                case E820Type.Acpi or E820Type.Nvs or E820Type.Reserved or E820Type.Pmem or E820Type.Pram:
                     map.Add(new E820Entry(r.Start, r.Length, type));
                     break;
             }

@@ -90,14 +90,14 @@ public static class CrashElfHeader
     };
 
     /// <summary>
-    /// Top-level "System RAM" ranges (half-open) minus every "Crash kernel" range and the first
+    /// The System RAM ranges (half-open) minus every "Crash kernel" range and the first
     /// MiB (elf_header_exclude_ranges): the first kernel keeps that reserved (6f599d84231f,
     /// "x86/kdump: Always reserve the low 1M when the crashkernel option is specified") and the
     /// capture kernel gets it as RAM, so nothing of the first kernel's is there to save.
     /// </summary>
     internal static List<(ulong Start, ulong End)> RamOutsideCrashKernel(LegacyMachine machine)
     {
-        var ram = new PhysicalHoles(machine.Iomem.Where(r => r.Depth == 0 && r.Name == "System RAM").Select(r => (r.Start, r.End + 1)));
+        var ram = new PhysicalHoles(machine.SystemRam);
         ram.Exclude(0, 1 << 20);
         foreach (var c in machine.CrashKernelRanges) ram.Exclude(c.Start, c.End + 1);
         return ram.Ranges.ToList();

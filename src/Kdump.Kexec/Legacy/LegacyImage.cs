@@ -3,6 +3,9 @@ namespace Kdump.Kexec.Legacy;
 /// <summary>One kexec_load segment: <see cref="Data"/> copied to physical <see cref="Address"/>, <see cref="MemorySize"/> bytes reserved there (zero-filled past the data).</summary>
 public sealed record LegacySegment(string Name, byte[] Data, ulong Address, ulong MemorySize);
 
+/// <summary>Limits on the layout: --mem-min and --mem-max (inclusive), and --hotplug's room for the ELF core headers.</summary>
+public sealed record LegacyBounds(ulong MemoryMin = 0, ulong MemoryMax = ulong.MaxValue, ulong ElfHeaderRoom = 0);
+
 /// <summary>What kexec_load is given: the entry point (our purgatory) and the segments in address order.</summary>
 public sealed record LegacyImage(ulong Entry, IReadOnlyList<LegacySegment> Segments, string CommandLine);
 

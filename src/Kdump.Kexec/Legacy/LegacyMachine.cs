@@ -48,14 +48,40 @@ public sealed record LegacyMachine
     public IReadOnlyList<IomemResource> CrashKernelRanges =>
         Iomem.Where(r => r.Name == IomemLines.CrashKernel).ToList();
 
+    /// <summary>
+    /// RAM as the kernel walks it (walk_system_ram_res) and kexec-tools matches it (strstr "System
+    /// RAM"): "System RAM" and the hot-plugged "System RAM (kmem)" / "(virtio_mem)" under their
+    /// devices, at any level; a range inside one already taken is not counted twice. Half-open.
+    /// </summary>
+    public IReadOnlyList<(ulong Start, ulong End)> SystemRam
+    {
+        get
+        {
+            var ram = new List<(ulong Start, ulong End)>();
+            foreach (var r in Iomem)
+            {
+                if (!r.Name.StartsWith("System RAM", StringComparison.Ordinal)) continue;
+                if (ram.Exists(t => r.Start >= t.Start && r.End < t.End)) continue;
+                ram.Add((r.Start, r.End + 1));
+            }
+            ram.Sort((a, b) => a.Start.CompareTo(b.Start));
+            return ram;
+        }
+    }
+
     /// <summary>Reads the machine under <paramref name="root"/>; the crash-only files only when <paramref name="crash"/>.</summary>
     public static LegacyMachine Read(SystemRoot root, bool crash)
     {
         ArgumentNullException.ThrowIfNull(root);
         var iomem = root.TryReadText(IomemPath) ?? throw new LegacyLoadException($"cannot read {IomemPath}");
+        var resources = IomemLines.ReadLenient(iomem).ToList();
+        // Every range is used as [start, end + 1): an end at the top of the address space is not
+        // memory that can be described (and would wrap).
+        if (resources.Find(r => r.End == ulong.MaxValue) is { } top)
+            throw new LegacyLoadException($"{IomemPath}: '{top.Name}' 0x{top.Start:x}-0x{top.End:x} ends at the top of the address space");
         var machine = new LegacyMachine
         {
-            Iomem = IomemLines.ReadLenient(iomem).ToList(),
+            Iomem = resources,
             FirmwareMemmap = ReadFirmwareMemmap(root),
             CurrentBootParams = TryReadBytes(root.Resolve(BootParamsPath), BootParams.Size),
             EfiAcpiRsdp = ParseEfiAcpiRsdp(root.TryReadText(EfiSystabPath)),
@@ -75,7 +101,7 @@ public sealed record LegacyMachine
         var dir = root.Resolve(FirmwareMemmapPath);
         if (!Directory.Exists(dir)) return null;
         var entries = new List<E820Entry>();
-        foreach (var entry in Directory.EnumerateDirectories(dir))
+        foreach (var entry in Enumerate(dir, "*"))
         {
             var start = ParseHex(TryRead(Path.Join(entry, "start")), entry + "/start");
             var end = ParseHex(TryRead(Path.Join(entry, "end")), entry + "/end");
@@ -94,7 +120,7 @@ public sealed record LegacyMachine
         var dir = root.Resolve(CpuPath);
         var notes = new List<(int Cpu, NoteArea Note)>();
         if (!Directory.Exists(dir)) return [];
-        foreach (var cpu in Directory.EnumerateDirectories(dir, "cpu*"))
+        foreach (var cpu in Enumerate(dir, "cpu*"))
         {
             var name = Path.GetFileName(cpu);
             if (!int.TryParse(name.AsSpan(3), NumberStyles.None, CultureInfo.InvariantCulture, out var n)) continue;
@@ -109,7 +135,7 @@ public sealed record LegacyMachine
         return notes.OrderBy(n => n.Cpu).Select(n => n.Note).ToList();
     }
 
-    /// <summary>Before crash_notes_size existed (4.10), kexec-tools assumed a page.</summary>
+    /// <summary>Without crash_notes_size (before 4.10), kexec-tools' MAX_NOTE_BYTES.</summary>
     private const ulong DefaultCrashNotesSize = 1024;
 
     /// <summary>/sys/kernel/vmcoreinfo: "%pa %x" — the note's address and size, both hexadecimal.</summary>
@@ -188,6 +214,18 @@ public sealed record LegacyMachine
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or OverflowException)
         {
             throw new LegacyLoadException($"cannot read the kernel's layout from {kcorePath}: {Kdump.Cli.IoErrorText.StrError(e)}");
+        }
+    }
+
+    private static List<string> Enumerate(string dir, string pattern)
+    {
+        try
+        {
+            return Directory.EnumerateDirectories(dir, pattern).Order(StringComparer.Ordinal).ToList();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new LegacyLoadException($"cannot list {dir}: {Kdump.Cli.IoErrorText.StrError(e)}");
         }
     }
 

@@ -13,6 +13,7 @@ PKGS=(
   zstd xz-utils gzip   # module / initramfs (de)compression
   python3 python3-libkdumpfile
   crash                # Debian 12: 8.0.2 (reads 5.10 and 6.1 dumps; not 6.12 and later)
+  python3-drgn         # Debian 12: 0.0.22 (kdump-compressed through libkdumpfile)
   makedumpfile         # Debian 12: 1.7.2
   kexec-tools          # Debian 12: 2.0.25 (kexec is copied into the guest initramfs)
   gcc libc6-dev        # static guest helper (gcc -static)

@@ -59,8 +59,8 @@ public sealed class DrgnCompatTests
 
     /// <summary>
     /// 1.7.8 cannot read 7.1's page.compound_info (it lacks upstream f50c015, page-filter.md): at
-    /// -d 31 on sid's 7.2 it drops tail pages of compound slab pages as if they were user pages,
-    /// the crashed task's task_struct among them, and drgn fails on its file. Ours keeps them.
+    /// -d 31 on sid's 7.2 it misreads compound pages' tails and excludes, among others, the page of
+    /// the crashed task's task_struct, and drgn fails on its file. Ours keeps it.
     /// </summary>
     [Fact]
     public void On_7_2_drgn_reads_the_crashed_task_in_our_d31_file_where_178_dropped_its_page()

@@ -179,10 +179,7 @@ public sealed class KexecCommandGoldenTests : IDisposable
     [Fact]
     public void An_elf_vmlinux_is_recognised_and_the_kernel_decides()
     {
-        var elf = new byte[64];
-        "\u007fELF"u8.CopyTo(elf);
-        elf[4] = 2; elf[5] = 1; elf[16] = 2; elf[18] = 62;
-        _tree.WriteFile("vmlinux", elf);
+        WriteElfVmlinux();
         var sys = new RecordingSystemCalls().FailAlways("kexec_file_load", Errno.ENOEXEC);
         var run = KexecRun.Invoke(_tree, sys, "-s", "-l", "vmlinux");
         Expect(run, 253, stderr: "syscall kexec_file_load not available.\n",
@@ -194,15 +191,21 @@ public sealed class KexecCommandGoldenTests : IDisposable
     [Fact]
     public void An_elf_vmlinux_falling_back_to_kexec_load_is_a_type_this_loader_does_not_know()
     {
-        var elf = new byte[64];
-        "\u007fELF"u8.CopyTo(elf);
-        elf[4] = 2; elf[5] = 1; elf[16] = 2; elf[18] = 62;
-        _tree.WriteFile("vmlinux", elf);
+        WriteElfVmlinux();
         var sys = new RecordingSystemCalls().FailAlways("kexec_file_load", Errno.ENOEXEC);
         Expect(KexecRun.Invoke(_tree, sys, "-p", "vmlinux"), 255, stderr: "Cannot determine the file type of $T/vmlinux\n",
             calls: ["open(\"$T/vmlinux\", O_RDONLY|O_CLOEXEC) = 3",
                     "kexec_file_load(3<$T/vmlinux>, -1, 1, \"\", KEXEC_FILE_ON_CRASH|KEXEC_FILE_NO_INITRAMFS) = -1 ENOEXEC",
                     "close(3<$T/vmlinux>) = 0"]);
+    }
+
+    /// <summary>An ELF header of an x86_64 executable (ELFCLASS64, little-endian, ET_EXEC, EM_X86_64).</summary>
+    private void WriteElfVmlinux()
+    {
+        var elf = new byte[64];
+        "\u007fELF"u8.CopyTo(elf);
+        elf[4] = 2; elf[5] = 1; elf[16] = 2; elf[18] = 62;
+        _tree.WriteFile("vmlinux", elf);
     }
 
     // --- unloading ------------------------------------------------------------------------------

@@ -1,5 +1,4 @@
 using System.Text;
-using Kdump.Makedumpfile;
 using Kdump.Tests.Shared;
 
 namespace Kdump.Compat.Tests.Tools;
@@ -31,14 +30,8 @@ public sealed class CrashCompatTests
         var vmlinux = Lab.Vmlinux(release);
         var crash = Lab.SystemTool("/usr/bin/crash");
         using var scratch = Lab.Scratch("crash");
-        var ours = Path.Combine(scratch.Path, "ours");
-        var theirs = Path.Combine(scratch.Path, "theirs");
         var argv = options.Split(' ');
-
-        var made = InProcess.Run(MakedumpfileCommand.Run, "makedumpfile", [.. argv, vmcore, ours]);
-        Assert.True(made.ExitCode == 0, made.Stderr);
-        var reference = Reference178.Run([.. argv, vmcore, theirs], theirs);
-        Assert.True(reference.ExitCode == 0, reference.Stderr);
+        var (ours, theirs) = Reference178.MakeBoth(scratch.Path, vmcore, argv, argv);
 
         var input = Path.Combine(scratch.Path, "commands");
         File.WriteAllText(input, Commands);

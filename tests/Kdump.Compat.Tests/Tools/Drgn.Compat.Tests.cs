@@ -1,5 +1,4 @@
 using System.Text;
-using Kdump.Makedumpfile;
 using Kdump.Tests.Shared;
 
 namespace Kdump.Compat.Tests.Tools;
@@ -31,17 +30,10 @@ public sealed class DrgnCompatTests
         var drgn = Lab.SystemTool("/usr/bin/drgn");
         var script = Path.Combine(Lab.RepoRoot, "eng", "lib", "drgn-summary.py");
         using var scratch = Lab.Scratch("drgn");
-        var ours = Path.Combine(scratch.Path, "ours");
-        var theirs = Path.Combine(scratch.Path, "theirs");
         var argv = options.Split(' ');
-
-        var made = InProcess.Run(MakedumpfileCommand.Run, "makedumpfile", [.. argv, vmcore, ours]);
-        Assert.True(made.ExitCode == 0, made.Stderr);
         // sid's 1.7.8 is built without snappy: it would store those pages raw, so -p is ours only
         // there; drgn then reads our snappy pages against 1.7.8's lzo ones.
-        var referenceArgv = argv[0] == "-p" ? ["-l", .. argv[1..]] : argv;
-        var reference = Reference178.Run([.. referenceArgv, vmcore, theirs], theirs);
-        Assert.True(reference.ExitCode == 0, reference.Stderr);
+        var (ours, theirs) = Reference178.MakeBoth(scratch.Path, vmcore, argv, argv[0] == "-p" ? ["-l", .. argv[1..]] : argv);
 
         string Summary(string dump)
         {
@@ -70,10 +62,7 @@ public sealed class DrgnCompatTests
         var drgn = Lab.SystemTool("/usr/bin/drgn");
         var script = Path.Combine(Lab.RepoRoot, "eng", "lib", "drgn-summary.py");
         using var scratch = Lab.Scratch("drgn");
-        var ours = Path.Combine(scratch.Path, "ours");
-        var theirs = Path.Combine(scratch.Path, "theirs");
-        Assert.Equal(0, InProcess.Run(MakedumpfileCommand.Run, "makedumpfile", ["-l", "-d", "31", vmcore, ours]).ExitCode);
-        Assert.Equal(0, Reference178.Run(["-l", "-d", "31", vmcore, theirs], theirs).ExitCode);
+        var (ours, theirs) = Reference178.MakeBoth(scratch.Path, vmcore, ["-l", "-d", "31"], ["-l", "-d", "31"]);
 
         var ourRun = ExternalProcess.Run(drgn, ["-c", ours, "-s", vmlinux, script], TimeSpan.FromMinutes(5));
         Assert.True(ourRun.ExitCode == 0, ourRun.Stderr);

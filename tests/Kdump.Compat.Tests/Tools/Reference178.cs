@@ -22,4 +22,19 @@ internal static class Reference178
         while (result.Stderr.Contains("libgcc_s.so.1 must be installed", StringComparison.Ordinal) && ++tries < 3);
         return result;
     }
+
+    /// <summary>
+    /// Our makedumpfile (in-process) and 1.7.8 on <paramref name="vmcore"/>, each with its
+    /// arguments: <paramref name="directory"/>/ours and /theirs; asserts both succeed.
+    /// </summary>
+    public static (string Ours, string Theirs) MakeBoth(string directory, string vmcore, string[] ourArgs, string[] theirArgs)
+    {
+        var ours = Path.Combine(directory, "ours");
+        var theirs = Path.Combine(directory, "theirs");
+        var made = InProcess.Run(Kdump.Makedumpfile.MakedumpfileCommand.Run, "makedumpfile", [.. ourArgs, vmcore, ours]);
+        Assert.True(made.ExitCode == 0, made.Stderr);
+        var reference = Run([.. theirArgs, vmcore, theirs], theirs);
+        Assert.True(reference.ExitCode == 0, reference.Stderr);
+        return (ours, theirs);
+    }
 }

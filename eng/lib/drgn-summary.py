@@ -6,7 +6,8 @@ from drgn.helpers.linux.printk import get_dmesg
 
 print("release", prog["init_uts_ns"].name.release.string_().decode())
 thread = prog.crashed_thread()
-print("crashed thread", thread.tid, thread.object.comm.string_().decode())
+print("crashed thread", thread.tid)
+print("comm", thread.object.comm.string_().decode())
 try:
     print("stack", " ".join(str(frame.name) for frame in thread.stack_trace()))
 except Exception as e:  # drgn 0.0.22 unwinds kernels up to 6.1 (ORC changed after)

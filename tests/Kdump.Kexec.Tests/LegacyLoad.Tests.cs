@@ -348,11 +348,57 @@ public sealed class LegacyLoadTests : IDisposable
     }
 
     [Fact]
-    public void A_range_ending_at_the_top_of_the_address_space_is_refused()
+    public void A_used_range_ending_at_the_top_of_the_address_space_is_refused_others_do_not_matter()
     {
+        _tree.WriteSystemFile("/proc/iomem", TestTree.LegacyIomem + "100000000-ffffffffffffffff : PCI Bus 0000:00\n");
+        Assert.NotEmpty(Plan(crash: true).Segments);
         _tree.WriteSystemFile("/proc/iomem", TestTree.LegacyIomem + "100000000-ffffffffffffffff : System RAM\n");
         var e = Assert.Throws<LegacyLoadException>(() => Plan(crash: true));
         Assert.Equal("/proc/iomem: 'System RAM' 0x100000000-0xffffffffffffffff ends at the top of the address space", e.Message);
+    }
+
+    [Fact]
+    public void Nested_system_ram_counts_once_and_kmem_under_persistent_memory_is_dumped()
+    {
+        _tree.WriteSystemFile("/proc/iomem", TestTree.LegacyIomem +
+            "140000000-17fffffff : Persistent Memory\n" +
+            "  140000000-15fffffff : dax0.0\n" +
+            "    140000000-15fffffff : System RAM (kmem)\n" +
+            "      140000000-14fffffff : System RAM (kmem)\n");
+        var loads = ElfLoads(Plan(crash: true));
+        Assert.Equal([(0x100000UL, 0x2ef00000UL), (0x3f000000UL, 0xfe0000UL), (0x140000000UL, 0x20000000UL)],
+            loads.Skip(1).Select(l => (l.PhysicalAddress, l.MemorySize)));
+        var zero = Plan(crash: true).Segments.Single(s => s.Name.StartsWith("zero", StringComparison.Ordinal)).Data;
+        Assert.Contains((0x140000000UL, 0x40000000UL, E820Type.Pmem), E820(zero));
+    }
+
+    [Fact]
+    public void A_crash_map_of_more_than_128_entries_keeps_its_first_128_in_order_and_continues_in_setup_data()
+    {
+        var iomem = new System.Text.StringBuilder(TestTree.LegacyIomem);
+        for (var i = 0; i < 130; i++) iomem.Append($"{0x200000000UL + (ulong)i * 0x200000:x}-{0x200000000UL + (ulong)i * 0x200000 + 0xfffff:x} : Reserved\n");
+        _tree.WriteSystemFile("/proc/iomem", iomem.ToString());
+        var image = Plan(crash: true);
+        var zero = image.Segments.Single(s => s.Name.StartsWith("zero", StringComparison.Ordinal));
+        var d = zero.Data;
+        var inPage = E820(d);
+        Assert.Equal(128, inPage.Length);
+        Assert.Equal(inPage.OrderBy(e => e.Address), inPage);
+        Assert.Equal((0x0UL, 0x1000UL, E820Type.Reserved), inPage[0]);
+        var node = (int)(BinaryPrimitives.ReadUInt64LittleEndian(d.AsSpan(0x250)) - zero.Address);
+        Assert.Equal(1U, U32(d, node + 8));
+        var extra = (int)U32(d, node + 12) / 20;
+        Assert.Equal(139 - 128, extra); // 9 of the q35 map + 130
+        Assert.Equal(0x200000000UL + 129 * 0x200000, BinaryPrimitives.ReadUInt64LittleEndian(d.AsSpan(node + 16 + (extra - 1) * 20)));
+    }
+
+    [Fact]
+    public void Without_extended_entries_setup_data_is_cleared_whatever_the_file_holds()
+    {
+        var kernel = BzImageStub.Loadable();
+        BinaryPrimitives.WriteUInt64LittleEndian(kernel.AsSpan(0x250), 0xdeadbeef000);
+        var zero = Plan(crash: true, kernel).Segments.Single(s => s.Name.StartsWith("zero", StringComparison.Ordinal)).Data;
+        Assert.Equal(0UL, BinaryPrimitives.ReadUInt64LittleEndian(zero.AsSpan(0x250)));
     }
 
     [Fact]
@@ -364,6 +410,16 @@ public sealed class LegacyLoadTests : IDisposable
         Assert.Equal(0, run.ExitCode);
         Assert.Equal(["kexec_load(0x2f812030, 4, [{0x2f000000, 0x800000, 14336}, {0x2f800000, 0x10000, 400}, {0x2f810000, 0x2000, 4116}, " +
             "{0x2f812000, 0x1000, 4096}], KEXEC_ON_CRASH|KEXEC_UPDATE_ELFCOREHDR|KEXEC_ARCH_X86_64) = 0"], run.Calls);
+        // The capture kernel must not take any of that room as RAM.
+        var zero = BzImage64Legacy.Plan(BzImageStub.Loadable(), "vmlinuz", null, "", crash: true, LegacyMachine.Read(new SystemRoot(_tree.Root), true),
+            new LegacyBounds(ElfHeaderRoom: 65536)).Segments.Single(s => s.Name.StartsWith("zero", StringComparison.Ordinal)).Data;
+        Assert.DoesNotContain(E820(zero), e => e.Type == E820Type.Ram && e.Address < 0x2f810000 && e.Address + e.Size > 0x2f800000);
+        Assert.Contains((0x2f810000UL, 0xf7f0000UL, E820Type.Ram), E820(zero));
+        // A room larger than the crash memory (or "-1") is refused, not overflowed.
+        _tree.WriteSystemFile("/sys/kernel/crash_elfcorehdr_size", "-1\n");
+        var huge = KexecRun.Invoke(_tree, "-c", "-p", "--hotplug", "vmlinuz");
+        Assert.Equal(255, huge.ExitCode);
+        Assert.Equal("kexec: /sys/kernel/crash_elfcorehdr_size 18446744073709551615 is more than the crash kernel memory (268435456 bytes)\nCannot load $T/vmlinuz\n", huge.Stderr);
     }
 
     [Fact]
@@ -376,15 +432,22 @@ public sealed class LegacyLoadTests : IDisposable
         Assert.DoesNotContain(run.Calls, c => c.StartsWith("kexec_load", StringComparison.Ordinal));
     }
 
-    [Fact]
-    public void Under_5_level_paging_a_kernel_without_xlf_5level_is_refused()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Under_5_level_paging_a_kernel_without_xlf_5level_is_refused(bool crash)
     {
+        _tree.WriteSystemFile("/proc/cpuinfo", "processor\t: 0\nflags\t\t: fpu vme de pse la57 hypervisor\nbugs\t\t:\n");
         _tree.WriteSystemBytes("/proc/kcore", TestTree.Kcore((TestTree.KcoreText, TestTree.KcoreTextPhys, TestTree.KcoreTextSize), (0xff11000000000000, 0, 0x3ffe0000)));
-        var e = Assert.Throws<LegacyLoadException>(() => Plan(crash: true));
-        Assert.Equal("bzImage cannot handle 5-level paging mode", e.Message);
+        var e = Assert.Throws<LegacyLoadException>(() => Plan(crash));
+        Assert.Equal("bzImage cannot handle 5-level paging mode.", e.Message);
         var kernel = BzImageStub.Loadable();
         kernel[0x236] |= 0x20; // XLF_5LEVEL
-        Assert.Equal(0xff11000000000000UL + 0x100000, ElfLoads(Plan(crash: true, kernel))[1].VirtualAddress);
+        var image = Plan(crash, kernel);
+        if (crash) Assert.Equal(0xff11000000000000UL + 0x100000, ElfLoads(image)[1].VirtualAddress);
+        // Four levels (no la57): the same kernel without the flag loads.
+        _tree.WriteSystemFile("/proc/cpuinfo", "processor\t: 0\nflags\t\t: fpu vme de pse hypervisor\n");
+        Assert.NotEmpty(Plan(crash).Segments);
     }
 
     [Fact]

@@ -17,9 +17,6 @@ public static class BzImage64Legacy
     private const ulong OneMiB = 1 << 20;
     private const ulong MinInitrdAddress = 16 << 20;
 
-    /// <summary>With 4-level paging every kernel address is at or above this; 5-level's direct map starts below it.</summary>
-    private const ulong FourLevelPageOffsetFloor = 0xffff_8000_0000_0000;
-
     /// <summary>The 64-bit entry point is 0x200 past the start of the protected-mode code (boot.rst).</summary>
     private const ulong Entry64Offset = 0x200;
 
@@ -62,10 +59,9 @@ public static class BzImage64Legacy
         bounds ??= new LegacyBounds();
         var header = Header.Read(kernel, kernelFile);
         // The kernel's own probe refuses a kernel that cannot start under 5-level paging when
-        // this one runs with it (our purgatory leaves CR4.LA57 as it finds it). The direct map's
-        // base tells: 0xff11… with five levels, 0xffff88… with four.
-        if (machine.Kernel is { PageOffset: < FourLevelPageOffsetFloor } && (header.XLoadFlags & BootParams.Xlf5Level) == 0)
-            throw new LegacyLoadException("bzImage cannot handle 5-level paging mode");
+        // this one runs with it (our purgatory leaves CR4.LA57 as it finds it).
+        if (machine.FiveLevelPaging && (header.XLoadFlags & BootParams.Xlf5Level) == 0)
+            throw new LegacyLoadException("bzImage cannot handle 5-level paging mode.");
         var payload = kernel.AsMemory(header.SetupBytes).ToArray();
         var kernelMem = AlignUp(Math.Max(header.InitSize, (ulong)payload.Length), PageSize);
 
@@ -99,6 +95,8 @@ public static class BzImage64Legacy
         // cmdline_add_elfcorehdr does (in KiB, at the end).
         // With --hotplug the kernel rewrites the headers in place as CPUs and memory come and go:
         // their segment gets the room it asks for (kexec-tools: crash_elfcorehdr_size).
+        if (crash && bounds.ElfHeaderRoom > crashRegion!.Length)
+            throw new LegacyLoadException($"/sys/kernel/crash_elfcorehdr_size {bounds.ElfHeaderRoom} is more than the crash kernel memory ({crashRegion.Length} bytes)");
         var elfHeaderMem = crash ? AlignUp(Math.Max((ulong)CrashElfHeader.Size(machine), bounds.ElfHeaderRoom), PageSize) : 0;
         ulong elfAt = 0;
         if (crash)
@@ -190,11 +188,9 @@ public static class BzImage64Legacy
         if (header.Protocol >= BootParams.ProtocolAcpiRsdp) w.U64(BootParams.FieldLocations.AcpiRsdpAddr, AcpiRsdp(machine) ?? 0);
         var rest = BootParams.WriteE820(page, map);
         cmdline.CopyTo(zero.AsSpan(BootParams.Size));
-        if (rest.Count > 0)
-        {
-            BootParams.WriteE820Extension(zero.AsSpan(setupDataOffset), rest);
-            w.U64(BootParams.FieldLocations.SetupData, paramsAt + (ulong)setupDataOffset);
-        }
+        // setup_data: ours or none (a value the file carried would send the kernel down a junk list).
+        w.U64(BootParams.FieldLocations.SetupData, rest.Count > 0 ? paramsAt + (ulong)setupDataOffset : 0);
+        if (rest.Count > 0) BootParams.WriteE820Extension(zero.AsSpan(setupDataOffset), rest);
     }
 
     /// <summary>kexec-tools get_acpi_rsdp: the running kernel's boot_params, else the EFI system table's.</summary>

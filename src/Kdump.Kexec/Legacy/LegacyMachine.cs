@@ -26,6 +26,7 @@ public sealed record LegacyMachine
     public const string CpuPath = "/sys/devices/system/cpu";
     public const string VmcoreinfoPath = "/sys/kernel/vmcoreinfo";
     public const string KcorePath = "/proc/kcore";
+    public const string CpuinfoPath = "/proc/cpuinfo";
 
     public required IReadOnlyList<IomemResource> Iomem { get; init; }
 
@@ -44,14 +45,21 @@ public sealed record LegacyMachine
 
     public KernelMap? Kernel { get; init; }
 
+    /// <summary>
+    /// The running kernel uses 5-level page tables: /proc/cpuinfo lists <c>la57</c> only then (the
+    /// kernel clears the feature when it stays at four levels).
+    /// </summary>
+    public bool FiveLevelPaging { get; init; }
+
     /// <summary>The "Crash kernel" ranges of /proc/iomem, inclusive ends.</summary>
     public IReadOnlyList<IomemResource> CrashKernelRanges =>
         Iomem.Where(r => r.Name == IomemLines.CrashKernel).ToList();
 
     /// <summary>
-    /// RAM as the kernel walks it (walk_system_ram_res) and kexec-tools matches it (strstr "System
-    /// RAM"): "System RAM" and the hot-plugged "System RAM (kmem)" / "(virtio_mem)" under their
-    /// devices, at any level; a range inside one already taken is not counted twice. Half-open.
+    /// RAM as the kernel walks it (walk_system_ram_res): every resource whose name starts with
+    /// "System RAM" (kexec-tools looks for the words anywhere), so the hot-plugged "System RAM
+    /// (kmem)" / "(virtio_mem)" under their devices too, at any level; a range inside one already
+    /// taken is not counted twice. Half-open.
     /// </summary>
     public IReadOnlyList<(ulong Start, ulong End)> SystemRam
     {
@@ -75,9 +83,10 @@ public sealed record LegacyMachine
         ArgumentNullException.ThrowIfNull(root);
         var iomem = root.TryReadText(IomemPath) ?? throw new LegacyLoadException($"cannot read {IomemPath}");
         var resources = IomemLines.ReadLenient(iomem).ToList();
-        // Every range is used as [start, end + 1): an end at the top of the address space is not
-        // memory that can be described (and would wrap).
-        if (resources.Find(r => r.End == ulong.MaxValue) is { } top)
+        // Every range used is taken as [start, end + 1): an end at the top of the address space
+        // is not memory that can be described (and would wrap). Ranges not used do not matter.
+        if (resources.Find(r => r.End == ulong.MaxValue && (r.Name.StartsWith("System RAM", StringComparison.Ordinal)
+            || r.Name == IomemLines.CrashKernel || E820Names.TryParse(r.Name, out _))) is { } top)
             throw new LegacyLoadException($"{IomemPath}: '{top.Name}' 0x{top.Start:x}-0x{top.End:x} ends at the top of the address space");
         var machine = new LegacyMachine
         {
@@ -85,6 +94,7 @@ public sealed record LegacyMachine
             FirmwareMemmap = ReadFirmwareMemmap(root),
             CurrentBootParams = TryReadBytes(root.Resolve(BootParamsPath), BootParams.Size),
             EfiAcpiRsdp = ParseEfiAcpiRsdp(root.TryReadText(EfiSystabPath)),
+            FiveLevelPaging = HasCpuFlag(root.TryReadText(CpuinfoPath), "la57"),
         };
         if (!crash) return machine;
         return machine with
@@ -137,6 +147,19 @@ public sealed record LegacyMachine
 
     /// <summary>Without crash_notes_size (before 4.10), kexec-tools' MAX_NOTE_BYTES.</summary>
     private const ulong DefaultCrashNotesSize = 1024;
+
+    /// <summary>Whether the first "flags" line of /proc/cpuinfo names <paramref name="flag"/>.</summary>
+    public static bool HasCpuFlag(string? cpuinfo, string flag)
+    {
+        if (cpuinfo is null) return false;
+        foreach (var line in cpuinfo.Split('\n'))
+        {
+            if (!line.StartsWith("flags", StringComparison.Ordinal)) continue;
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            return colon >= 0 && line[(colon + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains(flag, StringComparer.Ordinal);
+        }
+        return false;
+    }
 
     /// <summary>/sys/kernel/vmcoreinfo: "%pa %x" — the note's address and size, both hexadecimal.</summary>
     public static NoteArea? ParseVmcoreinfo(string? text)

@@ -66,6 +66,7 @@ public static class BzImage64Legacy
         var kernelMem = AlignUp(Math.Max(header.InitSize, (ulong)payload.Length), PageSize);
 
         IomemResource? crashRegion = null;
+        IReadOnlyList<E820Entry>? normalMap = null;
         PhysicalHoles holes;
         if (crash)
         {
@@ -79,7 +80,8 @@ public static class BzImage64Legacy
         }
         else
         {
-            holes = new PhysicalHoles(NormalRam(machine).Select(e => (Math.Max(e.Address, OneMiB), e.End)));
+            normalMap = NormalMemoryMap(machine);
+            holes = new PhysicalHoles(normalMap.Where(e => e.Type == E820Type.Ram).Select(e => (Math.Max(e.Address, OneMiB), e.End)));
             foreach (var c in machine.CrashKernelRanges) holes.Exclude(c.Start, c.End + 1);
         }
         if (bounds.MemoryMin > 0) holes.Exclude(0, bounds.MemoryMin);
@@ -97,7 +99,9 @@ public static class BzImage64Legacy
         // their segment gets the room it asks for (kexec-tools: crash_elfcorehdr_size).
         if (crash && bounds.ElfHeaderRoom > crashRegion!.Length)
             throw new LegacyLoadException($"/sys/kernel/crash_elfcorehdr_size {bounds.ElfHeaderRoom} is more than the crash kernel memory ({crashRegion.Length} bytes)");
-        var elfHeaderMem = crash ? AlignUp(Math.Max((ulong)CrashElfHeader.Size(machine), bounds.ElfHeaderRoom), PageSize) : 0;
+        // The headers do not depend on where they go: built once, here, for their size.
+        var elfHeader = crash ? CrashElfHeader.Build(machine) : null;
+        var elfHeaderMem = elfHeader is null ? 0 : AlignUp(Math.Max((ulong)elfHeader.Length, bounds.ElfHeaderRoom), PageSize);
         ulong elfAt = 0;
         if (crash)
         {
@@ -112,7 +116,7 @@ public static class BzImage64Legacy
         if (header.CommandLineMax > 0 && cmdline.Length > header.CommandLineMax)
             throw new LegacyLoadException($"Kernel command line too long for kernel! ({cmdline.Length - 1} bytes; {kernelFile} takes {header.CommandLineMax - 1})");
 
-        var map = crash ? CrashMemoryMap(machine, crashRegion!, elfAt, elfHeaderMem) : NormalMemoryMap(machine);
+        var map = normalMap ?? CrashMemoryMap(machine, crashRegion!, elfAt, elfHeaderMem);
         // The zero page holds 128 e820 entries; the rest follow the command line as SETUP_E820_EXT
         // setup data, as both upstream loaders pass them.
         var extended = map.Count > BootParams.FieldLocations.E820MaxEntries ? map.Count - BootParams.FieldLocations.E820MaxEntries : 0;
@@ -147,10 +151,7 @@ public static class BzImage64Legacy
             new("zero page and command line", zero, paramsAt, paramsSize),
             new("purgatory", Purgatory.Build(purgatoryAt, paramsAt, kernelAt + Entry64Offset), purgatoryAt, Purgatory.Size),
         };
-        if (crash)
-        {
-            segments.Add(new("ELF core headers", CrashElfHeader.Build(machine), elfAt, elfHeaderMem));
-        }
+        if (elfHeader is not null) segments.Add(new("ELF core headers", elfHeader, elfAt, elfHeaderMem));
         if (initrd is not null) segments.Add(new("initrd", initrd, initrdAt, AlignUp((ulong)initrd.Length, PageSize)));
         segments.Sort((a, b) => a.Address.CompareTo(b.Address));
         return new LegacyImage(purgatoryAt + Purgatory.FieldLocations.Entry, segments, commandLine);
@@ -200,11 +201,10 @@ public static class BzImage64Legacy
         return booted != 0 ? booted : machine.EfiAcpiRsdp;
     }
 
-    /// <summary>The RAM a normal kernel may be loaded into: the firmware's map, else /proc/iomem's top level.</summary>
-    private static IEnumerable<E820Entry> NormalRam(LegacyMachine machine) =>
-        NormalMemoryMap(machine).Where(e => e.Type == E820Type.Ram);
-
-    /// <summary>A normal kernel gets the firmware's memory map as it was at boot (kexec-tools: /sys/firmware/memmap).</summary>
+    /// <summary>
+    /// A normal kernel gets the firmware's memory map as it was at boot (kexec-tools:
+    /// /sys/firmware/memmap), else /proc/iomem's top level; its RAM is where the kernel may go.
+    /// </summary>
     internal static IReadOnlyList<E820Entry> NormalMemoryMap(LegacyMachine machine)
     {
         if (machine.FirmwareMemmap is { Count: > 0 } firmware) return firmware;

@@ -14,12 +14,6 @@ public static class CrashElfHeader
 {
     private static readonly DataLayout s_layout = DataLayout.LittleEndian64;
 
-    public static int Size(LegacyMachine machine)
-    {
-        ArgumentNullException.ThrowIfNull(machine);
-        return ElfHeader.SizeOf(s_layout) + Headers(machine).Count * ElfProgramHeader.SizeOf(s_layout);
-    }
-
     public static byte[] Build(LegacyMachine machine)
     {
         ArgumentNullException.ThrowIfNull(machine);

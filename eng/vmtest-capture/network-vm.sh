@@ -36,6 +36,10 @@
 # vlan100, with 192.168.100.15/24; the server guest's 192.168.100.1 on its own eth0.100 relays
 # port 22 (busybox nc) to its user network's guestfwd, which reaches the sshd. QEMU's user network
 # drops tagged frames, hence the second guest. kdump-capture renames the NIC and makes vlan100 again.
+# The same trunk carries the cluster's heartbeat, VLAN 200: vlan200 192.168.201.15/24 with an
+# on-link route to 192.168.200.0/24, where the server guest's eth0.200 has node2.test (192.168.200.2)
+# and Debian's fence_kdump agent. mkdumprd records vlan200 as a second block on the same NIC, which
+# kdump-capture makes once; it makes vlan200 on it and the agent must hear from 192.168.201.15.
 # ipv6: the same two guests, untagged and IPv6 only. The first kernel's eth0 has the
 # permanent fd00:1::15/64 and a default route via the server guest's link-local address; the
 # server, fd00:2::1 (on the server guest's lo, so reached only through that gateway), relays the
@@ -169,7 +173,7 @@ core_collector makedumpfile -F -l --message-level 7 -d 31
 failure_action poweroff
 final_action poweroff
 CONF
-  if [[ $METHOD == fence ]]; then
+  if [[ $METHOD == fence || $METHOD == vlan ]]; then
     echo "$NODE_IP node2.test" >"$F/etc/hosts"
     printf 'fence_kdump_args -p 7410 -i 2 -v\nfence_kdump_nodes node2.test\n' >>"$F/etc/kdump.conf"
   fi
@@ -273,7 +277,7 @@ local_verdict() { # the disk image
 }
 
 "${TARGET}_need"
-[[ $METHOD != fence ]] || fence_need
+[[ $METHOD != fence && $METHOD != vlan ]] || fence_need
 
 # 1. Our static programs (kdumpctl and mkdumprd too: they run in the guest).
 for t in kdump-capture makedumpfile kexec mkdumprd kdumpctl; do publish_static "$REPO/src/Tools/$t/$t.csproj" "$P" "$t" || die "no static $t"; done
@@ -386,7 +390,11 @@ elif [ "$(cat /etc/netvm-method)" = vlan ]; then
   ip link set eth0 name enp175s0f0np0 && ip link set enp175s0f0np0 up \
     && ip link add link enp175s0f0np0 name vlan100 type vlan id 100 \
     && ip addr add 192.168.100.15/24 dev vlan100 && ip link set vlan100 up
+  # The heartbeat VLAN on the same NIC: the fence node's subnet on the link, no gateway.
+  ip link add link enp175s0f0np0 name vlan200 type vlan id 200 && ip addr add 192.168.201.15/24 dev vlan200 \
+    && ip link set vlan200 up && ip route add 192.168.200.0/24 dev vlan200
   sed 's/^/NETVM-VLANPROC | /' /proc/net/vlan/vlan100
+  echo "NETVM-ROUTES $(ip -4 route show dev vlan200 | tr '\n' ';')"
   echo "NETVM-NET $(ip -o -4 addr show dev vlan100 | awk '{print $4}') $(cat /sys/class/net/vlan100/address)"
 elif [ "$(cat /etc/netvm-method)" = fence ]; then
   # The cluster network: the node and its fence_kdump peer on one link, no gateway; the peer's
@@ -457,7 +465,7 @@ if [[ $METHOD == vlan || $METHOD == ipv6 || $METHOD == auto6 || $METHOD == fence
   gcc -static -O2 -Wall -Wextra -Werror -o "$S/bin/ra-send" "$HERE/guest/ra-send.c" || die "cannot build guest/ra-send.c"
   cp "$M"/modules.{dep,alias,builtin,softdep,order} "$S/lib/modules/$KVER/"
   F=$S copy_modules virtio_pci virtio_net 8021q
-  if [[ $METHOD == fence ]]; then
+  if [[ $METHOD == fence || $METHOD == vlan ]]; then
     # The cluster's agent and the libraries it loads (the host's: it is the same Debian release).
     mkdir -p "$S/usr/sbin"; cp "$FENCE_AGENT" "$S/usr/sbin/fence_kdump"
     for lib in $(ldd "$FENCE_AGENT" | awk '/=>/ {print $3} /^\t\// {print $1}'); do
@@ -470,8 +478,9 @@ if [[ $METHOD == vlan || $METHOD == ipv6 || $METHOD == auto6 || $METHOD == fence
 # The server guest: eth0 the link to the test guest, eth1 QEMU's user network, whose guestfwd
 # (10.0.2.100:PORT, /port: 22 or 2049) reaches the server; PORT of its address toward the test
 # guest is relayed there.
-# vlan: 192.168.100.1 on eth0.100 (tagged). fence: 192.168.100.1 and the node 192.168.200.2 on
-# eth0, where fence_kdump waits for the test guest's message. ipv6, auto6: fd00:2::1 on lo, reached through eth0's
+# vlan: 192.168.100.1 on eth0.100 (tagged), and on eth0.200 192.168.201.1 and the node 192.168.200.2,
+# where fence_kdump waits for the test guest's message. fence: 192.168.100.1 and the node
+# 192.168.200.2 on eth0, the same agent. ipv6, auto6: fd00:2::1 on lo, reached through eth0's
 # link-local address, the test guest's gateway; fd00:1::1/64 on eth0 is the link's network, which
 # ra-send advertises for SLAAC every second.
 /bin/busybox mkdir -p /proc /sys /dev
@@ -490,9 +499,12 @@ elif [ "$(cat /method)" != vlan ]; then
   ready="$(ip -o -6 addr show dev eth0 | awk '{print $4}' | tr '\n' ' ')"
 else
   modprobe 8021q
-  ip link set eth0 up && ip link add link eth0 name eth0.100 type vlan id 100 \
+  ip link set lo up; ip link set eth0 up && ip link add link eth0 name eth0.100 type vlan id 100 \
     && ip addr add 192.168.100.1/24 dev eth0.100 && ip link set eth0.100 up
-  ready="$(ip -o -4 addr show dev eth0.100 | awk '{print $4}')"
+  ip link add link eth0 name eth0.200 type vlan id 200 && ip addr add 192.168.201.1/24 dev eth0.200 \
+    && ip addr add 192.168.200.2/24 dev eth0.200 && ip link set eth0.200 up
+  (fence_kdump -n 192.168.201.15 -t 400 -v; echo "SERVERGUEST-FENCED rc=$?") &
+  ready="$(ip -o -4 addr show | awk '/eth0\./ {print $4}' | tr '\n' ' ')"
 fi
 ip link set eth1 up && ip addr add 10.0.2.15/24 dev eth1
 echo "SERVERGUEST-READY $ready"
@@ -600,6 +612,17 @@ if [[ $METHOD == vlan ]]; then
   grep -qF "NETVM-VLANPROC | Device: enp175s0f0np0" "$W/serial.txt" || die "the first kernel's vlan100 is not on enp175s0f0np0"
   grep -qF "kdump: vlan vlan100 (id 100) on enp175s0f0np0" "$W/serial.txt" || die "the capture kernel did not make vlan100 again"
   grep -qF "kdump: vlan100 (52:54:00:12:34:56) is 192.168.100.15/24" "$W/serial.txt" || die "the capture kernel did not configure vlan100"
+  # The heartbeat VLAN: a second block on the same NIC, made on it after the first block's.
+  tr -d '\r' <"$W/server-serial.log" >"$W/server-serial.txt"
+  grep -E '^(SERVERGUEST-|\[debug\]|\[error\])' "$W/server-serial.txt" | sed 's/^/server guest: /' || true
+  grep -qF "NETVM-ROUTES 192.168.200.0/24 dev vlan200 scope link ;192.168.201.0/24 dev vlan200 scope link  src 192.168.201.15 ;" "$W/serial.txt" \
+    || die "the first kernel has no on-link route to 192.168.200.0/24 on vlan200"
+  grep -qF "kdump: vlan vlan200 (id 200) on enp175s0f0np0" "$W/serial.txt" || die "the capture kernel did not make vlan200 on the dump's NIC"
+  grep -qF "kdump: vlan200 (52:54:00:12:34:56) is 192.168.201.15/24" "$W/serial.txt" || die "the capture kernel did not configure vlan200"
+  ! grep -qE "^kdump: (cannot|.* is not up)" "$W/serial.txt" || die "the capture kernel could not make or configure a link"
+  grep -qF "[debug]: message sent to node '$NODE_IP'" "$W/serial.txt" || die "the capture kernel's fence_kdump_send sent nothing to $NODE_IP"
+  grep -qF "[debug]: received valid message from '192.168.201.15'" "$W/server-serial.txt" || die "fence_kdump on the node did not receive the capture kernel's message"
+  grep -qF "SERVERGUEST-FENCED rc=0" "$W/server-serial.txt" || die "fence_kdump on the node did not report the fencing done (exit 0)"
 fi
 if [[ $METHOD == ipv6 ]]; then
   grep -qF "NETVM-NET fd00:1::15/64 $MAC" "$W/serial.txt" || die "the first kernel has no fd00:1::15/64 on eth0"

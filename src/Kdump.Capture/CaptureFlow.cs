@@ -58,7 +58,12 @@ public sealed class CaptureFlow
             || Network.NetworkBringUp.TryBringUp(_system, _paths, Log, out network);
         // Upstream starts the sender whatever the network did: part of it may work, and a failure
         // action (dump_to_rootfs) can take minutes during which the cluster would fence this node.
-        if (!networkUp && fenceNodes.Length > 0) Log("fence_kdump: the network is not up, the cluster nodes may not hear of this capture");
+        // With a record, only its first interface failed: nodes behind another one may still hear.
+        if (!networkUp && fenceNodes.Length > 0)
+        {
+            Log(network is null ? "fence_kdump: the network is not up, the cluster nodes may not hear of this capture"
+                : $"fence_kdump: {network.Interface} is not up, the cluster nodes reached through it may not hear of this capture");
+        }
         FenceKdumpNotify(fenceNodes);
         if (instruction.NeedsHostIp)
         {

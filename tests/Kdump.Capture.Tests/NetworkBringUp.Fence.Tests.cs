@@ -68,11 +68,20 @@ public sealed partial class NetworkBringUpTests
 
         Assert.Equal(0, rc);
         // As upstream's, which starts it whatever the network did: part of it may work.
-        var warned = events.IndexOf("kdump: fence_kdump: the network is not up, the cluster nodes may not hear of this capture");
+        var warned = events.IndexOf("kdump: fence_kdump: eth0 is not up, the cluster nodes reached through it may not hear of this capture");
         Assert.True(warned >= 0, string.Join('\n', events));
         Assert.Equal(warned + 2, events.IndexOf("fence_kdump_send 10.0.2.50"));
         Assert.Contains("kdump: saving vmcore complete", events);
         Assert.DoesNotContain("kdump: Executing failure action systemctl poweroff -f", events);
+    }
+
+    [Fact]
+    public void A_record_that_cannot_be_read_is_warned_of_as_no_network_at_all()
+    {
+        var (rc, events) = RunFlow("ext4 UUID=0b9c\nfence_kdump_nodes 10.0.2.50\n", "remote 10.0.2.100\n");
+
+        Assert.Equal(0, rc);
+        Assert.Contains("kdump: fence_kdump: the network is not up, the cluster nodes may not hear of this capture", events);
     }
 
     [Fact]
@@ -157,6 +166,59 @@ public sealed partial class NetworkBringUpTests
         Assert.False(BringUp(out _));
 
         Assert.Equal(["cannot configure eth0: SIOCSIFADDR failed", "eth1 (52:54:00:12:34:57) is 192.168.1.15/24"], _log);
+    }
+
+    /// <summary>
+    /// A heartbeat VLAN on the dump's NIC (one trunk carries both): the second block declares eth0
+    /// too, and eth0, found by MAC and renamed once, is configured by the first block and gets the
+    /// VLAN of the second; nothing is made twice.
+    /// </summary>
+    [Fact]
+    public void A_heartbeat_vlan_on_the_dumps_nic_is_made_on_the_nic_the_first_block_brought_up()
+    {
+        Write(CaptureNetworkConfig.ImagePath, StaticRecord + "remote 192.168.200.2\ninterface eth0.200 52:54:00:12:34:56\n"
+            + "vlan eth0.200 52:54:00:12:34:56 200 eth0\nnic eth0 52:54:00:12:34:56\nstatic 192.168.201.15/24\nroute 192.168.200.0/24\n");
+        Write("/sys/class/net/ens3/address", "52:54:00:12:34:56\n");
+
+        Assert.True(BringUp(out var config));
+
+        Assert.Equal("eth0", config!.Interface);
+        Assert.Equal(
+        [
+            "rename ens3 eth0", "up lo", "addr eth0 10.0.2.15/24", "up eth0", "route 0.0.0.0/0 via 10.0.2.2", "route 172.16.0.0/12 via 10.0.2.1",
+            "up eth0", "vlan eth0 200", "addr eth0.200 192.168.201.15/24", "up eth0.200", "route 192.168.200.0/24 dev eth0.200",
+        ], _net.Calls);
+        Assert.Equal(["eth0 (52:54:00:12:34:56) is 10.0.2.15/24 via 10.0.2.2", "vlan eth0.200 (id 200) on eth0", "eth0.200 (52:54:00:12:34:56) is 192.168.201.15/24"], _log);
+    }
+
+    /// <summary>
+    /// The dump through one VLAN of a bond, the fence node through another: the bond is made once,
+    /// by the first block, and the second block's VLAN goes on it; a bond that could not be made
+    /// is not tried again for the second block.
+    /// </summary>
+    [Fact]
+    public void Two_vlans_of_one_bond_make_the_bond_once()
+    {
+        const string bond = "bond bond0 52:54:00:12:34:56 active-backup\nslave bond0 eth0 52:54:00:12:34:56\n";
+        Write(CaptureNetworkConfig.ImagePath, "remote 192.168.100.1\ninterface bond0.100 52:54:00:12:34:56\nvlan bond0.100 52:54:00:12:34:56 100 bond0\n" + bond
+            + "static 192.168.100.15/24\nremote 192.168.200.2\ninterface bond0.200 52:54:00:12:34:56\nvlan bond0.200 52:54:00:12:34:56 200 bond0\n" + bond
+            + "static 192.168.201.15/24\nroute 192.168.200.0/24\n");
+        Write("/sys/class/net/eth0/address", "52:54:00:12:34:56\n");
+
+        Assert.True(BringUp(out _));
+
+        Assert.Single(_net.Calls, "bond bond0");
+        Assert.Single(_net.Calls, "enslave bond0 eth0");
+        Assert.Equal(["vlan bond0 100", "vlan bond0 200"], _net.Calls.Where(c => c.StartsWith("vlan ", StringComparison.Ordinal)));
+        Assert.Contains("addr bond0.200 192.168.201.15/24", _net.Calls);
+
+        _net.Calls.Clear();
+        _log.Clear();
+        _net.Fail = "bond";
+        Assert.False(BringUp(out _));
+        Assert.Single(_net.Calls, "bond bond0");
+        Assert.Single(_log, l => l.StartsWith("cannot make bond bond0", StringComparison.Ordinal));
+        Assert.Equal("bond0.200 is not up: fence_kdump nodes reached through it (as 192.168.200.2) may not hear of this capture", _log[^1]);
     }
 
     /// <summary>

@@ -52,7 +52,9 @@ public sealed class NetworkCaptureVmTests
     /// 8 s after kdump-capture configured eth0; without the wait ssh fails (seen once).
     /// vlan: the NIC (named enp175s0f0np0, so the VLAN is vlan100) is a UDP link to a second guest
     /// and carries VLAN 100 only; the dump goes to 192.168.100.1 on that guest's eth0.100, which
-    /// relays ssh to the sshd.
+    /// relays ssh to the sshd. The same NIC carries the cluster's heartbeat VLAN 200 toward a
+    /// fence_kdump node on the second guest: mkdumprd records it as a second block on the same NIC,
+    /// and the capture kernel makes vlan200 on the NIC it brought up for the dump.
     /// ipv6: the same two guests, IPv6 only: the first kernel's permanent fd00:1::15/64 and its
     /// default route via the server guest's link-local address, toward fd00:2::1 on that guest's lo;
     /// the capture kernel sets the address, waits for DAD, adds the route through eth0 and saves
@@ -74,6 +76,12 @@ public sealed class NetworkCaptureVmTests
         var (stdout, work) = Run("ssh", method);
         Assert.Contains(firstKernel, stdout, StringComparison.Ordinal);
         Assert.Contains(made, stdout, StringComparison.Ordinal);
+        if (method == "vlan")
+        {
+            Assert.Contains("kdump: vlan vlan200 (id 200) on enp175s0f0np0", stdout, StringComparison.Ordinal);
+            Assert.Contains("kdump: fence_kdump: notifying node2.test (-p 7410 -i 2 -v)", stdout, StringComparison.Ordinal);
+            Assert.Contains("server guest: SERVERGUEST-FENCED rc=0", stdout, StringComparison.Ordinal);
+        }
         if (method == "bond")
         {
             // The defaults mkdumprd leaves out of its record are those of a new bond of this kernel.

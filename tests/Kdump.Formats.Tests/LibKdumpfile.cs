@@ -33,9 +33,8 @@ internal static class LibKdumpfile
     public static Result Read(string path, int size, IEnumerable<ulong> addresses)
     {
         var python = Lab.SystemTool("/usr/bin/python3");
-        var scriptPath = Path.Combine(Path.GetTempPath(), $"kdumpfile-read-{Environment.ProcessId}.py");
-        File.WriteAllText(scriptPath, Script);
-        var args = new List<string> { scriptPath, path, size.ToString(CultureInfo.InvariantCulture) };
+        // The script as an argument: a file under /tmp named by PID was left behind, and tests of one run shared it.
+        var args = new List<string> { "-c", Script, path, size.ToString(CultureInfo.InvariantCulture) };
         args.AddRange(addresses.Select(a => a.ToString("x", CultureInfo.InvariantCulture)));
         var r = ExternalProcess.Run(python, args, TimeSpan.FromMinutes(5));
         Assert.True(r.ExitCode == 0, $"libkdumpfile failed on {path}: {r.Stderr}");

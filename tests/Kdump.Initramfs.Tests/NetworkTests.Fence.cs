@@ -184,8 +184,13 @@ public sealed partial class NetworkTests
             + "route 172.20.0.0/16 192.168.200.1\nroute 192.168.200.1/32\nroute 172.20.0.9/32 192.168.200.1\n", Text(image, CaptureNetworkConfig.ImagePath), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// One trunk NIC carries both: the dump goes out through eth0, the heartbeat network is VLAN 100
+    /// on it. The second block declares eth0 below its VLAN, which kdump-capture makes once, for
+    /// the first block; the record reads back.
+    /// </summary>
     [Fact]
-    public void A_fence_node_behind_a_vlan_of_the_dumps_nic_is_refused_by_name()
+    public void A_fence_node_behind_a_vlan_of_the_dumps_nic_records_the_vlan_on_that_nic()
     {
         using var root = new TestRoot("mkdumprd-fence-vlan");
         root.MakeDirectory("/sys/class/net");
@@ -194,10 +199,32 @@ public sealed partial class NetworkTests
             + RouteLine("eth0", "0.0.0.0", "10.0.2.2", 0x3, 0, "0.0.0.0", true)
             + RouteLine("eth0", "10.0.2.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true)
             + RouteLine("eth0.100", "192.168.1.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true);
-        var e = Assert.Throws<InitramfsBuildException>(() => BuildNfs(root, [Addr(2, "10.0.2.15/24"), Addr(5, "192.168.1.15/24")],
-            "nfs 10.0.2.100:/export\nfence_kdump_nodes node4.test\n", routes, Cluster));
-        Assert.Equal("fence_kdump node node4.test is reached through eth0.100, and eth0 is part of it and of eth0 (toward 10.0.2.100):"
-            + " not supported by the minimal backend, which makes each link once", e.Message);
+        var image = BuildNfs(root, [Addr(2, "10.0.2.15/24"), Addr(5, "192.168.1.15/24")],
+            "nfs 10.0.2.100:/export\nfence_kdump_nodes node4.test\n", routes, Cluster);
+
+        var record = Text(image, CaptureNetworkConfig.ImagePath);
+        Assert.EndsWith("# kdump-capture network, written by mkdumprd\nremote 192.168.1.4\ninterface eth0.100 52:54:00:12:34:56\n"
+            + "vlan eth0.100 52:54:00:12:34:56 100 eth0\nnic eth0 52:54:00:12:34:56\nstatic 192.168.1.15/24\nroute 192.168.1.4/32\n", record, StringComparison.Ordinal);
+        Assert.Equal(["eth0", "eth0.100"], CaptureNetworkConfig.ParseAll(record).Select(b => b.Interface));
+        Assert.Contains("8021q", image.Modules.Select(m => m.Name));
+    }
+
+    /// <summary>
+    /// A node whose route leaves through a NIC the dump's bond has as a slave: an address on a bond
+    /// slave the capture kernel cannot bring up beside the bond, so the build stops.
+    /// </summary>
+    [Fact]
+    public void A_fence_node_behind_a_slave_of_the_dumps_bond_stops_the_build()
+    {
+        using var root = new TestRoot("mkdumprd-fence-slave");
+        Bond(root, "active-backup 1");
+        var routes = Header
+            + RouteLine("bond0", "10.0.2.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true)
+            + RouteLine("eth1", "192.168.1.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true);
+        var e = Assert.Throws<InitramfsBuildException>(() => BuildNfs(root, [Addr(4, "10.0.2.15/24"), Addr(3, "192.168.1.15/24")],
+            "nfs 10.0.2.100:/export\nfence_kdump_nodes node4.test\n", routes, Cluster, nic: false));
+        Assert.Equal("fence_kdump node node4.test is reached through eth1, which cannot be brought up beside bond0 (toward 10.0.2.100):"
+            + " eth1 is the interface of one and a slave of bond0 in the other", e.Message);
     }
 
     [Fact]

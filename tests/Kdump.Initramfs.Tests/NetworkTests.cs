@@ -238,8 +238,12 @@ public sealed partial class NetworkTests
     [Theory]
     [InlineData("static 192.168.1.15/24\n", "static 192.168.1.15/24\ngateway fd00::1\n", "/etc/kdump/network.conf:10: 'fd00::1' is not of the family of 'remote' (192.168.200.2)")]
     [InlineData("static 192.168.1.15/24\n", "", "/etc/kdump/network.conf:7: no 'static', 'dhcp' or 'auto6' line")]
-    [InlineData("interface eth1 52:54:00:12:34:57\n", "interface eth0 52:54:00:12:34:57\n", "/etc/kdump/network.conf:7: eth0 is in the block of line 2 too: each link is made once")]
-    [InlineData("interface eth1 52:54:00:12:34:57\n", "interface eth1 52:54:00:12:34:56\n", "/etc/kdump/network.conf:7: the NIC 52:54:00:12:34:56 is in the block of line 2 too: each link is made once")]
+    [InlineData("interface eth1 52:54:00:12:34:57\n", "interface eth0 52:54:00:12:34:57\n", "/etc/kdump/network.conf:7: eth0 is the interface of both (this block and that of line 2)")]
+    [InlineData("interface eth1 52:54:00:12:34:57\n", "interface eth1 52:54:00:12:34:56\n", "/etc/kdump/network.conf:7: the NIC 52:54:00:12:34:56 is eth0 in one and eth1 in the other (this block and that of line 2)")]
+    [InlineData("interface eth1 52:54:00:12:34:57\n", "interface eth0.7 52:54:00:12:34:56\nvlan eth0.7 52:54:00:12:34:56 7 eth0\nnic eth0 52:54:00:12:34:99\n",
+        "/etc/kdump/network.conf:7: eth0 is not the same link in both (this block and that of line 2)")]
+    [InlineData("interface eth1 52:54:00:12:34:57\n", "interface eth0.7 52:54:00:12:34:56\nvlan eth0.7 52:54:00:12:34:56 7 eth0\nbond eth0 52:54:00:12:34:56 active-backup\nslave eth0 eth2 52:54:00:12:34:58\n",
+        "/etc/kdump/network.conf:7: eth0 is not the same link in both (this block and that of line 2)")]
     [InlineData("route 192.168.200.0/24\n", "route 192.168.200.0/24\nnameserver 10.0.2.3\n", "/etc/kdump/network.conf:7: a block after the first (an interface toward fence_kdump nodes) takes 'static' and 'route' lines only, no 'dhcp', 'auto6', 'gateway' or 'nameserver'")]
     [InlineData("static 192.168.1.15/24\nroute 192.168.200.0/24\n", "dhcp\n", "/etc/kdump/network.conf:7: a block after the first (an interface toward fence_kdump nodes) takes 'static' and 'route' lines only, no 'dhcp', 'auto6', 'gateway' or 'nameserver'")]
     [InlineData("static 192.168.1.15/24\n", "static 192.168.1.15/24\ngateway 192.168.1.1\n", "/etc/kdump/network.conf:7: a block after the first (an interface toward fence_kdump nodes) takes 'static' and 'route' lines only, no 'dhcp', 'auto6', 'gateway' or 'nameserver'")]

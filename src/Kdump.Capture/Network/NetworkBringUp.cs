@@ -76,20 +76,21 @@ public static class NetworkBringUp
             return false;
         }
         // Every NIC named first: one block's NIC may hold a name another block's wants.
-        var nics = NameNics(net, paths, interfaces.Select(i => i.Link), log);
-        var up = BringUp(net, paths, nics, config, log, first: true);
+        // Links made so far by recorded name (null: could not be), so a link two blocks share is made once.
+        var made = NameNics(net, paths, interfaces.Select(i => i.Link), log).ToDictionary(p => p.Key, string? (p) => p.Value, StringComparer.Ordinal);
+        var up = BringUp(net, paths, made, config, log, first: true);
         // The others lead to fence_kdump nodes only: the dump goes on without them.
         foreach (var other in interfaces.Skip(1))
         {
-            if (!BringUp(net, paths, nics, other, log, first: false))
+            if (!BringUp(net, paths, made, other, log, first: false))
                 log($"{other.Interface} is not up: fence_kdump nodes reached through it (as {IpPrefix.FormatAddress(other.Remote)}) may not hear of this capture");
         }
         return up;
     }
 
-    private static bool BringUp(INetworkControl net, CapturePaths paths, IReadOnlyDictionary<string, string> nics, CaptureNetworkConfig config, Action<string> log, bool first)
+    private static bool BringUp(INetworkControl net, CapturePaths paths, Dictionary<string, string?> made, CaptureNetworkConfig config, Action<string> log, bool first)
     {
-        if (Make(net, paths, nics, config.Link, log) is not { } name) return false;
+        if (Make(net, paths, made, config.Link, log) is not { } name) return false;
         if (first && net.SetUp("lo") is { } loWhy) log($"cannot set lo up: {loWhy}");
         return config.Method switch
         {
@@ -253,15 +254,23 @@ public static class NetworkBringUp
 
     /// <summary>
     /// The interface of <paramref name="link"/>, made again from the links below it (its NICs
-    /// already found and named by <see cref="NameNics"/>); null, logged, when it cannot be.
+    /// already found and named by <see cref="NameNics"/>); null, logged, when it cannot be. A link
+    /// an earlier block made (the dump's NIC or bond below a heartbeat VLAN) is not made again:
+    /// <paramref name="made"/> holds each link's current name, or null when it could not be made.
     /// </summary>
-    private static string? Make(INetworkControl net, CapturePaths paths, IReadOnlyDictionary<string, string> nics, NetworkLink link, Action<string> log) => link switch
+    private static string? Make(INetworkControl net, CapturePaths paths, Dictionary<string, string?> made, NetworkLink link, Action<string> log)
     {
-        BondLink bond => MakeBond(net, paths, nics, bond, log),
-        VlanLink vlan => Make(net, paths, nics, vlan.Parent, log) is { } parent ? MakeVlan(net, paths, parent, vlan, log) : null,
-        BridgeLink bridge => MakeBridge(net, paths, nics, bridge, log),
-        _ => nics.GetValueOrDefault(link.Name),
-    };
+        if (made.TryGetValue(link.Name, out var name) || link is NicLink) return name;
+        name = link switch
+        {
+            BondLink bond => MakeBond(net, paths, made, bond, log),
+            VlanLink vlan => Make(net, paths, made, vlan.Parent, log) is { } parent ? MakeVlan(net, paths, parent, vlan, log) : null,
+            BridgeLink bridge => MakeBridge(net, paths, made, bridge, log),
+            _ => null,
+        };
+        made[link.Name] = name;
+        return name;
+    }
 
     /// <summary>
     /// Finds every NIC of the record by MAC (missing ones share one <see cref="DeviceWait"/>) and
@@ -277,7 +286,7 @@ public static class NetworkBringUp
     {
         var budget = new DeviceWaitBudget();
         var now = new Dictionary<string, string>(StringComparer.Ordinal);    // recorded name → current name
-        foreach (var nic in tops.SelectMany(t => t.SelfAndBelow()).OfType<NicLink>())
+        foreach (var nic in tops.SelectMany(t => t.SelfAndBelow()).OfType<NicLink>().DistinctBy(n => n.Name))
         {
             if (FindByMac(net, paths, nic.MacAddress, budget, log) is { } found) now[nic.Name] = found;
             else log($"no network interface with MAC {nic.MacAddress} after {DeviceWait.TotalSeconds:0}s");
@@ -335,7 +344,7 @@ public static class NetworkBringUp
     /// options set, the slaves added in order. A rejected option is logged and passed over; the
     /// bond is given up (null) without its mode or without any slave.
     /// </summary>
-    private static string? MakeBond(INetworkControl net, CapturePaths paths, IReadOnlyDictionary<string, string> nics, BondLink bond, Action<string> log)
+    private static string? MakeBond(INetworkControl net, CapturePaths paths, Dictionary<string, string?> nics, BondLink bond, Action<string> log)
     {
         var (name, mac) = (bond.Name, bond.MacAddress);
         var slaves = bond.Slaves.Select(slave => nics.GetValueOrDefault(slave.Name)).OfType<string>().ToList();
@@ -395,13 +404,13 @@ public static class NetworkBringUp
     /// missing or refused is logged and left out; the bridge is given up (null) when it cannot be
     /// made or has no port.
     /// </summary>
-    private static string? MakeBridge(INetworkControl net, CapturePaths paths, IReadOnlyDictionary<string, string> nics, BridgeLink bridge, Action<string> log)
+    private static string? MakeBridge(INetworkControl net, CapturePaths paths, Dictionary<string, string?> made, BridgeLink bridge, Action<string> log)
     {
         var (name, mac, ports) = (bridge.Name, bridge.MacAddress, bridge.Ports);
         var found = new List<string>();
         foreach (var port in ports)
         {
-            if (Make(net, paths, nics, port, log) is { } made) found.Add(made);
+            if (Make(net, paths, made, port, log) is { } now) found.Add(now);
         }
         if ((found.Count == 0 ? "none of its ports is here" : net.AddBridge(name)) is { } error)
         {

@@ -25,8 +25,8 @@ namespace Kdump.Config.Network;
 /// </code>
 /// A file may hold more blocks, each from its own <c>remote</c> line on (<see cref="ParseAll"/>):
 /// another interface the capture kernel brings up after the first, toward a fence_kdump node it
-/// leads to (upstream brings up every interface <c>kdump_collect_netif_usage</c> finds). No link
-/// may be in two blocks.
+/// leads to (upstream brings up every interface <c>kdump_collect_netif_usage</c> finds). A link in
+/// two blocks is made once, by the first (<see cref="NetworkLinkRecord.SharingConflict"/>).
 /// </summary>
 public sealed record CaptureNetworkConfig(
     IPAddress Remote,
@@ -109,8 +109,9 @@ public sealed record CaptureNetworkConfig(
     /// the first belong to it) and is read as <see cref="Parse"/> reads one, errors naming the
     /// file's own line numbers (a block's own line for what it lacks). The blocks after the first
     /// lead to fence_kdump nodes only: a static address and routes, no default route, lease,
-    /// autoconfiguration or nameservers, which are the dump interface's. No interface, bond, VLAN,
-    /// bridge or NIC (by name or MAC) may be in two blocks: each link is made once.
+    /// autoconfiguration or nameservers, which are the dump interface's. A link in two blocks must be
+    /// the same link in both, and no block's interface another's or a member of a link in another
+    /// (<see cref="NetworkLinkRecord.SharingConflict"/>): each link is made once.
     /// </summary>
     public static IReadOnlyList<CaptureNetworkConfig> ParseAll(string text, string file = ImagePath)
     {
@@ -131,18 +132,12 @@ public sealed record CaptureNetworkConfig(
             }
             blocks.Add(block);
         }
-        var names = new Dictionary<string, int>(StringComparer.Ordinal);
-        var macs = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (var b = 0; b < blocks.Count; b++)
+        for (var b = 1; b < blocks.Count; b++)
         {
-            foreach (var link in blocks[b].Link.SelfAndBelow())
+            for (var other = 0; other < b; other++)
             {
-                if (names.TryGetValue(link.Name, out var other) && other != b)
-                    throw KdumpConfigException.At(file, starts[b] + 1, $"{link.Name} is in the block of line {starts[other] + 1} too: each link is made once");
-                names[link.Name] = b;
-                if (link is NicLink && macs.TryGetValue(link.MacAddress, out other) && other != b)
-                    throw KdumpConfigException.At(file, starts[b] + 1, $"the NIC {link.MacAddress} is in the block of line {starts[other] + 1} too: each link is made once");
-                if (link is NicLink) macs[link.MacAddress] = b;
+                if (NetworkLinkRecord.SharingConflict(blocks[other].Link, blocks[b].Link) is { } why)
+                    throw KdumpConfigException.At(file, starts[b] + 1, $"{why} (this block and that of line {starts[other] + 1})");
             }
         }
         return blocks;

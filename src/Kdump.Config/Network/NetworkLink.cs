@@ -153,6 +153,57 @@ public static class NetworkLinkRecord
     }
 
     /// <summary>
+    /// Why the interface <paramref name="later"/> cannot be brought up after
+    /// <paramref name="earlier"/> in one capture kernel; null when it can. The links they share are
+    /// made once, by the earlier, so each must be the same link in both (kind, MAC and what it is
+    /// made of): a heartbeat VLAN on the dump's NIC or bond, two VLANs of one bond. Neither may be
+    /// the other's interface, nor a slave or port of a link in the other: its address would sit on
+    /// a member of a bond or bridge.
+    /// </summary>
+    public static string? SharingConflict(NetworkLink earlier, NetworkLink later)
+    {
+        ArgumentNullException.ThrowIfNull(earlier);
+        ArgumentNullException.ThrowIfNull(later);
+        if (earlier.Name == later.Name) return $"{later.Name} is the interface of both";
+        // First, as a member shows its permanent MAC and would read as another link below.
+        if ((MemberConflict(earlier, later) ?? MemberConflict(later, earlier)) is { } member) return member;
+        var before = earlier.SelfAndBelow().ToDictionary(l => l.Name, StringComparer.Ordinal);
+        foreach (var link in later.SelfAndBelow())
+        {
+            if (before.TryGetValue(link.Name, out var other) && Describe(other) != Describe(link))
+                return $"{link.Name} is not the same link in both";
+            // NICs are found by MAC: one MAC under two names would be one NIC made twice.
+            if (link is NicLink && before.Values.FirstOrDefault(l => l is NicLink && l.MacAddress == link.MacAddress && l.Name != link.Name) is { } twin)
+                return $"the NIC {link.MacAddress} is {twin.Name} in one and {link.Name} in the other";
+        }
+        return null;
+    }
+
+    /// <summary>Why <paramref name="top"/>, an interface with an address, is a slave or port in <paramref name="tree"/>; null when it is not.</summary>
+    private static string? MemberConflict(NetworkLink tree, NetworkLink top)
+    {
+        foreach (var link in tree.SelfAndBelow())
+        {
+            var (members, role) = link switch
+            {
+                BondLink bond => (bond.Slaves.Select(s => s.Name), "a slave"),
+                BridgeLink bridge => (bridge.Ports.Select(p => p.Name), "a port"),
+                _ => (Enumerable.Empty<string>(), ""),
+            };
+            if (members.Contains(top.Name, StringComparer.Ordinal)) return $"{top.Name} is the interface of one and {role} of {link.Name} in the other";
+        }
+        return null;
+    }
+
+    /// <summary>A link and everything below it as record lines, to compare two descriptions of one link.</summary>
+    private static string Describe(NetworkLink link)
+    {
+        var sb = new StringBuilder().Append(link.GetType().Name).Append(' ').Append(link.Name).Append(' ').Append(link.MacAddress).Append('\n');
+        Format(sb, link);
+        return sb.ToString();
+    }
+
+    /// <summary>
     /// Collects link lines (<see cref="Add"/>) and builds the tree under the <c>interface</c> line
     /// (<see cref="Build"/>); every error names the file and, where there is one, the line.
     /// </summary>

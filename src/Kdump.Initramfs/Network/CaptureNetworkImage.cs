@@ -233,9 +233,10 @@ public static class CaptureNetworkImage
     /// first reached through it): its permanent address and its routes, less default routes and
     /// nameservers, which stay the dump interface's (a default route added later is the one the
     /// kernel takes), and less destinations an earlier block has (adding one again meets EEXIST and
-    /// the earlier route stays). Each node behind it gets a host route of its own (the caller's). A
-    /// leased or autoconfigured address, or an interface made of a link an earlier block has (a
-    /// VLAN on the dump's NIC), is refused.
+    /// the earlier route stays). Each node behind it gets a host route of its own (the caller's).
+    /// Links an earlier block has (the dump's NIC below a heartbeat VLAN) are made once, by it. A
+    /// leased or autoconfigured address, or an address on a member of an earlier block's bond or
+    /// bridge, is refused.
     /// </summary>
     private static CaptureNetworkConfig FenceInterface(HostNetwork facts, string node, IPAddress address, string host,
         IReadOnlyList<CaptureNetworkConfig> earlier, ICollection<string> warnings)
@@ -248,11 +249,11 @@ public static class CaptureNetworkImage
         }
         foreach (var block in earlier)
         {
-            var below = block.Link.SelfAndBelow().Select(l => l.Name).ToHashSet(StringComparer.Ordinal);
-            if (config.Link.SelfAndBelow().FirstOrDefault(l => below.Contains(l.Name)) is { } shared)
+            // A link both need (a heartbeat VLAN on the dump's NIC) is made once, by the earlier block.
+            if (NetworkLinkRecord.SharingConflict(block.Link, config.Link) is { } why)
             {
-                throw new InitramfsBuildException($"fence_kdump node {node} is reached through {config.Interface}, and {shared.Name} is part of it and of {block.Interface}"
-                    + $" (toward {IpPrefix.FormatAddress(block.Remote)}): not supported by the minimal backend, which makes each link once");
+                throw new InitramfsBuildException($"fence_kdump node {node} is reached through {config.Interface}, which cannot be brought up beside {block.Interface}"
+                    + $" (toward {IpPrefix.FormatAddress(block.Remote)}): {why}");
             }
         }
         var taken = earlier.SelectMany(b => b.Routes).Select(r => r.Destination).ToHashSet();

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds a private sysroot of Debian sid's makedumpfile and kexec-tools (plus the libraries they
-# need, sid's libc6 included) under $KDUMP_LAB_DIR/ref/sid and writes wrappers in
+# Builds a private sysroot of Debian sid's makedumpfile, kexec-tools and crash (plus the libraries
+# they need, sid's libc6 included) under $KDUMP_LAB_DIR/ref/sid and writes wrappers in
 # $KDUMP_LAB_DIR/ref/bin that run them through sid's own dynamic loader. Nothing is installed.
 #   reference-tools.sh [--force]
 set -euo pipefail
@@ -10,17 +10,19 @@ FORCE=0; [[ ${1:-} == --force ]] && FORCE=1
 REF=$KDUMP_LAB_DIR/ref
 ROOT=$REF/sid
 BIN=$REF/bin
-if [[ $FORCE == 0 && -e $REF/.done ]]; then log "reference tools present ($REF/VERSIONS)"; exit 0; fi
+# A lab made before crash was added has no crash wrapper: build again.
+if [[ $FORCE == 0 && -e $REF/.done && -x $BIN/crash-ref ]]; then log "reference tools present ($REF/VERSIONS)"; exit 0; fi
 rm -rf "$ROOT" "$BIN" "$REF/.done" "$REF/debs"
 mkdir -p "$ROOT" "$BIN" "$REF/debs"
 
 lab_apt_setup sid
 
-# Resolve the runtime library closure of the two tools in sid (libraries only: perl, debconf,
+# Resolve the runtime library closure of the tools in sid (libraries only: perl, debconf,
 # dpkg are install-time or script dependencies that the binaries do not load).
 # One apt-cache call per dependency level (each call parses sid's whole package list).
 declare -A seen=()
-level=(makedumpfile kexec-tools)
+# crash: Debian 12's 8.0.2 stops at 6.12's module layout; sid's reads 6.12 (not 7.x yet).
+level=(makedumpfile kexec-tools crash)
 while ((${#level[@]})); do
   for p in "${level[@]}"; do seen[$p]=1; done
   next=()
@@ -58,19 +60,25 @@ ver() { dpkg-deb -f "$(ls "$REF"/debs/"$1"_*.deb | head -1)" Version; }
 MDF_V=$(ver makedumpfile); KT_V=$(ver kexec-tools); LC_V=$(ver libc6)
 MDF_UP=$(echo "$MDF_V" | sed -E 's/^[0-9]+://; s/-[^-]+$//')
 KT_UP=$(echo "$KT_V" | sed -E 's/^[0-9]+://; s/-[^-]+$//')
+# crash's Debian version carries its bundled gdb's (9.0.2+~16.3-1): the upstream part only.
+CR_UP=$(ver crash | sed -E 's/^[0-9]+://; s/-[^-]+$//; s/\+.*$//')
 mkwrap "makedumpfile-$MDF_UP" /usr/bin/makedumpfile
 mkwrap "vmcore-dmesg-$KT_UP" /usr/sbin/vmcore-dmesg
 mkwrap "kexec-$KT_UP" /usr/sbin/kexec
+mkwrap "crash-$CR_UP" /usr/bin/crash
 # Stable names too, for scripts that do not care about the exact version.
 ln -sf "makedumpfile-$MDF_UP" "$BIN/makedumpfile-ref"
 ln -sf "vmcore-dmesg-$KT_UP" "$BIN/vmcore-dmesg-ref"
 ln -sf "kexec-$KT_UP" "$BIN/kexec-ref"
+ln -sf "crash-$CR_UP" "$BIN/crash-ref"
 
 # Verify: every wrapper starts and reports the expected version.
 out=$("$BIN/makedumpfile-$MDF_UP" -v 2>&1) || true
 echo "$out" | grep -q "version $MDF_UP" || die "makedumpfile-$MDF_UP does not report $MDF_UP: $out"
 out=$("$BIN/kexec-$KT_UP" --version 2>&1) || true
 echo "$out" | grep -q "$KT_UP" || die "kexec-$KT_UP does not report $KT_UP: $out"
+out=$("$BIN/crash-$CR_UP" --version 2>&1) || true
+echo "$out" | grep -q "^crash $CR_UP" || die "crash-$CR_UP does not report $CR_UP: $out"
 # vmcore-dmesg has no --version: it must at least load and print its usage.
 out=$("$BIN/vmcore-dmesg-$KT_UP" 2>&1) || true
 echo "$out" | grep -qi 'usage\|vmcore' || die "vmcore-dmesg-$KT_UP does not start: $out"
@@ -82,6 +90,7 @@ if "$BIN/makedumpfile-$MDF_UP" --dump-dmesg /nonexistent "$REF/x.txt" >/dev/null
   for f in "$REF"/debs/*.deb; do dpkg-deb --showformat='${Package}=${Version}\n' -W "$f"; done | sort
   echo "makedumpfile_upstream=$MDF_UP"
   echo "kexec_tools_upstream=$KT_UP"
+  echo "crash_upstream=$CR_UP"
   echo "makedumpfile_features=$("$BIN/makedumpfile-$MDF_UP" -v 2>&1 | awk 'NR>1 && /enabled|disabled/{printf "%s:%s ", $1, $2}')"
 } >"$REF/VERSIONS"
 cat "$REF/VERSIONS" >&2

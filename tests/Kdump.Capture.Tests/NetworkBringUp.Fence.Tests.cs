@@ -192,6 +192,27 @@ public sealed partial class NetworkBringUpTests
     }
 
     /// <summary>
+    /// The dump through VLAN 100 of eth0, the fence node through eth0 untagged: the second block's
+    /// interface is the NIC the first made its VLAN on; it gets its address, and is not renamed or
+    /// looked for again.
+    /// </summary>
+    [Fact]
+    public void A_heartbeat_on_the_untagged_nic_below_the_dumps_vlan_gets_its_address_on_that_nic()
+    {
+        Write(CaptureNetworkConfig.ImagePath, "remote 10.0.2.100\ninterface eth0.100 52:54:00:12:34:56\nvlan eth0.100 52:54:00:12:34:56 100 eth0\nnic eth0 52:54:00:12:34:56\n"
+            + "static 10.0.2.15/24\ngateway 10.0.2.2\nremote 192.168.1.4\ninterface eth0 52:54:00:12:34:56\nstatic 192.168.1.15/24\nroute 192.168.1.4/32\n");
+        Write("/sys/class/net/ens3/address", "52:54:00:12:34:56\n");
+
+        Assert.True(BringUp(out _));
+
+        Assert.Equal(
+        [
+            "rename ens3 eth0", "up eth0", "vlan eth0 100", "up lo", "addr eth0.100 10.0.2.15/24", "up eth0.100", "route 0.0.0.0/0 via 10.0.2.2",
+            "addr eth0 192.168.1.15/24", "up eth0", "route 192.168.1.4/32 dev eth0",
+        ], _net.Calls);
+    }
+
+    /// <summary>
     /// The dump through one VLAN of a bond, the fence node through another: the bond is made once,
     /// by the first block, and the second block's VLAN goes on it; a bond that could not be made
     /// is not tried again for the second block.

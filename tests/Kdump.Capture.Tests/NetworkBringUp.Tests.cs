@@ -576,8 +576,9 @@ public sealed partial class NetworkBringUpTests : IDisposable
 
         // A capture system without interface calls (the flow's other fakes) cannot bring it up.
         Write(CaptureNetworkConfig.ImagePath, StaticRecord);
-        Assert.False(NetworkBringUp.TryBringUp(new FakeCaptureSystem(), new CapturePaths(_root.Path), _log.Add, out _));
+        Assert.False(NetworkBringUp.TryBringUp(new FakeCaptureSystem(), new CapturePaths(_root.Path), _log.Add, out var untried));
         Assert.Equal("this capture system cannot configure a network", _log[^1]);
+        Assert.Null(untried);     // no interface was tried: the fence warning must not name one
     }
 
     [Fact]

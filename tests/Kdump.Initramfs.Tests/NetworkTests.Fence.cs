@@ -210,6 +210,29 @@ public sealed partial class NetworkTests
     }
 
     /// <summary>
+    /// The other way round: the dump goes out through VLAN 100 of eth0, the heartbeat network is
+    /// eth0 itself, untagged. The second block is the first block's NIC, given its own address.
+    /// </summary>
+    [Fact]
+    public void A_fence_node_on_the_untagged_nic_below_the_dumps_vlan_records_that_nic()
+    {
+        using var root = new TestRoot("mkdumprd-fence-untagged");
+        root.MakeDirectory("/sys/class/net");
+        Vlan(root, "eth0.100", 100, "eth0", "52:54:00:12:34:56", 5);
+        var routes = Header
+            + RouteLine("eth0.100", "0.0.0.0", "10.0.2.2", 0x3, 0, "0.0.0.0", true)
+            + RouteLine("eth0.100", "10.0.2.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true)
+            + RouteLine("eth0", "192.168.1.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true);
+        var image = BuildNfs(root, [Addr(5, "10.0.2.15/24"), Addr(2, "192.168.1.15/24")],
+            "nfs 10.0.2.100:/export\nfence_kdump_nodes node4.test\n", routes, Cluster);
+
+        var record = Text(image, CaptureNetworkConfig.ImagePath);
+        Assert.EndsWith("# kdump-capture network, written by mkdumprd\nremote 192.168.1.4\ninterface eth0 52:54:00:12:34:56\n"
+            + "static 192.168.1.15/24\nroute 192.168.1.4/32\n", record, StringComparison.Ordinal);
+        Assert.Equal(["eth0.100", "eth0"], CaptureNetworkConfig.ParseAll(record).Select(b => b.Interface));
+    }
+
+    /// <summary>
     /// A node whose route leaves through a NIC the dump's bond has as a slave: an address on a bond
     /// slave the capture kernel cannot bring up beside the bond, so the build stops.
     /// </summary>

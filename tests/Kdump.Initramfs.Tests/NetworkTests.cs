@@ -248,10 +248,47 @@ public sealed partial class NetworkTests
     [InlineData("static 192.168.1.15/24\nroute 192.168.200.0/24\n", "dhcp\n", "/etc/kdump/network.conf:7: a block after the first (an interface toward fence_kdump nodes) takes 'static' and 'route' lines only, no 'dhcp', 'auto6', 'gateway' or 'nameserver'")]
     [InlineData("static 192.168.1.15/24\n", "static 192.168.1.15/24\ngateway 192.168.1.1\n", "/etc/kdump/network.conf:7: a block after the first (an interface toward fence_kdump nodes) takes 'static' and 'route' lines only, no 'dhcp', 'auto6', 'gateway' or 'nameserver'")]
     [InlineData("interface eth1 52:54:00:12:34:57\n", "", "/etc/kdump/network.conf:7: no 'interface' line")]
+    [InlineData("interface eth1 52:54:00:12:34:57\n", "interface bond1 52:54:00:12:34:57\nbond bond1 52:54:00:12:34:57 active-backup\nslave bond1 eth0 52:54:00:12:34:56\n",
+        "/etc/kdump/network.conf:7: eth0 is the interface of one and a slave of bond1 in the other (this block and that of line 2)")]
+    [InlineData("interface eth1 52:54:00:12:34:57\n", "interface br1 52:54:00:12:34:57\nbridge br1 52:54:00:12:34:57\nport br1 eth0\nnic eth0 52:54:00:12:34:56\n",
+        "/etc/kdump/network.conf:7: eth0 is the interface of one and a port of br1 in the other (this block and that of line 2)")]
     public void A_bad_second_block_is_named_by_the_files_line(string replaced, string by, string message)
     {
         var e = Assert.Throws<KdumpConfigException>(() => CaptureNetworkConfig.ParseAll(TwoBlocks.Replace(replaced, by, StringComparison.Ordinal)));
         Assert.Equal(message, e.Message);
+    }
+
+    /// <summary>Two blocks of one trunk: the dump through bond0.100 (or eth0.100), the heartbeat through another VLAN or the NIC itself.</summary>
+    private static string Trunk(string first, string second) =>
+        "remote 10.0.2.100\n" + first + "static 10.0.2.15/24\ngateway 10.0.2.2\nremote 192.168.200.2\n" + second + "static 192.168.1.15/24\nroute 192.168.200.0/24\n";
+
+    private const string Bond0 = "bond bond0 52:54:00:12:34:56 active-backup\nslave bond0 eth0 52:54:00:12:34:56\nslave bond0 eth1 52:54:00:12:34:57\n";
+
+    /// <summary>
+    /// A link two blocks share is accepted where the capture kernel can make it once and build on
+    /// it: the same link in the same place (a slave of the same bond, or no member at all).
+    /// </summary>
+    [Fact]
+    public void Links_two_blocks_share_are_accepted_in_the_same_place_only()
+    {
+        const string vlan100 = "interface bond0.100 52:54:00:12:34:56\nvlan bond0.100 52:54:00:12:34:56 100 bond0\n" + Bond0;
+        Assert.Equal(["bond0.100", "bond0.200"], CaptureNetworkConfig.ParseAll(Trunk(vlan100,
+            "interface bond0.200 52:54:00:12:34:56\nvlan bond0.200 52:54:00:12:34:56 200 bond0\n" + Bond0)).Select(b => b.Interface));
+        // The heartbeat on the untagged NIC below the dump's VLAN.
+        Assert.Equal(["eth0.100", "eth0"], CaptureNetworkConfig.ParseAll(Trunk(
+            "interface eth0.100 52:54:00:12:34:56\nvlan eth0.100 52:54:00:12:34:56 100 eth0\nnic eth0 52:54:00:12:34:56\n",
+            "interface eth0 52:54:00:12:34:56\n")).Select(b => b.Interface));
+
+        string Refused(string second) => Assert.Throws<KdumpConfigException>(() => CaptureNetworkConfig.ParseAll(Trunk(vlan100, second))).Message;
+        // A VLAN on a slave of the dump's bond: the slave is no plain NIC there.
+        Assert.Equal("/etc/kdump/network.conf:9: eth1 is a slave of bond0 in one and not a slave or port in the other (this block and that of line 1)",
+            Refused("interface eth1.200 52:54:00:12:34:57\nvlan eth1.200 52:54:00:12:34:57 200 eth1\nnic eth1 52:54:00:12:34:57\n"));
+        // One slave in two bonds: making the second would take it from the dump's.
+        Assert.Equal("/etc/kdump/network.conf:9: eth1 is a slave of bond0 in one and a slave of bond1 in the other (this block and that of line 1)",
+            Refused("interface bond1 52:54:00:12:34:58\nbond bond1 52:54:00:12:34:58 active-backup\nslave bond1 eth1 52:54:00:12:34:57\n"));
+        // The dump's bond as the heartbeat interface's own, with its address: the interface of both is bond0.100's parent.
+        Assert.Equal("/etc/kdump/network.conf:9: bond0 is not the same link in both (this block and that of line 1)",
+            Refused("interface bond0 52:54:00:12:34:56\nbond bond0 52:54:00:12:34:56 802.3ad\nslave bond0 eth0 52:54:00:12:34:56\nslave bond0 eth1 52:54:00:12:34:57\n"));
     }
 
     // --- rtnetlink ---------------------------------------------------------------------------

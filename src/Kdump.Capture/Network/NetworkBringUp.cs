@@ -72,6 +72,7 @@ public static class NetworkBringUp
         }
         if (system.NetworkControl is not { } net)
         {
+            config = null;      // nothing was tried: no interface of the record is up
             log("this capture system cannot configure a network");
             return false;
         }

@@ -156,18 +156,27 @@ public static class NetworkLinkRecord
     /// Why the interface <paramref name="later"/> cannot be brought up after
     /// <paramref name="earlier"/> in one capture kernel; null when it can. The links they share are
     /// made once, by the earlier, so each must be the same link in both (kind, MAC and what it is
-    /// made of): a heartbeat VLAN on the dump's NIC or bond, two VLANs of one bond. Neither may be
-    /// the other's interface, nor a slave or port of a link in the other: its address would sit on
-    /// a member of a bond or bridge.
+    /// made of) and in the same place: a slave of the same bond, a port of the same bridge, or
+    /// neither — a heartbeat VLAN on the dump's NIC or bond, two VLANs of one bond. So neither
+    /// interface is a member of a link in the other (its address would sit on a bond slave or a
+    /// bridge port), and no bond slave is made a second bond's.
     /// </summary>
     public static string? SharingConflict(NetworkLink earlier, NetworkLink later)
     {
         ArgumentNullException.ThrowIfNull(earlier);
         ArgumentNullException.ThrowIfNull(later);
         if (earlier.Name == later.Name) return $"{later.Name} is the interface of both";
-        // First, as a member shows its permanent MAC and would read as another link below.
-        if ((MemberConflict(earlier, later) ?? MemberConflict(later, earlier)) is { } member) return member;
+        var (mastersBefore, mastersAfter) = (Masters(earlier), Masters(later));
+        if (mastersBefore.TryGetValue(later.Name, out var m)) return $"{later.Name} is the interface of one and {m} in the other";
+        if (mastersAfter.TryGetValue(earlier.Name, out m)) return $"{earlier.Name} is the interface of one and {m} in the other";
         var before = earlier.SelfAndBelow().ToDictionary(l => l.Name, StringComparer.Ordinal);
+        // Places first: a bond slave is recorded with its permanent MAC, so a slave in one block
+        // and a plain NIC in the other would otherwise read as two links.
+        foreach (var link in later.SelfAndBelow().Where(l => before.ContainsKey(l.Name)))
+        {
+            var (was, now) = (mastersBefore.GetValueOrDefault(link.Name), mastersAfter.GetValueOrDefault(link.Name));
+            if (was != now) return $"{link.Name} is {was ?? "not a slave or port"} in one and {now ?? "not a slave or port"} in the other";
+        }
         foreach (var link in later.SelfAndBelow())
         {
             if (before.TryGetValue(link.Name, out var other) && Describe(other) != Describe(link))
@@ -179,20 +188,16 @@ public static class NetworkLinkRecord
         return null;
     }
 
-    /// <summary>Why <paramref name="top"/>, an interface with an address, is a slave or port in <paramref name="tree"/>; null when it is not.</summary>
-    private static string? MemberConflict(NetworkLink tree, NetworkLink top)
+    /// <summary>Each bond slave and bridge port of <paramref name="tree"/>, with what it is: "a slave of bond0", "a port of br0".</summary>
+    private static Dictionary<string, string> Masters(NetworkLink tree)
     {
+        var masters = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var link in tree.SelfAndBelow())
         {
-            var (members, role) = link switch
-            {
-                BondLink bond => (bond.Slaves.Select(s => s.Name), "a slave"),
-                BridgeLink bridge => (bridge.Ports.Select(p => p.Name), "a port"),
-                _ => (Enumerable.Empty<string>(), ""),
-            };
-            if (members.Contains(top.Name, StringComparer.Ordinal)) return $"{top.Name} is the interface of one and {role} of {link.Name} in the other";
+            if (link is BondLink bond) foreach (var s in bond.Slaves) masters[s.Name] = $"a slave of {bond.Name}";
+            if (link is BridgeLink bridge) foreach (var p in bridge.Ports) masters[p.Name] = $"a port of {bridge.Name}";
         }
-        return null;
+        return masters;
     }
 
     /// <summary>A link and everything below it as record lines, to compare two descriptions of one link.</summary>

@@ -60,10 +60,12 @@
 # 12's real fence_kdump agent (fence-agents, eng/lab/fence-agents.sh) waits for the node's
 # message. mkdumprd records the network toward the node though the dump is local, that route
 # too; kdump-capture brings it up and sends while it dumps; the agent must exit 0.
-# ssh fence: a cluster node whose heartbeat network is its own NIC. The dump goes over ssh as in
-# the static case through eth0 (user networking); eth1 (52:54:00:12:34:57) is the link to the
-# server guest, 192.168.100.15/24 with the on-link route to node2.test's 192.168.200.0/24. mkdumprd
-# records eth1 as a second block; kdump-capture brings up both, and the agent must exit 0.
+# ssh fence: a cluster node whose heartbeat network is its own NIC, leased as a cloud's second NIC
+# is. The dump goes over ssh as in the static case through eth0 (user networking); eth1
+# (52:54:00:12:34:57) is the link to the server guest, whose busybox udhcpd leases it
+# 192.168.100.15/24 (no router, no DNS), with the on-link route to node2.test's 192.168.200.0/24
+# added by hand. mkdumprd records eth1 as a second block, leased; kdump-capture brings up eth0,
+# then leases eth1 again, and the agent must exit 0.
 # RELEASE defaults to bookworm. Must run as root (ip netns, the servers).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -318,6 +320,7 @@ copy_modules virtio_pci virtio_net
 { cat "$HERE/sysconfig-kdump"; echo "MKDUMPRD_BACKEND=minimal"; } >"$F/etc/sysconfig/kdump"
 echo "$METHOD" >"$F/etc/netvm-method"
 echo "$FENCE_LINK" >"$F/etc/netvm-fence-link"
+[[ $CASE == ssh-fence ]] && : >"$F/etc/netvm-fence-dhcp"
 # udhcpc's event script (busybox: $1 the event; $interface, $ip, $mask (prefix), $router, $dns,
 # $lease from the server). The lifetime makes the address non-permanent, as a DHCP client's is.
 mkdir -p "$F/etc/udhcpc"
@@ -401,7 +404,14 @@ elif [ "$(cat /etc/netvm-method)" = fence ]; then
   # subnet is reached on the link itself (a route without a gateway). On eth1, eth0 is the dump's.
   fl=$(cat /etc/netvm-fence-link)
   [ "$fl" = eth0 ] || { ip link set eth0 up && ip addr add 10.0.2.15/24 dev eth0 && ip route add default via 10.0.2.2; }
-  ip link set $fl up && ip addr add 192.168.100.15/24 dev $fl && ip route add 192.168.200.0/24 dev $fl
+  if [ -e /etc/netvm-fence-dhcp ]; then
+    # Leased from the server guest's udhcpd, which offers no router: eth0 keeps the default route.
+    ip link set $fl up && udhcpc -i $fl -n -q -s /etc/udhcpc/netvm.script || echo "NETVM-UDHCPC failed rc=$?"
+    echo "NETVM-ADDR $(ip -4 addr show dev $fl | awk '/inet |valid_lft/' | tr -s ' \n' ' ')"
+  else
+    ip link set $fl up && ip addr add 192.168.100.15/24 dev $fl
+  fi
+  ip route add 192.168.200.0/24 dev $fl
   echo "NETVM-ROUTES $(ip -4 route show dev $fl | tr '\n' ';')"
 elif [ "$(cat /etc/netvm-method)" = ipv6 ]; then
   # IPv6 only: a permanent address, the server's network through the server guest's link-local
@@ -473,6 +483,11 @@ if [[ $METHOD == vlan || $METHOD == ipv6 || $METHOD == auto6 || $METHOD == fence
     done
   fi
   echo "$METHOD" >"$S/method"; echo "$GUEST_PORT" >"$S/port"
+  # ssh fence: the heartbeat NIC's lease, the one address of the pool, with no router or DNS option.
+  if [[ $CASE == ssh-fence ]]; then
+    mkdir -p "$S/etc"
+    printf 'start 192.168.100.15\nend 192.168.100.15\nmax_leases 1\ninterface eth0\nlease_file /tmp/udhcpd.leases\noption subnet 255.255.255.0\noption lease 86400\n' >"$S/etc/udhcpd.conf"
+  fi
   cat >"$S/init" <<'INIT'
 #!/bin/busybox sh
 # The server guest: eth0 the link to the test guest, eth1 QEMU's user network, whose guestfwd
@@ -489,6 +504,7 @@ mount -t proc proc /proc; mount -t sysfs sysfs /sys; mount -t devtmpfs devtmpfs 
 modprobe virtio_pci; modprobe virtio_net
 if [ "$(cat /method)" = fence ]; then
   ip link set lo up; ip link set eth0 up && ip addr add 192.168.100.1/24 dev eth0 && ip addr add 192.168.200.2/24 dev eth0
+  if [ -f /etc/udhcpd.conf ]; then mkdir -p /tmp && : >/tmp/udhcpd.leases && udhcpd -f /etc/udhcpd.conf & fi
   (fence_kdump -n 192.168.100.15 -t 400 -v; echo "SERVERGUEST-FENCED rc=$?") &
   ready="$(ip -o -4 addr show dev eth0 | awk '{print $4}' | tr '\n' ' ')"
 elif [ "$(cat /method)" != vlan ]; then
@@ -649,7 +665,13 @@ if [[ $METHOD == fence ]]; then
   grep -E '^(SERVERGUEST-|\[debug\]|\[error\])' "$W/server-serial.txt" | sed 's/^/server guest: /' || true
   [[ $TARGET != local ]] || grep -qF "NETVM-DISK-MOUNTED /dev/vda /mnt/kdump ext4" "$W/serial.txt" || die "the first kernel did not mount its dump disk"
   grep -qF "NETVM-ROUTES 192.168.100.0/24 dev $FENCE_LINK scope link  src 192.168.100.15 ;192.168.200.0/24 dev $FENCE_LINK scope link ;" "$W/serial.txt" || die "the first kernel has no on-link route to 192.168.200.0/24"
-  grep -qF "kdump: $FENCE_LINK ($FENCE_MAC) is 192.168.100.15/24" "$W/serial.txt" || die "the capture kernel did not bring up $FENCE_LINK for the fence node"
+  if [[ $CASE == ssh-fence ]]; then
+    grep -qE '^NETVM-ADDR .*192\.168\.100\.15/24.*dynamic.*valid_lft [0-9]+sec' "$W/serial.txt" || die "the first kernel's $FENCE_LINK address is not a lease"
+    grep -qE "^kdump: $FENCE_LINK \($FENCE_MAC\) leased 192\.168\.100\.15/24 from 192\.168\.100\.1 for [0-9]+s\$" "$W/serial.txt" \
+      || die "the capture kernel did not lease $FENCE_LINK for the fence node"
+  else
+    grep -qF "kdump: $FENCE_LINK ($FENCE_MAC) is 192.168.100.15/24" "$W/serial.txt" || die "the capture kernel did not bring up $FENCE_LINK for the fence node"
+  fi
   grep -qF "kdump: fence_kdump: notifying node2.test (-p 7410 -i 2 -v)" "$W/serial.txt" || die "the capture kernel did not start fence_kdump_send"
   grep -qF "[debug]: message sent to node '$NODE_IP'" "$W/serial.txt" || die "the capture kernel's fence_kdump_send sent nothing to $NODE_IP"
   grep -qF "[debug]: received valid message from '192.168.100.15'" "$W/server-serial.txt" || die "fence_kdump on the node did not receive the capture kernel's message"

@@ -243,6 +243,29 @@ public sealed partial class NetworkBringUpTests
     }
 
     /// <summary>
+    /// A leased heartbeat NIC (a cloud cluster's second NIC): the capture kernel leases its address
+    /// again and adds the recorded routes to the nodes, but not the lease's router or nameservers,
+    /// which would take the dump's default route and resolver.
+    /// </summary>
+    [Fact]
+    public void A_leased_heartbeat_interface_takes_the_leases_address_and_the_recorded_routes_only()
+    {
+        Write(CaptureNetworkConfig.ImagePath, StaticRecord.Replace("nameserver 10.0.2.3", "nameserver 10.9.9.9", StringComparison.Ordinal)
+            + "remote 192.168.200.2\ninterface eth1 52:54:00:12:34:57\ndhcp\nroute 192.168.200.2/32 10.0.2.1\n");
+        Write("/sys/class/net/eth0/address", "52:54:00:12:34:56\n");
+        Write("/sys/class/net/eth1/address", "52:54:00:12:34:57\n");
+
+        Assert.True(BringUp(out var config));
+
+        Assert.Equal("eth0", config!.Interface);
+        Assert.Equal(["up eth1", "dhcp eth1", "addr eth1 10.0.2.15/24", "route 192.168.200.2/32 via 10.0.2.1"],
+            _net.Calls.SkipWhile(c => c != "up eth1"));
+        Assert.Single(_net.Calls, c => c.StartsWith("route 0.0.0.0/0", StringComparison.Ordinal));
+        Assert.Equal("nameserver 10.9.9.9\n", File.ReadAllText(Host("/etc/resolv.conf")));
+        Assert.Equal("eth1 (52:54:00:12:34:57) leased 10.0.2.15/24 from 10.0.2.2 for 86400s", _log[^1]);
+    }
+
+    /// <summary>
     /// The capture kernel named the two NICs the other way round: every NIC of every block is
     /// named before any block comes up, so the dump's eth0 is not configured on the heartbeat NIC.
     /// </summary>

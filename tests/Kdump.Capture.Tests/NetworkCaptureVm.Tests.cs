@@ -139,14 +139,15 @@ public sealed class NetworkCaptureVmTests
 
     /// <summary>
     /// ssh with a heartbeat NIC: the dump goes over ssh through eth0 while the fence_kdump node is
-    /// reached through eth1 (the link to the second guest), which our mkdumprd records as a second
-    /// block; the capture kernel brings up both and the agent on the node exits 0.
+    /// reached through eth1 (the link to the second guest), whose address that guest's udhcpd
+    /// leases, as a cloud cluster's second NIC has it. Our mkdumprd records eth1 as a second, leased
+    /// block; the capture kernel brings up eth0, leases eth1 again, and the agent on the node exits 0.
     /// </summary>
     [Fact]
     public void Sysrq_panic_of_a_cluster_node_is_saved_over_ssh_while_its_peer_is_told_through_its_second_nic()
     {
         var (stdout, work) = Run("ssh", "fence");
-        Assert.Contains("kdump: eth1 (52:54:00:12:34:57) is 192.168.100.15/24", stdout, StringComparison.Ordinal);
+        Assert.Contains("kdump: eth1 (52:54:00:12:34:57) leased 192.168.100.15/24 from 192.168.100.1 for 86400s", stdout, StringComparison.Ordinal);
         Assert.Contains("kdump: fence_kdump: notifying node2.test (-p 7410 -i 2 -v)", stdout, StringComparison.Ordinal);
         Assert.Contains("server guest: SERVERGUEST-FENCED rc=0", stdout, StringComparison.Ordinal);
         Assert.Contains("kdump: saving to root@10.0.2.100:/var/crash-test/10.0.2.15-", stdout, StringComparison.Ordinal);

@@ -250,18 +250,46 @@ public sealed partial class NetworkTests
             + " eth1 is the interface of one and a slave of bond0 in the other", e.Message);
     }
 
+    /// <summary>
+    /// A heartbeat NIC whose address is leased (a cloud cluster's second NIC): recorded as
+    /// <c>dhcp</c> with the nodes' routes, and leased again in the capture kernel without its
+    /// router or nameservers. A node behind a gateway gets its host route through it, and the
+    /// gateway one of its own, since the record cannot know the lease's subnet.
+    /// </summary>
     [Fact]
-    public void A_fence_node_behind_a_leased_interface_stops_the_build()
+    public void A_fence_node_behind_a_leased_interface_records_that_interface_as_leased()
     {
         using var root = new TestRoot("mkdumprd-fence-eth1-dhcp");
         SecondNic(root);
         var routes = Header
+            + RouteLine("eth0", "0.0.0.0", "10.0.2.2", 0x3, 0, "0.0.0.0", true)
             + RouteLine("eth0", "10.0.2.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true)
-            + RouteLine("eth1", "192.168.1.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true);
-        var e = Assert.Throws<InitramfsBuildException>(() => BuildNfs(root, [Addr(2, "10.0.2.15/24"), Addr(3, "192.168.1.15/24", flags: 0)],
-            "nfs 10.0.2.100:/export\nfence_kdump_nodes node4.test\n", routes, Cluster));
-        Assert.Equal("fence_kdump node node4.test is reached through eth1, whose address is not permanent (DHCP):"
-            + " the minimal backend leases or autoconfigures only the interface toward 10.0.2.100", e.Message);
+            + RouteLine("eth1", "192.168.1.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true)
+            + RouteLine("eth1", "172.20.0.0", "192.168.1.1", 0x3, 0, "255.255.0.0", true);
+        var image = BuildNfs(root, [Addr(2, "10.0.2.15/24"), Addr(3, "192.168.1.15/24", flags: 0)],
+            "nfs 10.0.2.100:/export\nfence_kdump_nodes node4.test node9.test\n", routes,
+            n => n switch { "node9.test" => IpA("172.20.0.9"), _ => Cluster(n) });
+
+        var record = Text(image, CaptureNetworkConfig.ImagePath);
+        Assert.EndsWith("# kdump-capture network, written by mkdumprd\nremote 192.168.1.4\ninterface eth1 52:54:00:12:34:57\ndhcp\n"
+            + "route 192.168.1.4/32\nroute 172.20.0.9/32 192.168.1.1\nroute 192.168.1.1/32\n", record, StringComparison.Ordinal);
+        Assert.Equal([AddressMethod.Static, AddressMethod.Dhcp], CaptureNetworkConfig.ParseAll(record).Select(b => b.Method));
+    }
+
+    /// <summary>
+    /// A heartbeat NIC whose IPv6 address SLAAC made: autoconfiguring it again would bring the
+    /// router's default route onto it, which the dump's traffic would take; the build stops.
+    /// </summary>
+    [Fact]
+    public void A_fence_node_behind_an_autoconfigured_interface_stops_the_build()
+    {
+        using var root = new TestRoot("mkdumprd-fence-eth1-auto6");
+        SecondNic(root);
+        var e = Assert.Throws<InitramfsBuildException>(() => BuildIpv6(root, "nfs [fd00:2::1]:/export\nfence_kdump_nodes fd00:5::9\n",
+            ifInet6: GuestIfInet6 + "fd000005000000000000000000000015 03 40 00 00     eth1\n",
+            routes: GuestIpv6Routes + "fd000005000000000000000000000000 40 00000000000000000000000000000000 00 00000000000000000000000000000000 00000100 00000001 00000000 00000001     eth1\n"));
+        Assert.Equal("fence_kdump node fd00:5::9 is reached through eth1, whose address is not permanent (SLAAC):"
+            + " the minimal backend autoconfigures only the interface toward fd00:2::1", e.Message);
     }
 
     [Theory]

@@ -180,7 +180,7 @@ public sealed partial class NetworkTests
     [InlineData("static 10.0.2.15/33\n", "/etc/kdump/network.conf:1: '10.0.2.15/33' is not an IP address/prefix")]
     [InlineData("static 10.0.2.15\n", "/etc/kdump/network.conf:1: '10.0.2.15' is not an IP address/prefix")]
     [InlineData("ip=dhcp\n", "/etc/kdump/network.conf:1: unknown keyword 'ip=dhcp'")]
-    [InlineData("remote 10.0.2.100\ninterface eth0 52:54:00:12:34:56\ndhcp\ngateway 10.0.2.2\n", "/etc/kdump/network.conf: 'gateway' and 'route' go with 'static' only")]
+    [InlineData("remote 10.0.2.100\ninterface eth0 52:54:00:12:34:56\ndhcp\ngateway 10.0.2.2\n", "/etc/kdump/network.conf: 'gateway' goes with 'static' only (DHCP gives 'dhcp' its router)")]
     [InlineData("dhcp\nstatic 10.0.2.15/24\n", "/etc/kdump/network.conf:2: 'static': the address method is given twice (static, dhcp or auto6, once)")]
     [InlineData("bond bond0 52:54:00:12:34:56 active-backup\nbond bond0 52:54:00:12:34:56 balance-rr\n", "/etc/kdump/network.conf:2: 'bond0' declared twice")]
     [InlineData("bond-option bond0 Miimon 100\n", "/etc/kdump/network.conf:1: 'Miimon' is not a bonding option")]
@@ -224,6 +224,11 @@ public sealed partial class NetworkTests
     [Fact]
     public void A_record_of_two_interfaces_reads_back_as_two_blocks_in_order()
     {
+        // A leased heartbeat interface, with its routes to the nodes.
+        var leased = TwoBlocks.Replace("static 192.168.1.15/24\n", "dhcp\n", StringComparison.Ordinal);
+        Assert.Equal(AddressMethod.Dhcp, CaptureNetworkConfig.ParseAll(leased)[1].Method);
+        Assert.Equal(leased, CaptureNetworkConfig.FormatAll(CaptureNetworkConfig.ParseAll(leased)));
+
         var blocks = CaptureNetworkConfig.ParseAll(TwoBlocks);
 
         Assert.Equal(["eth0", "eth1"], blocks.Select(b => b.Interface));
@@ -244,9 +249,9 @@ public sealed partial class NetworkTests
         "/etc/kdump/network.conf:7: eth0 is not the same link in both (this block and that of line 2)")]
     [InlineData("interface eth1 52:54:00:12:34:57\n", "interface eth0.7 52:54:00:12:34:56\nvlan eth0.7 52:54:00:12:34:56 7 eth0\nbond eth0 52:54:00:12:34:56 active-backup\nslave eth0 eth2 52:54:00:12:34:58\n",
         "/etc/kdump/network.conf:7: eth0 is not the same link in both (this block and that of line 2)")]
-    [InlineData("route 192.168.200.0/24\n", "route 192.168.200.0/24\nnameserver 10.0.2.3\n", "/etc/kdump/network.conf:7: a block after the first (an interface toward fence_kdump nodes) takes 'static' and 'route' lines only, no 'dhcp', 'auto6', 'gateway' or 'nameserver'")]
-    [InlineData("static 192.168.1.15/24\nroute 192.168.200.0/24\n", "dhcp\n", "/etc/kdump/network.conf:7: a block after the first (an interface toward fence_kdump nodes) takes 'static' and 'route' lines only, no 'dhcp', 'auto6', 'gateway' or 'nameserver'")]
-    [InlineData("static 192.168.1.15/24\n", "static 192.168.1.15/24\ngateway 192.168.1.1\n", "/etc/kdump/network.conf:7: a block after the first (an interface toward fence_kdump nodes) takes 'static' and 'route' lines only, no 'dhcp', 'auto6', 'gateway' or 'nameserver'")]
+    [InlineData("route 192.168.200.0/24\n", "route 192.168.200.0/24\nnameserver 10.0.2.3\n", "/etc/kdump/network.conf:7: a block after the first (an interface toward fence_kdump nodes) takes 'static' or 'dhcp' and 'route' lines only, no 'auto6', 'gateway' or 'nameserver'")]
+    [InlineData("static 192.168.1.15/24\nroute 192.168.200.0/24\n", "dhcp\ngateway 192.168.1.1\n", "/etc/kdump/network.conf:7: 'gateway' goes with 'static' only (DHCP gives 'dhcp' its router)")]
+    [InlineData("static 192.168.1.15/24\n", "static 192.168.1.15/24\ngateway 192.168.1.1\n", "/etc/kdump/network.conf:7: a block after the first (an interface toward fence_kdump nodes) takes 'static' or 'dhcp' and 'route' lines only, no 'auto6', 'gateway' or 'nameserver'")]
     [InlineData("interface eth1 52:54:00:12:34:57\n", "", "/etc/kdump/network.conf:7: no 'interface' line")]
     [InlineData("interface eth1 52:54:00:12:34:57\n", "interface bond1 52:54:00:12:34:57\nbond bond1 52:54:00:12:34:57 active-backup\nslave bond1 eth0 52:54:00:12:34:56\n",
         "/etc/kdump/network.conf:7: eth0 is the interface of one and a slave of bond1 in the other (this block and that of line 2)")]

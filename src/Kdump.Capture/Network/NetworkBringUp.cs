@@ -95,7 +95,7 @@ public static class NetworkBringUp
         if (first && net.SetUp("lo") is { } loWhy) log($"cannot set lo up: {loWhy}");
         return config.Method switch
         {
-            AddressMethod.Dhcp => Lease(net, paths, config, name, log),
+            AddressMethod.Dhcp => Lease(net, paths, config, name, log, first),
             AddressMethod.Auto => Autoconfigure(net, paths, config, name, log),
             _ when config.IsIpv6 => Configure6(net, paths, config, name, log),
             _ => Configure4(net, paths, config, name, log),
@@ -477,8 +477,12 @@ public static class NetworkBringUp
         if (net.SetHardwareAddress(name, mac) is { } why) log($"{name}: address {mac} not set: {why}");
     }
 
-    /// <summary>Sets <paramref name="name"/> up, leases an address for it, then sets the address, the default route and the nameservers.</summary>
-    private static bool Lease(INetworkControl net, CapturePaths paths, CaptureNetworkConfig config, string name, Action<string> log)
+    /// <summary>
+    /// Sets <paramref name="name"/> up, leases an address for it, then sets the address, the
+    /// default route, the recorded routes and the nameservers; for an interface after the
+    /// <paramref name="first"/> (toward fence_kdump nodes), the address and recorded routes only.
+    /// </summary>
+    private static bool Lease(INetworkControl net, CapturePaths paths, CaptureNetworkConfig config, string name, Action<string> log, bool first)
     {
         // mkdumprd's record, in the log: why this capture kernel asks DHCP rather than reusing an address.
         log($"{name} ({config.MacAddress}): the first kernel's address was leased ({CaptureNetworkConfig.ImagePath}: {CaptureNetworkConfig.Keywords.Dhcp}), asking DHCP");
@@ -504,8 +508,12 @@ public static class NetworkBringUp
                 return false;
             }
         }
+        // An interface toward fence_kdump nodes takes the address only: the default route and the
+        // nameservers stay the dump interface's; its recorded routes lead to the nodes.
+        var router = first ? lease.Router : null;
         var error = net.SetAddress(name, IpPrefix.From(lease.Address));
-        if (error is null && lease.Router is { } router) error = net.AddRoute(new IpPrefix(IPAddress.Any, 0), Ipv4Network.ToIPAddress(router), name);
+        if (error is null && router is { } via) error = net.AddRoute(new IpPrefix(IPAddress.Any, 0), Ipv4Network.ToIPAddress(via), name);
+        if (error is null) error = AddRoutes(net, config, name);
         if (error is not null)
         {
             log($"cannot configure {name}: {error}");
@@ -513,9 +521,9 @@ public static class NetworkBringUp
         }
         // The server's nameservers are those of this network now; the first kernel's are the fallback.
         var nameservers = lease.Nameservers.Count > 0 ? lease.Nameservers.Select(Ipv4Network.ToIPAddress).ToList() : config.Nameservers;
-        if (nameservers.Count > 0) WriteResolvConf(paths, nameservers);
+        if (first && nameservers.Count > 0) WriteResolvConf(paths, nameservers);
         log($"{name} ({ReadMac(paths, name) ?? config.MacAddress}) leased {lease.Address} from {Ipv4Network.Format(lease.Server)}"
-            + (lease.Router is { } r ? $" via {Ipv4Network.Format(r)}" : "")
+            + (router is { } r ? $" via {Ipv4Network.Format(r)}" : "")
             + (lease.LeaseSeconds is { } s ? $" for {s}s" : ""));
         return true;
     }

@@ -108,7 +108,7 @@ public sealed record CaptureNetworkConfig(
     /// Every block of a record: each starts at a <c>remote</c> line (comments and blank lines before
     /// the first belong to it) and is read as <see cref="Parse"/> reads one, errors naming the
     /// file's own line numbers (a block's own line for what it lacks). The blocks after the first
-    /// lead to fence_kdump nodes only: a static address and routes, no default route, lease,
+    /// lead to fence_kdump nodes only: a static or leased address and routes, no default route,
     /// autoconfiguration or nameservers, which are the dump interface's. A link in two blocks must be
     /// the same link in both, and no block's interface another's or a member of a link in another
     /// (<see cref="NetworkLinkRecord.SharingConflict"/>): each link is made once.
@@ -125,10 +125,10 @@ public sealed record CaptureNetworkConfig(
             var from = b == 0 ? 0 : starts[b];
             var to = b + 1 < starts.Count ? starts[b + 1] : lines.Length;
             var block = ParseLines(lines, from, to, file, starts[b] + 1);
-            if (b > 0 && (block.Method != AddressMethod.Static || block.Gateway is not null || block.Nameservers.Count > 0))
+            if (b > 0 && (block.Method == AddressMethod.Auto || block.Gateway is not null || block.Nameservers.Count > 0))
             {
-                throw KdumpConfigException.At(file, starts[b] + 1, $"a block after the first (an interface toward fence_kdump nodes) takes '{Keywords.Static}' and"
-                    + $" '{Keywords.Route}' lines only, no '{Keywords.Dhcp}', '{Keywords.Auto6}', '{Keywords.Gateway}' or '{Keywords.Nameserver}'");
+                throw KdumpConfigException.At(file, starts[b] + 1, $"a block after the first (an interface toward fence_kdump nodes) takes '{Keywords.Static}' or"
+                    + $" '{Keywords.Dhcp}' and '{Keywords.Route}' lines only, no '{Keywords.Auto6}', '{Keywords.Gateway}' or '{Keywords.Nameserver}'");
             }
             blocks.Add(block);
         }
@@ -242,9 +242,10 @@ public sealed record CaptureNetworkConfig(
         if (remote is null) throw KdumpConfigException.At(file, blockLine, $"no '{Keywords.Remote}' line");
         if (name is null || mac is null) throw KdumpConfigException.At(file, blockLine, $"no '{Keywords.Interface}' line");
         if (method is null) throw KdumpConfigException.At(file, blockLine, $"no '{Keywords.Static}', '{Keywords.Dhcp}' or '{Keywords.Auto6}' line");
-        // DHCP and a router's advertisement bring the default route; auto6 keeps the first kernel's other routes.
-        if (method == AddressMethod.Dhcp && (gateway is not null || routes.Count > 0))
-            throw KdumpConfigException.At(file, blockLine, $"'{Keywords.Gateway}' and '{Keywords.Route}' go with '{Keywords.Static}' only");
+        // DHCP and a router's advertisement bring the default route; auto6 keeps the first kernel's
+        // other routes, and a leased interface toward fence_kdump nodes its routes to them.
+        if (method == AddressMethod.Dhcp && gateway is not null)
+            throw KdumpConfigException.At(file, blockLine, $"'{Keywords.Gateway}' goes with '{Keywords.Static}' only (DHCP gives '{Keywords.Dhcp}' its router)");
         if (method == AddressMethod.Auto && gateway is not null)
             throw KdumpConfigException.At(file, blockLine, $"'{Keywords.Gateway}' goes with '{Keywords.Static}' only (a router's advertisement gives '{Keywords.Auto6}' its default route)");
         var ipv6 = remote.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;

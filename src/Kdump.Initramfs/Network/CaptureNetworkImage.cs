@@ -235,17 +235,19 @@ public static class CaptureNetworkImage
     /// kernel takes), and less destinations an earlier block has (adding one again meets EEXIST and
     /// the earlier route stays). Each node behind it gets a host route of its own (the caller's).
     /// Links an earlier block has (the dump's NIC below a heartbeat VLAN) are made once, by it. A
-    /// leased or autoconfigured address, or an address on a member of an earlier block's bond or
-    /// bridge, is refused.
+    /// leased address is leased again in the capture kernel. An autoconfigured address, or an
+    /// address on a member of an earlier block's bond or bridge, is refused.
     /// </summary>
     private static CaptureNetworkConfig FenceInterface(HostNetwork facts, string node, IPAddress address, string host,
         IReadOnlyList<CaptureNetworkConfig> earlier, ICollection<string> warnings)
     {
         var config = Resolve(facts, node, address, warnings);
-        if (config.Method != AddressMethod.Static)
+        // A leased interface is leased again (its router and nameservers left out); SLAAC would
+        // bring a default route from the router's advertisements, which the dump's traffic would take.
+        if (config.Method == AddressMethod.Auto)
         {
             throw new InitramfsBuildException($"fence_kdump node {node} is reached through {config.Interface}, whose address is not permanent"
-                + $" ({(config.Method == AddressMethod.Dhcp ? "DHCP" : "SLAAC")}): the minimal backend leases or autoconfigures only the interface toward {host}");
+                + $" (SLAAC): the minimal backend autoconfigures only the interface toward {host}");
         }
         foreach (var block in earlier)
         {
@@ -405,7 +407,7 @@ public static class CaptureNetworkImage
         if (links.OfType<BridgeLink>().Any()) modules.Add(BridgeModule);
         modules.AddRange(links.OfType<NicLink>().SelectMany(n => facts.DriverModules(n.Name)).Distinct(StringComparer.Ordinal));
         List<string> ifModules = [];
-        if (config.Method == AddressMethod.Dhcp) ifModules.Add(PacketSocketModule);
+        if (blocks.Any(b => b.Method == AddressMethod.Dhcp)) ifModules.Add(PacketSocketModule);
         if (blocks.Any(b => b.IsIpv6)) ifModules.Add(Ipv6Module);
         return new(modules, ifModules, others);
     }

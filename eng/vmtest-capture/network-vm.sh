@@ -63,8 +63,8 @@
 # ssh fence: a cluster node whose heartbeat network is its own NIC, leased as a cloud's second NIC
 # is. The dump goes over ssh as in the static case through eth0 (user networking); eth1
 # (52:54:00:12:34:57) is the link to the server guest, whose busybox udhcpd leases it
-# 192.168.100.15/24 (no router, no DNS), with the on-link route to node2.test's 192.168.200.0/24
-# added by hand. mkdumprd records eth1 as a second block, leased; kdump-capture brings up eth0,
+# 192.168.100.15/24 with a router and a DNS server (the first kernel keeps eth0's default route),
+# and the on-link route to node2.test's 192.168.200.0/24 added by hand. mkdumprd records eth1 as a second block, leased; kdump-capture brings up eth0,
 # then leases eth1 again, and the agent must exit 0.
 # RELEASE defaults to bookworm. Must run as root (ip netns, the servers).
 set -euo pipefail
@@ -405,7 +405,7 @@ elif [ "$(cat /etc/netvm-method)" = fence ]; then
   fl=$(cat /etc/netvm-fence-link)
   [ "$fl" = eth0 ] || { ip link set eth0 up && ip addr add 10.0.2.15/24 dev eth0 && ip route add default via 10.0.2.2; }
   if [ -e /etc/netvm-fence-dhcp ]; then
-    # Leased from the server guest's udhcpd, which offers no router: eth0 keeps the default route.
+    # Leased from the server guest's udhcpd; its router's default route meets eth0's (EEXIST).
     ip link set $fl up && udhcpc -i $fl -n -q -s /etc/udhcpc/netvm.script || echo "NETVM-UDHCPC failed rc=$?"
     echo "NETVM-ADDR $(ip -4 addr show dev $fl | awk '/inet |valid_lft/' | tr -s ' \n' ' ')"
   else
@@ -483,10 +483,11 @@ if [[ $METHOD == vlan || $METHOD == ipv6 || $METHOD == auto6 || $METHOD == fence
     done
   fi
   echo "$METHOD" >"$S/method"; echo "$GUEST_PORT" >"$S/port"
-  # ssh fence: the heartbeat NIC's lease, the one address of the pool, with no router or DNS option.
+  # ssh fence: the heartbeat NIC's lease, the one address of the pool, with a router and a DNS
+  # server, which the capture kernel must not take for the dump's (its log line would say "via").
   if [[ $CASE == ssh-fence ]]; then
     mkdir -p "$S/etc"
-    printf 'start 192.168.100.15\nend 192.168.100.15\nmax_leases 1\ninterface eth0\nlease_file /tmp/udhcpd.leases\noption subnet 255.255.255.0\noption lease 86400\n' >"$S/etc/udhcpd.conf"
+    printf 'start 192.168.100.15\nend 192.168.100.15\nmax_leases 1\ninterface eth0\nlease_file /tmp/udhcpd.leases\noption subnet 255.255.255.0\noption lease 86400\noption router 192.168.100.1\noption dns 192.168.100.1\n' >"$S/etc/udhcpd.conf"
   fi
   cat >"$S/init" <<'INIT'
 #!/bin/busybox sh

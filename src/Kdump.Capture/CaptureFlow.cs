@@ -54,17 +54,26 @@ public sealed class CaptureFlow
         var instruction = ReadDumpInstruction();
         var fenceNodes = ShellChars.SplitWords(_conf.GetValue("fence_kdump_nodes"));
         Config.Network.CaptureNetworkConfig? network = null;
-        var networkUp = !(instruction.NeedsHostIp || fenceNodes.Length > 0)
-            || Network.NetworkBringUp.TryBringUp(_system, _paths, Log, out network);
         // Upstream starts the sender whatever the network did: part of it may work, and a failure
         // action (dump_to_rootfs) can take minutes during which the cluster would fence this node.
-        // With a record, only its first interface failed: nodes behind another one may still hear.
-        if (!networkUp && fenceNodes.Length > 0)
+        // It starts once the dump's interface has been tried, before the interfaces toward the
+        // nodes: leasing one may take longer than the agents wait (fence_kdump -t: 60 s).
+        var notified = false;
+        void Notify(Config.Network.CaptureNetworkConfig? first, bool up)
         {
-            Log(network is null ? "fence_kdump: the network is not up, the cluster nodes may not hear of this capture"
-                : $"fence_kdump: {network.Interface} is not up, the cluster nodes reached through it may not hear of this capture");
+            if (notified || fenceNodes.Length == 0) return;
+            notified = true;
+            if (!up)
+            {
+                // With a record, only its first interface failed: nodes behind another one may still hear.
+                Log(first is null ? "fence_kdump: the network is not up, the cluster nodes may not hear of this capture"
+                    : $"fence_kdump: {first.Interface} is not up, the cluster nodes reached through it may not hear of this capture");
+            }
+            FenceKdumpNotify(fenceNodes);
         }
-        FenceKdumpNotify(fenceNodes);
+        var networkUp = !(instruction.NeedsHostIp || fenceNodes.Length > 0)
+            || Network.NetworkBringUp.TryBringUp(_system, _paths, Log, out network, Notify);
+        Notify(network, networkUp);
         if (instruction.NeedsHostIp)
         {
             if (!networkUp) return ErrorHandler();

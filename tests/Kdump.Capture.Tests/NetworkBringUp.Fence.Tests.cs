@@ -111,6 +111,10 @@ public sealed partial class NetworkBringUpTests
     /// <summary>The record of a node behind eth1 (mkdumprd's second block): its address and on-link route, no gateway.</summary>
     private const string HeartbeatBlock = "remote 192.168.200.2\ninterface eth1 52:54:00:12:34:57\nstatic 192.168.1.15/24\nroute 192.168.200.0/24\n";
 
+    /// <summary>
+    /// The sender starts once the dump's interface is up and before the heartbeat interface is
+    /// tried: bringing that one up may take long (a lease), longer than the agents wait.
+    /// </summary>
     [Fact]
     public void An_ssh_dump_brings_up_the_interface_toward_the_fence_node_after_the_dumps_and_notifies_through_it()
     {
@@ -123,10 +127,10 @@ public sealed partial class NetworkBringUpTests
         [
             "up lo", "addr eth0 10.0.2.15/24", "up eth0", "route 0.0.0.0/0 via 10.0.2.2", "route 172.16.0.0/12 via 10.0.2.1",
             "kdump: eth0 (52:54:00:12:34:56) is 10.0.2.15/24 via 10.0.2.2",
-            "addr eth1 192.168.1.15/24", "up eth1", "route 192.168.200.0/24 dev eth1",
-            "kdump: eth1 (52:54:00:12:34:57) is 192.168.1.15/24",
             "kdump: fence_kdump: notifying node2.test",
             "fence_kdump_send node2.test",
+            "addr eth1 192.168.1.15/24", "up eth1", "route 192.168.200.0/24 dev eth1",
+            "kdump: eth1 (52:54:00:12:34:57) is 192.168.1.15/24",
         ], events.Take(12));
         // The dump's route and directory are the first block's.
         Assert.Contains("route 10.0.2.100", events);
@@ -263,6 +267,26 @@ public sealed partial class NetworkBringUpTests
         Assert.Single(_net.Calls, c => c.StartsWith("route 0.0.0.0/0", StringComparison.Ordinal));
         Assert.Equal("nameserver 10.9.9.9\n", File.ReadAllText(Host("/etc/resolv.conf")));
         Assert.Equal("eth1 (52:54:00:12:34:57) leased 10.0.2.15/24 from 10.0.2.2 for 86400s", _log[^1]);
+    }
+
+    /// <summary>
+    /// A heartbeat interface whose lease never comes: the nodes behind the dump's interface have
+    /// been told already (the sender started before the lease was asked for), the failure is
+    /// logged, and the dump goes on.
+    /// </summary>
+    [Fact]
+    public void A_heartbeat_lease_that_never_comes_neither_delays_the_notice_nor_stops_the_dump()
+    {
+        Write("/sys/class/net/eth1/address", "52:54:00:12:34:57\n");
+        _net.Dhcp.Respond = (_, _) => [];
+        var (rc, events) = RunFlow("ssh root@10.0.2.100\npath /var/crash-test\nsshkey /root/.ssh/kdump_id_rsa\nfence_kdump_nodes node2.test\n",
+            StaticRecord + "remote 192.168.200.2\ninterface eth1 52:54:00:12:34:57\ndhcp\nroute 192.168.200.2/32\n");
+
+        Assert.Equal(0, rc);
+        var sent = events.IndexOf("fence_kdump_send node2.test");
+        Assert.True(sent >= 0 && sent < events.IndexOf("dhcp eth1"), string.Join('\n', events));
+        Assert.Contains("kdump: eth1 is not up: fence_kdump nodes reached through it (as 192.168.200.2) may not hear of this capture", events);
+        Assert.Contains("kdump: saving vmcore complete", events);
     }
 
     /// <summary>

@@ -540,6 +540,35 @@ public sealed partial class NetworkBringUpTests : IDisposable
         ], _log);
     }
 
+    /// <summary>
+    /// The first kernel's lease, recorded by mkdumprd, is asked for in DHCPDISCOVER (option 50);
+    /// a server that hands out another address is logged, since fence_kdump agents and the dump
+    /// server know the machine by the old one.
+    /// </summary>
+    [Fact]
+    public void A_recorded_lease_is_asked_for_again_and_another_address_is_logged()
+    {
+        Write(CaptureNetworkConfig.ImagePath, DhcpRecord.Replace("dhcp\n", "dhcp 10.0.2.15/24\n", StringComparison.Ordinal));
+        Write("/sys/class/net/eth0/address", "52:54:00:12:34:56\n");
+        Assert.True(BringUp(out _));
+        Assert.Equal(DhcpFakeServer.Leased, _net.Dhcp.Sent[0].Message.RequestedAddress);
+        Assert.DoesNotContain(_log, l => l.Contains("the first kernel had", StringComparison.Ordinal));
+
+        _log.Clear();
+        _net.Calls.Clear();
+        _net.Dhcp = new DhcpFakeServer();
+        Write(CaptureNetworkConfig.ImagePath, DhcpRecord.Replace("dhcp\n", "dhcp 10.0.2.99/24\n", StringComparison.Ordinal));
+        Assert.True(BringUp(out _));
+        Assert.Equal(Kdump.Config.Network.Ipv4Network.FromIPAddress(System.Net.IPAddress.Parse("10.0.2.99")), _net.Dhcp.Sent[0].Message.RequestedAddress);
+        Assert.Equal("eth0: the first kernel had 10.0.2.99/24; servers and fence_kdump nodes that know this machine by it may not recognise 10.0.2.15/24", _log[^1]);
+
+        // Without a recorded lease, DHCPDISCOVER asks for none.
+        _net.Dhcp = new DhcpFakeServer();
+        Write(CaptureNetworkConfig.ImagePath, DhcpRecord);
+        Assert.True(BringUp(out _));
+        Assert.Null(_net.Dhcp.Sent[0].Message.RequestedAddress);
+    }
+
     [Fact]
     public void Dhcp_without_an_answer_or_a_socket_fails_with_the_reason_and_a_lease_without_dns_keeps_the_recorded_one()
     {

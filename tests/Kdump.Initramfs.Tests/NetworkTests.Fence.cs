@@ -185,51 +185,33 @@ public sealed partial class NetworkTests
     }
 
     /// <summary>
-    /// One trunk NIC carries both: the dump goes out through eth0, the heartbeat network is VLAN 100
-    /// on it. The second block declares eth0 below its VLAN, which kdump-capture makes once, for
-    /// the first block; the record reads back.
+    /// One trunk NIC carries both networks: the dump goes out through eth0 and the heartbeat is
+    /// VLAN 100 on it, or the other way round. The heartbeat's block declares what it shares with
+    /// the dump's (eth0 below the VLAN, or eth0 itself), which kdump-capture makes once, for the
+    /// dump's block; the record reads back.
     /// </summary>
-    [Fact]
-    public void A_fence_node_behind_a_vlan_of_the_dumps_nic_records_the_vlan_on_that_nic()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_fence_node_across_a_vlan_of_the_dumps_nic_shares_that_nic(bool dumpOnVlan)
     {
-        using var root = new TestRoot("mkdumprd-fence-vlan");
+        using var root = new TestRoot($"mkdumprd-fence-vlan-{dumpOnVlan}");
         root.MakeDirectory("/sys/class/net");
         Vlan(root, "eth0.100", 100, "eth0", "52:54:00:12:34:56", 5);
+        var (dump, dumpIndex, heartbeat, heartbeatIndex) = dumpOnVlan ? ("eth0.100", 5, "eth0", 2) : ("eth0", 2, "eth0.100", 5);
         var routes = Header
-            + RouteLine("eth0", "0.0.0.0", "10.0.2.2", 0x3, 0, "0.0.0.0", true)
-            + RouteLine("eth0", "10.0.2.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true)
-            + RouteLine("eth0.100", "192.168.1.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true);
-        var image = BuildNfs(root, [Addr(2, "10.0.2.15/24"), Addr(5, "192.168.1.15/24")],
+            + RouteLine(dump, "0.0.0.0", "10.0.2.2", 0x3, 0, "0.0.0.0", true)
+            + RouteLine(dump, "10.0.2.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true)
+            + RouteLine(heartbeat, "192.168.1.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true);
+        var image = BuildNfs(root, [Addr(dumpIndex, "10.0.2.15/24"), Addr(heartbeatIndex, "192.168.1.15/24")],
             "nfs 10.0.2.100:/export\nfence_kdump_nodes node4.test\n", routes, Cluster);
 
         var record = Text(image, CaptureNetworkConfig.ImagePath);
-        Assert.EndsWith("# kdump-capture network, written by mkdumprd\nremote 192.168.1.4\ninterface eth0.100 52:54:00:12:34:56\n"
-            + "vlan eth0.100 52:54:00:12:34:56 100 eth0\nnic eth0 52:54:00:12:34:56\nstatic 192.168.1.15/24\nroute 192.168.1.4/32\n", record, StringComparison.Ordinal);
-        Assert.Equal(["eth0", "eth0.100"], CaptureNetworkConfig.ParseAll(record).Select(b => b.Interface));
+        var links = dumpOnVlan ? "" : "vlan eth0.100 52:54:00:12:34:56 100 eth0\nnic eth0 52:54:00:12:34:56\n";
+        Assert.EndsWith($"# kdump-capture network, written by mkdumprd\nremote 192.168.1.4\ninterface {heartbeat} 52:54:00:12:34:56\n"
+            + links + "static 192.168.1.15/24\nroute 192.168.1.4/32\n", record, StringComparison.Ordinal);
+        Assert.Equal([dump, heartbeat], CaptureNetworkConfig.ParseAll(record).Select(b => b.Interface));
         Assert.Contains("8021q", image.Modules.Select(m => m.Name));
-    }
-
-    /// <summary>
-    /// The other way round: the dump goes out through VLAN 100 of eth0, the heartbeat network is
-    /// eth0 itself, untagged. The second block is the first block's NIC, given its own address.
-    /// </summary>
-    [Fact]
-    public void A_fence_node_on_the_untagged_nic_below_the_dumps_vlan_records_that_nic()
-    {
-        using var root = new TestRoot("mkdumprd-fence-untagged");
-        root.MakeDirectory("/sys/class/net");
-        Vlan(root, "eth0.100", 100, "eth0", "52:54:00:12:34:56", 5);
-        var routes = Header
-            + RouteLine("eth0.100", "0.0.0.0", "10.0.2.2", 0x3, 0, "0.0.0.0", true)
-            + RouteLine("eth0.100", "10.0.2.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true)
-            + RouteLine("eth0", "192.168.1.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true);
-        var image = BuildNfs(root, [Addr(5, "10.0.2.15/24"), Addr(2, "192.168.1.15/24")],
-            "nfs 10.0.2.100:/export\nfence_kdump_nodes node4.test\n", routes, Cluster);
-
-        var record = Text(image, CaptureNetworkConfig.ImagePath);
-        Assert.EndsWith("# kdump-capture network, written by mkdumprd\nremote 192.168.1.4\ninterface eth0 52:54:00:12:34:56\n"
-            + "static 192.168.1.15/24\nroute 192.168.1.4/32\n", record, StringComparison.Ordinal);
-        Assert.Equal(["eth0.100", "eth0"], CaptureNetworkConfig.ParseAll(record).Select(b => b.Interface));
     }
 
     /// <summary>
@@ -252,9 +234,9 @@ public sealed partial class NetworkTests
 
     /// <summary>
     /// A heartbeat NIC whose address is leased (a cloud cluster's second NIC): recorded as
-    /// <c>dhcp</c> with the nodes' routes, and leased again in the capture kernel without its
-    /// router or nameservers. A node behind a gateway gets its host route through it, and the
-    /// gateway one of its own, since the record cannot know the lease's subnet.
+    /// <c>dhcp</c> with its lease (asked for again) and the nodes' routes, and leased again in the
+    /// capture kernel without its router or nameservers. A node behind a gateway gets its host
+    /// route through it; the gateway is on the lease's subnet, so no route of its own.
     /// </summary>
     [Fact]
     public void A_fence_node_behind_a_leased_interface_records_that_interface_as_leased()
@@ -271,8 +253,8 @@ public sealed partial class NetworkTests
             n => n switch { "node9.test" => IpA("172.20.0.9"), _ => Cluster(n) });
 
         var record = Text(image, CaptureNetworkConfig.ImagePath);
-        Assert.EndsWith("# kdump-capture network, written by mkdumprd\nremote 192.168.1.4\ninterface eth1 52:54:00:12:34:57\ndhcp\n"
-            + "route 192.168.1.4/32\nroute 172.20.0.9/32 192.168.1.1\nroute 192.168.1.1/32\n", record, StringComparison.Ordinal);
+        Assert.EndsWith("# kdump-capture network, written by mkdumprd\nremote 192.168.1.4\ninterface eth1 52:54:00:12:34:57\ndhcp 192.168.1.15/24\n"
+            + "route 192.168.1.4/32\nroute 172.20.0.9/32 192.168.1.1\n", record, StringComparison.Ordinal);
         Assert.Equal([AddressMethod.Static, AddressMethod.Dhcp], CaptureNetworkConfig.ParseAll(record).Select(b => b.Method));
     }
 
@@ -288,7 +270,7 @@ public sealed partial class NetworkTests
         var e = Assert.Throws<InitramfsBuildException>(() => BuildIpv6(root, "nfs [fd00:2::1]:/export\nfence_kdump_nodes fd00:5::9\n",
             ifInet6: GuestIfInet6 + "fd000005000000000000000000000015 03 40 00 00     eth1\n",
             routes: GuestIpv6Routes + "fd000005000000000000000000000000 40 00000000000000000000000000000000 00 00000000000000000000000000000000 00000100 00000001 00000000 00000001     eth1\n"));
-        Assert.Equal("fence_kdump node fd00:5::9 is reached through eth1, whose address is not permanent (SLAAC):"
+        Assert.Equal("fence_kdump node fd00:5::9 is reached through eth1, whose address is not permanent (SLAAC or DHCPv6):"
             + " the minimal backend autoconfigures only the interface toward fd00:2::1", e.Message);
     }
 

@@ -249,10 +249,11 @@ public sealed partial class NetworkTests
         "/etc/kdump/network.conf:7: eth0 is not the same link in both (this block and that of line 2)")]
     [InlineData("interface eth1 52:54:00:12:34:57\n", "interface eth0.7 52:54:00:12:34:56\nvlan eth0.7 52:54:00:12:34:56 7 eth0\nbond eth0 52:54:00:12:34:56 active-backup\nslave eth0 eth2 52:54:00:12:34:58\n",
         "/etc/kdump/network.conf:7: eth0 is not the same link in both (this block and that of line 2)")]
-    [InlineData("route 192.168.200.0/24\n", "route 192.168.200.0/24\nnameserver 10.0.2.3\n", "/etc/kdump/network.conf:7: a block after the first (an interface toward fence_kdump nodes) takes 'static' or 'dhcp' and 'route' lines only, no 'auto6', 'gateway' or 'nameserver'")]
+    [InlineData("route 192.168.200.0/24\n", "route 192.168.200.0/24\nnameserver 10.0.2.3\n", "/etc/kdump/network.conf:7: a block after the first (an interface toward fence_kdump nodes) takes 'static' or 'dhcp' and 'route' lines only, no 'auto6', 'gateway', 'nameserver' or default route")]
     [InlineData("static 192.168.1.15/24\nroute 192.168.200.0/24\n", "dhcp\ngateway 192.168.1.1\n", "/etc/kdump/network.conf:7: 'gateway' goes with 'static' only (DHCP gives 'dhcp' its router)")]
-    [InlineData("static 192.168.1.15/24\n", "static 192.168.1.15/24\ngateway 192.168.1.1\n", "/etc/kdump/network.conf:7: a block after the first (an interface toward fence_kdump nodes) takes 'static' or 'dhcp' and 'route' lines only, no 'auto6', 'gateway' or 'nameserver'")]
+    [InlineData("static 192.168.1.15/24\n", "static 192.168.1.15/24\ngateway 192.168.1.1\n", "/etc/kdump/network.conf:7: a block after the first (an interface toward fence_kdump nodes) takes 'static' or 'dhcp' and 'route' lines only, no 'auto6', 'gateway', 'nameserver' or default route")]
     [InlineData("interface eth1 52:54:00:12:34:57\n", "", "/etc/kdump/network.conf:7: no 'interface' line")]
+    [InlineData("route 192.168.200.0/24\n", "route 0.0.0.0/0 192.168.1.1\n", "/etc/kdump/network.conf:7: a block after the first (an interface toward fence_kdump nodes) takes 'static' or 'dhcp' and 'route' lines only, no 'auto6', 'gateway', 'nameserver' or default route")]
     [InlineData("interface eth1 52:54:00:12:34:57\n", "interface bond1 52:54:00:12:34:57\nbond bond1 52:54:00:12:34:57 active-backup\nslave bond1 eth0 52:54:00:12:34:56\n",
         "/etc/kdump/network.conf:7: eth0 is the interface of one and a slave of bond1 in the other (this block and that of line 2)")]
     [InlineData("interface eth1 52:54:00:12:34:57\n", "interface br1 52:54:00:12:34:57\nbridge br1 52:54:00:12:34:57\nport br1 eth0\nnic eth0 52:54:00:12:34:56\n",
@@ -283,6 +284,12 @@ public sealed partial class NetworkTests
         Assert.Equal(["eth0.100", "eth0"], CaptureNetworkConfig.ParseAll(Trunk(
             "interface eth0.100 52:54:00:12:34:56\nvlan eth0.100 52:54:00:12:34:56 100 eth0\nnic eth0 52:54:00:12:34:56\n",
             "interface eth0 52:54:00:12:34:56\n")).Select(b => b.Interface));
+
+        // A hypervisor's bridge on eth0 beside a tagged heartbeat on the same NIC, either way round.
+        const string bridge = "interface br0 52:54:00:12:34:56\nbridge br0 52:54:00:12:34:56\nport br0 eth0\nnic eth0 52:54:00:12:34:56\n";
+        const string tagged = "interface eth0.100 52:54:00:12:34:56\nvlan eth0.100 52:54:00:12:34:56 100 eth0\nnic eth0 52:54:00:12:34:56\n";
+        Assert.Equal(2, CaptureNetworkConfig.ParseAll(Trunk(bridge, tagged)).Count);
+        Assert.Equal(2, CaptureNetworkConfig.ParseAll(Trunk(tagged, bridge)).Count);
 
         string Refused(string second) => Assert.Throws<KdumpConfigException>(() => CaptureNetworkConfig.ParseAll(Trunk(vlan100, second))).Message;
         // A VLAN on a slave of the dump's bond: the slave is no plain NIC there.
@@ -650,7 +657,7 @@ public sealed partial class NetworkTests
             var image = BuildNfs(root, [Addr(5, "10.0.2.15/24", flags: 0)], nic: false,
                 routes: Header + RouteLine("br0", "10.0.2.0", "0.0.0.0", 0x1, 0, "255.255.255.0", true));
             Assert.Equal("# kdump-capture network, written by mkdumprd\nremote 10.0.2.100\ninterface br0 52:54:00:12:34:56\n"
-                + "bridge br0 52:54:00:12:34:56\nport br0 eth0\nnic eth0 52:54:00:12:34:56\ndhcp\nnameserver 10.0.2.3\nnameserver fec0::3\n", Text(image, CaptureNetworkConfig.ImagePath));
+                + "bridge br0 52:54:00:12:34:56\nport br0 eth0\nnic eth0 52:54:00:12:34:56\ndhcp 10.0.2.15/24\nnameserver 10.0.2.3\nnameserver fec0::3\n", Text(image, CaptureNetworkConfig.ImagePath));
             var modules = image.Modules.Select(m => m.Name).ToList();
             foreach (var m in new[] { "bridge", "stp", "llc", "virtio_net", "virtio_pci" }) Assert.Contains(m, modules);
         }
@@ -759,8 +766,14 @@ public sealed partial class NetworkTests
     {
         using var root = new TestRoot("mkdumprd-net-dhcp");
         var image = BuildNfs(root, [Addr(2, "10.0.2.15/24", flags: 0)]);
-        Assert.Equal("# kdump-capture network, written by mkdumprd\nremote 10.0.2.100\ninterface eth0 52:54:00:12:34:56\ndhcp\nnameserver 10.0.2.3\nnameserver fec0::3\n",
+        // The lease is recorded, to be asked for again (DHCPDISCOVER's option 50).
+        Assert.Equal("# kdump-capture network, written by mkdumprd\nremote 10.0.2.100\ninterface eth0 52:54:00:12:34:56\ndhcp 10.0.2.15/24\nnameserver 10.0.2.3\nnameserver fec0::3\n",
             Text(image, CaptureNetworkConfig.ImagePath));
+        var record = CaptureNetworkConfig.Parse(Text(image, CaptureNetworkConfig.ImagePath));
+        Assert.Equal((AddressMethod.Dhcp, IpPrefix.TryParse("10.0.2.15/24")), (record.Method, record.Address));
+        Assert.Equal(AddressMethod.Dhcp, CaptureNetworkConfig.Parse("remote 10.0.2.100\ninterface eth0 52:54:00:12:34:56\ndhcp\n").Method);
+        var e = Assert.Throws<KdumpConfigException>(() => CaptureNetworkConfig.Parse("remote 10.0.2.100\ninterface eth0 52:54:00:12:34:56\ndhcp 10.0.2.15/24 x\n"));
+        Assert.Equal("/etc/kdump/network.conf:3: 'dhcp' takes 1 value(s), found 2", e.Message);
         // The DHCP client's packet socket: af_packet only if the kernel has it as a module. Debian
         // builds it in (modules.builtin), so neither a module nor a "not found" warning here.
         Assert.DoesNotContain(CaptureNetworkImage.PacketSocketModule, image.Modules.Select(m => m.Name));

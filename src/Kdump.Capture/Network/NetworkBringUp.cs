@@ -50,8 +50,11 @@ public static class NetworkBringUp
     /// <paramref name="config"/> null when the image records none. Every interface of the record
     /// is brought up, in order (the dump's first, then those toward fence_kdump nodes);
     /// <paramref name="config"/> is the first, and only its failure makes this false.
+    /// <paramref name="firstTried"/> is called once the first has been tried (with whether it came
+    /// up) and before the others, which may take long (a lease is given up after a minute and a half).
     /// </summary>
-    public static bool TryBringUp(ICaptureSystem system, CapturePaths paths, Action<string> log, out CaptureNetworkConfig? config)
+    public static bool TryBringUp(ICaptureSystem system, CapturePaths paths, Action<string> log, out CaptureNetworkConfig? config,
+        Action<CaptureNetworkConfig, bool>? firstTried = null)
     {
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(paths);
@@ -80,6 +83,7 @@ public static class NetworkBringUp
         // Links made so far by recorded name (null: could not be), so a link two blocks share is made once.
         var made = NameNics(net, paths, interfaces.Select(i => i.Link), log).ToDictionary(p => p.Key, string? (p) => p.Value, StringComparer.Ordinal);
         var up = BringUp(net, paths, made, config, log, first: true);
+        firstTried?.Invoke(config, up);
         // The others lead to fence_kdump nodes only: the dump goes on without them.
         foreach (var other in interfaces.Skip(1))
         {
@@ -502,7 +506,8 @@ public static class NetworkBringUp
         string? failure;
         using (transport)
         {
-            if (!new DhcpClient(transport, name, CaptureNetworkConfig.MacBytes(config.MacAddress), log).TryLease(out lease, out failure))
+            uint? wanted = config.Address is { IsIpv6: false } had ? Ipv4Network.FromIPAddress(had.Address) : null;
+            if (!new DhcpClient(transport, name, CaptureNetworkConfig.MacBytes(config.MacAddress), log, wanted: wanted).TryLease(out lease, out failure))
             {
                 log(failure);
                 return false;
@@ -525,6 +530,9 @@ public static class NetworkBringUp
         log($"{name} ({ReadMac(paths, name) ?? config.MacAddress}) leased {lease.Address} from {Ipv4Network.Format(lease.Server)}"
             + (router is { } r ? $" via {Ipv4Network.Format(r)}" : "")
             + (lease.LeaseSeconds is { } s ? $" for {s}s" : ""));
+        // Another address than the first kernel's: fence_kdump agents know the node by that one.
+        if (config.Address is { } before && !before.Address.Equals(lease.Address.IPAddress))
+            log($"{name}: the first kernel had {before}; servers and fence_kdump nodes that know this machine by it may not recognise {lease.Address}");
         return true;
     }
 

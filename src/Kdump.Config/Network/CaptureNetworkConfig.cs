@@ -16,10 +16,11 @@ namespace Kdump.Config.Network;
 /// interface eth0 52:54:00:12:34:56   name and MAC; a NIC unless link lines make it a bond, VLAN or
 ///                                    bridge (<see cref="NetworkLinkRecord"/>: nic, bond, bond-option,
 ///                                    slave, vlan, bridge, port)
-/// static 10.0.2.15/24                or: dhcp (IPv4), auto6 (IPv6)
+/// static 10.0.2.15/24                or: dhcp (IPv4), auto6 (IPv6); dhcp 10.0.2.15/24: the address
+///                                    the first kernel had leased, asked for again
 /// gateway 10.0.2.2                   static only, optional: the default route (IPv6: often fe80::…,
 ///                                    reached through the interface)
-/// route 192.168.5.0/24 10.0.2.1      static or auto6, any number; without a gateway
+/// route 192.168.5.0/24 10.0.2.1      any number (dhcp: toward fence_kdump nodes); without a gateway
 ///                                    (route 10.5.0.0/16) on the link itself
 /// nameserver 10.0.2.3                any number, either family
 /// </code>
@@ -81,7 +82,11 @@ public sealed record CaptureNetworkConfig(
         NetworkLinkRecord.Format(sb, Link);
         switch (Method)
         {
-            case AddressMethod.Dhcp: sb.Append(Keywords.Dhcp).Append('\n'); break;
+            case AddressMethod.Dhcp:
+                sb.Append(Keywords.Dhcp);
+                if (Address is { } leased) sb.Append(' ').Append(leased);
+                sb.Append('\n');
+                break;
             case AddressMethod.Auto: sb.Append(Keywords.Auto6).Append('\n'); break;
             default: sb.Append(Keywords.Static).Append(' ').Append(Address).Append('\n'); break;
         }
@@ -125,10 +130,12 @@ public sealed record CaptureNetworkConfig(
             var from = b == 0 ? 0 : starts[b];
             var to = b + 1 < starts.Count ? starts[b + 1] : lines.Length;
             var block = ParseLines(lines, from, to, file, starts[b] + 1);
-            if (b > 0 && (block.Method == AddressMethod.Auto || block.Gateway is not null || block.Nameservers.Count > 0))
+            // A default route, by 'gateway' or as a route to /0, would take the dump's traffic.
+            if (b > 0 && (block.Method == AddressMethod.Auto || block.Gateway is not null || block.Nameservers.Count > 0
+                || block.Routes.Any(r => r.Destination.PrefixLength == 0)))
             {
                 throw KdumpConfigException.At(file, starts[b] + 1, $"a block after the first (an interface toward fence_kdump nodes) takes '{Keywords.Static}' or"
-                    + $" '{Keywords.Dhcp}' and '{Keywords.Route}' lines only, no '{Keywords.Auto6}', '{Keywords.Gateway}' or '{Keywords.Nameserver}'");
+                    + $" '{Keywords.Dhcp}' and '{Keywords.Route}' lines only, no '{Keywords.Auto6}', '{Keywords.Gateway}', '{Keywords.Nameserver}' or default route");
             }
             blocks.Add(block);
         }
@@ -217,7 +224,10 @@ public sealed record CaptureNetworkConfig(
                     Arity(1); OneMethod(); method = AddressMethod.Static; address = Net(w[1]);
                     break;
                 case Keywords.Dhcp:
-                    Arity(0); OneMethod(); method = AddressMethod.Dhcp;
+                    // The first kernel's lease, if recorded: asked for again (DHCPDISCOVER's option 50).
+                    if (w.Length > 2) Arity(1);
+                    OneMethod(); method = AddressMethod.Dhcp;
+                    if (w.Length == 2) address = Net(w[1]);
                     break;
                 case Keywords.Auto6:
                     Arity(0); OneMethod(); method = AddressMethod.Auto;

@@ -157,9 +157,10 @@ public static class NetworkLinkRecord
     /// <paramref name="earlier"/> in one capture kernel; null when it can. The links they share are
     /// made once, by the earlier, so each must be the same link in both (kind, MAC and what it is
     /// made of) and in the same place: a slave of the same bond, a port of the same bridge, or
-    /// neither — a heartbeat VLAN on the dump's NIC or bond, two VLANs of one bond. So neither
-    /// interface is a member of a link in the other (its address would sit on a bond slave or a
-    /// bridge port), and no bond slave is made a second bond's.
+    /// neither — a heartbeat VLAN on the dump's NIC or bond, two VLANs of one bond — except that a
+    /// bridge port may be a VLAN's parent in the other. So neither interface is a member of a link
+    /// in the other (its address would sit on a bond slave or a bridge port), and no link is made a
+    /// member of two masters.
     /// </summary>
     public static string? SharingConflict(NetworkLink earlier, NetworkLink later)
     {
@@ -171,11 +172,14 @@ public static class NetworkLinkRecord
         if (mastersAfter.TryGetValue(earlier.Name, out m)) return $"{earlier.Name} is the interface of one and {m} in the other";
         var before = earlier.SelfAndBelow().ToDictionary(l => l.Name, StringComparer.Ordinal);
         // Places first: a bond slave is recorded with its permanent MAC, so a slave in one block
-        // and a plain NIC in the other would otherwise read as two links.
+        // and a plain NIC in the other would otherwise read as two links. A bridge port may carry
+        // a VLAN of the other block (a hypervisor's bridge beside a tagged heartbeat: the kernel
+        // hands tagged frames to the VLAN before the bridge sees them); two masters never.
         foreach (var link in later.SelfAndBelow().Where(l => before.ContainsKey(l.Name)))
         {
             var (was, now) = (mastersBefore.GetValueOrDefault(link.Name), mastersAfter.GetValueOrDefault(link.Name));
-            if (was != now) return $"{link.Name} is {was ?? "not a slave or port"} in one and {now ?? "not a slave or port"} in the other";
+            if (was == now || (was ?? now)!.StartsWith(PortOf, StringComparison.Ordinal) && (was is null || now is null)) continue;
+            return $"{link.Name} is {was ?? "not a slave or port"} in one and {now ?? "not a slave or port"} in the other";
         }
         foreach (var link in later.SelfAndBelow())
         {
@@ -188,6 +192,8 @@ public static class NetworkLinkRecord
         return null;
     }
 
+    private const string PortOf = "a port of ";
+
     /// <summary>Each bond slave and bridge port of <paramref name="tree"/>, with what it is: "a slave of bond0", "a port of br0".</summary>
     private static Dictionary<string, string> Masters(NetworkLink tree)
     {
@@ -195,7 +201,7 @@ public static class NetworkLinkRecord
         foreach (var link in tree.SelfAndBelow())
         {
             if (link is BondLink bond) foreach (var s in bond.Slaves) masters[s.Name] = $"a slave of {bond.Name}";
-            if (link is BridgeLink bridge) foreach (var p in bridge.Ports) masters[p.Name] = $"a port of {bridge.Name}";
+            if (link is BridgeLink bridge) foreach (var p in bridge.Ports) masters[p.Name] = PortOf + bridge.Name;
         }
         return masters;
     }

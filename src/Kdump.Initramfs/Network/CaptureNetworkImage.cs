@@ -65,7 +65,11 @@ public static class CaptureNetworkImage
             ?? throw new InitramfsBuildException($"{name} (toward {host}) has no IPv4 address");
 
         if (!source.IsPermanent)
-            return new CaptureNetworkConfig(remoteAddress, name, link.MacAddress, AddressMethod.Dhcp, null, null, [], Nameservers(facts, remoteAddress)) { Link = link };
+        {
+            // The lease is asked for again: a fence_kdump agent knows the node by its address.
+            return new CaptureNetworkConfig(remoteAddress, name, link.MacAddress, AddressMethod.Dhcp, IpPrefix.From(source.Address), null, [],
+                Nameservers(facts, remoteAddress)) { Link = link };
+        }
         // Lowest metric first (a stable sort keeps the file's order within one): the route the first kernel uses.
         var onDevice = routes.Where(r => r.Interface == name && !r.IsReject).OrderBy(r => r.Metric).ToList();
         var gateway = onDevice.FirstOrDefault(r => r.IsDefault && r.Gateway is not null)?.Gateway is { } g ? Ipv4Network.ToIPAddress(g) : null;
@@ -247,7 +251,7 @@ public static class CaptureNetworkImage
         if (config.Method == AddressMethod.Auto)
         {
             throw new InitramfsBuildException($"fence_kdump node {node} is reached through {config.Interface}, whose address is not permanent"
-                + $" (SLAAC): the minimal backend autoconfigures only the interface toward {host}");
+                + $" (SLAAC or DHCPv6): the minimal backend autoconfigures only the interface toward {host}");
         }
         foreach (var block in earlier)
         {

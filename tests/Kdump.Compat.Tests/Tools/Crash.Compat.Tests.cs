@@ -9,8 +9,8 @@ namespace Kdump.Compat.Tests.Tools;
 /// panic task's backtrace, the task list, memory and slab statistics, the log and the modules, byte
 /// for byte. Debian 12's crash 8.0.2 knows kernels up to 6.1 (6.12's module layout stops it:
 /// "invalid structure member offset: module_core_size"), so bullseye and bookworm; sid's crash
-/// 9.0.2 (eng/lab/reference-tools.sh) reads trixie's 6.12. No crash release here reads 7.2 yet
-/// (9.0.2: "invalid structure member offset: module_num_gpl_syms"): sid is drgn's alone.
+/// (eng/lab/reference-tools.sh's crash-ref: 9.0.2 on 2026-11-30) reads trixie's 6.12. 9.0.2 does
+/// not read 7.2 ("invalid structure member offset: module_num_gpl_syms"): sid is drgn's alone.
 /// </summary>
 public sealed class CrashCompatTests
 {
@@ -32,7 +32,7 @@ public sealed class CrashCompatTests
         var vmcore = Lab.Fixture(release, "proc-vmcore.elf");
         var vmlinux = Lab.Vmlinux(release);
         // What a sysadmin of that release would use: Debian 12's crash, or the newer one the kernel needs.
-        var crash = release == "trixie" ? Lab.ReferenceTool("crash-9.0.2") : Lab.SystemTool("/usr/bin/crash");
+        var crash = release == "trixie" ? Lab.ReferenceTool("crash-ref") : Lab.SystemTool("/usr/bin/crash");
         using var scratch = Lab.Scratch("crash");
         var argv = options.Split(' ');
         var (ours, theirs) = Reference178.MakeBoth(scratch.Path, vmcore, argv, argv);

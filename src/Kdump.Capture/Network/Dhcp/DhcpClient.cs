@@ -45,6 +45,7 @@ public sealed class DhcpClient
     private readonly byte[] _mac;
     private readonly Action<string> _log;
     private readonly Func<uint> _newTransactionId;
+    private readonly uint? _wanted;
     private TimeSpan _start;
     private int _discovers, _offers, _requests, _naks, _malformed;
 
@@ -53,7 +54,9 @@ public sealed class DhcpClient
     /// <param name="mac">The interface's 6-byte Ethernet address (chaddr, and the client identifier).</param>
     /// <param name="log">Progress lines.</param>
     /// <param name="newTransactionId">A fresh xid for each DHCPDISCOVER; random by default.</param>
-    public DhcpClient(IDhcpTransport transport, string interfaceName, ReadOnlySpan<byte> mac, Action<string> log, Func<uint>? newTransactionId = null)
+    /// <param name="wanted">An address to ask for in DHCPDISCOVER (option 50, RFC 2131 §4.4.1): the first kernel's lease.</param>
+    public DhcpClient(IDhcpTransport transport, string interfaceName, ReadOnlySpan<byte> mac, Action<string> log, Func<uint>? newTransactionId = null,
+        uint? wanted = null)
     {
         ArgumentNullException.ThrowIfNull(transport);
         ArgumentNullException.ThrowIfNull(interfaceName);
@@ -65,6 +68,7 @@ public sealed class DhcpClient
         _log = log;
         // Random.Shared: seeded from the kernel's random bytes; no cryptography library in the static image.
         _newTransactionId = newTransactionId ?? (() => (uint)Random.Shared.NextInt64(0, 1L << 32));
+        _wanted = wanted;
     }
 
     /// <summary>Leases an address, or says why none was leased within <see cref="Budget"/>.</summary>
@@ -76,7 +80,7 @@ public sealed class DhcpClient
         while (true)
         {
             var xid = _newTransactionId();
-            var discover = Message(DhcpMessageType.Discover, xid);
+            var discover = Message(DhcpMessageType.Discover, xid) with { RequestedAddress = _wanted };
             var offer = Exchange(discover, deadline, int.MaxValue, "DHCPOFFER", ref _discovers, m =>
                 m.MessageType == DhcpMessageType.Offer && m.YourAddress != 0 && m.ServerIdentifier is not null, out failure);
             if (failure is not null) return false;

@@ -71,6 +71,7 @@ public sealed partial class NetworkBringUpTests
         var warned = events.IndexOf("kdump: fence_kdump: eth0 is not up, the cluster nodes reached through it may not hear of this capture");
         Assert.True(warned >= 0, string.Join('\n', events));
         Assert.Equal(warned + 2, events.IndexOf("fence_kdump_send 10.0.2.50"));
+        Assert.Single(events, e => e.StartsWith("fence_kdump_send", StringComparison.Ordinal));
         Assert.Contains("kdump: saving vmcore complete", events);
         Assert.DoesNotContain("kdump: Executing failure action systemctl poweroff -f", events);
     }
@@ -82,6 +83,7 @@ public sealed partial class NetworkBringUpTests
 
         Assert.Equal(0, rc);
         Assert.Contains("kdump: fence_kdump: the network is not up, the cluster nodes may not hear of this capture", events);
+        Assert.Single(events, e => e.StartsWith("fence_kdump_send", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -132,6 +134,7 @@ public sealed partial class NetworkBringUpTests
             "addr eth1 192.168.1.15/24", "up eth1", "route 192.168.200.0/24 dev eth1",
             "kdump: eth1 (52:54:00:12:34:57) is 192.168.1.15/24",
         ], events.Take(12));
+        Assert.Single(events, e => e.StartsWith("fence_kdump_send", StringComparison.Ordinal));
         // The dump's route and directory are the first block's.
         Assert.Contains("route 10.0.2.100", events);
         Assert.Contains("kdump: saving vmcore complete", events);
@@ -285,6 +288,7 @@ public sealed partial class NetworkBringUpTests
         Assert.Equal(0, rc);
         var sent = events.IndexOf("fence_kdump_send node2.test");
         Assert.True(sent >= 0 && sent < events.IndexOf("dhcp eth1"), string.Join('\n', events));
+        Assert.Single(events, e => e.StartsWith("fence_kdump_send", StringComparison.Ordinal));
         Assert.Contains("kdump: eth1 is not up: fence_kdump nodes reached through it (as 192.168.200.2) may not hear of this capture", events);
         Assert.Contains("kdump: saving vmcore complete", events);
     }

@@ -236,7 +236,8 @@ public sealed partial class NetworkTests
     /// A heartbeat NIC whose address is leased (a cloud cluster's second NIC): recorded as
     /// <c>dhcp</c> with its lease (asked for again) and the nodes' routes, and leased again in the
     /// capture kernel without its router or nameservers. A node behind a gateway gets its host
-    /// route through it; the gateway is on the lease's subnet, so no route of its own.
+    /// route through it, and the gateway an on-link one of its own: the next lease may be on
+    /// another subnet than the recorded one.
     /// </summary>
     [Fact]
     public void A_fence_node_behind_a_leased_interface_records_that_interface_as_leased()
@@ -254,7 +255,7 @@ public sealed partial class NetworkTests
 
         var record = Text(image, CaptureNetworkConfig.ImagePath);
         Assert.EndsWith("# kdump-capture network, written by mkdumprd\nremote 192.168.1.4\ninterface eth1 52:54:00:12:34:57\ndhcp 192.168.1.15/24\n"
-            + "route 192.168.1.4/32\nroute 172.20.0.9/32 192.168.1.1\n", record, StringComparison.Ordinal);
+            + "route 192.168.1.4/32\nroute 172.20.0.9/32 192.168.1.1\nroute 192.168.1.1/32\n", record, StringComparison.Ordinal);
         Assert.Equal([AddressMethod.Static, AddressMethod.Dhcp], CaptureNetworkConfig.ParseAll(record).Select(b => b.Method));
     }
 

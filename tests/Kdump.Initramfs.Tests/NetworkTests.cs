@@ -290,6 +290,15 @@ public sealed partial class NetworkTests
         const string tagged = "interface eth0.100 52:54:00:12:34:56\nvlan eth0.100 52:54:00:12:34:56 100 eth0\nnic eth0 52:54:00:12:34:56\n";
         Assert.Equal(2, CaptureNetworkConfig.ParseAll(Trunk(bridge, tagged)).Count);
         Assert.Equal(2, CaptureNetworkConfig.ParseAll(Trunk(tagged, bridge)).Count);
+        // A port of one bridge is no port of another bridge, nor a bond's slave.
+        Assert.Equal("/etc/kdump/network.conf:8: eth0 is a port of br0 in one and a port of br1 in the other (this block and that of line 1)",
+            Assert.Throws<KdumpConfigException>(() => CaptureNetworkConfig.ParseAll(Trunk(bridge, bridge.Replace("br0", "br1", StringComparison.Ordinal)))).Message);
+        Assert.Equal("/etc/kdump/network.conf:8: eth0 is a port of br0 in one and a slave of bond1 in the other (this block and that of line 1)",
+            Assert.Throws<KdumpConfigException>(() => CaptureNetworkConfig.ParseAll(Trunk(bridge,
+                "interface bond1 52:54:00:12:34:58\nbond bond1 52:54:00:12:34:58 active-backup\nslave bond1 eth0 52:54:00:12:34:56\n"))).Message);
+        // An IPv6 lease on a dhcp line of an IPv4 record.
+        Assert.Equal("/etc/kdump/network.conf:3: 'fd00::15/64' is not of the family of 'remote' (10.0.2.100)",
+            Assert.Throws<KdumpConfigException>(() => CaptureNetworkConfig.Parse("remote 10.0.2.100\ninterface eth0 52:54:00:12:34:56\ndhcp fd00::15/64\n")).Message);
 
         string Refused(string second) => Assert.Throws<KdumpConfigException>(() => CaptureNetworkConfig.ParseAll(Trunk(vlan100, second))).Message;
         // A VLAN on a slave of the dump's bond: the slave is no plain NIC there.

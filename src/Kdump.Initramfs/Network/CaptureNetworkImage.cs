@@ -280,7 +280,8 @@ public static class CaptureNetworkImage
     /// </summary>
     private static CaptureNetworkConfig WithGatewayReachable(CaptureNetworkConfig block, IPAddress? gateway)
     {
-        if (gateway is null || gateway.IsIPv6LinkLocal || block.Address is { } own && own.Contains(gateway)
+        // A leased block's address is only the lease asked for: the next may be on another subnet.
+        if (gateway is null || gateway.IsIPv6LinkLocal || block.Method == AddressMethod.Static && block.Address is { } own && own.Contains(gateway)
             || block.Routes.Any(r => r.IsOnLink && r.Destination.Contains(gateway))) return block;
         return block with { Routes = [.. block.Routes, new StaticRoute(Host(gateway), null)] };
     }

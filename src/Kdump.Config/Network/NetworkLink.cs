@@ -178,8 +178,8 @@ public static class NetworkLinkRecord
         foreach (var link in later.SelfAndBelow().Where(l => before.ContainsKey(l.Name)))
         {
             var (was, now) = (mastersBefore.GetValueOrDefault(link.Name), mastersAfter.GetValueOrDefault(link.Name));
-            if (was == now || (was ?? now)!.StartsWith(PortOf, StringComparison.Ordinal) && (was is null || now is null)) continue;
-            return $"{link.Name} is {was ?? "not a slave or port"} in one and {now ?? "not a slave or port"} in the other";
+            if (was == now || (was ?? now)!.Bridge && (was is null || now is null)) continue;
+            return $"{link.Name} is {was?.ToString() ?? "not a slave or port"} in one and {now?.ToString() ?? "not a slave or port"} in the other";
         }
         foreach (var link in later.SelfAndBelow())
         {
@@ -192,16 +192,20 @@ public static class NetworkLinkRecord
         return null;
     }
 
-    private const string PortOf = "a port of ";
-
-    /// <summary>Each bond slave and bridge port of <paramref name="tree"/>, with what it is: "a slave of bond0", "a port of br0".</summary>
-    private static Dictionary<string, string> Masters(NetworkLink tree)
+    /// <summary>The bond or bridge a link is a member of; reads "a slave of bond0", "a port of br0".</summary>
+    private sealed record Master(string Name, bool Bridge)
     {
-        var masters = new Dictionary<string, string>(StringComparer.Ordinal);
+        public override string ToString() => (Bridge ? "a port of " : "a slave of ") + Name;
+    }
+
+    /// <summary>Each bond slave and bridge port of <paramref name="tree"/>, with its master.</summary>
+    private static Dictionary<string, Master> Masters(NetworkLink tree)
+    {
+        var masters = new Dictionary<string, Master>(StringComparer.Ordinal);
         foreach (var link in tree.SelfAndBelow())
         {
-            if (link is BondLink bond) foreach (var s in bond.Slaves) masters[s.Name] = $"a slave of {bond.Name}";
-            if (link is BridgeLink bridge) foreach (var p in bridge.Ports) masters[p.Name] = PortOf + bridge.Name;
+            if (link is BondLink bond) foreach (var s in bond.Slaves) masters[s.Name] = new(bond.Name, Bridge: false);
+            if (link is BridgeLink bridge) foreach (var p in bridge.Ports) masters[p.Name] = new(bridge.Name, Bridge: true);
         }
         return masters;
     }

@@ -127,6 +127,82 @@ public sealed partial class NetworkBringUpTests
         Assert.Equal("no IPv6 address from a router advertisement on eth0 after 30s", _log[^1]);
     }
 
+    private const string Auto6Record = "remote fd00:2::1\ninterface eth0 52:54:00:12:34:56\nauto6\nroute fd00:3::/48 fe80::1\n";
+
+    [Fact]
+    public void Auto6_asks_dhcpv6_when_the_router_says_addresses_are_managed_and_sets_the_lease_as_a_128()
+    {
+        Write(CaptureNetworkConfig.ImagePath, Auto6Record);
+        Write("/sys/class/net/eth0/address", Mac + "\n");
+        Write("/proc/net/if_inet6", LinkLocal());
+        // The advertisement comes after a second, with M set and no prefix to autoconfigure.
+        _net.Router = waited => waited >= TimeSpan.FromSeconds(1) ? new RouterAdvertisementState(true, true, false) : default;
+        // DAD of the leased address: tentative when set, done half a second later.
+        _net.Sink = call =>
+        {
+            if (call == "addr eth0 fd00:1::100/128") Write("/proc/net/if_inet6", LinkLocal() + Inet6Line("fd00:1::100", 2, 128, 0, 0xc0, "eth0"));
+        };
+        _net.OnDelay = waited =>
+        {
+            if (waited >= TimeSpan.FromSeconds(1.5)) Write("/proc/net/if_inet6", LinkLocal() + Inet6Line("fd00:1::100", 2, 128, 0, 0x80, "eth0"));
+        };
+        Assert.True(BringUp(out var config));
+        Assert.Equal(AddressMethod.Auto, config!.Method);
+        Assert.Equal(["up lo", "up eth0", "dhcp6 eth0", "addr eth0 fd00:1::100/128", "route fd00:3::/48 via fe80::1 dev eth0"], _net.Calls);
+        Assert.True(_net.Dhcp6.Disposed);
+        Assert.Equal(
+        [
+            $"eth0 ({Mac}): the first kernel's IPv6 address was not permanent (/etc/kdump/network.conf: auto6), waiting for a router advertisement",
+            "eth0: the router advertisement says addresses are managed (M flag), asking DHCPv6",
+            "fd00:1::100 on eth0 passed duplicate address detection after 0.5s",
+            $"eth0 ({Mac}) leased fd00:1::100 by DHCPv6 from server 00:03:00:01:52:54:00:00:01:01 at fe80::5054:ff:fe00:101 for 3600s",
+        ], _log);
+        Assert.Equal([Kdump.Capture.Network.Dhcp6.Dhcp6MessageType.Solicit, Kdump.Capture.Network.Dhcp6.Dhcp6MessageType.Request], _net.Dhcp6.Sent.Select(s => s.Message.Type));
+    }
+
+    [Fact]
+    public void Auto6_without_a_dhcpv6_lease_takes_slaacs_address_if_one_came_else_fails()
+    {
+        Write(CaptureNetworkConfig.ImagePath, Auto6Record);
+        Write("/sys/class/net/eth0/address", Mac + "\n");
+        Write("/proc/net/if_inet6", LinkLocal());
+        _net.Router = _ => new RouterAdvertisementState(true, true, true);
+        _net.Dhcp6.Respond = (_, _) => [];
+        Assert.False(BringUp(out _));
+        Assert.Equal("eth0: no DHCPv6 lease within 90s (7 Solicit, 0 Advertise, 0 Request, 0 refused)", _log[^1]);
+        Assert.DoesNotContain(_net.Calls, c => c.StartsWith("route", StringComparison.Ordinal));
+
+        // The same, with an address SLAAC made meanwhile (M and A both set): that one carries the dump.
+        _log.Clear();
+        _net.Dhcp6 = new Dhcp6FakeServer { Respond = (_, _) => [] };
+        _net.Dhcp6.Respond = (_, n) =>
+        {
+            if (n == 1) Write("/proc/net/if_inet6", LinkLocal() + Inet6Line("fd00:1::5054:ff:fe12:3456", 2, 64, 0, 0x00, "eth0"));
+            return [];
+        };
+        Assert.True(BringUp(out _));
+        Assert.Equal($"eth0 ({Mac}) autoconfigured fd00:1::5054:ff:fe12:3456/64", _log[^1]);
+        Assert.Contains("route fd00:3::/48 via fe80::1 dev eth0", _net.Calls);
+
+        // A DHCPv6 socket that cannot be opened, and router flags that cannot be read.
+        _log.Clear();
+        Write("/proc/net/if_inet6", LinkLocal());
+        _net.Fail = "dhcp6";
+        Assert.False(BringUp(out _));
+        Assert.Equal("cannot configure eth0: UDP socket on eth0 port 546: AccessDenied", _log[^1]);
+
+        _log.Clear();
+        _net.Fail = "ra";
+        _net.Waited = TimeSpan.Zero;
+        Assert.False(BringUp(out _));
+        Assert.Equal(
+        [
+            $"eth0 ({Mac}): the first kernel's IPv6 address was not permanent (/etc/kdump/network.conf: auto6), waiting for a router advertisement",
+            "eth0: cannot tell whether its router asks for DHCPv6: rtnetlink socket: EAFNOSUPPORT",
+            "no IPv6 address from a router advertisement on eth0 after 30s",
+        ], _log);
+    }
+
     [Fact]
     public void Ssh_flow_with_an_ipv6_record_names_the_directory_after_the_capture_kernels_ipv6_address()
     {

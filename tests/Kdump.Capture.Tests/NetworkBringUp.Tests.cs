@@ -724,6 +724,25 @@ public sealed partial class NetworkBringUpTests : IDisposable
             return why;
         }
 
+        /// <summary>What routers have said, by how long the bring-up has waited; none by default.</summary>
+        public Func<TimeSpan, RouterAdvertisementState> Router { get; set; } = _ => default;
+
+        public string? ReadRouterAdvertisement(string name, out RouterAdvertisementState state)
+        {
+            state = Fail == "ra" ? default : Router(Waited);
+            return Fail == "ra" ? "rtnetlink socket: EAFNOSUPPORT" : null;
+        }
+
+        /// <summary>The DHCPv6 server <see cref="OpenDhcp6"/> hands out.</summary>
+        public Dhcp6FakeServer Dhcp6 { get; set; } = new();
+
+        public string? OpenDhcp6(string name, out Kdump.Capture.Network.Dhcp6.IDhcp6Transport? transport)
+        {
+            var why = Record("dhcp6", $"dhcp6 {name}", $"UDP socket on {name} port 546: AccessDenied");
+            transport = why is null ? Dhcp6 : null;
+            return why;
+        }
+
         public void Delay(TimeSpan time)
         {
             Waited += time;

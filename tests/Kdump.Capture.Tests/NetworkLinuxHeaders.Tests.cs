@@ -31,6 +31,7 @@ public sealed class NetworkLinuxHeadersTests
         #include <linux/sockios.h>
         #include <linux/if_vlan.h>
         #include <linux/ipv6.h>
+        #include <linux/if_link.h>
         #define P(name) printf("%s=%llu\n", #name, (unsigned long long)(name))
         int main(void) {
             P(SIOCADDRT); P(SIOCGIFFLAGS); P(SIOCSIFFLAGS); P(SIOCSIFADDR); P(SIOCSIFNETMASK); P(SIOCSIFNAME);
@@ -58,6 +59,9 @@ public sealed class NetworkLinuxHeadersTests
             P(sizeof(struct in6_rtmsg)); P(offsetof(struct in6_rtmsg, rtmsg_dst)); P(offsetof(struct in6_rtmsg, rtmsg_src)); P(offsetof(struct in6_rtmsg, rtmsg_gateway));
             P(offsetof(struct in6_rtmsg, rtmsg_type)); P(offsetof(struct in6_rtmsg, rtmsg_dst_len)); P(offsetof(struct in6_rtmsg, rtmsg_src_len)); P(offsetof(struct in6_rtmsg, rtmsg_metric));
             P(offsetof(struct in6_rtmsg, rtmsg_info)); P(offsetof(struct in6_rtmsg, rtmsg_flags)); P(offsetof(struct in6_rtmsg, rtmsg_ifindex));
+            P(RTM_NEWLINK); P(RTM_GETLINK); P(IFLA_PROTINFO); P(IFLA_INET6_FLAGS); P(sizeof(struct ifinfomsg)); P(offsetof(struct ifinfomsg, ifi_family));
+            P(offsetof(struct ifinfomsg, ifi_type)); P(offsetof(struct ifinfomsg, ifi_index)); P(offsetof(struct ifinfomsg, ifi_flags)); P(offsetof(struct ifinfomsg, ifi_change));
+            P(SOL_SOCKET); P(SO_BINDTODEVICE);
             return 0;
         }
         """;
@@ -115,8 +119,54 @@ public sealed class NetworkLinuxHeadersTests
             ["offsetof(struct in6_rtmsg, rtmsg_dst_len)"] = NetDevice.In6RtmsgFields.DestinationLength, ["offsetof(struct in6_rtmsg, rtmsg_src_len)"] = NetDevice.In6RtmsgFields.SourceLength,
             ["offsetof(struct in6_rtmsg, rtmsg_metric)"] = NetDevice.In6RtmsgFields.Metric, ["offsetof(struct in6_rtmsg, rtmsg_info)"] = NetDevice.In6RtmsgFields.Info,
             ["offsetof(struct in6_rtmsg, rtmsg_flags)"] = NetDevice.In6RtmsgFields.Flags, ["offsetof(struct in6_rtmsg, rtmsg_ifindex)"] = NetDevice.In6RtmsgFields.Ifindex,
+            ["RTM_NEWLINK"] = RtnetlinkInet6Links.RTM_NEWLINK, ["RTM_GETLINK"] = RtnetlinkInet6Links.RTM_GETLINK, ["IFLA_PROTINFO"] = RtnetlinkInet6Links.IFLA_PROTINFO,
+            ["IFLA_INET6_FLAGS"] = RtnetlinkInet6Links.IFLA_INET6_FLAGS, ["sizeof(struct ifinfomsg)"] = RtnetlinkInet6Links.IfinfomsgFields.Size,
+            ["offsetof(struct ifinfomsg, ifi_family)"] = RtnetlinkInet6Links.IfinfomsgFields.Family, ["offsetof(struct ifinfomsg, ifi_type)"] = RtnetlinkInet6Links.IfinfomsgFields.Type,
+            ["offsetof(struct ifinfomsg, ifi_index)"] = RtnetlinkInet6Links.IfinfomsgFields.Index, ["offsetof(struct ifinfomsg, ifi_flags)"] = RtnetlinkInet6Links.IfinfomsgFields.Flags,
+            ["offsetof(struct ifinfomsg, ifi_change)"] = RtnetlinkInet6Links.IfinfomsgFields.Change,
+            ["SOL_SOCKET"] = 1, ["SO_BINDTODEVICE"] = 25,   // UdpDhcp6Transport's
         };
         Assert.Equal(expected.Count, c.Count);
         foreach (var (name, value) in expected) Assert.True(c[name] == value, $"{name}: ours {value}, the headers' {c[name]}");
+    }
+
+    /// <summary>
+    /// The running kernel's own RTM_GETLINK (AF_INET6) reply, read by <see cref="RtnetlinkInet6Links"/>:
+    /// lo's if_flags have IF_READY (set when IPv6 comes up on any interface, addrconf_notify) and
+    /// never a router advertisement. The IF_RA_* bits are not in the uapi headers; the VM case
+    /// network-vm.sh ssh dhcp6 shows IF_RA_MANAGED from a real advertisement.
+    /// </summary>
+    [Fact]
+    public void The_kernels_inet6_link_dump_gives_los_flags_and_no_router_advertisement()
+    {
+        Assert.True(File.Exists("/proc/net/if_inet6"), "this test needs a kernel with IPv6");
+        var lo = int.Parse(File.ReadAllText("/sys/class/net/lo/ifindex").Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        var fd = Netlink.OpenRoute();
+        Assert.False(fd.IsError);
+        var flags = new Dictionary<int, uint>();
+        try
+        {
+            Assert.False(Netlink.Send((int)fd.Value, RtnetlinkInet6Links.GetLinkRequest(7, BitConverter.IsLittleEndian)).IsError);
+            var buffer = new byte[64 * 1024];
+            var done = false;
+            for (var i = 0; i < 1000 && !done; i++)
+            {
+                var n = Netlink.Receive((int)fd.Value, buffer);
+                Assert.False(n.IsError);
+                done = RtnetlinkInet6Links.ParseDatagram(buffer.AsSpan(0, (int)n.Value), BitConverter.IsLittleEndian, flags);
+            }
+            Assert.True(done);
+        }
+        finally
+        {
+            Netlink.Close((int)fd.Value);
+        }
+        Assert.True((flags[lo] & RtnetlinkInet6Links.IF_READY) != 0, $"lo's if_flags 0x{flags[lo]:x}");
+        Assert.Equal(0u, flags[lo] & (RtnetlinkInet6Links.IF_RA_RCVD | RtnetlinkInet6Links.IF_RA_MANAGED));
+
+        Assert.Null(new Kdump.Capture.Linux.NetworkControl().ReadRouterAdvertisement("lo", out var state));
+        Assert.Equal(default, state);
+        Assert.Equal("cannot read /sys/class/net/no-such-nic/ifindex: Could not find a part of the path '/sys/class/net/no-such-nic/ifindex'.",
+            new Kdump.Capture.Linux.NetworkControl().ReadRouterAdvertisement("no-such-nic", out _));
     }
 }

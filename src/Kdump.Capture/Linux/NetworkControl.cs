@@ -1,6 +1,7 @@
 using System.Net;
 using Kdump.Capture.Network;
 using Kdump.Capture.Network.Dhcp;
+using Kdump.Capture.Network.Dhcp6;
 using Kdump.Config.Network;
 using Kdump.Linux;
 
@@ -76,6 +77,64 @@ public sealed class NetworkControl : INetworkControl
     }
 
     public string? OpenDhcp(string name, out IDhcpTransport? transport) => PacketDhcpTransport.Open(name, out transport);
+
+    public string? ReadRouterAdvertisement(string name, out RouterAdvertisementState state)
+    {
+        state = default;
+        if (IfIndex(name, out var index) is { } why) return why;
+        var fd = Netlink.OpenRoute();
+        if (fd.IsError) return $"rtnetlink socket: {Errno.Name(fd.Errno)}";
+        try
+        {
+            var sent = Netlink.Send((int)fd.Value, RtnetlinkInet6Links.GetLinkRequest(1, BitConverter.IsLittleEndian));
+            if (sent.IsError) return $"rtnetlink RTM_GETLINK (inet6): {Errno.Name(sent.Errno)}";
+            var flags = new Dictionary<int, uint>();
+            // Each interface's reply carries its IPv6 settings and statistics: a page or so per interface.
+            var buffer = new byte[64 * 1024];
+            for (var i = 0; i < 4096; i++)
+            {
+                var n = Netlink.Receive((int)fd.Value, buffer);
+                if (n.IsError) return $"rtnetlink RTM_GETLINK (inet6) reply: {Errno.Name(n.Errno)}";
+                if (!RtnetlinkInet6Links.ParseDatagram(buffer.AsSpan(0, (int)n.Value), BitConverter.IsLittleEndian, flags)) continue;
+                if (!flags.TryGetValue(index, out var f)) return $"{name} has no IPv6 state (rtnetlink RTM_GETLINK, inet6)";
+                state = new RouterAdvertisementState((f & RtnetlinkInet6Links.IF_RA_RCVD) != 0, (f & RtnetlinkInet6Links.IF_RA_MANAGED) != 0,
+                    (f & RtnetlinkInet6Links.IF_RA_OTHERCONF) != 0);
+                return null;
+            }
+            return "rtnetlink RTM_GETLINK (inet6): no NLMSG_DONE";
+        }
+        catch (Kdump.Config.KdumpConfigException e)
+        {
+            return e.Message;
+        }
+        finally
+        {
+            Netlink.Close((int)fd.Value);
+        }
+    }
+
+    public string? OpenDhcp6(string name, out IDhcp6Transport? transport)
+    {
+        transport = null;
+        return IfIndex(name, out var index) ?? UdpDhcp6Transport.Open(name, index, out transport);
+    }
+
+    /// <summary>The interface's index, from /sys/class/net/NAME/ifindex.</summary>
+    private static string? IfIndex(string name, out int index)
+    {
+        index = 0;
+        var path = $"/sys/class/net/{name}/ifindex";
+        try
+        {
+            var text = File.ReadAllText(path).Trim();
+            return int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out index) && index > 0
+                ? null : $"{path}: not an interface index: '{text}'";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"cannot read {path}: {e.Message}";
+        }
+    }
 
     public void Delay(TimeSpan time) => Thread.Sleep(time);
 

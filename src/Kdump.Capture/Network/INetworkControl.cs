@@ -1,5 +1,6 @@
 using System.Net;
 using Kdump.Capture.Network.Dhcp;
+using Kdump.Capture.Network.Dhcp6;
 using Kdump.Config.Network;
 
 namespace Kdump.Capture.Network;
@@ -70,6 +71,24 @@ public interface INetworkControl
     /// </summary>
     string? OpenDhcp(string name, out IDhcpTransport? transport);
 
+    /// <summary>
+    /// What routers have told NAME so far, as the kernel keeps it (<c>if_flags</c>, read through
+    /// rtnetlink's IFLA_INET6_FLAGS): whether an advertisement came, and its M and O flags.
+    /// </summary>
+    string? ReadRouterAdvertisement(string name, out RouterAdvertisementState state);
+
+    /// <summary>
+    /// A DHCPv6 client's link on NAME, whose link-local address has passed DAD (a UDP socket on
+    /// port 546 bound to the interface). The caller disposes <paramref name="transport"/>.
+    /// </summary>
+    string? OpenDhcp6(string name, out IDhcp6Transport? transport);
+
     /// <summary>Waits (the NIC may still be probing).</summary>
     void Delay(TimeSpan time);
 }
+
+/// <summary>
+/// What the kernel holds of the routers' advertisements on an interface: whether one was received,
+/// and its Managed (addresses by DHCPv6) and Other configuration flags (RFC 4861 §4.2).
+/// </summary>
+public readonly record struct RouterAdvertisementState(bool Received, bool Managed, bool OtherConfiguration);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using Kdump.Capture.Network.Dhcp;
+using Kdump.Capture.Network.Dhcp6;
 using Kdump.Config;
 using Kdump.Config.Network;
 
@@ -154,6 +155,9 @@ public static class NetworkBringUp
     /// <c>auto6</c>: the interface set up, and the kernel's SLAAC given <see cref="AutoconfWait"/> to
     /// make a global address from a router advertisement (which also brings the default route);
     /// false, logged, without one, as NetworkManager's <c>ipv6.may-fail no</c> fails the connection.
+    /// An advertisement with the Managed flag means addresses come from DHCPv6: then the address is
+    /// leased (<see cref="Lease6"/>), as NetworkManager's <c>ipv6.method auto</c> starts DHCPv6 on
+    /// that flag; SLAAC may still make one meanwhile, and whichever comes first is taken.
     /// </summary>
     private static bool Autoconfigure(INetworkControl net, CapturePaths paths, CaptureNetworkConfig config, string name, Action<string> log)
     {
@@ -165,20 +169,26 @@ public static class NetworkBringUp
         }
         WaitForCarrier(net, paths, name, log);
         var waited = TimeSpan.Zero;
+        var routerRead = true;
         while (true)
         {
-            var made = ReadIpv6Addresses(paths)?.FirstOrDefault(a => a.Interface == name && a.IsUsableGlobal && !a.IsTemporary);
-            if (made is not null)
+            if (Autoconfigured(paths, name) is { } made) return Autoconfigured(net, paths, config, name, $"autoconfigured {made.Address} after {waited.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)}s", log);
+            if (routerRead)
             {
-                // The advertisement brought the default route; the first kernel's own routes come on top.
-                if (AddRoutes(net, config, name) is { } error)
+                if (net.ReadRouterAdvertisement(name, out var ra) is { } raWhy)
                 {
-                    log($"cannot configure {name}: {error}");
-                    return false;
+                    // Without the flags only SLAAC can give the address; said once.
+                    routerRead = false;
+                    log($"{name}: cannot tell whether its router asks for DHCPv6: {raWhy}");
                 }
-                if (config.Nameservers.Count > 0) WriteResolvConf(paths, config.Nameservers);
-                log($"{name} ({ReadMac(paths, name) ?? config.MacAddress}) autoconfigured {made.Address} after {waited.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)}s");
-                return true;
+                else if (ra.Managed)
+                {
+                    log($"{name}: the router advertisement says addresses are managed (M flag), asking DHCPv6");
+                    if (Lease6(net, paths, config, name, log)) return true;
+                    // SLAAC's address may have come while DHCPv6 was refused.
+                    return Autoconfigured(paths, name) is { } late
+                        && Autoconfigured(net, paths, config, name, $"autoconfigured {late.Address}", log);
+                }
             }
             if (waited >= AutoconfWait)
             {
@@ -188,6 +198,57 @@ public static class NetworkBringUp
             net.Delay(s_poll);
             waited += s_poll;
         }
+    }
+
+    /// <summary>A stable global address SLAAC made on <paramref name="name"/> (past DAD; a privacy address changes, so it is not one).</summary>
+    private static Ipv6InterfaceAddress? Autoconfigured(CapturePaths paths, string name) =>
+        ReadIpv6Addresses(paths)?.FirstOrDefault(a => a.Interface == name && a.IsUsableGlobal && !a.IsTemporary);
+
+    /// <summary>The first kernel's own routes on top of the advertised default route, its nameservers, and the log line.</summary>
+    private static bool Autoconfigured(INetworkControl net, CapturePaths paths, CaptureNetworkConfig config, string name, string how, Action<string> log)
+    {
+        if (AddRoutes(net, config, name) is { } error)
+        {
+            log($"cannot configure {name}: {error}");
+            return false;
+        }
+        if (config.Nameservers.Count > 0) WriteResolvConf(paths, config.Nameservers);
+        log($"{name} ({ReadMac(paths, name) ?? config.MacAddress}) {how}");
+        return true;
+    }
+
+    /// <summary>
+    /// Leases an address by DHCPv6 (<see cref="Dhcp6Client"/>) and sets it as a /128, as
+    /// NetworkManager does: which addresses are on the link is the advertisement's prefix
+    /// information to tell (the kernel adds those routes), and the default route is the router's.
+    /// The first kernel's own routes come on top once the address has passed DAD.
+    /// </summary>
+    private static bool Lease6(INetworkControl net, CapturePaths paths, CaptureNetworkConfig config, string name, Action<string> log)
+    {
+        var openWhy = net.OpenDhcp6(name, out var transport);
+        if (openWhy is not null || transport is null)
+        {
+            log($"cannot configure {name}: {openWhy ?? "no DHCPv6 transport"}");
+            return false;
+        }
+        Dhcp6Lease? lease;
+        using (transport)
+        {
+            if (!new Dhcp6Client(transport, name, CaptureNetworkConfig.MacBytes(config.MacAddress), log).TryLease(out lease, out var failure))
+            {
+                log(failure);
+                return false;
+            }
+        }
+        if (net.SetAddress(name, new IpPrefix(lease.Address, 128)) is { } setWhy)
+        {
+            log($"cannot configure {name}: {setWhy}");
+            return false;
+        }
+        if (!WaitForDad(net, paths, name, lease.Address, log)) return false;
+        return Autoconfigured(net, paths, config, name,
+            $"leased {lease.Address} by DHCPv6 from server {Dhcp6Client.Hex(lease.ServerDuid)}" + (lease.Server is { } at ? $" at {at}" : "")
+            + $" for {lease.ValidLifetime}s", log);
     }
 
     /// <summary>

@@ -50,6 +50,7 @@ t_start=$SECONDS
 if [[ $SKIP_DEPS != 1 ]]; then step install-deps heavy "$LAB_SRC/install-deps.sh"; fi
 step reference-tools "$LAB_SRC/reference-tools.sh" "${FORCE[@]}"
 step fence-agents "$LAB_SRC/fence-agents.sh" "${FORCE[@]}"
+step isc-dhcp-server "$LAB_SRC/isc-dhcp-server.sh" "${FORCE[@]}"
 step pacemaker "$LAB_SRC/pacemaker.sh" "${FORCE[@]}"
 for r in "${RELS[@]}"; do
   step "fetch-$r" "$LAB_SRC/fetch-kernel.sh" "$r" "${FORCE[@]}"

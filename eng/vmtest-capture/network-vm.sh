@@ -53,6 +53,12 @@
 # auto6 (ssh only): the same, but the first kernel's address is SLAAC's from those advertisements
 # (fd00:1::5054:ff:fe12:3456, not permanent, with the advertised default route), so mkdumprd
 # records auto6 and the capture kernel's SLAAC makes the address again.
+# dhcp6 (ssh only): the same, but the advertisements set the Managed flag and offer the prefix
+# on-link only (no SLAAC), and the server guest runs Debian 12's ISC dhcpd -6
+# (eng/lab/isc-dhcp-server.sh) with the one address fd00:1::100 to lease. The first kernel has it
+# as a DHCPv6 client leaves it (fd00:1::100/128 with lifetimes, set by hand: no DHCPv6 client in
+# busybox), so mkdumprd records auto6; the capture kernel sees the M flag, leases the address
+# from dhcpd and the dump lands in fd00:1::100-<date>.
 # fence (local only): a cluster node that dumps to its own disk (ext4 LABEL=kdump on a virtio
 # disk, 127.0.0.1-<date>) and names a fence_kdump node: the two guests again, untagged, the first
 # kernel's eth0 192.168.100.15/24; node2.test (its /etc/hosts) is 192.168.200.2 on the server
@@ -73,7 +79,7 @@ REPO=$(cd "$HERE/../.." && pwd)
 : "${KDUMP_LAB_DIR:=$REPO/.lab}"
 TARGET=${1:-}
 METHOD=static
-[[ ${2:-} == dhcp || ${2:-} == static || ${2:-} == bond || ${2:-} == bridge || ${2:-} == carrier || ${2:-} == vlan || ${2:-} == bridge-bond || ${2:-} == ipv6 || ${2:-} == auto6 || ${2:-} == bond-swap || ${2:-} == fence ]] && { METHOD=$2; shift; }
+[[ ${2:-} == dhcp || ${2:-} == static || ${2:-} == bond || ${2:-} == bridge || ${2:-} == carrier || ${2:-} == vlan || ${2:-} == bridge-bond || ${2:-} == ipv6 || ${2:-} == auto6 || ${2:-} == dhcp6 || ${2:-} == bond-swap || ${2:-} == fence ]] && { METHOD=$2; shift; }
 REL=${2:-bookworm}
 CASE=$TARGET
 [[ $METHOD == static ]] || CASE=$TARGET-$METHOD
@@ -83,8 +89,8 @@ source "$REPO/eng/lib/publish-static.sh"
 source "$REPO/eng/lib/vm.sh"
 source "$REPO/eng/lib/netns.sh"
 die() { echo "network-vm[$CASE]: $*" >&2; exit 1; }
-[[ $TARGET == ssh || $TARGET == nfs || $TARGET == local ]] || die "usage: network-vm.sh ssh|nfs [dhcp|static|bond|bond-swap|bridge|bridge-bond|carrier|vlan|ipv6|auto6] [RELEASE] | ssh|local fence [RELEASE]"
-[[ ($METHOD != vlan && $METHOD != auto6) || $TARGET == ssh ]] || die "$METHOD is an ssh case"
+[[ $TARGET == ssh || $TARGET == nfs || $TARGET == local ]] || die "usage: network-vm.sh ssh|nfs [dhcp|static|bond|bond-swap|bridge|bridge-bond|carrier|vlan|ipv6|auto6|dhcp6] [RELEASE] | ssh|local fence [RELEASE]"
+[[ ($METHOD != vlan && $METHOD != auto6 && $METHOD != dhcp6) || $TARGET == ssh ]] || die "$METHOD is an ssh case"
 [[ $TARGET != local || $METHOD == fence ]] || die "local goes with fence"
 [[ $METHOD != fence || $TARGET != nfs ]] || die "fence is a local or ssh case"
 VM_TIMEOUT=${KDUMP_VMTEST_TIMEOUT:-420}
@@ -102,6 +108,7 @@ NODE_IP=192.168.200.2 FENCE_LINK=eth0 FENCE_MAC=$MAC
 [[ $CASE == ssh-fence ]] && FENCE_LINK=eth1 FENCE_MAC=52:54:00:12:34:57
 [[ $METHOD == ipv6 ]] && GUEST_IP=fd00:1::15 SERVER_IP=fd00:2::1
 [[ $METHOD == auto6 ]] && GUEST_IP=fd00:1::5054:ff:fe12:3456 SERVER_IP=fd00:2::1
+[[ $METHOD == dhcp6 ]] && GUEST_IP=fd00:1::100 SERVER_IP=fd00:2::1
 # The server guest's first NIC (the link to the test guest) and its EUI-64 link-local address.
 SERVER_LINK_MAC=52:54:00:00:01:01 SERVER_LINK_LOCAL=fe80::5054:ff:fe00:101
 [[ $(id -u) -eq 0 ]] || die "must run as root (ip netns, servers)"
@@ -280,6 +287,10 @@ local_verdict() { # the disk image
 
 "${TARGET}_need"
 [[ $METHOD != fence && $METHOD != vlan ]] || fence_need
+if [[ $METHOD == dhcp6 ]]; then
+  DHCPD=$KDUMP_LAB_DIR/ref/isc-dhcp-server/root/usr/sbin/dhcpd
+  [[ -x $DHCPD ]] || die "Debian's dhcpd missing at $DHCPD: eng/lab/isc-dhcp-server.sh"
+fi
 
 # 1. Our static programs (kdumpctl and mkdumprd too: they run in the guest).
 for t in kdump-capture makedumpfile kexec mkdumprd kdumpctl; do publish_static "$REPO/src/Tools/$t/$t.csproj" "$P" "$t" || die "no static $t"; done
@@ -427,6 +438,15 @@ elif [ "$(cat /etc/netvm-method)" = ipv6 ]; then
   sed 's/^/NETVM-IPV6ROUTE | /' /proc/net/ipv6_route
   sed 's/^/NETVM-IFINET6 | /' /proc/net/if_inet6
   echo "NETVM-NET $(ip -o -6 addr show dev eth0 scope global | awk '{print $4}') $(cat /sys/class/net/eth0/address)"
+elif [ "$(cat /etc/netvm-method)" = dhcp6 ]; then
+  # The address as a DHCPv6 client sets it (a /128 with the lease's lifetimes: not permanent);
+  # the default route from the server guest's advertisement, whose prefix gives no SLAAC address.
+  ip link set eth0 up && ip -6 addr add fd00:1::100/128 dev eth0 preferred_lft 1800 valid_lft 3600
+  i=0; until grep -q '^00000000000000000000000000000000 00 .* fe80000000000000505400fffe000101 ' /proc/net/ipv6_route \
+    && ! grep -q ' [4-7c-f][0-9a-f] *eth0$' /proc/net/if_inet6 || [ $i -ge 100 ]; do sleep 0.2; i=$((i + 1)); done
+  sed 's/^/NETVM-IPV6ROUTE | /' /proc/net/ipv6_route
+  sed 's/^/NETVM-IFINET6 | /' /proc/net/if_inet6
+  echo "NETVM-NET $(ip -o -6 addr show dev eth0 scope global | awk '{print $4}') $(cat /sys/class/net/eth0/address)"
 elif [ "$(cat /etc/netvm-method)" = auto6 ]; then
   # SLAAC: the server guest's advertisement gives the address (scope 00, past DAD) and the default route.
   ip link set eth0 up
@@ -437,7 +457,7 @@ elif [ "$(cat /etc/netvm-method)" = auto6 ]; then
 else
   ip link set eth0 up && ip addr add 10.0.2.15/24 dev eth0 && ip route add default via 10.0.2.2
 fi
-case "$(cat /etc/netvm-method)" in bond|bond-swap|bridge|bridge-bond|vlan|ipv6|auto6) ;; *) echo "NETVM-NET $(ip -o -4 addr show dev eth0 | awk '{print $4}') $(cat /sys/class/net/eth0/address)" ;; esac
+case "$(cat /etc/netvm-method)" in bond|bond-swap|bridge|bridge-bond|vlan|ipv6|auto6|dhcp6) ;; *) echo "NETVM-NET $(ip -o -4 addr show dev eth0 | awk '{print $4}') $(cat /sys/class/net/eth0/address)" ;; esac
 [ -x /etc/netvm-before-kdumpctl ] && . /etc/netvm-before-kdumpctl
 export KDUMP_ALLOW_REBOOT=1
 kdumpctl start >/tmp/kdumpctl.out 2>&1
@@ -466,8 +486,8 @@ VM_NET=(-netdev "user,id=n0,restrict=on,guestfwd=tcp:10.0.2.100:$GUEST_PORT-cmd:
 # bond made eth1 (primary) its active slave, as the first kernel's did.
 [[ $METHOD == bond || $METHOD == bond-swap || $METHOD == bridge-bond ]] && VM_NET=(-netdev "user,id=n0,restrict=on" -device "virtio-net-pci,netdev=n0,mac=$MAC"
   -netdev "user,id=n1,restrict=on,guestfwd=tcp:10.0.2.100:$GUEST_PORT-cmd:busybox nc 127.0.0.1 $PORT" -device "virtio-net-pci,netdev=n1,mac=52:54:00:12:34:57")
-# vlan, ipv6, auto6: the server guest (busybox, the NIC and 8021q modules, ra-send) and the UDP link between the two.
-if [[ $METHOD == vlan || $METHOD == ipv6 || $METHOD == auto6 || $METHOD == fence ]]; then
+# vlan, ipv6, auto6, dhcp6: the server guest (busybox, the NIC and 8021q modules, ra-send) and the UDP link between the two.
+if [[ $METHOD == vlan || $METHOD == ipv6 || $METHOD == auto6 || $METHOD == dhcp6 || $METHOD == fence ]]; then
   S=$W/server-root
   mkdir -p "$S"/{bin,dev,proc,sys,lib/modules/$KVER}
   cp /bin/busybox "$S/bin/busybox"
@@ -481,6 +501,14 @@ if [[ $METHOD == vlan || $METHOD == ipv6 || $METHOD == auto6 || $METHOD == fence
     for lib in $(ldd "$FENCE_AGENT" | awk '/=>/ {print $3} /^\t\// {print $1}'); do
       mkdir -p "$S$(dirname "$lib")"; cp -L "$lib" "$S$lib"
     done
+  fi
+  if [[ $METHOD == dhcp6 ]]; then
+    # dhcpd -6 and its libraries (the host's: the same Debian release); one address to lease.
+    mkdir -p "$S/usr/sbin" "$S/etc"; cp "$DHCPD" "$S/usr/sbin/dhcpd"
+    for lib in $(ldd "$DHCPD" | awk '/=>/ {print $3} /^\t\// {print $1}'); do
+      mkdir -p "$S$(dirname "$lib")"; cp -L "$lib" "$S$lib"
+    done
+    printf 'default-lease-time 3600;\npreferred-lifetime 1800;\nsubnet6 fd00:1::/64 {\n  range6 fd00:1::100 fd00:1::100;\n}\n' >"$S/etc/dhcpd6.conf"
   fi
   echo "$METHOD" >"$S/method"; echo "$GUEST_PORT" >"$S/port"
   # ssh fence: the heartbeat NIC's lease, the one address of the pool, with a router and a DNS
@@ -512,7 +540,13 @@ elif [ "$(cat /method)" != vlan ]; then
   ip link set lo up && ip -6 addr add fd00:2::1/128 dev lo
   ip link set eth0 up && ip -6 addr add fd00:1::1/64 dev eth0
   i=0; while grep -q ' [4-7c-f][0-9a-f] *eth0$' /proc/net/if_inet6 && [ $i -lt 50 ]; do sleep 0.2; i=$((i + 1)); done
-  ra-send eth0 fd00:1:: &
+  if [ "$(cat /method)" = dhcp6 ]; then
+    ra-send eth0 fd00:1:: managed &
+    mkdir -p /tmp && : >/tmp/dhcpd6.leases
+    (dhcpd -6 -f -d -cf /etc/dhcpd6.conf -lf /tmp/dhcpd6.leases -pf /tmp/dhcpd6.pid eth0 2>&1 | sed 's/^/SERVERGUEST-DHCPD /') &
+  else
+    ra-send eth0 fd00:1:: &
+  fi
   ready="$(ip -o -6 addr show dev eth0 | awk '{print $4}' | tr '\n' ' ')"
 else
   modprobe 8021q
@@ -654,6 +688,21 @@ if [[ $METHOD == auto6 ]]; then
   grep -qF "kdump: eth0 ($MAC): the first kernel's IPv6 address was not permanent (/etc/kdump/network.conf: auto6), waiting for a router advertisement" "$W/serial.txt" \
     || die "the capture kernel did not read an auto6 record"
   grep -qE "^kdump: eth0 \($MAC\) autoconfigured fd00:1::5054:ff:fe12:3456/64 after [0-9]+\.[0-9]s$" "$W/serial.txt" || die "the capture kernel's SLAAC made no address"
+fi
+if [[ $METHOD == dhcp6 ]]; then
+  tr -d '\r' <"$W/server-serial.log" >"$W/server-serial.txt"
+  grep -E '^SERVERGUEST-' "$W/server-serial.txt" | sed 's/^/server guest: /' || true
+  grep -qF "NETVM-NET fd00:1::100/128 $MAC" "$W/serial.txt" || die "the first kernel has no fd00:1::100/128 on eth0"
+  grep -qE "^NETVM-IFINET6 \| fd000001000000000000000000000100 02 80 00 00 +eth0$" "$W/serial.txt" \
+    || die "the first kernel's fd00:1::100 is not a leased (non-permanent) /128 past DAD"
+  grep -qF "kdump: eth0 ($MAC): the first kernel's IPv6 address was not permanent (/etc/kdump/network.conf: auto6), waiting for a router advertisement" "$W/serial.txt" \
+    || die "the capture kernel did not read an auto6 record"
+  grep -qF "kdump: eth0: the router advertisement says addresses are managed (M flag), asking DHCPv6" "$W/serial.txt" \
+    || die "the capture kernel did not see the advertisement's Managed flag"
+  grep -qE "^kdump: eth0 \($MAC\) leased fd00:1::100 by DHCPv6 from server [0-9a-f:]+ at fe80::5054:ff:fe00:101%[0-9]+ for 3600s\$" "$W/serial.txt" \
+    || die "the capture kernel did not lease fd00:1::100 from dhcpd"
+  grep -qE "^SERVERGUEST-DHCPD Reply NA: address fd00:1::100 to client with duid 00:03:00:01:52:54:00:12:34:56 " "$W/server-serial.txt" \
+    || die "dhcpd did not grant fd00:1::100 to the capture kernel's DUID-LL"
 fi
 if [[ $METHOD == carrier ]]; then
   [[ $watch_rc == 0 ]] || die "link-watch.py did not take the link down and up again (rc=$watch_rc)"

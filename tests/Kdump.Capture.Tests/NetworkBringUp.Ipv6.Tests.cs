@@ -134,22 +134,27 @@ public sealed partial class NetworkBringUpTests
     {
         Write(CaptureNetworkConfig.ImagePath, Auto6Record);
         Write("/sys/class/net/eth0/address", Mac + "\n");
-        Write("/proc/net/if_inet6", LinkLocal());
-        // The advertisement comes after a second, with M set and no prefix to autoconfigure.
+        // The link-local address is tentative for 2 s; the advertisement comes after 1 s, with M set
+        // and no prefix to autoconfigure. DHCPv6 waits for the link-local address it sends from.
+        Write("/proc/net/if_inet6", LinkLocal(0xc0));
         _net.Router = waited => waited >= TimeSpan.FromSeconds(1) ? new RouterAdvertisementState(true, true, false) : default;
+        TimeSpan? asked = null;
         // DAD of the leased address: tentative when set, done half a second later.
         _net.Sink = call =>
         {
+            if (call == "dhcp6 eth0") asked = _net.Waited;
             if (call == "addr eth0 fd00:1::100/128") Write("/proc/net/if_inet6", LinkLocal() + Inet6Line("fd00:1::100", 2, 128, 0, 0xc0, "eth0"));
         };
         _net.OnDelay = waited =>
         {
-            if (waited >= TimeSpan.FromSeconds(1.5)) Write("/proc/net/if_inet6", LinkLocal() + Inet6Line("fd00:1::100", 2, 128, 0, 0x80, "eth0"));
+            if (waited == TimeSpan.FromSeconds(2)) Write("/proc/net/if_inet6", LinkLocal());
+            if (waited >= TimeSpan.FromSeconds(2.5)) Write("/proc/net/if_inet6", LinkLocal() + Inet6Line("fd00:1::100", 2, 128, 0, 0x80, "eth0"));
         };
         Assert.True(BringUp(out var config));
         Assert.Equal(AddressMethod.Auto, config!.Method);
         Assert.Equal(["up lo", "up eth0", "dhcp6 eth0", "addr eth0 fd00:1::100/128", "route fd00:3::/48 via fe80::1 dev eth0"], _net.Calls);
         Assert.True(_net.Dhcp6.Disposed);
+        Assert.Equal(TimeSpan.FromSeconds(2), asked);
         Assert.Equal(
         [
             $"eth0 ({Mac}): the first kernel's IPv6 address was not permanent (/etc/kdump/network.conf: auto6), waiting for a router advertisement",

@@ -60,7 +60,9 @@ public sealed class NetworkCaptureVmTests
     /// the capture kernel sets the address, waits for DAD, adds the route through eth0 and saves
     /// the dump in fd00:1::15-DATE, while the server guest advertises itself as a router (which the
     /// static record must not be spoilt by). auto6: the first kernel's address is SLAAC's from those
-    /// advertisements, and so is the capture kernel's.
+    /// advertisements, and so is the capture kernel's. dhcp6: the advertisements set the Managed flag
+    /// and give no SLAAC prefix; ISC dhcpd -6 on the server guest leases fd00:1::100 to the capture
+    /// kernel, which asks on that flag.
     /// </summary>
     [Theory]
     [InlineData("bond", "NETVM-BOND active-backup 1 slaves=eth0 eth1 active=eth1", "kdump: bond bond0 (active-backup) of eth0, eth1")]
@@ -71,6 +73,7 @@ public sealed class NetworkCaptureVmTests
     [InlineData("vlan", "NETVM-VLANPROC | Device: enp175s0f0np0", "kdump: vlan vlan100 (id 100) on enp175s0f0np0")]
     [InlineData("ipv6", "NETVM-NET fd00:1::15/64 52:54:00:12:34:56", "kdump: saving to root@fd00:2::1:/var/crash-test/fd00:1::15-")]
     [InlineData("auto6", "NETVM-NET fd00:1::5054:ff:fe12:3456/64 52:54:00:12:34:56", "kdump: saving to root@fd00:2::1:/var/crash-test/fd00:1::5054:ff:fe12:3456-")]
+    [InlineData("dhcp6", "NETVM-NET fd00:1::100/128 52:54:00:12:34:56", "kdump: saving to root@fd00:2::1:/var/crash-test/fd00:1::100-")]
     public void Sysrq_panic_is_saved_over_ssh_through_the_links_the_capture_kernel_sets_up(string method, string firstKernel, string made)
     {
         var (stdout, work) = Run("ssh", method);
@@ -176,6 +179,7 @@ public sealed class NetworkCaptureVmTests
             "fence" when target == "local" => "kdump: eth0 (52:54:00:12:34:56) is 192.168.100.15/24",
             "ipv6" => "kdump: eth0 (52:54:00:12:34:56) is fd00:1::15/64 via fe80::5054:ff:fe00:101",
             "auto6" => "kdump: eth0 (52:54:00:12:34:56) autoconfigured fd00:1::5054:ff:fe12:3456/64 after ",
+            "dhcp6" => "kdump: eth0 (52:54:00:12:34:56) leased fd00:1::100 by DHCPv6 from server 00:01:00:01:",
             _ => "kdump: eth0 (52:54:00:12:34:56) is 10.0.2.15/24 via 10.0.2.2",
         };
         Assert.Contains(configured, stdout, StringComparison.Ordinal);

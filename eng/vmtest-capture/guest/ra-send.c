@@ -1,8 +1,10 @@
 /*
- * ra-send IFNAME PREFIX: a minimal IPv6 router for the test network's server guest (busybox has
- * no radvd). Every second it multicasts a Router Advertisement (RFC 4861 4.2) to ff02::1 on
- * IFNAME: router lifetime 1800 s (a default router), one Prefix Information option for PREFIX/64
- * with the on-link and autonomous flags (RFC 4862 SLAAC), and the source link-layer address.
+ * ra-send IFNAME PREFIX [managed]: a minimal IPv6 router for the test network's server guest
+ * (busybox has no radvd). Every second it multicasts a Router Advertisement (RFC 4861 4.2) to
+ * ff02::1 on IFNAME: router lifetime 1800 s (a default router), one Prefix Information option for
+ * PREFIX/64 with the on-link and autonomous flags (RFC 4862 SLAAC), and the source link-layer
+ * address. With "managed": the Managed flag set (addresses by DHCPv6) and the prefix on-link only,
+ * so that no host autoconfigures an address from it.
  * The kernel fills in the ICMPv6 checksum of a raw ICMPv6 socket; the source is IFNAME's
  * link-local address, as RFC 4861 requires. Built with gcc -static by network-vm.sh.
  */
@@ -19,7 +21,8 @@
 
 int main(int argc, char **argv)
 {
-    if (argc != 3) { fprintf(stderr, "usage: ra-send IFNAME PREFIX\n"); return 2; }
+    if (argc != 3 && !(argc == 4 && strcmp(argv[3], "managed") == 0)) { fprintf(stderr, "usage: ra-send IFNAME PREFIX [managed]\n"); return 2; }
+    int managed = argc == 4;
     unsigned index = if_nametoindex(argv[1]);
     struct in6_addr prefix;
     if (index == 0 || inet_pton(AF_INET6, argv[2], &prefix) != 1) { fprintf(stderr, "ra-send: bad interface or prefix\n"); return 2; }
@@ -43,11 +46,12 @@ int main(int argc, char **argv)
     adv->nd_ra_type = ND_ROUTER_ADVERT;
     adv->nd_ra_curhoplimit = 64;
     adv->nd_ra_router_lifetime = htons(1800);
+    if (managed) adv->nd_ra_flags_reserved = ND_RA_FLAG_MANAGED;
     struct nd_opt_prefix_info *pi = (struct nd_opt_prefix_info *)(ra + 16);
     pi->nd_opt_pi_type = ND_OPT_PREFIX_INFORMATION;
     pi->nd_opt_pi_len = 4;
     pi->nd_opt_pi_prefix_len = 64;
-    pi->nd_opt_pi_flags_reserved = ND_OPT_PI_FLAG_ONLINK | ND_OPT_PI_FLAG_AUTO;
+    pi->nd_opt_pi_flags_reserved = managed ? ND_OPT_PI_FLAG_ONLINK : ND_OPT_PI_FLAG_ONLINK | ND_OPT_PI_FLAG_AUTO;
     pi->nd_opt_pi_valid_time = htonl(86400);
     pi->nd_opt_pi_preferred_time = htonl(14400);
     pi->nd_opt_pi_prefix = prefix;
@@ -58,7 +62,7 @@ int main(int argc, char **argv)
 
     struct sockaddr_in6 all = { .sin6_family = AF_INET6, .sin6_scope_id = index };
     inet_pton(AF_INET6, "ff02::1", &all.sin6_addr);
-    printf("ra-send: advertising %s/64 on %s every second\n", argv[2], argv[1]);
+    printf("ra-send: advertising %s/64 on %s every second%s\n", argv[2], argv[1], managed ? ", addresses managed by DHCPv6" : "");
     fflush(stdout);
     for (;;) {
         if (sendto(fd, ra, sizeof ra, 0, (struct sockaddr *)&all, sizeof all) < 0) perror("ra-send: sendto");

@@ -181,7 +181,9 @@ public static class NetworkBringUp
                     routerRead = false;
                     log($"{name}: cannot tell whether its router asks for DHCPv6: {raWhy}");
                 }
-                else if (ra.Managed)
+                // The advertisement may come while the link-local address is still tentative (the
+                // router advertises unasked), and DHCPv6 is sent from that address.
+                else if (ra.Managed && LinkLocalReady(paths, name))
                 {
                     log($"{name}: the router advertisement says addresses are managed (M flag), asking DHCPv6");
                     if (Lease6(net, paths, config, name, log)) return true;
@@ -199,6 +201,10 @@ public static class NetworkBringUp
             waited += s_poll;
         }
     }
+
+    /// <summary>Whether <paramref name="name"/>'s link-local address has passed DAD; a table that cannot be read is not waited on.</summary>
+    private static bool LinkLocalReady(CapturePaths paths, string name) =>
+        ReadIpv6Addresses(paths) is not { } table || table.Any(a => a.Interface == name && a.IsUsableLinkLocal);
 
     /// <summary>A stable global address SLAAC made on <paramref name="name"/> (past DAD; a privacy address changes, so it is not one).</summary>
     private static Ipv6InterfaceAddress? Autoconfigured(CapturePaths paths, string name) =>

@@ -38,6 +38,7 @@ public sealed record Ipv6InterfaceAddress(string Interface, int InterfaceIndex, 
     public const byte IFA_F_TENTATIVE = 0x40;
     public const byte IFA_F_PERMANENT = 0x80;
     public const byte ScopeGlobal = 0x00;
+    public const byte ScopeLink = 0x20;
 
     /// <summary>Configured by hand (or by a static profile), not from a router advertisement or DHCPv6.</summary>
     public bool IsPermanent => (Flags & IFA_F_PERMANENT) != 0;
@@ -48,6 +49,9 @@ public sealed record Ipv6InterfaceAddress(string Interface, int InterfaceIndex, 
 
     /// <summary>Global scope, past DAD, not deprecated: an address the kernel picks as a source toward a server.</summary>
     public bool IsUsableGlobal => Scope == ScopeGlobal && (Flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED | IFA_F_DEPRECATED)) == 0;
+
+    /// <summary>The interface's link-local address past DAD: what the kernel sends link-scoped traffic (DHCPv6) from.</summary>
+    public bool IsUsableLinkLocal => Scope == ScopeLink && (Flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED)) == 0;
 
     /// <summary>A privacy address (RFC 8981): it changes, so it is never the one to record.</summary>
     public bool IsTemporary => (Flags & IFA_F_TEMPORARY) != 0;

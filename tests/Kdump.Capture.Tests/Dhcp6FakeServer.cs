@@ -30,6 +30,9 @@ internal sealed class Dhcp6FakeServer : IDhcp6Transport
 
     public string? SendFailure { get; set; }
 
+    /// <summary>Set: <see cref="Send"/> fails with what it gives for the time of the send (null: it goes out).</summary>
+    public Func<TimeSpan, string?>? SendFailureAt { get; set; }
+
     public bool Disposed { get; private set; }
 
     /// <summary>Advertise to a Solicit, Reply to a Request for <see cref="Leased"/> from this server (else NoBinding).</summary>
@@ -56,7 +59,7 @@ internal sealed class Dhcp6FakeServer : IDhcp6Transport
 
     public string? Send(ReadOnlySpan<byte> message)
     {
-        if (SendFailure is not null) return SendFailure;
+        if ((SendFailure ?? SendFailureAt?.Invoke(Now)) is { } failure) return failure;
         Assert.True(Dhcp6Message.TryRead(message, out var m, out var error), error);
         Sent.Add((Now, m));
         foreach (var r in Respond(m, Sent.Count - 1)) _queue.Add((Now + Latency, r));

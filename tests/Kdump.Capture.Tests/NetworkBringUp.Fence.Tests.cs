@@ -160,6 +160,36 @@ public sealed partial class NetworkBringUpTests
         ], _log);
     }
 
+    /// <summary>
+    /// A heartbeat interface whose address SLAAC (or DHCPv6) made is autoconfigured again, but
+    /// told to take no default route from the advertisements first: the dump's traffic would follow it.
+    /// </summary>
+    [Fact]
+    public void An_autoconfigured_heartbeat_interface_takes_no_default_route_from_the_router()
+    {
+        Write(CaptureNetworkConfig.ImagePath, StaticRecord + "remote fd00:5::9\ninterface eth1 52:54:00:12:34:57\nauto6\nroute fd00:5::9/128 fe80::1\n");
+        Write("/sys/class/net/eth0/address", "52:54:00:12:34:56\n");
+        Write("/sys/class/net/eth1/address", "52:54:00:12:34:57\n");
+        Write("/proc/net/if_inet6", Inet6Line("fd00:5::5054:ff:fe12:3457", 3, 64, 0, 0x00, "eth1"));
+
+        Assert.True(BringUp(out _));
+        Assert.Equal(["up lo", "addr eth0 10.0.2.15/24", "up eth0", "route 0.0.0.0/0 via 10.0.2.2", "route 172.16.0.0/12 via 10.0.2.1",
+            "accept_ra_defrtr eth1 0", "up eth1", "route fd00:5::9/128 via fe80::1 dev eth1"], _net.Calls);
+        Assert.Equal("eth1 (52:54:00:12:34:57) autoconfigured fd00:5::5054:ff:fe12:3457/64 after 0.0s", _log[^1]);
+
+        // Without that setting the interface is not brought up: the dump goes on without it.
+        _log.Clear();
+        _net.Calls.Clear();
+        _net.Fail = "defrtr";
+        Assert.True(BringUp(out _));
+        Assert.DoesNotContain("up eth1", _net.Calls);
+        Assert.Equal(
+        [
+            "cannot configure eth1: write 0 to /proc/sys/net/ipv6/conf/eth1/accept_ra_defrtr: Permission denied",
+            "eth1 is not up: fence_kdump nodes reached through it (as fd00:5::9) may not hear of this capture",
+        ], _log.Skip(2));
+    }
+
     [Fact]
     public void The_dump_interface_failing_fails_the_bring_up_though_the_fence_interface_comes_up()
     {

@@ -187,6 +187,10 @@ public sealed partial class NetworkBringUpTests
         };
         Assert.True(BringUp(out _));
         Assert.Equal($"eth0 ({Mac}) autoconfigured fd00:1::5054:ff:fe12:3456/64", _log[^1]);
+        // DHCPv6 stopped as soon as SLAAC's address was there, not at the end of its 90 s.
+        Assert.Equal(2, _net.Dhcp6.Sent.Count);
+        Assert.InRange(_net.Dhcp6.Now, TimeSpan.FromSeconds(1.1), TimeSpan.FromSeconds(1.4));
+        Assert.DoesNotContain(_log, l => l.Contains("no DHCPv6 lease", StringComparison.Ordinal));
         Assert.Contains("route fd00:3::/48 via fe80::1 dev eth0", _net.Calls);
 
         // A DHCPv6 socket that cannot be opened, and router flags that cannot be read.

@@ -700,6 +700,8 @@ public sealed partial class NetworkBringUpTests : IDisposable
 
         public string? IgnoreRouterAdvertisements(string name) => Record("accept_ra", $"accept_ra {name} 0", "accept_ra: Permission denied");
 
+        public string? IgnoreDefaultRouter(string name) => Record("defrtr", $"accept_ra_defrtr {name} 0", "write 0 to /proc/sys/net/ipv6/conf/eth1/accept_ra_defrtr: Permission denied");
+
         public string? AddBond(string name) => Record("bond", $"bond {name}", "bonding_masters: No such file or directory");
 
         public string? SetBondOption(string bond, string option, string value) =>

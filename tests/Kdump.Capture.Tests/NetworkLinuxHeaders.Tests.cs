@@ -124,7 +124,7 @@ public sealed class NetworkLinuxHeadersTests
             ["offsetof(struct ifinfomsg, ifi_family)"] = RtnetlinkInet6Links.IfinfomsgFields.Family, ["offsetof(struct ifinfomsg, ifi_type)"] = RtnetlinkInet6Links.IfinfomsgFields.Type,
             ["offsetof(struct ifinfomsg, ifi_index)"] = RtnetlinkInet6Links.IfinfomsgFields.Index, ["offsetof(struct ifinfomsg, ifi_flags)"] = RtnetlinkInet6Links.IfinfomsgFields.Flags,
             ["offsetof(struct ifinfomsg, ifi_change)"] = RtnetlinkInet6Links.IfinfomsgFields.Change,
-            ["SOL_SOCKET"] = 1, ["SO_BINDTODEVICE"] = 25,   // UdpDhcp6Transport's
+            ["SOL_SOCKET"] = Kdump.Capture.Linux.UdpDhcp6Transport.SOL_SOCKET, ["SO_BINDTODEVICE"] = Kdump.Capture.Linux.UdpDhcp6Transport.SO_BINDTODEVICE,
         };
         Assert.Equal(expected.Count, c.Count);
         foreach (var (name, value) in expected) Assert.True(c[name] == value, $"{name}: ours {value}, the headers' {c[name]}");

@@ -260,19 +260,21 @@ public sealed partial class NetworkTests
     }
 
     /// <summary>
-    /// A heartbeat NIC whose IPv6 address SLAAC made: autoconfiguring it again would bring the
-    /// router's default route onto it, which the dump's traffic would take; the build stops.
+    /// A heartbeat NIC whose IPv6 address SLAAC (or DHCPv6) made is recorded as auto6, with the
+    /// route to the node and without the advertised default route, which the capture kernel
+    /// keeps off that interface (accept_ra_defrtr 0).
     /// </summary>
     [Fact]
-    public void A_fence_node_behind_an_autoconfigured_interface_stops_the_build()
+    public void A_fence_node_behind_an_autoconfigured_interface_records_that_interface_as_auto6()
     {
         using var root = new TestRoot("mkdumprd-fence-eth1-auto6");
         SecondNic(root);
-        var e = Assert.Throws<InitramfsBuildException>(() => BuildIpv6(root, "nfs [fd00:2::1]:/export\nfence_kdump_nodes fd00:5::9\n",
+        var image = BuildIpv6(root, "nfs [fd00:2::1]:/export\nfence_kdump_nodes fd00:5::9\n",
             ifInet6: GuestIfInet6 + "fd000005000000000000000000000015 03 40 00 00     eth1\n",
-            routes: GuestIpv6Routes + "fd000005000000000000000000000000 40 00000000000000000000000000000000 00 00000000000000000000000000000000 00000100 00000001 00000000 00000001     eth1\n"));
-        Assert.Equal("fence_kdump node fd00:5::9 is reached through eth1, whose address is not permanent (SLAAC or DHCPv6):"
-            + " the minimal backend autoconfigures only the interface toward fd00:2::1", e.Message);
+            routes: GuestIpv6Routes + "fd000005000000000000000000000000 40 00000000000000000000000000000000 00 00000000000000000000000000000000 00000100 00000001 00000000 00000001     eth1\n");
+        var record = Text(image, CaptureNetworkConfig.ImagePath);
+        Assert.EndsWith("\nremote fd00:5::9\ninterface eth1 52:54:00:12:34:57\nauto6\nroute fd00:5::9/128\n", record, StringComparison.Ordinal);
+        Assert.Equal([AddressMethod.Static, AddressMethod.Auto], CaptureNetworkConfig.ParseAll(record).Select(b => b.Method));
     }
 
     [Theory]

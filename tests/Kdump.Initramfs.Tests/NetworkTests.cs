@@ -249,11 +249,11 @@ public sealed partial class NetworkTests
         "/etc/kdump/network.conf:7: eth0 is not the same link in both (this block and that of line 2)")]
     [InlineData("interface eth1 52:54:00:12:34:57\n", "interface eth0.7 52:54:00:12:34:56\nvlan eth0.7 52:54:00:12:34:56 7 eth0\nbond eth0 52:54:00:12:34:56 active-backup\nslave eth0 eth2 52:54:00:12:34:58\n",
         "/etc/kdump/network.conf:7: eth0 is not the same link in both (this block and that of line 2)")]
-    [InlineData("route 192.168.200.0/24\n", "route 192.168.200.0/24\nnameserver 10.0.2.3\n", "/etc/kdump/network.conf:7: a block after the first (an interface toward fence_kdump nodes) takes 'static' or 'dhcp' and 'route' lines only, no 'auto6', 'gateway', 'nameserver' or default route")]
+    [InlineData("route 192.168.200.0/24\n", "route 192.168.200.0/24\nnameserver 10.0.2.3\n", "/etc/kdump/network.conf:7: a block after the first (an interface toward fence_kdump nodes) takes 'static', 'dhcp' or 'auto6' and 'route' lines only, no 'gateway', 'nameserver' or default route")]
     [InlineData("static 192.168.1.15/24\nroute 192.168.200.0/24\n", "dhcp\ngateway 192.168.1.1\n", "/etc/kdump/network.conf:7: 'gateway' goes with 'static' only (DHCP gives 'dhcp' its router)")]
-    [InlineData("static 192.168.1.15/24\n", "static 192.168.1.15/24\ngateway 192.168.1.1\n", "/etc/kdump/network.conf:7: a block after the first (an interface toward fence_kdump nodes) takes 'static' or 'dhcp' and 'route' lines only, no 'auto6', 'gateway', 'nameserver' or default route")]
+    [InlineData("static 192.168.1.15/24\n", "static 192.168.1.15/24\ngateway 192.168.1.1\n", "/etc/kdump/network.conf:7: a block after the first (an interface toward fence_kdump nodes) takes 'static', 'dhcp' or 'auto6' and 'route' lines only, no 'gateway', 'nameserver' or default route")]
     [InlineData("interface eth1 52:54:00:12:34:57\n", "", "/etc/kdump/network.conf:7: no 'interface' line")]
-    [InlineData("route 192.168.200.0/24\n", "route 0.0.0.0/0 192.168.1.1\n", "/etc/kdump/network.conf:7: a block after the first (an interface toward fence_kdump nodes) takes 'static' or 'dhcp' and 'route' lines only, no 'auto6', 'gateway', 'nameserver' or default route")]
+    [InlineData("route 192.168.200.0/24\n", "route 0.0.0.0/0 192.168.1.1\n", "/etc/kdump/network.conf:7: a block after the first (an interface toward fence_kdump nodes) takes 'static', 'dhcp' or 'auto6' and 'route' lines only, no 'gateway', 'nameserver' or default route")]
     [InlineData("interface eth1 52:54:00:12:34:57\n", "interface bond1 52:54:00:12:34:57\nbond bond1 52:54:00:12:34:57 active-backup\nslave bond1 eth0 52:54:00:12:34:56\n",
         "/etc/kdump/network.conf:7: eth0 is the interface of one and a slave of bond1 in the other (this block and that of line 2)")]
     [InlineData("interface eth1 52:54:00:12:34:57\n", "interface br1 52:54:00:12:34:57\nbridge br1 52:54:00:12:34:57\nport br1 eth0\nnic eth0 52:54:00:12:34:56\n",

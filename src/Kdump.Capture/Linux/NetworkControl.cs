@@ -48,6 +48,8 @@ public sealed class NetworkControl : INetworkControl
 
     public string? IgnoreRouterAdvertisements(string name) => WriteSysfs($"/proc/sys/net/ipv6/conf/{name}/accept_ra", "0");
 
+    public string? IgnoreDefaultRouter(string name) => WriteSysfs($"/proc/sys/net/ipv6/conf/{name}/accept_ra_defrtr", "0");
+
     public string? AddBond(string name) =>
         Directory.Exists($"/sys/class/net/{name}/bonding") ? null : WriteSysfs("/sys/class/net/bonding_masters", "+" + name);
 

@@ -7,14 +7,13 @@ namespace Kdump.Capture.Linux;
 
 /// <summary>
 /// DHCPv6 over a UDP socket on port 546 bound to one interface (SO_BINDTODEVICE): messages go to
-/// [ff02::1:2]:547 out of that interface from its link-local address, which has passed DAD by the
-/// time a router's advertisement is in (the kernel solicits routers only then); replies come back
-/// to that address.
+/// [ff02::1:2]:547 out of that interface from its link-local address (the caller waits for it to
+/// pass DAD; until then a send fails with EADDRNOTAVAIL); replies come back to that address.
 /// </summary>
 public sealed class UdpDhcp6Transport : IDhcp6Transport
 {
-    private const int SOL_SOCKET = 1;
-    private const int SO_BINDTODEVICE = 25;
+    internal const int SOL_SOCKET = 1;
+    internal const int SO_BINDTODEVICE = 25;
 
     private readonly Socket _socket;
     private readonly IPEndPoint _servers;

@@ -42,6 +42,12 @@ public interface INetworkControl
     string? IgnoreRouterAdvertisements(string name);
 
     /// <summary>
+    /// <c>sysctl net.ipv6.conf.NAME.accept_ra_defrtr=0</c>: an interface toward fence_kdump nodes
+    /// takes its address from router advertisements but not their default route.
+    /// </summary>
+    string? IgnoreDefaultRouter(string name);
+
+    /// <summary>
     /// Makes the bond NAME (<c>echo +NAME &gt; /sys/class/net/bonding_masters</c>); one the bonding
     /// module made when it loaded (bond0) is taken as it is.
     /// </summary>

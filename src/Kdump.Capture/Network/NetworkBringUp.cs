@@ -101,7 +101,7 @@ public static class NetworkBringUp
         return config.Method switch
         {
             AddressMethod.Dhcp => Lease(net, paths, config, name, log, first),
-            AddressMethod.Auto => Autoconfigure(net, paths, config, name, log),
+            AddressMethod.Auto => Autoconfigure(net, paths, config, name, log, first),
             _ when config.IsIpv6 => Configure6(net, paths, config, name, log),
             _ => Configure4(net, paths, config, name, log),
         };
@@ -157,11 +157,18 @@ public static class NetworkBringUp
     /// false, logged, without one, as NetworkManager's <c>ipv6.may-fail no</c> fails the connection.
     /// An advertisement with the Managed flag means addresses come from DHCPv6: then the address is
     /// leased (<see cref="Lease6"/>), as NetworkManager's <c>ipv6.method auto</c> starts DHCPv6 on
-    /// that flag; SLAAC may still make one meanwhile, and whichever comes first is taken.
+    /// that flag; SLAAC may still make one meanwhile, and whichever comes first is taken. An
+    /// interface toward fence_kdump nodes (not <paramref name="first"/>) takes no default route
+    /// from the advertisements: the dump's traffic would follow it.
     /// </summary>
-    private static bool Autoconfigure(INetworkControl net, CapturePaths paths, CaptureNetworkConfig config, string name, Action<string> log)
+    private static bool Autoconfigure(INetworkControl net, CapturePaths paths, CaptureNetworkConfig config, string name, Action<string> log, bool first)
     {
         log($"{name} ({config.MacAddress}): the first kernel's IPv6 address was not permanent ({CaptureNetworkConfig.ImagePath}: {CaptureNetworkConfig.Keywords.Auto6}), waiting for a router advertisement");
+        if (!first && net.IgnoreDefaultRouter(name) is { } defrtrWhy)
+        {
+            log($"cannot configure {name}: {defrtrWhy}");
+            return false;
+        }
         if (net.SetUp(name) is { } upWhy)
         {
             log($"cannot configure {name}: {upWhy}");
@@ -187,7 +194,7 @@ public static class NetworkBringUp
                 {
                     log($"{name}: the router advertisement says addresses are managed (M flag), asking DHCPv6");
                     if (Lease6(net, paths, config, name, log)) return true;
-                    // SLAAC's address may have come while DHCPv6 was refused.
+                    // SLAAC's address may have come first (DHCPv6 then stops) or while DHCPv6 was refused.
                     return Autoconfigured(paths, name) is { } late
                         && Autoconfigured(net, paths, config, name, $"autoconfigured {late.Address}", log);
                 }
@@ -240,9 +247,10 @@ public static class NetworkBringUp
         Dhcp6Lease? lease;
         using (transport)
         {
-            if (!new Dhcp6Client(transport, name, CaptureNetworkConfig.MacBytes(config.MacAddress), log).TryLease(out lease, out var failure))
+            var client = new Dhcp6Client(transport, name, CaptureNetworkConfig.MacBytes(config.MacAddress), log, giveUp: () => Autoconfigured(paths, name) is not null);
+            if (!client.TryLease(out lease, out var failure))
             {
-                log(failure);
+                if (!client.GaveUp) log(failure);
                 return false;
             }
         }

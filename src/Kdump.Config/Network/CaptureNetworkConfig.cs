@@ -130,12 +130,13 @@ public sealed record CaptureNetworkConfig(
             var from = b == 0 ? 0 : starts[b];
             var to = b + 1 < starts.Count ? starts[b + 1] : lines.Length;
             var block = ParseLines(lines, from, to, file, starts[b] + 1);
-            // A default route, by 'gateway' or as a route to /0, would take the dump's traffic.
-            if (b > 0 && (block.Method == AddressMethod.Auto || block.Gateway is not null || block.Nameservers.Count > 0
+            // A default route, by 'gateway' or as a route to /0, would take the dump's traffic (an
+            // auto6 block is autoconfigured without the advertisements' default route).
+            if (b > 0 && (block.Gateway is not null || block.Nameservers.Count > 0
                 || block.Routes.Any(r => r.Destination.PrefixLength == 0)))
             {
-                throw KdumpConfigException.At(file, starts[b] + 1, $"a block after the first (an interface toward fence_kdump nodes) takes '{Keywords.Static}' or"
-                    + $" '{Keywords.Dhcp}' and '{Keywords.Route}' lines only, no '{Keywords.Auto6}', '{Keywords.Gateway}', '{Keywords.Nameserver}' or default route");
+                throw KdumpConfigException.At(file, starts[b] + 1, $"a block after the first (an interface toward fence_kdump nodes) takes '{Keywords.Static}',"
+                    + $" '{Keywords.Dhcp}' or '{Keywords.Auto6}' and '{Keywords.Route}' lines only, no '{Keywords.Gateway}', '{Keywords.Nameserver}' or default route");
             }
             blocks.Add(block);
         }

@@ -239,20 +239,16 @@ public static class CaptureNetworkImage
     /// kernel takes), and less destinations an earlier block has (adding one again meets EEXIST and
     /// the earlier route stays). Each node behind it gets a host route of its own (the caller's).
     /// Links an earlier block has (the dump's NIC below a heartbeat VLAN) are made once, by it. A
-    /// leased address is leased again in the capture kernel. An autoconfigured address, or an
-    /// address on a member of an earlier block's bond or bridge, is refused.
+    /// leased address is leased again in the capture kernel, an autoconfigured one (SLAAC or
+    /// DHCPv6) autoconfigured again. An address on a member of an earlier block's bond or bridge is refused.
     /// </summary>
     private static CaptureNetworkConfig FenceInterface(HostNetwork facts, string node, IPAddress address, string host,
         IReadOnlyList<CaptureNetworkConfig> earlier, ICollection<string> warnings)
     {
+        // A leased interface is leased again (its router and nameservers left out); an autoconfigured
+        // one is autoconfigured again with the advertisements' default route turned off
+        // (accept_ra_defrtr 0), which the dump's traffic would otherwise take.
         var config = Resolve(facts, node, address, warnings);
-        // A leased interface is leased again (its router and nameservers left out); SLAAC would
-        // bring a default route from the router's advertisements, which the dump's traffic would take.
-        if (config.Method == AddressMethod.Auto)
-        {
-            throw new InitramfsBuildException($"fence_kdump node {node} is reached through {config.Interface}, whose address is not permanent"
-                + $" (SLAAC or DHCPv6): the minimal backend autoconfigures only the interface toward {host}");
-        }
         foreach (var block in earlier)
         {
             // A link both need (a heartbeat VLAN on the dump's NIC) is made once, by the earlier block.

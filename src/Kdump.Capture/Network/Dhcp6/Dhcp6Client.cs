@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
 using System.Net;
 
 namespace Kdump.Capture.Network.Dhcp6;
@@ -12,24 +13,30 @@ public sealed record Dhcp6Lease(IPAddress Address, uint PreferredLifetime, uint 
 
 /// <summary>
 /// The client side of RFC 8415 §18.2.1–§18.2.2 for one address (IA_NA) on an interface whose
-/// router advertisement says addresses are managed: Solicit, the first Advertise that offers an
-/// address, Request for it, Reply. A Reply without the address starts over with a new Solicit.
-/// Solicit is retransmitted after 1, 2, 4 … s (SOL_TIMEOUT, doubling, §15; without the ±10 %
-/// jitter, which spreads many clients booting together) and Request up to <see cref="RequestSends"/> times,
-/// until <see cref="Budget"/> is spent. The first usable Advertise is taken at once instead of
-/// collecting them for a second and weighing their preference: one server is the usual case and
-/// any lease carries the dump. The client identifier is the DUID-LL of the NIC's address (the
-/// first kernel's client may have used another DUID, so the server may hand out another address;
-/// the dump directory is named after the one leased). The lease is not renewed: the capture
-/// kernel reboots long before T1, and the address is set without a lifetime.
+/// router advertisement says addresses are managed: Solicit, an Advertise that offers an address,
+/// Request for it, Reply. A Reply without the address starts over with a new Solicit. Solicit is
+/// retransmitted after 1.1, 2.2, 4.4 … s (SOL_TIMEOUT doubling, §15, the first strictly above
+/// 1 s as §18.2.1 wants, without the rest of the ±10 % jitter, which spreads many clients booting
+/// together) and Request up to <see cref="RequestSends"/> times, until <see cref="Budget"/> is
+/// spent. Advertises are collected during the first Solicit's wait and the most preferred taken
+/// (255 at once, §18.2.1); later the first that offers an address. A send that fails (the
+/// link-local address DAD-ing again after a carrier flap) is logged once and retried at the next
+/// interval. The client identifier is the DUID-LL of the NIC's address (the first kernel's client
+/// may have used another DUID, so the server may hand out another address; the dump directory is
+/// named after the one leased). Not done: Decline of an address that fails DAD (the caller gives
+/// up instead), renewal (the capture kernel reboots long before T1; the address is set without a
+/// lifetime).
 /// </summary>
 public sealed class Dhcp6Client
 {
     /// <summary>How long to try in all, as <see cref="Dhcp.DhcpClient.Budget"/> for IPv4.</summary>
     public static readonly TimeSpan Budget = TimeSpan.FromSeconds(90);
 
-    /// <summary>SOL_TIMEOUT and REQ_TIMEOUT (§7.6): the first retransmission time.</summary>
-    public static readonly TimeSpan FirstWait = TimeSpan.FromSeconds(1);
+    /// <summary>SOL_TIMEOUT (§7.6) with a RAND of +0.1: the first Solicit's wait, strictly above 1 s (§18.2.1).</summary>
+    public static readonly TimeSpan SolicitFirstWait = TimeSpan.FromSeconds(1.1);
+
+    /// <summary>REQ_TIMEOUT (§7.6): the first Request's wait.</summary>
+    public static readonly TimeSpan RequestFirstWait = TimeSpan.FromSeconds(1);
 
     /// <summary>SOL_MAX_RT would allow an hour; <see cref="Budget"/> ends first. REQ_MAX_RT is 30 s.</summary>
     public static readonly TimeSpan RequestMaxWait = TimeSpan.FromSeconds(30);
@@ -44,6 +51,12 @@ public sealed class Dhcp6Client
     /// <summary>The wait before soliciting again after a refusal, so that a server that refuses at once is not asked in a tight loop.</summary>
     public static readonly TimeSpan RestartPause = TimeSpan.FromSeconds(3);
 
+    /// <summary>How often <c>giveUp</c> is asked while waiting for replies.</summary>
+    public static readonly TimeSpan GiveUpPoll = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>The highest preference (§21.8): the client takes that Advertise at once.</summary>
+    private const byte MaxPreference = 255;
+
     private const int MalformedLogged = 3;
 
     private readonly IDhcp6Transport _transport;
@@ -52,15 +65,19 @@ public sealed class Dhcp6Client
     private readonly uint _iaid;
     private readonly Action<string> _log;
     private readonly Func<uint> _newTransactionId;
+    private readonly Func<bool>? _giveUp;
     private TimeSpan _start;
-    private int _solicits, _advertises, _requests, _refusals, _malformed;
+    private int _solicits, _advertises, _requests, _refusals, _malformed, _sendFailures;
+    private string? _lastSendFailure;
 
     /// <param name="transport">The link, opened on the interface.</param>
     /// <param name="interfaceName">For messages.</param>
     /// <param name="mac">The interface's 6-byte Ethernet address: the DUID-LL, and the IAID from its last four bytes.</param>
     /// <param name="log">Progress lines.</param>
     /// <param name="newTransactionId">A fresh 24-bit transaction id for each message exchange; random by default.</param>
-    public Dhcp6Client(IDhcp6Transport transport, string interfaceName, ReadOnlySpan<byte> mac, Action<string> log, Func<uint>? newTransactionId = null)
+    /// <param name="giveUp">Asked every <see cref="GiveUpPoll"/> while waiting: true ends the attempt (<see cref="GaveUp"/>), as when SLAAC made an address meanwhile.</param>
+    public Dhcp6Client(IDhcp6Transport transport, string interfaceName, ReadOnlySpan<byte> mac, Action<string> log, Func<uint>? newTransactionId = null,
+        Func<bool>? giveUp = null)
     {
         ArgumentNullException.ThrowIfNull(transport);
         ArgumentNullException.ThrowIfNull(interfaceName);
@@ -73,21 +90,26 @@ public sealed class Dhcp6Client
         _log = log;
         // Random.Shared: seeded from the kernel's random bytes; no cryptography library in the static image.
         _newTransactionId = newTransactionId ?? (() => (uint)Random.Shared.Next(0, 1 << 24));
+        _giveUp = giveUp;
     }
 
     /// <summary>The client identifier this client sends.</summary>
     public ReadOnlyMemory<byte> Duid => _duid;
 
+    /// <summary>Whether the last <see cref="TryLease"/> ended because <c>giveUp</c> said so.</summary>
+    public bool GaveUp { get; private set; }
+
     /// <summary>Leases an address, or says why none was leased within <see cref="Budget"/>.</summary>
     public bool TryLease([NotNullWhen(true)] out Dhcp6Lease? lease, [NotNullWhen(false)] out string? failure)
     {
         lease = null;
+        GaveUp = false;
         _start = _transport.Now;
         var deadline = _start + Budget;
         while (true)
         {
             var solicit = Message(Dhcp6MessageType.Solicit, null, null);
-            var (advertise, _) = Exchange(solicit, deadline, int.MaxValue, TimeSpan.MaxValue, "Advertise", ref _solicits, m =>
+            var (advertise, _) = Exchange(solicit, deadline, int.MaxValue, SolicitFirstWait, TimeSpan.MaxValue, "Advertise", ref _solicits, m =>
                 m.Type == Dhcp6MessageType.Advertise && m.ServerId is not null && m.Status is null or { Code: Dhcp6StatusCode.Success }
                 && Offered(m.IaNa) is not null, out failure);
             if (failure is not null) return false;
@@ -97,7 +119,7 @@ public sealed class Dhcp6Client
             var offered = Offered(advertise.IaNa)!;
 
             var request = Message(Dhcp6MessageType.Request, server, offered.Address);
-            var (reply, from) = Exchange(request, deadline, RequestSends, RequestMaxWait, "Reply", ref _requests, m =>
+            var (reply, from) = Exchange(request, deadline, RequestSends, RequestFirstWait, RequestMaxWait, "Reply", ref _requests, m =>
                 m.Type == Dhcp6MessageType.Reply && m.ServerId is { } id && id.Span.SequenceEqual(server.Span), out failure);
             if (failure is not null) return false;
             if (reply is null)
@@ -107,8 +129,10 @@ public sealed class Dhcp6Client
                 continue;
             }
             var refusal = reply.Status is { Code: not Dhcp6StatusCode.Success } s ? Describe(s)
-                : reply.IaNa?.Status is { Code: not Dhcp6StatusCode.Success } ias ? Describe(ias)
-                : Offered(reply.IaNa) is null ? "no address with a lifetime in its IA_NA" : null;
+                : reply.IaNa is not { } ia ? "no IA_NA"
+                : ia.Iaid != _iaid ? $"an IA_NA for IAID {ia.Iaid}, not ours ({_iaid})"
+                : ia.Status is { Code: not Dhcp6StatusCode.Success } ias ? Describe(ias)
+                : Offered(ia) is null ? "no usable address in its IA_NA" : null;
             if (refusal is not null)
             {
                 _refusals++;
@@ -121,18 +145,21 @@ public sealed class Dhcp6Client
             failure = null;
             return true;
         }
-        failure = $"{_name}: no DHCPv6 lease within {Budget.TotalSeconds:0}s ({_solicits} Solicit, {_advertises} Advertise, {_requests} Request, {_refusals} refused"
-            + (_malformed > 0 ? $", {_malformed} malformed" : "") + ")";
+        failure = GaveUp ? $"{_name}: DHCPv6 given up: an address came by other means"
+            : $"{_name}: no DHCPv6 lease within {Budget.TotalSeconds:0}s ({_solicits} Solicit, {_advertises} Advertise, {_requests} Request, {_refusals} refused"
+                + (_malformed > 0 ? $", {_malformed} malformed" : "")
+                + (_sendFailures > 0 ? $", {_sendFailures} sends failed, the last: {_lastSendFailure}" : "") + ")";
         return false;
     }
 
     /// <summary>
     /// The first address of an IA_NA that is ours, not refused and still valid (§18.2.10.1: an
     /// address with a valid lifetime of 0 is not to be used), with the preferred lifetime no larger
-    /// than the valid one (§21.6: otherwise the address is to be ignored).
+    /// than the valid one (§21.6) and T1 no larger than T2 when both are set (§21.4: otherwise the
+    /// IA_NA is to be discarded).
     /// </summary>
     private Dhcp6IaAddress? Offered(Dhcp6IaNa? ia) =>
-        ia is null || ia.Iaid != _iaid || ia.Status is { Code: not Dhcp6StatusCode.Success } ? null
+        ia is null || ia.Iaid != _iaid || ia.Status is { Code: not Dhcp6StatusCode.Success } || ia.T1 != 0 && ia.T2 != 0 && ia.T1 > ia.T2 ? null
             : ia.Addresses.FirstOrDefault(a => a.ValidLifetime > 0 && a.PreferredLifetime <= a.ValidLifetime
                 && a.Status is null or { Code: Dhcp6StatusCode.Success } && IsUnicast(a.Address));
 
@@ -154,16 +181,21 @@ public sealed class Dhcp6Client
     /// <summary>
     /// Sends <paramref name="message"/> with a fresh transaction id up to <paramref name="maxSends"/>
     /// times (each time with the elapsed time of this exchange) until a reply for it passes
-    /// <paramref name="accept"/>; a null message when none came before <paramref name="deadline"/>
-    /// or the sends ran out (<paramref name="error"/> null), or when the link failed.
+    /// <paramref name="accept"/>; a null message when none came before <paramref name="deadline"/>,
+    /// the sends ran out or <c>giveUp</c> said so (<paramref name="error"/> null), or when the link
+    /// failed to receive. A Solicit's replies are collected for the whole first wait and the most
+    /// preferred returned (§18.2.1); a Request's first acceptable reply is returned.
     /// </summary>
-    private (Dhcp6Message? Message, IPAddress? From) Exchange(Dhcp6Message message, TimeSpan deadline, int maxSends, TimeSpan maxWait, string awaited, ref int sent,
-        Func<Dhcp6Message, bool> accept, out string? error)
+    private (Dhcp6Message? Message, IPAddress? From) Exchange(Dhcp6Message message, TimeSpan deadline, int maxSends, TimeSpan firstWait, TimeSpan maxWait,
+        string awaited, ref int sent, Func<Dhcp6Message, bool> accept, out string? error)
     {
         var type = message.Type == Dhcp6MessageType.Solicit ? "Solicit" : "Request";
+        var collect = message.Type == Dhcp6MessageType.Solicit;
         message = message with { TransactionId = _newTransactionId() & 0xFFFFFF };
         var began = _transport.Now;
-        var wait = FirstWait;
+        var wait = firstWait;
+        (Dhcp6Message Message, IPAddress? From)? best = null;
+        error = null;
         for (var sends = 0; sends < maxSends; sends++)
         {
             var now = _transport.Now;
@@ -174,35 +206,42 @@ public sealed class Dhcp6Client
             var elapsed = (ushort)Math.Min(ushort.MaxValue, (long)((now - began).TotalMilliseconds / 10));
             if (_transport.Send((message with { ElapsedTime = elapsed }).Write()) is { } why)
             {
-                error = $"{_name}: cannot send DHCPv6 {type}: {why}";
-                return (null, null);
+                if (++_sendFailures == 1) _log($"{_name}: cannot send DHCPv6 {type} ({why}), trying again");
+                _lastSendFailure = why;
             }
-            sent++;
+            else
+            {
+                sent++;
+            }
             var until = now + (wait < deadline - now ? wait : deadline - now);
             while (until - _transport.Now is var remaining && remaining > TimeSpan.Zero)
             {
-                if (_transport.Receive(remaining, out var payload, out var from) is { } failed)
+                if (_giveUp is not null && _giveUp())
+                {
+                    GaveUp = true;
+                    return (null, null);
+                }
+                var slice = _giveUp is not null && GiveUpPoll < remaining ? GiveUpPoll : remaining;
+                if (_transport.Receive(slice, out var payload, out var from) is { } failed)
                 {
                     error = $"{_name}: cannot receive DHCPv6 {awaited}: {failed}";
                     return (null, null);
                 }
-                if (payload is null) break;
+                if (payload is null) continue;
                 if (!Dhcp6Message.TryRead(payload, out var reply, out var malformed))
                 {
                     if (++_malformed <= MalformedLogged) _log($"{_name}: ignored a malformed DHCPv6 message{(from is null ? "" : $" from {from}")}: {malformed}");
                     continue;
                 }
                 // Another client's reply (a relay may multicast) or a late answer to an earlier exchange.
-                if (reply.TransactionId != message.TransactionId || reply.ClientId is not { } c || !c.Span.SequenceEqual(_duid)) continue;
-                if (accept(reply))
-                {
-                    error = null;
-                    return (reply, from);
-                }
+                if (reply.TransactionId != message.TransactionId || reply.ClientId is not { } c || !c.Span.SequenceEqual(_duid) || !accept(reply)) continue;
+                if (!collect || sends > 0 || reply.Preference == MaxPreference) return (reply, from);
+                // The first RT: the most preferred (absent is 0, §21.8); the earliest among equals.
+                if (best is null || (reply.Preference ?? 0) > (best.Value.Message.Preference ?? 0)) best = (reply, from);
             }
+            if (best is { } chosen) return chosen;
             wait = wait * 2 < maxWait ? wait * 2 : maxWait;
         }
-        error = null;
         return (null, null);
     }
 
@@ -230,12 +269,16 @@ public sealed class Dhcp6Client
             Dhcp6StatusCode.UseMulticast => "UseMulticast",
             _ => $"status {s.Code}",
         };
-        // The server's text is shown as data: control characters would forge log lines.
-        var text = new string([.. s.Message.Take(200).Select(ch => char.IsControl(ch) ? '?' : ch)]);
+        // The server's text is shown as data: control, format (bidi) and separator characters would
+        // forge or disguise log lines; a surrogate cut by the 200-character limit goes too.
+        var text = new string([.. s.Message.Take(200).Select(ch => Printable(ch) ? ch : '?')]);
         return text.Length == 0 ? name : $"{name} ({text})";
     }
 
+    private static bool Printable(char ch) => !char.IsSurrogate(ch) && char.GetUnicodeCategory(ch) is not (UnicodeCategory.Control or UnicodeCategory.Format
+        or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator or UnicodeCategory.OtherNotAssigned);
+
     /// <summary>A DUID for messages, as hex pairs (dhcpd and dnsmasq print them so).</summary>
     public static string Hex(ReadOnlyMemory<byte> duid) =>
-        string.Join(':', duid.ToArray().Take(32).Select(b => b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)));
+        string.Join(':', duid.ToArray().Take(32).Select(b => b.ToString("x2", CultureInfo.InvariantCulture)));
 }

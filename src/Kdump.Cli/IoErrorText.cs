@@ -11,6 +11,8 @@ public static class IoErrorText
     public static string StrError(Exception exception) => exception switch
     {
         FileNotFoundException or DirectoryNotFoundException => "No such file or directory",
+        // The BCL reports EBADF from a write to a closed descriptor (`>&-`) as access denied, with the truth inside.
+        UnauthorizedAccessException { InnerException: IOException inner } when (inner.HResult & 0xffff) == Errno.EBADF => "Bad file descriptor",
         UnauthorizedAccessException => "Permission denied",
         PathTooLongException => "File name too long",
         IOException io => (io.HResult & 0xffff) switch

@@ -17,7 +17,8 @@ public sealed class StreamToolContext : IToolContext, IDisposable
         Stream standardOutput,
         Stream standardError,
         string workingDirectory,
-        IReadOnlyDictionary<string, string>? environment = null)
+        IReadOnlyDictionary<string, string>? environment = null,
+        bool lossyMessages = false)
     {
         ProgramName = programName;
         StandardInput = standardInput;
@@ -25,8 +26,10 @@ public sealed class StreamToolContext : IToolContext, IDisposable
         StandardError = standardError;
         WorkingDirectory = workingDirectory;
         _environment = environment;
-        Out = new StreamWriter(standardOutput, s_utf8, bufferSize: 4096, leaveOpen: true) { AutoFlush = true, NewLine = "\n" };
-        Error = new StreamWriter(standardError, s_utf8, bufferSize: 1024, leaveOpen: true) { AutoFlush = true, NewLine = "\n" };
+        TextWriter output = new StreamWriter(standardOutput, s_utf8, bufferSize: 4096, leaveOpen: true) { AutoFlush = true, NewLine = "\n" };
+        TextWriter error = new StreamWriter(standardError, s_utf8, bufferSize: 1024, leaveOpen: true) { AutoFlush = true, NewLine = "\n" };
+        Out = lossyMessages ? new LossyTextWriter(output) : output;
+        Error = lossyMessages ? new LossyTextWriter(error) : error;
     }
 
     public string ProgramName { get; }
@@ -43,13 +46,19 @@ public sealed class StreamToolContext : IToolContext, IDisposable
 
     public string WorkingDirectory { get; }
 
-    /// <summary>The process's standard streams; <paramref name="programName"/> is what the shell passed as argv[0].</summary>
-    public static StreamToolContext ForConsole(string programName) => new(
+    /// <summary>
+    /// The process's standard streams; <paramref name="programName"/> is what the shell passed as
+    /// argv[0]. <paramref name="lossyMessages"/>: <see cref="Out"/> and <see cref="Error"/> lose
+    /// text they cannot write instead of throwing (<see cref="LossyTextWriter"/>), for a tool whose
+    /// text output is messages only.
+    /// </summary>
+    public static StreamToolContext ForConsole(string programName, bool lossyMessages = false) => new(
         programName,
         Console.OpenStandardInput(),
         Console.OpenStandardOutput(),
         Console.OpenStandardError(),
-        Environment.CurrentDirectory);
+        Environment.CurrentDirectory,
+        lossyMessages: lossyMessages);
 
     public string? GetEnvironmentVariable(string name) =>
         _environment is null ? Environment.GetEnvironmentVariable(name) : _environment.GetValueOrDefault(name);

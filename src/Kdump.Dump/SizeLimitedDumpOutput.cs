@@ -83,3 +83,46 @@ public sealed class SizeLimitedStream(Stream inner, string name, long limit) : S
 
     public override void SetLength(long value) => throw new NotSupportedException();
 }
+
+/// <summary>
+/// -L for a file written at offsets (-R's reassembly): a write that would end past the limit
+/// writes what fits below it and fails; the file never grows past the limit.
+/// </summary>
+public sealed class SizeLimitedSeekableStream(Stream inner, string name, long limit) : Stream
+{
+    public override bool CanRead => false;
+
+    public override bool CanSeek => inner.CanSeek;
+
+    public override bool CanWrite => true;
+
+    public override long Length => inner.Length;
+
+    public override long Position
+    {
+        get => inner.Position;
+        set => inner.Position = value;
+    }
+
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        var room = limit - inner.Position;
+        if (buffer.Length <= room)
+        {
+            inner.Write(buffer);
+            return;
+        }
+        if (room > 0) inner.Write(buffer[..(int)room]);
+        throw new SizeLimitReachedException(name, limit);
+    }
+
+    public override void Flush() => inner.Flush();
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    public override long Seek(long offset, SeekOrigin origin) => inner.Seek(offset, origin);
+
+    public override void SetLength(long value) => inner.SetLength(Math.Min(value, limit));
+}

@@ -33,6 +33,9 @@ internal static partial class LibC
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int close(int fd);
 
+    [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int access(string pathname, int mode);
+
     [LibraryImport(Lib)]
     public static partial void sync();
 

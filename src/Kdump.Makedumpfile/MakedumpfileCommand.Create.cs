@@ -350,6 +350,16 @@ public static partial class MakedumpfileCommand
                 return false;
             }
             DebugSplittingInfo(dump, parts);
+            // store_splitting_info: each part's disk_dump_header must be the first's, so parts of
+            // two runs (another codec, level, time or an incomplete part) are never mixed.
+            var first = dump.Files.First(f => ReferenceEquals(f.Source, sources[0])).Header;
+            for (var i = 1; i < sources.Count; i++)
+            {
+                if (dump.Files.First(f => ReferenceEquals(f.Source, sources[i])).Header.Equals(first)) continue;
+                ErrMsg("store_splitting_info", $"Invalid dumpfile({parts[i]}).");
+                dump.Dispose();
+                return false;
+            }
             if (!CheckSplittingInfo(dump))
             {
                 dump.Dispose();
@@ -524,9 +534,10 @@ public static partial class MakedumpfileCommand
                 SizeLimitReached(e, flattened: !outputs[0].IsSeekable);
                 return false;
             }
-            catch (IOException e)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                _outOfSpace = (e.HResult & 0xffff) == Errno.ENOSPC;
+                // UnauthorizedAccessException: a write to a closed stdout (-F with `>&-`), EBADF.
+                _outOfSpace = e is IOException && (e.HResult & 0xffff) == Errno.ENOSPC;
                 CantWrite("dump", name, e);
                 // A stream cannot be flagged afterwards; upstream says nothing more for -F.
                 if (outputs[0].IsSeekable && !(_outOfSpace && _retryFollows)) Msg("This is an incomplete dumpfile, but might analyzable.\n");
@@ -582,6 +593,13 @@ public static partial class MakedumpfileCommand
             {
                 var stream = OpenDumpFile(name);
                 if (stream is null) return null;
+                // A FIFO or a terminal: the dump is written at offsets (-F is for a stream).
+                if (!stream.CanSeek)
+                {
+                    stream.Dispose();
+                    ErrMsg("write_buffer", $"Can't seek the dump file({name}). Illegal seek");
+                    return null;
+                }
                 var file = new FileDumpOutput(stream.SafeFileHandle, name);
                 files.Add(file);
                 output = file;

@@ -313,16 +313,14 @@ public static partial class MakedumpfileCommand
             if (!File.Exists(path) && !Directory.Exists(path)) return true;
             if (Has('f'))
             {
-                try
+                // access(W_OK) as check_dump_file: opening would block on a FIFO without a reader
+                // and, closed again, end the reader of one that has it.
+                if (PathAccess.CheckWrite(path) is not 0 and var errno)
                 {
-                    using var _ = new FileStream(path, FileMode.Open, FileAccess.Write);
-                    return true;
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    ErrMsg("check_dump_file", $"Can't open the dump file ({name}). {IoErrorText.StrError(e)}");
+                    ErrMsg("check_dump_file", $"Can't open the dump file ({name}). {Errno.strerror(errno)}");
                     return false;
                 }
+                return true;
             }
             ErrMsg("check_dump_file", $"Can't open the dump file ({name}). File exists");
             return false;
@@ -364,16 +362,23 @@ public static partial class MakedumpfileCommand
             using (var output = DryRun ? Stream.Null : OpenDumpFile(name))
             {
                 if (output is null) return false;
+                // A FIFO or a terminal as the dump file: the records are written at their offsets.
+                if (!output.CanSeek)
+                {
+                    ErrMsg("write_buffer", $"Can't seek the dump file({name}). Illegal seek");
+                    return false;
+                }
                 try
                 {
-                    FlattenedReassembler.Reassemble(context.StandardInput, output);
+                    FlattenedReassembler.Reassemble(context.StandardInput,
+                        _sizeLimit is { } limit && !DryRun ? new SizeLimitedSeekableStream(output, name, limit) : output);
                 }
                 catch (KdumpException e)
                 {
                     ErrMsg("rearrange_dumpdata", e.Message);
                     return false;
                 }
-                catch (IOException e)
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
                     CantWrite("dump", name, e);
                     return false;
@@ -427,6 +432,14 @@ public static partial class MakedumpfileCommand
             {
                 ErrMsg("open_dump_memory", e.Message);
             }
+            catch (NotSupportedException)
+            {
+                // A pipe or a FIFO (`cat vmcore | makedumpfile … /dev/stdin`): the readers seek, which
+                // fails with ESPIPE there, as each of 1.7.8's three format probes says in turn.
+                ErrMsg("__read_disk_dump_header", $"Can't seek a file({vmcore}). Illegal seek");
+                ErrMsg("read_device", $"Can't seek a file({vmcore}). Illegal seek");
+                ErrMsg("check_elf_format", $"Can't seek {vmcore}. Illegal seek");
+            }
             return null;
         }
 
@@ -461,12 +474,20 @@ public static partial class MakedumpfileCommand
                 var function = log.Layout == PrintkLayoutKind.LocklessRing ? "dump_lockless_dmesg" : "dump_dmesg";
                 // stdout belongs to the context (flushed, never disposed here).
                 using var file = logfile is null ? null : OpenDumpFile(logfile);
-                var output = logfile is null ? context.StandardOutput : file;
+                Stream? output = logfile is null ? context.StandardOutput : file;
                 if (output is null)
                 {
                     ErrMsg(function, "Can't open output file.");
                     return false;
                 }
+                // A FIFO as the log file: 1.7.8's write_and_check_space seeks before each write.
+                if (file is { CanSeek: false })
+                {
+                    ErrMsg("write_and_check_space", $"Can't seek the dump file({logfile}). Illegal seek");
+                    return false;
+                }
+                // -L: the log stops at the limit as a dump does (write_and_check_space).
+                if (_sizeLimit is { } limit) output = new SizeLimitedStream(output, logfile ?? "STDOUT", limit);
                 try
                 {
                     MakedumpfileDmesgFormat.Write(log, output);
@@ -485,7 +506,7 @@ public static partial class MakedumpfileCommand
                     ErrMsg(function, e.Message);
                     return false;
                 }
-                catch (IOException e)
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
                     CantWrite("log", logfile ?? "STDOUT", e);
                     return false;

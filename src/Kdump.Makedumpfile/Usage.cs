@@ -16,7 +16,7 @@ internal static class Usage
           Version / help:      makedumpfile -v | -h
 
         Every option of 1.7.8 is accepted by the parser (short "b:cDd:eEFfg:hi:lL:pRvXx:z" and the long
-        options); --eppic, --config sections for modules and Xen/sadump inputs are refused. --dry-run does
+        options); --eppic and Xen/sadump inputs are refused. --dry-run does
         everything but write. See docs/compat/makedumpfile.md.
 
         """;

@@ -28,7 +28,8 @@ internal static class Program
         if (Path.GetFileName(programName) == MakedumpfileName)
         {
             BrokenPipe.DieOnSigpipe();
-            using var context = StreamToolContext.ForConsole(programName);
+            StandardDescriptors.HoldClosedOnes();
+            using var context = StreamToolContext.ForConsole(programName, lossyMessages: true);
             return MakedumpfileCommand.Run(context, args);
         }
         if (Path.GetFileName(programName) == FenceKdumpSend.UpstreamName)
@@ -104,7 +105,8 @@ internal static class Program
     private static int RunMakedumpfile(IReadOnlyList<string> args, Stream stdout)
     {
         using var stderr = Console.OpenStandardError();
-        using var context = new StreamToolContext("makedumpfile", Stream.Null, stdout, stderr, "/");
+        // Messages as makedumpfile's printf: a console that cannot take them loses them, not the dump.
+        using var context = new StreamToolContext("makedumpfile", Stream.Null, stdout, stderr, "/", lossyMessages: true);
         return MakedumpfileCommand.Run(context, args);
     }
 

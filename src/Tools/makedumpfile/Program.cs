@@ -9,7 +9,9 @@ internal static class Program
     private static int Main(string[] args)
     {
         BrokenPipe.DieOnSigpipe();
-        using var context = StreamToolContext.ForConsole(ProgramName.FromProcess("makedumpfile"));
+        StandardDescriptors.HoldClosedOnes();
+        // Messages as makedumpfile's printf: a closed or full stdout or stderr loses them, not the dump.
+        using var context = StreamToolContext.ForConsole(ProgramName.FromProcess("makedumpfile"), lossyMessages: true);
         return MakedumpfileCommand.Run(context, args);
     }
 }

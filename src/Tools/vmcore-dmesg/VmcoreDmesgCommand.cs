@@ -124,8 +124,9 @@ public static class VmcoreDmesgCommand
             err.WriteLine(e.Message);
             return 53;
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            // UnauthorizedAccessException: a closed stdout (`>&-`), EBADF.
             err.WriteLine($"Failed to write out the dmesg log buffer!: {IoErrorText.StrError(e)}");
             return 54;
         }

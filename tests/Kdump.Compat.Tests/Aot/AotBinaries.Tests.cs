@@ -25,6 +25,23 @@ public class AotBinariesTests
         Assert.Equal(File.ReadAllBytes(Lab.Fixture(release, "derived/vmcore-dmesg-2.0.32.txt")), result.Stdout);
     }
 
+    /// <summary>
+    /// A closed or full stdout: kexec-tools' write_to_stdout says why and exits 54; ours died of an
+    /// unhandled exception (134) on a closed one until 2026-11-30.
+    /// </summary>
+    [Theory]
+    [InlineData(">&-", "Bad file descriptor")]
+    [InlineData(">/dev/full", "No space left on device")]
+    public void Vmcore_dmesg_to_a_closed_or_full_stdout_fails_as_kexec_tools(string redirect, string why)
+    {
+        foreach (var tool in new[] { Binary("vmcore-dmesg"), Lab.ReferenceTool("vmcore-dmesg-2.0.32") })
+        {
+            var r = ExternalProcess.Run("/bin/bash", ["-c", $"\"$0\" \"$1\" {redirect}", tool, Lab.Fixture("bookworm", "proc-vmcore.elf")]);
+            Assert.Equal(54, r.ExitCode);
+            Assert.Equal($"Failed to write out the dmesg log buffer!: {why}\n", r.Stderr);
+        }
+    }
+
     [Fact]
     public void Makedumpfile_dump_dmesg_writes_the_log()
     {

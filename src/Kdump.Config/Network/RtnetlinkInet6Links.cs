@@ -1,6 +1,3 @@
-using System.Buffers.Binary;
-using static Kdump.Config.Network.RtnetlinkAddresses;
-
 namespace Kdump.Config.Network;
 
 /// <summary>
@@ -31,9 +28,6 @@ public static class RtnetlinkInet6Links
     public const ushort IFLA_PROTINFO = 12;
     public const ushort IFLA_INET6_FLAGS = 1;
 
-    /// <summary>An attribute type without NLA_F_NESTED and NLA_F_NET_BYTEORDER.</summary>
-    private const ushort NLA_TYPE_MASK = 0x3FFF;
-
     /// <summary>if_flags bits (include/net/if_inet6.h).</summary>
     public const uint IF_RS_SENT = 0x10;
     public const uint IF_RA_RCVD = 0x20;
@@ -41,19 +35,9 @@ public static class RtnetlinkInet6Links
     public const uint IF_RA_OTHERCONF = 0x80;
     public const uint IF_READY = 0x80000000;
 
-    private static int Align4(int n) => checked((n + 3) & ~3);
-
     /// <summary>RTM_GETLINK, NLM_F_REQUEST|NLM_F_DUMP, for AF_INET6.</summary>
-    public static byte[] GetLinkRequest(uint sequence, bool littleEndian)
-    {
-        var b = new byte[NlmsghdrFields.Size + IfinfomsgFields.Size];
-        W32(b.AsSpan(NlmsghdrFields.Length), (uint)b.Length, littleEndian);
-        W16(b.AsSpan(NlmsghdrFields.Type), RTM_GETLINK, littleEndian);
-        W16(b.AsSpan(NlmsghdrFields.Flags), NLM_F_REQUEST | NLM_F_DUMP, littleEndian);
-        W32(b.AsSpan(NlmsghdrFields.Sequence), sequence, littleEndian);
-        b[NlmsghdrFields.Size + IfinfomsgFields.Family] = AF_INET6;
-        return b;
-    }
+    public static byte[] GetLinkRequest(uint sequence, bool littleEndian) =>
+        Rtnetlink.DumpRequest(RTM_GETLINK, sequence, IfinfomsgFields.Size, AF_INET6, littleEndian);
 
     /// <summary>
     /// One datagram of the reply: each AF_INET6 RTM_NEWLINK's interface index and IFLA_INET6_FLAGS
@@ -63,79 +47,27 @@ public static class RtnetlinkInet6Links
     public static bool ParseDatagram(ReadOnlySpan<byte> datagram, bool littleEndian, Dictionary<int, uint> into)
     {
         ArgumentNullException.ThrowIfNull(into);
-        var offset = 0;
-        while (datagram.Length - offset >= NlmsghdrFields.Size)
+        return Rtnetlink.ReadDatagram(datagram, littleEndian, Source, (type, body, bodyOffset) =>
         {
-            var m = datagram[offset..];
-            var length = R32(m[NlmsghdrFields.Length..], littleEndian);
-            if (length < NlmsghdrFields.Size || length > (uint)m.Length)
-                throw Malformed($"nlmsg_len {length} at offset {offset} (datagram {datagram.Length} bytes)");
-            var type = R16(m[NlmsghdrFields.Type..], littleEndian);
-            var body = m[NlmsghdrFields.Size..(int)length];
-            switch (type)
-            {
-                case NLMSG_DONE:
-                    return true;
-                case NLMSG_ERROR:
-                    var errno = body.Length >= 4 ? unchecked(-(int)R32(body, littleEndian)) : 0;
-                    throw Malformed($"NLMSG_ERROR errno {errno} at offset {offset}");
-                case RTM_NEWLINK:
-                    ParseLink(body, offset + NlmsghdrFields.Size, littleEndian, into);
-                    break;
-            }
-            offset = Math.Min(datagram.Length, Align4(offset + (int)length));
-        }
-        if (offset != datagram.Length) throw Malformed($"{datagram.Length - offset} trailing bytes at offset {offset}");
-        return false;
+            if (type == RTM_NEWLINK) ParseLink(body, bodyOffset, littleEndian, into);
+        });
     }
 
     private static void ParseLink(ReadOnlySpan<byte> body, int bodyOffset, bool littleEndian, Dictionary<int, uint> into)
     {
-        if (body.Length < IfinfomsgFields.Size) throw Malformed($"RTM_NEWLINK of {body.Length} bytes at offset {bodyOffset}");
+        if (body.Length < IfinfomsgFields.Size) throw Rtnetlink.Malformed(Source, $"RTM_NEWLINK of {body.Length} bytes at offset {bodyOffset}");
         if (body[IfinfomsgFields.Family] != AF_INET6) return;
-        var index = unchecked((int)R32(body[IfinfomsgFields.Index..], littleEndian));
-        if (index <= 0) throw Malformed($"ifi_index {index} at offset {bodyOffset + IfinfomsgFields.Index}");
-        foreach (var (type, payload, at) in Attributes(body, IfinfomsgFields.Size, bodyOffset, littleEndian))
+        var index = unchecked((int)Rtnetlink.R32(body[IfinfomsgFields.Index..], littleEndian));
+        if (index <= 0) throw Rtnetlink.Malformed(Source, $"ifi_index {index} at offset {bodyOffset + IfinfomsgFields.Index}");
+        Rtnetlink.ReadAttributes(body, IfinfomsgFields.Size, bodyOffset, littleEndian, Source, (type, payload, payloadOffset) =>
         {
-            if (type != IFLA_PROTINFO) continue;
-            foreach (var (innerType, inner, innerAt) in Attributes(payload, 0, at, littleEndian))
+            if (type != IFLA_PROTINFO) return;
+            Rtnetlink.ReadAttributes(payload, 0, payloadOffset, littleEndian, Source, (innerType, inner, innerOffset) =>
             {
-                if (innerType != IFLA_INET6_FLAGS) continue;
-                if (inner.Length != 4) throw Malformed($"IFLA_INET6_FLAGS of {inner.Length} bytes at offset {innerAt}");
-                into[index] = R32(inner, littleEndian);
-            }
-        }
-    }
-
-    /// <summary>The rtattrs of <paramref name="span"/> from <paramref name="start"/>: type (flags masked off), payload, and the payload's offset in the datagram.</summary>
-    private static List<(ushort Type, byte[] Payload, int At)> Attributes(ReadOnlySpan<byte> span, int start, int spanOffset, bool littleEndian)
-    {
-        var list = new List<(ushort, byte[], int)>();
-        var o = start;
-        while (span.Length - o >= RtattrFields.Size)
-        {
-            var len = R16(span[(o + RtattrFields.Length)..], littleEndian);
-            if (len < RtattrFields.Size || len > span.Length - o) throw Malformed($"rta_len {len} at offset {spanOffset + o}");
-            var type = (ushort)(R16(span[(o + RtattrFields.Type)..], littleEndian) & NLA_TYPE_MASK);
-            list.Add((type, span[(o + RtattrFields.Size)..(o + len)].ToArray(), spanOffset + o + RtattrFields.Size));
-            o = Math.Min(span.Length, Align4(o + len));
-        }
-        return list;
-    }
-
-    private static KdumpConfigException Malformed(string what) => KdumpConfigException.At(Source, null, what);
-
-    private static uint R32(ReadOnlySpan<byte> b, bool le) => le ? BinaryPrimitives.ReadUInt32LittleEndian(b) : BinaryPrimitives.ReadUInt32BigEndian(b);
-
-    private static ushort R16(ReadOnlySpan<byte> b, bool le) => le ? BinaryPrimitives.ReadUInt16LittleEndian(b) : BinaryPrimitives.ReadUInt16BigEndian(b);
-
-    private static void W32(Span<byte> b, uint v, bool le)
-    {
-        if (le) BinaryPrimitives.WriteUInt32LittleEndian(b, v); else BinaryPrimitives.WriteUInt32BigEndian(b, v);
-    }
-
-    private static void W16(Span<byte> b, ushort v, bool le)
-    {
-        if (le) BinaryPrimitives.WriteUInt16LittleEndian(b, v); else BinaryPrimitives.WriteUInt16BigEndian(b, v);
+                if (innerType != IFLA_INET6_FLAGS) return;
+                if (inner.Length != 4) throw Rtnetlink.Malformed(Source, $"IFLA_INET6_FLAGS of {inner.Length} bytes at offset {innerOffset}");
+                into[index] = Rtnetlink.R32(inner, littleEndian);
+            });
+        });
     }
 }

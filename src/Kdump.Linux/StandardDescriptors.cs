@@ -12,16 +12,23 @@ namespace Kdump.Linux;
 /// </summary>
 public static class StandardDescriptors
 {
-    private const long SYS_fcntl = 72;   // x86_64
     private const int F_GETFD = 1;
     private const int O_WRONLY = 1;
 
     public static void HoldClosedOnes()
     {
-        if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64) return;
+        if (!OperatingSystem.IsLinux()) return;
+        // fcntl's number (arch/x86/entry/syscalls/syscall_64.tbl, include/uapi/asm-generic/unistd.h).
+        long sysFcntl = RuntimeInformation.ProcessArchitecture switch
+        {
+            Architecture.X64 => 72,
+            Architecture.Arm64 => 25,
+            _ => -1,
+        };
+        if (sysFcntl < 0) return;
         for (var fd = 0; fd <= 2; fd++)
         {
-            if (LibC.syscall(SYS_fcntl, fd, F_GETFD, 0, 0, 0, 0) >= 0 || Marshal.GetLastPInvokeError() != Errno.EBADF) continue;
+            if (LibC.syscall(sysFcntl, fd, F_GETFD, 0, 0, 0, 0) >= 0 || Marshal.GetLastPInvokeError() != Errno.EBADF) continue;
             // Not O_CLOEXEC: a child the tool starts inherits the same closed-looking descriptor.
             var got = LibC.open("/dev/null", fd == 0 ? O_WRONLY : LibC.O_RDONLY);
             // The lowest free number is this one; anything else means it was not ours to take.

@@ -298,6 +298,24 @@ public static partial class MakedumpfileCommand
             return fit;
         }
 
+        /// <summary>
+        /// The index of the first part whose disk_dump_header (its first <see cref="DiskDumpHeader.Size64"/>
+        /// bytes, as 1.7.8's memcmp of the struct) differs from the first part's; null when all agree.
+        /// A part too short to hold one is left to the reader, which names it.
+        /// </summary>
+        private static int? MismatchedHeader(List<IByteSource> sources)
+        {
+            var first = new byte[DiskDumpHeader.Size64];
+            if (sources[0].ReadAt(0, first) != first.Length) return null;
+            var other = new byte[first.Length];
+            for (var i = 1; i < sources.Count; i++)
+            {
+                if (sources[i].ReadAt(0, other) != other.Length) return null;
+                if (!other.AsSpan().SequenceEqual(first)) return i;
+            }
+            return null;
+        }
+
         /// <summary>--reassemble DUMPFILE1 … DUMPFILEn DUMPFILE: one file again, with the set's level and codec.</summary>
         private bool Reassemble(IReadOnlyList<string> operands)
         {
@@ -327,15 +345,26 @@ public static partial class MakedumpfileCommand
                     {
                         sources.Add(FileByteSource.Open(path));
                     }
-                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
                     {
                         if (IoErrorText.IsDirectoryRefusal(e, path))
                             ErrMsg("__read_disk_dump_header", $"Can't read a file({part}). Is a directory");
+                        else if (e is NotSupportedException)
+                            ErrMsg("__read_disk_dump_header", $"Can't seek a file({part}). Illegal seek");
                         else
                             ErrMsg("__read_disk_dump_header", $"Can't open a file({part}). {IoErrorText.StrError(e)}");
                         foreach (var s in sources) s.Dispose();
                         return false;
                     }
+                }
+                // store_splitting_info: each part's disk_dump_header, byte for byte, must be the
+                // first's (parts of runs with another codec, or an incomplete part, never mix),
+                // checked in the order given and before the parts' pfn ranges.
+                if (MismatchedHeader(sources) is { } odd)
+                {
+                    ErrMsg("store_splitting_info", $"Invalid dumpfile({parts[odd]}).");
+                    foreach (var s in sources) s.Dispose();
+                    return false;
                 }
                 dump = KdumpCompressedDump.Open(sources);
             }
@@ -350,16 +379,6 @@ public static partial class MakedumpfileCommand
                 return false;
             }
             DebugSplittingInfo(dump, parts);
-            // store_splitting_info: each part's disk_dump_header must be the first's, so parts of
-            // two runs (another codec, level, time or an incomplete part) are never mixed.
-            var first = dump.Files.First(f => ReferenceEquals(f.Source, sources[0])).Header;
-            for (var i = 1; i < sources.Count; i++)
-            {
-                if (dump.Files.First(f => ReferenceEquals(f.Source, sources[i])).Header.Equals(first)) continue;
-                ErrMsg("store_splitting_info", $"Invalid dumpfile({parts[i]}).");
-                dump.Dispose();
-                return false;
-            }
             if (!CheckSplittingInfo(dump))
             {
                 dump.Dispose();
@@ -458,8 +477,9 @@ public static partial class MakedumpfileCommand
                 SizeLimitReached(e, flattened: true);
                 return false;
             }
-            catch (IOException e)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
+                // UnauthorizedAccessException: a closed stdout (`>&-`), EBADF.
                 CantWrite("dump", "STDOUT", e);
                 return false;
             }

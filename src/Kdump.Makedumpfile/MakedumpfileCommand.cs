@@ -345,7 +345,9 @@ public static partial class MakedumpfileCommand
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                ErrMsg("open_dump_file", $"Can't open the dump file({name}). {IoErrorText.StrError(e)}");
+                // A directory (passed by -f's access check): the BCL says access denied, open(2) EISDIR.
+                var why = IoErrorText.IsDirectoryRefusal(e, context.ResolvePath(name)) ? "Is a directory" : IoErrorText.StrError(e);
+                ErrMsg("open_dump_file", $"Can't open the dump file({name}). {why}");
                 return null;
             }
         }
@@ -370,12 +372,17 @@ public static partial class MakedumpfileCommand
                 }
                 try
                 {
-                    FlattenedReassembler.Reassemble(context.StandardInput,
+                    FlattenedReassembler.Reassemble(new StdinStream(context.StandardInput),
                         _sizeLimit is { } limit && !DryRun ? new SizeLimitedSeekableStream(output, name, limit) : output);
                 }
                 catch (KdumpException e)
                 {
                     ErrMsg("rearrange_dumpdata", e.Message);
+                    return false;
+                }
+                catch (StdinReadException e)
+                {
+                    ErrMsg("read_buf_from_stdin", $"Can't read STDIN. {IoErrorText.StrError(e.InnerException!)}");
                     return false;
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -6,6 +6,9 @@ namespace Kdump.Formats.Diskdump;
 /// <summary>struct disk_dump_header, block 0 of a kdump-compressed file.</summary>
 public sealed partial record DiskDumpHeader
 {
+    /// <summary>sizeof(struct disk_dump_header) on a 64-bit machine (x86_64): 464 bytes.</summary>
+    public const int Size64 = FieldLocations.Bits64.Size;
+
     public required string Signature { get; init; }       // signature[8]: "KDUMP   " or "DISKDUMP"
     public int HeaderVersion { get; init; }                // header_version
     public required UtsName Uts { get; init; }         // utsname (struct new_utsname)

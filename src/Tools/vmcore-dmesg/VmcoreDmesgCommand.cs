@@ -97,9 +97,18 @@ public static class VmcoreDmesgCommand
                 return missing.ExitCode;
             }
             var log = PrintkLayouts.Read(view.VmcoreInfo, view.Memory);
-            VmcoreDmesgFormat.Write(log, context.StandardOutput, maxOutputBytes);
-            context.StandardOutput.Flush();
-            return 0;
+            try
+            {
+                VmcoreDmesgFormat.Write(log, context.StandardOutput, maxOutputBytes);
+                context.StandardOutput.Flush();
+                return 0;
+            }
+            catch (UnauthorizedAccessException e)
+            {
+                // A closed stdout (`>&-`): EBADF, which the console stream reports so.
+                err.WriteLine($"Failed to write out the dmesg log buffer!: {IoErrorText.StrError(e)}");
+                return 54;
+            }
         }
         catch (PrintkCorruptException e)
         {
@@ -124,9 +133,8 @@ public static class VmcoreDmesgCommand
             err.WriteLine(e.Message);
             return 53;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (IOException e)
         {
-            // UnauthorizedAccessException: a closed stdout (`>&-`), EBADF.
             err.WriteLine($"Failed to write out the dmesg log buffer!: {IoErrorText.StrError(e)}");
             return 54;
         }

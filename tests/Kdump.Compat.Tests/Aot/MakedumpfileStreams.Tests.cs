@@ -73,6 +73,7 @@ public class MakedumpfileStreamsTests
     [InlineData("mkfifo ff; (timeout 20 cat ff >/dev/null &); \"$M\" -f --dump-dmesg \"$V\" ff; echo rc=$?")]   // with one
     [InlineData("\"$M\" -R -L 1M out <\"$F\"; echo rc=$?")]
     [InlineData("\"$M\" -L 10K --dump-dmesg \"$V\" out; echo rc=$?")]
+    [InlineData("mkdir dd; \"$M\" -f -l -d 31 \"$V\" dd; echo rc=$?")]                                        // a directory passes -f's access(2)
     public void Pipes_fifos_and_size_limits_fail_as_the_reference_does(string script)
     {
         var flattened = Lab.Fixture("bookworm", "derived/F-l-d31.flat");
@@ -87,6 +88,19 @@ public class MakedumpfileStreamsTests
         Assert.Equal(results[1].Out, results[0].Out);
         Assert.Equal(results[1].Files, results[0].Files);
         Assert.DoesNotContain("rc=0\n", results[0].Out, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// -R with stdin closed: the read fails and says so. 1.7.8 hangs there (its dump file takes
+    /// descriptor 0 and it reads its own output), so this one is ours alone.
+    /// </summary>
+    [Fact]
+    public void Rearranging_from_a_closed_stdin_says_it_cannot_read_it()
+    {
+        using var scratch = Lab.Scratch("mdf-closed-stdin");
+        var r = Sh(Ours, scratch.Path, "\"$M\" -R out <&-; echo rc=$?");
+        Assert.Equal("read_buf_from_stdin: Can't read STDIN. Bad file descriptor", Errors(r));
+        Assert.EndsWith("makedumpfile Failed.\nrc=1\n", Out(r), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -179,7 +179,7 @@ public static class NetworkBringUp
         var routerRead = true;
         while (true)
         {
-            if (Autoconfigured(paths, name) is { } made) return Autoconfigured(net, paths, config, name, $"autoconfigured {made.Address} after {waited.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)}s", log);
+            if (SlaacAddress(paths, name) is { } made) return FinishAutoconfigured(net, paths, config, name, $"autoconfigured {made.Address} after {waited.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)}s", log);
             if (routerRead)
             {
                 if (net.ReadRouterAdvertisement(name, out var ra) is { } raWhy)
@@ -195,8 +195,8 @@ public static class NetworkBringUp
                     log($"{name}: the router advertisement says addresses are managed (M flag), asking DHCPv6");
                     if (Lease6(net, paths, config, name, log)) return true;
                     // SLAAC's address may have come first (DHCPv6 then stops) or while DHCPv6 was refused.
-                    return Autoconfigured(paths, name) is { } late
-                        && Autoconfigured(net, paths, config, name, $"autoconfigured {late.Address}", log);
+                    return SlaacAddress(paths, name) is { } late
+                        && FinishAutoconfigured(net, paths, config, name, $"autoconfigured {late.Address}", log);
                 }
             }
             if (waited >= AutoconfWait)
@@ -214,11 +214,11 @@ public static class NetworkBringUp
         ReadIpv6Addresses(paths) is not { } table || table.Any(a => a.Interface == name && a.IsUsableLinkLocal);
 
     /// <summary>A stable global address SLAAC made on <paramref name="name"/> (past DAD; a privacy address changes, so it is not one).</summary>
-    private static Ipv6InterfaceAddress? Autoconfigured(CapturePaths paths, string name) =>
+    private static Ipv6InterfaceAddress? SlaacAddress(CapturePaths paths, string name) =>
         ReadIpv6Addresses(paths)?.FirstOrDefault(a => a.Interface == name && a.IsUsableGlobal && !a.IsTemporary);
 
     /// <summary>The first kernel's own routes on top of the advertised default route, its nameservers, and the log line.</summary>
-    private static bool Autoconfigured(INetworkControl net, CapturePaths paths, CaptureNetworkConfig config, string name, string how, Action<string> log)
+    private static bool FinishAutoconfigured(INetworkControl net, CapturePaths paths, CaptureNetworkConfig config, string name, string how, Action<string> log)
     {
         if (AddRoutes(net, config, name) is { } error)
         {
@@ -247,7 +247,7 @@ public static class NetworkBringUp
         Dhcp6Lease? lease;
         using (transport)
         {
-            var client = new Dhcp6Client(transport, name, CaptureNetworkConfig.MacBytes(config.MacAddress), log, giveUp: () => Autoconfigured(paths, name) is not null);
+            var client = new Dhcp6Client(transport, name, CaptureNetworkConfig.MacBytes(config.MacAddress), log, giveUp: () => SlaacAddress(paths, name) is not null);
             if (!client.TryLease(out lease, out var failure))
             {
                 if (!client.GaveUp) log(failure);
@@ -260,7 +260,7 @@ public static class NetworkBringUp
             return false;
         }
         if (!WaitForDad(net, paths, name, lease.Address, log)) return false;
-        return Autoconfigured(net, paths, config, name,
+        return FinishAutoconfigured(net, paths, config, name,
             $"leased {lease.Address} by DHCPv6 from server {Dhcp6Client.Hex(lease.ServerDuid)}" + (lease.Server is { } at ? $" at {at}" : "")
             + $" for {lease.ValidLifetime}s", log);
     }

@@ -20,9 +20,6 @@ public sealed class LossyTextWriter(TextWriter inner) : TextWriter
         set => inner.NewLine = value;
     }
 
-    /// <summary>Whether a write or flush failed (and its text was lost).</summary>
-    public bool LostText { get; private set; }
-
     public override void Write(char value) => Try(() => inner.Write(value));
 
     public override void Write(string? value) => Try(() => inner.Write(value));
@@ -31,7 +28,7 @@ public sealed class LossyTextWriter(TextWriter inner) : TextWriter
 
     public override void Flush() => Try(inner.Flush);
 
-    private void Try(Action write)
+    private static void Try(Action write)
     {
         try
         {
@@ -39,7 +36,7 @@ public sealed class LossyTextWriter(TextWriter inner) : TextWriter
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            LostText = true;
+            // Lost, as printf's text is.
         }
     }
 

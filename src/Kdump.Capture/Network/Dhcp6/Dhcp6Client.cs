@@ -93,9 +93,6 @@ public sealed class Dhcp6Client
         _giveUp = giveUp;
     }
 
-    /// <summary>The client identifier this client sends.</summary>
-    public ReadOnlyMemory<byte> Duid => _duid;
-
     /// <summary>Whether the last <see cref="TryLease"/> ended because <c>giveUp</c> said so.</summary>
     public bool GaveUp { get; private set; }
 
